@@ -1,0 +1,25 @@
+"""Typed errors every connector raises, so callers can tell the operator what to do."""
+
+
+class ConnectorError(Exception):
+    """Base of all connector errors; ``str()`` is a message an operator can act on."""
+
+
+class Unreachable(ConnectorError):
+    """The system did not answer at all (connection refused, PLC offline, service down)."""
+
+
+class TimedOut(ConnectorError):
+    """The system took longer than its configured timeout."""
+
+
+class Rejected(ConnectorError):
+    """The system, or the connector's own guard, refused the request (limits, allow-list, 4xx/5xx)."""
+
+
+class NotFound(ConnectorError):
+    """The machine, tag or record does not exist."""
+
+
+class InvalidRequest(ConnectorError):
+    """The request was malformed before it was sent (wrong type, missing field)."""

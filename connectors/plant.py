@@ -1,0 +1,234 @@
+"""The plant description: one file that the simulator serves and the connectors read.
+
+A user describes their own plant the same way (see ``config/plant.yaml``). The
+models here are pure data: loading and validating the file, and looking up a
+machine's tag, with no protocol code.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+ModbusTable = Literal["coil", "discrete_input", "input_register", "holding_register"]
+ModbusType = Literal["bool", "uint16", "int16", "uint32", "float32", "string"]
+
+_REGISTER_COUNT = {"bool": 1, "uint16": 1, "int16": 1, "uint32": 2, "float32": 2}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ModbusAddress(_Strict):
+    table: ModbusTable
+    address: int = Field(ge=0, le=65535)
+    type: ModbusType
+    scale: float = 1.0
+    length: int | None = Field(default=None, ge=1, description="registers, for strings")
+
+    @model_validator(mode="after")
+    def _fits_table(self) -> ModbusAddress:
+        bit_table = self.table in ("coil", "discrete_input")
+        if bit_table != (self.type == "bool"):
+            raise ValueError(f"type {self.type} does not fit table {self.table}")
+        if self.type == "string" and not self.length:
+            raise ValueError("a string tag needs a length in registers")
+        return self
+
+    @property
+    def count(self) -> int:
+        """How many coils or registers the value occupies."""
+        return self.length if self.type == "string" else _REGISTER_COUNT[self.type]
+
+
+class Tag(_Strict):
+    name: str
+    machine_id: str
+    unit: str = ""
+    opcua: str
+    modbus: ModbusAddress
+    writable: bool = False
+    min: float | None = None
+    max: float | None = None
+    max_step: float | None = None
+    alarm_high: float | None = None
+    alarm_low: float | None = None
+    enum: dict[int, str] | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.machine_id}.{self.name}"
+
+    @property
+    def is_text(self) -> bool:
+        return self.modbus.type == "string"
+
+    @model_validator(mode="after")
+    def _writable_has_limits(self) -> Tag:
+        if self.writable and (self.min is None or self.max is None):
+            raise ValueError(f"writable tag {self.key} needs min and max")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"tag {self.key}: min > max")
+        return self
+
+
+class BomLine(_Strict):
+    part: str
+    qty: int = Field(gt=0)
+
+
+class Machine(_Strict):
+    id: str
+    name: str
+    kind: str
+    model: str
+    manufacturer: str
+    line_id: str
+    tags: dict[str, Tag]
+    bom: list[BomLine] = []
+
+    def tag(self, name: str) -> Tag:
+        from connectors.errors import NotFound
+
+        try:
+            return self.tags[name]
+        except KeyError:
+            raise NotFound(
+                f"machine {self.id} has no tag {name!r}; its tags are: {', '.join(self.tags)}"
+            ) from None
+
+
+class Line(_Strict):
+    id: str
+    name: str
+    machines: list[Machine]
+
+
+class Supplier(_Strict):
+    id: str
+    name: str
+    country: str
+
+
+class Offer(_Strict):
+    supplier: str
+    price: float = Field(gt=0)
+    lead_time_days: int = Field(ge=0)
+    carbon_kg: float = Field(ge=0)
+
+
+class Part(_Strict):
+    id: str
+    name: str
+    unit: str
+    stock: int = Field(ge=0)
+    reorder_point: int = Field(ge=0)
+    reorder_qty: int = Field(gt=0)
+    offers: list[Offer]
+
+
+class Variant(_Strict):
+    id: str
+    colour: str
+    options: list[str] = []
+
+
+class Product(_Strict):
+    id: str
+    name: str
+    line: str
+    variants: list[Variant]
+
+
+class ProductionOrder(_Strict):
+    id: str
+    line: str
+    product: str
+    variant: str
+    quantity: int = Field(gt=0)
+    produced: int = Field(ge=0)
+    status: Literal["planned", "in_progress", "done", "cancelled"]
+
+
+class PlantInfo(_Strict):
+    id: str
+    name: str
+    site: str = ""
+    opcua_namespace: str
+    modbus_unit: int = Field(default=1, ge=0, le=247)
+
+
+class Plant(_Strict):
+    plant: PlantInfo
+    lines: list[Line]
+    alarm_codes: dict[int, str] = {}
+    suppliers: list[Supplier]
+    parts: list[Part]
+    products: list[Product]
+    production_orders: list[ProductionOrder]
+
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
+    @cached_property
+    def machines(self) -> dict[str, Machine]:
+        return {m.id: m for line in self.lines for m in line.machines}
+
+    def machine(self, machine_id: str) -> Machine:
+        from connectors.errors import NotFound
+
+        key = machine_id.strip().upper()
+        if key not in self.machines:
+            raise NotFound(
+                f"unknown machine {machine_id!r}; the plant has: {', '.join(self.machines)}"
+            )
+        return self.machines[key]
+
+    def tag(self, machine_id: str, tag_name: str) -> Tag:
+        return self.machine(machine_id).tag(tag_name)
+
+    def all_tags(self) -> list[Tag]:
+        return [t for m in self.machines.values() for t in m.tags.values()]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Plant:
+        part_ids = {p.id for p in self.parts}
+        supplier_ids = {s.id for s in self.suppliers}
+        for line in self.lines:
+            for m in line.machines:
+                for b in m.bom:
+                    if b.part not in part_ids:
+                        raise ValueError(f"{m.id} BOM names unknown part {b.part}")
+        for p in self.parts:
+            for o in p.offers:
+                if o.supplier not in supplier_ids:
+                    raise ValueError(f"part {p.id} offered by unknown supplier {o.supplier}")
+        seen: dict[tuple[str, int], str] = {}
+        for t in self.all_tags():
+            for i in range(t.modbus.count):
+                slot = (t.modbus.table, t.modbus.address + i)
+                if slot in seen:
+                    raise ValueError(f"Modbus {slot} used by both {seen[slot]} and {t.key}")
+                seen[slot] = t.key
+        return self
+
+
+def _with_ids(raw: dict) -> dict:
+    """Put each machine's line id and each tag's name and machine into the raw data."""
+    for line in raw.get("lines", []):
+        for machine in line.get("machines", []):
+            machine["line_id"] = line["id"]
+            for name, tag in machine.get("tags", {}).items():
+                tag.update(name=name, machine_id=machine["id"])
+    return raw
+
+
+def load_plant(path: str | Path) -> Plant:
+    """Read and validate a plant file; errors name the offending field."""
+    with open(path, encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    return Plant.model_validate(_with_ids(raw))

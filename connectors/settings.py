@@ -1,0 +1,47 @@
+"""Where the plant's systems are and how long to wait for them, from the environment.
+
+Every field can be set as ``PLANT_<FIELD>`` (e.g. ``PLANT_MODBUS_PORT=5020``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from connectors.plant import Plant, load_plant
+
+REPO_CONFIG = Path(__file__).resolve().parent.parent / "config"
+
+
+class ConnectorSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PLANT_", extra="ignore")
+
+    plant_file: Path = REPO_CONFIG / "plant.yaml"
+    host: str = "127.0.0.1"
+    modbus_port: int = 5020
+    opcua_port: int = 4840
+    erp_port: int = 8081
+    mes_port: int = 8082
+    sim_port: int = 8083
+    connect_timeout_s: float = 3.0
+    request_timeout_s: float = 5.0
+
+    @property
+    def opcua_url(self) -> str:
+        return f"opc.tcp://{self.host}:{self.opcua_port}/plant/"
+
+    @property
+    def erp_url(self) -> str:
+        return f"http://{self.host}:{self.erp_port}"
+
+    @property
+    def mes_url(self) -> str:
+        return f"http://{self.host}:{self.mes_port}"
+
+    @property
+    def sim_url(self) -> str:
+        return f"http://{self.host}:{self.sim_port}"
+
+    def load_plant(self) -> Plant:
+        return load_plant(self.plant_file)

@@ -1,0 +1,18 @@
+"""The ``plant-copilot`` command: one entry point that gathers each layer's commands."""
+
+from __future__ import annotations
+
+import typer
+
+from simulator.cli import app as sim_app
+
+app = typer.Typer(help="Plant Copilot: an agentic copilot for factories.", no_args_is_help=True)
+app.add_typer(sim_app, name="sim")
+
+
+@app.command()
+def demo() -> None:
+    """Start the simulated plant (and, as they land, the copilot and the app) on the embedded defaults."""
+    from simulator.cli import run
+
+    run()
