@@ -1,0 +1,272 @@
+"""The durable queue of actions waiting for sign-off, across all conversations.
+
+An approval is for one action and exactly its arguments: each vote records the
+digest of the arguments it approved, and the executor runs only when every vote
+matches the digest of what it is about to run. The queue survives restarts; the
+graph's interrupt is only the bookmark of where to resume.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from typing import Any, Literal
+
+from pydantic import BaseModel, TypeAdapter
+
+from copilot.db import connect
+from policies.engine import ApprovalRefused, check_approver
+from policies.model import Decision, RequireApproval, Role
+
+Status = Literal["pending", "approved", "rejected", "expired"]
+
+_DECISION = TypeAdapter(Decision)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS actions (
+    action_id TEXT PRIMARY KEY,
+    thread_id TEXT NOT NULL,
+    requester TEXT NOT NULL,
+    requester_role TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    arguments TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    risk TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    change TEXT NOT NULL,
+    facts TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    expires_at REAL NOT NULL,
+    decided_at REAL
+);
+CREATE INDEX IF NOT EXISTS actions_status ON actions(status);
+CREATE TABLE IF NOT EXISTS votes (
+    action_id TEXT NOT NULL REFERENCES actions(action_id),
+    approver TEXT NOT NULL,
+    role TEXT NOT NULL,
+    verdict TEXT NOT NULL CHECK (verdict IN ('approve', 'reject')),
+    comment TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    at REAL NOT NULL,
+    PRIMARY KEY (action_id, approver)
+);
+"""
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def action_digest(tool: str, arguments: dict[str, Any]) -> str:
+    """The fingerprint of exactly what would run: the tool and its validated arguments."""
+    return hashlib.sha256(canonical_json({"tool": tool, "arguments": arguments}).encode()).hexdigest()
+
+
+class UnknownAction(LookupError):
+    """No action with that id is in the queue."""
+
+
+class NotPending(RuntimeError):
+    """The action was already decided or has expired."""
+
+
+class Vote(BaseModel):
+    approver: str
+    role: Role
+    verdict: Literal["approve", "reject"]
+    comment: str
+    digest: str
+    at: float
+
+
+class PendingAction(BaseModel):
+    """One action as a supervisor sees it in the queue."""
+
+    action_id: str
+    thread_id: str
+    requester: str
+    requester_role: Role
+    tool: str
+    arguments: dict[str, Any]
+    digest: str
+    risk: str
+    decision: RequireApproval
+    change: str
+    facts: dict[str, Any]
+    status: Status
+    created_at: float
+    expires_at: float
+    decided_at: float | None = None
+    votes: list[Vote] = []
+
+    @property
+    def approvers(self) -> list[str]:
+        return [v.approver for v in self.votes if v.verdict == "approve"]
+
+    @property
+    def age_s(self) -> float:
+        return time.time() - self.created_at
+
+    @property
+    def approved_for_exactly_these_arguments(self) -> bool:
+        """Approved, by enough people, every one of them for these very arguments."""
+        approvals = [v for v in self.votes if v.verdict == "approve"]
+        return (
+            self.status == "approved"
+            and len({v.approver for v in approvals}) >= self.decision.approvers
+            and all(v.digest == self.digest for v in approvals)
+            and self.digest == action_digest(self.tool, self.arguments)
+        )
+
+
+class ApprovalQueue:
+    def __init__(self, path, *, ttl_hours: float = 24.0) -> None:
+        self._db = connect(path)
+        self._db.executescript(_SCHEMA)
+        self._ttl_s = ttl_hours * 3600
+
+    def close(self) -> None:
+        self._db.close()
+
+    def submit(
+        self,
+        *,
+        action_id: str,
+        thread_id: str,
+        requester: str,
+        requester_role: Role,
+        tool: str,
+        arguments: dict[str, Any],
+        risk: str,
+        decision: RequireApproval,
+        change: str,
+        facts: dict[str, Any],
+    ) -> PendingAction:
+        """Queue an action; submitting the same action id again changes nothing (resumes re-run nodes)."""
+        now = time.time()
+        self._db.execute(
+            "INSERT OR IGNORE INTO actions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL)",
+            (
+                action_id,
+                thread_id,
+                requester,
+                str(requester_role),
+                tool,
+                canonical_json(arguments),
+                action_digest(tool, arguments),
+                risk,
+                decision.model_dump_json(),
+                change,
+                canonical_json(facts),
+                "pending",
+                now,
+                now + self._ttl_s,
+            ),
+        )
+        return self.get(action_id)
+
+    def get(self, action_id: str) -> PendingAction:
+        row = self._db.execute("SELECT * FROM actions WHERE action_id = ?", (action_id,)).fetchone()
+        if row is None:
+            raise UnknownAction(f"no action {action_id!r} in the approval queue")
+        return self._action(row)
+
+    def pending(self) -> list[PendingAction]:
+        """Every action still waiting, oldest first; overdue ones are marked expired on the way."""
+        self._db.execute(
+            "UPDATE actions SET status = 'expired', decided_at = ? WHERE status = 'pending' AND expires_at < ?",
+            (time.time(), time.time()),
+        )
+        rows = self._db.execute("SELECT * FROM actions WHERE status = 'pending' ORDER BY created_at").fetchall()
+        return [self._action(r) for r in rows]
+
+    def decided(self, *, limit: int = 50) -> list[PendingAction]:
+        rows = self._db.execute(
+            "SELECT * FROM actions WHERE status != 'pending' ORDER BY decided_at DESC LIMIT ?", (limit,)
+        ).fetchall()
+        return [self._action(r) for r in rows]
+
+    def for_thread(self, thread_id: str) -> list[PendingAction]:
+        rows = self._db.execute(
+            "SELECT * FROM actions WHERE thread_id = ? ORDER BY created_at", (thread_id,)
+        ).fetchall()
+        return [self._action(r) for r in rows]
+
+    def approve(self, action_id: str, approver: str, role: Role, comment: str = "") -> PendingAction:
+        """Record one approval; the action becomes approved once the policy's count is reached.
+
+        Raises ApprovalRefused (own action, wrong role, twice), NotPending, UnknownAction.
+        """
+        return self._vote(action_id, approver, role, "approve", comment)
+
+    def reject(self, action_id: str, approver: str, role: Role, comment: str = "") -> PendingAction:
+        """One rejection by an eligible approver decides the action."""
+        return self._vote(action_id, approver, role, "reject", comment)
+
+    def _vote(self, action_id: str, approver: str, role: Role, verdict: str, comment: str) -> PendingAction:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            action = self.get(action_id)
+            if action.status == "pending" and action.expires_at < time.time():
+                self._db.execute(
+                    "UPDATE actions SET status='expired', decided_at=? WHERE action_id=?", (time.time(), action_id)
+                )
+                action = self.get(action_id)
+            if action.status != "pending":
+                raise NotPending(f"action {action_id} is already {action.status}")
+            check_approver(action.decision, action.requester, approver, Role(role), action.approvers)
+            now = time.time()
+            self._db.execute(
+                "INSERT INTO votes VALUES (?,?,?,?,?,?,?)",
+                (action_id, approver, str(role), verdict, comment, action.digest, now),
+            )
+            approvals = len(action.approvers) + (verdict == "approve")
+            status = "rejected" if verdict == "reject" else (
+                "approved" if approvals >= action.decision.approvers else "pending"
+            )
+            if status != "pending":
+                self._db.execute(
+                    "UPDATE actions SET status=?, decided_at=? WHERE action_id=?", (status, now, action_id)
+                )
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        return self.get(action_id)
+
+    def _action(self, row) -> PendingAction:
+        votes = self._db.execute(
+            "SELECT approver, role, verdict, comment, digest, at FROM votes WHERE action_id = ? ORDER BY at",
+            (row["action_id"],),
+        ).fetchall()
+        return PendingAction(
+            action_id=row["action_id"],
+            thread_id=row["thread_id"],
+            requester=row["requester"],
+            requester_role=row["requester_role"],
+            tool=row["tool"],
+            arguments=json.loads(row["arguments"]),
+            digest=row["digest"],
+            risk=row["risk"],
+            decision=_DECISION.validate_json(row["decision"]),
+            change=row["change"],
+            facts=json.loads(row["facts"]),
+            status=row["status"],
+            created_at=row["created_at"],
+            expires_at=row["expires_at"],
+            decided_at=row["decided_at"],
+            votes=[Vote(**dict(v)) for v in votes],
+        )
+
+
+__all__ = [
+    "ApprovalQueue",
+    "ApprovalRefused",
+    "NotPending",
+    "PendingAction",
+    "UnknownAction",
+    "action_digest",
+    "canonical_json",
+]

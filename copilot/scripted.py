@@ -1,0 +1,52 @@
+"""A chat model that plays a fixed script of replies: for tests of the graph, and for demos without a model.
+
+The reply is chosen by how many assistant messages the conversation already has,
+so a conversation resumed in another process continues the script where it was.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from pydantic import BaseModel
+
+
+class ScriptedReply(BaseModel):
+    content: str = ""
+    tool_calls: list[dict[str, Any]] = []  # {"name": ..., "args": {...}}
+
+
+class ScriptExhausted(RuntimeError):
+    """The conversation asked for more replies than the script has."""
+
+
+class ScriptedChatModel(BaseChatModel):
+    replies: list[ScriptedReply]
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> ScriptedChatModel:
+        return cls(replies=[ScriptedReply.model_validate(r) for r in json.loads(Path(path).read_text())])
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def bind_tools(self, tools: Any, **kwargs: Any) -> ScriptedChatModel:
+        return self
+
+    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any) -> ChatResult:
+        index = sum(isinstance(m, AIMessage) for m in messages)
+        if index >= len(self.replies):
+            raise ScriptExhausted(f"the script has {len(self.replies)} replies; reply {index + 1} was asked for")
+        reply = self.replies[index]
+        calls = [
+            {"name": c["name"], "args": c.get("args", {}), "id": f"s{index}_{i}", "type": "tool_call"}
+            for i, c in enumerate(reply.tool_calls)
+        ]
+        message = AIMessage(content=reply.content, tool_calls=calls)
+        return ChatResult(generations=[ChatGeneration(message=message)])

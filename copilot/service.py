@@ -1,0 +1,192 @@
+"""The copilot as its users meet it: ask, see each step, approve or reject, resume after a restart.
+
+The CLI and the Streamlit app both talk to this class; it holds the graph, the
+checkpointer, the approval queue, the ledger and the audit log, and the open
+connections to the plant's systems.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from langgraph.types import Command
+
+from connectors.erp import ErpClient
+from connectors.mes import MesClient
+from connectors.plc import open_plc
+from connectors.settings import ConnectorSettings
+from copilot.approvals import ApprovalQueue, PendingAction
+from copilot.audit import AuditLog
+from copilot.conversations import Conversations
+from copilot.graph import Runtime, build_graph
+from copilot.ledger import ExecutionLedger
+from copilot.settings import CopilotSettings
+from copilot.users import User
+from policies.rules import Policy
+from tools.deps import Deps
+from tools.registry import TOOLS
+
+
+class ConversationBusy(RuntimeError):
+    """The conversation waits for a decision on an action; it cannot take a new request until then."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing the copilot did, as the operator sees it."""
+
+    kind: Literal["proposal", "result", "waiting", "answer"]
+    text: str = ""
+    tool: str | None = None
+    arguments: dict[str, Any] = field(default_factory=dict)
+    status: str | None = None  # done | denied | rejected | blocked | error | invalid_arguments | waiting ...
+    decision: dict[str, Any] | None = None
+    change: str | None = None
+    action_id: str | None = None
+    result: Any = None
+
+
+def steps_of(message: BaseMessage) -> list[Step]:
+    """What a graph message means to the operator."""
+    if isinstance(message, AIMessage):
+        steps = [Step(kind="proposal", tool=c["name"], arguments=c["args"], action_id=c["id"]) for c in message.tool_calls]
+        if message.content and not message.tool_calls:
+            steps.append(Step(kind="answer", text=str(message.content)))
+        return steps
+    if isinstance(message, ToolMessage):
+        art = message.artifact or {}
+        return [
+            Step(kind="result", tool=message.name, status=art.get("status"), decision=art.get("decision"),
+                 change=art.get("change"), action_id=message.tool_call_id, result=art.get("result"),
+                 text=str(message.content))
+        ]
+    return []
+
+
+class Copilot:
+    def __init__(self, rt: Runtime, graph, conversations: Conversations) -> None:
+        self.rt = rt
+        self.graph = graph
+        self.conversations = conversations
+
+    @classmethod
+    @asynccontextmanager
+    async def open(
+        cls,
+        model: BaseChatModel,
+        *,
+        settings: CopilotSettings | None = None,
+        connectors: ConnectorSettings | None = None,
+        manuals: Any = None,
+    ) -> AsyncIterator[Copilot]:
+        settings = settings or CopilotSettings()
+        connectors = connectors or ConnectorSettings()
+        plant = connectors.load_plant()
+        async with AsyncExitStack() as stack:
+            plc = await stack.enter_async_context(open_plc(connectors, plant, settings.plc_protocol))
+            erp = await stack.enter_async_context(ErpClient.from_settings(connectors))
+            mes = await stack.enter_async_context(MesClient.from_settings(connectors))
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            saver = await stack.enter_async_context(AsyncSqliteSaver.from_conn_string(str(settings.checkpoints_db)))
+            queue = ApprovalQueue(settings.state_db, ttl_hours=settings.approval_ttl_hours)
+            stack.callback(queue.close)
+            ledger = ExecutionLedger(settings.state_db)
+            stack.callback(ledger.close)
+            conversations = Conversations(settings.state_db)
+            stack.callback(conversations.close)
+            rt = Runtime(
+                deps=Deps(plant=plant, plc=plc, erp=erp, mes=mes, manuals=manuals),
+                model=model,
+                tools=TOOLS,
+                policy=Policy.load(settings.policy_file),
+                queue=queue,
+                ledger=ledger,
+                audit=AuditLog(settings.audit_db),
+                settings=settings,
+            )
+            yield cls(rt, build_graph(rt).compile(checkpointer=saver), conversations)
+
+    # -- operators -----------------------------------------------------------------------------------
+
+    async def ask(self, user: User, text: str, thread_id: str | None = None) -> AsyncIterator[Step]:
+        """Run one request to its answer or to the actions that wait for approval, step by step."""
+        thread_id = thread_id or uuid.uuid4().hex
+        waiting = [a for a in self.rt.queue.for_thread(thread_id) if a.status == "pending"]
+        if waiting:
+            raise ConversationBusy(
+                f"this conversation waits for approval of {', '.join(a.change for a in waiting)}; "
+                "start a new conversation or wait for the decision"
+            )
+        self.conversations.touch(thread_id, owner=user.username, title=text)
+        self.rt.audit.append(kind="request", actor=user.username, thread_id=thread_id, arguments={"text": text})
+        inputs = {"messages": [HumanMessage(content=text)], "user": user.username, "role": str(user.role)}
+        async for step in self._run(inputs, thread_id):
+            yield step
+
+    async def messages(self, thread_id: str) -> list[BaseMessage]:
+        state = await self.graph.aget_state(_config(thread_id))
+        return list(state.values.get("messages", [])) if state.values else []
+
+    # -- supervisors ---------------------------------------------------------------------------------
+
+    def pending(self) -> list[PendingAction]:
+        return self.rt.queue.pending()
+
+    async def approve(self, action_id: str, approver: User, comment: str = "") -> tuple[PendingAction, list[Step]]:
+        """Record an approval; once the policy's count is reached, the conversation resumes and runs it."""
+        action = self.rt.queue.approve(action_id, approver.username, approver.role, comment)
+        self.rt.audit.append(kind="approval", actor=approver.username, thread_id=action.thread_id, action_id=action_id,
+                             tool=action.tool, arguments=action.arguments, approvers=action.approvers,
+                             result={"comment": comment, "status": action.status})
+        return action, await self._resume_if_decided(action)
+
+    async def reject(self, action_id: str, approver: User, comment: str = "") -> tuple[PendingAction, list[Step]]:
+        action = self.rt.queue.reject(action_id, approver.username, approver.role, comment)
+        self.rt.audit.append(kind="rejection", actor=approver.username, thread_id=action.thread_id,
+                             action_id=action_id, tool=action.tool, arguments=action.arguments,
+                             result={"comment": comment})
+        return action, await self._resume_if_decided(action)
+
+    async def resume_decided(self) -> list[Step]:
+        """Resume conversations whose actions were decided while no process resumed them (a crash, a restart)."""
+        steps: list[Step] = []
+        for action in self.rt.queue.decided(limit=200):
+            steps += await self._resume_if_decided(action)
+        return steps
+
+    # -- internals -----------------------------------------------------------------------------------
+
+    async def _resume_if_decided(self, action: PendingAction) -> list[Step]:
+        if action.status == "pending":
+            return []
+        state = await self.graph.aget_state(_config(action.thread_id))
+        ids = [i.id for i in state.interrupts if (i.value or {}).get("action_id") == action.action_id]
+        if not ids:
+            return []
+        return [s async for s in self._run(Command(resume={ids[0]: action.status}), action.thread_id)]
+
+    async def _run(self, inputs: Any, thread_id: str) -> AsyncIterator[Step]:
+        async for chunk in self.graph.astream(inputs, _config(thread_id), stream_mode="updates"):
+            for node, update in chunk.items():
+                if node == "__interrupt__":
+                    for pending in update:
+                        value = pending.value or {}
+                        yield Step(kind="waiting", tool=value.get("tool"), change=value.get("change"),
+                                   decision=value.get("decision"), action_id=value.get("action_id"), status="waiting",
+                                   text="waiting for approval: " + (value.get("change") or ""))
+                    continue
+                for message in (update or {}).get("messages", []):
+                    for step in steps_of(message):
+                        yield step
+        self.conversations.touch(thread_id)
+
+
+def _config(thread_id: str) -> dict:
+    return {"configurable": {"thread_id": thread_id}, "recursion_limit": 100}

@@ -1,0 +1,43 @@
+"""The copilot's own settings: where its state lives, which files describe policy and users, its budgets.
+
+Every field can be set as ``COPILOT_<FIELD>`` in the environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from connectors.settings import REPO_CONFIG
+
+
+class CopilotSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COPILOT_", extra="ignore")
+
+    data_dir: Path = Path("var")
+    policy_file: Path = REPO_CONFIG / "policy.yaml"
+    users_file: Path = REPO_CONFIG / "users.yaml"
+    plc_protocol: Literal["opcua", "modbus"] = "opcua"
+    max_steps_per_turn: int = 8
+    max_tool_calls_per_turn: int = 12
+    tool_timeout_s: float = 20.0
+    approval_ttl_hours: float = 24.0
+
+    @property
+    def checkpoints_db(self) -> Path:
+        return self.data_dir / "checkpoints.sqlite"
+
+    @property
+    def state_db(self) -> Path:
+        """Approvals, executions and conversations."""
+        return self.data_dir / "copilot.sqlite"
+
+    @property
+    def audit_db(self) -> Path:
+        return self.data_dir / "audit.sqlite"
+
+    @property
+    def manuals_store(self) -> Path:
+        return self.data_dir / "manuals"

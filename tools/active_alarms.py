@@ -1,0 +1,40 @@
+"""active_alarms: every alarm on a line or in the whole plant, machine by machine."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from connectors.errors import ConnectorError, NotFound
+from policies.model import Risk
+from tools.base import Call, tool
+from tools.deps import Deps
+from tools.live import Alarm, alarms_of, read_raw
+
+
+class ActiveAlarmsArgs(BaseModel):
+    line_id: str | None = Field(default=None, description="line id, e.g. L1; omit for the whole plant")
+
+
+class ActiveAlarms(BaseModel):
+    alarms: list[Alarm]
+    unreachable: dict[str, str] = Field(default={}, description="machines whose PLC did not answer, with why")
+
+
+@tool(args=ActiveAlarmsArgs, risk=Risk.read)
+async def active_alarms(deps: Deps, args: ActiveAlarmsArgs, call: Call) -> ActiveAlarms:
+    """List the active alarms (PLC alarm codes and tags beyond their alarm limits) on one line or the whole
+    plant. Machines whose PLC does not answer are listed separately."""
+    lines = [line for line in deps.plant.lines if args.line_id in (None, line.id)]
+    if not lines:
+        known = ", ".join(line.id for line in deps.plant.lines)
+        raise NotFound(f"unknown line {args.line_id!r}; the plant has: {known}")
+    result = ActiveAlarms(alarms=[])
+    for line in lines:
+        for machine in line.machines:
+            try:
+                raw = await read_raw(deps, machine)
+            except ConnectorError as exc:
+                result.unreachable[machine.id] = str(exc)
+                continue
+            result.alarms.extend(alarms_of(deps.plant, machine, raw))
+    return result

@@ -1,0 +1,76 @@
+"""create_purchase_order: order a spare part, choosing the supplier by price, lead time or carbon."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from connectors.errors import Rejected
+from connectors.records import PurchaseOrderCreate
+from policies.model import Risk
+from tools.base import ActionFacts, Call, tool
+from tools.deps import Deps
+
+ChooseBy = Literal["price", "lead_time", "carbon"]
+
+
+class CreatePurchaseOrderArgs(BaseModel):
+    part_id: str = Field(description="part number, e.g. BRG-6205")
+    quantity: int = Field(gt=0, le=10_000)
+    supplier_id: str | None = Field(default=None, description="a supplier id; omit to choose by choose_by")
+    choose_by: ChooseBy = Field(default="price", description="how to choose the supplier when none is given")
+    reason: str = Field(default="", max_length=500)
+
+
+def choose_offer(offers: list, supplier_id: str | None, choose_by: ChooseBy):
+    """The offer to order from: the named supplier's, or the best by price, lead time or carbon."""
+    if not offers:
+        raise Rejected("no supplier offers this part")
+    if supplier_id:
+        for offer in offers:
+            if offer.supplier == supplier_id:
+                return offer
+        known = ", ".join(o.supplier for o in offers)
+        raise Rejected(f"supplier {supplier_id} does not offer this part; offers come from: {known}")
+    key = {
+        "price": lambda o: (o.price, o.lead_time_days),
+        "lead_time": lambda o: (o.lead_time_days, o.price),
+        "carbon": lambda o: (o.carbon_kg, o.price),
+    }[choose_by]
+    return min(offers, key=key)
+
+
+async def _offer(deps: Deps, args: CreatePurchaseOrderArgs):
+    part = await deps.erp.get_part(args.part_id)
+    return part, choose_offer(part.offers, args.supplier_id, args.choose_by)
+
+
+async def _facts(deps: Deps, args: CreatePurchaseOrderArgs) -> ActionFacts:
+    part, offer = await _offer(deps, args)
+    amount = round(offer.price * args.quantity, 2)
+    return ActionFacts(
+        amount=amount,
+        quantity=args.quantity,
+        new_value=args.quantity,
+        change=(
+            f"order {args.quantity} x {part.id} ({part.name}) from {offer.supplier} at {offer.price:.2f} "
+            f"= {amount:.2f}, {offer.lead_time_days} days, {offer.carbon_kg * args.quantity:.1f} kg CO2e"
+        ),
+        extra={"part_id": part.id, "supplier_id": offer.supplier, "stock": part.stock},
+    )
+
+
+@tool(args=CreatePurchaseOrderArgs, risk=Risk.write, facts=_facts)
+async def create_purchase_order(deps: Deps, args: CreatePurchaseOrderArgs, call: Call):
+    """Order a quantity of a spare part. Name a supplier, or let the tool choose the best offer by price,
+    lead_time (fastest delivery) or carbon (lowest CO2e). Check inventory first."""
+    part, offer = await _offer(deps, args)
+    order = PurchaseOrderCreate(
+        part=part.id,
+        quantity=args.quantity,
+        supplier=offer.supplier,
+        requested_by=call.requester,
+        reason=args.reason,
+    )
+    return await deps.erp.create_purchase_order(order, idempotency_key=call.idempotency_key)

@@ -1,0 +1,53 @@
+"""create_work_order: open a maintenance work order in the ERP's CMMS."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from connectors.records import WorkOrderCreate
+from policies.model import Risk
+from tools.base import ActionFacts, Call, tool
+from tools.deps import Deps
+
+
+class PartNeed(BaseModel):
+    part: str = Field(description="part number, e.g. BRG-6205")
+    qty: int = Field(gt=0)
+
+
+class CreateWorkOrderArgs(BaseModel):
+    machine_id: str = Field(description="machine id, e.g. P-101")
+    title: str = Field(min_length=3, max_length=120)
+    description: str = Field(default="", max_length=2000, description="symptoms, readings and suspected cause")
+    priority: Literal["low", "medium", "high", "urgent"] = "medium"
+    kind: Literal["corrective", "preventive", "inspection"] = "corrective"
+    parts: list[PartNeed] = Field(default=[], description="spare parts the job will need")
+
+
+async def _facts(deps: Deps, args: CreateWorkOrderArgs) -> ActionFacts:
+    machine = deps.plant.machine(args.machine_id)
+    return ActionFacts(
+        machine_id=machine.id,
+        line_id=machine.line_id,
+        change=f"new {args.priority} {args.kind} work order on {machine.id}: {args.title}",
+        extra={"priority": args.priority, "kind": args.kind},
+    )
+
+
+@tool(args=CreateWorkOrderArgs, risk=Risk.write, facts=_facts)
+async def create_work_order(deps: Deps, args: CreateWorkOrderArgs, call: Call):
+    """Open a maintenance work order for a machine (title, description of symptoms and readings, priority,
+    kind, parts needed). Check open_work_orders first so the same problem is not reported twice."""
+    machine = deps.plant.machine(args.machine_id)
+    order = WorkOrderCreate(
+        machine_id=machine.id,
+        title=args.title,
+        description=args.description,
+        priority=args.priority,
+        kind=args.kind,
+        parts=[p.model_dump() for p in args.parts],
+        requested_by=call.requester,
+    )
+    return await deps.erp.create_work_order(order, idempotency_key=call.idempotency_key)

@@ -1,0 +1,26 @@
+"""inventory: spare parts in stock against their reorder points, from the ERP."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from policies.model import Risk
+from tools.base import Call, tool
+from tools.deps import Deps
+
+
+class InventoryArgs(BaseModel):
+    part_id: str | None = Field(default=None, description="part number, e.g. BRG-6205; omit to list parts")
+    machine_id: str | None = Field(default=None, description="only the parts in this machine's bill of materials")
+    below_reorder: bool = Field(default=False, description="only parts at or below their reorder point")
+
+
+@tool(args=InventoryArgs, risk=Risk.read)
+async def inventory(deps: Deps, args: InventoryArgs, call: Call):
+    """Stock of spare parts from the ERP: quantity on hand, reorder point and quantity, and the suppliers'
+    offers (price, lead time, carbon). Give a part number, a machine, or ask for parts below reorder point."""
+    if args.part_id:
+        return await deps.erp.get_part(args.part_id)
+    if args.machine_id:
+        deps.plant.machine(args.machine_id)
+    return await deps.erp.list_parts(machine_id=args.machine_id, below_reorder=args.below_reorder)

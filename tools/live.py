@@ -1,0 +1,77 @@
+"""Reading a machine's live tags and judging them against the plant file's alarm thresholds."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from connectors.plant import Machine, Plant, Tag
+from tools.deps import Deps
+
+
+class Reading(BaseModel):
+    tag: str
+    value: float | int | bool | str
+    unit: str = ""
+    writable: bool = False
+    limits: str | None = None  # "1200..3000, max step 300" for writable tags
+
+
+class Alarm(BaseModel):
+    machine_id: str
+    tag: str
+    value: float | int | bool | str
+    threshold: float | None = None
+    message: str
+
+
+def _limits(tag: Tag) -> str | None:
+    if not tag.writable:
+        return None
+    step = f", max step {tag.max_step:g}" if tag.max_step else ""
+    return f"{tag.min:g}..{tag.max:g}{step}"
+
+
+def _display(tag: Tag, value: float | int | bool | str) -> float | int | bool | str:
+    if tag.enum and isinstance(value, (int, float)) and int(value) in tag.enum:
+        return tag.enum[int(value)]
+    if isinstance(value, float):
+        return round(value, 3)
+    return value
+
+
+async def read_raw(deps: Deps, machine: Machine) -> dict[str, float | int | bool | str]:
+    """All tags of a machine over the PLC; raises the connector's typed errors (dead PLC, timeout)."""
+    return {name: tv.value for name, tv in (await deps.plc.read_many(machine.id)).items()}
+
+
+def readings(machine: Machine, raw: dict[str, float | int | bool | str]) -> list[Reading]:
+    return [
+        Reading(tag=name, value=_display(tag, raw[name]), unit=tag.unit, writable=tag.writable, limits=_limits(tag))
+        for name, tag in machine.tags.items()
+        if name in raw
+    ]
+
+
+def state_of(machine: Machine, raw: dict[str, float | int | bool | str]) -> str:
+    value = raw.get("state")
+    return str(_display(machine.tags["state"], value)) if "state" in machine.tags and value is not None else "unknown"
+
+
+def alarms_of(plant: Plant, machine: Machine, raw: dict[str, float | int | bool | str]) -> list[Alarm]:
+    """Alarms from the PLC's alarm code and from each tag's thresholds."""
+    found: list[Alarm] = []
+    code = raw.get("alarm_code")
+    if isinstance(code, (int, float)) and int(code) != 0:
+        text = plant.alarm_codes.get(int(code), "unknown alarm")
+        found.append(Alarm(machine_id=machine.id, tag="alarm_code", value=int(code), message=f"PLC alarm {int(code)}: {text}"))
+    for name, tag in machine.tags.items():
+        value = raw.get(name)
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            continue
+        if tag.alarm_high is not None and value > tag.alarm_high:
+            found.append(Alarm(machine_id=machine.id, tag=name, value=round(value, 3), threshold=tag.alarm_high,
+                               message=f"{name} {value:.2f} {tag.unit} above alarm limit {tag.alarm_high:g} {tag.unit}"))
+        if tag.alarm_low is not None and value < tag.alarm_low:
+            found.append(Alarm(machine_id=machine.id, tag=name, value=round(value, 3), threshold=tag.alarm_low,
+                               message=f"{name} {value:.2f} {tag.unit} below alarm limit {tag.alarm_low:g} {tag.unit}"))
+    return found

@@ -1,0 +1,19 @@
+"""production_orders: what each line is making, from the MES."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from policies.model import Risk
+from tools.base import Call, tool
+from tools.deps import Deps
+
+
+class ProductionOrdersArgs(BaseModel):
+    line_id: str | None = Field(default=None, description="line id, e.g. L2; omit for all lines")
+
+
+@tool(args=ProductionOrdersArgs, risk=Risk.read)
+async def production_orders(deps: Deps, args: ProductionOrdersArgs, call: Call):
+    """List production orders (product, variant, quantity, produced, status) on a line or all lines."""
+    return await deps.mes.list_production_orders(line=args.line_id)

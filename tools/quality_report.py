@@ -1,0 +1,24 @@
+"""quality_report: defects and inspections per machine on a line, from the MES."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from policies.model import Risk
+from tools.base import Call, tool
+from tools.deps import Deps
+
+
+class QualityReportArgs(BaseModel):
+    line_id: str | None = Field(default=None, description="line id, e.g. L1")
+    machine_id: str | None = Field(default=None, description="machine id, e.g. IM-103")
+    minutes: float = Field(default=60, gt=0, le=7 * 24 * 60, description="how far back to look")
+
+
+@tool(args=QualityReportArgs, risk=Risk.read)
+async def quality_report(deps: Deps, args: QualityReportArgs, call: Call):
+    """Quality per machine from the MES: good and rejected counts, defect rate, and recent inspection
+    records. Give a line or a machine; use it when an operator reports scrap or defects."""
+    if args.machine_id:
+        deps.plant.machine(args.machine_id)
+    return await deps.mes.quality(line=args.line_id, machine_id=args.machine_id, since_minutes=args.minutes)

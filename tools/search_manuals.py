@@ -1,0 +1,33 @@
+"""search_manuals: passages from the equipment manuals, each with its citation."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from connectors.errors import Unreachable
+from policies.model import Risk
+from tools.base import Call, tool
+from tools.deps import Deps
+
+
+class SearchManualsArgs(BaseModel):
+    query: str = Field(min_length=2, max_length=300, description="what to look for, e.g. 'high vibration causes'")
+    machine_id: str | None = Field(default=None, description="only the manual of this machine's model")
+    k: int = Field(default=4, ge=1, le=10)
+
+
+class ManualPassage(BaseModel):
+    citation: str
+    chunk_id: str
+    text: str
+
+
+@tool(args=SearchManualsArgs, risk=Risk.read)
+async def search_manuals(deps: Deps, args: SearchManualsArgs, call: Call) -> list[ManualPassage]:
+    """Search the equipment manuals (troubleshooting tables, limits, maintenance procedures, spare part
+    numbers, safety notes). Cite each passage you use by its citation in your answer."""
+    if deps.manuals is None:
+        raise Unreachable("the manuals store is not loaded; run `plant-copilot ingest knowledge/manuals`")
+    model = deps.plant.machine(args.machine_id).model if args.machine_id else None
+    passages = deps.manuals.search(args.query, k=args.k, machine_model=model)
+    return [ManualPassage(citation=p.cite(), chunk_id=p.chunk_id, text=p.text) for p in passages]

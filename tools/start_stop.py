@@ -1,0 +1,36 @@
+"""start_machine and stop_machine: the run command of a machine's PLC."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from policies.model import Risk
+from tools.base import ActionFacts, Call, tool
+from tools.deps import Deps
+from tools.plc_write import write_facts
+
+
+class RunCommandArgs(BaseModel):
+    machine_id: str = Field(description="machine id, e.g. CV-203")
+    reason: str = Field(default="", max_length=500)
+
+
+async def _start_facts(deps: Deps, args: RunCommandArgs) -> ActionFacts:
+    return await write_facts(deps, args.machine_id, "run", 1)
+
+
+async def _stop_facts(deps: Deps, args: RunCommandArgs) -> ActionFacts:
+    return await write_facts(deps, args.machine_id, "run", 0)
+
+
+@tool(args=RunCommandArgs, risk=Risk.write, facts=_start_facts)
+async def start_machine(deps: Deps, args: RunCommandArgs, call: Call):
+    """Start a stopped machine (sets its run command). Needs approval; say why."""
+    return await deps.plc.write(args.machine_id, "run", 1)
+
+
+@tool(args=RunCommandArgs, risk=Risk.critical, facts=_stop_facts)
+async def stop_machine(deps: Deps, args: RunCommandArgs, call: Call):
+    """Stop a running machine (clears its run command). Critical: stopping halts the line; two people must
+    approve. Say why."""
+    return await deps.plc.write(args.machine_id, "run", 0)

@@ -1,0 +1,66 @@
+"""tag_history: how one tag moved over the last minutes, from the plant historian."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from policies.model import Risk
+from tools.base import Call, tool
+from tools.deps import Deps
+
+_POINTS = 12
+
+
+class TagHistoryArgs(BaseModel):
+    machine_id: str = Field(description="machine id, e.g. P-101")
+    tag: str = Field(description="tag name, e.g. vibration")
+    minutes: float = Field(default=30, gt=0, le=24 * 60, description="how far back to look")
+
+
+class Trend(BaseModel):
+    machine_id: str
+    tag: str
+    unit: str
+    minutes: float
+    samples: int
+    first: float | None = None
+    last: float | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    mean: float | None = None
+    change_per_hour: float | None = Field(default=None, description="least-squares slope")
+    points: list[tuple[float, float]] = Field(default=[], description="(minutes ago, value), evenly thinned")
+
+
+def summarise(machine_id: str, tag: str, unit: str, minutes: float, samples: list[tuple[float, float]]) -> Trend:
+    trend = Trend(machine_id=machine_id, tag=tag, unit=unit, minutes=minutes, samples=len(samples))
+    if not samples:
+        return trend
+    times = [t for t, _ in samples]
+    values = [v for _, v in samples]
+    n = len(values)
+    mean_t, mean_v = sum(times) / n, sum(values) / n
+    spread = sum((t - mean_t) ** 2 for t in times)
+    slope = sum((t - mean_t) * (v - mean_v) for t, v in samples) / spread if spread else 0.0
+    stride = max(1, n // _POINTS)
+    now = times[-1]
+    return trend.model_copy(
+        update=dict(
+            first=round(values[0], 3),
+            last=round(values[-1], 3),
+            minimum=round(min(values), 3),
+            maximum=round(max(values), 3),
+            mean=round(mean_v, 3),
+            change_per_hour=round(slope * 3600, 3),
+            points=[(round((now - t) / 60, 1), round(v, 3)) for t, v in samples[::stride]],
+        )
+    )
+
+
+@tool(args=TagHistoryArgs, risk=Risk.read)
+async def tag_history(deps: Deps, args: TagHistoryArgs, call: Call) -> Trend:
+    """Trend of one tag over the last minutes from the historian: first, last, min, max, mean, change per hour
+    and a few points. Use it to see whether a value (vibration, temperature, defect rate) is rising."""
+    tag = deps.plant.tag(args.machine_id, args.tag)
+    samples = await deps.mes.history(tag.machine_id, tag.name, args.minutes)
+    return summarise(tag.machine_id, tag.name, tag.unit, args.minutes, samples)

@@ -1,0 +1,29 @@
+"""write_setpoint: change a writable setpoint on a machine's PLC."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from policies.model import Risk
+from tools.base import ActionFacts, Call, tool
+from tools.deps import Deps
+from tools.plc_write import write_facts
+
+
+class WriteSetpointArgs(BaseModel):
+    machine_id: str = Field(description="machine id, e.g. OV-201")
+    tag: str = Field(description="a writable setpoint tag, e.g. temp_setpoint")
+    value: float = Field(description="the new value in the tag's engineering unit")
+    reason: str = Field(default="", max_length=500)
+
+
+async def _facts(deps: Deps, args: WriteSetpointArgs) -> ActionFacts:
+    return await write_facts(deps, args.machine_id, args.tag, args.value)
+
+
+@tool(args=WriteSetpointArgs, risk=Risk.write, facts=_facts)
+async def write_setpoint(deps: Deps, args: WriteSetpointArgs, call: Call):
+    """Propose a new value for a writable setpoint (e.g. OV-201 temp_setpoint). It must be within the tag's
+    limits and maximum step (machine_status shows them); it runs only after the policy allows it, usually
+    with a supervisor's approval."""
+    return await deps.plc.write(args.machine_id, args.tag, args.value)
