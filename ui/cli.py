@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import typer
 
+from copilot.audit_cli import app as audit_app
+from copilot.cli import approvals_app, ask
 from simulator.cli import app as sim_app
 
 app = typer.Typer(help="Plant Copilot: an agentic copilot for factories.", no_args_is_help=True)
 app.add_typer(sim_app, name="sim")
+app.add_typer(approvals_app, name="approvals")
+app.add_typer(audit_app, name="audit")
+app.command()(ask)
 
 
 @app.command()
@@ -16,3 +21,7 @@ def demo() -> None:
     from simulator.cli import run
 
     run()
+
+
+if __name__ == "__main__":
+    app()

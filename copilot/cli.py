@@ -1,0 +1,167 @@
+"""``plant-copilot ask`` and ``plant-copilot approvals``: the copilot from a terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import typer
+
+from connectors.errors import ConnectorError
+from copilot.approvals import ApprovalQueue, ApprovalRefused, NotPending, PendingAction, UnknownAction
+from copilot.service import Copilot, ConversationBusy, Step
+from copilot.settings import CopilotSettings
+from copilot.users import UnknownUser, User, UserDirectory
+
+approvals_app = typer.Typer(help="The queue of actions waiting for sign-off.", no_args_is_help=True)
+
+
+def _user(name: str, *, password: bool) -> User:
+    """The user by name; approvers also give their password (prompted, or COPILOT_PASSWORD)."""
+    users = UserDirectory.load(CopilotSettings().users_file)
+    try:
+        user = users.get(name)
+    except UnknownUser as exc:
+        raise typer.BadParameter(str(exc)) from None
+    if password:
+        secret = os.environ.get("COPILOT_PASSWORD") or typer.prompt(f"password for {name}", hide_input=True)
+        if users.authenticate(name, secret) is None:
+            raise typer.BadParameter(f"wrong password for {name}")
+    return user
+
+
+@asynccontextmanager
+async def _copilot():
+    from copilot.llm import make_chat_model
+    from knowledge.store import open_default_store
+
+    settings = CopilotSettings()
+    async with Copilot.open(make_chat_model(), settings=settings, manuals=open_default_store(settings.manuals_store)) as copilot:
+        yield copilot
+
+
+def _print_step(step: Step) -> None:
+    if step.kind == "proposal":
+        typer.secho(f"→ {step.tool}({json.dumps(step.arguments, ensure_ascii=False)})", fg="cyan")
+    elif step.kind == "result":
+        colour = {"done": "green", "waiting": "yellow"}.get(step.status or "", "red")
+        detail = step.change or ""
+        typer.secho(f"  [{step.status}] {step.tool} {detail}".rstrip(), fg=colour)
+        if step.status == "done" and step.result is not None:
+            typer.echo("  " + _short(step.result))
+        elif step.status != "done":
+            typer.echo("  " + step.text.split("\n", 1)[-1])
+    elif step.kind == "waiting":
+        typer.secho(f"  [waiting for approval] {step.change}  (action {step.action_id})", fg="yellow")
+    elif step.kind == "answer":
+        typer.echo("\n" + step.text)
+
+
+def _short(value: Any, limit: int = 400) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[:limit] + " …"
+
+
+def _run(work: Callable[[Copilot], Awaitable[None]]) -> None:
+    async def main() -> None:
+        async with _copilot() as copilot:
+            await work(copilot)
+
+    try:
+        asyncio.run(main())
+    except (ConnectorError, ConversationBusy, ApprovalRefused, NotPending, UnknownAction) as exc:
+        typer.secho(f"error: {exc}", fg="red", err=True)
+        raise typer.Exit(1) from None
+
+
+def ask(
+    question: str = typer.Argument(..., help="what to ask, in plain words"),
+    user: str = typer.Option(..., "--user", help="who asks (from the users file)"),
+    thread: str | None = typer.Option(None, help="continue this conversation"),
+) -> None:
+    """Ask the copilot; print each step (tool, arguments, decision, result) and the answer."""
+    who = _user(user, password=False)
+
+    async def work(copilot: Copilot) -> None:
+        thread_id = thread or f"cli-{int(time.time())}-{os.getpid()}"
+        async for step in copilot.ask(who, question, thread_id=thread_id):
+            _print_step(step)
+        typer.secho(f"\n(conversation {thread_id})", dim=True)
+
+    _run(work)
+
+
+def _describe(action: PendingAction) -> str:
+    decision = action.decision
+    lines = [
+        f"action   {action.action_id}  ({action.status})",
+        f"asked by {action.requester} ({action.requester_role}), {action.age_s / 60:.0f} min ago, "
+        f"expires {time.strftime('%Y-%m-%d %H:%M', time.localtime(action.expires_at))}",
+        f"tool     {action.tool}  risk {action.risk}",
+        f"change   {action.change}",
+        f"args     {json.dumps(action.arguments, ensure_ascii=False)}",
+        f"digest   {action.digest[:16]}",
+        f"needs    {decision.approvers} approver(s) with role {' or '.join(map(str, decision.roles))}: "
+        + "; ".join(decision.reasons),
+        f"approved {', '.join(action.approvers) or '-'}",
+    ]
+    return "\n".join(lines)
+
+
+@approvals_app.command("list")
+def list_() -> None:
+    """Every action waiting for sign-off, across conversations."""
+    queue = _queue()
+    pending = queue.pending()
+    if not pending:
+        typer.echo("no actions wait for approval")
+    for action in pending:
+        typer.echo(
+            f"{action.action_id}  {action.tool:<24} {action.change}  by {action.requester}, "
+            f"{len(action.approvers)}/{action.decision.approvers} approvals, {action.age_s / 60:.0f} min"
+        )
+
+
+@approvals_app.command()
+def show(action_id: str) -> None:
+    """One action in full: who asked, the exact change, the policy's reasons."""
+    try:
+        typer.echo(_describe(_queue().get(action_id)))
+    except UnknownAction as exc:
+        typer.secho(f"error: {exc}", fg="red", err=True)
+        raise typer.Exit(1) from None
+
+
+def _decide(verdict: str, action_id: str, user: str, comment: str) -> None:
+    who = _user(user, password=True)
+
+    async def work(copilot: Copilot) -> None:
+        decide = copilot.approve if verdict == "approve" else copilot.reject
+        action, steps = await decide(action_id, who, comment)
+        typer.echo(f"{action.action_id}: {action.status} ({len(action.approvers)}/{action.decision.approvers} approvals)")
+        for step in steps:
+            _print_step(step)
+
+    _run(work)
+
+
+@approvals_app.command()
+def approve(action_id: str, user: str = typer.Option(..., "--user"), comment: str = typer.Option("", "--comment")) -> None:
+    """Approve an action; when enough people have, its conversation resumes and the action runs."""
+    _decide("approve", action_id, user, comment)
+
+
+@approvals_app.command()
+def reject(action_id: str, user: str = typer.Option(..., "--user"), comment: str = typer.Option("", "--comment")) -> None:
+    """Reject an action; the copilot is told why and does not propose it again."""
+    _decide("reject", action_id, user, comment)
+
+
+def _queue() -> ApprovalQueue:
+    settings = CopilotSettings()
+    return ApprovalQueue(settings.state_db, ttl_hours=settings.approval_ttl_hours)

@@ -1,0 +1,83 @@
+"""The maintenance workflow end to end: a supervisor signs off in another process after a restart."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from agent_helpers import SimControl, ask, call, copilot_on, results, script, waiting
+
+from connectors.erp import ErpClient
+
+pytestmark = pytest.mark.asyncio
+
+REPLIES = [
+    [call("machine_status", machine_id="P-101"), call("tag_history", machine_id="P-101", tag="vibration", minutes=30)],
+    [call("open_work_orders", machine_id="P-101")],
+    [call("create_work_order", machine_id="P-101", title="High vibration on P-101 bearings", priority="high",
+          description="vibration above alarm limit and rising; suspect bearing wear",
+          parts=[{"part": "BRG-6205", "qty": 2}])],
+    [call("inventory", part_id="BRG-6205")],
+    [call("create_purchase_order", part_id="BRG-6205", quantity=20, choose_by="lead_time",
+          reason="stock below reorder point after bearing job")],
+    "Work order opened; the purchase order of 20 bearings waits for a supervisor.",
+    "The purchase order is placed.",
+]
+
+
+def cli(sim, data_dir, script_file, *args: str, password: str = "") -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "PLANT_HOST": sim.host,
+        "PLANT_MODBUS_PORT": str(sim.modbus_port),
+        "PLANT_OPCUA_PORT": str(sim.opcua_port),
+        "PLANT_ERP_PORT": str(sim.erp_port),
+        "PLANT_MES_PORT": str(sim.mes_port),
+        "PLANT_SIM_PORT": str(sim.sim_port),
+        "COPILOT_DATA_DIR": str(data_dir),
+        "COPILOT_PROVIDER": "scripted",
+        "COPILOT_SCRIPT": str(script_file),
+        "COPILOT_PASSWORD": password,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "ui.cli", *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+async def test_vibration_to_one_approved_purchase_order(sim, tmp_path):
+    control = SimControl(sim)
+    control.fault("bearing_wear", machine_id="P-101", severity=0.8)
+    control.advance(900)
+    control.close()
+    script_file = tmp_path / "script.json"
+    script_file.write_text(json.dumps([{"tool_calls": r} if isinstance(r, list) else {"content": r} for r in REPLIES]))
+
+    async with copilot_on(sim, tmp_path, script(*REPLIES)) as copilot:
+        steps = await ask(copilot, "olga", "P-101 is vibrating, what now?")
+        status = results(steps, "machine_status")[0].result
+        assert any(a["tag"] == "vibration" for a in status["alarms"])
+        trend = results(steps, "tag_history")[0].result
+        assert trend["change_per_hour"] > 0
+        assert results(steps, "create_work_order")[0].status == "done"
+        [wait] = waiting(steps)
+        assert wait.tool == "create_purchase_order"
+    # the copilot's process is gone; a supervisor approves from a terminal
+    listed = cli(sim, tmp_path, script_file, "approvals", "list")
+    assert wait.action_id in listed.stdout, listed.stderr
+    approved = cli(sim, tmp_path, script_file, "approvals", "approve", wait.action_id, "--user", "sam",
+                   "--comment", "go", password="sam-demo")
+    assert approved.returncode == 0, approved.stderr
+    assert "approved" in approved.stdout and "The purchase order is placed." in approved.stdout
+    again = cli(sim, tmp_path, script_file, "approvals", "approve", wait.action_id, "--user", "sara",
+                password="sara-demo")
+    assert again.returncode == 1 and "already approved" in again.stderr
+
+    async with ErpClient.from_settings(sim) as erp:
+        orders = await erp.list_purchase_orders(part="BRG-6205")
+        work_orders = await erp.list_work_orders(machine_id="P-101")
+    assert len(orders) == 1
+    assert orders[0].quantity == 20 and orders[0].supplier == "SUP-FAST"  # fastest delivery
+    assert [w.priority for w in work_orders] == ["high"]
