@@ -117,8 +117,6 @@ class MiniLmEmbedder(Embedder):
 
     def __call__(self, input: Documents) -> Embeddings:
         texts = list(input)
-        if not texts:
-            return []
         out = np.empty((len(texts), 384), dtype=np.float32)
         # Similar lengths in one batch waste less work on padding.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
@@ -163,6 +161,7 @@ class OpenAIEmbedder(Embedder):
         api_key: str | None = None,
         batch_size: int = 128,
         timeout_s: float = 30.0,
+        max_retries: int = 2,
     ) -> None:
         from openai import OpenAI
 
@@ -170,7 +169,7 @@ class OpenAIEmbedder(Embedder):
         self._base_url = base_url
         self._batch_size = batch_size
         # A local server needs no key, but the client insists on one.
-        self._client = OpenAI(base_url=base_url, api_key=api_key or "unused", timeout=timeout_s, max_retries=1)
+        self._client = OpenAI(base_url=base_url, api_key=api_key or "unused", timeout=timeout_s, max_retries=max_retries)
         self.space_id = "openai-" + re.sub(r"[^a-zA-Z0-9]+", "-", model).strip("-").lower()
 
     def __call__(self, input: Documents) -> Embeddings:
@@ -186,7 +185,7 @@ class OpenAIEmbedder(Embedder):
             vectors.extend(item.embedding for item in sorted(response.data, key=lambda d: d.index))
         if len(vectors) != len(texts):
             raise EmbeddingFailed(f"embeddings endpoint returned {len(vectors)} vectors for {len(texts)} texts")
-        return list(_normalised(np.array(vectors, dtype=np.float32))) if texts else []
+        return list(_normalised(np.array(vectors, dtype=np.float32)))
 
     @staticmethod
     def name() -> str:
