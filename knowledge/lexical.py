@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -33,14 +34,18 @@ def _stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=200_000)
+def _expand(token: str) -> tuple[str, ...]:
+    """One matched token as indexed: the compound itself if it has parts, then its stemmed parts."""
+    parts = PART_SEPARATOR.split(token)
+    kept = tuple(_stem(p) for p in parts if p and p not in STOP_WORDS)
+    return (token, *kept) if len(parts) > 1 else kept
+
+
 def tokenize(text: str) -> list[str]:
     tokens: list[str] = []
-    for match in TOKEN.finditer(text.lower()):
-        token = match.group()
-        parts = PART_SEPARATOR.split(token)
-        if len(parts) > 1:
-            tokens.append(token)
-        tokens.extend(_stem(p) for p in parts if p and p not in STOP_WORDS)
+    for token in TOKEN.findall(text.lower()):
+        tokens.extend(_expand(token))
     return tokens
 
 
