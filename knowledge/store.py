@@ -123,10 +123,21 @@ class _Catalogue:
 
     generation: int
     ids: list[str]
-    documents: np.ndarray
-    models: np.ndarray
+    documents: _Column
+    models: _Column
     manuals: dict[str, ManualInfo]
     bm25: Bm25Index
+
+
+class _Column:
+    """One string per chunk, stored as integer codes so that a filter mask costs one comparison."""
+
+    def __init__(self, values: list[str]) -> None:
+        self._codes: dict[str, int] = {}
+        self._rows = np.fromiter((self._codes.setdefault(v, len(self._codes)) for v in values), np.int32, len(values))
+
+    def equals(self, value: str) -> np.ndarray:
+        return self._rows == self._codes.get(value, -1)
 
 
 class ManualStore:
@@ -272,9 +283,9 @@ class ManualStore:
         if mode in ("hybrid", "lexical"):
             mask = None
             if model is not None:
-                mask = catalogue.models == model
+                mask = catalogue.models.equals(model)
             if doc is not None:
-                mask = (catalogue.documents == doc) if mask is None else mask & (catalogue.documents == doc)
+                mask = catalogue.documents.equals(doc) if mask is None else mask & catalogue.documents.equals(doc)
             rankings.append([catalogue.ids[i] for i, _ in catalogue.bm25.top(query, depth, mask)])
         scores: dict[str, float] = {}
         for ranking in rankings:
@@ -353,7 +364,7 @@ class ManualStore:
                 break
             offset += page
         return _Catalogue(
-            generation, ids, np.array(documents, dtype=object), np.array(models, dtype=object), manuals, Bm25Index(tokens)
+            generation, ids, _Column(documents), _Column(models), manuals, Bm25Index(tokens)
         )
 
     def _resolve_model(self, catalogue: _Catalogue, model: str) -> str:
