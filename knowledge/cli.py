@@ -27,7 +27,9 @@ STATUS_STYLE = {"added": "green", "updated": "cyan", "unchanged": "dim", "empty"
 
 def _open(store: Path | None) -> ManualStore:
     settings = KnowledgeSettings()
-    return ManualStore(store or settings.knowledge_store, settings.embedder())
+    if store:
+        settings = settings.model_copy(update={"knowledge_store": store})
+    return settings.open_store()
 
 
 def _fail(error: KnowledgeError) -> typer.Exit:

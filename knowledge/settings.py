@@ -8,12 +8,15 @@ PLANT_EMBEDDINGS_BASE_URL=http://127.0.0.1:11434/v1 PLANT_EMBEDDINGS_API_KEY=...
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from knowledge.embeddings import Embedder
+
+if TYPE_CHECKING:
+    from knowledge.store import ManualStore
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_MANUALS = REPO / "knowledge" / "manuals"
@@ -36,3 +39,9 @@ class KnowledgeSettings(BaseSettings):
             key = self.embeddings_api_key.get_secret_value() if self.embeddings_api_key else None
             return OpenAIEmbedder(self.embeddings_model, base_url=self.embeddings_base_url, api_key=key)
         return MiniLmEmbedder()
+
+    def open_store(self) -> ManualStore:
+        """The manuals store at ``knowledge_store`` with the configured embedder."""
+        from knowledge.store import ManualStore
+
+        return ManualStore(self.knowledge_store, self.embedder())

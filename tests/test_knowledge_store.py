@@ -281,5 +281,9 @@ def test_cli_ingest_reports_each_file_and_search_prints_citations(tmp_path: Path
     assert result.exit_code == 0, result.output
     assert "Beltline BL-40 Belt Conveyor Manual" in result.output and "GBX-BL40" in result.output
 
+    chunk_id = "beltline-bl40.pdf#6-spare-parts@p5.0"
+    result = runner.invoke(manuals_cli, ["show", chunk_id, "--store", store], terminal_width=200)
+    assert result.exit_code == 0 and "Beltline BL-40 Belt Conveyor Manual, §6 Spare parts, p. 5" in result.output
+
     result = runner.invoke(manuals_cli, ["search", "x", "--machine", "Nope", "--store", store])
     assert result.exit_code == 2 and "no manual for machine model 'Nope'" in result.output
