@@ -38,10 +38,10 @@ def _user(name: str, *, password: bool) -> User:
 @asynccontextmanager
 async def _copilot():
     from copilot.llm import make_chat_model
-    from knowledge.store import open_default_store
+    from knowledge.settings import KnowledgeSettings
 
-    settings = CopilotSettings()
-    async with Copilot.open(make_chat_model(), settings=settings, manuals=open_default_store(settings.manuals_store)) as copilot:
+    manuals = KnowledgeSettings().open_store()
+    async with Copilot.open(make_chat_model(), settings=CopilotSettings(), manuals=manuals) as copilot:
         yield copilot
 
 

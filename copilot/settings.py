@@ -37,7 +37,3 @@ class CopilotSettings(BaseSettings):
     @property
     def audit_db(self) -> Path:
         return self.data_dir / "audit.sqlite"
-
-    @property
-    def manuals_store(self) -> Path:
-        return self.data_dir / "manuals"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from pydantic import BaseModel, Field
 
 from connectors.errors import Unreachable
+from knowledge.errors import UnknownFilter
 from policies.model import Risk
 from tools.base import Call, tool
 from tools.deps import Deps
@@ -19,15 +22,28 @@ class SearchManualsArgs(BaseModel):
 class ManualPassage(BaseModel):
     citation: str
     chunk_id: str
-    text: str
+    text: str  # fenced and labelled as untrusted data
+
+
+class ManualSearch(BaseModel):
+    passages: list[ManualPassage]
+    note: str = ""
 
 
 @tool(args=SearchManualsArgs, risk=Risk.read)
-async def search_manuals(deps: Deps, args: SearchManualsArgs, call: Call) -> list[ManualPassage]:
+async def search_manuals(deps: Deps, args: SearchManualsArgs, call: Call) -> ManualSearch:
     """Search the equipment manuals (troubleshooting tables, limits, maintenance procedures, spare part
     numbers, safety notes). Cite each passage you use by its citation in your answer."""
     if deps.manuals is None:
-        raise Unreachable("the manuals store is not loaded; run `plant-copilot ingest knowledge/manuals`")
+        raise Unreachable("the manuals are not loaded; run `plant-copilot ingest knowledge/manuals`")
     model = deps.plant.machine(args.machine_id).model if args.machine_id else None
-    passages = deps.manuals.search(args.query, k=args.k, machine_model=model)
-    return [ManualPassage(citation=p.cite(), chunk_id=p.chunk_id, text=p.text) for p in passages]
+    note = ""
+    try:
+        passages = await asyncio.to_thread(deps.manuals.search, args.query, args.k, machine_model=model)
+    except UnknownFilter:
+        note = f"no manual of the {model} is loaded; these passages come from all manuals"
+        passages = await asyncio.to_thread(deps.manuals.search, args.query, args.k)
+    return ManualSearch(
+        passages=[ManualPassage(citation=p.cite(), chunk_id=p.chunk_id, text=p.as_data()) for p in passages],
+        note=note,
+    )
