@@ -1,0 +1,56 @@
+"""The plant historian: recent numeric samples of every tag, in a fixed amount of memory.
+
+All tags are sampled together at the same instants, so one ring of times serves a
+matrix of values (one column per tag). A machine whose PLC is offline leaves a gap
+(NaN), as a real historian records no good samples from a dead PLC.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+class Historian:
+    """Ring buffer of ``(sim_time, value)`` samples for a fixed set of ``(machine_id, tag)`` keys."""
+
+    def __init__(self, keys: list[tuple[str, str]], *, retention_s: float = 7200.0, interval_s: float = 1.0) -> None:
+        if interval_s <= 0 or retention_s < interval_s:
+            raise ValueError("need interval_s > 0 and retention_s >= interval_s")
+        self.interval_s = interval_s
+        self.retention_s = retention_s
+        self._columns = {key: i for i, key in enumerate(keys)}
+        self._capacity = int(math.ceil(retention_s / interval_s))
+        self._times = np.full(self._capacity, np.nan)
+        self._values = np.full((self._capacity, len(keys)), np.nan)
+        self._next = 0  # row the next sample goes to
+        self._count = 0
+
+    def __contains__(self, key: tuple[str, str]) -> bool:
+        return key in self._columns
+
+    def clear(self) -> None:
+        self._times.fill(np.nan)
+        self._values.fill(np.nan)
+        self._next = 0
+        self._count = 0
+
+    def record(self, sim_time: float, values: dict[tuple[str, str], float]) -> None:
+        """Store one sample row; keys missing from ``values`` are gaps."""
+        row = np.full(len(self._columns), np.nan)
+        for key, value in values.items():
+            row[self._columns[key]] = value
+        self._times[self._next] = sim_time
+        self._values[self._next] = row
+        self._next = (self._next + 1) % self._capacity
+        self._count = min(self._count + 1, self._capacity)
+
+    def samples(self, key: tuple[str, str], since: float) -> list[tuple[float, float]]:
+        """Samples of one key taken at or after ``since``, oldest first, gaps left out."""
+        column = self._columns[key]
+        order = (np.arange(self._count) + self._next - self._count) % self._capacity
+        times = self._times[order]
+        values = self._values[order, column]
+        keep = (times >= since) & ~np.isnan(values)
+        return [(float(t), float(v)) for t, v in zip(times[keep], values[keep], strict=True)]

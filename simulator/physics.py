@@ -1,0 +1,417 @@
+"""The simulated plant: every machine of the plant file, its PLC's view of it, and its historian.
+
+One ``PlantSimulation`` is shared by the Modbus and OPC UA servers, the MES and the
+control API. It is deterministic: the same seed and the same sequence of calls give
+the same values (the only randomness is measurement noise, from its own
+``random.Random(seed)``). All public methods are thread-safe.
+
+What the PLC reports (``read``, ``snapshot``, the historian) is the *measured* value:
+the true value plus sensor noise and any sensor drift, clipped to the tag's range.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import struct
+import threading
+from dataclasses import dataclass, field
+
+from connectors.errors import InvalidRequest, NotFound, Rejected
+from connectors.plant import Machine, Plant, Tag
+from simulator.faults import MACHINE_FAULTS, Fault, FaultBoard, FaultKind
+from simulator.historian import Historian
+from simulator.machines import Conditions, MachineModel, lag, model_for
+
+Value = float | int | bool | str
+
+STEP_S = 1.0  # the largest physics step; longer ticks are split into steps of at most this
+DEFECT_TAU_S = 120.0  # how quickly the measured defect rate follows the process
+WEAR_TIME_S = 900.0  # bearing wear reaches its fault's severity after this long (and grows on to 1)
+DEFECT_NOISE = 0.02  # measurement noise of the defect rate, percentage points
+DRIFT_TIME_S = 600.0  # a drifting sensor reaches its full offset after this long
+DRIFT_SPAN = 0.10  # full sensor drift at severity 1, as a share of the tag's range
+CONTROLLER_DRIFT_C = 25.0  # how far a drifting temperature loop settles off its setpoint at severity 1
+
+# Lots of raw material known to be off-spec; loading one (material_lot) raises the machine's defects.
+BAD_LOTS = frozenset({"LOT-24-0907", "LOT-24-0911"})
+INITIAL_TEXT = {"material_lot": {"HP-102": "LOT-24-0812", "IM-103": "LOT-24-0815"}}
+INITIAL_RUN_HOURS = {"P-101": 18250.0}
+INITIAL_COUNTS = {"HP-102": (4210.0, 38.0), "IM-103": (1130.0, 12.0), "FL-202": (7420.0, 41.0)}
+
+# The PLC alarm a threshold on a tag raises (codes as in the plant file's alarm_codes).
+THRESHOLD_ALARMS = {
+    "vibration": 101,
+    "bearing_temp": 102,
+    "discharge_pressure": 103,
+    "oil_temp": 201,
+    "hydraulic_pressure": 202,
+    "barrel_temp": 301,
+    "zone_temp": 401,
+    "fill_volume": 501,
+}
+JAM_ALARM = 601
+STOPPED, RUNNING, FAULTED = 0, 1, 2
+
+
+@dataclass
+class _MachineRun:
+    """Everything that changes about one machine while the plant runs."""
+
+    machine: Machine
+    model: MachineModel
+    true: dict[str, float]  # physical variables and setpoints
+    run: bool = True
+    text: dict[str, str] = field(default_factory=dict)
+    good: float = 0.0
+    reject: float = 0.0
+    defect: float = 0.0
+    run_s: float = 0.0
+    noise: dict[str, float] = field(default_factory=dict)  # this step's measurement noise per sensor
+    measured: dict[str, Value] = field(default_factory=dict)  # the PLC's view, refreshed every step
+
+
+@dataclass(frozen=True)
+class _Effects:
+    """What the active faults and the material do to one machine right now."""
+
+    conditions: Conditions
+    jammed: bool = False
+    drifting_tag: str | None = None
+    drift_offset: float = 0.0
+
+
+class PlantSimulation:
+    """Machine physics on a tick, driven by the fault board, read and written like a PLC."""
+
+    def __init__(self, plant: Plant, faults: FaultBoard, seed: int = 0, *,
+                 history_s: float = 7200.0, sample_s: float = 1.0) -> None:
+        self.plant = plant
+        self.faults = faults
+        self.seed = seed
+        self._lock = threading.RLock()
+        keys = [(t.machine_id, t.name) for t in plant.all_tags() if not t.is_text]
+        self._historian = Historian(keys, retention_s=history_s, interval_s=sample_s)
+        self.reset()
+
+    # ----------------------------------------------------------------- lifecycle
+
+    def reset(self) -> None:
+        """Back to the initial state for the seed: all machines running, no faults, empty history."""
+        with self._lock:
+            self.faults.clear()
+            self._rng = random.Random(self.seed)
+            self._fault_age: dict[tuple[FaultKind, str], float] = {}
+            self.sim_time = 0.0
+            self._historian.clear()
+            self._machines = {m.id: self._initial(m) for m in self.plant.machines.values()}
+            for run in self._machines.values():
+                self._draw_noise(run)
+            self._measure_all()
+            self._sample()
+
+    def _initial(self, machine: Machine) -> _MachineRun:
+        model = model_for(machine.kind)
+        true = model.initial()
+        for name, tag in machine.tags.items():
+            if not tag.is_text and name not in true:
+                true[name] = _resting_value(tag)
+        good, reject = INITIAL_COUNTS.get(machine.id, (0.0, 0.0))
+        run = _MachineRun(
+            machine=machine, model=model, true=true, good=good, reject=reject,
+            run_s=INITIAL_RUN_HOURS.get(machine.id, 0.0) * 3600.0,
+            text={name: INITIAL_TEXT.get(name, {}).get(machine.id, "")
+                  for name, tag in machine.tags.items() if tag.is_text},
+        )
+        run.defect = model.defect_target(true, Conditions())
+        return run
+
+    # ----------------------------------------------------------------- time
+
+    def tick(self, dt_s: float) -> None:
+        """Advance simulated time by ``dt_s`` seconds (in steps of at most ``STEP_S``)."""
+        if not math.isfinite(dt_s) or dt_s < 0:
+            raise ValueError(f"dt_s must be a finite number >= 0, not {dt_s!r}")
+        if dt_s == 0:
+            return
+        steps = math.ceil(dt_s / STEP_S)
+        with self._lock:
+            for _ in range(steps):
+                self._step(dt_s / steps)
+
+    def _step(self, dt: float) -> None:
+        active = self._active_faults()
+        self._fault_age = {key: self._fault_age.get(key, 0.0) + dt for key in active}
+        for run in self._machines.values():
+            effects = self._effects(run, active)
+            c = effects.conditions
+            run.model.step(run.true, dt, c)
+            if c.running:
+                made = run.model.output_per_s(run.true, c) * dt
+                run.defect = lag(run.defect, run.model.defect_target(run.true, c), DEFECT_TAU_S, dt)
+                run.reject += made * run.defect / 100.0
+                run.good += made * (1.0 - run.defect / 100.0)
+                run.run_s += dt
+            self._draw_noise(run)
+            self._measure(run, effects)
+        self.sim_time += dt
+        if self.sim_time >= self._next_sample_at:
+            self._sample()
+
+    def _sample(self) -> None:
+        row = {
+            (machine_id, name): float(value)
+            for machine_id, run in self._machines.items()
+            if not self._offline(machine_id)
+            for name, value in run.measured.items()
+            if not isinstance(value, str)
+        }
+        self._historian.record(self.sim_time, row)
+        interval = self._historian.interval_s
+        self._next_sample_at = (math.floor(self.sim_time / interval) + 1) * interval
+
+    # ----------------------------------------------------------------- faults
+
+    def _active_faults(self) -> dict[tuple[FaultKind, str], Fault]:
+        return {(f.kind, f.machine_id): f for f in self.faults.active() if f.machine_id}
+
+    def _offline(self, machine_id: str) -> bool:
+        return self.faults.get(FaultKind.plc_offline, machine_id) is not None
+
+    def _effects(self, run: _MachineRun, active: dict[tuple[FaultKind, str], Fault]) -> _Effects:
+        mid = run.machine.id
+        wear = active.get((FaultKind.bearing_wear, mid))
+        loop = active.get((FaultKind.temp_controller_drift, mid))
+        sensor = active.get((FaultKind.sensor_drift, mid))
+        jammed = (FaultKind.jam, mid) in active
+        conditions = Conditions(
+            running=run.run and not jammed,
+            wear=min(1.0, wear.severity * self._fault_age.get((wear.kind, mid), 0.0) / WEAR_TIME_S) if wear else 0.0,
+            temp_offset=loop.severity * CONTROLLER_DRIFT_C if loop else 0.0,
+            bad_material=run.text.get("material_lot", "").strip().upper() in BAD_LOTS,
+        )
+        if sensor is None:
+            return _Effects(conditions, jammed)
+        name = sensor.tag or run.model.drift_tag
+        tag = run.machine.tags.get(name or "")
+        if tag is None:
+            span = 0.0
+        elif tag.min is not None and tag.max is not None:
+            span = tag.max - tag.min
+        else:
+            span = abs(run.true.get(tag.name, 0.0))
+        ramp = min(1.0, self._fault_age.get((sensor.kind, mid), 0.0) / DRIFT_TIME_S)
+        return _Effects(conditions, jammed, name, sensor.severity * DRIFT_SPAN * span * ramp)
+
+    def inject_fault(self, fault: Fault) -> Fault:
+        """Check a fault against the plant and put it on the board; returns it with ids made canonical.
+
+        Raises ``NotFound`` (unknown machine or tag) or ``InvalidRequest`` (a fault that cannot
+        apply), and then changes nothing.
+        """
+        if fault.kind not in MACHINE_FAULTS:
+            if fault.machine_id or fault.tag:
+                raise InvalidRequest(f"{fault.kind} is plant-wide: give no machine_id or tag")
+            self.faults.inject(fault)
+            return fault
+        if not fault.machine_id:
+            raise InvalidRequest(f"{fault.kind} needs a machine_id; the plant has: {', '.join(self._machines)}")
+        machine = self.plant.machine(fault.machine_id)
+        model = self._machines[machine.id].model
+        tag = fault.tag
+        if fault.kind is FaultKind.sensor_drift:
+            tag = tag or model.drift_tag
+            sensors = [name for name in model.noise if name in machine.tags]
+            if tag and tag not in machine.tags:
+                machine.tag(tag)  # NotFound, naming the machine's tags
+            if tag not in sensors:
+                raise InvalidRequest(f"{machine.id}.{tag} is not an analog sensor; "
+                                     f"sensors that can drift: {', '.join(sensors) or 'none'}")
+        elif tag:
+            raise InvalidRequest(f"tag is only for sensor_drift, not for {fault.kind}")
+        if fault.kind is FaultKind.temp_controller_drift and not model.temperature_loops:
+            loops = [m.id for m, r in self._machines.items() if r.model.temperature_loops]
+            raise InvalidRequest(f"{machine.id} has no temperature controller; machines with one: {', '.join(loops)}")
+        fault = fault.model_copy(update={"machine_id": machine.id, "tag": tag})
+        with self._lock:
+            self.faults.inject(fault)
+            self._measure_all()
+        return fault
+
+    def clear_faults(self, kind: FaultKind | None = None, machine_id: str | None = None) -> int:
+        """Clear matching faults (a cleared bearing or sensor counts as replaced); returns how many."""
+        canonical = self.plant.machine(machine_id).id if machine_id else None
+        with self._lock:
+            cleared = self.faults.clear(kind, canonical)
+            self._measure_all()
+            return cleared
+
+    def is_offline(self, machine_id: str) -> bool:
+        """Whether the machine's PLC has stopped answering (the protocol servers then refuse it)."""
+        return self._offline(self.plant.machine(machine_id).id)
+
+    # ----------------------------------------------------------------- the PLC's view
+
+    def _draw_noise(self, run: _MachineRun) -> None:
+        rng = self._rng
+        run.noise = {name: rng.gauss(0.0, sigma) for name, sigma in run.model.noise.items()}
+        run.noise["defect_rate"] = rng.gauss(0.0, DEFECT_NOISE)
+
+    def _measure_all(self) -> None:
+        active = self._active_faults()
+        for run in self._machines.values():
+            self._measure(run, self._effects(run, active))
+
+    def _measure(self, run: _MachineRun, effects: _Effects) -> None:
+        """Refresh the PLC's view of one machine from its true state, this step's noise and the faults."""
+        derived: dict[str, float | bool] = {
+            "state": FAULTED if effects.jammed else RUNNING if run.run else STOPPED,
+            "run": run.run,
+            "good_count": math.floor(run.good),
+            "reject_count": math.floor(run.reject),
+            "defect_rate": max(0.0, run.defect + run.noise.get("defect_rate", 0.0)),
+            "run_hours": math.floor(run.run_s / 3600.0),
+            "jam_detected": effects.jammed,
+            "alarm_code": 0,  # set below, once the other values are known
+        }
+        m: dict[str, Value] = {}
+        for name, tag in run.machine.tags.items():
+            if name in run.text:
+                m[name] = run.text[name]
+            elif name in derived:
+                m[name] = _encode(tag, derived[name])
+            elif name in run.noise:
+                drift = effects.drift_offset if name == effects.drifting_tag else 0.0
+                m[name] = _encode(tag, _clip(tag, run.true[name] + run.noise[name] + drift))
+            else:
+                m[name] = _encode(tag, run.true[name])
+        if "alarm_code" in m:
+            m["alarm_code"] = self._alarm_code(run, m, effects)
+        run.measured = m
+
+    def _alarm_code(self, run: _MachineRun, m: dict[str, Value], effects: _Effects) -> int:
+        """The first alarm, in the plant file's tag order: jam, thresholds, setpoint deviations."""
+        if effects.jammed and "jam_detected" in m:
+            return JAM_ALARM
+        running = effects.conditions.running
+        for name, tag in run.machine.tags.items():
+            code = THRESHOLD_ALARMS.get(name)
+            value = m[name]
+            if code is None or isinstance(value, (bool, str)):
+                continue
+            if tag.alarm_high is not None and value > tag.alarm_high:
+                return code
+            if tag.alarm_low is not None and value < tag.alarm_low and running:
+                return code
+            if name in run.model.deviation_alarms and running:
+                setpoint, band, deviation_code = run.model.deviation_alarms[name]
+                if abs(value - run.true[setpoint]) > band:
+                    return deviation_code
+        return 0
+
+    def read(self, machine_id: str, tag: str) -> Value:
+        """The tag's engineering value as the PLC reports it."""
+        t = self.plant.tag(machine_id, tag)
+        with self._lock:
+            return self._machines[t.machine_id].measured[t.name]
+
+    def snapshot(self) -> dict[str, dict[str, Value]]:
+        """Every machine's tags as the PLCs report them: machine -> tag -> value."""
+        with self._lock:
+            return {mid: dict(run.measured) for mid, run in self._machines.items()}
+
+    def history(self, machine_id: str, tag: str, seconds: float) -> list[tuple[float, float]]:
+        """Historian samples ``(sim_time, value)`` of a numeric tag over the last ``seconds``, oldest first."""
+        t = self.plant.tag(machine_id, tag)
+        if t.is_text:
+            raise NotFound(f"the historian keeps numbers only; {t.key} is a text tag")
+        if not math.isfinite(seconds) or seconds <= 0:
+            raise InvalidRequest(f"seconds must be a positive number, not {seconds!r}")
+        with self._lock:
+            return self._historian.samples((t.machine_id, t.name), self.sim_time - seconds)
+
+    def write(self, machine_id: str, tag: str, value: Value) -> None:
+        """What the PLC does when a client writes a tag: setpoints and the run coil only.
+
+        Limits and maximum steps are the connector's and the policy's business; the PLC
+        refuses only tags that are not writable and values its register cannot hold.
+        """
+        t = self.plant.tag(machine_id, tag)
+        if not t.writable:
+            writable = [n for n, x in self.plant.machine(t.machine_id).tags.items() if x.writable]
+            raise Rejected(f"{t.key} is read-only; writable tags of {t.machine_id}: {', '.join(writable)}")
+        stored = _register_value(t, value)
+        with self._lock:
+            run = self._machines[t.machine_id]
+            if t.modbus.type == "bool":
+                run.run = bool(stored)
+            else:
+                run.true[t.name] = float(stored)
+            self._measure(run, self._effects(run, self._active_faults()))
+
+    def set_text(self, machine_id: str, tag: str, text: str) -> None:
+        """Put text into a PLC string tag (operator note, batch comment, material lot)."""
+        t = self.plant.tag(machine_id, tag)
+        if not t.is_text:
+            texts = [n for n, x in self.plant.machine(t.machine_id).tags.items() if x.is_text]
+            raise InvalidRequest(f"{t.key} is not a text tag; text tags of {t.machine_id}: {', '.join(texts) or 'none'}")
+        if not isinstance(text, str):
+            raise InvalidRequest(f"text for {t.key} must be a string")
+        room = 2 * (t.modbus.length or 0)
+        if len(text.encode("utf-8")) > room:
+            raise InvalidRequest(f"{t.key} holds at most {room} bytes of UTF-8 text; got {len(text.encode())}")
+        if not text.isprintable():
+            raise InvalidRequest(f"{t.key} holds one line of printable text (no newlines or control characters)")
+        with self._lock:
+            run = self._machines[t.machine_id]
+            run.text[t.name] = text
+            self._measure(run, self._effects(run, self._active_faults()))
+
+
+_INT_RANGE = {"uint16": (0, 0xFFFF), "int16": (-0x8000, 0x7FFF), "uint32": (0, 0xFFFFFFFF)}
+
+
+def _resting_value(tag: Tag) -> float:
+    """Start value of a tag no model drives: mid-range if it has limits, else zero."""
+    if tag.min is not None and tag.max is not None and tag.modbus.type != "bool":
+        return (tag.min + tag.max) / 2.0
+    return 0.0
+
+
+def _clip(tag: Tag, value: float) -> float:
+    """A sensor reads within its range."""
+    if tag.min is not None:
+        value = max(tag.min, value)
+    if tag.max is not None:
+        value = min(tag.max, value)
+    return value
+
+
+def _encode(tag: Tag, value: float | bool) -> Value:
+    """The value as the PLC register holds it: bools as bool, integer registers rounded to their scale."""
+    kind = tag.modbus.type
+    if kind == "bool":
+        return bool(value)
+    if kind == "float32":
+        return struct.unpack("<f", struct.pack("<f", value))[0]  # a PLC REAL holds single precision
+    scale = tag.modbus.scale
+    raw = round(value * scale)
+    return int(raw) if scale == 1 else raw / scale
+
+
+def _register_value(tag: Tag, value: Value) -> float | bool:
+    """Check a written value fits the tag's register; the stored value, as the register holds it."""
+    if tag.modbus.type == "bool":
+        if isinstance(value, bool) or (isinstance(value, (int, float)) and value in (0, 1)):
+            return bool(value)
+        raise InvalidRequest(f"{tag.key} takes true/false (or 1/0), not {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise InvalidRequest(f"{tag.key} takes a finite number, not {value!r}")
+    stored = _encode(tag, float(value))
+    if tag.modbus.type in _INT_RANGE:
+        low, high = _INT_RANGE[tag.modbus.type]
+        raw = round(float(value) * tag.modbus.scale)
+        if not low <= raw <= high:
+            raise Rejected(f"{value!r} does not fit {tag.key}'s {tag.modbus.type} register "
+                           f"(scale {tag.modbus.scale:g})")
+    return stored
