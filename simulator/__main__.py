@@ -1,0 +1,5 @@
+"""``python -m simulator [--seed N] [--time-scale X] [--data-dir DIR]``: run the simulated plant."""
+
+from simulator.cli import run_app
+
+run_app()

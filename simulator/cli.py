@@ -1,0 +1,193 @@
+"""``plant-copilot sim``: run the simulated plant, look at it, plant faults and text.
+
+Addresses come from the environment (``PLANT_*``, see ``connectors.settings``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import httpx
+import typer
+
+from connectors.plant import Plant
+from connectors.settings import ConnectorSettings
+from simulator.faults import FaultKind
+from simulator.settings import SimulatorSettings
+
+app = typer.Typer(help="The simulated plant: run it, look at it, inject faults.", no_args_is_help=True)
+fault_app = typer.Typer(help="Start and clear faults in the simulated plant.", no_args_is_help=True)
+app.add_typer(fault_app, name="fault")
+
+_STATES = {0: "stopped", 1: "running", 2: "FAULTED"}
+
+
+@app.command()
+def run(
+    seed: Annotated[int | None, typer.Option(help="seed of the measurement noise [env PLANT_SIM_SEED; 0]")] = None,
+    time_scale: Annotated[float | None, typer.Option(
+        min=0.0, help="simulated seconds per wall second; 0 freezes the clock, only `sim advance` moves it "
+                      "[env PLANT_SIM_TIME_SCALE; 1]")] = None,
+    data_dir: Annotated[Path | None, typer.Option(
+        help="where the ERP and MES keep their SQLite files [env PLANT_SIM_DATA_DIR; var/sim]")] = None,
+) -> None:
+    """Run the simulated plant: Modbus TCP, OPC UA, ERP, MES and the control API on loopback."""
+    from simulator.runner import SimulatorError, listeners, run_until_signal
+
+    given = {k: v for k, v in (("seed", seed), ("time_scale", time_scale), ("data_dir", data_dir)) if v is not None}
+    options = SimulatorSettings(**given)
+    settings = ConnectorSettings()
+
+    def announce() -> None:
+        plant = settings.load_plant()
+        typer.secho(f"Simulated plant {plant.plant.name} ({len(plant.machines)} machines) is running"
+                    f" — seed {options.seed}, time scale {options.time_scale:g}, data in {options.data_dir}",
+                    fg="green")
+        for listener in listeners(settings):
+            typer.echo(f"  {listener.name:<11} {listener.address:<36} ({listener.env})")
+        typer.echo("Look at it:   plant-copilot sim status")
+        typer.echo("Break it:     plant-copilot sim fault inject bearing_wear --machine P-101 --severity 0.8")
+        typer.echo("Stop with Ctrl+C.")
+
+    try:
+        run_until_signal(settings, seed=options.seed, time_scale=options.time_scale, data_dir=options.data_dir,
+                         on_ready=announce)
+    except SimulatorError as exc:
+        _fail(str(exc))
+
+
+run_app = typer.Typer(add_completion=False)
+run_app.command()(run)
+
+
+@app.command()
+def status() -> None:
+    """Every machine's state, alarm and tags, the active faults and the simulated time."""
+    settings = ConnectorSettings()
+    plant = settings.load_plant()
+    state = _call(settings, "GET", "/state")
+    typer.echo(format_state(plant, state))
+
+
+@app.command()
+def text(machine: str, tag: str, value: Annotated[str, typer.Argument(metavar="TEXT")]) -> None:
+    """Put text into a PLC string tag (operator_note, batch_comment, material_lot)."""
+    _call(ConnectorSettings(), "POST", "/text", json={"machine_id": machine, "tag": tag, "text": value})
+    typer.echo(f"{machine}.{tag} = {value!r}")
+
+
+@app.command()
+def advance(seconds: Annotated[float, typer.Argument(help="simulated seconds")]) -> None:
+    """Run the simulation forward now (useful with --time-scale 0)."""
+    clock = _call(ConnectorSettings(), "POST", "/advance", json={"seconds": seconds})
+    typer.echo(f"sim time {_clock(clock['sim_time'])}")
+
+
+@app.command()
+def reset() -> None:
+    """Back to the start: no faults, empty history, fresh ERP and MES data."""
+    _call(ConnectorSettings(), "POST", "/reset")
+    typer.echo("plant reset")
+
+
+@fault_app.command("inject")
+def fault_inject(
+    kind: FaultKind,
+    machine: Annotated[str | None, typer.Option(help="machine id, for machine faults")] = None,
+    severity: Annotated[float, typer.Option(min=0.0, max=1.0, help="0..1")] = 1.0,
+    tag: Annotated[str | None, typer.Option(help="for sensor_drift: which sensor drifts")] = None,
+) -> None:
+    """Start a fault (injecting the same kind on the same machine again replaces it)."""
+    body = {"kind": kind.value, "machine_id": machine, "severity": severity, "tag": tag}
+    fault = _call(ConnectorSettings(), "POST", "/faults", json=body)
+    typer.echo(f"fault on: {_describe_fault(fault)}")
+
+
+@fault_app.command("clear")
+def fault_clear(
+    kind: Annotated[FaultKind | None, typer.Argument(help="only this kind (default: all)")] = None,
+    machine: Annotated[str | None, typer.Option(help="only on this machine")] = None,
+) -> None:
+    """Clear faults; a cleared bearing or sensor counts as replaced."""
+    params = {k: v for k, v in (("kind", kind and kind.value), ("machine_id", machine)) if v}
+    cleared = _call(ConnectorSettings(), "DELETE", "/faults", params=params)
+    typer.echo(f"cleared {cleared['cleared']} fault(s)")
+
+
+def format_state(plant: Plant, state: dict[str, Any]) -> str:
+    """The /state answer as a table a person reads: one block per machine."""
+    faults = ", ".join(_describe_fault(f) for f in state["faults"]) or "none"
+    lines = [f"{plant.plant.name} — sim time {_clock(state['sim_time'])} — faults: {faults}"]
+    for machine_id, values in state["machines"].items():
+        machine = plant.machine(machine_id)
+        code = int(values.get("alarm_code", 0))
+        status = _STATES.get(int(values.get("state", 0)), "?")
+        if machine_id in state["offline"]:
+            status += ", PLC OFFLINE"
+        alarm = f"ALARM {code} {plant.alarm_codes.get(code, '')}".rstrip() if code else ""
+        lines.append(f"\n{machine_id:<7} {machine.name:<22} {status:<18} {alarm}".rstrip())
+        shown = []
+        for name, value in values.items():
+            if name in ("state", "alarm_code"):
+                continue
+            tag = machine.tags[name]
+            shown.append(f"{name}={_show(value)}{(' ' + tag.unit) if tag.unit else ''}")
+        lines.extend(_wrap(shown, indent=8, width=110))
+    return "\n".join(lines)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, str):
+        return repr(value)
+    return str(value)
+
+
+def _wrap(items: list[str], *, indent: int, width: int) -> list[str]:
+    rows, row = [], ""
+    for item in items:
+        if row and indent + len(row) + 3 + len(item) > width:
+            rows.append(" " * indent + row)
+            row = ""
+        row = f"{row}   {item}" if row else item
+    if row:
+        rows.append(" " * indent + row)
+    return rows
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
+def _describe_fault(fault: dict[str, Any]) -> str:
+    where = f" on {fault['machine_id']}" if fault.get("machine_id") else ""
+    tag = f".{fault['tag']}" if fault.get("tag") else ""
+    return f"{fault['kind']}{where}{tag} (severity {fault['severity']:g})"
+
+
+def _call(settings: ConnectorSettings, method: str, path: str, **kwargs: Any) -> Any:
+    """One request to the control API; a refusal or an absent simulator ends the command with its reason."""
+    try:
+        with httpx.Client(base_url=settings.sim_url, timeout=max(settings.request_timeout_s, 60.0)) as http:
+            response = http.request(method, path, **kwargs)
+    except httpx.TransportError:
+        _fail(f"no simulator answers at {settings.sim_url}; start it with `plant-copilot sim run`")
+    if response.status_code >= 400:
+        _fail(_detail(response))
+    return response.json() if response.content else None
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        detail = response.json()["detail"]
+    except (ValueError, KeyError, TypeError):
+        return f"HTTP {response.status_code}: {response.text[:200]}"
+    return str(detail)
+
+
+def _fail(message: str) -> NoReturn:
+    typer.secho(message, fg="red", err=True)
+    raise typer.Exit(1)

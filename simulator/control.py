@@ -1,0 +1,112 @@
+"""The simulator's control API: how demos, evals and tests set up the plant and move its clock.
+
+Plain HTTP on loopback, outside the copilot's reach (no tool calls it). Errors are
+``{"detail": "..."}`` with 404 for an unknown machine or tag and 422 for a request
+that cannot apply; a refused request changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from connectors.errors import InvalidRequest, NotFound
+from simulator.faults import Fault, FaultKind
+from simulator.physics import PlantSimulation, Value
+
+MAX_ADVANCE_S = 6 * 3600.0  # one request moves the clock at most this far (about 8 s of work)
+
+
+class PlantState(BaseModel):
+    sim_time: float = Field(description="simulated seconds since start or reset")
+    machines: dict[str, dict[str, Value]] = Field(description="machine -> tag -> value, as the PLCs report")
+    faults: list[Fault]
+    offline: list[str] = Field(description="machines whose PLC does not answer")
+
+
+class TextIn(BaseModel):
+    machine_id: str
+    tag: str
+    text: str
+
+
+class AdvanceIn(BaseModel):
+    seconds: float = Field(gt=0, le=MAX_ADVANCE_S, description="simulated seconds to run, synchronously")
+
+
+class Clock(BaseModel):
+    sim_time: float
+
+
+class Cleared(BaseModel):
+    cleared: int
+
+
+def create_control_app(sim: PlantSimulation, on_reset: Callable[[], None] | None = None) -> FastAPI:
+    """The control API over ``sim``; ``on_reset`` also returns the other services to their start."""
+    app = FastAPI(title="Plant simulator control", version="1")
+
+    @app.exception_handler(RequestValidationError)
+    async def _malformed(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err.get("loc", ())[1:]) or "body"
+            problems.append(f"{where}: {err.get('msg', 'invalid')}")
+        return JSONResponse(status_code=422, content={"detail": "invalid request: " + "; ".join(problems)})
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse(status_code=404, content={"detail": str(exc)})
+
+    @app.exception_handler(InvalidRequest)
+    async def _invalid(request: Request, exc: InvalidRequest) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": str(exc)})
+
+    def state() -> PlantState:
+        return PlantState(
+            sim_time=sim.sim_time,
+            machines=sim.snapshot(),
+            faults=sim.faults.active(),
+            offline=[m for m in sim.plant.machines if sim.is_offline(m)],
+        )
+
+    @app.get("/health")
+    def health() -> Clock:
+        return Clock(sim_time=sim.sim_time)
+
+    @app.get("/state")
+    def get_state() -> PlantState:
+        return state()
+
+    @app.post("/faults", status_code=201)
+    def inject(fault: Fault) -> Fault:
+        """Start a fault; injecting the same kind on the same machine again replaces it."""
+        return sim.inject_fault(fault)
+
+    @app.delete("/faults")
+    def clear(kind: FaultKind | None = Query(default=None), machine_id: str | None = Query(default=None)) -> Cleared:
+        """Clear matching faults (all, with no filter); a cleared bearing or sensor counts as replaced."""
+        return Cleared(cleared=sim.clear_faults(kind, machine_id))
+
+    @app.post("/reset")
+    def reset() -> PlantState:
+        """Back to the start for the simulator's seed: no faults, empty history, and fresh ERP/MES data."""
+        sim.reset()
+        if on_reset is not None:
+            on_reset()
+        return state()
+
+    @app.post("/text", status_code=204)
+    def set_text(body: TextIn) -> None:
+        sim.set_text(body.machine_id, body.tag, body.text)
+
+    @app.post("/advance")
+    def advance(body: AdvanceIn) -> Clock:
+        sim.tick(body.seconds)
+        return Clock(sim_time=sim.sim_time)
+
+    return app

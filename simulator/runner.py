@@ -1,0 +1,193 @@
+"""The simulator process: the physics clock and every service of the simulated plant on loopback.
+
+One event loop runs the Modbus TCP server, the OPC UA server, the ERP, MES and control
+HTTP apps (uvicorn) and the clock that advances the physics. They share one
+``PlantSimulation`` and one ``FaultBoard``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+from fastapi import FastAPI
+
+from connectors.settings import ConnectorSettings
+from simulator.control import create_control_app
+from simulator.erp import create_erp_app
+from simulator.faults import FaultBoard
+from simulator.mes import create_mes_app
+from simulator.modbus_server import start_modbus_server
+from simulator.opcua_server import start_opcua_server
+from simulator.physics import PlantSimulation
+
+log = logging.getLogger(__name__)
+
+STARTUP_TIMEOUT_S = 30.0
+SHUTDOWN_TIMEOUT_S = 5.0
+
+
+class SimulatorError(RuntimeError):
+    """The simulator could not start (a port in use, a service that failed); the message says which."""
+
+
+@dataclass(frozen=True)
+class Listener:
+    name: str
+    address: str
+    env: str  # the setting that moves it
+
+
+def listeners(settings: ConnectorSettings) -> list[Listener]:
+    """Where each service of the simulated plant listens, and which setting moves it."""
+    return [
+        Listener("Modbus TCP", f"{settings.host}:{settings.modbus_port}", "PLANT_MODBUS_PORT"),
+        Listener("OPC UA", settings.opcua_url, "PLANT_OPCUA_PORT"),
+        Listener("ERP", settings.erp_url, "PLANT_ERP_PORT"),
+        Listener("MES", settings.mes_url, "PLANT_MES_PORT"),
+        Listener("control", settings.sim_url, "PLANT_SIM_PORT"),
+    ]
+
+
+class _Server(uvicorn.Server):
+    """A uvicorn server that leaves signals to the runner (several share one process)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _bind(host: str, port: int, what: str, env: str) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise SimulatorError(f"cannot listen for the {what} on {host}:{port} ({exc.strerror}); "
+                             f"free the port or set {env}") from None
+    return sock
+
+
+async def serve(
+    settings: ConnectorSettings,
+    *,
+    seed: int = 0,
+    time_scale: float = 1.0,
+    data_dir: Path,
+    tick_s: float = 0.5,
+    ready: asyncio.Event | None = None,
+) -> None:
+    """Run the simulated plant until cancelled.
+
+    ``time_scale`` simulated seconds pass per wall second; 0 freezes the clock so that only
+    the control API's ``/advance`` moves it (tests and evals, which must be exact).
+    ``ready`` is set once every service accepts connections.
+    """
+    if time_scale < 0 or tick_s <= 0:
+        raise ValueError("time_scale must be >= 0 and tick_s > 0")
+    plant = settings.load_plant()
+    faults = FaultBoard()
+    sim = PlantSimulation(plant, faults, seed)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    apps: list[tuple[str, str, int, FastAPI]] = [
+        ("ERP", "PLANT_ERP_PORT", settings.erp_port, create_erp_app(data_dir / "erp.sqlite", plant, faults)),
+        ("MES", "PLANT_MES_PORT", settings.mes_port, create_mes_app(data_dir / "mes.sqlite", plant, faults, sim)),
+        ("control API", "PLANT_SIM_PORT", settings.sim_port, create_control_app(sim)),
+    ]
+    # Claim every port before starting anything, so a clash is one clear error.
+    for what, env, port in (("Modbus server", "PLANT_MODBUS_PORT", settings.modbus_port),
+                            ("OPC UA server", "PLANT_OPCUA_PORT", settings.opcua_port)):
+        _bind(settings.host, port, what, env).close()
+    sockets = [_bind(settings.host, port, what, env) for what, env, port, _ in apps]
+
+    async with contextlib.AsyncExitStack() as stack:
+        for sock in sockets:
+            stack.callback(sock.close)
+        modbus = await start_modbus_server(sim, plant, settings.host, settings.modbus_port)
+        stack.push_async_callback(modbus.stop)
+        opcua = await start_opcua_server(sim, plant, settings.opcua_url)
+        stack.push_async_callback(opcua.stop)
+        servers = [
+            _Server(uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=2))
+            for *_, app in apps
+        ]
+        tasks = [asyncio.create_task(s.serve(sockets=[sock]), name=f"uvicorn {what}")
+                 for s, sock, (what, *_) in zip(servers, sockets, apps, strict=True)]
+        stack.push_async_callback(_stop_http, servers, tasks)
+        await _until_started(servers, tasks)
+        log.info("simulated plant %s ready (seed %d, time scale %g)", plant.plant.id, seed, time_scale)
+        if ready is not None:
+            ready.set()
+        await _run_clock(sim, time_scale, tick_s, tasks)
+
+
+async def _until_started(servers: list[_Server], tasks: list[asyncio.Task[None]]) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + STARTUP_TIMEOUT_S
+    while not all(s.started for s in servers):
+        for task in tasks:
+            if task.done():
+                raise SimulatorError(f"{task.get_name()} stopped while starting: {_failure(task)}")
+        if loop.time() > deadline:
+            raise SimulatorError(f"HTTP services did not start within {STARTUP_TIMEOUT_S:g} s")
+        await asyncio.sleep(0.02)
+
+
+async def _run_clock(sim: PlantSimulation, time_scale: float, tick_s: float, tasks: list[asyncio.Task[None]]) -> None:
+    """Advance the physics with the wall clock (if it runs at all) while the HTTP services live."""
+    loop = asyncio.get_running_loop()
+    last = loop.time()
+    while True:
+        done, _ = await asyncio.wait(tasks, timeout=tick_s, return_when=asyncio.FIRST_COMPLETED)
+        if done:
+            task = done.pop()
+            raise SimulatorError(f"{task.get_name()} stopped: {_failure(task)}")
+        now = loop.time()
+        if time_scale > 0:
+            sim.tick((now - last) * time_scale)
+        last = now
+
+
+def _failure(task: asyncio.Task[None]) -> str:
+    if task.cancelled():
+        return "cancelled"
+    exc = task.exception()
+    return repr(exc) if exc else "exited"
+
+
+async def _stop_http(servers: list[_Server], tasks: list[asyncio.Task[None]]) -> None:
+    for server in servers:
+        server.should_exit = True
+    _, pending = await asyncio.wait(tasks, timeout=SHUTDOWN_TIMEOUT_S)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def run_until_signal(settings: ConnectorSettings, *, seed: int, time_scale: float, data_dir: Path,
+                     on_ready: Callable[[], None] | None = None) -> None:
+    """Serve in this process until SIGINT or SIGTERM, then shut every service down cleanly."""
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        ready = asyncio.Event()
+        task = asyncio.create_task(serve(settings, seed=seed, time_scale=time_scale, data_dir=data_dir, ready=ready))
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, task.cancel)
+        waiter = asyncio.create_task(ready.wait())
+        await asyncio.wait([task, waiter], return_when=asyncio.FIRST_COMPLETED)
+        if ready.is_set() and on_ready is not None:
+            on_ready()
+        waiter.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    asyncio.run(main())

@@ -1,0 +1,16 @@
+"""How the simulator process runs, from the environment (``PLANT_SIM_SEED``, ``PLANT_SIM_TIME_SCALE``, ...)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SimulatorSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PLANT_SIM_", extra="ignore")
+
+    seed: int = Field(default=0, description="seed of the measurement noise")
+    time_scale: float = Field(default=1.0, ge=0, description="simulated seconds per wall second; 0 freezes the clock")
+    data_dir: Path = Field(default=Path("var/sim"), description="where the ERP and MES keep their SQLite files")
