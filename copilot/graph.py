@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
 from connectors.errors import ConnectorError
+from knowledge.errors import KnowledgeError
 from copilot.approvals import ApprovalQueue, action_digest
 from copilot.audit import AuditLog
 from copilot.ledger import ExecutionLedger
@@ -34,6 +35,10 @@ from policies.model import ActionContext, Allow, Deny, RequireApproval, Risk, Ro
 from policies.rules import Policy
 from tools.base import ActionFacts, Call, Tool, ToolArgumentsError
 from tools.deps import Deps
+
+
+# What a tool may fail with, told to the model and the operator as a message rather than raised.
+TOOL_ERRORS = (ConnectorError, KnowledgeError, TimeoutError)
 
 
 class AgentState(TypedDict):
@@ -163,7 +168,7 @@ def build_graph(rt: Runtime) -> StateGraph:
                 continue
             try:
                 facts = await asyncio.wait_for(tool.describe(rt.deps, args), rt.settings.tool_timeout_s)
-            except (ConnectorError, TimeoutError) as exc:
+            except TOOL_ERRORS as exc:
                 replies.append(tool_reply(call, "error", _problem(exc), digest=digest))
                 continue
             decision = evaluate(rt.policy, _context(tool, arguments, user, role, facts))
@@ -219,7 +224,7 @@ def build_graph(rt: Runtime) -> StateGraph:
             )
             return to_jsonable_python(result)
 
-        outcome = await rt.ledger.run_once(ticket.action_id, ticket.tool, run, errors=(ConnectorError, TimeoutError))
+        outcome = await rt.ledger.run_once(ticket.action_id, ticket.tool, run, errors=TOOL_ERRORS)
         result = outcome.result
         if outcome.fresh:
             rt.audit.append(kind="result", actor=ticket.user, thread_id=ticket.thread_id, action_id=ticket.action_id,
