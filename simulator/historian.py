@@ -8,6 +8,7 @@ matrix of values (one column per tag). A machine whose PLC is offline leaves a g
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -27,20 +28,14 @@ class Historian:
         self._next = 0  # row the next sample goes to
         self._count = 0
 
-    def __contains__(self, key: tuple[str, str]) -> bool:
-        return key in self._columns
-
     def clear(self) -> None:
         self._times.fill(np.nan)
         self._values.fill(np.nan)
         self._next = 0
         self._count = 0
 
-    def record(self, sim_time: float, values: dict[tuple[str, str], float]) -> None:
-        """Store one sample row; keys missing from ``values`` are gaps."""
-        row = np.full(len(self._columns), np.nan)
-        for key, value in values.items():
-            row[self._columns[key]] = value
+    def record(self, sim_time: float, row: Sequence[float]) -> None:
+        """Store one sample of every key, in the order the keys were given; NaN is a gap."""
         self._times[self._next] = sim_time
         self._values[self._next] = row
         self._next = (self._next + 1) % self._capacity

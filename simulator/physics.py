@@ -15,6 +15,7 @@ import math
 import random
 import struct
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from connectors.errors import InvalidRequest, NotFound, Rejected
@@ -54,6 +55,28 @@ JAM_ALARM = 601
 STOPPED, RUNNING, FAULTED = 0, 1, 2
 
 
+_TEXT, _DERIVED, _SENSOR, _SETTING = "text", "derived", "sensor", "setting"
+_DERIVED_TAGS = {"state", "run", "good_count", "reject_count", "defect_rate", "run_hours", "jam_detected", "alarm_code"}
+_Reading = tuple[str, Callable[[float], Value], float, float]  # source, encoder, sensor range low, high
+
+
+def _plan(machine: Machine, model: MachineModel) -> dict[str, _Reading]:
+    plan: dict[str, _Reading] = {}
+    for name, tag in machine.tags.items():
+        if tag.is_text:
+            source = _TEXT
+        elif name in _DERIVED_TAGS:
+            source = _DERIVED
+        elif name in model.noise:
+            source = _SENSOR
+        else:
+            source = _SETTING
+        low = tag.min if tag.min is not None else -math.inf
+        high = tag.max if tag.max is not None else math.inf
+        plan[name] = (source, _encoder(tag), low, high)
+    return plan
+
+
 @dataclass
 class _MachineRun:
     """Everything that changes about one machine while the plant runs."""
@@ -67,6 +90,7 @@ class _MachineRun:
     reject: float = 0.0
     defect: float = 0.0
     run_s: float = 0.0
+    plan: dict[str, _Reading] = field(default_factory=dict)  # how each tag is read, in the plant file's order
     noise: dict[str, float] = field(default_factory=dict)  # this step's measurement noise per sensor
     measured: dict[str, Value] = field(default_factory=dict)  # the PLC's view, refreshed every step
 
@@ -90,7 +114,8 @@ class PlantSimulation:
         self.faults = faults
         self.seed = seed
         self._lock = threading.RLock()
-        keys = [(t.machine_id, t.name) for t in plant.all_tags() if not t.is_text]
+        self._numeric = {m.id: [n for n, t in m.tags.items() if not t.is_text] for m in plant.machines.values()}
+        keys = [(machine_id, name) for machine_id, names in self._numeric.items() for name in names]
         self._historian = Historian(keys, retention_s=history_s, interval_s=sample_s)
         self.reset()
 
@@ -118,7 +143,7 @@ class PlantSimulation:
                 true[name] = _resting_value(tag)
         good, reject = INITIAL_COUNTS.get(machine.id, (0.0, 0.0))
         run = _MachineRun(
-            machine=machine, model=model, true=true, good=good, reject=reject,
+            machine=machine, model=model, true=true, good=good, reject=reject, plan=_plan(machine, model),
             run_s=INITIAL_RUN_HOURS.get(machine.id, 0.0) * 3600.0,
             text={name: INITIAL_TEXT.get(name, {}).get(machine.id, "")
                   for name, tag in machine.tags.items() if tag.is_text},
@@ -159,13 +184,13 @@ class PlantSimulation:
             self._sample()
 
     def _sample(self) -> None:
-        row = {
-            (machine_id, name): float(value)
-            for machine_id, run in self._machines.items()
-            if not self._offline(machine_id)
-            for name, value in run.measured.items()
-            if not isinstance(value, str)
-        }
+        row: list[float] = []
+        for machine_id, run in self._machines.items():
+            names = self._numeric[machine_id]
+            if self._offline(machine_id):
+                row.extend([math.nan] * len(names))
+            else:
+                row.extend([float(run.measured[name]) for name in names])
         self._historian.record(self.sim_time, row)
         interval = self._historian.interval_s
         self._next_sample_at = (math.floor(self.sim_time / interval) + 1) * interval
@@ -230,7 +255,7 @@ class PlantSimulation:
         elif tag:
             raise InvalidRequest(f"tag is only for sensor_drift, not for {fault.kind}")
         if fault.kind is FaultKind.temp_controller_drift and not model.temperature_loops:
-            loops = [m.id for m, r in self._machines.items() if r.model.temperature_loops]
+            loops = [mid for mid, r in self._machines.items() if r.model.temperature_loops]
             raise InvalidRequest(f"{machine.id} has no temperature controller; machines with one: {', '.join(loops)}")
         fault = fault.model_copy(update={"machine_id": machine.id, "tag": tag})
         with self._lock:
@@ -275,16 +300,16 @@ class PlantSimulation:
             "alarm_code": 0,  # set below, once the other values are known
         }
         m: dict[str, Value] = {}
-        for name, tag in run.machine.tags.items():
-            if name in run.text:
+        for name, (source, encode, low, high) in run.plan.items():
+            if source is _TEXT:
                 m[name] = run.text[name]
-            elif name in derived:
-                m[name] = _encode(tag, derived[name])
-            elif name in run.noise:
+            elif source is _DERIVED:
+                m[name] = encode(derived[name])
+            elif source is _SENSOR:
                 drift = effects.drift_offset if name == effects.drifting_tag else 0.0
-                m[name] = _encode(tag, _clip(tag, run.true[name] + run.noise[name] + drift))
+                m[name] = encode(min(high, max(low, run.true[name] + run.noise[name] + drift)))
             else:
-                m[name] = _encode(tag, run.true[name])
+                m[name] = encode(run.true[name])
         if "alarm_code" in m:
             m["alarm_code"] = self._alarm_code(run, m, effects)
         run.measured = m
@@ -378,25 +403,19 @@ def _resting_value(tag: Tag) -> float:
     return 0.0
 
 
-def _clip(tag: Tag, value: float) -> float:
-    """A sensor reads within its range."""
-    if tag.min is not None:
-        value = max(tag.min, value)
-    if tag.max is not None:
-        value = min(tag.max, value)
-    return value
+_F32 = struct.Struct("<f")
 
 
-def _encode(tag: Tag, value: float | bool) -> Value:
-    """The value as the PLC register holds it: bools as bool, integer registers rounded to their scale."""
-    kind = tag.modbus.type
+def _encoder(tag: Tag) -> Callable[[float], Value]:
+    """How the PLC register holds a value: bools as bool, REALs in single precision, integers at their scale."""
+    kind, scale = tag.modbus.type, tag.modbus.scale
     if kind == "bool":
-        return bool(value)
+        return bool
     if kind == "float32":
-        return struct.unpack("<f", struct.pack("<f", value))[0]  # a PLC REAL holds single precision
-    scale = tag.modbus.scale
-    raw = round(value * scale)
-    return int(raw) if scale == 1 else raw / scale
+        return lambda v: _F32.unpack(_F32.pack(v))[0]
+    if scale == 1:
+        return lambda v: int(round(v))
+    return lambda v: round(v * scale) / scale
 
 
 def _register_value(tag: Tag, value: Value) -> float | bool:
@@ -407,7 +426,7 @@ def _register_value(tag: Tag, value: Value) -> float | bool:
         raise InvalidRequest(f"{tag.key} takes true/false (or 1/0), not {value!r}")
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise InvalidRequest(f"{tag.key} takes a finite number, not {value!r}")
-    stored = _encode(tag, float(value))
+    stored = _encoder(tag)(float(value))
     if tag.modbus.type in _INT_RANGE:
         low, high = _INT_RANGE[tag.modbus.type]
         raw = round(float(value) * tag.modbus.scale)
