@@ -18,6 +18,7 @@ from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from connectors.settings import ConnectorSettings
 from simulator.control import create_control_app
@@ -64,6 +65,23 @@ class _Server(uvicorn.Server):
         yield
 
 
+class _FreshOnReset:
+    """An ERP or MES app that a plant reset rebuilds on a new, freshly seeded SQLite file."""
+
+    def __init__(self, build: Callable[[Path], FastAPI], db_path: Path) -> None:
+        self._build = build
+        self._db_path = db_path
+        self.app = build(db_path)
+
+    def reset(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            self._db_path.with_name(self._db_path.name + suffix).unlink(missing_ok=True)
+        self.app = self._build(self._db_path)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+
 def _bind(host: str, port: int, what: str, env: str) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -97,26 +115,31 @@ async def serve(
     faults = FaultBoard()
     sim = PlantSimulation(plant, faults, seed)
     data_dir.mkdir(parents=True, exist_ok=True)
-    apps: list[tuple[str, str, int, FastAPI]] = [
-        ("ERP", "PLANT_ERP_PORT", settings.erp_port, create_erp_app(data_dir / "erp.sqlite", plant, faults)),
-        ("MES", "PLANT_MES_PORT", settings.mes_port, create_mes_app(data_dir / "mes.sqlite", plant, faults, sim)),
-        ("control API", "PLANT_SIM_PORT", settings.sim_port, create_control_app(sim)),
-    ]
-    # Claim every port before starting anything, so a clash is one clear error.
-    for what, env, port in (("Modbus server", "PLANT_MODBUS_PORT", settings.modbus_port),
-                            ("OPC UA server", "PLANT_OPCUA_PORT", settings.opcua_port)):
-        _bind(settings.host, port, what, env).close()
-    sockets = [_bind(settings.host, port, what, env) for what, env, port, _ in apps]
+    erp = _FreshOnReset(lambda path: create_erp_app(path, plant, faults), data_dir / "erp.sqlite")
+    mes = _FreshOnReset(lambda path: create_mes_app(path, plant, faults, sim), data_dir / "mes.sqlite")
 
+    def reset_services() -> None:
+        erp.reset()
+        mes.reset()
+
+    apps: list[tuple[str, str, int, ASGIApp]] = [
+        ("ERP", "PLANT_ERP_PORT", settings.erp_port, erp),
+        ("MES", "PLANT_MES_PORT", settings.mes_port, mes),
+        ("control API", "PLANT_SIM_PORT", settings.sim_port, create_control_app(sim, on_reset=reset_services)),
+    ]
     async with contextlib.AsyncExitStack() as stack:
-        for sock in sockets:
-            stack.callback(sock.close)
+        # Claim every port before starting anything, so that a clash is one clear error.
+        for what, env, port in (("Modbus server", "PLANT_MODBUS_PORT", settings.modbus_port),
+                                ("OPC UA server", "PLANT_OPCUA_PORT", settings.opcua_port)):
+            _bind(settings.host, port, what, env).close()
+        sockets = [stack.enter_context(_bind(settings.host, port, what, env)) for what, env, port, _ in apps]
         modbus = await start_modbus_server(sim, plant, settings.host, settings.modbus_port)
         stack.push_async_callback(modbus.stop)
         opcua = await start_opcua_server(sim, plant, settings.opcua_url)
         stack.push_async_callback(opcua.stop)
         servers = [
-            _Server(uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=2))
+            _Server(uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False,
+                                   timeout_graceful_shutdown=2))
             for *_, app in apps
         ]
         tasks = [asyncio.create_task(s.serve(sockets=[sock]), name=f"uvicorn {what}")
