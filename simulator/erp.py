@@ -37,7 +37,16 @@ from connectors.records import (
     WorkOrderUpdate,
 )
 from simulator.faults import FaultBoard, FaultKind
-from simulator.http_common import API_PREFIX, Database, IdempotencyKey, canonical_id, next_id, run_once, service_app, utc_now
+from simulator.http_common import (
+    API_PREFIX,
+    Database,
+    IdempotencyKey,
+    canonical_id,
+    next_id,
+    run_once,
+    service_app,
+    utc_now,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS suppliers (
@@ -89,21 +98,31 @@ TAGS = [
 ]
 
 
-def seed(db: Database, plant: Plant) -> None:
+_TABLES = ("work_order_events", "work_orders", "purchase_orders", "offers", "parts", "suppliers", "idempotency_keys")
+
+
+def _seed(conn: sqlite3.Connection, plant: Plant) -> None:
     """Put the plant file's suppliers, parts and offers that the database does not have yet into it."""
-    with db.write() as conn:
-        conn.executemany(
-            "INSERT OR IGNORE INTO suppliers (id, name, country) VALUES (?, ?, ?)",
-            [(s.id, s.name, s.country) for s in plant.suppliers],
-        )
-        conn.executemany(
-            "INSERT OR IGNORE INTO parts (id, name, unit, stock, reorder_point, reorder_qty) VALUES (?, ?, ?, ?, ?, ?)",
-            [(p.id, p.name, p.unit, p.stock, p.reorder_point, p.reorder_qty) for p in plant.parts],
-        )
-        conn.executemany(
-            "INSERT OR IGNORE INTO offers (part, supplier, price, lead_time_days, carbon_kg) VALUES (?, ?, ?, ?, ?)",
-            [(p.id, o.supplier, o.price, o.lead_time_days, o.carbon_kg) for p in plant.parts for o in p.offers],
-        )
+    conn.executemany(
+        "INSERT OR IGNORE INTO suppliers (id, name, country) VALUES (?, ?, ?)",
+        [(s.id, s.name, s.country) for s in plant.suppliers],
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO parts (id, name, unit, stock, reorder_point, reorder_qty) VALUES (?, ?, ?, ?, ?, ?)",
+        [(p.id, p.name, p.unit, p.stock, p.reorder_point, p.reorder_qty) for p in plant.parts],
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO offers (part, supplier, price, lead_time_days, carbon_kg) VALUES (?, ?, ?, ?, ?)",
+        [(p.id, o.supplier, o.price, o.lead_time_days, o.carbon_kg) for p in plant.parts for o in p.offers],
+    )
+
+
+def reset_erp(db_path: Path, plant: Plant) -> None:
+    """Back to the plant file: forget every work order, purchase order, stock change and idempotency key."""
+    with Database(db_path, SCHEMA).write() as conn:
+        for table in _TABLES:
+            conn.execute(f"DELETE FROM {table}")
+        _seed(conn, plant)
 
 
 class _Erp:
@@ -327,7 +346,8 @@ def _days(n: int) -> str:
 def create_erp_app(db_path: Path, plant: Plant, faults: FaultBoard) -> FastAPI:
     """The ERP service over the SQLite file at ``db_path`` (created and seeded if new)."""
     db = Database(db_path, SCHEMA)
-    seed(db, plant)
+    with db.write() as conn:
+        _seed(conn, plant)
     erp = _Erp(db, plant)
     app = service_app(system="ERP", title="ERP (simulated plant)", description=DESCRIPTION, tags=TAGS,
                       faults=faults, fault=FaultKind.erp_error)

@@ -15,7 +15,7 @@ from connectors.errors import InvalidRequest, NotFound, Rejected, TimedOut, Unre
 from connectors.plant import load_plant
 from connectors.records import PurchaseOrderCreate, PurchaseOrderUpdate, WorkOrderCreate, WorkOrderUpdate
 from connectors.settings import REPO_CONFIG
-from simulator.erp import create_erp_app
+from simulator.erp import create_erp_app, reset_erp
 from simulator.faults import Fault, FaultBoard, FaultKind
 
 PLANT = load_plant(REPO_CONFIG / "plant.yaml")
@@ -267,6 +267,21 @@ async def test_state_survives_a_restart_on_the_same_database(tmp_path, faults):
                 await erp.create_purchase_order(bearings(5), idempotency_key="k-po")
             second = await erp.create_work_order(bearing_job(title="Seal leak"), idempotency_key="k-wo-2")
             assert second.id != work_order.id
+
+
+async def test_reset_returns_to_the_plant_file(tmp_path, faults):
+    db = tmp_path / "erp.db"
+    with serving(create_erp_app(db, PLANT, faults)) as url:
+        async with ErpClient(url, timeout=10, connect_timeout=5) as erp:
+            order = await erp.create_purchase_order(bearings(20), idempotency_key="k")
+            await erp.update_purchase_order(order.id, PurchaseOrderUpdate(status="received", requested_by="s"),
+                                            idempotency_key="k-in")
+            await erp.create_work_order(bearing_job(), idempotency_key="k-wo")
+            reset_erp(db, PLANT)
+            assert await erp.list_purchase_orders() == [] and await erp.list_work_orders() == []
+            assert (await erp.get_part("BRG-6205")).stock == 6
+            fresh = await erp.create_purchase_order(bearings(5), idempotency_key="k")  # keys are forgotten too
+            assert (fresh.id, fresh.quantity) == (order.id, 5)
 
 
 async def test_closed_port_is_unreachable():

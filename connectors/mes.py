@@ -1,0 +1,82 @@
+"""The MES connector: lines, production orders, quality and the historian over HTTP.
+
+    async with MesClient.from_settings(ConnectorSettings()) as mes:
+        status = await mes.line_status("L2")
+        samples = await mes.history("P-101", "vibration", minutes=30)
+
+Errors are the typed connector errors (see ``connectors.http_api`` for the mapping).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from connectors.http_api import JsonApiClient, segment
+from connectors.records import (
+    Inspection,
+    InspectionCreate,
+    LineStatus,
+    ProductionLine,
+    ProductionOrderChange,
+    ProductionOrderRecord,
+    ProductionOrderStatus,
+    ProductRecord,
+    QualityReport,
+    TagHistory,
+)
+
+
+class MesClient(JsonApiClient):
+    """The plant's MES. Reads retry once if the connection fails; writes never retry by themselves."""
+
+    system: ClassVar[str] = "MES"
+    url_setting: ClassVar[str] = "mes_url"
+
+    async def lines(self) -> list[ProductionLine]:
+        return await self._get("/lines", list[ProductionLine])
+
+    async def line_status(self, line_id: str) -> LineStatus:
+        """Each machine's state, alarm and counters now, and the line's order in progress."""
+        return await self._get(f"/lines/{segment(line_id, 'line id')}/status", LineStatus)
+
+    async def products(self) -> list[ProductRecord]:
+        return await self._get("/products", list[ProductRecord])
+
+    async def list_production_orders(
+        self, *, line: str | None = None, status: ProductionOrderStatus | None = None
+    ) -> list[ProductionOrderRecord]:
+        return await self._get("/production-orders", list[ProductionOrderRecord], {"line": line, "status": status})
+
+    async def get_production_order(self, order_id: str) -> ProductionOrderRecord:
+        return await self._get(f"/production-orders/{segment(order_id, 'production order id')}",
+                               ProductionOrderRecord)
+
+    async def change_production_order(
+        self, order_id: str, change: ProductionOrderChange, *, idempotency_key: str
+    ) -> ProductionOrderRecord:
+        """Switch to another variant of the same product and/or set a new quantity (not below what is produced).
+
+        ``Rejected`` for a variant of another product, a quantity below production, or a done or
+        cancelled order; the order is then unchanged.
+        """
+        path = f"/production-orders/{segment(order_id, 'production order id')}"
+        return await self._write("PATCH", path, change, idempotency_key, ProductionOrderRecord)
+
+    async def quality(
+        self, *, line: str | None = None, machine_id: str | None = None, since_minutes: float = 60.0
+    ) -> QualityReport:
+        """Per machine: live counters and defect rate, parts made in the window, inspections in the window."""
+        params = {"line": line, "machine_id": machine_id, "since_minutes": since_minutes}
+        return await self._get("/quality", QualityReport, params)
+
+    async def record_inspection(self, record: InspectionCreate, *, idempotency_key: str) -> Inspection:
+        return await self._write("POST", "/quality/inspections", record, idempotency_key, Inspection)
+
+    async def tag_history(self, machine_id: str, tag: str, minutes: float = 30.0) -> TagHistory:
+        """The historian's samples of a numeric tag over the last ``minutes``, with its unit."""
+        path = f"/history/{segment(machine_id, 'machine id')}/{segment(tag, 'tag')}"
+        return await self._get(path, TagHistory, {"minutes": minutes})
+
+    async def history(self, machine_id: str, tag: str, minutes: float = 30.0) -> list[tuple[float, float]]:
+        """Just the samples ``(simulation seconds, value)``, oldest first."""
+        return (await self.tag_history(machine_id, tag, minutes)).samples
