@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
+from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
 from connectors.plant import Plant
@@ -41,6 +41,7 @@ from simulator.http_common import (
     API_PREFIX,
     Database,
     IdempotencyKey,
+    api_router,
     canonical_id,
     next_id,
     run_once,
@@ -351,7 +352,7 @@ def create_erp_app(db_path: Path, plant: Plant, faults: FaultBoard) -> FastAPI:
     erp = _Erp(db, plant)
     app = service_app(system="ERP", title="ERP (simulated plant)", description=DESCRIPTION, tags=TAGS,
                       faults=faults, fault=FaultKind.erp_error)
-    api = APIRouter(prefix=API_PREFIX)
+    api = api_router()
 
     @api.get("/parts", tags=["parts"], summary="List spare parts")
     def list_parts(

@@ -17,11 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from connectors.errors import NotFound
@@ -43,6 +43,28 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
     created_at TEXT NOT NULL
 );
 """
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: what went wrong, in words an operator can act on."""
+
+    detail: str
+    errors: list[dict[str, Any]] | None = Field(default=None, description="on 422: each bad field and why")
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "A write without an Idempotency-Key header"},
+    404: {"model": ErrorBody, "description": "An unknown machine, line, tag, part, supplier or record"},
+    409: {"model": ErrorBody, "description": "The record's state does not allow the change, or the "
+          "Idempotency-Key was used for another request"},
+    422: {"model": ErrorBody, "description": "An invalid request; the detail names the fields"},
+    500: {"model": ErrorBody, "description": "The service is failing; try again later"},
+}
+
+
+def api_router() -> APIRouter:
+    """The router of a service's versioned API, with the error answers documented."""
+    return APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
 
 
 def utc_now() -> datetime:
@@ -192,6 +214,7 @@ class FaultGuard:
 
 
 def _validation_detail(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
+    """One sentence naming every bad field (``quantity: Input should be greater than 0``), and the list."""
     problems = []
     for err in exc.errors():
         loc = [str(part) for part in err.get("loc", ())]

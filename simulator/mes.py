@@ -21,7 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Protocol
 
-from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
+from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
 from connectors.plant import Line, Machine, Plant
@@ -47,6 +47,7 @@ from simulator.http_common import (
     API_PREFIX,
     Database,
     IdempotencyKey,
+    api_router,
     canonical_id,
     next_id,
     run_once,
@@ -409,7 +410,7 @@ def create_mes_app(db_path: Path, plant: Plant, faults: FaultBoard, live: LivePl
     mes = _Mes(db, plant, faults, live)
     app = service_app(system="MES", title="MES (simulated plant)", description=DESCRIPTION, tags=TAGS,
                       faults=faults, fault=FaultKind.mes_error)
-    api = APIRouter(prefix=API_PREFIX)
+    api = api_router()
 
     @api.get("/lines", tags=["lines"], summary="List production lines and their machines")
     def list_lines() -> list[ProductionLine]:
