@@ -6,15 +6,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from connectors.records import WorkOrderCreate
+from connectors.records import WorkOrderCreate, WorkOrderPart
 from policies.model import Risk
 from tools.base import ActionFacts, Call, tool
 from tools.deps import Deps
-
-
-class PartNeed(BaseModel):
-    part: str = Field(description="part number, e.g. BRG-6205")
-    qty: int = Field(gt=0)
 
 
 class CreateWorkOrderArgs(BaseModel):
@@ -23,7 +18,7 @@ class CreateWorkOrderArgs(BaseModel):
     description: str = Field(default="", max_length=2000, description="symptoms, readings and suspected cause")
     priority: Literal["low", "medium", "high", "urgent"] = "medium"
     kind: Literal["corrective", "preventive", "inspection"] = "corrective"
-    parts: list[PartNeed] = Field(default=[], description="spare parts the job will need")
+    parts: list[WorkOrderPart] = Field(default=[], description="spare parts the job will need")
 
 
 async def _facts(deps: Deps, args: CreateWorkOrderArgs) -> ActionFacts:
@@ -47,7 +42,7 @@ async def create_work_order(deps: Deps, args: CreateWorkOrderArgs, call: Call):
         description=args.description,
         priority=args.priority,
         kind=args.kind,
-        parts=[p.model_dump() for p in args.parts],
+        parts=args.parts,
         requested_by=call.requester,
     )
     return await deps.erp.create_work_order(order, idempotency_key=call.idempotency_key)
