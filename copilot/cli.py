@@ -37,7 +37,7 @@ def _user(name: str, *, password: bool) -> User:
 
 @asynccontextmanager
 async def _copilot():
-    from copilot.llm import make_chat_model
+    from copilot.llm.factory import make_chat_model
     from knowledge.settings import KnowledgeSettings
 
     manuals = KnowledgeSettings().open_store()

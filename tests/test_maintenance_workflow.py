@@ -39,7 +39,7 @@ def cli(sim, data_dir, script_file, *args: str, password: str = "") -> subproces
         "PLANT_SIM_PORT": str(sim.sim_port),
         "COPILOT_DATA_DIR": str(data_dir),
         "COPILOT_PROVIDER": "scripted",
-        "COPILOT_SCRIPT": str(script_file),
+        "COPILOT_SCRIPT_FILE": str(script_file),
         "COPILOT_PASSWORD": password,
     }
     return subprocess.run(
