@@ -200,14 +200,21 @@ class _Erp:
     # ------------------------------------------------------------------------------------ work orders
 
     @staticmethod
-    def _work_order(conn: sqlite3.Connection, row: sqlite3.Row) -> WorkOrder:
-        events = [
-            WorkOrderEvent(at=e["at"], status=e["status"], note=e["note"], by=e["by"])
-            for e in conn.execute("SELECT * FROM work_order_events WHERE work_order = ? ORDER BY seq", (row["id"],))
-        ]
-        fields = {k: row[k] for k in row.keys() if k != "seq"}
-        fields["parts"] = [WorkOrderPart(**p) for p in json.loads(row["parts"])]
-        return WorkOrder(**fields, history=events)
+    def _work_orders(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[WorkOrder]:
+        """Work orders with their histories, in two queries however many there are."""
+        ids = [r["id"] for r in rows]
+        events: dict[str, list[WorkOrderEvent]] = {i: [] for i in ids}
+        for e in conn.execute(
+            "SELECT * FROM work_order_events WHERE work_order IN (SELECT value FROM json_each(?)) ORDER BY seq",
+            (json.dumps(ids),),
+        ):
+            events[e["work_order"]].append(WorkOrderEvent(at=e["at"], status=e["status"], note=e["note"], by=e["by"]))
+        orders = []
+        for row in rows:
+            fields = {k: row[k] for k in row.keys() if k != "seq"}
+            fields["parts"] = [WorkOrderPart(**p) for p in json.loads(row["parts"])]
+            orders.append(WorkOrder(**fields, history=events[row["id"]]))
+        return orders
 
     @staticmethod
     def _work_order_row(conn: sqlite3.Connection, work_order_id: str) -> sqlite3.Row:
@@ -225,11 +232,11 @@ class _Erp:
             query += " AND status = ?"
             args.append(status)
         with self.db.read() as conn:
-            return [self._work_order(conn, r) for r in conn.execute(query + " ORDER BY seq", args).fetchall()]
+            return self._work_orders(conn, conn.execute(query + " ORDER BY seq", args).fetchall())
 
     def get_work_order(self, work_order_id: str) -> WorkOrder:
         with self.db.read() as conn:
-            return self._work_order(conn, self._work_order_row(conn, work_order_id))
+            return self._work_orders(conn, [self._work_order_row(conn, work_order_id)])[0]
 
     def create_work_order(self, conn: sqlite3.Connection, order: WorkOrderCreate) -> WorkOrder:
         machine = self.plant.machine(order.machine_id)
@@ -246,7 +253,7 @@ class _Erp:
             "INSERT INTO work_order_events (work_order, at, status, note, by) VALUES (?, ?, 'open', 'opened', ?)",
             (wo_id, now, order.requested_by),
         )
-        return self._work_order(conn, self._work_order_row(conn, wo_id))
+        return self._work_orders(conn, [self._work_order_row(conn, wo_id)])[0]
 
     def update_work_order(self, conn: sqlite3.Connection, work_order_id: str, update: WorkOrderUpdate) -> WorkOrder:
         row = self._work_order_row(conn, work_order_id)
@@ -259,7 +266,7 @@ class _Erp:
             "INSERT INTO work_order_events (work_order, at, status, note, by) VALUES (?, ?, ?, ?, ?)",
             (row["id"], now, update.status, update.note, update.requested_by),
         )
-        return self._work_order(conn, self._work_order_row(conn, row["id"]))
+        return self._work_orders(conn, [self._work_order_row(conn, row["id"])])[0]
 
     # ------------------------------------------------------------------------------------ purchase orders
 
