@@ -38,7 +38,6 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
     fingerprint TEXT NOT NULL,
     method TEXT NOT NULL,
     path TEXT NOT NULL,
-    status_code INTEGER NOT NULL,
     body TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
@@ -169,7 +168,7 @@ def run_once(
     ``Idempotent-Replayed: true`` header) and changes nothing; the same key with another
     request is a 409. A change that fails (4xx) is rolled back and its key stays unused.
     """
-    fingerprint = _fingerprint(request.method, request.url.path, body)
+    fingerprint = _fingerprint(request.method, request.url.path.lower(), body)  # ids are case-insensitive
     with db.write() as conn:
         seen = conn.execute("SELECT * FROM idempotency_keys WHERE key = ?", (key,)).fetchone()
         if seen is not None:
@@ -182,10 +181,8 @@ def run_once(
             return JSONResponse(json.loads(seen["body"]), status_code=200, headers={REPLAYED_HEADER: "true"})
         answer = change(conn).model_dump(mode="json")
         conn.execute(
-            "INSERT INTO idempotency_keys (key, fingerprint, method, path, status_code, body, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (key, fingerprint, request.method, request.url.path, status_code, json.dumps(answer),
-             utc_now().isoformat()),
+            "INSERT INTO idempotency_keys (key, fingerprint, method, path, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (key, fingerprint, request.method, request.url.path, json.dumps(answer), utc_now().isoformat()),
         )
     return JSONResponse(answer, status_code=status_code)
 
