@@ -1,0 +1,269 @@
+"""Any OpenAI-compatible chat-completions endpoint: OpenAI, Azure OpenAI, vLLM, Ollama, llama.cpp server.
+
+Two ways to call tools: ``native`` sends the tools and reads the endpoint's
+``tool_calls``; ``constrained`` sends the JSON protocol of
+:mod:`copilot.llm.constrained` and asks for a reply that fits its schema with
+``response_format={"type": "json_schema", ...}`` (llama.cpp server, vLLM), for
+served models without reliable native tool calling. Either way a tool call
+reaches the graph only once its arguments are complete JSON: tool-call deltas
+are gathered and sent as the last chunk, while answer text streams as it comes.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Any
+
+import openai
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.language_models.chat_models import agenerate_from_stream, generate_from_stream
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, SystemMessage, convert_to_openai_messages
+from langchain_core.messages.tool import invalid_tool_call, tool_call
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from pydantic import PrivateAttr, SecretStr
+
+from copilot.llm.answer_stream import AnswerStream
+from copilot.llm.choice import Choices, ToolChoice, choices, openai_tools
+from copilot.llm.constrained import chat_messages, final_chunk, reply_schema, to_message
+from copilot.llm.warmup import WarmUp
+
+_NO_KEY = "no-key"  # what a local server without authentication gets
+
+
+class OpenAIChatModel(BaseChatModel):
+    model: str
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    temperature: float = 0.0
+    max_tokens: int = 512
+    timeout_s: float = 120.0
+    constrained: bool = False
+
+    _client: openai.OpenAI | None = PrivateAttr(default=None)
+    _aclient: openai.AsyncOpenAI | None = PrivateAttr(default=None)
+
+    def model_post_init(self, context: Any) -> None:
+        if self.base_url is None and self.api_key is None:
+            raise ValueError("the OpenAI endpoint needs an API key: set OPENAI_API_KEY or COPILOT_API_KEY "
+                             "(or COPILOT_BASE_URL for a local server)")
+
+    @property
+    def _llm_type(self) -> str:
+        return "openai-compatible"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model": self.model, "base_url": self.base_url, "constrained": self.constrained,
+                "temperature": self.temperature, "max_tokens": self.max_tokens}
+
+    def bind_tools(
+        self,
+        tools: Sequence[Any],
+        *,
+        tool_choice: ToolChoice = None,
+        allowed_tools: Sequence[str] | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools; ``tool_choice`` and ``allowed_tools`` may also be given per call to narrow the choice."""
+        specs = openai_tools(tools)
+        choices(specs, tool_choice, allowed_tools)
+        return self.bind(tools=specs, tool_choice=tool_choice, allowed_tools=allowed_tools, **kwargs)
+
+    def warm_up(self, system_prompt: str, tools: Sequence[Any] = ()) -> WarmUp:
+        """Send the system prompt and tools once, so a server with prefix caching (vLLM, llama.cpp) keeps them."""
+        start = time.perf_counter()
+        specs = openai_tools(tools)
+        request = self._request([SystemMessage(system_prompt)], specs, choices(specs) if specs else None)
+        response = self._sync().chat.completions.create(**{**request, "max_tokens": 1})
+        tokens = response.usage.prompt_tokens if response.usage else 0
+        return WarmUp(prefix_tokens=tokens, seconds=time.perf_counter() - start)
+
+    # -- LangChain ------------------------------------------------------------------------------------
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        *,
+        tools: Sequence[dict[str, Any]] | None = None,
+        tool_choice: ToolChoice = None,
+        allowed_tools: Sequence[str] | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        reader = _Reader(self, tools, tool_choice, allowed_tools)
+        request = self._request(messages, reader.specs, reader.allowed, stop)
+        for part in self._sync().chat.completions.create(**request, stream=True, stream_options={"include_usage": True}):
+            for chunk in reader.read(part):
+                if run_manager:
+                    run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                yield chunk
+        yield reader.last()
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        *,
+        tools: Sequence[dict[str, Any]] | None = None,
+        tool_choice: ToolChoice = None,
+        allowed_tools: Sequence[str] | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        reader = _Reader(self, tools, tool_choice, allowed_tools)
+        request = self._request(messages, reader.specs, reader.allowed, stop)
+        stream = await self._async().chat.completions.create(**request, stream=True,
+                                                             stream_options={"include_usage": True})
+        async for part in stream:
+            for chunk in reader.read(part):
+                if run_manager:
+                    await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                yield chunk
+        yield reader.last()
+
+    # -- the request ----------------------------------------------------------------------------------
+
+    def _request(
+        self,
+        messages: Sequence[BaseMessage],
+        specs: list[dict[str, Any]],
+        allowed: Choices | None,
+        stop: list[str] | None = None,
+    ) -> dict[str, Any]:
+        request: dict[str, Any] = {"model": self.model, "temperature": self.temperature, "max_tokens": self.max_tokens}
+        if stop:
+            request["stop"] = stop
+        if allowed is None:
+            return {**request, "messages": convert_to_openai_messages(list(messages))}
+        if self.constrained:
+            schema = {"name": "reply", "schema": reply_schema(allowed)}
+            return {**request, "messages": chat_messages(messages, specs),
+                    "response_format": {"type": "json_schema", "json_schema": schema}}
+        request["messages"] = convert_to_openai_messages(list(messages))
+        if not allowed.tools:  # words only: keep the tools in the request (a stable prefix) but forbid them
+            return {**request, "tools": specs, "tool_choice": "none"}
+        if allowed.answer:
+            return {**request, "tools": list(allowed.tools), "tool_choice": "auto"}
+        if len(allowed.tools) == 1:
+            forced = {"type": "function", "function": {"name": allowed.names[0]}}
+            return {**request, "tools": list(allowed.tools), "tool_choice": forced}
+        return {**request, "tools": list(allowed.tools), "tool_choice": "required"}
+
+    def _sync(self) -> openai.OpenAI:
+        if self._client is None:
+            self._client = openai.OpenAI(**self._client_args())
+        return self._client
+
+    def _async(self) -> openai.AsyncOpenAI:
+        if self._aclient is None:
+            self._aclient = openai.AsyncOpenAI(**self._client_args())
+        return self._aclient
+
+    def _client_args(self) -> dict[str, Any]:
+        key = self.api_key.get_secret_value() if self.api_key else _NO_KEY
+        return {"base_url": self.base_url, "api_key": key, "timeout": self.timeout_s, "max_retries": 1}
+
+
+class _Reader:
+    """Turns the endpoint's stream into LangChain chunks: text at once, tool calls once complete."""
+
+    def __init__(self, chat: OpenAIChatModel, tools: Sequence[dict[str, Any]] | None, tool_choice: ToolChoice,
+                 allowed_tools: Sequence[str] | None) -> None:
+        self.chat = chat
+        self.specs = list(tools or [])
+        self.allowed = choices(self.specs, tool_choice, allowed_tools) if self.specs else None
+        self.constrained = chat.constrained and self.allowed is not None
+        self.answer = AnswerStream()
+        self.text: list[str] = []
+        self.streamed: list[str] = []
+        self.calls: dict[int, dict[str, str]] = {}
+        self.finish_reason: str | None = None
+        self.model_name: str | None = None
+        self.usage: Any = None
+
+    def read(self, part: Any) -> list[ChatGenerationChunk]:
+        self.model_name = part.model or self.model_name
+        self.usage = part.usage or self.usage
+        if not part.choices:
+            return []
+        choice = part.choices[0]
+        self.finish_reason = choice.finish_reason or self.finish_reason
+        delta = choice.delta
+        for call in delta.tool_calls or []:
+            slot = self.calls.setdefault(call.index, {"id": "", "name": "", "arguments": ""})
+            slot["id"] = call.id or slot["id"]
+            if call.function:
+                slot["name"] += call.function.name or ""
+                slot["arguments"] += call.function.arguments or ""
+        if not delta.content:
+            return []
+        self.text.append(delta.content)
+        shown = self.answer.feed(delta.content) if self.constrained else delta.content
+        if not shown:
+            return []
+        self.streamed.append(shown)
+        return [ChatGenerationChunk(message=AIMessageChunk(content=shown))]
+
+    def last(self) -> ChatGenerationChunk:
+        text = "".join(self.text)
+        if self.constrained:
+            message = to_message(text, self.allowed, strict=True)
+        else:
+            message = _native_message(text, list(self.calls.values()), self.allowed)
+        chunk = final_chunk(message, streamed="".join(self.streamed))
+        chunk.response_metadata = {**chunk.response_metadata, "model_name": self.model_name,
+                                   "finish_reason": self.finish_reason}
+        if self.usage is not None:
+            details = getattr(self.usage, "prompt_tokens_details", None)
+            chunk.usage_metadata = {
+                "input_tokens": self.usage.prompt_tokens,
+                "output_tokens": self.usage.completion_tokens,
+                "total_tokens": self.usage.total_tokens,
+                "input_token_details": {"cache_read": getattr(details, "cached_tokens", None) or 0},
+            }
+        return ChatGenerationChunk(message=chunk)
+
+
+def _native_message(text: str, calls: list[dict[str, str]], allowed: Choices | None) -> AIMessage:
+    """The endpoint's tool calls, each checked: complete JSON arguments, and a tool allowed on this call."""
+    good, bad = [], []
+    names = allowed.names if allowed else []
+    for call in calls:
+        try:
+            args = json.loads(call["arguments"] or "{}")
+        except json.JSONDecodeError as exc:
+            bad.append(invalid_tool_call(name=call["name"], args=call["arguments"], id=call["id"] or None,
+                                         error=f"arguments are not valid JSON ({exc.msg} at character {exc.pos})"))
+            continue
+        if not isinstance(args, dict):
+            bad.append(invalid_tool_call(name=call["name"], args=call["arguments"], id=call["id"] or None,
+                                         error="arguments must be a JSON object"))
+        elif call["name"] not in names:
+            bad.append(invalid_tool_call(name=call["name"], args=call["arguments"], id=call["id"] or None,
+                                         error=f"{call['name']!r} is not available now; tools: {', '.join(names)}"))
+        else:
+            good.append(tool_call(name=call["name"], args=args, id=call["id"] or None))
+    return AIMessage(content=text, tool_calls=good, invalid_tool_calls=bad)

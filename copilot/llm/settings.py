@@ -1,0 +1,57 @@
+"""Which model the copilot talks to, and how; from the environment.
+
+Every field can be set as ``COPILOT_<FIELD>`` (e.g. ``COPILOT_PROVIDER=openai``,
+``COPILOT_BASE_URL=http://127.0.0.1:8000/v1``). The API key is also read from
+``OPENAI_API_KEY`` and the base URL from ``OPENAI_BASE_URL``, as the OpenAI
+clients do. The key is a secret: it never appears in ``repr``, logs or errors.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Provider = Literal["local", "openai", "scripted"]
+ToolCallMode = Literal["auto", "native", "constrained"]
+
+
+class LLMSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COPILOT_", extra="ignore", populate_by_name=True)
+
+    provider: Provider = "local"
+    """local: the embedded model on the CPU; openai: any OpenAI-compatible chat-completions endpoint;
+    scripted: a fixed list of replies from ``script_file`` (tests and demos)."""
+
+    tool_call_mode: ToolCallMode = "auto"
+    """native: the endpoint's own tool calling; constrained: the reply is one JSON object per a schema
+    (llama.cpp grammar locally, ``response_format`` json_schema on a server); auto: local → constrained,
+    openai → native."""
+
+    base_url: str | None = Field(default=None, validation_alias=AliasChoices("COPILOT_BASE_URL", "OPENAI_BASE_URL"))
+    model: str = "gpt-4o-mini"
+    """The served model's name (openai provider)."""
+    api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("COPILOT_API_KEY", "OPENAI_API_KEY"))
+    request_timeout_s: float = 120.0
+
+    temperature: float = 0.0
+    max_tokens: int = 512
+
+    model_dir: Path = Path("var/models")
+    """Where the local model's GGUF file is joined from its weight packages and kept."""
+    n_ctx: int = 8192
+    n_threads: int = Field(default_factory=lambda: os.cpu_count() or 1)
+    n_batch: int = 512
+
+    script_file: Path | None = None
+    """The replies of the scripted provider (a JSON list, see copilot/scripted.py)."""
+
+    @property
+    def constrained(self) -> bool:
+        """Whether tool calls are constrained JSON rather than the endpoint's native tool calls."""
+        if self.tool_call_mode == "auto":
+            return self.provider == "local"
+        return self.tool_call_mode == "constrained"

@@ -1,0 +1,24 @@
+"""Warming a model up: paying for the system prompt and tool list once, at start, not on the first request."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+
+
+@dataclass(frozen=True)
+class WarmUp:
+    """How many prompt tokens the warm-up sent, and how long it took (loading the model included, if it did)."""
+
+    prefix_tokens: int
+    seconds: float
+
+
+def warm_up(model: BaseChatModel, system_prompt: str, tools: Sequence[Any] = ()) -> WarmUp | None:
+    """Warm ``model`` up with exactly the prefix its real calls start with; None for models with nothing to warm
+    (scripted ones). Give the same system prompt and tools the agent binds, or the cached prefix will not match."""
+    method = getattr(model, "warm_up", None)
+    return method(system_prompt, tools) if method else None
