@@ -1,0 +1,42 @@
+"""The chat model the settings ask for; the agent only ever sees a LangChain ``BaseChatModel``."""
+
+from __future__ import annotations
+
+from langchain_core.language_models import BaseChatModel
+
+from copilot.llm.openai_compat import OpenAIChatModel
+from copilot.llm.settings import LLMSettings
+from copilot.scripted import ScriptedChatModel
+
+
+def make_chat_model(settings: LLMSettings | None = None) -> BaseChatModel:
+    """A chat model for ``settings`` (from the environment if none given). Nothing is loaded or sent yet:
+    the local model loads, checks its weights and fails clearly on the first call or on ``warm_up``."""
+    settings = settings or LLMSettings()
+    match settings.provider:
+        case "local":
+            from copilot.llm.local import LocalChatModel  # llama-cpp-python is an optional extra
+
+            return LocalChatModel(
+                model_dir=settings.model_dir,
+                n_ctx=settings.n_ctx,
+                n_threads=settings.n_threads,
+                n_batch=settings.n_batch,
+                temperature=settings.temperature,
+                max_tokens=settings.max_tokens,
+                constrained=settings.constrained,
+            )
+        case "openai":
+            return OpenAIChatModel(
+                model=settings.model,
+                base_url=settings.base_url,
+                api_key=settings.api_key,
+                temperature=settings.temperature,
+                max_tokens=settings.max_tokens,
+                timeout_s=settings.request_timeout_s,
+                constrained=settings.constrained,
+            )
+        case "scripted":
+            if settings.script_file is None:
+                raise ValueError("the scripted provider needs COPILOT_SCRIPT_FILE (a JSON list of replies)")
+            return ScriptedChatModel.from_file(settings.script_file)

@@ -1,0 +1,130 @@
+"""One loaded llama.cpp model per process and parameters, shared by every chat model that uses it.
+
+llama.cpp keeps the tokens it last evaluated in its KV cache and reuses the
+longest common prefix on the next call, so a stable system prompt and tool list
+are paid for once. That only works if every call goes to the same ``Llama``
+object, hence this process-wide table; a lock serialises calls, since one
+context decodes one sequence at a time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from llama_cpp import Llama, LlamaGrammar
+from llama_cpp import llama_cpp as capi
+from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+
+@dataclass(frozen=True)
+class LlamaParams:
+    path: Path
+    n_ctx: int
+    n_threads: int
+    n_batch: int
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A piece of generated text; the last one of a completion carries its ``finish_reason``."""
+
+    text: str
+    finish_reason: str | None = None
+
+
+@dataclass
+class Usage:
+    """What one completion cost, from llama.cpp's own counters."""
+
+    prompt_tokens: int = 0
+    cached_tokens: int = 0  # of the prompt, reused from the KV cache
+    completion_tokens: int = 0
+    prompt_ms: float = 0.0  # evaluating the prompt tokens that were not cached
+    evaluated_prompt_tokens: int = 0
+    generation_ms: float = 0.0  # decoding the generated tokens
+
+
+@dataclass
+class LoadedLlama:
+    llama: Llama
+    params: LlamaParams
+    load_s: float
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        template = self.llama.metadata.get("tokenizer.chat_template")
+        if not template:
+            raise ValueError(f"{self.params.path} carries no chat template")
+        tokens = self.llama._model
+        eos = tokens.token_get_text(self.llama.token_eos())
+        bos = tokens.token_get_text(self.llama.token_bos())
+        self._reply_format = Jinja2ChatFormatter(template, eos_token=eos, bos_token=bos, add_generation_prompt=True)
+        self._prefix_format = Jinja2ChatFormatter(template, eos_token=eos, bos_token=bos, add_generation_prompt=False)
+        self.stop = [eos]
+
+    def prompt(self, messages: list[dict[str, str]], *, reply: bool = True) -> str:
+        """The conversation in the model's own chat template (from the GGUF metadata: ChatML for Qwen2.5)."""
+        formatter = self._reply_format if reply else self._prefix_format
+        return formatter(messages=messages).prompt
+
+    def complete(
+        self,
+        prompt: str,
+        *,
+        max_tokens: int,
+        temperature: float,
+        grammar: LlamaGrammar | None,
+        stop: list[str],
+        usage: Usage,
+    ) -> Iterator[Piece]:
+        """Generate from ``prompt``, reusing the cached prefix; ``usage`` is filled in when the stream ends."""
+        with self.lock:
+            llama = self.llama
+            tokens = llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+            usage.prompt_tokens = len(tokens)
+            usage.cached_tokens = Llama.longest_token_prefix(llama.input_ids[: llama.n_tokens].tolist(), tokens)
+            capi.llama_perf_context_reset(llama.ctx)
+            stream = llama.create_completion(
+                tokens, max_tokens=max_tokens, temperature=temperature, grammar=grammar, stop=[*self.stop, *stop], stream=True
+            )
+            for chunk in stream:
+                choice = chunk["choices"][0]
+                yield Piece(text=choice["text"], finish_reason=choice.get("finish_reason"))
+            perf = capi.llama_perf_context(llama.ctx)
+            usage.prompt_ms, usage.evaluated_prompt_tokens = perf.t_p_eval_ms, perf.n_p_eval
+            usage.generation_ms = perf.t_eval_ms
+            usage.completion_tokens = perf.n_eval
+
+
+_LOADED: dict[LlamaParams, LoadedLlama] = {}
+_LOADING = threading.Lock()
+
+
+def loaded(params: LlamaParams, prepare: Callable[[], Path]) -> LoadedLlama:
+    """The process's model for these parameters, loaded on first use after ``prepare`` made (and checked) the file."""
+    with _LOADING:
+        if params not in _LOADED:
+            if prepare() != params.path:
+                raise ValueError(f"prepared a model file other than {params.path}")
+            start = time.perf_counter()
+            llama = Llama(
+                model_path=str(params.path),
+                n_ctx=params.n_ctx,
+                n_threads=params.n_threads,
+                n_threads_batch=params.n_threads,
+                n_batch=params.n_batch,
+                verbose=False,
+            )
+            _LOADED[params] = LoadedLlama(llama=llama, params=params, load_s=time.perf_counter() - start)
+        return _LOADED[params]
+
+
+@lru_cache(maxsize=64)
+def grammar(json_schema: str) -> LlamaGrammar:
+    """llama.cpp's grammar for a JSON schema, compiled once per distinct schema."""
+    return LlamaGrammar.from_json_schema(json_schema, verbose=False)

@@ -1,0 +1,102 @@
+"""The embedded local model for real: Qwen2.5-Coder-1.5B on the CPU through llama.cpp, constrained tool calls.
+
+Two short generations on one loaded model (the process keeps one per parameters),
+after a warm-up of the system prompt and tools, so the second and third calls
+reuse the cached prefix. Skipped only when llama-cpp-python or the weight
+packages are not installed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+from pydantic import BaseModel, Field
+
+pytest.importorskip("llama_cpp", reason="llama-cpp-python (the [local] extra) is not installed")
+
+from copilot.llm.factory import make_chat_model  # noqa: E402
+from copilot.llm.local import LocalChatModel  # noqa: E402
+from copilot.llm.settings import LLMSettings  # noqa: E402
+from copilot.llm.weights import QWEN25_CODER_1_5B, ModelIntegrityError, ModelWeights, WeightsNotInstalled, installed_parts  # noqa: E402
+
+MODELS = Path(__file__).resolve().parent.parent / "var" / "models"
+SYSTEM = "You are Plant Copilot, the assistant of the operators of a factory. Use the tools to find facts."
+
+
+class machine_status(BaseModel):
+    """Read one machine's live status from its PLC: state, active alarms and every tag (vibration, temperature,
+    speed...)."""
+
+    machine_id: str = Field(description="machine id, e.g. P-101")
+
+
+class inventory(BaseModel):
+    """Stock level, reorder point and supplier offers of a spare part."""
+
+    part_id: str = Field(description="part number, e.g. BRG-6205")
+
+
+class create_work_order(BaseModel):
+    """Open a maintenance work order for a machine."""
+
+    machine_id: str = Field(description="machine id, e.g. P-101")
+    title: str
+    priority: str = "medium"
+
+
+TOOLS = [machine_status, inventory, create_work_order]
+
+
+@pytest.fixture(scope="module")
+def model() -> LocalChatModel:
+    try:
+        installed_parts(QWEN25_CODER_1_5B)
+    except WeightsNotInstalled as exc:
+        pytest.skip(f"the local model's weights are not installed: {exc}")
+    chat = make_chat_model(LLMSettings(model_dir=MODELS, n_ctx=2048, max_tokens=48))
+    assert isinstance(chat, LocalChatModel)
+    return chat
+
+
+def test_the_local_model_picks_the_read_tool_with_valid_arguments(model: LocalChatModel) -> None:
+    warm = model.warm_up(SYSTEM, TOOLS)
+    assert warm.prefix_tokens > 100
+
+    reply = model.bind_tools(TOOLS).invoke([SystemMessage(SYSTEM), HumanMessage("What is the vibration of P-101?")])
+
+    assert [(c["name"], c["args"]) for c in reply.tool_calls] == [("machine_status", {"machine_id": "P-101"})]
+    assert reply.invalid_tool_calls == [] and reply.content == ""
+    assert reply.usage_metadata["input_token_details"]["cache_read"] >= warm.prefix_tokens  # the warm prefix reused
+
+
+def test_narrowed_to_words_it_answers_from_the_tool_result_and_streams(model: LocalChatModel) -> None:
+    history = [
+        SystemMessage(SYSTEM),
+        HumanMessage("What is the vibration of P-101?"),
+        AIMessage(content="", tool_calls=[{"name": "machine_status", "args": {"machine_id": "P-101"}, "id": "c1"}]),
+        ToolMessage(content='{"machine_id": "P-101", "state": "running", "tags": [{"tag": "vibration", "value": 7.9, '
+                            '"unit": "mm/s", "alarm_above": 7.1}]}', tool_call_id="c1"),
+    ]
+    chunks = list(model.bind_tools(TOOLS).stream(history, tool_choice="none"))
+
+    words = [c.content for c in chunks if c.content]
+    assert len(words) > 3  # the answer came token by token, not at the end
+    assert "7.9" in "".join(words)
+    assert all(not c.tool_call_chunks for c in chunks)
+
+
+def test_the_chat_template_is_qwen_chatml_from_the_gguf(model: LocalChatModel) -> None:
+    llm = model._llama()
+    assert "<|im_start|>" in llm.llama.metadata["tokenizer.chat_template"]
+    prompt = llm.prompt([{"role": "system", "content": "S"}, {"role": "user", "content": "U"}])
+    assert prompt == "<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nU<|im_end|>\n<|im_start|>assistant\n"
+
+
+def test_a_tampered_model_file_is_refused_before_llama_cpp_sees_it(tmp_path: Path) -> None:
+    weights = ModelWeights(file_name="tampered.gguf", sha256=QWEN25_CODER_1_5B.sha256, distributions=())
+    (tmp_path / "tampered.gguf").write_bytes(b"GGUF" + b"\0" * 4096)
+    chat = LocalChatModel(weights=weights, model_dir=tmp_path)
+    with pytest.raises(ModelIntegrityError, match=QWEN25_CODER_1_5B.sha256):
+        chat.invoke("hello")
