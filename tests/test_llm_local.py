@@ -1,9 +1,9 @@
 """The embedded local model for real: Qwen2.5-Coder-1.5B on the CPU through llama.cpp, constrained tool calls.
 
-Two short generations on one loaded model (the process keeps one per parameters),
-after a warm-up of the system prompt and tools, so the second and third calls
-reuse the cached prefix. Skipped only when llama-cpp-python or the weight
-packages are not installed.
+Two short generations on one loaded model (the process keeps one per parameters)
+after a warm-up of the system prompt and tools; the warmed prefix is kept in
+var/models/prefix-cache, so later runs restore it instead of evaluating it.
+Skipped only when llama-cpp-python or the weight packages are not installed.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 pytest.importorskip("llama_cpp", reason="llama-cpp-python (the [local] extra) is not installed")
 
+from copilot.llm import prefix_state  # noqa: E402
 from copilot.llm.factory import make_chat_model  # noqa: E402
 from copilot.llm.local import LocalChatModel  # noqa: E402
 from copilot.llm.settings import LLMSettings  # noqa: E402
@@ -55,14 +56,15 @@ def model() -> LocalChatModel:
         installed_parts(QWEN25_CODER_1_5B)
     except WeightsNotInstalled as exc:
         pytest.skip(f"the local model's weights are not installed: {exc}")
-    chat = make_chat_model(LLMSettings(model_dir=MODELS, n_ctx=2048, max_tokens=48))
-    assert isinstance(chat, LocalChatModel)
+    chat = make_chat_model(LLMSettings(model_dir=MODELS, n_ctx=2048, max_tokens=32))
+    assert isinstance(chat, LocalChatModel) and chat.prefix_cache_dir == MODELS / "prefix-cache"
     return chat
 
 
 def test_the_local_model_picks_the_read_tool_with_valid_arguments(model: LocalChatModel) -> None:
     warm = model.warm_up(SYSTEM, TOOLS)
-    assert warm.prefix_tokens > 100
+    assert warm.prefix_tokens > 100 and warm.how in ("evaluated", "restored")
+    assert len(list(model.prefix_cache_dir.glob("prefix-*.kv"))) >= 1
 
     reply = model.bind_tools(TOOLS).invoke([SystemMessage(SYSTEM), HumanMessage("What is the vibration of P-101?")])
 
@@ -71,7 +73,11 @@ def test_the_local_model_picks_the_read_tool_with_valid_arguments(model: LocalCh
     assert reply.usage_metadata["input_token_details"]["cache_read"] >= warm.prefix_tokens  # the warm prefix reused
 
 
-def test_narrowed_to_words_it_answers_from_the_tool_result_and_streams(model: LocalChatModel) -> None:
+def test_narrowed_to_words_it_answers_from_the_restored_prefix_and_streams(model: LocalChatModel) -> None:
+    model.loaded().llama.reset()  # as in a new process: nothing in the KV cache
+    warm = model.warm_up(SYSTEM, TOOLS)
+    assert warm.how == "restored"
+
     history = [
         SystemMessage(SYSTEM),
         HumanMessage("What is the vibration of P-101?"),
@@ -87,8 +93,20 @@ def test_narrowed_to_words_it_answers_from_the_tool_result_and_streams(model: Lo
     assert all(not c.tool_call_chunks for c in chunks)
 
 
+def test_a_prefix_state_file_that_does_not_load_is_ignored_and_replaced(model: LocalChatModel) -> None:
+    llm = model.loaded()
+    prefix = llm.prompt([{"role": "system", "content": "Short."}], reply=False)
+    saved = prefix_state.state_file(model.prefix_cache_dir, model.weights.sha256, prefix)
+    saved.write_bytes(b"not a llama.cpp state file")
+    llm.llama.reset()
+    assert model.warm_up("Short.").how == "evaluated"
+    llm.llama.reset()
+    assert model.warm_up("Short.").how == "restored"
+    assert model.warm_up("Short.").how == "cached"
+
+
 def test_the_chat_template_is_qwen_chatml_from_the_gguf(model: LocalChatModel) -> None:
-    llm = model._llama()
+    llm = model.loaded()
     assert "<|im_start|>" in llm.llama.metadata["tokenizer.chat_template"]
     prompt = llm.prompt([{"role": "system", "content": "S"}, {"role": "user", "content": "U"}])
     assert prompt == "<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nU<|im_end|>\n<|im_start|>assistant\n"

@@ -25,6 +25,7 @@ def make_chat_model(settings: LLMSettings | None = None) -> BaseChatModel:
                 temperature=settings.temperature,
                 max_tokens=settings.max_tokens,
                 constrained=settings.constrained,
+                prefix_cache_dir=settings.model_dir / "prefix-cache" if settings.prefix_cache else None,
             )
         case "openai":
             return OpenAIChatModel(

@@ -20,6 +20,8 @@ from llama_cpp import Llama, LlamaGrammar
 from llama_cpp import llama_cpp as capi
 from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
+from copilot.llm import prefix_state
+
 
 @dataclass(frozen=True)
 class LlamaParams:
@@ -35,6 +37,12 @@ class Piece:
 
     text: str
     finish_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Warmed:
+    tokens: int
+    how: str  # "cached" (already in this process), "restored" (from the state file), "evaluated"
 
 
 @dataclass
@@ -72,6 +80,22 @@ class LoadedLlama:
         formatter = self._reply_format if reply else self._prefix_format
         return formatter(messages=messages).prompt
 
+    def warm(self, prefix: str, saved: Path | None) -> Warmed:
+        """Make ``prefix`` the start of the KV cache: already there, restored from ``saved``, or evaluated
+        (and then written to ``saved``)."""
+        with self.lock:
+            llama = self.llama
+            tokens = self._tokens(prefix)
+            if Llama.longest_token_prefix(llama.input_ids[: llama.n_tokens].tolist(), tokens) == len(tokens):
+                return Warmed(tokens=len(tokens), how="cached")
+            if saved is not None and saved.exists() and prefix_state.restore(llama, saved, tokens):
+                return Warmed(tokens=len(tokens), how="restored")
+            llama.reset()
+            llama.eval(tokens)
+            if saved is not None:
+                prefix_state.save(llama, saved, tokens)
+            return Warmed(tokens=len(tokens), how="evaluated")
+
     def complete(
         self,
         prompt: str,
@@ -85,7 +109,7 @@ class LoadedLlama:
         """Generate from ``prompt``, reusing the cached prefix; ``usage`` is filled in when the stream ends."""
         with self.lock:
             llama = self.llama
-            tokens = llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+            tokens = self._tokens(prompt)
             usage.prompt_tokens = len(tokens)
             usage.cached_tokens = Llama.longest_token_prefix(llama.input_ids[: llama.n_tokens].tolist(), tokens)
             capi.llama_perf_context_reset(llama.ctx)
@@ -99,6 +123,9 @@ class LoadedLlama:
             usage.prompt_ms, usage.evaluated_prompt_tokens = perf.t_p_eval_ms, perf.n_p_eval
             usage.generation_ms = perf.t_eval_ms
             usage.completion_tokens = perf.n_eval
+
+    def _tokens(self, text: str) -> list[int]:
+        return self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=True)
 
 
 _LOADED: dict[LlamaParams, LoadedLlama] = {}

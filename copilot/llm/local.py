@@ -22,7 +22,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Syst
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 
-from copilot.llm import llama_runtime
+from copilot.llm import llama_runtime, prefix_state
 from copilot.llm.answer_stream import AnswerStream
 from copilot.llm.choice import ToolChoice, choices, openai_tools
 from copilot.llm.constrained import chat_messages, final_chunk, reply_schema, to_message
@@ -40,6 +40,8 @@ class LocalChatModel(BaseChatModel):
     max_tokens: int = 512
     constrained: bool = True
     """False lets the model write freely and reads the first JSON object in its text (for comparison)."""
+    prefix_cache_dir: Path | None = None
+    """Where ``warm_up`` keeps the evaluated system prompt and tools (their KV state) for the next process."""
 
     @property
     def _llm_type(self) -> str:
@@ -66,12 +68,14 @@ class LocalChatModel(BaseChatModel):
     def warm_up(self, system_prompt: str, tools: Sequence[Any] = ()) -> WarmUp:
         """Load the model and evaluate the system prompt and tool list, so the first request pays only for itself."""
         start = time.perf_counter()
-        llm = self._llama()
+        llm = self.loaded()
         prefix = llm.prompt(chat_messages([SystemMessage(system_prompt)], openai_tools(tools)), reply=False)
-        usage = llama_runtime.Usage()
-        for _ in llm.complete(prefix, max_tokens=1, temperature=0.0, grammar=None, stop=[], usage=usage):
-            pass
-        return WarmUp(prefix_tokens=usage.prompt_tokens, seconds=time.perf_counter() - start)
+        saved = (
+            None if self.prefix_cache_dir is None
+            else prefix_state.state_file(self.prefix_cache_dir, self.weights.sha256, prefix)
+        )
+        warmed = llm.warm(prefix, saved)
+        return WarmUp(prefix_tokens=warmed.tokens, seconds=time.perf_counter() - start, how=warmed.how)
 
     def _generate(
         self,
@@ -93,7 +97,7 @@ class LocalChatModel(BaseChatModel):
         allowed_tools: Sequence[str] | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        llm = self._llama()
+        llm = self.loaded()
         specs = list(tools or [])
         allowed = choices(specs, tool_choice, allowed_tools) if specs else None
         prompt = llm.prompt(chat_messages(messages, specs))
@@ -131,8 +135,10 @@ class LocalChatModel(BaseChatModel):
         }
         yield ChatGenerationChunk(message=last)
 
-    def _llama(self) -> llama_runtime.LoadedLlama:
+    def loaded(self) -> llama_runtime.LoadedLlama:
+        """The process's loaded model for these parameters; the first use checks the weights and loads them."""
+        directory = self.model_dir.resolve()
         params = llama_runtime.LlamaParams(
-            path=self.model_dir / self.weights.file_name, n_ctx=self.n_ctx, n_threads=self.n_threads, n_batch=self.n_batch
+            path=directory / self.weights.file_name, n_ctx=self.n_ctx, n_threads=self.n_threads, n_batch=self.n_batch
         )
-        return llama_runtime.loaded(params, prepare=lambda: model_file(self.weights, self.model_dir))
+        return llama_runtime.loaded(params, prepare=lambda: model_file(self.weights, directory))

@@ -80,7 +80,7 @@ class OpenAIChatModel(BaseChatModel):
         request = self._request([SystemMessage(system_prompt)], specs, choices(specs) if specs else None)
         response = self._sync().chat.completions.create(**{**request, "max_tokens": 1})
         tokens = response.usage.prompt_tokens if response.usage else 0
-        return WarmUp(prefix_tokens=tokens, seconds=time.perf_counter() - start)
+        return WarmUp(prefix_tokens=tokens, seconds=time.perf_counter() - start, how="sent")
 
     # -- LangChain ------------------------------------------------------------------------------------
 

@@ -11,10 +11,12 @@ from langchain_core.language_models import BaseChatModel
 
 @dataclass(frozen=True)
 class WarmUp:
-    """How many prompt tokens the warm-up sent, and how long it took (loading the model included, if it did)."""
+    """How many prompt tokens the warm-up covered, how long it took (loading the model included, if it did),
+    and how: "evaluated", "restored" (a local model's saved prefix state), "cached" (already warm), "sent"."""
 
     prefix_tokens: int
     seconds: float
+    how: str
 
 
 def warm_up(model: BaseChatModel, system_prompt: str, tools: Sequence[Any] = ()) -> WarmUp | None:
