@@ -25,12 +25,12 @@ _STATES = {0: "stopped", 1: "running", 2: "FAULTED"}
 
 @app.command()
 def run(
-    seed: Annotated[int | None, typer.Option(help="seed of the measurement noise [env PLANT_SIM_SEED; 0]")] = None,
+    seed: Annotated[int | None, typer.Option(help="seed of the measurement noise (env PLANT_SIM_SEED, default 0)")] = None,
     time_scale: Annotated[float | None, typer.Option(
         min=0.0, help="simulated seconds per wall second; 0 freezes the clock, only `sim advance` moves it "
-                      "[env PLANT_SIM_TIME_SCALE; 1]")] = None,
+                      "(env PLANT_SIM_TIME_SCALE, default 1)")] = None,
     data_dir: Annotated[Path | None, typer.Option(
-        help="where the ERP and MES keep their SQLite files [env PLANT_SIM_DATA_DIR; var/sim]")] = None,
+        help="where the ERP and MES keep their SQLite files (env PLANT_SIM_DATA_DIR, default var/sim)")] = None,
 ) -> None:
     """Run the simulated plant: Modbus TCP, OPC UA, ERP, MES and the control API on loopback."""
     from simulator.runner import SimulatorError, listeners, run_until_signal
