@@ -44,8 +44,10 @@ class Historian:
     def samples(self, key: tuple[str, str], since: float) -> list[tuple[float, float]]:
         """Samples of one key taken at or after ``since``, oldest first, gaps left out."""
         column = self._columns[key]
-        order = (np.arange(self._count) + self._next - self._count) % self._capacity
-        times = self._times[order]
-        values = self._values[order, column]
-        keep = (times >= since) & ~np.isnan(values)
-        return [(float(t), float(v)) for t, v in zip(times[keep], values[keep], strict=True)]
+        first = (self._next - self._count) % self._capacity
+        rows = np.r_[first:first + self._count] % self._capacity if self._count else np.empty(0, dtype=int)
+        times = self._times[rows]
+        rows = rows[np.searchsorted(times, since, side="left"):]  # times are sorted, oldest first
+        values = self._values[rows, column]
+        keep = ~np.isnan(values)
+        return list(zip(self._times[rows][keep].tolist(), values[keep].tolist(), strict=True))
