@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, TypeAdapter
 
 from copilot.db import connect
-from policies.engine import ApprovalRefused, check_approver
+from policies.engine import ApprovalRefused, check_approver, is_satisfied
 from policies.model import Decision, RequireApproval, Role
 
 Status = Literal["pending", "approved", "rejected", "expired"]
@@ -115,7 +115,7 @@ class PendingAction(BaseModel):
         approvals = [v for v in self.votes if v.verdict == "approve"]
         return (
             self.status == "approved"
-            and len({v.approver for v in approvals}) >= self.decision.approvers
+            and is_satisfied(self.decision, [v.approver for v in approvals])
             and all(v.digest == self.digest for v in approvals)
             and self.digest == action_digest(self.tool, self.arguments)
         )
@@ -222,9 +222,9 @@ class ApprovalQueue:
                 "INSERT INTO votes VALUES (?,?,?,?,?,?,?)",
                 (action_id, approver, str(role), verdict, comment, action.digest, now),
             )
-            approvals = len(action.approvers) + (verdict == "approve")
+            approvers = action.approvers + ([approver] if verdict == "approve" else [])
             status = "rejected" if verdict == "reject" else (
-                "approved" if approvals >= action.decision.approvers else "pending"
+                "approved" if is_satisfied(action.decision, approvers) else "pending"
             )
             if status != "pending":
                 self._db.execute(

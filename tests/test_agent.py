@@ -27,10 +27,10 @@ async def plc_value(sim, machine: str, tag: str, protocol: str = "modbus"):
 
 async def test_setpoint_inside_limits_waits_for_approval_then_changes_the_plc(sim, tmp_path):
     before = await plc_value(sim, "OV-201", "temp_setpoint")
-    model = script([call("write_setpoint", machine_id="OV-201", tag="temp_setpoint", value=before + 10)],
+    model = script([call("write_setpoint", machine_id="OV-201", tag="temp_setpoint", value=before + 5)],
                    "The change waits for a supervisor.", "Done: the oven setpoint is changed.")
     async with copilot_on(sim, tmp_path, model) as copilot:
-        steps = await ask(copilot, "olga", "raise the oven temperature by 10 degrees")
+        steps = await ask(copilot, "olga", "raise the oven temperature by 5 degrees")
         [wait] = waiting(steps)
         assert await plc_value(sim, "OV-201", "temp_setpoint") == before  # nothing ran yet
         assert [a.action_id for a in copilot.pending()] == [wait.action_id]
@@ -39,7 +39,7 @@ async def test_setpoint_inside_limits_waits_for_approval_then_changes_the_plc(si
         assert action.status == "approved"
         [done] = results(resumed, "write_setpoint")
         assert done.status == "done"
-    assert await plc_value(sim, "OV-201", "temp_setpoint") == before + 10
+    assert await plc_value(sim, "OV-201", "temp_setpoint") == before + 5
 
 
 async def test_setpoint_outside_limits_is_denied_and_the_plc_keeps_its_value(sim, tmp_path):
@@ -99,7 +99,7 @@ async def test_parallel_calls_are_gated_and_resumed_independently(sim, tmp_path)
     filler = await plc_value(sim, "FL-202", "speed_setpoint")
     model = script(
         [
-            call("write_setpoint", machine_id="OV-201", tag="temp_setpoint", value=oven - 10),
+            call("write_setpoint", machine_id="OV-201", tag="temp_setpoint", value=oven - 5),
             call("write_setpoint", machine_id="FL-202", tag="speed_setpoint", value=filler + 10),
             call("machine_status", machine_id="OV-201"),
         ],
@@ -116,7 +116,7 @@ async def test_parallel_calls_are_gated_and_resumed_independently(sim, tmp_path)
         _, resumed = await copilot.approve(first.action_id, user("sara"))
         assert [s.status for s in results(resumed, "write_setpoint")] == ["done"]
         assert resumed[-1].kind == "answer"
-    assert await plc_value(sim, "OV-201", "temp_setpoint") == oven - 10
+    assert await plc_value(sim, "OV-201", "temp_setpoint") == oven - 5
     assert await plc_value(sim, "FL-202", "speed_setpoint") == filler + 10
 
 
