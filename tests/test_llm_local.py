@@ -102,7 +102,10 @@ def test_a_prefix_state_file_that_does_not_load_is_ignored_and_replaced(model: L
     assert model.warm_up("Short.").how == "evaluated"
     llm.llama.reset()
     assert model.warm_up("Short.").how == "restored"
-    assert model.warm_up("Short.").how == "cached"
+    saved.unlink()
+    assert model.warm_up("Short.").how == "cached" and saved.exists()  # already warm, and saved again
+    llm.llama.reset()
+    assert model.warm_up("Short.").how == "restored"
 
 
 def test_the_chat_template_is_qwen_chatml_from_the_gguf(model: LocalChatModel) -> None:

@@ -81,12 +81,14 @@ class LoadedLlama:
         return formatter(messages=messages).prompt
 
     def warm(self, prefix: str, saved: Path | None) -> Warmed:
-        """Make ``prefix`` the start of the KV cache: already there, restored from ``saved``, or evaluated
-        (and then written to ``saved``)."""
+        """Make ``prefix`` the start of the KV cache: already there, restored from ``saved``, or evaluated;
+        and make sure ``saved`` holds it for the next process."""
         with self.lock:
             llama = self.llama
             tokens = self._tokens(prefix)
             if Llama.longest_token_prefix(llama.input_ids[: llama.n_tokens].tolist(), tokens) == len(tokens):
+                if saved is not None and not saved.exists():
+                    prefix_state.save(llama, saved, tokens)
                 return Warmed(tokens=len(tokens), how="cached")
             if saved is not None and saved.exists() and prefix_state.restore(llama, saved, tokens):
                 return Warmed(tokens=len(tokens), how="restored")

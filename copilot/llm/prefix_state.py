@@ -50,7 +50,14 @@ def restore(llama: Llama, path: Path, tokens: list[int]) -> bool:
 
 
 def save(llama: Llama, path: Path, tokens: list[int]) -> None:
-    """Write the KV cache (which must hold exactly ``tokens``) to ``path`` atomically; keep the newest few."""
+    """Write the KV cache of ``tokens`` (which the cache must start with; anything after them is dropped) to
+    ``path`` atomically, and keep only the newest few such files."""
+    if llama.n_tokens < len(tokens) or llama.input_ids[: len(tokens)].tolist() != tokens:
+        raise ValueError("the KV cache does not start with the prefix to save")
+    if llama.n_tokens > len(tokens):
+        llama._ctx.kv_cache_seq_rm(-1, len(tokens), -1)
+        llama.n_tokens = len(tokens)
+        llama._requires_eval = True
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     array = (capi.llama_token * len(tokens))(*tokens)
