@@ -1,0 +1,61 @@
+"""Engineering values ⇄ Modbus registers, per the plant file's tag description. Pure; shared by the
+simulator's server and the connector.
+
+Conventions: big-endian bytes and big-endian word order (the high word first) for 32-bit
+types; integer types carry ``raw = round(value * scale)``; strings are ASCII, two
+characters a register, padded with NULs to the tag's length.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from connectors.errors import InvalidRequest
+from connectors.plant import Tag
+
+Value = float | int | bool | str
+
+_INT_RANGE = {"uint16": (0, 0xFFFF), "int16": (-0x8000, 0x7FFF), "uint32": (0, 0xFFFFFFFF)}
+
+
+def encode(tag: Tag, value: Value) -> list[int] | list[bool]:
+    """The registers (or one bit) that hold ``value`` for ``tag``; InvalidRequest when it does not fit."""
+    kind = tag.modbus.type
+    if kind == "bool":
+        return [bool(value)]
+    if kind == "string":
+        data = str(value).encode("ascii", errors="replace")
+        size = 2 * tag.modbus.count
+        if len(data) > size:
+            raise InvalidRequest(f"text for {tag.key} is longer than {size} characters")
+        data = data.ljust(size, b"\0")
+        return list(struct.unpack(f">{tag.modbus.count}H", data))
+    if isinstance(value, str) or value is None:
+        raise InvalidRequest(f"{tag.key} takes a number, not {value!r}")
+    if kind == "float32":
+        return list(struct.unpack(">2H", struct.pack(">f", float(value))))
+    raw = round(float(value) * tag.modbus.scale)
+    low, high = _INT_RANGE[kind]
+    if not low <= raw <= high:
+        raise InvalidRequest(f"{value} does not fit {tag.key} ({kind}, scale {tag.modbus.scale:g})")
+    if kind == "uint32":
+        return [raw >> 16, raw & 0xFFFF]
+    return [raw & 0xFFFF]
+
+
+def decode(tag: Tag, registers: list[int] | list[bool]) -> Value:
+    """The engineering value held in ``registers`` (exactly ``tag.modbus.count`` of them)."""
+    kind = tag.modbus.type
+    if kind == "bool":
+        return bool(registers[0])
+    if kind == "string":
+        return struct.pack(f">{len(registers)}H", *registers).rstrip(b"\0").decode("ascii", errors="replace")
+    if kind == "float32":
+        return struct.unpack(">f", struct.pack(">2H", *registers))[0]
+    if kind == "uint32":
+        raw = (registers[0] << 16) | registers[1]
+    elif kind == "int16":
+        raw = registers[0] - 0x10000 if registers[0] & 0x8000 else registers[0]
+    else:
+        raw = registers[0]
+    return raw / tag.modbus.scale if tag.modbus.scale != 1 else raw

@@ -1,0 +1,128 @@
+"""The PLC connector the tools use, over Modbus TCP or OPC UA alike.
+
+A write passes a guard first — the second wall after the policy engine: the tag must
+be on the plant's write allow-list, the value inside its limits, the step from the
+current value within its maximum. A write is never retried: if the connection drops
+mid-write, the error says the outcome is unknown. Reads reconnect once.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from typing import Literal
+
+from pydantic import BaseModel
+
+from connectors.errors import ConnectorError, InvalidRequest, Rejected, Unreachable
+from connectors.plant import Plant, Tag
+from connectors.settings import ConnectorSettings
+
+Value = float | int | bool | str
+
+
+class TagValue(BaseModel):
+    machine_id: str
+    tag: str
+    value: Value
+    unit: str = ""
+    quality: Literal["good", "bad"] = "good"
+    timestamp: float
+
+
+class WriteResult(BaseModel):
+    machine_id: str
+    tag: str
+    old_value: Value
+    new_value: Value
+    unit: str = ""
+
+
+def guard_write(tag: Tag, old: Value, new: Value) -> float:
+    """The value to write, or Rejected saying why it may not be written."""
+    if not tag.writable:
+        raise Rejected(f"{tag.key} is not on the plant's write allow-list")
+    if isinstance(new, str):
+        raise InvalidRequest(f"{tag.key} takes a number, not {new!r}")
+    value = float(new)
+    if value < tag.min or value > tag.max:
+        raise Rejected(f"{tag.key} {value:g} is outside its limits {tag.min:g}..{tag.max:g} {tag.unit}".rstrip())
+    if tag.max_step is not None and abs(value - float(old)) > tag.max_step:
+        raise Rejected(
+            f"{tag.key} {float(old):g} → {value:g} is a step of {abs(value - float(old)):g}, "
+            f"more than the maximum {tag.max_step:g} per write"
+        )
+    return value
+
+
+class PlcClient(ABC):
+    """Reads and guarded writes of the plant's tags; subclasses speak one protocol."""
+
+    def __init__(self, settings: ConnectorSettings, plant: Plant) -> None:
+        self.settings = settings
+        self.plant = plant
+
+    async def __aenter__(self) -> PlcClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def read(self, machine_id: str, tag: str) -> TagValue:
+        spec = self.plant.tag(machine_id, tag)
+        return (await self.read_many(spec.machine_id, [spec.name]))[spec.name]
+
+    async def read_many(self, machine_id: str, tags: list[str] | None = None) -> dict[str, TagValue]:
+        """The machine's tags (all of them when ``tags`` is None), read in as few requests as the protocol allows."""
+        machine = self.plant.machine(machine_id)
+        specs = [machine.tag(t) for t in tags] if tags is not None else list(machine.tags.values())
+        try:
+            values = await self._read(specs)
+        except Unreachable:
+            await self._reset()  # one reconnect for reads: they change nothing
+            values = await self._read(specs)
+        now = time.time()
+        return {
+            spec.name: TagValue(machine_id=machine.id, tag=spec.name, value=v, unit=spec.unit, timestamp=now)
+            for spec, v in zip(specs, values, strict=True)
+        }
+
+    async def write(self, machine_id: str, tag: str, value: Value) -> WriteResult:
+        """Write one tag after the guard; read it back. Never retried."""
+        spec = self.plant.tag(machine_id, tag)
+        if not spec.writable:
+            raise Rejected(f"{spec.key} is not on the plant's write allow-list")
+        old = (await self._read([spec]))[0]
+        checked = guard_write(spec, old, value)
+        try:
+            await self._write(spec, checked)
+        except ConnectorError as exc:
+            raise type(exc)(f"{exc} — the write of {spec.key} may or may not have happened; read it before retrying") from exc
+        new = (await self._read([spec]))[0]
+        return WriteResult(machine_id=spec.machine_id, tag=spec.name, old_value=old, new_value=new, unit=spec.unit)
+
+    @abstractmethod
+    async def _read(self, specs: list[Tag]) -> list[Value]: ...
+
+    @abstractmethod
+    async def _write(self, spec: Tag, value: float) -> None: ...
+
+    @abstractmethod
+    async def _reset(self) -> None:
+        """Drop the connection so the next request opens a fresh one."""
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+
+def open_plc(settings: ConnectorSettings, plant: Plant, protocol: Literal["opcua", "modbus"]) -> PlcClient:
+    """A PLC client of the chosen protocol; use it as ``async with``. It connects on first use."""
+    if protocol == "modbus":
+        from connectors.modbus import ModbusPlc
+
+        return ModbusPlc(settings, plant)
+    if protocol == "opcua":
+        from connectors.opcua import OpcUaPlc
+
+        return OpcUaPlc(settings, plant)
+    raise InvalidRequest(f"unknown PLC protocol {protocol!r}; use opcua or modbus")
