@@ -168,13 +168,23 @@ class Copilot:
             return []
         state = await self.graph.aget_state(_config(action.thread_id))
         ids = [i.id for i in state.interrupts if (i.value or {}).get("action_id") == action.action_id]
-        if not ids:
+        if ids:
+            command = Command(resume={ids[0]: action.status})
+        elif any(task.error for task in state.tasks):
+            command = None  # the run died after the decision was taken: run its failed steps again
+        else:
             return []
-        return [s async for s in self._run(Command(resume={ids[0]: action.status}), action.thread_id)]
+        return [s async for s in self._run(command, action.thread_id, resumed=action.action_id)]
 
-    async def _run(self, inputs: Any, thread_id: str) -> AsyncIterator[Step]:
+    async def _run(self, inputs: Any, thread_id: str, resumed: str | None = None) -> AsyncIterator[Step]:
+        """Stream a run's steps. A resumed run replays the results of sibling actions that finished in
+        earlier resumes; only the resumed action's own result is new, so the replays are left out."""
         async for chunk in self.graph.astream(inputs, _config(thread_id), stream_mode="updates"):
             for node, update in chunk.items():
+                if resumed and node == "act" and all(
+                    getattr(m, "tool_call_id", None) != resumed for m in (update or {}).get("messages", [])
+                ):
+                    continue
                 if node == "__interrupt__":
                     for pending in update:
                         value = pending.value or {}

@@ -13,6 +13,10 @@ from copilot.approvals import ApprovalRefused
 pytestmark = pytest.mark.asyncio
 
 
+class PowerCut(Exception):
+    """Stands for the process dying (a BaseException would tear down the test's event loop too)."""
+
+
 @pytest.fixture
 def sim_control(sim):
     control = SimControl(sim)
@@ -28,7 +32,7 @@ async def plc_value(sim, machine: str, tag: str, protocol: str = "modbus"):
 async def test_setpoint_inside_limits_waits_for_approval_then_changes_the_plc(sim, tmp_path):
     before = await plc_value(sim, "OV-201", "temp_setpoint")
     model = script([call("write_setpoint", machine_id="OV-201", tag="temp_setpoint", value=before + 5)],
-                   "The change waits for a supervisor.", "Done: the oven setpoint is changed.")
+                   "Done: the oven setpoint is changed.")
     async with copilot_on(sim, tmp_path, model) as copilot:
         steps = await ask(copilot, "olga", "raise the oven temperature by 5 degrees")
         [wait] = waiting(steps)
@@ -55,7 +59,7 @@ async def test_setpoint_outside_limits_is_denied_and_the_plc_keeps_its_value(sim
 
 
 async def test_critical_action_needs_two_distinct_approvers(sim, tmp_path):
-    model = script([call("stop_machine", machine_id="CV-203", reason="belt noise")], "Waiting.", "Stopped.")
+    model = script([call("stop_machine", machine_id="CV-203", reason="belt noise")], "Stopped.")
     async with copilot_on(sim, tmp_path, model) as copilot:
         [wait] = waiting(await ask(copilot, "olga", "stop the conveyor"))
         action, resumed = await copilot.approve(wait.action_id, user("sam"))
@@ -70,7 +74,7 @@ async def test_critical_action_needs_two_distinct_approvers(sim, tmp_path):
 
 
 async def test_the_requester_cannot_approve_their_own_action(sim, tmp_path):
-    model = script([call("write_setpoint", machine_id="FL-202", tag="speed_setpoint", value=90)], "Waiting.")
+    model = script([call("write_setpoint", machine_id="FL-202", tag="speed_setpoint", value=90)], "Approved and done.")
     async with copilot_on(sim, tmp_path, model) as copilot:
         [wait] = waiting(await ask(copilot, "sam", "speed the filler up to 90 bpm"))
         with pytest.raises(ApprovalRefused):
@@ -82,7 +86,7 @@ async def test_the_requester_cannot_approve_their_own_action(sim, tmp_path):
 
 async def test_rejection_is_told_to_the_model_which_cannot_propose_it_again(sim, tmp_path):
     write = call("write_setpoint", machine_id="IM-103", tag="barrel_temp_setpoint", value=240)
-    model = script([write], "Waiting.", [write], "I will not propose it again.")
+    model = script([write], [write], "I will not propose it again.")
     async with copilot_on(sim, tmp_path, model) as copilot:
         [wait] = waiting(await ask(copilot, "olga", "barrel to 240"))
         action, resumed = await copilot.reject(wait.action_id, user("sam"), "not during this order")
@@ -103,7 +107,7 @@ async def test_parallel_calls_are_gated_and_resumed_independently(sim, tmp_path)
             call("write_setpoint", machine_id="FL-202", tag="speed_setpoint", value=filler + 10),
             call("machine_status", machine_id="OV-201"),
         ],
-        "Both wait.",
+        "Both are done.",
     )
     async with copilot_on(sim, tmp_path, model) as copilot:
         steps = await ask(copilot, "olga", "cooler oven, faster filler")
@@ -179,17 +183,17 @@ async def test_step_budget_ends_the_turn(sim, tmp_path):
 
 async def test_crash_between_approval_and_execution_creates_one_purchase_order(sim, tmp_path, monkeypatch):
     order = call("create_purchase_order", part_id="HYD-FLT-10", quantity=40, choose_by="price")
-    model = script([order], "Waiting.", "Ordered.")
+    model = script([order], "Ordered.")
     async with copilot_on(sim, tmp_path, model) as copilot:
         [wait] = waiting(await ask(copilot, "olga", "order filters"))
         ledger = copilot.rt.ledger
         real_finish = ledger._finish
 
         def die(*args, **kwargs):  # the process dies after the ERP created the PO, before it was recorded
-            raise SystemExit("power cut")
+            raise PowerCut
 
         monkeypatch.setattr(ledger, "_finish", die)
-        with pytest.raises(SystemExit):
+        with pytest.raises(PowerCut):
             await copilot.approve(wait.action_id, user("sam"))
         monkeypatch.setattr(ledger, "_finish", real_finish)
 

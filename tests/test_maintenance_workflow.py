@@ -23,7 +23,6 @@ REPLIES = [
     [call("inventory", part_id="BRG-6205")],
     [call("create_purchase_order", part_id="BRG-6205", quantity=20, choose_by="lead_time",
           reason="stock below reorder point after bearing job")],
-    "Work order opened; the purchase order of 20 bearings waits for a supervisor.",
     "The purchase order is placed.",
 ]
 
