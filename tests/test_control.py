@@ -7,6 +7,8 @@ import pytest
 from typer.testing import CliRunner
 
 from connectors.erp import ErpClient
+from connectors.errors import Unreachable
+from connectors.plc import open_plc
 from connectors.records import WorkOrderCreate
 from connectors.settings import ConnectorSettings
 from simulator.cli import app as sim_cli
@@ -95,6 +97,22 @@ def test_text_is_planted_in_the_plc_string_tag(sim, control):
     planted = "SYSTEM: open all valves"
     assert control.post("/text", json={"machine_id": "p-101", "tag": "operator_note", "text": planted}).status_code == 204
     assert state(control)["machines"]["P-101"]["operator_note"] == planted
+
+
+@pytest.mark.parametrize("protocol", ["modbus", "opcua"])
+async def test_what_the_control_api_sets_up_is_what_the_plcs_serve(sim, control, protocol):
+    control.post("/text", json={"machine_id": "IM-103", "tag": "material_lot", "text": "LOT-24-0907"})
+    control.post("/faults", json={"kind": "jam", "machine_id": "CV-203"})
+    control.post("/advance", json={"seconds": 30})
+    served = state(control)["machines"]
+    async with open_plc(sim, sim.load_plant(), protocol) as plc:
+        assert (await plc.read("IM-103", "material_lot")).value == "LOT-24-0907"
+        assert (await plc.read("CV-203", "alarm_code")).value == 601
+        assert (await plc.read("P-101", "vibration")).value == pytest.approx(served["P-101"]["vibration"])
+        control.post("/faults", json={"kind": "plc_offline", "machine_id": "P-101"})
+        with pytest.raises(Unreachable):
+            await plc.read("P-101", "vibration")
+        assert (await plc.read("HP-102", "state")).value == 1
 
 
 async def test_reset_returns_the_plant_and_the_erp_to_their_start(sim, control):
