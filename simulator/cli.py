@@ -5,6 +5,8 @@ Addresses come from the environment (``PLANT_*``, see ``connectors.settings``).
 
 from __future__ import annotations
 
+import asyncio
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -47,6 +49,7 @@ def run(
         for listener in listeners(settings):
             typer.echo(f"  {listener.name:<11} {listener.address:<36} ({listener.env})")
         typer.echo("Look at it:   plant-copilot sim status")
+        typer.echo("Read a PLC:   plant-copilot sim read P-101 vibration --protocol modbus")
         typer.echo("Break it:     plant-copilot sim fault inject bearing_wear --machine P-101 --severity 0.8")
         typer.echo("Stop with Ctrl+C.")
 
@@ -68,6 +71,35 @@ def status() -> None:
     plant = settings.load_plant()
     state = _call(settings, "GET", "/state")
     typer.echo(format_state(plant, state))
+
+
+class Protocol(StrEnum):
+    modbus = "modbus"
+    opcua = "opcua"
+
+
+@app.command()
+def read(
+    machine: str,
+    tag: str,
+    protocol: Annotated[Protocol, typer.Option(help="which PLC protocol to read over")] = Protocol.modbus,
+) -> None:
+    """Read one tag the way the copilot does: over Modbus TCP or OPC UA, through the PLC connector."""
+    from connectors.errors import ConnectorError
+    from connectors.plc import open_plc
+
+    settings = ConnectorSettings()
+
+    async def fetch():
+        async with open_plc(settings, settings.load_plant(), protocol.value) as plc:
+            return await plc.read(machine, tag)
+
+    try:
+        value = asyncio.run(fetch())
+    except ConnectorError as exc:
+        _fail(str(exc))
+    typer.echo(f"{value.machine_id}.{value.tag} = {_show(value.value)} {value.unit}".rstrip()
+               + f"   ({protocol.value}, quality {value.quality})")
 
 
 @app.command()

@@ -133,7 +133,8 @@ async def test_reset_returns_the_plant_and_the_erp_to_their_start(sim, control):
 
 
 def run_cli(sim: ConnectorSettings, *args: str):
-    env = {"PLANT_HOST": sim.host, "PLANT_SIM_PORT": str(sim.sim_port), "PLANT_PLANT_FILE": str(sim.plant_file)}
+    env = {"PLANT_HOST": sim.host, "PLANT_PLANT_FILE": str(sim.plant_file), "PLANT_SIM_PORT": str(sim.sim_port),
+           "PLANT_MODBUS_PORT": str(sim.modbus_port), "PLANT_OPCUA_PORT": str(sim.opcua_port)}
     return CliRunner().invoke(sim_cli, list(args), env=env)
 
 
@@ -149,6 +150,16 @@ def test_cli_injects_shows_and_clears_faults(sim):
     assert "batch_comment='batch 7 ok'" in shown.output
     cleared = run_cli(sim, "fault", "clear", "--machine", "CV-203")
     assert cleared.exit_code == 0 and "cleared 1 fault(s)" in cleared.output
+
+
+def test_cli_reads_a_tag_over_either_plc_protocol(sim):
+    run_cli(sim, "text", "P-101", "operator_note", "seal checked")
+    for protocol in ("modbus", "opcua"):
+        result = run_cli(sim, "read", "P-101", "operator_note", "--protocol", protocol)
+        assert result.exit_code == 0, result.output
+        assert f"P-101.operator_note = 'seal checked'   ({protocol}, quality good)" in result.output
+    unknown = run_cli(sim, "read", "P-101", "nope")
+    assert unknown.exit_code == 1 and "no tag 'nope'" in unknown.output
 
 
 def test_cli_refusals_exit_non_zero_with_the_reason(sim):
