@@ -27,6 +27,8 @@ from simulator.machines import Conditions, MachineModel, lag, model_for
 Value = float | int | bool | str
 
 STEP_S = 1.0  # the largest physics step; longer ticks are split into steps of at most this
+_EPSILON_S = 1e-9  # times closer than this are the same instant
+_SNAP_S = 1e-6  # a tick ending this close to a whole step ends on it
 DEFECT_TAU_S = 120.0  # how quickly the measured defect rate follows the process
 WEAR_TIME_S = 900.0  # bearing wear reaches its fault's severity after this long (and grows on to 1)
 DEFECT_NOISE = 0.02  # measurement noise of the defect rate, percentage points
@@ -154,17 +156,24 @@ class PlantSimulation:
     # ----------------------------------------------------------------- time
 
     def tick(self, dt_s: float) -> None:
-        """Advance simulated time by ``dt_s`` seconds (in steps of at most ``STEP_S``)."""
+        """Advance simulated time by ``dt_s`` seconds.
+
+        Steps end on whole multiples of ``STEP_S`` (and at the end of the tick), so the
+        physics never takes a step longer than ``STEP_S`` and the historian samples
+        land on whole seconds however the ticks are sized.
+        """
         if not math.isfinite(dt_s) or dt_s < 0:
             raise ValueError(f"dt_s must be a finite number >= 0, not {dt_s!r}")
-        if dt_s == 0:
-            return
-        steps = math.ceil(dt_s / STEP_S)
         with self._lock:
-            for _ in range(steps):
-                self._step(dt_s / steps)
+            end = self.sim_time + dt_s
+            if abs(end - round(end / STEP_S) * STEP_S) < _SNAP_S:  # 0.1 + 0.2 ends on 0.3, not beside it
+                end = round(end / STEP_S) * STEP_S
+            while end - self.sim_time > _EPSILON_S:
+                boundary = (math.floor(self.sim_time / STEP_S + _EPSILON_S) + 1) * STEP_S
+                self._step_to(boundary if boundary < end - _EPSILON_S else end)
 
-    def _step(self, dt: float) -> None:
+    def _step_to(self, until: float) -> None:
+        dt = until - self.sim_time
         active = self._active_faults()
         self._fault_age = {key: self._fault_age.get(key, 0.0) + dt for key in active}
         for run in self._machines.values():
@@ -179,8 +188,8 @@ class PlantSimulation:
                 run.run_s += dt
             self._draw_noise(run)
             self._measure(run, effects)
-        self.sim_time += dt
-        if self.sim_time >= self._next_sample_at:
+        self.sim_time = until
+        if self.sim_time >= self._next_sample_at - _EPSILON_S:
             self._sample()
 
     def _sample(self) -> None:
@@ -193,7 +202,7 @@ class PlantSimulation:
                 row.extend([float(run.measured[name]) for name in names])
         self._historian.record(self.sim_time, row)
         interval = self._historian.interval_s
-        self._next_sample_at = (math.floor(self.sim_time / interval) + 1) * interval
+        self._next_sample_at = (math.floor(self.sim_time / interval + _EPSILON_S) + 1) * interval
 
     # ----------------------------------------------------------------- faults
 

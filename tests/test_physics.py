@@ -337,6 +337,14 @@ def test_history_of_the_last_seconds_in_bounded_memory():
         sim.history("P-101", "speed", 0)
 
 
+def test_history_samples_land_on_whole_seconds_however_the_ticks_are_sized(plant_sim):
+    sim = plant_sim
+    for dt in [0.3] * 10 + [2.75, 0.25, 0.1, 0.2]:
+        sim.tick(dt)
+    assert sim.sim_time == pytest.approx(6.3)
+    assert [t for t, _ in sim.history("CV-203", "belt_speed", 60)] == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+
+
 def test_historian_ring_keeps_order_across_wraps():
     h = Historian([("M", "a"), ("M", "b")], retention_s=3, interval_s=1)
     for t in range(5):
