@@ -11,6 +11,7 @@ import pytest
 from agent_helpers import SimControl, ask, call, copilot_on, results, script, waiting
 
 from connectors.erp import ErpClient
+from simulator.process import settings_env
 
 pytestmark = pytest.mark.asyncio
 
@@ -30,12 +31,7 @@ REPLIES = [
 def cli(sim, data_dir, script_file, *args: str, password: str = "") -> subprocess.CompletedProcess:
     env = {
         **os.environ,
-        "PLANT_HOST": sim.host,
-        "PLANT_MODBUS_PORT": str(sim.modbus_port),
-        "PLANT_OPCUA_PORT": str(sim.opcua_port),
-        "PLANT_ERP_PORT": str(sim.erp_port),
-        "PLANT_MES_PORT": str(sim.mes_port),
-        "PLANT_SIM_PORT": str(sim.sim_port),
+        **settings_env(sim),
         "COPILOT_DATA_DIR": str(data_dir),
         "COPILOT_PROVIDER": "scripted",
         "COPILOT_SCRIPT_FILE": str(script_file),
