@@ -94,9 +94,31 @@ def tool_reply(call: dict, status: str, text: str, **artifact: Any) -> ToolMessa
     )
 
 
+def narrowing(turn: list[AnyMessage], tools: list[str]) -> dict[str, Any]:
+    """How to narrow the next model call so a small model moves on instead of repeating itself:
+    after a blocked repeat, only an answer; otherwise not the tools whose results it has just read."""
+    last_results: list[ToolMessage] = []
+    for message in reversed(turn):
+        if not isinstance(message, ToolMessage):
+            break
+        last_results.append(message)
+    statuses = {(m.artifact or {}).get("status") for m in last_results}
+    if "blocked" in statuses:
+        return {"tool_choice": "none"}
+    just_read = {m.name for m in last_results if (m.artifact or {}).get("status") == "done"}
+    allowed = [t for t in tools if t not in just_read]
+    return {"allowed_tools": allowed} if just_read and allowed else {}
+
+
+def agent_prompt(rt: Runtime) -> tuple[str, list[dict[str, Any]]]:
+    """The system prompt and tool schemas every model call starts with (stable: the local model caches them)."""
+    return system_prompt(rt.deps.plant), [t.schema() for t in rt.tools.values()]
+
+
 def build_graph(rt: Runtime) -> StateGraph:
-    schemas = [t.schema() for t in rt.tools.values()]
-    prompt = SystemMessage(system_prompt(rt.deps.plant))
+    text, schemas = agent_prompt(rt)
+    prompt = SystemMessage(text)
+    bound = rt.model.bind_tools(schemas)
 
     async def model(state: AgentState) -> dict:
         turn = current_turn(state["messages"])
@@ -106,7 +128,7 @@ def build_graph(rt: Runtime) -> StateGraph:
                 "Here is what I found so far in the steps above; please narrow the request."
             )
             return {"messages": [AIMessage(content=text)]}
-        reply = await rt.model.bind_tools(schemas).ainvoke([prompt, *state["messages"]])
+        reply = await bound.ainvoke([prompt, *state["messages"]], **narrowing(turn, list(rt.tools)))
         return {"messages": [_with_own_ids(reply)]}
 
     async def gate(state: AgentState, config) -> Command:

@@ -7,6 +7,7 @@ connections to the plant's systems.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -25,8 +26,9 @@ from connectors.settings import ConnectorSettings
 from copilot.approvals import ApprovalQueue, PendingAction
 from copilot.audit import AuditLog
 from copilot.conversations import Conversations
-from copilot.graph import Runtime, build_graph
+from copilot.graph import Runtime, agent_prompt, build_graph
 from copilot.ledger import ExecutionLedger
+from copilot.llm.warmup import warm_up
 from copilot.settings import CopilotSettings
 from copilot.users import User
 from policies.rules import Policy
@@ -111,6 +113,8 @@ class Copilot:
                 audit=AuditLog(settings.audit_db),
                 settings=settings,
             )
+            # the local model processes the stable prompt prefix once, here, rather than on the first question
+            await asyncio.to_thread(warm_up, model, *agent_prompt(rt))
             yield cls(rt, build_graph(rt).compile(checkpointer=saver), conversations)
 
     # -- operators -----------------------------------------------------------------------------------
