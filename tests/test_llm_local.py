@@ -18,6 +18,7 @@ pytest.importorskip("llama_cpp", reason="llama-cpp-python (the [local] extra) is
 
 from copilot.llm import prefix_state  # noqa: E402
 from copilot.llm.factory import make_chat_model  # noqa: E402
+from copilot.llm.llama_runtime import ContextOverflow  # noqa: E402
 from copilot.llm.local import LocalChatModel  # noqa: E402
 from copilot.llm.settings import LLMSettings  # noqa: E402
 from copilot.llm.weights import QWEN25_CODER_1_5B, ModelIntegrityError, ModelWeights, WeightsNotInstalled, installed_parts  # noqa: E402
@@ -106,6 +107,12 @@ def test_a_prefix_state_file_that_does_not_load_is_ignored_and_replaced(model: L
     assert model.warm_up("Short.").how == "cached" and saved.exists()  # already warm, and saved again
     llm.llama.reset()
     assert model.warm_up("Short.").how == "restored"
+
+
+def test_a_conversation_longer_than_the_context_is_a_clear_error(model: LocalChatModel) -> None:
+    too_long = HumanMessage("vibration " * 2100)
+    with pytest.raises(ContextOverflow, match=r"exceeds the model's context of 2048 tokens \(COPILOT_N_CTX\)"):
+        model.bind_tools(TOOLS).invoke([SystemMessage(SYSTEM), too_long])
 
 
 def test_the_chat_template_is_qwen_chatml_from_the_gguf(model: LocalChatModel) -> None:

@@ -23,6 +23,10 @@ from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 from copilot.llm import prefix_state
 
 
+class ContextOverflow(ValueError):
+    """The conversation and the room for the reply do not fit the model's context window."""
+
+
 @dataclass(frozen=True)
 class LlamaParams:
     path: Path
@@ -112,6 +116,11 @@ class LoadedLlama:
         with self.lock:
             llama = self.llama
             tokens = self._tokens(prompt)
+            if len(tokens) + max_tokens > llama.n_ctx():
+                raise ContextOverflow(
+                    f"the conversation is {len(tokens)} tokens; with {max_tokens} for the reply it exceeds the "
+                    f"model's context of {llama.n_ctx()} tokens (COPILOT_N_CTX), start a new conversation"
+                )
             usage.prompt_tokens = len(tokens)
             usage.cached_tokens = Llama.longest_token_prefix(llama.input_ids[: llama.n_tokens].tolist(), tokens)
             capi.llama_perf_context_reset(llama.ctx)

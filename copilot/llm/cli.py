@@ -1,0 +1,57 @@
+"""``plant-copilot model ...``: check the configured model, and warm the local one up ahead of the first request."""
+
+from __future__ import annotations
+
+import typer
+
+from copilot.llm.factory import make_chat_model
+from copilot.llm.settings import LLMSettings
+from copilot.llm.weights import ModelIntegrityError, WeightsNotInstalled
+
+app = typer.Typer(help="The language model: check it, warm it up.", no_args_is_help=True)
+
+
+@app.command()
+def check() -> None:
+    """Show which model the settings choose; for the local one, join and verify its weights and load it."""
+    settings = LLMSettings()
+    mode = "constrained" if settings.constrained else "native"
+    if settings.provider == "openai":
+        typer.echo(f"openai-compatible: {settings.base_url or 'https://api.openai.com/v1'} model {settings.model}, "
+                   f"{mode} tool calls, key {'set' if settings.api_key else 'not set'}")
+        return
+    if settings.provider == "scripted":
+        typer.echo(f"scripted: {settings.script_file}")
+        return
+    from copilot.llm.local import LocalChatModel  # llama-cpp-python is an optional extra
+
+    model = make_chat_model(settings)
+    assert isinstance(model, LocalChatModel)
+    try:
+        llm = model.loaded()
+    except (ModelIntegrityError, WeightsNotInstalled) as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"local: {llm.params.path} (sha256 {model.weights.sha256} verified), loaded in {llm.load_s:.1f} s, "
+               f"n_ctx {settings.n_ctx}, {settings.n_threads} threads, {mode} tool calls")
+
+
+@app.command()
+def warm() -> None:
+    """Evaluate the copilot's system prompt and tools once and keep their state, so later starts restore it."""
+    from connectors.settings import ConnectorSettings
+    from copilot.llm.warmup import warm_up
+    from copilot.prompts import system_prompt
+    from tools.registry import TOOLS
+
+    model = make_chat_model()
+    system = system_prompt(ConnectorSettings().load_plant())
+    try:
+        done = warm_up(model, system, [t.schema() for t in TOOLS.values()])
+    except (ModelIntegrityError, WeightsNotInstalled) as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(1) from None
+    if done is None:
+        typer.echo("nothing to warm up for this provider")
+    else:
+        typer.echo(f"{done.how}: {done.prefix_tokens} prefix tokens in {done.seconds:.1f} s")
