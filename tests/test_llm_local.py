@@ -18,7 +18,7 @@ pytest.importorskip("llama_cpp", reason="llama-cpp-python (the [local] extra) is
 
 from copilot.llm import prefix_state  # noqa: E402
 from copilot.llm.factory import make_chat_model  # noqa: E402
-from copilot.llm.llama_runtime import ContextOverflow  # noqa: E402
+from copilot.llm.errors import ContextOverflow  # noqa: E402
 from copilot.llm.local import LocalChatModel  # noqa: E402
 from copilot.llm.settings import LLMSettings  # noqa: E402
 from copilot.llm.weights import QWEN25_CODER_1_5B, ModelIntegrityError, ModelWeights, WeightsNotInstalled, installed_parts  # noqa: E402

@@ -9,6 +9,7 @@ the reply.
 from __future__ import annotations
 
 import json
+import socket
 from collections import deque
 from collections.abc import Iterator
 from typing import Any
@@ -20,6 +21,7 @@ from http_services import serving
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 from pydantic import BaseModel, Field, SecretStr
 
+from copilot.llm.errors import ModelUnavailable
 from copilot.llm.openai_compat import OpenAIChatModel
 
 
@@ -52,12 +54,15 @@ class Recorded:
     """The server's memory: replies to play (lists of stream deltas) and the requests it received."""
 
     def __init__(self) -> None:
-        self.replies: deque[tuple[list[dict[str, Any]], str]] = deque()
+        self.replies: deque[tuple[list[dict[str, Any]], str] | int] = deque()
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
 
     def reply(self, *deltas: dict[str, Any], finish: str = "stop") -> None:
         self.replies.append((list(deltas), finish))
+
+    def refuse(self, status: int) -> None:
+        self.replies.append(status)
 
 
 def _events(deltas: list[dict[str, Any]], finish: str) -> Iterator[str]:
@@ -77,7 +82,11 @@ def _app(rec: Recorded) -> FastAPI:
         body = await request.json()
         rec.requests.append(body)
         rec.headers.append(dict(request.headers))
-        deltas, finish = rec.replies.popleft()
+        reply = rec.replies.popleft()
+        if isinstance(reply, int):
+            error = {"message": "This model's maximum context length is 8192 tokens", "type": "invalid_request_error"}
+            return JSONResponse({"error": error}, status_code=reply)
+        deltas, finish = reply
         if body.get("stream"):
             return StreamingResponse(_events(deltas, finish), media_type="text/event-stream")
         content = "".join(d.get("content") or "" for d in deltas)
@@ -227,6 +236,25 @@ async def test_constrained_output_naming_a_tool_outside_the_choice_is_invalid(se
     reply = await model(server, constrained=True).bind_tools(TOOLS).ainvoke([SYSTEM, ASK], tool_choice="none")
     [bad] = reply.invalid_tool_calls
     assert "'create_work_order' is not available now; choose one of: answer" in reason(bad)
+
+
+# -- failures ------------------------------------------------------------------------------------------
+
+
+async def test_a_refused_request_is_a_typed_error_naming_the_endpoint(server, rec) -> None:
+    rec.refuse(400)
+    with pytest.raises(ModelUnavailable, match=r"/v1 \(model served-model\) refused the request: HTTP 400: .*maximum "
+                                                r"context length"):
+        await model(server).bind_tools(TOOLS).ainvoke([SYSTEM, ASK])
+
+
+def test_an_endpoint_that_does_not_listen_is_a_typed_error() -> None:
+    with socket.socket() as sock:  # a port that was free a moment ago and has no listener
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    chat = OpenAIChatModel(model="m", base_url=f"http://127.0.0.1:{port}/v1", timeout_s=5)
+    with pytest.raises(ModelUnavailable, match=f"127.0.0.1:{port}/v1 \\(model m\\) is unavailable: Connection error"):
+        chat.invoke([ASK])
 
 
 # -- warm-up and secrets -------------------------------------------------------------------------------

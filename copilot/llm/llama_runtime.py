@@ -21,10 +21,7 @@ from llama_cpp import llama_cpp as capi
 from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
 from copilot.llm import prefix_state
-
-
-class ContextOverflow(ValueError):
-    """The conversation and the room for the reply do not fit the model's context window."""
+from copilot.llm.errors import ContextOverflow
 
 
 @dataclass(frozen=True)

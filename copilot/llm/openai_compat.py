@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import openai
@@ -29,6 +30,7 @@ from pydantic import PrivateAttr, SecretStr
 from copilot.llm.answer_stream import AnswerStream
 from copilot.llm.choice import Choices, ToolChoice, choices, openai_tools
 from copilot.llm.constrained import chat_messages, final_chunk, reply_schema, to_message
+from copilot.llm.errors import ModelUnavailable
 from copilot.llm.warmup import WarmUp
 
 _NO_KEY = "no-key"  # what a local server without authentication gets
@@ -78,7 +80,8 @@ class OpenAIChatModel(BaseChatModel):
         start = time.perf_counter()
         specs = openai_tools(tools)
         request = self._request([SystemMessage(system_prompt)], specs, choices(specs) if specs else None)
-        response = self._sync().chat.completions.create(**{**request, "max_tokens": 1})
+        with self._unavailable():
+            response = self._sync().chat.completions.create(**{**request, "max_tokens": 1})
         tokens = response.usage.prompt_tokens if response.usage else 0
         return WarmUp(prefix_tokens=tokens, seconds=time.perf_counter() - start, how="sent")
 
@@ -115,11 +118,13 @@ class OpenAIChatModel(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         reader = _Reader(self, tools, tool_choice, allowed_tools)
         request = self._request(messages, reader.specs, reader.allowed, stop)
-        for part in self._sync().chat.completions.create(**request, stream=True, stream_options={"include_usage": True}):
-            for chunk in reader.read(part):
-                if run_manager:
-                    run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                yield chunk
+        with self._unavailable():
+            stream = self._sync().chat.completions.create(**request, stream=True, stream_options={"include_usage": True})
+            for part in stream:
+                for chunk in reader.read(part):
+                    if run_manager:
+                        run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                    yield chunk
         yield reader.last()
 
     async def _astream(
@@ -135,13 +140,14 @@ class OpenAIChatModel(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         reader = _Reader(self, tools, tool_choice, allowed_tools)
         request = self._request(messages, reader.specs, reader.allowed, stop)
-        stream = await self._async().chat.completions.create(**request, stream=True,
-                                                             stream_options={"include_usage": True})
-        async for part in stream:
-            for chunk in reader.read(part):
-                if run_manager:
-                    await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                yield chunk
+        with self._unavailable():
+            stream = await self._async().chat.completions.create(**request, stream=True,
+                                                                 stream_options={"include_usage": True})
+            async for part in stream:
+                for chunk in reader.read(part):
+                    if run_manager:
+                        await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                    yield chunk
         yield reader.last()
 
     # -- the request ----------------------------------------------------------------------------------
@@ -171,6 +177,19 @@ class OpenAIChatModel(BaseChatModel):
             forced = {"type": "function", "function": {"name": allowed.names[0]}}
             return {**request, "tools": list(allowed.tools), "tool_choice": forced}
         return {**request, "tools": list(allowed.tools), "tool_choice": "required"}
+
+    @contextmanager
+    def _unavailable(self) -> Iterator[None]:
+        """The endpoint's failures as :class:`ModelUnavailable`, naming the endpoint and model (never the key)."""
+        where = f"{self.base_url or 'the OpenAI API'} (model {self.model})"
+        try:
+            yield
+        except openai.APIStatusError as exc:
+            raise ModelUnavailable(f"{where} refused the request: HTTP {exc.status_code}: {exc.message}") from exc
+        except openai.APITimeoutError as exc:
+            raise ModelUnavailable(f"{where} did not answer within {self.timeout_s:g} s") from exc
+        except openai.APIError as exc:
+            raise ModelUnavailable(f"{where} is unavailable: {exc.message}") from exc
 
     def _sync(self) -> openai.OpenAI:
         if self._client is None:

@@ -17,10 +17,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from copilot.llm.errors import LLMError
+
 _CHUNK = 8 * 1024 * 1024
 
 
-class ModelIntegrityError(RuntimeError):
+class ModelIntegrityError(LLMError):
     """A model file's sha256 is not the pinned one: it is refused, never loaded."""
 
     def __init__(self, path: Path, expected: str, actual: str) -> None:
@@ -33,7 +35,7 @@ class ModelIntegrityError(RuntimeError):
         self.actual = actual
 
 
-class WeightsNotInstalled(FileNotFoundError):
+class WeightsNotInstalled(LLMError, FileNotFoundError):
     """The packages that carry the weights are missing."""
 
 
