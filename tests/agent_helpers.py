@@ -60,6 +60,9 @@ class SimControl:
     def fault(self, kind: str, **fields: Any) -> None:
         self._http.post("/faults", json={"kind": kind, **fields}).raise_for_status()
 
+    def clear(self) -> None:
+        self._http.delete("/faults").raise_for_status()
+
     def text(self, machine_id: str, tag: str, text: str) -> None:
         self._http.post("/text", json={"machine_id": machine_id, "tag": tag, "text": text}).raise_for_status()
 
