@@ -54,6 +54,10 @@ class ExecutionLedger:
             return None
         return Outcome(row["status"], json.loads(row["result"]), fresh=False, attempts=row["attempts"])
 
+    def executed(self) -> list[str]:
+        """The ids of every action that ran to completion."""
+        return [r[0] for r in self._db.execute("SELECT action_id FROM executions WHERE status = 'done'")]
+
     async def run_once(
         self, action_id: str, tool: str, run: Callable[[], Awaitable[Any]], *, errors: tuple[type[BaseException], ...]
     ) -> Outcome:
