@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from asyncua import Client, ua
 
@@ -93,10 +94,8 @@ class OpcUaPlc(PlcClient):
     async def _reset(self) -> None:
         if self._client is not None:
             client, self._client = self._client, None
-            try:
+            with contextlib.suppress(Exception):  # a dead connection may fail to close in many ways
                 await asyncio.wait_for(client.disconnect(), 2)
-            except Exception:  # noqa: BLE001 — a dead connection may fail to close in many ways
-                pass
 
     async def close(self) -> None:
         await self._reset()

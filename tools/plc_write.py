@@ -5,6 +5,7 @@ from __future__ import annotations
 from connectors.errors import ConnectorError
 from tools.base import ActionFacts
 from tools.deps import Deps
+from tools.live import state_of
 
 
 async def write_facts(deps: Deps, machine_id: str, tag_name: str, new_value: float) -> ActionFacts:
@@ -13,9 +14,8 @@ async def write_facts(deps: Deps, machine_id: str, tag_name: str, new_value: flo
     machine = deps.plant.machine(machine_id)
     old = (await deps.plc.read(machine.id, tag.name)).value
     try:
-        state = (await deps.plc.read(machine.id, "state")).value
-        state_name = machine.tags["state"].enum.get(int(state), str(state)) if machine.tags["state"].enum else str(state)
-    except (ConnectorError, KeyError):
+        state_name = state_of(machine, {"state": (await deps.plc.read(machine.id, "state")).value})
+    except ConnectorError:
         state_name = None
     old_number = float(old) if isinstance(old, (int, float)) else None
     return ActionFacts(
