@@ -28,6 +28,7 @@ from knowledge.errors import KnowledgeError
 from copilot.approvals import ApprovalQueue, action_digest
 from copilot.audit import AuditLog
 from copilot.ledger import ExecutionLedger
+from copilot.llm.errors import LLMError
 from copilot.prompts import system_prompt
 from copilot.settings import CopilotSettings
 from policies.engine import evaluate
@@ -128,7 +129,10 @@ def build_graph(rt: Runtime) -> StateGraph:
                 "Here is what I found so far in the steps above; please narrow the request."
             )
             return {"messages": [AIMessage(content=text)]}
-        reply = await bound.ainvoke([prompt, *state["messages"]], **narrowing(turn, list(rt.tools)))
+        try:
+            reply = await bound.ainvoke([prompt, *state["messages"]], **narrowing(turn, list(rt.tools)))
+        except LLMError as exc:  # the operator learns the model is down; the run ends cleanly, nothing ran
+            return {"messages": [AIMessage(content=f"I cannot think right now: {exc}")]}
         return {"messages": [_with_own_ids(reply)]}
 
     async def gate(state: AgentState, config) -> Command:

@@ -9,6 +9,8 @@ from connectors.erp import ErpClient
 from connectors.plant import load_plant
 from connectors.plc import open_plc
 from copilot.approvals import ApprovalRefused
+from copilot.llm.errors import ModelUnavailable
+from copilot.scripted import ScriptedChatModel
 
 pytestmark = pytest.mark.asyncio
 
@@ -203,3 +205,13 @@ async def test_crash_between_approval_and_execution_creates_one_purchase_order(s
     async with ErpClient.from_settings(sim) as erp:
         orders = await erp.list_purchase_orders(part="HYD-FLT-10")
     assert len(orders) == 1 and orders[0].quantity == 40
+
+
+async def test_a_failing_model_ends_the_turn_with_a_message(sim, tmp_path):
+    class Down(ScriptedChatModel):
+        def _generate(self, *args, **kwargs):
+            raise ModelUnavailable("the model endpoint at 127.0.0.1:9 refused the connection")
+
+    async with copilot_on(sim, tmp_path, Down(replies=[])) as copilot:
+        steps = await ask(copilot, "olga", "status?")
+    assert steps[-1].kind == "answer" and "refused the connection" in steps[-1].text
