@@ -2,81 +2,147 @@
 
 Built-in guards come first and no rule can loosen them: an unknown tool is denied;
 a PLC write must go to a writable tag, inside its limits, within its maximum step
-(invariant 2); a critical action always needs two distinct approvers.
+(invariant 2); a critical action always needs two distinct approvers. Then the
+first rule that applies decides, else the default of the action's risk class.
 """
 
 from __future__ import annotations
 
-from policies.model import ActionContext, Decision, Deny, RequireApproval, Risk, Role
+import math
+from collections.abc import Collection
+from enum import StrEnum
+
+from policies.model import ActionContext, Allow, Decision, Deny, RequireApproval, Risk, Role
 from policies.rules import Policy
 
 CRITICAL_APPROVERS = 2
+UNKNOWN_TOOL = "built-in: unknown tool"
+PLANT_LIMITS = "built-in: plant limits"
 
 
-class ApprovalRefused(PermissionError):
-    """This person may not approve this action (their own, wrong role, or already approved by them)."""
-
-
-def _fmt(value: float) -> str:
-    return f"{value:g}"
+def _num(value: float | None, unit: str | None = None) -> str:
+    return f"{value:g} {unit}" if unit else f"{value:g}"
 
 
 def plc_write_violations(ctx: ActionContext) -> list[str]:
-    """Why a PLC write is out of bounds, in words an operator understands; empty when it is fine."""
+    """Why a PLC write is out of bounds, in words an operator understands; empty when it is within bounds.
+
+    Fails closed: a tag not known to be writable, a missing or non-finite value, missing
+    limits, or an unknown current value (when there is a maximum step) are all violations.
+    """
     if not ctx.is_plc_write:
         return []
-    where = f"{ctx.machine_id} {ctx.tag}"
+    where, unit = " ".join(p for p in (ctx.machine_id, ctx.tag) if p), ctx.unit
     if not ctx.tag_writable:
-        return [f"{where} is not on the plant's write allow-list"]
+        return [f"{where} is not on the plant's write allow-list; only setpoints and run commands may be written"]
     if ctx.new_value is None:
-        return [f"no new value given for {where}"]
+        return [f"no numeric new value was given for {where}"]
+    if not math.isfinite(ctx.new_value):
+        return [f"the new value for {where} is not a finite number"]
+    if ctx.tag_min is None or ctx.tag_max is None:
+        return [f"{where} has no engineering limits in the plant file, so a write to it cannot be checked"]
     problems = []
-    if ctx.tag_max is not None and ctx.new_value > ctx.tag_max:
-        problems.append(f"{where} {_fmt(ctx.new_value)} is above the limit {_fmt(ctx.tag_max)}")
-    if ctx.tag_min is not None and ctx.new_value < ctx.tag_min:
-        problems.append(f"{where} {_fmt(ctx.new_value)} is below the limit {_fmt(ctx.tag_min)}")
+    if ctx.new_value > ctx.tag_max:
+        problems.append(f"{where} {_num(ctx.new_value, unit)} is above the limit {_num(ctx.tag_max, unit)}")
+    if ctx.new_value < ctx.tag_min:
+        problems.append(f"{where} {_num(ctx.new_value, unit)} is below the limit {_num(ctx.tag_min, unit)}")
     if ctx.tag_max_step is not None:
-        if ctx.step is None:
-            problems.append(f"the current value of {where} is unknown, so the step cannot be checked")
-        elif ctx.step > ctx.tag_max_step:
+        step = ctx.step
+        if step is None or not math.isfinite(step):
+            problems.append(f"the current value of {where} is unknown, so the size of the change cannot be checked")
+        elif step > ctx.tag_max_step:
             problems.append(
-                f"{where} would change by {_fmt(ctx.step)}, more than the maximum step {_fmt(ctx.tag_max_step)} "
-                "per write; change it in smaller steps"
+                f"{where} would change by {_num(step, unit)} ({_num(ctx.old_value)} → {_num(ctx.new_value, unit)}), "
+                f"more than the maximum step of {_num(ctx.tag_max_step, unit)} per write; change it in smaller steps"
             )
     return problems
 
 
-def evaluate(policy: Policy, ctx: ActionContext) -> Decision:
-    """The decision for one proposed action: allow, require approval (who, how many, why), or deny (why)."""
-    if ctx.tool not in policy.known_tools:
-        return Deny(reasons=[f"unknown tool {ctx.tool!r}: only the plant's registered tools may run"])
+def evaluate(policy: Policy, ctx: ActionContext, known_tools: Collection[str] | None = None) -> Decision:
+    """The decision for one proposed action: allow, require approval (who, how many, why), or deny (why).
+
+    ``known_tools`` (e.g. the tool registry's names) narrows the policy's own list: a tool
+    must be in both to be known.
+    """
+    if ctx.tool not in policy.known_tools or (known_tools is not None and ctx.tool not in known_tools):
+        return Deny(reasons=[f"{ctx.tool!r} is not one of the plant's tools, so it cannot run"], rule=UNKNOWN_TOOL)
     if problems := plc_write_violations(ctx):
-        return Deny(reasons=problems)
-    decision = next((r.decision() for r in policy.tools.get(ctx.tool, []) if r.when.holds(ctx)), None)
-    decision = decision or policy.defaults[ctx.risk].decision()
+        return Deny(reasons=problems, rule=PLANT_LIMITS)
+    rule = next((r for r in policy.rules_for(ctx.tool) if r.applies(ctx)), None)
+    if rule is not None:
+        decision = rule.decision(rule.name)
+    else:
+        decision = policy.defaults.of(ctx.risk).decision(f"default: {ctx.risk} actions")
     if ctx.risk is Risk.critical:
-        if not isinstance(decision, (RequireApproval, Deny)):
-            decision = policy.defaults[Risk.critical].decision()
-        if isinstance(decision, RequireApproval) and decision.approvers < CRITICAL_APPROVERS:
-            decision = decision.model_copy(
-                update={"approvers": CRITICAL_APPROVERS,
-                        "reasons": [*decision.reasons, "critical actions need two people"]}
-            )
+        decision = _at_least_two_people(policy, decision)
     return decision
+
+
+def _at_least_two_people(policy: Policy, decision: Decision) -> Decision:
+    """A critical action is never allowed outright nor approved by one person, whatever a rule says."""
+    floor = "critical actions always need two different approvers"
+    if isinstance(decision, Allow):
+        default = policy.defaults.critical.decision("default: critical actions")
+        because = f"rule {decision.rule!r} would allow it, but {floor}"
+        return default.model_copy(update={"reasons": [*default.reasons, because]})
+    if isinstance(decision, RequireApproval) and decision.approvers < CRITICAL_APPROVERS:
+        return decision.model_copy(update={"approvers": CRITICAL_APPROVERS, "reasons": [*decision.reasons, floor]})
+    return decision
+
+
+class RefusalReason(StrEnum):
+    own_action = "own_action"
+    wrong_role = "wrong_role"
+    already_approved = "already_approved"
+    complete = "complete"
+    no_name = "no_name"
+
+
+class ApprovalRefused(PermissionError):
+    """This person may not approve this action; ``reason`` says which rule of sign-off stops them."""
+
+    def __init__(self, message: str, reason: RefusalReason) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def _person(name: str) -> str:
+    """Names compare without case or surrounding blanks: "Sam " is sam."""
+    return name.strip().casefold()
 
 
 def check_approver(
     decision: RequireApproval, requester: str, approver: str, approver_role: Role, already_approved_by: list[str]
 ) -> None:
-    """Raise ApprovalRefused unless ``approver`` may add an approval to this action."""
-    if approver == requester:
-        raise ApprovalRefused(f"{approver} asked for this action and cannot approve it")
+    """Raise ApprovalRefused unless ``approver`` may add an approval to this action.
+
+    Never the requester, only a role the decision names, never the same person twice,
+    and not beyond the approvals the decision needs.
+    """
+    if not _person(approver):
+        raise ApprovalRefused("an approval needs the approver's name", RefusalReason.no_name)
+    if _person(approver) == _person(requester):
+        raise ApprovalRefused(f"{approver} asked for this action and cannot approve it; someone else must",
+                              RefusalReason.own_action)
     if approver_role not in decision.roles:
         needed = " or ".join(decision.roles)
-        raise ApprovalRefused(f"{approver} is {approver_role}; this action needs approval by {needed}")
-    if approver in already_approved_by:
-        raise ApprovalRefused(f"{approver} has already approved this action; it needs someone else")
+        raise ApprovalRefused(f"{approver} is {_a(approver_role)} {approver_role}; this action needs approval by "
+                              f"{_a(decision.roles[0])} {needed}", RefusalReason.wrong_role)
+    approved = {_person(a) for a in already_approved_by}
+    if _person(approver) in approved:
+        raise ApprovalRefused(f"{approver} has already approved this action; it needs "
+                              f"{decision.approvers} different people", RefusalReason.already_approved)
+    if len(approved) >= decision.approvers:
+        raise ApprovalRefused("this action already has all the approvals it needs", RefusalReason.complete)
 
 
-def is_satisfied(decision: RequireApproval, approved_by: list[str]) -> bool:
-    return len(set(approved_by)) >= decision.approvers
+def is_satisfied(decision: RequireApproval, approvals: list[str], requester: str | None = None) -> bool:
+    """Enough different people approved; the requester, when given, never counts."""
+    people = {_person(a) for a in approvals if _person(a)}
+    if requester is not None:
+        people.discard(_person(requester))
+    return len(people) >= decision.approvers
+
+
+def _a(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"

@@ -22,28 +22,33 @@ class Role(StrEnum):
 
 
 class ActionContext(BaseModel):
-    """A proposed tool call with the facts gathered about it: who asks, what it touches, what it changes."""
+    """A proposed tool call with the facts gathered about it: who asks, what it touches, what it changes.
 
-    model_config = ConfigDict(frozen=True)
+    Numbers may be NaN or infinite here on purpose: the engine denies such a write
+    with a reason instead of the context failing to build.
+    """
 
-    tool: str
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    tool: str = Field(min_length=1)
     risk: Risk
     arguments: dict[str, Any] = {}
-    requester: str
+    requester: str = Field(min_length=1)
     role: Role
     machine_id: str | None = None
     line_id: str | None = None
-    machine_state: str | None = None
+    machine_state: str | None = None  # running | stopped | faulted
     tag: str | None = None
     tag_writable: bool | None = None
     tag_min: float | None = None
     tag_max: float | None = None
     tag_max_step: float | None = None
+    unit: str | None = None  # the tag's engineering unit, for reasons people read ("3500 rpm")
     old_value: float | None = None
     new_value: float | None = None
-    amount: float | None = None
+    amount: float | None = None  # money, e.g. a purchase order's total
     quantity: float | None = None
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = {}  # other facts a tool gathered, for rule conditions (e.g. order_status)
 
     @property
     def is_plc_write(self) -> bool:
@@ -51,29 +56,41 @@ class ActionContext(BaseModel):
 
     @property
     def step(self) -> float | None:
+        """How much the write changes the tag (absolute); None when the old or new value is unknown."""
         if self.old_value is None or self.new_value is None:
             return None
         return abs(self.new_value - self.old_value)
 
     @property
-    def step_share_of_max(self) -> float | None:
-        """The step as a share of the tag's maximum step per write (1.0 = the largest step allowed)."""
+    def step_fraction_of_max_step(self) -> float | None:
+        """The step as a fraction of the tag's maximum step per write (1.0 = the largest step allowed)."""
         if self.step is None or not self.tag_max_step:
             return None
         return self.step / self.tag_max_step
 
+    @property
+    def step_fraction_of_range(self) -> float | None:
+        """The step as a fraction of the tag's span max - min (0.1 = a tenth of the whole range)."""
+        if self.step is None or self.tag_min is None or self.tag_max is None or not self.tag_max > self.tag_min:
+            return None
+        return self.step / (self.tag_max - self.tag_min)
+
 
 class _Decision(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     reasons: list[str] = []
+    rule: str | None = Field(default=None, description="the policy rule, default or built-in guard that decided")
+
+    def _why(self) -> str:
+        return "; ".join(self.reasons) if self.reasons else "no reason given"
 
 
 class Allow(_Decision):
     kind: Literal["allow"] = "allow"
 
     def summary(self) -> str:
-        return "allowed" + (f": {'; '.join(self.reasons)}" if self.reasons else "")
+        return f"allowed: {self._why()}"
 
 
 class RequireApproval(_Decision):
@@ -83,14 +100,15 @@ class RequireApproval(_Decision):
 
     def summary(self) -> str:
         who = " or ".join(self.roles)
-        return f"needs {self.approvers} approval(s) by {who}: {'; '.join(self.reasons)}"
+        people = "1 approval" if self.approvers == 1 else f"{self.approvers} approvals by different people"
+        return f"needs {people} ({who}): {self._why()}"
 
 
 class Deny(_Decision):
     kind: Literal["deny"] = "deny"
 
     def summary(self) -> str:
-        return f"denied: {'; '.join(self.reasons)}"
+        return f"denied: {self._why()}"
 
 
 Decision = Annotated[Allow | RequireApproval | Deny, Field(discriminator="kind")]

@@ -1,105 +1,272 @@
-"""The policy file an admin edits (config/policy.yaml): per tool, ordered rules of conditions and outcomes.
+"""The policy file an admin edits (config/policy.yaml), loaded into checked models.
 
-A rule holds when every condition in its ``when`` holds; the first rule of a tool
-that holds decides. With none, the default of the tool's risk class decides. The
-condition language is small on purpose: comparisons and memberships, no code.
+The file holds the plant's known tools, a default outcome per risk class and one
+ordered list of rules. A rule selects tools (by name, glob or risk class), states
+conditions on the action and its context, and gives one outcome. The first rule
+that selects the tool and whose conditions all hold decides; with none, the
+default of the action's risk class does. The condition language is small on
+purpose: memberships and numeric comparisons of named facts, no expressions.
 """
 
 from __future__ import annotations
 
+import math
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from policies.model import ActionContext, Allow, Decision, Deny, RequireApproval, Risk, Role
+
+Scalar = str | int | float | bool | None
+
+
+class PolicyError(ValueError):
+    """The policy file cannot be used; the message names the file, the rule and the field at fault."""
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class When(_Strict):
-    """Conditions on the action and its context; all given ones must hold."""
+class Range(_Strict):
+    """A numeric comparison; every bound given must hold (``{above: 500, at_most: 5000}``)."""
 
-    role: list[Role] | None = None
-    amount_above: float | None = None
-    amount_at_most: float | None = None
-    quantity_above: float | None = None
-    step_share_above: float | None = Field(default=None, description="step / the tag's maximum step per write")
-    machine_state: list[str] | None = None
-    line: list[str] | None = None
-    arguments: dict[str, Any] | None = Field(default=None, description="argument equals value")
-    facts: dict[str, list[Any]] | None = Field(default=None, description="a gathered fact is one of the values")
+    above: float | None = None
+    at_least: float | None = None
+    below: float | None = None
+    at_most: float | None = None
 
-    def holds(self, ctx: ActionContext) -> bool:
-        def above(value: float | None, limit: float | None) -> bool:
-            return limit is None or (value is not None and value > limit)
+    @model_validator(mode="after")
+    def _some_bound(self) -> Range:
+        if all(b is None for b in (self.above, self.at_least, self.below, self.at_most)):
+            raise ValueError("give at least one of above, at_least, below, at_most")
+        return self
 
+    def holds(self, value: Any) -> bool:
+        """False for a missing, non-numeric or NaN value: a condition on an unknown number does not hold."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+            return False
         return (
-            (self.role is None or ctx.role in self.role)
-            and above(ctx.amount, self.amount_above)
-            and (self.amount_at_most is None or (ctx.amount is not None and ctx.amount <= self.amount_at_most))
-            and above(ctx.quantity, self.quantity_above)
-            and above(ctx.step_share_of_max, self.step_share_above)
-            and (self.machine_state is None or ctx.machine_state in self.machine_state)
-            and (self.line is None or ctx.line_id in self.line)
-            and all(ctx.arguments.get(k) == v for k, v in (self.arguments or {}).items())
-            and all(ctx.extra.get(k) in values for k, values in (self.facts or {}).items())
+            (self.above is None or value > self.above)
+            and (self.at_least is None or value >= self.at_least)
+            and (self.below is None or value < self.below)
+            and (self.at_most is None or value <= self.at_most)
         )
 
 
-class ApprovalSpec(_Strict):
+def _same(a: Any, b: Any) -> bool:
+    """Equality that takes neither True for 1 nor "1" for 1."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b
+    return type(a) is type(b) and a == b
+
+
+Match = Range | list[Scalar] | Scalar
+"""A condition on one named value: a Range, a list (is one of), or a single value (equals)."""
+
+
+def _matches(condition: Match, value: Any) -> bool:
+    if isinstance(condition, Range):
+        return condition.holds(value)
+    if isinstance(condition, list):
+        return any(_same(value, c) for c in condition)
+    return _same(value, condition)
+
+
+class When(_Strict):
+    """Conditions on the action and its context. All given ones must hold; an empty ``when`` always holds."""
+
+    role: list[Role] | None = Field(default=None, min_length=1)
+    machine: list[str] | None = Field(default=None, min_length=1)
+    line: list[str] | None = Field(default=None, min_length=1)
+    machine_state: list[str] | None = Field(default=None, min_length=1)
+    tag: list[str] | None = Field(default=None, min_length=1)
+    amount: Range | None = None
+    quantity: Range | None = None
+    new_value: Range | None = None
+    step: Range | None = None
+    step_fraction_of_max_step: Range | None = None
+    step_fraction_of_range: Range | None = None
+    arguments: dict[str, Match] | None = None
+    facts: dict[str, Match] | None = None
+
+    def holds(self, ctx: ActionContext) -> bool:
+        memberships = (
+            (self.role, ctx.role),
+            (self.machine, ctx.machine_id),
+            (self.line, ctx.line_id),
+            (self.machine_state, ctx.machine_state),
+            (self.tag, ctx.tag),
+        )
+        ranges = (
+            (self.amount, ctx.amount),
+            (self.quantity, ctx.quantity),
+            (self.new_value, ctx.new_value),
+            (self.step, ctx.step),
+            (self.step_fraction_of_max_step, ctx.step_fraction_of_max_step),
+            (self.step_fraction_of_range, ctx.step_fraction_of_range),
+        )
+        return (
+            all(allowed is None or value in allowed for allowed, value in memberships)
+            and all(r is None or r.holds(value) for r, value in ranges)
+            and all(_matches(c, ctx.arguments.get(k)) for k, c in (self.arguments or {}).items())
+            and all(_matches(c, ctx.extra.get(k)) for k, c in (self.facts or {}).items())
+        )
+
+
+class Approval(_Strict):
     roles: list[Role] = Field(min_length=1)
     approvers: int = Field(default=1, ge=1, le=5)
-    reason: str
+    reason: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _distinct_roles(self) -> Approval:
+        if len(set(self.roles)) != len(self.roles):
+            raise ValueError("a role is listed twice")
+        return self
 
 
 class Outcome(_Strict):
-    """Exactly one of allow / require_approval / deny, each with its reason."""
+    """Exactly one of ``allow: reason``, ``require_approval: {roles, approvers, reason}``, ``deny: reason``."""
 
-    allow: str | None = None
-    require_approval: ApprovalSpec | None = None
-    deny: str | None = None
+    allow: str | None = Field(default=None, min_length=1)
+    require_approval: Approval | None = None
+    deny: str | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Outcome:
-        if sum(x is not None for x in (self.allow, self.require_approval, self.deny)) != 1:
-            raise ValueError("give exactly one of allow, require_approval, deny")
+        given = [k for k in ("allow", "require_approval", "deny") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of allow, require_approval, deny (got {', '.join(given) or 'none'})")
         return self
 
-    def decision(self) -> Decision:
+    def decision(self, rule: str) -> Decision:
         if self.allow is not None:
-            return Allow(reasons=[self.allow])
+            return Allow(reasons=[self.allow], rule=rule)
         if self.deny is not None:
-            return Deny(reasons=[self.deny])
+            return Deny(reasons=[self.deny], rule=rule)
         spec = self.require_approval
-        return RequireApproval(roles=spec.roles, approvers=spec.approvers, reasons=[spec.reason])
+        return RequireApproval(roles=spec.roles, approvers=spec.approvers, reasons=[spec.reason], rule=rule)
 
 
 class Rule(Outcome):
-    name: str = ""
+    """One line of policy: for which tools, under which conditions, what outcome."""
+
+    name: str = Field(min_length=1)
+    tools: list[str] | None = Field(default=None, min_length=1, description="tool names or globs such as create_*")
+    risk: list[Risk] | None = Field(default=None, min_length=1, description="risk classes the rule is for")
     when: When = When()
+
+    @model_validator(mode="after")
+    def _selects_something(self) -> Rule:
+        if self.tools is None and self.risk is None:
+            raise ValueError('say which actions the rule is for: tools (names or globs, "*" for all) and/or risk')
+        return self
+
+    def selects_tool(self, tool: str) -> bool:
+        return self.tools is None or any(fnmatchcase(tool, pattern) for pattern in self.tools)
+
+    def applies(self, ctx: ActionContext) -> bool:
+        """The rule is for the action's risk class and its conditions hold (the tool is already selected)."""
+        return (self.risk is None or ctx.risk in self.risk) and self.when.holds(ctx)
+
+
+class Defaults(_Strict):
+    """What happens when no rule decides, per risk class."""
+
+    read: Outcome
+    write: Outcome
+    critical: Outcome
+
+    @model_validator(mode="after")
+    def _critical_needs_two(self) -> Defaults:
+        spec = self.critical.require_approval
+        if self.critical.allow is not None or (spec is not None and spec.approvers < 2):
+            raise ValueError("the default for critical actions must be deny, or require_approval with at least "
+                             "2 approvers")
+        return self
+
+    def of(self, risk: Risk) -> Outcome:
+        return getattr(self, risk.value)
 
 
 class Policy(_Strict):
     known_tools: list[str] = Field(min_length=1)
-    defaults: dict[Risk, Outcome]
-    tools: dict[str, list[Rule]] = {}
+    defaults: Defaults
+    rules: list[Rule] = []
+
+    _by_tool: dict[str, tuple[Rule, ...]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
-    def _complete(self) -> Policy:
-        missing = set(Risk) - set(self.defaults)
-        if missing:
-            raise ValueError(f"defaults lack the risk classes: {', '.join(sorted(missing))}")
-        unknown = set(self.tools) - set(self.known_tools)
-        if unknown:
-            raise ValueError(f"rules for tools not in known_tools: {', '.join(sorted(unknown))}")
+    def _consistent(self) -> Policy:
+        if len(set(self.known_tools)) != len(self.known_tools):
+            raise ValueError("known_tools lists a tool twice")
+        seen: set[str] = set()
+        for rule in self.rules:
+            if rule.name in seen:
+                raise ValueError(f"rule {rule.name!r}: another rule has the same name; names must be unique")
+            seen.add(rule.name)
+            for pattern in rule.tools or []:
+                if not any(fnmatchcase(t, pattern) for t in self.known_tools):
+                    raise ValueError(f"rule {rule.name!r}: tools entry {pattern!r} matches no known tool "
+                                     f"(known: {', '.join(self.known_tools)})")
         return self
+
+    def model_post_init(self, context: Any) -> None:
+        self._by_tool = {t: tuple(r for r in self.rules if r.selects_tool(t)) for t in self.known_tools}
+
+    def rules_for(self, tool: str) -> tuple[Rule, ...]:
+        """The rules that select ``tool``, in file order (none for an unknown tool)."""
+        return self._by_tool.get(tool, ())
+
+    @classmethod
+    def from_data(cls, data: Any, source: str = "policy") -> Policy:
+        """Check parsed YAML; a PolicyError names each problem by its rule's name and field."""
+        if not isinstance(data, dict):
+            raise PolicyError(f"{source}: expected a mapping with known_tools, defaults and rules")
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            problems = [_describe(error, data) for error in exc.errors()]
+            raise PolicyError(f"{source} is not a valid policy:\n  " + "\n  ".join(problems)) from None
 
     @classmethod
     def load(cls, path: str | Path) -> Policy:
-        """Read and validate the policy file; errors name the tool and rule index at fault."""
-        with open(path, encoding="utf-8") as fh:
-            return cls.model_validate(yaml.safe_load(fh))
+        """Read and check the policy file (PolicyError for a missing file, bad YAML or a bad rule)."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise PolicyError(f"cannot read the policy file {path}: {exc.strerror or exc}") from None
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise PolicyError(f"{path} is not valid YAML: {exc}") from None
+        return cls.from_data(data, source=str(path))
+
+
+def _describe(error: Any, data: dict) -> str:
+    """One problem in words: where (the rule's name, or the section), which field, what is wrong."""
+    loc = [p for p in error["loc"] if not _is_union_branch(p)]
+    where = ".".join(str(p) for p in loc) or "the file"
+    if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
+        raw = (data.get("rules") or [None] * (loc[1] + 1))[loc[1]]
+        name = raw.get("name") if isinstance(raw, dict) else None
+        where = f"rule {name!r} (rules[{loc[1]}])" if name else f"rules[{loc[1]}] (a rule without a name)"
+        if field := ".".join(str(p) for p in loc[2:]):
+            where += f", field {field}"
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown field (a typo? the conditions are listed at the top of config/policy.yaml)"
+    return f"{where}: {message}"
+
+
+def _is_union_branch(part: Any) -> bool:
+    """Pydantic names the union member it tried (``Range``, ``list[...]``, ``str``); people need not see it."""
+    return isinstance(part, str) and (part[:1].isupper() or "[" in part or part in ("str", "int", "float", "bool",
+                                                                                     "none"))
