@@ -89,8 +89,18 @@ def ask(
 
     async def work(copilot: Copilot) -> None:
         thread_id = thread or f"cli-{int(time.time())}-{os.getpid()}"
+        streamed = False
         async for step in copilot.ask(who, question, thread_id=thread_id):
-            _print_step(step)
+            if step.kind == "token":  # the answer's words as the model writes them
+                typer.echo(("" if streamed else "\n") + step.text, nl=False)
+                streamed = True
+            elif streamed:  # the streamed words end; an answer was already printed by them
+                typer.echo()
+                streamed = False
+                if step.kind != "answer":
+                    _print_step(step)
+            else:
+                _print_step(step)
         typer.secho(f"\n(conversation {thread_id})", dim=True)
 
     _run(work)

@@ -29,6 +29,7 @@ from copilot.approvals import ApprovalQueue, action_digest
 from copilot.audit import AuditLog
 from copilot.ledger import ExecutionLedger
 from copilot.llm.errors import LLMError
+from copilot.planning import PLAN, plan_narrowing, plan_reply, plan_schema, planned_steps
 from copilot.prompts import system_prompt
 from copilot.settings import CopilotSettings
 from policies.engine import evaluate
@@ -111,15 +112,28 @@ def narrowing(turn: list[AnyMessage], tools: list[str]) -> dict[str, Any]:
     return {"allowed_tools": allowed} if just_read and allowed else {}
 
 
+def plans_first(rt: Runtime) -> bool:
+    """Whether turns start with a plan (copilot/planning.py): by default for models calling tools by
+    constrained JSON (small local models), which need it; native tool callers choose freely."""
+    if rt.settings.plan_first == "auto":
+        return bool(getattr(rt.model, "constrained", False))
+    return rt.settings.plan_first == "on"
+
+
 def agent_prompt(rt: Runtime) -> tuple[str, list[dict[str, Any]]]:
     """The system prompt and tool schemas every model call starts with (stable: the local model caches them)."""
-    return system_prompt(rt.deps.plant), [t.schema() for t in rt.tools.values()]
+    schemas = [t.schema() for t in rt.tools.values()]
+    if plans_first(rt):
+        reads = [t.name for t in rt.tools.values() if t.risk == Risk.read]
+        schemas.append(plan_schema(reads, [name for name in rt.tools if name not in reads]))
+    return system_prompt(rt.deps.plant), schemas
 
 
 def build_graph(rt: Runtime) -> StateGraph:
     text, schemas = agent_prompt(rt)
     prompt = SystemMessage(text)
     bound = rt.model.bind_tools(schemas)
+    planning = plans_first(rt)
 
     async def model(state: AgentState) -> dict:
         turn = current_turn(state["messages"])
@@ -130,7 +144,8 @@ def build_graph(rt: Runtime) -> StateGraph:
             )
             return {"messages": [AIMessage(content=text)]}
         try:
-            reply = await bound.ainvoke([prompt, *state["messages"]], **narrowing(turn, list(rt.tools)))
+            choice = plan_narrowing(turn) if planning else narrowing(turn, list(rt.tools))
+            reply = await bound.ainvoke([prompt, *state["messages"]], **choice)
         except LLMError as exc:  # the operator learns the model is down; the run ends cleanly, nothing ran
             return {"messages": [AIMessage(content=f"I cannot think right now: {exc}")]}
         return {"messages": [_with_own_ids(reply)]}
@@ -159,6 +174,9 @@ def build_graph(rt: Runtime) -> StateGraph:
             if call["id"] in answered:
                 continue
             action_id = call["id"]
+            if planning and call["name"] == PLAN:  # not an action: it only narrows the next calls
+                replies.append(tool_reply(call, "done", plan_reply(planned_steps([last]) or [])))
+                continue
             rt.audit.append(kind="proposal", actor=user, thread_id=thread_id, action_id=action_id,
                             tool=call["name"], arguments=call["args"])
             if earlier_calls + index >= rt.settings.max_tool_calls_per_turn:

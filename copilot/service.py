@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command
 
@@ -44,7 +44,7 @@ class ConversationBusy(RuntimeError):
 class Step:
     """One thing the copilot did, as the operator sees it."""
 
-    kind: Literal["proposal", "result", "waiting", "answer"]
+    kind: Literal["token", "proposal", "result", "waiting", "answer"]
     text: str = ""
     tool: str | None = None
     arguments: dict[str, Any] = field(default_factory=dict)
@@ -181,9 +181,14 @@ class Copilot:
         return [s async for s in self._run(command, action.thread_id, resumed=action.action_id)]
 
     async def _run(self, inputs: Any, thread_id: str, resumed: str | None = None) -> AsyncIterator[Step]:
-        """Stream a run's steps. A resumed run replays the results of sibling actions that finished in
+        """Stream a run's steps (the answer's words as "token" steps while the model writes them). A resumed run replays the results of sibling actions that finished in
         earlier resumes; only the resumed action's own result is new, so the replays are left out."""
-        async for chunk in self.graph.astream(inputs, _config(thread_id), stream_mode="updates"):
+        async for mode, chunk in self.graph.astream(inputs, _config(thread_id), stream_mode=["messages", "updates"]):
+            if mode == "messages":
+                piece, meta = chunk
+                if isinstance(piece, AIMessageChunk) and meta.get("langgraph_node") == "model" and piece.content:
+                    yield Step(kind="token", text=str(piece.content))
+                continue
             for node, update in chunk.items():
                 if resumed and node == "act" and all(
                     getattr(m, "tool_call_id", None) != resumed for m in (update or {}).get("messages", [])

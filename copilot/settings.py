@@ -24,6 +24,8 @@ class CopilotSettings(BaseSettings):
     max_tool_calls_per_turn: int = 12
     tool_timeout_s: float = 20.0
     approval_ttl_hours: float = 24.0
+    plan_first: Literal["auto", "on", "off"] = "auto"
+    """Start each turn with a plan (copilot/planning.py); auto = for constrained (small local) models."""
 
     @property
     def checkpoints_db(self) -> Path:
