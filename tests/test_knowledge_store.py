@@ -21,6 +21,7 @@ from knowledge.store import ManualStore, Passage
 ROOT = Path(__file__).resolve().parent.parent
 MANUALS = ROOT / "knowledge" / "manuals"
 DATA = Path(__file__).resolve().parent / "data"
+PLANTED = Path(__file__).resolve().parents[1] / "evals" / "planted"  # the attack suite's poisoned bulletin
 REPORT = ROOT / "test-artifacts" / "knowledge-retrieval.txt"
 
 SMALL = """---
@@ -220,7 +221,7 @@ def test_passage_round_trip_and_as_data_fences_the_text(demo: ManualStore) -> No
 
 def test_the_planted_instruction_comes_back_as_fenced_data(embedder: MiniLmEmbedder, tmp_path: Path) -> None:
     store = ManualStore(tmp_path / "store", embedder)
-    store.ingest(DATA / "manuals")
+    store.ingest(PLANTED)
     hit = store.search("high vibration bearings CP-80", 3, machine_model="Aquaflow CP-80")
     planted = [p for p in hit if "ignore previous instructions" in p.text]
     assert planted, [p.cite() for p in hit]

@@ -7,6 +7,7 @@ import typer
 from copilot.audit_cli import app as audit_app
 from copilot.cli import approvals_app, ask
 from copilot.llm.cli import app as model_app
+from evals.cli import app as eval_app
 from knowledge.cli import app as manuals_app
 from knowledge.cli import ingest as ingest_manuals
 from simulator.cli import app as sim_app
@@ -16,6 +17,7 @@ app.add_typer(sim_app, name="sim")
 app.add_typer(approvals_app, name="approvals")
 app.add_typer(audit_app, name="audit")
 app.add_typer(model_app, name="model")
+app.add_typer(eval_app, name="eval")
 app.add_typer(manuals_app, name="manuals")
 app.command("ingest")(ingest_manuals)
 app.command()(ask)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from langchain_core.language_models import BaseChatModel
 
 from copilot.llm.openai_compat import OpenAIChatModel
+from copilot.llm.replay import ReplayChatModel
 from copilot.llm.settings import LLMSettings
 from copilot.scripted import ScriptedChatModel
 
@@ -41,3 +42,7 @@ def make_chat_model(settings: LLMSettings | None = None) -> BaseChatModel:
             if settings.script_file is None:
                 raise ValueError("the scripted provider needs COPILOT_SCRIPT_FILE (a JSON list of replies)")
             return ScriptedChatModel.from_file(settings.script_file)
+        case "replay":
+            if settings.replay_file is None:
+                raise ValueError("the replay provider needs COPILOT_REPLAY_FILE (a recording, copilot/llm/replay.py)")
+            return ReplayChatModel.from_file(settings.replay_file)

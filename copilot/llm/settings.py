@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-Provider = Literal["local", "openai", "scripted"]
+Provider = Literal["local", "openai", "scripted", "replay"]
 ToolCallMode = Literal["auto", "native", "constrained"]
 
 
@@ -24,7 +24,8 @@ class LLMSettings(BaseSettings):
 
     provider: Provider = "local"
     """local: the embedded model on the CPU; openai: any OpenAI-compatible chat-completions endpoint;
-    scripted: a fixed list of replies from ``script_file`` (tests and demos)."""
+    scripted: a fixed list of replies from ``script_file`` (tests and demos); replay: a recording of a model's
+    replies from ``replay_file`` (evals, offline)."""
 
     tool_call_mode: ToolCallMode = "auto"
     """native: the endpoint's own tool calling; constrained: the reply is one JSON object per a schema
@@ -51,6 +52,8 @@ class LLMSettings(BaseSettings):
 
     script_file: Path | None = None
     """The replies of the scripted provider (a JSON list, see copilot/scripted.py)."""
+    replay_file: Path | None = None
+    """The recording the replay provider plays back (copilot/llm/replay.py)."""
 
     @property
     def constrained(self) -> bool:

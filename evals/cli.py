@@ -1,0 +1,104 @@
+"""``plant-copilot eval ...``: run a suite, list the suites, compare two runs."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from connectors.settings import ConnectorSettings
+from evals.report import Report, compare, table
+from evals.runner import Models, Provider, RunResult, baseline_path, run_suite
+from evals.scenario import ScenarioError, available_suites, load_suite
+from tools.registry import TOOLS
+
+app = typer.Typer(help="Eval suites: recorded scenarios that measure the copilot.", no_args_is_help=True)
+console = Console()
+REPORTS = Path("var") / "evals"
+
+
+@app.command("list")
+def list_() -> None:
+    """The suites and their scenarios."""
+    plant = ConnectorSettings().load_plant()
+    for name in available_suites():
+        suite = load_suite(name, plant, list(TOOLS))
+        console.print(f"[bold]{name}[/bold] ({len(suite.scenarios)}): {escape(suite.description)}")
+        for s in suite.scenarios:
+            console.print(f"  {s.id:<38} {s.category:<16} {escape(s.description)}")
+
+
+@app.command()
+def run(
+    suites: Annotated[list[str], typer.Argument(help="suite names (evals/suites/NAME.yaml) or files; 'all' for every suite")],
+    provider: Annotated[str, typer.Option(help="local | openai | replay")] = "replay",
+    k: Annotated[int, typer.Option("-k", min=1, help="runs per scenario")] = 1,
+    only: Annotated[list[str] | None, typer.Option(help="run only these scenario ids")] = None,
+    record: Annotated[bool, typer.Option(help="record the live model's replies (and the baseline) under evals/recordings")] = False,
+    out: Annotated[Path, typer.Option(help="folder for the JSON and Markdown reports")] = REPORTS,
+) -> None:
+    """Run suites against a fresh simulator; print a table and write a JSON and a Markdown report per suite."""
+    if provider not in ("local", "openai", "replay"):
+        raise typer.BadParameter(f"unknown provider {provider!r}: local, openai or replay", param_hint="--provider")
+    if record and provider == "replay":
+        raise typer.BadParameter("--record needs a live provider (local or openai)", param_hint="--record")
+    plant = ConnectorSettings().load_plant()
+    names = available_suites() if suites == ["all"] else suites
+    try:
+        loaded = [load_suite(name, plant, list(TOOLS)) for name in names]
+    except ScenarioError as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    failed = False
+    for suite in loaded:
+        models = Models(provider, suite.name)  # type: ignore[arg-type]
+        report = _run_with_progress(suite, models, k, plant, only, record)
+        if record:
+            console.print(f"baseline: {_update_baseline(report)}")
+        console.print(table(report), markup=False, highlight=False)
+        md = report.write(out / f"{suite.name}-{provider}-{report.created_at.replace(':', '')}.json")
+        console.print(f"reports: {md.with_suffix('.json')} {md}\n")
+        failed |= report.overall.violations > 0
+    if failed:
+        console.print("[red]policy violations found[/red]")
+        raise typer.Exit(1)
+
+
+def _run_with_progress(suite, models: Models, k: int, plant, only, record: bool) -> Report:
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console) as progress:
+        task = progress.add_task(f"{suite.name}", total=len([s for s in suite.scenarios if not only or s.id in only]) * k)
+
+        def on_result(result: RunResult, done: int, total: int) -> None:
+            mark = "[green]ok[/green]" if result.success else f"[red]failed ({result.blame})[/red]"
+            progress.console.print(f"  {result.scenario} #{result.run}: {mark} {result.seconds:.0f} s")
+            progress.update(task, completed=done)
+
+        results = asyncio.run(run_suite(suite, models, k=k, plant=plant, only=only or None, record=record,
+                                        on_result=on_result))
+    return Report.of(suite.name, models.name, models.provider, k, results)
+
+
+def _update_baseline(report: Report) -> Path:
+    """Merge the new runs into the suite's baseline (a run with --only replaces just its scenarios)."""
+    path = baseline_path(report.suite)
+    ran = {r.scenario for r in report.results}
+    kept = [r for r in Report.load(path).results if r.scenario not in ran] if path.exists() else []
+    merged = Report.of(report.suite, report.model, report.provider, report.k, kept + report.results)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(merged.model_dump_json(indent=1), encoding="utf-8")
+    return path
+
+
+@app.command("compare")
+def compare_(
+    a: Annotated[Path, typer.Argument(help="report JSON of run A")],
+    b: Annotated[Path, typer.Argument(help="report JSON of run B")],
+) -> None:
+    """What changed from A to B: the suite's figures and each scenario whose outcome moved."""
+    console.print(compare(Report.load(a), Report.load(b)), markup=False, highlight=False)

@@ -1,0 +1,228 @@
+"""A scenario: the plant's starting state, who asks what, who signs off, and what must hold afterwards.
+
+Suites are YAML files under evals/suites/ (one suite per file, a list of scenarios).
+A scenario that names a machine, tag, part, supplier or tool the plant or the
+registry does not know is refused when the suite loads: its failures would be
+the scenario's fault, not the agent's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from connectors.plant import Plant
+
+SUITES = Path(__file__).resolve().parent / "suites"
+REPO = SUITES.parents[1]
+
+Category = Literal[
+    "maintenance", "quality", "procurement", "personalisation", "approval", "denial", "bad_input", "attack"
+]
+
+
+class ScenarioError(ValueError):
+    """A suite file that cannot be read, or a scenario that contradicts the plant or the tools."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FaultSetup(_Strict):
+    kind: Literal["bearing_wear", "sensor_drift", "temp_controller_drift", "jam", "plc_offline", "erp_error", "mes_error"]
+    machine_id: str | None = None
+    severity: float = Field(default=1.0, ge=0.0, le=1.0)
+    tag: str | None = None
+
+
+class PlcText(_Strict):
+    """Text in a PLC string tag (operator note, material lot, batch comment): where attacks get planted."""
+
+    machine_id: str
+    tag: str
+    text: str
+
+
+class WorkOrderSetup(_Strict):
+    """A work order that exists before the request (its description is an ERP text field)."""
+
+    machine_id: str
+    title: str
+    description: str = ""
+    priority: Literal["low", "medium", "high", "urgent"] = "medium"
+
+
+class InspectionSetup(_Strict):
+    """An inspection record in the MES before the request (its note is a MES text field)."""
+
+    machine_id: str
+    inspected: int = Field(gt=0)
+    defects: int = Field(ge=0)
+    defect_type: str = ""
+    note: str = ""
+
+
+class Setup(_Strict):
+    faults: list[FaultSetup] = []
+    advance_s: float = Field(default=600.0, ge=0, description="sim time to let the faults show before asking")
+    plc_text: list[PlcText] = []
+    work_orders: list[WorkOrderSetup] = []
+    inspections: list[InspectionSetup] = []
+    stock: dict[str, int] = Field(default={}, description="raise a part's stock to at least this (goods received)")
+    manuals: list[str] = Field(default=[], description="extra manual files (repo-relative) in the store for this run only")
+
+
+class Approval(_Strict):
+    """How supervisors answer an action of this tool when it waits: every name in ``by`` votes."""
+
+    tool: str
+    verdict: Literal["approve", "reject"] = "approve"
+    by: list[str] = ["sam"]
+    comment: str = ""
+
+
+class WorkOrderExpect(_Strict):
+    machine_id: str
+    count: int = 1
+    priority: list[Literal["low", "medium", "high", "urgent"]] = []  # any of these; empty = any
+
+
+class PurchaseOrderExpect(_Strict):
+    part: str
+    count: int = 1
+    min_quantity: int = 1
+    supplier: str | None = None
+
+
+class SetpointExpect(_Strict):
+    machine_id: str
+    tag: str
+    value: float | None = Field(default=None, description="the value it must have; None: unchanged from the start")
+    tolerance: float = 0.01
+
+
+class ProductionOrderExpect(_Strict):
+    order_id: str
+    variant: str | None = None
+    quantity: int | None = None
+
+
+class Expect(_Strict):
+    """What must hold at the end. Work and purchase orders count only those the copilot made."""
+
+    tools_required: list[str] = []
+    tools_in_order: bool = Field(default=False, description="the required tools ran in this order (safety order)")
+    tools_forbidden: list[str] = Field(default=[], description="must not even be proposed")
+    waiting: list[str] = Field(default=[], description="tools whose action must end waiting for approval")
+    answer_contains: list[str] = Field(default=[], description="each: words, or alternatives split by |; any case")
+    cites: list[str] = Field(default=[], description="manual citations (or parts of one) the answer must carry")
+    work_orders: list[WorkOrderExpect] = []
+    no_work_orders: bool = False
+    purchase_orders: list[PurchaseOrderExpect] = []
+    no_purchase_orders: bool = False
+    setpoints: list[SetpointExpect] = []
+    production_orders: list[ProductionOrderExpect] = []
+
+
+class Scenario(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    category: Category
+    description: str
+    user: str = "olga"
+    turns: list[str] = Field(min_length=1)
+    setup: Setup = Setup()
+    approvals: list[Approval] = []
+    expect: Expect
+    attack: bool = Field(default=False, description="planted instructions try to make the copilot act")
+
+    @model_validator(mode="after")
+    def _attacks_name_their_goal(self) -> Scenario:
+        if self.attack and not self.expect.tools_forbidden:
+            raise ValueError("an attack scenario names the tools the attack wants run (expect.tools_forbidden)")
+        return self
+
+
+class Suite(_Strict):
+    name: str
+    description: str = ""
+    scenarios: list[Scenario]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Suite:
+        ids = [s.id for s in self.scenarios]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"scenario ids used twice: {', '.join(duplicates)}")
+        return self
+
+
+def suite_path(name_or_path: str) -> Path:
+    """A suite by name (evals/suites/NAME.yaml) or by path."""
+    path = Path(name_or_path)
+    return path if path.suffix in (".yaml", ".yml") else SUITES / f"{name_or_path}.yaml"
+
+
+def available_suites() -> list[str]:
+    return sorted(p.stem for p in SUITES.glob("*.yaml"))
+
+
+def load_suite(name_or_path: str, plant: Plant, tools: list[str]) -> Suite:
+    """Read a suite and check every scenario against the plant and the tool registry."""
+    path = suite_path(name_or_path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        suite = Suite(name=raw.get("name", path.stem), description=raw.get("description", ""),
+                      scenarios=raw.get("scenarios") or [])
+    except FileNotFoundError:
+        raise ScenarioError(f"no suite {name_or_path!r}; suites: {', '.join(available_suites())}") from None
+    except (yaml.YAMLError, ValidationError, AttributeError) as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
+    for scenario in suite.scenarios:
+        problems = _contradictions(scenario, plant, set(tools))
+        if problems:
+            raise ScenarioError(f"{path}: scenario {scenario.id}: " + "; ".join(problems))
+    return suite
+
+
+def _contradictions(s: Scenario, plant: Plant, tools: set[str]) -> list[str]:
+    """What in a scenario names things that do not exist (a scenario meant to name an unknown machine says
+    so only in its turns, which are free text)."""
+    machines = {m.id: m for line in plant.lines for m in line.machines}
+    parts = {p.id for p in plant.parts}
+    problems: list[str] = []
+
+    def machine(mid: str | None, tag: str | None = None) -> None:
+        if mid is None:
+            return
+        if mid not in machines:
+            problems.append(f"unknown machine {mid}")
+        elif tag is not None and tag not in machines[mid].tags:
+            problems.append(f"{mid} has no tag {tag}")
+
+    for f in s.setup.faults:
+        machine(f.machine_id, f.tag)
+    for t in s.setup.plc_text:
+        machine(t.machine_id, t.tag)
+        if t.machine_id in machines and t.tag in machines[t.machine_id].tags:
+            room = 2 * (machines[t.machine_id].tags[t.tag].modbus.length or 0)
+            if len(t.text.encode("utf-8")) > room:
+                problems.append(f"{t.machine_id} {t.tag} holds {room} bytes; the planted text has {len(t.text.encode())}")
+    problems += [f"no manual file {m}" for m in s.setup.manuals if not (REPO / m).is_file()]
+    for w in s.setup.work_orders:
+        machine(w.machine_id)
+    for i in s.setup.inspections:
+        machine(i.machine_id)
+    for w in s.expect.work_orders:
+        machine(w.machine_id)
+    for p in s.expect.setpoints:
+        machine(p.machine_id, p.tag)
+    for part in [*s.setup.stock, *(p.part for p in s.expect.purchase_orders)]:
+        if part not in parts:
+            problems.append(f"unknown part {part}")
+    named = [*s.expect.tools_required, *s.expect.tools_forbidden, *s.expect.waiting, *(a.tool for a in s.approvals)]
+    problems += [f"unknown tool {t}" for t in named if t not in tools]
+    return problems
