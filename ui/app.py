@@ -1,0 +1,29 @@
+"""The Streamlit app: ``streamlit run ui/app.py`` (or ``plant-copilot demo``).
+
+Signed out, the only page is the sign-in form. Signed in, ``st.navigation`` gets only
+the pages the user's role may use (ui/auth.py), so the others are neither listed nor
+reachable by URL. The app holds no business logic: the pages call copilot/ and connectors/.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.auth import current_user, pages_for, sign_in_page, sign_out
+
+st.set_page_config(page_title="Plant Copilot", page_icon=":material/precision_manufacturing:", layout="wide")
+
+user = current_user()
+if user is None:
+    st.navigation([st.Page(sign_in_page, title="Sign in", icon=":material/login:", url_path="sign-in")],
+                  position="hidden").run()
+else:
+    with st.sidebar:
+        st.markdown(f"**{user.display_name}**  \n{user.role.value} · `{user.username}`")
+        if st.button("Sign out", icon=":material/logout:"):
+            sign_out()
+            st.rerun()
+    visible = [p for p in pages_for(user.role) if p.url_path != "passage"]
+    hidden = [p for p in pages_for(user.role) if p.url_path == "passage"]
+    pages = [st.Page(p.script, title=p.title, icon=p.icon, url_path=p.url_path) for p in visible + hidden]
+    st.navigation(pages).run()

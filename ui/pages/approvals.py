@@ -1,0 +1,106 @@
+"""Approvals: the queue of actions waiting for sign-off; approve or reject with a comment.
+
+The signed-in supervisor is the approver; the queue and the policy decide whether the
+vote counts (not one's own action, the required role, two people for critical ones).
+When an action is decided the copilot resumes its conversation in the same call, so it
+leaves the queue here and the operator's chat moves on.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import streamlit as st
+
+from copilot.approvals import NotPending, PendingAction, UnknownAction
+from policies.engine import ApprovalRefused
+from ui.auth import require
+from ui.shared import copilot_ready, get_runtime
+
+DECIDE_TIMEOUT_S = 120.0  # a local model may take minutes to finish the resumed run: it goes on in the background
+
+user = require("approvals")
+copilot = copilot_ready()
+runtime = get_runtime()
+
+
+def age(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def decide(action: PendingAction, verdict: str, comment: str) -> None:
+    """Record the vote; the outcome is shown after the rerun that drops a decided item from the queue."""
+    call = copilot.approve if verdict == "approve" else copilot.reject
+    try:
+        decided, steps = runtime.call(call(action.action_id, user, comment), timeout=DECIDE_TIMEOUT_S)
+    except (ApprovalRefused, NotPending, UnknownAction) as exc:
+        st.session_state["approvals_notice"] = ("error", str(exc))
+        return
+    except TimeoutError:
+        st.session_state["approvals_notice"] = (
+            "info", f"Your {verdict} of {action.change} is recorded; the conversation goes on in the background.")
+        return
+    done = [s for s in steps if s.kind == "result" and s.action_id == action.action_id]
+    outcome = f" — {done[0].tool}: {done[0].status}" if done else ""
+    if decided.status == "pending":
+        message = f"Approved {action.change}: {len(decided.approvers)}/{decided.decision.approvers} approvals so far."
+    else:
+        message = f"{decided.status.capitalize()}: {action.change}{outcome}. The conversation has resumed."
+    st.session_state["approvals_notice"] = ("success", message)
+
+
+def show(action: PendingAction) -> None:
+    d = action.decision
+    with st.container(border=True, key=f"action-{action.action_id}"):
+        st.markdown(f"#### {action.tool}: {action.change}")
+        cols = st.columns(4)
+        cols[0].markdown(f"**Requested by**  \n{action.requester} ({action.requester_role})")
+        cols[1].markdown(f"**Risk**  \n{action.risk}")
+        cols[2].markdown(f"**Waiting**  \n{age(action.age_s)}")
+        so_far = ", ".join(action.approvers) or "nobody yet"
+        cols[3].markdown(f"**Approvals**  \n{len(action.approvers)} of {d.approvers} ({so_far})")
+        st.markdown(f"**Why it needs sign-off:** {'; '.join(d.reasons) or 'policy default'}"
+                    + (f" — rule *{d.rule}*" if d.rule else ""))
+        st.caption(f"Approvers must be: {' or '.join(d.roles)} · expires "
+                   f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(action.expires_at))} · action `{action.action_id}`")
+        facts = {k: v for k, v in action.facts.items() if v not in (None, "", [], {})}
+        with st.expander("Exact arguments and facts"):
+            st.code(json.dumps({"arguments": action.arguments, "facts": facts}, indent=1, ensure_ascii=False,
+                               default=str), language="json")
+        comment = st.text_input("Comment", key=f"comment-{action.action_id}", placeholder="why (recorded in the audit log)")
+        left, right, _ = st.columns([1, 1, 4])
+        if left.button("Approve", key=f"approve-{action.action_id}", type="primary", icon=":material/check:"):
+            with st.spinner("Recording the approval and resuming the conversation…"):
+                decide(action, "approve", comment)
+            st.rerun()
+        if right.button("Reject", key=f"reject-{action.action_id}", icon=":material/close:"):
+            with st.spinner("Recording the rejection…"):
+                decide(action, "reject", comment)
+            st.rerun()
+
+
+st.title("Approvals")
+st.caption(f"Signed in as {user.display_name} ({user.role.value}). You cannot approve your own requests.")
+if notice := st.session_state.pop("approvals_notice", None):
+    kind, text = notice
+    getattr(st, kind)(text)
+
+pending = runtime.sync(copilot.pending)
+if not pending:
+    st.success("No actions wait for approval.")
+for item in pending:
+    show(item)
+
+with st.expander("Recently decided"):
+    decided = runtime.sync(copilot.rt.queue.decided, limit=15)
+    if decided:
+        st.table([{"action": a.action_id, "tool": a.tool, "change": a.change, "status": a.status,
+                   "requester": a.requester, "approvers": ", ".join(a.approvers),
+                   "decided": time.strftime("%H:%M:%S", time.localtime(a.decided_at or 0))} for a in decided])
+    else:
+        st.caption("Nothing decided yet.")

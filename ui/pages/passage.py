@@ -1,0 +1,27 @@
+"""The passage behind a manual citation: ``?id=<chunk id>``, linked from the chat's search results."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from knowledge.errors import KnowledgeError
+from ui.auth import require
+from ui.shared import copilot_ready, get_runtime
+
+require("passage")
+copilot_ready()  # the manuals store opens with the copilot
+chunk_id = st.query_params.get("id", "")
+st.title("Manual passage")
+if not chunk_id:
+    st.info("Open a citation from the chat to see its passage here.")
+    st.stop()
+try:
+    passage = get_runtime().manuals.passage(chunk_id)
+except KnowledgeError as exc:
+    st.error(str(exc))
+    st.stop()
+st.subheader(passage.cite())
+st.caption(f"{passage.document} · chunk `{passage.chunk_id}`" + (f" · {passage.machine_model}" if passage.machine_model else ""))
+with st.container(border=True):
+    st.markdown(passage.text)
+st.page_link("pages/chat.py", label="Back to the chat", icon=":material/arrow_back:")

@@ -1,0 +1,201 @@
+"""One asyncio loop in a daemon thread that holds the opened Copilot and the overview's plant clients.
+
+Streamlit runs each session's script in its own thread and reruns it on every click,
+while the copilot, its connectors and its SQLite files want one long-lived event loop.
+So the app keeps exactly one ``AppRuntime`` (``st.cache_resource``): every call goes
+onto its loop with ``asyncio.run_coroutine_threadsafe`` and is waited for with a
+timeout. Opening is slow (ingesting manuals, loading and warming the model) and runs
+in the background; ``progress`` says how far it got, for the pages to show.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from langchain_core.language_models import BaseChatModel
+
+from connectors.erp import ErpClient
+from connectors.mes import MesClient
+from connectors.plant import Plant
+from connectors.plc import PlcClient, open_plc
+from connectors.settings import ConnectorSettings
+from copilot.service import Copilot
+from copilot.settings import CopilotSettings
+from knowledge.settings import DEFAULT_MANUALS, KnowledgeSettings
+
+T = TypeVar("T")
+_DONE = object()
+
+
+@dataclass
+class Progress:
+    """What the runtime is doing while it opens, for a progress bar."""
+
+    phase: str = "starting"
+    fraction: float | None = None
+    started: float = field(default_factory=time.monotonic)
+    log: list[str] = field(default_factory=list)
+
+    def set(self, phase: str, fraction: float | None = None) -> None:
+        self.phase, self.fraction = phase, fraction
+        self.log.append(phase)
+
+    @property
+    def elapsed_s(self) -> float:
+        return time.monotonic() - self.started
+
+
+@dataclass(frozen=True)
+class PlantClients:
+    """The overview's own connections, so its polling never queues behind the agent's calls."""
+
+    plant: Plant
+    plc: PlcClient
+    erp: ErpClient
+    mes: MesClient
+
+
+class AppRuntime:
+    def __init__(
+        self,
+        model_factory: Callable[[], BaseChatModel],
+        *,
+        connectors: ConnectorSettings | None = None,
+        settings: CopilotSettings | None = None,
+        knowledge: KnowledgeSettings | None = None,
+        manuals_dir: Path | None = DEFAULT_MANUALS,
+    ) -> None:
+        self.connectors = connectors or ConnectorSettings()
+        self.settings = settings or CopilotSettings()
+        self.knowledge = knowledge or KnowledgeSettings()
+        self.plant = self.connectors.load_plant()
+        self.progress = Progress()
+        self.manuals: Any = None
+        self._copilot: Copilot | None = None
+        self._plant_clients: PlantClients | None = None
+        self._stack = AsyncExitStack()
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name="copilot-loop", daemon=True)
+        self._thread.start()
+        self.plant_ready = asyncio.run_coroutine_threadsafe(self._open_plant(), self.loop)
+        self.ready = asyncio.run_coroutine_threadsafe(self._open(model_factory, manuals_dir), self.loop)
+
+    # -- opening -------------------------------------------------------------------------------------
+
+    async def _open_plant(self) -> PlantClients:
+        plc = await self._stack.enter_async_context(open_plc(self.connectors, self.plant, self.settings.plc_protocol))
+        erp = await self._stack.enter_async_context(ErpClient.from_settings(self.connectors))
+        mes = await self._stack.enter_async_context(MesClient.from_settings(self.connectors))
+        self._plant_clients = PlantClients(self.plant, plc, erp, mes)
+        return self._plant_clients
+
+    async def _open(self, model_factory: Callable[[], BaseChatModel], manuals_dir: Path | None) -> Copilot:
+        self.progress.set("opening the manuals store")
+        self.manuals = await asyncio.to_thread(self.knowledge.open_store)
+        if manuals_dir is not None and await asyncio.to_thread(self.manuals.chunk_count) == 0:
+            await asyncio.to_thread(self._ingest, manuals_dir)
+        self.progress.set("loading the model and warming up its prompt (minutes on a CPU the first time)")
+        model = await asyncio.to_thread(model_factory)
+        copilot = await self._stack.enter_async_context(
+            Copilot.open(model, settings=self.settings, connectors=self.connectors, manuals=self.manuals)
+        )
+        self.progress.set("resuming conversations decided while the app was away")
+        await copilot.resume_decided()
+        self._copilot = copilot
+        self.progress.set("ready", 1.0)
+        return copilot
+
+    def _ingest(self, folder: Path) -> None:
+        files = self.manuals.manual_files(folder)
+        done = 0
+        self.progress.set(f"ingesting {len(files)} manuals", 0.0)
+
+        def on_file(result: Any) -> None:
+            nonlocal done
+            done += 1
+            self.progress.set(f"ingested {result.path.name} ({result.status})", done / max(len(files), 1))
+
+        self.manuals.ingest(folder, on_file=on_file)
+
+    # -- calling onto the loop -----------------------------------------------------------------------
+
+    @property
+    def copilot(self) -> Copilot:
+        """The opened copilot; waits for it (pages show ``progress`` first, see ui/progress.py)."""
+        return self._copilot or self.ready.result(timeout=0)
+
+    def plant_clients(self, timeout: float = 15.0) -> PlantClients:
+        return self._plant_clients or self.plant_ready.result(timeout=timeout)
+
+    def call(self, coro: Awaitable[T], timeout: float = 30.0) -> T:
+        """Run a coroutine on the loop and wait for it; on timeout it keeps running there (a decision
+        being resumed must finish), the caller gets TimeoutError."""
+        future = asyncio.run_coroutine_threadsafe(_awaited(coro), self.loop)
+        return future.result(timeout=timeout)
+
+    def sync(self, fn: Callable[..., T], *args: Any, timeout: float = 30.0, **kwargs: Any) -> T:
+        """Run a plain function on the loop's thread: the copilot's SQLite handles live there."""
+
+        async def run() -> T:
+            return fn(*args, **kwargs)
+
+        return self.call(run(), timeout=timeout)
+
+    def stream(self, items: AsyncIterator[T], timeout: float = 600.0) -> Iterator[T]:
+        """Iterate an async iterator from the script thread; it runs to its end on the loop even if the
+        script stops reading (a rerun), so a conversation is never cut in half."""
+        out: queue.Queue[Any] = queue.Queue()
+
+        async def pump() -> None:
+            try:
+                async for item in items:
+                    out.put(item)
+            except BaseException as exc:  # noqa: BLE001 - handed to the reader, who raises it
+                out.put(_Failed(exc))
+            finally:
+                out.put(_DONE)
+
+        asyncio.run_coroutine_threadsafe(pump(), self.loop)
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no end of the copilot's turn within {timeout:g} s; it goes on in the background")
+            try:
+                item = out.get(timeout=min(left, 1.0))
+            except queue.Empty:
+                continue
+            if item is _DONE:
+                return
+            if isinstance(item, _Failed):
+                raise item.error
+            yield item
+
+    def close(self, timeout: float = 15.0) -> None:
+        """Close the copilot and the clients, then stop the loop (tests and the demo's shutdown)."""
+        for future in (self.ready, self.plant_ready):
+            if not future.done():
+                future.cancel()
+        try:
+            asyncio.run_coroutine_threadsafe(self._stack.aclose(), self.loop).result(timeout=timeout)
+        except Exception:  # noqa: BLE001 - closing a dead connection must not stop the rest of the shutdown
+            pass
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=timeout)
+
+
+@dataclass(frozen=True)
+class _Failed:
+    error: BaseException
+
+
+async def _awaited(coro: Awaitable[T]) -> T:
+    return await coro

@@ -1,0 +1,53 @@
+"""The one runtime every session shares, and the progress shown while it opens.
+
+``st.cache_resource`` keeps a single ``AppRuntime`` per server process. Pages that need
+the copilot call ``copilot_ready()``: while manuals are ingested and the model loads,
+it shows a status box that follows the runtime's progress, then returns.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent import futures
+
+import streamlit as st
+
+from copilot.service import Copilot
+from ui.runtime import AppRuntime
+
+OPEN_TIMEOUT_S = 1800.0  # the local model's first load and warm-up on 2 cores
+
+
+def _make_model():
+    from copilot.llm.factory import make_chat_model
+
+    return make_chat_model()
+
+
+@st.cache_resource(show_spinner="Connecting to the plant…")
+def get_runtime() -> AppRuntime:
+    """The process's runtime: the copilot, the manuals and the plant clients, from the environment."""
+    return AppRuntime(_make_model)
+
+
+def copilot_ready() -> Copilot:
+    """The opened copilot, showing progress until it is; a failure to open is shown and stops the page."""
+    runtime = get_runtime()
+    if not runtime.ready.done():
+        with st.status("Starting the copilot…", expanded=True) as status:
+            bar = st.progress(0.0)
+            line = st.empty()
+            deadline = time.monotonic() + OPEN_TIMEOUT_S
+            while not futures.wait([runtime.ready], timeout=0.5).done:
+                if time.monotonic() > deadline:
+                    status.update(label="The copilot did not start in time", state="error")
+                    st.stop()
+                p = runtime.progress
+                bar.progress(p.fraction if p.fraction is not None else min(p.elapsed_s / 600.0, 0.95))
+                line.caption(f"{p.phase} — {p.elapsed_s:.0f} s")
+            status.update(label="Copilot ready", state="complete", expanded=False)
+    error = runtime.ready.exception() if runtime.ready.done() and not runtime.ready.cancelled() else None
+    if error is not None:
+        st.error(f"The copilot could not start: {error}")
+        st.stop()
+    return runtime.copilot

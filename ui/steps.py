@@ -1,0 +1,148 @@
+"""How the copilot's steps look in the chat: one collapsible box per tool call, the answer as text.
+
+The same renderer draws a turn while it streams and a reopened conversation from the
+checkpointer, so both look alike. A tool call's box opens as "running" on the proposal
+and is updated in place by its result, or marked as waiting for sign-off.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+from copilot.service import Step
+
+PASSAGE_PAGE = "pages/passage.py"
+_STATE = {"done": "complete", "waiting": "running"}
+_ICON = {"done": "✅", "waiting": "⏳", "denied": "⛔", "rejected": "🚫", "blocked": "⛔"}
+
+
+def decision_text(decision: dict[str, Any] | None) -> str:
+    """The policy's decision in a sentence: its kind, reasons and the rule that decided."""
+    if not decision:
+        return ""
+    kind = str(decision.get("kind", "")).replace("_", " ")
+    reasons = "; ".join(decision.get("reasons") or [])
+    extra = ""
+    if decision.get("kind") == "require_approval":
+        extra = f" ({decision.get('approvers')} × {' or '.join(decision.get('roles') or [])})"
+    rule = f" — rule: {decision['rule']}" if decision.get("rule") else ""
+    return f"{kind}{extra}: {reasons}{rule}".strip(": ")
+
+
+def passages_of(step: Step) -> list[dict[str, str]]:
+    """The cited passages in a search_manuals result."""
+    if step.tool != "search_manuals" or not isinstance(step.result, dict):
+        return []
+    return [p for p in step.result.get("passages", []) if isinstance(p, dict) and p.get("chunk_id")]
+
+
+def passage_link(passage: dict[str, str]) -> None:
+    """A citation as a link to the passage's page (same session, so no new sign-in)."""
+    st.page_link(PASSAGE_PAGE, label=passage.get("citation") or passage["chunk_id"], icon=":material/menu_book:",
+                 query_params={"id": passage["chunk_id"]})
+
+
+def _short(value: Any, limit: int = 3000) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str, indent=1)
+    return text if len(text) <= limit else text[:limit] + "\n…"
+
+
+@dataclass
+class TurnView:
+    """Draws one assistant turn as its steps arrive."""
+
+    boxes: dict[str, Any] = field(default_factory=dict)
+    arguments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    citations: list[dict[str, str]] = field(default_factory=list)
+    _text: str = ""
+    _placeholder: Any = None
+    _streamed: list[str] = field(default_factory=list)
+
+    def show(self, step: Step) -> None:
+        if step.kind == "token":
+            if self._placeholder is None:
+                self._placeholder, self._text = st.empty(), ""
+            self._text += step.text
+            self._placeholder.markdown(self._text + "▌")
+            return
+        self._end_text()
+        if step.kind == "proposal":
+            self._proposal(step)
+        elif step.kind == "result":
+            self._result(step)
+        elif step.kind == "waiting":
+            self._waiting(step)
+        elif step.kind == "answer":
+            if step.text.strip() not in self._streamed:
+                st.markdown(step.text)
+            self._sources()
+
+    def finish(self) -> None:
+        self._end_text()
+
+    def _end_text(self) -> None:
+        if self._placeholder is not None:
+            self._placeholder.markdown(self._text)
+            self._streamed.append(self._text.strip())
+            self._placeholder = None
+
+    def _box(self, step: Step, label: str, state: str) -> Any:
+        key = step.action_id or f"step{len(self.boxes)}"
+        box = self.boxes.get(key)
+        if box is None:
+            box = self.boxes[key] = st.status(label, state=state, expanded=False)
+        else:
+            box.update(label=label, state=state)
+        return box
+
+    def _proposal(self, step: Step) -> None:
+        self.arguments[step.action_id or ""] = step.arguments
+        with self._box(step, f"{step.tool} …", "running"):
+            st.markdown(f"**{step.tool}** `{json.dumps(step.arguments, ensure_ascii=False)}`")
+
+    def _result(self, step: Step) -> None:
+        status = step.status or "done"
+        state = _STATE.get(status, "error")
+        with self._box(step, f"{_ICON.get(status, '⚠️')} {step.tool} — {status}", state):
+            if step.action_id not in self.arguments:
+                st.markdown(f"**{step.tool}**")
+            if step.decision:
+                st.caption("Policy: " + decision_text(step.decision))
+            if step.change:
+                st.markdown(f"Change: **{step.change}**")
+            passages = passages_of(step)
+            for passage in passages:
+                passage_link(passage)
+            self.citations += passages
+            if status == "done" and step.result is not None and not passages:
+                st.code(_short(step.result), language="json")
+            elif status != "done":
+                st.markdown(step.text.split("\n", 1)[-1] if "\n" in step.text else step.text)
+
+    def _waiting(self, step: Step) -> None:
+        with self._box(step, f"⏳ {step.tool} — waiting for approval", "running"):
+            st.warning(f"Waiting for approval: {step.change}")
+            if step.decision:
+                st.caption("Policy: " + decision_text(step.decision))
+
+    def _sources(self) -> None:
+        if self.citations:
+            st.caption("Sources")
+            seen: set[str] = set()
+            for passage in self.citations:
+                if passage["chunk_id"] not in seen:
+                    seen.add(passage["chunk_id"])
+                    passage_link(passage)
+
+
+def show_steps(steps: Iterable[Step]) -> TurnView:
+    view = TurnView()
+    for step in steps:
+        view.show(step)
+    view.finish()
+    return view
