@@ -94,14 +94,19 @@ def settings_env(settings: ConnectorSettings) -> dict[str, str]:
 
 @contextlib.contextmanager
 def running_simulator(work: Path, *, seed: int = 0, time_scale: float = 0.0,
-                      plant_file: Path = REPO_CONFIG / "plant.yaml") -> Iterator[ConnectorSettings]:
+                      plant_file: Path = REPO_CONFIG / "plant.yaml",
+                      at: ConnectorSettings | None = None) -> Iterator[ConnectorSettings]:
     """Start ``python -m simulator`` on free ports with its data in ``work``; yield the settings that reach it.
 
     With ``time_scale`` 0 its clock is frozen and moves only with ``POST /advance``: exact, repeatable runs.
+    ``at`` serves it on those settings' ports instead (the demo, on the well-known ports the CLI expects).
     """
-    modbus, opcua, erp, mes, control = free_ports(5)
-    settings = ConnectorSettings(plant_file=plant_file, host="127.0.0.1", modbus_port=modbus, opcua_port=opcua,
-                                 erp_port=erp, mes_port=mes, sim_port=control)
+    if at is None:
+        modbus, opcua, erp, mes, control = free_ports(5)
+        settings = ConnectorSettings(plant_file=plant_file, host="127.0.0.1", modbus_port=modbus, opcua_port=opcua,
+                                     erp_port=erp, mes_port=mes, sim_port=control)
+    else:
+        settings = at
     work.mkdir(parents=True, exist_ok=True)
     log = work / "simulator.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLANT_")} | settings_env(settings)

@@ -23,7 +23,6 @@ else:
         if st.button("Sign out", icon=":material/logout:"):
             sign_out()
             st.rerun()
-    visible = [p for p in pages_for(user.role) if p.url_path != "passage"]
-    hidden = [p for p in pages_for(user.role) if p.url_path == "passage"]
-    pages = [st.Page(p.script, title=p.title, icon=p.icon, url_path=p.url_path) for p in visible + hidden]
+    pages = [st.Page(p.script, title=p.title, icon=p.icon, url_path=p.url_path,
+                     visibility="visible" if p.listed else "hidden") for p in pages_for(user.role)]
     st.navigation(pages).run()

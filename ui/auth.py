@@ -30,6 +30,7 @@ class PageSpec:
     icon: str
     url_path: str
     roles: frozenset[Role]
+    listed: bool = True  # False: reachable by link (a citation), not shown in the menu
 
 
 ALL = frozenset(Role)
@@ -41,7 +42,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/audit.py", "Audit", ":material/receipt_long:", "audit",
              frozenset({Role.supervisor, Role.engineer, Role.admin})),
     PageSpec("pages/evals.py", "Evals", ":material/science:", "evals", frozenset({Role.engineer, Role.admin})),
-    PageSpec("pages/passage.py", "Manual passage", ":material/menu_book:", "passage", ALL),
+    PageSpec("pages/passage.py", "Manual passage", ":material/menu_book:", "passage", ALL, listed=False),
 )
 
 

@@ -24,11 +24,15 @@ app.command()(ask)
 
 
 @app.command()
-def demo() -> None:
-    """Start the simulated plant (and, as they land, the copilot and the app) on the embedded defaults."""
-    from simulator.cli import run
+def demo(
+    port: int = typer.Option(8501, help="the app's port on 127.0.0.1"),
+    time_scale: float = typer.Option(1.0, min=0.0, help="simulated seconds per wall second"),
+    work: str = typer.Option("var/demo", help="the simulator's data and the logs"),
+) -> None:
+    """Start the simulated plant, ingest the manuals if needed, and serve the app; Ctrl-C stops everything."""
+    from ui.demo import run_demo
 
-    run()
+    run_demo(port, time_scale, work)
 
 
 if __name__ == "__main__":

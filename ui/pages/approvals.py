@@ -21,6 +21,7 @@ from ui.shared import copilot_ready, get_runtime
 DECIDE_TIMEOUT_S = 120.0  # a local model may take minutes to finish the resumed run: it goes on in the background
 
 user = require("approvals")
+st.title("Approvals")
 copilot = copilot_ready()
 runtime = get_runtime()
 
@@ -84,7 +85,6 @@ def show(action: PendingAction) -> None:
             st.rerun()
 
 
-st.title("Approvals")
 st.caption(f"Signed in as {user.display_name} ({user.role.value}). You cannot approve your own requests.")
 if notice := st.session_state.pop("approvals_notice", None):
     kind, text = notice

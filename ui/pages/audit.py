@@ -13,11 +13,11 @@ from ui.shared import copilot_ready, get_runtime
 KINDS = ["", "request", "proposal", "decision", "approval", "rejection", "execution", "result"]
 
 require("audit")
+st.title("Audit log")
 copilot = copilot_ready()
 runtime = get_runtime()
 log = copilot.rt.audit
 
-st.title("Audit log")
 report = runtime.sync(log.verify)
 if report.ok:
     st.success(f"Hash chain verified: {report.count} records, none edited, removed or reordered.",

@@ -25,6 +25,7 @@ POLL_S = 2.0
 TURN_TIMEOUT_S = 1800.0
 
 user = require("chat")
+st.title("Plant chat")
 copilot = copilot_ready()
 runtime = get_runtime()
 thread_id: str | None = st.session_state.get("thread_id")
@@ -94,7 +95,6 @@ with st.sidebar:
             st.session_state["thread_id"] = conv.thread_id
             st.rerun()
 
-st.title("Plant chat")
 st.caption("Ask about a machine, a defect, stock or a setpoint. Each step the copilot takes is shown; "
            "changes to the plant wait for a supervisor's sign-off.")
 

@@ -9,9 +9,9 @@ from ui.auth import require
 from ui.shared import copilot_ready, get_runtime
 
 require("passage")
+st.title("Manual passage")
 copilot_ready()  # the manuals store opens with the copilot
 chunk_id = st.query_params.get("id", "")
-st.title("Manual passage")
 if not chunk_id:
     st.info("Open a citation from the chat to see its passage here.")
     st.stop()

@@ -1,0 +1,114 @@
+"""``plant-copilot demo``: the simulated plant, the manuals and the app, started together, stopped together.
+
+The simulator runs as a child on the configured ports (``PLANT_*``, by default the
+well-known ones the other commands use), the manuals are ingested once, and
+``streamlit run ui/app.py`` runs headless on loopback with the plant's addresses in its
+environment. Ctrl-C stops the app and the simulator; so does the death of this process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import typer
+
+from connectors.settings import ConnectorSettings
+from copilot.llm.settings import LLMSettings
+from copilot.settings import CopilotSettings
+from copilot.users import UserDirectory
+from knowledge.settings import DEFAULT_MANUALS, KnowledgeSettings
+from simulator.process import REPO, SimulatorDidNotStart, running_simulator, settings_env
+
+APP = REPO / "ui" / "app.py"
+START_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 10.0
+
+
+def ingest_if_empty(settings: KnowledgeSettings, folder: Path = DEFAULT_MANUALS) -> None:
+    """Ingest the bundled manuals into an empty store, one line per file (seconds per manual on a CPU)."""
+    store = settings.open_store()
+    if store.chunk_count():
+        typer.echo(f"manuals: {store.chunk_count()} passages in {settings.knowledge_store}")
+        return
+    typer.echo(f"manuals: ingesting {folder} into {settings.knowledge_store} …")
+    report = store.ingest(folder, on_file=lambda r: typer.echo(f"  {r.status:>9}  {r.path.name}  {r.chunks} chunks"))
+    typer.echo("manuals: " + report.summary())
+
+
+def streamlit_command(port: int) -> list[str]:
+    return [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
+            "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"]
+
+
+def start_app(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """Start the app and wait for its health endpoint; raise RuntimeError with its log if it does not answer."""
+    from simulator.process import _die_with_parent  # the same "die with the parent" rule as the simulator
+
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(streamlit_command(port), cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the app exited with code {proc.returncode}:\n{log.read_text()}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).status_code == 200:
+                return proc
+        time.sleep(0.3)
+    stop(proc)
+    raise RuntimeError(f"the app did not answer on port {port} within {START_TIMEOUT_S:g} s:\n{log.read_text()}")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def announce(port: int, sim: ConnectorSettings) -> None:
+    typer.secho(f"\nPlant Copilot is running: http://127.0.0.1:{port}", fg="green", bold=True)
+    typer.echo(f"  plant: Modbus {sim.host}:{sim.modbus_port}, OPC UA {sim.opcua_url}, ERP {sim.erp_url}, "
+               f"MES {sim.mes_url}, simulator control {sim.sim_url}")
+    typer.echo(f"  model: {LLMSettings().provider} (COPILOT_PROVIDER); it loads when the first page needs it")
+    typer.echo("  sign in as (user / password / role):")
+    for user in UserDirectory.load(CopilotSettings().users_file).all():
+        typer.echo(f"    {user.username:<6} {user.username}-demo   {user.role.value}")
+    typer.echo("Stop with Ctrl+C.")
+
+
+def run_demo(port: int, time_scale: float, work: Path | str) -> None:
+    work = Path(work)
+    sim_at = ConnectorSettings()
+    try:
+        with running_simulator(work / "sim", time_scale=time_scale, plant_file=sim_at.plant_file, at=sim_at) as sim:
+            typer.echo(f"simulator: running (time scale {time_scale:g}, log {work / 'sim' / 'simulator.log'})")
+            ingest_if_empty(KnowledgeSettings())
+            env = dict(os.environ) | settings_env(sim)
+            app = start_app(port, env, work / "app.log")
+            try:
+                announce(port, sim)
+                while app.poll() is None:
+                    time.sleep(0.5)
+                typer.secho(f"the app stopped (code {app.returncode}); see {work / 'app.log'}", fg="red", err=True)
+            except KeyboardInterrupt:
+                typer.echo("\nstopping …")
+            finally:
+                stop(app)
+    except KeyboardInterrupt:
+        typer.echo("\nstopped")
+    except (SimulatorDidNotStart, RuntimeError) as exc:
+        typer.secho(f"error: {exc}", fg="red", err=True)
+        raise typer.Exit(1) from None
