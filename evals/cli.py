@@ -12,14 +12,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from connectors.settings import ConnectorSettings
-from evals.report import Report, compare, table
-from evals.runner import Models, Provider, RunResult, baseline_path, run_suite
+from evals.report import REPORTS, Report, compare, run_report, table
+from evals.runner import Models, RunResult, baseline_path
 from evals.scenario import ScenarioError, available_suites, load_suite
 from tools.registry import TOOLS
 
 app = typer.Typer(help="Eval suites: recorded scenarios that measure the copilot.", no_args_is_help=True)
 console = Console()
-REPORTS = Path("var") / "evals"
 
 
 @app.command("list")
@@ -60,7 +59,7 @@ def run(
         report = _run_with_progress(suite, models, k, plant, only, record)
         if record:
             console.print(f"baseline: {_update_baseline(report)}")
-        console.print(table(report), markup=False, highlight=False)
+        typer.echo(table(report))
         md = report.write(out / f"{suite.name}-{provider}-{report.created_at.replace(':', '')}.json")
         console.print(f"reports: {md.with_suffix('.json')} {md}\n")
         failed |= report.overall.violations > 0
@@ -79,9 +78,8 @@ def _run_with_progress(suite, models: Models, k: int, plant, only, record: bool)
             progress.console.print(f"  {result.scenario} #{result.run}: {mark} {result.seconds:.0f} s")
             progress.update(task, completed=done)
 
-        results = asyncio.run(run_suite(suite, models, k=k, plant=plant, only=only or None, record=record,
-                                        on_result=on_result))
-    return Report.of(suite.name, models.name, models.provider, k, results)
+        return asyncio.run(run_report(suite, models, k=k, plant=plant, only=only or None, record=record,
+                                      on_result=on_result))
 
 
 def _update_baseline(report: Report) -> Path:
@@ -101,4 +99,4 @@ def compare_(
     b: Annotated[Path, typer.Argument(help="report JSON of run B")],
 ) -> None:
     """What changed from A to B: the suite's figures and each scenario whose outcome moved."""
-    console.print(compare(Report.load(a), Report.load(b)), markup=False, highlight=False)
+    typer.echo(compare(Report.load(a), Report.load(b)))

@@ -17,7 +17,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from evals.runner import RunResult
+from evals.runner import Models, RunResult, run_suite
+from evals.scenario import Suite
+
+REPORTS = Path("var") / "evals"  # where runs' reports go by default
 
 
 class Figures(BaseModel):
@@ -149,6 +152,13 @@ class Report(BaseModel):
               f"{r.figures.latency_s_mean:g} | {'; '.join(r.failed_checks + r.errors) or '-'} |" for r in self.scenarios],
         ]
         return "\n".join(lines) + "\n"
+
+
+async def run_report(suite: Suite, models: Models, *, k: int, plant, only: list[str] | None = None,
+                     record: bool = False, on_result=None) -> Report:
+    """Run a suite and report on it (the CLI and the app's Evals page both call this)."""
+    results = await run_suite(suite, models, k=k, plant=plant, only=only, record=record, on_result=on_result)
+    return Report.of(suite.name, models.name, models.provider, k, results)
 
 
 def table(report: Report) -> str:
