@@ -48,5 +48,5 @@ st.dataframe(
       "decision": brief((r.decision or {}).get("kind") if isinstance(r.decision, dict) else r.decision),
       "approvers": ", ".join(r.approvers), "result": brief(r.result), "old": brief(r.old_value),
       "new": brief(r.new_value), "hash": r.hash[:12]} for r in records],
-    hide_index=True, use_container_width=True,
+    hide_index=True, width="stretch",
 )

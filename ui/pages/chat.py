@@ -85,12 +85,12 @@ def watch(thread: str, seen: tuple) -> None:
 # -- the list of conversations ---------------------------------------------------------------------
 with st.sidebar:
     st.subheader("Conversations")
-    if st.button("New conversation", icon=":material/add:", use_container_width=True):
+    if st.button("New conversation", icon=":material/add:", width="stretch"):
         st.session_state.pop("thread_id", None)
         st.rerun()
     for conv in runtime.sync(copilot.conversations.of, user.username):
         label = ("▸ " if conv.thread_id == thread_id else "") + (conv.title or conv.thread_id)[:40]
-        if st.button(label, key=f"conv-{conv.thread_id}", use_container_width=True,
+        if st.button(label, key=f"conv-{conv.thread_id}", width="stretch",
                      help=time.strftime("%Y-%m-%d %H:%M", time.localtime(conv.updated_at))):
             st.session_state["thread_id"] = conv.thread_id
             st.rerun()

@@ -1,0 +1,87 @@
+"""Helpers for the app's tests: a runtime over the test simulator with a scripted model, AppTest sessions."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from streamlit.testing.v1 import AppTest
+
+from connectors.settings import REPO_CONFIG, ConnectorSettings
+from copilot.users import User, UserDirectory
+from copilot.settings import CopilotSettings
+from knowledge.embeddings import MiniLmEmbedder
+from knowledge.store import ManualStore
+from simulator.process import settings_env
+
+REPO = REPO_CONFIG.parent
+APP = str(REPO / "ui" / "app.py")
+USERS = UserDirectory.load(CopilotSettings().users_file)
+PUMP_MANUAL = REPO / "knowledge" / "manuals" / "aquaflow-cp80.md"
+
+
+def user(name: str) -> User:
+    return USERS.get(name)
+
+
+def pump_manual_store(folder: Path) -> Path:
+    """A manuals store holding only the pump's manual (quick to embed); the app finds it non-empty."""
+    source = folder / "manuals"
+    source.mkdir(parents=True, exist_ok=True)
+    shutil.copy(PUMP_MANUAL, source)
+    store = folder / "store"
+    assert ManualStore(store, MiniLmEmbedder()).ingest(source).ok
+    return store
+
+
+def app_env(sim: ConnectorSettings, data_dir: Path, store: Path, script: list[dict[str, Any]]) -> dict[str, str]:
+    """The environment the app reads its settings from: the simulator, a data dir, the store, the script."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    script_file = data_dir / "script.json"
+    script_file.write_text(json.dumps(script))
+    return settings_env(sim) | {
+        "COPILOT_DATA_DIR": str(data_dir),
+        "COPILOT_PROVIDER": "scripted",
+        "COPILOT_SCRIPT_FILE": str(script_file),
+        "PLANT_KNOWLEDGE_STORE": str(store),
+    }
+
+
+@contextmanager
+def environment(env: dict[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def session(name: str | None = None, page: str | None = None, timeout: float = 60) -> AppTest:
+    """An app session, signed in as ``name`` (None: signed out), on ``page`` (e.g. "pages/approvals.py")."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    if name is not None:
+        at.session_state["user"] = user(name)
+    at.run()  # registers the pages the role may use: switch_page refuses the others
+    if page is not None:
+        at.switch_page(page).run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Every text the page shows (markdown, captions, alerts, titles, status labels), joined."""
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "success", "info", "warning", "error",
+                 "code", "text"):
+        parts += [str(getattr(e, "value", "")) for e in getattr(at, kind)]
+    parts += [str(s.label) for s in at.status] + [str(e.label) for e in at.expander]
+    return "\n".join(parts)
