@@ -24,6 +24,20 @@ APP = str(REPO / "ui" / "app.py")
 USERS = UserDirectory.load(CopilotSettings().users_file)
 PUMP_MANUAL = REPO / "knowledge" / "manuals" / "aquaflow-cp80.md"
 
+# Every conversation plays this script: read the pump's manual and status and propose a 5 °C oven setpoint
+# change (which waits for sign-off), then answer.
+OVEN_BEFORE, OVEN_AFTER = 180, 185
+ANSWER = "The oven setpoint is now 185 °C. For the pump's vibration, check the coupling alignment (Aquaflow CP-80 Operating Manual, §5.2)."
+SCRIPT = [
+    {"tool_calls": [
+        {"name": "search_manuals", "args": {"query": "high vibration bearing", "machine_id": "P-101"}},
+        {"name": "machine_status", "args": {"machine_id": "P-101"}},
+        {"name": "write_setpoint", "args": {"machine_id": "OV-201", "tag": "temp_setpoint", "value": OVEN_AFTER}},
+    ]},
+    {"content": ANSWER},
+]
+QUESTION = "P-101 vibrates; and raise the oven to 185 please"
+
 
 def user(name: str) -> User:
     return USERS.get(name)

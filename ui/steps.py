@@ -18,7 +18,8 @@ from copilot.service import Step
 
 PASSAGE_PAGE = "pages/passage.py"
 _STATE = {"done": "complete", "waiting": "running"}
-_ICON = {"done": "✅", "waiting": "⏳", "denied": "⛔", "rejected": "🚫", "blocked": "⛔"}
+_ICON = {"done": ":material/check_circle:", "waiting": ":material/hourglass_top:", "denied": ":material/block:",
+         "rejected": ":material/cancel:", "blocked": ":material/block:"}
 
 
 def decision_text(decision: dict[str, Any] | None) -> str:
@@ -108,7 +109,7 @@ class TurnView:
     def _result(self, step: Step) -> None:
         status = step.status or "done"
         state = _STATE.get(status, "error")
-        with self._box(step, f"{_ICON.get(status, '⚠️')} {step.tool} — {status}", state):
+        with self._box(step, f"{_ICON.get(status, ':material/error:')} {step.tool} — {status}", state):
             if step.action_id not in self.arguments:
                 st.markdown(f"**{step.tool}**")
             if step.decision:
@@ -125,7 +126,7 @@ class TurnView:
                 st.markdown(step.text.split("\n", 1)[-1] if "\n" in step.text else step.text)
 
     def _waiting(self, step: Step) -> None:
-        with self._box(step, f"⏳ {step.tool} — waiting for approval", "running"):
+        with self._box(step, f"{_ICON['waiting']} {step.tool} — waiting for approval", "running"):
             st.warning(f"Waiting for approval: {step.change}")
             if step.decision:
                 st.caption("Policy: " + decision_text(step.decision))
@@ -134,9 +135,10 @@ class TurnView:
         if self.citations:
             st.caption("Sources")
             seen: set[str] = set()
-            for passage in self.citations:
-                if passage["chunk_id"] not in seen:
-                    seen.add(passage["chunk_id"])
+            for passage in self.citations:  # one link per citation: a page may hold several passages
+                cite = passage.get("citation") or passage["chunk_id"]
+                if cite not in seen:
+                    seen.add(cite)
                     passage_link(passage)
 
 

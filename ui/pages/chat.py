@@ -79,7 +79,7 @@ def watch(thread: str, seen: tuple) -> None:
     """Redraw the page once the queue or the conversation moved (a decision, resumed steps)."""
     if signature(thread) != seen:
         st.rerun()
-    st.caption(f"⏳ Waiting for the supervisor's decision… (checked {time.strftime('%H:%M:%S')})")
+    st.caption(f":material/hourglass_top: Waiting for the supervisor's decision… (checked {time.strftime('%H:%M:%S')})")
 
 
 # -- the list of conversations ---------------------------------------------------------------------
@@ -89,8 +89,10 @@ with st.sidebar:
         st.session_state.pop("thread_id", None)
         st.rerun()
     for conv in runtime.sync(copilot.conversations.of, user.username):
-        label = ("▸ " if conv.thread_id == thread_id else "") + (conv.title or conv.thread_id)[:40]
+        title = conv.title or conv.thread_id
+        label = title if len(title) <= 60 else title[:59] + "…"
         if st.button(label, key=f"conv-{conv.thread_id}", width="stretch",
+                     type="primary" if conv.thread_id == thread_id else "secondary",
                      help=time.strftime("%Y-%m-%d %H:%M", time.localtime(conv.updated_at))):
             st.session_state["thread_id"] = conv.thread_id
             st.rerun()

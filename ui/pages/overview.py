@@ -58,11 +58,12 @@ def show_value(machine: Machine, tag: str, value: Any) -> str:
 
 
 def machine_table(machine: Machine, raw: dict[str, Any]) -> str:
-    rows = ["| tag | value | unit |", "|---|---:|---|"]
+    rows = ["| tag | value |", "|---|---:|"]
     for name, spec in machine.tags.items():
         if name in raw:
             mark = " ✎" if spec.writable else ""
-            rows.append(f"| {name}{mark} | {show_value(machine, name, raw[name])} | {spec.unit} |")
+            value = f"{show_value(machine, name, raw[name])} {spec.unit}".strip()
+            rows.append(f"| {name}{mark} | {value} |")
     return "\n".join(rows)
 
 
@@ -89,8 +90,7 @@ def live() -> None:
                 st.markdown(f":{badge}-badge[{state}]")
                 found = alarms_of(plant, machine, raw)
                 alarms += found
-                with st.expander("tags", expanded=True):
-                    st.markdown(machine_table(machine, raw))
+                st.markdown(machine_table(machine, raw))
     st.subheader("Active alarms")
     if alarms:
         st.table([{"machine": a.machine_id, "tag": a.tag, "value": a.value, "alarm": a.message} for a in alarms])
@@ -105,7 +105,8 @@ def trend() -> None:
     left, middle, right = st.columns([1, 2, 1])
     machine_id = left.selectbox("Machine", list(plant.machines), key="trend_machine")
     machine = plant.machine(machine_id)
-    numeric = [n for n, t in machine.tags.items() if not t.is_text and not t.enum and t.modbus.type != "bool"]
+    numeric = [n for n, t in machine.tags.items()
+               if not t.is_text and not t.enum and t.modbus.type != "bool" and n != "alarm_code"]
     tags = middle.multiselect("Tags", numeric, default=numeric[:2], key=f"trend_tags_{machine_id}")
     minutes = right.slider("Minutes", 1, 120, 15, key="trend_minutes")
     if not tags:
