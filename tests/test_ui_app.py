@@ -193,6 +193,20 @@ def test_supervisor_approves_and_the_operator_sees_the_resumed_answer_and_the_pl
     assert (record.actor, record.result["comment"]) == ("sam", "ok for this batch")
 
 
+def test_a_rejection_with_its_comment_reaches_the_chat_and_the_plc_keeps_its_value(app):
+    olga = ask("olga")
+    sam = session("sam", "pages/approvals.py")
+    [pending] = app.sync(app.copilot.pending)
+    sam.text_input(key=f"comment-{pending.action_id}").input("not during this order")
+    sam.button(key=f"reject-{pending.action_id}").click().run()
+    assert sam.success[0].value.startswith("Rejected: OV-201 temp_setpoint")
+    assert "No actions wait for approval." in texts(sam)
+    olga.run()
+    assert labels(olga)[-1] == "write_setpoint — rejected"
+    assert "not during this order" in texts(olga)
+    assert plc_value(app, "OV-201", "temp_setpoint") == OVEN_BEFORE
+
+
 def test_a_requester_cannot_approve_their_own_action(app):
     ask("sam")
     sam = session("sam", "pages/approvals.py")

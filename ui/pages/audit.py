@@ -28,7 +28,7 @@ else:
 a, b, c, d = st.columns(4)
 actor = a.text_input("Actor", key="audit_actor")
 tool = b.text_input("Tool", key="audit_tool")
-kind = c.selectbox("Kind", KINDS, key="audit_kind")
+kind = c.selectbox("Kind", KINDS, key="audit_kind", format_func=lambda k: k or "all")
 text = d.text_input("Text in arguments, decisions, results", key="audit_text")
 records = runtime.sync(log.records, actor=actor.strip() or None, tool=tool.strip() or None, kind=kind or None,
                        text=text.strip() or None, limit=500)
