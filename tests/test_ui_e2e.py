@@ -82,7 +82,8 @@ def test_operator_asks_supervisor_approves_and_the_plc_changes(app_url):
             olga.get_by_placeholder("Ask the copilot…").fill(QUESTION)
             olga.keyboard.press("Enter")
             olga.get_by_text("write_setpoint — waiting for approval").wait_for()
-            olga.get_by_text(f"OV-201 temp_setpoint {OVEN_BEFORE} → {OVEN_AFTER} degC").first.wait_for(state="attached")
+            change = f"OV-201 temp_setpoint {OVEN_BEFORE} → {OVEN_AFTER} degC"
+            olga.get_by_text(change).first.wait_for(state="attached")
             olga.get_by_text("search_manuals — done").click()  # open the step: its citations link to passages
             shot(olga, "02-chat-waiting-for-approval")
 

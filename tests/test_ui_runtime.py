@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from ui_helpers import PUMP_MANUAL, app_env, environment, pump_manual_store, session
+from ui_helpers import PUMP_MANUAL, app_env, environment, pump_manual_store, session, user
 
 from copilot.scripted import ScriptedChatModel, ScriptedReply
 from copilot.settings import CopilotSettings
@@ -88,3 +89,37 @@ def test_a_copilot_that_cannot_start_is_shown_on_the_page_not_a_traceback(sim, t
         finally:
             shared.get_runtime().close()
             shared.get_runtime.clear()
+
+
+class SlowModel(ScriptedChatModel):
+    """Answers after a pause, counting how many turns run it at once (an embedded model must see one)."""
+
+    running: list[int] = [0]
+    most: list[int] = [0]
+
+    def _generate(self, messages, stop=None, run_manager=None, **kw):
+        self.running[0] += 1
+        self.most[0] = max(self.most[0], self.running[0])
+        try:
+            time.sleep(0.3)
+            return super()._generate(messages, stop, run_manager, **kw)
+        finally:
+            self.running[0] -= 1
+
+
+def test_an_embedded_model_takes_one_turn_at_a_time_across_sessions(sim, tmp_path):
+    model = SlowModel(replies=[ScriptedReply(content="hello")])
+    rt = AppRuntime(lambda: model, connectors=sim, settings=CopilotSettings(data_dir=tmp_path / "data"),
+                    knowledge=KnowledgeSettings(knowledge_store=tmp_path / "store"), manuals_dir=None,
+                    one_turn_at_a_time=True)
+    try:
+        rt.ready.result(timeout=60)
+        olga, omar = user("olga"), user("omar")
+        with ThreadPoolExecutor(2) as pool:  # two sessions' script threads
+            turns = [pool.submit(lambda who=who: list(rt.stream(rt.ask(who, "hi", f"t-{who.username}"), timeout=30)))
+                     for who in (olga, omar)]
+            answers = [[s.text for s in t.result(timeout=60) if s.kind == "answer"] for t in turns]
+        assert answers == [["hello"], ["hello"]]
+        assert model.most == [1]
+    finally:
+        rt.close()

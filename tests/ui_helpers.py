@@ -27,7 +27,8 @@ PUMP_MANUAL = REPO / "knowledge" / "manuals" / "aquaflow-cp80.md"
 # Every conversation plays this script: read the pump's manual and status and propose a 5 °C oven setpoint
 # change (which waits for sign-off), then answer.
 OVEN_BEFORE, OVEN_AFTER = 180, 185
-ANSWER = "The oven setpoint is now 185 °C. For the pump's vibration, check the coupling alignment (Aquaflow CP-80 Operating Manual, §5.2)."
+ANSWER = ("The oven setpoint is now 185 °C. For the pump's vibration, check the coupling alignment "
+          "(Aquaflow CP-80 Operating Manual, §5.2).")
 SCRIPT = [
     {"tool_calls": [
         {"name": "search_manuals", "args": {"query": "high vibration bearing", "machine_id": "P-101"}},

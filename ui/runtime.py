@@ -15,7 +15,7 @@ import queue
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import AsyncExitStack
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,8 +27,10 @@ from connectors.mes import MesClient
 from connectors.plant import Plant
 from connectors.plc import PlcClient, open_plc
 from connectors.settings import ConnectorSettings
-from copilot.service import Copilot
+from copilot.approvals import PendingAction
+from copilot.service import Copilot, Step
 from copilot.settings import CopilotSettings
+from copilot.users import User
 from knowledge.settings import DEFAULT_MANUALS, KnowledgeSettings
 
 T = TypeVar("T")
@@ -72,6 +74,7 @@ class AppRuntime:
         settings: CopilotSettings | None = None,
         knowledge: KnowledgeSettings | None = None,
         manuals_dir: Path | None = DEFAULT_MANUALS,
+        one_turn_at_a_time: bool = False,
     ) -> None:
         self.connectors = connectors or ConnectorSettings()
         self.settings = settings or CopilotSettings()
@@ -82,6 +85,8 @@ class AppRuntime:
         self._copilot: Copilot | None = None
         self._plant_clients: PlantClients | None = None
         self._stack = AsyncExitStack()
+        # an embedded model is one llama.cpp context: two sessions must not run it at once
+        self._turns: asyncio.Lock | None = asyncio.Lock() if one_turn_at_a_time else None
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name="copilot-loop", daemon=True)
         self._thread.start()
@@ -131,6 +136,21 @@ class AppRuntime:
     def copilot(self) -> Copilot:
         """The opened copilot; waits for it (pages show ``progress`` first, see ui/progress.py)."""
         return self._copilot or self.ready.result(timeout=0)
+
+    async def ask(self, user: User, text: str, thread_id: str) -> AsyncIterator[Step]:
+        """The copilot's turn, after any other session's turn when the model runs one at a time."""
+        async with self._turn():
+            async for step in self.copilot.ask(user, text, thread_id=thread_id):
+                yield step
+
+    async def decide(self, verdict: str, action_id: str, user: User, comment: str) -> tuple[PendingAction, list[Step]]:
+        """Approve or reject; a decided action's conversation resumes inside (so it takes a turn, too)."""
+        decide = self.copilot.approve if verdict == "approve" else self.copilot.reject
+        async with self._turn():
+            return await decide(action_id, user, comment)
+
+    def _turn(self) -> AbstractAsyncContextManager[Any]:
+        return self._turns if self._turns is not None else nullcontext()
 
     def plant_clients(self, timeout: float = 15.0) -> PlantClients:
         return self._plant_clients or self.plant_ready.result(timeout=timeout)

@@ -27,7 +27,9 @@ def _make_model():
 @st.cache_resource(show_spinner="Connecting to the plant…")
 def get_runtime() -> AppRuntime:
     """The process's runtime: the copilot, the manuals and the plant clients, from the environment."""
-    return AppRuntime(_make_model)
+    from copilot.llm.settings import LLMSettings
+
+    return AppRuntime(_make_model, one_turn_at_a_time=LLMSettings().provider == "local")
 
 
 def copilot_ready() -> Copilot:

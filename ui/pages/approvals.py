@@ -36,15 +36,16 @@ def age(seconds: float) -> str:
 
 def decide(action: PendingAction, verdict: str, comment: str) -> None:
     """Record the vote; the outcome is shown after the rerun that drops a decided item from the queue."""
-    call = copilot.approve if verdict == "approve" else copilot.reject
     try:
-        decided, steps = runtime.call(call(action.action_id, user, comment), timeout=DECIDE_TIMEOUT_S)
+        decided, steps = runtime.call(runtime.decide(verdict, action.action_id, user, comment),
+                                      timeout=DECIDE_TIMEOUT_S)
     except (ApprovalRefused, NotPending, UnknownAction) as exc:
         st.session_state["approvals_notice"] = ("error", str(exc))
         return
     except TimeoutError:
         st.session_state["approvals_notice"] = (
-            "info", f"Your {verdict} of {action.change} is recorded; the conversation goes on in the background.")
+            "info", f"Your {verdict} of {action.change} is being processed; the conversation goes on "
+                    "in the background.")
         return
     done = [s for s in steps if s.kind == "result" and s.action_id == action.action_id]
     outcome = f" — {done[0].tool}: {done[0].status}" if done else ""
@@ -67,13 +68,14 @@ def show(action: PendingAction) -> None:
         cols[3].markdown(f"**Approvals**  \n{len(action.approvers)} of {d.approvers} ({so_far})")
         st.markdown(f"**Why it needs sign-off:** {'; '.join(d.reasons) or 'policy default'}"
                     + (f" — rule *{d.rule}*" if d.rule else ""))
-        st.caption(f"Approvers must be: {' or '.join(d.roles)} · expires "
-                   f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(action.expires_at))} · action `{action.action_id}`")
+        expires = time.strftime("%Y-%m-%d %H:%M", time.localtime(action.expires_at))
+        st.caption(f"Approvers must be: {' or '.join(d.roles)} · expires {expires} · action `{action.action_id}`")
         facts = {k: v for k, v in action.facts.items() if v not in (None, "", [], {})}
         with st.expander("Exact arguments and facts"):
             st.code(json.dumps({"arguments": action.arguments, "facts": facts}, indent=1, ensure_ascii=False,
                                default=str), language="json")
-        comment = st.text_input("Comment", key=f"comment-{action.action_id}", placeholder="why (recorded in the audit log)")
+        comment = st.text_input("Comment", key=f"comment-{action.action_id}",
+                                placeholder="why (recorded in the audit log)")
         left, right, _ = st.columns([1, 1, 4])
         if left.button("Approve", key=f"approve-{action.action_id}", type="primary", icon=":material/check:"):
             with st.spinner("Recording the approval and resuming the conversation…"):

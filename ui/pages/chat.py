@@ -56,7 +56,8 @@ def draw(messages: list[BaseMessage], actions: list[PendingAction]) -> None:
                     view.show(Step(kind="waiting", tool=a.tool, change=a.change, action_id=a.action_id,
                                    decision=a.decision.model_dump(mode="json"), status="waiting"))
                     approved = ", ".join(a.approvers)
-                    st.caption(f"{len(a.approvers)}/{a.decision.approvers} approvals" + (f" ({approved})" if approved else ""))
+                    who = f" ({approved})" if approved else ""
+                    st.caption(f"{len(a.approvers)}/{a.decision.approvers} approvals{who}")
             view.finish()
         turn.clear()
 
@@ -79,7 +80,8 @@ def watch(thread: str, seen: tuple) -> None:
     """Redraw the page once the queue or the conversation moved (a decision, resumed steps)."""
     if signature(thread) != seen:
         st.rerun()
-    st.caption(f":material/hourglass_top: Waiting for the supervisor's decision… (checked {time.strftime('%H:%M:%S')})")
+    checked = time.strftime("%H:%M:%S")
+    st.caption(f":material/hourglass_top: Waiting for the supervisor's decision… (checked {checked})")
 
 
 # -- the list of conversations ---------------------------------------------------------------------
@@ -121,7 +123,7 @@ if question:
         view = TurnView()
         try:
             with st.spinner("The copilot is working…"):
-                for step in runtime.stream(copilot.ask(user, question, thread_id=thread_id), timeout=TURN_TIMEOUT_S):
+                for step in runtime.stream(runtime.ask(user, question, thread_id), timeout=TURN_TIMEOUT_S):
                     view.show(step)
         except (ConversationBusy, TimeoutError) as exc:
             st.session_state["chat_notice"] = str(exc)

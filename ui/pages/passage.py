@@ -21,7 +21,8 @@ except KnowledgeError as exc:
     st.error(str(exc))
     st.stop()
 st.subheader(passage.cite())
-st.caption(f"{passage.document} · chunk `{passage.chunk_id}`" + (f" · {passage.machine_model}" if passage.machine_model else ""))
+model = f" · {passage.machine_model}" if passage.machine_model else ""
+st.caption(f"{passage.document} · chunk `{passage.chunk_id}`{model}")
 with st.container(border=True):
     st.markdown(passage.text)
 st.page_link("pages/chat.py", label="Back to the chat", icon=":material/arrow_back:")
