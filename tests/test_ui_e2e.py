@@ -3,7 +3,8 @@ session approves it, the operator's chat moves on by itself and the overview sho
 
 The app runs as ``streamlit run ui/app.py`` (the demo's command) against the simulator, both on free
 loopback ports, with a scripted model; Debian's chromium is driven by Playwright (never downloaded).
-Every wait has a timeout, and the screenshots of each page go to test-artifacts/ui/.
+Every wait has a timeout, and the screenshots of each page go to test-artifacts/ui/
+(``UPDATE_SCREENSHOTS=1`` also copies them to docs/screenshots/, which the README shows).
 """
 
 from __future__ import annotations
@@ -117,7 +118,9 @@ def test_operator_asks_supervisor_approves_and_the_plc_changes(app_url):
             shot(sam, "07-audit")
         finally:
             browser.close()
+    # the README shows them: refresh the committed copies when asked (or when one is missing)
     docs = REPO / "docs" / "screenshots"
     docs.mkdir(parents=True, exist_ok=True)
     for png in sorted(SHOTS.glob("0*.png")):
-        shutil.copy(png, docs / png.name)
+        if os.environ.get("UPDATE_SCREENSHOTS") == "1" or not (docs / png.name).exists():
+            shutil.copy(png, docs / png.name)

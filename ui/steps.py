@@ -16,7 +16,7 @@ import streamlit as st
 
 from copilot.service import Step
 
-PASSAGE_PAGE = "pages/passage.py"
+PASSAGE_PAGE: Any = "pages/passage.py"  # relative to ui/app.py, or an st.Page
 _STATE = {"done": "complete", "waiting": "running"}
 _ICON = {"done": ":material/check_circle:", "waiting": ":material/hourglass_top:", "denied": ":material/block:",
          "rejected": ":material/cancel:", "blocked": ":material/block:"}
