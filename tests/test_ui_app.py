@@ -49,8 +49,7 @@ def runtime(sim_server, tmp_path_factory) -> Iterator[AppRuntime]:
         rt = get_runtime()
         rt.ready.result(timeout=120)
         yield rt
-        rt.close()
-        get_runtime.clear()
+        get_runtime.clear()  # closes it
 
 
 @pytest.fixture

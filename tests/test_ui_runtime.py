@@ -75,7 +75,7 @@ def test_a_call_that_times_out_goes_on_in_the_background(runtime):
     assert done == ["decided"]
 
 
-def test_a_copilot_that_cannot_start_is_shown_on_the_page_not_a_traceback(sim, tmp_path, monkeypatch):
+def test_a_copilot_that_cannot_start_is_shown_on_the_page_and_can_be_retried(sim, tmp_path, monkeypatch):
     def broken():
         raise RuntimeError("model weights are not installed")
 
@@ -86,8 +86,14 @@ def test_a_copilot_that_cannot_start_is_shown_on_the_page_not_a_traceback(sim, t
             at = session("olga")
             assert not at.exception
             assert [e.value for e in at.error] == ["The copilot could not start: model weights are not installed"]
+            failed = shared.get_runtime()
+
+            monkeypatch.setattr(shared, "_make_model", scripted)  # the weights are installed now
+            [retry] = [b for b in at.button if b.label == "Try again"]
+            retry.click().run()
+            assert not at.error and at.chat_input  # a new runtime opened; the failed one was closed
+            assert shared.get_runtime() is not failed and not failed.loop.is_running()
         finally:
-            shared.get_runtime().close()
             shared.get_runtime.clear()
 
 

@@ -200,7 +200,9 @@ class AppRuntime:
             yield item
 
     def close(self, timeout: float = 15.0) -> None:
-        """Close the copilot and the clients, then stop the loop (tests and the demo's shutdown)."""
+        """Close the copilot and the clients, then stop the loop (tests, a retry, the server's shutdown)."""
+        if not self._thread.is_alive():
+            return
         for future in (self.ready, self.plant_ready):
             if not future.done():
                 future.cancel()

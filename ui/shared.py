@@ -24,7 +24,11 @@ def _make_model():
     return make_chat_model()
 
 
-@st.cache_resource(show_spinner="Connecting to the plant…")
+def _release(runtime: AppRuntime) -> None:
+    runtime.close()
+
+
+@st.cache_resource(show_spinner="Connecting to the plant…", on_release=_release)
 def get_runtime() -> AppRuntime:
     """The process's runtime: the copilot, the manuals and the plant clients, from the environment."""
     from copilot.llm.settings import LLMSettings
@@ -51,5 +55,8 @@ def copilot_ready() -> Copilot:
     error = runtime.ready.exception() if runtime.ready.done() and not runtime.ready.cancelled() else None
     if error is not None:
         st.error(f"The copilot could not start: {error}")
+        if st.button("Try again", icon=":material/refresh:"):
+            get_runtime.clear()  # closes the failed runtime; the next run opens a new one
+            st.rerun()
         st.stop()
     return runtime.copilot
