@@ -70,18 +70,18 @@ def draw(messages: list[BaseMessage], actions: list[PendingAction]) -> None:
     flush()
 
 
-def signature(thread: str) -> tuple:
-    messages, actions = load(thread)
+def signature(messages: list[BaseMessage], actions: list[PendingAction]) -> tuple:
+    """What changes when a conversation moves: its messages, its actions' statuses and votes."""
     return len(messages), tuple((a.action_id, a.status, len(a.votes)) for a in actions)
 
 
 @st.fragment(run_every=POLL_S)
-def watch(thread: str, seen: tuple) -> None:
-    """Redraw the page once the queue or the conversation moved (a decision, resumed steps)."""
-    if signature(thread) != seen:
+def watch(thread: str, seen: tuple, waiting: bool) -> None:
+    """Redraw the page once the queue or the conversation moved (a decision, resumed steps, an answer)."""
+    if signature(*load(thread)) != seen:
         st.rerun()
-    checked = time.strftime("%H:%M:%S")
-    st.caption(f":material/hourglass_top: Waiting for the supervisor's decision… (checked {checked})")
+    what = "Waiting for the supervisor's decision" if waiting else "The copilot is still working on this"
+    st.caption(f":material/hourglass_top: {what}… (checked {time.strftime('%H:%M:%S')})")
 
 
 # -- the list of conversations ---------------------------------------------------------------------
@@ -107,8 +107,8 @@ if thread_id:
     messages, actions = load(thread_id)
     draw(messages, actions)
     busy = any(a.status == "pending" for a in actions)
-    if busy or (actions and unfinished(messages)):
-        watch(thread_id, (len(messages), tuple((a.action_id, a.status, len(a.votes)) for a in actions)))
+    if busy or unfinished(messages):  # waiting for sign-off, resuming after it, or a turn still running
+        watch(thread_id, signature(messages, actions), busy)
 
 if notice := st.session_state.pop("chat_notice", None):
     st.warning(notice)
