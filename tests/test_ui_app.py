@@ -259,7 +259,8 @@ def test_overview_shows_live_tags_alarms_orders_and_injects_and_clears_faults(ap
 
     at.selectbox[0].select("plc_offline")
     at.selectbox[1].select("HP-102")
-    at.button[-2].click().run()  # "Inject fault" (the form's submit), then "Clear all faults"
+    [inject] = [b for b in at.button if b.label == "Inject fault"]
+    inject.click().run()
     state = httpx.get(f"{app.connectors.sim_url}/state", timeout=10).json()
     assert [(f["kind"], f["machine_id"]) for f in state["faults"]] == [("plc_offline", "HP-102")]
     at.run()

@@ -18,6 +18,7 @@ from policies.engine import ApprovalRefused
 from ui.auth import require
 from ui.shared import copilot_ready, get_runtime
 
+REFRESH_S = 5.0
 DECIDE_TIMEOUT_S = 120.0  # a local model may take minutes to finish the resumed run: it goes on in the background
 
 user = require("approvals")
@@ -93,6 +94,16 @@ if notice := st.session_state.pop("approvals_notice", None):
     getattr(st, kind)(text)
 
 pending = runtime.sync(copilot.pending)
+
+
+@st.fragment(run_every=REFRESH_S)
+def watch(shown: list[str]) -> None:
+    """Redraw the queue when an action arrives or is decided elsewhere (typed comments are kept)."""
+    if [a.action_id for a in runtime.sync(copilot.pending)] != shown:
+        st.rerun()
+
+
+watch([a.action_id for a in pending])
 if not pending:
     st.success("No actions wait for approval.")
 for item in pending:
