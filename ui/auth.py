@@ -73,18 +73,21 @@ def require(url_path: str) -> User:
 
 def sign_in_page() -> None:
     """The sign-in form: a wrong name or password says so and signs no one in."""
-    st.title("Plant Copilot")
-    st.caption("Sign in with your plant account.")
-    with st.form("sign_in"):
-        username = st.text_input("User name", key="sign_in_user")
-        password = st.text_input("Password", type="password", key="sign_in_password")
-        submitted = st.form_submit_button("Sign in", type="primary")
+    area = st.empty()
+    with area.container():
+        st.title("Plant Copilot")
+        st.caption("Sign in with your plant account.")
+        with st.form("sign_in"):
+            username = st.text_input("User name", key="sign_in_user")
+            password = st.text_input("Password", type="password", key="sign_in_password")
+            submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
         user = directory(str(CopilotSettings().users_file)).authenticate(username.strip(), password)
         if user is None:
             st.error("Wrong user name or password.")
             return
         st.session_state[_USER_KEY] = user
+        area.empty()  # no faded form under the first page while the copilot starts
         st.rerun()
 
 
