@@ -8,8 +8,9 @@ from agent_helpers import ask, call, copilot_on, results, script
 from copilot.planning import PLAN, plan_narrowing, plan_schema, planned_steps
 
 
-def _plan(reads: list[str], changes: list[str]) -> AIMessage:
-    return AIMessage(content="", tool_calls=[{"name": PLAN, "args": {"reads": reads, "changes": changes}, "id": "p"}])
+def _plan(reads: list[str], changes: list[str], asks_for: str = "change") -> AIMessage:
+    args = {"asks_for": asks_for, "reads": reads, "changes": changes}
+    return AIMessage(content="", tool_calls=[{"name": PLAN, "args": args, "id": "p"}])
 
 
 def _result(name: str, status: str) -> ToolMessage:
@@ -30,6 +31,14 @@ def test_each_call_is_narrowed_to_the_next_planned_tool_then_to_an_answer() -> N
     assert plan_narrowing(turn) == {"tool_choice": "none"}
 
 
+def test_a_plan_for_information_keeps_only_its_reads() -> None:
+    # "how is HP-102 doing?" planned as information with a setpoint change: the change is not a step
+    turn = [_plan(["machine_status"], ["write_setpoint"], asks_for="information"), _result(PLAN, "done")]
+    assert planned_steps(turn) == ["machine_status"]
+    turn.append(_result("machine_status", "done"))
+    assert plan_narrowing(turn) == {"tool_choice": "none"}
+
+
 def test_invalid_arguments_retry_the_step_and_a_read_error_moves_on() -> None:
     turn = [_plan(["machine_status", "tag_history"], []), _result("machine_status", "invalid_arguments")]
     assert plan_narrowing(turn) == {"tool_choice": "machine_status"}
@@ -47,6 +56,7 @@ def test_the_plan_schema_keeps_reads_and_changes_apart() -> None:
     schema = plan_schema(["machine_status"], ["create_work_order"])["function"]["parameters"]
     assert schema["properties"]["reads"]["items"] == {"enum": ["machine_status"]}
     assert schema["properties"]["changes"]["items"] == {"enum": ["create_work_order"]}
+    assert schema["required"][0] == "asks_for"  # decided before the steps, so it can keep changes out
     assert planned_steps([AIMessage(content="", tool_calls=[{"name": PLAN, "args": {"reads": "x"}, "id": "p"}])]) == []
 
 
