@@ -85,6 +85,11 @@ def current_turn(messages: list[AnyMessage]) -> list[AnyMessage]:
     return messages
 
 
+def request_of(messages: list[AnyMessage]) -> str:
+    """The operator's last message: what this turn was asked."""
+    return next((m.text for m in reversed(messages) if isinstance(m, HumanMessage)), "")
+
+
 def tool_reply(call: dict, status: str, text: str, **artifact: Any) -> ToolMessage:
     """A tool result for the model, marked as data, with what the UI shows kept aside."""
     return ToolMessage(
@@ -134,6 +139,7 @@ def build_graph(rt: Runtime) -> StateGraph:
     prompt = SystemMessage(text)
     bound = rt.model.bind_tools(schemas)
     planning = plans_first(rt)
+    asked_with = {name: t.asked_with for name, t in rt.tools.items() if t.risk != Risk.read}
 
     async def model(state: AgentState) -> dict:
         turn = current_turn(state["messages"])
@@ -144,7 +150,10 @@ def build_graph(rt: Runtime) -> StateGraph:
             )
             return {"messages": [AIMessage(content=text)]}
         try:
-            choice = plan_narrowing(turn) if planning else narrowing(turn, list(rt.tools))
+            if planning:
+                choice = plan_narrowing(turn, request_of(state["messages"]), asked_with)
+            else:
+                choice = narrowing(turn, list(rt.tools))
             reply = await bound.ainvoke([prompt, *state["messages"]], **choice)
         except LLMError as exc:  # the operator learns the model is down; the run ends cleanly, nothing ran
             return {"messages": [AIMessage(content=f"I cannot think right now: {exc}")]}
@@ -175,7 +184,8 @@ def build_graph(rt: Runtime) -> StateGraph:
                 continue
             action_id = call["id"]
             if planning and call["name"] == PLAN:  # not an action: it only narrows the next calls
-                replies.append(tool_reply(call, "done", plan_reply(planned_steps([last]) or [])))
+                steps = planned_steps([last], request_of(messages), asked_with) or []
+                replies.append(tool_reply(call, "done", plan_reply(steps)))
                 continue
             rt.audit.append(kind="proposal", actor=user, thread_id=thread_id, action_id=action_id,
                             tool=call["name"], arguments=call["args"])

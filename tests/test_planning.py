@@ -5,12 +5,13 @@ from __future__ import annotations
 from langchain_core.messages import AIMessage, ToolMessage
 
 from agent_helpers import ask, call, copilot_on, results, script
-from copilot.planning import PLAN, plan_narrowing, plan_schema, planned_steps
+from copilot.planning import PLAN, asks_for, plan_narrowing, plan_schema, planned_steps
+from policies.model import Risk
+from tools.registry import TOOLS
 
 
-def _plan(reads: list[str], changes: list[str], asks_for: str = "change") -> AIMessage:
-    args = {"asks_for": asks_for, "reads": reads, "changes": changes}
-    return AIMessage(content="", tool_calls=[{"name": PLAN, "args": args, "id": "p"}])
+def _plan(reads: list[str], changes: list[str]) -> AIMessage:
+    return AIMessage(content="", tool_calls=[{"name": PLAN, "args": {"reads": reads, "changes": changes}, "id": "p"}])
 
 
 def _result(name: str, status: str) -> ToolMessage:
@@ -31,12 +32,25 @@ def test_each_call_is_narrowed_to_the_next_planned_tool_then_to_an_answer() -> N
     assert plan_narrowing(turn) == {"tool_choice": "none"}
 
 
-def test_a_plan_for_information_keeps_only_its_reads() -> None:
-    # "how is HP-102 doing?" planned as information with a setpoint change: the change is not a step
-    turn = [_plan(["machine_status"], ["write_setpoint"], asks_for="information"), _result(PLAN, "done")]
-    assert planned_steps(turn) == ["machine_status"]
-    turn.append(_result("machine_status", "done"))
-    assert plan_narrowing(turn) == {"tool_choice": "none"}
+ASKED = {name: tool.asked_with for name, tool in TOOLS.items() if tool.asked_with}
+
+
+def test_a_planned_change_the_request_does_not_ask_for_is_dropped() -> None:
+    turn = [_plan(["machine_status"], ["write_setpoint"]), _result(PLAN, "done")]
+    assert planned_steps(turn, "Check how press HP-102 is doing.", ASKED) == ["machine_status"]
+    assert plan_narrowing(turn + [_result("machine_status", "done")], "how is HP-102?", ASKED) == {"tool_choice": "none"}
+    assert planned_steps(turn, "OV-201 runs hot. Lower its temp_setpoint to 175.", ASKED) == [
+        "machine_status", "write_setpoint"]
+
+
+def test_every_change_tool_says_which_words_ask_for_it() -> None:
+    changes = {name for name, tool in TOOLS.items() if tool.risk != Risk.read}
+    assert set(ASKED) == changes
+    assert asks_for("P-101 is vibrating, open a work order", ASKED["create_work_order"])
+    assert asks_for("Order 20 BRG-6205 from the cheapest supplier", ASKED["create_purchase_order"])
+    assert asks_for("Stop pump P-101, the bearings sound bad.", ASKED["stop_machine"])
+    assert not asks_for("What is the status of P-101?", [s for stems in ASKED.values() for s in stems])
+    assert not asks_for("anything", [])
 
 
 def test_invalid_arguments_retry_the_step_and_a_read_error_moves_on() -> None:
@@ -56,7 +70,6 @@ def test_the_plan_schema_keeps_reads_and_changes_apart() -> None:
     schema = plan_schema(["machine_status"], ["create_work_order"])["function"]["parameters"]
     assert schema["properties"]["reads"]["items"] == {"enum": ["machine_status"]}
     assert schema["properties"]["changes"]["items"] == {"enum": ["create_work_order"]}
-    assert schema["required"][0] == "asks_for"  # decided before the steps, so it can keep changes out
     assert planned_steps([AIMessage(content="", tool_calls=[{"name": PLAN, "args": {"reads": "x"}, "id": "p"}])]) == []
 
 

@@ -65,6 +65,9 @@ class Tool(Generic[A]):
     risk: Risk
     run: Run
     facts: Facts | None = None
+    asked_with: tuple[str, ...] = ()
+    """Word stems by which an operator's request asks for this action (changes only): a small model's plan
+    keeps a change only when the request asks for it (copilot/planning.py)."""
 
     @property
     def description(self) -> str:
@@ -99,10 +102,12 @@ class Tool(Generic[A]):
         return await self.facts(deps, args) if self.facts else ActionFacts()
 
 
-def tool(*, args: type[A], risk: Risk, facts: Facts | None = None) -> Callable[[Run], Tool[A]]:
+def tool(
+    *, args: type[A], risk: Risk, facts: Facts | None = None, asked_with: tuple[str, ...] = ()
+) -> Callable[[Run], Tool[A]]:
     """Make a :class:`Tool` of an async function; its name and docstring are what the model sees."""
 
     def wrap(run: Run) -> Tool[A]:
-        return Tool(name=run.__name__, args=args, risk=risk, run=run, facts=facts)
+        return Tool(name=run.__name__, args=args, risk=risk, run=run, facts=facts, asked_with=asked_with)
 
     return wrap
