@@ -14,7 +14,7 @@ from knowledge.embeddings import MiniLmEmbedder
 from knowledge.store import ManualStore
 
 MANUALS = REPO_CONFIG.parent / "knowledge" / "manuals"
-BULLETIN = REPO_CONFIG.parent / "tests" / "data" / "manuals" / "aquaflow-cp80-service-bulletin.md"
+BULLETIN = REPO_CONFIG.parent / "evals" / "planted" / "aquaflow-cp80-service-bulletin.md"
 
 
 @pytest.fixture(scope="module")
