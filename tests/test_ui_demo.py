@@ -37,7 +37,9 @@ def test_demo_serves_the_app_on_the_plant_and_ctrl_c_stops_both(tmp_path):
         "COPILOT_PROVIDER": "scripted", "COPILOT_SCRIPT_FILE": str(script), "COPILOT_DATA_DIR": str(tmp_path / "data"),
     }
     command = [sys.executable, "-m", "ui.cli", "demo", "--port", str(app), "--work", str(tmp_path / "demo")]
-    proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # started as a script's background job would be: with SIGINT ignored, which the demo must undo
+    proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     out: list[str] = []
     try:
         deadline = time.monotonic() + START_S

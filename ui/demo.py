@@ -89,8 +89,19 @@ def announce(port: int, sim: ConnectorSettings) -> None:
     typer.echo("Stop with Ctrl+C.")
 
 
+def _stop_on_signals() -> None:
+    """Ctrl-C and SIGTERM stop the demo even when it was started with SIGINT ignored (a background job of a
+    script inherits that, and Python then never raises KeyboardInterrupt)."""
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def run_demo(port: int, time_scale: float, work: Path | str) -> None:
     work = Path(work)
+    _stop_on_signals()
     sim_at = ConnectorSettings()
     try:
         with running_simulator(work / "sim", time_scale=time_scale, plant_file=sim_at.plant_file, at=sim_at) as sim:
