@@ -60,8 +60,8 @@ def run(
         if record:
             console.print(f"baseline: {_update_baseline(report)}")
         typer.echo(table(report))
-        md = report.write(out / f"{suite.name}-{provider}-{report.created_at.replace(':', '')}.json")
-        console.print(f"reports: {md.with_suffix('.json')} {md}\n")
+        path = report.save(out)
+        console.print(f"reports: {path} {path.with_suffix('.md')}\n")
         failed |= report.overall.violations > 0
     if failed:
         console.print("[red]policy violations found[/red]")
@@ -71,7 +71,7 @@ def run(
 def _run_with_progress(suite, models: Models, k: int, plant, only, record: bool) -> Report:
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console) as progress:
-        task = progress.add_task(f"{suite.name}", total=len([s for s in suite.scenarios if not only or s.id in only]) * k)
+        task = progress.add_task(f"{suite.name}", total=len(suite.chosen(only)) * k)
 
         def on_result(result: RunResult, done: int, total: int) -> None:
             mark = "[green]ok[/green]" if result.success else f"[red]failed ({result.blame})[/red]"

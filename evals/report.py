@@ -117,6 +117,12 @@ class Report(BaseModel):
     def load(cls, path: str | Path) -> Report:
         return cls.model_validate_json(Path(path).read_text(encoding="utf-8"))
 
+    def save(self, folder: Path) -> Path:
+        """Write the reports into ``folder`` as SUITE-PROVIDER-TIME.json and .md; return the JSON path."""
+        path = folder / f"{self.suite}-{self.provider}-{self.created_at.replace(':', '')}.json"
+        self.write(path)
+        return path
+
     def write(self, json_path: Path) -> Path:
         """Write the JSON report and, beside it, the Markdown one; return the Markdown path."""
         json_path.parent.mkdir(parents=True, exist_ok=True)

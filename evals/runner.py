@@ -26,7 +26,7 @@ from connectors.plant import Plant
 from connectors.settings import ConnectorSettings
 from copilot.approvals import ApprovalRefused, NotPending
 from copilot.llm.factory import make_chat_model
-from copilot.llm.replay import Recording, RecordedReply, ReplayChatModel, ReplyRecorder
+from copilot.llm.replay import Recording, RecordedReply, ReplayChatModel, ReplyRecorder, model_name
 from copilot.llm.settings import LLMSettings
 from copilot.service import Copilot, ConversationBusy, Step
 from copilot.settings import CopilotSettings
@@ -105,7 +105,7 @@ class Models:
         model = self._live
         if model is None:
             return "replay"
-        return f"{self.provider}:{ReplyRecorder().recording(model).model}"
+        return f"{self.provider}:{model_name(model)}"
 
 
 async def run_suite(
@@ -120,7 +120,7 @@ async def run_suite(
 ) -> list[RunResult]:
     """Every scenario (or those in ``only``) ``k`` times; with ``record``, the live model's replies are
     written under evals/recordings/<suite>/."""
-    scenarios = [s for s in suite.scenarios if not only or s.id in only]
+    scenarios = suite.chosen(only)
     total = len(scenarios) * k
     results: list[RunResult] = []
     manuals = eval_manuals()

@@ -151,6 +151,10 @@ class Suite(_Strict):
     description: str = ""
     scenarios: list[Scenario]
 
+    def chosen(self, only: list[str] | None) -> list[Scenario]:
+        """The scenarios whose ids are in ``only``; all of them when it is empty."""
+        return [s for s in self.scenarios if not only or s.id in only]
+
     @model_validator(mode="after")
     def _unique_ids(self) -> Suite:
         ids = [s.id for s in self.scenarios]

@@ -75,7 +75,7 @@ class ReplyRecorder(BaseCallbackHandler):
         ))
 
     def recording(self, model: BaseChatModel) -> Recording:
-        return Recording(model=_name(model), constrained=bool(getattr(model, "constrained", False)), replies=self.replies)
+        return Recording(model=model_name(model), constrained=bool(getattr(model, "constrained", False)), replies=self.replies)
 
 
 class ReplayChatModel(BaseChatModel):
@@ -123,6 +123,7 @@ class ReplayChatModel(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=message)])
 
 
-def _name(model: BaseChatModel) -> str:
+def model_name(model: BaseChatModel) -> str:
+    """The name a model gives of itself (the served model, the GGUF), for recordings and reports."""
     params = getattr(model, "_identifying_params", {}) or {}
     return str(params.get("model") or getattr(model, "model", "") or model._llm_type)

@@ -47,15 +47,14 @@ class EvalJob:
 def start(name: str, provider: str, k: int, only: list[str]) -> EvalJob:
     plant = ConnectorSettings().load_plant()
     suite = load_suite(name, plant, list(TOOLS))
-    count = len([s for s in suite.scenarios if not only or s.id in only]) * k
+    count = len(suite.chosen(only)) * k
     job = EvalJob(suite=name, total=count)
 
     def work() -> None:
         try:
             report = asyncio.run(run_report(suite, Models(provider, name), k=k, plant=plant, only=only or None,
                                             on_result=job.on_result))  # type: ignore[arg-type]
-            stamp = report.created_at.replace(":", "")
-            job.report_path = report.write(REPORTS / f"{name}-{provider}-{stamp}.json").with_suffix(".json")
+            job.report_path = report.save(REPORTS)
         except Exception as exc:  # noqa: BLE001 - shown on the page; the run is over either way
             job.error = f"{type(exc).__name__}: {exc}"
         finally:
