@@ -250,12 +250,16 @@ def test_a_conversation_can_be_reopened_from_the_list(app):
 # -- overview and audit ---------------------------------------------------------------------------
 
 def test_overview_shows_live_tags_alarms_orders_and_injects_and_clears_faults(app):
-    at = session("olga", "pages/overview.py")
-    assert not at.exception, at.exception
-    shown = texts(at)
+    operator = session("olga", "pages/overview.py")
+    assert not operator.exception, operator.exception
+    shown = texts(operator)
     assert "**OV-201** · " in shown and f"| temp_setpoint ✎ | {OVEN_BEFORE} degC |" in shown
     assert "Open work orders" in shown and "Purchase orders on order" in shown
-    assert "Simulator controls (demo)" in shown
+    assert "Simulator controls (demo)" not in shown  # an operator cannot inject faults
+    assert not [b for b in operator.button if b.label in ("Inject fault", "Clear all faults")]
+
+    at = session("eli", "pages/overview.py")
+    assert "Simulator controls (demo)" in texts(at)
 
     at.selectbox[0].select("plc_offline")
     at.selectbox[1].select("HP-102")

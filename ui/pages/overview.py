@@ -2,7 +2,8 @@
 
 Values are read by the runtime's own PLC, ERP and MES clients (the real protocols, the
 same connectors the tools use) and refreshed by fragments; the trend comes from the
-plant historian through the MES. On the simulator, demo controls inject and clear faults.
+plant historian through the MES. On the simulator, engineers and admins get demo controls that
+inject and clear faults; operators and supervisors see the plant, they do not break it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import streamlit as st
 from connectors.errors import ConnectorError
 from connectors.plant import Machine
 from tools.live import alarms_of, state_of
+from policies.model import Role
 from ui.auth import require
 from ui.runtime import PlantClients
 from ui.shared import get_runtime
@@ -25,7 +27,7 @@ from ui.simcontrol import FAULTS, MACHINE_FAULTS, SimControl
 LIVE_EVERY_S = 3.0
 TREND_EVERY_S = 10.0
 
-require("overview")
+user = require("overview")
 runtime = get_runtime()
 try:
     clients = runtime.plant_clients()
@@ -154,9 +156,12 @@ def orders() -> None:
         right.caption("None.")
 
 
+SIM_CONTROL_ROLES = frozenset({Role.engineer, Role.admin})
+
+
 def sim_controls() -> None:
     control = SimControl(runtime.connectors)
-    if not control.reachable():
+    if user.role not in SIM_CONTROL_ROLES or not control.reachable():
         return
     with st.expander("Simulator controls (demo)", icon=":material/science:"):
         with st.form("inject"):
