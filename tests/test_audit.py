@@ -53,7 +53,9 @@ def test_a_removed_record_is_found(log, tmp_path):
 
 
 def test_a_rewritten_record_with_a_fresh_hash_still_breaks_the_chain(log, tmp_path):
-    raw(log, tmp_path, "UPDATE audit SET hash = 'f' || substr(hash, 2) WHERE seq = 4;")
+    # flip the first hex digit to a different one (a fixed 'f' left a hash that began with 'f' unchanged)
+    raw(log, tmp_path, "UPDATE audit SET hash = CASE substr(hash, 1, 1) WHEN 'f' THEN '0' ELSE 'f' END"
+                       " || substr(hash, 2) WHERE seq = 4;")
     report = log.verify()
     assert not report.ok and report.first_bad_seq == 4
 
