@@ -1,4 +1,4 @@
-"""Who is signed in, and which pages each role may open.
+"""Who is signed in, which pages each role may open, and which roles may drive the simulator.
 
 The signed-in ``User`` (checked against the bcrypt hashes in the users file) is the
 requester or approver the copilot, the policy engine and the audit log see; the app
@@ -44,6 +44,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/evals.py", "Evals", ":material/science:", "evals", frozenset({Role.engineer, Role.admin})),
     PageSpec("pages/passage.py", "Manual passage", ":material/menu_book:", "passage", ALL, listed=False),
 )
+SIMULATOR_CONTROL = frozenset({Role.engineer, Role.admin})  # may inject and clear faults on the Overview page
 
 
 def pages_for(role: Role) -> list[PageSpec]:

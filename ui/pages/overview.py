@@ -18,8 +18,7 @@ import streamlit as st
 from connectors.errors import ConnectorError
 from connectors.plant import Machine
 from tools.live import alarms_of, state_of
-from policies.model import Role
-from ui.auth import require
+from ui.auth import SIMULATOR_CONTROL, require
 from ui.runtime import PlantClients
 from ui.shared import get_runtime
 from ui.simcontrol import FAULTS, MACHINE_FAULTS, SimControl
@@ -156,12 +155,9 @@ def orders() -> None:
         right.caption("None.")
 
 
-SIM_CONTROL_ROLES = frozenset({Role.engineer, Role.admin})
-
-
 def sim_controls() -> None:
     control = SimControl(runtime.connectors)
-    if user.role not in SIM_CONTROL_ROLES or not control.reachable():
+    if user.role not in SIMULATOR_CONTROL or not control.reachable():
         return
     with st.expander("Simulator controls (demo)", icon=":material/science:"):
         with st.form("inject"):
