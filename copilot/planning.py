@@ -55,17 +55,16 @@ def plan_schema(reads: list[str], changes: list[str]) -> dict[str, Any]:
 Asked = Mapping[str, Sequence[str]]  # change tool -> word stems in a request that ask for it
 
 
-def planned_steps(turn: list[AnyMessage], request: str = "", asked_with: Asked | None = None) -> list[str] | None:
+def planned_steps(turn: list[AnyMessage], request: str, asked_with: Asked) -> list[str] | None:
     """The steps of this turn's plan (reads, then the changes the request asks for), or None before the model
-    has planned. Without ``asked_with`` every planned change is kept."""
+    has planned. A change tool missing from ``asked_with`` is never asked for."""
     for message in turn:
         if isinstance(message, AIMessage):
             for call in message.tool_calls:
                 if call["name"] == PLAN:
                     changes = _names(call["args"].get("changes"))
-                    if asked_with is not None:
-                        changes = [c for c in changes if asks_for(request, asked_with.get(c, ()))]
-                    return _names(call["args"].get("reads")) + changes
+                    return _names(call["args"].get("reads")) + [
+                        c for c in changes if asks_for(request, asked_with.get(c, ()))]
     return None
 
 
@@ -78,7 +77,7 @@ def _names(value: Any) -> list[str]:
     return [s for s in value if isinstance(s, str)] if isinstance(value, list) else []
 
 
-def plan_narrowing(turn: list[AnyMessage], request: str = "", asked_with: Asked | None = None) -> dict[str, Any]:
+def plan_narrowing(turn: list[AnyMessage], request: str, asked_with: Asked) -> dict[str, Any]:
     """What the next call may reply with: the plan, then each planned tool in turn, then an answer.
 
     A step whose arguments were invalid is tried again (the step budget bounds the retries);
