@@ -24,9 +24,19 @@ How you work:
 """
 
 
-def system_prompt(plant: Plant) -> str:
-    """Rules, then the plant's machines and their writable setpoints with limits."""
-    lines = [_RULES.format(plant=plant.plant.name), "The plant:"]
+_PROCEDURES = """How you take a request (the first reply of every turn):
+- Choose the procedure that fits what the operator wants done and fill its slots from their words only:
+  leave out a slot the request does not state (it will be asked back); never guess a machine, tag, part,
+  quantity or value. A relative change ("5 degrees lower", "ten percent slower") is by / percent, not to.
+  Text fields (symptom, topic, defect) are short and in English whatever the request's language.
+- A question about the plant that no procedure fits: other_request.
+- A greeting, thanks or small talk: answer in words, briefly, in the operator's language.
+"""
+
+
+def system_prompt(plant: Plant, procedures: bool = False) -> str:
+    """Rules (and how to choose a procedure), then the plant's machines and their writable setpoints with limits."""
+    lines = [_RULES.format(plant=plant.plant.name), *([_PROCEDURES] if procedures else []), "The plant:"]
     for line in plant.lines:
         lines.append(f"- line {line.id} ({line.name}):")
         for m in line.machines:
@@ -34,4 +44,11 @@ def system_prompt(plant: Plant) -> str:
                 f"{t.name} {t.min:g}..{t.max:g} {t.unit}".rstrip() for t in m.tags.values() if t.writable and t.name != "run"
             )
             lines.append(f"  - {m.id} {m.name}, {m.kind.replace('_', ' ')} {m.model}; setpoints: {setpoints}")
+    if procedures:
+        lines.append("Parts: " + ", ".join(f"{p.id} ({p.name})" for p in plant.parts))
+        lines.append("Suppliers: " + ", ".join(s.id for s in plant.suppliers))
+        lines.append("Production orders: " + ", ".join(
+            f"{o.id} ({o.line}, {o.variant}, {o.status})" for o in plant.production_orders))
+        lines.append("Variants: " + "; ".join(
+            f"{v.id} {v.colour}{' ' + '+'.join(v.options) if v.options else ''}" for p in plant.products for v in p.variants))
     return "\n".join(lines)

@@ -1,7 +1,8 @@
 """A chat model that plays a fixed script of replies: for tests of the graph, and for demos without a model.
 
-The reply is chosen by how many assistant messages the conversation already has,
-so a conversation resumed in another process continues the script where it was.
+The reply is chosen by how many assistant messages the model wrote in the conversation
+so far (a procedure's own calls and answers are not the model's), so a conversation
+resumed in another process continues the script where it was.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import BaseModel
+
+from copilot.procedures.run import AUTHOR
 
 
 class ScriptedReply(BaseModel):
@@ -40,7 +43,7 @@ class ScriptedChatModel(BaseChatModel):
         return self
 
     def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any) -> ChatResult:
-        index = sum(isinstance(m, AIMessage) for m in messages)
+        index = sum(isinstance(m, AIMessage) and m.name != AUTHOR for m in messages)
         if index >= len(self.replies):
             raise ScriptExhausted(f"the script has {len(self.replies)} replies; reply {index + 1} was asked for")
         reply = self.replies[index]

@@ -29,6 +29,9 @@ from copilot.conversations import Conversations
 from copilot.graph import Runtime, agent_prompt, build_graph
 from copilot.ledger import ExecutionLedger
 from copilot.llm.warmup import warm_up
+from copilot.planning import PLAN
+from copilot.procedures.chooser import choice_names
+from copilot.procedures.spec import Procedures
 from copilot.settings import CopilotSettings
 from copilot.users import User
 from policies.rules import Policy
@@ -44,7 +47,7 @@ class ConversationBusy(RuntimeError):
 class Step:
     """One thing the copilot did, as the operator sees it."""
 
-    kind: Literal["token", "proposal", "result", "waiting", "answer"]
+    kind: Literal["token", "choice", "proposal", "result", "waiting", "answer"]
     text: str = ""
     tool: str | None = None
     arguments: dict[str, Any] = field(default_factory=dict)
@@ -55,10 +58,12 @@ class Step:
     result: Any = None
 
 
-def steps_of(message: BaseMessage) -> list[Step]:
-    """What a graph message means to the operator."""
+def steps_of(message: BaseMessage, choices: frozenset[str] = frozenset()) -> list[Step]:
+    """What a graph message means to the operator. A call in ``choices`` (the plan, a procedure) is how the
+    copilot chose to go about the request, not an action."""
     if isinstance(message, AIMessage):
-        steps = [Step(kind="proposal", tool=c["name"], arguments=c["args"], action_id=c["id"]) for c in message.tool_calls]
+        steps = [Step(kind="choice" if c["name"] in choices else "proposal", tool=c["name"], arguments=c["args"],
+                      action_id=c["id"]) for c in message.tool_calls]
         if message.content and not message.tool_calls:
             steps.append(Step(kind="answer", text=str(message.content)))
         return steps
@@ -77,6 +82,7 @@ class Copilot:
         self.rt = rt
         self.graph = graph
         self.conversations = conversations
+        self.choices = frozenset([PLAN, *(choice_names(rt.procedures) if rt.procedures else [])])
 
     @classmethod
     @asynccontextmanager
@@ -103,6 +109,7 @@ class Copilot:
             stack.callback(ledger.close)
             conversations = Conversations(settings.state_db)
             stack.callback(conversations.close)
+            procedures = Procedures.load(settings.procedures_file, TOOLS) if settings.procedures else None
             rt = Runtime(
                 deps=Deps(plant=plant, plc=plc, erp=erp, mes=mes, manuals=manuals),
                 model=model,
@@ -112,6 +119,7 @@ class Copilot:
                 ledger=ledger,
                 audit=AuditLog(settings.audit_db),
                 settings=settings,
+                procedures=procedures,
             )
             # the local model processes the stable prompt prefix once, here, rather than on the first question
             await asyncio.to_thread(warm_up, model, *agent_prompt(rt))
@@ -202,7 +210,7 @@ class Copilot:
                                    text="waiting for approval: " + (value.get("change") or ""))
                     continue
                 for message in (update or {}).get("messages", []):
-                    for step in steps_of(message):
+                    for step in steps_of(message, self.choices):
                         yield step
         self.conversations.touch(thread_id)
 

@@ -24,6 +24,9 @@ class CopilotSettings(BaseSettings):
     max_tool_calls_per_turn: int = 12
     tool_timeout_s: float = 20.0
     approval_ttl_hours: float = 24.0
+    procedures: bool = True
+    """Carry out requests by the plant's procedures (copilot/procedures/); off: every turn is the free loop."""
+    procedures_file: Path = REPO_CONFIG / "procedures.yaml"
     plan_first: Literal["auto", "on", "off"] = "auto"
     """Start each turn with a plan (copilot/planning.py); auto = for constrained (small local) models."""
 

@@ -65,9 +65,6 @@ class Tool(Generic[A]):
     risk: Risk
     run: Run
     facts: Facts | None = None
-    asked_with: tuple[str, ...] = ()
-    """Word stems by which an operator's request asks for this action (changes only): a small model's plan
-    keeps a change only when the request asks for it (copilot/planning.py)."""
 
     @property
     def description(self) -> str:
@@ -103,11 +100,11 @@ class Tool(Generic[A]):
 
 
 def tool(
-    *, args: type[A], risk: Risk, facts: Facts | None = None, asked_with: tuple[str, ...] = ()
+    *, args: type[A], risk: Risk, facts: Facts | None = None
 ) -> Callable[[Run], Tool[A]]:
     """Make a :class:`Tool` of an async function; its name and docstring are what the model sees."""
 
     def wrap(run: Run) -> Tool[A]:
-        return Tool(name=run.__name__, args=args, risk=risk, run=run, facts=facts, asked_with=asked_with)
+        return Tool(name=run.__name__, args=args, risk=risk, run=run, facts=facts)
 
     return wrap

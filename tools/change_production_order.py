@@ -40,8 +40,7 @@ async def _facts(deps: Deps, args: ChangeProductionOrderArgs) -> ActionFacts:
     )
 
 
-@tool(args=ChangeProductionOrderArgs, risk=Risk.write, facts=_facts,
-      asked_with=("chang", "switch", "variant", "quantity", "reduc", "increas", "modif", "updat", "cut"))
+@tool(args=ChangeProductionOrderArgs, risk=Risk.write, facts=_facts)
 async def change_production_order(deps: Deps, args: ChangeProductionOrderArgs, call: Call):
     """Change a production order's variant (e.g. colour or options of the same product) or quantity while it
     runs. Use production_orders first to find the order and its product's variants."""

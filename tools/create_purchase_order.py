@@ -61,8 +61,7 @@ async def _facts(deps: Deps, args: CreatePurchaseOrderArgs) -> ActionFacts:
     )
 
 
-@tool(args=CreatePurchaseOrderArgs, risk=Risk.write, facts=_facts,
-      asked_with=("order", "reorder", "buy", "purchas", "procur"))
+@tool(args=CreatePurchaseOrderArgs, risk=Risk.write, facts=_facts)
 async def create_purchase_order(deps: Deps, args: CreatePurchaseOrderArgs, call: Call):
     """Order a quantity of a spare part. Name a supplier, or let the tool choose the best offer by price,
     lead_time (fastest delivery) or carbon (lowest CO2e). Check inventory first."""

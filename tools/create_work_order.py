@@ -31,7 +31,7 @@ async def _facts(deps: Deps, args: CreateWorkOrderArgs) -> ActionFacts:
     )
 
 
-@tool(args=CreateWorkOrderArgs, risk=Risk.write, facts=_facts, asked_with=("work order", "work-order", "repair"))
+@tool(args=CreateWorkOrderArgs, risk=Risk.write, facts=_facts)
 async def create_work_order(deps: Deps, args: CreateWorkOrderArgs, call: Call):
     """Open a maintenance work order for a machine (title, description of symptoms and readings, priority,
     kind, parts needed). Check open_work_orders first so the same problem is not reported twice."""

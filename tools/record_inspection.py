@@ -34,7 +34,7 @@ async def _facts(deps: Deps, args: RecordInspectionArgs) -> ActionFacts:
     )
 
 
-@tool(args=RecordInspectionArgs, risk=Risk.write, facts=_facts, asked_with=("record", "log", "enter", "register"))
+@tool(args=RecordInspectionArgs, risk=Risk.write, facts=_facts)
 async def record_inspection(deps: Deps, args: RecordInspectionArgs, call: Call):
     """Record the result of a quality inspection (parts inspected, defects found, defect type) for a machine,
     e.g. the re-inspection after a parameter change."""

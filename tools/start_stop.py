@@ -23,14 +23,13 @@ async def _stop_facts(deps: Deps, args: RunCommandArgs) -> ActionFacts:
     return await write_facts(deps, args.machine_id, "run", 0)
 
 
-@tool(args=RunCommandArgs, risk=Risk.write, facts=_start_facts, asked_with=("start", "restart", "resum", "switch on", "turn on"))
+@tool(args=RunCommandArgs, risk=Risk.write, facts=_start_facts)
 async def start_machine(deps: Deps, args: RunCommandArgs, call: Call):
     """Start a stopped machine (sets its run command). Needs approval; say why."""
     return await deps.plc.write(args.machine_id, "run", 1)
 
 
-@tool(args=RunCommandArgs, risk=Risk.critical, facts=_stop_facts,
-      asked_with=("stop", "halt", "shut", "switch off", "turn off"))
+@tool(args=RunCommandArgs, risk=Risk.critical, facts=_stop_facts)
 async def stop_machine(deps: Deps, args: RunCommandArgs, call: Call):
     """Stop a running machine (clears its run command). Critical: stopping halts the line; two people must
     approve. Say why."""

@@ -21,8 +21,7 @@ async def _facts(deps: Deps, args: WriteSetpointArgs) -> ActionFacts:
     return await write_facts(deps, args.machine_id, args.tag, args.value)
 
 
-@tool(args=WriteSetpointArgs, risk=Risk.write, facts=_facts,
-      asked_with=("set", "rais", "lower", "increas", "decreas", "reduc", "adjust", "chang", "slow", "speed up", "turn up", "turn down", "write"))
+@tool(args=WriteSetpointArgs, risk=Risk.write, facts=_facts)
 async def write_setpoint(deps: Deps, args: WriteSetpointArgs, call: Call):
     """Propose a new value for a writable setpoint (e.g. OV-201 temp_setpoint). It must be within the tag's
     limits and maximum step (machine_status shows them); it runs only after the policy allows it, usually

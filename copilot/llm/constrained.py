@@ -163,7 +163,14 @@ def _fields(schema: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+LABEL = "x-label"
+"""A schema annotation: the prompt names the values (e.g. "machine id") instead of listing a long enum that
+the prompt gives elsewhere; the grammar and the validation still hold the output to the enum."""
+
+
 def _type(schema: dict[str, Any]) -> str:
+    if LABEL in schema:
+        return f"<{schema[LABEL]}>"
     if "const" in schema:
         return json.dumps(schema["const"])
     if "enum" in schema:

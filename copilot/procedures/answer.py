@@ -1,0 +1,39 @@
+"""The answer of a procedure: its lines, in the operator's language.
+
+In English the answer is the lines themselves (what was found, decided, done,
+refused and why, what waits), so it can claim nothing that did not happen. In
+another language the model words those lines in it, told to keep every id,
+number, unit and citation.
+"""
+
+from __future__ import annotations
+
+from langchain_core.messages import HumanMessage
+
+from copilot.procedures.run import Outcome, ProcedureRun
+
+LANGUAGE_NAMES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian", "nl": "Dutch",
+                  "pl": "Polish", "pt": "Portuguese", "cs": "Czech", "sv": "Swedish", "tr": "Turkish"}
+
+
+def answer_lines(run: ProcedureRun) -> str:
+    if run.outcome is Outcome.asking:
+        return run.reason
+    lines = list(run.lines)
+    if run.outcome is Outcome.stopped and run.reason not in lines:
+        lines.append(run.reason)
+    if not lines:
+        return "Done."
+    return "\n".join(f"- {line[:1].upper()}{line[1:]}" for line in lines)
+
+
+def needs_wording(run: ProcedureRun) -> bool:
+    return run.lang != "en" and run.lang in LANGUAGE_NAMES
+
+
+def wording_request(text: str, lang: str) -> HumanMessage:
+    """What the model is asked to write: the facts, in the operator's language, nothing added."""
+    return HumanMessage(
+        f"Write this reply to the operator in {LANGUAGE_NAMES[lang]}. Keep every machine id, part number, "
+        f"number, unit and [citation] exactly; add nothing, leave nothing out:\n\n{text}"
+    )

@@ -1,0 +1,159 @@
+"""One run of a procedure: the state it keeps between steps, and how it moves on.
+
+The graph asks :func:`advance` what to do next after each step's results come
+back; it answers with the tool calls of the next read or change (which the graph
+sends through the policy gate like any model call) or with the run finished,
+stopped (a decision had nothing to do, a change was refused, rejected or failed)
+or asking back. Decisions run in place. The run is plain data, so it lives in the
+conversation's checkpoint and resumes after an approval or a restart.
+"""
+
+from __future__ import annotations
+
+import inspect
+import uuid
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel
+
+from connectors.plant import Plant
+from copilot.procedures.decisions import DECISIONS, AskBack, Stop
+from copilot.procedures.report import result_line
+from copilot.procedures.spec import REFERENCE, Procedure, StepKind
+from copilot.status import Status
+
+
+AUTHOR = "procedure"
+"""The name on the messages a procedure writes (its calls and its answer), which no model wrote."""
+
+
+class Outcome(StrEnum):
+    running = "running"
+    finished = "finished"
+    stopped = "stopped"  # nothing (more) to do, or a change was refused, rejected or failed: ``reason`` says why
+    asking = "asking"  # ``reason`` is the question for the operator
+
+
+class ProcedureRun(BaseModel):
+    procedure: str
+    request: str
+    slots: dict[str, Any] = {}
+    lang: str = "en"
+    scope: dict[str, Any] = {}
+    step: int = 0  # the next step to take
+    calls: dict[str, str] = {}  # call id -> tool, of the step in flight
+    lines: list[str] = []  # what was found, decided and done, in order: the answer is made of them
+    outcome: Outcome = Outcome.running
+    reason: str = ""
+
+    @property
+    def active(self) -> bool:
+        return self.outcome is Outcome.running
+
+
+class Result(BaseModel):
+    """What came back for one call of the step in flight."""
+
+    call_id: str
+    tool: str
+    status: Status
+    text: str = ""
+    result: Any = None
+    change: str | None = None
+
+
+def start(procedure: Procedure, request: str, slots: dict[str, Any], lang: str) -> ProcedureRun:
+    """A run with the model's slots; a required slot left out is asked back before anything is read."""
+    filled = {k: v for k, v in slots.items() if k in procedure.slots and v not in (None, "", [])}
+    run = ProcedureRun(procedure=procedure.name, request=request, slots=filled, lang=lang,
+                       scope={**{name: filled.get(name) for name in procedure.slots}, "request": request[:500]})
+    missing = [name for name, slot in procedure.slots.items() if slot.required and name not in filled]
+    if missing:
+        slot = procedure.slots[missing[0]]
+        question = slot.ask or f"Which {slot.description or missing[0]}?"
+        return run.model_copy(update={"outcome": Outcome.asking, "reason": question})
+    return run
+
+
+def advance(run: ProcedureRun, procedure: Procedure, plant: Plant, results: list[Result]) -> tuple[ProcedureRun, list[dict]]:
+    """Take in the results of the step in flight, then go on to the next calls (or to the run's end)."""
+    run = run.model_copy(deep=True)
+    if run.calls:
+        _take(run, procedure, results)
+        if not run.active:
+            return run, []
+    while run.step < len(procedure.steps):
+        step = procedure.steps[run.step]
+        if (step.when and not _resolve(step.when, run.scope)) or (step.unless and _resolve(step.unless, run.scope)):
+            run.step += 1
+            continue
+        if step.kind is StepKind.decide:
+            inputs = {name: _resolve(value, run.scope) for name, value in step.args.items()}
+            try:
+                decided = DECISIONS[step.target](plant=plant, **inputs) if _wants_plant(step.target) \
+                    else DECISIONS[step.target](**inputs)
+            except Stop as why:
+                run.outcome, run.reason = Outcome.stopped, str(why)
+                return run, []
+            except AskBack as question:
+                run.outcome, run.reason = Outcome.asking, str(question)
+                return run, []
+            if step.into:
+                run.scope[step.into] = decided.value
+            if decided.note:
+                run.lines.append(decided.note)
+            run.step += 1
+            continue
+        items = _resolve(step.each, run.scope) if step.each else [None]
+        calls = []
+        for item in items or []:
+            scope = {**run.scope, "item": item}
+            args = {name: _resolve(value, scope) for name, value in step.args.items()}
+            calls.append({"name": step.target, "args": {k: v for k, v in args.items() if v is not None},
+                          "id": f"call_{uuid.uuid4().hex[:16]}", "type": "tool_call"})
+        if not calls:
+            run.step += 1
+            continue
+        run.calls = {c["id"]: c["name"] for c in calls}
+        return run, calls
+    run.outcome = Outcome.finished
+    return run, []
+
+
+def _take(run: ProcedureRun, procedure: Procedure, results: list[Result]) -> None:
+    step = procedure.steps[run.step]
+    mine = [r for r in results if r.call_id in run.calls]
+    run.calls = {}
+    run.step += 1
+    # a read kept for a decision is told by the decision's note; other reads and every change are told as they are
+    run.lines += [result_line(r.tool, r.status, r.text, r.result, r.change) for r in mine
+                  if not (step.into and step.kind is StepKind.read and r.status is Status.done)]
+    failed = [r for r in mine if r.status is not Status.done]
+    if step.into:
+        values = [r.result for r in mine if r.status is Status.done]
+        run.scope[step.into] = values if step.each else (values[0] if values else None)
+    if failed:
+        run.outcome = Outcome.stopped
+        run.reason = "; ".join(result_line(r.tool, r.status, r.text, r.result, r.change) for r in failed)
+
+
+def _wants_plant(name: str) -> bool:
+    return "plant" in inspect.signature(DECISIONS[name]).parameters
+
+
+def _resolve(value: Any, scope: dict[str, Any]) -> Any:
+    """A step argument with its references (``$name.field``) replaced by their values; None when unset."""
+    if isinstance(value, dict):
+        return {k: _resolve(v, scope) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve(v, scope) for v in value]
+    if not isinstance(value, str):
+        return value
+    match = REFERENCE.match(value)
+    if not match:
+        return value
+    current: Any = scope.get(match.group(1))
+    for field in filter(None, match.group(2).split(".")):
+        current = current.get(field) if isinstance(current, dict) else None
+    return current

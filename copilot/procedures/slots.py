@@ -1,0 +1,78 @@
+"""Slots as JSON schema: what the model may fill, with the allowed values taken from the plant file.
+
+Each procedure becomes one choice of the model's constrained call, its arguments
+the procedure's slots. A slot that names a plant thing is an enum of the things
+the plant has, so a filled slot always exists; every slot is optional in the
+schema, so the model leaves out what the request does not say instead of being
+forced to guess, and the procedure asks back for what it needs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connectors.plant import Plant
+from copilot.llm.constrained import LABEL
+from copilot.procedures.decisions import PREFERENCES, PRIORITIES
+from copilot.procedures.spec import Procedure, Slot, SlotKind
+
+LANGUAGE = "lang"
+"""Every choice carries the language the operator wrote in (ISO 639-1), so the answer comes back in it."""
+
+LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pl", "pt", "cs", "sv", "tr")
+
+
+def _enum(values: list[str], label: str | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string", "enum": sorted(dict.fromkeys(values))}
+    return {**schema, LABEL: label} if label else schema
+
+
+def slot_schema(slot: Slot, plant: Plant) -> dict[str, Any]:
+    machines = list(plant.machines.values())
+    setpoints = [t.name for m in machines for t in m.tags.values() if t.writable and t.name != "run"]
+    number = {"type": "number"}
+    kinds: dict[SlotKind, dict[str, Any]] = {
+        SlotKind.machine: _enum([m.id for m in machines], "machine id"),
+        SlotKind.line: _enum([line.id for line in plant.lines], "line id"),
+        SlotKind.setpoint: _enum(setpoints, "setpoint tag"),
+        SlotKind.tag: _enum([t for m in machines for t in m.tags], "tag name"),
+        SlotKind.part: _enum([p.id for p in plant.parts], "part number"),
+        SlotKind.supplier: _enum([s.id for s in plant.suppliers], "supplier id"),
+        SlotKind.preference: _enum(list(PREFERENCES)),
+        SlotKind.priority: _enum(list(PRIORITIES)),
+        SlotKind.production_order: _enum([o.id for o in plant.production_orders], "production order id"),
+        SlotKind.variant: _enum([v.id for p in plant.products for v in p.variants], "variant id"),
+        SlotKind.colour: _enum([v.colour for p in plant.products for v in p.variants]),
+        SlotKind.options: {"type": "array", "items": _enum([o for p in plant.products for v in p.variants
+                                                             for o in v.options]), "maxItems": 4},
+        SlotKind.setpoint_changes: {
+            "type": "array", "minItems": 1, "maxItems": 4,
+            "items": {"type": "object", "additionalProperties": False, "properties": {
+                "tag": _enum(setpoints, "setpoint tag"), "to": number, "by": number, "percent": number}},
+        },
+        SlotKind.command: _enum(["start", "stop"]),
+        SlotKind.integer: {"type": "integer", "minimum": 0},
+        SlotKind.number: number,
+        SlotKind.text: {"type": "string", "maxLength": 120},
+        SlotKind.flag: {"type": "boolean"},
+    }
+    schema = dict(kinds[slot.kind])
+    if slot.description:
+        schema["description"] = slot.description
+    return schema
+
+
+def choice_schema(procedure: Procedure, plant: Plant) -> dict[str, Any]:
+    """The procedure as a tool the model may call: its description and examples, its slots as parameters."""
+    properties = {name: slot_schema(slot, plant) for name, slot in procedure.slots.items()}
+    properties[LANGUAGE] = _enum(list(LANGUAGES), "language code")
+    examples = "; ".join(f'"{e}"' for e in procedure.examples)
+    return {
+        "type": "function",
+        "function": {
+            "name": procedure.name,
+            "description": f"{procedure.description} E.g. {examples}",
+            "parameters": {"type": "object", "properties": properties, "required": [LANGUAGE],
+                           "additionalProperties": False},
+        },
+    }

@@ -1,0 +1,86 @@
+"""Procedures in the graph, on the real simulator, with a scripted model choosing them: the steps go through
+the same gate, queue and ledger as any call; decisions, refusals, rejections and questions end in the answer."""
+
+from __future__ import annotations
+
+from agent_helpers import SimControl, ask, call, copilot_on, results, script, user, waiting
+
+
+async def test_a_relative_setpoint_change_is_computed_from_the_live_value_and_waits_for_sign_off(sim, tmp_path):
+    model = script([call("change_setpoints", machine="OV-201", changes=[{"tag": "temp_setpoint", "by": -5}], lang="en")])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "The oven runs hot, knock 5 degrees off it")
+        assert [s.tool for s in steps if s.kind == "proposal"] == ["machine_status", "write_setpoint"]
+        [wait] = waiting(steps)
+        assert wait.change == "OV-201 temp_setpoint 180 → 175 degC"
+        action, more = await copilot.approve(wait.action_id, user("sam"))
+        assert [s.status for s in results(more, "write_setpoint")] == ["done"]
+        answer = [s.text for s in more if s.kind == "answer"][-1]
+        assert "180 → 175 degC" in answer and "Done: OV-201 temp_setpoint 180 → 175 degC" in answer
+        assert (await copilot.rt.deps.plc.read("OV-201", "temp_setpoint")).value == 175
+
+
+async def test_a_relative_change_past_the_max_step_is_refused_with_the_limit_and_unit(sim, tmp_path):
+    model = script([call("change_setpoints", machine="OV-201", changes=[{"tag": "temp_setpoint", "by": 15}], lang="en")])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "OV-201 up 15 degrees")
+        assert [s.status for s in results(steps, "write_setpoint")] == ["denied"]
+        answer = steps[-1].text
+        assert steps[-1].kind == "answer" and "Refused: OV-201 temp_setpoint 180 → 195 degC" in answer
+        assert "10" in answer  # the max step
+        assert (await copilot.rt.deps.plc.read("OV-201", "temp_setpoint")).value == 180
+
+
+async def test_an_ambiguous_setpoint_is_asked_back_and_the_reply_continues_the_procedure(sim, tmp_path):
+    model = script(
+        [call("change_setpoints", machine="FL-202", changes=[{"to": 505}], lang="en")],
+        [call("change_setpoints", machine="FL-202", changes=[{"tag": "fill_setpoint", "to": 505}], lang="en")],
+    )
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "Put FL-202 on 505", thread_id="t1")
+        assert steps[-1].kind == "answer" and steps[-1].text == "Which setpoint of FL-202: fill_setpoint or speed_setpoint?"
+        assert [s.tool for s in steps if s.kind == "proposal"] == ["machine_status"]  # nothing changed
+        steps = await ask(copilot, "olga", "the fill one", thread_id="t1")
+        [wait] = waiting(steps)
+        assert wait.change == "FL-202 fill_setpoint 500 → 505 ml"
+
+
+async def test_stock_above_the_reorder_point_orders_nothing_and_says_why(sim, tmp_path):
+    model = script([call("reorder_part", part="BRG-6308", lang="en")])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "Reorder the 6308 bearings")
+        assert [s.tool for s in steps if s.kind == "proposal"] == ["inventory"]
+        assert "above its reorder point 4: nothing to order" in steps[-1].text
+
+
+async def test_a_low_part_is_ordered_at_its_reorder_quantity_from_the_cheapest_supplier(sim, tmp_path):
+    model = script([call("reorder_part", part="BRG-6205", lang="en")])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "We're short on 6205 bearings, sort it out")
+        [wait] = waiting(steps)
+        assert wait.change.startswith("order 20 x BRG-6205") and "from SUP-NORD at 14.80" in wait.change
+
+
+async def test_a_rejected_change_ends_the_procedure_with_the_supervisors_reason(sim, tmp_path):
+    model = script([call("change_setpoints", machine="P-101", changes=[{"tag": "speed_setpoint", "to": 2300}], lang="en")])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "slow the pump to 2300")
+        [wait] = waiting(steps)
+        _, more = await copilot.reject(wait.action_id, user("sam"), "not during the night shift")
+        assert "rejected" in more[-1].text and "not during the night shift" in more[-1].text
+        assert (await copilot.rt.deps.plc.read("P-101", "speed_setpoint")).value == 2400
+
+
+async def test_maintenance_opens_no_second_work_order_when_one_is_open(sim, tmp_path):
+    model = script([call("maintenance", machine="P-101", symptom="vibration", lang="en")],
+                   [call("maintenance", machine="P-101", symptom="vibration", lang="en")])
+    control = SimControl(sim)
+    control.fault("bearing_wear", machine_id="P-101", severity=0.8)
+    control.advance(600)
+    control.close()
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        first = await ask(copilot, "olga", "P-101 is shaking, get maintenance on it", thread_id="a")
+        assert [s.status for s in results(first, "create_work_order")] == ["done"]
+        second = await ask(copilot, "olga", "P-101 is shaking, get maintenance on it", thread_id="b")
+        assert not results(second, "create_work_order")
+        assert "already open for P-101" in second[-1].text
