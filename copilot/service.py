@@ -142,6 +142,10 @@ class Copilot:
         async for step in self._run(inputs, thread_id):
             yield step
 
+    def steps_of(self, message: BaseMessage) -> list[Step]:
+        """What a message of a conversation meant to the operator (for drawing a conversation again)."""
+        return steps_of(message, self.choices)
+
     async def messages(self, thread_id: str) -> list[BaseMessage]:
         state = await self.graph.aget_state(_config(thread_id))
         return list(state.values.get("messages", [])) if state.values else []

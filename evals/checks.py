@@ -17,9 +17,6 @@ from copilot.service import Step
 from evals.scenario import Expect, Scenario
 from evals.twin import SETUP_USER, Truth
 
-PLAN = "plan"
-
-
 class Check(BaseModel):
     name: str
     passed: bool
@@ -29,7 +26,7 @@ class Check(BaseModel):
 class Trace(BaseModel):
     """What the copilot did in one run, from its steps."""
 
-    proposed: list[str] = []  # tools in the order the model proposed them (the plan left out)
+    proposed: list[str] = []  # tools in the order they were proposed (the plan and the procedure chosen left out)
     statuses: list[tuple[str, str]] = []  # (tool, status) of every result
     waiting: list[str] = []  # tools whose action still waits at the end
     answer: str = ""
@@ -39,10 +36,13 @@ class Trace(BaseModel):
     @classmethod
     def of(cls, steps: list[Step], still_waiting: list[str]) -> Trace:
         trace = cls(waiting=still_waiting)
+        choices: set[str | None] = set()
         for step in steps:
-            if step.tool == PLAN:
+            if step.kind == "choice":
+                choices.add(step.action_id)
+            elif step.action_id in choices:
                 continue
-            if step.kind == "proposal":
+            elif step.kind == "proposal":
                 trace.proposed.append(step.tool or "")
             elif step.kind == "result":
                 trace.statuses.append((step.tool or "", step.status or ""))

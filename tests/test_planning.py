@@ -5,13 +5,7 @@ from __future__ import annotations
 from langchain_core.messages import AIMessage, ToolMessage
 
 from agent_helpers import ask, call, copilot_on, results, script
-from copilot.planning import PLAN, asks_for, plan_narrowing, plan_schema, planned_steps
-from policies.model import Risk
-from tools.registry import TOOLS
-
-
-ASKED = {name: tool.asked_with for name, tool in TOOLS.items() if tool.asked_with}
-VIBRATION = "P-101 is vibrating, open a work order"
+from copilot.planning import PLAN, plan_narrowing, plan_schema, planned_steps
 
 
 def _plan(reads: list[str], changes: list[str]) -> AIMessage:
@@ -23,57 +17,39 @@ def _result(name: str, status: str) -> ToolMessage:
 
 
 def test_before_planning_only_the_plan_may_be_written() -> None:
-    assert plan_narrowing([], VIBRATION, ASKED) == {"tool_choice": PLAN}
+    assert plan_narrowing([]) == {"tool_choice": PLAN}
 
 
 def test_each_call_is_narrowed_to_the_next_planned_tool_then_to_an_answer() -> None:
     turn = [_plan(["machine_status"], ["create_work_order"]), _result(PLAN, "done")]
-    assert planned_steps(turn, VIBRATION, ASKED) == ["machine_status", "create_work_order"]
-    assert plan_narrowing(turn, VIBRATION, ASKED) == {"tool_choice": "machine_status"}
+    assert planned_steps(turn) == ["machine_status", "create_work_order"]
+    assert plan_narrowing(turn) == {"tool_choice": "machine_status"}
     turn.append(_result("machine_status", "done"))
-    assert plan_narrowing(turn, VIBRATION, ASKED) == {"tool_choice": "create_work_order"}
+    assert plan_narrowing(turn) == {"tool_choice": "create_work_order"}
     turn.append(_result("create_work_order", "done"))
-    assert plan_narrowing(turn, VIBRATION, ASKED) == {"tool_choice": "none"}
-
-
-def test_a_planned_change_the_request_does_not_ask_for_is_dropped() -> None:
-    turn = [_plan(["machine_status"], ["write_setpoint"]), _result(PLAN, "done")]
-    assert planned_steps(turn, "Check how press HP-102 is doing.", ASKED) == ["machine_status"]
-    assert plan_narrowing(turn + [_result("machine_status", "done")], "how is HP-102?", ASKED) == {"tool_choice": "none"}
-    assert planned_steps(turn, "OV-201 runs hot. Lower its temp_setpoint to 175.", ASKED) == [
-        "machine_status", "write_setpoint"]
-
-
-def test_every_change_tool_says_which_words_ask_for_it() -> None:
-    changes = {name for name, tool in TOOLS.items() if tool.risk != Risk.read}
-    assert set(ASKED) == changes
-    assert asks_for("P-101 is vibrating, open a work order", ASKED["create_work_order"])
-    assert asks_for("Order 20 BRG-6205 from the cheapest supplier", ASKED["create_purchase_order"])
-    assert asks_for("Stop pump P-101, the bearings sound bad.", ASKED["stop_machine"])
-    assert not asks_for("What is the status of P-101?", [s for stems in ASKED.values() for s in stems])
-    assert not asks_for("anything", [])
+    assert plan_narrowing(turn) == {"tool_choice": "none"}
 
 
 def test_invalid_arguments_retry_the_step_and_a_read_error_moves_on() -> None:
     turn = [_plan(["machine_status", "tag_history"], []), _result("machine_status", "invalid_arguments")]
-    assert plan_narrowing(turn, VIBRATION, ASKED) == {"tool_choice": "machine_status"}
+    assert plan_narrowing(turn) == {"tool_choice": "machine_status"}
     turn.append(_result("machine_status", "error"))
-    assert plan_narrowing(turn, VIBRATION, ASKED) == {"tool_choice": "tag_history"}
+    assert plan_narrowing(turn) == {"tool_choice": "tag_history"}
 
 
 def test_a_denied_rejected_or_blocked_call_ends_the_plan_with_an_answer() -> None:
     for status in ("denied", "rejected", "blocked", "not_approved"):
         turn = [_plan([], ["write_setpoint", "create_work_order"]), _result("write_setpoint", status)]
-        request = "Lower OV-201's temp_setpoint to 175 and open a work order"
-        assert plan_narrowing(turn, request, ASKED) == {"tool_choice": "none"}, status
+        assert plan_narrowing(turn) == {"tool_choice": "none"}, status
 
 
 def test_the_plan_schema_keeps_reads_and_changes_apart() -> None:
     schema = plan_schema(["machine_status"], ["create_work_order"])["function"]["parameters"]
     assert schema["properties"]["reads"]["items"] == {"enum": ["machine_status"]}
     assert schema["properties"]["changes"]["items"] == {"enum": ["create_work_order"]}
+    assert "changes" not in plan_schema(["machine_status"], [])["function"]["parameters"]["properties"]
     malformed = AIMessage(content="", tool_calls=[{"name": PLAN, "args": {"reads": "x"}, "id": "p"}])
-    assert planned_steps([malformed], VIBRATION, ASKED) == []
+    assert planned_steps([malformed]) == []
 
 
 async def test_with_plan_first_the_plan_is_a_step_the_operator_sees_and_no_action(sim, tmp_path) -> None:

@@ -72,7 +72,10 @@ class TurnView:
             self._placeholder.markdown(self._text + "▌")
             return
         self._end_text()
-        if step.kind == "proposal":
+        if step.kind == "choice":
+            shown = ", ".join(f"{k} {v}" for k, v in step.arguments.items() if v not in (None, [], "") and k != "lang")
+            st.caption(f"{step.tool.replace('_', ' ')}" + (f": {shown}" if shown else ""))
+        elif step.kind == "proposal":
             self._proposal(step)
         elif step.kind == "result":
             self._result(step)

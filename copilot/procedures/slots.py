@@ -27,6 +27,10 @@ def _enum(values: list[str], label: str | None = None) -> dict[str, Any]:
     return {**schema, LABEL: label} if label else schema
 
 
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
 def slot_schema(slot: Slot, plant: Plant) -> dict[str, Any]:
     machines = list(plant.machines.values())
     setpoints = [t.name for m in machines for t in m.tags.values() if t.writable and t.name != "run"]
@@ -47,8 +51,9 @@ def slot_schema(slot: Slot, plant: Plant) -> dict[str, Any]:
                                                              for o in v.options]), "maxItems": 4},
         SlotKind.setpoint_changes: {
             "type": "array", "minItems": 1, "maxItems": 4,
-            "items": {"type": "object", "additionalProperties": False, "properties": {
-                "tag": _enum(setpoints, "setpoint tag"), "to": number, "by": number, "percent": number}},
+            "items": {"type": "object", "additionalProperties": False, "required": ["tag", "to", "by", "percent"],
+                      "properties": {"tag": _nullable(_enum(setpoints, "setpoint tag")), "to": _nullable(number),
+                                     "by": _nullable(number), "percent": _nullable(number)}},
         },
         SlotKind.command: _enum(["start", "stop"]),
         SlotKind.integer: {"type": "integer", "minimum": 0},
@@ -56,15 +61,13 @@ def slot_schema(slot: Slot, plant: Plant) -> dict[str, Any]:
         SlotKind.text: {"type": "string", "maxLength": 120},
         SlotKind.flag: {"type": "boolean"},
     }
-    schema = dict(kinds[slot.kind])
-    if slot.description:
-        schema["description"] = slot.description
-    return schema
+    return kinds[slot.kind]
 
 
 def choice_schema(procedure: Procedure, plant: Plant) -> dict[str, Any]:
     """The procedure as a tool the model may call: its description and examples, its slots as parameters."""
-    properties = {name: slot_schema(slot, plant) for name, slot in procedure.slots.items()}
+    properties = {name: {**_nullable(slot_schema(slot, plant)), **({"description": slot.description} if slot.description else {})}
+                  for name, slot in procedure.slots.items()}
     properties[LANGUAGE] = _enum(list(LANGUAGES), "language code")
     examples = "; ".join(f'"{e}"' for e in procedure.examples)
     return {
@@ -72,7 +75,7 @@ def choice_schema(procedure: Procedure, plant: Plant) -> dict[str, Any]:
         "function": {
             "name": procedure.name,
             "description": f"{procedure.description} E.g. {examples}",
-            "parameters": {"type": "object", "properties": properties, "required": [LANGUAGE],
+            "parameters": {"type": "object", "properties": properties, "required": list(properties),
                            "additionalProperties": False},
         },
     }

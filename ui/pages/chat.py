@@ -16,7 +16,7 @@ import streamlit as st
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from copilot.approvals import PendingAction
-from copilot.service import ConversationBusy, Step, steps_of
+from copilot.service import ConversationBusy, Step
 from ui.auth import require
 from ui.shared import copilot_ready, get_runtime
 from ui.steps import TurnView
@@ -66,7 +66,7 @@ def draw(messages: list[BaseMessage], actions: list[PendingAction]) -> None:
             flush()
             st.chat_message("user").markdown(str(message.content))
         else:
-            turn.extend(steps_of(message))
+            turn.extend(copilot.steps_of(message))
     flush()
 
 

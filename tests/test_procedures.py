@@ -1,0 +1,153 @@
+"""The procedures file, the slots and the decisions, without a model or a plant running."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from connectors.settings import ConnectorSettings
+from copilot.procedures.decisions import AskBack, Stop, production_change, purchase, setpoint_targets, supplier_for, work_order
+from copilot.procedures.slots import choice_schema
+from copilot.procedures.spec import ProcedureError, Procedures
+from copilot.settings import CopilotSettings
+from policies.model import Risk
+from tools.registry import TOOLS
+
+PLANT = ConnectorSettings().load_plant()
+SHIPPED = Procedures.load(CopilotSettings().procedures_file, TOOLS)
+
+
+def _with(change: dict) -> dict:
+    data = yaml.safe_load(CopilotSettings().procedures_file.read_text())
+    data["procedures"][0] = {**data["procedures"][0], **change}
+    return data
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"steps": [{"read": "machine_stats", "args": {"machine_id": "$machine"}}]}, "procedure 'diagnose', steps[0] (read machine_stats): unknown tool"),
+    ({"steps": [{"read": "machine_status", "args": {"machine": "$machine"}}]}, "machine_status has no argument 'machine'"),
+    ({"steps": [{"change": "machine_status", "args": {"machine_id": "$machine"}}]}, "machine_status is a read; write it as read"),
+    ({"steps": [{"read": "machine_status", "args": {"machine_id": "$machin"}}]}, "$machin is neither a slot nor the result of an earlier step"),
+    ({"steps": [{"decide": "guess", "args": {}}]}, "unknown decision"),
+    ({"slots": {"machine": {"kind": "machines"}}}, "procedure 'diagnose' (procedures[0]), field slots.machine.kind"),
+    ({"name": "inventory"}, "procedure 'inventory' has the name of a tool"),
+    ({"examples": []}, "field examples"),
+])
+def test_a_procedure_file_with_a_mistake_is_refused_with_the_procedure_and_field(change, message) -> None:
+    with pytest.raises(ProcedureError) as caught:
+        Procedures.from_data(_with(change), TOOLS)
+    assert message in str(caught.value)
+
+
+def test_a_missing_or_broken_file_is_a_clear_error(tmp_path) -> None:
+    with pytest.raises(ProcedureError, match="cannot read the procedures file"):
+        Procedures.load(tmp_path / "none.yaml", TOOLS)
+    (tmp_path / "bad.yaml").write_text("procedures: [")
+    with pytest.raises(ProcedureError, match="is not valid YAML"):
+        Procedures.load(tmp_path / "bad.yaml", TOOLS)
+
+
+def test_every_change_tool_is_reachable_through_a_procedure() -> None:
+    changes = {name for name, tool in TOOLS.items() if tool.risk != Risk.read}
+    assert changes <= {c for p in SHIPPED.procedures for c in p.changes}
+
+
+def test_slots_hold_only_values_the_plant_has() -> None:
+    schema = choice_schema(SHIPPED.get("change_setpoints"), PLANT)["function"]["parameters"]["properties"]
+    assert schema["machine"]["anyOf"][0]["enum"] == sorted(PLANT.machines)
+    tags = schema["changes"]["anyOf"][0]["items"]["properties"]["tag"]["anyOf"][0]["enum"]
+    assert "temp_setpoint" in tags and "run" not in tags and "vibration" not in tags
+    parts = choice_schema(SHIPPED.get("reorder_part"), PLANT)["function"]["parameters"]["properties"]["part"]["anyOf"][0]["enum"]
+    assert parts == sorted(p.id for p in PLANT.parts)
+
+
+def _status(**values: float) -> dict:
+    return {"state": "running", "alarms": [], "tags": [{"tag": k, "value": v} for k, v in values.items()]}
+
+
+def test_relative_and_percentage_changes_follow_the_live_value_and_the_register() -> None:
+    down = setpoint_targets(PLANT, "OV-201", [{"tag": "temp_setpoint", "by": -5}], _status(temp_setpoint=180.0))
+    assert down.value == [{"machine_id": "OV-201", "tag": "temp_setpoint", "value": 175.0}]
+    slower = setpoint_targets(PLANT, "FL-202", [{"tag": "speed_setpoint", "percent": -10}], _status(speed_setpoint=85.0))
+    assert slower.value[0]["value"] == 76.0  # 76.5 rounded to the register's whole bpm
+    fill = setpoint_targets(PLANT, "FL-202", [{"tag": "fill_setpoint", "by": 2.04}], _status(fill_setpoint=500.0))
+    assert fill.value[0]["value"] == 502.0  # tenths of a ml
+    two = setpoint_targets(PLANT, "HP-102", [{"tag": "pressure_setpoint", "by": -10}, {"tag": "stroke_rate_setpoint", "to": 14}],
+                           _status(pressure_setpoint=160.0, stroke_rate_setpoint=12.0))
+    assert [t["value"] for t in two.value] == [150.0, 14.0]
+
+
+def test_a_setpoint_not_named_is_the_only_one_or_asked_back() -> None:
+    only = setpoint_targets(PLANT, "OV-201", [{"to": 175}], _status(temp_setpoint=180.0))
+    assert only.value[0]["tag"] == "temp_setpoint"
+    with pytest.raises(AskBack, match="Which setpoint of FL-202: fill_setpoint or speed_setpoint"):
+        setpoint_targets(PLANT, "FL-202", [{"to": 505}], _status())
+    with pytest.raises(AskBack, match="by how much"):
+        setpoint_targets(PLANT, "OV-201", [{"tag": "temp_setpoint"}], _status(temp_setpoint=180.0))
+    with pytest.raises(Stop, match="already 180"):
+        setpoint_targets(PLANT, "OV-201", [{"to": 180}], _status(temp_setpoint=180.0))
+
+
+def _part(stock: int, point: int = 8, on_order: int = 0, offers: list | None = None) -> dict:
+    return {"id": "BRG-6205", "stock": stock, "reorder_point": point, "reorder_qty": 20, "on_order": on_order,
+            "offers": offers or [
+                {"supplier": "SUP-NORD", "price": 14.8, "lead_time_days": 5, "carbon_kg": 1.9},
+                {"supplier": "SUP-FAST", "price": 18.5, "lead_time_days": 1, "carbon_kg": 3.4},
+                {"supplier": "SUP-ECO", "price": 16.2, "lead_time_days": 9, "carbon_kg": 0.8}]}
+
+
+def test_the_quantity_is_the_request_or_the_reorder_quantity_when_stock_is_low() -> None:
+    assert purchase(_part(6)).value == {"part_id": "BRG-6205", "quantity": 20, "supplier_id": "SUP-NORD"}
+    assert purchase(_part(8)).value["quantity"] == 20  # at the reorder point
+    assert purchase(_part(30), quantity=5).value["quantity"] == 5  # asked for: ordered even when stocked
+    with pytest.raises(Stop, match="above its reorder point 8: nothing to order"):
+        purchase(_part(9))
+    with pytest.raises(Stop, match="4 on order"):
+        purchase(_part(6, on_order=4))  # what is already on its way counts
+
+
+def test_the_supplier_is_the_best_by_preference_and_a_tie_is_broken_the_same_way_every_time() -> None:
+    assert supplier_for(_part(6), "lead_time").value == "SUP-FAST"
+    assert supplier_for(_part(6), "carbon").value == "SUP-ECO"
+    tied = [{"supplier": s, "price": 10.0, "lead_time_days": d, "carbon_kg": 1.0} for s, d in (("SUP-B", 3), ("SUP-A", 3), ("SUP-C", 2))]
+    assert supplier_for(_part(6, offers=tied), "price").value == "SUP-C"  # same price: the shorter lead time
+    assert supplier_for(_part(6, offers=tied[:2]), "price").value == "SUP-A"  # all equal: by id
+    assert "tied with" in supplier_for(_part(6, offers=tied[:2]), "price").note
+    with pytest.raises(Stop, match="SUP-HYD does not offer BRG-6205"):
+        supplier_for(_part(6), supplier="SUP-HYD")
+
+
+def test_work_order_priority_follows_how_far_past_the_alarm_limit() -> None:
+    def alarm(value: float) -> dict:
+        return {"state": "running", "tags": [], "alarms": [{"tag": "vibration", "value": value, "threshold": 7.1,
+                                                            "message": f"vibration {value} mm/s above alarm limit 7.1 mm/s"}]}
+    assert work_order(PLANT, "P-101", alarm(8.0), []).value["priority"] == "high"
+    assert work_order(PLANT, "P-101", alarm(11.0), []).value["priority"] == "urgent"
+    assert work_order(PLANT, "P-101", _status(), []).value["priority"] == "medium"
+    assert work_order(PLANT, "P-101", alarm(11.0), [], priority="low").value["priority"] == "low"
+    assert work_order(PLANT, "P-101", _status(), [], parts=True).value["parts"][0] == {"part": "BRG-6205", "qty": 2}
+    with pytest.raises(Stop, match="WO-1 .* is already open for P-101"):
+        work_order(PLANT, "P-101", _status(), [{"id": "WO-1", "machine_id": "P-101", "title": "x", "priority": "high",
+                                                "status": "open"}])
+
+
+ORDERS = [
+    {"id": "PO-L2-0107", "line": "L2", "product": "CL-500", "variant": "CL-500-STD", "status": "in_progress",
+     "quantity": 12000, "produced": 7420},
+    {"id": "PO-L2-0108", "line": "L2", "product": "CL-500", "variant": "CL-500-RED-TE", "status": "planned",
+     "quantity": 3000, "produced": 0},
+]
+
+
+def test_the_running_order_and_the_variant_by_colour_and_options() -> None:
+    red_cap = production_change(PLANT, ORDERS, line="L2", colour="red", options=["tamper_evident_cap"])
+    assert red_cap.value == {"order_id": "PO-L2-0107", "variant": "CL-500-RED-TE"}
+    with pytest.raises(AskBack, match="CL-500-RED or CL-500-RED-TE"):  # two red variants: asked, not guessed
+        production_change(PLANT, ORDERS, line="L2", colour="red")
+    assert production_change(PLANT, ORDERS, line="L2", colour="red", options=["long_life"]).value["variant"] == "CL-500-RED"
+    with pytest.raises(Stop, match="no such variant"):
+        production_change(PLANT, ORDERS, order="PO-L2-0107", colour="blue")
+    with pytest.raises(Stop, match="cannot go below"):
+        production_change(PLANT, ORDERS, order="PO-L2-0107", quantity=5000)
+    with pytest.raises(AskBack, match="the variant or the quantity"):
+        production_change(PLANT, ORDERS, order="PO-L2-0108")
