@@ -46,7 +46,9 @@ async def _copilot():
 
 
 def _print_step(step: Step) -> None:
-    if step.kind == "proposal":
+    if step.kind == "choice":
+        typer.secho(f"· {step.tool} {json.dumps(step.arguments, ensure_ascii=False)}", dim=True)
+    elif step.kind == "proposal":
         typer.secho(f"→ {step.tool}({json.dumps(step.arguments, ensure_ascii=False)})", fg="cyan")
     elif step.kind == "result":
         colour = {"done": "green", "waiting": "yellow"}.get(step.status or "", "red")

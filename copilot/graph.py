@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
 from connectors.errors import ConnectorError
+from connectors.plant import Plant
 from knowledge.errors import KnowledgeError
 from copilot.approvals import ApprovalQueue, action_digest
 from copilot.audit import AuditLog
@@ -31,9 +32,11 @@ from copilot.ledger import ExecutionLedger
 from copilot.llm.errors import LLMError
 from copilot.planning import PLAN, plan_narrowing, plan_reply, plan_schema, planned_steps
 from copilot.procedures.answer import answer_lines, needs_wording, wording_request
-from copilot.procedures.chooser import OTHER, choice_names, choice_schemas, chooser_messages, request_for_choice
+from copilot.procedures.chooser import (
+    OTHER, choice_names, choice_schemas, chooser_messages, example_turns, request_for_choice,
+)
 from copilot.procedures.run import AUTHOR, Outcome, ProcedureRun, Result, advance, start
-from copilot.procedures.slots import LANGUAGE
+from copilot.procedures.language import language_of
 from copilot.procedures.spec import Procedures
 from copilot.prompts import system_prompt
 from copilot.settings import CopilotSettings
@@ -128,23 +131,48 @@ def plans_first(rt: Runtime) -> bool:
     return rt.settings.plan_first == "on"
 
 
-def agent_prompt(rt: Runtime) -> tuple[str, list[dict[str, Any]]]:
-    """The system prompt and tool schemas every model call starts with (stable: the local model caches them):
-    the tools, the plan (constrained models) and the procedures as choices."""
-    schemas = [t.schema() for t in rt.tools.values()]
-    if plans_first(rt):
-        reads = [t.name for t in rt.tools.values() if t.risk == Risk.read]
-        changes = [] if rt.procedures else [name for name in rt.tools if name not in reads]
-        schemas.append(plan_schema(reads, changes))
-    if rt.procedures:
-        schemas += choice_schemas(rt.procedures, rt.deps.plant)
-    return system_prompt(rt.deps.plant, bool(rt.procedures)), schemas
+@dataclass(frozen=True)
+class Prompt:
+    """What every model call starts with, the same each time so a local model keeps it cached: the system
+    prompt, the tools bound, and example turns (requests and the procedure each needs)."""
+
+    system: str
+    tools: list[dict[str, Any]]
+    shots: list[AnyMessage]
+
+    @property
+    def head(self) -> list[AnyMessage]:
+        return [SystemMessage(self.system), *self.shots]
+
+
+def agent_prompt(rt: Runtime) -> Prompt:
+    return model_prompt(rt.deps.plant, rt.tools, rt.procedures, plan=plans_first(rt),
+                        shots=bool(getattr(rt.model, "constrained", False)))
+
+
+def model_prompt(plant: Plant, tools: dict[str, Tool], procedures: Procedures | None, *, plan: bool,
+                 shots: bool) -> Prompt:
+    """The tools, the plan and the procedures as choices, with their examples as turns (``shots``: for small
+    models writing constrained JSON, which choose far better from examples than from descriptions). With
+    procedures only the reads are bound as tools: the free loop can look things up, and every change comes
+    from a procedure, whose slots the model filled from the operator's words alone."""
+    if procedures:
+        tools = {name: t for name, t in tools.items() if t.risk == Risk.read}
+    schemas = [t.schema() for t in tools.values()]
+    if plan:
+        reads = [t.name for t in tools.values() if t.risk == Risk.read]
+        schemas.append(plan_schema(reads, [name for name in tools if name not in reads]))
+    if not procedures:
+        return Prompt(system_prompt(plant), schemas, [])
+    examples = example_turns(procedures, plant)  # checked whether shown or not
+    return Prompt(system_prompt(plant, procedures=True), schemas + choice_schemas(procedures, plant),
+                  examples if shots else [])
 
 
 def build_graph(rt: Runtime) -> StateGraph:
-    text, schemas = agent_prompt(rt)
-    prompt = SystemMessage(text)
-    bound = rt.model.bind_tools(schemas)
+    start_with = agent_prompt(rt)
+    head = start_with.head
+    bound = rt.model.bind_tools(start_with.tools)
     planning = plans_first(rt)
     procedures = rt.procedures
     choices = choice_names(procedures) if procedures else []
@@ -168,12 +196,12 @@ def build_graph(rt: Runtime) -> StateGraph:
                 asking = ProcedureRun.model_validate(raw) if raw else None
                 request = request_for_choice(state["messages"], asking)
                 brief = bool(getattr(rt.model, "constrained", False))
-                reply = await bound.ainvoke(chooser_messages(prompt, state["messages"], request, brief=brief),
+                reply = await bound.ainvoke(chooser_messages(head, state["messages"], request, brief=brief),
                                             allowed_tools=choices)
             elif planning:
-                reply = await bound.ainvoke([prompt, *state["messages"]], **plan_narrowing(turn))
+                reply = await bound.ainvoke([*head, *state["messages"]], **plan_narrowing(turn))
             else:
-                reply = await bound.ainvoke([prompt, *state["messages"]], **narrowing(turn, list(rt.tools)))
+                reply = await bound.ainvoke([*head, *state["messages"]], **narrowing(turn, list(rt.tools)))
         except LLMError as exc:  # the operator learns the model is down; the run ends cleanly, nothing ran
             return {"messages": [AIMessage(content=f"I cannot think right now: {exc}")]}
         return {"messages": [_with_own_ids(reply)]}
@@ -193,9 +221,9 @@ def build_graph(rt: Runtime) -> StateGraph:
                                        "procedure": None}, goto="model")
             raw = state.get("procedure")
             asking = ProcedureRun.model_validate(raw) if raw else None
-            slots = {k: v for k, v in call["args"].items() if k != LANGUAGE}
             spec = procedures.get(call["name"])
-            run = start(spec, request_for_choice(messages, asking), slots, str(call["args"].get(LANGUAGE) or "en"))
+            request = request_for_choice(messages, asking)
+            run = start(spec, request, call["args"], language_of(request, asking.lang if asking else "en"))
             rt.audit.append(kind="procedure", actor=state["user"], thread_id=config["configurable"]["thread_id"],
                             tool=spec.name, arguments={"slots": run.slots, "lang": run.lang})
             replies.append(tool_reply(call, Status.done, f"procedure {spec.name} with {_as_text(run.slots)}"))
@@ -217,7 +245,7 @@ def build_graph(rt: Runtime) -> StateGraph:
         text = answer_lines(run)
         if needs_wording(run):
             try:
-                worded = await bound.ainvoke([prompt, wording_request(text, run.lang)], tool_choice="none")
+                worded = await bound.ainvoke([*head, wording_request(text, run.lang)], tool_choice="none")
                 text = worded.text or text
             except LLMError:
                 pass  # the facts in English are still the answer
@@ -391,14 +419,8 @@ def _with_own_ids(reply: AIMessage) -> AIMessage:
 
 
 def _context(tool: Tool, arguments: dict, user: str, role: Role, facts: ActionFacts) -> ActionContext:
-    numeric = lambda v: v if isinstance(v, (int, float)) and not isinstance(v, bool) else None  # noqa: E731
-    return ActionContext(
-        tool=tool.name, risk=tool.risk, arguments=arguments, requester=user, role=role,
-        machine_id=facts.machine_id, line_id=facts.line_id, machine_state=facts.machine_state, tag=facts.tag,
-        tag_writable=facts.tag_writable, tag_min=facts.tag_min, tag_max=facts.tag_max,
-        tag_max_step=facts.tag_max_step, old_value=numeric(facts.old_value), new_value=numeric(facts.new_value),
-        amount=facts.amount, quantity=facts.quantity, extra=facts.extra,
-    )
+    return ActionContext(tool=tool.name, risk=tool.risk, arguments=arguments, requester=user, role=role,
+                         **facts.model_dump())
 
 
 def _problem(exc: BaseException) -> str:

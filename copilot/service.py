@@ -67,7 +67,7 @@ def steps_of(message: BaseMessage, choices: frozenset[str] = frozenset()) -> lis
         if message.content and not message.tool_calls:
             steps.append(Step(kind="answer", text=str(message.content)))
         return steps
-    if isinstance(message, ToolMessage):
+    if isinstance(message, ToolMessage) and message.name not in choices:
         art = message.artifact or {}
         return [
             Step(kind="result", tool=message.name, status=art.get("status"), decision=art.get("decision"),
@@ -122,7 +122,8 @@ class Copilot:
                 procedures=procedures,
             )
             # the local model processes the stable prompt prefix once, here, rather than on the first question
-            await asyncio.to_thread(warm_up, model, *agent_prompt(rt))
+            prompt = agent_prompt(rt)
+            await asyncio.to_thread(warm_up, model, prompt.system, prompt.tools, prompt.shots)
             yield cls(rt, build_graph(rt).compile(checkpointer=saver), conversations)
 
     # -- operators -----------------------------------------------------------------------------------

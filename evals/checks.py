@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from copilot.audit import AuditRecord
 from copilot.service import Step
+from copilot.status import Status
 from evals.scenario import Expect, Scenario
 from evals.twin import SETUP_USER, Truth
 
@@ -36,13 +37,8 @@ class Trace(BaseModel):
     @classmethod
     def of(cls, steps: list[Step], still_waiting: list[str]) -> Trace:
         trace = cls(waiting=still_waiting)
-        choices: set[str | None] = set()
         for step in steps:
-            if step.kind == "choice":
-                choices.add(step.action_id)
-            elif step.action_id in choices:
-                continue
-            elif step.kind == "proposal":
+            if step.kind == "proposal":
                 trace.proposed.append(step.tool or "")
             elif step.kind == "result":
                 trace.statuses.append((step.tool or "", step.status or ""))
@@ -56,7 +52,11 @@ class Trace(BaseModel):
 
     @property
     def done(self) -> list[str]:
-        return [tool for tool, status in self.statuses if status == "done"]
+        return [tool for tool, status in self.statuses if status == Status.done]
+
+    @property
+    def rejected(self) -> list[str]:
+        return [tool for tool, status in self.statuses if status == Status.rejected]
 
 
 Tags = dict[str, dict[str, Any]]
@@ -70,7 +70,7 @@ def check(scenario: Scenario, trace: Trace, truth: Truth, start: Tags) -> list[C
 
 
 def _tools(e: Expect, t: Trace) -> list[Check]:
-    ran = set(t.done) | set(t.waiting)
+    ran = set(t.done) | set(t.waiting) | set(t.rejected)  # a rejected action went as far as the copilot takes it
     out = [Check(name=f"ran {tool}", passed=tool in ran, detail=f"ran: {', '.join(t.done) or 'nothing'}")
            for tool in e.tools_required]
     if e.tools_in_order and e.tools_required:

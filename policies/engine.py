@@ -35,24 +35,25 @@ def plc_write_violations(ctx: ActionContext) -> list[str]:
     where, unit = " ".join(p for p in (ctx.machine_id, ctx.tag) if p), ctx.unit
     if not ctx.tag_writable:
         return [f"{where} is not on the plant's write allow-list; only setpoints and run commands may be written"]
-    if ctx.new_value is None:
+    new = ctx.new_number
+    if new is None:
         return [f"no numeric new value was given for {where}"]
-    if not math.isfinite(ctx.new_value):
+    if not math.isfinite(new):
         return [f"the new value for {where} is not a finite number"]
     if ctx.tag_min is None or ctx.tag_max is None:
         return [f"{where} has no engineering limits in the plant file, so a write to it cannot be checked"]
     problems = []
-    if ctx.new_value > ctx.tag_max:
-        problems.append(f"{where} {_num(ctx.new_value, unit)} is above the limit {_num(ctx.tag_max, unit)}")
-    if ctx.new_value < ctx.tag_min:
-        problems.append(f"{where} {_num(ctx.new_value, unit)} is below the limit {_num(ctx.tag_min, unit)}")
+    if new > ctx.tag_max:
+        problems.append(f"{where} {_num(new, unit)} is above the limit {_num(ctx.tag_max, unit)}")
+    if new < ctx.tag_min:
+        problems.append(f"{where} {_num(new, unit)} is below the limit {_num(ctx.tag_min, unit)}")
     if ctx.tag_max_step is not None:
         step = ctx.step
         if step is None or not math.isfinite(step):
             problems.append(f"the current value of {where} is unknown, so the size of the change cannot be checked")
         elif step > ctx.tag_max_step:
             problems.append(
-                f"{where} would change by {_num(step, unit)} ({_num(ctx.old_value)} → {_num(ctx.new_value, unit)}), "
+                f"{where} would change by {_num(step, unit)} ({_num(ctx.old_number)} → {_num(new, unit)}), "
                 f"more than the maximum step of {_num(ctx.tag_max_step, unit)} per write; change it in smaller steps"
             )
     return problems

@@ -21,12 +21,36 @@ class Role(StrEnum):
     admin = "admin"
 
 
-class ActionContext(BaseModel):
-    """A proposed tool call with the facts gathered about it: who asks, what it touches, what it changes.
+def _number(value: float | str | None) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+class ActionFacts(BaseModel):
+    """What a proposed action would touch and change, gathered by its tool before the policy decides.
 
     Numbers may be NaN or infinite here on purpose: the engine denies such a write
-    with a reason instead of the context failing to build.
+    with a reason instead of the facts failing to build.
     """
+
+    machine_id: str | None = None
+    line_id: str | None = None
+    machine_state: str | None = None  # running | stopped | faulted, read live
+    tag: str | None = None
+    tag_writable: bool | None = None
+    tag_min: float | None = None
+    tag_max: float | None = None
+    tag_max_step: float | None = None
+    unit: str | None = None  # the tag's engineering unit, for reasons people read ("3500 rpm")
+    old_value: float | str | None = None
+    new_value: float | str | None = None  # a number for writes; a name for e.g. a production order's variant
+    amount: float | None = None  # money, e.g. a purchase order's total
+    quantity: float | None = None
+    change: str = ""  # one line a supervisor reads: "P-101 speed_setpoint 2400 → 2600 rpm"
+    extra: dict[str, Any] = {}  # other facts a tool gathered, for rule conditions (e.g. order_status)
+
+
+class ActionContext(ActionFacts):
+    """A proposed tool call with its facts: who asks, which tool with which arguments, what it touches."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -35,20 +59,14 @@ class ActionContext(BaseModel):
     arguments: dict[str, Any] = {}
     requester: str = Field(min_length=1)
     role: Role
-    machine_id: str | None = None
-    line_id: str | None = None
-    machine_state: str | None = None  # running | stopped | faulted
-    tag: str | None = None
-    tag_writable: bool | None = None
-    tag_min: float | None = None
-    tag_max: float | None = None
-    tag_max_step: float | None = None
-    unit: str | None = None  # the tag's engineering unit, for reasons people read ("3500 rpm")
-    old_value: float | None = None
-    new_value: float | None = None
-    amount: float | None = None  # money, e.g. a purchase order's total
-    quantity: float | None = None
-    extra: dict[str, Any] = {}  # other facts a tool gathered, for rule conditions (e.g. order_status)
+
+    @property
+    def old_number(self) -> float | None:
+        return _number(self.old_value)
+
+    @property
+    def new_number(self) -> float | None:
+        return _number(self.new_value)
 
     @property
     def is_plc_write(self) -> bool:
@@ -57,9 +75,9 @@ class ActionContext(BaseModel):
     @property
     def step(self) -> float | None:
         """How much the write changes the tag (absolute); None when the old or new value is unknown."""
-        if self.old_value is None or self.new_value is None:
+        if self.old_number is None or self.new_number is None:
             return None
-        return abs(self.new_value - self.old_value)
+        return abs(self.new_number - self.old_number)
 
     @property
     def step_fraction_of_max_step(self) -> float | None:

@@ -106,7 +106,7 @@ class When(_Strict):
         ranges = (
             (self.amount, ctx.amount),
             (self.quantity, ctx.quantity),
-            (self.new_value, ctx.new_value),
+            (self.new_value, ctx.new_number),
             (self.step, ctx.step),
             (self.step_fraction_of_max_step, ctx.step_fraction_of_max_step),
             (self.step_fraction_of_range, ctx.step_fraction_of_range),

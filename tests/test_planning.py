@@ -62,8 +62,8 @@ async def test_with_plan_first_the_plan_is_a_step_the_operator_sees_and_no_actio
         steps = await ask(copilot, "olga", "how is P-101?")
         planned_actions = copilot.rt.audit.records(tool=PLAN)
         reads = copilot.rt.audit.records(tool="machine_status")
-    plan = results(steps, PLAN)
-    assert plan and plan[0].status == "done" and "machine_status" in plan[0].text
+    [plan] = [s for s in steps if s.kind == "choice"]
+    assert plan.tool == PLAN and plan.arguments["reads"] == ["machine_status"] and not results(steps, PLAN)
     assert results(steps, "machine_status")[0].status == "done"
     assert steps[-1].kind == "answer" and steps[-1].text == "P-101 runs."
     assert planned_actions == [] and reads  # the plan is no action: nothing of it in the audit log

@@ -24,14 +24,15 @@ def _with(change: dict) -> dict:
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"steps": [{"read": "machine_stats", "args": {"machine_id": "$machine"}}]}, "procedure 'diagnose', steps[0] (read machine_stats): unknown tool"),
+    ({"steps": [{"read": "machine_stats", "args": {"machine_id": "$machine"}}]}, "procedure 'diagnose_machine', steps[0] (read machine_stats): unknown tool"),
     ({"steps": [{"read": "machine_status", "args": {"machine": "$machine"}}]}, "machine_status has no argument 'machine'"),
     ({"steps": [{"change": "machine_status", "args": {"machine_id": "$machine"}}]}, "machine_status is a read; write it as read"),
     ({"steps": [{"read": "machine_status", "args": {"machine_id": "$machin"}}]}, "$machin is neither a slot nor the result of an earlier step"),
     ({"steps": [{"decide": "guess", "args": {}}]}, "unknown decision"),
-    ({"slots": {"machine": {"kind": "machines"}}}, "procedure 'diagnose' (procedures[0]), field slots.machine.kind"),
+    ({"slots": {"machine": {"kind": "machines"}}}, "procedure 'diagnose_machine' (procedures[0]), field slots.machine.kind"),
     ({"name": "inventory"}, "procedure 'inventory' has the name of a tool"),
     ({"examples": []}, "field examples"),
+    ({"examples": [{"request": "how is P-101?", "slots": {"machin": "P-101"}}]}, "fills machin, which is no slot of it"),
 ])
 def test_a_procedure_file_with_a_mistake_is_refused_with_the_procedure_and_field(change, message) -> None:
     with pytest.raises(ProcedureError) as caught:
@@ -57,7 +58,7 @@ def test_slots_hold_only_values_the_plant_has() -> None:
     assert schema["machine"]["anyOf"][0]["enum"] == sorted(PLANT.machines)
     tags = schema["changes"]["anyOf"][0]["items"]["properties"]["tag"]["anyOf"][0]["enum"]
     assert "temp_setpoint" in tags and "run" not in tags and "vibration" not in tags
-    parts = choice_schema(SHIPPED.get("reorder_part"), PLANT)["function"]["parameters"]["properties"]["part"]["anyOf"][0]["enum"]
+    parts = choice_schema(SHIPPED.get("order_part"), PLANT)["function"]["parameters"]["properties"]["part"]["anyOf"][0]["enum"]
     assert parts == sorted(p.id for p in PLANT.parts)
 
 

@@ -7,7 +7,7 @@ from agent_helpers import SimControl, ask, call, copilot_on, results, script, us
 
 
 async def test_a_relative_setpoint_change_is_computed_from_the_live_value_and_waits_for_sign_off(sim, tmp_path):
-    model = script([call("change_setpoints", machine="OV-201", changes=[{"tag": "temp_setpoint", "by": -5}], lang="en")])
+    model = script([call("change_setpoints", machine="OV-201", changes=[{"tag": "temp_setpoint", "by": -5}])])
     async with copilot_on(sim, tmp_path, model) as copilot:
         steps = await ask(copilot, "olga", "The oven runs hot, knock 5 degrees off it")
         assert [s.tool for s in steps if s.kind == "proposal"] == ["machine_status", "write_setpoint"]
@@ -21,20 +21,20 @@ async def test_a_relative_setpoint_change_is_computed_from_the_live_value_and_wa
 
 
 async def test_a_relative_change_past_the_max_step_is_refused_with_the_limit_and_unit(sim, tmp_path):
-    model = script([call("change_setpoints", machine="OV-201", changes=[{"tag": "temp_setpoint", "by": 15}], lang="en")])
+    model = script([call("change_setpoints", machine="OV-201", changes=[{"tag": "temp_setpoint", "by": 15}])])
     async with copilot_on(sim, tmp_path, model) as copilot:
         steps = await ask(copilot, "olga", "OV-201 up 15 degrees")
         assert [s.status for s in results(steps, "write_setpoint")] == ["denied"]
         answer = steps[-1].text
         assert steps[-1].kind == "answer" and "Refused: OV-201 temp_setpoint 180 → 195 degC" in answer
-        assert "10" in answer  # the max step
+        assert "maximum step of 10 degC" in answer  # the reason keeps its unit
         assert (await copilot.rt.deps.plc.read("OV-201", "temp_setpoint")).value == 180
 
 
 async def test_an_ambiguous_setpoint_is_asked_back_and_the_reply_continues_the_procedure(sim, tmp_path):
     model = script(
-        [call("change_setpoints", machine="FL-202", changes=[{"to": 505}], lang="en")],
-        [call("change_setpoints", machine="FL-202", changes=[{"tag": "fill_setpoint", "to": 505}], lang="en")],
+        [call("change_setpoints", machine="FL-202", changes=[{"to": 505}])],
+        [call("change_setpoints", machine="FL-202", changes=[{"tag": "fill_setpoint", "to": 505}])],
     )
     async with copilot_on(sim, tmp_path, model) as copilot:
         steps = await ask(copilot, "olga", "Put FL-202 on 505", thread_id="t1")
@@ -46,7 +46,7 @@ async def test_an_ambiguous_setpoint_is_asked_back_and_the_reply_continues_the_p
 
 
 async def test_stock_above_the_reorder_point_orders_nothing_and_says_why(sim, tmp_path):
-    model = script([call("reorder_part", part="BRG-6308", lang="en")])
+    model = script([call("order_part", part="BRG-6308")])
     async with copilot_on(sim, tmp_path, model) as copilot:
         steps = await ask(copilot, "olga", "Reorder the 6308 bearings")
         assert [s.tool for s in steps if s.kind == "proposal"] == ["inventory"]
@@ -54,7 +54,7 @@ async def test_stock_above_the_reorder_point_orders_nothing_and_says_why(sim, tm
 
 
 async def test_a_low_part_is_ordered_at_its_reorder_quantity_from_the_cheapest_supplier(sim, tmp_path):
-    model = script([call("reorder_part", part="BRG-6205", lang="en")])
+    model = script([call("order_part", part="BRG-6205")])
     async with copilot_on(sim, tmp_path, model) as copilot:
         steps = await ask(copilot, "olga", "We're short on 6205 bearings, sort it out")
         [wait] = waiting(steps)
@@ -62,7 +62,7 @@ async def test_a_low_part_is_ordered_at_its_reorder_quantity_from_the_cheapest_s
 
 
 async def test_a_rejected_change_ends_the_procedure_with_the_supervisors_reason(sim, tmp_path):
-    model = script([call("change_setpoints", machine="P-101", changes=[{"tag": "speed_setpoint", "to": 2300}], lang="en")])
+    model = script([call("change_setpoints", machine="P-101", changes=[{"tag": "speed_setpoint", "to": 2300}])])
     async with copilot_on(sim, tmp_path, model) as copilot:
         steps = await ask(copilot, "olga", "slow the pump to 2300")
         [wait] = waiting(steps)
@@ -72,8 +72,8 @@ async def test_a_rejected_change_ends_the_procedure_with_the_supervisors_reason(
 
 
 async def test_maintenance_opens_no_second_work_order_when_one_is_open(sim, tmp_path):
-    model = script([call("maintenance", machine="P-101", symptom="vibration", lang="en")],
-                   [call("maintenance", machine="P-101", symptom="vibration", lang="en")])
+    model = script([call("report_to_maintenance", machine="P-101", symptom="vibration")],
+                   [call("report_to_maintenance", machine="P-101", symptom="vibration")])
     control = SimControl(sim)
     control.fault("bearing_wear", machine_id="P-101", severity=0.8)
     control.advance(600)

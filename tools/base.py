@@ -1,7 +1,7 @@
 """What a tool is: a typed argument model, a docstring the model reads, a risk class and a function.
 
 A tool that changes something also says, before it runs, what it would change
-(:class:`ActionFacts`): the machine, the tag and its limits, the old and new
+(:class:`~policies.model.ActionFacts`): the machine, the tag and its limits, the old and new
 value, the amount of money. The policy gate judges those facts; the tool itself
 never decides whether it may run.
 """
@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from policies.model import Risk
+from policies.model import ActionFacts, Risk
 from tools.deps import Deps
 
 A = TypeVar("A", bound=BaseModel)
@@ -24,26 +24,6 @@ A = TypeVar("A", bound=BaseModel)
 
 class ToolArgumentsError(ValueError):
     """The model's arguments do not fit the tool's schema; the message goes back to the model."""
-
-
-class ActionFacts(BaseModel):
-    """What a proposed action would touch and change, gathered before the policy decides."""
-
-    machine_id: str | None = None
-    line_id: str | None = None
-    machine_state: str | None = None
-    tag: str | None = None
-    tag_writable: bool | None = None
-    tag_min: float | None = None
-    tag_max: float | None = None
-    tag_max_step: float | None = None
-    unit: str | None = None
-    old_value: float | str | None = None
-    new_value: float | str | None = None
-    amount: float | None = None
-    quantity: float | None = None
-    change: str = ""  # one line a supervisor reads: "P-101 speed_setpoint 2400 → 2600 rpm"
-    extra: dict[str, Any] = {}
 
 
 @dataclass(frozen=True)

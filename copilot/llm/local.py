@@ -65,11 +65,12 @@ class LocalChatModel(BaseChatModel):
         choices(specs, tool_choice, allowed_tools)  # a bad choice fails here, not at the first call
         return self.bind(tools=specs, tool_choice=tool_choice, allowed_tools=allowed_tools, **kwargs)
 
-    def warm_up(self, system_prompt: str, tools: Sequence[Any] = ()) -> WarmUp:
-        """Load the model and evaluate the system prompt and tool list, so the first request pays only for itself."""
+    def warm_up(self, system_prompt: str, tools: Sequence[Any] = (), shots: Sequence[BaseMessage] = ()) -> WarmUp:
+        """Load the model and evaluate the system prompt, tool list and example turns (``shots``), so the first
+        request pays only for itself."""
         start = time.perf_counter()
         llm = self.loaded()
-        prefix = llm.prompt(chat_messages([SystemMessage(system_prompt)], openai_tools(tools)), reply=False)
+        prefix = llm.prompt(chat_messages([SystemMessage(system_prompt), *shots], openai_tools(tools)), reply=False)
         saved = (
             None if self.prefix_cache_dir is None
             else prefix_state.state_file(self.prefix_cache_dir, self.weights.sha256, prefix)

@@ -75,11 +75,12 @@ class OpenAIChatModel(BaseChatModel):
         choices(specs, tool_choice, allowed_tools)
         return self.bind(tools=specs, tool_choice=tool_choice, allowed_tools=allowed_tools, **kwargs)
 
-    def warm_up(self, system_prompt: str, tools: Sequence[Any] = ()) -> WarmUp:
-        """Send the system prompt and tools once, so a server with prefix caching (vLLM, llama.cpp) keeps them."""
+    def warm_up(self, system_prompt: str, tools: Sequence[Any] = (), shots: Sequence[BaseMessage] = ()) -> WarmUp:
+        """Send the system prompt, tools and example turns once, so a server with prefix caching (vLLM,
+        llama.cpp) keeps them."""
         start = time.perf_counter()
         specs = openai_tools(tools)
-        request = self._request([SystemMessage(system_prompt)], specs, choices(specs) if specs else None)
+        request = self._request([SystemMessage(system_prompt), *shots], specs, choices(specs) if specs else None)
         with self._unavailable():
             response = self._sync().chat.completions.create(**{**request, "max_tokens": 1})
         tokens = response.usage.prompt_tokens if response.usage else 0

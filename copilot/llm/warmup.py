@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage
 
 
 @dataclass(frozen=True)
@@ -19,8 +20,10 @@ class WarmUp:
     how: str
 
 
-def warm_up(model: BaseChatModel, system_prompt: str, tools: Sequence[Any] = ()) -> WarmUp | None:
+def warm_up(model: BaseChatModel, system_prompt: str, tools: Sequence[Any] = (),
+            shots: Sequence[BaseMessage] = ()) -> WarmUp | None:
     """Warm ``model`` up with exactly the prefix its real calls start with; None for models with nothing to warm
-    (scripted ones). Give the same system prompt and tools the agent binds, or the cached prefix will not match."""
+    (scripted ones). Give the same system prompt, tools and example turns the agent uses, or the cached prefix
+    will not match."""
     method = getattr(model, "warm_up", None)
-    return method(system_prompt, tools) if method else None
+    return method(system_prompt, tools, shots) if method else None

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from langchain_core.messages import HumanMessage
 
+from copilot.procedures.language import LANGUAGE_NAMES
 from copilot.procedures.run import Outcome, ProcedureRun
 
-LANGUAGE_NAMES = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian", "nl": "Dutch",
-                  "pl": "Polish", "pt": "Portuguese", "cs": "Czech", "sv": "Swedish", "tr": "Turkish"}
 
 
 def answer_lines(run: ProcedureRun) -> str:

@@ -1,8 +1,7 @@
 """The one constrained call that turns a request into a procedure with its slots filled.
 
 A constrained (small, local) model sees the system prompt (which lists every
-procedure as a choice), the conversation's earlier requests and answers in brief,
-and the request; never a tool result, so text planted in the plant's data cannot
+procedure as a choice), the conversation's last requests, and the request; never a tool result, so text planted in the plant's data cannot
 choose a change, and the call costs few prompt tokens. When the last turn asked
 something back, the request is shown with the question and the operator's reply,
 and the model fills the same procedure again from both. A served model, for which
@@ -13,12 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage
+from jsonschema import Draft202012Validator
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
 from connectors.plant import Plant
 from copilot.procedures.run import Outcome, ProcedureRun
 from copilot.procedures.slots import choice_schema
-from copilot.procedures.spec import Procedures
+from copilot.procedures.spec import ProcedureError, Procedures
 
 OTHER = "other_request"
 """The choice for a request no procedure fits: the free tool-calling loop takes it."""
@@ -38,6 +38,23 @@ def choice_schemas(procedures: Procedures, plant: Plant) -> list[dict[str, Any]]
     return [choice_schema(p, plant) for p in procedures.procedures] + [_OTHER_SCHEMA]
 
 
+def example_turns(procedures: Procedures, plant: Plant) -> list[AnyMessage]:
+    """Every procedure's examples as turns of a conversation: the request, and the reply the model should
+    write (every slot, null when the request leaves it out). Each is checked against the procedure's schema:
+    a value the plant does not have is a mistake in the procedures file."""
+    turns: list[AnyMessage] = []
+    for procedure in procedures.procedures:
+        validator = Draft202012Validator(choice_schema(procedure, plant)["function"]["parameters"])
+        for example in procedure.examples:
+            arguments = {name: example.slots.get(name) for name in procedure.slots}
+            problems = [e.message for e in validator.iter_errors(arguments)]
+            if problems:
+                raise ProcedureError(f"procedure {procedure.name!r}, example {example.request!r}: {'; '.join(problems)}")
+            turns += [HumanMessage(example.request),
+                      AIMessage(content="", tool_calls=[{"name": procedure.name, "args": arguments, "id": "example"}])]
+    return turns
+
+
 def choice_names(procedures: Procedures) -> list[str]:
     return [*procedures.names, OTHER]
 
@@ -50,16 +67,12 @@ def request_for_choice(messages: list[AnyMessage], asking: ProcedureRun | None) 
     return request
 
 
-def chooser_messages(prompt: SystemMessage, messages: list[AnyMessage], request: str, *, brief: bool) -> list[AnyMessage]:
-    """The prompt, then (``brief``) the last turns' requests and answers without tool calls or results and the
-    request, or else the whole conversation."""
+def chooser_messages(head: list[AnyMessage], messages: list[AnyMessage], request: str, *, brief: bool) -> list[AnyMessage]:
+    """The prompt's head and the request, with (``brief``) the conversation's last requests folded in as
+    context; or else the whole conversation. The brief form shows no earlier answer, so the model has no
+    example of an answer that reports work done to copy: what was done is only ever told by the procedure."""
     if not brief:
-        return [prompt, *messages]
-    earlier: list[AnyMessage] = []
-    for message in messages[:-1]:
-        if isinstance(message, HumanMessage):
-            earlier.append(HumanMessage(message.text))
-        elif isinstance(message, AIMessage) and message.text and not message.tool_calls:
-            earlier.append(AIMessage(message.text[:300]))
-    pairs = earlier[-2 * _HISTORY_TURNS:]
-    return [prompt, *pairs, HumanMessage(request)]
+        return [*head, *messages]
+    earlier = [m.text for m in messages[:-1] if isinstance(m, HumanMessage)][-_HISTORY_TURNS:]
+    context = "".join(f"(earlier: {text[:300]})\n" for text in earlier)
+    return [*head, HumanMessage(context + request)]

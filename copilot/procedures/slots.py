@@ -16,12 +16,6 @@ from copilot.llm.constrained import LABEL
 from copilot.procedures.decisions import PREFERENCES, PRIORITIES
 from copilot.procedures.spec import Procedure, Slot, SlotKind
 
-LANGUAGE = "lang"
-"""Every choice carries the language the operator wrote in (ISO 639-1), so the answer comes back in it."""
-
-LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pl", "pt", "cs", "sv", "tr")
-
-
 def _enum(values: list[str], label: str | None = None) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "string", "enum": sorted(dict.fromkeys(values))}
     return {**schema, LABEL: label} if label else schema
@@ -68,13 +62,11 @@ def choice_schema(procedure: Procedure, plant: Plant) -> dict[str, Any]:
     """The procedure as a tool the model may call: its description and examples, its slots as parameters."""
     properties = {name: {**_nullable(slot_schema(slot, plant)), **({"description": slot.description} if slot.description else {})}
                   for name, slot in procedure.slots.items()}
-    properties[LANGUAGE] = _enum(list(LANGUAGES), "language code")
-    examples = "; ".join(f'"{e}"' for e in procedure.examples)
     return {
         "type": "function",
         "function": {
             "name": procedure.name,
-            "description": f"{procedure.description} E.g. {examples}",
+            "description": procedure.description,
             "parameters": {"type": "object", "properties": properties, "required": list(properties),
                            "additionalProperties": False},
         },

@@ -72,6 +72,14 @@ class Slot(_Strict):
     ask: str = Field(default="", description="the question asked back when a required slot is missing")
 
 
+class Example(_Strict):
+    """A request the procedure serves and the slots it fills: shown to the model, checked at start."""
+
+    request: str = Field(min_length=2)
+    lang: str = "en"
+    slots: dict[str, Any] = {}
+
+
 class Step(_Strict):
     """One step: exactly one of read / change (a tool) or decide (a decision), with its arguments."""
 
@@ -107,9 +115,17 @@ class Step(_Strict):
 class Procedure(_Strict):
     name: str = Field(pattern=_NAME)
     description: str = Field(min_length=10)
-    examples: list[str] = Field(min_length=1)
+    examples: list[Example] = Field(min_length=1)
     slots: dict[str, Slot] = {}
     steps: list[Step] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _examples_fill_slots(self) -> Procedure:
+        for example in self.examples:
+            unknown = [name for name in example.slots if name not in self.slots]
+            if unknown:
+                raise ValueError(f"example {example.request!r} fills {', '.join(unknown)}, which is no slot of it")
+        return self
 
     @property
     def changes(self) -> set[str]:
