@@ -176,6 +176,7 @@ def build_graph(rt: Runtime) -> StateGraph:
     planning = plans_first(rt)
     procedures = rt.procedures
     choices = choice_names(procedures) if procedures else []
+    brief = bool(getattr(rt.model, "constrained", False))  # a small model's prompt tokens are dear
 
     def running(state: AgentState) -> ProcedureRun | None:
         raw = state.get("procedure")
@@ -195,7 +196,6 @@ def build_graph(rt: Runtime) -> StateGraph:
                 raw = state.get("procedure")
                 asking = ProcedureRun.model_validate(raw) if raw else None
                 request = request_for_choice(state["messages"], asking)
-                brief = bool(getattr(rt.model, "constrained", False))
                 reply = await bound.ainvoke(chooser_messages(head, state["messages"], request, brief=brief),
                                             allowed_tools=choices)
             elif planning:
@@ -245,7 +245,8 @@ def build_graph(rt: Runtime) -> StateGraph:
         text = answer_lines(run)
         if needs_wording(run):
             try:
-                worded = await bound.ainvoke([*head, wording_request(text, run.lang)], tool_choice="none")
+                context = [] if brief else [*messages, *replies]  # as the chooser saw it
+                worded = await bound.ainvoke([*head, *context, wording_request(text, run.lang)], tool_choice="none")
                 text = worded.text or text
             except LLMError:
                 pass  # the facts in English are still the answer

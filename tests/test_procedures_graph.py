@@ -4,6 +4,7 @@ the same gate, queue and ledger as any call; decisions, refusals, rejections and
 from __future__ import annotations
 
 from agent_helpers import SimControl, ask, call, copilot_on, results, script, user, waiting
+from copilot.procedures.chooser import OTHER
 
 
 async def test_a_relative_setpoint_change_is_computed_from_the_live_value_and_waits_for_sign_off(sim, tmp_path):
@@ -84,3 +85,37 @@ async def test_maintenance_opens_no_second_work_order_when_one_is_open(sim, tmp_
         second = await ask(copilot, "olga", "P-101 is shaking, get maintenance on it", thread_id="b")
         assert not results(second, "create_work_order")
         assert "already open for P-101" in second[-1].text
+
+
+async def test_a_request_in_another_language_is_answered_in_it_from_the_steps_lines(sim, tmp_path):
+    model = script([call("check_stock", part="BRG-6205")], "BRG-6205: 6 Stück auf Lager.")
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "Wie viele Lager BRG-6205 haben wir noch auf Lager?")
+    assert [s.status for s in results(steps, "inventory")] == ["done"]
+    assert steps[-1].kind == "answer" and steps[-1].text == "BRG-6205: 6 Stück auf Lager."
+
+
+async def test_a_request_no_procedure_fits_goes_to_the_free_loop(sim, tmp_path):
+    model = script([call(OTHER)], [call("machine_status", machine_id="HP-102")], "HP-102 runs.")
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "compare HP-102 with last week")
+    assert [s.tool for s in steps if s.kind == "proposal"] == ["machine_status"]
+    assert steps[-1].text == "HP-102 runs."
+
+
+async def test_a_failing_read_ends_the_procedure_with_what_failed(sim, tmp_path):
+    control = SimControl(sim)
+    control.fault("mes_error")
+    control.close()
+    model = script([call("production_progress", line="L2")])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "how far is line 2?")
+    assert [s.status for s in results(steps, "production_orders")] == ["error"]
+    assert steps[-1].kind == "answer" and steps[-1].text.startswith("- Not done: production_orders")
+
+
+async def test_a_greeting_is_answered_in_words_and_changes_nothing(sim, tmp_path):
+    model = script("Good morning! What can I do for you?")
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "morning!")
+    assert [s.kind for s in steps] == ["answer"]
