@@ -20,7 +20,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
 
-from copilot.status import Status
+from copilot.status import Status, ToolArtifact
 
 PLAN = "plan"
 MAX_READS = 3
@@ -71,7 +71,7 @@ def plan_narrowing(turn: list[AnyMessage]) -> dict[str, Any]:
     if steps is None:
         return {"tool_choice": PLAN}
     results = [m for m in turn if isinstance(m, ToolMessage) and m.name != PLAN]
-    statuses = [Status((m.artifact or {}).get("status")) for m in results]
+    statuses = [ToolArtifact.of(m).status for m in results]
     if any(s.ends_a_plan for s in statuses):
         return {"tool_choice": "none"}
     taken = sum(s is not Status.invalid_arguments for s in statuses)

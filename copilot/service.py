@@ -33,6 +33,7 @@ from copilot.planning import PLAN
 from copilot.procedures.chooser import choice_names
 from copilot.procedures.spec import Procedures
 from copilot.settings import CopilotSettings
+from copilot.status import Status, ToolArtifact
 from copilot.users import User
 from policies.rules import Policy
 from tools.deps import Deps
@@ -51,7 +52,7 @@ class Step:
     text: str = ""
     tool: str | None = None
     arguments: dict[str, Any] = field(default_factory=dict)
-    status: str | None = None  # done | denied | rejected | blocked | error | invalid_arguments | waiting ...
+    status: Status | None = None
     decision: dict[str, Any] | None = None
     change: str | None = None
     action_id: str | None = None
@@ -68,11 +69,10 @@ def steps_of(message: BaseMessage, choices: frozenset[str] = frozenset()) -> lis
             steps.append(Step(kind="answer", text=str(message.content)))
         return steps
     if isinstance(message, ToolMessage) and message.name not in choices:
-        art = message.artifact or {}
+        art = ToolArtifact.of(message)
         return [
-            Step(kind="result", tool=message.name, status=art.get("status"), decision=art.get("decision"),
-                 change=art.get("change"), action_id=message.tool_call_id, result=art.get("result"),
-                 text=str(message.content))
+            Step(kind="result", tool=message.name, status=art.status, decision=art.decision, change=art.change,
+                 action_id=message.tool_call_id, result=art.result, text=str(message.content))
         ]
     return []
 
@@ -211,7 +211,7 @@ class Copilot:
                     for pending in update:
                         value = pending.value or {}
                         yield Step(kind="waiting", tool=value.get("tool"), change=value.get("change"),
-                                   decision=value.get("decision"), action_id=value.get("action_id"), status="waiting",
+                                   decision=value.get("decision"), action_id=value.get("action_id"), status=Status.waiting,
                                    text="waiting for approval: " + (value.get("change") or ""))
                     continue
                 for message in (update or {}).get("messages", []):

@@ -1,8 +1,13 @@
-"""What became of a proposed tool call: one enum for the graph, the procedures, the steps people see and the evals."""
+"""What became of a proposed tool call: one status enum and one typed artifact, for the graph, the procedures,
+the steps people see and the evals."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
+
+from langchain_core.messages import ToolMessage
+from pydantic import BaseModel
 
 
 class Status(StrEnum):
@@ -19,3 +24,20 @@ class Status(StrEnum):
     def ends_a_plan(self) -> bool:
         """A refusal of any kind: a plan or procedure stops here and the answer explains it."""
         return self in (Status.blocked, Status.denied, Status.rejected, Status.not_approved)
+
+
+class ToolArtifact(BaseModel):
+    """What became of one call, kept beside the text the model reads: what the steps people see, the
+    procedures and the evals are made of. Stored as plain JSON in the conversation's checkpoint."""
+
+    status: Status
+    action_id: str | None = None
+    digest: str | None = None  # of the tool and its arguments: what an approval is for
+    decision: dict[str, Any] | None = None  # the policy's, as JSON
+    change: str | None = None  # the one line a supervisor reads
+    approvers: list[str] = []
+    result: Any = None  # the tool's result, when it ran
+
+    @classmethod
+    def of(cls, message: ToolMessage) -> ToolArtifact:
+        return cls.model_validate(message.artifact or {"status": Status.error})

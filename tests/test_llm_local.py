@@ -109,6 +109,16 @@ def test_a_prefix_state_file_that_does_not_load_is_ignored_and_replaced(model: L
     assert model.warm_up("Short.").how == "restored"
 
 
+def test_a_warmed_prefix_pushed_out_of_the_cache_is_restored_not_evaluated_again(model: LocalChatModel) -> None:
+    shots = [HumanMessage("How is P-101?"),
+             AIMessage(content="", tool_calls=[{"name": "machine_status", "args": {"machine_id": "P-101"}, "id": "x"}])]
+    warm = model.warm_up(SYSTEM, TOOLS, shots)
+    bound = model.bind_tools(TOOLS)
+    bound.invoke([SystemMessage(SYSTEM), HumanMessage("What is the vibration of OV-201?")])  # leaves the shots
+    reply = bound.invoke([SystemMessage(SYSTEM), *shots, HumanMessage("How is HP-102?")])
+    assert reply.usage_metadata["input_token_details"]["cache_read"] >= warm.prefix_tokens
+
+
 def test_a_conversation_longer_than_the_context_is_a_clear_error(model: LocalChatModel) -> None:
     too_long = HumanMessage("vibration " * 2100)
     with pytest.raises(ContextOverflow, match=r"exceeds the model's context of 2048 tokens \(COPILOT_N_CTX\)"):

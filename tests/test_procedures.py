@@ -7,6 +7,7 @@ import yaml
 
 from connectors.settings import ConnectorSettings
 from copilot.procedures.decisions import AskBack, Stop, production_change, purchase, setpoint_targets, supplier_for, work_order
+from copilot.procedures.grounding import unknown_name
 from copilot.procedures.slots import choice_schema
 from copilot.procedures.spec import ProcedureError, Procedures
 from copilot.settings import CopilotSettings
@@ -152,3 +153,20 @@ def test_the_running_order_and_the_variant_by_colour_and_options() -> None:
         production_change(PLANT, ORDERS, order="PO-L2-0107", quantity=5000)
     with pytest.raises(AskBack, match="the variant or the quantity"):
         production_change(PLANT, ORDERS, order="PO-L2-0108")
+
+
+@pytest.mark.parametrize(("request_", "procedure", "slots", "told"), [
+    ("What is the status of pump P-999?", "diagnose_machine", {"machine": "P-101"}, "the plant has no P-999; its machines are P-101"),
+    ("Change PO-L1-0043 to variant HX-200-RED.", "change_production", {"order": "PO-L1-0043", "variant": "HX-200-BLU"},
+     "the plant has no HX-200-RED; its variants are HX-200-GRY"),
+    ("Order 5 pieces of part XYZ-1 from SUP-NORD.", "order_part", {"part": "BRG-6205", "supplier": "SUP-NORD"}, "no XYZ-1; its parts are"),
+])
+def test_a_name_the_plant_lacks_is_told_not_guessed(request_, procedure, slots, told) -> None:
+    assert told in unknown_name(request_, SHIPPED.get(procedure), slots, PLANT)
+
+
+def test_names_the_request_gives_or_the_plant_has_pass() -> None:
+    maintenance = SHIPPED.get("report_to_maintenance")
+    assert unknown_name("P-101 vibrates, see WO-00001", maintenance, {"machine": "P-101"}, PLANT) is None
+    assert unknown_name("the CP-80 pump vibrates", maintenance, {"machine": "P-101"}, PLANT) is None
+    assert unknown_name("the pump vibrates", maintenance, {"machine": "P-101"}, PLANT) is None

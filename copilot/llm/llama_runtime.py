@@ -64,6 +64,9 @@ class LoadedLlama:
     params: LlamaParams
     load_s: float
     lock: threading.Lock = field(default_factory=threading.Lock)
+    warmed: tuple[list[int], Path] | None = None
+    """The last warmed prefix and the file that holds its state: a prompt that starts with it gets it restored
+    when other prompts pushed it out of the KV cache, rather than evaluating it again."""
 
     def __post_init__(self) -> None:
         template = self.llama.metadata.get("tokenizer.chat_template")
@@ -87,6 +90,7 @@ class LoadedLlama:
         with self.lock:
             llama = self.llama
             tokens = self._tokens(prefix)
+            self.warmed = (tokens, saved) if saved is not None else None
             if Llama.longest_token_prefix(llama.input_ids[: llama.n_tokens].tolist(), tokens) == len(tokens):
                 if saved is not None and not saved.exists():
                     prefix_state.save(llama, saved, tokens)
@@ -119,6 +123,7 @@ class LoadedLlama:
                     f"model's context of {llama.n_ctx()} tokens (COPILOT_N_CTX), start a new conversation"
                 )
             usage.prompt_tokens = len(tokens)
+            self._restore_warmed(tokens)
             usage.cached_tokens = Llama.longest_token_prefix(llama.input_ids[: llama.n_tokens].tolist(), tokens)
             capi.llama_perf_context_reset(llama.ctx)
             stream = llama.create_completion(
@@ -131,6 +136,14 @@ class LoadedLlama:
             usage.prompt_ms, usage.evaluated_prompt_tokens = perf.t_p_eval_ms, perf.n_p_eval
             usage.generation_ms = perf.t_eval_ms
             usage.completion_tokens = perf.n_eval
+
+    def _restore_warmed(self, tokens: list[int]) -> None:
+        if self.warmed is None:
+            return
+        prefix, saved = self.warmed
+        cached = Llama.longest_token_prefix(self.llama.input_ids[: self.llama.n_tokens].tolist(), tokens)
+        if cached < len(prefix) <= len(tokens) and tokens[: len(prefix)] == prefix and saved.exists():
+            prefix_state.restore(self.llama, saved, prefix)
 
     def _tokens(self, text: str) -> list[int]:
         return self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=True)

@@ -19,9 +19,10 @@ from pydantic import BaseModel
 
 from connectors.plant import Plant
 from copilot.procedures.decisions import DECISIONS, AskBack, Stop
+from copilot.procedures.grounding import unknown_name
 from copilot.procedures.report import result_line
 from copilot.procedures.spec import REFERENCE, Procedure, StepKind
-from copilot.status import Status
+from copilot.status import Status, ToolArtifact
 
 
 AUTHOR = "procedure"
@@ -57,17 +58,23 @@ class Result(BaseModel):
 
     call_id: str
     tool: str
-    status: Status
     text: str = ""
-    result: Any = None
-    change: str | None = None
+    artifact: ToolArtifact
+
+    @property
+    def line(self) -> str:
+        return result_line(self.tool, self.artifact.status, self.text, self.artifact.result, self.artifact.change)
 
 
-def start(procedure: Procedure, request: str, slots: dict[str, Any], lang: str) -> ProcedureRun:
-    """A run with the model's slots; a required slot left out is asked back before anything is read."""
+def start(procedure: Procedure, request: str, slots: dict[str, Any], lang: str, plant: Plant) -> ProcedureRun:
+    """A run with the model's slots; a name the plant lacks is told and a required slot left out is asked
+    back, before anything is read."""
     filled = {k: v for k, v in slots.items() if k in procedure.slots and v not in (None, "", [])}
     run = ProcedureRun(procedure=procedure.name, request=request, slots=filled, lang=lang,
                        scope={**{name: filled.get(name) for name in procedure.slots}, "request": request[:500]})
+    unknown = unknown_name(request, procedure, filled, plant)
+    if unknown:
+        return run.model_copy(update={"outcome": Outcome.stopped, "reason": unknown})
     missing = [name for name, slot in procedure.slots.items() if slot.required and name not in filled]
     if missing:
         slot = procedure.slots[missing[0]]
@@ -127,15 +134,14 @@ def _take(run: ProcedureRun, procedure: Procedure, results: list[Result]) -> Non
     run.calls = {}
     run.step += 1
     # a read kept for a decision is told by the decision's note; other reads and every change are told as they are
-    run.lines += [result_line(r.tool, r.status, r.text, r.result, r.change) for r in mine
-                  if not (step.into and step.kind is StepKind.read and r.status is Status.done)]
-    failed = [r for r in mine if r.status is not Status.done]
+    run.lines += [r.line for r in mine if not (step.into and step.kind is StepKind.read and r.artifact.status is Status.done)]
+    failed = [r for r in mine if r.artifact.status is not Status.done]
     if step.into:
-        values = [r.result for r in mine if r.status is Status.done]
+        values = [r.artifact.result for r in mine if r.artifact.status is Status.done]
         run.scope[step.into] = values if step.each else (values[0] if values else None)
     if failed:
         run.outcome = Outcome.stopped
-        run.reason = "; ".join(result_line(r.tool, r.status, r.text, r.result, r.change) for r in failed)
+        run.reason = "; ".join(r.line for r in failed)
 
 
 def _wants_plant(name: str) -> bool:

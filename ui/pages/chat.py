@@ -17,6 +17,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from copilot.approvals import PendingAction
 from copilot.service import ConversationBusy, Step
+from copilot.status import Status
 from ui.auth import require
 from ui.shared import copilot_ready, get_runtime
 from ui.steps import TurnView
@@ -54,7 +55,7 @@ def draw(messages: list[BaseMessage], actions: list[PendingAction]) -> None:
                 view.show(step)
                 if step.kind == "proposal" and (a := by_id.get(step.action_id or "")) and a.status == "pending":
                     view.show(Step(kind="waiting", tool=a.tool, change=a.change, action_id=a.action_id,
-                                   decision=a.decision.model_dump(mode="json"), status="waiting"))
+                                   decision=a.decision.model_dump(mode="json"), status=Status.waiting))
                     approved = ", ".join(a.approvers)
                     who = f" ({approved})" if approved else ""
                     st.caption(f"{len(a.approvers)}/{a.decision.approvers} approvals{who}")
