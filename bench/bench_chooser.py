@@ -102,7 +102,7 @@ async def main() -> None:
     chosen = [item for item in LABELLED if args.only in item[0]]
     for request, want, slots in chosen:
         start = time.perf_counter()
-        reply = await bound.ainvoke(chooser_messages(prompt.head, [HumanMessage(request)], request, brief=True),
+        reply = await bound.ainvoke(chooser_messages(prompt.head, [HumanMessage(request)], None, brief=True),
                                     allowed_tools=choices)
         seconds.append(time.perf_counter() - start)
         tokens.append((reply.usage_metadata or {}).get("output_tokens", 0))

@@ -70,7 +70,7 @@ async def main() -> None:
         raw = restated = 0
         for q in questions:
             raw_hit = any(answers(p, q) for p in store.search(q["q"], 5))
-            reply = await bound.ainvoke(chooser_messages(prompt.head, [HumanMessage(q["q"])], q["q"], brief=True),
+            reply = await bound.ainvoke(chooser_messages(prompt.head, [HumanMessage(q["q"])], None, brief=True),
                                         allowed_tools=choices)
             call = reply.tool_calls[0] if reply.tool_calls else None
             how = search_of(procedures, call["name"], call["args"]) if call else None

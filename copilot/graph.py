@@ -31,7 +31,7 @@ from copilot.audit import AuditLog
 from copilot.ledger import ExecutionLedger
 from copilot.llm.errors import LLMError
 from copilot.planning import PLAN, plan_narrowing, plan_reply, plan_schema, planned_steps
-from copilot.procedures.answer import answer_lines, needs_wording, wording_request
+from copilot.procedures.answer import answer_lines, faithful, needs_wording, wording_request
 from copilot.procedures.chooser import (
     OTHER, choice_names, choice_schemas, chooser_messages, example_turns, request_for_choice,
 )
@@ -197,8 +197,7 @@ def build_graph(rt: Runtime) -> StateGraph:
             if procedures and not any(isinstance(m, AIMessage) for m in turn):
                 raw = state.get("procedure")
                 asking = ProcedureRun.model_validate(raw) if raw else None
-                request = request_for_choice(state["messages"], asking)
-                reply = await bound.ainvoke(chooser_messages(head, state["messages"], request, brief=brief),
+                reply = await bound.ainvoke(chooser_messages(head, state["messages"], asking, brief=brief),
                                             allowed_tools=choices)
             elif planning:
                 reply = await bound.ainvoke([*loop_head, *state["messages"]], **plan_narrowing(turn))
@@ -246,7 +245,7 @@ def build_graph(rt: Runtime) -> StateGraph:
             try:
                 context = [] if brief else [*messages, *replies]  # as the chooser saw it
                 worded = await bound.ainvoke([*head, *context, wording_request(text, run.lang)], tool_choice="none")
-                text = worded.text or text
+                text = worded.text if faithful(worded.text, text) else text
             except LLMError:
                 pass  # the facts in English are still the answer
         kept = run.model_dump(mode="json") if run.outcome is Outcome.asking else None

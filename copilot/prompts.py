@@ -48,6 +48,7 @@ def system_prompt(plant: Plant, procedures: bool = False) -> str:
     if procedures:
         lines.append("Parts: " + ", ".join(f"{p.id} ({p.name})" for p in plant.parts))
         lines.append("Suppliers: " + ", ".join(s.id for s in plant.suppliers))
+        lines.append("Products: " + ", ".join(f"{p.id} ({p.name}, line {p.line})" for p in plant.products))
         lines.append("Production orders: " + ", ".join(
             f"{o.id} ({o.line}, {o.variant}, {o.status})" for o in plant.production_orders))
         lines.append("Variants: " + "; ".join(

@@ -6,8 +6,9 @@ import pytest
 import yaml
 
 from connectors.settings import ConnectorSettings
+from copilot.procedures.answer import faithful
 from copilot.procedures.decisions import AskBack, Stop, production_change, purchase, setpoint_targets, supplier_for, work_order
-from copilot.procedures.grounding import unknown_name
+from copilot.procedures.grounding import checked, unknown_name
 from copilot.procedures.slots import choice_schema
 from copilot.procedures.spec import ProcedureError, Procedures
 from copilot.settings import CopilotSettings
@@ -170,3 +171,23 @@ def test_names_the_request_gives_or_the_plant_has_pass() -> None:
     assert unknown_name("P-101 vibrates, see WO-00001", maintenance, {"machine": "P-101"}, PLANT) is None
     assert unknown_name("the CP-80 pump vibrates", maintenance, {"machine": "P-101"}, PLANT) is None
     assert unknown_name("the pump vibrates", maintenance, {"machine": "P-101"}, PLANT) is None
+
+
+def test_a_wording_that_brings_a_number_or_an_id_the_lines_lack_is_not_used() -> None:
+    lines = "- IM-103 barrel_temp_setpoint 230 → 235 degC (+5 degC)\n- Waiting for approval: PO-L2-0107 quantity 12000"
+    assert faithful("IM-103 Zylindertemperatur 230 → 235 °C (+5 °C); PO-L2-0107 Menge 12.000 wartet", lines)
+    assert not faithful("IM-103 Zylindertemperatur 230 → 265 °C; PO-L2-0107", lines)  # 265 is nowhere in the lines
+    assert not faithful("IM-104 Zylindertemperatur 230 → 235 °C", lines)  # another machine
+    assert not faithful("", lines)
+
+
+def test_an_unclear_part_is_asked_back_and_an_untyped_order_id_is_dropped() -> None:
+    order = SHIPPED.get("order_part")
+    slots, stop, question = checked("order some seals", order, {"part": "SEAL-M25"}, PLANT)
+    assert stop is None and "SEAL-M25" in question and "HYD-SEAL-KIT-250" in question and "VLV-SEAL-RF12" in question
+    assert checked("we're low on the 6205 bearings", order, {"part": "BRG-6205"}, PLANT)[2] is None
+    assert checked("restock the conveyor belts", order, {"part": "BELT-BL40"}, PLANT)[2] is None  # one part fits
+    change = SHIPPED.get("change_production")
+    slots, _, _ = checked("make the running coolant order red", change, {"order": "PO-L1-0042", "product": "CL-500",
+                                                                         "colour": "red"}, PLANT)
+    assert slots == {"product": "CL-500", "colour": "red"}

@@ -3,10 +3,14 @@
 In English the answer is the lines themselves (what was found, decided, done,
 refused and why, what waits), so it can claim nothing that did not happen. In
 another language the model words those lines in it, told to keep every id,
-number, unit and citation.
+number, unit and citation; a wording that brings a number or an id the lines do
+not have is not used (the 1.5B model sometimes "translates" 235
+into 265): the lines are the answer then.
 """
 
 from __future__ import annotations
+
+import re
 
 from langchain_core.messages import HumanMessage
 
@@ -36,3 +40,17 @@ def wording_request(text: str, lang: str) -> HumanMessage:
         f"Write this reply to the operator in {LANGUAGE_NAMES[lang]}. Keep every machine id, part number, "
         f"number, unit and [citation] exactly; add nothing, leave nothing out:\n\n{text}"
     )
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_ID = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b")
+
+
+def _digits(text: str) -> set[str]:
+    """The numbers of a text as their digits (so 12000, 12.000 and 12,000 or 2.5 and 2,5 are the same)."""
+    return {re.sub(r"[.,]", "", n).lstrip("0") or "0" for n in _NUMBER.findall(text)}
+
+
+def faithful(worded: str, lines: str) -> bool:
+    """Whether a wording keeps to the lines: no number and no id that they do not have."""
+    return bool(worded.strip()) and _digits(worded) <= _digits(lines) and set(_ID.findall(worded)) <= set(_ID.findall(lines))

@@ -1,7 +1,7 @@
 """The one constrained call that turns a request into a procedure with its slots filled.
 
 A constrained (small, local) model sees the system prompt (which lists every
-procedure as a choice), the conversation's last requests, and the request; never a tool result, so text planted in the plant's data cannot
+procedure as a choice), the request before, and the request; never a tool result, so text planted in the plant's data cannot
 choose a change, and the call costs few prompt tokens. When the last turn asked
 something back, the request is shown with the question and the operator's reply,
 and the model fills the same procedure again from both. A served model, for which
@@ -31,7 +31,6 @@ _OTHER_SCHEMA = {
         "parameters": {"type": "object", "properties": {}, "additionalProperties": False},
     },
 }
-_HISTORY_TURNS = 2
 
 
 def choice_schemas(procedures: Procedures, plant: Plant) -> list[dict[str, Any]]:
@@ -67,12 +66,17 @@ def request_for_choice(messages: list[AnyMessage], asking: ProcedureRun | None) 
     return request
 
 
-def chooser_messages(head: list[AnyMessage], messages: list[AnyMessage], request: str, *, brief: bool) -> list[AnyMessage]:
-    """The prompt's head and the request, with (``brief``) the conversation's last requests folded in as
-    context; or else the whole conversation. The brief form shows no earlier answer, so the model has no
-    example of an answer that reports work done to copy: what was done is only ever told by the procedure."""
+def chooser_messages(head: list[AnyMessage], messages: list[AnyMessage], asking: ProcedureRun | None, *,
+                     brief: bool) -> list[AnyMessage]:
+    """What the chooser reads after the prompt's head. ``brief``: the request, after the request before it as
+    context, or after the question asked back and the request it was about; no earlier answer, so the model
+    has no example of an answer that reports work done to copy (what was done is only ever told by the
+    procedure). Otherwise the whole conversation."""
     if not brief:
         return [*head, *messages]
-    earlier = [m.text for m in messages[:-1] if isinstance(m, HumanMessage)][-_HISTORY_TURNS:]
+    request = next((m.text for m in reversed(messages) if isinstance(m, HumanMessage)), "")
+    if asking is not None and asking.outcome is Outcome.asking:
+        return [*head, HumanMessage(asking.request), AIMessage(asking.reason), HumanMessage(request)]
+    earlier = [m.text for m in messages[:-1] if isinstance(m, HumanMessage)][-1:]
     context = "".join(f"(earlier: {text[:300]})\n" for text in earlier)
     return [*head, HumanMessage(context + request)]

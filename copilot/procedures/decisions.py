@@ -226,17 +226,18 @@ def run_command(plant: Plant, machine: str, command: str | None, status: Json) -
 
 
 def production_change(plant: Plant, orders: list[Json] | None, order: str | None = None, line: str | None = None,
-                      variant: str | None = None, colour: str | None = None, options: list[str] | None = None,
-                      quantity: int | None = None) -> Decided:
-    """Which order changes (the one named, or the line's running order) and to what: the variant named, or
-    the product's variant with that colour and those options, and/or the new quantity."""
+                      product: str | None = None, variant: str | None = None, colour: str | None = None,
+                      options: list[str] | None = None, quantity: int | None = None) -> Decided:
+    """Which order changes (the one named, or the running order of the line or product) and to what: the
+    variant named, or the product's variant with that colour and those options, and/or the new quantity."""
     orders = orders or []
     if order:
         chosen = next((o for o in orders if o["id"] == order), None)
         if chosen is None:
             raise Stop(f"production order {order} was not found")
     else:
-        running = [o for o in orders if o["status"] == "in_progress" and line in (None, o["line"])]
+        running = [o for o in orders if o["status"] == "in_progress" and line in (None, o["line"])
+                   and product in (None, o["product"])]
         if len(running) != 1:
             names = [o["id"] for o in (running or orders)]
             raise AskBack(f"Which production order: {_or(names)}?" if names else "Which production order?")

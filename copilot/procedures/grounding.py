@@ -1,11 +1,17 @@
-"""Names in a request that the plant does not have are told, not guessed.
+"""Checks by code on the things the model filled in, against the request and the plant.
 
-A slot that names a plant thing is an enum of what the plant has, so for "status of
-P-999" or "switch to HX-200-RED" the model can only fill the nearest thing that
-exists. Before a procedure runs, each such slot whose value the request does not
-contain is checked: if the request names an id-shaped word the plant file does not
-know, that is what the operator meant, and the procedure ends saying so, with the
-names the plant has.
+A slot that names a plant thing is an enum of what the plant has, so the model can
+only fill something that exists, even when the request names something else or
+nothing clearly. Before a procedure runs:
+
+- a request that names an id-shaped word the plant file does not know ("status of
+  P-999", "switch to HX-200-RED"), while a slot holds a thing the request does not
+  name, is told so, with the names the plant has;
+- an order or variant id that the request does not contain is dropped (operators
+  type those ids or say "the running order", "in red"; an id they did not type is
+  a guess), so the procedure finds it from the line, product or colour or asks;
+- a part the request does not name, where the request's words fit several parts'
+  names ("some seals"), is asked back with those parts.
 """
 
 from __future__ import annotations
@@ -53,3 +59,47 @@ def unknown_name(request: str, procedure: Procedure, slots: dict[str, Any], plan
             return (f"the plant has no {strangers[0]}; its {_LABELS[slot.kind]} are "
                     f"{', '.join(names[slot.kind])}")
     return None
+
+
+_TYPED = (SlotKind.production_order, SlotKind.variant)
+_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _named(value: str, text: str) -> bool:
+    """Whether the request names ``value``: the id, or one of its parts that carries digits ("6205")."""
+    return value.upper() in text or any(
+        len(part) >= 3 and any(c.isdigit() for c in part) and re.search(rf"\b{re.escape(part)}\b", text)
+        for part in value.upper().split("-"))
+
+
+def _fitting_parts(request: str, plant: Plant) -> list[str]:
+    said = {w.lower() for w in _WORD.findall(request)}
+    fits = []
+    for part in plant.parts:
+        words = {w.lower() for w in _WORD.findall(part.name)}
+        if any(s.startswith(w) or w.startswith(s) for s in said for w in words):
+            fits.append(part.id)
+    return fits
+
+
+def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Plant
+            ) -> tuple[dict[str, Any], str | None, str | None]:
+    """The slots to run with, and why the procedure must stop or what to ask first (or None)."""
+    unknown = unknown_name(request, procedure, slots, plant)
+    if unknown:
+        return slots, unknown, None
+    text = request.upper()
+    kept = dict(slots)
+    for name, slot in procedure.slots.items():
+        value = kept.get(name)
+        if not isinstance(value, str):
+            continue
+        if slot.kind in _TYPED and value.upper() not in text:
+            del kept[name]
+        elif slot.kind is SlotKind.part and not _named(value, text):
+            fits = _fitting_parts(request, plant)
+            if len(fits) > 1:
+                names = {p.id: p.name for p in plant.parts}
+                options = "; ".join(f"{f} ({names[f]})" for f in fits)
+                return kept, None, f"Which part do you mean: {options}?"
+    return kept, None, None

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from connectors.plant import Plant
 from copilot.procedures.decisions import DECISIONS, AskBack, Stop
-from copilot.procedures.grounding import unknown_name
+from copilot.procedures.grounding import checked
 from copilot.procedures.report import result_line
 from copilot.procedures.spec import REFERENCE, Procedure, StepKind
 from copilot.status import Status, ToolArtifact
@@ -67,14 +67,16 @@ class Result(BaseModel):
 
 
 def start(procedure: Procedure, request: str, slots: dict[str, Any], lang: str, plant: Plant) -> ProcedureRun:
-    """A run with the model's slots; a name the plant lacks is told and a required slot left out is asked
-    back, before anything is read."""
-    filled = {k: v for k, v in slots.items() if k in procedure.slots and v not in (None, "", [])}
+    """A run with the model's slots, checked by code (copilot/procedures/grounding.py); a name the plant lacks
+    is told, and an unclear part or a required slot left out is asked back, before anything is read."""
+    given = {k: v for k, v in slots.items() if k in procedure.slots and v not in (None, "", [])}
+    filled, unknown, question = checked(request, procedure, given, plant)
     run = ProcedureRun(procedure=procedure.name, request=request, slots=filled, lang=lang,
                        scope={**{name: filled.get(name) for name in procedure.slots}, "request": request[:500]})
-    unknown = unknown_name(request, procedure, filled, plant)
     if unknown:
         return run.model_copy(update={"outcome": Outcome.stopped, "reason": unknown})
+    if question:
+        return run.model_copy(update={"outcome": Outcome.asking, "reason": question})
     missing = [name for name, slot in procedure.slots.items() if slot.required and name not in filled]
     if missing:
         slot = procedure.slots[missing[0]]

@@ -39,6 +39,7 @@ def slot_schema(slot: Slot, plant: Plant) -> dict[str, Any]:
         SlotKind.preference: _enum(list(PREFERENCES)),
         SlotKind.priority: _enum(list(PRIORITIES)),
         SlotKind.production_order: _enum([o.id for o in plant.production_orders], "production order id"),
+        SlotKind.product: _enum([p.id for p in plant.products], "product id"),
         SlotKind.variant: _enum([v.id for p in plant.products for v in p.variants], "variant id"),
         SlotKind.colour: _enum([v.colour for p in plant.products for v in p.variants]),
         SlotKind.options: {"type": "array", "items": _enum([o for p in plant.products for v in p.variants

@@ -40,6 +40,7 @@ class SlotKind(StrEnum):
     preference = "preference"  # price | lead_time | carbon
     priority = "priority"
     production_order = "production_order"
+    product = "product"
     variant = "variant"
     colour = "colour"
     options = "options"
