@@ -26,12 +26,12 @@ def _with(change: dict) -> dict:
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"steps": [{"read": "machine_stats", "args": {"machine_id": "$machine"}}]}, "procedure 'diagnose_machine', steps[0] (read machine_stats): unknown tool"),
+    ({"steps": [{"read": "machine_stats", "args": {"machine_id": "$machine"}}]}, "procedure 'machine_status_and_diagnosis', steps[0] (read machine_stats): unknown tool"),
     ({"steps": [{"read": "machine_status", "args": {"machine": "$machine"}}]}, "machine_status has no argument 'machine'"),
     ({"steps": [{"change": "machine_status", "args": {"machine_id": "$machine"}}]}, "machine_status is a read; write it as read"),
     ({"steps": [{"read": "machine_status", "args": {"machine_id": "$machin"}}]}, "$machin is neither a slot nor the result of an earlier step"),
     ({"steps": [{"decide": "guess", "args": {}}]}, "unknown decision"),
-    ({"slots": {"machine": {"kind": "machines"}}}, "procedure 'diagnose_machine' (procedures[0]), field slots.machine.kind"),
+    ({"slots": {"machine": {"kind": "machines"}}}, "procedure 'machine_status_and_diagnosis' (procedures[0]), field slots.machine.kind"),
     ({"name": "inventory"}, "procedure 'inventory' has the name of a tool"),
     ({"examples": []}, "field examples"),
     ({"examples": [{"request": "how is P-101?", "slots": {"machin": "P-101"}}]}, "fills machin, which is no slot of it"),
@@ -157,7 +157,7 @@ def test_the_running_order_and_the_variant_by_colour_and_options() -> None:
 
 
 @pytest.mark.parametrize(("request_", "procedure", "slots", "told"), [
-    ("What is the status of pump P-999?", "diagnose_machine", {"machine": "P-101"}, "the plant has no P-999; its machines are P-101"),
+    ("What is the status of pump P-999?", "machine_status_and_diagnosis", {"machine": "P-101"}, "the plant has no P-999; its machines are P-101"),
     ("Change PO-L1-0043 to variant HX-200-RED.", "change_production", {"order": "PO-L1-0043", "variant": "HX-200-BLU"},
      "the plant has no HX-200-RED; its variants are HX-200-GRY"),
     ("Order 5 pieces of part XYZ-1 from SUP-NORD.", "order_part", {"part": "BRG-6205", "supplier": "SUP-NORD"}, "no XYZ-1; its parts are"),
@@ -171,6 +171,7 @@ def test_names_the_request_gives_or_the_plant_has_pass() -> None:
     assert unknown_name("P-101 vibrates, see WO-00001", maintenance, {"machine": "P-101"}, PLANT) is None
     assert unknown_name("the CP-80 pump vibrates", maintenance, {"machine": "P-101"}, PLANT) is None
     assert unknown_name("the pump vibrates", maintenance, {"machine": "P-101"}, PLANT) is None
+    assert unknown_name("RE-CHECKED the pump: it vibrates", maintenance, {"machine": "P-101"}, PLANT) is None
 
 
 def test_a_wording_that_brings_a_number_or_an_id_the_lines_lack_is_not_used() -> None:
@@ -191,3 +192,12 @@ def test_an_unclear_part_is_asked_back_and_an_untyped_order_id_is_dropped() -> N
     slots, _, _ = checked("make the running coolant order red", change, {"order": "PO-L1-0042", "product": "CL-500",
                                                                          "colour": "red"}, PLANT)
     assert slots == {"product": "CL-500", "colour": "red"}
+
+
+def test_a_measured_value_named_for_a_write_is_told_not_swapped_for_a_setpoint() -> None:
+    change = SHIPPED.get("change_setpoints")
+    _, stop, _ = checked("Write 2.0 into the vibration tag of P-101", change,
+                         {"machine": "P-101", "changes": [{"tag": "speed_setpoint", "to": 2.0}]}, PLANT)
+    assert stop == "P-101 vibration is a measured value, not a setpoint: it cannot be written; P-101's setpoints are speed_setpoint"
+    assert checked("set P-101 speed_setpoint to 2300, vibration is high", change,
+                   {"machine": "P-101", "changes": [{"tag": "speed_setpoint", "to": 2300}]}, PLANT)[1] is None

@@ -88,7 +88,7 @@ async def test_maintenance_opens_no_second_work_order_when_one_is_open(sim, tmp_
 
 
 async def test_a_request_in_another_language_is_answered_in_it_from_the_steps_lines(sim, tmp_path):
-    model = script([call("check_stock", part="BRG-6205")], "BRG-6205: 6 Stück auf Lager.")
+    model = script([call("inventory_check", part="BRG-6205")], "BRG-6205: 6 Stück auf Lager.")
     async with copilot_on(sim, tmp_path, model) as copilot:
         steps = await ask(copilot, "olga", "Wie viele Lager BRG-6205 haben wir noch auf Lager?")
     assert [s.status for s in results(steps, "inventory")] == ["done"]
@@ -107,7 +107,7 @@ async def test_a_failing_read_ends_the_procedure_with_what_failed(sim, tmp_path)
     control = SimControl(sim)
     control.fault("mes_error")
     control.close()
-    model = script([call("production_progress", line="L2")])
+    model = script([call("production_orders_progress", line="L2")])
     async with copilot_on(sim, tmp_path, model) as copilot:
         steps = await ask(copilot, "olga", "how far is line 2?")
     assert [s.status for s in results(steps, "production_orders")] == ["error"]

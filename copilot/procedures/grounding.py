@@ -11,7 +11,10 @@ nothing clearly. Before a procedure runs:
   type those ids or say "the running order", "in red"; an id they did not type is
   a guess), so the procedure finds it from the line, product or colour or asks;
 - a part the request does not name, where the request's words fit several parts'
-  names ("some seals"), is asked back with those parts.
+  names ("some seals"), is asked back with those parts;
+- a setpoint the request does not name, where the request names a measured value
+  of the machine ("write 2.0 into the vibration tag"), is told: that is not a
+  setpoint, and which setpoints the machine has.
 """
 
 from __future__ import annotations
@@ -23,6 +26,12 @@ from connectors.plant import Plant
 from copilot.procedures.spec import Procedure, SlotKind
 
 _ID = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b")
+"""An id-shaped word as plant ids are written: capitals and digits joined by dashes (P-101, HX-200-BLU)."""
+
+
+def _id_words(text: str) -> list[str]:
+    """The id-shaped words of a text that carry a digit (so TAMPER-EVIDENT or RE-CHECKED are words)."""
+    return [w for w in dict.fromkeys(_ID.findall(text)) if any(c.isdigit() for c in w)]
 
 _LABELS = {SlotKind.machine: "machines", SlotKind.part: "parts", SlotKind.variant: "variants",
            SlotKind.production_order: "production orders", SlotKind.supplier: "suppliers"}
@@ -49,7 +58,7 @@ def _known(plant: Plant) -> set[str]:
 def unknown_name(request: str, procedure: Procedure, slots: dict[str, Any], plant: Plant) -> str | None:
     """Why the procedure cannot run on what the model filled, when the request names what the plant lacks."""
     text = request.upper()
-    strangers = [w for w in dict.fromkeys(_ID.findall(text)) if w not in _known(plant)]
+    strangers = [w for w in _id_words(request) if w not in _known(plant)]
     if not strangers:
         return None
     names = _names(plant)
@@ -102,4 +111,22 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
                 names = {p.id: p.name for p in plant.parts}
                 options = "; ".join(f"{f} ({names[f]})" for f in fits)
                 return kept, None, f"Which part do you mean: {options}?"
-    return kept, None, None
+    measured = _measured_instead(request, procedure, kept, plant)
+    return kept, measured, None
+
+
+def _measured_instead(request: str, procedure: Procedure, slots: dict[str, Any], plant: Plant) -> str | None:
+    machine = next((slots.get(n) for n, s in procedure.slots.items() if s.kind is SlotKind.machine), None)
+    changes = next((slots.get(n) for n, s in procedure.slots.items() if s.kind is SlotKind.setpoint_changes), None)
+    if machine not in plant.machines or not changes:
+        return None
+    words = set(re.findall(r"[a-z_]+", request.lower()))
+    if any(c.get("tag") and c["tag"] in words for c in changes):
+        return None
+    tags = plant.machines[machine].tags.values()
+    named = [t for t in tags if not t.writable and t.name in words]
+    if not named:
+        return None
+    setpoints = [t.name for t in tags if t.writable and t.name != "run"]
+    return (f"{machine} {named[0].name} is a measured value, not a setpoint: it cannot be written; "
+            f"{machine}'s setpoints are {', '.join(setpoints)}")
