@@ -3,8 +3,8 @@
     python bench/bench_local_agent.py [--threads N]
 
 Each scenario runs on a fresh simulated plant (simulator/process.py, clock frozen, a fault planted) and a
-fresh data dir, one ``Copilot.ask`` with Qwen2.5-Coder-1.5B on the CPU (plan first, then each planned
-tool, then the answer). Printed per scenario: wall time of the turn (the warm-up of the prompt prefix is
+fresh data dir, one ``Copilot.ask`` with Qwen2.5-Coder-1.5B on the CPU (the procedure chosen and filled in one
+call, then its steps through the gate). Printed per scenario: wall time of the turn (the warm-up of the prompt prefix is
 timed apart, once), model calls, prompt tokens evaluated (not from the cache) and generated, the tools
 that ran or wait, and whether the outcome is the expected one.
 """
@@ -57,7 +57,7 @@ async def run(name: str, fault: dict | None, request: str, expected: dict[str, s
     evaluated = sum((m.usage_metadata or {}).get("input_tokens", 0)
                     - (m.usage_metadata or {}).get("input_token_details", {}).get("cache_read", 0) for m in replies)
     generated = sum((m.usage_metadata or {}).get("output_tokens", 0) for m in replies)
-    outcome = {s.tool: s.status for s in steps if s.kind == "result" and s.tool != "plan"}
+    outcome = {s.tool: s.status for s in steps if s.kind == "result"}
     outcome |= {s.tool: "waiting" for s in steps if s.kind == "waiting"}
     ok = all(outcome.get(tool) == status for tool, status in expected.items())
     ran = ", ".join(f"{t}:{s}" for t, s in outcome.items())

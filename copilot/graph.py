@@ -199,6 +199,8 @@ def build_graph(rt: Runtime) -> StateGraph:
                 asking = ProcedureRun.model_validate(raw) if raw else None
                 reply = await bound.ainvoke(chooser_messages(head, state["messages"], asking, brief=brief),
                                             allowed_tools=choices)
+                if not reply.tool_calls and not reply.invalid_tool_calls:  # answered in words: no question stays open
+                    return {"messages": [_with_own_ids(reply)], "procedure": None}
             elif planning:
                 reply = await bound.ainvoke([*loop_head, *state["messages"]], **plan_narrowing(turn))
             else:
