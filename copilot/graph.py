@@ -31,12 +31,12 @@ from copilot.audit import AuditLog
 from copilot.ledger import ExecutionLedger
 from copilot.llm.errors import LLMError
 from copilot.planning import PLAN, plan_narrowing, plan_reply, plan_schema, planned_steps
-from copilot.procedures.answer import answer_lines, faithful, needs_wording, wording_request
+from copilot.procedures.answer import answer_lines, faithful, needs_wording, restating_request, wording_request
 from copilot.procedures.chooser import (
     OTHER, choice_names, choice_schemas, chooser_messages, example_turns, request_for_choice,
 )
 from copilot.procedures.run import AUTHOR, Outcome, ProcedureRun, Result, advance, start
-from copilot.procedures.language import language_of
+from copilot.procedures.language import LANGUAGE_NAMES, language_of
 from copilot.procedures.spec import Procedures
 from copilot.prompts import system_prompt
 from copilot.settings import CopilotSettings
@@ -197,8 +197,9 @@ def build_graph(rt: Runtime) -> StateGraph:
             if procedures and not any(isinstance(m, AIMessage) for m in turn):
                 raw = state.get("procedure")
                 asking = ProcedureRun.model_validate(raw) if raw else None
-                reply = await bound.ainvoke(chooser_messages(head, state["messages"], asking, brief=brief),
-                                            allowed_tools=choices)
+                english = await in_english(state["messages"], asking) if brief else None
+                reply = await bound.ainvoke(chooser_messages(head, state["messages"], asking, brief=brief,
+                                                             english=english), allowed_tools=choices)
                 if not reply.tool_calls and not reply.invalid_tool_calls:  # answered in words: no question stays open
                     return {"messages": [_with_own_ids(reply)], "procedure": None}
             elif planning:
@@ -208,6 +209,16 @@ def build_graph(rt: Runtime) -> StateGraph:
         except LLMError as exc:  # the operator learns the model is down; the run ends cleanly, nothing ran
             return {"messages": [AIMessage(content=f"I cannot think right now: {exc}")]}
         return {"messages": [_with_own_ids(reply)]}
+
+    async def in_english(messages: list[AnyMessage], asking: ProcedureRun | None) -> str | None:
+        """The request restated in English by the model, when it is in another language (None for English,
+        or when the restatement brings a number or id the request lacks)."""
+        request = messages[-1].text if isinstance(messages[-1], HumanMessage) else ""
+        lang = language_of(request, asking.lang if asking else "en")
+        if lang == "en" or lang not in LANGUAGE_NAMES:
+            return None
+        restated = await bound.ainvoke([*head, restating_request(request, lang)], tool_choice="none")
+        return restated.text if faithful(restated.text, request) else None
 
     async def procedure(state: AgentState, config) -> Command:
         """Start the chosen procedure, or take its last step's results, and go on: to the gate with the next

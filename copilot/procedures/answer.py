@@ -54,3 +54,12 @@ def _digits(text: str) -> set[str]:
 def faithful(worded: str, lines: str) -> bool:
     """Whether a wording keeps to the lines: no number and no id that they do not have."""
     return bool(worded.strip()) and _digits(worded) <= _digits(lines) and set(_ID.findall(worded)) <= set(_ID.findall(lines))
+
+
+def restating_request(request: str, lang: str) -> HumanMessage:
+    """What a small model is asked before it chooses, for a request in another language: the request in
+    English (it fills slots far better from English, e.g. the sign of "um 5 Grad senken")."""
+    return HumanMessage(
+        f"Translate this {LANGUAGE_NAMES[lang]} request of an operator into English. Keep every machine id, part "
+        f"number and number exactly:\n\n{request}"
+    )

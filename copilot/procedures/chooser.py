@@ -67,14 +67,14 @@ def request_for_choice(messages: list[AnyMessage], asking: ProcedureRun | None) 
 
 
 def chooser_messages(head: list[AnyMessage], messages: list[AnyMessage], asking: ProcedureRun | None, *,
-                     brief: bool) -> list[AnyMessage]:
+                     brief: bool, english: str | None = None) -> list[AnyMessage]:
     """What the chooser reads after the prompt's head. ``brief``: the request, after the request before it as
     context, or after the question asked back and the request it was about; no earlier answer, so the model
     has no example of an answer that reports work done to copy (what was done is only ever told by the
-    procedure). Otherwise the whole conversation."""
+    procedure); ``english``, the request restated in English, stands for it. Otherwise the whole conversation."""
     if not brief:
         return [*head, *messages]
-    request = next((m.text for m in reversed(messages) if isinstance(m, HumanMessage)), "")
+    request = english or next((m.text for m in reversed(messages) if isinstance(m, HumanMessage)), "")
     if asking is not None and asking.outcome is Outcome.asking:
         return [*head, HumanMessage(asking.request), AIMessage(asking.reason), HumanMessage(request)]
     earlier = [m.text for m in messages[:-1] if isinstance(m, HumanMessage)][-1:]
