@@ -2,9 +2,10 @@
 
     python bench/bench_multilingual_search.py
 
-The manuals are English and the embedder (all-MiniLM-L6-v2) is English-only. A procedure that searches the
-manuals (diagnose_machine, manual_lookup, investigate_quality) searches with the text slot the model filled
-in English from the request, and the machine it named. This runs 20 of the labelled retrieval questions,
+The manuals are English and the embedder (all-MiniLM-L6-v2) is English-only. As the graph does, the request is
+first restated in English by the model, then a procedure chosen from it; one that searches the manuals
+(machine_status_and_diagnosis, search_manuals_lookup, quality_report_review) searches with the text slot the
+model filled in English, and the machine it named. This runs 20 of the labelled retrieval questions,
 translated (bench/data/retrieval_questions_translated.yaml), through the real chooser call of the local model
 and the manual store, and prints recall@5 for the question searched as it is and as the procedure searches it
 (a choice of a procedure that does not search counts as a miss).
@@ -28,6 +29,7 @@ from copilot.graph import model_prompt  # noqa: E402
 from copilot.llm.factory import make_chat_model  # noqa: E402
 from copilot.llm.settings import LLMSettings  # noqa: E402
 from copilot.llm.warmup import warm_up  # noqa: E402
+from copilot.procedures.answer import faithful, restating_request  # noqa: E402
 from copilot.procedures.chooser import choice_names, chooser_messages  # noqa: E402
 from copilot.procedures.spec import Procedures, StepKind  # noqa: E402
 from copilot.settings import CopilotSettings  # noqa: E402
@@ -70,8 +72,10 @@ async def main() -> None:
         raw = restated = 0
         for q in questions:
             raw_hit = any(answers(p, q) for p in store.search(q["q"], 5))
-            reply = await bound.ainvoke(chooser_messages(prompt.head, [HumanMessage(q["q"])], None, brief=True),
-                                        allowed_tools=choices)
+            said = await bound.ainvoke([*prompt.head, restating_request(q["q"], q["lang"])], tool_choice="none")
+            english = said.text if faithful(said.text, q["q"]) else None  # as the graph does first
+            reply = await bound.ainvoke(chooser_messages(prompt.head, [HumanMessage(q["q"])], None, brief=True,
+                                                         english=english), allowed_tools=choices)
             call = reply.tool_calls[0] if reply.tool_calls else None
             how = search_of(procedures, call["name"], call["args"]) if call else None
             hit = False
