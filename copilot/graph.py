@@ -33,7 +33,7 @@ from copilot.llm.errors import LLMError
 from copilot.planning import PLAN, plan_narrowing, plan_reply, plan_schema, planned_steps
 from copilot.procedures.answer import answer_lines, faithful, needs_wording, restating_request, wording_request
 from copilot.procedures.chooser import (
-    OTHER, choice_names, choice_schemas, chooser_messages, example_turns, request_for_choice,
+    OTHER, choice_names, choice_schemas, chooser_messages, example_turns, latest_request, request_for_choice,
 )
 from copilot.procedures.run import AUTHOR, Outcome, ProcedureRun, Result, advance, start
 from copilot.procedures.language import LANGUAGE_NAMES, language_of
@@ -180,9 +180,13 @@ def build_graph(rt: Runtime) -> StateGraph:
     choices = choice_names(procedures) if procedures else []
     brief = bool(getattr(rt.model, "constrained", False))  # a small model's prompt tokens are dear
 
-    def running(state: AgentState) -> ProcedureRun | None:
+    def kept_run(state: AgentState) -> ProcedureRun | None:
+        """The procedure run the conversation keeps: one in progress, or one waiting for an answer."""
         raw = state.get("procedure")
-        run = ProcedureRun.model_validate(raw) if raw else None
+        return ProcedureRun.model_validate(raw) if raw else None
+
+    def running(state: AgentState) -> ProcedureRun | None:
+        run = kept_run(state)
         return run if run is not None and run.active else None
 
     async def model(state: AgentState) -> dict:
@@ -195,8 +199,7 @@ def build_graph(rt: Runtime) -> StateGraph:
             return {"messages": [AIMessage(content=text)]}
         try:
             if procedures and not any(isinstance(m, AIMessage) for m in turn):
-                raw = state.get("procedure")
-                asking = ProcedureRun.model_validate(raw) if raw else None
+                asking = kept_run(state)
                 english = await in_english(state["messages"], asking) if brief else None
                 reply = await bound.ainvoke(chooser_messages(head, state["messages"], asking, brief=brief,
                                                              english=english), allowed_tools=choices)
@@ -213,7 +216,7 @@ def build_graph(rt: Runtime) -> StateGraph:
     async def in_english(messages: list[AnyMessage], asking: ProcedureRun | None) -> str | None:
         """The request restated in English by the model, when it is in another language (None for English,
         or when the restatement brings a number or id the request lacks)."""
-        request = messages[-1].text if isinstance(messages[-1], HumanMessage) else ""
+        request = latest_request(messages)
         lang = language_of(request, asking.lang if asking else "en")
         if lang == "en" or lang not in LANGUAGE_NAMES:
             return None
@@ -233,8 +236,7 @@ def build_graph(rt: Runtime) -> StateGraph:
             if call["name"] == OTHER:
                 return Command(update={"messages": [tool_reply(call, Status.done, "no procedure fits; use the tools")],
                                        "procedure": None}, goto="model")
-            raw = state.get("procedure")
-            asking = ProcedureRun.model_validate(raw) if raw else None
+            asking = kept_run(state)
             spec = procedures.get(call["name"])
             request = request_for_choice(messages, asking)
             run = start(spec, request, call["args"], language_of(request, asking.lang if asking else "en"), rt.deps.plant)

@@ -14,6 +14,7 @@ import re
 
 from langchain_core.messages import HumanMessage
 
+from copilot.procedures.grounding import ID_WORD
 from copilot.procedures.language import LANGUAGE_NAMES
 from copilot.procedures.run import Outcome, ProcedureRun
 
@@ -43,7 +44,6 @@ def wording_request(text: str, lang: str) -> HumanMessage:
 
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_ID = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b")
 
 
 def _digits(text: str) -> set[str]:
@@ -53,7 +53,7 @@ def _digits(text: str) -> set[str]:
 
 def faithful(worded: str, lines: str) -> bool:
     """Whether a wording keeps to the lines: no number and no id that they do not have."""
-    return bool(worded.strip()) and _digits(worded) <= _digits(lines) and set(_ID.findall(worded)) <= set(_ID.findall(lines))
+    return bool(worded.strip()) and _digits(worded) <= _digits(lines) and set(ID_WORD.findall(worded)) <= set(ID_WORD.findall(lines))
 
 
 def restating_request(request: str, lang: str) -> HumanMessage:

@@ -58,9 +58,14 @@ def choice_names(procedures: Procedures) -> list[str]:
     return [*procedures.names, OTHER]
 
 
+def latest_request(messages: list[AnyMessage]) -> str:
+    """The operator's last message: what this turn was asked."""
+    return next((m.text for m in reversed(messages) if isinstance(m, HumanMessage)), "")
+
+
 def request_for_choice(messages: list[AnyMessage], asking: ProcedureRun | None) -> str:
     """The request as the chooser reads it: with the question asked back and the reply, if there was one."""
-    request = next((m.text for m in reversed(messages) if isinstance(m, HumanMessage)), "")
+    request = latest_request(messages)
     if asking is not None and asking.outcome is Outcome.asking:
         return f"{asking.request}\n(I asked: {asking.reason})\n{request}"
     return request
@@ -74,7 +79,7 @@ def chooser_messages(head: list[AnyMessage], messages: list[AnyMessage], asking:
     procedure); ``english``, the request restated in English, stands for it. Otherwise the whole conversation."""
     if not brief:
         return [*head, *messages]
-    request = english or next((m.text for m in reversed(messages) if isinstance(m, HumanMessage)), "")
+    request = english or latest_request(messages)
     if asking is not None and asking.outcome is Outcome.asking:
         return [*head, HumanMessage(asking.request), AIMessage(asking.reason), HumanMessage(request)]
     earlier = [m.text for m in messages[:-1] if isinstance(m, HumanMessage)][-1:]

@@ -25,13 +25,14 @@ from typing import Any
 from connectors.plant import Plant
 from copilot.procedures.spec import Procedure, SlotKind
 
-_ID = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b")
+ID_WORD = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b")
 """An id-shaped word as plant ids are written: capitals and digits joined by dashes (P-101, HX-200-BLU)."""
 
 
 def _id_words(text: str) -> list[str]:
     """The id-shaped words of a text that carry a digit (so TAMPER-EVIDENT or RE-CHECKED are words)."""
-    return [w for w in dict.fromkeys(_ID.findall(text)) if any(c.isdigit() for c in w)]
+    return [w for w in dict.fromkeys(ID_WORD.findall(text)) if any(c.isdigit() for c in w)]
+
 
 _LABELS = {SlotKind.machine: "machines", SlotKind.part: "parts", SlotKind.variant: "variants",
            SlotKind.production_order: "production orders", SlotKind.supplier: "suppliers"}
@@ -51,7 +52,7 @@ def _known(plant: Plant) -> set[str]:
     """Every id-shaped name of the plant file: its things, and its products' and machines' model names."""
     words = {name for names in _names(plant).values() for name in names} | {p.id for p in plant.products}
     for machine in plant.machines.values():
-        words |= set(_ID.findall(machine.model.upper()))
+        words |= set(ID_WORD.findall(machine.model.upper()))
     return words
 
 
