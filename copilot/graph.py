@@ -35,6 +35,7 @@ from copilot.procedures.answer import answer_lines, faithful, needs_wording, res
 from copilot.procedures.chooser import (
     OTHER, choice_names, choice_schemas, chooser_messages, example_turns, latest_request, request_for_choice,
 )
+from copilot.procedures.grounding import in_digits
 from copilot.procedures.run import AUTHOR, Outcome, ProcedureRun, Result, advance, start
 from copilot.procedures.language import LANGUAGE_NAMES, language_of
 from copilot.procedures.spec import Procedures
@@ -57,6 +58,7 @@ class AgentState(TypedDict):
     user: str
     role: str
     procedure: NotRequired[dict | None]  # the procedure run of this conversation (copilot/procedures/run.py)
+    restated: NotRequired[str | None]  # this turn's request in English, when the operator wrote in another language
 
 
 class Ticket(BaseModel):
@@ -205,6 +207,7 @@ def build_graph(rt: Runtime) -> StateGraph:
                                                              english=english), allowed_tools=choices)
                 if not reply.tool_calls and not reply.invalid_tool_calls:  # answered in words: no question stays open
                     return {"messages": [_with_own_ids(reply)], "procedure": None}
+                return {"messages": [_with_own_ids(reply)], "restated": english}
             elif planning:
                 reply = await bound.ainvoke([*loop_head, *state["messages"]], **plan_narrowing(turn))
             else:
@@ -221,7 +224,7 @@ def build_graph(rt: Runtime) -> StateGraph:
         if lang == "en" or lang not in LANGUAGE_NAMES:
             return None
         restated = await bound.ainvoke([*head, restating_request(request, lang)], tool_choice="none")
-        return restated.text if faithful(restated.text, request) else None
+        return restated.text if faithful(restated.text, in_digits(request, lang)) else None
 
     async def procedure(state: AgentState, config) -> Command:
         """Start the chosen procedure, or take its last step's results, and go on: to the gate with the next
@@ -239,7 +242,8 @@ def build_graph(rt: Runtime) -> StateGraph:
             asking = kept_run(state)
             spec = procedures.get(call["name"])
             request = request_for_choice(messages, asking)
-            run = start(spec, request, call["args"], language_of(request, asking.lang if asking else "en"), rt.deps.plant)
+            run = start(spec, request, call["args"], language_of(request, asking.lang if asking else "en"),
+                        rt.deps.plant, english=state.get("restated"))
             rt.audit.append(kind="procedure", actor=state["user"], thread_id=config["configurable"]["thread_id"],
                             tool=spec.name, arguments={"slots": run.slots, "lang": run.lang})
             replies.append(tool_reply(call, Status.done, f"procedure {spec.name} with {_as_text(run.slots)}"))

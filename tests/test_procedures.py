@@ -201,3 +201,37 @@ def test_a_measured_value_named_for_a_write_is_told_not_swapped_for_a_setpoint()
     assert stop == "P-101 vibration is a measured value, not a setpoint: it cannot be written; P-101's setpoints are speed_setpoint"
     assert checked("set P-101 speed_setpoint to 2300, vibration is high", change,
                    {"machine": "P-101", "changes": [{"tag": "speed_setpoint", "to": 2300}]}, PLANT)[1] is None
+
+
+def test_a_number_the_request_does_not_have_is_dropped_and_a_percentage_stays_one() -> None:
+    order = SHIPPED.get("order_part")
+    slots, _, _ = checked("we're nearly out of the 6205 bearings, get some in", order, {"part": "BRG-6205", "quantity": 6}, PLANT)
+    assert slots == {"part": "BRG-6205"}  # the procedure decides the quantity from the reorder point
+    assert checked("get us four of the 6205 bearings", order, {"part": "BRG-6205", "quantity": 4}, PLANT)[0]["quantity"] == 4
+    assert checked("Bestell zwölf Lager 6205", order, {"part": "BRG-6205", "quantity": 12}, PLANT, lang="de")[0]["quantity"] == 12
+    assert checked("order 1,000 of the 6205 bearings", order, {"part": "BRG-6205", "quantity": 1000}, PLANT)[0]["quantity"] == 1000
+    change = SHIPPED.get("change_setpoints")
+    slots, _, _ = checked("Die Pumpe P-101 vibriert, fahr sie zehn Prozent langsamer.", change,
+                          {"machine": "P-101", "changes": [{"tag": "speed_setpoint", "to": None, "by": -10, "percent": None}]},
+                          PLANT, lang="de")
+    assert slots["changes"] == [{"tag": "speed_setpoint", "to": None, "by": None, "percent": -10}]
+    slots, _, _ = checked("turn OV-201 down a bit", change,
+                          {"machine": "OV-201", "changes": [{"tag": "temp_setpoint", "to": 175, "by": None, "percent": None}]}, PLANT)
+    assert slots["changes"] == [{"tag": "temp_setpoint", "to": None, "by": None, "percent": None}]  # asked, not guessed
+    record = SHIPPED.get("record_inspection_result")
+    assert checked("30 parts inspected on IM-103, no defects", record, {"machine": "IM-103", "inspected": 30, "defects": 0},
+                   PLANT)[0] == {"machine": "IM-103", "inspected": 30, "defects": 0}
+
+    slots, _, _ = checked("run FL-202 ten percent slower", change,
+                          {"machine": "FL-202", "changes": [{"tag": "speed_setpoint", "to": None, "by": -10, "percent": 10}]}, PLANT)
+    assert slots["changes"] == [{"tag": "speed_setpoint", "to": None, "by": None, "percent": -10}]
+    slots, _, _ = checked("slow FL-202 down by 10 bottles a minute", change,
+                          {"machine": "FL-202", "changes": [{"tag": "speed_setpoint", "to": None, "by": -10, "percent": 10}]}, PLANT)
+    assert slots["changes"] == [{"tag": "speed_setpoint", "to": None, "by": -10, "percent": None}]
+
+def test_a_part_named_in_the_restated_request_is_that_part() -> None:
+    order = SHIPPED.get("order_part")
+    slots, _, question = checked("Le réducteur du convoyeur CV-203, on n'en a plus du tout en stock. Commande-en.", order,
+                                 {"part": "BELT-BL40"}, PLANT, lang="fr",
+                                 english="We have no gearbox for the CV-203 left in stock. Order one.")
+    assert question is None and slots == {"part": "GBX-BL40"}

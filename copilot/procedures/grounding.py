@@ -11,16 +11,28 @@ nothing clearly. Before a procedure runs:
   type those ids or say "the running order", "in red"; an id they did not type is
   a guess), so the procedure finds it from the line, product or colour or asks;
 - a part the request does not name, where the request's words fit several parts'
-  names ("some seals"), is asked back with those parts;
+  names ("some seals"), is asked back with those parts; where they fit one part's
+  name ("the gearbox"), it is that part;
 - a setpoint the request does not name, where the request names a measured value
   of the machine ("write 2.0 into the vibration tag"), is told: that is not a
-  setpoint, and which setpoints the machine has.
+  setpoint, and which setpoints the machine has;
+- a number (a quantity, a setpoint's value, step or percentage) that the request
+  does not contain, in digits or in words of its language, is dropped: the
+  procedure then decides it (the reorder quantity) or asks for it, instead of
+  running on a number the model made up ("get some bearings in" is not "order 6");
+- a step written as a percentage in the request ("ten percent slower", "um 10 %")
+  is a percentage, whichever field of the change the model put it in.
+
+A request in another language is read with its English restatement (the one the
+model chose from), so parts are matched by their English names too.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
+
+from text_to_num import alpha2digit
 
 from connectors.plant import Plant
 from copilot.procedures.spec import Procedure, SlotKind
@@ -92,14 +104,66 @@ def _fitting_parts(request: str, plant: Plant) -> list[str]:
     return fits
 
 
-def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Plant
-            ) -> tuple[dict[str, Any], str | None, str | None]:
-    """The slots to run with, and why the procedure must stop or what to ask first (or None)."""
+_NUMBER = re.compile(r"(?<![\w.,])-?(\d+(?:[.,]\d+)?)")
+_PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|per ?cent|prozent|pour ?cent|por ?ciento|por ?cento|procent)",
+                      re.IGNORECASE)
+
+
+def in_digits(text: str, lang: str) -> str:
+    """The text with its number words written as digits ("zehn Prozent" → "10 Prozent")."""
+    try:
+        return alpha2digit(text, lang, threshold=0)
+    except ValueError:  # a language text2num does not read: the digits the text has
+        return text
+
+
+def _numbers(pattern: re.Pattern, texts: list[str]) -> set[float]:
+    """The numbers written, each read both ways where a comma or dot may group or divide (1,000 and 2,5)."""
+    found = [m for t in texts for m in pattern.findall(t)]
+    return {float(m.replace(",", ".")) for m in found} | {float(re.sub(r"[.,]", "", m)) for m in found}
+
+
+def _said(value: Any, said: set[float]) -> bool:
+    """Whether the request has this number (0 always: "no defects" is said in words no parser lists)."""
+    return not isinstance(value, int | float) or isinstance(value, bool) or value == 0 or abs(value) in said
+
+
+def _grounded_numbers(procedure: Procedure, slots: dict[str, Any], texts: list[str], lang: str) -> dict[str, Any]:
+    """The slots without the numbers the request does not have, and with its percentages as percentages."""
+    written = [in_digits(ID_WORD.sub(" ", t), lang if i == 0 else "en") for i, t in enumerate(texts)]  # 101 of P-101 is no quantity
+    said, percent = _numbers(_NUMBER, written), _numbers(_PERCENT, written)
+    kept = dict(slots)
+    for name, slot in procedure.slots.items():
+        value = kept.get(name)
+        if slot.kind in (SlotKind.integer, SlotKind.number) and not _said(value, said):
+            del kept[name]
+        elif slot.kind is SlotKind.setpoint_changes and isinstance(value, list):
+            kept[name] = [_grounded_change(c, said, percent) for c in value if isinstance(c, dict)]
+    return kept
+
+
+def _grounded_change(change: dict[str, Any], said: set[float], percent: set[float]) -> dict[str, Any]:
+    """One change as the request writes it: a step written as a percentage is a percentage (with the sign
+    the model gave the step, "slower" is the model's to read), any other step is not."""
+    change = {k: (v if _said(v, said) else None) for k, v in change.items()}
+    step, share = change.get("by"), change.get("percent")
+    if isinstance(step, int | float) and abs(step) in percent:
+        change["percent"], change["by"] = step, None
+    elif isinstance(share, int | float) and abs(share) not in percent and step is not None:
+        change["percent"] = None
+    return change
+
+
+def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Plant, *, lang: str = "en",
+            english: str | None = None) -> tuple[dict[str, Any], str | None, str | None]:
+    """The slots to run with, and why the procedure must stop or what to ask first (or None).
+    ``english``: the request restated in English, when it was written in another language."""
     unknown = unknown_name(request, procedure, slots, plant)
     if unknown:
         return slots, unknown, None
-    text = request.upper()
-    kept = dict(slots)
+    texts = [request, *([english] if english else [])]
+    text = " ".join(texts).upper()
+    kept = _grounded_numbers(procedure, slots, texts, lang)
     for name, slot in procedure.slots.items():
         value = kept.get(name)
         if not isinstance(value, str):
@@ -107,8 +171,10 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
         if slot.kind in _TYPED and value.upper() not in text:
             del kept[name]
         elif slot.kind is SlotKind.part and not _named(value, text):
-            fits = _fitting_parts(request, plant)
-            if len(fits) > 1:
+            fits = _fitting_parts(" ".join(texts), plant)
+            if len(fits) == 1:  # the one part whose name the request says, not the model's pick
+                kept[name] = fits[0]
+            elif len(fits) > 1:
                 names = {p.id: p.name for p in plant.parts}
                 options = "; ".join(f"{f} ({names[f]})" for f in fits)
                 return kept, None, f"Which part do you mean: {options}?"
@@ -128,6 +194,6 @@ def _measured_instead(request: str, procedure: Procedure, slots: dict[str, Any],
     named = [t for t in tags if not t.writable and t.name in words]
     if not named:
         return None
-    setpoints = [t.name for t in tags if t.writable and t.name != "run"]
+    setpoints = [t.name for t in plant.machines[machine].setpoints]
     return (f"{machine} {named[0].name} is a measured value, not a setpoint: it cannot be written; "
             f"{machine}'s setpoints are {', '.join(setpoints)}")

@@ -66,11 +66,13 @@ class Result(BaseModel):
         return result_line(self.tool, self.artifact.status, self.text, self.artifact.result, self.artifact.change)
 
 
-def start(procedure: Procedure, request: str, slots: dict[str, Any], lang: str, plant: Plant) -> ProcedureRun:
+def start(procedure: Procedure, request: str, slots: dict[str, Any], lang: str, plant: Plant, *,
+          english: str | None = None) -> ProcedureRun:
     """A run with the model's slots, checked by code (copilot/procedures/grounding.py); a name the plant lacks
-    is told, and an unclear part or a required slot left out is asked back, before anything is read."""
+    is told, and an unclear part or a required slot left out is asked back, before anything is read.
+    ``english``: the request restated in English, the one the model chose from."""
     given = {k: v for k, v in slots.items() if k in procedure.slots and v not in (None, "", [])}
-    filled, unknown, question = checked(request, procedure, given, plant)
+    filled, unknown, question = checked(request, procedure, given, plant, lang=lang, english=english)
     run = ProcedureRun(procedure=procedure.name, request=request, slots=filled, lang=lang,
                        scope={**{name: filled.get(name) for name in procedure.slots}, "request": request[:500]})
     if unknown:
