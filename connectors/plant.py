@@ -46,6 +46,10 @@ class ModbusAddress(_Strict):
         return self.length if self.type == "string" else _REGISTER_COUNT[self.type]
 
 
+RUN_TAG = "run"
+"""The tag of every machine that is its run command: writing it starts (1) or stops (0) the machine."""
+
+
 class Tag(_Strict):
     name: str
     machine_id: str
@@ -63,6 +67,15 @@ class Tag(_Strict):
     @property
     def key(self) -> str:
         return f"{self.machine_id}.{self.name}"
+
+    @property
+    def is_run_command(self) -> bool:
+        return self.name == RUN_TAG
+
+    @property
+    def is_setpoint(self) -> bool:
+        """A writable tag that tunes the process; the run command starts and stops it instead."""
+        return self.writable and not self.is_run_command
 
     @property
     def is_text(self) -> bool:
@@ -91,6 +104,10 @@ class Machine(_Strict):
     line_id: str
     tags: dict[str, Tag]
     bom: list[BomLine] = []
+
+    @property
+    def setpoints(self) -> list[Tag]:
+        return [t for t in self.tags.values() if t.is_setpoint]
 
     def tag(self, name: str) -> Tag:
         from connectors.errors import NotFound

@@ -42,7 +42,7 @@ def system_prompt(plant: Plant, procedures: bool = False) -> str:
         lines.append(f"- line {line.id} ({line.name}):")
         for m in line.machines:
             setpoints = ", ".join(
-                f"{t.name} {t.min:g}..{t.max:g} {t.unit}".rstrip() for t in m.tags.values() if t.writable and t.name != "run"
+                f"{t.name} {t.min:g}..{t.max:g} {t.unit}".rstrip() for t in m.setpoints
             )
             lines.append(f"  - {m.id} {m.name}, {m.kind.replace('_', ' ')} {m.model}; setpoints: {setpoints}")
     if procedures:

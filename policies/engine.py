@@ -2,8 +2,9 @@
 
 Built-in guards come first and no rule can loosen them: an unknown tool is denied;
 a PLC write must go to a writable tag, inside its limits, within its maximum step
-(invariant 2); a critical action always needs two distinct approvers. Then the
-first rule that applies decides, else the default of the action's risk class.
+(invariant 2); a write that starts or stops a machine is critical whichever tool
+makes it; a critical action always needs two distinct approvers. Then the first
+rule that applies decides, else the default of the action's risk class.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ def evaluate(policy: Policy, ctx: ActionContext, known_tools: Collection[str] | 
         return Deny(reasons=[f"{ctx.tool!r} is not one of the plant's tools, so it cannot run"], rule=UNKNOWN_TOOL)
     if problems := plc_write_violations(ctx):
         return Deny(reasons=problems, rule=PLANT_LIMITS)
+    if ctx.is_plc_write and ctx.run_command and ctx.risk is not Risk.critical:
+        ctx = ctx.model_copy(update={"risk": Risk.critical})  # the effect decides, not the tool's name
     rule = next((r for r in policy.rules_for(ctx.tool) if r.applies(ctx)), None)
     if rule is not None:
         decision = rule.decision(rule.name)

@@ -37,6 +37,7 @@ class ActionFacts(BaseModel):
     machine_state: str | None = None  # running | stopped | faulted, read live
     tag: str | None = None
     tag_writable: bool | None = None
+    run_command: bool = False  # the tag is the machine's run command: the write starts or stops it
     tag_min: float | None = None
     tag_max: float | None = None
     tag_max_step: float | None = None

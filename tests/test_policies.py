@@ -12,7 +12,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from connectors.settings import REPO_CONFIG
+from connectors.settings import REPO_CONFIG, ConnectorSettings
 from policies.engine import ApprovalRefused, RefusalReason, check_approver, evaluate, is_satisfied
 from policies.model import ActionContext, Allow, Deny, RequireApproval, Risk, Role
 from policies.rules import Policy, PolicyError
@@ -29,9 +29,8 @@ def setpoint(**overrides) -> ActionContext:
 
 
 def run_command(tool: str, state: str, role: Role = Role.operator) -> ActionContext:
-    risk = Risk.critical if tool == "stop_machine" else Risk.write
-    return ActionContext(tool=tool, risk=risk, requester="olga", role=role, machine_id="CV-203", line_id="L2",
-                         machine_state=state, tag="run", tag_writable=True, tag_min=0, tag_max=1,
+    return ActionContext(tool=tool, risk=Risk.critical, requester="olga", role=role, machine_id="CV-203", line_id="L2",
+                         machine_state=state, tag="run", tag_writable=True, run_command=True, tag_min=0, tag_max=1,
                          old_value=1 if tool == "stop_machine" else 0, new_value=0 if tool == "stop_machine" else 1)
 
 
@@ -89,11 +88,21 @@ def test_a_faulted_machine_takes_no_setpoint_and_no_start():
 
 def test_start_and_stop():
     start = evaluate(POLICY, run_command("start_machine", "stopped"))
-    assert isinstance(start, RequireApproval) and start.approvers == 1
+    assert isinstance(start, RequireApproval) and start.approvers == 2
     assert "already running" in evaluate(POLICY, run_command("start_machine", "running")).summary()
     stop = evaluate(POLICY, run_command("stop_machine", "running", Role.admin))
     assert isinstance(stop, RequireApproval) and stop.approvers == 2
     assert "already stopped" in evaluate(POLICY, run_command("stop_machine", "stopped")).summary()
+
+
+def test_a_run_write_needs_two_approvers_whichever_tool_and_policy():
+    run_tag = dict(tag="run", run_command=True, tag_min=0, tag_max=1, tag_max_step=None, unit="", machine_id="CV-203")
+    stop_by_setpoint = setpoint(**run_tag, old_value=1, new_value=0, role=Role.engineer)
+    assert evaluate(POLICY, stop_by_setpoint).rule == "run commands are not setpoints"
+    allow_all = policy_with({"name": "anything goes", "tools": ["*"], "allow": "trust everyone"})
+    decision = evaluate(allow_all, stop_by_setpoint)
+    assert isinstance(decision, RequireApproval) and decision.approvers == 2
+    assert isinstance(evaluate(allow_all, run_command("start_machine", "stopped")), RequireApproval)
 
 
 def test_purchase_orders_by_amount_and_role():
@@ -300,15 +309,25 @@ policies = st.builds(
     lambda rs: Policy.from_data(RAW | {"rules": [r | {"name": f"r{i}"} for i, r in enumerate(rs)]}),
     st.lists(rules, max_size=6),
 )
-numbers = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True), st.floats(-500, 4000))
+numbers = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True), st.floats(-500, 4000),
+                    st.sampled_from([0.0, 1.0]))
+WRITABLE = [t for m in ConnectorSettings().load_plant().machines.values() for t in m.tags.values() if t.writable]
+
+
+def plant_write(tag, **facts) -> ActionContext:
+    """A write to one of the plant file's writable tags, its limits as the plant file has them."""
+    return setpoint(machine_id=tag.machine_id, tag=tag.name, tag_min=tag.min, tag_max=tag.max,
+                    tag_max_step=tag.max_step, unit=tag.unit, run_command=tag.is_run_command, **facts)
+
+
 writes = st.builds(
-    setpoint,
+    plant_write,
+    st.sampled_from(WRITABLE),  # every writable tag, the run commands included
     tool=st.sampled_from(["write_setpoint", "start_machine", "stop_machine"]),
     risk=st.sampled_from([Risk.write, Risk.critical]),
     role=ROLES,
     machine_state=st.sampled_from(["running", "stopped", "faulted", None]),
     tag_writable=st.one_of(st.none(), st.booleans()),
-    tag_max_step=st.one_of(st.none(), st.floats(0, 500)),
     old_value=numbers,
     new_value=numbers,
 )
@@ -329,7 +348,7 @@ def test_no_policy_lets_a_write_outside_the_plant_limits_run_or_wait(policy, ctx
     decision = evaluate(policy, ctx)
     if not in_bounds(ctx):
         assert isinstance(decision, Deny) and decision.rule == "built-in: plant limits"
-    if ctx.risk is Risk.critical:
+    if ctx.risk is Risk.critical or ctx.run_command:  # a start or stop is critical whichever tool writes it
         assert not isinstance(decision, Allow)
         assert not isinstance(decision, RequireApproval) or decision.approvers >= 2
 

@@ -24,6 +24,7 @@ async def write_facts(deps: Deps, machine_id: str, tag_name: str, new_value: flo
         machine_state=state_name,
         tag=tag.name,
         tag_writable=tag.writable,
+        run_command=tag.is_run_command,
         tag_min=tag.min,
         tag_max=tag.max,
         tag_max_step=tag.max_step,

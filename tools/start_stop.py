@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from connectors.plant import RUN_TAG
 from policies.model import Risk
 from tools.base import ActionFacts, Call, tool
 from tools.deps import Deps
@@ -16,21 +17,22 @@ class RunCommandArgs(BaseModel):
 
 
 async def _start_facts(deps: Deps, args: RunCommandArgs) -> ActionFacts:
-    return await write_facts(deps, args.machine_id, "run", 1)
+    return await write_facts(deps, args.machine_id, RUN_TAG, 1)
 
 
 async def _stop_facts(deps: Deps, args: RunCommandArgs) -> ActionFacts:
-    return await write_facts(deps, args.machine_id, "run", 0)
+    return await write_facts(deps, args.machine_id, RUN_TAG, 0)
 
 
-@tool(args=RunCommandArgs, risk=Risk.write, facts=_start_facts)
+@tool(args=RunCommandArgs, risk=Risk.critical, facts=_start_facts)
 async def start_machine(deps: Deps, args: RunCommandArgs, call: Call):
-    """Start a stopped machine (sets its run command). Needs approval; say why."""
-    return await deps.plc.write(args.machine_id, "run", 1)
+    """Start a stopped machine (sets its run command). Critical: the machine and its area must be clear; two
+    people must approve. Say why."""
+    return await deps.plc.write(args.machine_id, RUN_TAG, 1)
 
 
 @tool(args=RunCommandArgs, risk=Risk.critical, facts=_stop_facts)
 async def stop_machine(deps: Deps, args: RunCommandArgs, call: Call):
     """Stop a running machine (clears its run command). Critical: stopping halts the line; two people must
     approve. Say why."""
-    return await deps.plc.write(args.machine_id, "run", 0)
+    return await deps.plc.write(args.machine_id, RUN_TAG, 0)

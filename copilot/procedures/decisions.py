@@ -40,11 +40,6 @@ def _or(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
-def setpoints_of(plant: Plant, machine: str) -> list[Tag]:
-    """A machine's writable setpoints; its run command is started and stopped, not set."""
-    return [t for t in plant.machine(machine).tags.values() if t.writable and t.name != "run"]
-
-
 def resolution(tag: Tag) -> float:
     """The smallest step a tag's register holds (an integer register with scale 10 holds tenths)."""
     if tag.modbus.type in ("float32", "string", "bool"):
@@ -64,7 +59,7 @@ def setpoint_targets(plant: Plant, machine: str, changes: list[Json] | None, sta
     """The new value of each requested setpoint: absolute ("to 175"), or relative to the live value
     ("by -5", "10 percent slower"), rounded to what the register holds. A setpoint that is not named
     is the machine's only one, or asked back."""
-    tags = {t.name: t for t in setpoints_of(plant, machine)}
+    tags = {t.name: t for t in plant.machine(machine).setpoints}
     if not tags:
         raise Stop(f"{machine} has no writable setpoint")
     wanted: dict[str, Json] = {}

@@ -27,7 +27,7 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
 
 def slot_schema(slot: Slot, plant: Plant) -> dict[str, Any]:
     machines = list(plant.machines.values())
-    setpoints = [t.name for m in machines for t in m.tags.values() if t.writable and t.name != "run"]
+    setpoints = [t.name for m in machines for t in m.setpoints]
     number = {"type": "number"}
     kinds: dict[SlotKind, dict[str, Any]] = {
         SlotKind.machine: _enum([m.id for m in machines], "machine id"),
