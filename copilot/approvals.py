@@ -1,9 +1,11 @@
 """The durable queue of actions waiting for sign-off, across all conversations.
 
-An approval is for one action and exactly its arguments: each vote records the
-digest of the arguments it approved, and the executor runs only when every vote
-matches the digest of what it is about to run. The queue survives restarts; the
-graph's interrupt is only the bookmark of where to resume.
+An approval is for one action, exactly its arguments and the facts its approvers
+saw (copilot/binding.py): each vote records the digest of what it approved, and the
+executor runs only when every vote matches the digest of what it is about to run.
+An approved action has a deadline to run; an action whose facts changed before it
+ran is opened again for a new approval. The queue survives restarts; the graph's
+interrupt is only the bookmark of where to resume.
 """
 
 from __future__ import annotations
@@ -11,15 +13,25 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, TypeAdapter
 
+from copilot.binding import approval_digest, canonical_json
 from copilot.db import connect
 from policies.engine import ApprovalRefused, check_approver, is_satisfied
 from policies.model import Decision, RequireApproval, Role
 
-Status = Literal["pending", "approved", "rejected", "expired"]
+
+class ApprovalStatus(StrEnum):
+    pending = "pending"
+    approved = "approved"  # and not yet run: it must run before ``expires_at``
+    rejected = "rejected"
+    expired = "expired"  # not decided in time, or approved but not run in time
+
 
 _DECISION = TypeAdapter(Decision)
 
@@ -55,12 +67,8 @@ CREATE TABLE IF NOT EXISTS votes (
 """
 
 
-def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-
-
 def action_digest(tool: str, arguments: dict[str, Any]) -> str:
-    """The fingerprint of exactly what would run: the tool and its validated arguments."""
+    """The fingerprint of a call: the tool and its validated arguments (what a repeated call repeats)."""
     return hashlib.sha256(canonical_json({"tool": tool, "arguments": arguments}).encode()).hexdigest()
 
 
@@ -95,9 +103,9 @@ class PendingAction(BaseModel):
     decision: RequireApproval
     change: str
     facts: dict[str, Any]
-    status: Status
+    status: ApprovalStatus
     created_at: float
-    expires_at: float
+    expires_at: float  # pending: the time to decide by; approved: the time to run by
     decided_at: float | None = None
     votes: list[Vote] = []
 
@@ -110,22 +118,29 @@ class PendingAction(BaseModel):
         return time.time() - self.created_at
 
     @property
-    def approved_for_exactly_these_arguments(self) -> bool:
-        """Approved, by enough people, every one of them for these very arguments."""
+    def approvals(self) -> list[tuple[str, Role]]:
+        return [(v.approver, v.role) for v in self.votes if v.verdict == "approve"]
+
+    @property
+    def approved_as_shown(self) -> bool:
+        """Approved, by enough people, every one of them for these very arguments and facts."""
         approvals = [v for v in self.votes if v.verdict == "approve"]
         return (
-            self.status == "approved"
-            and is_satisfied(self.decision, [v.approver for v in approvals])
+            self.status == ApprovalStatus.approved
+            and is_satisfied(self.decision, [v.approver for v in approvals], requester=self.requester)
             and all(v.digest == self.digest for v in approvals)
-            and self.digest == action_digest(self.tool, self.arguments)
+            and self.digest == approval_digest(self.tool, self.arguments, self.facts)
         )
 
 
 class ApprovalQueue:
-    def __init__(self, path, *, ttl_hours: float = 24.0) -> None:
+    def __init__(self, path, *, ttl_hours: float = 24.0, run_within_minutes: float = 30.0) -> None:
+        """``ttl_hours``: how long an action waits for its decision; ``run_within_minutes``: how long an
+        approval holds before the action must run (a process down longer than that asks again)."""
         self._db = connect(path)
         self._db.executescript(_SCHEMA)
         self._ttl_s = ttl_hours * 3600
+        self._run_within_s = run_within_minutes * 60
 
     def close(self) -> None:
         self._db.close()
@@ -155,7 +170,7 @@ class ApprovalQueue:
                 str(requester_role),
                 tool,
                 canonical_json(arguments),
-                action_digest(tool, arguments),
+                approval_digest(tool, arguments, facts),
                 risk,
                 decision.model_dump_json(),
                 change,
@@ -172,6 +187,28 @@ class ApprovalQueue:
         if row is None:
             raise UnknownAction(f"no action {action_id!r} in the approval queue")
         return self._action(row)
+
+    def reopen(self, action_id: str, *, decision: RequireApproval, change: str, facts: dict[str, Any]) -> PendingAction:
+        """Send an action whose facts or decision changed before it ran back for a new approval: the votes
+        for what it was are dropped (the audit log keeps them), the new facts and decision are what the
+        approvers see now."""
+        now = time.time()
+        with self._transaction():
+            action = self.get(action_id)
+            self._db.execute("DELETE FROM votes WHERE action_id = ?", (action_id,))
+            self._db.execute(
+                "UPDATE actions SET decision=?, change=?, facts=?, digest=?, status='pending', expires_at=?, "
+                "decided_at=NULL WHERE action_id=?",
+                (decision.model_dump_json(), change, canonical_json(facts),
+                 approval_digest(action.tool, action.arguments, facts), now + self._ttl_s, action_id),
+            )
+        return self.get(action_id)
+
+    def expire(self, action_id: str) -> PendingAction:
+        """Mark an action that was not decided, or not run, in time as expired."""
+        self._db.execute("UPDATE actions SET status='expired', decided_at=? WHERE action_id=? AND status IN "
+                         "('pending', 'approved')", (time.time(), action_id))
+        return self.get(action_id)
 
     def pending(self) -> list[PendingAction]:
         """Every action still waiting, oldest first; overdue ones are marked expired on the way."""
@@ -206,15 +243,18 @@ class ApprovalQueue:
         return self._vote(action_id, approver, role, "reject", comment)
 
     def _vote(self, action_id: str, approver: str, role: Role, verdict: str, comment: str) -> PendingAction:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction():
             action = self.get(action_id)
-            if action.status == "pending" and action.expires_at < time.time():
+            late = action.status == ApprovalStatus.pending and action.expires_at < time.time()
+            if late:  # kept expired even though the vote is refused
                 self._db.execute(
                     "UPDATE actions SET status='expired', decided_at=? WHERE action_id=?", (time.time(), action_id)
                 )
-                action = self.get(action_id)
-            if action.status != "pending":
+        if late or action.status != ApprovalStatus.pending:
+            raise NotPending(f"action {action_id} is already {ApprovalStatus.expired if late else action.status}")
+        with self._transaction():
+            action = self.get(action_id)
+            if action.status != ApprovalStatus.pending:
                 raise NotPending(f"action {action_id} is already {action.status}")
             check_approver(action.decision, action.requester, approver, Role(role), action.approvers)
             now = time.time()
@@ -223,18 +263,23 @@ class ApprovalQueue:
                 (action_id, approver, str(role), verdict, comment, action.digest, now),
             )
             approvers = action.approvers + ([approver] if verdict == "approve" else [])
-            status = "rejected" if verdict == "reject" else (
-                "approved" if is_satisfied(action.decision, approvers) else "pending"
-            )
-            if status != "pending":
-                self._db.execute(
-                    "UPDATE actions SET status=?, decided_at=? WHERE action_id=?", (status, now, action_id)
-                )
-            self._db.execute("COMMIT")
+            if verdict == "reject":
+                self._db.execute("UPDATE actions SET status='rejected', decided_at=? WHERE action_id=?",
+                                 (now, action_id))
+            elif is_satisfied(action.decision, approvers):  # from now on, the time to run by
+                self._db.execute("UPDATE actions SET status='approved', decided_at=?, expires_at=? WHERE action_id=?",
+                                 (now, now + self._run_within_s, action_id))
+        return self.get(action_id)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
-        return self.get(action_id)
+        self._db.execute("COMMIT")
 
     def _action(self, row) -> PendingAction:
         votes = self._db.execute(
@@ -263,10 +308,10 @@ class ApprovalQueue:
 
 __all__ = [
     "ApprovalQueue",
+    "ApprovalStatus",
     "ApprovalRefused",
     "NotPending",
     "PendingAction",
     "UnknownAction",
     "action_digest",
-    "canonical_json",
 ]

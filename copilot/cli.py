@@ -176,4 +176,5 @@ def reject(action_id: str, user: str = typer.Option(..., "--user"), comment: str
 
 def _queue() -> ApprovalQueue:
     settings = CopilotSettings()
-    return ApprovalQueue(settings.state_db, ttl_hours=settings.approval_ttl_hours)
+    return ApprovalQueue(settings.state_db, ttl_hours=settings.approval_ttl_hours,
+                         run_within_minutes=settings.approval_run_within_minutes)

@@ -2,15 +2,17 @@
 
 Every tool call the model proposes goes through ``gate``; the only path to a
 connector is ``act``, which runs a call only when the gate allowed it or the
-approval queue holds the required approvals for exactly its arguments. Parallel
-tool calls fan out with ``Send`` so each waits for, and resumes on, its own
-approval.
+approval queue holds the required approvals for exactly its arguments and the
+facts the approvers saw, and when the policy, judged again just before it runs,
+still lets it. Parallel tool calls fan out with ``Send`` so each waits for, and
+resumes on, its own approval.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any, NotRequired, TypedDict
@@ -26,8 +28,9 @@ from pydantic_core import to_jsonable_python
 from connectors.errors import ConnectorError
 from connectors.plant import Plant
 from knowledge.errors import KnowledgeError
-from copilot.approvals import ApprovalQueue, action_digest
+from copilot.approvals import ApprovalQueue, ApprovalStatus, action_digest
 from copilot.audit import AuditLog
+from copilot.binding import covered, differences
 from copilot.ledger import ExecutionLedger
 from copilot.llm.errors import LLMError
 from copilot.planning import PLAN, plan_narrowing, plan_reply, plan_schema, planned_steps
@@ -334,33 +337,76 @@ def build_graph(rt: Runtime) -> StateGraph:
         return tool_reply(call, Status.denied, f"unknown tool {call['name']!r}; tools are: {', '.join(rt.tools)}")
 
     async def act(payload: dict) -> dict:
+        """Run a call the gate let through, once: after its sign-off when the policy asked for one, and only
+        when, judged again on fresh facts just before it runs, the policy still lets it and nothing the
+        approvers saw has moved (copilot/binding.py); otherwise it goes back for a new approval, or is refused."""
         ticket = Ticket.model_validate(payload["ticket"])
         call = payload["call"]
         tool = rt.tools[ticket.tool]
         shown = {"digest": ticket.digest, "decision": ticket.decision.model_dump(mode="json"),
                  "change": ticket.facts.change, "action_id": ticket.action_id}
-        if isinstance(ticket.decision, RequireApproval):
-            rt.queue.submit(
-                action_id=ticket.action_id, thread_id=ticket.thread_id, requester=ticket.user,
-                requester_role=ticket.role, tool=ticket.tool, arguments=ticket.arguments, risk=str(tool.risk),
-                decision=ticket.decision, change=ticket.facts.change, facts=ticket.facts.model_dump(mode="json"),
-            )
-            interrupt({"action_id": ticket.action_id, "tool": ticket.tool, "change": ticket.facts.change,
-                       "requester": ticket.user, "decision": ticket.decision.model_dump(mode="json")})
-            action = rt.queue.get(ticket.action_id)
-            if action.status == "rejected":
-                why = "; ".join(f"{v.approver}: {v.comment or 'no comment'}" for v in action.votes if v.verdict == "reject")
-                return {"messages": [tool_reply(call, Status.rejected, f"rejected by a supervisor ({why}). Do not propose "
-                                                "it again; tell the operator.", **shown)]}
-            if action.digest != ticket.digest or not action.approved_for_exactly_these_arguments:
-                return {"messages": [tool_reply(call, Status.not_approved, f"not run: the action is {action.status} and has "
-                                                "no valid approval for these arguments", **shown)]}
-            shown["approvers"] = action.approvers
-        elif not isinstance(ticket.decision, Allow):  # unreachable by construction; the gate sends nothing else
-            raise AssertionError(ticket.decision)
-        return {"messages": [await _execute(ticket, tool, call, shown)]}
+        if (ran := rt.ledger.lookup(ticket.action_id)) is not None:  # a node replayed after its action ran
+            return {"messages": [_ran_reply(call, ran.status, ran.result, shown)]}
+        facts, decision, approvals, queued = ticket.facts, ticket.decision, [], False
+        while True:
+            if isinstance(decision, RequireApproval):
+                signed = signed_off(ticket, tool, call, facts, decision, shown)
+                if isinstance(signed, ToolMessage):
+                    return {"messages": [signed]}
+                (facts, approvals), queued = signed, True
+                shown["approvers"] = [name for name, _ in approvals]
+            try:
+                fresh = await asyncio.wait_for(tool.describe(rt.deps, tool.parse(ticket.arguments)),
+                                               rt.settings.tool_timeout_s)
+            except TOOL_ERRORS as exc:
+                return {"messages": [tool_reply(call, Status.error, "not run: its facts could not be checked again "
+                                                f"just before it ran: {_problem(exc)}", **shown)]}
+            now = evaluate(rt.policy, _context(tool, ticket.arguments, ticket.user, ticket.role, fresh))
+            moved = differences(facts, fresh, rt.settings.approval_tolerance)
+            rt.audit.append(kind="recheck", actor="policy", thread_id=ticket.thread_id, action_id=ticket.action_id,
+                            tool=ticket.tool, arguments=ticket.arguments, decision=now.model_dump(mode="json"),
+                            result={"moved": moved}, old_value=fresh.old_value, new_value=fresh.new_value)
+            if isinstance(now, Deny):
+                return {"messages": [tool_reply(call, Status.denied, "not run: judged again just before it ran, it is "
+                                                "refused by policy: " + "; ".join(now.reasons),
+                                                **{**shown, "decision": now.model_dump(mode="json")})]}
+            if covered(now, approvals, ticket.user) and (not moved or isinstance(now, Allow)):
+                return {"messages": [await _execute(ticket, tool, call, fresh, shown)]}
+            since = "; ".join(moved) if moved else f"the policy now {now.summary()}"
+            fresh = fresh.model_copy(update={"change": f"{fresh.change} (changed since it was judged: {since})"})
+            if queued:
+                rt.queue.reopen(ticket.action_id, decision=now, change=fresh.change, facts=fresh.model_dump(mode="json"))
+            facts, decision, approvals = fresh, now, []
+            shown.update(decision=now.model_dump(mode="json"), change=fresh.change, approvers=[])
 
-    async def _execute(ticket: Ticket, tool: Tool, call: dict, shown: dict) -> ToolMessage:
+    def signed_off(ticket: Ticket, tool: Tool, call: dict, facts: ActionFacts, decision: RequireApproval,
+                   shown: dict) -> tuple[ActionFacts, list[tuple[str, Role]]] | ToolMessage:
+        """Queue the action and wait for its decision: the facts approved and who approved them, or the reply
+        why it does not run (rejected, expired, not approved as it stands)."""
+        rt.queue.submit(
+            action_id=ticket.action_id, thread_id=ticket.thread_id, requester=ticket.user,
+            requester_role=ticket.role, tool=ticket.tool, arguments=ticket.arguments, risk=str(tool.risk),
+            decision=decision, change=facts.change, facts=facts.model_dump(mode="json"),
+        )
+        action = rt.queue.get(ticket.action_id)
+        while action.status == ApprovalStatus.pending:  # a resume of an earlier round finds it open again: wait on
+            interrupt({"action_id": ticket.action_id, "tool": ticket.tool, "change": action.change,
+                       "requester": ticket.user, "decision": action.decision.model_dump(mode="json")})
+            action = rt.queue.get(ticket.action_id)
+        if action.status == ApprovalStatus.rejected:
+            why = "; ".join(f"{v.approver}: {v.comment or 'no comment'}" for v in action.votes if v.verdict == "reject")
+            return tool_reply(call, Status.rejected, f"rejected by a supervisor ({why}). Do not propose it again; "
+                              "tell the operator.", **shown)
+        if action.status == ApprovalStatus.approved and action.expires_at < time.time():
+            action = rt.queue.expire(ticket.action_id)
+            return tool_reply(call, Status.not_approved, "not run: it was approved, but did not run within "
+                              f"{rt.settings.approval_run_within_minutes:g} minutes of the approval; ask again", **shown)
+        if action.arguments != ticket.arguments or not action.approved_as_shown:
+            return tool_reply(call, Status.not_approved, f"not run: the action is {action.status} and has no valid "
+                              "approval for these arguments and facts", **shown)
+        return ActionFacts.model_validate(action.facts), action.approvals
+
+    async def _execute(ticket: Ticket, tool: Tool, call: dict, facts: ActionFacts, shown: dict) -> ToolMessage:
         args = tool.parse(ticket.arguments)
 
         async def run() -> Any:
@@ -374,15 +420,12 @@ def build_graph(rt: Runtime) -> StateGraph:
             return to_jsonable_python(result)
 
         outcome = await rt.ledger.run_once(ticket.action_id, ticket.tool, run, errors=TOOL_ERRORS)
-        result = outcome.result
         if outcome.fresh:
             rt.audit.append(kind="result", actor=ticket.user, thread_id=ticket.thread_id, action_id=ticket.action_id,
                             tool=ticket.tool, arguments=ticket.arguments, approvers=shown.get("approvers", []),
-                            result=result, old_value=_pick(result, "old_value", ticket.facts.old_value),
-                            new_value=_pick(result, "new_value", ticket.facts.new_value))
-        if outcome.status == "failed":
-            return tool_reply(call, Status.error, result["message"], **shown)
-        return tool_reply(call, Status.done, _as_text(result), result=result, **shown)
+                            result=outcome.result, old_value=_pick(outcome.result, "old_value", facts.old_value),
+                            new_value=_pick(outcome.result, "new_value", facts.new_value))
+        return _ran_reply(call, outcome.status, outcome.result, shown)
 
     def route(state: AgentState) -> str:
         last = state["messages"][-1]
@@ -469,6 +512,13 @@ def _with_own_ids(reply: AIMessage) -> AIMessage:
 def _context(tool: Tool, arguments: dict, user: str, role: Role, facts: ActionFacts) -> ActionContext:
     return ActionContext(tool=tool.name, risk=tool.risk, arguments=arguments, requester=user, role=role,
                          **facts.model_dump())
+
+
+def _ran_reply(call: dict, status: str, result: Any, shown: dict) -> ToolMessage:
+    """The reply for an action that ran: its result, or what failed."""
+    if status == "failed":
+        return tool_reply(call, Status.error, result["message"], **shown)
+    return tool_reply(call, Status.done, _as_text(result), result=result, **shown)
 
 
 def _problem(exc: BaseException) -> str:

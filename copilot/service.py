@@ -23,7 +23,7 @@ from connectors.erp import ErpClient
 from connectors.mes import MesClient
 from connectors.plc import open_plc
 from connectors.settings import ConnectorSettings
-from copilot.approvals import ApprovalQueue, PendingAction
+from copilot.approvals import ApprovalQueue, NotPending, PendingAction
 from copilot.audit import AuditLog
 from copilot.conversations import Conversations
 from copilot.graph import Runtime, agent_prompt, build_graph
@@ -103,7 +103,8 @@ class Copilot:
             mes = await stack.enter_async_context(MesClient.from_settings(connectors))
             settings.data_dir.mkdir(parents=True, exist_ok=True)
             saver = await stack.enter_async_context(AsyncSqliteSaver.from_conn_string(str(settings.checkpoints_db)))
-            queue = ApprovalQueue(settings.state_db, ttl_hours=settings.approval_ttl_hours)
+            queue = ApprovalQueue(settings.state_db, ttl_hours=settings.approval_ttl_hours,
+                                  run_within_minutes=settings.approval_run_within_minutes)
             stack.callback(queue.close)
             ledger = ExecutionLedger(settings.state_db)
             stack.callback(ledger.close)
@@ -158,14 +159,14 @@ class Copilot:
 
     async def approve(self, action_id: str, approver: User, comment: str = "") -> tuple[PendingAction, list[Step]]:
         """Record an approval; once the policy's count is reached, the conversation resumes and runs it."""
-        action = self.rt.queue.approve(action_id, approver.username, approver.role, comment)
+        action = await self._vote(self.rt.queue.approve, action_id, approver, comment)
         self.rt.audit.append(kind="approval", actor=approver.username, thread_id=action.thread_id, action_id=action_id,
                              tool=action.tool, arguments=action.arguments, approvers=action.approvers,
                              result={"comment": comment, "status": action.status})
         return action, await self._resume_if_decided(action)
 
     async def reject(self, action_id: str, approver: User, comment: str = "") -> tuple[PendingAction, list[Step]]:
-        action = self.rt.queue.reject(action_id, approver.username, approver.role, comment)
+        action = await self._vote(self.rt.queue.reject, action_id, approver, comment)
         self.rt.audit.append(kind="rejection", actor=approver.username, thread_id=action.thread_id,
                              action_id=action_id, tool=action.tool, arguments=action.arguments,
                              result={"comment": comment})
@@ -179,6 +180,14 @@ class Copilot:
         return steps
 
     # -- internals -----------------------------------------------------------------------------------
+
+    async def _vote(self, vote, action_id: str, approver: User, comment: str) -> PendingAction:
+        """A vote; one that comes too late still ends the wait of the conversation (it is told: expired)."""
+        try:
+            return vote(action_id, approver.username, approver.role, comment)
+        except NotPending:
+            await self._resume_if_decided(self.rt.queue.get(action_id))
+            raise
 
     async def _resume_if_decided(self, action: PendingAction) -> list[Step]:
         if action.status == "pending":

@@ -24,6 +24,12 @@ class CopilotSettings(BaseSettings):
     max_tool_calls_per_turn: int = 12
     tool_timeout_s: float = 20.0
     approval_ttl_hours: float = 24.0
+    """How long an action waits for its sign-off before it expires."""
+    approval_run_within_minutes: float = 30.0
+    """How long an approval holds: an approved action that has not run by then (a process was down) is not run."""
+    approval_tolerance: float = 0.005
+    """How far a number the approvers saw (an amount, an old value) may move before the action needs a new
+    approval, as a fraction of it (0.005 = 0.5 %); names and states must not change at all."""
     procedures: bool = True
     """Carry out requests by the plant's procedures (copilot/procedures/); off: every turn is the free loop."""
     procedures_file: Path = REPO_CONFIG / "procedures.yaml"

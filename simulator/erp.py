@@ -16,6 +16,7 @@ from typing import Annotated
 
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from connectors.plant import Plant
 from connectors.records import (
@@ -118,6 +119,12 @@ def _seed(conn: sqlite3.Connection, plant: Plant) -> None:
     )
 
 
+class OfferPrice(BaseModel):
+    """A supplier's new unit price for a part, as a new price list brings it."""
+
+    price: float = Field(gt=0, le=1_000_000)
+
+
 def reset_erp(db_path: Path, plant: Plant) -> None:
     """Back to the plant file: forget every work order, purchase order, stock change and idempotency key."""
     with Database(db_path, SCHEMA).write() as conn:
@@ -185,6 +192,14 @@ class _Erp:
     def get_part(self, part_id: str) -> SparePart:
         with self.db.read() as conn:
             return self._parts(conn, [self._part_row(conn, part_id)])[0]
+
+    def set_offer_price(self, conn: sqlite3.Connection, part_id: str, supplier_id: str, price: float) -> SparePart:
+        row = self._part_row(conn, part_id)
+        changed = conn.execute("UPDATE offers SET price = ? WHERE part = ? AND supplier = ?",
+                               (price, row["id"], canonical_id(supplier_id))).rowcount
+        if not changed:
+            raise HTTPException(404, f"supplier {supplier_id!r} makes no offer for part {row['id']}")
+        return self._parts(conn, [row])[0]
 
     def inventory(self) -> list[StockLevel]:
         return [
@@ -371,6 +386,13 @@ def create_erp_app(db_path: Path, plant: Plant, faults: FaultBoard) -> FastAPI:
     @api.get("/parts/{part_id}", tags=["parts"], summary="One spare part with offers and the machines using it")
     def get_part(part_id: str) -> SparePart:
         return erp.get_part(part_id)
+
+    @api.put("/parts/{part_id}/offers/{supplier_id}", tags=["parts"], response_model=SparePart,
+             summary="Change a supplier's unit price for a part (a new price list)")
+    def set_offer_price(part_id: str, supplier_id: str, body: OfferPrice, request: Request,
+                        key: IdempotencyKey) -> JSONResponse:
+        return run_once(db, request, key, body,
+                        lambda conn: erp.set_offer_price(conn, part_id, supplier_id, body.price))
 
     @api.get("/suppliers", tags=["suppliers"], summary="List suppliers")
     def list_suppliers() -> list[SupplierRecord]:

@@ -50,7 +50,7 @@ async def run(sim, data_dir, replies) -> None:
                         await copilot.approve(action.action_id, user(approver))
         after = await setpoints(sim)
         for action_id in copilot.rt.ledger.executed():
-            assert copilot.rt.queue.get(action_id).approved_for_exactly_these_arguments
+            assert copilot.rt.queue.get(action_id).approved_as_shown
     for tag in SETPOINTS:
         assert tag.min <= after[tag.key] <= tag.max, f"{tag.key} left its limits"
 
