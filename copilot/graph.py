@@ -34,7 +34,9 @@ from copilot.binding import covered, differences
 from copilot.ledger import ExecutionLedger
 from copilot.llm.errors import LLMError
 from copilot.planning import PLAN, plan_narrowing, plan_reply, plan_schema, planned_steps
-from copilot.procedures.answer import answer_lines, faithful, needs_wording, restating_request, wording_request
+from copilot.procedures.answer import (
+    answer_lines, faithful, needs_wording, restating_request, stands_for, wording_request,
+)
 from copilot.procedures.chooser import (
     OTHER, choice_names, choice_schemas, chooser_messages, example_turns, latest_request, request_for_choice,
 )
@@ -267,7 +269,7 @@ def build_graph(rt: Runtime) -> StateGraph:
             try:
                 context = [] if brief else [*messages, *replies]  # as the chooser saw it
                 worded = await bound.ainvoke([*head, *context, wording_request(text, run.lang)], tool_choice="none")
-                text = worded.text if faithful(worded.text, text) else text
+                text = worded.text if stands_for(worded.text, text, run.request, run.lang) else text
             except LLMError:
                 pass  # the facts in English are still the answer
         kept = run.model_dump(mode="json") if run.outcome is Outcome.asking else None

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from connectors.settings import ConnectorSettings
-from copilot.procedures.answer import faithful
+from copilot.procedures.answer import faithful, stands_for
 from copilot.procedures.decisions import AskBack, Stop, production_change, purchase, setpoint_targets, supplier_for, work_order
 from copilot.procedures.grounding import checked, unknown_name
 from copilot.procedures.slots import choice_schema
@@ -154,6 +154,15 @@ def test_the_running_order_and_the_variant_by_colour_and_options() -> None:
         production_change(PLANT, ORDERS, order="PO-L2-0107", quantity=5000)
     with pytest.raises(AskBack, match="the variant or the quantity"):
         production_change(PLANT, ORDERS, order="PO-L2-0108")
+    with_orders = [*ORDERS, {"id": "PO-L1-0042", "line": "L1", "product": "HX-200", "variant": "HX-200-GRY",
+                             "status": "in_progress", "quantity": 800, "produced": 100}]
+    by_cap = production_change(PLANT, with_orders, colour="red", options=["tamper_evident_cap"])  # only CL-500 has it
+    assert by_cap.value == {"order_id": "PO-L2-0107", "variant": "CL-500-RED-TE"}
+    more_red = production_change(PLANT, ORDERS, order="PO-L2-0108", colour="red", quantity=3500)  # red says which order
+    assert more_red.value == {"order_id": "PO-L2-0108", "quantity": 3500}
+    assert production_change(PLANT, ORDERS, order="PO-L2-0108", colour="red", added=500).value == more_red.value
+    with pytest.raises(Stop, match="cannot go below"):  # 7420 of 12000 made: 5000 fewer is too few
+        production_change(PLANT, ORDERS, order="PO-L2-0107", added=-5000)
 
 
 @pytest.mark.parametrize(("request_", "procedure", "slots", "told"), [
@@ -180,6 +189,10 @@ def test_a_wording_that_brings_a_number_or_an_id_the_lines_lack_is_not_used() ->
     assert not faithful("IM-103 Zylindertemperatur 230 → 265 °C; PO-L2-0107", lines)  # 265 is nowhere in the lines
     assert not faithful("IM-104 Zylindertemperatur 230 → 235 °C", lines)  # another machine
     assert not faithful("", lines)
+    request = "Auf wie viel Grad steht IM-103?"
+    assert stands_for("IM-103 Zylindertemperatur 230 °C", lines, request, "de")
+    assert not stands_for("Die Zylindertemperatur ist 230 °C", lines, request, "de")  # IM-103, asked about, dropped
+    assert not stands_for("The injection moulder IM-103 runs with its barrel at 230 degrees", lines, request, "de")
 
 
 def test_an_unclear_part_is_asked_back_and_an_untyped_order_id_is_dropped() -> None:

@@ -87,6 +87,16 @@ async def test_maintenance_opens_no_second_work_order_when_one_is_open(sim, tmp_
         assert "already open for P-101" in second[-1].text
 
 
+async def test_maintenance_with_a_named_part_opens_the_job_and_orders_that_part(sim, tmp_path):
+    model = script([call("report_to_maintenance", machine="P-101", symptom="bearings worn", order_spare_parts=True,
+                         part="BRG-6205", quantity=4, preference="price")])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "P-101's bearings are shot: get a job in and 4 of the 6205 bearings, cheapest")
+        assert [s.status for s in results(steps, "create_work_order")] == ["done"]
+        [order] = waiting(steps)
+        assert order.tool == "create_purchase_order" and "order 4 x BRG-6205" in order.change and "SUP-NORD" in order.change
+
+
 async def test_a_request_in_another_language_is_answered_in_it_from_the_steps_lines(sim, tmp_path):
     model = script([call("inventory_check", part="BRG-6205")], "BRG-6205: 6 Stück auf Lager.")
     async with copilot_on(sim, tmp_path, model) as copilot:

@@ -222,10 +222,18 @@ def run_command(plant: Plant, machine: str, command: str | None, status: Json) -
 
 def production_change(plant: Plant, orders: list[Json] | None, order: str | None = None, line: str | None = None,
                       product: str | None = None, variant: str | None = None, colour: str | None = None,
-                      options: list[str] | None = None, quantity: int | None = None) -> Decided:
+                      options: list[str] | None = None, quantity: int | None = None,
+                      added: float | None = None) -> Decided:
     """Which order changes (the one named, or the running order of the line or product) and to what: the
-    variant named, or the product's variant with that colour and those options, and/or the new quantity."""
+    variant named, or the product's variant with that colour and those options, and/or the new quantity
+    (the total asked, or the order's quantity with ``added`` more).
+    A colour and options only one product comes in name that product ("the coolant in red with the
+    tamper-evident cap"); with a new quantity, a colour the order's variant already has describes the order
+    ("the red coolant order: 500 more"), it does not change it."""
     orders = orders or []
+    if not (order or product) and (colour or options):
+        makers = {p.id for p in plant.products for v in p.variants if _fits(v, colour, options)}
+        product = makers.pop() if len(makers) == 1 else None
     if order:
         chosen = next((o for o in orders if o["id"] == order), None)
         if chosen is None:
@@ -237,16 +245,19 @@ def production_change(plant: Plant, orders: list[Json] | None, order: str | None
             names = [o["id"] for o in (running or orders)]
             raise AskBack(f"Which production order: {_or(names)}?" if names else "Which production order?")
         chosen = running[0]
+    if quantity is None and added:
+        quantity = int(chosen["quantity"] + added)
     changes: dict[str, Json] = {"order_id": chosen["id"]}
     notes = [f"order {chosen['id']} ({chosen['product']}, {chosen['status']})"]
     product = next((p for p in plant.products if p.id == chosen["product"]), None)
     variants = product.variants if product else []
+    current = next((v for v in variants if v.id == chosen["variant"]), None)
     if variant:
         if variant not in {v.id for v in variants}:
             raise Stop(f"{chosen['product']} has no variant {variant}; its variants are {_or([v.id for v in variants])}")
         changes["variant"] = variant
-    elif colour or options:
-        fitting = [v for v in variants if colour in (None, v.colour) and set(options or []) <= set(v.options)]
+    elif (colour or options) and not (quantity is not None and _fits(current, colour, options)):
+        fitting = [v for v in variants if _fits(v, colour, options)]
         exact = [v for v in fitting if set(v.options) == set(options or [])]
         if not fitting:
             offered = ", ".join(f"{v.id} ({v.colour}{', ' + ', '.join(v.options) if v.options else ''})" for v in variants)
@@ -265,6 +276,10 @@ def production_change(plant: Plant, orders: list[Json] | None, order: str | None
         raise Stop(f"{chosen['id']} already runs {chosen['variant']}")
     notes += [f"{k} → {v}" for k, v in changes.items() if k != "order_id"]
     return Decided(changes, ", ".join(notes))
+
+
+def _fits(variant, colour: str | None, options: list[str] | None) -> bool:
+    return variant is not None and colour in (None, variant.colour) and set(options or []) <= set(variant.options)
 
 
 DECISIONS: dict[str, Callable[..., Decided]] = {
