@@ -4,6 +4,10 @@
 class ConnectorError(Exception):
     """Base of all connector errors; ``str()`` is a message an operator can act on."""
 
+    unconfirmed: bool = False
+    """A change was sent but not confirmed: it may or may not have been made (retry it under the same
+    idempotency key, which makes nothing twice)."""
+
 
 class Unreachable(ConnectorError):
     """The system did not answer at all (connection refused, PLC offline, service down)."""

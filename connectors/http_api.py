@@ -28,7 +28,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from connectors.errors import InvalidRequest, NotFound, Rejected, TimedOut, Unreachable
+from connectors.errors import ConnectorError, InvalidRequest, NotFound, Rejected, TimedOut, Unreachable
 from connectors.settings import ConnectorSettings
 
 API_PREFIX = "/api/v1"
@@ -112,25 +112,18 @@ class JsonApiClient:
             raise Unreachable(f"{self.system} at {self.base_url} is unreachable ({exc or 'connection refused'}); "
                               "check that the service is running") from exc
         except httpx.TimeoutException as exc:
-            raise TimedOut(f"{self.system} did not answer {what} within {self.timeout:g} s"
-                           + self._write_hint(method)) from exc
+            raise _unsure(TimedOut(f"{self.system} did not answer {what} within {self.timeout:g} s"), method) from exc
         except httpx.TransportError as exc:
-            raise Unreachable(f"{self.system} connection failed during {what}: {exc!r}"
-                              + self._write_hint(method)) from exc
+            raise _unsure(Unreachable(f"{self.system} connection failed during {what}: {exc!r}"), method) from exc
         if response.is_success:
             return response
         detail = _detail(response)
         if response.status_code == 404:
             raise NotFound(detail)
         if response.is_server_error:
-            raise Rejected(f"{self.system} answered {response.status_code} to {what}: {detail}. The {self.system} "
-                           "is failing; try again later" + self._write_hint(method))
+            raise _unsure(Rejected(f"{self.system} answered {response.status_code} to {what}: {detail}. The "
+                                   f"{self.system} is failing; try again later"), method)
         raise Rejected(f"{self.system} refused {what} ({response.status_code}): {detail}")
-
-    def _write_hint(self, method: str) -> str:
-        if method == "GET":
-            return ""
-        return " (the change may or may not have been made; retrying with the same idempotency key is safe)"
 
     def _parse(self, response: httpx.Response, answer: type[T] | Any) -> T:
         try:
@@ -139,6 +132,15 @@ class JsonApiClient:
             raise Rejected(f"{self.system} answered {response.request.method} {response.request.url.path} with "
                            f"something that is not the expected record: {exc.error_count()} problems, first: "
                            f"{exc.errors()[0]['msg']}") from exc
+
+
+def _unsure(error: ConnectorError, method: str) -> ConnectorError:
+    """A failure of a change that was sent: it may have been made, so it is marked unconfirmed."""
+    if method != "GET":
+        error.args = (f"{error} (the change may or may not have been made; retrying with the same idempotency "
+                      "key is safe)",)
+        error.unconfirmed = True
+    return error
 
 
 def _detail(response: httpx.Response) -> str:

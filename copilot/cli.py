@@ -14,6 +14,7 @@ import typer
 
 from connectors.errors import ConnectorError
 from copilot.approvals import ApprovalQueue, ApprovalRefused, NotPending, PendingAction, UnknownAction
+from copilot.conversations import NotYourConversation
 from copilot.service import Copilot, ConversationBusy, Step
 from copilot.settings import CopilotSettings
 from copilot.users import UnknownUser, User, UserDirectory
@@ -76,7 +77,7 @@ def _run(work: Callable[[Copilot], Awaitable[None]]) -> None:
 
     try:
         asyncio.run(main())
-    except (ConnectorError, ConversationBusy, ApprovalRefused, NotPending, UnknownAction) as exc:
+    except (ConnectorError, ConversationBusy, NotYourConversation, ApprovalRefused, NotPending, UnknownAction) as exc:
         typer.secho(f"error: {exc}", fg="red", err=True)
         raise typer.Exit(1) from None
 

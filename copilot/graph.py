@@ -31,7 +31,7 @@ from knowledge.errors import KnowledgeError
 from copilot.approvals import ApprovalQueue, ApprovalStatus, action_digest
 from copilot.audit import AuditLog
 from copilot.binding import covered, differences
-from copilot.ledger import ExecutionLedger
+from copilot.ledger import ExecutionLedger, RunStatus
 from copilot.llm.errors import LLMError
 from copilot.planning import PLAN, plan_narrowing, plan_reply, plan_schema, planned_steps
 from copilot.procedures.answer import (
@@ -327,8 +327,8 @@ def build_graph(rt: Runtime) -> StateGraph:
         if isinstance(decision, Deny):
             return tool_reply(call, Status.denied, "refused by policy: " + "; ".join(decision.reasons),
                               digest=digest, decision=decision.model_dump(mode="json"), change=facts.change)
-        return Ticket(action_id=call["id"], thread_id=thread_id, user=user, role=role, tool=tool.name,
-                      arguments=arguments, digest=digest, decision=decision, facts=facts)
+        return Ticket(action_id=seen.unconfirmed.get(digest, call["id"]), thread_id=thread_id, user=user, role=role,
+                      tool=tool.name, arguments=arguments, digest=digest, decision=decision, facts=facts)
 
     def unknown_tool(call: dict, user: str, role: Role, thread_id: str) -> ToolMessage:
         """Denied, and the denial audited as the policy's (an unknown tool is judged as critical)."""
@@ -421,7 +421,11 @@ def build_graph(rt: Runtime) -> StateGraph:
             )
             return to_jsonable_python(result)
 
-        outcome = await rt.ledger.run_once(ticket.action_id, ticket.tool, run, errors=TOOL_ERRORS)
+        def unconfirmed(exc: BaseException) -> bool:  # sent, and maybe made: kept open for a retry under its key
+            return isinstance(exc, TimeoutError) or (isinstance(exc, ConnectorError) and exc.unconfirmed)
+
+        outcome = await rt.ledger.run_once(ticket.action_id, ticket.tool, run, errors=TOOL_ERRORS,
+                                           unconfirmed=unconfirmed)
         if outcome.fresh:
             rt.audit.append(kind="result", actor=ticket.user, thread_id=ticket.thread_id, action_id=ticket.action_id,
                             tool=ticket.tool, arguments=ticket.arguments, approvers=shown.get("approvers", []),
@@ -460,6 +464,7 @@ class Seen:
     refused: frozenset[str]  # digests of actions refused or rejected in this conversation
     answered: frozenset[str]  # call ids that have their reply
     calls_before: int  # calls proposed earlier in this turn
+    unconfirmed: dict[str, str]  # digest → action id of changes sent but not confirmed: a retry is that action
 
     @classmethod
     def of(cls, messages: list[AnyMessage]) -> Seen:
@@ -470,6 +475,8 @@ class Seen:
             done_this_turn=frozenset(a.digest for m, a in results if id(m) in in_turn and a.status is Status.done and a.digest),
             refused=frozenset(a.digest for _, a in results if a.status in (Status.rejected, Status.denied) and a.digest),
             answered=frozenset(m.tool_call_id for m, _ in results),
+            unconfirmed={a.digest: a.action_id for _, a in results
+                         if a.status is Status.unconfirmed and a.digest and a.action_id},
             calls_before=sum(len(m.tool_calls) for m in turn[:-1] if isinstance(m, AIMessage)),
         )
 
@@ -516,10 +523,13 @@ def _context(tool: Tool, arguments: dict, user: str, role: Role, facts: ActionFa
                          **facts.model_dump())
 
 
-def _ran_reply(call: dict, status: str, result: Any, shown: dict) -> ToolMessage:
-    """The reply for an action that ran: its result, or what failed."""
-    if status == "failed":
+def _ran_reply(call: dict, status: RunStatus, result: Any, shown: dict) -> ToolMessage:
+    """The reply for an action that ran: its result, what failed, or that it may have happened."""
+    if status is RunStatus.failed:
         return tool_reply(call, Status.error, result["message"], **shown)
+    if status is RunStatus.unconfirmed:
+        return tool_reply(call, Status.unconfirmed, f"{result['message']}. Proposing exactly this call again retries "
+                          "this same action under its key, so it is not made twice.", **shown)
     return tool_reply(call, Status.done, _as_text(result), result=result, **shown)
 
 

@@ -1,21 +1,32 @@
-"""The record of what ran, so an action runs once even across crashes and resumes.
+"""The record of what ran, so an action runs once even across crashes, resumes and processes.
 
-Before a tool runs, its action id is written as ``started``; after, its result as
-``done``. A resumed node that finds ``done`` returns the stored result instead of
-running again. One that finds ``started`` (the process died mid-run) runs again
-with the same idempotency key, which the ERP/MES use to return the first record;
-a PLC write is an absolute value, so repeating it lands on the same value.
+Before a tool runs, its action id is *claimed* in one transaction: a new row as
+``started``, or a ``started`` row whose claim is stale (its process died — on this
+host that is seen at once, elsewhere when the lease runs out — or the last try
+ended without an answer). A second process that finds a live claim does not run
+the action: it waits for the first one's outcome. After the run, the
+result is stored as ``done`` (or ``failed``); a resumed node that finds it returns
+the stored result instead of running again.
+
+A run whose outcome is unknown (the system took the request but did not confirm
+it: a timeout, a dropped connection) stays ``started`` with its claim released, so
+a retry of the same action runs again under the same idempotency key, which the
+ERP/MES use to return the first record; a PLC write is an absolute value, so
+repeating it lands on the same value.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from copilot.db import connect
+from copilot.holders import is_gone, new_holder, release
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS executions (
@@ -25,60 +36,106 @@ CREATE TABLE IF NOT EXISTS executions (
     attempts INTEGER NOT NULL,
     result TEXT,
     started_at REAL NOT NULL,
-    finished_at REAL
+    finished_at REAL,
+    claimed_by TEXT
 );
 """
+
+
+class RunStatus(StrEnum):
+    done = "done"
+    failed = "failed"
+    unconfirmed = "unconfirmed"  # the system did not confirm: it may or may not have happened
 
 
 @dataclass(frozen=True)
 class Outcome:
     """What a run produced, and whether it was this call that ran it."""
 
-    status: str  # done | failed
+    status: RunStatus
     result: Any
     fresh: bool
     attempts: int
 
 
 class ExecutionLedger:
-    def __init__(self, path) -> None:
+    def __init__(self, path, *, lease_s: float = 60.0) -> None:
+        """``lease_s``: how long a claim holds without an outcome before another process may take the action
+        over (longer than any one run: the tool timeout bounds it)."""
         self._db = connect(path)
         self._db.executescript(_SCHEMA)
+        if "claimed_by" not in {r["name"] for r in self._db.execute("PRAGMA table_info(executions)")}:
+            self._db.execute("ALTER TABLE executions ADD COLUMN claimed_by TEXT")  # a ledger made before claims
+        self._lease_s = lease_s
+        self._holder = new_holder()
 
     def close(self) -> None:
+        release(self._holder)
         self._db.close()
 
     def lookup(self, action_id: str) -> Outcome | None:
         row = self._db.execute("SELECT * FROM executions WHERE action_id = ?", (action_id,)).fetchone()
         if row is None or row["status"] == "started":
             return None
-        return Outcome(row["status"], json.loads(row["result"]), fresh=False, attempts=row["attempts"])
+        return Outcome(RunStatus(row["status"]), json.loads(row["result"]), fresh=False, attempts=row["attempts"])
 
     def executed(self) -> list[str]:
         """The ids of every action that ran to completion."""
         return [r[0] for r in self._db.execute("SELECT action_id FROM executions WHERE status = 'done'")]
 
     async def run_once(
-        self, action_id: str, tool: str, run: Callable[[], Awaitable[Any]], *, errors: tuple[type[BaseException], ...]
+        self, action_id: str, tool: str, run: Callable[[], Awaitable[Any]], *,
+        errors: tuple[type[BaseException], ...], unconfirmed: Callable[[BaseException], bool] = lambda exc: False,
     ) -> Outcome:
-        """Run ``run`` unless this action already finished; ``errors`` are stored as a failed outcome."""
-        if (done := self.lookup(action_id)) is not None:
-            return done
-        self._db.execute(
-            "INSERT INTO executions VALUES (?, ?, 'started', 1, NULL, ?, NULL) "
-            "ON CONFLICT(action_id) DO UPDATE SET attempts = attempts + 1",
-            (action_id, tool, time.time()),
-        )
+        """Run ``run`` unless this action already finished or another process is running it (then its
+        outcome). ``errors`` are stored as a failed outcome, except those ``unconfirmed`` says may have
+        taken effect: those leave the action open for a retry under the same key."""
+        while True:
+            if (finished := self.lookup(action_id)) is not None:
+                return finished
+            if self._claim(action_id, tool):
+                break
+            await asyncio.sleep(min(1.0, self._lease_s / 10))  # another process runs it: wait for its outcome
         try:
             result = await run()
         except errors as exc:
-            return self._finish(action_id, "failed", {"error": type(exc).__name__, "message": str(exc)})
-        return self._finish(action_id, "done", result)
+            failure = {"error": type(exc).__name__, "message": str(exc)}
+            if unconfirmed(exc):
+                self._db.execute("UPDATE executions SET result = ?, started_at = 0 WHERE action_id = ?",
+                                 (json.dumps(failure), action_id))
+                return Outcome(RunStatus.unconfirmed, failure, fresh=True, attempts=self._attempts(action_id))
+            return self._finish(action_id, RunStatus.failed, failure)
+        return self._finish(action_id, RunStatus.done, result)
 
-    def _finish(self, action_id: str, status: str, result: Any) -> Outcome:
+    def _claim(self, action_id: str, tool: str) -> bool:
+        """Take the action for this ledger, atomically: new, or started under a claim that is stale."""
+        now = time.time()
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            row = self._db.execute("SELECT status, started_at, claimed_by FROM executions WHERE action_id = ?",
+                                   (action_id,)).fetchone()
+            if row is None:
+                self._db.execute("INSERT INTO executions (action_id, tool, status, attempts, result, started_at, "
+                                 "claimed_by) VALUES (?, ?, 'started', 1, NULL, ?, ?)",
+                                 (action_id, tool, now, self._holder))
+            elif row["status"] == "started" and (row["started_at"] < now - self._lease_s or is_gone(row["claimed_by"])):
+                self._db.execute("UPDATE executions SET attempts = attempts + 1, started_at = ?, claimed_by = ? "
+                                 "WHERE action_id = ?", (now, self._holder, action_id))
+            else:
+                self._db.execute("COMMIT")
+                return False
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        return True
+
+    def _attempts(self, action_id: str) -> int:
+        return self._db.execute("SELECT attempts FROM executions WHERE action_id = ?", (action_id,)).fetchone()[0]
+
+    def _finish(self, action_id: str, status: RunStatus, result: Any) -> Outcome:
         self._db.execute(
             "UPDATE executions SET status = ?, result = ?, finished_at = ? WHERE action_id = ?",
-            (status, json.dumps(result, default=str), time.time(), action_id),
+            (str(status), json.dumps(result, default=str), time.time(), action_id),
         )
-        attempts = self._db.execute("SELECT attempts FROM executions WHERE action_id = ?", (action_id,)).fetchone()[0]
-        return Outcome(status, result, fresh=True, attempts=attempts)
+        return Outcome(status, result, fresh=True, attempts=self._attempts(action_id))

@@ -106,7 +106,7 @@ class Copilot:
             queue = ApprovalQueue(settings.state_db, ttl_hours=settings.approval_ttl_hours,
                                   run_within_minutes=settings.approval_run_within_minutes)
             stack.callback(queue.close)
-            ledger = ExecutionLedger(settings.state_db)
+            ledger = ExecutionLedger(settings.state_db, lease_s=3 * settings.tool_timeout_s)
             stack.callback(ledger.close)
             conversations = Conversations(settings.state_db)
             stack.callback(conversations.close)
@@ -132,6 +132,7 @@ class Copilot:
     async def ask(self, user: User, text: str, thread_id: str | None = None) -> AsyncIterator[Step]:
         """Run one request to its answer or to the actions that wait for approval, step by step."""
         thread_id = thread_id or uuid.uuid4().hex
+        self.conversations.check_owner(thread_id, user.username)
         waiting = [a for a in self.rt.queue.for_thread(thread_id) if a.status == "pending"]
         if waiting:
             raise ConversationBusy(
@@ -173,10 +174,20 @@ class Copilot:
         return action, await self._resume_if_decided(action)
 
     async def resume_decided(self) -> list[Step]:
-        """Resume conversations whose actions were decided while no process resumed them (a crash, a restart)."""
+        """After a crash or a restart: resume the conversations whose actions were decided while no process
+        resumed them, and those whose run a dead process cut off (an allowed action mid-run, or one queued
+        before its wait was saved); the ledger runs each action once."""
         steps: list[Step] = []
         for action in self.rt.queue.decided(limit=200):
             steps += await self._resume_if_decided(action)
+        for thread_id in self.conversations.cut_off():
+            if not self.conversations.claim_run(thread_id):
+                continue
+            state = await self.graph.aget_state(_config(thread_id))
+            if state.next and not state.interrupts:
+                steps += [s async for s in self._run(None, thread_id)]
+            else:
+                self.conversations.end_run(thread_id)
         return steps
 
     # -- internals -----------------------------------------------------------------------------------
@@ -190,21 +201,27 @@ class Copilot:
             raise
 
     async def _resume_if_decided(self, action: PendingAction) -> list[Step]:
-        if action.status == "pending":
-            return []
+        if action.status == "pending" or not self.conversations.claim_run(action.thread_id):
+            return []  # undecided, or another process runs (or resumes) the conversation now
         state = await self.graph.aget_state(_config(action.thread_id))
         ids = [i.id for i in state.interrupts if (i.value or {}).get("action_id") == action.action_id]
         if ids:
             command = Command(resume={ids[0]: action.status})
-        elif any(task.error for task in state.tasks):
-            command = None  # the run died after the decision was taken: run its failed steps again
+        elif state.next and not state.interrupts:
+            command = None  # the run was cut off (after the decision, or before its wait was saved): go on
         else:
+            self.conversations.end_run(action.thread_id)
             return []
         return [s async for s in self._run(command, action.thread_id, resumed=action.action_id)]
 
     async def _run(self, inputs: Any, thread_id: str, resumed: str | None = None) -> AsyncIterator[Step]:
         """Stream a run's steps (the answer's words as "token" steps while the model writes them). A resumed run replays the results of sibling actions that finished in
-        earlier resumes; only the resumed action's own result is new, so the replays are left out."""
+        earlier resumes; only the resumed action's own result is new, so the replays are left out. A conversation
+        another process runs now is left to it."""
+        if not self.conversations.claim_run(thread_id):
+            if inputs is not None and not isinstance(inputs, Command):
+                raise ConversationBusy("this conversation is running in another window or process; wait for it")
+            return
         async for mode, chunk in self.graph.astream(inputs, _config(thread_id), stream_mode=["messages", "updates"]):
             if mode == "messages":
                 piece, meta = chunk
@@ -227,6 +244,7 @@ class Copilot:
                     for step in steps_of(message, self.choices):
                         yield step
         self.conversations.touch(thread_id)
+        self.conversations.end_run(thread_id)
 
 
 def _config(thread_id: str) -> dict:

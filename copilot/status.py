@@ -19,6 +19,7 @@ class Status(StrEnum):
     blocked = "blocked"  # not sent to the gate: a repeat, or the turn's budget is used up
     invalid_arguments = "invalid_arguments"
     error = "error"  # the system failed (unreachable, timed out, rejected the request)
+    unconfirmed = "unconfirmed"  # a change was sent but not confirmed; the same call again retries it under its key
 
     @property
     def ends_a_plan(self) -> bool:

@@ -1,0 +1,127 @@
+"""Nothing lost or done twice: a kill at any point, a restart, two processes resuming at once, a retry after a
+change was sent but not confirmed — each action runs exactly once."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from agent_helpers import SimControl, ask, call, copilot_on, results, script, user, waiting
+
+from connectors.erp import ErpClient
+from simulator.process import settings_env
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+class PowerCut(Exception):
+    """Stands for the process dying."""
+
+
+async def work_orders(sim, machine: str) -> list:
+    async with ErpClient.from_settings(sim) as erp:
+        return await erp.list_work_orders(machine_id=machine)
+
+
+async def purchase_orders(sim) -> list:
+    async with ErpClient.from_settings(sim) as erp:
+        return await erp.list_purchase_orders()
+
+
+@pytest.mark.asyncio
+async def test_a_kill_right_after_queueing_still_runs_the_approved_action_once(sim, tmp_path, monkeypatch):
+    order = call("create_purchase_order", part_id="HYD-FLT-10", quantity=40, choose_by="price")
+    model = script([order], "Ordered.")
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        queue = copilot.rt.queue
+        real_submit = queue.submit
+
+        def queued_then_dies(**kwargs):  # the action is in the queue; the wait was never saved
+            real_submit(**kwargs)
+            raise PowerCut
+
+        monkeypatch.setattr(queue, "submit", queued_then_dies)
+        with pytest.raises(PowerCut):
+            await ask(copilot, "olga", "order 40 return filters")
+        [action] = queue.pending()
+    async with copilot_on(sim, tmp_path, model) as restarted:  # a new process; the supervisor approves, later
+        _, resumed = await restarted.approve(action.action_id, user("sam"))
+        assert [s.status for s in results(resumed, "create_purchase_order")] == ["done"]
+        assert await restarted.resume_decided() == []  # nothing left to do
+    assert [(o.part, o.quantity) for o in await purchase_orders(sim)] == [("HYD-FLT-10", 40)]
+
+
+@pytest.mark.asyncio
+async def test_a_kill_after_an_allowed_work_order_was_made_resumes_it_once_on_restart(sim, tmp_path, monkeypatch):
+    job = call("create_work_order", machine_id="P-101", title="bearing noise", priority="high")
+    model = script([job], "Opened.")
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        ledger = copilot.rt.ledger
+
+        def dies(*args, **kwargs):  # the ERP made the work order; the process dies before recording it
+            raise PowerCut
+
+        monkeypatch.setattr(ledger, "_finish", dies)
+        with pytest.raises(PowerCut):
+            await ask(copilot, "olga", "P-101 bearing noise, raise a job")
+    assert len(await work_orders(sim, "P-101")) == 1
+    async with copilot_on(sim, tmp_path, model) as restarted:
+        resumed = await restarted.resume_decided()
+        assert [s.status for s in results(resumed, "create_work_order")] == ["done"]
+        assert resumed[-1].kind == "answer"
+        assert await restarted.resume_decided() == []
+    assert len(await work_orders(sim, "P-101")) == 1
+
+
+@pytest.mark.asyncio
+async def test_two_processes_resuming_the_same_decided_actions_run_each_once(sim, tmp_path, monkeypatch):
+    parts = ["BRG-6205", "BRG-6308", "SEAL-M25", "HYD-FLT-10", "TC-K-150", "NOZ-RF12"]
+    orders = [call("create_purchase_order", part_id=p, quantity=30, choose_by="price") for p in parts]
+    async with copilot_on(sim, tmp_path, script(orders, "Ordered.")) as copilot:
+        ids = [w.action_id for w in waiting(await ask(copilot, "olga", "order 30 of each"))]
+        assert len(ids) == 6
+
+        async def no_resume(action):  # the approvals land while no process resumes (the app was down)
+            return []
+
+        monkeypatch.setattr(copilot, "_resume_if_decided", no_resume)
+        for action_id in ids:
+            await copilot.approve(action_id, user("sam"))
+    env = {**os.environ, **settings_env(sim), "PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'tests'}"}
+    workers = [subprocess.Popen([sys.executable, str(REPO / "tests" / "resume_worker.py"), str(tmp_path)], env=env,
+                                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [w.communicate(timeout=240) for w in workers]
+    assert all(w.returncode == 0 for w in workers), [err[-2000:] for _, err in outputs]
+    statuses = [s for out, _ in outputs for s in json.loads(out.strip().splitlines()[-1])]
+    assert statuses and set(statuses) == {"done"}  # (a resume runs every decided sibling; it shows its own)
+    async with copilot_on(sim, tmp_path, script(orders, "Ordered.")) as after:
+        executions = after.rt.audit.records(kind="execution")
+        assert [after.rt.ledger.lookup(i).attempts for i in ids] == [1] * 6
+    assert sorted(r.action_id for r in executions) == sorted(ids)  # each ran once: one execution record each
+    assert len(await purchase_orders(sim)) == 6
+
+
+@pytest.mark.asyncio
+async def test_a_retry_after_an_unconfirmed_change_reuses_the_same_action_and_key(sim, tmp_path):
+    job = call("create_work_order", machine_id="HP-102", title="oil leak", priority="high")
+    control = SimControl(sim)
+    try:
+        control.fault("erp_error")  # the ERP fails the write: it may or may not have been made
+        async with copilot_on(sim, tmp_path, script([job], "Not confirmed.", [job], "Opened.")) as copilot:
+            first = await ask(copilot, "olga", "HP-102 leaks oil, raise a job", thread_id="t")
+            [unsure] = results(first, "create_work_order")
+            assert unsure.status == "unconfirmed" and "same idempotency key" in unsure.text
+            control.clear()
+            second = await ask(copilot, "olga", "try again", thread_id="t")
+            [done] = results(second, "create_work_order")
+            assert done.status == "done"
+            executions = copilot.rt.audit.records(kind="execution")
+            assert {r.action_id for r in executions} == {unsure.action_id}  # the retry is the same action
+            assert second[-1].kind == "answer"
+    finally:
+        control.close()
+    assert len(await work_orders(sim, "HP-102")) == 1
