@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
 import os
 import time
@@ -15,25 +16,27 @@ import typer
 from connectors.errors import ConnectorError
 from copilot.approvals import ApprovalQueue, ApprovalRefused, NotPending, PendingAction, UnknownAction
 from copilot.conversations import NotYourConversation
-from copilot.service import Copilot, ConversationBusy, Step
+from copilot.service import Copilot, ConversationBusy, RequestRejected, Step
 from copilot.settings import CopilotSettings
-from copilot.users import UnknownUser, User, UserDirectory
+from copilot.signin import SignIn, SignInRefused
+from copilot.users import User, UsersFile, UsersFileError
 
 approvals_app = typer.Typer(help="The queue of actions waiting for sign-off.", no_args_is_help=True)
 
 
-def _user(name: str, *, password: bool) -> User:
-    """The user by name; approvers also give their password (prompted, or COPILOT_PASSWORD)."""
-    users = UserDirectory.load(CopilotSettings().users_file)
+def _signed_in(name: str) -> User:
+    """The user, signed in with their password (prompted, or COPILOT_PASSWORD from the environment): whoever
+    asks or approves is the person the policy and the audit log see. Throttled like the app's sign-in."""
+    settings = CopilotSettings()
     try:
-        user = users.get(name)
-    except UnknownUser as exc:
-        raise typer.BadParameter(str(exc)) from None
-    if password:
         secret = os.environ.get("COPILOT_PASSWORD") or typer.prompt(f"password for {name}", hide_input=True)
-        if users.authenticate(name, secret) is None:
-            raise typer.BadParameter(f"wrong password for {name}")
-    return user
+        signin = SignIn(UsersFile(settings.users_file), settings.state_db)
+        try:
+            return signin.check(name, secret, address=f"cli:{getpass.getuser()}")
+        finally:
+            signin.close()
+    except (SignInRefused, UsersFileError) as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 @asynccontextmanager
@@ -77,18 +80,20 @@ def _run(work: Callable[[Copilot], Awaitable[None]]) -> None:
 
     try:
         asyncio.run(main())
-    except (ConnectorError, ConversationBusy, NotYourConversation, ApprovalRefused, NotPending, UnknownAction) as exc:
+    except (ConnectorError, ConversationBusy, NotYourConversation, RequestRejected, ApprovalRefused, NotPending,
+            UnknownAction) as exc:
         typer.secho(f"error: {exc}", fg="red", err=True)
         raise typer.Exit(1) from None
 
 
 def ask(
     question: str = typer.Argument(..., help="what to ask, in plain words"),
-    user: str = typer.Option(..., "--user", help="who asks (from the users file)"),
+    user: str = typer.Option(..., "--user", help="who asks (from the users file); their password is asked for, "
+                             "or taken from COPILOT_PASSWORD"),
     thread: str | None = typer.Option(None, help="continue this conversation"),
 ) -> None:
     """Ask the copilot; print each step (tool, arguments, decision, result) and the answer."""
-    who = _user(user, password=False)
+    who = _signed_in(user)
 
     async def work(copilot: Copilot) -> None:
         thread_id = thread or f"cli-{int(time.time())}-{os.getpid()}"
@@ -151,7 +156,7 @@ def show(action_id: str) -> None:
 
 
 def _decide(verdict: str, action_id: str, user: str, comment: str) -> None:
-    who = _user(user, password=True)
+    who = _signed_in(user)
 
     async def work(copilot: Copilot) -> None:
         decide = copilot.approve if verdict == "approve" else copilot.reject

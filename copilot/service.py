@@ -40,6 +40,13 @@ from tools.deps import Deps
 from tools.registry import TOOLS
 
 
+MAX_REQUEST_CHARS = 4000
+
+
+class RequestRejected(ValueError):
+    """A request the copilot does not take (empty, or too long); the message says why."""
+
+
 class ConversationBusy(RuntimeError):
     """The conversation waits for a decision on an action; it cannot take a new request until then."""
 
@@ -131,6 +138,11 @@ class Copilot:
 
     async def ask(self, user: User, text: str, thread_id: str | None = None) -> AsyncIterator[Step]:
         """Run one request to its answer or to the actions that wait for approval, step by step."""
+        text = text.encode("utf-8", "replace").decode("utf-8").strip()  # a lone surrogate or stray byte becomes ?
+        if not text:
+            raise RequestRejected("the request is empty; write what you need")
+        if len(text) > MAX_REQUEST_CHARS:
+            raise RequestRejected(f"the request has {len(text)} characters; at most {MAX_REQUEST_CHARS} are taken")
         thread_id = thread_id or uuid.uuid4().hex
         self.conversations.check_owner(thread_id, user.username)
         waiting = [a for a in self.rt.queue.for_thread(thread_id) if a.status == "pending"]

@@ -30,6 +30,8 @@ class CopilotSettings(BaseSettings):
     approval_tolerance: float = 0.005
     """How far a number the approvers saw (an amount, an old value) may move before the action needs a new
     approval, as a fraction of it (0.005 = 0.5 %); names and states must not change at all."""
+    session_key: str | None = None
+    """COPILOT_SESSION_KEY: signs the app's session cookies; unset, a key is made once in the data folder."""
     procedures: bool = True
     """Carry out requests by the plant's procedures (copilot/procedures/); off: every turn is the free loop."""
     procedures_file: Path = REPO_CONFIG / "procedures.yaml"

@@ -1,14 +1,28 @@
-"""The plant's users and their roles, from config/users.yaml; passwords only as bcrypt hashes."""
+"""The plant's users and their roles, from config/users.yaml; passwords only as bcrypt hashes.
+
+The file is read again when it changes (:class:`UsersFile`), so a removed user can no
+longer sign in and a demoted supervisor no longer approves, without a restart. An
+unknown name costs the same bcrypt check as a wrong password, so names cannot be told
+apart by the time an answer takes.
+"""
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 import bcrypt
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from policies.model import Role
+
+_NOBODY = bcrypt.hashpw(b"no such user", bcrypt.gensalt()).decode()  # checked for unknown names
+
+
+class UsersFileError(ValueError):
+    """The users file cannot be read or has a mistake; the message names the file and the field."""
 
 
 class UnknownUser(LookupError):
@@ -38,9 +52,24 @@ class UserDirectory:
 
     @classmethod
     def load(cls, path: str | Path) -> UserDirectory:
-        with open(path, encoding="utf-8") as fh:
-            raw = yaml.safe_load(fh) or {}
-        return cls([_Entry(username=name, **fields) for name, fields in (raw.get("users") or {}).items()])
+        """The users of the file; UsersFileError names the file and the user and field that are wrong."""
+        try:
+            with open(path, encoding="utf-8") as fh:
+                raw = yaml.safe_load(fh) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise UsersFileError(f"users file {path}: {exc}") from None
+        users = raw.get("users") if isinstance(raw, dict) else None
+        if not isinstance(users, dict):
+            raise UsersFileError(f"users file {path}: needs a 'users:' mapping of user name to fields")
+        entries = []
+        for name, fields in users.items():
+            try:
+                entries.append(_Entry(username=str(name), **(fields if isinstance(fields, dict) else {})))
+            except (ValidationError, TypeError) as exc:
+                problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()) \
+                    if isinstance(exc, ValidationError) else str(exc)
+                raise UsersFileError(f"users file {path}, user {name!r}: {problems}") from None
+        return cls(entries)
 
     def get(self, username: str) -> User:
         try:
@@ -52,9 +81,29 @@ class UserDirectory:
     def all(self) -> list[User]:
         return [self.get(name) for name in self._entries]
 
+    def find(self, username: str) -> User | None:
+        return self.get(username) if username in self._entries else None
+
     def authenticate(self, username: str, password: str) -> User | None:
-        """The user when the password matches its hash; None otherwise (unknown users included)."""
+        """The user when the password matches its hash; None otherwise. An unknown name costs the same."""
         entry = self._entries.get(username)
-        if entry is None or not bcrypt.checkpw(password.encode(), entry.password_hash.encode()):
-            return None
-        return self.get(username)
+        matches = bcrypt.checkpw(password.encode(errors="replace"), (entry.password_hash if entry else _NOBODY).encode())
+        return self.get(username) if entry is not None and matches else None
+
+
+class UsersFile:
+    """The users file, read again whenever it changed on disk (its size or modification time)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._seen: tuple[int, int] | None = None
+        self._directory: UserDirectory | None = None
+
+    def current(self) -> UserDirectory:
+        stat = os.stat(self.path)
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            if stamp != self._seen or self._directory is None:
+                self._directory, self._seen = UserDirectory.load(self.path), stamp
+            return self._directory

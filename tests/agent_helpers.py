@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -13,6 +16,7 @@ from copilot.scripted import ScriptedChatModel, ScriptedReply
 from copilot.service import Copilot, Step
 from copilot.settings import CopilotSettings
 from copilot.users import User, UserDirectory
+from simulator.process import settings_env
 
 USERS = UserDirectory.load(CopilotSettings().users_file)
 
@@ -41,6 +45,21 @@ async def copilot_on(sim: ConnectorSettings, data_dir: Path, model, **overrides:
 
 async def ask(copilot: Copilot, who: str, text: str, thread_id: str | None = None) -> list[Step]:
     return [s async for s in copilot.ask(user(who), text, thread_id=thread_id)]
+
+
+def cli(sim: ConnectorSettings, data_dir: Path, script_file: Path, *args: str, password: str = "",
+        stdin: str = "") -> subprocess.CompletedProcess:
+    """``plant-copilot ARGS`` in a process of its own, on a scripted model, with COPILOT_PASSWORD set."""
+    env = {
+        **os.environ,
+        **settings_env(sim),
+        "COPILOT_DATA_DIR": str(data_dir),
+        "COPILOT_PROVIDER": "scripted",
+        "COPILOT_SCRIPT_FILE": str(script_file),
+        "COPILOT_PASSWORD": password,
+    }
+    return subprocess.run([sys.executable, "-m", "ui.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=120, input=stdin)
 
 
 def results(steps: list[Step], tool: str | None = None) -> list[Step]:

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
-from agent_helpers import SimControl, ask, call, copilot_on, results, script, waiting
+from agent_helpers import SimControl, ask, call, cli, copilot_on, results, script, waiting
 
 from connectors.erp import ErpClient
-from simulator.process import settings_env
 
 pytestmark = pytest.mark.asyncio
 
@@ -26,20 +22,6 @@ REPLIES = [
           reason="stock below reorder point after bearing job")],
     "The purchase order is placed.",
 ]
-
-
-def cli(sim, data_dir, script_file, *args: str, password: str = "") -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        **settings_env(sim),
-        "COPILOT_DATA_DIR": str(data_dir),
-        "COPILOT_PROVIDER": "scripted",
-        "COPILOT_SCRIPT_FILE": str(script_file),
-        "COPILOT_PASSWORD": password,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "ui.cli", *args], env=env, capture_output=True, text=True, timeout=120
-    )
 
 
 async def test_vibration_to_one_approved_purchase_order(sim, tmp_path):

@@ -124,3 +124,22 @@ def test_operator_asks_supervisor_approves_and_the_plc_changes(app_url):
     for png in sorted(SHOTS.glob("0*.png")):
         if os.environ.get("UPDATE_SCREENSHOTS") == "1" or not (docs / png.name).exists():
             shutil.copy(png, docs / png.name)
+
+
+def test_a_refresh_keeps_the_session_and_signing_out_ends_it(app_url):
+    with playwright.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, timeout=WAIT_MS)
+        try:
+            ada = sign_in(browser, app_url, "ada")
+            ada.wait_for_timeout(1500)  # the cookie is set by the page just drawn
+            assert any(c["name"] == "plant_copilot_session" for c in ada.context.cookies())
+            ada.reload()
+            ada.get_by_role("heading", name="Plant chat").wait_for()  # still signed in, no form
+            assert ada.get_by_label("User name").count() == 0
+            ada.get_by_role("button", name="Sign out").click()
+            ada.get_by_label("User name").wait_for()
+            ada.wait_for_timeout(1500)
+            ada.reload()
+            ada.get_by_label("User name").wait_for()  # signed out stays signed out
+        finally:
+            browser.close()

@@ -1,8 +1,11 @@
 """Who is signed in, which pages each role may open, and which roles may drive the simulator.
 
-The signed-in ``User`` (checked against the bcrypt hashes in the users file) is the
-requester or approver the copilot, the policy engine and the audit log see; the app
-never takes a name from anything else. Pages a role may not use are not given to
+The signed-in ``User`` (checked against the bcrypt hashes in the users file, with the
+sign-in throttled per name and address) is the requester or approver the copilot, the
+policy engine and the audit log see; the app never takes a name from anything else.
+The user is read again from the users file on every page run, so a removed user is
+signed out and a changed role applies at once. A signed, expiring cookie keeps the
+session across a browser refresh. Pages a role may not use are not given to
 ``st.navigation`` at all, so they are neither listed nor reachable by URL.
 """
 
@@ -13,12 +16,18 @@ from pathlib import Path
 
 import streamlit as st
 
+import streamlit.components.v1 as components
+
+from copilot import session_tokens
 from copilot.settings import CopilotSettings
-from copilot.users import User, UserDirectory
+from copilot.signin import SignIn, SignInRefused
+from copilot.users import User, UsersFile
 from policies.model import Role
 
 UI = Path(__file__).resolve().parent
 _USER_KEY = "user"
+_COOKIE = "plant_copilot_session"
+_SET_COOKIE = "set_session_cookie"
 
 
 @dataclass(frozen=True)
@@ -53,12 +62,39 @@ def pages_for(role: Role) -> list[PageSpec]:
 
 
 @st.cache_resource(show_spinner=False)
-def directory(path: str) -> UserDirectory:
-    return UserDirectory.load(path)
+def sign_in_service() -> SignIn:
+    settings = CopilotSettings()
+    return SignIn(UsersFile(settings.users_file), settings.state_db)
+
+
+@st.cache_resource(show_spinner=False)
+def _session_key() -> bytes:
+    settings = CopilotSettings()
+    return session_tokens.session_key(settings.session_key, settings.data_dir)
 
 
 def current_user() -> User | None:
-    return st.session_state.get(_USER_KEY)
+    """The signed-in user as the users file has them now (None when signed out or removed from the file);
+    a new browser session with a valid session cookie is signed in again."""
+    users = sign_in_service().users.current()
+    user = st.session_state.get(_USER_KEY)
+    if user is not None:
+        user = users.find(user.username)
+    elif not st.session_state.get("signed_out"):
+        user = session_tokens.holder(_session_key(), (st.context.cookies or {}).get(_COOKIE), users)
+    if user is None:
+        st.session_state.pop(_USER_KEY, None)
+        return None
+    st.session_state[_USER_KEY] = user
+    if st.session_state.pop(_SET_COOKIE, False):
+        _cookie(session_tokens.issue(_session_key(), user.username), session_tokens.SESSION_HOURS * 3600)
+    return user
+
+
+def _cookie(value: str, max_age_s: float) -> None:
+    """Set the session cookie in the browser (Streamlit sets none itself; the component runs in the app's origin)."""
+    components.html(f"<script>window.parent.document.cookie = '{_COOKIE}={value}; path=/; "
+                    f"max-age={int(max_age_s)}; SameSite=Strict';</script>", height=0)
 
 
 def require(url_path: str) -> User:
@@ -82,12 +118,16 @@ def sign_in_page() -> None:
             username = st.text_input("User name", key="sign_in_user")
             password = st.text_input("Password", type="password", key="sign_in_password")
             submitted = st.form_submit_button("Sign in", type="primary")
+    if st.session_state.pop("signed_out", False):
+        _cookie("", 0)
     if submitted:
-        user = directory(str(CopilotSettings().users_file)).authenticate(username.strip(), password)
-        if user is None:
-            st.error("Wrong user name or password.")
+        try:
+            user = sign_in_service().check(username, password, address=st.context.ip_address or "unknown")
+        except SignInRefused as exc:
+            st.error(f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
             return
         st.session_state[_USER_KEY] = user
+        st.session_state[_SET_COOKIE] = True
         area.empty()  # no faded form under the first page while the copilot starts
         st.rerun()
 
@@ -95,3 +135,4 @@ def sign_in_page() -> None:
 def sign_out() -> None:
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+    st.session_state["signed_out"] = True  # the sign-in page clears the cookie

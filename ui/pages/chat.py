@@ -16,7 +16,7 @@ import streamlit as st
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from copilot.approvals import PendingAction
-from copilot.service import ConversationBusy, Step
+from copilot.service import MAX_REQUEST_CHARS, ConversationBusy, RequestRejected, Step
 from copilot.status import Status
 from ui.auth import require
 from ui.shared import copilot_ready, get_runtime
@@ -115,7 +115,7 @@ if notice := st.session_state.pop("chat_notice", None):
     st.warning(notice)
 if busy:
     st.info("This conversation waits for a decision on an action. Start a new conversation to ask something else.")
-question = st.chat_input("Ask the copilot…", disabled=busy)
+question = st.chat_input("Ask the copilot…", disabled=busy, max_chars=MAX_REQUEST_CHARS)
 if question:
     thread_id = thread_id or uuid.uuid4().hex
     st.session_state["thread_id"] = thread_id
@@ -126,7 +126,7 @@ if question:
             with st.spinner("The copilot is working…"):
                 for step in runtime.stream(runtime.ask(user, question, thread_id), timeout=TURN_TIMEOUT_S):
                     view.show(step)
-        except (ConversationBusy, TimeoutError) as exc:
+        except (ConversationBusy, RequestRejected, TimeoutError) as exc:
             st.session_state["chat_notice"] = str(exc)
         except Exception as exc:  # noqa: BLE001 - a failing model or plant is told to the operator, not a traceback
             st.session_state["chat_notice"] = f"The copilot could not finish: {exc}"

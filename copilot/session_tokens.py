@@ -1,0 +1,64 @@
+"""A signed, expiring token that names a signed-in user, so the app keeps a session across a browser refresh.
+
+The token is ``<payload>.<HMAC-SHA256>``; the key comes from ``COPILOT_SESSION_KEY``, or (for the demo) a
+random key the copilot writes once, readable by its own account only, into its data folder. A token whose
+signature does not match, that has expired, or whose user the users file no longer has, is worth nothing;
+the user's role is always read from the users file, never from the token.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import time
+from pathlib import Path
+
+from copilot.users import User, UserDirectory
+
+SESSION_HOURS = 8.0  # one shift
+
+
+def session_key(configured: str | None, data_dir: Path) -> bytes:
+    """The configured key, or the data folder's own (made on first use, mode 0600)."""
+    if configured:
+        return configured.encode()
+    path = data_dir / "session.key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _sign(key: bytes, payload: str) -> str:
+    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
+
+
+def issue(key: bytes, username: str, *, hours: float = SESSION_HOURS, now: float | None = None) -> str:
+    issued = time.time() if now is None else now
+    payload = _b64(json.dumps({"u": username, "exp": issued + hours * 3600}).encode())
+    return f"{payload}.{_sign(key, payload)}"
+
+
+def holder(key: bytes, token: str | None, users: UserDirectory, *, now: float | None = None) -> User | None:
+    """The user a token names, if it is genuine, unexpired and the user still exists; otherwise None."""
+    payload, _, signature = (token or "").partition(".")
+    if not payload or not hmac.compare_digest(signature, _sign(key, payload)):
+        return None
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except ValueError:
+        return None
+    expires = claims.get("exp") if isinstance(claims, dict) else None
+    if not isinstance(expires, int | float) or expires < (time.time() if now is None else now):
+        return None
+    return users.find(str(claims.get("u", "")))

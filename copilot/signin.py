@@ -1,0 +1,74 @@
+"""Signing in: a password checked against the users file, throttled per user name and per address.
+
+After a few failures in a row, each further try waits longer (1 s, 2 s, 4 s … up to
+15 minutes), so guessing a password takes months, not seconds, while a person who
+mistypes waits a moment. The failures are kept in the state database, so the CLI (a
+new process each time) and every app replica count them together. A wrong name and
+a wrong password get the same answer, at the same cost.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+from copilot.db import connect
+from copilot.users import User, UsersFile
+
+FREE_TRIES = 5  # failures before the waits begin
+FORGET_AFTER_S = 3600.0  # a key's failures are forgotten after this long without one
+LONGEST_WAIT_S = 900.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sign_in_failures (
+    key TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    last_at REAL NOT NULL,
+    locked_until REAL NOT NULL
+);
+"""
+
+
+class SignInRefused(PermissionError):
+    """The sign-in did not succeed; the message says why in words a person can act on."""
+
+
+class SignIn:
+    def __init__(self, users: UsersFile, state_db: Path) -> None:
+        self.users = users
+        self._db = connect(state_db)
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def check(self, username: str, password: str, *, address: str) -> User:
+        """The user whose name and password these are; SignInRefused otherwise, or while a wait is on.
+        ``address``: where the try comes from (the browser's IP, or ``cli:<account>``)."""
+        keys = [f"user:{username.strip().casefold()}", f"address:{address}"]
+        wait = self._wait(keys)
+        if wait > 0:
+            raise SignInRefused(f"too many failed sign-ins; try again in {math.ceil(wait)} s")
+        user = self.users.current().authenticate(username.strip(), password)
+        if user is None:
+            self._failed(keys)
+            raise SignInRefused("wrong user name or password")
+        self._db.execute("DELETE FROM sign_in_failures WHERE key = ?", (keys[0],))
+        return user
+
+    def _wait(self, keys: list[str]) -> float:
+        now = time.time()
+        rows = self._db.execute(
+            f"SELECT locked_until FROM sign_in_failures WHERE key IN ({','.join('?' * len(keys))})", keys
+        ).fetchall()
+        return max((r["locked_until"] - now for r in rows), default=0.0)
+
+    def _failed(self, keys: list[str]) -> None:
+        now = time.time()
+        for key in keys:
+            row = self._db.execute("SELECT failures, last_at FROM sign_in_failures WHERE key = ?", (key,)).fetchone()
+            failures = 1 if row is None or now - row["last_at"] > FORGET_AFTER_S else row["failures"] + 1
+            wait = 0.0 if failures < FREE_TRIES else min(2.0 ** (failures - FREE_TRIES), LONGEST_WAIT_S)
+            self._db.execute("INSERT OR REPLACE INTO sign_in_failures VALUES (?, ?, ?, ?)",
+                             (key, failures, now, now + wait))
