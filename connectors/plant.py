@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 ModbusTable = Literal["coil", "discrete_input", "input_register", "holding_register"]
 ModbusType = Literal["bool", "uint16", "int16", "uint32", "float32", "string"]
@@ -21,7 +21,7 @@ _REGISTER_COUNT = {"bool": 1, "uint16": 1, "int16": 1, "uint32": 2, "float32": 2
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)  # a NaN limit checks nothing
 
 
 class ModbusAddress(_Strict):
@@ -244,8 +244,21 @@ def _with_ids(raw: dict) -> dict:
     return raw
 
 
+class PlantFileError(ValueError):
+    """The plant file cannot be read or has a mistake; the message names the file and the fields."""
+
+
 def load_plant(path: str | Path) -> Plant:
-    """Read and validate a plant file; errors name the offending field."""
-    with open(path, encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
-    return Plant.model_validate(_with_ids(raw))
+    """Read and validate a plant file; PlantFileError names the file and the offending fields."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            raw = yaml.safe_load(fh)
+        return Plant.model_validate(_with_ids(raw))
+    except (OSError, yaml.YAMLError) as exc:
+        raise PlantFileError(f"plant file {path}: {exc}") from None
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'top level'}: {e['msg']}" for e in exc.errors()[:5])
+        more = f" (and {exc.error_count() - 5} more)" if exc.error_count() > 5 else ""
+        raise PlantFileError(f"plant file {path}: {problems}{more}") from None
+    except (TypeError, KeyError, AttributeError) as exc:  # not the shape of a plant file at all
+        raise PlantFileError(f"plant file {path}: not a plant description ({type(exc).__name__}: {exc})") from None

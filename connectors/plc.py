@@ -8,6 +8,7 @@ mid-write, the error says the outcome is unknown. Reads reconnect once.
 
 from __future__ import annotations
 
+import math
 import time
 from abc import ABC, abstractmethod
 from typing import Literal
@@ -45,8 +46,12 @@ def guard_write(tag: Tag, old: Value, new: Value) -> float:
     if isinstance(new, str):
         raise InvalidRequest(f"{tag.key} takes a number, not {new!r}")
     value = float(new)
+    if not math.isfinite(value):
+        raise Rejected(f"{tag.key} takes a finite number, not {value}")
     if value < tag.min or value > tag.max:
         raise Rejected(f"{tag.key} {value:g} is outside its limits {tag.min:g}..{tag.max:g} {tag.unit}".rstrip())
+    if tag.max_step is not None and not (isinstance(old, int | float) and math.isfinite(old)):
+        raise Rejected(f"{tag.key}'s current value {old!r} is not a number, so the size of the step cannot be checked")
     if tag.max_step is not None and abs(value - float(old)) > tag.max_step:
         raise Rejected(
             f"{tag.key} {float(old):g} → {value:g} is a step of {abs(value - float(old)):g}, "

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
+from connectors.plant import PlantFileError
 from copilot.audit_cli import app as audit_app
 from copilot.cli import approvals_app, ask
 from copilot.llm.cli import app as model_app
 from evals.cli import app as eval_app
 from knowledge.cli import app as manuals_app
 from knowledge.cli import ingest as ingest_manuals
+from copilot.procedures.spec import ProcedureError
+from copilot.users import UsersFileError
+from policies.rules import PolicyError
 from simulator.cli import app as sim_app
+
+CONFIG_ERRORS = (PlantFileError, PolicyError, ProcedureError, UsersFileError)  # each names its file and field
 
 app = typer.Typer(help="Plant Copilot: an agentic copilot for factories.", no_args_is_help=True)
 app.add_typer(sim_app, name="sim")
@@ -35,5 +43,14 @@ def demo(
     run_demo(port, time_scale, work)
 
 
+def main() -> None:
+    """The command, with a mistake in a config file told in one line (file and field), not a traceback."""
+    try:
+        app()
+    except CONFIG_ERRORS as exc:
+        typer.secho(f"error: {exc}", fg="red", err=True)
+        sys.exit(2)
+
+
 if __name__ == "__main__":
-    app()
+    main()
