@@ -231,6 +231,9 @@ def test_a_number_the_request_does_not_have_is_dropped_and_a_percentage_stays_on
     slots, _, _ = checked("turn OV-201 down a bit", change,
                           {"machine": "OV-201", "changes": [{"tag": "temp_setpoint", "to": 175, "by": None, "percent": None}]}, PLANT)
     assert slots["changes"] == [{"tag": "temp_setpoint", "to": None, "by": None, "percent": None}]  # asked, not guessed
+    trend = SHIPPED.get("tag_history_trend")
+    assert checked("What is the vibration of P-101 right now?", trend, {"machine": "P-101", "tag": "vibration",
+                                                                       "minutes": 0}, PLANT)[0] == {"machine": "P-101", "tag": "vibration"}
     record = SHIPPED.get("record_inspection_result")
     assert checked("30 parts inspected on IM-103, no defects", record, {"machine": "IM-103", "inspected": 30, "defects": 0},
                    PLANT)[0] == {"machine": "IM-103", "inspected": 30, "defects": 0}

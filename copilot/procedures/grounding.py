@@ -123,19 +123,22 @@ def _numbers(pattern: re.Pattern, texts: list[str]) -> set[float]:
     return {float(m.replace(",", ".")) for m in found} | {float(re.sub(r"[.,]", "", m)) for m in found}
 
 
-def _said(value: Any, said: set[float]) -> bool:
-    """Whether the request has this number (0 always: "no defects" is said in words no parser lists)."""
-    return not isinstance(value, int | float) or isinstance(value, bool) or value == 0 or abs(value) in said
+def _said(value: Any, said: set[float], *, count: bool = True) -> bool:
+    """Whether the request has this number; a count of 0 always ("no defects" is said in words no parser
+    lists), while 0 as an amount (0 minutes, 0 more) is no number anyone asks for."""
+    return not isinstance(value, int | float) or isinstance(value, bool) or (count and value == 0) or abs(value) in said
 
 
 def _grounded_numbers(procedure: Procedure, slots: dict[str, Any], texts: list[str], lang: str) -> dict[str, Any]:
     """The slots without the numbers the request does not have, and with its percentages as percentages."""
-    written = [in_digits(ID_WORD.sub(" ", t), lang if i == 0 else "en") for i, t in enumerate(texts)]  # 101 of P-101 is no quantity
+    # the 101 of P-101 is no quantity
+    written = [in_digits(ID_WORD.sub(" ", t), lang if i == 0 else "en") for i, t in enumerate(texts)]
     said, percent = _numbers(_NUMBER, written), _numbers(_PERCENT, written)
     kept = dict(slots)
     for name, slot in procedure.slots.items():
         value = kept.get(name)
-        if slot.kind in (SlotKind.integer, SlotKind.number) and not _said(value, said):
+        counted = slot.kind is SlotKind.integer
+        if slot.kind in (SlotKind.integer, SlotKind.number) and not _said(value, said, count=counted):
             del kept[name]
         elif slot.kind is SlotKind.setpoint_changes and isinstance(value, list):
             kept[name] = [_grounded_change(c, said, percent) for c in value if isinstance(c, dict)]
