@@ -1,24 +1,47 @@
 """The append-only audit log: every request, decision, approval, execution and result, hash-chained.
 
-Each record's hash covers the previous record's hash and the record's own canonical
-JSON, so editing, removing or reordering any record breaks the chain from there on;
-``verify`` finds the first break. SQLite triggers refuse UPDATE and DELETE, and the
-chain catches whoever drops them. Values under secret-looking keys are redacted
-before they are written.
+Each record's hash is an HMAC, under a key kept outside the data folder, of the
+previous record's hash and the record's own canonical JSON: editing, removing or
+reordering any record breaks the chain from there on, and whoever holds only the
+data folder cannot re-chain it (they lack the key). After every append a signed
+*head* (how many records, the last hash) is written to a file outside the data
+folder, so cutting records off the end, or replacing the whole file, is caught as
+well; ``head()`` also prints it for a ticket. ``verify`` finds the first break.
+SQLite triggers refuse UPDATE and DELETE, and the chain catches whoever drops
+them. Values under secret-looking keys are redacted before they are written.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 import re
+import secrets
 import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
 from copilot.db import connect
+from copilot.settings import CopilotSettings
+
+class AuditKind(StrEnum):
+    """What a record is of."""
+
+    request = "request"  # an operator's words
+    procedure = "procedure"  # the procedure chosen, with its slots
+    proposal = "proposal"  # a call the model or a procedure proposed
+    decision = "decision"  # the policy's, when the call was proposed
+    recheck = "recheck"  # the policy's again, just before the call ran
+    approval = "approval"
+    rejection = "rejection"
+    execution = "execution"  # the call starts
+    result = "result"
+
 
 GENESIS = "0" * 64
 _SECRET_KEY = re.compile(r"pass(word)?|secret|token|api[_-]?key|authorization|credential", re.IGNORECASE)
@@ -41,7 +64,44 @@ CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TABLE IF NOT EXISTS audit_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+
+def audit_key(configured: str | None, key_file: Path) -> bytes:
+    """The key of the audit chain: the configured one, or the key file's (made on first use, mode 0600)."""
+    if configured:
+        return configured.encode()
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return key_file.read_text().strip().encode()
+
+
+class Head(BaseModel):
+    """The chain's end as it was: its record count and last hash, signed with the audit key."""
+
+    log: str  # the audit file it is of
+    count: int
+    head: str
+    keyed_from: int  # the first record with a keyed hash (records before it predate the key)
+    at: float
+    signature: str = ""
+
+    def signed(self, key: bytes) -> Head:
+        return self.model_copy(update={"signature": _mac(key, self._text())})
+
+    def genuine(self, key: bytes) -> bool:
+        return hmac.compare_digest(self.signature, _mac(key, self._text()))
+
+    def _text(self) -> str:
+        return f"{self.log}|{self.count}|{self.head}|{self.keyed_from}|{self.at!r}"
+
+
+def _mac(key: bytes, text: str) -> str:
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
 
 
 def redact(value: Any) -> Any:
@@ -78,24 +138,94 @@ class VerifyReport(BaseModel):
     problem: str = ""
 
 
-def _digest(prev_hash: str, seq: int, ts: float, kind: str, actor: str, thread_id: str | None,
+def _digest(key: bytes | None, prev_hash: str, seq: int, ts: float, kind: str, actor: str, thread_id: str | None,
             action_id: str | None, tool: str | None, body: str) -> str:
-    canonical = json.dumps([seq, ts, kind, actor, thread_id, action_id, tool, body], separators=(",", ":"))
-    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+    """The record's hash: keyed (HMAC-SHA256); ``key`` None for the records of a log from before keys."""
+    canonical = prev_hash + json.dumps([seq, ts, kind, actor, thread_id, action_id, tool, body], separators=(",", ":"))
+    return _mac(key, canonical) if key is not None else hashlib.sha256(canonical.encode()).hexdigest()
 
 
 class AuditLog:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, key: bytes, heads_dir: Path | None = None) -> None:
+        """``key``: the chain's key (kept outside the data folder); ``heads_dir``: the folder, outside the data
+        folder, where the signed head of this log is kept after every append (None: no head is kept)."""
+        self._path = Path(path).resolve()
         self._db = connect(path)
         self._db.executescript(_SCHEMA)
+        self._key = key
+        self._heads_dir = heads_dir
+        self._db.execute("BEGIN IMMEDIATE")
+        row = self._db.execute("SELECT value FROM audit_meta WHERE name = 'keyed_from'").fetchone()
+        if row is None:  # a new log, or one written before keys: its records so far stay plain hashes
+            last = self._db.execute("SELECT MAX(seq) FROM audit").fetchone()[0] or 0
+            self._db.execute("INSERT INTO audit_meta VALUES ('keyed_from', ?)", (str(last + 1),))
+        self._db.execute("COMMIT")
+
+    @classmethod
+    def of(cls, settings: CopilotSettings) -> AuditLog:
+        """The audit log of these settings, with its key and its kept head."""
+        return cls(settings.audit_db, key=audit_key(settings.audit_key, settings.audit_key_file),
+                   heads_dir=settings.audit_heads_dir)
 
     def close(self) -> None:
         self._db.close()
 
+    @property
+    def _keyed_from(self) -> int:
+        return int(self._db.execute("SELECT value FROM audit_meta WHERE name = 'keyed_from'").fetchone()[0])
+
+    def _key_for(self, seq: int, keyed_from: int) -> bytes | None:
+        return self._key if seq >= keyed_from else None
+
+    @property
+    def head_file(self) -> Path | None:
+        """Where this log's signed head is kept: one file per audit file, named by its path."""
+        if self._heads_dir is None:
+            return None
+        return self._heads_dir / f"audit-{hashlib.sha256(str(self._path).encode()).hexdigest()[:16]}.json"
+
+    def head(self) -> Head:
+        """The chain's end now, signed: to keep, or to print for a ticket."""
+        last = self._db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        count, digest = (last["seq"], last["hash"]) if last else (0, GENESIS)
+        return Head(log=str(self._path), count=count, head=digest, keyed_from=self._keyed_from,
+                    at=time.time()).signed(self._key)
+
+    def _keep_head(self) -> None:
+        """Keep the new head, unless the kept one shows the log was cut or rewritten: that stays as evidence."""
+        if (path := self.head_file) is not None:
+            kept = self.kept_head()
+            broken = kept is not None and (not kept.genuine(self._key) or self._hash_at(kept.count) != kept.head)
+            if broken and kept.count:
+                return
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(self.head().model_dump_json())
+            os.replace(temporary, path)
+
+    def _hash_at(self, seq: int) -> str | None:
+        row = self._db.execute("SELECT hash FROM audit WHERE seq = ?", (seq,)).fetchone()
+        return row["hash"] if row else (GENESIS if seq == 0 else None)
+
+    def kept_head(self) -> Head | None:
+        path = self.head_file
+        if path is None or not path.exists():
+            return None
+        try:
+            return Head.model_validate_json(path.read_text())
+        except ValueError:  # not a head any more: it counts as edited
+            return Head(log=str(self._path), count=-1, head="", keyed_from=0, at=0.0, signature="unreadable")
+
+    def approvers_of(self, action_id: str) -> set[str]:
+        """Who the audit log records as having approved this action."""
+        rows = self._db.execute("SELECT actor FROM audit WHERE kind = ? AND action_id = ?",
+                                (AuditKind.approval, action_id))
+        return {r["actor"] for r in rows}
+
     def append(
         self,
         *,
-        kind: str,
+        kind: AuditKind,
         actor: str,
         thread_id: str | None = None,
         action_id: str | None = None,
@@ -118,9 +248,11 @@ class AuditLog:
             last = self._db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
             seq, prev = (last["seq"] + 1, last["hash"]) if last else (1, GENESIS)
             ts = time.time()
-            digest = _digest(prev, seq, ts, kind, actor, thread_id, action_id, tool, body)
+            digest = _digest(self._key_for(seq, self._keyed_from), prev, seq, ts, kind, actor, thread_id, action_id,
+                             tool, body)
             self._db.execute("INSERT INTO audit VALUES (?,?,?,?,?,?,?,?,?,?)",
                              (seq, ts, kind, actor, thread_id, action_id, tool, body, prev, digest))
+            self._keep_head()  # inside the write lock: heads are kept in the order of the chain
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")
@@ -143,8 +275,18 @@ class AuditLog:
         sql = "SELECT * FROM audit" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY seq DESC LIMIT ?"
         return [self._record(r) for r in self._db.execute(sql, (*params, limit)).fetchall()]
 
-    def verify(self) -> VerifyReport:
-        """Walk the chain from the start; the first record that does not fit is reported."""
+    def verify(self, head: Head | None = None) -> VerifyReport:
+        """Walk the chain from the start; the first record that does not fit is reported. Then hold it
+        against ``head`` (a head printed for a ticket), else the kept head: a chain shorter than the head
+        saw, or one that differs where the head ended, was cut or rewritten."""
+        head = head or self.kept_head()
+        if head is not None and not head.genuine(self._key):
+            return VerifyReport(ok=False, count=0, problem="the kept head's signature does not match: it was edited")
+        keyed_from = self._keyed_from
+        if head is not None and keyed_from != head.keyed_from:
+            return VerifyReport(ok=False, count=0, first_bad_seq=min(keyed_from, head.keyed_from),
+                                problem="the log's key marker was changed")
+        hashes: dict[int, str] = {}
         prev, expected_seq, count = GENESIS, 1, 0
         for row in self._db.execute("SELECT * FROM audit ORDER BY seq"):
             count += 1
@@ -154,12 +296,21 @@ class AuditLog:
             if row["prev_hash"] != prev:
                 return VerifyReport(ok=False, count=count, first_bad_seq=row["seq"],
                                     problem=f"record {row['seq']} does not follow record {row['seq'] - 1}")
-            digest = _digest(prev, row["seq"], row["ts"], row["kind"], row["actor"], row["thread_id"],
-                             row["action_id"], row["tool"], row["body"])
+            digest = _digest(self._key_for(row["seq"], keyed_from), prev, row["seq"], row["ts"], row["kind"],
+                             row["actor"], row["thread_id"], row["action_id"], row["tool"], row["body"])
             if digest != row["hash"]:
                 return VerifyReport(ok=False, count=count, first_bad_seq=row["seq"],
                                     problem=f"record {row['seq']} was altered after it was written")
             prev, expected_seq = row["hash"], expected_seq + 1
+            if head is not None and row["seq"] == head.count:
+                hashes[head.count] = row["hash"]
+        if head is not None and head.count > count:
+            return VerifyReport(ok=False, count=count, first_bad_seq=count + 1,
+                                problem=f"records {count + 1}..{head.count} are missing: the head kept at "
+                                        f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(head.at))} saw {head.count}")
+        if head is not None and head.count and hashes.get(head.count) != head.head:
+            return VerifyReport(ok=False, count=count, first_bad_seq=head.count,
+                                problem=f"record {head.count} is not the one the kept head saw: the chain was rewritten")
         return VerifyReport(ok=True, count=count)
 
     @staticmethod

@@ -1,13 +1,14 @@
-"""``plant-copilot audit list | verify``: read the audit log and check its hash chain."""
+"""``plant-copilot audit list | verify | head``: read the audit log, check its chain, print its signed head."""
 
 from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import typer
 
-from copilot.audit import AuditLog
+from copilot.audit import AuditKind, AuditLog, Head
 from copilot.settings import CopilotSettings
 
 app = typer.Typer(help="The append-only, hash-chained audit log.", no_args_is_help=True)
@@ -17,12 +18,12 @@ app = typer.Typer(help="The append-only, hash-chained audit log.", no_args_is_he
 def list_(
     actor: str | None = typer.Option(None),
     tool: str | None = typer.Option(None),
-    kind: str | None = typer.Option(None, help="request, proposal, decision, approval, rejection, execution, result"),
+    kind: AuditKind | None = typer.Option(None, help="what the records are of"),
     text: str | None = typer.Option(None, help="search arguments, decisions and results"),
     limit: int = typer.Option(50),
 ) -> None:
     """The newest records first."""
-    for r in AuditLog(CopilotSettings().audit_db).records(actor=actor, tool=tool, kind=kind, text=text, limit=limit):
+    for r in AuditLog.of(CopilotSettings()).records(actor=actor, tool=tool, kind=kind, text=text, limit=limit):
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r.ts))
         detail = {k: v for k, v in (("args", r.arguments), ("decision", r.decision), ("approvers", r.approvers),
                                     ("result", r.result), ("old", r.old_value), ("new", r.new_value)) if v}
@@ -31,11 +32,22 @@ def list_(
 
 
 @app.command()
-def verify() -> None:
-    """Check the whole chain; exit 1 and name the first bad record if anything was edited, removed or reordered."""
-    report = AuditLog(CopilotSettings().audit_db).verify()
+def verify(head: Path | None = typer.Option(None, help="a head printed by `audit head` (e.g. kept in a ticket); "
+                                                     "default: the head kept after every append")) -> None:
+    """Check the whole chain and hold it against the signed head; exit 1 and name the first bad record if
+    anything was edited, removed, reordered, cut off or rewritten."""
+    log = AuditLog.of(CopilotSettings())
+    report = log.verify(Head.model_validate_json(head.read_text()) if head else None)
     if report.ok:
         typer.secho(f"audit log intact: {report.count} records, chain verified", fg="green")
         return
-    typer.secho(f"audit log TAMPERED at record {report.first_bad_seq}: {report.problem}", fg="red", err=True)
+    where = f" at record {report.first_bad_seq}" if report.first_bad_seq else ""
+    typer.secho(f"audit log TAMPERED{where}: {report.problem}", fg="red", err=True)
     raise typer.Exit(1)
+
+
+@app.command("head")
+def head_() -> None:
+    """Print the chain's signed head (count, last hash), to keep elsewhere: `audit verify --head FILE` holds
+    the log against it."""
+    typer.echo(AuditLog.of(CopilotSettings()).head().model_dump_json(indent=2))

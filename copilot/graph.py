@@ -29,7 +29,7 @@ from connectors.errors import ConnectorError
 from connectors.plant import Plant
 from knowledge.errors import KnowledgeError
 from copilot.approvals import ApprovalQueue, ApprovalStatus, action_digest
-from copilot.audit import AuditLog
+from copilot.audit import AuditKind, AuditLog
 from copilot.binding import covered, differences
 from copilot.ledger import ExecutionLedger, RunStatus
 from copilot.llm.errors import LLMError
@@ -249,7 +249,7 @@ def build_graph(rt: Runtime) -> StateGraph:
             request = request_for_choice(messages, asking)
             run = start(spec, request, call["args"], language_of(request, asking.lang if asking else "en"),
                         rt.deps.plant, english=state.get("restated"))
-            rt.audit.append(kind="procedure", actor=state["user"], thread_id=config["configurable"]["thread_id"],
+            rt.audit.append(kind=AuditKind.procedure, actor=state["user"], thread_id=config["configurable"]["thread_id"],
                             tool=spec.name, arguments={"slots": run.slots, "lang": run.lang})
             replies.append(tool_reply(call, Status.done, f"procedure {spec.name} with {_as_text(run.slots)}"))
         elif run is not None:
@@ -290,7 +290,7 @@ def build_graph(rt: Runtime) -> StateGraph:
             if planning and call["name"] == PLAN:  # not an action: it only narrows the next calls
                 replies.append(tool_reply(call, Status.done, plan_reply(planned_steps([last]) or [])))
                 continue
-            rt.audit.append(kind="proposal", actor=user, thread_id=thread_id, action_id=call["id"],
+            rt.audit.append(kind=AuditKind.proposal, actor=user, thread_id=thread_id, action_id=call["id"],
                             tool=call["name"], arguments=call["args"])
             judged = await judge(call, seen.calls_before + index, seen, user, role, thread_id)
             if isinstance(judged, Ticket):
@@ -321,7 +321,7 @@ def build_graph(rt: Runtime) -> StateGraph:
         except TOOL_ERRORS as exc:
             return tool_reply(call, Status.error, _problem(exc), digest=digest)
         decision = evaluate(rt.policy, _context(tool, arguments, user, role, facts))
-        rt.audit.append(kind="decision", actor="policy", thread_id=thread_id, action_id=call["id"], tool=tool.name,
+        rt.audit.append(kind=AuditKind.decision, actor="policy", thread_id=thread_id, action_id=call["id"], tool=tool.name,
                         arguments=arguments, decision=decision.model_dump(mode="json"),
                         old_value=facts.old_value, new_value=facts.new_value)
         if isinstance(decision, Deny):
@@ -334,7 +334,7 @@ def build_graph(rt: Runtime) -> StateGraph:
         """Denied, and the denial audited as the policy's (an unknown tool is judged as critical)."""
         decision = evaluate(rt.policy, ActionContext(tool=call["name"], risk=Risk.critical, arguments=call["args"],
                                                      requester=user, role=role))
-        rt.audit.append(kind="decision", actor="policy", thread_id=thread_id, action_id=call["id"],
+        rt.audit.append(kind=AuditKind.decision, actor="policy", thread_id=thread_id, action_id=call["id"],
                         tool=call["name"], arguments=call["args"], decision=decision.model_dump(mode="json"))
         return tool_reply(call, Status.denied, f"unknown tool {call['name']!r}; tools are: {', '.join(rt.tools)}")
 
@@ -365,7 +365,7 @@ def build_graph(rt: Runtime) -> StateGraph:
                                                 f"just before it ran: {_problem(exc)}", **shown)]}
             now = evaluate(rt.policy, _context(tool, ticket.arguments, ticket.user, ticket.role, fresh))
             moved = differences(facts, fresh, rt.settings.approval_tolerance)
-            rt.audit.append(kind="recheck", actor="policy", thread_id=ticket.thread_id, action_id=ticket.action_id,
+            rt.audit.append(kind=AuditKind.recheck, actor="policy", thread_id=ticket.thread_id, action_id=ticket.action_id,
                             tool=ticket.tool, arguments=ticket.arguments, decision=now.model_dump(mode="json"),
                             result={"moved": moved}, old_value=fresh.old_value, new_value=fresh.new_value)
             if isinstance(now, Deny):
@@ -406,13 +406,17 @@ def build_graph(rt: Runtime) -> StateGraph:
         if action.arguments != ticket.arguments or not action.approved_as_shown:
             return tool_reply(call, Status.not_approved, f"not run: the action is {action.status} and has no valid "
                               "approval for these arguments and facts", **shown)
+        unaudited = sorted({name for name, _ in action.approvals} - rt.audit.approvers_of(ticket.action_id))
+        if unaudited:  # a vote row the audit log never saw was put into the queue by hand
+            return tool_reply(call, Status.not_approved, f"not run: the approval by {', '.join(unaudited)} is not "
+                              "in the audit log", **shown)
         return ActionFacts.model_validate(action.facts), action.approvals
 
     async def _execute(ticket: Ticket, tool: Tool, call: dict, facts: ActionFacts, shown: dict) -> ToolMessage:
         args = tool.parse(ticket.arguments)
 
         async def run() -> Any:
-            rt.audit.append(kind="execution", actor=ticket.user, thread_id=ticket.thread_id,
+            rt.audit.append(kind=AuditKind.execution, actor=ticket.user, thread_id=ticket.thread_id,
                             action_id=ticket.action_id, tool=ticket.tool, arguments=ticket.arguments,
                             approvers=shown.get("approvers", []))
             result = await asyncio.wait_for(
@@ -427,7 +431,7 @@ def build_graph(rt: Runtime) -> StateGraph:
         outcome = await rt.ledger.run_once(ticket.action_id, ticket.tool, run, errors=TOOL_ERRORS,
                                            unconfirmed=unconfirmed)
         if outcome.fresh:
-            rt.audit.append(kind="result", actor=ticket.user, thread_id=ticket.thread_id, action_id=ticket.action_id,
+            rt.audit.append(kind=AuditKind.result, actor=ticket.user, thread_id=ticket.thread_id, action_id=ticket.action_id,
                             tool=ticket.tool, arguments=ticket.arguments, approvers=shown.get("approvers", []),
                             result=outcome.result, old_value=_pick(outcome.result, "old_value", facts.old_value),
                             new_value=_pick(outcome.result, "new_value", facts.new_value))

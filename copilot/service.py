@@ -24,7 +24,7 @@ from connectors.mes import MesClient
 from connectors.plc import open_plc
 from connectors.settings import ConnectorSettings
 from copilot.approvals import ApprovalQueue, NotPending, PendingAction
-from copilot.audit import AuditLog
+from copilot.audit import AuditKind, AuditLog
 from copilot.conversations import Conversations
 from copilot.graph import Runtime, agent_prompt, build_graph
 from copilot.ledger import ExecutionLedger
@@ -125,7 +125,7 @@ class Copilot:
                 policy=Policy.load(settings.policy_file),
                 queue=queue,
                 ledger=ledger,
-                audit=AuditLog(settings.audit_db),
+                audit=AuditLog.of(settings),
                 settings=settings,
                 procedures=procedures,
             )
@@ -152,7 +152,7 @@ class Copilot:
                 "start a new conversation or wait for the decision"
             )
         self.conversations.touch(thread_id, owner=user.username, title=text)
-        self.rt.audit.append(kind="request", actor=user.username, thread_id=thread_id, arguments={"text": text})
+        self.rt.audit.append(kind=AuditKind.request, actor=user.username, thread_id=thread_id, arguments={"text": text})
         inputs = {"messages": [HumanMessage(content=text)], "user": user.username, "role": str(user.role)}
         async for step in self._run(inputs, thread_id):
             yield step
@@ -173,14 +173,14 @@ class Copilot:
     async def approve(self, action_id: str, approver: User, comment: str = "") -> tuple[PendingAction, list[Step]]:
         """Record an approval; once the policy's count is reached, the conversation resumes and runs it."""
         action = await self._vote(self.rt.queue.approve, action_id, approver, comment)
-        self.rt.audit.append(kind="approval", actor=approver.username, thread_id=action.thread_id, action_id=action_id,
+        self.rt.audit.append(kind=AuditKind.approval, actor=approver.username, thread_id=action.thread_id, action_id=action_id,
                              tool=action.tool, arguments=action.arguments, approvers=action.approvers,
                              result={"comment": comment, "status": action.status})
         return action, await self._resume_if_decided(action)
 
     async def reject(self, action_id: str, approver: User, comment: str = "") -> tuple[PendingAction, list[Step]]:
         action = await self._vote(self.rt.queue.reject, action_id, approver, comment)
-        self.rt.audit.append(kind="rejection", actor=approver.username, thread_id=action.thread_id,
+        self.rt.audit.append(kind=AuditKind.rejection, actor=approver.username, thread_id=action.thread_id,
                              action_id=action_id, tool=action.tool, arguments=action.arguments,
                              result={"comment": comment})
         return action, await self._resume_if_decided(action)

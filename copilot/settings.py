@@ -30,6 +30,12 @@ class CopilotSettings(BaseSettings):
     approval_tolerance: float = 0.005
     """How far a number the approvers saw (an amount, an old value) may move before the action needs a new
     approval, as a fraction of it (0.005 = 0.5 %); names and states must not change at all."""
+    audit_key: str | None = None
+    """COPILOT_AUDIT_KEY: the audit chain's key; unset, the key file's (made on first use)."""
+    audit_key_file: Path = Path.home() / ".config" / "plant-copilot" / "audit.key"
+    """Kept outside the data folder: whoever can write the data folder cannot re-chain the audit log."""
+    audit_heads_dir: Path = Path.home() / ".config" / "plant-copilot" / "audit-heads"
+    """Where each audit log's signed head is kept after every append (outside the data folder)."""
     session_key: str | None = None
     """COPILOT_SESSION_KEY: signs the app's session cookies; unset, a key is made once in the data folder."""
     procedures: bool = True

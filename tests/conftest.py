@@ -9,6 +9,7 @@ the kernel sends it SIGTERM should pytest itself die first.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import httpx
@@ -16,6 +17,22 @@ import pytest
 
 from connectors.settings import ConnectorSettings
 from simulator.process import SimulatorDidNotStart, free_ports, running_simulator
+
+
+@pytest.fixture(scope="session", autouse=True)
+def keys_outside_the_data_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The audit key and the kept audit heads live outside every data folder, as in a plant; here in a
+    folder of the test session (also for the processes the tests start), never in the home directory."""
+    keys = tmp_path_factory.mktemp("keys")
+    saved = {k: os.environ.get(k) for k in ("COPILOT_AUDIT_KEY_FILE", "COPILOT_AUDIT_HEADS_DIR")}
+    os.environ["COPILOT_AUDIT_KEY_FILE"] = str(keys / "audit.key")
+    os.environ["COPILOT_AUDIT_HEADS_DIR"] = str(keys / "audit-heads")
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 def free_port() -> int:

@@ -134,3 +134,20 @@ def test_what_counts_as_moved() -> None:
         "machine_state running → faulted", "amount 2100 → 2200"]
     assert differences(seen, seen.model_copy(update={"extra": {"supplier_id": "SUP-FAST"}}), 0.005) == [
         "supplier_id SUP-HYD → SUP-FAST"]
+
+
+@pytest.mark.asyncio
+async def test_vote_rows_put_into_the_queue_by_hand_do_not_run_a_critical_stop(sim, tmp_path):
+    model = script([call("stop_machine", machine_id="CV-203", reason="belt noise")], "Told.")
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        [wait] = waiting(await ask(copilot, "olga", "stop the conveyor"))
+        action = copilot.rt.queue.get(wait.action_id)
+        db = copilot.rt.queue._db  # someone with the state file writes two approvals into it
+        for name in ("sam", "sara"):
+            db.execute("INSERT INTO votes VALUES (?,?,?,?,?,?,?)",
+                       (action.action_id, name, "supervisor", "approve", "", action.digest, time.time()))
+        db.execute("UPDATE actions SET status = 'approved', decided_at = ?, expires_at = ? WHERE action_id = ?",
+                   (time.time(), time.time() + 600, action.action_id))
+        [refused] = results(await copilot.resume_decided(), "stop_machine")
+        assert refused.status == "not_approved" and "not in the audit log" in refused.text
+    assert await plc_value(sim, "CV-203", "run") in (True, 1)

@@ -8,10 +8,17 @@ import pytest
 
 from copilot.audit import AuditLog
 
+KEY = b"k" * 32
+
+
+def opened(tmp_path, name: str = "audit.sqlite", key: bytes = KEY) -> AuditLog:
+    """A log in ``tmp_path`` with its head kept in a folder beside it (outside its data, as in a plant)."""
+    return AuditLog(tmp_path / name, key=key, heads_dir=tmp_path / "heads")
+
 
 @pytest.fixture
 def log(tmp_path):
-    audit = AuditLog(tmp_path / "audit.sqlite")
+    audit = opened(tmp_path)
     for i in range(5):
         audit.append(kind="decision", actor="policy", tool="write_setpoint", arguments={"value": i},
                      decision={"kind": "allow"}, old_value=i, new_value=i + 1)
@@ -61,7 +68,7 @@ def test_a_rewritten_record_with_a_fresh_hash_still_breaks_the_chain(log, tmp_pa
 
 
 def test_secrets_are_redacted(tmp_path):
-    audit = AuditLog(tmp_path / "a.sqlite")
+    audit = opened(tmp_path, "a.sqlite")
     record = audit.append(kind="request", actor="x", arguments={"api_key": "sk-123", "nested": {"Password": "p"}, "ok": 1})
     assert record.arguments == {"api_key": "***", "nested": {"Password": "***"}, "ok": 1}
     stored = b"".join(f.read_bytes() for f in tmp_path.glob("a.sqlite*"))
@@ -72,3 +79,68 @@ def test_filters_and_search(log):
     log.append(kind="approval", actor="sam", tool="write_setpoint", approvers=["sam"])
     assert [r.actor for r in log.records(kind="approval")] == ["sam"]
     assert [r.seq for r in log.records(text='"value":4')] == [5]
+
+
+def test_cutting_the_newest_records_off_is_found(log, tmp_path):
+    raw(log, tmp_path, "DELETE FROM audit WHERE seq >= 4;")
+    report = log.verify()
+    assert not report.ok and "records 4..5 are missing" in report.problem
+
+
+def test_replacing_the_whole_file_is_found(log, tmp_path):
+    log.close()
+    for f in tmp_path.glob("audit.sqlite*"):
+        f.unlink()
+    fresh = opened(tmp_path)
+    fresh.append(kind="request", actor="mallory", arguments={"text": "nothing happened here"})
+    report = fresh.verify()
+    assert not report.ok and "missing" in report.problem
+    fresh.close()
+
+
+def test_an_edited_and_rechained_log_is_found_without_the_key(log, tmp_path):
+    """Whoever has the data folder but not the key edits a record and computes every hash again."""
+    import hashlib
+    import json
+
+    conn = sqlite3.connect(tmp_path / "audit.sqlite")
+    conn.executescript("DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;")
+    conn.execute("UPDATE audit SET body = replace(body, '\"new_value\":3', '\"new_value\":30') WHERE seq = 3")
+    prev = "0" * 64
+    for seq, ts, kind, actor, thread, action, tool, body in conn.execute(
+            "SELECT seq, ts, kind, actor, thread_id, action_id, tool, body FROM audit ORDER BY seq").fetchall():
+        canonical = prev + json.dumps([seq, ts, kind, actor, thread, action, tool, body], separators=(",", ":"))
+        digest = hashlib.sha256(canonical.encode()).hexdigest()  # the best a key-less forger can do
+        conn.execute("UPDATE audit SET prev_hash = ?, hash = ? WHERE seq = ?", (prev, digest, seq))
+        prev = digest
+    conn.commit()
+    conn.close()
+    report = log.verify()
+    assert not report.ok and report.first_bad_seq == 1
+
+
+def test_a_kept_head_that_was_edited_is_found(log, tmp_path):
+    path = log.head_file
+    path.write_text(path.read_text().replace('"count":5', '"count":2'))
+    assert not log.verify().ok and "signature" in log.verify().problem
+
+
+def test_a_log_from_before_keys_keeps_verifying_and_is_keyed_from_then_on(tmp_path):
+    import hashlib
+    import json
+
+    conn = sqlite3.connect(tmp_path / "old.sqlite")  # an audit file written by the unkeyed version
+    conn.executescript("CREATE TABLE audit (seq INTEGER PRIMARY KEY, ts REAL NOT NULL, kind TEXT NOT NULL, "
+                       "actor TEXT NOT NULL, thread_id TEXT, action_id TEXT, tool TEXT, body TEXT NOT NULL, "
+                       "prev_hash TEXT NOT NULL, hash TEXT NOT NULL);")
+    body = json.dumps({"arguments": None, "decision": None, "approvers": [], "result": None, "old_value": None,
+                       "new_value": None}, sort_keys=True, separators=(",", ":"))
+    canonical = "0" * 64 + json.dumps([1, 1.0, "request", "olga", None, None, None, body], separators=(",", ":"))
+    conn.execute("INSERT INTO audit VALUES (1, 1.0, 'request', 'olga', NULL, NULL, NULL, ?, ?, ?)",
+                 (body, "0" * 64, hashlib.sha256(canonical.encode()).hexdigest()))
+    conn.commit()
+    conn.close()
+    log = opened(tmp_path, "old.sqlite")
+    log.append(kind="request", actor="sam")
+    assert log.verify().ok and log.verify().count == 2
+    log.close()

@@ -7,10 +7,11 @@ import time
 
 import streamlit as st
 
+from copilot.audit import AuditKind
 from ui.auth import require
 from ui.shared import copilot_ready, get_runtime
 
-KINDS = ["", "request", "proposal", "decision", "approval", "rejection", "execution", "result"]
+KINDS = ["", *AuditKind]
 
 require("audit")
 st.title("Audit log")
