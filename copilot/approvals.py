@@ -13,15 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, TypeAdapter
 
 from copilot.binding import approval_digest, canonical_json
-from copilot.db import connect
+from copilot.db import connect, transaction
 from policies.engine import ApprovalRefused, check_approver, is_satisfied
 from policies.model import Decision, RequireApproval, Role
 
@@ -193,7 +191,7 @@ class ApprovalQueue:
         for what it was are dropped (the audit log keeps them), the new facts and decision are what the
         approvers see now."""
         now = time.time()
-        with self._transaction():
+        with transaction(self._db):
             action = self.get(action_id)
             self._db.execute("DELETE FROM votes WHERE action_id = ?", (action_id,))
             self._db.execute(
@@ -243,7 +241,7 @@ class ApprovalQueue:
         return self._vote(action_id, approver, role, "reject", comment)
 
     def _vote(self, action_id: str, approver: str, role: Role, verdict: str, comment: str) -> PendingAction:
-        with self._transaction():
+        with transaction(self._db):
             action = self.get(action_id)
             late = action.status == ApprovalStatus.pending and action.expires_at < time.time()
             if late:  # kept expired even though the vote is refused
@@ -252,7 +250,7 @@ class ApprovalQueue:
                 )
         if late or action.status != ApprovalStatus.pending:
             raise NotPending(f"action {action_id} is already {ApprovalStatus.expired if late else action.status}")
-        with self._transaction():
+        with transaction(self._db):
             action = self.get(action_id)
             if action.status != ApprovalStatus.pending:
                 raise NotPending(f"action {action_id} is already {action.status}")
@@ -270,16 +268,6 @@ class ApprovalQueue:
                 self._db.execute("UPDATE actions SET status='approved', decided_at=?, expires_at=? WHERE action_id=?",
                                  (now, now + self._run_within_s, action_id))
         return self.get(action_id)
-
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
 
     def _action(self, row) -> PendingAction:
         votes = self._db.execute(

@@ -26,7 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from copilot.db import connect
+from copilot.db import connect, transaction
 from copilot.settings import CopilotSettings
 
 class AuditKind(StrEnum):
@@ -154,12 +154,11 @@ class AuditLog:
         self._db.executescript(_SCHEMA)
         self._key = key
         self._heads_dir = heads_dir
-        self._db.execute("BEGIN IMMEDIATE")
-        row = self._db.execute("SELECT value FROM audit_meta WHERE name = 'keyed_from'").fetchone()
-        if row is None:  # a new log, or one written before keys: its records so far stay plain hashes
-            last = self._db.execute("SELECT MAX(seq) FROM audit").fetchone()[0] or 0
-            self._db.execute("INSERT INTO audit_meta VALUES ('keyed_from', ?)", (str(last + 1),))
-        self._db.execute("COMMIT")
+        with transaction(self._db):
+            row = self._db.execute("SELECT value FROM audit_meta WHERE name = 'keyed_from'").fetchone()
+            if row is None:  # a new log, or one written before keys: its records so far stay plain hashes
+                last = self._db.execute("SELECT MAX(seq) FROM audit").fetchone()[0] or 0
+                self._db.execute("INSERT INTO audit_meta VALUES ('keyed_from', ?)", (str(last + 1),))
 
     @classmethod
     def of(cls, settings: CopilotSettings) -> AuditLog:
@@ -243,8 +242,7 @@ class AuditLog:
                     "old_value": old_value, "new_value": new_value}),
             sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False,
         )
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(self._db):
             last = self._db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
             seq, prev = (last["seq"] + 1, last["hash"]) if last else (1, GENESIS)
             ts = time.time()
@@ -253,10 +251,6 @@ class AuditLog:
             self._db.execute("INSERT INTO audit VALUES (?,?,?,?,?,?,?,?,?,?)",
                              (seq, ts, kind, actor, thread_id, action_id, tool, body, prev, digest))
             self._keep_head()  # inside the write lock: heads are kept in the order of the chain
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
         return self._record(self._db.execute("SELECT * FROM audit WHERE seq = ?", (seq,)).fetchone())
 
     def records(self, *, actor: str | None = None, tool: str | None = None, kind: str | None = None,

@@ -8,7 +8,7 @@ import time
 
 from pydantic import BaseModel
 
-from copilot.db import connect
+from copilot.db import connect, transaction
 from copilot.holders import is_gone, new_holder, release
 
 _SCHEMA = """
@@ -66,17 +66,12 @@ class Conversations:
         """Take the conversation for a run in this process: free, already ours, or held by a process that is
         gone or whose lease ran out. False: another live process runs it now."""
         now = time.time()
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(self._db):
             row = self._db.execute("SELECT holder, until FROM runs WHERE thread_id = ?", (thread_id,)).fetchone()
             free = row is None or row["holder"] == self._holder or row["until"] < now or is_gone(row["holder"])
             if free:
                 self._db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?)",
                                  (thread_id, self._holder, now + self._lease_s))
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
         return free
 
     def end_run(self, thread_id: str) -> None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from copilot.db import connect
+from copilot.db import connect, transaction
 from copilot.holders import is_gone, new_holder, release
 
 _SCHEMA = """
@@ -110,8 +110,7 @@ class ExecutionLedger:
     def _claim(self, action_id: str, tool: str) -> bool:
         """Take the action for this ledger, atomically: new, or started under a claim that is stale."""
         now = time.time()
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(self._db):
             row = self._db.execute("SELECT status, started_at, claimed_by FROM executions WHERE action_id = ?",
                                    (action_id,)).fetchone()
             if row is None:
@@ -122,12 +121,7 @@ class ExecutionLedger:
                 self._db.execute("UPDATE executions SET attempts = attempts + 1, started_at = ?, claimed_by = ? "
                                  "WHERE action_id = ?", (now, self._holder, action_id))
             else:
-                self._db.execute("COMMIT")
                 return False
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
         return True
 
     def _attempts(self, action_id: str) -> int:
