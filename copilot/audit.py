@@ -41,6 +41,7 @@ class AuditKind(StrEnum):
     rejection = "rejection"
     execution = "execution"  # the call starts
     result = "result"
+    alert = "alert"  # the monitor opened or cleared an alert, or a person closed one
 
 
 GENESIS = "0" * 64

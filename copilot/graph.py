@@ -64,6 +64,7 @@ class AgentState(TypedDict):
     role: str
     procedure: NotRequired[dict | None]  # the procedure run of this conversation (copilot/procedures/run.py)
     restated: NotRequired[str | None]  # this turn's request in English, when the operator wrote in another language
+    chosen: NotRequired[dict | None]  # a procedure and its slots the caller chose (the monitor): no model chooses
 
 
 class Ticket(BaseModel):
@@ -204,6 +205,10 @@ def build_graph(rt: Runtime) -> StateGraph:
                 "Here is what I found so far in the steps above; please narrow the request."
             )
             return {"messages": [AIMessage(content=text)]}
+        if procedures and (chosen := state.get("chosen")) and not any(isinstance(m, AIMessage) for m in turn):
+            call = {"name": chosen["procedure"], "args": chosen["slots"], "id": f"call_{uuid.uuid4().hex[:16]}",
+                    "type": "tool_call"}
+            return {"messages": [AIMessage(content="", tool_calls=[call], name=AUTHOR)], "chosen": None}
         try:
             if procedures and not any(isinstance(m, AIMessage) for m in turn):
                 asking = kept_run(state)

@@ -157,6 +157,20 @@ class Copilot:
         async for step in self._run(inputs, thread_id):
             yield step
 
+    async def run_procedure(self, user: User, procedure: str, slots: dict[str, Any], why: str,
+                            thread_id: str) -> list[Step]:
+        """Carry out a procedure the caller chose (the monitor, on what it found), ``why`` standing for the
+        request: no model chooses, and its changes go through the same gate, queue, ledger and audit."""
+        if self.rt.procedures is None or self.rt.procedures.get(procedure) is None:
+            raise RequestRejected(f"no procedure {procedure!r} is in use")
+        self.conversations.check_owner(thread_id, user.username)
+        self.conversations.touch(thread_id, owner=user.username, title=why)
+        self.rt.audit.append(kind=AuditKind.request, actor=user.username, thread_id=thread_id,
+                             arguments={"text": why, "procedure": procedure, "slots": slots})
+        inputs = {"messages": [HumanMessage(content=why)], "user": user.username, "role": str(user.role),
+                  "chosen": {"procedure": procedure, "slots": slots}}
+        return [s async for s in self._run(inputs, thread_id)]
+
     def steps_of(self, message: BaseMessage) -> list[Step]:
         """What a message of a conversation meant to the operator (for drawing a conversation again)."""
         return steps_of(message, self.choices)

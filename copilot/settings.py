@@ -41,6 +41,8 @@ class CopilotSettings(BaseSettings):
     procedures: bool = True
     """Carry out requests by the plant's procedures (copilot/procedures/); off: every turn is the free loop."""
     procedures_file: Path = REPO_CONFIG / "procedures.yaml"
+    monitor_file: Path = REPO_CONFIG / "monitor.yaml"
+    """What the monitor watches for and which procedure each finding starts (copilot/monitor/)."""
     plan_first: Literal["auto", "on", "off"] = "auto"
     """Start each turn with a plan (copilot/planning.py); auto = for constrained (small local) models."""
 

@@ -39,6 +39,7 @@ class User(BaseModel):
 
 class _Entry(User):
     password_hash: str
+    service: bool = False  # a process's account (the monitor): it acts as this user and never signs in
 
 
 def hash_password(password: str) -> str:
@@ -78,8 +79,9 @@ class UserDirectory:
             raise UnknownUser(f"unknown user {username!r}; users are: {', '.join(self._entries)}") from None
         return User(username=entry.username, display_name=entry.display_name, role=entry.role)
 
-    def all(self) -> list[User]:
-        return [self.get(name) for name in self._entries]
+    def people(self) -> list[User]:
+        """The users who sign in (not the processes' accounts)."""
+        return [self.get(name) for name, entry in self._entries.items() if not entry.service]
 
     def find(self, username: str) -> User | None:
         return self.get(username) if username in self._entries else None
@@ -88,7 +90,7 @@ class UserDirectory:
         """The user when the password matches its hash; None otherwise. An unknown name costs the same."""
         entry = self._entries.get(username)
         matches = bcrypt.checkpw(password.encode(errors="replace"), (entry.password_hash if entry else _NOBODY).encode())
-        return self.get(username) if entry is not None and matches else None
+        return self.get(username) if entry is not None and matches and not entry.service else None
 
 
 class UsersFile:

@@ -10,6 +10,8 @@ from connectors.plant import PlantFileError
 from copilot.audit_cli import app as audit_app
 from copilot.cli import approvals_app, ask
 from copilot.llm.cli import app as model_app
+from copilot.monitor.cli import app as monitor_app
+from copilot.monitor.spec import MonitorError
 from evals.cli import app as eval_app
 from knowledge.cli import app as manuals_app
 from knowledge.cli import ingest as ingest_manuals
@@ -18,7 +20,7 @@ from copilot.users import UsersFileError
 from policies.rules import PolicyError
 from simulator.cli import app as sim_app
 
-CONFIG_ERRORS = (PlantFileError, PolicyError, ProcedureError, UsersFileError)  # each names its file and field
+CONFIG_ERRORS = (PlantFileError, PolicyError, ProcedureError, UsersFileError, MonitorError)  # each names its file and field
 
 app = typer.Typer(help="Plant Copilot: an agentic copilot for factories.", no_args_is_help=True)
 app.add_typer(sim_app, name="sim")
@@ -27,6 +29,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(model_app, name="model")
 app.add_typer(eval_app, name="eval")
 app.add_typer(manuals_app, name="manuals")
+app.add_typer(monitor_app, name="monitor")
 app.command("ingest")(ingest_manuals)
 app.command()(ask)
 

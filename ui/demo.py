@@ -84,7 +84,7 @@ def announce(port: int, sim: ConnectorSettings) -> None:
                f"MES {sim.mes_url}, simulator control {sim.sim_url}")
     typer.echo(f"  model: {LLMSettings().provider} (COPILOT_PROVIDER); it loads when the first page needs it")
     typer.echo("  sign in as (user / password / role):")
-    for user in UserDirectory.load(CopilotSettings().users_file).all():
+    for user in UserDirectory.load(CopilotSettings().users_file).people():
         typer.echo(f"    {user.username:<6} {user.username}-demo   {user.role.value}")
     typer.echo("Stop with Ctrl+C.")
 

@@ -1,0 +1,75 @@
+"""``plant-copilot monitor run | check | alerts | close``: the monitor from a terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from contextlib import asynccontextmanager
+
+import typer
+
+from copilot.monitor.alerts import Alerts, AlertStatus
+from copilot.monitor.spec import MonitorError, MonitorSpec
+from copilot.monitor.watch import ACTOR, Monitor
+from copilot.settings import CopilotSettings
+from copilot.users import UserDirectory
+
+app = typer.Typer(help="The monitor: watches the live plant and starts the procedures by itself.",
+                  no_args_is_help=True)
+
+
+@asynccontextmanager
+async def _monitor():
+    from copilot.llm.factory import make_chat_model
+    from copilot.service import Copilot
+
+    settings = CopilotSettings()
+    async with Copilot.open(make_chat_model(), settings=settings) as copilot:
+        if copilot.rt.procedures is None:
+            raise MonitorError("the monitor runs the procedures: set COPILOT_PROCEDURES=true")
+        spec = MonitorSpec.load(settings.monitor_file, copilot.rt.deps.plant, copilot.rt.procedures)
+        alerts = Alerts(settings.state_db)
+        try:
+            yield Monitor(copilot, spec, alerts, UserDirectory.load(settings.users_file).get(ACTOR))
+        finally:
+            alerts.close()
+
+
+@app.command()
+def run() -> None:
+    """Check the plant every interval until stopped (Ctrl-C or SIGTERM)."""
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        async with _monitor() as monitor:
+            typer.echo(f"monitor: {len(monitor.spec.detections)} detections every {monitor.spec.interval_s:g} s")
+            await monitor.run(stop)
+
+    asyncio.run(main())
+
+
+@app.command()
+def check() -> None:
+    """One check now: print the alerts it opened and cleared."""
+    async def main() -> None:
+        async with _monitor() as monitor:
+            done = await monitor.check()
+        for alert in done.opened:
+            typer.secho(f"opened  {alert.alert_id}  {alert.machine_id}  {alert.cause}: {alert.what}", fg="yellow")
+        for alert in done.cleared:
+            typer.secho(f"cleared {alert.alert_id}  {alert.machine_id}  {alert.cause}", fg="green")
+        for machine in sorted(set(done.unreadable)):
+            typer.secho(f"unreadable history: {machine}", fg="red")
+
+    asyncio.run(main())
+
+
+@app.command("alerts")
+def list_alerts(all_: bool = typer.Option(False, "--all", help="closed and cleared ones too")) -> None:
+    """The open alerts (newest first)."""
+    store = Alerts(CopilotSettings().state_db)
+    for alert in store.listed(None if all_ else AlertStatus.open):
+        typer.echo(f"{alert.alert_id}  {alert.status:<7} {alert.machine_id:<7} {alert.cause}: {alert.what}")
+    store.close()

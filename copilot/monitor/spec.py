@@ -1,0 +1,115 @@
+"""The monitor's file: what it watches for and which procedure each finding starts, checked when it starts.
+
+A mistake names the detection and the field, as the policy and procedures files do: an unknown kind, a tag
+no machine has, a procedure the procedures file lacks, a slot that procedure does not have.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from connectors.plant import Plant
+from copilot.procedures.spec import Procedures
+
+
+class MonitorError(ValueError):
+    """The monitor file cannot be used; the message names the detection and the field."""
+
+
+class DetectionKind(StrEnum):
+    toward_limit = "toward_limit"
+    rising_together = "rising_together"
+    off_setpoint = "off_setpoint"
+    above_usual = "above_usual"
+    stopped = "stopped"
+
+
+class Detection(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    name: str = Field(min_length=1)
+    kind: DetectionKind
+    tags: list[str] = []
+    pairs: dict[str, str] = {}  # off_setpoint: reading -> its setpoint
+    window_minutes: float = Field(gt=0, le=24 * 60)
+    within_hours: float = Field(default=4.0, gt=0)
+    min_rise_per_hour: dict[str, float] = {}
+    band: float = Field(default=0.03, gt=0)
+    recent_minutes: float = Field(default=10.0, gt=0)
+    sigmas: float = Field(default=4.0, gt=0)
+    min_rise: float = Field(default=0.0, ge=0)
+    procedure: str
+    slots: dict[str, Any] = {}
+
+    @model_validator(mode="after")
+    def _fields_of_its_kind(self) -> Detection:
+        needs = {DetectionKind.toward_limit: self.tags, DetectionKind.rising_together: self.min_rise_per_hour,
+                 DetectionKind.off_setpoint: self.pairs, DetectionKind.above_usual: self.tags}
+        if self.kind in needs and not needs[self.kind]:
+            field = {DetectionKind.rising_together: "min_rise_per_hour", DetectionKind.off_setpoint: "pairs"}.get(
+                self.kind, "tags")
+            raise ValueError(f"a {self.kind} detection needs {field}")
+        if self.kind is DetectionKind.rising_together and set(self.tags) != set(self.min_rise_per_hour):
+            raise ValueError("min_rise_per_hour needs a rise for each of tags, and no other")
+        if self.kind is DetectionKind.above_usual and self.recent_minutes >= self.window_minutes:
+            raise ValueError("recent_minutes must be shorter than window_minutes")
+        return self
+
+
+class MonitorSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    interval_s: float = Field(default=60.0, gt=0)
+    detections: list[Detection]
+
+    @classmethod
+    def load(cls, path: Path, plant: Plant, procedures: Procedures) -> MonitorSpec:
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise MonitorError(f"monitor file {path}: {exc}") from None
+        return cls.from_data(raw, plant, procedures, source=str(path))
+
+    @classmethod
+    def from_data(cls, raw: Any, plant: Plant, procedures: Procedures, *, source: str = "monitor file") -> MonitorSpec:
+        items = raw.get("detections") if isinstance(raw, dict) else None
+        if not isinstance(items, list) or not items:
+            raise MonitorError(f"{source}: needs a 'detections:' list")
+        detections = []
+        for i, item in enumerate(items):
+            name = item.get("name", f"detections[{i}]") if isinstance(item, dict) else f"detections[{i}]"
+            try:
+                detection = Detection.model_validate(item)
+            except ValidationError as exc:
+                where = "; ".join(f"field {'.'.join(map(str, e['loc'])) or '-'}: {e['msg']}" for e in exc.errors())
+                raise MonitorError(f"{source}, detection {name!r}: {where}") from None
+            problem = _unknown(detection, plant, procedures)
+            if problem:
+                raise MonitorError(f"{source}, detection {name!r}: {problem}")
+            detections.append(detection)
+        try:
+            return cls(interval_s=raw.get("interval_s", 60.0), detections=detections)
+        except ValidationError as exc:
+            raise MonitorError(f"{source}: field interval_s: {exc.errors()[0]['msg']}") from None
+
+
+def _unknown(detection: Detection, plant: Plant, procedures: Procedures) -> str | None:
+    """What the detection names that the plant or the procedures do not have."""
+    tags = {t for m in plant.machines.values() for t in m.tags}
+    for tag in [*detection.tags, *detection.pairs, *detection.pairs.values()]:
+        if tag not in tags:
+            return f"field tags: no machine has a tag {tag!r}"
+    procedure = procedures.get(detection.procedure)
+    if procedure is None:
+        return f"field procedure: no procedure {detection.procedure!r}; procedures are {', '.join(procedures.names)}"
+    if "machine" not in procedure.slots:
+        return f"field procedure: {detection.procedure} takes no machine"
+    extra = [s for s in detection.slots if s not in procedure.slots]
+    if extra:
+        return f"field slots: {detection.procedure} has no slot {extra[0]!r}"
+    return None

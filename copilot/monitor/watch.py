@@ -1,0 +1,84 @@
+"""The monitor: every few seconds it reads each machine's recent history, finds what an engineer would, and
+acts on it as the user ``monitor`` — one alert per machine and cause, and the matching procedure run once,
+its changes waiting in the approval queue like anyone's. It never blocks on one machine: a machine whose
+history cannot be read is skipped until the next check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from connectors.errors import ConnectorError
+from copilot.audit import AuditKind
+from copilot.monitor.alerts import Alert, Alerts
+from copilot.monitor.detectors import Finding, find, tags_of
+from copilot.monitor.spec import MonitorSpec
+from copilot.service import Copilot, Step
+from copilot.users import User
+
+ACTOR = "monitor"
+
+
+@dataclass
+class Check:
+    """What one check did."""
+
+    opened: list[Alert] = field(default_factory=list)
+    cleared: list[Alert] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # machines whose history did not answer
+
+
+class Monitor:
+    def __init__(self, copilot: Copilot, spec: MonitorSpec, alerts: Alerts, user: User) -> None:
+        self.copilot, self.spec, self.alerts, self.user = copilot, spec, alerts, user
+
+    async def check(self) -> Check:
+        """One pass over every detection and every machine that has its tags."""
+        done = Check()
+        plant, mes, audit = self.copilot.rt.deps.plant, self.copilot.rt.deps.mes, self.copilot.rt.audit
+        for detection in self.spec.detections:
+            for machine in plant.machines.values():
+                tags = tags_of(detection, machine)
+                if not tags:
+                    continue
+                try:
+                    history = {t: await mes.history(machine.id, t, detection.window_minutes) for t in tags}
+                except ConnectorError:
+                    done.unreadable.append(machine.id)
+                    continue
+                finding = find(detection, machine, history)
+                if finding is None:
+                    if (cleared := self.alerts.clear(machine.id, detection.name)) is not None:
+                        audit.append(kind=AuditKind.alert, actor=ACTOR, thread_id=cleared.thread_id,
+                                     arguments={"alert": cleared.alert_id, "machine": machine.id,
+                                                "cause": detection.name}, result={"status": "cleared"})
+                        done.cleared.append(cleared)
+                    continue
+                alert, new = self.alerts.open(machine.id, detection.name, finding.what, finding.evidence)
+                if not new:
+                    continue  # known and open: nothing is done twice
+                audit.append(kind=AuditKind.alert, actor=ACTOR, thread_id=alert.thread_id,
+                             arguments={"alert": alert.alert_id, "machine": machine.id, "cause": detection.name,
+                                        "evidence": finding.evidence}, result={"status": "open", "what": finding.what})
+                done.opened.append(alert)
+                done.steps += await self.copilot.run_procedure(
+                    self.user, detection.procedure, {"machine": machine.id, **detection.slots}, _why(finding),
+                    alert.thread_id)
+        return done
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Check every ``interval_s`` until ``stop`` is set."""
+        while not stop.is_set():
+            await self.check()
+            try:
+                await asyncio.wait_for(stop.wait(), self.spec.interval_s)
+            except TimeoutError:
+                pass
+
+
+def _why(finding: Finding) -> str:
+    """The request the procedure runs for: what the monitor saw, on which machine, with its evidence."""
+    evidence = ", ".join(f"{k} {v}" for k, v in finding.evidence.items())
+    return f"Monitor alert on {finding.machine_id} ({finding.detection}): {finding.what}. Evidence: {evidence}."

@@ -1,0 +1,132 @@
+"""The monitor: the live plant, not a person, starts the procedures — one alert per machine and cause, its
+changes through the same gate and queue, nothing twice while the condition lasts, closed when it clears."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+import yaml
+from agent_helpers import SimControl, copilot_on, script, user
+
+from connectors.erp import ErpClient
+from connectors.settings import REPO_CONFIG, ConnectorSettings
+from copilot.monitor.alerts import Alerts, AlertStatus
+from copilot.monitor.detectors import find, slope
+from copilot.monitor.spec import Detection, MonitorError, MonitorSpec
+from copilot.monitor.watch import ACTOR, Monitor
+from copilot.procedures.spec import Procedures
+from copilot.settings import CopilotSettings
+from tools.registry import TOOLS
+
+PLANT = ConnectorSettings().load_plant()
+PROCEDURES = Procedures.load(CopilotSettings().procedures_file, TOOLS)
+SPEC = MonitorSpec.load(CopilotSettings().monitor_file, PLANT, PROCEDURES)
+
+
+def noisy(start: float, per_hour: float, minutes: float = 20, noise: float = 0.0, seed: int = 1) -> list:
+    rng = random.Random(seed)
+    return [(t * 30.0, start + per_hour * t * 30.0 / 3600 + rng.gauss(0, noise)) for t in range(int(minutes * 2))]
+
+
+def detection(name: str) -> Detection:
+    return next(d for d in SPEC.detections if d.name == name)
+
+
+def test_a_trend_ignores_noise_and_a_spike():
+    flat = noisy(3.0, 0.0, noise=0.2)
+    flat[20] = (flat[20][0], 40.0)  # one wild reading
+    assert not slope(flat).rising
+    assert slope(noisy(3.0, 1.5, noise=0.2)).rising
+
+
+def test_each_kind_finds_what_an_engineer_would_and_nothing_in_normal_running():
+    pump, oven = PLANT.machines["P-101"], PLANT.machines["OV-201"]
+    normal = {"vibration": noisy(2.8, 0.0, noise=0.05), "bearing_temp": noisy(55, 0.0, noise=0.3)}
+    assert find(detection("bearing wear"), pump, normal) is None
+    worn = {"vibration": noisy(3.0, 1.2, noise=0.05), "bearing_temp": noisy(56, 6.0, noise=0.3)}
+    found = find(detection("bearing wear"), pump, worn)
+    assert found and "vibration" in found.what and "bearing_temp" in found.what
+    heading = {"vibration": noisy(6.0, 2.0, noise=0.02), "bearing_temp": normal["bearing_temp"]}
+    toward = find(detection("reading toward its alarm"), pump, heading)
+    assert toward and toward.evidence["tag"] == "vibration" and 0 < toward.evidence["minutes_to_alarm"] < 60
+    drift = {"zone_temp": noisy(192.0, 0.0, minutes=15, noise=0.2), "temp_setpoint": [(0.0, 180.0)]}
+    assert find(detection("controller or sensor drift"), oven, drift).evidence["off_by"] > 10
+    steady = {"zone_temp": noisy(180.2, 0.0, minutes=15, noise=0.2), "temp_setpoint": [(0.0, 180.0)]}
+    assert find(detection("controller or sensor drift"), oven, steady) is None
+    scrap = noisy(0.5, 0.0, minutes=60, noise=0.05)
+    scrap[-21:] = [(t, 4.0) for t, _ in scrap[-21:]]  # the last 10 minutes
+    assert find(detection("defect rate above usual"), oven, {"defect_rate": scrap}).evidence["recent"] == 4.0
+    assert find(detection("defect rate above usual"), oven, {"defect_rate": noisy(0.5, 0.0, 60, 0.05)}) is None
+    assert find(detection("machine stopped by a fault"), pump, {"state": [(0, 1), (30, 2), (60, 2), (90, 2)]})
+    assert find(detection("machine stopped by a fault"), pump, {"state": [(0, 2), (30, 2), (60, 1)]}) is None
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"kind": "hunch"}, "detection 'bearing wear': field kind"),
+    ({"tags": ["vibraton", "bearing_temp"], "min_rise_per_hour": {"vibraton": 1, "bearing_temp": 1}},
+     "no machine has a tag 'vibraton'"),
+    ({"procedure": "fix_it"}, "no procedure 'fix_it'"),
+    ({"slots": {"colour": "red"}}, "report_to_maintenance has no slot 'colour'"),
+    ({"min_rise_per_hour": {"vibration": 1}}, "a rise for each of tags"),
+    ({"window_minutes": float("nan")}, "field window_minutes"),
+])
+def test_a_monitor_file_with_a_mistake_names_the_detection_and_field(change, message):
+    raw = yaml.safe_load((REPO_CONFIG / "monitor.yaml").read_text())
+    raw["detections"][0] |= change
+    with pytest.raises(MonitorError, match=message):
+        MonitorSpec.from_data(raw, PLANT, PROCEDURES)
+
+
+def test_one_open_alert_per_machine_and_cause(tmp_path):
+    alerts = Alerts(tmp_path / "state.sqlite")
+    first, new = alerts.open("P-101", "bearing wear", "rising", {"x": 1})
+    again, new_again = alerts.open("P-101", "bearing wear", "rising more", {"x": 2})
+    assert new and not new_again and again.alert_id == first.alert_id
+    with pytest.raises(ValueError, match="needs a note"):
+        alerts.resolve(first.alert_id, "sam", " ")
+    assert alerts.resolve(first.alert_id, "sam", "bearing replaced").status is AlertStatus.closed
+    assert alerts.open("P-101", "bearing wear", "back", {})[1]  # a new episode opens a new alert
+    alerts.close()
+
+
+@pytest.mark.asyncio
+async def test_bearing_wear_leads_with_no_operator_to_one_alert_and_one_work_order_then_clears(sim, tmp_path):
+    control = SimControl(sim)
+    try:
+        control.fault("bearing_wear", machine_id="P-101", severity=0.6)
+        for _ in range(20):
+            control.advance(60)
+        async with copilot_on(sim, tmp_path, script()) as copilot:
+            alerts = Alerts(copilot.rt.settings.state_db)
+            monitor = Monitor(copilot, SPEC, alerts, user(ACTOR))
+            first = await monitor.check()
+            causes = {(a.machine_id, a.cause) for a in first.opened}
+            assert ("P-101", "bearing wear") in causes
+            assert all(m == "P-101" for m, _ in causes)  # nothing on the machines that run normally
+            async with ErpClient.from_settings(sim) as erp:
+                orders = await erp.list_work_orders(machine_id="P-101")
+            assert len(orders) == 1 and orders[0].requested_by == ACTOR
+            waiting = [a for a in copilot.pending() if a.requester == ACTOR]
+            assert all(a.tool == "create_purchase_order" for a in waiting)  # spare parts wait for sign-off
+
+            for _ in range(5):
+                control.advance(60)
+            second = await monitor.check()  # the wear goes on: nothing new
+            assert second.opened == []
+            async with ErpClient.from_settings(sim) as erp:
+                assert len(await erp.list_work_orders(machine_id="P-101")) == 1
+            assert len([a for a in copilot.pending() if a.requester == ACTOR]) == len(waiting)
+
+            control.clear()  # the bearing is replaced
+            for _ in range(25):
+                control.advance(60)
+            third = await monitor.check()
+            assert ("P-101", "bearing wear") in {(a.machine_id, a.cause) for a in third.cleared}
+            assert alerts.listed() == []
+            kinds = [r.kind for r in copilot.rt.audit.records(actor=ACTOR, kind="alert")]
+            assert len(kinds) >= 2
+            alerts.close()
+    finally:
+        control.close()
