@@ -12,7 +12,7 @@ import sys
 import time
 
 import httpx
-from ui_helpers import REPO, pump_manual_store
+from ui_helpers import KEYS_OUTSIDE, REPO, pump_manual_store
 
 from simulator.process import free_ports
 
@@ -30,7 +30,7 @@ def test_demo_serves_the_app_on_the_plant_and_ctrl_c_stops_both(tmp_path):
     modbus, opcua, erp, mes, control, app = free_ports(6)
     script = tmp_path / "script.json"
     script.write_text('[{"content": "hello"}]')
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PLANT_", "COPILOT_"))} | {
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PLANT_", "COPILOT_")) or k in KEYS_OUTSIDE} | {
         "PLANT_MODBUS_PORT": str(modbus), "PLANT_OPCUA_PORT": str(opcua), "PLANT_ERP_PORT": str(erp),
         "PLANT_MES_PORT": str(mes), "PLANT_SIM_PORT": str(control),
         "PLANT_KNOWLEDGE_STORE": str(pump_manual_store(tmp_path)),  # already ingested: no 15 s ingest here
@@ -52,6 +52,11 @@ def test_demo_serves_the_app_on_the_plant_and_ctrl_c_stops_both(tmp_path):
         assert f"Plant Copilot is running: http://127.0.0.1:{app}" in text, text
         assert re.search(r"olga\s+olga-demo\s+operator", text) and re.search(r"sam\s+sam-demo\s+supervisor", text)
         assert f"Modbus 127.0.0.1:{modbus}" in text
+        assert "monitor: watching the plant" in text and "monitor-demo" not in text  # a process, not a person
+        monitor_log = tmp_path / "demo" / "monitor.log"
+        while time.monotonic() < deadline and "detections every" not in monitor_log.read_text():
+            time.sleep(0.5)
+        assert "detections every" in monitor_log.read_text()  # it opened the copilot and watches
         assert httpx.get(f"http://127.0.0.1:{app}/_stcore/health", timeout=5).status_code == 200
         assert httpx.get(f"http://127.0.0.1:{control}/health", timeout=5).status_code == 200
     finally:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ui_helpers import ANSWER, OVEN_AFTER, OVEN_BEFORE, QUESTION, REPO, SCRIPT, app_env, pump_manual_store
+from ui_helpers import ANSWER, KEYS_OUTSIDE, OVEN_AFTER, OVEN_BEFORE, QUESTION, REPO, SCRIPT, app_env, pump_manual_store
 
 from simulator.process import free_ports, running_simulator
 from ui.demo import start_app, stop
@@ -40,7 +40,7 @@ def app_url(tmp_path_factory) -> Iterator[str]:
     store = pump_manual_store(work)
     with running_simulator(work / "sim", time_scale=10.0) as sim:
         [port] = free_ports(1)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PLANT_", "COPILOT_"))}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PLANT_", "COPILOT_")) or k in KEYS_OUTSIDE}
         proc = start_app(port, env | app_env(sim, work / "data", store, SCRIPT), work / "app.log")
         try:
             yield f"http://127.0.0.1:{port}"

@@ -21,6 +21,7 @@ from simulator.process import settings_env
 
 REPO = REPO_CONFIG.parent
 APP = str(REPO / "ui" / "app.py")
+KEYS_OUTSIDE = ("COPILOT_AUDIT_KEY_FILE", "COPILOT_AUDIT_HEADS_DIR")  # kept for the processes tests start (conftest)
 USERS = UserDirectory.load(CopilotSettings().users_file)
 PUMP_MANUAL = REPO / "knowledge" / "manuals" / "aquaflow-cp80.md"
 

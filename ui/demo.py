@@ -99,6 +99,18 @@ def _stop_on_signals() -> None:
     signal.signal(signal.SIGTERM, interrupt)
 
 
+def start_monitor(env: dict[str, str], log: Path) -> subprocess.Popen:
+    """``plant-copilot monitor run`` beside the app, on the same plant and data folder."""
+    from simulator.process import _die_with_parent
+
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as out:
+        return subprocess.Popen([sys.executable, "-m", "ui.cli", "monitor", "run"], cwd=REPO,
+                                env=env | {"PYTHONUNBUFFERED": "1"},
+                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                preexec_fn=_die_with_parent)
+
+
 def run_demo(port: int, time_scale: float, work: Path | str) -> None:
     work = Path(work)
     _stop_on_signals()
@@ -108,8 +120,10 @@ def run_demo(port: int, time_scale: float, work: Path | str) -> None:
             typer.echo(f"simulator: running (time scale {time_scale:g}, log {work / 'sim' / 'simulator.log'})")
             ingest_if_empty(KnowledgeSettings())
             env = dict(os.environ) | settings_env(sim)
+            monitor = start_monitor(env, work / "monitor.log")
             app = start_app(port, env, work / "app.log")
             try:
+                typer.echo(f"monitor: watching the plant (log {work / 'monitor.log'})")
                 announce(port, sim)
                 while app.poll() is None:
                     time.sleep(0.5)
@@ -117,6 +131,7 @@ def run_demo(port: int, time_scale: float, work: Path | str) -> None:
             except KeyboardInterrupt:
                 typer.echo("\nstopping …")
             finally:
+                stop(monitor)
                 stop(app)
     except KeyboardInterrupt:
         typer.echo("\nstopped")

@@ -43,6 +43,7 @@ def run() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        typer.echo("monitor: starting")
         async with _monitor() as monitor:
             typer.echo(f"monitor: {len(monitor.spec.detections)} detections every {monitor.spec.interval_s:g} s")
             await monitor.run(stop)
