@@ -24,7 +24,7 @@ from copilot.users import User, UsersFile, UsersFileError
 approvals_app = typer.Typer(help="The queue of actions waiting for sign-off.", no_args_is_help=True)
 
 
-def _signed_in(name: str) -> User:
+def signed_in(name: str) -> User:
     """The user, signed in with their password (prompted, or COPILOT_PASSWORD from the environment): whoever
     asks or approves is the person the policy and the audit log see. Throttled like the app's sign-in."""
     settings = CopilotSettings()
@@ -93,7 +93,7 @@ def ask(
     thread: str | None = typer.Option(None, help="continue this conversation"),
 ) -> None:
     """Ask the copilot; print each step (tool, arguments, decision, result) and the answer."""
-    who = _signed_in(user)
+    who = signed_in(user)
 
     async def work(copilot: Copilot) -> None:
         thread_id = thread or f"cli-{int(time.time())}-{os.getpid()}"
@@ -156,7 +156,7 @@ def show(action_id: str) -> None:
 
 
 def _decide(verdict: str, action_id: str, user: str, comment: str) -> None:
-    who = _signed_in(user)
+    who = signed_in(user)
 
     async def work(copilot: Copilot) -> None:
         decide = copilot.approve if verdict == "approve" else copilot.reject

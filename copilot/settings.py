@@ -43,6 +43,8 @@ class CopilotSettings(BaseSettings):
     procedures_file: Path = REPO_CONFIG / "procedures.yaml"
     monitor_file: Path = REPO_CONFIG / "monitor.yaml"
     """What the monitor watches for and which procedure each finding starts (copilot/monitor/)."""
+    monitor_webhook_url: str | None = None
+    """COPILOT_MONITOR_WEBHOOK_URL: where each alert opened or cleared is POSTed as JSON (Teams, Slack, a CMMS)."""
     plan_first: Literal["auto", "on", "off"] = "auto"
     """Start each turn with a plan (copilot/planning.py); auto = for constrained (small local) models."""
 

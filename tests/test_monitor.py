@@ -3,8 +3,9 @@ changes through the same gate and queue, nothing twice while the condition lasts
 
 from __future__ import annotations
 
-import math
+import json
 import random
+import time
 
 import pytest
 import yaml
@@ -14,6 +15,7 @@ from connectors.erp import ErpClient
 from connectors.settings import REPO_CONFIG, ConnectorSettings
 from copilot.monitor.alerts import Alerts, AlertStatus
 from copilot.monitor.detectors import find, slope
+from copilot.monitor.notify import Outbox
 from copilot.monitor.spec import Detection, MonitorError, MonitorSpec
 from copilot.monitor.watch import ACTOR, Monitor
 from copilot.procedures.spec import Procedures
@@ -99,8 +101,9 @@ async def test_bearing_wear_leads_with_no_operator_to_one_alert_and_one_work_ord
         for _ in range(20):
             control.advance(60)
         async with copilot_on(sim, tmp_path, script()) as copilot:
-            alerts = Alerts(copilot.rt.settings.state_db)
-            monitor = Monitor(copilot, SPEC, alerts, user(ACTOR))
+            alerts, receiver = Alerts(copilot.rt.settings.state_db), Receiver()
+            outbox = Outbox(copilot.rt.settings.state_db, receiver.url)
+            monitor = Monitor(copilot, SPEC, alerts, user(ACTOR), outbox)
             first = await monitor.check()
             causes = {(a.machine_id, a.cause) for a in first.opened}
             assert ("P-101", "bearing wear") in causes
@@ -127,6 +130,60 @@ async def test_bearing_wear_leads_with_no_operator_to_one_alert_and_one_work_ord
             assert alerts.listed() == []
             kinds = [r.kind for r in copilot.rt.audit.records(actor=ACTOR, kind="alert")]
             assert len(kinds) >= 2
+            await outbox.deliver()
+            events = [(d["event"], d["cause"]) for d in receiver.got if d["machine_id"] == "P-101"]
+            assert ("opened", "bearing wear") in events and ("cleared", "bearing wear") in events
+            receiver.stop()
+            outbox.close()
             alerts.close()
     finally:
         control.close()
+
+
+class Receiver:
+    """A webhook receiver on loopback: a real HTTP server that keeps what it was sent."""
+
+    def __init__(self, port: int = 0) -> None:
+        import http.server
+        import threading
+
+        got = self.got = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - the stdlib's name
+                got.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.asyncio
+async def test_the_webhook_gets_each_alert_and_a_dead_receiver_loses_nothing(tmp_path):
+    from conftest import free_port
+
+    port = free_port()
+    outbox = Outbox(tmp_path / "state.sqlite", f"http://127.0.0.1:{port}/hook", timeout_s=2)
+    alerts = Alerts(tmp_path / "state.sqlite")
+    alert, _ = alerts.open("P-101", "bearing wear", "vibration +1.2 mm/s/h", {"vibration_per_hour": 1.2})
+    outbox.put(alert, "opened")
+    assert await outbox.deliver() == 0 and outbox.waiting() == 1  # nobody listens: kept
+    receiver = Receiver(port)
+    try:
+        time.sleep(2.1)  # the pause after the first failure
+        assert await outbox.deliver() == 1 and outbox.waiting() == 0
+        [doc] = receiver.got
+        assert doc["event"] == "opened" and doc["machine_id"] == "P-101" and doc["evidence"]["vibration_per_hour"] == 1.2
+    finally:
+        receiver.stop()
+        outbox.close()
+        alerts.close()

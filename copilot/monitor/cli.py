@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 import typer
 
 from copilot.monitor.alerts import Alerts, AlertStatus
+from copilot.monitor.notify import Outbox
 from copilot.monitor.spec import MonitorError, MonitorSpec
 from copilot.monitor.watch import ACTOR, Monitor
 from copilot.settings import CopilotSettings
@@ -28,10 +29,11 @@ async def _monitor():
         if copilot.rt.procedures is None:
             raise MonitorError("the monitor runs the procedures: set COPILOT_PROCEDURES=true")
         spec = MonitorSpec.load(settings.monitor_file, copilot.rt.deps.plant, copilot.rt.procedures)
-        alerts = Alerts(settings.state_db)
+        alerts, outbox = Alerts(settings.state_db), Outbox(settings.state_db, settings.monitor_webhook_url)
         try:
-            yield Monitor(copilot, spec, alerts, UserDirectory.load(settings.users_file).get(ACTOR))
+            yield Monitor(copilot, spec, alerts, UserDirectory.load(settings.users_file).get(ACTOR), outbox)
         finally:
+            outbox.close()
             alerts.close()
 
 
@@ -46,7 +48,7 @@ def run() -> None:
         typer.echo("monitor: starting")
         async with _monitor() as monitor:
             typer.echo(f"monitor: {len(monitor.spec.detections)} detections every {monitor.spec.interval_s:g} s")
-            await monitor.run(stop)
+            await asyncio.gather(monitor.run(stop), monitor.outbox.run(stop))
 
     asyncio.run(main())
 
@@ -74,3 +76,28 @@ def list_alerts(all_: bool = typer.Option(False, "--all", help="closed and clear
     for alert in store.listed(None if all_ else AlertStatus.open):
         typer.echo(f"{alert.alert_id}  {alert.status:<7} {alert.machine_id:<7} {alert.cause}: {alert.what}")
     store.close()
+
+
+@app.command("close")
+def close_alert(alert_id: str, user: str = typer.Option(..., "--user", help="who closes it (password asked for)"),
+                note: str = typer.Option(..., "--note", help="what was found or done")) -> None:
+    """Close an alert with a note: a person judged it (fixed, or a false alarm)."""
+    from copilot.audit import AuditKind, AuditLog
+    from copilot.cli import signed_in
+
+    who = signed_in(user)
+    settings = CopilotSettings()
+    store = Alerts(settings.state_db)
+    try:
+        alert = store.resolve(alert_id, who.username, note)
+    except (LookupError, ValueError) as exc:
+        typer.secho(f"error: {exc}", fg="red", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        store.close()
+    audit = AuditLog.of(settings)
+    audit.append(kind=AuditKind.alert, actor=who.username, thread_id=alert.thread_id,
+                 arguments={"alert": alert.alert_id, "machine": alert.machine_id, "cause": alert.cause},
+                 result={"status": "closed", "note": alert.note})
+    audit.close()
+    typer.echo(f"{alert.alert_id}: closed by {who.username}")

@@ -13,6 +13,7 @@ from connectors.errors import ConnectorError
 from copilot.audit import AuditKind
 from copilot.monitor.alerts import Alert, Alerts
 from copilot.monitor.detectors import Finding, find, tags_of
+from copilot.monitor.notify import Outbox
 from copilot.monitor.spec import MonitorSpec
 from copilot.service import Copilot, Step
 from copilot.users import User
@@ -31,8 +32,9 @@ class Check:
 
 
 class Monitor:
-    def __init__(self, copilot: Copilot, spec: MonitorSpec, alerts: Alerts, user: User) -> None:
-        self.copilot, self.spec, self.alerts, self.user = copilot, spec, alerts, user
+    def __init__(self, copilot: Copilot, spec: MonitorSpec, alerts: Alerts, user: User,
+                 outbox: Outbox | None = None) -> None:
+        self.copilot, self.spec, self.alerts, self.user, self.outbox = copilot, spec, alerts, user, outbox
 
     async def check(self) -> Check:
         """One pass over every detection and every machine that has its tags."""
@@ -55,6 +57,8 @@ class Monitor:
                                      arguments={"alert": cleared.alert_id, "machine": machine.id,
                                                 "cause": detection.name}, result={"status": "cleared"})
                         done.cleared.append(cleared)
+                        if self.outbox:
+                            self.outbox.put(cleared, "cleared")
                     continue
                 alert, new = self.alerts.open(machine.id, detection.name, finding.what, finding.evidence)
                 if not new:
@@ -63,6 +67,8 @@ class Monitor:
                              arguments={"alert": alert.alert_id, "machine": machine.id, "cause": detection.name,
                                         "evidence": finding.evidence}, result={"status": "open", "what": finding.what})
                 done.opened.append(alert)
+                if self.outbox:
+                    self.outbox.put(alert, "opened")
                 done.steps += await self.copilot.run_procedure(
                     self.user, detection.procedure, {"machine": machine.id, **detection.slots}, _why(finding),
                     alert.thread_id)

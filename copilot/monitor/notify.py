@@ -1,0 +1,86 @@
+"""Telling people outside the app: each alert opened or cleared is a small JSON document POSTed to a
+configured URL (a Teams or Slack incoming webhook, a CMMS). The documents wait in an outbox in the state
+database and are sent by their own task, retried with a growing pause, so a slow or dead receiver never
+holds up detection and loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+import httpx
+
+from copilot.db import connect
+from copilot.monitor.alerts import Alert
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS alert_outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    body TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at REAL NOT NULL,
+    sent_at REAL,
+    last_error TEXT
+);
+"""
+LONGEST_PAUSE_S = 300.0
+
+
+def document(alert: Alert, event: str) -> dict[str, Any]:
+    """What the receiver gets: the alert in a few fields, plain enough for any webhook."""
+    return {"event": event, "alert_id": alert.alert_id, "machine_id": alert.machine_id, "cause": alert.cause,
+            "what": alert.what, "evidence": alert.evidence, "status": str(alert.status),
+            "text": f"[{event}] {alert.machine_id}: {alert.cause} - {alert.what}"}
+
+
+class Outbox:
+    def __init__(self, path, url: str | None, *, timeout_s: float = 5.0) -> None:
+        self._db = connect(path)
+        self._db.executescript(_SCHEMA)
+        self.url, self._timeout_s = url, timeout_s
+
+    def close(self) -> None:
+        self._db.close()
+
+    def put(self, alert: Alert, event: str) -> None:
+        if self.url:
+            self._db.execute("INSERT INTO alert_outbox (body, next_at) VALUES (?, ?)",
+                             (json.dumps(document(alert, event)), time.time()))
+
+    def waiting(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM alert_outbox WHERE sent_at IS NULL").fetchone()[0]
+
+    async def deliver(self) -> int:
+        """Send what is due, oldest first; a failure waits 2, 4, 8 … s (at most 5 min) before its next try.
+        Returns how many were sent."""
+        if not self.url:
+            return 0
+        due = self._db.execute("SELECT id, body, attempts FROM alert_outbox WHERE sent_at IS NULL AND next_at <= ? "
+                               "ORDER BY id", (time.time(),)).fetchall()
+        sent = 0
+        async with httpx.AsyncClient(timeout=self._timeout_s) as http:
+            for row in due:
+                try:
+                    response = await http.post(self.url, content=row["body"],
+                                               headers={"Content-Type": "application/json"})
+                    response.raise_for_status()
+                except httpx.HTTPError as exc:
+                    pause = min(2.0 ** (row["attempts"] + 1), LONGEST_PAUSE_S)
+                    self._db.execute("UPDATE alert_outbox SET attempts = attempts + 1, next_at = ?, last_error = ? "
+                                     "WHERE id = ?", (time.time() + pause, f"{type(exc).__name__}: {exc}"[:300], row["id"]))
+                    break  # the receiver is down or refusing: the rest wait with it, in order
+                self._db.execute("UPDATE alert_outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?",
+                                 (time.time(), row["id"]))
+                sent += 1
+        return sent
+
+    async def run(self, stop: asyncio.Event, every_s: float = 2.0) -> None:
+        while not stop.is_set():
+            await self.deliver()
+            try:
+                await asyncio.wait_for(stop.wait(), every_s)
+            except TimeoutError:
+                pass
