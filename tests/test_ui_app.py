@@ -105,9 +105,9 @@ def test_sign_in_with_a_wrong_password_fails_and_the_right_one_opens_the_chat(ap
 
 @pytest.mark.parametrize("name, allowed", [
     ("olga", {"chat", "overview", "passage"}),
-    ("sam", {"chat", "approvals", "overview", "audit", "passage"}),
-    ("eli", {"chat", "overview", "audit", "evals", "passage"}),
-    ("ada", {"chat", "approvals", "overview", "audit", "evals", "passage"}),
+    ("sam", {"chat", "approvals", "alerts", "overview", "audit", "passage"}),
+    ("eli", {"chat", "alerts", "overview", "audit", "evals", "passage"}),
+    ("ada", {"chat", "approvals", "alerts", "overview", "audit", "evals", "passage"}),
 ])
 def test_each_role_gets_its_pages_and_no_other_not_even_by_url(app, name, allowed):
     if not (UI / "pages" / "evals.py").exists():  # the Evals page lands separately
@@ -287,3 +287,33 @@ def test_audit_page_verifies_the_chain_and_filters_by_actor_tool_and_text(app):
     assert set(at.dataframe[0].value["tool"]) == {"write_setpoint"}
     at.text_input(key="audit_text").input("OV-201").run()
     assert len(at.dataframe[0].value) >= 1
+
+
+def test_an_alert_shows_with_a_badge_and_a_supervisor_closes_it_with_a_note(app):
+    from copilot.monitor.alerts import Alerts, AlertStatus
+
+    alerts = Alerts(CopilotSettings().state_db)
+    alert, _ = alerts.open("P-101", "bearing wear", "vibration +1.2 mm/s/h and bearing_temp +6 degC/h together",
+                           {"vibration_per_hour": 1.2})
+    try:
+        assert "1 open alert" in badge(session("sam"))
+        at = session("sam", "pages/alerts.py")
+        assert not at.exception, at.exception
+        assert "P-101 — bearing wear" in texts(at)
+        at.text_input(key=f"note-{alert.alert_id}").input("bearing replaced, vibration back to 2.8")
+        at.button(key=f"FormSubmitter:close-{alert.alert_id}-Close alert").click().run()
+        assert not at.exception, at.exception
+        closed = alerts.get(alert.alert_id)
+        assert closed.status is AlertStatus.closed and closed.closed_by == "sam" and "replaced" in closed.note
+        assert "No open alerts." in texts(at)
+        assert "open alert" not in badge(session("sam"))  # the badge is gone
+        alerts.open("HP-102", "defect rate above usual", "defect_rate 4 %", {})
+        assert "open alert" in badge(session("eli")) and "open alert" not in badge(session("olga"))  # not an operator's
+    finally:
+        for left in alerts.listed(AlertStatus.open):
+            alerts.resolve(left.alert_id, "test", "cleanup")
+        alerts.close()
+
+
+def badge(at) -> str:
+    return " ".join(str(m.value) for m in at.sidebar.markdown)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.auth import current_user, pages_for, sign_in_page, sign_out
+from copilot.monitor.alerts import AlertStatus
+from ui.auth import PAGES, current_user, pages_for, sign_in_page, sign_out
+from ui.shared import alerts_store
 
 st.set_page_config(page_title="Plant Copilot", page_icon=":material/precision_manufacturing:", layout="wide")
 
@@ -20,6 +22,9 @@ if user is None:
 else:
     with st.sidebar:
         st.markdown(f"**{user.display_name}**  \n{user.role.value} · `{user.username}`")
+        if user.role in next(p for p in PAGES if p.url_path == "alerts").roles:
+            if count := len(alerts_store().listed(AlertStatus.open)):
+                st.markdown(f":red-badge[:material/notifications_active: {count} open alert{'s' * (count > 1)}]")
         if st.button("Sign out", icon=":material/logout:"):
             sign_out()
             st.rerun()

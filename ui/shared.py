@@ -12,7 +12,9 @@ from concurrent import futures
 
 import streamlit as st
 
+from copilot.monitor.alerts import Alerts
 from copilot.service import Copilot
+from copilot.settings import CopilotSettings
 from ui.runtime import AppRuntime
 
 OPEN_TIMEOUT_S = 1800.0  # the local model's first load and warm-up on 2 cores
@@ -34,6 +36,12 @@ def get_runtime() -> AppRuntime:
     from copilot.llm.settings import LLMSettings
 
     return AppRuntime(_make_model, one_turn_at_a_time=LLMSettings().provider == "local")
+
+
+@st.cache_resource(show_spinner=False)
+def alerts_store() -> Alerts:
+    """The monitor's alerts (the state database, shared with the monitor process)."""
+    return Alerts(CopilotSettings().state_db)
 
 
 def copilot_ready() -> Copilot:

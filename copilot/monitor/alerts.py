@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from copilot.audit import AuditKind, AuditLog
 from copilot.db import connect, transaction
 
 _SCHEMA = """
@@ -116,3 +117,12 @@ class Alerts:
     @staticmethod
     def _alert(row) -> Alert:
         return Alert(**{**dict(row), "evidence": json.loads(row["evidence"])})
+
+
+def close_alert(alerts: Alerts, audit: AuditLog, alert_id: str, by: str, note: str) -> Alert:
+    """A person closes an alert with a note, and the audit log says who and why."""
+    alert = alerts.resolve(alert_id, by, note)
+    audit.append(kind=AuditKind.alert, actor=by, thread_id=alert.thread_id,
+                 arguments={"alert": alert.alert_id, "machine": alert.machine_id, "cause": alert.cause},
+                 result={"status": str(alert.status), "note": alert.note})
+    return alert

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 import typer
 
-from copilot.monitor.alerts import Alerts, AlertStatus
+from copilot.monitor.alerts import Alerts, AlertStatus, close_alert
 from copilot.monitor.notify import Outbox
 from copilot.monitor.spec import MonitorError, MonitorSpec
 from copilot.monitor.watch import ACTOR, Monitor
@@ -82,22 +82,18 @@ def list_alerts(all_: bool = typer.Option(False, "--all", help="closed and clear
 def close_alert(alert_id: str, user: str = typer.Option(..., "--user", help="who closes it (password asked for)"),
                 note: str = typer.Option(..., "--note", help="what was found or done")) -> None:
     """Close an alert with a note: a person judged it (fixed, or a false alarm)."""
-    from copilot.audit import AuditKind, AuditLog
+    from copilot.audit import AuditLog
     from copilot.cli import signed_in
 
     who = signed_in(user)
     settings = CopilotSettings()
-    store = Alerts(settings.state_db)
+    store, audit = Alerts(settings.state_db), AuditLog.of(settings)
     try:
-        alert = store.resolve(alert_id, who.username, note)
+        alert = close_alert(store, audit, alert_id, who.username, note)
     except (LookupError, ValueError) as exc:
         typer.secho(f"error: {exc}", fg="red", err=True)
         raise typer.Exit(1) from None
     finally:
         store.close()
-    audit = AuditLog.of(settings)
-    audit.append(kind=AuditKind.alert, actor=who.username, thread_id=alert.thread_id,
-                 arguments={"alert": alert.alert_id, "machine": alert.machine_id, "cause": alert.cause},
-                 result={"status": "closed", "note": alert.note})
-    audit.close()
+        audit.close()
     typer.echo(f"{alert.alert_id}: closed by {who.username}")

@@ -1,0 +1,48 @@
+"""Alerts: what the monitor found on the live plant, with its evidence; a person closes one with a note."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from copilot.monitor.alerts import AlertStatus, close_alert
+from ui.auth import require
+from ui.shared import alerts_store, copilot_ready
+
+me = require("alerts")
+st.title("Alerts")
+st.caption("Raised by the monitor from the live plant. Its work orders and orders are in the chat of each "
+           "alert's conversation; what needs sign-off waits on the Approvals page.")
+store = alerts_store()
+copilot = copilot_ready()
+
+
+def _when(ts: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
+
+
+open_alerts = store.listed(AlertStatus.open)
+if not open_alerts:
+    st.info("No open alerts.", icon=":material/check_circle:")
+for alert in open_alerts:
+    with st.container(border=True, key=f"alert-{alert.alert_id}"):
+        st.markdown(f"**{alert.machine_id} — {alert.cause}**  \n{alert.what}")
+        st.caption(f"opened {_when(alert.opened_at)} by the monitor · {alert.alert_id}")
+        st.json(alert.evidence, expanded=False)
+        with st.form(f"close-{alert.alert_id}", clear_on_submit=True):
+            note = st.text_input("Note", key=f"note-{alert.alert_id}", placeholder="what you found or did")
+            if st.form_submit_button("Close alert", icon=":material/task_alt:"):
+                try:
+                    close_alert(store, copilot.rt.audit, alert.alert_id, me.username, note)
+                except (LookupError, ValueError) as exc:
+                    st.error(str(exc))
+                else:
+                    st.rerun()
+
+ended = [a for a in store.listed(None, limit=30) if a.status is not AlertStatus.open]
+if ended:
+    st.subheader("Recently ended")
+    st.dataframe([{"machine": a.machine_id, "cause": a.cause, "status": str(a.status), "opened": _when(a.opened_at),
+                   "ended": _when(a.closed_at) if a.closed_at else "", "by": a.closed_by or "monitor",
+                   "note": a.note or ""} for a in ended], hide_index=True)
