@@ -5,7 +5,7 @@
 Each scenario runs on a fresh simulated plant (simulator/process.py, clock frozen, a fault planted) and a
 fresh data dir, one ``Copilot.ask`` with Qwen2.5-Coder-1.5B on the CPU (the procedure chosen and filled in one
 call, then its steps through the gate). Printed per scenario: wall time of the turn (the warm-up of the prompt prefix is
-timed apart, once), model calls, prompt tokens evaluated (not from the cache) and generated, the tools
+timed apart, once), how soon the operator sees the first step (the procedure chosen, or the first words), model calls, prompt tokens evaluated (not from the cache) and generated, the tools
 that ran or wait, and whether the outcome is the expected one.
 """
 
@@ -51,7 +51,10 @@ async def run(name: str, fault: dict | None, request: str, expected: dict[str, s
         olga = UserDirectory.load(CopilotSettings().users_file).get("olga")
         async with Copilot.open(model, settings=CopilotSettings(data_dir=work / "data"), connectors=sim) as copilot:
             start = time.perf_counter()
-            steps = [s async for s in copilot.ask(olga, request, thread_id="bench")]
+            steps, first = [], None
+            async for step in copilot.ask(olga, request, thread_id="bench"):
+                first = first if first is not None else time.perf_counter() - start
+                steps.append(step)
             wall = time.perf_counter() - start
             replies = [m for m in await copilot.messages("bench") if isinstance(m, AIMessage)]
     evaluated = sum((m.usage_metadata or {}).get("input_tokens", 0)
@@ -61,7 +64,7 @@ async def run(name: str, fault: dict | None, request: str, expected: dict[str, s
     outcome |= {s.tool: "waiting" for s in steps if s.kind == "waiting"}
     ok = all(outcome.get(tool) == status for tool, status in expected.items())
     ran = ", ".join(f"{t}:{s}" for t, s in outcome.items())
-    print(f"{name:<32} {wall:7.1f} s  {len(replies):2d} calls  {evaluated:5d} prompt tok  {generated:4d} gen tok  "
+    print(f"{name:<32} {wall:7.1f} s  first step {first:4.1f} s  {len(replies):2d} calls  {evaluated:5d} prompt tok  {generated:4d} gen tok  "
           f"{'ok  ' if ok else 'MISS'}  {ran}", flush=True)
 
 
