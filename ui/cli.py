@@ -9,6 +9,7 @@ import typer
 from connectors.plant import PlantFileError
 from copilot.audit_cli import app as audit_app
 from copilot.cli import approvals_app, ask
+from copilot.kpi_cli import kpi_command
 from copilot.llm.cli import app as model_app
 from copilot.monitor.cli import app as monitor_app
 from copilot.monitor.spec import MonitorError
@@ -32,6 +33,7 @@ app.add_typer(manuals_app, name="manuals")
 app.add_typer(monitor_app, name="monitor")
 app.command("ingest")(ingest_manuals)
 app.command()(ask)
+app.command("kpi")(kpi_command)
 
 
 @app.command()

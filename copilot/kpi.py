@@ -1,0 +1,129 @@
+"""The plant's KPIs from its own records: the historian's machine states, the MES's counts, the ERP's work
+orders and stock, the approval queue, the audit log and the monitor's alerts. Pure functions of the records,
+so a known history gives numbers anyone can work out by hand (tests/test_kpi.py); ``gather`` reads them.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from connectors.records import MachineQuality, StockLevel, WorkOrder
+
+Samples = list[tuple[float, float]]  # (seconds, state code), oldest first
+
+
+@dataclass(frozen=True)
+class Availability:
+    """How one machine spent the period: hours running and faulted (unplanned downtime), and its failures."""
+
+    machine_id: str
+    running_h: float
+    down_h: float
+    failures: int  # times it went into the faulted state
+
+    @property
+    def mtbf_h(self) -> float | None:
+        """Mean time between failures: running hours per failure (None with no failure)."""
+        return self.running_h / self.failures if self.failures else None
+
+
+def availability(machine_id: str, states: Samples, *, running: int, faulted: int) -> Availability:
+    """Each interval between two state samples counts as the state at its start."""
+    run_s = down_s = 0.0
+    failures = 0
+    for (t0, s0), (t1, _) in zip(states, states[1:], strict=False):
+        if s0 == running:
+            run_s += t1 - t0
+        elif s0 == faulted:
+            down_s += t1 - t0
+    previous = None
+    for _, state in states:
+        if state == faulted and previous is not None and previous != faulted:
+            failures += 1
+        previous = state
+    return Availability(machine_id, run_s / 3600, down_s / 3600, failures)
+
+
+def _done_at(order: WorkOrder) -> datetime | None:
+    return next((e.at for e in order.history if e.status == "done"), None)
+
+
+def mttr_h(orders: list[WorkOrder]) -> float | None:
+    """Mean time to repair: hours from a corrective work order's opening to its being done."""
+    spans = [(_done_at(o) - o.created_at).total_seconds() / 3600 for o in orders
+             if o.kind == "corrective" and _done_at(o) is not None]
+    return statistics.fmean(spans) if spans else None
+
+
+@dataclass(frozen=True)
+class LineQuality:
+    line_id: str
+    good: int
+    rejects: int
+
+    @property
+    def first_pass_yield(self) -> float | None:
+        made = self.good + self.rejects
+        return self.good / made if made else None
+
+    @property
+    def defect_rate(self) -> float | None:
+        made = self.good + self.rejects
+        return self.rejects / made if made else None
+
+
+def quality_by_line(machines: list[MachineQuality]) -> list[LineQuality]:
+    """What each line made in the period, good and rejected, from its machines' counts."""
+    lines: dict[str, list[int]] = {}
+    for m in machines:
+        counts = lines.setdefault(m.line_id, [0, 0])
+        counts[0] += m.good_in_window or 0
+        counts[1] += m.rejects_in_window or 0
+    return [LineQuality(line, good, rejects) for line, (good, rejects) in sorted(lines.items())]
+
+
+@dataclass(frozen=True)
+class Stock:
+    stockouts: list[str]  # parts with none on the shelf
+    below_reorder: list[str]
+
+
+def stock(levels: list[StockLevel]) -> Stock:
+    return Stock([s.part for s in levels if s.stock == 0], [s.part for s in levels if s.below_reorder])
+
+
+@dataclass(frozen=True)
+class Actions:
+    """What the copilot and the monitor proposed, and what became of it."""
+
+    proposed: dict[str, int] = field(default_factory=dict)  # by who asked: people, monitor
+    approved: int = 0
+    rejected: int = 0
+    executed: int = 0
+    waiting_h_median: float | None = None  # from queueing to the decision
+
+
+def actions(kinds_by_actor: list[tuple[str, str]], waits_s: list[float], monitor: str) -> Actions:
+    """``kinds_by_actor``: the audit log's (kind, actor) of the period; ``waits_s``: how long each decided
+    action waited in the queue."""
+    proposed: dict[str, int] = {}
+    for kind, actor in kinds_by_actor:
+        if kind == "proposal":
+            who = "monitor" if actor == monitor else "people"
+            proposed[who] = proposed.get(who, 0) + 1
+    count = {k: sum(1 for kind, _ in kinds_by_actor if kind == k) for k in ("approval", "rejection", "execution")}
+    return Actions(proposed, count["approval"], count["rejection"], count["execution"],
+                   statistics.median(waits_s) / 3600 if waits_s else None)
+
+
+@dataclass(frozen=True)
+class MonitorHealth:
+    raised: int
+    cleared_by_itself: int  # the condition went away
+    closed_by_people: int  # someone judged it
+
+
+def monitor_health(statuses: list[str]) -> MonitorHealth:
+    return MonitorHealth(len(statuses), statuses.count("cleared"), statuses.count("closed"))

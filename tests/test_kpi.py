@@ -1,0 +1,81 @@
+"""The KPIs from a known history equal the numbers worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from connectors.records import MachineQuality, StockLevel, WorkOrder, WorkOrderEvent
+from copilot.kpi import actions, availability, monitor_health, mttr_h, quality_by_line, stock
+
+T0 = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
+RUNNING, FAULTED, STOPPED = 1, 2, 0
+
+
+def test_downtime_failures_and_mtbf():
+    # 0-2 h running, 2-2.5 h faulted, 2.5-5 h running, 5-5.25 h faulted, 5.25-6 h stopped (planned): 2 failures
+    states = [(0, RUNNING), (7200, FAULTED), (9000, RUNNING), (18000, FAULTED), (18900, STOPPED), (21600, STOPPED)]
+    a = availability("P-101", states, running=RUNNING, faulted=FAULTED)
+    assert (a.running_h, a.down_h, a.failures) == (4.5, 0.75, 2)
+    assert a.mtbf_h == 2.25
+    assert availability("P-101", [(0, RUNNING), (3600, RUNNING)], running=RUNNING, faulted=FAULTED).mtbf_h is None
+
+
+def order(kind: str, opened_h: float, done_h: float | None) -> WorkOrder:
+    opened = T0 + timedelta(hours=opened_h)
+    history = [WorkOrderEvent(at=opened, status="open", note="", by="olga")]
+    if done_h is not None:
+        history.append(WorkOrderEvent(at=T0 + timedelta(hours=done_h), status="done", note="fixed", by="fitter"))
+    return WorkOrder(id=f"WO-{opened_h}", machine_id="P-101", line_id="L1", title="t", description="", priority="high",
+                     kind=kind, parts=[], status="done" if done_h is not None else "open", requested_by="olga",
+                     created_at=opened, updated_at=opened, history=history)
+
+
+def test_mttr_counts_finished_corrective_orders_only():
+    orders = [order("corrective", 0, 3), order("corrective", 1, 2), order("corrective", 2, None),
+              order("preventive", 0, 10)]
+    assert mttr_h(orders) == 2.0  # (3 + 1) / 2
+    assert mttr_h([order("corrective", 0, None)]) is None
+
+
+def test_first_pass_yield_and_defect_rate_per_line():
+    def machine(mid: str, line: str, good: int, rejects: int) -> MachineQuality:
+        return MachineQuality(machine_id=mid, line_id=line, good_count=None, reject_count=None, defect_rate=None,
+                              good_in_window=good, rejects_in_window=rejects, inspections=[])
+
+    l1, l2 = quality_by_line([machine("P-101", "L1", 900, 100), machine("HP-102", "L1", 480, 20),
+                              machine("OV-201", "L2", 0, 0)])
+    assert (l1.line_id, l1.good, l1.rejects) == ("L1", 1380, 120)
+    assert l1.first_pass_yield == 0.92 and l1.defect_rate == 0.08
+    assert l2.first_pass_yield is None
+
+
+def test_stockouts_actions_and_the_monitors_health():
+    levels = [StockLevel(part="A", name="a", unit="pcs", stock=0, reorder_point=2, reorder_qty=5, on_order=0,
+                         below_reorder=True),
+              StockLevel(part="B", name="b", unit="pcs", stock=3, reorder_point=4, reorder_qty=5, on_order=0,
+                         below_reorder=True),
+              StockLevel(part="C", name="c", unit="pcs", stock=9, reorder_point=4, reorder_qty=5, on_order=0,
+                         below_reorder=False)]
+    s = stock(levels)
+    assert s.stockouts == ["A"] and s.below_reorder == ["A", "B"]
+    records = [("proposal", "olga"), ("proposal", "monitor"), ("proposal", "monitor"), ("approval", "sam"),
+               ("rejection", "sara"), ("execution", "olga"), ("request", "olga")]
+    a = actions(records, [600.0, 1800.0, 3600.0], monitor="monitor")
+    assert a.proposed == {"people": 1, "monitor": 2} and (a.approved, a.rejected, a.executed) == (1, 1, 1)
+    assert a.waiting_h_median == 0.5
+    health = monitor_health(["open", "cleared", "closed", "cleared"])
+    assert (health.raised, health.cleared_by_itself, health.closed_by_people) == (4, 2, 1)
+
+
+def test_the_kpi_command_reads_the_plants_records(sim, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from simulator.process import settings_env
+
+    env = {**os.environ, **settings_env(sim), "COPILOT_DATA_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "ui.cli", "kpi", "--hours", "1"], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "P-101" in done.stdout and "first-pass yield" in done.stdout and "MTTR" in done.stdout
