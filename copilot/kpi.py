@@ -6,10 +6,15 @@ so a known history gives numbers anyone can work out by hand (tests/test_kpi.py)
 from __future__ import annotations
 
 import statistics
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from connectors.erp import ErpClient
+from connectors.mes import MesClient
 from connectors.records import MachineQuality, StockLevel, WorkOrder
+from connectors.settings import ConnectorSettings
+from copilot.settings import CopilotSettings
 
 Samples = list[tuple[float, float]]  # (seconds, state code), oldest first
 
@@ -127,3 +132,55 @@ class MonitorHealth:
 
 def monitor_health(statuses: list[str]) -> MonitorHealth:
     return MonitorHealth(len(statuses), statuses.count("cleared"), statuses.count("closed"))
+
+
+@dataclass(frozen=True)
+class PlantKpis:
+    hours: float
+    machines: list[Availability]
+    lines: list[LineQuality]
+    orders_opened: int
+    orders_done: int
+    mttr_h: float | None
+    stock: Stock
+    actions: Actions
+    monitor: MonitorHealth
+
+
+def _code(enum: dict[int, str] | None, name: str) -> int | None:
+    return next((k for k, v in (enum or {}).items() if v == name), None)
+
+
+async def gather(hours: float, connectors: ConnectorSettings | None = None,
+                 settings: CopilotSettings | None = None) -> PlantKpis:
+    """The KPIs of the last ``hours`` from the historian, the MES, the ERP, the queue, the audit log and the
+    monitor's alerts (the historian's hours are the plant's clock; the records' are the wall clock)."""
+    from copilot.approvals import ApprovalQueue
+    from copilot.audit import AuditLog
+    from copilot.monitor.alerts import Alerts
+    from copilot.monitor.watch import ACTOR
+
+    connectors, settings = connectors or ConnectorSettings(), settings or CopilotSettings()
+    plant = connectors.load_plant()
+    since = time.time() - hours * 3600
+    machines: list[Availability] = []
+    async with MesClient.from_settings(connectors) as mes, ErpClient.from_settings(connectors) as erp:
+        for machine in plant.machines.values():
+            if (state := machine.tags.get("state")) is not None:
+                machines.append(availability(machine.id, await mes.history(machine.id, "state", hours * 60),
+                                             running=_code(state.enum, "running"), faulted=_code(state.enum, "faulted")))
+        lines = quality_by_line((await mes.quality(since_minutes=hours * 60)).machines)
+        orders = await erp.list_work_orders()
+        levels = await erp.inventory()
+    opened = [o for o in orders if o.created_at.timestamp() >= since]
+    audit = AuditLog.of(settings)
+    records = [(str(r.kind), r.actor) for r in audit.records(limit=100_000) if r.ts >= since]
+    audit.close()
+    queue = ApprovalQueue(settings.state_db)
+    waits = [a.decided_at - a.created_at for a in queue.decided(limit=10_000) if a.decided_at and a.created_at >= since]
+    queue.close()
+    alerts = Alerts(settings.state_db)
+    statuses = [str(a.status) for a in alerts.listed(None, limit=10_000) if a.opened_at >= since]
+    alerts.close()
+    return PlantKpis(hours, machines, lines, len(opened), sum(o.status == "done" for o in opened), mttr_h(orders),
+                     stock(levels), actions(records, waits, monitor=ACTOR), monitor_health(statuses))

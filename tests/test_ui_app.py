@@ -105,9 +105,9 @@ def test_sign_in_with_a_wrong_password_fails_and_the_right_one_opens_the_chat(ap
 
 @pytest.mark.parametrize("name, allowed", [
     ("olga", {"chat", "overview", "passage"}),
-    ("sam", {"chat", "approvals", "alerts", "overview", "audit", "passage"}),
-    ("eli", {"chat", "alerts", "overview", "audit", "evals", "passage"}),
-    ("ada", {"chat", "approvals", "alerts", "overview", "audit", "evals", "passage"}),
+    ("sam", {"chat", "approvals", "alerts", "kpi", "overview", "audit", "passage"}),
+    ("eli", {"chat", "alerts", "kpi", "overview", "audit", "evals", "passage"}),
+    ("ada", {"chat", "approvals", "alerts", "kpi", "overview", "audit", "evals", "passage"}),
 ])
 def test_each_role_gets_its_pages_and_no_other_not_even_by_url(app, name, allowed):
     if not (UI / "pages" / "evals.py").exists():  # the Evals page lands separately
@@ -317,3 +317,10 @@ def test_an_alert_shows_with_a_badge_and_a_supervisor_closes_it_with_a_note(app)
 
 def badge(at) -> str:
     return " ".join(str(m.value) for m in at.sidebar.markdown)
+
+
+def test_the_kpi_page_shows_the_plants_figures(app):
+    at = session("sam", "pages/kpi.py")
+    assert not at.exception, at.exception
+    assert [m.label for m in at.metric] == ["Unplanned downtime", "Failures", "MTTR", "Stockouts"]
+    assert "Median wait for sign-off" in texts(at) and at.dataframe

@@ -50,6 +50,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/overview.py", "Overview", ":material/factory:", "overview", ALL),
     PageSpec("pages/alerts.py", "Alerts", ":material/notifications_active:", "alerts",
              frozenset({Role.supervisor, Role.engineer, Role.admin})),
+    PageSpec("pages/kpi.py", "KPIs", ":material/monitoring:", "kpi",
+             frozenset({Role.supervisor, Role.engineer, Role.admin})),
     PageSpec("pages/audit.py", "Audit", ":material/receipt_long:", "audit",
              frozenset({Role.supervisor, Role.engineer, Role.admin})),
     PageSpec("pages/evals.py", "Evals", ":material/science:", "evals", frozenset({Role.engineer, Role.admin})),

@@ -1,0 +1,41 @@
+"""KPIs: how the plant and the copilot did over the last hours, from the plant's own records."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from copilot.kpi import gather
+from ui.auth import require
+from ui.shared import get_runtime
+
+require("kpi")
+st.title("KPIs")
+hours = st.select_slider("Over the last", options=[1, 4, 8, 24, 72], value=8, format_func=lambda h: f"{h} h")
+runtime = get_runtime()
+try:
+    k = runtime.call(gather(float(hours), runtime.connectors, runtime.settings), timeout=60)
+except Exception as exc:  # noqa: BLE001 - a system that does not answer is told, not a traceback
+    st.error(f"The KPIs could not be gathered: {exc}")
+    st.stop()
+
+a, b, c, d = st.columns(4)
+a.metric("Unplanned downtime", f"{sum(m.down_h for m in k.machines):.1f} h")
+b.metric("Failures", sum(m.failures for m in k.machines))
+c.metric("MTTR", f"{k.mttr_h:.1f} h" if k.mttr_h is not None else "–")
+d.metric("Stockouts", len(k.stock.stockouts), help=", ".join(k.stock.stockouts) or None)
+
+st.subheader("Machines")
+st.bar_chart({"running h": {m.machine_id: m.running_h for m in k.machines},
+              "down h": {m.machine_id: m.down_h for m in k.machines}}, stack=True)
+st.subheader("Quality per line")
+st.dataframe([{"line": q.line_id, "first-pass yield": f"{q.first_pass_yield:.1%}" if q.first_pass_yield is not None
+               else "–", "good": q.good, "rejected": q.rejects} for q in k.lines], hide_index=True)
+st.subheader("The copilot and the monitor")
+acts, mon = k.actions, k.monitor
+st.bar_chart({"count": {"proposed by people": acts.proposed.get("people", 0),
+                        "proposed by the monitor": acts.proposed.get("monitor", 0), "approved": acts.approved,
+                        "rejected": acts.rejected, "executed": acts.executed}})
+wait = f"{acts.waiting_h_median * 60:.0f} min" if acts.waiting_h_median is not None else "–"
+st.caption(f"Median wait for sign-off: {wait}. Work orders: {k.orders_opened} opened, {k.orders_done} done. "
+           f"Monitor: {mon.raised} alerts, {mon.cleared_by_itself} cleared by themselves, {mon.closed_by_people} "
+           f"closed by people. Parts at or below their reorder point: {len(k.stock.below_reorder)}.")
