@@ -184,3 +184,28 @@ async def gather(hours: float, connectors: ConnectorSettings | None = None,
     alerts.close()
     return PlantKpis(hours, machines, lines, len(opened), sum(o.status == "done" for o in opened), mttr_h(orders),
                      stock(levels), actions(records, waits, monitor=ACTOR), monitor_health(statuses))
+
+
+def lines_of(k: PlantKpis) -> list[str]:
+    """The KPIs as lines people read (the CLI, the shift report)."""
+    lines = [f"KPIs over the last {k.hours:g} h"]
+    for a in k.machines:
+        mtbf = f"{a.mtbf_h:.1f} h" if a.mtbf_h is not None else "-"
+        lines.append(f"  {a.machine_id:<7} running {a.running_h:5.1f} h, unplanned downtime {a.down_h:4.1f} h, "
+                     f"{a.failures} failures, MTBF {mtbf}")
+    for line in k.lines:
+        fpy = f"{line.first_pass_yield:.1%}" if line.first_pass_yield is not None else "-"
+        lines.append(f"  line {line.line_id}: first-pass yield {fpy}, {line.good} good, {line.rejects} rejected")
+    lines.append(f"  work orders: {k.orders_opened} opened, {k.orders_done} done; "
+                 f"MTTR {f'{k.mttr_h:.1f} h' if k.mttr_h is not None else '-'}")
+    lines.append(f"  stock: {len(k.stock.stockouts)} stockouts {k.stock.stockouts or ''}, {len(k.stock.below_reorder)} "
+                 "parts at or below their reorder point")
+    a = k.actions
+    wait = f"{a.waiting_h_median * 60:.0f} min" if a.waiting_h_median is not None else "-"
+    lines.append(f"  actions: proposed {a.proposed.get('people', 0)} by people, {a.proposed.get('monitor', 0)} by the "
+                 f"monitor; {a.approved} approvals, {a.rejected} rejections, {a.executed} executed; median wait for "
+                 f"sign-off {wait}")
+    m = k.monitor
+    lines.append(f"  monitor: {m.raised} alerts, {m.cleared_by_itself} cleared by themselves, "
+                 f"{m.closed_by_people} closed by people")
+    return lines

@@ -1,37 +1,16 @@
-"""``plant-copilot kpi [--hours 8]``: the plant's KPIs over the last hours, from its own records."""
+"""``plant-copilot kpi [--hours 8]`` and ``plant-copilot report shift``: the plant's KPIs over the last hours,
+and the shift handover, from its own records."""
 
 from __future__ import annotations
 
 import asyncio
+import time
+from pathlib import Path
 
 import typer
 
 from connectors.errors import ConnectorError
-from copilot.kpi import PlantKpis, gather
-
-
-def lines_of(k: PlantKpis) -> list[str]:
-    lines = [f"KPIs over the last {k.hours:g} h"]
-    for a in k.machines:
-        mtbf = f"{a.mtbf_h:.1f} h" if a.mtbf_h is not None else "-"
-        lines.append(f"  {a.machine_id:<7} running {a.running_h:5.1f} h, unplanned downtime {a.down_h:4.1f} h, "
-                     f"{a.failures} failures, MTBF {mtbf}")
-    for line in k.lines:
-        fpy = f"{line.first_pass_yield:.1%}" if line.first_pass_yield is not None else "-"
-        lines.append(f"  line {line.line_id}: first-pass yield {fpy}, {line.good} good, {line.rejects} rejected")
-    lines.append(f"  work orders: {k.orders_opened} opened, {k.orders_done} done; "
-                 f"MTTR {f'{k.mttr_h:.1f} h' if k.mttr_h is not None else '-'}")
-    lines.append(f"  stock: {len(k.stock.stockouts)} stockouts {k.stock.stockouts or ''}, {len(k.stock.below_reorder)} "
-                 "parts at or below their reorder point")
-    a = k.actions
-    wait = f"{a.waiting_h_median * 60:.0f} min" if a.waiting_h_median is not None else "-"
-    lines.append(f"  actions: proposed {a.proposed.get('people', 0)} by people, {a.proposed.get('monitor', 0)} by the "
-                 f"monitor; {a.approved} approvals, {a.rejected} rejections, {a.executed} executed; median wait for "
-                 f"sign-off {wait}")
-    m = k.monitor
-    lines.append(f"  monitor: {m.raised} alerts, {m.cleared_by_itself} cleared by themselves, "
-                 f"{m.closed_by_people} closed by people")
-    return lines
+from copilot.kpi import gather, lines_of
 
 
 def kpi_command(hours: float = typer.Option(8.0, min=0.1, help="how far back")) -> None:
@@ -43,3 +22,29 @@ def kpi_command(hours: float = typer.Option(8.0, min=0.1, help="how far back")) 
     except ConnectorError as exc:
         typer.secho(f"error: {exc}", fg="red", err=True)
         raise typer.Exit(1) from None
+
+
+def shift_report_command(hours: float = typer.Option(8.0, min=0.1, help="the shift's length"),
+                         out: Path = typer.Option(Path("var/reports"), help="folder for the Markdown and the PDF"),
+                         summary: bool = typer.Option(True, help="a short summary by the model on top")) -> None:
+    """The shift handover as Markdown and PDF: alerts, actions taken and waiting, open work orders, KPIs."""
+    from copilot.shift_report import facts, with_summary, write_pdf
+
+    async def build() -> str:
+        text = await facts(hours)
+        if not summary:
+            return text
+        from copilot.llm.factory import make_chat_model
+
+        return await with_summary(text, make_chat_model())
+
+    try:
+        text = asyncio.run(build())
+    except ConnectorError as exc:
+        typer.secho(f"error: {exc}", fg="red", err=True)
+        raise typer.Exit(1) from None
+    out.mkdir(parents=True, exist_ok=True)
+    stem = out / f"shift-{time.strftime('%Y-%m-%dT%H%M')}"
+    stem.with_suffix(".md").write_text(text, encoding="utf-8")
+    write_pdf(text, stem.with_suffix(".pdf"))
+    typer.echo(f"{stem}.md\n{stem}.pdf")

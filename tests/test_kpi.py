@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from connectors.records import MachineQuality, StockLevel, WorkOrder, WorkOrderEvent
 from copilot.kpi import actions, availability, monitor_health, mttr_h, quality_by_line, stock
 
@@ -79,3 +81,27 @@ def test_the_kpi_command_reads_the_plants_records(sim, tmp_path):
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "P-101" in done.stdout and "first-pass yield" in done.stdout and "MTTR" in done.stdout
+
+
+@pytest.mark.asyncio
+async def test_the_shift_report_names_the_shifts_alerts_and_its_pdf_opens(sim, tmp_path):
+    import pypdf
+
+    from copilot.monitor.alerts import Alerts
+    from copilot.settings import CopilotSettings
+    from copilot.shift_report import facts, with_summary, write_pdf
+    from agent_helpers import script
+
+    settings = CopilotSettings(data_dir=tmp_path)
+    alerts = Alerts(settings.state_db)
+    alerts.open("P-101", "bearing wear", "vibration +1.2 mm/s/h and bearing_temp +6 degC/h together", {})
+    alerts.close()
+    text = await facts(8, sim, settings)
+    assert "## Alerts" in text and "P-101: bearing wear" in text and "## KPIs" in text
+    summed = await with_summary(text, script("P-101 showed bearing wear; nothing waits for sign-off."))
+    assert summed.splitlines()[2] == "P-101 showed bearing wear; nothing waits for sign-off."
+    invented = await with_summary(text, script("P-101 lost 37 hours."))  # a number the facts lack: left out
+    assert invented == text
+    pdf = write_pdf(summed, tmp_path / "shift.pdf")
+    page_text = "".join(p.extract_text() for p in pypdf.PdfReader(pdf).pages)
+    assert "Shift report" in page_text and "P-101: bearing wear" in page_text

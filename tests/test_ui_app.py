@@ -324,3 +324,7 @@ def test_the_kpi_page_shows_the_plants_figures(app):
     assert not at.exception, at.exception
     assert [m.label for m in at.metric] == ["Unplanned downtime", "Failures", "MTTR", "Stockouts"]
     assert "Median wait for sign-off" in texts(at) and at.dataframe
+    [make] = [b for b in at.button if b.label == "Make the shift report"]
+    make.click().run()
+    assert not at.exception, at.exception
+    assert "## Alerts" in texts(at) and "## KPIs" in texts(at)

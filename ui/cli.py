@@ -9,7 +9,7 @@ import typer
 from connectors.plant import PlantFileError
 from copilot.audit_cli import app as audit_app
 from copilot.cli import approvals_app, ask
-from copilot.kpi_cli import kpi_command
+from copilot.kpi_cli import kpi_command, shift_report_command
 from copilot.llm.cli import app as model_app
 from copilot.monitor.cli import app as monitor_app
 from copilot.monitor.spec import MonitorError
@@ -34,6 +34,9 @@ app.add_typer(monitor_app, name="monitor")
 app.command("ingest")(ingest_manuals)
 app.command()(ask)
 app.command("kpi")(kpi_command)
+report_app = typer.Typer(help="Reports from the plant's records.", no_args_is_help=True)
+report_app.command("shift")(shift_report_command)
+app.add_typer(report_app, name="report")
 
 
 @app.command()

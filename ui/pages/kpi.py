@@ -39,3 +39,18 @@ wait = f"{acts.waiting_h_median * 60:.0f} min" if acts.waiting_h_median is not N
 st.caption(f"Median wait for sign-off: {wait}. Work orders: {k.orders_opened} opened, {k.orders_done} done. "
            f"Monitor: {mon.raised} alerts, {mon.cleared_by_itself} cleared by themselves, {mon.closed_by_people} "
            f"closed by people. Parts at or below their reorder point: {len(k.stock.below_reorder)}.")
+
+st.subheader("Shift handover")
+if st.button("Make the shift report", icon=":material/summarize:"):
+    import tempfile
+    from pathlib import Path
+
+    from copilot.shift_report import facts, write_pdf
+
+    text = runtime.call(facts(float(hours), runtime.connectors, runtime.settings), timeout=60)
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf = write_pdf(text, Path(tmp) / "shift.pdf").read_bytes()
+    st.markdown(text)
+    st.download_button("Download PDF", pdf, file_name="shift-report.pdf", mime="application/pdf",
+                       icon=":material/download:")
+    st.download_button("Download Markdown", text, file_name="shift-report.md", mime="text/markdown")
