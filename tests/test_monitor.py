@@ -112,7 +112,11 @@ async def test_bearing_wear_leads_with_no_operator_to_one_alert_and_one_work_ord
                 orders = await erp.list_work_orders(machine_id="P-101")
             assert len(orders) == 1 and orders[0].requested_by == ACTOR
             waiting = [a for a in copilot.pending() if a.requester == ACTOR]
-            assert all(a.tool == "create_purchase_order" for a in waiting)  # spare parts wait for sign-off
+            # P-101's three BOM parts are at or below their reorder points: one order each waits for sign-off,
+            # with the monitor's finding as its reason
+            assert sorted(a.arguments["part_id"] for a in waiting) == ["BRG-6205", "IMP-CP80", "SEAL-M25"]
+            assert all(a.tool == "create_purchase_order" and "Monitor alert on P-101" in a.arguments["reason"]
+                       for a in waiting)
 
             for _ in range(5):
                 control.advance(60)
