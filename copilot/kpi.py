@@ -127,11 +127,20 @@ def actions(kinds_by_actor: list[tuple[str, str]], waits_s: list[float], monitor
 class MonitorHealth:
     raised: int
     cleared_by_itself: int  # the condition went away
-    closed_by_people: int  # someone judged it
+    confirmed: int  # closed by a person: a real problem
+    false_alarms: int  # closed by a person: nothing was wrong
+
+    @property
+    def precision(self) -> float | None:
+        """Of the alerts people judged, the share that were real."""
+        judged = self.confirmed + self.false_alarms
+        return self.confirmed / judged if judged else None
 
 
-def monitor_health(statuses: list[str]) -> MonitorHealth:
-    return MonitorHealth(len(statuses), statuses.count("cleared"), statuses.count("closed"))
+def monitor_health(statuses: list[str], verdicts: list[str | None]) -> MonitorHealth:
+    """``statuses`` and ``verdicts``: each alert's, in the same order."""
+    return MonitorHealth(len(statuses), statuses.count("cleared"), verdicts.count("confirmed"),
+                         verdicts.count("false_alarm"))
 
 
 @dataclass(frozen=True)
@@ -180,10 +189,11 @@ async def gather(hours: float, connectors: ConnectorSettings | None = None,
     waits = [a.decided_at - a.created_at for a in queue.decided(limit=10_000) if a.decided_at and a.created_at >= since]
     queue.close()
     alerts = Alerts(settings.state_db)
-    statuses = [str(a.status) for a in alerts.listed(None, limit=10_000) if a.opened_at >= since]
+    shift = [a for a in alerts.listed(None, limit=10_000) if a.opened_at >= since]
     alerts.close()
     return PlantKpis(hours, machines, lines, len(opened), sum(o.status == "done" for o in opened), mttr_h(orders),
-                     stock(levels), actions(records, waits, monitor=ACTOR), monitor_health(statuses))
+                     stock(levels), actions(records, waits, monitor=ACTOR),
+                     monitor_health([str(a.status) for a in shift], [a.verdict and str(a.verdict) for a in shift]))
 
 
 def lines_of(k: PlantKpis) -> list[str]:
@@ -206,6 +216,7 @@ def lines_of(k: PlantKpis) -> list[str]:
                  f"monitor; {a.approved} approvals, {a.rejected} rejections, {a.executed} executed; median wait for "
                  f"sign-off {wait}")
     m = k.monitor
-    lines.append(f"  monitor: {m.raised} alerts, {m.cleared_by_itself} cleared by themselves, "
-                 f"{m.closed_by_people} closed by people")
+    precision = f"{m.precision:.0%}" if m.precision is not None else "-"
+    lines.append(f"  monitor: {m.raised} alerts, {m.cleared_by_itself} cleared by themselves; people judged "
+                 f"{m.confirmed} real and {m.false_alarms} false alarms (precision {precision})")
     return lines

@@ -65,8 +65,10 @@ def test_stockouts_actions_and_the_monitors_health():
     a = actions(records, [600.0, 1800.0, 3600.0], monitor="monitor")
     assert a.proposed == {"people": 1, "monitor": 2} and (a.approved, a.rejected, a.executed) == (1, 1, 1)
     assert a.waiting_h_median == 0.5
-    health = monitor_health(["open", "cleared", "closed", "cleared"])
-    assert (health.raised, health.cleared_by_itself, health.closed_by_people) == (4, 2, 1)
+    health = monitor_health(["open", "cleared", "closed", "cleared", "closed", "closed"],
+                            [None, None, "confirmed", None, "false_alarm", "confirmed"])
+    assert (health.raised, health.cleared_by_itself, health.confirmed, health.false_alarms) == (6, 2, 2, 1)
+    assert health.precision == 2 / 3
 
 
 def test_the_kpi_command_reads_the_plants_records(sim, tmp_path):

@@ -13,7 +13,7 @@ from agent_helpers import SimControl, copilot_on, script, user
 
 from connectors.erp import ErpClient
 from connectors.settings import REPO_CONFIG, ConnectorSettings
-from copilot.monitor.alerts import Alerts, AlertStatus
+from copilot.monitor.alerts import Alerts, AlertStatus, AlertVerdict
 from copilot.monitor.detectors import find, slope
 from copilot.monitor.notify import Outbox
 from copilot.monitor.spec import Detection, MonitorError, MonitorSpec
@@ -88,8 +88,10 @@ def test_one_open_alert_per_machine_and_cause(tmp_path):
     assert new and not new_again and again.alert_id == first.alert_id
     with pytest.raises(ValueError, match="needs a note"):
         alerts.resolve(first.alert_id, "sam", " ")
-    assert alerts.resolve(first.alert_id, "sam", "bearing replaced").status is AlertStatus.closed
-    assert alerts.open("P-101", "bearing wear", "back", {})[1]  # a new episode opens a new alert
+    assert alerts.resolve(first.alert_id, "sam", "bearing replaced").verdict == "confirmed"
+    second, new = alerts.open("P-101", "bearing wear", "back", {})
+    assert new  # a new episode opens a new alert
+    assert alerts.resolve(second.alert_id, "sam", "the probe was loose", AlertVerdict.false_alarm).verdict == "false_alarm"
     alerts.close()
 
 

@@ -305,6 +305,7 @@ def test_an_alert_shows_with_a_badge_and_a_supervisor_closes_it_with_a_note(app)
         assert not at.exception, at.exception
         closed = alerts.get(alert.alert_id)
         assert closed.status is AlertStatus.closed and closed.closed_by == "sam" and "replaced" in closed.note
+        assert closed.verdict == "confirmed"
         assert "No open alerts." in texts(at)
         assert "open alert" not in badge(session("sam"))  # the badge is gone
         alerts.open("HP-102", "defect rate above usual", "defect_rate 4 %", {})

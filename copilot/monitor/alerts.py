@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS alerts (
     opened_at REAL NOT NULL,
     closed_at REAL,
     closed_by TEXT,
-    note TEXT
+    note TEXT,
+    verdict TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS one_open_alert ON alerts(machine_id, cause) WHERE status = 'open';
 """
@@ -39,6 +40,13 @@ class AlertStatus(StrEnum):
     open = "open"
     cleared = "cleared"  # the condition went away
     closed = "closed"  # a person closed it
+
+
+class AlertVerdict(StrEnum):
+    """What the person who closed an alert judged it: what the monitor's precision is made of."""
+
+    confirmed = "confirmed"
+    false_alarm = "false_alarm"
 
 
 class Alert(BaseModel):
@@ -53,6 +61,7 @@ class Alert(BaseModel):
     closed_at: float | None = None
     closed_by: str | None = None
     note: str | None = None
+    verdict: AlertVerdict | None = None
 
 
 class Alerts:
@@ -69,7 +78,7 @@ class Alerts:
             if (current := self._open_of(machine_id, cause)) is not None:
                 return current, False
             alert_id = f"alert-{uuid.uuid4().hex[:12]}"
-            self._db.execute("INSERT INTO alerts VALUES (?, ?, ?, ?, ?, 'open', ?, ?, NULL, NULL, NULL)",
+            self._db.execute("INSERT INTO alerts VALUES (?, ?, ?, ?, ?, 'open', ?, ?, NULL, NULL, NULL, NULL)",
                              (alert_id, machine_id, cause, what, json.dumps(evidence), f"monitor-{alert_id}",
                               time.time()))
         return self.get(alert_id), True
@@ -79,13 +88,14 @@ class Alerts:
         current = self._open_of(machine_id, cause)
         if current is None:
             return None
-        return self._end(current.alert_id, AlertStatus.cleared, None, "the condition cleared")
+        return self._end(current.alert_id, AlertStatus.cleared, None, "the condition cleared", None)
 
-    def resolve(self, alert_id: str, by: str, note: str) -> Alert:
-        """A person closes an alert, with a note (what was found, what was done)."""
+    def resolve(self, alert_id: str, by: str, note: str,
+                verdict: AlertVerdict = AlertVerdict.confirmed) -> Alert:
+        """A person closes an alert, with a note (what was found, what was done) and whether it was real."""
         if not note.strip():
             raise ValueError("closing an alert needs a note: what was found or done")
-        return self._end(alert_id, AlertStatus.closed, by, note.strip())
+        return self._end(alert_id, AlertStatus.closed, by, note.strip(), verdict)
 
     def get(self, alert_id: str) -> Alert:
         row = self._db.execute("SELECT * FROM alerts WHERE alert_id = ?", (alert_id,)).fetchone()
@@ -105,13 +115,14 @@ class Alerts:
                                (machine_id, cause)).fetchone()
         return self._alert(row) if row else None
 
-    def _end(self, alert_id: str, status: AlertStatus, by: str | None, note: str) -> Alert:
+    def _end(self, alert_id: str, status: AlertStatus, by: str | None, note: str,
+             verdict: AlertVerdict | None) -> Alert:
         with transaction(self._db):
             alert = self.get(alert_id)
             if alert.status is not AlertStatus.open:
                 raise ValueError(f"alert {alert_id} is already {alert.status}")
-            self._db.execute("UPDATE alerts SET status = ?, closed_at = ?, closed_by = ?, note = ? WHERE alert_id = ?",
-                             (str(status), time.time(), by, note, alert_id))
+            self._db.execute("UPDATE alerts SET status = ?, closed_at = ?, closed_by = ?, note = ?, verdict = ? "
+                             "WHERE alert_id = ?", (str(status), time.time(), by, note, verdict, alert_id))
         return self.get(alert_id)
 
     @staticmethod
@@ -119,10 +130,11 @@ class Alerts:
         return Alert(**{**dict(row), "evidence": json.loads(row["evidence"])})
 
 
-def close_alert(alerts: Alerts, audit: AuditLog, alert_id: str, by: str, note: str) -> Alert:
-    """A person closes an alert with a note, and the audit log says who and why."""
-    alert = alerts.resolve(alert_id, by, note)
+def close_alert(alerts: Alerts, audit: AuditLog, alert_id: str, by: str, note: str,
+                verdict: AlertVerdict = AlertVerdict.confirmed) -> Alert:
+    """A person closes an alert with a note and a verdict, and the audit log says who and why."""
+    alert = alerts.resolve(alert_id, by, note, verdict)
     audit.append(kind=AuditKind.alert, actor=by, thread_id=alert.thread_id,
                  arguments={"alert": alert.alert_id, "machine": alert.machine_id, "cause": alert.cause},
-                 result={"status": str(alert.status), "note": alert.note})
+                 result={"status": str(alert.status), "note": alert.note, "verdict": str(verdict)})
     return alert

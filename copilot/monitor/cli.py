@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 import typer
 
-from copilot.monitor.alerts import Alerts, AlertStatus, close_alert
+from copilot.monitor.alerts import Alerts, AlertStatus, AlertVerdict, close_alert
 from copilot.monitor.notify import Outbox
 from copilot.monitor.spec import MonitorError, MonitorSpec
 from copilot.monitor.watch import ACTOR, Monitor
@@ -80,7 +80,8 @@ def list_alerts(all_: bool = typer.Option(False, "--all", help="closed and clear
 
 @app.command("close")
 def close_alert(alert_id: str, user: str = typer.Option(..., "--user", help="who closes it (password asked for)"),
-                note: str = typer.Option(..., "--note", help="what was found or done")) -> None:
+                note: str = typer.Option(..., "--note", help="what was found or done"),
+                false_alarm: bool = typer.Option(False, "--false-alarm", help="nothing was wrong")) -> None:
     """Close an alert with a note: a person judged it (fixed, or a false alarm)."""
     from copilot.audit import AuditLog
     from copilot.cli import signed_in
@@ -89,7 +90,8 @@ def close_alert(alert_id: str, user: str = typer.Option(..., "--user", help="who
     settings = CopilotSettings()
     store, audit = Alerts(settings.state_db), AuditLog.of(settings)
     try:
-        alert = close_alert(store, audit, alert_id, who.username, note)
+        verdict = AlertVerdict.false_alarm if false_alarm else AlertVerdict.confirmed
+        alert = close_alert(store, audit, alert_id, who.username, note, verdict)
     except (LookupError, ValueError) as exc:
         typer.secho(f"error: {exc}", fg="red", err=True)
         raise typer.Exit(1) from None

@@ -6,7 +6,7 @@ import time
 
 import streamlit as st
 
-from copilot.monitor.alerts import AlertStatus, close_alert
+from copilot.monitor.alerts import AlertStatus, AlertVerdict, close_alert
 from ui.auth import require
 from ui.shared import alerts_store, copilot_ready
 
@@ -32,9 +32,11 @@ for alert in open_alerts:
         st.json(alert.evidence, expanded=False)
         with st.form(f"close-{alert.alert_id}", clear_on_submit=True):
             note = st.text_input("Note", key=f"note-{alert.alert_id}", placeholder="what you found or did")
+            verdict = st.radio("It was", list(AlertVerdict), key=f"verdict-{alert.alert_id}", horizontal=True,
+                               format_func=lambda v: "a real problem" if v is AlertVerdict.confirmed else "a false alarm")
             if st.form_submit_button("Close alert", icon=":material/task_alt:"):
                 try:
-                    close_alert(store, copilot.rt.audit, alert.alert_id, me.username, note)
+                    close_alert(store, copilot.rt.audit, alert.alert_id, me.username, note, verdict)
                 except (LookupError, ValueError) as exc:
                     st.error(str(exc))
                 else:
@@ -45,4 +47,4 @@ if ended:
     st.subheader("Recently ended")
     st.dataframe([{"machine": a.machine_id, "cause": a.cause, "status": str(a.status), "opened": _when(a.opened_at),
                    "ended": _when(a.closed_at) if a.closed_at else "", "by": a.closed_by or "monitor",
-                   "note": a.note or ""} for a in ended], hide_index=True)
+                   "verdict": str(a.verdict or ""), "note": a.note or ""} for a in ended], hide_index=True)

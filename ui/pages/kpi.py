@@ -37,8 +37,10 @@ st.bar_chart({"count": {"proposed by people": acts.proposed.get("people", 0),
                         "rejected": acts.rejected, "executed": acts.executed}})
 wait = f"{acts.waiting_h_median * 60:.0f} min" if acts.waiting_h_median is not None else "–"
 st.caption(f"Median wait for sign-off: {wait}. Work orders: {k.orders_opened} opened, {k.orders_done} done. "
-           f"Monitor: {mon.raised} alerts, {mon.cleared_by_itself} cleared by themselves, {mon.closed_by_people} "
-           f"closed by people. Parts at or below their reorder point: {len(k.stock.below_reorder)}.")
+           f"Monitor: {mon.raised} alerts, {mon.cleared_by_itself} cleared by themselves, {mon.confirmed} judged real "
+           f"and {mon.false_alarms} false alarms by people"
+           + (f" (precision {mon.precision:.0%})" if mon.precision is not None else "")
+           + f". Parts at or below their reorder point: {len(k.stock.below_reorder)}.")
 
 st.subheader("Shift handover")
 if st.button("Make the shift report", icon=":material/summarize:"):
