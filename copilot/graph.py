@@ -274,7 +274,7 @@ def build_graph(rt: Runtime) -> StateGraph:
             try:
                 context = [] if brief else [*messages, *replies]  # as the chooser saw it
                 worded = await bound.ainvoke([*head, *context, wording_request(text, run.lang)], tool_choice="none")
-                text = worded.text if stands_for(worded.text, text, run.request, run.lang) else text
+                text = worded.text if stands_for(worded.text, text, run.lang) else text
             except LLMError:
                 pass  # the facts in English are still the answer
         kept = run.model_dump(mode="json") if run.outcome is Outcome.asking else None
