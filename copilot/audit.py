@@ -18,7 +18,6 @@ import hmac
 import json
 import os
 import re
-import secrets
 import time
 from enum import StrEnum
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from copilot.db import connect, transaction
+from copilot.keys import key_from
 from copilot.settings import CopilotSettings
 
 class AuditKind(StrEnum):
@@ -67,18 +67,6 @@ CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TABLE IF NOT EXISTS audit_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
-
-
-def audit_key(configured: str | None, key_file: Path) -> bytes:
-    """The key of the audit chain: the configured one, or the key file's (made on first use, mode 0600)."""
-    if configured:
-        return configured.encode()
-    if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
-    return key_file.read_text().strip().encode()
 
 
 class Head(BaseModel):
@@ -164,7 +152,7 @@ class AuditLog:
     @classmethod
     def of(cls, settings: CopilotSettings) -> AuditLog:
         """The audit log of these settings, with its key and its kept head."""
-        return cls(settings.audit_db, key=audit_key(settings.audit_key, settings.audit_key_file),
+        return cls(settings.audit_db, key=key_from(settings.audit_key, settings.audit_key_file),
                    heads_dir=settings.audit_heads_dir)
 
     def close(self) -> None:

@@ -12,27 +12,18 @@ import base64
 import hashlib
 import hmac
 import json
-import os
-import secrets
 import time
 from pathlib import Path
 
+from copilot.keys import key_from
 from copilot.users import User, UserDirectory
 
 SESSION_HOURS = 8.0  # one shift
 
 
 def session_key(configured: str | None, data_dir: Path) -> bytes:
-    """The configured key, or the data folder's own (made on first use, mode 0600)."""
-    if configured:
-        return configured.encode()
-    path = data_dir / "session.key"
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
-    return path.read_text().strip().encode()
+    """The configured key, or the data folder's own."""
+    return key_from(configured, data_dir / "session.key")
 
 
 def _b64(data: bytes) -> str:
