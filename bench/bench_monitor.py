@@ -26,7 +26,7 @@ import httpx  # noqa: E402
 
 from connectors.mes import MesClient  # noqa: E402
 from connectors.plant import Plant, load_plant  # noqa: E402
-from copilot.monitor.detectors import faulted_code, find, tags_of  # noqa: E402
+from copilot.monitor.detectors import find, tags_of  # noqa: E402
 from copilot.monitor.spec import MonitorSpec  # noqa: E402
 from copilot.procedures.spec import Procedures  # noqa: E402
 from copilot.settings import CopilotSettings  # noqa: E402
@@ -50,7 +50,7 @@ def alarmed(plant: Plant, machine_id: str, history: dict[str, list]) -> str | No
         if samples and tag is not None and tag.alarm_high is not None and samples[-1][1] >= tag.alarm_high:
             return name
     state = history.get("state")
-    return "state" if state and state[-1][1] == faulted_code(machine) else None
+    return "state" if state and state[-1][1] == machine.tags["state"].code_of("faulted") else None
 
 
 async def watch(sim, plant: Plant, spec: MonitorSpec, hours: float, machine_id: str | None) -> dict:

@@ -77,6 +77,10 @@ class Tag(_Strict):
         """A writable tag that tunes the process; the run command starts and stops it instead."""
         return self.writable and not self.is_run_command
 
+    def code_of(self, name: str) -> int | None:
+        """The value of an enumerated tag that means ``name`` (the state tag's "faulted", say)."""
+        return next((code for code, label in (self.enum or {}).items() if label == name), None)
+
     @property
     def is_text(self) -> bool:
         return self.modbus.type == "string"

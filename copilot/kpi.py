@@ -156,10 +156,6 @@ class PlantKpis:
     monitor: MonitorHealth
 
 
-def _code(enum: dict[int, str] | None, name: str) -> int | None:
-    return next((k for k, v in (enum or {}).items() if v == name), None)
-
-
 async def gather(hours: float, connectors: ConnectorSettings | None = None,
                  settings: CopilotSettings | None = None) -> PlantKpis:
     """The KPIs of the last ``hours`` from the historian, the MES, the ERP, the queue, the audit log and the
@@ -177,7 +173,7 @@ async def gather(hours: float, connectors: ConnectorSettings | None = None,
         for machine in plant.machines.values():
             if (state := machine.tags.get("state")) is not None:
                 machines.append(availability(machine.id, await mes.history(machine.id, "state", hours * 60),
-                                             running=_code(state.enum, "running"), faulted=_code(state.enum, "faulted")))
+                                             running=state.code_of("running"), faulted=state.code_of("faulted")))
         lines = quality_by_line((await mes.quality(since_minutes=hours * 60)).machines)
         orders = await erp.list_work_orders()
         levels = await erp.inventory()

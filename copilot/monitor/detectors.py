@@ -144,15 +144,9 @@ def _above_usual(detection: Detection, machine: Machine, history: dict[str, Samp
     return None
 
 
-def faulted_code(machine: Machine) -> int | None:
-    """The value of the machine's state tag that means faulted (the plant file's enum)."""
-    state = machine.tags.get("state")
-    return next((code for code, name in (state.enum or {}).items() if name == "faulted"), None) if state else None
-
-
 def _stopped(detection: Detection, machine: Machine, history: dict[str, Samples]) -> Finding | None:
     states = history.get("state", [])
-    faulted = faulted_code(machine)
+    faulted = machine.tags["state"].code_of("faulted")
     if faulted is not None and states and all(math.isclose(v, faulted) for _, v in states[-3:]):
         return Finding(machine.id, detection.name, f"{machine.id} is faulted and stopped", {"state": "faulted"})
     return None
