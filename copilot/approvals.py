@@ -244,29 +244,28 @@ class ApprovalQueue:
         with transaction(self._db):
             action = self.get(action_id)
             late = action.status == ApprovalStatus.pending and action.expires_at < time.time()
-            if late:  # kept expired even though the vote is refused
+            if late:  # kept expired although the vote is refused: the refusal comes after the commit
                 self._db.execute(
                     "UPDATE actions SET status='expired', decided_at=? WHERE action_id=?", (time.time(), action_id)
                 )
-        if late or action.status != ApprovalStatus.pending:
-            raise NotPending(f"action {action_id} is already {ApprovalStatus.expired if late else action.status}")
-        with transaction(self._db):
-            action = self.get(action_id)
-            if action.status != ApprovalStatus.pending:
-                raise NotPending(f"action {action_id} is already {action.status}")
-            check_approver(action.decision, action.requester, approver, Role(role), action.approvers)
-            now = time.time()
-            self._db.execute(
-                "INSERT INTO votes VALUES (?,?,?,?,?,?,?)",
-                (action_id, approver, str(role), verdict, comment, action.digest, now),
-            )
-            approvers = action.approvers + ([approver] if verdict == "approve" else [])
-            if verdict == "reject":
-                self._db.execute("UPDATE actions SET status='rejected', decided_at=? WHERE action_id=?",
-                                 (now, action_id))
-            elif is_satisfied(action.decision, approvers):  # from now on, the time to run by
-                self._db.execute("UPDATE actions SET status='approved', decided_at=?, expires_at=? WHERE action_id=?",
-                                 (now, now + self._run_within_s, action_id))
+            else:
+                if action.status != ApprovalStatus.pending:
+                    raise NotPending(f"action {action_id} is already {action.status}")
+                check_approver(action.decision, action.requester, approver, Role(role), action.approvers)
+                now = time.time()
+                self._db.execute(
+                    "INSERT INTO votes VALUES (?,?,?,?,?,?,?)",
+                    (action_id, approver, str(role), verdict, comment, action.digest, now),
+                )
+                approvers = action.approvers + ([approver] if verdict == "approve" else [])
+                if verdict == "reject":
+                    self._db.execute("UPDATE actions SET status='rejected', decided_at=? WHERE action_id=?",
+                                     (now, action_id))
+                elif is_satisfied(action.decision, approvers):  # from now on, the time to run by
+                    self._db.execute("UPDATE actions SET status='approved', decided_at=?, expires_at=? "
+                                     "WHERE action_id=?", (now, now + self._run_within_s, action_id))
+        if late:
+            raise NotPending(f"action {action_id} is already {ApprovalStatus.expired}")
         return self.get(action_id)
 
     def _action(self, row) -> PendingAction:
