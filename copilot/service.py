@@ -151,10 +151,7 @@ class Copilot:
                 f"this conversation waits for approval of {', '.join(a.change for a in waiting)}; "
                 "start a new conversation or wait for the decision"
             )
-        self.conversations.touch(thread_id, owner=user.username, title=text)
-        self.rt.audit.append(kind=AuditKind.request, actor=user.username, thread_id=thread_id, arguments={"text": text})
-        inputs = {"messages": [HumanMessage(content=text)], "user": user.username, "role": str(user.role)}
-        async for step in self._run(inputs, thread_id):
+        async for step in self._run(self._request(user, thread_id, text), thread_id):
             yield step
 
     async def run_procedure(self, user: User, procedure: str, slots: dict[str, Any], why: str,
@@ -164,12 +161,16 @@ class Copilot:
         if self.rt.procedures is None or self.rt.procedures.get(procedure) is None:
             raise RequestRejected(f"no procedure {procedure!r} is in use")
         self.conversations.check_owner(thread_id, user.username)
-        self.conversations.touch(thread_id, owner=user.username, title=why)
-        self.rt.audit.append(kind=AuditKind.request, actor=user.username, thread_id=thread_id,
-                             arguments={"text": why, "procedure": procedure, "slots": slots})
-        inputs = {"messages": [HumanMessage(content=why)], "user": user.username, "role": str(user.role),
-                  "chosen": {"procedure": procedure, "slots": slots}}
+        chosen = {"procedure": procedure, "slots": slots}
+        inputs = self._request(user, thread_id, why, **chosen) | {"chosen": chosen}
         return [s async for s in self._run(inputs, thread_id)]
+
+    def _request(self, user: User, thread_id: str, text: str, **audited: Any) -> dict[str, Any]:
+        """A request taken into its conversation: listed under its user, in the audit log, as the graph's input."""
+        self.conversations.touch(thread_id, owner=user.username, title=text)
+        self.rt.audit.append(kind=AuditKind.request, actor=user.username, thread_id=thread_id,
+                             arguments={"text": text, **audited})
+        return {"messages": [HumanMessage(content=text)], "user": user.username, "role": str(user.role)}
 
     def steps_of(self, message: BaseMessage) -> list[Step]:
         """What a message of a conversation meant to the operator (for drawing a conversation again)."""
