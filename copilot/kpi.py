@@ -156,10 +156,28 @@ class PlantKpis:
     monitor: MonitorHealth
 
 
+def _between(samples: Samples, start: float, end: float) -> Samples:
+    return [(t, v) for t, v in samples if start <= t <= end]
+
+
+def made_between(later: list[MachineQuality], earlier: list[MachineQuality]) -> list[MachineQuality]:
+    """What each machine made between two reports of the MES (``later`` reaches further back): the difference."""
+    before = {m.machine_id: m for m in earlier}
+
+    def less(m: MachineQuality, count: str) -> int | None:
+        total, recent = getattr(m, count), getattr(before.get(m.machine_id), count, None)
+        return None if total is None else total - (recent or 0)
+
+    return [m.model_copy(update={count: less(m, count) for count in ("good_in_window", "rejects_in_window")})
+            for m in later]
+
+
 async def gather(hours: float, connectors: ConnectorSettings | None = None,
-                 settings: CopilotSettings | None = None) -> PlantKpis:
-    """The KPIs of the last ``hours`` from the historian, the MES, the ERP, the queue, the audit log and the
-    monitor's alerts (the historian's hours are the plant's clock; the records' are the wall clock)."""
+                 settings: CopilotSettings | None = None, *, ago: float = 0.0) -> PlantKpis:
+    """The KPIs of ``hours`` ending ``ago`` hours before now (0: the last ``hours``; ``ago=hours``: the shift
+    before) from the historian, the MES, the ERP, the queue, the audit log and the monitor's alerts (the
+    historian's hours are the plant's clock, its newest sample being now; the records' are the wall clock).
+    Stock has no history: it is always now."""
     from copilot.approvals import ApprovalQueue
     from copilot.audit import AuditLog
     from copilot.monitor.alerts import Alerts
@@ -167,29 +185,82 @@ async def gather(hours: float, connectors: ConnectorSettings | None = None,
 
     connectors, settings = connectors or ConnectorSettings(), settings or CopilotSettings()
     plant = connectors.load_plant()
-    since = time.time() - hours * 3600
+    until = time.time() - ago * 3600
+    since = until - hours * 3600
+
+    def inside(ts: float) -> bool:
+        return since <= ts <= until
+
     machines: list[Availability] = []
     async with MesClient.from_settings(connectors) as mes, ErpClient.from_settings(connectors) as erp:
         for machine in plant.machines.values():
             if (state := machine.tags.get("state")) is not None:
-                machines.append(availability(machine.id, await mes.history(machine.id, "state", hours * 60),
+                states = await mes.history(machine.id, "state", (ago + hours) * 60)
+                end = states[-1][0] - ago * 3600 if states else 0.0
+                machines.append(availability(machine.id, _between(states, end - hours * 3600, end),
                                              running=state.code_of("running"), faulted=state.code_of("faulted")))
-        lines = quality_by_line((await mes.quality(since_minutes=hours * 60)).machines)
+        made = (await mes.quality(since_minutes=(ago + hours) * 60)).machines
+        if ago:
+            made = made_between(made, (await mes.quality(since_minutes=ago * 60)).machines)
+        lines = quality_by_line(made)
         orders = await erp.list_work_orders()
         levels = await erp.inventory()
-    opened = [o for o in orders if o.created_at.timestamp() >= since]
+    opened = [o for o in orders if inside(o.created_at.timestamp())]
     audit = AuditLog.of(settings)
-    records = [(str(r.kind), r.actor) for r in audit.records(limit=100_000) if r.ts >= since]
+    records = [(str(r.kind), r.actor) for r in audit.records(limit=100_000) if inside(r.ts)]
     audit.close()
     queue = ApprovalQueue(settings.state_db)
-    waits = [a.decided_at - a.created_at for a in queue.decided(limit=10_000) if a.decided_at and a.created_at >= since]
+    waits = [a.decided_at - a.created_at for a in queue.decided(limit=10_000) if a.decided_at and inside(a.created_at)]
     queue.close()
     alerts = Alerts(settings.state_db)
-    shift = [a for a in alerts.listed(None, limit=10_000) if a.opened_at >= since]
+    shift = [a for a in alerts.listed(None, limit=10_000) if inside(a.opened_at)]
     alerts.close()
-    return PlantKpis(hours, machines, lines, len(opened), sum(o.status == "done" for o in opened), mttr_h(orders),
+    return PlantKpis(hours, machines, lines, len(opened), sum(o.status == "done" for o in opened),
+                     mttr_h([o for o in orders if (done := _done_at(o)) is not None and inside(done.timestamp())]),
                      stock(levels), actions(records, waits, monitor=ACTOR),
                      monitor_health([str(a.status) for a in shift], [a.verdict and str(a.verdict) for a in shift]))
+
+
+@dataclass(frozen=True)
+class Compared:
+    """One headline figure of this period beside the one before."""
+
+    name: str
+    now: float | None
+    before: float | None
+    unit: str = ""
+    share: bool = False  # a fraction, shown as a percentage
+
+    def _shown(self, value: float | None) -> str:
+        if value is None:
+            return "-"
+        return f"{value:.1%}" if self.share else f"{value:g}{self.unit}"
+
+    @property
+    def line(self) -> str:
+        change = ""
+        if self.now is not None and self.before is not None:
+            delta = self.now - self.before
+            change = ", no change" if abs(delta) < 1e-9 else \
+                f", {delta * 100:+.1f} points" if self.share else f", {round(delta, 2):+g}{self.unit}"
+        return f"{self.name}: {self._shown(self.now)} (previous shift {self._shown(self.before)}{change})"
+
+
+def compared(now: PlantKpis, before: PlantKpis) -> list[Compared]:
+    """The figures a supervisor compares across a handover: downtime, failures, yield per line, work orders,
+    the copilot's actions and the monitor's alerts."""
+    rows = [Compared("unplanned downtime", round(sum(m.down_h for m in now.machines), 2),
+                     round(sum(m.down_h for m in before.machines), 2), " h"),
+            Compared("failures", sum(m.failures for m in now.machines), sum(m.failures for m in before.machines))]
+    earlier = {q.line_id: q for q in before.lines}
+    rows += [Compared(f"first-pass yield line {q.line_id}", q.first_pass_yield,
+                      earlier[q.line_id].first_pass_yield if q.line_id in earlier else None, share=True)
+             for q in now.lines]
+    rows += [Compared("work orders opened", now.orders_opened, before.orders_opened),
+             Compared("work orders done", now.orders_done, before.orders_done),
+             Compared("actions executed", now.actions.executed, before.actions.executed),
+             Compared("monitor alerts", now.monitor.raised, before.monitor.raised)]
+    return rows
 
 
 def lines_of(k: PlantKpis) -> list[str]:

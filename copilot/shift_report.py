@@ -1,6 +1,7 @@
-"""The shift handover: what happened, the alerts, the actions taken and those still waiting, the KPIs and the
-open work — facts from the records (copilot/kpi.py, the audit log, the queue, the alerts, the ERP); a model
-may add a short summary at the top, kept only when it brings no number or id the facts lack.
+"""The shift handover: what happened, the alerts, the actions taken and those still waiting, the KPIs against
+the previous shift and the open work — facts from the records (copilot/kpi.py, the audit log, the queue, the
+alerts, the ERP); a model may add a short summary at the top, kept only when it brings no number or id the
+facts lack.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from connectors.erp import ErpClient
 from connectors.settings import ConnectorSettings
 from copilot.approvals import ApprovalQueue
 from copilot.audit import AuditKind, AuditLog
-from copilot.kpi import gather, lines_of
+from copilot.kpi import compared, gather, lines_of
 from copilot.monitor.alerts import Alerts
 from copilot.procedures.answer import faithful
 from copilot.settings import CopilotSettings
@@ -32,6 +33,7 @@ async def facts(hours: float, connectors: ConnectorSettings | None = None,
     connectors, settings = connectors or ConnectorSettings(), settings or CopilotSettings()
     since = time.time() - hours * 3600
     kpis = await gather(hours, connectors, settings)
+    before = await gather(hours, connectors, settings, ago=hours)
     alerts = Alerts(settings.state_db)
     shift_alerts = [a for a in alerts.listed(None, limit=10_000) if a.opened_at >= since]
     alerts.close()
@@ -54,6 +56,7 @@ async def facts(hours: float, connectors: ConnectorSettings | None = None,
               for a in pending] or ["- none"]
     lines += ["", "## Open work orders"]
     lines += [f"- {o.id} {o.machine_id} {o.priority}: {o.title} ({o.status})" for o in open_work] or ["- none"]
+    lines += ["", "## Against the previous shift", *[f"- {row.line}" for row in compared(kpis, before)]]
     lines += ["", "## KPIs", *[f"- {line.strip()}" for line in lines_of(kpis)[1:]]]
     return "\n".join(lines)
 

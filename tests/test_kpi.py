@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from connectors.records import MachineQuality, StockLevel, WorkOrder, WorkOrderEvent
-from copilot.kpi import actions, availability, monitor_health, mttr_h, quality_by_line, stock
+from copilot.kpi import (Actions, Availability, LineQuality, MonitorHealth, PlantKpis, Stock, actions, availability,
+                         compared, made_between, monitor_health, mttr_h, quality_by_line, stock)
 
 T0 = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 RUNNING, FAULTED, STOPPED = 1, 2, 0
@@ -39,16 +40,46 @@ def test_mttr_counts_finished_corrective_orders_only():
     assert mttr_h([order("corrective", 0, None)]) is None
 
 
-def test_first_pass_yield_and_defect_rate_per_line():
-    def machine(mid: str, line: str, good: int, rejects: int) -> MachineQuality:
-        return MachineQuality(machine_id=mid, line_id=line, good_count=None, reject_count=None, defect_rate=None,
-                              good_in_window=good, rejects_in_window=rejects, inspections=[])
+def machine(mid: str, line: str, good: int | None, rejects: int | None) -> MachineQuality:
+    return MachineQuality(machine_id=mid, line_id=line, good_count=None, reject_count=None, defect_rate=None,
+                          good_in_window=good, rejects_in_window=rejects, inspections=[])
 
+
+def test_first_pass_yield_and_defect_rate_per_line():
     l1, l2 = quality_by_line([machine("P-101", "L1", 900, 100), machine("HP-102", "L1", 480, 20),
                               machine("OV-201", "L2", 0, 0)])
     assert (l1.line_id, l1.good, l1.rejects) == ("L1", 1380, 120)
     assert l1.first_pass_yield == 0.92 and l1.defect_rate == 0.08
     assert l2.first_pass_yield is None
+
+
+def test_what_a_machine_made_in_the_shift_before_is_the_difference_of_two_windows():
+    last_16h = [machine("P-101", "L1", 1800, 150), machine("OV-201", "L2", None, None), machine("FL-202", "L2", 40, 2)]
+    last_8h = [machine("P-101", "L1", 1000, 50), machine("OV-201", "L2", None, None)]  # FL-202 made nothing since
+    before = {m.machine_id: (m.good_in_window, m.rejects_in_window) for m in made_between(last_16h, last_8h)}
+    assert before == {"P-101": (800, 100), "OV-201": (None, None), "FL-202": (40, 2)}
+
+
+def test_a_shift_against_the_one_before():
+    def kpis(down: list[float], failures: int, good: int, rejects: int, opened: int, executed: int,
+             alerts: int) -> PlantKpis:
+        return PlantKpis(8, [Availability(f"M{i}", 8 - d, d, failures if i == 0 else 0) for i, d in enumerate(down)],
+                         [LineQuality("L1", good, rejects)], opened, 0, None, Stock([], []),
+                         Actions(executed=executed), MonitorHealth(alerts, 0, 0, 0))
+
+    now = kpis([1.5, 0.25], 2, 950, 50, 3, 4, 1)
+    before = kpis([0.5, 0.0], 1, 900, 100, 3, 1, 0)
+    assert [row.line for row in compared(now, before)] == [
+        "unplanned downtime: 1.75 h (previous shift 0.5 h, +1.25 h)",
+        "failures: 2 (previous shift 1, +1)",
+        "first-pass yield line L1: 95.0% (previous shift 90.0%, +5.0 points)",
+        "work orders opened: 3 (previous shift 3, no change)",
+        "work orders done: 0 (previous shift 0, no change)",
+        "actions executed: 4 (previous shift 1, +3)",
+        "monitor alerts: 1 (previous shift 0, +1)",
+    ]
+    quiet = kpis([0.0], 0, 0, 0, 0, 0, 0)
+    assert compared(quiet, quiet)[2].line == "first-pass yield line L1: - (previous shift -)"
 
 
 def test_stockouts_actions_and_the_monitors_health():
@@ -100,6 +131,7 @@ async def test_the_shift_report_names_the_shifts_alerts_and_its_pdf_opens(sim, t
     alerts.close()
     text = await facts(8, sim, settings)
     assert "## Alerts" in text and "P-101: bearing wear" in text and "## KPIs" in text
+    assert "- monitor alerts: 1 (previous shift 0, +1)" in text  # the alert is this shift's, not the one before
     summed = await with_summary(text, script("P-101 showed bearing wear; nothing waits for sign-off."))
     assert summed.splitlines()[2] == "P-101 showed bearing wear; nothing waits for sign-off."
     invented = await with_summary(text, script("P-101 lost 37 hours."))  # a number the facts lack: left out
