@@ -65,6 +65,30 @@ def test_each_kind_finds_what_an_engineer_would_and_nothing_in_normal_running():
     assert find(detection("machine stopped by a fault"), pump, {"state": [(0, 2), (30, 2), (60, 1)]}) is None
 
 
+def test_the_plcs_live_values_are_the_reading_now():
+    pump, oven = PLANT.machines["P-101"], PLANT.machines["OV-201"]
+    stop = detection("machine stopped by a fault")
+    running = {"state": [(0, 1), (30, 1), (60, 1)]}
+    assert find(stop, pump, running, {"state": 2.0})  # faulted on the PLC before the historian shows it
+    assert find(stop, pump, {"state": [(0, 1), (30, 2), (60, 2), (90, 2)]}, {"state": 1.0}) is None  # restarted
+    heading = {"vibration": noisy(6.0, 2.0, noise=0.02), "bearing_temp": noisy(55, 0.0, noise=0.3)}
+    toward = detection("reading toward its alarm")
+    later = find(toward, pump, heading, {"vibration": 6.9})
+    assert later.evidence["last"] == 6.9
+    assert later.evidence["minutes_to_alarm"] < find(toward, pump, heading).evidence["minutes_to_alarm"]
+    assert find(toward, pump, heading, {"vibration": 99.0}) is None  # past its alarm now: the PLC's alarm tells
+
+
+def test_a_setpoint_changed_within_the_window_is_not_a_drift():
+    oven, drift = PLANT.machines["OV-201"], detection("controller or sensor drift")
+    on_its_way = {"zone_temp": noisy(180.0, 20.0, minutes=15, noise=0.2),  # heading for the new setpoint
+                  "temp_setpoint": [(0.0, 180.0), (600.0, 190.0)]}
+    assert find(drift, oven, on_its_way) is None
+    changed_now = {"zone_temp": noisy(180.0, 0.0, minutes=15, noise=0.2), "temp_setpoint": [(0.0, 180.0)]}
+    assert find(drift, oven, changed_now, {"temp_setpoint": 200.0}) is None
+    assert find(drift, oven, changed_now, {"temp_setpoint": 180.0}) is None
+
+
 @pytest.mark.parametrize(("change", "message"), [
     ({"kind": "hunch"}, "detection 'bearing wear': field kind"),
     ({"tags": ["vibraton", "bearing_temp"], "min_rise_per_hour": {"vibraton": 1, "bearing_temp": 1}},
@@ -143,6 +167,25 @@ async def test_bearing_wear_leads_with_no_operator_to_one_alert_and_one_work_ord
             outbox.close()
             alerts.close()
     finally:
+        control.close()
+
+
+async def test_a_jam_is_seen_on_the_plc_before_the_historian_shows_it(sim, tmp_path):
+    control = SimControl(sim)
+    try:
+        control.advance(30)
+        control.fault("jam", machine_id="CV-203")
+        control.advance(1)  # one faulted sample in the history: not yet a stop by the history alone
+        stopped = SPEC.model_copy(update={"detections": [detection("machine stopped by a fault")]})
+        async with copilot_on(sim, tmp_path, script()) as copilot:
+            history = await copilot.rt.deps.mes.history("CV-203", "state", 5)
+            assert find(stopped.detections[0], PLANT.machines["CV-203"], {"state": history}) is None
+            alerts = Alerts(copilot.rt.settings.state_db)
+            done = await Monitor(copilot, stopped, alerts, user(ACTOR)).check()
+            assert [(a.machine_id, a.cause) for a in done.opened] == [("CV-203", "machine stopped by a fault")]
+            alerts.close()
+    finally:
+        control.clear()
         control.close()
 
 

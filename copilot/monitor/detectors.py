@@ -19,6 +19,7 @@ from connectors.plant import Machine
 from copilot.monitor.spec import Detection, DetectionKind
 
 Samples = list[tuple[float, float]]  # (seconds, value), oldest first
+Live = dict[str, float]  # the PLC's values now, by tag: newer than the historian's last sample
 MIN_SAMPLES = 8
 
 
@@ -54,12 +55,15 @@ def _round(value: float) -> float:
     return round(value, 3)
 
 
-def find(detection: Detection, machine: Machine, history: dict[str, Samples]) -> Finding | None:
-    """The finding of one detection on one machine, or None when all is as usual (or too little is known)."""
+def find(detection: Detection, machine: Machine, history: dict[str, Samples],
+         live: Live | None = None) -> Finding | None:
+    """The finding of one detection on one machine, or None when all is as usual (or too little is known).
+    Trends come from the history; where the PLC's live value is given it is the reading now (a stop is seen
+    at once, a time to limit counts from the latest value, a setpoint just changed is not a drift)."""
     check = {DetectionKind.toward_limit: _toward_limit, DetectionKind.rising_together: _rising_together,
              DetectionKind.off_setpoint: _off_setpoint, DetectionKind.above_usual: _above_usual,
              DetectionKind.stopped: _stopped}[detection.kind]
-    return check(detection, machine, history)
+    return check(detection, machine, history, live or {})
 
 
 def tags_of(detection: Detection, machine: Machine) -> list[str]:
@@ -73,13 +77,14 @@ def tags_of(detection: Detection, machine: Machine) -> list[str]:
     return [t for t in detection.tags if t in machine.tags]
 
 
-def _toward_limit(detection: Detection, machine: Machine, history: dict[str, Samples]) -> Finding | None:
+def _toward_limit(detection: Detection, machine: Machine, history: dict[str, Samples],
+                  live: Live) -> Finding | None:
     for name in tags_of(detection, machine):
         tag, samples = machine.tags[name], history.get(name, [])
         trend = slope(samples)
         if tag.alarm_high is None or trend is None or not trend.rising or not samples:
             continue
-        last = samples[-1][1]
+        last = live.get(name, samples[-1][1])
         if last >= tag.alarm_high:
             continue  # past it already: the PLC's own alarm tells
         hours = (tag.alarm_high - last) / trend.per_hour
@@ -92,7 +97,8 @@ def _toward_limit(detection: Detection, machine: Machine, history: dict[str, Sam
     return None
 
 
-def _rising_together(detection: Detection, machine: Machine, history: dict[str, Samples]) -> Finding | None:
+def _rising_together(detection: Detection, machine: Machine, history: dict[str, Samples],
+                     live: Live) -> Finding | None:
     names = tags_of(detection, machine)
     trends = {name: slope(history.get(name, [])) for name in names}
     if not names or any(t is None or not t.rising or t.per_hour < detection.min_rise_per_hour[n]
@@ -104,16 +110,17 @@ def _rising_together(detection: Detection, machine: Machine, history: dict[str, 
     return Finding(machine.id, detection.name, f"{' and '.join(parts)} together", evidence)
 
 
-def _off_setpoint(detection: Detection, machine: Machine, history: dict[str, Samples]) -> Finding | None:
+def _off_setpoint(detection: Detection, machine: Machine, history: dict[str, Samples],
+                  live: Live) -> Finding | None:
     for reading, setpoint in detection.pairs.items():
         if reading not in machine.tags or setpoint not in machine.tags:
             continue
         values, targets = history.get(reading, []), history.get(setpoint, [])
         if len(values) < MIN_SAMPLES or not targets:
             continue
-        target = targets[-1][1]
-        if not target:
-            continue
+        target = live.get(setpoint, targets[-1][1])
+        if not target or any(not math.isclose(t, target) for _, t in targets):
+            continue  # no setpoint, or it changed within the window: the reading is still on its way
         worst = min(abs(v - target) for _, v in values) / abs(target)  # away for the whole window
         if worst > detection.band:
             mean = statistics.fmean(v for _, v in values)
@@ -125,7 +132,8 @@ def _off_setpoint(detection: Detection, machine: Machine, history: dict[str, Sam
     return None
 
 
-def _above_usual(detection: Detection, machine: Machine, history: dict[str, Samples]) -> Finding | None:
+def _above_usual(detection: Detection, machine: Machine, history: dict[str, Samples],
+                 live: Live) -> Finding | None:
     for name in tags_of(detection, machine):
         samples = history.get(name, [])
         if len(samples) < 2 * MIN_SAMPLES:
@@ -144,9 +152,12 @@ def _above_usual(detection: Detection, machine: Machine, history: dict[str, Samp
     return None
 
 
-def _stopped(detection: Detection, machine: Machine, history: dict[str, Samples]) -> Finding | None:
-    states = history.get("state", [])
+def _stopped(detection: Detection, machine: Machine, history: dict[str, Samples],
+             live: Live) -> Finding | None:
+    states = [v for _, v in history.get("state", [])[-3:]]
+    if "state" in live:
+        states = [live["state"]]  # the PLC's state now: a stop is seen without waiting for the historian
     faulted = machine.tags["state"].code_of("faulted")
-    if faulted is not None and states and all(math.isclose(v, faulted) for _, v in states[-3:]):
+    if faulted is not None and states and all(math.isclose(v, faulted) for v in states):
         return Finding(machine.id, detection.name, f"{machine.id} is faulted and stopped", {"state": "faulted"})
     return None

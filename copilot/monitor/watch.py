@@ -1,7 +1,8 @@
-"""The monitor: every few seconds it reads each machine's recent history, finds what an engineer would, and
-acts on it as the user ``monitor`` — one alert per machine and cause, and the matching procedure run once,
-its changes waiting in the approval queue like anyone's. It never blocks on one machine: a machine whose
-history cannot be read is skipped until the next check.
+"""The monitor: every few seconds it polls each machine's live tags on the PLC and reads their recent history,
+finds what an engineer would, and acts on it as the user ``monitor`` — one alert per machine and cause, and
+the matching procedure run once, its changes waiting in the approval queue like anyone's. It never blocks on
+one machine: a machine whose history cannot be read is skipped until the next check; one whose PLC does not
+answer is judged on its history alone.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ import asyncio
 from dataclasses import dataclass, field
 
 from connectors.errors import ConnectorError
+from connectors.plant import Machine
 from copilot.audit import AuditKind
 from copilot.monitor.alerts import Alert, Alerts
-from copilot.monitor.detectors import Finding, find, tags_of
+from copilot.monitor.detectors import Finding, Live, find, tags_of
 from copilot.monitor.notify import Outbox
 from copilot.monitor.spec import MonitorSpec
 from copilot.service import Copilot, Step
@@ -36,21 +38,39 @@ class Monitor:
                  outbox: Outbox | None = None) -> None:
         self.copilot, self.spec, self.alerts, self.user, self.outbox = copilot, spec, alerts, user, outbox
 
+    async def _live(self, machine: Machine) -> Live:
+        """The machine's numeric tags the detections read, polled from the PLC in one request; none when it
+        does not answer (the history still tells)."""
+        names = sorted({t for d in self.spec.detections for t in tags_of(d, machine)})
+        if not names:
+            return {}
+        try:
+            values = await self.copilot.rt.deps.plc.read_many(machine.id, names)
+        except ConnectorError:
+            return {}
+        return {n: float(v.value) for n, v in values.items() if isinstance(v.value, int | float)}
+
     async def check(self) -> Check:
-        """One pass over every detection and every machine that has its tags."""
+        """One pass over every machine and every detection that has its tags."""
         done = Check()
         plant, mes, audit = self.copilot.rt.deps.plant, self.copilot.rt.deps.mes, self.copilot.rt.audit
-        for detection in self.spec.detections:
-            for machine in plant.machines.values():
+        for machine in plant.machines.values():
+            live = await self._live(machine)
+            read: dict[tuple[str, float], list] = {}  # each tag's history read once a check per window
+            for detection in self.spec.detections:
                 tags = tags_of(detection, machine)
                 if not tags:
                     continue
                 try:
-                    history = {t: await mes.history(machine.id, t, detection.window_minutes) for t in tags}
+                    for t in tags:
+                        if (t, detection.window_minutes) not in read:
+                            read[t, detection.window_minutes] = await mes.history(machine.id, t,
+                                                                                  detection.window_minutes)
                 except ConnectorError:
                     done.unreadable.append(machine.id)
                     continue
-                finding = find(detection, machine, history)
+                history = {t: read[t, detection.window_minutes] for t in tags}
+                finding = find(detection, machine, history, live)
                 if finding is None:
                     if (cleared := self.alerts.clear(machine.id, detection.name)) is not None:
                         audit.append(kind=AuditKind.alert, actor=ACTOR, thread_id=cleared.thread_id,
