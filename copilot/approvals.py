@@ -31,6 +31,18 @@ class ApprovalStatus(StrEnum):
     expired = "expired"  # not decided in time, or approved but not run in time
 
 
+class Origin(StrEnum):
+    """Where an action came from, as the supervisor who signs it off is told."""
+
+    chat = "chat"  # a person in the app or the CLI
+    monitor = "monitor"  # the monitor, on what it found in the live plant
+    mcp = "mcp"  # another agent or tool over MCP, as a named user
+
+    @property
+    def label(self) -> str:
+        return {Origin.chat: "in the chat", Origin.monitor: "raised by the monitor", Origin.mcp: "via MCP"}[self]
+
+
 _DECISION = TypeAdapter(Decision)
 
 _SCHEMA = """
@@ -49,7 +61,8 @@ CREATE TABLE IF NOT EXISTS actions (
     status TEXT NOT NULL,
     created_at REAL NOT NULL,
     expires_at REAL NOT NULL,
-    decided_at REAL
+    decided_at REAL,
+    via TEXT NOT NULL DEFAULT 'chat'
 );
 CREATE INDEX IF NOT EXISTS actions_status ON actions(status);
 CREATE TABLE IF NOT EXISTS votes (
@@ -105,6 +118,7 @@ class PendingAction(BaseModel):
     created_at: float
     expires_at: float  # pending: the time to decide by; approved: the time to run by
     decided_at: float | None = None
+    via: Origin = Origin.chat
     votes: list[Vote] = []
 
     @property
@@ -137,6 +151,8 @@ class ApprovalQueue:
         approval holds before the action must run (a process down longer than that asks again)."""
         self._db = connect(path)
         self._db.executescript(_SCHEMA)
+        if "via" not in {c["name"] for c in self._db.execute("PRAGMA table_info(actions)")}:
+            self._db.execute("ALTER TABLE actions ADD COLUMN via TEXT NOT NULL DEFAULT 'chat'")  # a queue from before
         self._ttl_s = ttl_hours * 3600
         self._run_within_s = run_within_minutes * 60
 
@@ -156,11 +172,13 @@ class ApprovalQueue:
         decision: RequireApproval,
         change: str,
         facts: dict[str, Any],
+        via: Origin = Origin.chat,
     ) -> PendingAction:
         """Queue an action; submitting the same action id again changes nothing (resumes re-run nodes)."""
         now = time.time()
         self._db.execute(
-            "INSERT OR IGNORE INTO actions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL)",
+            "INSERT OR IGNORE INTO actions (action_id, thread_id, requester, requester_role, tool, arguments, digest, "
+            "risk, decision, change, facts, status, created_at, expires_at, via) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 action_id,
                 thread_id,
@@ -176,6 +194,7 @@ class ApprovalQueue:
                 "pending",
                 now,
                 now + self._ttl_s,
+                str(via),
             ),
         )
         return self.get(action_id)
@@ -289,6 +308,7 @@ class ApprovalQueue:
             created_at=row["created_at"],
             expires_at=row["expires_at"],
             decided_at=row["decided_at"],
+            via=row["via"],
             votes=[Vote(**dict(v)) for v in votes],
         )
 
@@ -298,6 +318,7 @@ __all__ = [
     "ApprovalStatus",
     "ApprovalRefused",
     "NotPending",
+    "Origin",
     "PendingAction",
     "UnknownAction",
     "action_digest",

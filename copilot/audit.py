@@ -42,6 +42,7 @@ class AuditKind(StrEnum):
     execution = "execution"  # the call starts
     result = "result"
     alert = "alert"  # the monitor opened or cleared an alert, or a person closed one
+    refusal = "refusal"  # a caller turned away before proposing anything: no or a bad token, not allowed
 
 
 GENESIS = "0" * 64

@@ -118,7 +118,7 @@ def _describe(action: PendingAction) -> str:
     decision = action.decision
     lines = [
         f"action   {action.action_id}  ({action.status})",
-        f"asked by {action.requester} ({action.requester_role}), {action.age_s / 60:.0f} min ago, "
+        f"asked by {action.requester} ({action.requester_role}) {action.via.label}, {action.age_s / 60:.0f} min ago, "
         f"expires {time.strftime('%Y-%m-%d %H:%M', time.localtime(action.expires_at))}",
         f"tool     {action.tool}  risk {action.risk}",
         f"change   {action.change}",
@@ -140,7 +140,7 @@ def list_() -> None:
         typer.echo("no actions wait for approval")
     for action in pending:
         typer.echo(
-            f"{action.action_id}  {action.tool:<24} {action.change}  by {action.requester}, "
+            f"{action.action_id}  {action.tool:<24} {action.change}  by {action.requester} {action.via.label}, "
             f"{len(action.approvers)}/{action.decision.approvers} approvals, {action.age_s / 60:.0f} min"
         )
 

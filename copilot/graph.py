@@ -28,7 +28,7 @@ from pydantic_core import to_jsonable_python
 from connectors.errors import ConnectorError
 from connectors.plant import Plant
 from knowledge.errors import KnowledgeError
-from copilot.approvals import ApprovalQueue, ApprovalStatus, action_digest
+from copilot.approvals import ApprovalQueue, ApprovalStatus, Origin, action_digest
 from copilot.audit import AuditKind, AuditLog
 from copilot.binding import covered, differences
 from copilot.ledger import ExecutionLedger, RunStatus
@@ -65,6 +65,8 @@ class AgentState(TypedDict):
     procedure: NotRequired[dict | None]  # the procedure run of this conversation (copilot/procedures/run.py)
     restated: NotRequired[str | None]  # this turn's request in English, when the operator wrote in another language
     chosen: NotRequired[dict | None]  # a procedure and its slots the caller chose (the monitor): no model chooses
+    called: NotRequired[dict | None]  # one tool call the caller made (over MCP): gated, run, and the run ends
+    via: NotRequired[str]  # where the request came from (copilot.approvals.Origin)
 
 
 class Ticket(BaseModel):
@@ -79,6 +81,7 @@ class Ticket(BaseModel):
     digest: str
     decision: Allow | RequireApproval
     facts: ActionFacts
+    via: Origin = Origin.chat
 
 
 @dataclass
@@ -209,6 +212,9 @@ def build_graph(rt: Runtime) -> StateGraph:
             call = {"name": chosen["procedure"], "args": chosen["slots"], "id": f"call_{uuid.uuid4().hex[:16]}",
                     "type": "tool_call"}
             return {"messages": [AIMessage(content="", tool_calls=[call], name=AUTHOR)], "chosen": None}
+        if (called := state.get("called")) and not any(isinstance(m, AIMessage) for m in turn):
+            call = {"name": called["tool"], "args": called["args"], "id": called["id"], "type": "tool_call"}
+            return {"messages": [AIMessage(content="", tool_calls=[call], name=str(state.get("via", Origin.mcp)))]}
         try:
             if procedures and not any(isinstance(m, AIMessage) for m in turn):
                 asking = kept_run(state)
@@ -286,7 +292,7 @@ def build_graph(rt: Runtime) -> StateGraph:
         last = state["messages"][-1]
         assert isinstance(last, AIMessage)
         seen = Seen.of(state["messages"])
-        user, role = state["user"], Role(state["role"])
+        user, role, via = state["user"], Role(state["role"]), Origin(state.get("via", Origin.chat))
         replies: list[ToolMessage] = []
         sends: list[Send] = []
         for index, call in enumerate(last.tool_calls):
@@ -297,14 +303,15 @@ def build_graph(rt: Runtime) -> StateGraph:
                 continue
             rt.audit.append(kind=AuditKind.proposal, actor=user, thread_id=thread_id, action_id=call["id"],
                             tool=call["name"], arguments=call["args"])
-            judged = await judge(call, seen.calls_before + index, seen, user, role, thread_id)
+            judged = await judge(call, seen.calls_before + index, seen, user, role, thread_id, via)
             if isinstance(judged, Ticket):
                 sends.append(Send("act", {"ticket": judged.model_dump(mode="json"), "call": dict(call)}))
             else:
                 replies.append(judged)
-        return Command(update={"messages": replies}, goto=sends or ("procedure" if running(state) else "model"))
+        return Command(update={"messages": replies}, goto=sends or after_act(state))
 
-    async def judge(call: dict, position: int, seen: Seen, user: str, role: Role, thread_id: str) -> ToolMessage | Ticket:
+    async def judge(call: dict, position: int, seen: Seen, user: str, role: Role, thread_id: str,
+                    via: Origin) -> ToolMessage | Ticket:
         """A proposed call through the pre-checks and the policy: a ticket to act on, or the reply why not."""
         refused = over_budget(call, position, rt.settings.max_tool_calls_per_turn) or unreadable(call)
         if refused:
@@ -333,7 +340,7 @@ def build_graph(rt: Runtime) -> StateGraph:
             return tool_reply(call, Status.denied, "refused by policy: " + "; ".join(decision.reasons),
                               digest=digest, decision=decision.model_dump(mode="json"), change=facts.change)
         return Ticket(action_id=seen.unconfirmed.get(digest, call["id"]), thread_id=thread_id, user=user, role=role,
-                      tool=tool.name, arguments=arguments, digest=digest, decision=decision, facts=facts)
+                      tool=tool.name, arguments=arguments, digest=digest, decision=decision, facts=facts, via=via)
 
     def unknown_tool(call: dict, user: str, role: Role, thread_id: str) -> ToolMessage:
         """Denied, and the denial audited as the policy's (an unknown tool is judged as critical)."""
@@ -393,7 +400,7 @@ def build_graph(rt: Runtime) -> StateGraph:
         rt.queue.submit(
             action_id=ticket.action_id, thread_id=ticket.thread_id, requester=ticket.user,
             requester_role=ticket.role, tool=ticket.tool, arguments=ticket.arguments, risk=str(tool.risk),
-            decision=decision, change=facts.change, facts=facts.model_dump(mode="json"),
+            decision=decision, change=facts.change, facts=facts.model_dump(mode="json"), via=ticket.via,
         )
         action = rt.queue.get(ticket.action_id)
         while action.status == ApprovalStatus.pending:  # a resume of an earlier round finds it open again: wait on
@@ -449,16 +456,19 @@ def build_graph(rt: Runtime) -> StateGraph:
         return "procedure" if last.tool_calls[0]["name"] in choices else "gate"
 
     def after_act(state: AgentState) -> str:
+        """Where a step's results go: back to its procedure, to the model, or (a caller's own call) nowhere."""
+        if state.get("called"):
+            return END
         return "procedure" if running(state) else "model"
 
     graph = StateGraph(AgentState)
     graph.add_node("model", model)
     graph.add_node("procedure", procedure, destinations=("gate", "model", END))
-    graph.add_node("gate", gate, destinations=("act", "model", "procedure"))
+    graph.add_node("gate", gate, destinations=("act", "model", "procedure", END))
     graph.add_node("act", act)
     graph.add_edge(START, "model")
     graph.add_conditional_edges("model", route, ["gate", "procedure", END])
-    graph.add_conditional_edges("act", after_act, ["procedure", "model"])
+    graph.add_conditional_edges("act", after_act, ["procedure", "model", END])
     return graph
 
 

@@ -8,6 +8,8 @@ connections to the plant's systems.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -21,13 +23,14 @@ from langgraph.types import Command
 
 from connectors.erp import ErpClient
 from connectors.mes import MesClient
+from connectors.plant import Plant
 from connectors.plc import open_plc
 from connectors.settings import ConnectorSettings
-from copilot.approvals import ApprovalQueue, NotPending, PendingAction
+from copilot.approvals import ApprovalQueue, ApprovalStatus, NotPending, Origin, PendingAction, UnknownAction
 from copilot.audit import AuditKind, AuditLog
 from copilot.conversations import Conversations
 from copilot.graph import Runtime, agent_prompt, build_graph
-from copilot.ledger import ExecutionLedger
+from copilot.ledger import ExecutionLedger, RunStatus
 from copilot.llm.warmup import warm_up
 from copilot.planning import PLAN
 from copilot.procedures.chooser import choice_names
@@ -35,7 +38,9 @@ from copilot.procedures.spec import Procedures
 from copilot.settings import CopilotSettings
 from copilot.status import Status, ToolArtifact
 from copilot.users import User
+from policies.model import Role
 from policies.rules import Policy
+from tools.base import Tool
 from tools.deps import Deps
 from tools.registry import TOOLS
 
@@ -64,6 +69,39 @@ class Step:
     change: str | None = None
     action_id: str | None = None
     result: Any = None
+
+
+@dataclass(frozen=True)
+class CallOutcome:
+    """What became of a caller's own tool call (over MCP): it ran, it waits for sign-off, it was refused or it
+    failed; ``text`` is the tool's result marked as data, or the reason."""
+
+    action_id: str
+    tool: str
+    status: Status
+    text: str
+    result: Any = None
+    change: str | None = None
+
+
+@dataclass(frozen=True)
+class ActionState:
+    """Where an action stands: waiting for sign-off, run (with its result), failed, rejected or expired."""
+
+    action_id: str
+    tool: str
+    status: Status
+    queue: ApprovalStatus | None  # its entry in the approval queue, when it needed sign-off
+    change: str | None
+    requester: str
+    approvers: list[str]
+    via: Origin
+    result: Any = None
+
+
+_RAN = {RunStatus.done: Status.done, RunStatus.failed: Status.error, RunStatus.unconfirmed: Status.unconfirmed}
+_QUEUED = {ApprovalStatus.pending: Status.waiting, ApprovalStatus.approved: Status.waiting,
+           ApprovalStatus.rejected: Status.rejected, ApprovalStatus.expired: Status.not_approved}
 
 
 def steps_of(message: BaseMessage, choices: frozenset[str] = frozenset()) -> list[Step]:
@@ -151,18 +189,83 @@ class Copilot:
                 f"this conversation waits for approval of {', '.join(a.change for a in waiting)}; "
                 "start a new conversation or wait for the decision"
             )
-        async for step in self._run(self._request(user, thread_id, text), thread_id):
+        inputs = self._request(user, thread_id, text) | {"via": str(Origin.chat), "called": None}
+        async for step in self._run(inputs, thread_id):
             yield step
 
+    async def call_tool(self, user: User, tool: str, arguments: dict[str, Any], *, via: Origin = Origin.mcp,
+                        key: str | None = None) -> CallOutcome:
+        """One tool call made by the caller, not by a model: through the same gate, queue, ledger and audit as
+        a model's; a change that needs sign-off returns at once, waiting, with its action id. The same ``key``
+        again (a client's retry) is the same call: its outcome, never a second action."""
+        if tool not in self.rt.tools:
+            raise RequestRejected(f"no tool {tool!r}; the tools are {', '.join(self.rt.tools)}")
+        if key is None:
+            thread_id, call_id = uuid.uuid4().hex, f"call_{uuid.uuid4().hex[:16]}"
+        else:
+            keyed = hashlib.sha256(f"{user.username}\n{key}".encode()).hexdigest()
+            thread_id, call_id = f"key-{keyed[:32]}", f"call_{keyed[32:48]}"
+        self.conversations.check_owner(thread_id, user.username)
+        called = {"tool": tool, "args": arguments, "id": call_id}
+        if before := await self.messages(thread_id):
+            first = next((m for m in before if isinstance(m, AIMessage) and m.tool_calls), None)
+            if first is None or {k: first.tool_calls[0][k] for k in ("name", "args")} != {"name": tool, "args": arguments}:
+                raise RequestRejected(f"the key {key!r} was used for another call; use a new key for a new call")
+            return self._outcome(call_id, tool, before)
+        text = f"{tool} {json.dumps(arguments, ensure_ascii=False, sort_keys=True)}"
+        inputs = self._request(user, thread_id, text, via=str(via)) | {"called": called, "via": str(via)}
+        [_ async for _ in self._run(inputs, thread_id)]
+        return self._outcome(call_id, tool, await self.messages(thread_id))
+
+    def _outcome(self, call_id: str, tool: str, messages: list[BaseMessage]) -> CallOutcome:
+        reply = next((m for m in messages if isinstance(m, ToolMessage) and m.tool_call_id == call_id), None)
+        if reply is not None:
+            art = ToolArtifact.of(reply)
+            return CallOutcome(art.action_id or call_id, tool, art.status, str(reply.content), art.result, art.change)
+        try:
+            action = self.rt.queue.get(call_id)
+        except UnknownAction:
+            raise ConversationBusy("this call is still running; ask again in a moment") from None
+        return CallOutcome(action.action_id, tool, Status.waiting, f"waiting for approval: {action.change} "
+                           f"({action.decision.summary()}); action_status tells when it has run", change=action.change)
+
+    def action_status(self, action_id: str, user: User) -> ActionState:
+        """Where an action stands, for the one who asked for it or anyone who may sign actions off."""
+        proposed = self.rt.audit.records(kind=AuditKind.proposal, action_id=action_id, limit=1)
+        if not proposed:
+            raise RequestRejected(f"no action {action_id!r} was proposed")
+        requester, tool = proposed[0].actor, proposed[0].tool or ""
+        if user.username != requester and user.role not in (Role.supervisor, Role.admin):
+            raise RequestRejected(f"action {action_id} is not yours; only its requester or a supervisor sees it")
+        try:
+            action: PendingAction | None = self.rt.queue.get(action_id)
+        except UnknownAction:
+            action = None
+        ran = self.rt.ledger.lookup(action_id)
+        request = self.rt.audit.records(kind=AuditKind.request, thread_id=proposed[0].thread_id, limit=1)
+        via = Origin(request[0].arguments.get("via", Origin.chat)) if request else Origin.chat
+        if ran is not None:
+            status = _RAN[ran.status]
+        elif action is not None:
+            status = _QUEUED[action.status]
+        else:  # judged and not run: denied by the policy (first, or again just before it ran), or it failed
+            judged = self.rt.audit.records(kind=AuditKind.decision, action_id=action_id, limit=1) + \
+                self.rt.audit.records(kind=AuditKind.recheck, action_id=action_id, limit=1)
+            denied = any((r.decision or {}).get("kind") == "deny" for r in judged)
+            status = Status.denied if denied else Status.error
+        return ActionState(action_id, tool, status, action.status if action else None,
+                           action.change if action else None, requester, action.approvers if action else [],
+                           action.via if action else via, ran.result if ran else None)
+
     async def run_procedure(self, user: User, procedure: str, slots: dict[str, Any], why: str,
-                            thread_id: str) -> list[Step]:
+                            thread_id: str, via: Origin = Origin.monitor) -> list[Step]:
         """Carry out a procedure the caller chose (the monitor, on what it found), ``why`` standing for the
         request: no model chooses, and its changes go through the same gate, queue, ledger and audit."""
         if self.rt.procedures is None or self.rt.procedures.get(procedure) is None:
             raise RequestRejected(f"no procedure {procedure!r} is in use")
         self.conversations.check_owner(thread_id, user.username)
         chosen = {"procedure": procedure, "slots": slots}
-        inputs = self._request(user, thread_id, why, **chosen) | {"chosen": chosen}
+        inputs = self._request(user, thread_id, why, **chosen) | {"chosen": chosen, "called": None, "via": str(via)}
         return [s async for s in self._run(inputs, thread_id)]
 
     def _request(self, user: User, thread_id: str, text: str, **audited: Any) -> dict[str, Any]:
@@ -179,6 +282,25 @@ class Copilot:
     async def messages(self, thread_id: str) -> list[BaseMessage]:
         state = await self.graph.aget_state(_config(thread_id))
         return list(state.values.get("messages", [])) if state.values else []
+
+    # -- what it knows and may do --------------------------------------------------------------------
+
+    @property
+    def plant(self) -> Plant:
+        return self.rt.deps.plant
+
+    @property
+    def manuals(self) -> Any:
+        """The manuals store (knowledge.store.ManualStore), or None when none is loaded."""
+        return self.rt.deps.manuals
+
+    @property
+    def tools(self) -> dict[str, Tool]:
+        return self.rt.tools
+
+    def record_refusal(self, actor: str, why: str, **arguments: Any) -> None:
+        """A caller turned away before anything was proposed (not signed in, not allowed): in the audit log."""
+        self.rt.audit.append(kind=AuditKind.refusal, actor=actor, arguments=arguments, result={"reason": why})
 
     # -- supervisors ---------------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from copilot.procedures.spec import ProcedureError
 from copilot.users import UsersFileError
 from policies.rules import PolicyError
 from simulator.cli import app as sim_app
+from ui.mcp_cli import app as mcp_app
 
 CONFIG_ERRORS = (PlantFileError, PolicyError, ProcedureError, UsersFileError, MonitorError)  # each names its file and field
 
@@ -31,6 +32,7 @@ app.add_typer(model_app, name="model")
 app.add_typer(eval_app, name="eval")
 app.add_typer(manuals_app, name="manuals")
 app.add_typer(monitor_app, name="monitor")
+app.add_typer(mcp_app, name="mcp")
 app.command("ingest")(ingest_manuals)
 app.command()(ask)
 app.command("kpi")(kpi_command)

@@ -62,7 +62,7 @@ def show(action: PendingAction) -> None:
     with st.container(border=True, key=f"action-{action.action_id}"):
         st.markdown(f"#### {action.tool}: {action.change}")
         cols = st.columns(4)
-        cols[0].markdown(f"**Requested by**  \n{action.requester} ({action.requester_role})")
+        cols[0].markdown(f"**Requested by**  \n{action.requester} ({action.requester_role}), {action.via.label}")
         cols[1].markdown(f"**Risk**  \n{action.risk}")
         cols[2].markdown(f"**Waiting**  \n{age(action.age_s)}")
         so_far = ", ".join(action.approvers) or "nobody yet"

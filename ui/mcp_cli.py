@@ -1,0 +1,117 @@
+"""``plant-copilot mcp``: serve the copilot's tools over MCP (stdio or streamable HTTP), and the tokens its
+HTTP clients present."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from enum import StrEnum
+
+import typer
+
+from copilot.access_tokens import AccessTokens, UnknownToken
+from copilot.cli import signed_in
+from copilot.settings import CopilotSettings
+from copilot.users import UsersFile
+
+app = typer.Typer(help="The copilot's tools for other agents and tools, over the Model Context Protocol.",
+                  no_args_is_help=True)
+token_app = typer.Typer(help="Bearer tokens of the MCP server's HTTP clients, one per user.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+class Transport(StrEnum):
+    stdio = "stdio"  # a desktop client starts the server for one user
+    http = "http"  # streamable HTTP, for several clients, each with its own token
+
+
+@app.command()
+def serve(
+    transport: Transport = typer.Option(Transport.stdio, help="stdio for one user's client, http for several"),
+    user: str = typer.Option("", envvar="COPILOT_MCP_USER", help="over stdio: the user every call is made as"),
+    host: str = typer.Option("127.0.0.1", help="over http: the address to listen on (loopback by default)"),
+    port: int = typer.Option(8765, help="over http: the port"),
+) -> None:
+    """Serve every tool of the copilot, the plant and the manuals over MCP, behind the same policy gate,
+    approval queue and audit log as the chat."""
+    settings = CopilotSettings()
+    users = UsersFile(settings.users_file)
+    if transport is Transport.stdio:
+        if not any(u.username == user for u in users.current().people()):
+            typer.secho(f"error: over stdio the server needs --user (or COPILOT_MCP_USER): a person in "
+                        f"{settings.users_file}; {user or 'none'!r} is not", fg="red", err=True)
+            raise typer.Exit(2)
+    asyncio.run(_serve(transport, user or None, host, port, settings, users))
+
+
+async def _serve(transport: Transport, user: str | None, host: str, port: int, settings: CopilotSettings,
+                 users: UsersFile) -> None:
+    from copilot.llm.absent import NoModel
+    from copilot.service import Copilot
+    from knowledge.settings import KnowledgeSettings
+    from ui.mcp_server import BearerGate, PlantMcp
+
+    tokens = AccessTokens(settings.state_db)
+    try:
+        manuals = await asyncio.to_thread(KnowledgeSettings().open_store)
+        async with Copilot.open(NoModel(), settings=settings, manuals=manuals) as copilot:
+            await copilot.resume_decided()
+            mcp = PlantMcp(copilot, users, tokens, stdio_user=user if transport is Transport.stdio else None)
+            server = mcp.server()
+            if transport is Transport.stdio:
+                from mcp.server.stdio import stdio_server
+
+                async with stdio_server() as (read, write):
+                    await server.run(read, write, server.create_initialization_options())
+                return
+            import uvicorn
+
+            gated = BearerGate(server.streamable_http_app(host=host), tokens, mcp)
+            print(f"MCP server on http://{host}:{port}/mcp", file=sys.stderr, flush=True)
+            await uvicorn.Server(uvicorn.Config(gated, host=host, port=port, log_level="warning")).serve()
+    finally:
+        tokens.close()
+
+
+@token_app.command("create")
+def token_create(user: str = typer.Option(..., "--user", help="the person the token acts as"),
+                 note: str = typer.Option("", help="what it is for, e.g. the client's name")) -> None:
+    """A new token for USER, shown once; it needs USER's password (prompted, or COPILOT_PASSWORD), since
+    whoever holds it acts as USER."""
+    person = signed_in(user)
+    tokens = AccessTokens(CopilotSettings().state_db)
+    try:
+        made, secret = tokens.create(person.username, note)
+    finally:
+        tokens.close()
+    typer.echo(f"token {made.token_id} for {made.username} (shown this once; keep it in the client's secret store):")
+    typer.echo(secret)
+
+
+@token_app.command("list")
+def token_list() -> None:
+    """The tokens: id, user, note, made, last used, revoked."""
+    tokens = AccessTokens(CopilotSettings().state_db)
+    try:
+        for t in tokens.listed():
+            used = time.strftime("%Y-%m-%d %H:%M", time.localtime(t.last_used_at)) if t.last_used_at else "never"
+            state = "revoked" if t.revoked_at else "active"
+            typer.echo(f"{t.token_id}  {t.username:<10} {state:<8} made {time.strftime('%Y-%m-%d', time.localtime(t.created_at))}"
+                       f", last used {used}  {t.note}")
+    finally:
+        tokens.close()
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: str) -> None:
+    """Revoke a token at once: its next request is refused."""
+    tokens = AccessTokens(CopilotSettings().state_db)
+    try:
+        t = tokens.revoke(token_id)
+    except UnknownToken as exc:
+        typer.secho(f"error: {exc}", fg="red", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        tokens.close()
+    typer.echo(f"token {t.token_id} of {t.username} revoked")
