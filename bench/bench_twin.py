@@ -33,7 +33,7 @@ from connectors.mes import MesClient  # noqa: E402
 from connectors.plant import RUN_TAG, Machine, Plant, load_plant  # noqa: E402
 from connectors.plc import open_plc  # noqa: E402
 from simulator.process import running_simulator  # noqa: E402
-from twin import DryRun, fit_twin, predict, save_twin, twin_error  # noqa: E402
+from twin import Change, DryRun, Reason, SetpointModel, fit_twin, predict, save_twin, twin_error  # noqa: E402
 from twin.sources import live_values, read_history  # noqa: E402
 
 MACHINES = ["OV-201", "IM-103", "FL-202", "P-101"]
@@ -60,6 +60,11 @@ def next_change(machine: Machine, slot: int, current: dict[str, float], rng: ran
     return tag.name, round(min(tag.max, max(tag.min, new)) * scale) / scale
 
 
+def what(input_tag: str, change: Change) -> str:
+    """A row's input: the setpoint, or "run start" / "run stop"."""
+    return input_tag if change is Change.setpoint else f"{input_tag} {change.value}"
+
+
 def pct(x: float) -> str:
     return f"{100 * x:5.2f} %"
 
@@ -81,8 +86,12 @@ async def main() -> None:
     with_read_ms: list[float] = []
     with tempfile.TemporaryDirectory() as tmp, \
             running_simulator(Path(tmp), seed=args.seed, history_hours=args.hours + 1) as sim:
-        advance = lambda s: httpx.post(f"{sim.sim_url}/advance", json={"seconds": s}, timeout=120).raise_for_status()  # noqa: E731
-        clock = lambda: httpx.get(f"{sim.sim_url}/health", timeout=10).json()["sim_time"]  # noqa: E731
+        def advance(seconds: float) -> None:
+            httpx.post(f"{sim.sim_url}/advance", json={"seconds": seconds}, timeout=120).raise_for_status()
+
+        def clock() -> float:
+            return httpx.get(f"{sim.sim_url}/health", timeout=10).json()["sim_time"]
+
         advance(SLOT_S)  # a settled start
         async with open_plc(sim, plant, "modbus") as plc, MesClient.from_settings(sim) as mes:
             twin = None
@@ -121,24 +130,22 @@ async def main() -> None:
                 actual = {t.reading: await mes.history(run.machine, t.reading, (end - at) / 60.0 + 1)
                           for t in run.trajectories}
                 for reading, err in twin_error(run, actual, since_s=at).items():
-                    errors[(run.machine, f"{run.tag} {run.change.value}" if run.change.value != "setpoint"
-                            else run.tag, reading)].append(err.fraction)
-    fitted = {(m.machine, m.input if m.change.value == "setpoint" else f"{m.input} {m.change.value}", m.reading): m
-              for m in twin.models}
+                    errors[(run.machine, what(run.tag, run.change), reading)].append(err.fraction)
+    fitted = {(m.machine, what(m.input, m.change), m.reading): m for m in twin.models}
     print(f"\n{'machine':<8}{'input':<24}{'reading':<20}{'model':<14}{'fit':>9}{'held-out n':>12}"
           f"{'mean':>10}{'max':>10}")
     worst: dict[str, float] = {}
     for key in sorted(fitted, key=lambda k: (MACHINES.index(k[0]), k[1], k[2])):
         model, held = fitted[key], errors.get(key, [])
-        kind = model.structure.value + ("+curve" if getattr(model, "curvature", 0) else "")
+        kind = model.structure.value + ("+curve" if isinstance(model, SetpointModel) and model.curvature else "")
         mean = pct(float(np.mean(held))) if held else "-"
         top = pct(max(held)) if held else "-"
         print(f"{key[0]:<8}{key[1]:<24}{key[2]:<20}{kind:<14}{model.rmse_pct:7.2f} %{len(held):>12}{mean:>10}{top:>10}")
-        if held and " " not in key[1]:
+        if held and model.change is Change.setpoint:
             worst[key[0]] = max(worst.get(key[0], 0.0), float(np.mean(held)))
-    print("\nnot fitted: " + (", ".join(f"{n.machine}.{n.input} {n.change.value}" + (f"->{n.reading}" if n.reading else "")
-                                         + f" ({n.reason.value})" for n in twin.not_fitted
-                                         if n.machine in MACHINES and n.reason.value != "no_range") or "none"))
+    left = [f"{n.machine}.{n.input} {n.change.value}" + (f"->{n.reading}" if n.reading else "") + f" ({n.reason.value})"
+            for n in twin.not_fitted if n.machine in MACHINES and n.reason not in (Reason.no_range, Reason.counter)]
+    print("\nnot fitted (counters and readings without a range left out): " + (", ".join(left) or "none"))
     for line in unmodelled:
         print(f"dry run without a model: {line}")
     print("\nheld-out setpoint changes, worst reading's mean RMSE over 30 min (target <= 5 % of range): "

@@ -283,7 +283,7 @@ def fit_machine(machine: Machine, history: Mapping[str, Samples], min_hold_s: fl
             mine = [s for s in steps if (s.input, s.change) == (name, change)]
             if not mine:
                 missing.append(NotFitted(machine=machine.id, input=name, change=change, reason=Reason.no_changes,
-                                         detail=f"no {change.value} held {min_hold_s / 60:g} min or longer "
+                                         detail=f"no {change.label} held {min_hold_s / 60:g} min or longer "
                                                 "in the history"))
                 continue
             found, left = _fit_input(mine, machine, history)

@@ -31,6 +31,11 @@ class Change(StrEnum):
     start = "start"  # the run command set to 1
     stop = "stop"  # the run command set to 0
 
+    @property
+    def label(self) -> str:
+        """In a sentence: "a setpoint change", "a start"."""
+        return "setpoint change" if self is Change.setpoint else self.value
+
 
 class Reason(StrEnum):
     """Why a pair has no model: each is a finding, not a guess."""
@@ -54,7 +59,8 @@ class PairModel(_Strict):
     structure: Structure
     tau_s: float = Field(gt=0, description="the main lag, seconds")
     tau2_s: float = Field(default=0.0, ge=0, description="the second lag (second order only)")
-    lead_s: float = Field(default=0.0, description="the lead: above tau the reading overshoots, below 0 it starts the wrong way")
+    lead_s: float = Field(default=0.0, description="the lead: above tau_s the reading overshoots, "
+                                                   "below 0 it starts the wrong way")
     dead_time_s: float = Field(ge=0, description="seconds before the reading starts to move")
     rmse: float = Field(ge=0, description="fit error over the fitted windows, in the reading's unit")
     rmse_pct: float = Field(ge=0, description="the same as a percentage of the reading's range in the plant file")
@@ -74,7 +80,8 @@ class PairModel(_Strict):
 
 
 class SetpointModel(PairModel):
-    """A setpoint's effect: the reading settles ``f(new) − f(old)`` away, ``f(u) = gain·(u−around) + curvature·(u−around)²``."""
+    """A setpoint's effect: the reading settles ``f(new) − f(old)`` away from where it was, with
+    ``f(u) = gain·(u−around) + curvature·(u−around)²``."""
 
     change: Literal[Change.setpoint] = Change.setpoint
     gain: float = Field(description="reading units per setpoint unit, at `around`")

@@ -93,7 +93,7 @@ def _change_of(machine: Machine, tag: Tag, new: float) -> Change:
     raise BadChange(f"{tag.key} is not a setpoint or the run command; what {machine.id} can be changed by: {writable}")
 
 
-def _live(live: Mapping[str, float], machine: Machine, name: str) -> float | None:
+def _live(live: Mapping[str, float], name: str) -> float | None:
     value = live.get(name)
     if value is None or isinstance(value, str) or not math.isfinite(float(value)):
         return None
@@ -103,8 +103,8 @@ def _live(live: Mapping[str, float], machine: Machine, name: str) -> float | Non
 def _not_modelled(twin: Twin, machine: Machine, tag: str, change: Change) -> str:
     whole = [n for n in twin.not_fitted_for(machine.id, tag, change) if n.reading is None]
     if whole:
-        return f"the twin has no model of a {change.value} of {machine.id}.{tag}: {whole[0].detail}"
-    return f"the twin has no model of a {change.value} of {machine.id}.{tag} (not in the twin file; fit it again)"
+        return f"the twin has no model of a {change.label} of {machine.id}.{tag}: {whole[0].detail}"
+    return f"the twin has no model of a {change.label} of {machine.id}.{tag} (not in the twin file; fit it again)"
 
 
 def _trajectory(model: AnyModel, tag: Tag, start: float, final: float, span: float,
@@ -152,13 +152,14 @@ def predict(twin: Twin, machine: str, tag: str, new_value: float, live: Mapping[
                         f"not {new_value!r} over {minutes!r} min")
     new = float(new_value)
     change = _change_of(m, spec, new)
-    old = _live(live, m, spec.name)
+    old = _live(live, spec.name)
     if old is None:
         raise BadChange(f"the live values of {m.id} lack {spec.name}, which the prediction starts from")
     base = dict(machine=m.id, tag=spec.name, change=change, old=old, new=new, minutes=minutes)
-    running = _live(live, m, RUN_TAG)
+    running = _live(live, RUN_TAG)
     if change is Change.setpoint and running is not None and running < 0.5:
-        return DryRun(**base, modelled=False, why=f"{m.id} is stopped; the twin's setpoint models are of a running machine")
+        return DryRun(**base, modelled=False,
+                      why=f"{m.id} is stopped; the twin's setpoint models are of a running machine")
     if change is not Change.setpoint and (old >= 0.5) == (change is Change.start):
         return DryRun(**base, modelled=False, why=f"{m.id} is already {'running' if old >= 0.5 else 'stopped'}")
     models = twin.models_for(m.id, spec.name, change)
@@ -167,11 +168,12 @@ def predict(twin: Twin, machine: str, tag: str, new_value: float, live: Mapping[
     trajectories, alarms, unknown = [], [], []
     for model in models:
         reading = m.tags[model.reading]
-        start = _live(live, m, reading.name)
+        start = _live(live, reading.name)
         if start is None:
             unknown.append(reading.name)
             continue
-        final = start + (model.final_change(old, new) if isinstance(model, SetpointModel) else model.final_change(start))
+        moved = model.final_change(old, new) if isinstance(model, SetpointModel) else model.final_change(start)
+        final = start + moved
         trajectory, crossed = _trajectory(model, reading, start, final, tag_range(reading) or 1.0, minutes * 60.0,
                                           step_s, change)
         trajectories.append(trajectory)

@@ -23,7 +23,8 @@ async def read_history(mes: MesClient, plant: Plant, hours: float, machines: lis
     chosen = [plant.machine(m) for m in machines] if machines else list(plant.machines.values())
     history: dict[str, dict[str, Samples]] = {}
     for machine in chosen:
-        history[machine.id] = {name: await mes.history(machine.id, name, hours * 60.0) for name in history_tags(machine)}
+        history[machine.id] = {name: await mes.history(machine.id, name, hours * 60.0)
+                               for name in history_tags(machine)}
     return history
 
 
