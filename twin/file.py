@@ -25,7 +25,8 @@ HEADER = """\
 #
 # Each model: the reading settles f(new) - f(old) away after a setpoint change, with
 #   f(u) = gain * (u - around) + curvature * (u - around)^2                (curvature 0: a straight line)
-# or settles at `level` after a start or a stop; it gets there along the step response of
+# or settles at `level` after a stop, or after a start at `level` moved by the setpoints as they are (their
+# models' f(now) - f(around)); it gets there along the step response of
 #   (lead_s * s + 1) / ((tau_s * s + 1) * (tau2_s * s + 1)) * exp(-dead_time_s * s)
 # structure fopdt: first order plus dead time (tau2_s = lead_s = 0); second_order where the history needs it.
 # rmse: fit error over the fitted windows (the reading's unit), rmse_pct: as % of its range in the plant file,

@@ -22,7 +22,18 @@ import numpy as np
 from scipy.optimize import least_squares
 
 from connectors.plant import RUN_TAG, Machine, Plant, Tag
-from twin.model import Change, FitPeriod, NotFitted, Reason, RunModel, SetpointModel, Structure, Twin, tag_range
+from twin.model import (
+    Change,
+    FitPeriod,
+    NotFitted,
+    Reason,
+    RunModel,
+    SetpointModel,
+    Structure,
+    Twin,
+    setpoint_offset,
+    tag_range,
+)
 from twin.steps import MIN_HOLD_S, Samples, Step, Window, as_arrays, find_steps, inputs_of, window
 
 RICHER_MUST_CUT = 0.10  # a richer model must have at least 10 % less error than the simpler one it replaces
@@ -45,6 +56,7 @@ class _Stack:
     before: np.ndarray  # the reading's level before the change, per sample
     du: np.ndarray  # the input's change (new − old), per sample
     dq: np.ndarray  # the change of (input − around)², per sample
+    offset: np.ndarray  # after a start: how far the setpoints of the time move the running level, per sample
 
 
 @dataclass(frozen=True)
@@ -59,14 +71,15 @@ class _Fit:
     rmse: float
 
 
-def _stack(windows: list[Window], around: float) -> _Stack:
+def _stack(windows: list[Window], around: float, offsets: list[float]) -> _Stack:
     parts = []
-    for w in windows:
+    for w, offset in zip(windows, offsets, strict=True):
         stride = max(1, math.ceil(len(w.t) / MAX_POINTS_PER_WINDOW))
         t, y = w.t[::stride], w.y[::stride]
         s = w.step
         dq = (s.new - around) ** 2 - (s.old - around) ** 2
-        parts.append((t, y, np.full_like(t, w.before), np.full_like(t, s.new - s.old), np.full_like(t, dq)))
+        parts.append((t, y, np.full_like(t, w.before), np.full_like(t, s.new - s.old), np.full_like(t, dq),
+                      np.full_like(t, offset)))
     return _Stack(*(np.concatenate(column) for column in zip(*parts, strict=True)))
 
 
@@ -87,7 +100,7 @@ class _Problem:
         if self.change is Change.setpoint:
             columns = [s.du * h, s.dq * h] if curved else [s.du * h]
             return s.y - s.before, np.column_stack(columns)
-        return s.y - s.before + s.before * h, h[:, None]  # the reading goes to `level` from where it was
+        return s.y - s.before + (s.before - s.offset) * h, h[:, None]  # to `level` (+ offset) from where it was
 
     def design_two_paths(self, h1: np.ndarray, h2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Two lags with amplitudes of their own (a setpoint's linear gain only): the lead comes for free."""
@@ -194,6 +207,15 @@ def _best_fit(p: _Problem) -> _Fit:
     return best
 
 
+def _value_at(samples: Samples, at_s: float) -> float | None:
+    """The last recorded value at or before ``at_s``."""
+    if not len(samples):
+        return None
+    t, v = as_arrays(samples)
+    i = int(np.searchsorted(t, at_s, side="right")) - 1
+    return float(v[i]) if i >= 0 else None
+
+
 def _is_counter(samples: Samples) -> bool:
     """A totaliser: over the whole history it never falls and it does rise."""
     _, v = as_arrays(samples)
@@ -228,22 +250,41 @@ def _seconds(x: float) -> float:
     return _round(round(x, 2))
 
 
-def fit_pair(steps: list[Step], reading: str, samples: Samples, span: float) -> SetpointModel | RunModel | Reason:
-    """The model of one reading after ``steps`` (all of one input and change), or why there is none."""
+def fit_pair(steps: list[Step], reading: str, samples: Samples, span: float,
+             offset: Callable[[Step], float] | None = None) -> SetpointModel | RunModel | Reason:
+    """The model of one reading after ``steps`` (all of one input and change), or why there is none.
+
+    ``offset`` gives, for a start, how far the setpoints of its time move the reading's running level.
+    """
     windows = [w for s in steps if (w := window(s, samples)) is not None]
     if not windows:
         return Reason.no_changes
     around = float(np.mean([v for s in steps for v in (s.old, s.new)]))
-    problem = _Problem(_stack(windows, around), steps[0].change)
+    offsets = [offset(w.step) if offset else 0.0 for w in windows]
+    problem = _Problem(_stack(windows, around, offsets), steps[0].change)
     fit = _best_fit(problem)
     if not fit.rmse < (1.0 - PAIR_MUST_CUT) * problem.no_response_rmse():
         return Reason.no_response
     return _model(fit, steps[0], reading, around, 100.0 * fit.rmse / span, len(windows))
 
 
-def _fit_input(mine: list[Step], machine: Machine, history: Mapping[str, Samples]
+def _start_offset(machine: Machine, reading: str, history: Mapping[str, Samples],
+                  setpoint_models: list[SetpointModel | RunModel]) -> Callable[[Step], float]:
+    """For a start: how far the setpoints of its time move the reading's running level (by their models)."""
+    def offset(step: Step) -> float:
+        setpoints = {t.name: _value_at(history.get(t.name, ()), step.at_s) for t in machine.setpoints}
+        known = {name: value for name, value in setpoints.items() if value is not None}
+        return setpoint_offset(setpoint_models, machine.id, reading, known)
+    return offset
+
+
+def _fit_input(mine: list[Step], machine: Machine, history: Mapping[str, Samples],
+               setpoint_models: list[SetpointModel | RunModel]
                ) -> tuple[list[SetpointModel | RunModel], list[NotFitted]]:
-    """Every reading of the machine against the changes of one input (all of one kind)."""
+    """Every reading of the machine against the changes of one input (all of one kind).
+
+    A start's level is fitted net of the setpoints of its time, through the setpoint models already fitted.
+    """
     models: list[SetpointModel | RunModel] = []
     missing: list[NotFitted] = []
     first = mine[0]
@@ -255,7 +296,8 @@ def _fit_input(mine: list[Step], machine: Machine, history: Mapping[str, Samples
         elif _is_counter(samples):
             found = Reason.counter
         else:
-            found = fit_pair(mine, tag.name, samples, span)
+            offset = _start_offset(machine, tag.name, history, setpoint_models) if first.change is Change.start else None
+            found = fit_pair(mine, tag.name, samples, span, offset)
         if isinstance(found, Reason):
             missing.append(NotFitted(machine=machine.id, input=first.input, change=first.change, reading=tag.name,
                                      reason=found, detail=_DETAIL[found]))
@@ -286,7 +328,7 @@ def fit_machine(machine: Machine, history: Mapping[str, Samples], min_hold_s: fl
                                          detail=f"no {change.label} held {min_hold_s / 60:g} min or longer "
                                                 "in the history"))
                 continue
-            found, left = _fit_input(mine, machine, history)
+            found, left = _fit_input(mine, machine, history, models)
             models += found
             missing += left
     return models, missing

@@ -11,6 +11,7 @@ square of its speed) when the history holds steps at different operating points 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -94,16 +95,29 @@ class SetpointModel(PairModel):
 
 
 class RunModel(PairModel):
-    """A start's or a stop's effect: the reading settles at ``level`` (running, or at rest), from wherever it was."""
+    """A start's or a stop's effect: the reading settles at a level (running, or at rest), from wherever it was.
+
+    After a stop it is ``level``. After a start it is ``level`` with the setpoints at their models' ``around``,
+    moved by what the setpoints are now (the same reading's setpoint models): a filler starts to the speed
+    it is set to, not to the speed it ran at in the history.
+    """
 
     change: Literal[Change.start, Change.stop]
-    level: float = Field(description="where the reading settles after the start or the stop")
+    level: float = Field(description="where the reading settles after the stop, or the start (setpoints at around)")
 
-    def final_change(self, before: float) -> float:
-        return self.level - before
+    def final_change(self, before: float, setpoint_offset: float = 0.0) -> float:
+        return self.level + (setpoint_offset if self.change is Change.start else 0.0) - before
 
 
 AnyModel = Annotated[SetpointModel | RunModel, Field(discriminator="change")]
+
+
+def setpoint_offset(models: Iterable[SetpointModel | RunModel], machine_id: str, reading: str,
+                    setpoints: Mapping[str, float]) -> float:
+    """How far the setpoints, as they are, move a running reading from where it runs at their ``around``."""
+    return sum(m.final_change(m.around, setpoints[m.input]) for m in models
+               if isinstance(m, SetpointModel) and (m.machine, m.reading) == (machine_id, reading)
+               and m.input in setpoints)
 
 
 class NotFitted(_Strict):

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from connectors.errors import NotFound
 from connectors.plant import RUN_TAG, Machine, Tag
 from twin.errors import BadChange
-from twin.model import AnyModel, Change, Reason, SetpointModel, Twin, tag_range
+from twin.model import AnyModel, Change, Reason, SetpointModel, Twin, setpoint_offset, tag_range
 
 SETTLED_WITHIN = 0.02  # settled: within 2 % of the final change of where it ends up, and staying there
 FINE_STEP_S = 1.0  # settle times and alarm crossings are found on this grid
@@ -172,7 +172,10 @@ def predict(twin: Twin, machine: str, tag: str, new_value: float, live: Mapping[
         if start is None:
             unknown.append(reading.name)
             continue
-        moved = model.final_change(old, new) if isinstance(model, SetpointModel) else model.final_change(start)
+        if isinstance(model, SetpointModel):
+            moved = model.final_change(old, new)
+        else:
+            moved = model.final_change(start, setpoint_offset(twin.models, m.id, reading.name, live))
         final = start + moved
         trajectory, crossed = _trajectory(model, reading, start, final, tag_range(reading) or 1.0, minutes * 60.0,
                                           step_s, change)
