@@ -33,11 +33,14 @@ def run(
                       "(env PLANT_SIM_TIME_SCALE, default 1)")] = None,
     data_dir: Annotated[Path | None, typer.Option(
         help="where the ERP and MES keep their SQLite files (env PLANT_SIM_DATA_DIR, default var/sim)")] = None,
+    history_hours: Annotated[float | None, typer.Option(
+        min=0.1, max=7 * 24, help="how far back the historian keeps samples (env PLANT_SIM_HISTORY_HOURS, default 2)")] = None,
 ) -> None:
     """Run the simulated plant: Modbus TCP, OPC UA, ERP, MES and the control API on loopback."""
     from simulator.runner import SimulatorError, listeners, run_until_signal
 
-    given = {k: v for k, v in (("seed", seed), ("time_scale", time_scale), ("data_dir", data_dir)) if v is not None}
+    given = {k: v for k, v in (("seed", seed), ("time_scale", time_scale), ("data_dir", data_dir),
+                               ("history_hours", history_hours)) if v is not None}
     options = SimulatorSettings(**given)
     settings = ConnectorSettings()
 
@@ -55,7 +58,7 @@ def run(
 
     try:
         run_until_signal(settings, seed=options.seed, time_scale=options.time_scale, data_dir=options.data_dir,
-                         on_ready=announce)
+                         history_s=options.history_hours * 3600.0, on_ready=announce)
     except SimulatorError as exc:
         _fail(str(exc))
 

@@ -95,11 +95,12 @@ def settings_env(settings: ConnectorSettings) -> dict[str, str]:
 @contextlib.contextmanager
 def running_simulator(work: Path, *, seed: int = 0, time_scale: float = 0.0,
                       plant_file: Path = REPO_CONFIG / "plant.yaml",
-                      at: ConnectorSettings | None = None) -> Iterator[ConnectorSettings]:
+                      at: ConnectorSettings | None = None, history_hours: float = 2.0) -> Iterator[ConnectorSettings]:
     """Start ``python -m simulator`` on free ports with its data in ``work``; yield the settings that reach it.
 
     With ``time_scale`` 0 its clock is frozen and moves only with ``POST /advance``: exact, repeatable runs.
     ``at`` serves it on those settings' ports instead (the demo, on the well-known ports the CLI expects).
+    ``history_hours`` is how far back its historian keeps samples (a twin is fitted from a simulated day).
     """
     if at is None:
         modbus, opcua, erp, mes, control = free_ports(5)
@@ -111,7 +112,7 @@ def running_simulator(work: Path, *, seed: int = 0, time_scale: float = 0.0,
     log = work / "simulator.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLANT_")} | settings_env(settings)
     command = [sys.executable, "-m", "simulator", "--seed", str(seed), "--time-scale", str(time_scale),
-               "--data-dir", str(work / "data")]
+               "--data-dir", str(work / "data"), "--history-hours", str(history_hours)]
     with open(log, "wb") as out:
         proc = subprocess.Popen(command, cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=out,
                                 stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)

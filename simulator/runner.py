@@ -101,19 +101,21 @@ async def serve(
     time_scale: float = 1.0,
     data_dir: Path,
     tick_s: float = 0.5,
+    history_s: float = 7200.0,
     ready: asyncio.Event | None = None,
 ) -> None:
     """Run the simulated plant until cancelled.
 
     ``time_scale`` simulated seconds pass per wall second; 0 freezes the clock so that only
     the control API's ``/advance`` moves it (tests and evals, which must be exact).
+    ``history_s`` is how far back the historian keeps samples.
     ``ready`` is set once every service accepts connections.
     """
     if time_scale < 0 or tick_s <= 0:
         raise ValueError("time_scale must be >= 0 and tick_s > 0")
     plant = settings.load_plant()
     faults = FaultBoard()
-    sim = PlantSimulation(plant, faults, seed)
+    sim = PlantSimulation(plant, faults, seed, history_s=history_s)
     data_dir.mkdir(parents=True, exist_ok=True)
     erp = _FreshOnReset(lambda path: create_erp_app(path, plant, faults), data_dir / "erp.sqlite")
     mes = _FreshOnReset(lambda path: create_mes_app(path, plant, faults, sim), data_dir / "mes.sqlite")
@@ -196,13 +198,14 @@ async def _stop_http(servers: list[_Server], tasks: list[asyncio.Task[None]]) ->
 
 
 def run_until_signal(settings: ConnectorSettings, *, seed: int, time_scale: float, data_dir: Path,
-                     on_ready: Callable[[], None] | None = None) -> None:
+                     history_s: float = 7200.0, on_ready: Callable[[], None] | None = None) -> None:
     """Serve in this process until SIGINT or SIGTERM, then shut every service down cleanly."""
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
         ready = asyncio.Event()
-        task = asyncio.create_task(serve(settings, seed=seed, time_scale=time_scale, data_dir=data_dir, ready=ready))
+        task = asyncio.create_task(serve(settings, seed=seed, time_scale=time_scale, data_dir=data_dir,
+                                         history_s=history_s, ready=ready))
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, task.cancel)
         waiter = asyncio.create_task(ready.wait())

@@ -14,3 +14,5 @@ class SimulatorSettings(BaseSettings):
     seed: int = Field(default=0, description="seed of the measurement noise")
     time_scale: float = Field(default=1.0, ge=0, description="simulated seconds per wall second; 0 freezes the clock")
     data_dir: Path = Field(default=Path("var/sim"), description="where the ERP and MES keep their SQLite files")
+    history_hours: float = Field(default=2.0, gt=0, le=7 * 24,
+                                 description="how far back the historian keeps samples (a twin is fitted from a day)")

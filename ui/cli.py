@@ -20,9 +20,12 @@ from copilot.procedures.spec import ProcedureError
 from copilot.users import UsersFileError
 from policies.rules import PolicyError
 from simulator.cli import app as sim_app
+from twin.cli import app as twin_app
+from twin.errors import TwinFileError
 from ui.mcp_cli import app as mcp_app
 
-CONFIG_ERRORS = (PlantFileError, PolicyError, ProcedureError, UsersFileError, MonitorError)  # each names its file and field
+# each names its file and field
+CONFIG_ERRORS = (PlantFileError, PolicyError, ProcedureError, UsersFileError, MonitorError, TwinFileError)
 
 app = typer.Typer(help="Plant Copilot: an agentic copilot for factories.", no_args_is_help=True)
 app.add_typer(sim_app, name="sim")
@@ -33,6 +36,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(manuals_app, name="manuals")
 app.add_typer(monitor_app, name="monitor")
 app.add_typer(mcp_app, name="mcp")
+app.add_typer(twin_app, name="twin")
 app.command("ingest")(ingest_manuals)
 app.command()(ask)
 app.command("kpi")(kpi_command)

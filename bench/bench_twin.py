@@ -1,0 +1,161 @@
+"""How well the twin predicts held-out changes, and how fast a dry run is.
+
+    python bench/bench_twin.py [--hours 24] [--train 0.67] [--seed 0] [--out var/twin-bench.yaml]
+
+A fresh simulated plant (simulator/process.py, clock frozen and moved by the bench) runs a day in which the
+oven (OV-201), the moulder (IM-103), the filler (FL-202) and the pump (P-101) get a change every 45 minutes:
+a setpoint step of a random size up to its maximum step, now and then a stop and, a slot later, a start.
+Every change is written over Modbus through the PLC connector, as an operator's would be. The twin is fitted
+from the historian (through the MES) of the first part of the day only; before each change of the rest, a
+dry run is made from the live PLC values, and afterwards compared with what the historian recorded over
+30 minutes (twin.twin_error). Printed: per machine, input and reading, the fit and the held-out RMSE as % of
+the reading's range; the dry runs' latency (the prediction alone, and with the live read).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+import numpy as np  # noqa: E402
+
+from connectors.mes import MesClient  # noqa: E402
+from connectors.plant import RUN_TAG, Machine, Plant, load_plant  # noqa: E402
+from connectors.plc import open_plc  # noqa: E402
+from simulator.process import running_simulator  # noqa: E402
+from twin import Change, DryRun, Reason, SetpointModel, fit_twin, predict, save_twin, twin_error  # noqa: E402
+from twin.sources import live_values, read_history  # noqa: E402
+
+MACHINES = ["OV-201", "IM-103", "FL-202", "P-101"]
+SLOT_S = 45 * 60.0
+HORIZON_MIN = 30.0
+STOP_EVERY = 9  # slot k % STOP_EVERY == STOP_AT stops the machine, the next slot starts it
+STOP_AT = 6
+
+
+def next_change(machine: Machine, slot: int, current: dict[str, float], rng: random.Random) -> tuple[str, float]:
+    """The change of one slot: a stop, the start after it, or a step of one setpoint (in turn)."""
+    if RUN_TAG in machine.tags and slot % STOP_EVERY == STOP_AT:
+        return RUN_TAG, 0.0
+    if RUN_TAG in machine.tags and slot % STOP_EVERY == STOP_AT + 1:
+        return RUN_TAG, 1.0
+    setpoints = machine.setpoints
+    tag = setpoints[slot % len(setpoints)]
+    old = current[tag.name]
+    size = rng.uniform(0.3, 1.0) * (tag.max_step or (tag.max - tag.min) / 4)
+    new = old + size if rng.random() < 0.5 else old - size
+    if not tag.min <= new <= tag.max:
+        new = old - (new - old)
+    scale = tag.modbus.scale
+    return tag.name, round(min(tag.max, max(tag.min, new)) * scale) / scale
+
+
+def what(input_tag: str, change: Change) -> str:
+    """A row's input: the setpoint, or "run start" / "run stop"."""
+    return input_tag if change is Change.setpoint else f"{input_tag} {change.value}"
+
+
+def pct(x: float) -> str:
+    return f"{100 * x:5.2f} %"
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--hours", type=float, default=24.0, help="simulated hours in all")
+    parser.add_argument("--train", type=float, default=2 / 3, help="the share of the day the twin is fitted on")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, help="also write the fitted twin file here")
+    args = parser.parse_args()
+    plant: Plant = load_plant(ROOT / "config" / "plant.yaml")
+    rng = random.Random(args.seed)
+    slots = int(args.hours * 3600 / SLOT_S)
+    train_slots = int(slots * args.train)
+    started = time.perf_counter()
+    runs: list[tuple[float, DryRun]] = []
+    predict_ms: list[float] = []
+    with_read_ms: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp, \
+            running_simulator(Path(tmp), seed=args.seed, history_hours=args.hours + 1) as sim:
+        def advance(seconds: float) -> None:
+            httpx.post(f"{sim.sim_url}/advance", json={"seconds": seconds}, timeout=120).raise_for_status()
+
+        def clock() -> float:
+            return httpx.get(f"{sim.sim_url}/health", timeout=10).json()["sim_time"]
+
+        advance(SLOT_S)  # a settled start
+        async with open_plc(sim, plant, "modbus") as plc, MesClient.from_settings(sim) as mes:
+            twin = None
+            for slot in range(slots):
+                if slot == train_slots:
+                    fit_started = time.perf_counter()
+                    history = await read_history(mes, plant, (clock() + 60) / 3600.0, MACHINES)
+                    twin = fit_twin(plant, history, source=sim.mes_url)
+                    print(f"fitted on {clock() / 3600:.1f} simulated hours ({train_slots} changes per machine) "
+                          f"in {time.perf_counter() - fit_started:.1f} s", flush=True)
+                    if args.out:
+                        save_twin(twin, args.out)
+                now = clock()
+                for machine_id in MACHINES:
+                    machine = plant.machines[machine_id]
+                    live = await live_values(plc, machine_id)
+                    tag, value = next_change(machine, slot, live, rng)
+                    if twin is not None:
+                        t0 = time.perf_counter()
+                        fresh = await live_values(plc, machine_id)
+                        t1 = time.perf_counter()
+                        run = predict(twin, machine_id, tag, value, fresh, HORIZON_MIN)
+                        t2 = time.perf_counter()
+                        predict_ms.append((t2 - t1) * 1000)
+                        with_read_ms.append((t2 - t0) * 1000)
+                        runs.append((now, run))
+                    await plc.write(machine_id, tag, value)
+                advance(SLOT_S)
+            errors: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+            unmodelled: list[str] = []
+            end = clock()
+            for at, run in runs:
+                if not run.modelled:
+                    unmodelled.append(f"{run.machine}.{run.tag} {run.change.value}: {run.why}")
+                    continue
+                actual = {t.reading: await mes.history(run.machine, t.reading, (end - at) / 60.0 + 1)
+                          for t in run.trajectories}
+                for reading, err in twin_error(run, actual, since_s=at).items():
+                    errors[(run.machine, what(run.tag, run.change), reading)].append(err.fraction)
+    fitted = {(m.machine, what(m.input, m.change), m.reading): m for m in twin.models}
+    print(f"\n{'machine':<8}{'input':<24}{'reading':<20}{'model':<14}{'fit':>9}{'held-out n':>12}"
+          f"{'mean':>10}{'max':>10}")
+    worst: dict[str, float] = {}
+    for key in sorted(fitted, key=lambda k: (MACHINES.index(k[0]), k[1], k[2])):
+        model, held = fitted[key], errors.get(key, [])
+        kind = model.structure.value + ("+curve" if isinstance(model, SetpointModel) and model.curvature else "")
+        mean = pct(float(np.mean(held))) if held else "-"
+        top = pct(max(held)) if held else "-"
+        print(f"{key[0]:<8}{key[1]:<24}{key[2]:<20}{kind:<14}{model.rmse_pct:7.2f} %{len(held):>12}{mean:>10}{top:>10}")
+        if held and model.change is Change.setpoint:
+            worst[key[0]] = max(worst.get(key[0], 0.0), float(np.mean(held)))
+    left = [f"{n.machine}.{n.input} {n.change.value}" + (f"->{n.reading}" if n.reading else "") + f" ({n.reason.value})"
+            for n in twin.not_fitted if n.machine in MACHINES and n.reason not in (Reason.no_range, Reason.counter)]
+    print("\nnot fitted (counters and readings without a range left out): " + (", ".join(left) or "none"))
+    for line in unmodelled:
+        print(f"dry run without a model: {line}")
+    print("\nheld-out setpoint changes, worst reading's mean RMSE over 30 min (target <= 5 % of range): "
+          + ", ".join(f"{m} {pct(v).strip()}" for m, v in worst.items()))
+    p50, p95 = np.percentile(predict_ms, [50, 95])
+    r50, r95 = np.percentile(with_read_ms, [50, 95])
+    print(f"dry run latency over {len(predict_ms)} runs (target <= 200 ms): prediction p50 {p50:.2f} ms, p95 "
+          f"{p95:.2f} ms; with the live Modbus read p50 {r50:.1f} ms, p95 {r95:.1f} ms")
+    print(f"({time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

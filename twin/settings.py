@@ -1,0 +1,15 @@
+"""Where the twin file is, from the environment (``PLANT_TWIN_FILE``); see ``twin.file`` for why ``config/``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from connectors.settings import REPO_CONFIG
+
+
+class TwinSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PLANT_TWIN_", extra="ignore")
+
+    file: Path = REPO_CONFIG / "twin.yaml"

@@ -1,0 +1,34 @@
+"""Where the twin's data comes from: the historian through the MES connector, live values through the PLC's.
+
+The same calls read a real plant's historian and PLCs or the simulator's, so a twin fitted on the demo plant
+has seen nothing a real plant would not show.
+"""
+
+from __future__ import annotations
+
+from connectors.mes import MesClient
+from connectors.plant import Machine, Plant
+from connectors.plc import PlcClient
+from twin.fit import History
+from twin.steps import Samples, inputs_of
+
+
+def history_tags(machine: Machine) -> list[str]:
+    """The numeric tags a fit reads: the inputs and every reading."""
+    return [t.name for t in machine.tags.values() if not t.is_text and (t.name in inputs_of(machine) or not t.writable)]
+
+
+async def read_history(mes: MesClient, plant: Plant, hours: float, machines: list[str] | None = None) -> History:
+    """The last ``hours`` of every numeric tag of the machines (all of them by default): machine -> tag -> samples."""
+    chosen = [plant.machine(m) for m in machines] if machines else list(plant.machines.values())
+    history: dict[str, dict[str, Samples]] = {}
+    for machine in chosen:
+        history[machine.id] = {name: await mes.history(machine.id, name, hours * 60.0)
+                               for name in history_tags(machine)}
+    return history
+
+
+async def live_values(plc: PlcClient, machine_id: str) -> dict[str, float]:
+    """The machine's numeric tags now, as the PLC reports them (the run coil as 0 or 1)."""
+    values = await plc.read_many(machine_id)
+    return {name: float(v.value) for name, v in values.items() if isinstance(v.value, int | float)}
