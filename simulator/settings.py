@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -14,3 +14,6 @@ class SimulatorSettings(BaseSettings):
     seed: int = Field(default=0, description="seed of the measurement noise")
     time_scale: float = Field(default=1.0, ge=0, description="simulated seconds per wall second; 0 freezes the clock")
     data_dir: Path = Field(default=Path("var/sim"), description="where the ERP and MES keep their SQLite files")
+    opcua_username: str = Field(default="operator", description="the OPC UA server's named user")
+    opcua_password: SecretStr | None = Field(
+        default=None, description="that user's password; when unset, one is made once into DATA_DIR/opcua/password")
