@@ -91,3 +91,14 @@ async def engineering_unit(node: Node) -> str | None:
     if isinstance(value, ua.EUInformation):
         return value.DisplayName.Text or None
     return None
+
+
+async def enum_strings(node: Node) -> dict[int, str] | None:
+    """The states of a MultiStateDiscreteType variable (EnumStrings: state i is the i-th text), or None."""
+    prop = await _property(node, "EnumStrings")
+    if prop is None:
+        return None
+    value = await prop.read_value()
+    if not isinstance(value, list) or not value:
+        return None
+    return {i: text.Text if isinstance(text, ua.LocalizedText) else str(text) for i, text in enumerate(value)}

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from asyncua.crypto import cert_gen
-from connectors.errors import NotConfigured
+from connectors.errors import InvalidRequest, NotConfigured
 
 CERT_DAYS = 365 * 2
 
@@ -68,6 +68,16 @@ class Pki:
         if not self.trusted_dir.is_dir():
             return []
         return [x509.load_der_x509_certificate(p.read_bytes()) for p in sorted(self.trusted_dir.glob("*.der"))]
+
+
+def certificate_der(data: bytes, source: str) -> bytes:
+    """A certificate file's content (DER or PEM) as DER; InvalidRequest if it holds no certificate."""
+    try:
+        if data.lstrip().startswith(b"-----BEGIN"):
+            return x509.load_pem_x509_certificate(data).public_bytes(Encoding.DER)
+        return x509.load_der_x509_certificate(data).public_bytes(Encoding.DER)
+    except ValueError:
+        raise InvalidRequest(f"{source} holds no X.509 certificate (DER or PEM)") from None
 
 
 def fingerprint(der: bytes) -> str:
