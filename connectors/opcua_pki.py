@@ -64,11 +64,6 @@ class Pki:
         path.write_bytes(der)
         return path
 
-    def trusted(self) -> list[x509.Certificate]:
-        if not self.trusted_dir.is_dir():
-            return []
-        return [x509.load_der_x509_certificate(p.read_bytes()) for p in sorted(self.trusted_dir.glob("*.der"))]
-
 
 def certificate_der(data: bytes, source: str) -> bytes:
     """A certificate file's content (DER or PEM) as DER; InvalidRequest if it holds no certificate."""

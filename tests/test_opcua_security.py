@@ -4,11 +4,10 @@ certificate to a trusted, pinned server certificate, a named user, writes held t
 from __future__ import annotations
 
 import stat
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import yaml
+from plant_edits import locked, plant_with, tag_of
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
@@ -24,27 +23,10 @@ PLANT = load_plant(REPO_CONFIG / "plant.yaml")
 SECURE = [OpcUaSecurity.sign, OpcUaSecurity.sign_and_encrypt]
 
 
-def plant_with(folder: Path, edit: Callable[[dict], None]) -> Plant:
-    """config/plant.yaml with ``edit`` applied to its raw data, as another plant file."""
-    raw = yaml.safe_load((REPO_CONFIG / "plant.yaml").read_text())
-    edit(raw)
-    path = folder / "plant.yaml"
-    path.write_text(yaml.safe_dump(raw, sort_keys=False))
-    return load_plant(path)
-
-
-def _locked(raw: dict) -> None:
-    raw["plant"]["opcua_writes_without_security"] = False
-
-
-def _tag(raw: dict, machine_id: str, name: str) -> dict:
-    return next(m for line in raw["lines"] for m in line["machines"] if m["id"] == machine_id)["tags"][name]
-
-
 @pytest.fixture(scope="module")
 def locked_plant(tmp_path_factory: pytest.TempPathFactory) -> Plant:
     """The demo plant as a plant's admin leaves it: no writes over a session without security."""
-    return plant_with(tmp_path_factory.mktemp("locked"), _locked)
+    return plant_with(tmp_path_factory.mktemp("locked"), locked)
 
 
 @pytest.fixture(scope="module")
@@ -121,8 +103,8 @@ async def test_a_write_without_security_is_refused_unless_the_plant_file_allows_
 
 async def test_a_write_inside_the_plant_limits_but_outside_the_eurange_is_refused(sim, trusted, password, tmp_path):
     def wider(raw: dict) -> None:
-        _locked(raw)
-        _tag(raw, "HP-102", "pressure_setpoint").update(max=240, max_step=100)
+        locked(raw)
+        tag_of(raw, "HP-102", "pressure_setpoint").update(max=240, max_step=100)
 
     plant = plant_with(tmp_path, wider)
     async with open_plc(secure(sim, trusted, password), plant, "opcua") as plc:
