@@ -6,6 +6,7 @@ Addresses, security and the PKI folder come from the environment (``PLANT_*``, s
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -24,6 +25,13 @@ plant_app = typer.Typer(help="Describe the plant from its OPC UA server, and che
                         no_args_is_help=True)
 
 _RENEW_WITHIN_DAYS = 30
+
+
+@opcua_app.callback()
+@plant_app.callback()
+def _quiet() -> None:
+    """The commands say what went wrong in one line; asyncua's own warnings would only repeat it."""
+    logging.getLogger("asyncua").setLevel(logging.ERROR)
 
 
 @cert_app.command("create")
@@ -100,17 +108,21 @@ def plant_import(
         typer.echo(text, nl=False)
     else:
         out.write_text(text, encoding="utf-8")
-        typer.secho(f"draft written to {out}: review it, then `plant-copilot plant check` with PLANT_PLANT_FILE={out}",
+        typer.secho(f"draft written to {out}: review it, then `plant-copilot plant check --plant-file {out}`",
                     fg="green")
 
 
 @plant_app.command("check")
-def plant_check() -> None:
-    """Check the plant file (PLANT_PLANT_FILE) against the live OPC UA server: nodes, data types, ranges."""
+def plant_check(
+    plant_file: Annotated[Path | None, typer.Option(help="the plant file to check (default: PLANT_PLANT_FILE)")] = None,
+) -> None:
+    """Check a plant file against the live OPC UA server: nodes, data types, access, ranges, units."""
     from connectors.plant_check import Severity, check_plant
     from connectors.opcua_session import close_quietly, open_session
 
     settings = ConnectorSettings()
+    if plant_file is not None:
+        settings = settings.model_copy(update={"plant_file": plant_file})
     plant = settings.load_plant()
 
     async def check():

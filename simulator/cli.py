@@ -13,6 +13,7 @@ from typing import Annotated, Any, NoReturn
 import httpx
 import typer
 
+from connectors.opcua_pki import fingerprint
 from connectors.plant import Plant
 from connectors.settings import ConnectorSettings
 from simulator.faults import FaultKind
@@ -49,8 +50,9 @@ def run(
         for listener in listeners(settings):
             typer.echo(f"  {listener.name:<11} {listener.address:<36} ({listener.env})")
         secrets = "PLANT_SIM_OPCUA_PASSWORD" if options.opcua_password else options.data_dir / "opcua" / "password"
+        certificate = (options.data_dir / "opcua" / "own" / "cert.der").read_bytes()
         typer.echo(f"  OPC UA also offers Basic256Sha256 Sign and SignAndEncrypt; user {options.opcua_username}, "
-                   f"password in {secrets}")
+                   f"password in {secrets}; server certificate SHA-256 {fingerprint(certificate)}")
         typer.echo("Look at it:   plant-copilot sim status")
         typer.echo("Read a PLC:   plant-copilot sim read P-101 vibration --protocol modbus")
         typer.echo("Break it:     plant-copilot sim fault inject bearing_wear --machine P-101 --severity 0.8")

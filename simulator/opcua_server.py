@@ -175,7 +175,7 @@ def _certificate(pki_dir: Path, uri: str) -> tuple[Path, Path]:
     """The server's certificate and key, made once: a client that trusted it keeps trusting it."""
     cert, key = pki_dir / "own" / "cert.der", pki_dir / "own" / "key.pem"
     if not (cert.is_file() and key.is_file()):
-        make_certificate(cert, key, uri, server=True, hostname="localhost")
+        make_certificate(cert, key, uri, server=True)
     return cert, key
 
 

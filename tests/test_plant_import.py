@@ -94,7 +94,7 @@ async def test_check_reports_what_contradicts_the_server(sim, tmp_path):
 
 def test_check_command_fails_on_a_problem(sim, tmp_path):
     plant_with(tmp_path, lambda raw: tag_of(raw, "HP-102", "pressure_setpoint").update(max=240))
-    result = _run(sim, "check", plant_file=tmp_path / "plant.yaml")
+    result = _run(sim, "check", "--plant-file", str(tmp_path / "plant.yaml"))
     assert result.exit_code == 1
     assert "HP-102.pressure_setpoint" in result.output and "1 problem(s)" in result.output
     assert _run(sim, "check").exit_code == 0
