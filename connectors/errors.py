@@ -27,3 +27,11 @@ class NotFound(ConnectorError):
 
 class InvalidRequest(ConnectorError):
     """The request was malformed before it was sent (wrong type, missing field)."""
+
+
+class Untrusted(ConnectorError):
+    """The server's certificate is not on the connector's trust list, or is not the one pinned there."""
+
+
+class NotConfigured(ConnectorError):
+    """Something the admin sets up is missing (the application certificate, a credential)."""

@@ -7,7 +7,7 @@ import asyncio
 from pymodbus.client import AsyncModbusTcpClient
 from pymodbus.exceptions import ConnectionException, ModbusIOException
 
-from connectors.errors import Rejected, TimedOut, Unreachable
+from connectors.errors import InvalidRequest, Rejected, TimedOut, Unreachable
 from connectors.modbus_codec import decode, encode
 from connectors.plant import Tag
 from connectors.plc import PlcClient, Value
@@ -31,6 +31,14 @@ def _groups(specs: list[Tag]) -> list[list[Tag]]:
         else:
             runs.append([spec])
     return runs
+
+
+def _addressed(specs: list[Tag]) -> list[Tag]:
+    """The tags, each with a Modbus address; a plant reached over OPC UA only has none."""
+    for spec in specs:
+        if spec.modbus is None:
+            raise InvalidRequest(f"{spec.key} has no Modbus address in the plant file; read it over OPC UA")
+    return specs
 
 
 class ModbusPlc(PlcClient):
@@ -76,7 +84,7 @@ class ModbusPlc(PlcClient):
         client = await self._connected()
         unit = self.plant.plant.modbus_unit
         values: dict[str, Value] = {}
-        for run in _groups(specs):
+        for run in _groups(_addressed(specs)):
             first = run[0].modbus
             count = run[-1].modbus.address + run[-1].modbus.count - first.address
             what = f"reading {run[0].machine_id} {', '.join(s.name for s in run)}"
@@ -94,6 +102,7 @@ class ModbusPlc(PlcClient):
         return [values[s.key] for s in specs]
 
     async def _write(self, spec: Tag, value: float) -> None:
+        _addressed([spec])
         client = await self._connected()
         unit = self.plant.plant.modbus_unit
         encoded = encode(spec, value)

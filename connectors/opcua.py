@@ -1,39 +1,25 @@
-"""The PLC connector over OPC UA (asyncua). Reads all requested nodes in one service call."""
+"""The PLC connector over OPC UA (asyncua). Reads all requested nodes in one service call.
+
+A write needs a session that is signed to a trusted, pinned server certificate, unless the plant file
+lets the copilot write without security (``plant.opcua_writes_without_security``, the loopback demo);
+it is also held to the EURange the server declares for the tag.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 from asyncua import Client, ua
 
 from connectors.errors import Rejected, TimedOut, Unreachable
+from connectors.opcua_model import as_variant, eu_range
+from connectors.opcua_session import close_quietly, open_session
 from connectors.plant import Tag
-from connectors.plc import PlcClient, Value
+from connectors.plc import PlcClient, ServerRange, Value, WriteResult
+from connectors.settings import OpcUaSecurity
 
-_VARIANT_OF = {
-    "bool": ua.VariantType.Boolean,
-    "uint16": ua.VariantType.UInt16,
-    "int16": ua.VariantType.Int16,
-    "uint32": ua.VariantType.UInt32,
-    "float32": ua.VariantType.Double,
-    "string": ua.VariantType.String,
-}
 _NO_ANSWER = {ua.StatusCodes.BadNoCommunication, ua.StatusCodes.BadCommunicationError,
               ua.StatusCodes.BadServerNotConnected}
-
-
-def variant_type(tag: Tag) -> ua.VariantType:
-    """Scaled integer tags are engineering values on OPC UA, so they travel as Double."""
-    if tag.modbus.type in ("uint16", "int16", "uint32") and tag.modbus.scale != 1:
-        return ua.VariantType.Double
-    return _VARIANT_OF[tag.modbus.type]
-
-
-def as_variant(tag: Tag, value: Value) -> ua.Variant:
-    kind = variant_type(tag)
-    python = {ua.VariantType.Boolean: bool, ua.VariantType.Double: float, ua.VariantType.String: str}.get(kind, int)
-    return ua.Variant(python(value), kind)
 
 
 class OpcUaPlc(PlcClient):
@@ -45,14 +31,7 @@ class OpcUaPlc(PlcClient):
 
     async def _connected(self) -> Client:
         if self._client is None:
-            client = Client(self._url, timeout=self.settings.request_timeout_s)
-            try:
-                await asyncio.wait_for(client.connect(), self.settings.connect_timeout_s)
-            except TimeoutError:
-                raise TimedOut(f"OPC UA server {self._url} did not accept a connection in time") from None
-            except OSError as exc:
-                raise Unreachable(f"OPC UA server {self._url} is unreachable: {exc.strerror or exc}") from None
-            self._client = client
+            self._client = await open_session(self.settings)
         return self._client
 
     def _status(self, what: str, code: ua.StatusCode) -> None:
@@ -75,6 +54,16 @@ class OpcUaPlc(PlcClient):
             await self._reset()
             raise Unreachable(f"OPC UA connection to {self._url} lost during {what}: {exc}") from None
 
+    async def write(self, machine_id: str, tag: str, value: Value) -> WriteResult:
+        """Refuse a write over a session without security unless the plant file allows it; then as any PLC."""
+        spec = self.plant.tag(machine_id, tag)
+        if self.settings.opcua_security is OpcUaSecurity.none and not self.plant.plant.opcua_writes_without_security:
+            raise Rejected(
+                f"{spec.key} is not written over OPC UA without security: set PLANT_OPCUA_SECURITY=sign_and_encrypt "
+                f"and trust the server's certificate (`plant-copilot opcua trust {self._url}`), or let the plant "
+                f"file allow it (plant: opcua_writes_without_security: true — for a demo on loopback only)")
+        return await super().write(machine_id, tag, value)
+
     async def _read(self, specs: list[Tag]) -> list[Value]:
         client = await self._connected()
         what = f"reading {specs[0].machine_id} {', '.join(s.name for s in specs)}"
@@ -86,6 +75,12 @@ class OpcUaPlc(PlcClient):
             values.append(result.Value.Value)
         return values
 
+    async def _server_range(self, spec: Tag) -> ServerRange | None:
+        client = await self._connected()
+        node = client.get_node(ua.NodeId.from_string(spec.opcua))
+        declared = await self._guarded(f"reading the EURange of {spec.key}", eu_range(node))
+        return None if declared is None else ServerRange(declared.Low, declared.High, f"OPC UA server {self._url}")
+
     async def _write(self, spec: Tag, value: float) -> None:
         client = await self._connected()
         node = client.get_node(ua.NodeId.from_string(spec.opcua))
@@ -94,8 +89,7 @@ class OpcUaPlc(PlcClient):
     async def _reset(self) -> None:
         if self._client is not None:
             client, self._client = self._client, None
-            with contextlib.suppress(Exception):  # a dead connection may fail to close in many ways
-                await asyncio.wait_for(client.disconnect(), 2)
+            await close_quietly(client)
 
     async def close(self) -> None:
         await self._reset()

@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 ModbusTable = Literal["coil", "discrete_input", "input_register", "holding_register"]
 ModbusType = Literal["bool", "uint16", "int16", "uint32", "float32", "string"]
+ValueType = Literal["bool", "uint16", "int16", "uint32", "int32", "float32", "float64", "string"]
+"""A tag's value type when no Modbus register declares it (a plant reached over OPC UA only)."""
 
 _REGISTER_COUNT = {"bool": 1, "uint16": 1, "int16": 1, "uint32": 2, "float32": 2}
 
@@ -55,7 +57,8 @@ class Tag(_Strict):
     machine_id: str
     unit: str = ""
     opcua: str
-    modbus: ModbusAddress
+    modbus: ModbusAddress | None = None
+    type: ValueType | None = None
     writable: bool = False
     min: float | None = None
     max: float | None = None
@@ -82,11 +85,20 @@ class Tag(_Strict):
         return next((code for code, label in (self.enum or {}).items() if label == name), None)
 
     @property
+    def value_type(self) -> ValueType:
+        """The type of the tag's value: its own, or its Modbus register's."""
+        return self.type or self.modbus.type
+
+    @property
     def is_text(self) -> bool:
-        return self.modbus.type == "string"
+        return self.value_type == "string"
 
     @model_validator(mode="after")
     def _writable_has_limits(self) -> Tag:
+        if self.modbus is None and self.type is None:
+            raise ValueError(f"tag {self.key} needs a type or a modbus address")
+        if self.modbus is not None and self.type is not None and self.type != self.modbus.type:
+            raise ValueError(f"tag {self.key}: type {self.type} differs from its modbus type {self.modbus.type}")
         if self.writable and (self.min is None or self.max is None):
             raise ValueError(f"writable tag {self.key} needs min and max")
         if self.min is not None and self.max is not None and self.min > self.max:
@@ -181,6 +193,9 @@ class PlantInfo(_Strict):
     name: str
     site: str = ""
     opcua_namespace: str
+    opcua_writes_without_security: bool = False
+    """The admin lets the copilot write over an OPC UA session without security (a loopback demo); else a
+    write needs a signed session to a trusted, pinned server certificate."""
     modbus_unit: int = Field(default=1, ge=0, le=247)
 
 
@@ -230,7 +245,7 @@ class Plant(_Strict):
                     raise ValueError(f"part {p.id} offered by unknown supplier {o.supplier}")
         seen: dict[tuple[str, int], str] = {}
         for t in self.all_tags():
-            for i in range(t.modbus.count):
+            for i in range(t.modbus.count if t.modbus else 0):
                 slot = (t.modbus.table, t.modbus.address + i)
                 if slot in seen:
                     raise ValueError(f"Modbus {slot} used by both {seen[slot]} and {t.key}")

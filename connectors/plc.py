@@ -1,7 +1,8 @@
 """The PLC connector the tools use, over Modbus TCP or OPC UA alike.
 
 A write passes a guard first — the second wall after the policy engine: the tag must
-be on the plant's write allow-list, the value inside its limits, the step from the
+be on the plant's write allow-list, the value inside its limits and inside the range the
+server itself declares for the tag (OPC UA's EURange; the tighter wins), the step from the
 current value within its maximum. A write is never retried: if the connection drops
 mid-write, the error says the outcome is unknown. Reads reconnect once.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import math
 import time
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel
@@ -39,7 +41,16 @@ class WriteResult(BaseModel):
     unit: str = ""
 
 
-def guard_write(tag: Tag, old: Value, new: Value) -> float:
+@dataclass(frozen=True)
+class ServerRange:
+    """The range a PLC's server declares for a tag (OPC UA EURange), and where it was read."""
+
+    low: float
+    high: float
+    source: str
+
+
+def guard_write(tag: Tag, old: Value, new: Value, server: ServerRange | None = None) -> float:
     """The value to write, or Rejected saying why it may not be written."""
     if not tag.writable:
         raise Rejected(f"{tag.key} is not on the plant's write allow-list")
@@ -50,6 +61,10 @@ def guard_write(tag: Tag, old: Value, new: Value) -> float:
         raise Rejected(f"{tag.key} takes a finite number, not {value}")
     if value < tag.min or value > tag.max:
         raise Rejected(f"{tag.key} {value:g} is outside its limits {tag.min:g}..{tag.max:g} {tag.unit}".rstrip())
+    if server is not None and not server.low <= value <= server.high:
+        raise Rejected(f"{tag.key} {value:g} is outside the range {server.low:g}..{server.high:g} {tag.unit} that "
+                       f"{server.source} declares for it (EURange); the plant file's limits "
+                       f"{tag.min:g}..{tag.max:g} are wider: correct them (`plant-copilot plant check`)")
     if tag.max_step is not None and not (isinstance(old, int | float) and math.isfinite(old)):
         raise Rejected(f"{tag.key}'s current value {old!r} is not a number, so the size of the step cannot be checked")
     if tag.max_step is not None and abs(value - float(old)) > tag.max_step:
@@ -98,7 +113,7 @@ class PlcClient(ABC):
         if not spec.writable:
             raise Rejected(f"{spec.key} is not on the plant's write allow-list")
         old = (await self._read([spec]))[0]
-        checked = guard_write(spec, old, value)
+        checked = guard_write(spec, old, value, await self._server_range(spec))
         try:
             await self._write(spec, checked)
         except ConnectorError as exc:
@@ -111,6 +126,10 @@ class PlcClient(ABC):
 
     @abstractmethod
     async def _write(self, spec: Tag, value: float) -> None: ...
+
+    async def _server_range(self, spec: Tag) -> ServerRange | None:
+        """The range the server declares for the tag, read just before a write; Modbus declares none."""
+        return None
 
     @abstractmethod
     async def _reset(self) -> None:

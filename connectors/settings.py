@@ -5,13 +5,23 @@ Every field can be set as ``PLANT_<FIELD>`` (e.g. ``PLANT_MODBUS_PORT=5020``).
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from connectors.plant import Plant, load_plant
 
 REPO_CONFIG = Path(__file__).resolve().parent.parent / "config"
+
+
+class OpcUaSecurity(StrEnum):
+    """How an OPC UA session is protected: the policy is Basic256Sha256 whenever it is not ``none``."""
+
+    none = "none"
+    sign = "sign"
+    sign_and_encrypt = "sign_and_encrypt"
 
 
 class ConnectorSettings(BaseSettings):
@@ -21,6 +31,14 @@ class ConnectorSettings(BaseSettings):
     host: str = "127.0.0.1"
     modbus_port: int = 5020
     opcua_port: int = 4840
+    opcua_endpoint: str | None = Field(
+        default=None, description="the OPC UA server's full URL; default opc.tcp://HOST:OPCUA_PORT/plant/")
+    opcua_security: OpcUaSecurity = OpcUaSecurity.none
+    opcua_username: str | None = Field(default=None, description="the OPC UA user; anonymous when unset")
+    opcua_password: SecretStr | None = None
+    opcua_pki_dir: Path = Field(
+        default=Path.home() / ".config" / "plant-copilot" / "opcua",
+        description="the application certificate and key (own/) and the trusted server certificates (trusted/)")
     erp_port: int = 8081
     mes_port: int = 8082
     sim_port: int = 8083
@@ -29,7 +47,7 @@ class ConnectorSettings(BaseSettings):
 
     @property
     def opcua_url(self) -> str:
-        return f"opc.tcp://{self.host}:{self.opcua_port}/plant/"
+        return self.opcua_endpoint or f"opc.tcp://{self.host}:{self.opcua_port}/plant/"
 
     @property
     def erp_url(self) -> str:

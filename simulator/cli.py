@@ -13,6 +13,7 @@ from typing import Annotated, Any, NoReturn
 import httpx
 import typer
 
+from connectors.opcua_pki import fingerprint
 from connectors.plant import Plant
 from connectors.settings import ConnectorSettings
 from simulator.faults import FaultKind
@@ -51,14 +52,20 @@ def run(
                     fg="green")
         for listener in listeners(settings):
             typer.echo(f"  {listener.name:<11} {listener.address:<36} ({listener.env})")
+        secrets = "PLANT_SIM_OPCUA_PASSWORD" if options.opcua_password else options.data_dir / "opcua" / "password"
+        certificate = (options.data_dir / "opcua" / "own" / "cert.der").read_bytes()
+        typer.echo(f"  OPC UA also offers Basic256Sha256 Sign and SignAndEncrypt; user {options.opcua_username}, "
+                   f"password in {secrets}; server certificate SHA-256 {fingerprint(certificate)}")
         typer.echo("Look at it:   plant-copilot sim status")
         typer.echo("Read a PLC:   plant-copilot sim read P-101 vibration --protocol modbus")
         typer.echo("Break it:     plant-copilot sim fault inject bearing_wear --machine P-101 --severity 0.8")
         typer.echo("Stop with Ctrl+C.")
 
     try:
+        password = options.opcua_password.get_secret_value() if options.opcua_password else None
         run_until_signal(settings, seed=options.seed, time_scale=options.time_scale, data_dir=options.data_dir,
-                         history_s=options.history_hours * 3600.0, on_ready=announce)
+                         history_s=options.history_hours * 3600.0, on_ready=announce,
+                         opcua_username=options.opcua_username, opcua_password=password)
     except SimulatorError as exc:
         _fail(str(exc))
 

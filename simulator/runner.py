@@ -26,7 +26,7 @@ from simulator.erp import create_erp_app
 from simulator.faults import FaultBoard
 from simulator.mes import create_mes_app
 from simulator.modbus_server import start_modbus_server
-from simulator.opcua_server import start_opcua_server
+from simulator.opcua_server import start_opcua_server, user_from
 from simulator.physics import PlantSimulation
 
 log = logging.getLogger(__name__)
@@ -103,17 +103,24 @@ async def serve(
     tick_s: float = 0.5,
     history_s: float = 7200.0,
     ready: asyncio.Event | None = None,
+    opcua_username: str = "operator",
+    opcua_password: str | None = None,
 ) -> None:
     """Run the simulated plant until cancelled.
 
     ``time_scale`` simulated seconds pass per wall second; 0 freezes the clock so that only
     the control API's ``/advance`` moves it (tests and evals, which must be exact).
     ``history_s`` is how far back the historian keeps samples.
-    ``ready`` is set once every service accepts connections.
+    ``ready`` is set once every service accepts connections. The OPC UA server keeps its certificate
+    and, unless ``opcua_password`` is given, its user's password in ``data_dir/opcua``.
     """
     if time_scale < 0 or tick_s <= 0:
         raise ValueError("time_scale must be >= 0 and tick_s > 0")
     plant = settings.load_plant()
+    unmapped = [t.key for t in plant.all_tags() if t.modbus is None]
+    if unmapped:
+        raise SimulatorError(f"the simulator serves every tag over Modbus too; these have no modbus address in "
+                             f"{settings.plant_file}: {', '.join(unmapped[:5])}")
     faults = FaultBoard()
     sim = PlantSimulation(plant, faults, seed, history_s=history_s)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -137,7 +144,9 @@ async def serve(
         sockets = [stack.enter_context(_bind(settings.host, port, what, env)) for what, env, port, _ in apps]
         modbus = await start_modbus_server(sim, plant, settings.host, settings.modbus_port)
         stack.push_async_callback(modbus.stop)
-        opcua = await start_opcua_server(sim, plant, settings.opcua_url)
+        pki_dir = data_dir / "opcua"
+        opcua = await start_opcua_server(sim, plant, settings.opcua_url, pki_dir=pki_dir,
+                                         user=user_from(opcua_username, opcua_password, pki_dir))
         stack.push_async_callback(opcua.stop)
         servers = [
             _Server(uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False,
@@ -198,14 +207,16 @@ async def _stop_http(servers: list[_Server], tasks: list[asyncio.Task[None]]) ->
 
 
 def run_until_signal(settings: ConnectorSettings, *, seed: int, time_scale: float, data_dir: Path,
-                     history_s: float = 7200.0, on_ready: Callable[[], None] | None = None) -> None:
+                     history_s: float = 7200.0, on_ready: Callable[[], None] | None = None,
+                     opcua_username: str = "operator", opcua_password: str | None = None) -> None:
     """Serve in this process until SIGINT or SIGTERM, then shut every service down cleanly."""
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
         ready = asyncio.Event()
         task = asyncio.create_task(serve(settings, seed=seed, time_scale=time_scale, data_dir=data_dir,
-                                         history_s=history_s, ready=ready))
+                                         history_s=history_s, ready=ready, opcua_username=opcua_username,
+                                         opcua_password=opcua_password))
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, task.cancel)
         waiter = asyncio.create_task(ready.wait())

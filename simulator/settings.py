@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -16,3 +16,6 @@ class SimulatorSettings(BaseSettings):
     data_dir: Path = Field(default=Path("var/sim"), description="where the ERP and MES keep their SQLite files")
     history_hours: float = Field(default=2.0, gt=0, le=7 * 24,
                                  description="how far back the historian keeps samples (a twin is fitted from a day)")
+    opcua_username: str = Field(default="operator", description="the OPC UA server's named user")
+    opcua_password: SecretStr | None = Field(
+        default=None, description="that user's password; when unset, one is made once into DATA_DIR/opcua/password")

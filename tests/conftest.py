@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -41,10 +42,16 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def sim_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConnectorSettings]:
+def sim_work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session simulator's folder: its log, and in data/ its ERP and MES files and its OPC UA certificate."""
+    return tmp_path_factory.mktemp("sim")
+
+
+@pytest.fixture(scope="session")
+def sim_server(sim_work: Path) -> Iterator[ConnectorSettings]:
     """The simulator process for the whole session; yields the settings that reach it."""
     try:
-        with running_simulator(tmp_path_factory.mktemp("sim")) as settings:
+        with running_simulator(sim_work) as settings:
             yield settings
     except SimulatorDidNotStart as exc:
         pytest.fail(str(exc))

@@ -6,6 +6,7 @@ import sys
 
 import typer
 
+from connectors.cli import opcua_app, plant_app
 from connectors.plant import PlantFileError
 from copilot.audit_cli import app as audit_app
 from copilot.cli import approvals_app, ask
@@ -37,6 +38,8 @@ app.add_typer(manuals_app, name="manuals")
 app.add_typer(monitor_app, name="monitor")
 app.add_typer(mcp_app, name="mcp")
 app.add_typer(twin_app, name="twin")
+app.add_typer(opcua_app, name="opcua")
+app.add_typer(plant_app, name="plant")
 app.command("ingest")(ingest_manuals)
 app.command()(ask)
 app.command("kpi")(kpi_command)

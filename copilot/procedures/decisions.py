@@ -42,9 +42,9 @@ def _or(items: list[str]) -> str:
 
 def resolution(tag: Tag) -> float:
     """The smallest step a tag's register holds (an integer register with scale 10 holds tenths)."""
-    if tag.modbus.type in ("float32", "string", "bool"):
+    if tag.value_type in ("float32", "float64", "string", "bool"):
         return 0.001
-    return 1.0 / (tag.modbus.scale or 1)
+    return 1.0 / ((tag.modbus.scale if tag.modbus else 1) or 1)
 
 
 def _reading(status: Json, tag: str) -> float | None:

@@ -1,0 +1,172 @@
+"""``plant-copilot opcua`` (the copilot's certificate, trusting a server) and ``plant-copilot plant`` (import, check).
+
+Addresses, security and the PKI folder come from the environment (``PLANT_*``, see ``connectors.settings``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from connectors.errors import ConnectorError
+from connectors.opcua_pki import (CERT_DAYS, Pki, certificate_der, create_application_certificate, describe,
+                                  expires_within, fingerprint)
+from connectors.settings import ConnectorSettings, OpcUaSecurity
+
+opcua_app = typer.Typer(help="OPC UA security: the copilot's certificate and the servers it trusts.",
+                        no_args_is_help=True)
+cert_app = typer.Typer(help="The copilot's own application certificate.", no_args_is_help=True)
+opcua_app.add_typer(cert_app, name="cert")
+plant_app = typer.Typer(help="Describe the plant from its OPC UA server, and check the plant file against it.",
+                        no_args_is_help=True)
+
+_RENEW_WITHIN_DAYS = 30
+
+
+@opcua_app.callback()
+@plant_app.callback()
+def _quiet() -> None:
+    """The commands say what went wrong in one line; asyncua's own warnings would only repeat it."""
+    logging.getLogger("asyncua").setLevel(logging.ERROR)
+
+
+@cert_app.command("create")
+def cert_create(
+    days: Annotated[int, typer.Option(min=1, help="how long the certificate is valid")] = CERT_DAYS,
+    replace: Annotated[bool, typer.Option(help="make a new key and certificate over the existing ones")] = False,
+) -> None:
+    """Make the copilot's application certificate and private key (mode 0600) in PLANT_OPCUA_PKI_DIR."""
+    pki = Pki(ConnectorSettings().opcua_pki_dir)
+    der = _or_fail(lambda: create_application_certificate(pki, days=days, replace=replace))
+    typer.secho(f"made {pki.cert_file} (key {pki.key_file})", fg="green")
+    typer.echo(f"  {describe(der)}")
+    typer.echo("Give the certificate file to each OPC UA server's admin to trust (the server's trust list).")
+
+
+@cert_app.command("show")
+def cert_show() -> None:
+    """The copilot's certificate: where it is, whom it names, until when, its fingerprint."""
+    pki = Pki(ConnectorSettings().opcua_pki_dir)
+    cert_file, _ = _or_fail(pki.own)
+    der = cert_file.read_bytes()
+    typer.echo(f"{cert_file}\n  {describe(der)}")
+    if expires_within(der, _RENEW_WITHIN_DAYS):
+        typer.secho(f"  it expires within {_RENEW_WITHIN_DAYS} days: `plant-copilot opcua cert create --replace`, "
+                    f"then have the servers trust the new one", fg="yellow")
+
+
+@opcua_app.command("trust")
+def trust(
+    server: Annotated[str, typer.Argument(help="the server's URL (opc.tcp://HOST:PORT/...) or its certificate file")],
+    fingerprint_: Annotated[str | None, typer.Option(
+        "--fingerprint", help="the SHA-256 fingerprint the server's admin gave you; trusted without asking if equal")
+    ] = None,
+) -> None:
+    """Put a server's certificate on the trust list, after its fingerprint is checked."""
+    settings = ConnectorSettings()
+    der = _server_certificate(server, settings)
+    typer.echo(f"{server} presents:\n  {describe(der)}")
+    if fingerprint_ is not None:
+        if _normal(fingerprint_) != _normal(fingerprint(der)):
+            _fail("the fingerprint differs from the one given: not trusted (is this the right server?)")
+    elif not typer.confirm("Is this the fingerprint the server's admin gave you? Trust it?"):
+        _fail("not trusted")
+    path = Pki(settings.opcua_pki_dir).trust(der)
+    typer.secho(f"trusted: {path}", fg="green")
+
+
+@plant_app.command("import")
+def plant_import(
+    url: Annotated[str, typer.Argument(help="the OPC UA server's URL, opc.tcp://HOST:PORT/...")],
+    out: Annotated[Path | None, typer.Option(help="write the draft to this file (default: print it)")] = None,
+    replace: Annotated[bool, typer.Option(help="overwrite OUT if it exists")] = False,
+) -> None:
+    """Draft a plant file from the server's address space, for review; it never replaces the running plant file."""
+    from connectors.plant_import import draft_plant, render
+    from connectors.opcua_session import close_quietly, open_session
+
+    settings = ConnectorSettings()
+    if out is not None:
+        if settings.plant_file.exists() and out.exists() and out.samefile(settings.plant_file):
+            _fail(f"{out} is the plant file in use (PLANT_PLANT_FILE): write the draft elsewhere and review it")
+        if out.exists() and not replace:
+            _fail(f"{out} exists; pass --replace to overwrite it")
+
+    async def draft() -> str:
+        client = await open_session(settings, url)
+        try:
+            return render(await draft_plant(client, url))
+        finally:
+            await close_quietly(client)
+
+    text = _or_fail(lambda: asyncio.run(draft()))
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.secho(f"draft written to {out}: review it, then `plant-copilot plant check --plant-file {out}`",
+                    fg="green")
+
+
+@plant_app.command("check")
+def plant_check(
+    plant_file: Annotated[Path | None, typer.Option(help="the plant file to check (default: PLANT_PLANT_FILE)")] = None,
+) -> None:
+    """Check a plant file against the live OPC UA server: nodes, data types, access, ranges, units."""
+    from connectors.plant_check import Severity, check_plant
+    from connectors.opcua_session import close_quietly, open_session
+
+    settings = ConnectorSettings()
+    if plant_file is not None:
+        settings = settings.model_copy(update={"plant_file": plant_file})
+    plant = settings.load_plant()
+
+    async def check():
+        client = await open_session(settings)
+        try:
+            return await check_plant(client, plant)
+        finally:
+            await close_quietly(client)
+
+    findings = _or_fail(lambda: asyncio.run(check()))
+    for finding in findings:
+        typer.secho(str(finding), fg="red" if finding.severity is Severity.problem else None)
+    problems = sum(f.severity is Severity.problem for f in findings)
+    summary = (f"{settings.plant_file}: {len(plant.all_tags())} tags checked against {settings.opcua_url}, "
+               f"{problems} problem(s), {len(findings) - problems} note(s)")
+    if problems:
+        _fail(summary)
+    typer.secho(summary, fg="green")
+
+
+def _server_certificate(server: str, settings: ConnectorSettings) -> bytes:
+    if server.startswith("opc.tcp://"):
+        from connectors.opcua_session import server_certificate
+
+        security = settings.opcua_security if settings.opcua_security is not OpcUaSecurity.none \
+            else OpcUaSecurity.sign_and_encrypt
+        return _or_fail(lambda: asyncio.run(server_certificate(server, security, settings.connect_timeout_s)))
+    path = Path(server)
+    if not path.is_file():
+        _fail(f"{server} is neither an opc.tcp:// URL nor a certificate file")
+    return _or_fail(lambda: certificate_der(path.read_bytes(), server))
+
+
+def _normal(fingerprint_text: str) -> str:
+    return fingerprint_text.replace(":", "").replace(" ", "").upper()
+
+
+def _or_fail(call):
+    try:
+        return call()
+    except ConnectorError as exc:
+        _fail(str(exc))
+
+
+def _fail(message: str) -> NoReturn:
+    typer.secho(message, fg="red", err=True)
+    raise typer.Exit(1)

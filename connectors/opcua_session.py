@@ -1,0 +1,111 @@
+"""Opening an OPC UA session the way a plant's server expects: security policy, pinned certificate, user.
+
+With security ``sign`` or ``sign_and_encrypt`` the session runs Basic256Sha256 with the copilot's
+application certificate, and only to a server whose certificate is on the trust list: that exact
+certificate is pinned, so the secure channel fails should the server present another. The user name
+and password come from the environment (``PLANT_OPCUA_USERNAME``, ``PLANT_OPCUA_PASSWORD``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from asyncua import Client, ua
+from asyncua.crypto.security_policies import SecurityPolicyBasic256Sha256
+
+from connectors.errors import ConnectorError, Rejected, TimedOut, Unreachable, Untrusted
+from connectors.opcua_pki import Pki, describe, uri_of
+from connectors.settings import ConnectorSettings, OpcUaSecurity
+
+_MODE = {
+    OpcUaSecurity.none: ua.MessageSecurityMode.None_,
+    OpcUaSecurity.sign: ua.MessageSecurityMode.Sign,
+    OpcUaSecurity.sign_and_encrypt: ua.MessageSecurityMode.SignAndEncrypt,
+}
+_REFUSED_USER = {ua.StatusCodes.BadUserAccessDenied, ua.StatusCodes.BadIdentityTokenInvalid,
+                 ua.StatusCodes.BadIdentityTokenRejected}
+_REFUSED_CERTIFICATE = {ua.StatusCodes.BadCertificateUntrusted, ua.StatusCodes.BadCertificateInvalid,
+                        ua.StatusCodes.BadSecurityChecksFailed, ua.StatusCodes.BadCertificateUriInvalid,
+                        ua.StatusCodes.BadCertificateTimeInvalid}
+
+
+def trust_hint(url: str) -> str:
+    return f"check its fingerprint with the server's admin, then run `plant-copilot opcua trust {url}`"
+
+
+async def server_certificate(url: str, security: OpcUaSecurity, timeout_s: float) -> bytes:
+    """The certificate the server at ``url`` offers for Basic256Sha256 in this mode (asked over GetEndpoints)."""
+    probe = Client(url, timeout=timeout_s)
+    endpoints = await _within(url, timeout_s, probe.connect_and_get_server_endpoints())
+    policy = SecurityPolicyBasic256Sha256.URI
+    for endpoint in endpoints:
+        if endpoint.SecurityPolicyUri == policy and endpoint.SecurityMode == _MODE[security]:
+            return _first_certificate(endpoint.ServerCertificate)
+    offered = sorted({f"{e.SecurityPolicyUri.rsplit('#', 1)[-1]} {e.SecurityMode.name}" for e in endpoints})
+    raise Rejected(f"OPC UA server {url} offers no Basic256Sha256 {_MODE[security].name} endpoint; "
+                   f"it offers: {', '.join(offered)} (set PLANT_OPCUA_SECURITY to one of them)")
+
+
+async def open_session(settings: ConnectorSettings, url: str | None = None) -> Client:
+    """A connected client to ``url`` (default: the plant's server) with the configured security and user."""
+    url = url or settings.opcua_url
+    client = Client(url, timeout=settings.request_timeout_s)
+    if settings.opcua_security is not OpcUaSecurity.none:
+        await _secure(client, settings, url)
+    if settings.opcua_username:
+        client.set_user(settings.opcua_username)
+        client.set_password(settings.opcua_password.get_secret_value() if settings.opcua_password else "")
+    try:
+        await _within(url, settings.connect_timeout_s, client.connect())
+    except ua.UaStatusCodeError as exc:
+        raise _refusal(url, settings, exc.code) from None
+    except ua.UaError as exc:
+        if "certificate mismatch" in str(exc).lower():
+            raise Untrusted(f"OPC UA server {url} presented another certificate than the trusted one; "
+                            f"if its admin renewed it, {trust_hint(url)}") from None
+        raise Rejected(f"OPC UA server {url} refused the session: {exc}") from None
+    return client
+
+
+async def _secure(client: Client, settings: ConnectorSettings, url: str) -> None:
+    pki = Pki(settings.opcua_pki_dir)
+    cert_file, key_file = pki.own()
+    server_der = await server_certificate(url, settings.opcua_security, settings.connect_timeout_s)
+    if not pki.is_trusted(server_der):
+        raise Untrusted(f"the certificate of OPC UA server {url} is not trusted ({describe(server_der)}); "
+                        f"{trust_hint(url)}")
+    client.application_uri = uri_of(cert_file.read_bytes())
+    await client.set_security(SecurityPolicyBasic256Sha256, str(cert_file), str(key_file),
+                              server_certificate=server_der, mode=_MODE[settings.opcua_security])
+
+
+def _refusal(url: str, settings: ConnectorSettings, code: int) -> ConnectorError:
+    status = ua.StatusCode(code)
+    if code in _REFUSED_USER:
+        who = f"user {settings.opcua_username!r}" if settings.opcua_username else "an anonymous session"
+        return Rejected(f"OPC UA server {url} refused {who} ({status.name}): "
+                        f"check PLANT_OPCUA_USERNAME and PLANT_OPCUA_PASSWORD")
+    if code in _REFUSED_CERTIFICATE:
+        return Rejected(f"OPC UA server {url} refused the copilot's certificate ({status.name}): its admin must "
+                        f"trust {Pki(settings.opcua_pki_dir).cert_file} (see `plant-copilot opcua cert show`)")
+    return Rejected(f"OPC UA server {url} refused the session ({status.name})")
+
+
+async def _within(url: str, timeout_s: float, call):
+    try:
+        return await asyncio.wait_for(call, timeout_s)
+    except TimeoutError:
+        raise TimedOut(f"OPC UA server {url} did not accept a connection in time") from None
+    except OSError as exc:
+        raise Unreachable(f"OPC UA server {url} is unreachable: {exc.strerror or exc}") from None
+
+
+def _first_certificate(der: bytes) -> bytes:
+    """The server's own certificate when it sends its chain along (DER: the outer SEQUENCE's length)."""
+    return der[: int.from_bytes(der[2:4], "big") + 4]
+
+
+async def close_quietly(client: Client) -> None:
+    with contextlib.suppress(Exception):  # a dead connection may fail to close in many ways
+        await asyncio.wait_for(client.disconnect(), 2)
