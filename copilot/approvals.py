@@ -21,7 +21,7 @@ from pydantic import BaseModel, TypeAdapter
 from copilot.binding import approval_digest, canonical_json
 from copilot.db import connect, transaction
 from policies.engine import ApprovalRefused, check_approver, is_satisfied
-from policies.model import Decision, RequireApproval, Role
+from policies.model import Decision, Prediction, RequireApproval, Role
 
 
 class ApprovalStatus(StrEnum):
@@ -124,6 +124,12 @@ class PendingAction(BaseModel):
     @property
     def approvers(self) -> list[str]:
         return [v.approver for v in self.votes if v.verdict == "approve"]
+
+    @property
+    def prediction(self) -> Prediction | None:
+        """The twin's dry run of the change, when it is one to the process (a setpoint, a start or stop)."""
+        raw = self.facts.get("prediction")
+        return Prediction.model_validate(raw) if raw else None
 
     @property
     def age_s(self) -> float:

@@ -128,6 +128,10 @@ def _describe(action: PendingAction) -> str:
         + "; ".join(decision.reasons),
         f"approved {', '.join(action.approvers) or '-'}",
     ]
+    if (prediction := action.prediction) is not None:
+        lines.append(f"dry run  {prediction.line}")
+        lines += [f"         {reading}: " + ", ".join(f"{v:.4g} at {m:g} min" for m, v in course[::10])
+                  for reading, course in prediction.courses.items()]
     return "\n".join(lines)
 
 

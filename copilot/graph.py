@@ -47,6 +47,7 @@ from copilot.procedures.spec import Procedures
 from copilot.prompts import system_prompt
 from copilot.settings import CopilotSettings
 from copilot.status import Status, ToolArtifact
+from copilot.twin_checks import TwinChecks
 from policies.engine import evaluate
 from policies.model import ActionContext, Allow, Deny, RequireApproval, Risk, Role
 from policies.rules import Policy
@@ -96,6 +97,7 @@ class Runtime:
     ledger: ExecutionLedger
     audit: AuditLog
     settings: CopilotSettings
+    twin_checks: TwinChecks
     procedures: Procedures | None = None
 
 
@@ -405,7 +407,8 @@ def build_graph(rt: Runtime) -> StateGraph:
         action = rt.queue.get(ticket.action_id)
         while action.status == ApprovalStatus.pending:  # a resume of an earlier round finds it open again: wait on
             interrupt({"action_id": ticket.action_id, "tool": ticket.tool, "change": action.change,
-                       "requester": ticket.user, "decision": action.decision.model_dump(mode="json")})
+                       "requester": ticket.user, "decision": action.decision.model_dump(mode="json"),
+                       "prediction": action.prediction.line if action.prediction else None})
             action = rt.queue.get(ticket.action_id)
         if action.status == ApprovalStatus.rejected:
             why = "; ".join(f"{v.approver}: {v.comment or 'no comment'}" for v in action.votes if v.verdict == "reject")
@@ -442,6 +445,8 @@ def build_graph(rt: Runtime) -> StateGraph:
 
         outcome = await rt.ledger.run_once(ticket.action_id, ticket.tool, run, errors=TOOL_ERRORS,
                                            unconfirmed=unconfirmed)
+        if outcome.fresh and outcome.status is RunStatus.done:
+            await rt.twin_checks.start(rt.deps.mes, ticket.action_id, facts.prediction)  # measured once it has played out
         if outcome.fresh:
             rt.audit.append(kind=AuditKind.result, actor=ticket.user, thread_id=ticket.thread_id, action_id=ticket.action_id,
                             tool=ticket.tool, arguments=ticket.arguments, approvers=shown.get("approvers", []),

@@ -144,6 +144,26 @@ def monitor_health(statuses: list[str], verdicts: list[str | None]) -> MonitorHe
 
 
 @dataclass(frozen=True)
+class TwinHealth:
+    """How right the twin's dry runs were about the changes that ran (copilot/twin_checks.py)."""
+
+    measured: int
+    mean_error: float | None  # the mean of each change's worst reading error, a fraction of the reading's range
+    worst_error: float | None
+    drift: float  # above this mean error the twin needs fitting again
+
+    @property
+    def drifting(self) -> bool:
+        return self.mean_error is not None and self.mean_error > self.drift
+
+
+def twin_health(worst_errors: list[float], drift: float) -> TwinHealth:
+    """``worst_errors``: per measured change, its worst reading's error as a fraction of that reading's range."""
+    return TwinHealth(len(worst_errors), statistics.fmean(worst_errors) if worst_errors else None,
+                      max(worst_errors, default=None), drift)
+
+
+@dataclass(frozen=True)
 class PlantKpis:
     hours: float
     machines: list[Availability]
@@ -154,6 +174,7 @@ class PlantKpis:
     stock: Stock
     actions: Actions
     monitor: MonitorHealth
+    twin: TwinHealth
 
 
 def _between(samples: Samples, start: float, end: float) -> Samples:
@@ -182,6 +203,7 @@ async def gather(hours: float, connectors: ConnectorSettings | None = None,
     from copilot.audit import AuditLog
     from copilot.monitor.alerts import Alerts
     from copilot.monitor.watch import ACTOR
+    from copilot.twin_checks import DRIFT, TwinChecks
 
     connectors, settings = connectors or ConnectorSettings(), settings or CopilotSettings()
     plant = connectors.load_plant()
@@ -215,10 +237,14 @@ async def gather(hours: float, connectors: ConnectorSettings | None = None,
     alerts = Alerts(settings.state_db)
     shift = [a for a in alerts.listed(None, limit=10_000) if inside(a.opened_at)]
     alerts.close()
+    checks = TwinChecks(settings.state_db)
+    measured = [c.worst for c in checks.listed(since) if inside(c.started_at) and c.worst is not None]
+    checks.close()
     return PlantKpis(hours, machines, lines, len(opened), sum(o.status == "done" for o in opened),
                      mttr_h([o for o in orders if (done := _done_at(o)) is not None and inside(done.timestamp())]),
                      stock(levels), actions(records, waits, monitor=ACTOR),
-                     monitor_health([str(a.status) for a in shift], [a.verdict and str(a.verdict) for a in shift]))
+                     monitor_health([str(a.status) for a in shift], [a.verdict and str(a.verdict) for a in shift]),
+                     twin_health(measured, DRIFT))
 
 
 @dataclass(frozen=True)
@@ -286,4 +312,10 @@ def lines_of(k: PlantKpis) -> list[str]:
     precision = f"{m.precision:.0%}" if m.precision is not None else "-"
     lines.append(f"  monitor: {m.raised} alerts, {m.cleared_by_itself} cleared by themselves; people judged "
                  f"{m.confirmed} real and {m.false_alarms} false alarms (precision {precision})")
+    t = k.twin
+    if t.measured:
+        lines.append(f"  twin: {t.measured} changes measured against its dry runs, mean error {t.mean_error:.1%} of range "
+                     f"(worst {t.worst_error:.1%})" + ("; it drifts from the plant: fit it again" if t.drifting else ""))
+    else:
+        lines.append("  twin: no change measured against its dry runs yet")
     return lines

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
@@ -37,10 +38,13 @@ from copilot.procedures.chooser import choice_names
 from copilot.procedures.spec import Procedures
 from copilot.settings import CopilotSettings
 from copilot.status import Status, ToolArtifact
+from copilot.twin_checks import TwinCheck, TwinChecks
 from copilot.users import User
 from policies.model import Role
 from policies.rules import Policy
 from tools.base import Tool
+from twin.file import load_twin
+from twin.settings import TwinSettings
 from tools.deps import Deps
 from tools.registry import TOOLS
 
@@ -138,10 +142,15 @@ class Copilot:
         settings: CopilotSettings | None = None,
         connectors: ConnectorSettings | None = None,
         manuals: Any = None,
+        twin_file: Path | None = None,
     ) -> AsyncIterator[Copilot]:
+        """``twin_file``: the fitted twin the dry runs use (twin/; PLANT_TWIN_FILE by default); without one,
+        a change's dry run says no twin is fitted."""
         settings = settings or CopilotSettings()
         connectors = connectors or ConnectorSettings()
         plant = connectors.load_plant()
+        twin_file = twin_file or TwinSettings().file
+        twin = load_twin(twin_file, plant) if twin_file.exists() else None
         async with AsyncExitStack() as stack:
             plc = await stack.enter_async_context(open_plc(connectors, plant, settings.plc_protocol))
             erp = await stack.enter_async_context(ErpClient.from_settings(connectors))
@@ -155,9 +164,11 @@ class Copilot:
             stack.callback(ledger.close)
             conversations = Conversations(settings.state_db)
             stack.callback(conversations.close)
+            twin_checks = TwinChecks(settings.state_db)
+            stack.callback(twin_checks.close)
             procedures = Procedures.load(settings.procedures_file, TOOLS) if settings.procedures else None
             rt = Runtime(
-                deps=Deps(plant=plant, plc=plc, erp=erp, mes=mes, manuals=manuals),
+                deps=Deps(plant=plant, plc=plc, erp=erp, mes=mes, manuals=manuals, twin=twin),
                 model=model,
                 tools=TOOLS,
                 policy=Policy.load(settings.policy_file),
@@ -165,6 +176,7 @@ class Copilot:
                 ledger=ledger,
                 audit=AuditLog.of(settings),
                 settings=settings,
+                twin_checks=twin_checks,
                 procedures=procedures,
             )
             # the local model processes the stable prompt prefix once, here, rather than on the first question
@@ -298,6 +310,15 @@ class Copilot:
     def tools(self) -> dict[str, Tool]:
         return self.rt.tools
 
+    async def history(self, machine_id: str, tag: str, minutes: float) -> list[tuple[float, float]]:
+        """The historian's samples of one tag over the last ``minutes`` (seconds on the plant's clock, value)."""
+        return await self.rt.deps.mes.history(machine_id, tag, minutes)
+
+    async def measure_twin(self) -> list[TwinCheck]:
+        """Set the changes whose prediction has played out against what the PLC then read (the monitor does
+        this every check); the errors are the twin's health."""
+        return await self.rt.twin_checks.measure(self.rt.deps.mes)
+
     def record_refusal(self, actor: str, why: str, **arguments: Any) -> None:
         """A caller turned away before anything was proposed (not signed in, not allowed): in the audit log."""
         self.rt.audit.append(kind=AuditKind.refusal, actor=actor, arguments=arguments, result={"reason": why})
@@ -306,6 +327,14 @@ class Copilot:
 
     def pending(self) -> list[PendingAction]:
         return self.rt.queue.pending()
+
+    def decided(self, limit: int = 50) -> list[PendingAction]:
+        """The latest decided actions (approved, rejected, expired), newest first."""
+        return self.rt.queue.decided(limit=limit)
+
+    def actions_of(self, thread_id: str) -> list[PendingAction]:
+        """The actions of one conversation that needed sign-off, in order."""
+        return self.rt.queue.for_thread(thread_id)
 
     async def approve(self, action_id: str, approver: User, comment: str = "") -> tuple[PendingAction, list[Step]]:
         """Record an approval; once the policy's count is reached, the conversation resumes and runs it."""
@@ -387,7 +416,8 @@ class Copilot:
                         value = pending.value or {}
                         yield Step(kind="waiting", tool=value.get("tool"), change=value.get("change"),
                                    decision=value.get("decision"), action_id=value.get("action_id"), status=Status.waiting,
-                                   text="waiting for approval: " + (value.get("change") or ""))
+                                   text="waiting for approval: " + (value.get("change") or "")
+                                   + (f"\n{value['prediction']}" if value.get("prediction") else ""))
                     continue
                 for message in (update or {}).get("messages", []):
                     for step in steps_of(message, self.choices):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -23,6 +24,49 @@ class Role(StrEnum):
 
 def _number(value: float | str | None) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+class PredictedAlarm(BaseModel):
+    """A reading the twin predicts past its alarm limit after the change, and when."""
+
+    reading: str
+    limit: Literal["high", "low"]
+    value: float  # the alarm limit
+    unit: str = ""
+    minute: float  # minutes after the change
+    already: bool = False  # past the limit before the change: not the change's doing
+
+    @property
+    def line(self) -> str:
+        side = "above" if self.limit == "high" else "below"
+        limit = f"its alarm limit {self.value:g} {self.unit}".rstrip()
+        return f"{self.reading} already {side} {limit}" if self.already else \
+            f"{self.reading} {side} {limit} at minute {self.minute:g}"
+
+
+class Prediction(BaseModel):
+    """What the plant's twin (twin/) predicts a setpoint change, start or stop will do: judged by rules, shown
+    on the approval card and in the chat. Not bound to the approval: it moves with the live readings."""
+
+    modelled: bool
+    why: str = ""  # when not modelled: why not
+    settle_minutes: float | None = None  # when the last affected reading settles; None: not within the horizon
+    minutes: float = 30.0  # the horizon
+    alarms: list[PredictedAlarm] = []
+    courses: dict[str, list[tuple[float, float]]] = {}  # reading -> (minute, predicted value)
+    units: dict[str, str] = {}
+    run: dict[str, Any] = {}  # the twin's own record of the dry run (its models), to measure it against afterwards
+
+    @property
+    def line(self) -> str:
+        """One line for the chat and the queue: where the readings go, when they settle, any alarm."""
+        if not self.modelled:
+            return f"twin: no prediction ({self.why})"
+        ends = ", ".join(f"{r} → {c[-1][1]:.4g} {self.units.get(r, '')}".rstrip() for r, c in self.courses.items() if c)
+        settle = f"settles in {self.settle_minutes:.0f} min" if self.settle_minutes is not None else \
+            f"not settled within {self.minutes:g} min"
+        alarms = "; ".join(a.line for a in self.alarms) or "no alarm predicted"
+        return f"twin: {ends or 'no reading follows it'}; {settle}; {alarms}"
 
 
 class ActionFacts(BaseModel):
@@ -48,6 +92,7 @@ class ActionFacts(BaseModel):
     quantity: float | None = None
     change: str = ""  # one line a supervisor reads: "P-101 speed_setpoint 2400 → 2600 rpm"
     extra: dict[str, Any] = {}  # other facts a tool gathered, for rule conditions (e.g. order_status)
+    prediction: Prediction | None = None  # the twin's dry run of a setpoint change, start or stop
 
 
 class ActionContext(ActionFacts):
@@ -86,6 +131,21 @@ class ActionContext(ActionFacts):
         if self.step is None or not self.tag_max_step:
             return None
         return self.step / self.tag_max_step
+
+    @property
+    def predicted_alarm(self) -> bool | None:
+        """Whether the twin predicts the change drives a reading past its alarm limit (one already past it
+        before is not the change's doing); None when it made no prediction (a rule on it does not hold)."""
+        if not (self.prediction and self.prediction.modelled):
+            return None
+        return any(not a.already for a in self.prediction.alarms)
+
+    @property
+    def predicted_settle_minutes(self) -> float | None:
+        """Minutes until the change settles; infinite when it does not within the horizon; None: no prediction."""
+        if not (self.prediction and self.prediction.modelled):
+            return None
+        return self.prediction.settle_minutes if self.prediction.settle_minutes is not None else math.inf
 
     @property
     def step_fraction_of_range(self) -> float | None:

@@ -92,6 +92,8 @@ class When(_Strict):
     step: Range | None = None
     step_fraction_of_max_step: Range | None = None
     step_fraction_of_range: Range | None = None
+    predicted_alarm: bool | None = None  # the twin's dry run crosses an alarm limit (or does not)
+    predicted_settle_minutes: Range | None = None
     arguments: dict[str, Match] | None = None
     facts: dict[str, Match] | None = None
 
@@ -110,9 +112,11 @@ class When(_Strict):
             (self.step, ctx.step),
             (self.step_fraction_of_max_step, ctx.step_fraction_of_max_step),
             (self.step_fraction_of_range, ctx.step_fraction_of_range),
+            (self.predicted_settle_minutes, ctx.predicted_settle_minutes),
         )
         return (
-            all(allowed is None or value in allowed for allowed, value in memberships)
+            (self.predicted_alarm is None or ctx.predicted_alarm is self.predicted_alarm)
+            and all(allowed is None or value in allowed for allowed, value in memberships)
             and all(r is None or r.holds(value) for r, value in ranges)
             and all(_matches(c, ctx.arguments.get(k)) for k, c in (self.arguments or {}).items())
             and all(_matches(c, ctx.extra.get(k)) for k, c in (self.facts or {}).items())

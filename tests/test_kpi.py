@@ -8,7 +8,7 @@ import pytest
 
 from connectors.records import MachineQuality, StockLevel, WorkOrder, WorkOrderEvent
 from copilot.kpi import (Actions, Availability, LineQuality, MonitorHealth, PlantKpis, Stock, actions, availability,
-                         compared, made_between, monitor_health, mttr_h, quality_by_line, stock)
+                         compared, made_between, monitor_health, mttr_h, quality_by_line, stock, twin_health)
 
 T0 = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 RUNNING, FAULTED, STOPPED = 1, 2, 0
@@ -65,7 +65,7 @@ def test_a_shift_against_the_one_before():
              alerts: int) -> PlantKpis:
         return PlantKpis(8, [Availability(f"M{i}", 8 - d, d, failures if i == 0 else 0) for i, d in enumerate(down)],
                          [LineQuality("L1", good, rejects)], opened, 0, None, Stock([], []),
-                         Actions(executed=executed), MonitorHealth(alerts, 0, 0, 0))
+                         Actions(executed=executed), MonitorHealth(alerts, 0, 0, 0), twin_health([], 0.05))
 
     now = kpis([1.5, 0.25], 2, 950, 50, 3, 4, 1)
     before = kpis([0.5, 0.0], 1, 900, 100, 3, 1, 0)
@@ -80,6 +80,14 @@ def test_a_shift_against_the_one_before():
     ]
     quiet = kpis([0.0], 0, 0, 0, 0, 0, 0)
     assert compared(quiet, quiet)[2].line == "first-pass yield line L1: - (previous shift -)"
+
+
+def test_the_twins_health_is_the_mean_of_each_changes_worst_error():
+    health = twin_health([0.01, 0.03, 0.08], drift=0.05)
+    assert health.measured == 3 and health.worst_error == 0.08 and not health.drifting
+    assert abs(health.mean_error - 0.04) < 1e-12
+    assert twin_health([0.06, 0.07], drift=0.05).drifting
+    assert twin_health([], drift=0.05).mean_error is None and not twin_health([], drift=0.05).drifting
 
 
 def test_stockouts_actions_and_the_monitors_health():

@@ -175,6 +175,7 @@ def test_supervisor_approves_and_the_operator_sees_the_resumed_answer_and_the_pl
     assert f"#### write_setpoint: OV-201 temp_setpoint {OVEN_BEFORE} → {OVEN_AFTER} degC" in shown
     assert "olga (operator)" in shown and "0 of 1 (nobody yet)" in shown
     assert "setpoint changes affect product and equipment" in shown
+    assert "**Dry run on the twin:** twin: " in shown and "zone_temp → 18" in shown  # the prediction, before sign-off
     [pending] = app.sync(app.copilot.pending)
     sam.text_input(key=f"comment-{pending.action_id}").input("ok for this batch")
     sam.button(key=f"approve-{pending.action_id}").click().run()

@@ -1,4 +1,5 @@
-"""The live systems a tool may use: the plant description, the PLC, the ERP, the MES and the manuals."""
+"""The live systems a tool may use: the plant description, the PLC, the ERP, the MES, the manuals and the twin
+that predicts what a change to the process will do."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ if TYPE_CHECKING:
     from connectors.mes import MesClient
     from connectors.plc import PlcClient
     from knowledge.store import ManualStore
+    from twin.model import Twin
 
 
 @dataclass(frozen=True)
@@ -21,3 +23,4 @@ class Deps:
     erp: ErpClient
     mes: MesClient
     manuals: ManualStore | None = None
+    twin: Twin | None = None

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from connectors.errors import ConnectorError
 from tools.base import ActionFacts
 from tools.deps import Deps
+from tools.dry_run import dry_run
 from tools.live import state_of
 
 
 async def write_facts(deps: Deps, machine_id: str, tag_name: str, new_value: float) -> ActionFacts:
-    """Where the write goes, its limits, and the value it replaces (read live from the PLC)."""
+    """Where the write goes, its limits, the value it replaces (read live from the PLC with the machine's other
+    readings) and the twin's prediction of what it will do."""
     tag = deps.plant.tag(machine_id, tag_name)
     machine = deps.plant.machine(machine_id)
-    old = (await deps.plc.read(machine.id, tag.name)).value
-    try:
-        state_name = state_of(machine, {"state": (await deps.plc.read(machine.id, "state")).value})
-    except ConnectorError:
-        state_name = None
+    live = {name: tv.value for name, tv in (await deps.plc.read_many(machine.id)).items()}
+    old = live[tag.name]
+    state_name = state_of(machine, live) if "state" in live else None
     old_number = float(old) if isinstance(old, (int, float)) else None
+    numbers = {k: float(v) for k, v in live.items() if isinstance(v, int | float)}
     return ActionFacts(
         machine_id=machine.id,
         line_id=machine.line_id,
@@ -31,6 +31,7 @@ async def write_facts(deps: Deps, machine_id: str, tag_name: str, new_value: flo
         unit=tag.unit,
         old_value=old_number,
         new_value=float(new_value),
+        prediction=dry_run(deps.twin, deps.plant, machine.id, tag.name, float(new_value), numbers),
         change=f"{machine.id} {tag.name} {old_number:g} → {float(new_value):g} {tag.unit}".rstrip()
         if old_number is not None
         else f"{machine.id} {tag.name} → {float(new_value):g} {tag.unit}".rstrip(),

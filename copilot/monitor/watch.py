@@ -53,6 +53,7 @@ class Monitor:
     async def check(self) -> Check:
         """One pass over every machine and every detection that has its tags."""
         done = Check()
+        await self.copilot.measure_twin()  # changes whose predicted course has played out: how right the twin was
         plant, mes, audit = self.copilot.rt.deps.plant, self.copilot.rt.deps.mes, self.copilot.rt.audit
         for machine in plant.machines.values():
             live = await self._live(machine)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import time
 
+import pandas as pd
 import streamlit as st
 
-from copilot.approvals import NotPending, PendingAction, UnknownAction
-from policies.engine import ApprovalRefused
+from copilot.approvals import ApprovalRefused, NotPending, PendingAction, UnknownAction
 from ui.auth import require
 from ui.shared import copilot_ready, get_runtime
 
@@ -57,6 +57,32 @@ def decide(action: PendingAction, verdict: str, comment: str) -> None:
     st.session_state["approvals_notice"] = ("success", message)
 
 
+def dry_run(action: PendingAction) -> None:
+    """The twin's prediction beside the current trend: where the readings that move most would go."""
+    prediction = action.prediction
+    if prediction is None:
+        return
+    st.markdown(f"**Dry run on the twin:** {prediction.line}")
+    if not prediction.modelled:
+        return
+
+    def moved(reading: str) -> float:
+        course = prediction.courses[reading]
+        return abs(course[-1][1] - course[0][1]) / max(abs(course[0][1]), 1e-9)
+
+    shown = sorted(prediction.courses, key=moved, reverse=True)[:3]
+    for column, reading in zip(st.columns(len(shown) or 1), shown, strict=False):
+        try:
+            trend = runtime.call(copilot.history(action.facts["machine_id"], reading, prediction.minutes), timeout=10)
+        except Exception:  # noqa: BLE001 - no trend is shown rather than no card
+            trend = []
+        now = trend[-1][0] if trend else 0.0
+        frame = pd.concat([pd.Series({(t - now) / 60: v for t, v in trend}, name="until now"),
+                           pd.Series(dict(prediction.courses[reading]), name="predicted")], axis=1).sort_index()
+        column.caption(f"{reading} ({prediction.units.get(reading, '')}), minutes from now")
+        column.line_chart(frame, height=160)
+
+
 def show(action: PendingAction) -> None:
     d = action.decision
     with st.container(border=True, key=f"action-{action.action_id}"):
@@ -69,6 +95,7 @@ def show(action: PendingAction) -> None:
         cols[3].markdown(f"**Approvals**  \n{len(action.approvers)} of {d.approvers} ({so_far})")
         st.markdown(f"**Why it needs sign-off:** {'; '.join(d.reasons) or 'policy default'}"
                     + (f" — rule *{d.rule}*" if d.rule else ""))
+        dry_run(action)
         expires = time.strftime("%Y-%m-%d %H:%M", time.localtime(action.expires_at))
         st.caption(f"Approvers must be: {' or '.join(d.roles)} · expires {expires} · action `{action.action_id}`")
         facts = {k: v for k, v in action.facts.items() if v not in (None, "", [], {})}
@@ -110,7 +137,7 @@ for item in pending:
     show(item)
 
 with st.expander("Recently decided"):
-    decided = runtime.sync(copilot.rt.queue.decided, limit=15)
+    decided = runtime.sync(copilot.decided, limit=15)
     if decided:
         st.table([{"action": a.action_id, "tool": a.tool, "change": a.change, "status": a.status,
                    "requester": a.requester, "approvers": ", ".join(a.approvers),

@@ -41,6 +41,18 @@ st.caption(f"Median wait for sign-off: {wait}. Work orders: {k.orders_opened} op
            f"and {mon.false_alarms} false alarms by people"
            + (f" (precision {mon.precision:.0%})" if mon.precision is not None else "")
            + f". Parts at or below their reorder point: {len(k.stock.below_reorder)}.")
+st.subheader("The twin's health")
+twin = k.twin
+if twin.measured:
+    a, b, c = st.columns(3)
+    a.metric("Changes measured", twin.measured, help="changes that ran with a dry run, set against what the PLC read")
+    b.metric("Mean error", f"{twin.mean_error:.1%} of range")
+    c.metric("Worst error", f"{twin.worst_error:.1%} of range")
+    if twin.drifting:
+        st.warning(f"The twin drifts from the plant (mean error above {twin.drift:.0%}): fit it again with "
+                   "`plant-copilot twin fit`.")
+else:
+    st.caption("No change has yet been measured against its dry run (measured once its 30 minutes have passed).")
 
 st.subheader("Shift handover")
 if st.button("Make the shift report", icon=":material/summarize:"):
