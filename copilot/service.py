@@ -27,11 +27,13 @@ from connectors.mes import MesClient
 from connectors.plant import Plant
 from connectors.plc import open_plc
 from connectors.settings import ConnectorSettings
+from knowledge.errors import KnowledgeError
 from copilot.approvals import ApprovalQueue, ApprovalStatus, NotPending, Origin, PendingAction, UnknownAction
-from copilot.audit import AuditKind, AuditLog
+from copilot.audit import AuditKind, AuditLog, AuditRecord, VerifyReport
 from copilot.conversations import Conversations
 from copilot.graph import Runtime, agent_prompt, build_graph
 from copilot.ledger import ExecutionLedger, RunStatus
+from copilot.monitor.alerts import Alert, Alerts, AlertStatus, AlertVerdict, close_alert
 from copilot.llm.warmup import warm_up
 from copilot.planning import PLAN
 from copilot.procedures.chooser import choice_names
@@ -127,10 +129,11 @@ def steps_of(message: BaseMessage, choices: frozenset[str] = frozenset()) -> lis
 
 
 class Copilot:
-    def __init__(self, rt: Runtime, graph, conversations: Conversations) -> None:
+    def __init__(self, rt: Runtime, graph, conversations: Conversations, alerts: Alerts) -> None:
         self.rt = rt
         self.graph = graph
         self.conversations = conversations
+        self.alerts_store = alerts
         self.choices = frozenset([PLAN, *(choice_names(rt.procedures) if rt.procedures else [])])
 
     @classmethod
@@ -166,6 +169,8 @@ class Copilot:
             stack.callback(conversations.close)
             twin_checks = TwinChecks(settings.state_db)
             stack.callback(twin_checks.close)
+            alerts = Alerts(settings.state_db)
+            stack.callback(alerts.close)
             procedures = Procedures.load(settings.procedures_file, TOOLS) if settings.procedures else None
             rt = Runtime(
                 deps=Deps(plant=plant, plc=plc, erp=erp, mes=mes, manuals=manuals, twin=twin),
@@ -182,7 +187,7 @@ class Copilot:
             # the local model processes the stable prompt prefix once, here, rather than on the first question
             prompt = agent_prompt(rt)
             await asyncio.to_thread(warm_up, model, prompt.system, prompt.tools, prompt.shots)
-            yield cls(rt, build_graph(rt).compile(checkpointer=saver), conversations)
+            yield cls(rt, build_graph(rt).compile(checkpointer=saver), conversations, alerts)
 
     # -- operators -----------------------------------------------------------------------------------
 
@@ -318,6 +323,33 @@ class Copilot:
         """Set the changes whose prediction has played out against what the PLC then read (the monitor does
         this every check); the errors are the twin's health."""
         return await self.rt.twin_checks.measure(self.rt.deps.mes)
+
+    def passage(self, chunk_id: str) -> Any | None:
+        """The manual passage a citation names (knowledge.store.Passage), or None when there is none."""
+        if self.rt.deps.manuals is None:
+            return None
+        try:
+            return self.rt.deps.manuals.passage(chunk_id)
+        except KnowledgeError:
+            return None
+
+    # -- the record ----------------------------------------------------------------------------------
+
+    def audit_records(self, **filters: Any) -> list[AuditRecord]:
+        """The audit log, newest first (filters: actor, tool, kind, thread_id, action_id, text, limit)."""
+        return self.rt.audit.records(**filters)
+
+    def verify_audit(self) -> VerifyReport:
+        """Whether the audit log's hash chain is whole: nothing edited, removed or reordered."""
+        return self.rt.audit.verify()
+
+    def alerts(self, status: AlertStatus | None = AlertStatus.open, limit: int = 100) -> list[Alert]:
+        """The monitor's alerts (open ones by default; None: all), newest first."""
+        return self.alerts_store.listed(status, limit=limit)
+
+    def close_alert(self, alert_id: str, by: User, note: str, verdict: AlertVerdict) -> Alert:
+        """A person closes an alert with a note and a verdict (real problem or false alarm), audited."""
+        return close_alert(self.alerts_store, self.rt.audit, alert_id, by.username, note, verdict)
 
     def record_refusal(self, actor: str, why: str, **arguments: Any) -> None:
         """A caller turned away before anything was proposed (not signed in, not allowed): in the audit log."""

@@ -11,11 +11,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from connectors.settings import ConnectorSettings
 from evals.report import REPORTS, Report, compare, run_report, table
 from evals.runner import Models, RunResult, baseline_path
-from evals.scenario import ScenarioError, available_suites, load_suite
-from tools.registry import TOOLS
+from evals.scenario import ScenarioError, available_suites, configured_plant, suite_named
 
 app = typer.Typer(help="Eval suites: recorded scenarios that measure the copilot.", no_args_is_help=True)
 console = Console()
@@ -24,9 +22,9 @@ console = Console()
 @app.command("list")
 def list_() -> None:
     """The suites and their scenarios."""
-    plant = ConnectorSettings().load_plant()
+    plant = configured_plant()
     for name in available_suites():
-        suite = load_suite(name, plant, list(TOOLS))
+        suite = suite_named(name, plant)
         console.print(f"[bold]{name}[/bold] ({len(suite.scenarios)}): {escape(suite.description)}")
         for s in suite.scenarios:
             console.print(f"  {s.id:<38} {s.category:<16} {escape(s.description)}")
@@ -46,10 +44,10 @@ def run(
         raise typer.BadParameter(f"unknown provider {provider!r}: local, openai or replay", param_hint="--provider")
     if record and provider == "replay":
         raise typer.BadParameter("--record needs a live provider (local or openai)", param_hint="--record")
-    plant = ConnectorSettings().load_plant()
+    plant = configured_plant()
     names = available_suites() if suites == ["all"] else suites
     try:
-        loaded = [load_suite(name, plant, list(TOOLS)) for name in names]
+        loaded = [suite_named(name, plant) for name in names]
     except ScenarioError as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None

@@ -207,8 +207,8 @@ async def _converse(
                     threads.append(thread)
                     steps += [s async for s in copilot.ask(users.get(scenario.user), turn, thread_id=thread)]
                 steps += await _decide(copilot, scenario, thread, users)
-            still_waiting = [a.tool for t in threads for a in copilot.rt.queue.for_thread(t) if a.status == "pending"]
-            audit = copilot.rt.audit.records(limit=100_000)
+            still_waiting = [a.tool for t in threads for a in copilot.actions_of(t) if a.status == "pending"]
+            audit = copilot.audit_records(limit=100_000)
     except ConnectorError as exc:
         return base.model_copy(update={"blame": "environment", "error": f"{type(exc).__name__}: {exc}"}), None
     except Exception as exc:  # noqa: BLE001 - a crash of the copilot is a failure of the system under test
@@ -244,7 +244,7 @@ async def _decide(copilot: Copilot, scenario: Scenario, thread: str, users: User
     steps: list[Step] = []
     for _ in range(MAX_DECISION_ROUNDS):
         progressed = False
-        for action in [a for a in copilot.rt.queue.for_thread(thread) if a.status == "pending"]:
+        for action in [a for a in copilot.actions_of(thread) if a.status == "pending"]:
             rule = next((a for a in scenario.approvals if a.tool == action.tool), None)
             if rule is None:
                 continue

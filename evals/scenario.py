@@ -192,6 +192,20 @@ def load_suite(name_or_path: str, plant: Plant, tools: list[str]) -> Suite:
     return suite
 
 
+def configured_plant() -> Plant:
+    """The plant the suites run against: the plant file of the environment (PLANT_PLANT_FILE)."""
+    from connectors.settings import ConnectorSettings
+
+    return ConnectorSettings().load_plant()
+
+
+def suite_named(name_or_path: str, plant: Plant) -> Suite:
+    """A suite checked against ``plant`` and the tool registry: the evals' entry point for the CLI and the app."""
+    from tools.registry import TOOLS
+
+    return load_suite(name_or_path, plant, list(TOOLS))
+
+
 def _contradictions(s: Scenario, plant: Plant, tools: set[str]) -> list[str]:
     """What in a scenario names things that do not exist (a scenario meant to name an unknown machine says
     so only in its turns, which are free text)."""

@@ -62,7 +62,7 @@ def app(runtime: AppRuntime, sim) -> AppRuntime:
 
 def plc_value(app: AppRuntime, machine: str, tag: str):
     async def read():
-        async with open_plc(app.connectors, app.plant, "modbus") as plc:
+        async with open_plc(app.connectors, app.connectors.load_plant(), "modbus") as plc:
             return (await plc.read(machine, tag)).value
 
     return asyncio.run(read())

@@ -50,6 +50,11 @@ class Tool(Generic[A]):
     def description(self) -> str:
         return inspect.getdoc(self.run) or self.name
 
+    @property
+    def changes(self) -> bool:
+        """Whether running it changes something (a write or a critical action), rather than only reading."""
+        return self.risk is not Risk.read
+
     def schema(self) -> dict[str, Any]:
         """The tool in the OpenAI function-calling format the chat models bind."""
         parameters = self.args.model_json_schema()

@@ -2,7 +2,8 @@
 
 Signed out, the only page is the sign-in form. Signed in, ``st.navigation`` gets only
 the pages the user's role may use (ui/auth.py), so the others are neither listed nor
-reachable by URL. The app holds no business logic: the pages call copilot/ and connectors/.
+reachable by URL. The app holds no business logic: the pages call the copilot's public API (the Copilot of
+copilot/service.py, its view of the plant in copilot/plant_view.py) and the evals' entry points.
 """
 
 from __future__ import annotations

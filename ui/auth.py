@@ -22,7 +22,7 @@ from copilot import session_tokens
 from copilot.settings import CopilotSettings
 from copilot.signin import SignIn, SignInRefused
 from copilot.users import User, UsersFile
-from policies.model import Role
+from copilot.users import Role
 
 UI = Path(__file__).resolve().parent
 _USER_KEY = "user"

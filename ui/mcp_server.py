@@ -25,7 +25,6 @@ from copilot.conversations import NotYourConversation
 from copilot.service import ConversationBusy, Copilot, RequestRejected
 from copilot.status import Status
 from copilot.users import User, UsersFile
-from policies.model import Risk
 
 KEY = "idempotency_key"
 KEY_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 200,
@@ -111,8 +110,8 @@ class PlantMcp:
     # -- tools ------------------------------------------------------------------------------------------
 
     async def list_tools(self, ctx: ServerRequestContext, params: Any) -> types.ListToolsResult:
-        tools = [types.Tool(name=t.name, description=t.description, input_schema=_schema(t.args, keyed=t.risk != Risk.read),
-                            annotations=types.ToolAnnotations(read_only_hint=t.risk == Risk.read))
+        tools = [types.Tool(name=t.name, description=t.description, input_schema=_schema(t.args, keyed=t.changes),
+                            annotations=types.ToolAnnotations(read_only_hint=not t.changes))
                  for t in self.copilot.tools.values()]
         tools += [types.Tool(name=o.name, description=o.description, input_schema=_schema(o.args)) for o in OWN]
         return types.ListToolsResult(tools=tools)

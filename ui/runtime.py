@@ -1,4 +1,4 @@
-"""One asyncio loop in a daemon thread that holds the opened Copilot and the overview's plant clients.
+"""One asyncio loop in a daemon thread that holds the opened Copilot and the overview's view of the plant.
 
 Streamlit runs each session's script in its own thread and reruns it on every click,
 while the copilot, its connectors and its SQLite files want one long-lived event loop.
@@ -22,12 +22,9 @@ from typing import Any, TypeVar
 
 from langchain_core.language_models import BaseChatModel
 
-from connectors.erp import ErpClient
-from connectors.mes import MesClient
-from connectors.plant import Plant
-from connectors.plc import PlcClient, open_plc
 from connectors.settings import ConnectorSettings
 from copilot.approvals import PendingAction
+from copilot.plant_view import PlantView
 from copilot.service import Copilot, Step
 from copilot.settings import CopilotSettings
 from copilot.users import User
@@ -55,16 +52,6 @@ class Progress:
         return time.monotonic() - self.started
 
 
-@dataclass(frozen=True)
-class PlantClients:
-    """The overview's own connections, so its polling never queues behind the agent's calls."""
-
-    plant: Plant
-    plc: PlcClient
-    erp: ErpClient
-    mes: MesClient
-
-
 class AppRuntime:
     def __init__(
         self,
@@ -79,11 +66,10 @@ class AppRuntime:
         self.connectors = connectors or ConnectorSettings()
         self.settings = settings or CopilotSettings()
         self.knowledge = knowledge or KnowledgeSettings()
-        self.plant = self.connectors.load_plant()
         self.progress = Progress()
         self.manuals: Any = None
         self._copilot: Copilot | None = None
-        self._plant_clients: PlantClients | None = None
+        self._plant_view: PlantView | None = None
         self._stack = AsyncExitStack()
         # an embedded model is one llama.cpp context: two sessions must not run it at once
         self._turns: asyncio.Lock | None = asyncio.Lock() if one_turn_at_a_time else None
@@ -95,12 +81,10 @@ class AppRuntime:
 
     # -- opening -------------------------------------------------------------------------------------
 
-    async def _open_plant(self) -> PlantClients:
-        plc = await self._stack.enter_async_context(open_plc(self.connectors, self.plant, self.settings.plc_protocol))
-        erp = await self._stack.enter_async_context(ErpClient.from_settings(self.connectors))
-        mes = await self._stack.enter_async_context(MesClient.from_settings(self.connectors))
-        self._plant_clients = PlantClients(self.plant, plc, erp, mes)
-        return self._plant_clients
+    async def _open_plant(self) -> PlantView:
+        self._plant_view = await self._stack.enter_async_context(
+            PlantView.open(self.connectors, self.settings.plc_protocol))
+        return self._plant_view
 
     async def _open(self, model_factory: Callable[[], BaseChatModel], manuals_dir: Path | None) -> Copilot:
         self.progress.set("opening the manuals store")
@@ -152,8 +136,9 @@ class AppRuntime:
     def _turn(self) -> AbstractAsyncContextManager[Any]:
         return self._turns if self._turns is not None else nullcontext()
 
-    def plant_clients(self, timeout: float = 15.0) -> PlantClients:
-        return self._plant_clients or self.plant_ready.result(timeout=timeout)
+    def plant_view(self, timeout: float = 15.0) -> PlantView:
+        """The plant as the overview shows it, ready before the copilot is."""
+        return self._plant_view or self.plant_ready.result(timeout=timeout)
 
     def call(self, coro: Awaitable[T], timeout: float = 30.0) -> T:
         """Run a coroutine on the loop and wait for it; on timeout it keeps running there (a decision

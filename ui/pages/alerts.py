@@ -6,23 +6,23 @@ import time
 
 import streamlit as st
 
-from copilot.monitor.alerts import AlertStatus, AlertVerdict, close_alert
+from copilot.monitor.alerts import AlertStatus, AlertVerdict
 from ui.auth import require
-from ui.shared import alerts_store, copilot_ready
+from ui.shared import copilot_ready, get_runtime
 
 me = require("alerts")
 st.title("Alerts")
 st.caption("Raised by the monitor from the live plant. Its work orders and orders are in the chat of each "
            "alert's conversation; what needs sign-off waits on the Approvals page.")
-store = alerts_store()
 copilot = copilot_ready()
+runtime = get_runtime()
 
 
 def _when(ts: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
 
 
-open_alerts = store.listed(AlertStatus.open)
+open_alerts = runtime.sync(copilot.alerts, AlertStatus.open)
 if not open_alerts:
     st.info("No open alerts.", icon=":material/check_circle:")
 for alert in open_alerts:
@@ -36,13 +36,13 @@ for alert in open_alerts:
                                format_func=lambda v: "a real problem" if v is AlertVerdict.confirmed else "a false alarm")
             if st.form_submit_button("Close alert", icon=":material/task_alt:"):
                 try:
-                    close_alert(store, copilot.rt.audit, alert.alert_id, me.username, note, verdict)
+                    runtime.sync(copilot.close_alert, alert.alert_id, me, note, verdict)
                 except (LookupError, ValueError) as exc:
                     st.error(str(exc))
                 else:
                     st.rerun()
 
-ended = [a for a in store.listed(None, limit=30) if a.status is not AlertStatus.open]
+ended = [a for a in runtime.sync(copilot.alerts, None, limit=30) if a.status is not AlertStatus.open]
 if ended:
     st.subheader("Recently ended")
     st.dataframe([{"machine": a.machine_id, "cause": a.cause, "status": str(a.status), "opened": _when(a.opened_at),

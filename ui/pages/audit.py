@@ -17,9 +17,7 @@ require("audit")
 st.title("Audit log")
 copilot = copilot_ready()
 runtime = get_runtime()
-log = copilot.rt.audit
-
-report = runtime.sync(log.verify)
+report = runtime.sync(copilot.verify_audit)
 if report.ok:
     st.success(f"Hash chain verified: {report.count} records, none edited, removed or reordered.",
                icon=":material/verified:")
@@ -31,7 +29,7 @@ actor = a.text_input("Actor", key="audit_actor")
 tool = b.text_input("Tool", key="audit_tool")
 kind = c.selectbox("Kind", KINDS, key="audit_kind", format_func=lambda k: k or "all")
 text = d.text_input("Text in arguments, decisions, results", key="audit_text")
-records = runtime.sync(log.records, actor=actor.strip() or None, tool=tool.strip() or None, kind=kind or None,
+records = runtime.sync(copilot.audit_records, actor=actor.strip() or None, tool=tool.strip() or None, kind=kind or None,
                        text=text.strip() or None, limit=500)
 
 

@@ -33,7 +33,7 @@ thread_id: str | None = st.session_state.get("thread_id")
 
 
 def load(thread: str) -> tuple[list[BaseMessage], list[PendingAction]]:
-    return (runtime.call(copilot.messages(thread)), runtime.sync(copilot.rt.queue.for_thread, thread))
+    return (runtime.call(copilot.messages(thread)), runtime.sync(copilot.actions_of, thread))
 
 
 def unfinished(messages: list[BaseMessage]) -> bool:

@@ -16,11 +16,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from connectors.settings import ConnectorSettings
 from evals.report import REPORTS, Report, compare, run_report
 from evals.runner import RECORDINGS, Models, RunResult
-from evals.scenario import ScenarioError, available_suites, load_suite
-from tools.registry import TOOLS
+from evals.scenario import ScenarioError, available_suites, configured_plant, suite_named
 from ui.auth import require
 
 require("evals")
@@ -45,8 +43,8 @@ class EvalJob:
 
 
 def start(name: str, provider: str, k: int, only: list[str]) -> EvalJob:
-    plant = ConnectorSettings().load_plant()
-    suite = load_suite(name, plant, list(TOOLS))
+    plant = configured_plant()
+    suite = suite_named(name, plant)
     count = len(suite.chosen(only)) * k
     job = EvalJob(suite=name, total=count)
 
@@ -104,7 +102,7 @@ with run_tab:
                            help="replay: the recorded replies of the local model, offline and fast")
     k = c.number_input("Runs per scenario (k)", 1, 10, 1, key="eval_k")
     try:
-        scenario_ids = [s.id for s in load_suite(name, ConnectorSettings().load_plant(), list(TOOLS)).scenarios]
+        scenario_ids = [s.id for s in suite_named(name, configured_plant()).scenarios]
     except ScenarioError as exc:
         st.error(str(exc))
         st.stop()

@@ -1,25 +1,20 @@
 """Plant overview: every machine's live tags over the PLC protocol, trends, alarms, open orders.
 
-Values are read by the runtime's own PLC, ERP and MES clients (the real protocols, the
-same connectors the tools use) and refreshed by fragments; the trend comes from the
-plant historian through the MES. On the simulator, engineers and admins get demo controls that
-inject and clear faults; operators and supervisors see the plant, they do not break it.
+Everything comes from the copilot's view of the plant (copilot/plant_view.py: its own connections over the
+real protocols, judged as the tools judge them), refreshed by fragments; the trend is the plant historian's.
+On the simulator, engineers and admins get demo controls that inject and clear faults; operators and
+supervisors see the plant, they do not break it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
-from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from connectors.errors import ConnectorError
-from connectors.plant import Machine
-from tools.live import alarms_of, state_of
+from copilot.plant_view import MachineNow, PlantError
 from ui.auth import SIMULATOR_CONTROL, require
-from ui.runtime import PlantClients
 from ui.shared import get_runtime
 from ui.simcontrol import FAULTS, MACHINE_FAULTS, SimControl
 
@@ -29,49 +24,25 @@ TREND_EVERY_S = 10.0
 user = require("overview")
 runtime = get_runtime()
 try:
-    clients = runtime.plant_clients()
+    view = runtime.plant_view()
 except Exception as exc:  # noqa: BLE001 - an unreachable plant is a message, not a traceback
     st.error(f"The plant's systems do not answer: {exc}")
     st.stop()
-plant = clients.plant
+plant = view.plant
 
 
-async def read_all(c: PlantClients) -> dict[str, dict[str, Any] | str]:
-    """machine -> tag -> value, or the error text of a PLC that did not answer."""
-
-    async def one(machine: Machine) -> dict[str, Any] | str:
-        try:
-            return {name: tv.value for name, tv in (await c.plc.read_many(machine.id)).items()}
-        except ConnectorError as exc:
-            return str(exc)
-
-    # one after the other: a dead PLC makes the client reconnect, which would cut concurrent reads short
-    return {m.id: await one(m) for m in plant.machines.values()}
-
-
-def show_value(machine: Machine, tag: str, value: Any) -> str:
-    spec = machine.tags[tag]
-    if spec.enum and isinstance(value, (int, float)) and int(value) in spec.enum:
-        return spec.enum[int(value)]
-    if isinstance(value, float):
-        return f"{value:.2f}"
-    return str(value)
-
-
-def machine_table(machine: Machine, raw: dict[str, Any]) -> str:
+def machine_table(now: MachineNow) -> str:
     rows = ["| tag | value |", "|---|---:|"]
-    for name, spec in machine.tags.items():
-        if name in raw:
-            mark = " ✎" if spec.writable else ""
-            value = f"{show_value(machine, name, raw[name])} {spec.unit}".strip()
-            rows.append(f"| {name}{mark} | {value} |")
+    for r in now.readings:
+        value = f"{r.value:.2f}" if isinstance(r.value, float) else str(r.value)
+        rows.append(f"| {r.tag}{' ✎' if r.writable else ''} | {f'{value} {r.unit}'.strip()} |")
     return "\n".join(rows)
 
 
 @st.fragment(run_every=LIVE_EVERY_S)
 def live() -> None:
     try:
-        readings = runtime.call(read_all(clients), timeout=20)
+        machines = {m.machine.id: m for m in runtime.call(view.machines(), timeout=20)}
     except TimeoutError:
         st.warning("The PLCs did not answer within 20 s.")
         return
@@ -80,24 +51,22 @@ def live() -> None:
         st.subheader(f"{line.id} · {line.name}")
         columns = st.columns(len(line.machines))
         for column, machine in zip(columns, line.machines, strict=True):
-            raw = readings[machine.id]
+            now = machines[machine.id]
             with column.container(border=True, key=f"machine-{machine.id}"):
                 st.markdown(f"**{machine.id}** · {machine.name}")
-                if isinstance(raw, str):
-                    st.error(f"PLC unreachable: {raw}")
+                if now.problem is not None:
+                    st.error(f"PLC unreachable: {now.problem}")
                     continue
-                state = state_of(machine, raw)
-                badge = {"running": "green", "stopped": "gray"}.get(state, "red")
-                st.markdown(f":{badge}-badge[{state}]")
-                found = alarms_of(plant, machine, raw)
-                alarms += found
-                st.markdown(machine_table(machine, raw))
+                badge = {"running": "green", "stopped": "gray"}.get(now.state, "red")
+                st.markdown(f":{badge}-badge[{now.state}]")
+                alarms += now.alarms
+                st.markdown(machine_table(now))
     st.subheader("Active alarms")
     if alarms:
         st.table([{"machine": a.machine_id, "tag": a.tag, "value": a.value, "alarm": a.message} for a in alarms])
     else:
         st.caption("No active alarms.")
-    st.caption(f"Read over {runtime.settings.plc_protocol} at {time.strftime('%H:%M:%S')}; ✎ = writable setpoint.")
+    st.caption(f"Read over {view.protocol} at {time.strftime('%H:%M:%S')}; ✎ = writable setpoint.")
 
 
 @st.fragment(run_every=TREND_EVERY_S)
@@ -105,21 +74,14 @@ def trend() -> None:
     st.subheader("Trends")
     left, middle, right = st.columns([1, 2, 1])
     machine_id = left.selectbox("Machine", list(plant.machines), key="trend_machine")
-    machine = plant.machine(machine_id)
-    numeric = [n for n, t in machine.tags.items()
-               if not t.is_text and not t.enum and t.modbus.type != "bool" and n != "alarm_code"]
+    numeric = view.trendable(machine_id)
     tags = middle.multiselect("Tags", numeric, default=numeric[:2], key=f"trend_tags_{machine_id}")
     minutes = right.slider("Minutes", 1, 120, 15, key="trend_minutes")
     if not tags:
         return
-
-    async def fetch() -> dict[str, list[tuple[float, float]]]:
-        got = await asyncio.gather(*(clients.mes.history(machine_id, t, minutes) for t in tags))
-        return dict(zip(tags, got, strict=True))
-
     try:
-        series = runtime.call(fetch(), timeout=20)
-    except (ConnectorError, TimeoutError) as exc:
+        series = runtime.call(view.trend(machine_id, tags, minutes), timeout=20)
+    except (PlantError, TimeoutError) as exc:
         st.warning(f"The historian did not answer: {exc}")
         return
     frames = [pd.Series({t / 60: v for t, v in samples}, name=tag) for tag, samples in series.items() if samples]
@@ -130,27 +92,22 @@ def trend() -> None:
 
 
 def orders() -> None:
-    async def fetch():
-        return await asyncio.gather(clients.erp.list_work_orders(), clients.erp.list_purchase_orders())
-
     try:
-        work_orders, purchase_orders = runtime.call(fetch(), timeout=20)
-    except (ConnectorError, TimeoutError) as exc:
+        found = runtime.call(view.open_orders(), timeout=20)
+    except (PlantError, TimeoutError) as exc:
         st.warning(f"The ERP did not answer: {exc}")
         return
     left, right = st.columns(2)
     left.subheader("Open work orders")
-    open_wo = [w for w in work_orders if w.status in ("open", "in_progress")]
-    if open_wo:
+    if found.work_orders:
         left.table([{"id": w.id, "machine": w.machine_id, "title": w.title, "priority": w.priority,
-                     "status": w.status, "by": w.requested_by} for w in open_wo])
+                     "status": w.status, "by": w.requested_by} for w in found.work_orders])
     else:
         left.caption("None.")
     right.subheader("Purchase orders on order")
-    open_po = [p for p in purchase_orders if p.status == "ordered"]
-    if open_po:
+    if found.purchase_orders:
         right.table([{"id": p.id, "part": p.part, "qty": p.quantity, "supplier": p.supplier_name,
-                      "total": f"{p.total_price:.2f}", "due": str(p.expected_delivery)} for p in open_po])
+                      "total": f"{p.total_price:.2f}", "due": str(p.expected_delivery)} for p in found.purchase_orders])
     else:
         right.caption("None.")
 

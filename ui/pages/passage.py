@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from knowledge.errors import KnowledgeError
 from ui.auth import require
 from ui.shared import copilot_ready, get_runtime
 
 require("passage")
 st.title("Manual passage")
-copilot_ready()  # the manuals store opens with the copilot
+copilot = copilot_ready()  # the manuals store opens with the copilot
 chunk_id = st.query_params.get("id", "")
 if not chunk_id:
     st.info("Open a citation from the chat to see its passage here.")
     st.stop()
-try:
-    passage = get_runtime().manuals.passage(chunk_id)
-except KnowledgeError as exc:
-    st.error(str(exc))
+passage = get_runtime().sync(copilot.passage, chunk_id)
+if passage is None:
+    st.error(f"No passage with id {chunk_id!r} in the manuals.")
     st.stop()
 st.subheader(passage.cite())
 model = f" · {passage.machine_model}" if passage.machine_model else ""

@@ -1,0 +1,85 @@
+"""The plant as people look at it: each machine now — its state, readings and alarms, judged as the tools
+judge them (tools/live.py) — a tag's trend from the historian, and the open work and purchase orders.
+
+It has connections of its own, so the app's overview shows the plant while the model still loads, and its
+polling never queues behind the copilot's calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+
+from connectors.errors import ConnectorError
+from connectors.erp import ErpClient
+from connectors.mes import MesClient
+from connectors.plant import Machine, Plant
+from connectors.plc import PlcClient, open_plc
+from connectors.records import PurchaseOrder, WorkOrder
+from connectors.settings import ConnectorSettings
+from tools.live import Alarm, Reading, alarms_of, readings, state_of
+
+Samples = list[tuple[float, float]]
+PlantError = ConnectorError  # what a view's call raises when a system of the plant does not answer
+
+
+@dataclass(frozen=True)
+class MachineNow:
+    machine: Machine
+    state: str  # running, stopped, faulted, unknown
+    readings: list[Reading]
+    alarms: list[Alarm]
+    problem: str | None = None  # the PLC did not answer: why
+
+
+@dataclass(frozen=True)
+class OpenOrders:
+    work_orders: list[WorkOrder]  # open or in progress
+    purchase_orders: list[PurchaseOrder]  # ordered, not yet received
+
+
+class PlantView:
+    def __init__(self, plant: Plant, plc: PlcClient, erp: ErpClient, mes: MesClient, protocol: str) -> None:
+        self.plant, self.protocol = plant, protocol
+        self._plc, self._erp, self._mes = plc, erp, mes
+
+    @classmethod
+    @asynccontextmanager
+    async def open(cls, connectors: ConnectorSettings, protocol: str) -> AsyncIterator[PlantView]:
+        plant = connectors.load_plant()
+        async with AsyncExitStack() as stack:
+            plc = await stack.enter_async_context(open_plc(connectors, plant, protocol))
+            erp = await stack.enter_async_context(ErpClient.from_settings(connectors))
+            mes = await stack.enter_async_context(MesClient.from_settings(connectors))
+            yield cls(plant, plc, erp, mes, protocol)
+
+    async def machines(self) -> list[MachineNow]:
+        """Every machine now; one whose PLC does not answer says why instead."""
+
+        async def one(machine: Machine) -> MachineNow:
+            try:
+                raw = {name: tv.value for name, tv in (await self._plc.read_many(machine.id)).items()}
+            except ConnectorError as exc:
+                return MachineNow(machine, "unknown", [], [], problem=str(exc))
+            return MachineNow(machine, state_of(machine, raw), readings(machine, raw), alarms_of(self.plant, machine, raw))
+
+        # one after the other: a dead PLC makes the client reconnect, which would cut concurrent reads short
+        return [await one(m) for m in self.plant.machines.values()]
+
+    def trendable(self, machine_id: str) -> list[str]:
+        """The tags of a machine that make a trend line (numbers, not states, flags, texts or alarm codes)."""
+        machine = self.plant.machine(machine_id)
+        return [n for n, t in machine.tags.items()
+                if not t.is_text and not t.enum and t.value_type != "bool" and n != "alarm_code"]
+
+    async def trend(self, machine_id: str, tags: list[str], minutes: float) -> dict[str, Samples]:
+        """The historian's samples of each tag over the last ``minutes`` (seconds on the plant's clock)."""
+        got = await asyncio.gather(*(self._mes.history(machine_id, t, minutes) for t in tags))
+        return dict(zip(tags, got, strict=True))
+
+    async def open_orders(self) -> OpenOrders:
+        work, bought = await asyncio.gather(self._erp.list_work_orders(), self._erp.list_purchase_orders())
+        return OpenOrders([w for w in work if w.status in ("open", "in_progress")],
+                          [p for p in bought if p.status == "ordered"])
