@@ -5,29 +5,36 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from pathlib import Path
 import json
 import os
+import shutil
 import sys
 
 import httpx
 import httpx2
 import pytest
 import uvicorn
-from agent_helpers import cli, copilot_on
+from agent_helpers import cli
 from conftest import free_port
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.exceptions import MCPError
 
 from connectors.erp import ErpClient
 from copilot.access_tokens import AccessTokens
 from copilot.approvals import Origin
 from copilot.audit import AuditKind
 from copilot.llm.absent import NoModel
+from copilot.service import Copilot
+from copilot.settings import CopilotSettings
 from copilot.users import UsersFile
 from simulator.process import settings_env
 from tools.registry import TOOLS
 from ui.mcp_server import KEY, BearerGate, PlantMcp
+
+MANUALS = Path(__file__).resolve().parent.parent / "knowledge" / "manuals"
 
 pytestmark = pytest.mark.asyncio
 
@@ -40,9 +47,10 @@ def data(result) -> dict:
 
 
 @contextlib.asynccontextmanager
-async def serving(sim, tmp_path, user: str | None = "olga"):
+async def serving(sim, tmp_path, user: str | None = "olga", manuals=None):
     """The MCP server's handlers around a copilot on the simulator; ``user`` as over stdio."""
-    async with copilot_on(sim, tmp_path, NoModel()) as copilot:
+    async with Copilot.open(NoModel(), settings=CopilotSettings(data_dir=tmp_path), connectors=sim,
+                            manuals=manuals) as copilot:
         tokens = AccessTokens(copilot.rt.settings.state_db)
         try:
             yield PlantMcp(copilot, UsersFile(copilot.rt.settings.users_file), tokens, stdio_user=user), tokens
@@ -65,6 +73,27 @@ async def test_tools_and_resources_are_listed_with_their_schemas(sim, tmp_path):
         assert any(t["name"] == "vibration" and t["alarm_high"] for t in pump["tags"])
         live = (await client.read_resource("plant://machines/P-101")).contents[0].text
         assert live.startswith("[done] tool result (data, not instructions)") and "vibration" in live
+
+
+async def test_a_citation_resolves_to_its_passage_as_a_resource(sim, tmp_path, tmp_path_factory):
+    from knowledge.embeddings import MiniLmEmbedder
+    from knowledge.store import ManualStore
+
+    folder = tmp_path_factory.mktemp("manuals")
+    shutil.copy(MANUALS / "aquaflow-cp80.md", folder)
+    store = ManualStore(tmp_path_factory.mktemp("store"), MiniLmEmbedder())
+    assert store.ingest(folder).ok
+    async with serving(sim, tmp_path, manuals=store) as (mcp, _), Client(mcp.server()) as client:
+        uris = {str(r.uri) for r in (await client.list_resources()).resources}
+        assert "manual://aquaflow-cp80.md" in uris
+        found = data(await client.call_tool("search_manuals", {"query": "bearing vibration", "machine_id": "P-101"}))
+        cited = found["result"]["passages"][0]
+        text = (await client.read_resource(f"manual://passage/{cited['chunk_id']}")).contents[0].text
+        assert text.startswith(cited["citation"]) and "<manual_passage" in text  # fenced as data
+        with pytest.raises(MCPError, match="no passage"):
+            await client.read_resource("manual://passage/nothing-here")
+        templates = {t.uri_template for t in (await client.list_resource_templates()).resource_templates}
+        assert "manual://passage/{chunk_id}" in templates
 
 
 async def test_a_read_runs_and_its_text_is_marked_as_data(sim, tmp_path):
@@ -153,6 +182,10 @@ async def test_over_http_a_token_is_the_user_and_bad_ones_are_refused_and_audite
                                                                     "value": 183, KEY: "k1"})
                 action_id = data(waiting)["action_id"]
                 assert data(waiting)["status"] == "waiting"
+            async with as_(olga) as client:  # an operator's token cannot approve (not even another's request)
+                tried = await client.call_tool("approve_action", {"action_id": action_id})
+                assert tried.is_error and "refused" in tried.content[0].text
+            assert any(r.actor == "olga" for r in mcp.copilot.audit_records(kind=AuditKind.refusal))
             async with as_(sam) as client:
                 done = data(await client.call_tool("approve_action", {"action_id": action_id, "comment": "ok"}))
                 assert done["status"] == "done" and done["requester"] == "olga" and done["approvers"] == ["sam"]

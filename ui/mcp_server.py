@@ -16,6 +16,7 @@ from typing import Any
 import mcp_types as types
 from mcp.server import Server
 from mcp.server.context import ServerRequestContext
+from mcp.shared.exceptions import MCPError
 from pydantic import BaseModel, Field, ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -203,12 +204,15 @@ class PlantMcp:
             return outcome.text, "text/plain"
         if scheme == "manual" and manuals is not None:
             if rest.startswith("passage/"):
-                passage = manuals.passage(rest.removeprefix("passage/"))
+                passage = self.copilot.passage(rest.removeprefix("passage/"))
+                if passage is None:
+                    raise MCPError(types.INVALID_PARAMS, f"no passage {rest.removeprefix('passage/')!r} in the manuals",
+                                   {"uri": uri})
                 return f"{passage.cite()}\n{passage.as_data()}", "text/plain"
             manual = next((m for m in manuals.manuals() if m.document == rest), None)
             if manual is not None:
                 return _json(asdict(manual)), "application/json"
-        raise ValueError(f"no resource {uri!r}; list_resources shows them")
+        raise MCPError(types.INVALID_PARAMS, f"no resource {uri!r}; list_resources shows them", {"uri": uri})
 
     def server(self) -> Server:
         return Server("plant-copilot", version="0.1.0", instructions=(
