@@ -236,3 +236,29 @@ async def test_the_webhook_gets_each_alert_and_a_dead_receiver_loses_nothing(tmp
         receiver.stop()
         outbox.close()
         alerts.close()
+
+
+def test_monitor_check_runs_in_a_process_of_its_own_without_a_model(sim, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from simulator.process import settings_env
+
+    control = SimControl(sim)
+    try:
+        control.fault("bearing_wear", machine_id="P-101", severity=0.6)
+        for _ in range(20):
+            control.advance(60)
+        env = {**os.environ, **settings_env(sim), "COPILOT_DATA_DIR": str(tmp_path),
+               "COPILOT_PROVIDER": "openai", "COPILOT_BASE_URL": "http://127.0.0.1:9"}  # a model it must not call
+        done = subprocess.run([sys.executable, "-m", "ui.cli", "monitor", "check"], env=env, capture_output=True,
+                              text=True, timeout=180)
+        assert done.returncode == 0, done.stderr
+        assert "opened" in done.stdout and "P-101  bearing wear" in done.stdout
+        listed = subprocess.run([sys.executable, "-m", "ui.cli", "monitor", "alerts"], env=env,
+                                      capture_output=True, text=True, timeout=60)
+        assert "P-101" in listed.stdout
+    finally:
+        control.clear()
+        control.close()

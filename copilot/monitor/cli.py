@@ -21,11 +21,14 @@ app = typer.Typer(help="The monitor: watches the live plant and starts the proce
 
 @asynccontextmanager
 async def _monitor():
-    from copilot.llm.factory import make_chat_model
+    """The monitor around a copilot without a model: it chooses the procedure and fills its slots itself and
+    its answers are the facts in English, so it needs none (and the demo does not load a second one)."""
+    from copilot.llm.absent import NoModel
     from copilot.service import Copilot
 
     settings = CopilotSettings()
-    async with Copilot.open(make_chat_model(), settings=settings) as copilot:
+    async with Copilot.open(NoModel(why="the monitor has no model: it runs procedures it chose itself"),
+                            settings=settings) as copilot:
         if copilot.rt.procedures is None:
             raise MonitorError("the monitor runs the procedures: set COPILOT_PROCEDURES=true")
         spec = MonitorSpec.load(settings.monitor_file, copilot.rt.deps.plant, copilot.rt.procedures)
