@@ -134,7 +134,7 @@ def agree(key: tuple[str, str], a: object, b: object) -> bool:
     carries float32, OPC UA a Double) — or within one float32 step of each other."""
     kind = FILE_TAGS[key]["modbus"]["type"]
     if kind == "float32":
-        if isinstance(a, bool) or isinstance(b, bool) or not isinstance(a, float | int) or not isinstance(b, float | int):
+        if not all(isinstance(x, float | int) and not isinstance(x, bool) for x in (a, b)):
             return False
         return as_float32(a) == as_float32(b) or abs(a - b) <= abs(max(a, b, key=abs)) * 2.0**-23
     if kind == "bool":
