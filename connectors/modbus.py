@@ -10,7 +10,9 @@ from pymodbus.exceptions import ConnectionException, ModbusIOException
 from connectors.errors import InvalidRequest, Rejected, TimedOut, Unreachable
 from connectors.modbus_codec import decode, encode
 from connectors.plant import Tag
-from connectors.plc import PlcClient, Value
+from connectors.plc import ProtocolPlc, Value
+from connectors.plc_endpoints import ModbusEndpoint, Protocol
+from connectors.plc_registry import register
 
 _MAX_REGISTERS = 120  # per request, below the protocol's 125
 _GATEWAY_ERRORS = {0x0A, 0x0B}
@@ -34,20 +36,24 @@ def _groups(specs: list[Tag]) -> list[list[Tag]]:
 
 
 def _addressed(specs: list[Tag]) -> list[Tag]:
-    """The tags, each with a Modbus address; a plant reached over OPC UA only has none."""
+    """The tags, each with a Modbus address; a tag reached over OPC UA only has none."""
     for spec in specs:
         if spec.modbus is None:
             raise InvalidRequest(f"{spec.key} has no Modbus address in the plant file; read it over OPC UA")
     return specs
 
 
-class ModbusPlc(PlcClient):
+@register(Protocol.modbus)
+class ModbusPlc(ProtocolPlc):
+    """One Modbus TCP device (host, port, unit id)."""
+
+    endpoint: ModbusEndpoint
     _client: AsyncModbusTcpClient | None = None
 
     async def _connected(self) -> AsyncModbusTcpClient:
         if self._client is None or not self._client.connected:
             # no retries and no auto-reconnect inside pymodbus: a write must never be sent twice
-            client = AsyncModbusTcpClient(self.settings.host, port=self.settings.modbus_port,
+            client = AsyncModbusTcpClient(self.endpoint.host, port=self.endpoint.port,
                                           timeout=self.settings.request_timeout_s, retries=0, reconnect_delay=0)
             try:
                 ok = await asyncio.wait_for(client.connect(), self.settings.connect_timeout_s)
@@ -62,7 +68,7 @@ class ModbusPlc(PlcClient):
 
     @property
     def _where(self) -> str:
-        return f"{self.settings.host}:{self.settings.modbus_port}"
+        return f"{self.endpoint.host}:{self.endpoint.port}"
 
     async def _call(self, what: str, request) -> object:
         try:
@@ -82,7 +88,7 @@ class ModbusPlc(PlcClient):
 
     async def _read(self, specs: list[Tag]) -> list[Value]:
         client = await self._connected()
-        unit = self.plant.plant.modbus_unit
+        unit = self.endpoint.unit
         values: dict[str, Value] = {}
         for run in _groups(_addressed(specs)):
             first = run[0].modbus
@@ -104,7 +110,7 @@ class ModbusPlc(PlcClient):
     async def _write(self, spec: Tag, value: float) -> None:
         _addressed([spec])
         client = await self._connected()
-        unit = self.plant.plant.modbus_unit
+        unit = self.endpoint.unit
         encoded = encode(spec, value)
         what = f"writing {spec.key}"
         if spec.modbus.table == "coil":
@@ -118,6 +124,3 @@ class ModbusPlc(PlcClient):
         if self._client is not None:
             self._client.close()
             self._client = None
-
-    async def close(self) -> None:
-        await self._reset()

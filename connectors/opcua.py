@@ -11,27 +11,40 @@ import asyncio
 
 from asyncua import Client, ua
 
-from connectors.errors import Rejected, TimedOut, Unreachable
+from connectors.errors import InvalidRequest, Rejected, TimedOut, Unreachable
 from connectors.opcua_model import as_variant, eu_range
 from connectors.opcua_session import close_quietly, open_session
 from connectors.plant import Tag
-from connectors.plc import PlcClient, ServerRange, Value, WriteResult
+from connectors.plc import ProtocolPlc, ServerRange, Value, WriteResult
+from connectors.plc_endpoints import OpcUaEndpoint, Protocol
+from connectors.plc_registry import register
 from connectors.settings import OpcUaSecurity
 
 _NO_ANSWER = {ua.StatusCodes.BadNoCommunication, ua.StatusCodes.BadCommunicationError,
               ua.StatusCodes.BadServerNotConnected}
 
 
-class OpcUaPlc(PlcClient):
+def _node(spec: Tag) -> ua.NodeId:
+    """The tag's node id; a tag reached over Modbus only has none."""
+    if spec.opcua is None:
+        raise InvalidRequest(f"{spec.key} has no OPC UA node id in the plant file; read it over Modbus")
+    return ua.NodeId.from_string(spec.opcua)
+
+
+@register(Protocol.opcua)
+class OpcUaPlc(ProtocolPlc):
+    """One OPC UA server (its URL); security, user and certificates are the settings' (PLANT_OPCUA_*)."""
+
+    endpoint: OpcUaEndpoint
     _client: Client | None = None
 
     @property
     def _url(self) -> str:
-        return self.settings.opcua_url
+        return self.endpoint.url
 
     async def _connected(self) -> Client:
         if self._client is None:
-            self._client = await open_session(self.settings)
+            self._client = await open_session(self.settings, self._url)
         return self._client
 
     def _status(self, what: str, code: ua.StatusCode) -> None:
@@ -65,9 +78,9 @@ class OpcUaPlc(PlcClient):
         return await super().write(machine_id, tag, value)
 
     async def _read(self, specs: list[Tag]) -> list[Value]:
+        nodeids = [_node(s) for s in specs]
         client = await self._connected()
         what = f"reading {specs[0].machine_id} {', '.join(s.name for s in specs)}"
-        nodeids = [ua.NodeId.from_string(s.opcua) for s in specs]
         results = await self._guarded(what, client.uaclient.read_attributes(nodeids, ua.AttributeIds.Value))
         values = []
         for spec, result in zip(specs, results, strict=True):
@@ -76,20 +89,19 @@ class OpcUaPlc(PlcClient):
         return values
 
     async def _server_range(self, spec: Tag) -> ServerRange | None:
+        nodeid = _node(spec)
         client = await self._connected()
-        node = client.get_node(ua.NodeId.from_string(spec.opcua))
+        node = client.get_node(nodeid)
         declared = await self._guarded(f"reading the EURange of {spec.key}", eu_range(node))
         return None if declared is None else ServerRange(declared.Low, declared.High, f"OPC UA server {self._url}")
 
     async def _write(self, spec: Tag, value: float) -> None:
+        nodeid = _node(spec)
         client = await self._connected()
-        node = client.get_node(ua.NodeId.from_string(spec.opcua))
+        node = client.get_node(nodeid)
         await self._guarded(f"writing {spec.key}", node.write_value(ua.DataValue(as_variant(spec, value))))
 
     async def _reset(self) -> None:
         if self._client is not None:
             client, self._client = self._client, None
             await close_quietly(client)
-
-    async def close(self) -> None:
-        await self._reset()

@@ -14,10 +14,12 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from connectors.plc_endpoints import PlcEndpoint, Protocol
+
 ModbusTable = Literal["coil", "discrete_input", "input_register", "holding_register"]
 ModbusType = Literal["bool", "uint16", "int16", "uint32", "float32", "string"]
 ValueType = Literal["bool", "uint16", "int16", "uint32", "int32", "float32", "float64", "string"]
-"""A tag's value type when no Modbus register declares it (a plant reached over OPC UA only)."""
+"""A tag's value type when no Modbus register declares it (a tag reached over OPC UA only)."""
 
 _REGISTER_COUNT = {"bool": 1, "uint16": 1, "int16": 1, "uint32": 2, "float32": 2}
 
@@ -56,7 +58,8 @@ class Tag(_Strict):
     name: str
     machine_id: str
     unit: str = ""
-    opcua: str
+    opcua: str | None = None
+    """The node id (``ns=2;s=...``); a tag needs only the address of its machine's protocol."""
     modbus: ModbusAddress | None = None
     type: ValueType | None = None
     writable: bool = False
@@ -95,6 +98,8 @@ class Tag(_Strict):
 
     @model_validator(mode="after")
     def _writable_has_limits(self) -> Tag:
+        if self.opcua is None and self.modbus is None:
+            raise ValueError(f"tag {self.key} needs an opcua node id or a modbus address")
         if self.modbus is None and self.type is None:
             raise ValueError(f"tag {self.key} needs a type or a modbus address")
         if self.modbus is not None and self.type is not None and self.type != self.modbus.type:
@@ -118,6 +123,8 @@ class Machine(_Strict):
     model: str
     manufacturer: str
     line_id: str
+    plc: str | None = None
+    """The name of its PLC in the plant's ``plcs``; unset, its line's."""
     tags: dict[str, Tag]
     bom: list[BomLine] = []
 
@@ -139,6 +146,8 @@ class Machine(_Strict):
 class Line(_Strict):
     id: str
     name: str
+    plc: str | None = None
+    """The PLC of its machines that name none of their own."""
     machines: list[Machine]
 
 
@@ -199,8 +208,14 @@ class PlantInfo(_Strict):
     modbus_unit: int = Field(default=1, ge=0, le=247)
 
 
+_ADDRESS_OF = {Protocol.opcua: "opcua", Protocol.modbus: "modbus"}
+"""The tag field that addresses a tag in each protocol."""
+
+
 class Plant(_Strict):
     plant: PlantInfo
+    plcs: dict[str, PlcEndpoint] = {}
+    """The PLCs by name; a machine (or its line) names its own. Empty: every machine on the settings' PLC."""
     lines: list[Line]
     alarm_codes: dict[int, str] = {}
     suppliers: list[Supplier]
@@ -230,6 +245,33 @@ class Plant(_Strict):
     def all_tags(self) -> list[Tag]:
         return [t for m in self.machines.values() for t in m.tags.values()]
 
+    def plc_of(self, machine_id: str) -> str | None:
+        """The name of the machine's PLC: its own, else its line's; None when it is on the settings' PLC."""
+        machine = self.machine(machine_id)
+        line = next(line for line in self.lines if line.id == machine.line_id)
+        return machine.plc or line.plc
+
+    def _plcs_named(self) -> None:
+        """Every PLC a line or machine names exists, and its machines' tags have that protocol's address."""
+        known = ", ".join(self.plcs) or "none (add a plcs: section)"
+        for i, line in enumerate(self.lines):
+            if line.plc is not None and line.plc not in self.plcs:
+                raise ValueError(f"lines.{i}.plc: line {line.id} names unknown PLC {line.plc!r}; "
+                                 f"the plant's PLCs are: {known}")
+            for j, m in enumerate(line.machines):
+                if m.plc is not None and m.plc not in self.plcs:
+                    raise ValueError(f"lines.{i}.machines.{j}.plc: machine {m.id} names unknown PLC {m.plc!r}; "
+                                     f"the plant's PLCs are: {known}")
+                name = m.plc or line.plc
+                if name is None:
+                    continue
+                protocol = self.plcs[name].protocol
+                field = _ADDRESS_OF[protocol]
+                missing = [t.name for t in m.tags.values() if getattr(t, field) is None]
+                if missing:
+                    raise ValueError(f"lines.{i}.machines.{j}.tags: machine {m.id} is on {protocol} PLC {name!r}, "
+                                     f"but its tags {', '.join(missing)} have no {field} address")
+
     @model_validator(mode="after")
     def _consistent(self) -> Plant:
         part_ids = {p.id for p in self.parts}
@@ -243,13 +285,15 @@ class Plant(_Strict):
             for o in p.offers:
                 if o.supplier not in supplier_ids:
                     raise ValueError(f"part {p.id} offered by unknown supplier {o.supplier}")
-        seen: dict[tuple[str, int], str] = {}
+        self._plcs_named()
+        seen: dict[tuple[str | None, tuple[str, int]], str] = {}  # each PLC has its own registers
         for t in self.all_tags():
+            plc = self.plc_of(t.machine_id)
             for i in range(t.modbus.count if t.modbus else 0):
                 slot = (t.modbus.table, t.modbus.address + i)
-                if slot in seen:
-                    raise ValueError(f"Modbus {slot} used by both {seen[slot]} and {t.key}")
-                seen[slot] = t.key
+                if (plc, slot) in seen:
+                    raise ValueError(f"Modbus {slot} used by both {seen[plc, slot]} and {t.key}")
+                seen[plc, slot] = t.key
         return self
 
 

@@ -91,6 +91,8 @@ async def check_plant(client: Client, plant: Plant) -> list[Finding]:
     tags: list[Tag] = []
     findings: list[Finding] = []
     for tag in plant.all_tags():
+        if tag.opcua is None:  # reached over Modbus only: nothing to check on the OPC UA server
+            continue
         try:
             ua.NodeId.from_string(tag.opcua)
             tags.append(tag)

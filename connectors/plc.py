@@ -1,4 +1,9 @@
-"""The PLC connector the tools use, over Modbus TCP or OPC UA alike.
+"""What every PLC connector shares: the client the tools use, and the guarded template of one endpoint.
+
+``PlcClient`` is what the tools see: reads and guarded writes of the plant's tags, whichever PLC holds
+them. ``ProtocolPlc`` is one endpoint spoken in one protocol; each protocol's module subclasses it and
+registers itself in ``connectors.plc_registry``. This module imports none of them (``connectors.plant_plc``
+opens the plant's PLCs from the registry).
 
 A write passes a guard first — the second wall after the policy engine: the tag must
 be on the plant's write allow-list, the value inside its limits and inside the range the
@@ -19,6 +24,7 @@ from pydantic import BaseModel
 
 from connectors.errors import ConnectorError, InvalidRequest, Rejected, Unreachable
 from connectors.plant import Plant, Tag
+from connectors.plc_endpoints import ModbusEndpoint, OpcUaEndpoint
 from connectors.settings import ConnectorSettings
 
 Value = float | int | bool | str
@@ -76,7 +82,7 @@ def guard_write(tag: Tag, old: Value, new: Value, server: ServerRange | None = N
 
 
 class PlcClient(ABC):
-    """Reads and guarded writes of the plant's tags; subclasses speak one protocol."""
+    """Reads and guarded writes of the plant's tags; use it as ``async with``."""
 
     def __init__(self, settings: ConnectorSettings, plant: Plant) -> None:
         self.settings = settings
@@ -92,8 +98,28 @@ class PlcClient(ABC):
         spec = self.plant.tag(machine_id, tag)
         return (await self.read_many(spec.machine_id, [spec.name]))[spec.name]
 
+    @abstractmethod
     async def read_many(self, machine_id: str, tags: list[str] | None = None) -> dict[str, TagValue]:
         """The machine's tags (all of them when ``tags`` is None), read in as few requests as the protocol allows."""
+
+    @abstractmethod
+    async def write(self, machine_id: str, tag: str, value: Value) -> WriteResult:
+        """Write one tag after the guard; read it back. Never retried."""
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+
+class ProtocolPlc(PlcClient):
+    """One PLC endpoint in one protocol; subclasses speak the protocol, this class guards and reconnects."""
+
+    endpoint: OpcUaEndpoint | ModbusEndpoint
+
+    def __init__(self, settings: ConnectorSettings, plant: Plant, endpoint: OpcUaEndpoint | ModbusEndpoint) -> None:
+        super().__init__(settings, plant)
+        self.endpoint = endpoint
+
+    async def read_many(self, machine_id: str, tags: list[str] | None = None) -> dict[str, TagValue]:
         machine = self.plant.machine(machine_id)
         specs = [machine.tag(t) for t in tags] if tags is not None else list(machine.tags.values())
         try:
@@ -108,7 +134,6 @@ class PlcClient(ABC):
         }
 
     async def write(self, machine_id: str, tag: str, value: Value) -> WriteResult:
-        """Write one tag after the guard; read it back. Never retried."""
         spec = self.plant.tag(machine_id, tag)
         if not spec.writable:
             raise Rejected(f"{spec.key} is not on the plant's write allow-list")
@@ -135,18 +160,5 @@ class PlcClient(ABC):
     async def _reset(self) -> None:
         """Drop the connection so the next request opens a fresh one."""
 
-    @abstractmethod
-    async def close(self) -> None: ...
-
-
-def open_plc(settings: ConnectorSettings, plant: Plant, protocol: Literal["opcua", "modbus"]) -> PlcClient:
-    """A PLC client of the chosen protocol; use it as ``async with``. It connects on first use."""
-    if protocol == "modbus":
-        from connectors.modbus import ModbusPlc
-
-        return ModbusPlc(settings, plant)
-    if protocol == "opcua":
-        from connectors.opcua import OpcUaPlc
-
-        return OpcUaPlc(settings, plant)
-    raise InvalidRequest(f"unknown PLC protocol {protocol!r}; use opcua or modbus")
+    async def close(self) -> None:
+        await self._reset()

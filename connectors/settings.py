@@ -8,7 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from connectors.plant import Plant, load_plant
@@ -41,6 +41,8 @@ class ConnectorSettings(BaseSettings):
         description="the application certificate and key (own/) and the trusted server certificates (trusted/)")
     erp_port: int = 8081
     mes_port: int = 8082
+    erp_url: str = Field(default="", description="the ERP's base URL; default http://HOST:ERP_PORT")
+    mes_url: str = Field(default="", description="the MES's base URL; default http://HOST:MES_PORT")
     sim_port: int = 8083
     connect_timeout_s: float = 3.0
     request_timeout_s: float = 5.0
@@ -49,13 +51,12 @@ class ConnectorSettings(BaseSettings):
     def opcua_url(self) -> str:
         return self.opcua_endpoint or f"opc.tcp://{self.host}:{self.opcua_port}/plant/"
 
-    @property
-    def erp_url(self) -> str:
-        return f"http://{self.host}:{self.erp_port}"
-
-    @property
-    def mes_url(self) -> str:
-        return f"http://{self.host}:{self.mes_port}"
+    @model_validator(mode="after")
+    def _system_urls(self) -> ConnectorSettings:
+        """The ERP and MES may live anywhere (their own hosts, HTTPS, a path); unset, beside the PLC's host."""
+        self.erp_url = (self.erp_url or f"http://{self.host}:{self.erp_port}").rstrip("/")
+        self.mes_url = (self.mes_url or f"http://{self.host}:{self.mes_port}").rstrip("/")
+        return self
 
     @property
     def sim_url(self) -> str:

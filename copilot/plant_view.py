@@ -16,7 +16,9 @@ from connectors.errors import ConnectorError
 from connectors.erp import ErpClient
 from connectors.mes import MesClient
 from connectors.plant import Machine, Plant
-from connectors.plc import PlcClient, open_plc
+from connectors.plant_plc import open_plc
+from connectors.plc import PlcClient
+from connectors.plc_endpoints import Protocol
 from connectors.records import PurchaseOrder, WorkOrder
 from connectors.settings import ConnectorSettings
 from tools.live import Alarm, Reading, alarms_of, readings, state_of
@@ -41,13 +43,13 @@ class OpenOrders:
 
 
 class PlantView:
-    def __init__(self, plant: Plant, plc: PlcClient, erp: ErpClient, mes: MesClient, protocol: str) -> None:
+    def __init__(self, plant: Plant, plc: PlcClient, erp: ErpClient, mes: MesClient, protocol: Protocol) -> None:
         self.plant, self.protocol = plant, protocol
         self._plc, self._erp, self._mes = plc, erp, mes
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, connectors: ConnectorSettings, protocol: str) -> AsyncIterator[PlantView]:
+    async def open(cls, connectors: ConnectorSettings, protocol: Protocol) -> AsyncIterator[PlantView]:
         plant = connectors.load_plant()
         async with AsyncExitStack() as stack:
             plc = await stack.enter_async_context(open_plc(connectors, plant, protocol))

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from connectors.plc_endpoints import Protocol
 from connectors.settings import REPO_CONFIG
 
 
@@ -19,7 +20,8 @@ class CopilotSettings(BaseSettings):
     data_dir: Path = Path("var")
     policy_file: Path = REPO_CONFIG / "policy.yaml"
     users_file: Path = REPO_CONFIG / "users.yaml"
-    plc_protocol: Literal["opcua", "modbus"] = "opcua"
+    plc_protocol: Protocol = Protocol.opcua
+    """The protocol of the settings' PLC (PLANT_HOST...), for the machines that name no PLC in the plant file."""
     max_steps_per_turn: int = 8
     max_tool_calls_per_turn: int = 12
     tool_timeout_s: float = 20.0

@@ -6,7 +6,6 @@ Addresses come from the environment (``PLANT_*``, see ``connectors.settings``).
 from __future__ import annotations
 
 import asyncio
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -15,6 +14,7 @@ import typer
 
 from connectors.opcua_pki import fingerprint
 from connectors.plant import Plant
+from connectors.plc_endpoints import Protocol
 from connectors.settings import ConnectorSettings
 from simulator.faults import FaultKind
 from simulator.settings import SimulatorSettings
@@ -83,11 +83,6 @@ def status() -> None:
     typer.echo(format_state(plant, state))
 
 
-class Protocol(StrEnum):
-    modbus = "modbus"
-    opcua = "opcua"
-
-
 @app.command()
 def read(
     machine: str,
@@ -96,12 +91,12 @@ def read(
 ) -> None:
     """Read one tag the way the copilot does: over Modbus TCP or OPC UA, through the PLC connector."""
     from connectors.errors import ConnectorError
-    from connectors.plc import open_plc
+    from connectors.plant_plc import open_plc
 
     settings = ConnectorSettings()
 
     async def fetch():
-        async with open_plc(settings, settings.load_plant(), protocol.value) as plc:
+        async with open_plc(settings, settings.load_plant(), protocol) as plc:
             return await plc.read(machine, tag)
 
     try:

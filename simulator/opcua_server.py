@@ -204,6 +204,8 @@ async def start_opcua_server(sim: PlantSimulation, plant: Plant, url: str, *, pk
         for machine in line.machines:
             machine_node = await _add_machine(line_node, idx, line.id, machine)
             for tag in machine.tags.values():
+                if tag.opcua is None:  # a tag reached over Modbus only has no node
+                    continue
                 nodeid = ua.NodeId.from_string(tag.opcua)
                 await _add_variable(machine_node, idx, tag, as_variant(tag, sim.read(machine.id, tag.name)))
                 if tag.writable:

@@ -88,6 +88,8 @@ def settings_env(settings: ConnectorSettings) -> dict[str, str]:
         "PLANT_OPCUA_PORT": str(settings.opcua_port),
         "PLANT_ERP_PORT": str(settings.erp_port),
         "PLANT_MES_PORT": str(settings.mes_port),
+        "PLANT_ERP_URL": settings.erp_url,
+        "PLANT_MES_URL": settings.mes_url,
         "PLANT_SIM_PORT": str(settings.sim_port),
     }
 

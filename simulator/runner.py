@@ -51,8 +51,8 @@ def listeners(settings: ConnectorSettings) -> list[Listener]:
     return [
         Listener("Modbus TCP", f"{settings.host}:{settings.modbus_port}", "PLANT_MODBUS_PORT"),
         Listener("OPC UA", settings.opcua_url, "PLANT_OPCUA_PORT"),
-        Listener("ERP", settings.erp_url, "PLANT_ERP_PORT"),
-        Listener("MES", settings.mes_url, "PLANT_MES_PORT"),
+        Listener("ERP", f"http://{settings.host}:{settings.erp_port}", "PLANT_ERP_PORT"),  # not PLANT_ERP_URL:
+        Listener("MES", f"http://{settings.host}:{settings.mes_port}", "PLANT_MES_PORT"),  # where it serves
         Listener("control", settings.sim_url, "PLANT_SIM_PORT"),
     ]
 

@@ -16,7 +16,7 @@ from connectors.errors import NotConfigured, Rejected, Untrusted
 from connectors.opcua_pki import Pki, create_application_certificate, fingerprint, make_certificate
 from connectors.opcua_session import server_certificate
 from connectors.plant import Plant, load_plant
-from connectors.plc import open_plc
+from connectors.plant_plc import open_plc
 from connectors.settings import REPO_CONFIG, ConnectorSettings, OpcUaSecurity
 
 PLANT = load_plant(REPO_CONFIG / "plant.yaml")

@@ -7,7 +7,6 @@ Addresses come from the environment (``PLANT_*``, see ``connectors.settings``), 
 from __future__ import annotations
 
 import asyncio
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +14,8 @@ import typer
 
 from connectors.errors import ConnectorError
 from connectors.mes import MesClient
-from connectors.plc import open_plc
+from connectors.plant_plc import open_plc
+from connectors.plc_endpoints import Protocol
 from connectors.settings import ConnectorSettings
 from twin.errors import TwinError
 from twin.file import load_twin, save_twin
@@ -32,11 +32,6 @@ app = typer.Typer(help="The digital twin: models fitted from the historian; dry 
 
 FileOption = Annotated[Path | None, typer.Option("--file", help="the twin file (default: $PLANT_TWIN_FILE or "
                                                                  "config/twin.yaml)")]
-
-
-class Protocol(StrEnum):
-    opcua = "opcua"
-    modbus = "modbus"
 
 
 def _fail(message: str) -> typer.Exit:
@@ -133,7 +128,7 @@ def predict(
     twin = load_twin(file or TwinSettings().file, plant)
 
     async def read() -> dict[str, float]:
-        async with open_plc(settings, plant, protocol.value) as plc:
+        async with open_plc(settings, plant, protocol) as plc:
             return await live_values(plc, plant.machine(machine).id)
 
     try:
