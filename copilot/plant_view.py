@@ -43,19 +43,20 @@ class OpenOrders:
 
 
 class PlantView:
-    def __init__(self, plant: Plant, plc: PlcClient, erp: ErpClient, mes: MesClient, protocol: Protocol) -> None:
-        self.plant, self.protocol = plant, protocol
+    def __init__(self, plant: Plant, plc: PlcClient, erp: ErpClient, mes: MesClient) -> None:
+        self.plant = plant
         self._plc, self._erp, self._mes = plc, erp, mes
 
     @classmethod
     @asynccontextmanager
     async def open(cls, connectors: ConnectorSettings, protocol: Protocol) -> AsyncIterator[PlantView]:
+        """``protocol``: of the machines whose PLC the plant file does not name."""
         plant = connectors.load_plant()
         async with AsyncExitStack() as stack:
             plc = await stack.enter_async_context(open_plc(connectors, plant, protocol))
             erp = await stack.enter_async_context(ErpClient.from_settings(connectors))
             mes = await stack.enter_async_context(MesClient.from_settings(connectors))
-            yield cls(plant, plc, erp, mes, protocol)
+            yield cls(plant, plc, erp, mes)
 
     async def machines(self) -> list[MachineNow]:
         """Every machine now; one whose PLC does not answer says why instead."""

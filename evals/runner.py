@@ -167,13 +167,12 @@ async def run_once(
         return base.model_copy(update={"blame": "environment", "error": str(exc)}), None
 
     users = UserDirectory.load(CopilotSettings().users_file)
-    planted = [manuals.ingest(REPO / extra).files[0].document for extra in scenario.setup.manuals]
-    try:
-        return await _converse(scenario, run, model, recorder, models, sim, twin, manuals, writable, data_dir, users,
-                               start, base)
-    finally:
-        for document in planted:
-            manuals.remove(document)
+    if scenario.setup.manuals:  # planted in a copy of its own: another eval or test on the shared store never sees it
+        manuals = manuals.copy_to(data_dir / "manuals")
+        for extra in scenario.setup.manuals:
+            manuals.ingest(REPO / extra)
+    return await _converse(scenario, run, model, recorder, models, sim, twin, manuals, writable, data_dir, users,
+                           start, base)
 
 
 def eval_manuals() -> Any:

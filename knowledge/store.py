@@ -8,6 +8,7 @@ rank. A filter by machine model or document applies to both.
 from __future__ import annotations
 
 import re
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -161,6 +162,13 @@ class ManualStore:
         )
         self._lock = threading.RLock()
         self._catalogue_cache: _Catalogue | None = None
+
+    def copy_to(self, path: Path | str) -> ManualStore:
+        """A store of its own with the same manuals (a copy of the files at ``path``, which must not exist): for
+        a run that adds manuals of its own (an eval's planted one) while other processes use this store."""
+        with self._lock:
+            shutil.copytree(self.path, path)
+        return ManualStore(path, self._embedder)
 
     # ---- ingest -----------------------------------------------------------------------------------
 

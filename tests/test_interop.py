@@ -24,7 +24,7 @@ import yaml
 from agent_helpers import SimControl
 
 from connectors.plant import load_plant
-from connectors.plc import open_plc
+from connectors.plant_plc import open_plc
 from connectors.settings import REPO_CONFIG
 
 ModbusClient = pytest.importorskip(

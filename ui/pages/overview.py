@@ -66,7 +66,7 @@ def live() -> None:
         st.table([{"machine": a.machine_id, "tag": a.tag, "value": a.value, "alarm": a.message} for a in alarms])
     else:
         st.caption("No active alarms.")
-    st.caption(f"Read over {view.protocol} at {time.strftime('%H:%M:%S')}; ✎ = writable setpoint.")
+    st.caption(f"Read live from the PLCs at {time.strftime('%H:%M:%S')}; ✎ = writable setpoint.")
 
 
 @st.fragment(run_every=TREND_EVERY_S)
