@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from connectors.errors import NotConfigured
 from connectors.plant import Plant
-from connectors.plc import PlcClient, ProtocolPlc, TagValue, Value, WriteResult
+from connectors.plc import PlcClient, ProtocolPlc, ServerRange, TagValue, Value, WriteResult
 from connectors.plc_endpoints import ModbusEndpoint, OpcUaEndpoint, Protocol
 from connectors.plc_registry import connector, protocol_named
 from connectors.settings import ConnectorSettings
@@ -58,6 +58,9 @@ class PlantPlc(PlcClient):
 
     async def write(self, machine_id: str, tag: str, value: Value) -> WriteResult:
         return await self._client(machine_id).write(machine_id, tag, value)
+
+    async def server_range(self, machine_id: str, tag: str) -> ServerRange | None:
+        return await self._client(machine_id).server_range(machine_id, tag)
 
     async def close(self) -> None:
         clients, self._clients = list(self._clients.values()), {}

@@ -107,6 +107,10 @@ class PlcClient(ABC):
         """Write one tag after the guard; read it back. Never retried."""
 
     @abstractmethod
+    async def server_range(self, machine_id: str, tag: str) -> ServerRange | None:
+        """The range the PLC's server declares for the tag (OPC UA's EURange), or None (Modbus declares none)."""
+
+    @abstractmethod
     async def close(self) -> None: ...
 
 
@@ -151,6 +155,9 @@ class ProtocolPlc(PlcClient):
 
     @abstractmethod
     async def _write(self, spec: Tag, value: float) -> None: ...
+
+    async def server_range(self, machine_id: str, tag: str) -> ServerRange | None:
+        return await self._server_range(self.plant.tag(machine_id, tag))
 
     async def _server_range(self, spec: Tag) -> ServerRange | None:
         """The range the server declares for the tag, read just before a write; Modbus declares none."""

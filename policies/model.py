@@ -82,7 +82,7 @@ class ActionFacts(BaseModel):
     tag: str | None = None
     tag_writable: bool | None = None
     run_command: bool = False  # the tag is the machine's run command: the write starts or stops it
-    tag_min: float | None = None
+    tag_min: float | None = None  # the plant file's limits, narrowed to the range the PLC's server declares
     tag_max: float | None = None
     tag_max_step: float | None = None
     unit: str | None = None  # the tag's engineering unit, for reasons people read ("3500 rpm")

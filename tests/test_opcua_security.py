@@ -139,3 +139,23 @@ def test_trust_stores_the_server_certificate_only_with_its_fingerprint(sim, tmp_
     assert right.exit_code == 0, right.output
     assert Pki(tmp_path).is_trusted(server_cert)
 
+
+
+@pytest.mark.asyncio
+async def test_the_gate_denies_a_write_outside_the_servers_eurange_before_any_connector_write(sim, tmp_path):
+    from agent_helpers import user
+
+    from copilot.llm.absent import NoModel
+    from copilot.service import Copilot
+    from copilot.settings import CopilotSettings
+    from copilot.status import Status
+
+    plant_with(tmp_path, lambda raw: tag_of(raw, "HP-102", "pressure_setpoint").update(max=240, max_step=100))
+    wider = sim.model_copy(update={"plant_file": tmp_path / "plant.yaml"})
+    async with Copilot.open(NoModel(), settings=CopilotSettings(data_dir=tmp_path / "data"), connectors=wider) as copilot:
+        denied = await copilot.call_tool(user("sam"), "write_setpoint",
+                                         {"machine_id": "HP-102", "tag": "pressure_setpoint", "value": 220})
+        assert denied.status is Status.denied, denied.text
+        assert "HP-102 pressure_setpoint 220 bar is above the limit 210 bar" in denied.text  # the server's, not 240
+        assert not copilot.audit_records(kind="execution")  # judged in the gate: the connector was never asked
+        assert (await copilot.rt.deps.plc.read("HP-102", "pressure_setpoint")).value == 160

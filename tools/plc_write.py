@@ -9,8 +9,9 @@ from tools.live import state_of
 
 
 async def write_facts(deps: Deps, machine_id: str, tag_name: str, new_value: float) -> ActionFacts:
-    """Where the write goes, its limits, the value it replaces (read live from the PLC with the machine's other
-    readings) and the twin's prediction of what it will do."""
+    """Where the write goes, its limits (the plant file's, narrowed to the range the PLC's server declares for
+    the tag), the value it replaces (read live with the machine's other readings) and the twin's prediction of
+    what it will do."""
     tag = deps.plant.tag(machine_id, tag_name)
     machine = deps.plant.machine(machine_id)
     live = {name: tv.value for name, tv in (await deps.plc.read_many(machine.id)).items()}
@@ -18,6 +19,10 @@ async def write_facts(deps: Deps, machine_id: str, tag_name: str, new_value: flo
     state_name = state_of(machine, live) if "state" in live else None
     old_number = float(old) if isinstance(old, (int, float)) else None
     numbers = {k: float(v) for k, v in live.items() if isinstance(v, int | float)}
+    low, high = tag.min, tag.max
+    if tag.writable and (server := await deps.plc.server_range(machine.id, tag.name)) is not None:
+        low = server.low if low is None else max(low, server.low)  # the tighter wins, as in the connector
+        high = server.high if high is None else min(high, server.high)
     return ActionFacts(
         machine_id=machine.id,
         line_id=machine.line_id,
@@ -25,8 +30,8 @@ async def write_facts(deps: Deps, machine_id: str, tag_name: str, new_value: flo
         tag=tag.name,
         tag_writable=tag.writable,
         run_command=tag.is_run_command,
-        tag_min=tag.min,
-        tag_max=tag.max,
+        tag_min=low,
+        tag_max=high,
         tag_max_step=tag.max_step,
         unit=tag.unit,
         old_value=old_number,
