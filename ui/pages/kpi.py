@@ -14,13 +14,18 @@ hours = st.select_slider("Over the last", options=[1, 4, 8, 24, 72], value=8, fo
 runtime = get_runtime()
 try:
     k = runtime.call(gather(float(hours), runtime.connectors, runtime.settings), timeout=60)
+    before = runtime.call(gather(float(hours), runtime.connectors, runtime.settings, ago=float(hours)), timeout=60)
 except Exception as exc:  # noqa: BLE001 - a system that does not answer is told, not a traceback
     st.error(f"The KPIs could not be gathered: {exc}")
     st.stop()
 
+down, down_before = (sum(m.down_h for m in x.machines) for x in (k, before))
+failures, failures_before = (sum(m.failures for m in x.machines) for x in (k, before))
 a, b, c, d = st.columns(4)
-a.metric("Unplanned downtime", f"{sum(m.down_h for m in k.machines):.1f} h")
-b.metric("Failures", sum(m.failures for m in k.machines))
+a.metric("Unplanned downtime", f"{down:.1f} h", delta=f"{down - down_before:+.1f} h", delta_color="inverse",
+         help=f"against the {hours} h before")
+b.metric("Failures", failures, delta=failures - failures_before, delta_color="inverse",
+         help=f"against the {hours} h before")
 c.metric("MTTR", f"{k.mttr_h:.1f} h" if k.mttr_h is not None else "–")
 d.metric("Stockouts", len(k.stock.stockouts), help=", ".join(k.stock.stockouts) or None)
 
