@@ -21,7 +21,7 @@ from connectors.plc import PlcClient
 from connectors.plc_endpoints import Protocol
 from connectors.records import PurchaseOrder, WorkOrder
 from connectors.settings import ConnectorSettings
-from tools.live import Alarm, Reading, alarms_of, readings, state_of
+from tools.live import Alarm, Reading, alarms_of, read_raw, readings, state_of
 
 Samples = list[tuple[float, float]]
 PlantError = ConnectorError  # what a view's call raises when a system of the plant does not answer
@@ -63,7 +63,7 @@ class PlantView:
 
         async def one(machine: Machine) -> MachineNow:
             try:
-                raw = {name: tv.value for name, tv in (await self._plc.read_many(machine.id)).items()}
+                raw = await read_raw(self._plc, machine)
             except ConnectorError as exc:
                 return MachineNow(machine, "unknown", [], [], problem=str(exc))
             return MachineNow(machine, state_of(machine, raw), readings(machine, raw), alarms_of(self.plant, machine, raw))

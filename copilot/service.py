@@ -206,8 +206,7 @@ class Copilot:
                 f"this conversation waits for approval of {', '.join(a.change for a in waiting)}; "
                 "start a new conversation or wait for the decision"
             )
-        inputs = self._request(user, thread_id, text) | {"via": str(Origin.chat), "called": None}
-        async for step in self._run(inputs, thread_id):
+        async for step in self._run(self._request(user, thread_id, text, Origin.chat), thread_id):
             yield step
 
     async def call_tool(self, user: User, tool: str, arguments: dict[str, Any], *, via: Origin = Origin.mcp,
@@ -230,8 +229,7 @@ class Copilot:
                 raise RequestRejected(f"the key {key!r} was used for another call; use a new key for a new call")
             return self._outcome(call_id, tool, before)
         text = f"{tool} {json.dumps(arguments, ensure_ascii=False, sort_keys=True)}"
-        inputs = self._request(user, thread_id, text, via=str(via)) | {"called": called, "via": str(via)}
-        [_ async for _ in self._run(inputs, thread_id)]
+        [_ async for _ in self._run(self._request(user, thread_id, text, via, called=called), thread_id)]
         return self._outcome(call_id, tool, await self.messages(thread_id))
 
     def _outcome(self, call_id: str, tool: str, messages: list[BaseMessage]) -> CallOutcome:
@@ -259,8 +257,6 @@ class Copilot:
         except UnknownAction:
             action = None
         ran = self.rt.ledger.lookup(action_id)
-        request = self.rt.audit.records(kind=AuditKind.request, thread_id=proposed[0].thread_id, limit=1)
-        via = Origin(request[0].arguments.get("via", Origin.chat)) if request else Origin.chat
         if ran is not None:
             status = _RAN[ran.status]
         elif action is not None:
@@ -272,7 +268,13 @@ class Copilot:
             status = Status.denied if denied else Status.error
         return ActionState(action_id, tool, status, action.status if action else None,
                            action.change if action else None, requester, action.approvers if action else [],
-                           action.via if action else via, ran.result if ran else None)
+                           action.via if action else self._origin_of(proposed[0].thread_id),
+                           ran.result if ran else None)
+
+    def _origin_of(self, thread_id: str | None) -> Origin:
+        """Where a conversation's request came from, as its audit record says."""
+        request = self.rt.audit.records(kind=AuditKind.request, thread_id=thread_id, limit=1)
+        return Origin(request[0].arguments.get("via", Origin.chat)) if request else Origin.chat
 
     async def run_procedure(self, user: User, procedure: str, slots: dict[str, Any], why: str,
                             thread_id: str, via: Origin = Origin.monitor) -> list[Step]:
@@ -282,15 +284,17 @@ class Copilot:
             raise RequestRejected(f"no procedure {procedure!r} is in use")
         self.conversations.check_owner(thread_id, user.username)
         chosen = {"procedure": procedure, "slots": slots}
-        inputs = self._request(user, thread_id, why, **chosen) | {"chosen": chosen, "called": None, "via": str(via)}
-        return [s async for s in self._run(inputs, thread_id)]
+        return [s async for s in self._run(self._request(user, thread_id, why, via, chosen=chosen), thread_id)]
 
-    def _request(self, user: User, thread_id: str, text: str, **audited: Any) -> dict[str, Any]:
-        """A request taken into its conversation: listed under its user, in the audit log, as the graph's input."""
+    def _request(self, user: User, thread_id: str, text: str, via: Origin, *, chosen: dict[str, Any] | None = None,
+                 called: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A request taken into its conversation: listed under its user, in the audit log (with where it came
+        from and a procedure the caller chose), as the graph's input; ``called``: the caller's own tool call."""
         self.conversations.touch(thread_id, owner=user.username, title=text)
         self.rt.audit.append(kind=AuditKind.request, actor=user.username, thread_id=thread_id,
-                             arguments={"text": text, **audited})
-        return {"messages": [HumanMessage(content=text)], "user": user.username, "role": str(user.role)}
+                             arguments={"text": text, "via": str(via), **(chosen or {})})
+        return {"messages": [HumanMessage(content=text)], "user": user.username, "role": str(user.role),
+                "via": str(via), "chosen": chosen, "called": called}
 
     def steps_of(self, message: BaseMessage) -> list[Step]:
         """What a message of a conversation meant to the operator (for drawing a conversation again)."""

@@ -32,7 +32,7 @@ async def active_alarms(deps: Deps, args: ActiveAlarmsArgs, call: Call) -> Activ
     for line in lines:
         for machine in line.machines:
             try:
-                raw = await read_raw(deps, machine)
+                raw = await read_raw(deps.plc, machine)
             except ConnectorError as exc:
                 result.unreachable[machine.id] = str(exc)
                 continue

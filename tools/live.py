@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from connectors.plant import Machine, Plant, Tag
-from tools.deps import Deps
+from connectors.plc import PlcClient
 
 
 class Reading(BaseModel):
@@ -39,9 +39,9 @@ def _display(tag: Tag, value: float | int | bool | str) -> float | int | bool | 
     return value
 
 
-async def read_raw(deps: Deps, machine: Machine) -> dict[str, float | int | bool | str]:
+async def read_raw(plc: PlcClient, machine: Machine) -> dict[str, float | int | bool | str]:
     """All tags of a machine over the PLC; raises the connector's typed errors (dead PLC, timeout)."""
-    return {name: tv.value for name, tv in (await deps.plc.read_many(machine.id)).items()}
+    return {name: tv.value for name, tv in (await plc.read_many(machine.id)).items()}
 
 
 def readings(machine: Machine, raw: dict[str, float | int | bool | str]) -> list[Reading]:

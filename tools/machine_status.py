@@ -31,7 +31,7 @@ async def machine_status(deps: Deps, args: MachineStatusArgs, call: Call) -> Mac
     (value, unit; for writable setpoints their limits and maximum step). Use this first when an operator
     reports a problem with a machine."""
     machine = deps.plant.machine(args.machine_id)
-    raw = await read_raw(deps, machine)
+    raw = await read_raw(deps.plc, machine)
     return MachineStatus(
         machine_id=machine.id,
         name=machine.name,

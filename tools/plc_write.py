@@ -5,7 +5,8 @@ from __future__ import annotations
 from tools.base import ActionFacts
 from tools.deps import Deps
 from tools.dry_run import dry_run
-from tools.live import state_of
+from tools.live import read_raw, state_of
+from twin.sources import numeric
 
 
 async def write_facts(deps: Deps, machine_id: str, tag_name: str, new_value: float) -> ActionFacts:
@@ -14,11 +15,10 @@ async def write_facts(deps: Deps, machine_id: str, tag_name: str, new_value: flo
     what it will do."""
     tag = deps.plant.tag(machine_id, tag_name)
     machine = deps.plant.machine(machine_id)
-    live = {name: tv.value for name, tv in (await deps.plc.read_many(machine.id)).items()}
+    live = await read_raw(deps.plc, machine)
     old = live[tag.name]
     state_name = state_of(machine, live) if "state" in live else None
     old_number = float(old) if isinstance(old, (int, float)) else None
-    numbers = {k: float(v) for k, v in live.items() if isinstance(v, int | float)}
     low, high = tag.min, tag.max
     if tag.writable and (server := await deps.plc.server_range(machine.id, tag.name)) is not None:
         low = server.low if low is None else max(low, server.low)  # the tighter wins, as in the connector
@@ -36,7 +36,7 @@ async def write_facts(deps: Deps, machine_id: str, tag_name: str, new_value: flo
         unit=tag.unit,
         old_value=old_number,
         new_value=float(new_value),
-        prediction=dry_run(deps.twin, deps.plant, machine.id, tag.name, float(new_value), numbers),
+        prediction=dry_run(deps.twin, deps.plant, machine.id, tag.name, float(new_value), numeric(live)),
         change=f"{machine.id} {tag.name} {old_number:g} → {float(new_value):g} {tag.unit}".rstrip()
         if old_number is not None
         else f"{machine.id} {tag.name} → {float(new_value):g} {tag.unit}".rstrip(),

@@ -6,9 +6,11 @@ has seen nothing a real plant would not show.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from connectors.mes import MesClient
 from connectors.plant import Machine, Plant
-from connectors.plc import PlcClient
+from connectors.plc import PlcClient, Value
 from twin.fit import History
 from twin.steps import Samples, inputs_of
 
@@ -28,7 +30,11 @@ async def read_history(mes: MesClient, plant: Plant, hours: float, machines: lis
     return history
 
 
-async def live_values(plc: PlcClient, machine_id: str) -> dict[str, float]:
-    """The machine's numeric tags now, as the PLC reports them (the run coil as 0 or 1)."""
-    values = await plc.read_many(machine_id)
-    return {name: float(v.value) for name, v in values.items() if isinstance(v.value, int | float)}
+def numeric(values: Mapping[str, Value]) -> dict[str, float]:
+    """The numbers among a machine's tag values (the run coil as 0 or 1), as the twin starts from them."""
+    return {name: float(v) for name, v in values.items() if isinstance(v, int | float)}
+
+
+async def live_values(plc: PlcClient, machine_id: str, tags: list[str] | None = None) -> dict[str, float]:
+    """The machine's numeric tags now (all, or ``tags``), as the PLC reports them."""
+    return numeric({name: v.value for name, v in (await plc.read_many(machine_id, tags)).items()})

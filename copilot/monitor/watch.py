@@ -19,6 +19,7 @@ from copilot.monitor.notify import Outbox
 from copilot.monitor.spec import MonitorSpec
 from copilot.service import Copilot, Step
 from copilot.users import User
+from twin.sources import live_values
 
 ACTOR = "monitor"
 
@@ -45,10 +46,9 @@ class Monitor:
         if not names:
             return {}
         try:
-            values = await self.copilot.rt.deps.plc.read_many(machine.id, names)
+            return await live_values(self.copilot.rt.deps.plc, machine.id, names)
         except ConnectorError:
             return {}
-        return {n: float(v.value) for n, v in values.items() if isinstance(v.value, int | float)}
 
     async def check(self) -> Check:
         """One pass over every machine and every detection that has its tags."""
