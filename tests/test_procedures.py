@@ -8,7 +8,7 @@ import yaml
 from connectors.settings import ConnectorSettings
 from copilot.procedures.answer import faithful, stands_for
 from copilot.procedures.decisions import AskBack, Stop, production_change, purchase, setpoint_targets, supplier_for, work_order
-from copilot.procedures.grounding import checked, unknown_name
+from copilot.procedures.grounding import checked, foreign_setpoints, setpoint_question, unknown_name, with_setpoint
 from copilot.procedures.slots import choice_schema
 from copilot.procedures.spec import ProcedureError, Procedures
 from copilot.settings import CopilotSettings
@@ -249,3 +249,17 @@ def test_a_part_named_in_the_restated_request_is_that_part() -> None:
                                  {"part": "BELT-BL40"}, PLANT, lang="fr",
                                  english="We have no gearbox for the CV-203 left in stock. Order one.")
     assert question is None and slots == {"part": "GBX-BL40"}
+
+
+def test_a_setpoint_the_machine_lacks_is_found_and_only_one_named_setpoint_replaces_it():
+    change = SHIPPED.get("change_setpoints")
+    foreign = {"machine": "FL-202", "changes": [{"tag": "stroke_rate_setpoint", "percent": -10}, {"tag": "fill_setpoint", "by": 2}]}
+    assert foreign_setpoints(change, foreign, PLANT) == ("FL-202", ["fill_setpoint", "speed_setpoint"])
+    # its own setpoints, none named, or a machine with only one setpoint: nothing to ask the model
+    assert foreign_setpoints(change, {"machine": "FL-202", "changes": [{"tag": "speed_setpoint", "to": 70}, {"to": 3}]}, PLANT) is None
+    assert foreign_setpoints(change, {"machine": "CV-203", "changes": [{"tag": "stroke_rate_setpoint", "by": 4}]}, PLANT) is None
+    assert "fill_setpoint (ml), speed_setpoint (bpm)" in setpoint_question("slower", "FL-202", ["fill_setpoint", "speed_setpoint"], PLANT)
+    fixed = with_setpoint(change, foreign, ["fill_setpoint", "speed_setpoint"], "speed_setpoint")
+    assert fixed["changes"] == [{"tag": "speed_setpoint", "percent": -10}, {"tag": "fill_setpoint", "by": 2}]
+    assert with_setpoint(change, foreign, ["fill_setpoint", "speed_setpoint"], "fill_setpoint or speed_setpoint") == foreign
+    assert with_setpoint(change, foreign, ["fill_setpoint", "speed_setpoint"], "I don't know") == foreign
