@@ -40,7 +40,7 @@ from copilot.procedures.answer import (
 from copilot.procedures.chooser import (
     OTHER, choice_names, choice_schemas, chooser_messages, example_turns, latest_request, request_for_choice,
 )
-from copilot.procedures.grounding import foreign_setpoints, in_digits, setpoint_question, with_setpoint
+from copilot.procedures.grounding import in_digits
 from copilot.procedures.run import AUTHOR, Outcome, ProcedureRun, Result, advance, start
 from copilot.procedures.language import LANGUAGE_NAMES, language_of
 from copilot.procedures.spec import Procedures
@@ -251,20 +251,6 @@ def build_graph(rt: Runtime) -> StateGraph:
         restated = await bound.ainvoke([*head, restating_request(request, lang)], tool_choice="none")
         return restated.text if faithful(restated.text, in_digits(request, lang)) else None
 
-    async def own_setpoints(spec, request: str, slots: dict) -> dict:
-        """The slots, with a setpoint the machine lacks replaced by the one of its own the model names when
-        asked with the machine's setpoints listed."""
-        foreign = foreign_setpoints(spec, slots, rt.deps.plant)
-        if foreign is None:
-            return slots
-        machine, own = foreign
-        try:
-            reply = await bound.ainvoke([*head, HumanMessage(setpoint_question(request, machine, own, rt.deps.plant))],
-                                        tool_choice="none")
-        except LLMError:
-            return slots  # the run asks the operator which one
-        return with_setpoint(spec, slots, own, reply.text)
-
     async def procedure(state: AgentState, config) -> Command:
         """Start the chosen procedure, or take its last step's results, and go on: to the gate with the next
         calls, or to the answer. A choice of no procedure hands the turn to the free loop."""
@@ -281,8 +267,7 @@ def build_graph(rt: Runtime) -> StateGraph:
             asking = kept_run(state)
             spec = procedures.get(call["name"])
             request = request_for_choice(messages, asking)
-            slots = await own_setpoints(spec, state.get("restated") or request, call["args"])
-            run = start(spec, request, slots, language_of(request, asking.lang if asking else "en"),
+            run = start(spec, request, call["args"], language_of(request, asking.lang if asking else "en"),
                         rt.deps.plant, english=state.get("restated"))
             rt.audit.append(kind=AuditKind.procedure, actor=state["user"], thread_id=config["configurable"]["thread_id"],
                             tool=spec.name, arguments={"slots": run.slots, "lang": run.lang})

@@ -8,7 +8,7 @@ import yaml
 from connectors.settings import ConnectorSettings
 from copilot.procedures.answer import faithful, stands_for
 from copilot.procedures.decisions import AskBack, Stop, production_change, purchase, setpoint_targets, supplier_for, work_order
-from copilot.procedures.grounding import checked, foreign_setpoints, setpoint_question, unknown_name, with_setpoint
+from copilot.procedures.grounding import checked, unknown_name
 from copilot.procedures.slots import choice_schema
 from copilot.procedures.spec import ProcedureError, Procedures
 from copilot.settings import CopilotSettings
@@ -251,15 +251,38 @@ def test_a_part_named_in_the_restated_request_is_that_part() -> None:
     assert question is None and slots == {"part": "GBX-BL40"}
 
 
-def test_a_setpoint_the_machine_lacks_is_found_and_only_one_named_setpoint_replaces_it():
-    change = SHIPPED.get("change_setpoints")
-    foreign = {"machine": "FL-202", "changes": [{"tag": "stroke_rate_setpoint", "percent": -10}, {"tag": "fill_setpoint", "by": 2}]}
-    assert foreign_setpoints(change, foreign, PLANT) == ("FL-202", ["fill_setpoint", "speed_setpoint"])
-    # its own setpoints, none named, or a machine with only one setpoint: nothing to ask the model
-    assert foreign_setpoints(change, {"machine": "FL-202", "changes": [{"tag": "speed_setpoint", "to": 70}, {"to": 3}]}, PLANT) is None
-    assert foreign_setpoints(change, {"machine": "CV-203", "changes": [{"tag": "stroke_rate_setpoint", "by": 4}]}, PLANT) is None
-    assert "fill_setpoint (ml), speed_setpoint (bpm)" in setpoint_question("slower", "FL-202", ["fill_setpoint", "speed_setpoint"], PLANT)
-    fixed = with_setpoint(change, foreign, ["fill_setpoint", "speed_setpoint"], "speed_setpoint")
-    assert fixed["changes"] == [{"tag": "speed_setpoint", "percent": -10}, {"tag": "fill_setpoint", "by": 2}]
-    assert with_setpoint(change, foreign, ["fill_setpoint", "speed_setpoint"], "fill_setpoint or speed_setpoint") == foreign
-    assert with_setpoint(change, foreign, ["fill_setpoint", "speed_setpoint"], "I don't know") == foreign
+
+def test_a_change_filed_under_a_setpoint_that_cannot_take_it_goes_to_the_one_that_can_if_the_request_names_none() -> None:
+    filler = _status(fill_setpoint=500.0, speed_setpoint=80.0)
+    # HP-102's stroke rate on the filler: -10 % of the fill (450 ml) is below its limit, of the speed 72 bpm fits
+    slower = setpoint_targets(PLANT, "FL-202", [{"tag": "stroke_rate_setpoint", "percent": -10}], filler,
+                              said="FL-202 is slopping everywhere, run it ten percent slower")
+    assert slower.value == [{"machine_id": "FL-202", "tag": "speed_setpoint", "value": 72.0}]
+    assert "stroke_rate_setpoint is not one of its setpoints and the request names no setpoint: speed_setpoint" in slower.note
+    # the fill by -10 is past its step of 5 ml; the speed by -10 bpm is inside its step of 20
+    fewer = setpoint_targets(PLANT, "FL-202", [{"tag": "fill_setpoint", "by": -10}], filler,
+                             said="La llenadora va demasiado rápido, bájale 10 botellas por minuto.\nlower it by 10 bottles a minute")
+    assert fewer.value[0]["tag"] == "speed_setpoint" and fewer.value[0]["value"] == 70.0
+    # named by a word of its name or by its unit: the request's setpoint stays, and the gate refuses it
+    for said in ("the fill 10 less", "10 ml less in each bottle"):
+        kept = setpoint_targets(PLANT, "FL-202", [{"tag": "fill_setpoint", "by": -10}], filler, said=said)
+        assert kept.value == [{"machine_id": "FL-202", "tag": "fill_setpoint", "value": 490.0}]
+    # it can go where asked: it stays, named or not
+    assert setpoint_targets(PLANT, "FL-202", [{"tag": "fill_setpoint", "by": -4}], filler).value[0]["tag"] == "fill_setpoint"
+    # no other setpoint can take it either: the gate refuses it with the limit
+    past = setpoint_targets(PLANT, "FL-202", [{"tag": "fill_setpoint", "to": 2000}], filler)
+    assert past.value[0]["tag"] == "fill_setpoint"
+    # a setpoint the machine lacks that none of its own can take is asked back, as two that can
+    with pytest.raises(AskBack, match="FL-202 has no setpoint stroke_rate_setpoint"):
+        setpoint_targets(PLANT, "FL-202", [{"tag": "stroke_rate_setpoint", "to": 2000}], filler)
+    with pytest.raises(AskBack, match="FL-202 has no setpoint stroke_rate_setpoint"):
+        setpoint_targets(PLANT, "FL-202", [{"tag": "stroke_rate_setpoint", "by": 1}], filler)
+    # two changes never land on one setpoint
+    both = setpoint_targets(PLANT, "FL-202", [{"tag": "fill_setpoint", "to": 90}, {"tag": "speed_setpoint", "to": 95}], filler)
+    assert [t["tag"] for t in both.value] == ["fill_setpoint", "speed_setpoint"]
+
+
+def test_degrees_name_a_temperature_setpoint_so_a_step_too_large_stays_on_it() -> None:
+    moulder = _status(barrel_temp_setpoint=230.0, hold_pressure_setpoint=600.0)
+    up = setpoint_targets(PLANT, "IM-103", [{"tag": "barrel_temp_setpoint", "by": 15}], moulder, said="IM-103 up 15 degrees")
+    assert up.value[0]["tag"] == "barrel_temp_setpoint"  # refused by the gate: past its step of 10 degC

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from langchain_core.messages import AIMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
-
 from agent_helpers import SimControl, ask, call, copilot_on, results, script, user, waiting
 from copilot.procedures.chooser import OTHER
 from copilot.scripted import ScriptedChatModel, ScriptedReply
@@ -137,40 +134,26 @@ async def test_a_greeting_is_answered_in_words_and_changes_nothing(sim, tmp_path
     assert [s.kind for s in steps] == ["answer"]
 
 
+
 class _Noting(ScriptedChatModel):
-    """The script, noting what each call allowed; the question of which setpoint is meant is answered with
-    ``setpoint`` (a model that reads the machine's setpoints when they are listed)."""
+    """The script, noting which choices each call allowed."""
 
     allowed: list[Any] = []
-    setpoint: str = ""
 
     def _generate(self, messages, stop=None, run_manager=None, **kw):
         self.allowed.append(kw.get("allowed_tools"))
-        if self.setpoint and messages[-1].text.startswith("Request:"):
-            return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self.setpoint))])
         return super()._generate(messages, stop, run_manager, **kw)
 
 
-async def test_a_setpoint_the_machine_lacks_is_replaced_by_the_one_of_its_own_the_model_names(sim, tmp_path):
-    # the model copied HP-102's tag for the filler; asked with FL-202's setpoints listed, it names speed
-    model = _Noting(replies=[ScriptedReply(tool_calls=[call("change_setpoints", machine="FL-202",
-                                                             changes=[{"tag": "stroke_rate_setpoint", "percent": -10}])])],
-                    setpoint="speed_setpoint")
+async def test_a_change_filed_under_a_setpoint_the_machine_lacks_goes_to_the_one_that_can_take_it(sim, tmp_path):
+    # the model copied HP-102's stroke rate for the filler: 10 % less fill is past its limit, 10 % less speed is not
+    model = script([call("change_setpoints", machine="FL-202", changes=[{"tag": "stroke_rate_setpoint", "percent": -10}])])
     async with copilot_on(sim, tmp_path, model) as copilot:
         steps = await ask(copilot, "olga", "FL-202 is slopping everywhere, run it ten percent slower")
         [wait] = waiting(steps)
         assert wait.change == "FL-202 speed_setpoint 80 → 72 bpm"
-
-
-async def test_a_setpoint_the_machine_lacks_is_asked_back_when_the_model_cannot_tell(sim, tmp_path):
-    model = _Noting(replies=[ScriptedReply(tool_calls=[call("change_setpoints", machine="FL-202",
-                                                             changes=[{"tag": "stroke_rate_setpoint", "percent": -10}])])],
-                    setpoint="fill_setpoint or speed_setpoint")
-    async with copilot_on(sim, tmp_path, model) as copilot:
-        steps = await ask(copilot, "olga", "the filler FL-202 is running too fast, take it down ten percent")
-        assert steps[-1].text == ("FL-202 has no setpoint stroke_rate_setpoint; its setpoints are fill_setpoint or "
-                                  "speed_setpoint. Which one?")
-        assert not waiting(steps)
+        action, more = await copilot.approve(wait.action_id, user("sam"))
+        assert "the request names no setpoint: speed_setpoint, which can" in more[-1].text
 
 
 async def test_the_reply_to_a_question_may_only_continue_that_procedure_or_go_to_the_free_loop(sim, tmp_path):

@@ -9,6 +9,7 @@ ambiguous: the question for the operator). No I/O.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -55,42 +56,49 @@ def _reading(status: Json, tag: str) -> float | None:
     return None
 
 
-def setpoint_targets(plant: Plant, machine: str, changes: list[Json] | None, status: Json) -> Decided:
+def setpoint_targets(plant: Plant, machine: str, changes: list[Json] | None, status: Json, said: str = "") -> Decided:
     """The new value of each requested setpoint: absolute ("to 175"), or relative to the live value
     ("by -5", "10 percent slower"), rounded to what the register holds. A setpoint that is not named
-    is the machine's only one, or asked back."""
+    is the machine's only one, or asked back.
+
+    The model sometimes files a change under the wrong setpoint ("run FL-202 ten percent slower" as its
+    fill, or as HP-102's stroke rate, which the filler lacks). When the request (``said``: its words and
+    their English restatement) names neither that setpoint nor its unit, and the change cannot go there
+    (past its limits or its step) while exactly one other setpoint of the machine can take it, it is that
+    one, and the answer says so; otherwise a setpoint the machine lacks is asked back, and one it has is
+    left to the gate, which refuses it with the limit."""
     tags = {t.name: t for t in plant.machine(machine).setpoints}
     if not tags:
         raise Stop(f"{machine} has no writable setpoint")
     wanted: dict[str, Json] = {}
+    notes: list[str] = []
     for change in changes or [{}]:
         name = change.get("tag")
         if name is None:
             if len(tags) > 1:
                 raise AskBack(f"Which setpoint of {machine}: {_or(list(tags))}?")
             name = next(iter(tags))
-        if name not in tags:
-            raise AskBack(f"{machine} has no setpoint {name}; its setpoints are {_or(list(tags))}. Which one?")
+        if name not in tags or not (_names_setpoint(said, tags[name]) or _reachable(tags[name], change, status)):
+            taken = {c.get("tag") for c in changes or [] if c is not change} | set(wanted)
+            fitting = [t for t in tags if t != name and t not in taken and _reachable(tags[t], change, status)]
+            if len(fitting) == 1:
+                why = "is not one of its setpoints" if name not in tags else "cannot take this change"
+                notes.append(f"{machine} {name} {why} and the request names no setpoint: {fitting[0]}, which can")
+                name = fitting[0]
+            elif name not in tags:
+                raise AskBack(f"{machine} has no setpoint {name}; its setpoints are {_or(list(tags))}. Which one?")
         wanted[name] = change
-    targets, notes = [], []
+    targets = []
     for name, change in wanted.items():
         tag = tags[name]
-        to, by, percent = change.get("to"), change.get("by"), change.get("percent")
-        if to is None and by is None and percent is None:
+        if change.get("to") is None and change.get("by") is None and change.get("percent") is None:
             raise AskBack(f"To what value, or by how much, should {machine} {name} change?")
         current = _reading(status, name)
-        if to is None and current is None:
+        if change.get("to") is None and current is None:
             raise Stop(f"the live value of {machine} {name} could not be read, so a relative change cannot be computed")
-        if to is not None:
-            value, how = float(to), "absolute"
-        elif by is not None:
-            value, how = current + float(by), f"{float(by):+g} {tag.unit}".rstrip()
-        else:
-            value, how = current * (1 + float(percent) / 100), f"{float(percent):+g} %"
-        step = resolution(tag)
-        value = round(round(value / step) * step, 3)
+        value, how = _target(tag, change, current)
         was = f"{current:g}" if current is not None else "?"
-        if current is not None and abs(value - current) < step / 2:
+        if current is not None and abs(value - current) < resolution(tag) / 2:
             notes.append(f"{machine} {name} is already {value:g} {tag.unit}".rstrip())
             continue
         targets.append({"machine_id": machine, "tag": name, "value": value})
@@ -98,6 +106,39 @@ def setpoint_targets(plant: Plant, machine: str, changes: list[Json] | None, sta
     if not targets:
         raise Stop("; ".join(notes) + ": nothing to change")
     return Decided(targets, "; ".join(notes))
+
+
+def _target(tag: Tag, change: Json, current: float | None) -> tuple[float, str]:
+    """The value a change asks of a setpoint, rounded to its register, and how it was asked."""
+    to, by, percent = change.get("to"), change.get("by"), change.get("percent")
+    if to is not None:
+        value, how = float(to), "absolute"
+    elif by is not None:
+        value, how = current + float(by), f"{float(by):+g} {tag.unit}".rstrip()
+    else:
+        value, how = current * (1 + float(percent) / 100), f"{float(percent):+g} %"
+    step = resolution(tag)
+    return round(round(value / step) * step, 3), how
+
+
+def _reachable(tag: Tag, change: Json, status: Json) -> bool:
+    """Whether one write can take this setpoint where the change asks: inside its limits and its step."""
+    current = _reading(status, tag.name)
+    if change.get("to") is None and (current is None or (change.get("by") is None and change.get("percent") is None)):
+        return False
+    value, _ = _target(tag, change, current)
+    inside = (tag.min is None or value >= tag.min) and (tag.max is None or value <= tag.max)
+    return inside and (tag.max_step is None or current is None or abs(value - current) <= tag.max_step)
+
+
+def _names_setpoint(said: str, tag: Tag) -> bool:
+    """Whether a request names a setpoint: a word of its name ("fill", "temp" in "temperature") or its unit
+    ("ml", "bar", "degrees" for degC)."""
+    words = re.findall(r"[a-z]+", said.lower())
+    own = [w for w in tag.name.lower().split("_") if w not in ("setpoint", "set", "point") and len(w) >= 3]
+    units = [u for u in re.findall(r"[a-z]+", tag.unit.lower()) if len(u) >= 2]
+    return any(w.startswith(o) for w in words for o in own) or any(
+        w == u or (len(u) >= 3 and w.startswith(u[:3])) for w in words for u in units)
 
 
 def _excess(alarm: Json) -> float | None:

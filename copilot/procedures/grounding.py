@@ -201,38 +201,3 @@ def _measured_instead(request: str, procedure: Procedure, slots: dict[str, Any],
     return (f"{machine} {named[0].name} is a measured value, not a setpoint: it cannot be written; "
             f"{machine}'s setpoints are {', '.join(setpoints)}")
 
-
-def foreign_setpoints(procedure: Procedure, slots: dict[str, Any], plant: Plant) -> tuple[str, list[str]] | None:
-    """The machine and its setpoints, when the model filled a change with a setpoint that machine lacks (it
-    copied HP-102's stroke_rate_setpoint for "run FL-202 slower"): the model is then asked once which of the
-    machine's own setpoints the request means, rather than asking the operator at once."""
-    machine = next((slots.get(n) for n, s in procedure.slots.items() if s.kind is SlotKind.machine), None)
-    changes = next((slots.get(n) for n, s in procedure.slots.items() if s.kind is SlotKind.setpoint_changes), None)
-    if machine not in plant.machines or not isinstance(changes, list):
-        return None
-    own = [t.name for t in plant.machines[machine].setpoints]
-    if len(own) < 2 or all(not isinstance(c, dict) or c.get("tag") in (None, *own) for c in changes):
-        return None
-    return machine, own
-
-
-def setpoint_question(request: str, machine: str, own: list[str], plant: Plant) -> str:
-    """The question that names a machine's setpoints with their units, answered with one name."""
-    tags = plant.machines[machine].tags
-    listed = ", ".join(f"{name} ({tags[name].unit})" if tags[name].unit else name for name in own)
-    return (f"Request: {request}\n{machine}'s setpoints are {listed}. Which one does the request change? "
-            f"Reply with the setpoint's name only.")
-
-
-def with_setpoint(procedure: Procedure, slots: dict[str, Any], own: list[str], reply: str) -> dict[str, Any]:
-    """The slots with each foreign setpoint replaced by the one setpoint of the machine the reply names; as
-    they were when the reply names none or several (the run then asks the operator)."""
-    named = [name for name in own if name in reply]
-    if len(named) != 1:
-        return slots
-    kept = dict(slots)
-    for name, slot in procedure.slots.items():
-        if slot.kind is SlotKind.setpoint_changes and isinstance(kept.get(name), list):
-            kept[name] = [{**c, "tag": named[0]} if isinstance(c, dict) and c.get("tag") not in (None, *own) else c
-                          for c in kept[name]]
-    return kept
