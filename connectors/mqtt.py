@@ -165,6 +165,10 @@ class MqttPlc(ProtocolPlc):
                               f"its last values are stale")
         return device
 
+    async def birth(self, machine_id: str) -> dict[str, KnownMetric]:
+        """The metrics the machine's device declared in its birth, by name (``plant check`` compares them)."""
+        return dict((await self._device(machine_id)).metrics.by_name)
+
     def _known(self, device: DeviceState, spec: Tag) -> KnownMetric:
         name = _metric_name(spec)
         known = device.metrics.by_name.get(name)

@@ -244,3 +244,61 @@ async def test_the_registry_has_the_mqtt_connector_and_the_settings_plc_is_not_o
     async with MqttPlc(ConnectorSettings(), plant, endpoint) as plc:  # the demo's tags have no metric names
         with pytest.raises(InvalidRequest, match="P-101.speed has no MQTT metric name"):
             await plc.read("P-101", "speed")
+
+
+def three_plc_plant(path: Path, edge: ConnectorSettings, broker: int, *, modbus_port: int | None = None) -> Path:
+    """L1 on the simulator's Modbus port, OV-201 on its OPC UA server, the rest of L2 on its edge node."""
+    raw = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
+    raw["plcs"] = {"press-shop": {"protocol": "modbus", "host": edge.host, "port": modbus_port or edge.modbus_port},
+                   "oven": {"protocol": "opcua", "url": edge.opcua_url},
+                   "uns": {"protocol": "mqtt", "host": "127.0.0.1", "port": broker, "group": GROUP, "edge_node": "sim"}}
+    l1, l2 = raw["lines"]
+    l1["plc"], l2["plc"] = "press-shop", "uns"
+    l2["machines"][0]["plc"] = "oven"
+    for machine in l2["machines"][1:]:
+        for name, tag in machine["tags"].items():
+            tag["mqtt"] = name
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _check(edge: ConnectorSettings, plant_file: Path):
+    from typer.testing import CliRunner
+
+    from connectors.cli import plant_app
+    from simulator.process import settings_env
+
+    return CliRunner().invoke(plant_app, ["check", "--plant-file", str(plant_file)], env=settings_env(edge))
+
+
+def test_plant_check_checks_every_plc_the_plant_file_names(edge, broker, tmp_path):
+    result = _check(edge, three_plc_plant(tmp_path / "plant.yaml", edge, broker))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(line.startswith(f"PLC press-shop (modbus {edge.host}:{edge.modbus_port} unit 1): 3 machine(s)")
+               and line.endswith(": ok") for line in lines), result.output
+    assert any(line.startswith(f"PLC oven (opcua {edge.opcua_url}): 1 machine(s)") for line in lines), result.output
+    assert any(line.startswith(f"PLC uns (mqtt mqtt://127.0.0.1:{broker} spBv1.0/riverside/sim): 2 machine(s)")
+               and line.endswith(": ok") for line in lines), result.output
+    assert "against 3 PLC(s), 0 problem(s)" in result.output
+
+
+def test_plant_check_names_each_plcs_problems_and_goes_on(edge, broker, tmp_path):
+    from simulator.process import free_ports
+
+    dead = free_ports(1)[0]
+    path = three_plc_plant(tmp_path / "plant.yaml", edge, broker, modbus_port=dead)
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw["lines"][1]["machines"][1]["tags"]["fill_setpoint"]["mqtt"] = "Filler/fill_sp"  # FL-202: not in its birth
+    raw["lines"][1]["machines"][2]["tags"]["run"]["type"] = "string"  # CV-203: a Boolean metric
+    del raw["lines"][1]["machines"][2]["tags"]["run"]["modbus"]
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    result = _check(edge, path)
+    assert result.exit_code == 1
+    assert f"PLC press-shop (modbus {edge.host}:{dead} unit 1): 3 machine(s)" in result.output
+    assert f"Modbus PLC at {edge.host}:{dead} is unreachable" in result.output
+    assert "FL-202.fill_setpoint: metric 'Filler/fill_sp' is not in FL-202's DBIRTH" in result.output
+    assert "CV-203.run: metric 'run' is a Boolean; the plant file's type string needs one of String, Text" \
+        in result.output
+    assert "PLC uns (mqtt" in result.output and "2 problem(s)" in result.output
+    assert "problem(s)" in result.output.splitlines()[-1]
