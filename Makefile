@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # llama-cpp-python compiles from source; the multimodal part is not needed
 export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
 
-.PHONY: demo test install browser interop bench clean
+.PHONY: demo test install browser mqtt interop bench clean
 
 $(STAMP): pyproject.toml requirements-weights.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,15 @@ browser:
 	  else $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
 	    || echo "could not install chromium: the browser test will be skipped"; fi; }
 
+# Debian's mosquitto, the MQTT broker the Sparkplug B tests start on a free loopback port (tests/mosquitto.py);
+# installed like chromium; without it those tests are skipped.
+mqtt:
+	@command -v mosquitto >/dev/null 2>&1 || test -x /usr/sbin/mosquitto || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; else SUDO=none; fi; \
+	  if [ "$$SUDO" = none ]; then echo "mosquitto missing and no root or sudo: the MQTT tests will be skipped"; \
+	  else $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto \
+	    || echo "could not install mosquitto: the MQTT tests will be skipped"; fi; }
+
 # node-opcua for the interop test (tests/test_interop.py), from the npm registry at the versions of
 # tests/interop/package-lock.json. Without npm (or if it fails) the node-opcua part of that test is skipped.
 INTEROP_STAMP := tests/interop/node_modules/.installed
@@ -40,7 +49,7 @@ $(INTEROP_STAMP): tests/interop/package.json tests/interop/package-lock.json
 
 interop: $(INTEROP_STAMP)
 
-test: $(STAMP) browser interop
+test: $(STAMP) browser mqtt interop
 	$(PY) -m pytest -q
 
 bench: $(STAMP)

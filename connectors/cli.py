@@ -15,13 +15,14 @@ import typer
 from connectors.errors import ConnectorError
 from connectors.opcua_pki import (CERT_DAYS, Pki, certificate_der, create_application_certificate, describe,
                                   expires_within, fingerprint)
+from connectors.plc_endpoints import Protocol
 from connectors.settings import ConnectorSettings, OpcUaSecurity
 
 opcua_app = typer.Typer(help="OPC UA security: the copilot's certificate and the servers it trusts.",
                         no_args_is_help=True)
 cert_app = typer.Typer(help="The copilot's own application certificate.", no_args_is_help=True)
 opcua_app.add_typer(cert_app, name="cert")
-plant_app = typer.Typer(help="Describe the plant from its OPC UA server, and check the plant file against it.",
+plant_app = typer.Typer(help="Describe the plant from its OPC UA server, and check the plant file against its PLCs.",
                         no_args_is_help=True)
 
 _RENEW_WITHIN_DAYS = 30
@@ -115,29 +116,27 @@ def plant_import(
 @plant_app.command("check")
 def plant_check(
     plant_file: Annotated[Path | None, typer.Option(help="the plant file to check (default: PLANT_PLANT_FILE)")] = None,
+    protocol: Annotated[Protocol, typer.Option(
+        help="the protocol of the settings' PLC, for the machines that name none")] = Protocol.opcua,
 ) -> None:
-    """Check a plant file against the live OPC UA server: nodes, data types, access, ranges, units."""
-    from connectors.plant_check import Severity, check_plant
-    from connectors.opcua_session import close_quietly, open_session
+    """Check a plant file against every PLC it names, live: OPC UA nodes (data types, access, ranges, units),
+    Modbus registers (read), Sparkplug B births (metrics and their datatypes)."""
+    from connectors.plant_check import Severity
+    from connectors.plc_check import check_plcs
 
     settings = ConnectorSettings()
     if plant_file is not None:
         settings = settings.model_copy(update={"plant_file": plant_file})
     plant = settings.load_plant()
-
-    async def check():
-        client = await open_session(settings)
-        try:
-            return await check_plant(client, plant)
-        finally:
-            await close_quietly(client)
-
-    findings = _or_fail(lambda: asyncio.run(check()))
-    for finding in findings:
-        typer.secho(str(finding), fg="red" if finding.severity is Severity.problem else None)
-    problems = sum(f.severity is Severity.problem for f in findings)
-    summary = (f"{settings.plant_file}: {len(plant.all_tags())} tags checked against {settings.opcua_url}, "
-               f"{problems} problem(s), {len(findings) - problems} note(s)")
+    reports = _or_fail(lambda: asyncio.run(check_plcs(settings, plant, protocol)))
+    for report in reports:
+        typer.secho(str(report), fg="red" if report.problems else "green")
+        for finding in report.findings:
+            typer.secho(f"  {finding}", fg="red" if finding.severity is Severity.problem else None)
+    problems = sum(r.problems for r in reports)
+    notes = sum(len(r.findings) for r in reports) - problems
+    summary = (f"{settings.plant_file}: {len(plant.all_tags())} tags checked against {len(reports)} PLC(s), "
+               f"{problems} problem(s), {notes} note(s)")
     if problems:
         _fail(summary)
     typer.secho(summary, fg="green")

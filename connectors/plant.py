@@ -61,6 +61,8 @@ class Tag(_Strict):
     opcua: str | None = None
     """The node id (``ns=2;s=...``); a tag needs only the address of its machine's protocol."""
     modbus: ModbusAddress | None = None
+    mqtt: str | None = Field(default=None, min_length=1)
+    """The Sparkplug B metric name (``Motor/speed``); its device is the machine's id."""
     type: ValueType | None = None
     writable: bool = False
     min: float | None = None
@@ -98,8 +100,8 @@ class Tag(_Strict):
 
     @model_validator(mode="after")
     def _writable_has_limits(self) -> Tag:
-        if self.opcua is None and self.modbus is None:
-            raise ValueError(f"tag {self.key} needs an opcua node id or a modbus address")
+        if self.opcua is None and self.modbus is None and self.mqtt is None:
+            raise ValueError(f"tag {self.key} needs an opcua node id, a modbus address or an mqtt metric name")
         if self.modbus is None and self.type is None:
             raise ValueError(f"tag {self.key} needs a type or a modbus address")
         if self.modbus is not None and self.type is not None and self.type != self.modbus.type:
@@ -208,7 +210,7 @@ class PlantInfo(_Strict):
     modbus_unit: int = Field(default=1, ge=0, le=247)
 
 
-_ADDRESS_OF = {Protocol.opcua: "opcua", Protocol.modbus: "modbus"}
+_ADDRESS_OF = {Protocol.opcua: "opcua", Protocol.modbus: "modbus", Protocol.mqtt: "mqtt"}
 """The tag field that addresses a tag in each protocol."""
 
 

@@ -86,11 +86,14 @@ async def _check_tag(client: Client, tag: Tag, node_class: ua.DataValue, data_ty
     return findings + _limits(tag, await eu_range(node)) + _unit(tag, await engineering_unit(node))
 
 
-async def check_plant(client: Client, plant: Plant) -> list[Finding]:
-    """What in the plant file disagrees with the server, tag by tag; empty when they agree."""
+async def check_plant(client: Client, plant: Plant, machines: set[str] | None = None) -> list[Finding]:
+    """What in the plant file disagrees with the server, tag by tag (of ``machines``, default all); empty when
+    they agree."""
     tags: list[Tag] = []
     findings: list[Finding] = []
     for tag in plant.all_tags():
+        if machines is not None and tag.machine_id not in machines:
+            continue
         if tag.opcua is None:  # reached over Modbus only: nothing to check on the OPC UA server
             continue
         try:

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from connectors.errors import NotConfigured
 from connectors.plant import Plant
 from connectors.plc import PlcClient, ProtocolPlc, ServerRange, TagValue, Value, WriteResult
-from connectors.plc_endpoints import ModbusEndpoint, OpcUaEndpoint, Protocol
+from connectors.plc_endpoints import Endpoint, ModbusEndpoint, OpcUaEndpoint, Protocol
 from connectors.plc_registry import connector, protocol_named
 from connectors.settings import ConnectorSettings
 
@@ -22,8 +22,11 @@ SETTINGS_PLC = "the settings' PLC"
 """The key of the PLC of machines that name none (no plant-file PLC can be called this: it has spaces)."""
 
 
-def settings_endpoint(settings: ConnectorSettings, plant: Plant, protocol: Protocol) -> OpcUaEndpoint | ModbusEndpoint:
+def settings_endpoint(settings: ConnectorSettings, plant: Plant, protocol: Protocol) -> Endpoint:
     """The endpoint of the settings' PLC in ``protocol``."""
+    if protocol is Protocol.mqtt:
+        raise NotConfigured("the settings' PLC speaks opcua or modbus (COPILOT_PLC_PROTOCOL); a Sparkplug B edge "
+                            "node is a PLC of the plant file's plcs: (protocol: mqtt, host, group, edge_node)")
     try:
         if protocol is Protocol.opcua:
             return OpcUaEndpoint(url=settings.opcua_url)
@@ -41,7 +44,7 @@ class PlantPlc(PlcClient):
         self.protocol = protocol
         self._clients: dict[str, ProtocolPlc] = {}
 
-    def endpoint_of(self, machine_id: str) -> OpcUaEndpoint | ModbusEndpoint:
+    def endpoint_of(self, machine_id: str) -> Endpoint:
         """Where the machine's PLC is."""
         name = self.plant.plc_of(machine_id)
         return self.plant.plcs[name] if name is not None else settings_endpoint(self.settings, self.plant, self.protocol)

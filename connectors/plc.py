@@ -24,7 +24,7 @@ from pydantic import BaseModel
 
 from connectors.errors import ConnectorError, InvalidRequest, Rejected, Unreachable
 from connectors.plant import Plant, Tag
-from connectors.plc_endpoints import ModbusEndpoint, OpcUaEndpoint
+from connectors.plc_endpoints import Endpoint
 from connectors.settings import ConnectorSettings
 
 Value = float | int | bool | str
@@ -117,9 +117,9 @@ class PlcClient(ABC):
 class ProtocolPlc(PlcClient):
     """One PLC endpoint in one protocol; subclasses speak the protocol, this class guards and reconnects."""
 
-    endpoint: OpcUaEndpoint | ModbusEndpoint
+    endpoint: Endpoint
 
-    def __init__(self, settings: ConnectorSettings, plant: Plant, endpoint: OpcUaEndpoint | ModbusEndpoint) -> None:
+    def __init__(self, settings: ConnectorSettings, plant: Plant, endpoint: Endpoint) -> None:
         super().__init__(settings, plant)
         self.endpoint = endpoint
 
@@ -127,14 +127,13 @@ class ProtocolPlc(PlcClient):
         machine = self.plant.machine(machine_id)
         specs = [machine.tag(t) for t in tags] if tags is not None else list(machine.tags.values())
         try:
-            values = await self._read(specs)
+            values = await self._read_stamped(specs)
         except Unreachable:
             await self._reset()  # one reconnect for reads: they change nothing
-            values = await self._read(specs)
-        now = time.time()
+            values = await self._read_stamped(specs)
         return {
-            spec.name: TagValue(machine_id=machine.id, tag=spec.name, value=v, unit=spec.unit, timestamp=now)
-            for spec, v in zip(specs, values, strict=True)
+            spec.name: TagValue(machine_id=machine.id, tag=spec.name, value=v, unit=spec.unit, timestamp=at)
+            for spec, (v, at) in zip(specs, values, strict=True)
         }
 
     async def write(self, machine_id: str, tag: str, value: Value) -> WriteResult:
@@ -152,6 +151,12 @@ class ProtocolPlc(PlcClient):
 
     @abstractmethod
     async def _read(self, specs: list[Tag]) -> list[Value]: ...
+
+    async def _read_stamped(self, specs: list[Tag]) -> list[tuple[Value, float]]:
+        """Each value with when it was measured: now, for a protocol that is asked (MQTT says when it was)."""
+        values = await self._read(specs)
+        now = time.time()
+        return [(v, now) for v in values]
 
     @abstractmethod
     async def _write(self, spec: Tag, value: float) -> None: ...

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 P = TypeVar("P", bound="type[ProtocolPlc]")
 
-_BUILT_IN: dict[Protocol, str] = {Protocol.opcua: "connectors.opcua", Protocol.modbus: "connectors.modbus"}
+_BUILT_IN: dict[Protocol, str] = {Protocol.opcua: "connectors.opcua", Protocol.modbus: "connectors.modbus",
+                                  Protocol.mqtt: "connectors.mqtt"}
 _connectors: dict[Protocol, type[ProtocolPlc]] = {}
 
 

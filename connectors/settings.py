@@ -39,6 +39,10 @@ class ConnectorSettings(BaseSettings):
     opcua_pki_dir: Path = Field(
         default=Path.home() / ".config" / "plant-copilot" / "opcua",
         description="the application certificate and key (own/) and the trusted server certificates (trusted/)")
+    mqtt_username: str | None = Field(default=None, description="the MQTT brokers' user; anonymous when unset")
+    mqtt_password: SecretStr | None = None
+    mqtt_ca_file: Path | None = Field(
+        default=None, description="the CA certificate of brokers reached over TLS; the system's CAs when unset")
     erp_port: int = 8081
     mes_port: int = 8082
     erp_url: str = Field(default="", description="the ERP's base URL; default http://HOST:ERP_PORT")

@@ -36,14 +36,23 @@ def run(
         help="where the ERP and MES keep their SQLite files (env PLANT_SIM_DATA_DIR, default var/sim)")] = None,
     history_hours: Annotated[float | None, typer.Option(
         min=0.1, max=7 * 24, help="how far back the historian keeps samples (env PLANT_SIM_HISTORY_HOURS, default 2)")] = None,
+    mqtt_broker: Annotated[str | None, typer.Option(
+        help="also publish the tags as Sparkplug B to this MQTT broker, HOST:PORT (env PLANT_SIM_MQTT_BROKER; "
+             "group PLANT_SIM_MQTT_GROUP, default plant; edge node PLANT_SIM_MQTT_EDGE_NODE, default simulator)")] = None,
 ) -> None:
     """Run the simulated plant: Modbus TCP, OPC UA, ERP, MES and the control API on loopback."""
     from simulator.runner import SimulatorError, listeners, run_until_signal
+    from simulator.sparkplug_edge import Broker, Publishing
 
     given = {k: v for k, v in (("seed", seed), ("time_scale", time_scale), ("data_dir", data_dir),
-                               ("history_hours", history_hours)) if v is not None}
+                               ("history_hours", history_hours), ("mqtt_broker", mqtt_broker)) if v is not None}
     options = SimulatorSettings(**given)
     settings = ConnectorSettings()
+    try:
+        mqtt = None if options.mqtt_broker is None else Publishing(
+            Broker.parse(options.mqtt_broker), options.mqtt_group, options.mqtt_edge_node)
+    except ValueError as exc:
+        _fail(f"--mqtt-broker: {exc}")
 
     def announce() -> None:
         plant = settings.load_plant()
@@ -56,6 +65,9 @@ def run(
         certificate = (options.data_dir / "opcua" / "own" / "cert.der").read_bytes()
         typer.echo(f"  OPC UA also offers Basic256Sha256 Sign and SignAndEncrypt; user {options.opcua_username}, "
                    f"password in {secrets}; server certificate SHA-256 {fingerprint(certificate)}")
+        if mqtt is not None:
+            typer.echo(f"  Sparkplug B spBv1.0/{mqtt.group}/{mqtt.edge_node} on MQTT broker "
+                       f"{mqtt.broker.host}:{mqtt.broker.port}, a device per machine")
         typer.echo("Look at it:   plant-copilot sim status")
         typer.echo("Read a PLC:   plant-copilot sim read P-101 vibration --protocol modbus")
         typer.echo("Break it:     plant-copilot sim fault inject bearing_wear --machine P-101 --severity 0.8")
@@ -65,7 +77,7 @@ def run(
         password = options.opcua_password.get_secret_value() if options.opcua_password else None
         run_until_signal(settings, seed=options.seed, time_scale=options.time_scale, data_dir=options.data_dir,
                          history_s=options.history_hours * 3600.0, on_ready=announce,
-                         opcua_username=options.opcua_username, opcua_password=password)
+                         opcua_username=options.opcua_username, opcua_password=password, mqtt=mqtt)
     except SimulatorError as exc:
         _fail(str(exc))
 

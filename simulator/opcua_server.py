@@ -10,8 +10,10 @@ number is an AnalogItemType with its EngineeringUnits and EURange (the plant fil
 limits), an enumerated state a MultiStateDiscreteType with its EnumStrings, and a machine
 carries the Device Integration properties Manufacturer, Model and DeviceClass. The server
 offers one endpoint without security (the demo's) and Basic256Sha256 Sign and
-SignAndEncrypt with its own certificate, made on first start in its PKI folder. Anonymous
-sessions are let in; a session with a user name must give that user's password.
+SignAndEncrypt with its own certificate, made on first start in its PKI folder; a secure session is let in
+only with a client certificate on the server's trust list (``trusted/`` of that folder, files named by their
+fingerprint, read at each session). Anonymous sessions are let in; a session with a user name must give that
+user's password.
 """
 
 from __future__ import annotations
@@ -26,10 +28,13 @@ from pathlib import Path
 
 from asyncua import Node, Server, ua
 from asyncua.crypto.permission_rules import User, UserRole
+from asyncua.common.utils import ServiceError
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from connectors.errors import ConnectorError
 from connectors.opcua_model import as_variant, variant_type
-from connectors.opcua_pki import make_certificate
+from connectors.opcua_pki import Pki, make_certificate
 from connectors.plant import Machine, Plant, Tag
 from simulator.physics import PlantSimulation
 
@@ -83,6 +88,17 @@ class _Users:
         if username == self._user.name and hmac.compare_digest((password or "").encode(), self._user.password.encode()):
             return User(role=UserRole.User, name=username)
         return None
+
+
+class _TrustList:
+    """Lets a client certificate in only if its admin put it on the trust list (asyncua's validator protocol)."""
+
+    def __init__(self, pki: Pki) -> None:
+        self._pki = pki
+
+    async def __call__(self, cert: x509.Certificate, app_description: ua.ApplicationDescription) -> None:
+        if not self._pki.is_trusted(cert.public_bytes(Encoding.DER)):
+            raise ServiceError(ua.StatusCodes.BadCertificateUntrusted)
 
 
 def _reader(sim: PlantSimulation, tag: Tag):
@@ -193,6 +209,7 @@ async def start_opcua_server(sim: PlantSimulation, plant: Plant, url: str, *, pk
     await server.load_certificate(str(cert))
     await server.load_private_key(str(key))
     server.set_security_policy(_POLICIES)
+    server.set_certificate_validator(_TrustList(Pki(pki_dir)))
     server.set_identity_tokens([ua.AnonymousIdentityToken, ua.UserNameIdentityToken])
     idx = await server.register_namespace(plant.plant.opcua_namespace)
     root = await server.nodes.objects.add_object(ua.NodeId("Plant", idx), ua.QualifiedName("Plant", idx))

@@ -97,12 +97,14 @@ def settings_env(settings: ConnectorSettings) -> dict[str, str]:
 @contextlib.contextmanager
 def running_simulator(work: Path, *, seed: int = 0, time_scale: float = 0.0,
                       plant_file: Path = REPO_CONFIG / "plant.yaml",
-                      at: ConnectorSettings | None = None, history_hours: float = 2.0) -> Iterator[ConnectorSettings]:
+                      at: ConnectorSettings | None = None, history_hours: float = 2.0,
+                      mqtt: tuple[str, str, str] | None = None) -> Iterator[ConnectorSettings]:
     """Start ``python -m simulator`` on free ports with its data in ``work``; yield the settings that reach it.
 
     With ``time_scale`` 0 its clock is frozen and moves only with ``POST /advance``: exact, repeatable runs.
     ``at`` serves it on those settings' ports instead (the demo, on the well-known ports the CLI expects).
     ``history_hours`` is how far back its historian keeps samples (a twin is fitted from a simulated day).
+    ``mqtt`` (broker HOST:PORT, group, edge node) also publishes its tags there as Sparkplug B.
     """
     if at is None:
         modbus, opcua, erp, mes, control = free_ports(5)
@@ -115,6 +117,10 @@ def running_simulator(work: Path, *, seed: int = 0, time_scale: float = 0.0,
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLANT_")} | settings_env(settings)
     command = [sys.executable, "-m", "simulator", "--seed", str(seed), "--time-scale", str(time_scale),
                "--data-dir", str(work / "data"), "--history-hours", str(history_hours)]
+    if mqtt is not None:
+        broker, group, edge_node = mqtt
+        command += ["--mqtt-broker", broker]
+        env |= {"PLANT_SIM_MQTT_GROUP": group, "PLANT_SIM_MQTT_EDGE_NODE": edge_node}
     with open(log, "wb") as out:
         proc = subprocess.Popen(command, cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=out,
                                 stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)

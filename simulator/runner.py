@@ -28,6 +28,7 @@ from simulator.mes import create_mes_app
 from simulator.modbus_server import start_modbus_server
 from simulator.opcua_server import start_opcua_server, user_from
 from simulator.physics import PlantSimulation
+from simulator.sparkplug_edge import EdgeNode, Publishing
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,7 @@ async def serve(
     ready: asyncio.Event | None = None,
     opcua_username: str = "operator",
     opcua_password: str | None = None,
+    mqtt: Publishing | None = None,
 ) -> None:
     """Run the simulated plant until cancelled.
 
@@ -112,7 +114,8 @@ async def serve(
     the control API's ``/advance`` moves it (tests and evals, which must be exact).
     ``history_s`` is how far back the historian keeps samples.
     ``ready`` is set once every service accepts connections. The OPC UA server keeps its certificate
-    and, unless ``opcua_password`` is given, its user's password in ``data_dir/opcua``.
+    and, unless ``opcua_password`` is given, its user's password in ``data_dir/opcua``. ``mqtt`` also
+    publishes the tags as a Sparkplug B edge node on that broker (it need not be up yet: it is retried).
     """
     if time_scale < 0 or tick_s <= 0:
         raise ValueError("time_scale must be >= 0 and tick_s > 0")
@@ -157,6 +160,10 @@ async def serve(
                  for s, sock, (what, *_) in zip(servers, sockets, apps, strict=True)]
         stack.push_async_callback(_stop_http, servers, tasks)
         await _until_started(servers, tasks)
+        if mqtt is not None:
+            edge = asyncio.create_task(EdgeNode(sim, plant, mqtt, tick_s).run(), name="Sparkplug B edge node")
+            stack.push_async_callback(_cancel, edge)
+            tasks = [*tasks, edge]
         log.info("simulated plant %s ready (seed %d, time scale %g)", plant.plant.id, seed, time_scale)
         if ready is not None:
             ready.set()
@@ -190,6 +197,12 @@ async def _run_clock(sim: PlantSimulation, time_scale: float, tick_s: float, tas
         last = now
 
 
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 def _failure(task: asyncio.Task[None]) -> str:
     if task.cancelled():
         return "cancelled"
@@ -208,7 +221,8 @@ async def _stop_http(servers: list[_Server], tasks: list[asyncio.Task[None]]) ->
 
 def run_until_signal(settings: ConnectorSettings, *, seed: int, time_scale: float, data_dir: Path,
                      history_s: float = 7200.0, on_ready: Callable[[], None] | None = None,
-                     opcua_username: str = "operator", opcua_password: str | None = None) -> None:
+                     opcua_username: str = "operator", opcua_password: str | None = None,
+                     mqtt: Publishing | None = None) -> None:
     """Serve in this process until SIGINT or SIGTERM, then shut every service down cleanly."""
 
     async def main() -> None:
@@ -216,7 +230,7 @@ def run_until_signal(settings: ConnectorSettings, *, seed: int, time_scale: floa
         ready = asyncio.Event()
         task = asyncio.create_task(serve(settings, seed=seed, time_scale=time_scale, data_dir=data_dir,
                                          history_s=history_s, ready=ready, opcua_username=opcua_username,
-                                         opcua_password=opcua_password))
+                                         opcua_password=opcua_password, mqtt=mqtt))
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, task.cancel)
         waiter = asyncio.create_task(ready.wait())

@@ -17,5 +17,9 @@ class SimulatorSettings(BaseSettings):
     history_hours: float = Field(default=2.0, gt=0, le=7 * 24,
                                  description="how far back the historian keeps samples (a twin is fitted from a day)")
     opcua_username: str = Field(default="operator", description="the OPC UA server's named user")
+    mqtt_broker: str | None = Field(default=None, description="HOST:PORT of an MQTT broker to publish the tags to "
+                                                              "as Sparkplug B; off when unset")
+    mqtt_group: str = Field(default="plant", description="the Sparkplug B group id it publishes under")
+    mqtt_edge_node: str = Field(default="simulator", description="its Sparkplug B edge node id")
     opcua_password: SecretStr | None = Field(
         default=None, description="that user's password; when unset, one is made once into DATA_DIR/opcua/password")

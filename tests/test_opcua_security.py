@@ -41,10 +41,11 @@ def password(sim_server: ConnectorSettings, sim_work: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def trusted(tmp_path_factory: pytest.TempPathFactory, server_cert: bytes) -> Pki:
-    """A PKI folder with the copilot's certificate and the simulator's server certificate trusted."""
+def trusted(tmp_path_factory: pytest.TempPathFactory, server_cert: bytes, sim_work: Path) -> Pki:
+    """A PKI folder with the copilot's certificate and the simulator's server certificate trusted; the server
+    trusts the copilot's certificate in turn (its admin put it on the server's trust list)."""
     pki = Pki(tmp_path_factory.mktemp("pki"))
-    create_application_certificate(pki)
+    Pki(sim_work / "data" / "opcua").trust(create_application_certificate(pki))
     pki.trust(server_cert)
     return pki
 
@@ -81,6 +82,23 @@ async def test_an_untrusted_server_is_refused_with_how_to_trust_it(sim, tmp_path
     message = str(refused.value)
     assert f"run `plant-copilot opcua trust {sim.opcua_url}`" in message
     assert fingerprint(server_cert) in message
+
+
+async def test_the_secure_endpoint_refuses_a_client_certificate_it_does_not_trust(sim, sim_work, tmp_path,
+                                                                                   server_cert, password):
+    stranger = Pki(tmp_path)
+    der = create_application_certificate(stranger)  # a copilot the server's admin never trusted
+    stranger.trust(server_cert)  # though it trusts the server
+    async with open_plc(secure(sim, stranger, password), PLANT, "opcua") as plc:
+        with pytest.raises(Rejected, match=r"refused the copilot's certificate \(BadCertificateUntrusted\): its admin "
+                                           r"must trust .*cert\.der"):
+            await plc.read("HP-102", "pressure_setpoint")
+    path = Pki(sim_work / "data" / "opcua").trust(der)  # the admin trusts it: the same client is let in
+    try:
+        async with open_plc(secure(sim, stranger, password), PLANT, "opcua") as plc:
+            assert (await plc.read("HP-102", "pressure_setpoint")).value == 160
+    finally:
+        path.unlink()
 
 
 @pytest.mark.parametrize(("user", "given"), [("operator", "not-the-password"), ("intruder", None)])

@@ -118,7 +118,7 @@ async def test_machines_without_a_plc_are_on_the_settings_plc_in_the_chosen_prot
     (lambda raw: raw["plcs"]["paint-shop"].update(url="http://10.0.0.7:4840"), "plcs.paint-shop.opcua.url",
      "opc.tcp://HOST:PORT"),
     (lambda raw: raw["plcs"]["paint-shop"].update(protocol="profinet"), "plcs.paint-shop",
-     "protocol must be one of: opcua, modbus"),
+     "protocol must be one of: opcua, modbus, mqtt"),
     (lambda raw: raw["plcs"]["press-shop"].update(unit=300), "plcs.press-shop.modbus.unit", "less than or equal"),
     (lambda raw: raw["lines"][1]["machines"][0].update(plc="press-shop"), "lines.1.machines.0.tags",
      "OV-201 is on modbus PLC 'press-shop', but its tags .* have no modbus address"),
@@ -145,7 +145,7 @@ def test_a_tag_needs_only_the_address_of_its_protocol(tmp_path):
     plant = load_plant(written(tmp_path, raw))
     assert plant.tag("P-101", "vibration").opcua is None and plant.tag("P-101", "vibration").value_type == "float32"
     del raw["lines"][0]["machines"][0]["tags"]["vibration"]["modbus"]
-    with pytest.raises(PlantFileError, match="P-101.vibration needs an opcua node id or a modbus address"):
+    with pytest.raises(PlantFileError, match="P-101.vibration needs an opcua node id, a modbus address or an mqtt metric name"):
         load_plant(written(tmp_path, raw))
 
 
@@ -161,7 +161,7 @@ async def test_a_tag_without_the_address_of_the_protocol_asked_is_refused_clearl
 def test_open_plc_picks_the_connector_from_the_registry(sim):
     plant = load_plant(DEMO)
     assert connector(Protocol.modbus) is ModbusPlc and connector("opcua") is OpcUaPlc
-    with pytest.raises(InvalidRequest, match="unknown PLC protocol 'profinet'; use one of: opcua, modbus"):
+    with pytest.raises(InvalidRequest, match="unknown PLC protocol .profinet.; use one of: opcua, modbus, mqtt"):
         open_plc(sim, plant, "profinet")
     with pytest.raises(InvalidRequest, match="unknown PLC protocol"):
         connector("modbus-rtu")
@@ -170,7 +170,7 @@ def test_open_plc_picks_the_connector_from_the_registry(sim):
 def test_the_shared_plc_module_imports_no_protocol_connector():
     """The registry ends the import circle: connectors.plc (and opening a plant) load no protocol stack."""
     probe = ("import sys, connectors.plc, connectors.plant_plc; "
-             "print(sorted(m for m in ('connectors.modbus', 'connectors.opcua', 'asyncua', 'pymodbus') "
+             "print(sorted(m for m in ('connectors.modbus', 'connectors.opcua', 'connectors.mqtt', 'asyncua', 'pymodbus', 'aiomqtt') "
              "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parent.parent)

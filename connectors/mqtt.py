@@ -1,0 +1,228 @@
+"""The PLC connector over MQTT with Sparkplug B (aiomqtt): a host application of one edge node.
+
+It subscribes to the edge node's topics (``spBv1.0/<group>/+/<edge node>[/<device>]``), asks for its births
+(an NCMD of ``Node Control/Rebirth``) and keeps the last value of every metric; a machine is a device of the
+node (its id), a tag is a metric (its ``mqtt`` name). A read returns the latest value with the time it was
+measured, or says the node or device is dead (NDEATH, DDEATH: its values are stale) or never named the metric.
+A write, after the same guard as every PLC, publishes one DCMD with the metric's alias (its name when the birth
+gave none) in its birth's datatype, and is confirmed by the device's next DDATA of that metric.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ssl
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import aiomqtt
+
+from connectors.errors import InvalidRequest, NotFound, Rejected, TimedOut, Unreachable
+from connectors.plant import Plant, Tag
+from connectors.plc import ProtocolPlc, Value
+from connectors.plc_endpoints import MqttEndpoint, Protocol
+from connectors.plc_registry import register
+from connectors.settings import ConnectorSettings
+from connectors.sparkplug import (REBIRTH, DataType, MessageType, SparkplugError, Topic, metric, parse_payload,
+                                  payload)
+from connectors.sparkplug.edge_state import DeviceState, EdgeNodeState, KnownMetric
+
+_FLOAT_TOLERANCE = 1e-6  # relative: a Float metric echoes the command rounded to single precision
+
+
+def _metric_name(spec: Tag) -> str:
+    """The tag's metric; a tag reached over OPC UA or Modbus only has none."""
+    if spec.mqtt is None:
+        raise InvalidRequest(f"{spec.key} has no MQTT metric name in the plant file (mqtt:)")
+    return spec.mqtt
+
+
+def _when(at: float | None) -> str:
+    return "at an unknown time" if at is None else datetime.fromtimestamp(at, UTC).strftime("at %Y-%m-%d %H:%M:%S UTC")
+
+
+@register(Protocol.mqtt)
+class MqttPlc(ProtocolPlc):
+    """One Sparkplug B edge node on one broker; user and password are the settings' (PLANT_MQTT_*)."""
+
+    endpoint: MqttEndpoint
+    _client: aiomqtt.Client | None = None
+    _listener: asyncio.Task[None] | None = None
+    _lost: str | None = None
+
+    def __init__(self, settings: ConnectorSettings, plant: Plant, endpoint: MqttEndpoint) -> None:
+        super().__init__(settings, plant, endpoint)
+        self._state = EdgeNodeState(endpoint.group, endpoint.edge_node)
+        self._changed = asyncio.Event()
+
+    @property
+    def _where(self) -> str:
+        return self.endpoint.where
+
+    @property
+    def _node(self) -> str:
+        return f"edge node {self.endpoint.group}/{self.endpoint.edge_node}"
+
+    def _tls(self) -> ssl.SSLContext | None:
+        if not self.endpoint.tls:
+            return None
+        ca = self.settings.mqtt_ca_file
+        return ssl.create_default_context(cafile=str(ca) if ca else None)
+
+    async def _connected(self) -> aiomqtt.Client:
+        if self._client is not None and self._lost is None:
+            return self._client
+        await self._reset()
+        password = self.settings.mqtt_password.get_secret_value() if self.settings.mqtt_password else None
+        client = aiomqtt.Client(self.endpoint.host, self.endpoint.port, username=self.settings.mqtt_username,
+                                password=password, identifier=f"plant-copilot-{uuid.uuid4().hex[:12]}",
+                                tls_context=self._tls(), timeout=self.settings.request_timeout_s)
+        try:
+            await asyncio.wait_for(client.__aenter__(), self.settings.connect_timeout_s)
+        except TimeoutError:
+            raise TimedOut(f"MQTT broker at {self._where} did not accept a connection in time") from None
+        except aiomqtt.MqttCodeError as exc:
+            raise Rejected(f"MQTT broker at {self._where} refused the connection: {exc} "
+                           f"(PLANT_MQTT_USERNAME, PLANT_MQTT_PASSWORD)") from None
+        except aiomqtt.MqttError as exc:
+            raise Unreachable(f"MQTT broker at {self._where} is unreachable: {exc}") from None
+        if not (self._state.born and not self._state.alive):  # a dead node stays dead until it is born again
+            self._state = EdgeNodeState(self.endpoint.group, self.endpoint.edge_node)
+        self._client, self._lost = client, None
+        base = f"spBv1.0/{self.endpoint.group}/+/{self.endpoint.edge_node}"
+        self._listener = asyncio.create_task(self._listen(client), name=f"mqtt {self._where}")
+        await self._call("subscribing", client.subscribe([(base, 0), (base + "/+", 0)]))
+        await self._rebirth()
+        return client
+
+    async def _call(self, what: str, request):
+        try:
+            return await asyncio.wait_for(request, self.settings.request_timeout_s + 1)
+        except TimeoutError:
+            await self._reset()
+            raise TimedOut(f"MQTT broker at {self._where} did not answer {what} in time") from None
+        except aiomqtt.MqttError as exc:
+            await self._reset()
+            raise Unreachable(f"MQTT connection to {self._where} lost during {what}: {exc}") from None
+
+    async def _rebirth(self) -> None:
+        """Ask the edge node for its births: Sparkplug B births are not retained, so a new host asks."""
+        topic = Topic(self.endpoint.group, MessageType.NCMD, self.endpoint.edge_node)
+        await self._call("asking for a rebirth", self._client.publish(
+            str(topic), payload([metric(REBIRTH, DataType.Boolean, True)], None)))
+
+    async def _listen(self, client: aiomqtt.Client) -> None:
+        try:
+            async for message in client.messages:
+                try:
+                    topic = Topic.parse(str(message.topic))
+                    if topic.type not in (MessageType.NCMD, MessageType.DCMD):
+                        self._state.apply(topic, parse_payload(bytes(message.payload), str(topic)))
+                except SparkplugError:
+                    continue  # one malformed message: the metrics it would have updated keep their value
+                self._notify()
+        except aiomqtt.MqttError as exc:
+            self._lost = f"MQTT connection to {self._where} lost: {exc}"
+            self._notify()
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def _until(self, ready: Callable[[], bool], timeout: float) -> bool:
+        """Wait for ``ready()`` as messages arrive, at most ``timeout`` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not ready():
+            if self._lost is not None:
+                raise Unreachable(self._lost)
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), remaining)
+        return True
+
+    async def _device(self, machine_id: str) -> DeviceState:
+        """The machine's device, alive, born on a live node; else Unreachable saying which is dead since when."""
+        await self._connected()
+        state = self._state
+        born = await self._until(lambda: machine_id in state.devices or (state.born and not state.alive),
+                                 self.settings.connect_timeout_s)
+        if state.born and not state.alive:
+            raise Unreachable(f"{self._node} on {self._where} is offline: it died (NDEATH) {_when(state.since)}; "
+                              f"the last values of {machine_id} are stale")
+        if not born:
+            what = "device birth (DBIRTH)" if state.born else "birth (NBIRTH)"
+            raise Unreachable(f"{self._node} on {self._where} published no {what} for {machine_id} within "
+                              f"{self.settings.connect_timeout_s:g} s of a rebirth request: is it running, and is "
+                              f"{machine_id} one of its devices?")
+        device = state.devices[machine_id]
+        if not device.alive:
+            raise Unreachable(f"device {machine_id} of {self._node} is offline: it died (DDEATH) {_when(device.since)}; "
+                              f"its last values are stale")
+        return device
+
+    async def birth(self, machine_id: str) -> dict[str, KnownMetric]:
+        """The metrics the machine's device declared in its birth, by name (``plant check`` compares them)."""
+        return dict((await self._device(machine_id)).metrics.by_name)
+
+    def _known(self, device: DeviceState, spec: Tag) -> KnownMetric:
+        name = _metric_name(spec)
+        known = device.metrics.by_name.get(name)
+        if known is None:
+            raise NotFound(f"{spec.key}: device {spec.machine_id} of {self._node} never published a metric "
+                           f"{name!r}; its birth names: {', '.join(device.metrics.by_name) or 'none'}")
+        if known.value is None:
+            raise NotFound(f"{spec.key}: metric {name!r} of device {spec.machine_id} is null")
+        return known
+
+    async def _read_stamped(self, specs: list[Tag]) -> list[tuple[Value, float]]:
+        for spec in specs:
+            _metric_name(spec)  # before any connection
+        device = await self._device(specs[0].machine_id)
+        return [(known.value, known.timestamp) for known in (self._known(device, s) for s in specs)]
+
+    async def _read(self, specs: list[Tag]) -> list[Value]:
+        return [value for value, _ in await self._read_stamped(specs)]
+
+    async def _write(self, spec: Tag, value: float) -> None:
+        _metric_name(spec)
+        device = await self._device(spec.machine_id)
+        known = self._known(device, spec)
+        command = value if known.datatype is not DataType.Boolean else bool(value)
+        try:
+            sent = metric(None if known.alias is not None else known.name, known.datatype, command,
+                          alias=known.alias)
+        except SparkplugError as exc:
+            raise Rejected(f"{spec.key}: {exc}") from None
+        before = known.updates
+        topic = Topic(self.endpoint.group, MessageType.DCMD, self.endpoint.edge_node, spec.machine_id)
+        await self._call(f"writing {spec.key}", self._client.publish(str(topic), payload([sent], None)))
+        if not await self._until(lambda: known.updates > before or not device.alive, self.settings.request_timeout_s):
+            raise TimedOut(f"device {spec.machine_id} of {self._node} did not confirm {spec.key} (no DDATA of "
+                           f"{known.name!r}) within {self.settings.request_timeout_s:g} s")
+        if not device.alive:
+            raise Unreachable(f"device {spec.machine_id} of {self._node} died (DDEATH) after the command")
+        if not _same(known.value, command):
+            raise Rejected(f"{spec.key}: {self._node} kept {known.value!r} instead of {command!r}: the device "
+                           f"did not apply the command")
+
+    async def _reset(self) -> None:
+        client, listener = self._client, self._listener
+        self._client = self._listener = None
+        if listener is not None:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+        if client is not None:
+            with contextlib.suppress(aiomqtt.MqttError, OSError):
+                await client.__aexit__(None, None, None)
+
+
+def _same(echoed: Value | None, sent: Value) -> bool:
+    if isinstance(sent, bool) or not isinstance(echoed, int | float):
+        return echoed == sent
+    return abs(float(echoed) - float(sent)) <= _FLOAT_TOLERANCE * max(1.0, abs(float(sent)))
