@@ -40,7 +40,7 @@ def free_ports(n: int) -> list[int]:
         return [sock.getsockname()[1] for sock in socks]
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """In the child before exec: ask Linux to SIGTERM it when the parent goes away."""
     parent = os.getppid()
     with contextlib.suppress(OSError, AttributeError):
@@ -123,7 +123,7 @@ def running_simulator(work: Path, *, seed: int = 0, time_scale: float = 0.0,
         env |= {"PLANT_SIM_MQTT_GROUP": group, "PLANT_SIM_MQTT_EDGE_NODE": edge_node}
     with open(log, "wb") as out:
         proc = subprocess.Popen(command, cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+                                stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
     try:
         _wait_until_ready(proc, settings, log)
         yield settings

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.process import free_ports
+from simulator.process import die_with_parent, free_ports
 
 STARTUP_TIMEOUT_S = 20.0
 
@@ -39,7 +39,7 @@ def running_mosquitto(work: Path) -> Iterator[int]:
     conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
                     f"log_dest file {log}\nlog_type error\nlog_type warning\nlog_type notice\n", encoding="utf-8")
     proc = subprocess.Popen([binary, "-c", str(conf)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.STDOUT)
+                            stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while not _answers(port):

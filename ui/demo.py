@@ -50,12 +50,12 @@ def streamlit_command(port: int) -> list[str]:
 
 def start_app(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
     """Start the app and wait for its health endpoint; raise RuntimeError with its log if it does not answer."""
-    from simulator.process import _die_with_parent  # the same "die with the parent" rule as the simulator
+    from simulator.process import die_with_parent  # the same "die with the parent" rule as the simulator
 
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as out:
         proc = subprocess.Popen(streamlit_command(port), cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+                                stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -101,14 +101,14 @@ def _stop_on_signals() -> None:
 
 def start_monitor(env: dict[str, str], log: Path) -> subprocess.Popen:
     """``plant-copilot monitor run`` beside the app, on the same plant and data folder."""
-    from simulator.process import _die_with_parent
+    from simulator.process import die_with_parent
 
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as out:
         return subprocess.Popen([sys.executable, "-m", "ui.cli", "monitor", "run"], cwd=REPO,
                                 env=env | {"PYTHONUNBUFFERED": "1"},
                                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                preexec_fn=_die_with_parent)
+                                preexec_fn=die_with_parent)
 
 
 def run_demo(port: int, time_scale: float, work: Path | str) -> None:
