@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from connectors.plant import Plant, Tag
+from connectors.plant import Machine, Plant, Tag
 
 Json = Any
 
@@ -78,7 +78,8 @@ def setpoint_targets(plant: Plant, machine: str, changes: list[Json] | None, sta
             if len(tags) > 1:
                 raise AskBack(f"Which setpoint of {machine}: {_or(list(tags))}?")
             name = next(iter(tags))
-        if name not in tags or not (_names_setpoint(said, tags[name]) or _reachable(tags[name], change, status)):
+        if name not in tags or not (_names_setpoint(said, tags[name], plant.machine(machine)) or
+                                    _reachable(tags[name], change, status)):
             taken = {c.get("tag") for c in changes or [] if c is not change} | set(wanted)
             fitting = [t for t in tags if t != name and t not in taken and _reachable(tags[t], change, status)]
             if len(fitting) == 1:
@@ -131,10 +132,11 @@ def _reachable(tag: Tag, change: Json, status: Json) -> bool:
     return inside and (tag.max_step is None or current is None or abs(value - current) <= tag.max_step)
 
 
-def _names_setpoint(said: str, tag: Tag) -> bool:
+def _names_setpoint(said: str, tag: Tag, machine: Machine) -> bool:
     """Whether a request names a setpoint: a word of its name ("fill", "temp" in "temperature") or its unit
-    ("ml", "bar", "degrees" for degC)."""
-    words = re.findall(r"[a-z]+", said.lower())
+    ("ml", "bar", "degrees" for degC); the words that name the machine ("the filler") do not count."""
+    naming = set(re.findall(r"[a-z]+", f"{machine.name} {machine.kind}".lower()))
+    words = [w for w in re.findall(r"[a-z]+", said.lower()) if w not in naming]
     own = [w for w in tag.name.lower().split("_") if w not in ("setpoint", "set", "point") and len(w) >= 3]
     units = [u for u in re.findall(r"[a-z]+", tag.unit.lower()) if len(u) >= 2]
     return any(w.startswith(o) for w in words for o in own) or any(
