@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # llama-cpp-python compiles from source; the multimodal part is not needed
 export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
 
-.PHONY: demo test install browser interop bench clean
+.PHONY: demo test install browser postgres interop bench clean
 
 $(STAMP): pyproject.toml requirements-weights.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,16 @@ browser:
 	  else $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
 	    || echo "could not install chromium: the browser test will be skipped"; fi; }
 
+# Debian's PostgreSQL for the durable-state tests on PostgreSQL (tests/postgres.py runs its initdb and postgres
+# in a temporary folder on a free loopback port; no system service is used). Failing root and sudo, or the
+# install, the PostgreSQL variants of those tests are skipped with the reason.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; else SUDO=none; fi; \
+	  if [ "$$SUDO" = none ]; then echo "PostgreSQL missing and no root or sudo: its test variants will be skipped"; \
+	  else $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql \
+	    || echo "could not install PostgreSQL: its test variants will be skipped"; fi; }
+
 # node-opcua for the interop test (tests/test_interop.py), from the npm registry at the versions of
 # tests/interop/package-lock.json. Without npm (or if it fails) the node-opcua part of that test is skipped.
 INTEROP_STAMP := tests/interop/node_modules/.installed
@@ -40,7 +50,7 @@ $(INTEROP_STAMP): tests/interop/package.json tests/interop/package-lock.json
 
 interop: $(INTEROP_STAMP)
 
-test: $(STAMP) browser interop
+test: $(STAMP) browser postgres interop
 	$(PY) -m pytest -q
 
 bench: $(STAMP)

@@ -17,7 +17,8 @@ from copilot.db import Location, check_url
 
 
 class CopilotSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="COPILOT_", extra="ignore")
+    # a refused value is not echoed: COPILOT_DATABASE_URL, _AUDIT_KEY and _SESSION_KEY may hold secrets
+    model_config = SettingsConfigDict(env_prefix="COPILOT_", extra="ignore", hide_input_in_errors=True)
 
     data_dir: Path = Path("var")
     database_url: str | None = None
