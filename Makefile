@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # llama-cpp-python compiles from source; the multimodal part is not needed
 export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
 
-.PHONY: demo test install browser mqtt interop bench clean
+.PHONY: demo test install system interop bench clean
 
 $(STAMP): pyproject.toml requirements-weights.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,23 +21,22 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/plant-copilot demo
 
-# Debian's chromium for the app's browser test (Playwright drives it; it never downloads a browser itself).
-# Root installs it; otherwise sudo if there is one; failing both, the browser test is skipped.
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+# Debian's packages for the tests that start real servers or a browser, each installed when its program is
+# missing: chromium (the app's browser test; Playwright drives it, it never downloads a browser itself),
+# mosquitto (the MQTT broker of the Sparkplug B tests, tests/mosquitto.py) and postgresql (its initdb and
+# postgres run in a temporary folder for the durable-state tests, tests/postgres.py; no system service).
+# Root installs them; otherwise sudo if there is one; failing both, or the install, the tests that need a
+# missing one are skipped, saying why.
+system:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v mosquitto >/dev/null 2>&1 || test -x /usr/sbin/mosquitto || missing="$$missing mosquitto"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; else SUDO=none; fi; \
-	  if [ "$$SUDO" = none ]; then echo "chromium missing and no root or sudo: the browser test will be skipped"; \
-	  else $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
-	    || echo "could not install chromium: the browser test will be skipped"; fi; }
-
-# Debian's mosquitto, the MQTT broker the Sparkplug B tests start on a free loopback port (tests/mosquitto.py);
-# installed like chromium; without it those tests are skipped.
-mqtt:
-	@command -v mosquitto >/dev/null 2>&1 || test -x /usr/sbin/mosquitto || { \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; else SUDO=none; fi; \
-	  if [ "$$SUDO" = none ]; then echo "mosquitto missing and no root or sudo: the MQTT tests will be skipped"; \
-	  else $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto \
-	    || echo "could not install mosquitto: the MQTT tests will be skipped"; fi; }
+	  if [ "$$SUDO" = none ]; then echo "missing$$missing and no root or sudo: the tests that need them will be skipped"; \
+	  else $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing \
+	    || echo "could not install$$missing: the tests that need them will be skipped"; fi; fi
 
 # node-opcua for the interop test (tests/test_interop.py), from the npm registry at the versions of
 # tests/interop/package-lock.json. Without npm (or if it fails) the node-opcua part of that test is skipped.
@@ -49,7 +48,7 @@ $(INTEROP_STAMP): tests/interop/package.json tests/interop/package-lock.json
 
 interop: $(INTEROP_STAMP)
 
-test: $(STAMP) browser mqtt interop
+test: $(STAMP) system interop
 	$(PY) -m pytest -q
 
 bench: $(STAMP)

@@ -9,23 +9,24 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
-from copilot.db import connect
+from copilot.db import Location, Sql, Store
 
 PREFIX = "pct_"  # recognisable in a leaked config file or a secret scanner
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS access_tokens (
-    token_id TEXT PRIMARY KEY,
-    username TEXT NOT NULL,
-    hash TEXT NOT NULL,
-    note TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    revoked_at REAL,
-    last_used_at REAL
-);
-"""
+_MIGRATIONS = (
+    (
+        Sql("""CREATE TABLE IF NOT EXISTS access_tokens (
+            token_id TEXT PRIMARY KEY,
+            username TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            note TEXT NOT NULL,
+            created_at DOUBLE PRECISION NOT NULL,
+            revoked_at DOUBLE PRECISION,
+            last_used_at DOUBLE PRECISION
+        )"""),
+    ),
+)
 
 
 class UnknownToken(LookupError):
@@ -47,13 +48,11 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-class AccessTokens:
-    def __init__(self, path: Path) -> None:
-        self._db = connect(path)
-        self._db.executescript(_SCHEMA)
+class AccessTokens(Store):
+    store, migrations = "access_tokens", _MIGRATIONS
 
-    def close(self) -> None:
-        self._db.close()
+    def __init__(self, location: Location) -> None:
+        super().__init__(location)
 
     def create(self, username: str, note: str = "") -> tuple[AccessToken, str]:
         """A new token for ``username``: its record, and the token itself (shown this once)."""
@@ -65,14 +64,14 @@ class AccessTokens:
         return self.get(token_id), secret
 
     def get(self, token_id: str) -> AccessToken:
-        row = self._db.execute("SELECT * FROM access_tokens WHERE token_id = ?", (token_id,)).fetchone()
+        row = self._db.one("SELECT * FROM access_tokens WHERE token_id = ?", (token_id,))
         if row is None:
             raise UnknownToken(f"no token {token_id!r}; `plant-copilot mcp token list` shows them")
         return AccessToken(row["token_id"], row["username"], row["note"], row["created_at"], row["revoked_at"],
                            row["last_used_at"])
 
     def listed(self) -> list[AccessToken]:
-        rows = self._db.execute("SELECT token_id FROM access_tokens ORDER BY created_at").fetchall()
+        rows = self._db.all("SELECT token_id FROM access_tokens ORDER BY created_at")
         return [self.get(r["token_id"]) for r in rows]
 
     def revoke(self, token_id: str) -> AccessToken:
@@ -84,7 +83,7 @@ class AccessTokens:
     def user_of(self, secret: str) -> tuple[str | None, str]:
         """The user a presented token stands for, or None and why not (unknown, revoked)."""
         token_id = secret.removeprefix(PREFIX).split("_", 1)[0] if secret.startswith(PREFIX) else ""
-        row = self._db.execute("SELECT * FROM access_tokens WHERE token_id = ?", (token_id,)).fetchone()
+        row = self._db.one("SELECT * FROM access_tokens WHERE token_id = ?", (token_id,))
         if row is None or not hmac.compare_digest(row["hash"], _hash(secret)):
             return None, "unknown token"
         if row["revoked_at"] is not None:

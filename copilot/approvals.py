@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, TypeAdapter
 
 from copilot.binding import approval_digest, canonical_json
-from copilot.db import connect, transaction
+from copilot.db import AddColumn, Location, Sql, Statements, Store
 from policies.engine import ApprovalRefused, check_approver, is_satisfied
 from policies.model import Decision, Prediction, RequireApproval, Role
 
@@ -45,37 +45,39 @@ class Origin(StrEnum):
 
 _DECISION = TypeAdapter(Decision)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS actions (
-    action_id TEXT PRIMARY KEY,
-    thread_id TEXT NOT NULL,
-    requester TEXT NOT NULL,
-    requester_role TEXT NOT NULL,
-    tool TEXT NOT NULL,
-    arguments TEXT NOT NULL,
-    digest TEXT NOT NULL,
-    risk TEXT NOT NULL,
-    decision TEXT NOT NULL,
-    change TEXT NOT NULL,
-    facts TEXT NOT NULL,
-    status TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    expires_at REAL NOT NULL,
-    decided_at REAL,
-    via TEXT NOT NULL DEFAULT 'chat'
-);
-CREATE INDEX IF NOT EXISTS actions_status ON actions(status);
-CREATE TABLE IF NOT EXISTS votes (
-    action_id TEXT NOT NULL REFERENCES actions(action_id),
-    approver TEXT NOT NULL,
-    role TEXT NOT NULL,
-    verdict TEXT NOT NULL CHECK (verdict IN ('approve', 'reject')),
-    comment TEXT NOT NULL,
-    digest TEXT NOT NULL,
-    at REAL NOT NULL,
-    PRIMARY KEY (action_id, approver)
-);
-"""
+_MIGRATIONS = (
+    (
+        Sql("""CREATE TABLE IF NOT EXISTS actions (
+            action_id TEXT PRIMARY KEY,
+            thread_id TEXT NOT NULL,
+            requester TEXT NOT NULL,
+            requester_role TEXT NOT NULL,
+            tool TEXT NOT NULL,
+            arguments TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            risk TEXT NOT NULL,
+            decision TEXT NOT NULL,
+            change TEXT NOT NULL,
+            facts TEXT NOT NULL,
+            status TEXT NOT NULL,
+            created_at DOUBLE PRECISION NOT NULL,
+            expires_at DOUBLE PRECISION NOT NULL,
+            decided_at DOUBLE PRECISION
+        )"""),
+        Sql("CREATE INDEX IF NOT EXISTS actions_status ON actions(status)"),
+        Sql("""CREATE TABLE IF NOT EXISTS votes (
+            action_id TEXT NOT NULL REFERENCES actions(action_id),
+            approver TEXT NOT NULL,
+            role TEXT NOT NULL,
+            verdict TEXT NOT NULL CHECK (verdict IN ('approve', 'reject')),
+            comment TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            at DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (action_id, approver)
+        )"""),
+    ),
+    (AddColumn("actions", "via", "TEXT NOT NULL DEFAULT 'chat'"),),  # where an action came from (Origin)
+)
 
 
 def action_digest(tool: str, arguments: dict[str, Any]) -> str:
@@ -151,19 +153,15 @@ class PendingAction(BaseModel):
         )
 
 
-class ApprovalQueue:
-    def __init__(self, path, *, ttl_hours: float = 24.0, run_within_minutes: float = 30.0) -> None:
+class ApprovalQueue(Store):
+    store, migrations = "approvals", _MIGRATIONS
+
+    def __init__(self, location: Location, *, ttl_hours: float = 24.0, run_within_minutes: float = 30.0) -> None:
         """``ttl_hours``: how long an action waits for its decision; ``run_within_minutes``: how long an
         approval holds before the action must run (a process down longer than that asks again)."""
-        self._db = connect(path)
-        self._db.executescript(_SCHEMA)
-        if "via" not in {c["name"] for c in self._db.execute("PRAGMA table_info(actions)")}:
-            self._db.execute("ALTER TABLE actions ADD COLUMN via TEXT NOT NULL DEFAULT 'chat'")  # a queue from before
+        super().__init__(location)
         self._ttl_s = ttl_hours * 3600
         self._run_within_s = run_within_minutes * 60
-
-    def close(self) -> None:
-        self._db.close()
 
     def submit(
         self,
@@ -183,8 +181,9 @@ class ApprovalQueue:
         """Queue an action; submitting the same action id again changes nothing (resumes re-run nodes)."""
         now = time.time()
         self._db.execute(
-            "INSERT OR IGNORE INTO actions (action_id, thread_id, requester, requester_role, tool, arguments, digest, "
-            "risk, decision, change, facts, status, created_at, expires_at, via) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO actions (action_id, thread_id, requester, requester_role, tool, arguments, digest, risk, "
+            "decision, change, facts, status, created_at, expires_at, via) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+            "ON CONFLICT (action_id) DO NOTHING",
             (
                 action_id,
                 thread_id,
@@ -206,20 +205,25 @@ class ApprovalQueue:
         return self.get(action_id)
 
     def get(self, action_id: str) -> PendingAction:
-        row = self._db.execute("SELECT * FROM actions WHERE action_id = ?", (action_id,)).fetchone()
+        return self._get(self._db, action_id)
+
+    def _get(self, db: Statements, action_id: str, *, lock: bool = False) -> PendingAction:
+        """The action as ``db`` (the database, or a transaction) sees it; ``lock``: its row held until the
+        transaction ends, so two votes, or a vote and a reopen, are taken one after the other."""
+        row = db.one("SELECT * FROM actions WHERE action_id = ?", (action_id,), lock=lock)
         if row is None:
             raise UnknownAction(f"no action {action_id!r} in the approval queue")
-        return self._action(row)
+        return self._action(db, row)
 
     def reopen(self, action_id: str, *, decision: RequireApproval, change: str, facts: dict[str, Any]) -> PendingAction:
         """Send an action whose facts or decision changed before it ran back for a new approval: the votes
         for what it was are dropped (the audit log keeps them), the new facts and decision are what the
         approvers see now."""
         now = time.time()
-        with transaction(self._db):
-            action = self.get(action_id)
-            self._db.execute("DELETE FROM votes WHERE action_id = ?", (action_id,))
-            self._db.execute(
+        with self._db.transaction() as tx:
+            action = self._get(tx, action_id, lock=True)
+            tx.execute("DELETE FROM votes WHERE action_id = ?", (action_id,))
+            tx.execute(
                 "UPDATE actions SET decision=?, change=?, facts=?, digest=?, status='pending', expires_at=?, "
                 "decided_at=NULL WHERE action_id=?",
                 (decision.model_dump_json(), change, canonical_json(facts),
@@ -239,20 +243,17 @@ class ApprovalQueue:
             "UPDATE actions SET status = 'expired', decided_at = ? WHERE status = 'pending' AND expires_at < ?",
             (time.time(), time.time()),
         )
-        rows = self._db.execute("SELECT * FROM actions WHERE status = 'pending' ORDER BY created_at").fetchall()
-        return [self._action(r) for r in rows]
+        rows = self._db.all("SELECT * FROM actions WHERE status = 'pending' ORDER BY created_at")
+        return [self._action(self._db, r) for r in rows]
 
     def decided(self, *, limit: int = 50) -> list[PendingAction]:
-        rows = self._db.execute(
-            "SELECT * FROM actions WHERE status != 'pending' ORDER BY decided_at DESC LIMIT ?", (limit,)
-        ).fetchall()
-        return [self._action(r) for r in rows]
+        rows = self._db.all("SELECT * FROM actions WHERE status != 'pending' ORDER BY decided_at DESC LIMIT ?",
+                            (limit,))
+        return [self._action(self._db, r) for r in rows]
 
     def for_thread(self, thread_id: str) -> list[PendingAction]:
-        rows = self._db.execute(
-            "SELECT * FROM actions WHERE thread_id = ? ORDER BY created_at", (thread_id,)
-        ).fetchall()
-        return [self._action(r) for r in rows]
+        rows = self._db.all("SELECT * FROM actions WHERE thread_id = ? ORDER BY created_at", (thread_id,))
+        return [self._action(self._db, r) for r in rows]
 
     def approve(self, action_id: str, approver: str, role: Role, comment: str = "") -> PendingAction:
         """Record one approval; the action becomes approved once the policy's count is reached.
@@ -266,11 +267,11 @@ class ApprovalQueue:
         return self._vote(action_id, approver, role, "reject", comment)
 
     def _vote(self, action_id: str, approver: str, role: Role, verdict: str, comment: str) -> PendingAction:
-        with transaction(self._db):
-            action = self.get(action_id)
+        with self._db.transaction() as tx:
+            action = self._get(tx, action_id, lock=True)
             late = action.status == ApprovalStatus.pending and action.expires_at < time.time()
             if late:  # kept expired although the vote is refused: the refusal comes after the commit
-                self._db.execute(
+                tx.execute(
                     "UPDATE actions SET status='expired', decided_at=? WHERE action_id=?", (time.time(), action_id)
                 )
             else:
@@ -278,26 +279,25 @@ class ApprovalQueue:
                     raise NotPending(f"action {action_id} is already {action.status}")
                 check_approver(action.decision, action.requester, approver, Role(role), action.approvers)
                 now = time.time()
-                self._db.execute(
+                tx.execute(
                     "INSERT INTO votes VALUES (?,?,?,?,?,?,?)",
                     (action_id, approver, str(role), verdict, comment, action.digest, now),
                 )
                 approvers = action.approvers + ([approver] if verdict == "approve" else [])
                 if verdict == "reject":
-                    self._db.execute("UPDATE actions SET status='rejected', decided_at=? WHERE action_id=?",
+                    tx.execute("UPDATE actions SET status='rejected', decided_at=? WHERE action_id=?",
                                      (now, action_id))
                 elif is_satisfied(action.decision, approvers):  # from now on, the time to run by
-                    self._db.execute("UPDATE actions SET status='approved', decided_at=?, expires_at=? "
+                    tx.execute("UPDATE actions SET status='approved', decided_at=?, expires_at=? "
                                      "WHERE action_id=?", (now, now + self._run_within_s, action_id))
         if late:
             raise NotPending(f"action {action_id} is already {ApprovalStatus.expired}")
         return self.get(action_id)
 
-    def _action(self, row) -> PendingAction:
-        votes = self._db.execute(
-            "SELECT approver, role, verdict, comment, digest, at FROM votes WHERE action_id = ? ORDER BY at",
-            (row["action_id"],),
-        ).fetchall()
+    @staticmethod
+    def _action(db: Statements, row) -> PendingAction:
+        votes = db.all("SELECT approver, role, verdict, comment, digest, at FROM votes WHERE action_id = ? ORDER BY at",
+                       (row["action_id"],))
         return PendingAction(
             action_id=row["action_id"],
             thread_id=row["thread_id"],

@@ -7,8 +7,9 @@ data folder cannot re-chain it (they lack the key). After every append a signed
 *head* (how many records, the last hash) is written to a file outside the data
 folder, so cutting records off the end, or replacing the whole file, is caught as
 well; ``head()`` also prints it for a ticket. ``verify`` finds the first break.
-SQLite triggers refuse UPDATE and DELETE, and the chain catches whoever drops
-them. Values under secret-looking keys are redacted before they are written.
+Triggers refuse UPDATE and DELETE (on PostgreSQL also TRUNCATE), and the chain catches whoever drops
+them. Appends from several processes are taken one at a time (the whole file on SQLite, a named lock on
+PostgreSQL), so the chain never forks and has no gap. Values under secret-looking keys are redacted before they are written.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from copilot.db import connect, transaction
+from copilot.db import Location, PerDialect, Sql, Statements, Store
 from copilot.keys import key_from
 from copilot.settings import CopilotSettings
 
@@ -48,26 +49,38 @@ class AuditKind(StrEnum):
 GENESIS = "0" * 64
 _SECRET_KEY = re.compile(r"pass(word)?|secret|token|api[_-]?key|authorization|credential", re.IGNORECASE)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS audit (
-    seq INTEGER PRIMARY KEY,
-    ts REAL NOT NULL,
-    kind TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    thread_id TEXT,
-    action_id TEXT,
-    tool TEXT,
-    body TEXT NOT NULL,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_action ON audit(action_id);
-CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-CREATE TABLE IF NOT EXISTS audit_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
+_APPEND_ONLY_PG = """CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$"""
+
+_MIGRATIONS = (
+    (
+        Sql("""CREATE TABLE IF NOT EXISTS audit (
+            seq INTEGER PRIMARY KEY,
+            ts DOUBLE PRECISION NOT NULL,
+            kind TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            thread_id TEXT,
+            action_id TEXT,
+            tool TEXT,
+            body TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        )"""),
+        Sql("CREATE INDEX IF NOT EXISTS audit_action ON audit(action_id)"),
+        PerDialect(sqlite="CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit "
+                          "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+                   postgresql=_APPEND_ONLY_PG),
+        PerDialect(sqlite="CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit "
+                          "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+                   postgresql="CREATE OR REPLACE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit "
+                              "FOR EACH ROW EXECUTE FUNCTION audit_append_only()"),
+        PerDialect(sqlite=None,  # SQLite has no TRUNCATE
+                   postgresql="CREATE OR REPLACE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit "
+                              "FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()"),
+        Sql("CREATE TABLE IF NOT EXISTS audit_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)"),
+    ),
+)
+_APPEND = "audit-append"  # the lock that takes appends one at a time
 
 
 class Head(BaseModel):
@@ -135,20 +148,21 @@ def _digest(key: bytes | None, prev_hash: str, seq: int, ts: float, kind: str, a
     return _mac(key, canonical) if key is not None else hashlib.sha256(canonical.encode()).hexdigest()
 
 
-class AuditLog:
-    def __init__(self, path: Path, *, key: bytes, heads_dir: Path | None = None) -> None:
+class AuditLog(Store):
+    store, migrations = "audit", _MIGRATIONS
+
+    def __init__(self, location: Location, *, key: bytes, heads_dir: Path | None = None) -> None:
         """``key``: the chain's key (kept outside the data folder); ``heads_dir``: the folder, outside the data
         folder, where the signed head of this log is kept after every append (None: no head is kept)."""
-        self._path = Path(path).resolve()
-        self._db = connect(path)
-        self._db.executescript(_SCHEMA)
+        super().__init__(location)
+        self._name = self._db.name  # the file's path, or the database's URL without its password
         self._key = key
         self._heads_dir = heads_dir
-        with transaction(self._db):
-            row = self._db.execute("SELECT value FROM audit_meta WHERE name = 'keyed_from'").fetchone()
-            if row is None:  # a new log, or one written before keys: its records so far stay plain hashes
-                last = self._db.execute("SELECT MAX(seq) FROM audit").fetchone()[0] or 0
-                self._db.execute("INSERT INTO audit_meta VALUES ('keyed_from', ?)", (str(last + 1),))
+        with self._db.transaction(serial=_APPEND) as tx:
+            if tx.one("SELECT value FROM audit_meta WHERE name = 'keyed_from'") is None:
+                # a new log, or one written before keys: its records so far stay plain hashes
+                last = tx.one("SELECT MAX(seq) AS last FROM audit")["last"] or 0
+                tx.execute("INSERT INTO audit_meta VALUES ('keyed_from', ?)", (str(last + 1),))
 
     @classmethod
     def of(cls, settings: CopilotSettings) -> AuditLog:
@@ -156,44 +170,45 @@ class AuditLog:
         return cls(settings.audit_db, key=key_from(settings.audit_key, settings.audit_key_file),
                    heads_dir=settings.audit_heads_dir)
 
-    def close(self) -> None:
-        self._db.close()
-
-    @property
-    def _keyed_from(self) -> int:
-        return int(self._db.execute("SELECT value FROM audit_meta WHERE name = 'keyed_from'").fetchone()[0])
+    @staticmethod
+    def _keyed_from(db: Statements) -> int:
+        return int(db.one("SELECT value FROM audit_meta WHERE name = 'keyed_from'")["value"])
 
     def _key_for(self, seq: int, keyed_from: int) -> bytes | None:
         return self._key if seq >= keyed_from else None
 
     @property
     def head_file(self) -> Path | None:
-        """Where this log's signed head is kept: one file per audit file, named by its path."""
+        """Where this log's signed head is kept: one file per audit log, named by its path or URL."""
         if self._heads_dir is None:
             return None
-        return self._heads_dir / f"audit-{hashlib.sha256(str(self._path).encode()).hexdigest()[:16]}.json"
+        return self._heads_dir / f"audit-{hashlib.sha256(self._name.encode()).hexdigest()[:16]}.json"
 
     def head(self) -> Head:
         """The chain's end now, signed: to keep, or to print for a ticket."""
-        last = self._db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        return self._head(self._db)
+
+    def _head(self, db: Statements) -> Head:
+        last = db.one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
         count, digest = (last["seq"], last["hash"]) if last else (0, GENESIS)
-        return Head(log=str(self._path), count=count, head=digest, keyed_from=self._keyed_from,
+        return Head(log=self._name, count=count, head=digest, keyed_from=self._keyed_from(db),
                     at=time.time()).signed(self._key)
 
-    def _keep_head(self) -> None:
+    def _keep_head(self, tx: Statements) -> None:
         """Keep the new head, unless the kept one shows the log was cut or rewritten: that stays as evidence."""
         if (path := self.head_file) is not None:
             kept = self.kept_head()
-            broken = kept is not None and (not kept.genuine(self._key) or self._hash_at(kept.count) != kept.head)
+            broken = kept is not None and (not kept.genuine(self._key) or self._hash_at(tx, kept.count) != kept.head)
             if broken and kept.count:
                 return
             path.parent.mkdir(parents=True, exist_ok=True)
             temporary = path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(self.head().model_dump_json())
+            temporary.write_text(self._head(tx).model_dump_json())
             os.replace(temporary, path)
 
-    def _hash_at(self, seq: int) -> str | None:
-        row = self._db.execute("SELECT hash FROM audit WHERE seq = ?", (seq,)).fetchone()
+    @staticmethod
+    def _hash_at(db: Statements, seq: int) -> str | None:
+        row = db.one("SELECT hash FROM audit WHERE seq = ?", (seq,))
         return row["hash"] if row else (GENESIS if seq == 0 else None)
 
     def kept_head(self) -> Head | None:
@@ -203,12 +218,12 @@ class AuditLog:
         try:
             return Head.model_validate_json(path.read_text())
         except ValueError:  # not a head any more: it counts as edited
-            return Head(log=str(self._path), count=-1, head="", keyed_from=0, at=0.0, signature="unreadable")
+            return Head(log=self._name, count=-1, head="", keyed_from=0, at=0.0, signature="unreadable")
 
     def approvers_of(self, action_id: str) -> set[str]:
         """Who the audit log records as having approved this action."""
-        rows = self._db.execute("SELECT actor FROM audit WHERE kind = ? AND action_id = ?",
-                                (AuditKind.approval, action_id))
+        rows = self._db.all("SELECT actor FROM audit WHERE kind = ? AND action_id = ?",
+                            (str(AuditKind.approval), action_id))
         return {r["actor"] for r in rows}
 
     def append(
@@ -232,16 +247,16 @@ class AuditLog:
                     "old_value": old_value, "new_value": new_value}),
             sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False,
         )
-        with transaction(self._db):
-            last = self._db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        with self._db.transaction(serial=_APPEND) as tx:
+            last = tx.one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
             seq, prev = (last["seq"] + 1, last["hash"]) if last else (1, GENESIS)
             ts = time.time()
-            digest = _digest(self._key_for(seq, self._keyed_from), prev, seq, ts, kind, actor, thread_id, action_id,
+            digest = _digest(self._key_for(seq, self._keyed_from(tx)), prev, seq, ts, kind, actor, thread_id, action_id,
                              tool, body)
-            self._db.execute("INSERT INTO audit VALUES (?,?,?,?,?,?,?,?,?,?)",
-                             (seq, ts, kind, actor, thread_id, action_id, tool, body, prev, digest))
-            self._keep_head()  # inside the write lock: heads are kept in the order of the chain
-        return self._record(self._db.execute("SELECT * FROM audit WHERE seq = ?", (seq,)).fetchone())
+            tx.execute("INSERT INTO audit VALUES (?,?,?,?,?,?,?,?,?,?)",
+                       (seq, ts, kind, actor, thread_id, action_id, tool, body, prev, digest))
+            self._keep_head(tx)  # inside the lock: heads are kept in the order of the chain
+        return self._record(self._db.one("SELECT * FROM audit WHERE seq = ?", (seq,)))
 
     def records(self, *, actor: str | None = None, tool: str | None = None, kind: str | None = None,
                 thread_id: str | None = None, action_id: str | None = None, text: str | None = None,
@@ -254,10 +269,10 @@ class AuditLog:
                 where.append(f"{column} = ?")
                 params.append(value)
         if text:
-            where.append("body LIKE ?")
+            where.append(f"body {self._db.dialect.like} ?")
             params.append(f"%{text}%")
         sql = "SELECT * FROM audit" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY seq DESC LIMIT ?"
-        return [self._record(r) for r in self._db.execute(sql, (*params, limit)).fetchall()]
+        return [self._record(r) for r in self._db.all(sql, (*params, limit))]
 
     def verify(self, head: Head | None = None) -> VerifyReport:
         """Walk the chain from the start; the first record that does not fit is reported. Then hold it
@@ -266,13 +281,13 @@ class AuditLog:
         head = head or self.kept_head()
         if head is not None and not head.genuine(self._key):
             return VerifyReport(ok=False, count=0, problem="the kept head's signature does not match: it was edited")
-        keyed_from = self._keyed_from
+        keyed_from = self._keyed_from(self._db)
         if head is not None and keyed_from != head.keyed_from:
             return VerifyReport(ok=False, count=0, first_bad_seq=min(keyed_from, head.keyed_from),
                                 problem="the log's key marker was changed")
         hashes: dict[int, str] = {}
         prev, expected_seq, count = GENESIS, 1, 0
-        for row in self._db.execute("SELECT * FROM audit ORDER BY seq"):
+        for row in self._db.all("SELECT * FROM audit ORDER BY seq"):
             count += 1
             if row["seq"] != expected_seq:
                 return VerifyReport(ok=False, count=count, first_bad_seq=expected_seq,

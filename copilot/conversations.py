@@ -8,23 +8,25 @@ import time
 
 from pydantic import BaseModel
 
-from copilot.db import connect, transaction
+from copilot.db import Location, Sql, Store
 from copilot.holders import is_gone, new_holder, release
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS conversations (
-    thread_id TEXT PRIMARY KEY,
-    owner TEXT NOT NULL,
-    title TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS runs (
-    thread_id TEXT PRIMARY KEY,
-    holder TEXT NOT NULL,
-    until REAL NOT NULL
-);
-"""
+_MIGRATIONS = (
+    (
+        Sql("""CREATE TABLE IF NOT EXISTS conversations (
+            thread_id TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            title TEXT NOT NULL,
+            created_at DOUBLE PRECISION NOT NULL,
+            updated_at DOUBLE PRECISION NOT NULL
+        )"""),
+        Sql("""CREATE TABLE IF NOT EXISTS runs (
+            thread_id TEXT PRIMARY KEY,
+            holder TEXT NOT NULL,
+            until DOUBLE PRECISION NOT NULL
+        )"""),
+    ),
+)
 
 
 class NotYourConversation(PermissionError):
@@ -39,21 +41,22 @@ class Conversation(BaseModel):
     updated_at: float
 
 
-class Conversations:
-    def __init__(self, path, *, run_lease_s: float = 900.0) -> None:
+class Conversations(Store):
+    store, migrations = "conversations", _MIGRATIONS
+
+    def __init__(self, location: Location, *, run_lease_s: float = 900.0) -> None:
         """``run_lease_s``: how long a run's claim holds for another host (on this host a dead process's claim
         is seen at once)."""
-        self._db = connect(path)
-        self._db.executescript(_SCHEMA)
+        super().__init__(location)
         self._holder = new_holder()
         self._lease_s = run_lease_s
 
     def close(self) -> None:
         release(self._holder)
-        self._db.close()
+        super().close()
 
     def owner_of(self, thread_id: str) -> str | None:
-        row = self._db.execute("SELECT owner FROM conversations WHERE thread_id = ?", (thread_id,)).fetchone()
+        row = self._db.one("SELECT owner FROM conversations WHERE thread_id = ?", (thread_id,))
         return row["owner"] if row else None
 
     def check_owner(self, thread_id: str, username: str) -> None:
@@ -64,14 +67,18 @@ class Conversations:
 
     def claim_run(self, thread_id: str) -> bool:
         """Take the conversation for a run in this process: free, already ours, or held by a process that is
-        gone or whose lease ran out. False: another live process runs it now."""
+        gone or whose lease ran out. False: another live process runs it now (two replicas that both see an
+        approval resume it once: the key decides a new claim, the row's lock a stale one)."""
         now = time.time()
-        with transaction(self._db):
-            row = self._db.execute("SELECT holder, until FROM runs WHERE thread_id = ?", (thread_id,)).fetchone()
-            free = row is None or row["holder"] == self._holder or row["until"] < now or is_gone(row["holder"])
+        with self._db.transaction() as tx:
+            if tx.execute("INSERT INTO runs VALUES (?, ?, ?) ON CONFLICT (thread_id) DO NOTHING",
+                          (thread_id, self._holder, now + self._lease_s)):
+                return True
+            row = tx.one("SELECT holder, until FROM runs WHERE thread_id = ?", (thread_id,), lock=True)
+            free = row["holder"] == self._holder or row["until"] < now or is_gone(row["holder"])
             if free:
-                self._db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?)",
-                                 (thread_id, self._holder, now + self._lease_s))
+                tx.execute("UPDATE runs SET holder = ?, until = ? WHERE thread_id = ?",
+                           (self._holder, now + self._lease_s, thread_id))
         return free
 
     def end_run(self, thread_id: str) -> None:
@@ -80,7 +87,7 @@ class Conversations:
 
     def cut_off(self) -> list[str]:
         """Conversations whose run was cut off: claimed by a process that is gone, or whose lease ran out."""
-        rows = self._db.execute("SELECT thread_id, holder, until FROM runs").fetchall()
+        rows = self._db.all("SELECT thread_id, holder, until FROM runs")
         return [r["thread_id"] for r in rows if r["until"] < time.time() or is_gone(r["holder"])]
 
     def touch(self, thread_id: str, *, owner: str | None = None, title: str | None = None) -> None:
@@ -88,13 +95,12 @@ class Conversations:
         now = time.time()
         if owner is not None:
             self._db.execute(
-                "INSERT OR IGNORE INTO conversations VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO conversations VALUES (?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO NOTHING",
                 (thread_id, owner, (title or "")[:80], now, now),
             )
         self._db.execute("UPDATE conversations SET updated_at = ? WHERE thread_id = ?", (now, thread_id))
 
     def of(self, owner: str, *, limit: int = 50) -> list[Conversation]:
-        rows = self._db.execute(
-            "SELECT * FROM conversations WHERE owner = ? ORDER BY updated_at DESC LIMIT ?", (owner, limit)
-        ).fetchall()
+        rows = self._db.all("SELECT * FROM conversations WHERE owner = ? ORDER BY updated_at DESC LIMIT ?",
+                            (owner, limit))
         return [Conversation(**dict(r)) for r in rows]

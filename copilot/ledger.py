@@ -25,21 +25,21 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from copilot.db import connect, transaction
+from copilot.db import AddColumn, Location, Sql, Store
 from copilot.holders import is_gone, new_holder, release
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS executions (
-    action_id TEXT PRIMARY KEY,
-    tool TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('started', 'done', 'failed')),
-    attempts INTEGER NOT NULL,
-    result TEXT,
-    started_at REAL NOT NULL,
-    finished_at REAL,
-    claimed_by TEXT
-);
-"""
+_MIGRATIONS = (
+    (Sql("""CREATE TABLE IF NOT EXISTS executions (
+        action_id TEXT PRIMARY KEY,
+        tool TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('started', 'done', 'failed')),
+        attempts INTEGER NOT NULL,
+        result TEXT,
+        started_at DOUBLE PRECISION NOT NULL,
+        finished_at DOUBLE PRECISION
+    )"""),),
+    (AddColumn("executions", "claimed_by", "TEXT"),),  # claims: who runs it now
+)
 
 
 class RunStatus(StrEnum):
@@ -58,30 +58,29 @@ class Outcome:
     attempts: int
 
 
-class ExecutionLedger:
-    def __init__(self, path, *, lease_s: float = 60.0) -> None:
+class ExecutionLedger(Store):
+    store, migrations = "ledger", _MIGRATIONS
+
+    def __init__(self, location: Location, *, lease_s: float = 60.0) -> None:
         """``lease_s``: how long a claim holds without an outcome before another process may take the action
         over (longer than any one run: the tool timeout bounds it)."""
-        self._db = connect(path)
-        self._db.executescript(_SCHEMA)
-        if "claimed_by" not in {r["name"] for r in self._db.execute("PRAGMA table_info(executions)")}:
-            self._db.execute("ALTER TABLE executions ADD COLUMN claimed_by TEXT")  # a ledger made before claims
+        super().__init__(location)
         self._lease_s = lease_s
         self._holder = new_holder()
 
     def close(self) -> None:
         release(self._holder)
-        self._db.close()
+        super().close()
 
     def lookup(self, action_id: str) -> Outcome | None:
-        row = self._db.execute("SELECT * FROM executions WHERE action_id = ?", (action_id,)).fetchone()
+        row = self._db.one("SELECT * FROM executions WHERE action_id = ?", (action_id,))
         if row is None or row["status"] == "started":
             return None
         return Outcome(RunStatus(row["status"]), json.loads(row["result"]), fresh=False, attempts=row["attempts"])
 
     def executed(self) -> list[str]:
         """The ids of every action that ran to completion."""
-        return [r[0] for r in self._db.execute("SELECT action_id FROM executions WHERE status = 'done'")]
+        return [r["action_id"] for r in self._db.all("SELECT action_id FROM executions WHERE status = 'done'")]
 
     async def run_once(
         self, action_id: str, tool: str, run: Callable[[], Awaitable[Any]], *,
@@ -108,24 +107,24 @@ class ExecutionLedger:
         return self._finish(action_id, RunStatus.done, result)
 
     def _claim(self, action_id: str, tool: str) -> bool:
-        """Take the action for this ledger, atomically: new, or started under a claim that is stale."""
+        """Take the action for this ledger, atomically: new (the key decides between racing processes), or
+        started under a claim that is stale (its row locked while that is judged)."""
         now = time.time()
-        with transaction(self._db):
-            row = self._db.execute("SELECT status, started_at, claimed_by FROM executions WHERE action_id = ?",
-                                   (action_id,)).fetchone()
-            if row is None:
-                self._db.execute("INSERT INTO executions (action_id, tool, status, attempts, result, started_at, "
-                                 "claimed_by) VALUES (?, ?, 'started', 1, NULL, ?, ?)",
-                                 (action_id, tool, now, self._holder))
-            elif row["status"] == "started" and (row["started_at"] < now - self._lease_s or is_gone(row["claimed_by"])):
-                self._db.execute("UPDATE executions SET attempts = attempts + 1, started_at = ?, claimed_by = ? "
-                                 "WHERE action_id = ?", (now, self._holder, action_id))
-            else:
+        with self._db.transaction() as tx:
+            if tx.execute("INSERT INTO executions (action_id, tool, status, attempts, result, started_at, claimed_by) "
+                          "VALUES (?, ?, 'started', 1, NULL, ?, ?) ON CONFLICT (action_id) DO NOTHING",
+                          (action_id, tool, now, self._holder)):
+                return True
+            row = tx.one("SELECT status, started_at, claimed_by FROM executions WHERE action_id = ?", (action_id,),
+                         lock=True)
+            if row["status"] != "started" or not (row["started_at"] < now - self._lease_s or is_gone(row["claimed_by"])):
                 return False
+            tx.execute("UPDATE executions SET attempts = attempts + 1, started_at = ?, claimed_by = ? "
+                       "WHERE action_id = ?", (now, self._holder, action_id))
         return True
 
     def _attempts(self, action_id: str) -> int:
-        return self._db.execute("SELECT attempts FROM executions WHERE action_id = ?", (action_id,)).fetchone()[0]
+        return self._db.one("SELECT attempts FROM executions WHERE action_id = ?", (action_id,))["attempts"]
 
     def _finish(self, action_id: str, status: RunStatus, result: Any) -> Outcome:
         self._db.execute(

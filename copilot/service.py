@@ -19,6 +19,8 @@ from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command
 
@@ -31,6 +33,7 @@ from knowledge.errors import KnowledgeError
 from copilot.approvals import ApprovalQueue, ApprovalStatus, NotPending, Origin, PendingAction, UnknownAction
 from copilot.audit import AuditKind, AuditLog, AuditRecord, VerifyReport
 from copilot.conversations import Conversations
+from copilot.db import Location, PostgresDatabase, is_postgres
 from copilot.graph import Runtime, agent_prompt, build_graph
 from copilot.ledger import ExecutionLedger, RunStatus
 from copilot.monitor.alerts import Alert, Alerts, AlertStatus, AlertVerdict, close_alert
@@ -159,7 +162,7 @@ class Copilot:
             erp = await stack.enter_async_context(ErpClient.from_settings(connectors))
             mes = await stack.enter_async_context(MesClient.from_settings(connectors))
             settings.data_dir.mkdir(parents=True, exist_ok=True)
-            saver = await stack.enter_async_context(AsyncSqliteSaver.from_conn_string(str(settings.checkpoints_db)))
+            saver = await stack.enter_async_context(_checkpointer(settings.checkpoints_db))
             queue = ApprovalQueue(settings.state_db, ttl_hours=settings.approval_ttl_hours,
                                   run_within_minutes=settings.approval_run_within_minutes)
             stack.callback(queue.close)
@@ -171,6 +174,8 @@ class Copilot:
             stack.callback(twin_checks.close)
             alerts = Alerts(settings.state_db)
             stack.callback(alerts.close)
+            audit = AuditLog.of(settings)
+            stack.callback(audit.close)
             procedures = Procedures.load(settings.procedures_file, TOOLS) if settings.procedures else None
             rt = Runtime(
                 deps=Deps(plant=plant, plc=plc, erp=erp, mes=mes, manuals=manuals, twin=twin),
@@ -179,7 +184,7 @@ class Copilot:
                 policy=Policy.load(settings.policy_file),
                 queue=queue,
                 ledger=ledger,
-                audit=AuditLog.of(settings),
+                audit=audit,
                 settings=settings,
                 twin_checks=twin_checks,
                 procedures=procedures,
@@ -460,6 +465,24 @@ class Copilot:
                         yield step
         self.conversations.touch(thread_id)
         self.conversations.end_run(thread_id)
+
+
+@asynccontextmanager
+async def _checkpointer(location: Location) -> AsyncIterator[BaseCheckpointSaver]:
+    """LangGraph's own checkpointer for where the state is: its Postgres one (its ``setup()`` makes and migrates
+    its tables, one process at a time), or its SQLite one on the data folder's file."""
+    if not is_postgres(location):
+        async with AsyncSqliteSaver.from_conn_string(str(location)) as saver:
+            yield saver
+        return
+    async with AsyncPostgresSaver.from_conn_string(str(location)) as saver:
+        db = PostgresDatabase(str(location), max_size=1)
+        try:
+            with db.session_lock("checkpoints-setup"):
+                await saver.setup()
+        finally:
+            db.close()
+        yield saver
 
 
 def _config(thread_id: str) -> dict:

@@ -1,7 +1,10 @@
 """A signed, expiring token that names a signed-in user, so the app keeps a session across a browser refresh.
 
 The token is ``<payload>.<HMAC-SHA256>``; the key comes from ``COPILOT_SESSION_KEY``, or (for the demo) a
-random key the copilot writes once, readable by its own account only, into its data folder. A token whose
+random key the copilot writes once, readable by its own account only, into its data folder. On a shared
+PostgreSQL database (several app replicas) the key must be set: every replica signs with the same one, and a
+signing key is a secret of the deployment, not a row beside the data it guards (whoever reads the database
+could then sign in as anyone). A token whose
 signature does not match, that has expired, or whose user the users file no longer has, is worth nothing;
 the user's role is always read from the users file, never from the token.
 """
@@ -21,8 +24,16 @@ from copilot.users import User, UserDirectory
 SESSION_HOURS = 8.0  # one shift
 
 
-def session_key(configured: str | None, data_dir: Path) -> bytes:
-    """The configured key, or the data folder's own."""
+class SessionKeyMissing(RuntimeError):
+    """Several replicas share one database but no session key was configured for them all."""
+
+
+def session_key(configured: str | None, data_dir: Path, *, database_url: str | None = None) -> bytes:
+    """The configured key, or the data folder's own (one machine: SQLite in the data folder)."""
+    if not configured and database_url:
+        raise SessionKeyMissing("COPILOT_SESSION_KEY is not set, and COPILOT_DATABASE_URL puts the state on a "
+                                "shared database: set COPILOT_SESSION_KEY (e.g. `openssl rand -hex 32`) to the same "
+                                "value for every app replica")
     return key_from(configured, data_dir / "session.key")
 
 

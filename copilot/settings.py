@@ -8,16 +8,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from connectors.plc_endpoints import Protocol
 from connectors.settings import REPO_CONFIG
+from copilot.db import Location, check_url
 
 
 class CopilotSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="COPILOT_", extra="ignore")
+    # a refused value is not echoed: COPILOT_DATABASE_URL, _AUDIT_KEY and _SESSION_KEY may hold secrets
+    model_config = SettingsConfigDict(env_prefix="COPILOT_", extra="ignore", hide_input_in_errors=True)
 
     data_dir: Path = Path("var")
+    database_url: str | None = None
+    """COPILOT_DATABASE_URL: ``postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE`` puts the conversations, the
+    approval queue, the ledger, the audit log and the sign-in state on PostgreSQL (several app replicas, the
+    CLI, the monitor and MCP servers on one database); unset, they are SQLite files in the data folder."""
     policy_file: Path = REPO_CONFIG / "policy.yaml"
     users_file: Path = REPO_CONFIG / "users.yaml"
     plc_protocol: Protocol = Protocol.opcua
@@ -50,15 +57,21 @@ class CopilotSettings(BaseSettings):
     plan_first: Literal["auto", "on", "off"] = "auto"
     """Start each turn with a plan (copilot/planning.py); auto = for constrained (small local) models."""
 
-    @property
-    def checkpoints_db(self) -> Path:
-        return self.data_dir / "checkpoints.sqlite"
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, url: str | None) -> str | None:
+        return check_url(url) if url else None
 
     @property
-    def state_db(self) -> Path:
-        """Approvals, executions and conversations."""
-        return self.data_dir / "copilot.sqlite"
+    def checkpoints_db(self) -> Location:
+        """The conversations' messages (LangGraph's checkpointer)."""
+        return self.database_url or self.data_dir / "checkpoints.sqlite"
 
     @property
-    def audit_db(self) -> Path:
-        return self.data_dir / "audit.sqlite"
+    def state_db(self) -> Location:
+        """Approvals, executions, conversations, alerts, sign-in state."""
+        return self.database_url or self.data_dir / "copilot.sqlite"
+
+    @property
+    def audit_db(self) -> Location:
+        return self.database_url or self.data_dir / "audit.sqlite"

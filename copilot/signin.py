@@ -11,37 +11,36 @@ from __future__ import annotations
 
 import math
 import time
-from pathlib import Path
 
-from copilot.db import connect
+from copilot.db import Location, Sql, Store
 from copilot.users import User, UsersFile
 
 FREE_TRIES = 5  # failures before the waits begin
 FORGET_AFTER_S = 3600.0  # a key's failures are forgotten after this long without one
 LONGEST_WAIT_S = 900.0
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS sign_in_failures (
-    key TEXT PRIMARY KEY,
-    failures INTEGER NOT NULL,
-    last_at REAL NOT NULL,
-    locked_until REAL NOT NULL
-);
-"""
+_MIGRATIONS = (
+    (
+        Sql("""CREATE TABLE IF NOT EXISTS sign_in_failures (
+            key TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL,
+            last_at DOUBLE PRECISION NOT NULL,
+            locked_until DOUBLE PRECISION NOT NULL
+        )"""),
+    ),
+)
 
 
 class SignInRefused(PermissionError):
     """The sign-in did not succeed; the message says why in words a person can act on."""
 
 
-class SignIn:
-    def __init__(self, users: UsersFile, state_db: Path) -> None:
-        self.users = users
-        self._db = connect(state_db)
-        self._db.executescript(_SCHEMA)
+class SignIn(Store):
+    store, migrations = "signin", _MIGRATIONS
 
-    def close(self) -> None:
-        self._db.close()
+    def __init__(self, users: UsersFile, state_db: Location) -> None:
+        super().__init__(state_db)
+        self.users = users
 
     def check(self, username: str, password: str, *, address: str) -> User:
         """The user whose name and password these are; SignInRefused otherwise, or while a wait is on.
@@ -59,16 +58,18 @@ class SignIn:
 
     def _wait(self, keys: list[str]) -> float:
         now = time.time()
-        rows = self._db.execute(
-            f"SELECT locked_until FROM sign_in_failures WHERE key IN ({','.join('?' * len(keys))})", keys
-        ).fetchall()
+        rows = self._db.all(f"SELECT locked_until FROM sign_in_failures WHERE key IN ({','.join('?' * len(keys))})",
+                            keys)
         return max((r["locked_until"] - now for r in rows), default=0.0)
 
     def _failed(self, keys: list[str]) -> None:
         now = time.time()
-        for key in keys:
-            row = self._db.execute("SELECT failures, last_at FROM sign_in_failures WHERE key = ?", (key,)).fetchone()
-            failures = 1 if row is None or now - row["last_at"] > FORGET_AFTER_S else row["failures"] + 1
-            wait = 0.0 if failures < FREE_TRIES else min(2.0 ** (failures - FREE_TRIES), LONGEST_WAIT_S)
-            self._db.execute("INSERT OR REPLACE INTO sign_in_failures VALUES (?, ?, ?, ?)",
-                             (key, failures, now, now + wait))
+        for key in keys:  # each count taken under its row's lock: replicas failing at once add up
+            with self._db.transaction() as tx:
+                tx.execute("INSERT INTO sign_in_failures VALUES (?, 0, ?, ?) ON CONFLICT (key) DO NOTHING",
+                           (key, now, now))
+                row = tx.one("SELECT failures, last_at FROM sign_in_failures WHERE key = ?", (key,), lock=True)
+                failures = 1 if now - row["last_at"] > FORGET_AFTER_S else row["failures"] + 1
+                wait = 0.0 if failures < FREE_TRIES else min(2.0 ** (failures - FREE_TRIES), LONGEST_WAIT_S)
+                tx.execute("UPDATE sign_in_failures SET failures = ?, last_at = ?, locked_until = ? WHERE key = ?",
+                           (failures, now, now + wait, key))

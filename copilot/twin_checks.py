@@ -9,31 +9,32 @@ import json
 import time
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 from connectors.errors import ConnectorError
 from connectors.mes import MesClient
-from copilot.db import connect
+from copilot.db import Location, Sql, Store
 from policies.model import Prediction
 from twin.accuracy import twin_error
 from twin.predict import DryRun
 
 DRIFT = 0.05  # a reading off by more than this fraction of its range, on average: time to fit the twin again
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS twin_checks (
-    action_id TEXT PRIMARY KEY,
-    machine_id TEXT NOT NULL,
-    tag TEXT NOT NULL,
-    started_s REAL NOT NULL,      -- the historian's clock when the change ran
-    started_at REAL NOT NULL,     -- the wall clock
-    run TEXT NOT NULL,            -- the twin's dry run (twin.predict.DryRun as JSON)
-    status TEXT NOT NULL,
-    errors TEXT,                  -- reading -> {rmse, fraction, samples}
-    measured_at REAL
-);
-"""
+_MIGRATIONS = (
+    (
+        Sql("""CREATE TABLE IF NOT EXISTS twin_checks (
+            action_id TEXT PRIMARY KEY,
+            machine_id TEXT NOT NULL,
+            tag TEXT NOT NULL,
+            started_s DOUBLE PRECISION NOT NULL,  -- the historian's clock when the change ran
+            started_at DOUBLE PRECISION NOT NULL,  -- the wall clock
+            run TEXT NOT NULL,  -- the twin's dry run (twin.predict.DryRun as JSON)
+            status TEXT NOT NULL,
+            errors TEXT,  -- reading -> {rmse, fraction, samples}
+            measured_at DOUBLE PRECISION
+        )"""),
+    ),
+)
 
 
 class CheckStatus(StrEnum):
@@ -57,13 +58,11 @@ class TwinCheck:
         return max((e["fraction"] for e in self.errors.values()), default=None)
 
 
-class TwinChecks:
-    def __init__(self, path: Path) -> None:
-        self._db = connect(path)
-        self._db.executescript(_SCHEMA)
+class TwinChecks(Store):
+    store, migrations = "twin_checks", _MIGRATIONS
 
-    def close(self) -> None:
-        self._db.close()
+    def __init__(self, location: Location) -> None:
+        super().__init__(location)
 
     async def start(self, mes: MesClient, action_id: str, prediction: Prediction | None) -> None:
         """Remember a change that ran with a prediction; its clock is the historian's newest sample now."""
@@ -76,14 +75,14 @@ class TwinChecks:
             return  # no clock to measure against: the check is left out rather than misplaced
         if not samples:
             return
-        self._db.execute("INSERT OR IGNORE INTO twin_checks VALUES (?,?,?,?,?,?,?,NULL,NULL)",
+        self._db.execute("INSERT INTO twin_checks VALUES (?,?,?,?,?,?,?,NULL,NULL) ON CONFLICT (action_id) DO NOTHING",
                          (action_id, run.machine, run.tag, samples[-1][0], time.time(), json.dumps(prediction.run),
                           str(CheckStatus.waiting)))
 
     async def measure(self, mes: MesClient) -> list[TwinCheck]:
         """Measure every waiting check whose horizon has passed on the historian's clock."""
         done: list[TwinCheck] = []
-        for row in self._db.execute("SELECT * FROM twin_checks WHERE status = ?", (str(CheckStatus.waiting),)).fetchall():
+        for row in self._db.all("SELECT * FROM twin_checks WHERE status = ?", (str(CheckStatus.waiting),)):
             run = DryRun.model_validate_json(row["run"])
             try:
                 actual = {t.reading: await mes.history(run.machine, t.reading, run.minutes + 5) for t in run.trajectories}
@@ -105,17 +104,17 @@ class TwinChecks:
                          (str(status), json.dumps(errors), time.time(), action_id))
 
     def get(self, action_id: str) -> TwinCheck | None:
-        row = self._db.execute("SELECT * FROM twin_checks WHERE action_id = ?", (action_id,)).fetchone()
+        row = self._db.one("SELECT * FROM twin_checks WHERE action_id = ?", (action_id,))
         return None if row is None else _check(row)
 
     def dry_run_of(self, action_id: str) -> tuple[float, DryRun] | None:
         """The dry run a change was measured against, and when it ran on the historian's clock."""
-        row = self._db.execute("SELECT started_s, run FROM twin_checks WHERE action_id = ?", (action_id,)).fetchone()
+        row = self._db.one("SELECT started_s, run FROM twin_checks WHERE action_id = ?", (action_id,))
         return None if row is None else (row["started_s"], DryRun.model_validate_json(row["run"]))
 
     def listed(self, since: float = 0.0) -> list[TwinCheck]:
-        rows = self._db.execute("SELECT * FROM twin_checks WHERE started_at >= ? ORDER BY started_at", (since,))
-        return [_check(r) for r in rows.fetchall()]
+        rows = self._db.all("SELECT * FROM twin_checks WHERE started_at >= ? ORDER BY started_at", (since,))
+        return [_check(r) for r in rows]
 
 
 def _check(row: Any) -> TwinCheck:

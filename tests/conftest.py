@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
 from connectors.settings import ConnectorSettings
+from copilot.db import Dialect, Location
+from postgres import PostgresUnavailable, Server, running_postgres
 from simulator.process import SimulatorDidNotStart, free_ports, running_simulator
 
 
@@ -39,6 +42,40 @@ def keys_outside_the_data_folder(tmp_path_factory: pytest.TempPathFactory) -> It
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     return free_ports(1)[0]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Server]:
+    """A PostgreSQL server of this session (started by the first test that needs it); skipped, saying why,
+    where PostgreSQL is not installed."""
+    try:
+        with running_postgres(free_port()) as server:
+            yield server
+    except PostgresUnavailable as exc:
+        pytest.skip(str(exc))
+
+
+@dataclass(frozen=True)
+class TestDatabase:
+    """The backend a durable-state test runs on: SQLite files in its folder, or a fresh PostgreSQL database."""
+
+    dialect: Dialect
+    url: str | None  # COPILOT_DATABASE_URL, set for the test and the processes it starts
+
+    def location(self, path: Path) -> Location:
+        """Where a store opened by hand keeps its tables: the file ``path``, or the test's database."""
+        return path if self.url is None else self.url
+
+
+@pytest.fixture(params=[Dialect.sqlite, Dialect.postgresql], ids=str)
+def database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> TestDatabase:
+    """Each durable-state test twice: on SQLite (the embedded default) and on PostgreSQL."""
+    if request.param is Dialect.sqlite:
+        monkeypatch.delenv("COPILOT_DATABASE_URL", raising=False)
+        return TestDatabase(Dialect.sqlite, None)
+    url = request.getfixturevalue("postgres_server").new_database()
+    monkeypatch.setenv("COPILOT_DATABASE_URL", url)
+    return TestDatabase(Dialect.postgresql, url)
 
 
 @pytest.fixture(scope="session")

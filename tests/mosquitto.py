@@ -1,6 +1,6 @@
 """A real MQTT broker for the tests: Debian's mosquitto on a free loopback port, anonymous, no persistence.
 
-``make test`` installs it (``make mqtt``); without the binary the tests that need it are skipped, saying so.
+``make test`` installs it (``make system``); without the binary the tests that need it are skipped, saying so.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def running_mosquitto(work: Path) -> Iterator[int]:
     binary = shutil.which("mosquitto") or next(
         (p for p in ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto") if Path(p).is_file()), None)
     if binary is None:
-        pytest.skip("mosquitto is not installed (`make mqtt` or apt-get install mosquitto): no MQTT broker to test on")
+        pytest.skip("mosquitto is not installed (`make system` or apt-get install mosquitto): no MQTT broker to test on")
     port = free_ports(1)[0]
     work.mkdir(parents=True, exist_ok=True)
     conf, log = work / "mosquitto.conf", work / "mosquitto.log"

@@ -100,7 +100,7 @@ async def test_rejection_is_told_to_the_model_which_cannot_propose_it_again(sim,
         assert not copilot.pending()
 
 
-async def test_parallel_calls_are_gated_and_resumed_independently(sim, tmp_path):
+async def test_parallel_calls_are_gated_and_resumed_independently(sim, tmp_path, database):
     oven = await plc_value(sim, "OV-201", "temp_setpoint")
     filler = await plc_value(sim, "FL-202", "speed_setpoint")
     model = script(
@@ -183,7 +183,7 @@ async def test_step_budget_ends_the_turn(sim, tmp_path):
         assert steps[-1].kind == "answer" and "stopped after 3 steps" in steps[-1].text
 
 
-async def test_crash_between_approval_and_execution_creates_one_purchase_order(sim, tmp_path, monkeypatch):
+async def test_crash_between_approval_and_execution_creates_one_purchase_order(sim, tmp_path, monkeypatch, database):
     order = call("create_purchase_order", part_id="HYD-FLT-10", quantity=40, choose_by="price")
     model = script([order], "Ordered.")
     async with copilot_on(sim, tmp_path, model) as copilot:

@@ -77,7 +77,8 @@ async def test_a_purchase_order_whose_price_rose_after_approval_is_not_placed_wi
 
 
 @pytest.mark.asyncio
-async def test_an_approved_action_that_did_not_run_in_time_does_not_run_after_a_restart(sim, tmp_path, monkeypatch):
+async def test_an_approved_action_that_did_not_run_in_time_does_not_run_after_a_restart(sim, tmp_path, monkeypatch,
+                                                                                         database):
     before = await plc_value(sim, "OV-201", "temp_setpoint")
     model = script([call("write_setpoint", machine_id="OV-201", tag="temp_setpoint", value=before + 5)], "Told.")
     async with copilot_on(sim, tmp_path, model, approval_run_within_minutes=0.01) as copilot:
@@ -111,8 +112,8 @@ async def test_a_late_vote_keeps_the_action_expired_and_the_conversation_is_told
         assert any("not run" in str(m.content) and "expired" in str(m.content) for m in last)
 
 
-def test_facts_edited_in_the_queue_after_the_approval_are_not_approved(tmp_path):
-    queue = ApprovalQueue(tmp_path / "q.sqlite")
+def test_facts_edited_in_the_queue_after_the_approval_are_not_approved(tmp_path, database):
+    queue = ApprovalQueue(database.location(tmp_path / "q.sqlite"))
     facts = ActionFacts(machine_id="OV-201", machine_state="running", old_value=180, new_value=185, change="c")
     queue.submit(action_id="a1", thread_id="t", requester="olga", requester_role=Role.operator, tool="write_setpoint",
                  arguments={"machine_id": "OV-201", "tag": "temp_setpoint", "value": 185.0}, risk="write",
@@ -137,7 +138,7 @@ def test_what_counts_as_moved() -> None:
 
 
 @pytest.mark.asyncio
-async def test_vote_rows_put_into_the_queue_by_hand_do_not_run_a_critical_stop(sim, tmp_path):
+async def test_vote_rows_put_into_the_queue_by_hand_do_not_run_a_critical_stop(sim, tmp_path, database):
     model = script([call("stop_machine", machine_id="CV-203", reason="belt noise")], "Told.")
     async with copilot_on(sim, tmp_path, model) as copilot:
         [wait] = waiting(await ask(copilot, "olga", "stop the conveyor"))

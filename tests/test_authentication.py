@@ -131,3 +131,22 @@ def test_a_session_token_is_worthless_tampered_expired_or_for_a_removed_user(tmp
     assert session_tokens.holder(key, session_tokens.issue(key, "sam", now=0), users) is None  # expired
     assert session_tokens.holder(key, session_tokens.issue(key, "mallory"), users) is None
     assert session_tokens.holder(key, None, users) is None and session_tokens.holder(key, "x.y", users) is None
+
+
+def test_replicas_on_a_shared_database_must_be_given_one_session_key(tmp_path):
+    with pytest.raises(session_tokens.SessionKeyMissing, match="COPILOT_SESSION_KEY"):
+        session_tokens.session_key(None, tmp_path, database_url="postgresql://copilot@127.0.0.1/plant")
+    assert not (tmp_path / "session.key").exists()  # no key of its own that the other replicas lack
+    assert session_tokens.session_key("shared", tmp_path, database_url="postgresql://copilot@127.0.0.1/plant") == b"shared"
+
+
+def test_sign_in_failures_are_counted_together_on_either_database(tmp_path, database):
+    signin = SignIn(UsersFile(USERS), database.location(tmp_path / "state.sqlite"))
+    again = SignIn(UsersFile(USERS), database.location(tmp_path / "state.sqlite"))  # another replica
+    for attempt in range(FREE_TRIES):
+        with pytest.raises(SignInRefused, match="wrong user name or password"):
+            (signin if attempt % 2 else again).check("sam", "nope", address=f"10.0.0.{attempt}")
+    with pytest.raises(SignInRefused, match="too many failed sign-ins"):
+        again.check("sam", "sam-demo", address="10.0.0.99")
+    signin.close()
+    again.close()

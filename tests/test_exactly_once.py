@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from agent_helpers import SimControl, ask, call, copilot_on, results, script, user, waiting
 
+from langchain_core.messages import ToolMessage
+
 from connectors.erp import ErpClient
 from simulator.process import settings_env
 
@@ -33,7 +35,7 @@ async def purchase_orders(sim) -> list:
 
 
 @pytest.mark.asyncio
-async def test_a_kill_right_after_queueing_still_runs_the_approved_action_once(sim, tmp_path, monkeypatch):
+async def test_a_kill_right_after_queueing_still_runs_the_approved_action_once(sim, tmp_path, monkeypatch, database):
     order = call("create_purchase_order", part_id="HYD-FLT-10", quantity=40, choose_by="price")
     model = script([order], "Ordered.")
     async with copilot_on(sim, tmp_path, model) as copilot:
@@ -56,7 +58,8 @@ async def test_a_kill_right_after_queueing_still_runs_the_approved_action_once(s
 
 
 @pytest.mark.asyncio
-async def test_a_kill_after_an_allowed_work_order_was_made_resumes_it_once_on_restart(sim, tmp_path, monkeypatch):
+async def test_a_kill_after_an_allowed_work_order_was_made_resumes_it_once_on_restart(sim, tmp_path, monkeypatch,
+                                                                                     database):
     job = call("create_work_order", machine_id="P-101", title="bearing noise", priority="high")
     model = script([job], "Opened.")
     async with copilot_on(sim, tmp_path, model) as copilot:
@@ -78,7 +81,8 @@ async def test_a_kill_after_an_allowed_work_order_was_made_resumes_it_once_on_re
 
 
 @pytest.mark.asyncio
-async def test_two_processes_resuming_the_same_decided_actions_run_each_once(sim, tmp_path, monkeypatch):
+async def test_two_processes_resuming_the_same_decided_actions_run_each_once(sim, tmp_path, monkeypatch, database):
+    """Two replicas (processes of their own, on one database) both resume the same approved conversation."""
     parts = ["BRG-6205", "BRG-6308", "SEAL-M25", "HYD-FLT-10", "TC-K-150", "NOZ-RF12"]
     orders = [call("create_purchase_order", part_id=p, quantity=30, choose_by="price") for p in parts]
     async with copilot_on(sim, tmp_path, script(orders, "Ordered.")) as copilot:
@@ -101,12 +105,16 @@ async def test_two_processes_resuming_the_same_decided_actions_run_each_once(sim
     async with copilot_on(sim, tmp_path, script(orders, "Ordered.")) as after:
         executions = after.rt.audit.records(kind="execution")
         assert [after.rt.ledger.lookup(i).attempts for i in ids] == [1] * 6
+        [thread] = {after.rt.queue.get(i).thread_id for i in ids}
+        replies = [m.tool_call_id for m in await after.messages(thread) if isinstance(m, ToolMessage)]
+        assert sorted(replies) == sorted(ids)  # the conversation was resumed once: one reply per action
+        assert after.verify_audit().ok
     assert sorted(r.action_id for r in executions) == sorted(ids)  # each ran once: one execution record each
     assert len(await purchase_orders(sim)) == 6
 
 
 @pytest.mark.asyncio
-async def test_a_retry_after_an_unconfirmed_change_reuses_the_same_action_and_key(sim, tmp_path):
+async def test_a_retry_after_an_unconfirmed_change_reuses_the_same_action_and_key(sim, tmp_path, database):
     job = call("create_work_order", machine_id="HP-102", title="oil leak", priority="high")
     control = SimControl(sim)
     try:

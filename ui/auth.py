@@ -74,7 +74,7 @@ def sign_in_service() -> SignIn:
 @st.cache_resource(show_spinner=False)
 def _session_key() -> bytes:
     settings = CopilotSettings()
-    return session_tokens.session_key(settings.session_key, settings.data_dir)
+    return session_tokens.session_key(settings.session_key, settings.data_dir, database_url=settings.database_url)
 
 
 def current_user() -> User | None:

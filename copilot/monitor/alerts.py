@@ -15,25 +15,27 @@ from typing import Any
 from pydantic import BaseModel
 
 from copilot.audit import AuditKind, AuditLog
-from copilot.db import connect, transaction
+from copilot.db import Location, Sql, Store
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS alerts (
-    alert_id TEXT PRIMARY KEY,
-    machine_id TEXT NOT NULL,
-    cause TEXT NOT NULL,
-    what TEXT NOT NULL,
-    evidence TEXT NOT NULL,
-    status TEXT NOT NULL,
-    thread_id TEXT NOT NULL,
-    opened_at REAL NOT NULL,
-    closed_at REAL,
-    closed_by TEXT,
-    note TEXT,
-    verdict TEXT
-);
-CREATE UNIQUE INDEX IF NOT EXISTS one_open_alert ON alerts(machine_id, cause) WHERE status = 'open';
-"""
+_MIGRATIONS = (
+    (
+        Sql("""CREATE TABLE IF NOT EXISTS alerts (
+            alert_id TEXT PRIMARY KEY,
+            machine_id TEXT NOT NULL,
+            cause TEXT NOT NULL,
+            what TEXT NOT NULL,
+            evidence TEXT NOT NULL,
+            status TEXT NOT NULL,
+            thread_id TEXT NOT NULL,
+            opened_at DOUBLE PRECISION NOT NULL,
+            closed_at DOUBLE PRECISION,
+            closed_by TEXT,
+            note TEXT,
+            verdict TEXT
+        )"""),
+        Sql("CREATE UNIQUE INDEX IF NOT EXISTS one_open_alert ON alerts(machine_id, cause) WHERE status = 'open'"),
+    ),
+)
 
 
 class AlertStatus(StrEnum):
@@ -64,24 +66,23 @@ class Alert(BaseModel):
     verdict: AlertVerdict | None = None
 
 
-class Alerts:
-    def __init__(self, path) -> None:
-        self._db = connect(path)
-        self._db.executescript(_SCHEMA)
+class Alerts(Store):
+    store, migrations = "alerts", _MIGRATIONS
 
-    def close(self) -> None:
-        self._db.close()
+    def __init__(self, location: Location) -> None:
+        super().__init__(location)
 
     def open(self, machine_id: str, cause: str, what: str, evidence: dict[str, Any]) -> tuple[Alert, bool]:
         """The open alert of this machine and cause: the one there is (False), or a new one (True)."""
-        with transaction(self._db):
+        while True:  # the one-open-alert index decides between monitors racing; a lost race finds the winner's
+            alert_id = f"alert-{uuid.uuid4().hex[:12]}"
+            if self._db.execute("INSERT INTO alerts VALUES (?, ?, ?, ?, ?, 'open', ?, ?, NULL, NULL, NULL, NULL) "
+                                "ON CONFLICT (machine_id, cause) WHERE status = 'open' DO NOTHING",
+                                (alert_id, machine_id, cause, what, json.dumps(evidence), f"monitor-{alert_id}",
+                                 time.time())):
+                return self.get(alert_id), True
             if (current := self._open_of(machine_id, cause)) is not None:
                 return current, False
-            alert_id = f"alert-{uuid.uuid4().hex[:12]}"
-            self._db.execute("INSERT INTO alerts VALUES (?, ?, ?, ?, ?, 'open', ?, ?, NULL, NULL, NULL, NULL)",
-                             (alert_id, machine_id, cause, what, json.dumps(evidence), f"monitor-{alert_id}",
-                              time.time()))
-        return self.get(alert_id), True
 
     def clear(self, machine_id: str, cause: str) -> Alert | None:
         """The condition is gone: its open alert (if any) is cleared."""
@@ -98,7 +99,7 @@ class Alerts:
         return self._end(alert_id, AlertStatus.closed, by, note.strip(), verdict)
 
     def get(self, alert_id: str) -> Alert:
-        row = self._db.execute("SELECT * FROM alerts WHERE alert_id = ?", (alert_id,)).fetchone()
+        row = self._db.one("SELECT * FROM alerts WHERE alert_id = ?", (alert_id,))
         if row is None:
             raise LookupError(f"no alert {alert_id!r}")
         return self._alert(row)
@@ -107,21 +108,23 @@ class Alerts:
         sql, params = "SELECT * FROM alerts", []
         if status is not None:
             sql, params = sql + " WHERE status = ?", [str(status)]
-        rows = self._db.execute(sql + " ORDER BY opened_at DESC LIMIT ?", (*params, limit)).fetchall()
+        rows = self._db.all(sql + " ORDER BY opened_at DESC LIMIT ?", (*params, limit))
         return [self._alert(r) for r in rows]
 
     def _open_of(self, machine_id: str, cause: str) -> Alert | None:
-        row = self._db.execute("SELECT * FROM alerts WHERE machine_id = ? AND cause = ? AND status = 'open'",
-                               (machine_id, cause)).fetchone()
+        row = self._db.one("SELECT * FROM alerts WHERE machine_id = ? AND cause = ? AND status = 'open'",
+                           (machine_id, cause))
         return self._alert(row) if row else None
 
     def _end(self, alert_id: str, status: AlertStatus, by: str | None, note: str,
              verdict: AlertVerdict | None) -> Alert:
-        with transaction(self._db):
-            alert = self.get(alert_id)
-            if alert.status is not AlertStatus.open:
-                raise ValueError(f"alert {alert_id} is already {alert.status}")
-            self._db.execute("UPDATE alerts SET status = ?, closed_at = ?, closed_by = ?, note = ?, verdict = ? "
+        with self._db.transaction() as tx:
+            row = tx.one("SELECT status FROM alerts WHERE alert_id = ?", (alert_id,), lock=True)
+            if row is None:
+                raise LookupError(f"no alert {alert_id!r}")
+            if row["status"] != AlertStatus.open:
+                raise ValueError(f"alert {alert_id} is already {row['status']}")
+            tx.execute("UPDATE alerts SET status = ?, closed_at = ?, closed_by = ?, note = ?, verdict = ? "
                              "WHERE alert_id = ?", (str(status), time.time(), by, note, verdict, alert_id))
         return self.get(alert_id)
 

@@ -13,19 +13,21 @@ from typing import Any
 
 import httpx
 
-from copilot.db import connect
+from copilot.db import Location, Sql, Store
 from copilot.monitor.alerts import Alert
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS alert_outbox (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    body TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_at REAL NOT NULL,
-    sent_at REAL,
-    last_error TEXT
-);
-"""
+_MIGRATIONS = (
+    (
+        Sql("""CREATE TABLE IF NOT EXISTS alert_outbox (
+            id {serial},
+            body TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_at DOUBLE PRECISION NOT NULL,
+            sent_at DOUBLE PRECISION,
+            last_error TEXT
+        )"""),
+    ),
+)
 LONGEST_PAUSE_S = 300.0
 
 
@@ -36,14 +38,12 @@ def document(alert: Alert, event: str) -> dict[str, Any]:
             "text": f"[{event}] {alert.machine_id}: {alert.cause} - {alert.what}"}
 
 
-class Outbox:
-    def __init__(self, path, url: str | None, *, timeout_s: float = 5.0) -> None:
-        self._db = connect(path)
-        self._db.executescript(_SCHEMA)
-        self.url, self._timeout_s = url, timeout_s
+class Outbox(Store):
+    store, migrations = "outbox", _MIGRATIONS
 
-    def close(self) -> None:
-        self._db.close()
+    def __init__(self, location: Location, url: str | None, *, timeout_s: float = 5.0) -> None:
+        super().__init__(location)
+        self.url, self._timeout_s = url, timeout_s
 
     def put(self, alert: Alert, event: str) -> None:
         if self.url:
@@ -51,15 +51,15 @@ class Outbox:
                              (json.dumps(document(alert, event)), time.time()))
 
     def waiting(self) -> int:
-        return self._db.execute("SELECT COUNT(*) FROM alert_outbox WHERE sent_at IS NULL").fetchone()[0]
+        return self._db.one("SELECT COUNT(*) AS n FROM alert_outbox WHERE sent_at IS NULL")["n"]
 
     async def deliver(self) -> int:
         """Send what is due, oldest first; a failure waits 2, 4, 8 … s (at most 5 min) before its next try.
         Returns how many were sent."""
         if not self.url:
             return 0
-        due = self._db.execute("SELECT id, body, attempts FROM alert_outbox WHERE sent_at IS NULL AND next_at <= ? "
-                               "ORDER BY id", (time.time(),)).fetchall()
+        due = self._db.all("SELECT id, body, attempts FROM alert_outbox WHERE sent_at IS NULL AND next_at <= ? "
+                           "ORDER BY id", (time.time(),))
         sent = 0
         async with httpx.AsyncClient(timeout=self._timeout_s) as http:
             for row in due:
