@@ -8,14 +8,19 @@ part it needs as a parameter and never builds settings itself (tests/test_config
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 import typer
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings
 
 from connectors.settings import ConnectorSettings
 from copilot.llm.settings import LLMSettings
 from copilot.settings import CopilotSettings
 from knowledge.settings import KnowledgeSettings
 from twin.settings import TwinSettings
+
+S = TypeVar("S", bound=BaseSettings)
 
 
 @dataclass(frozen=True)
@@ -30,9 +35,23 @@ class Configuration:
 
     @classmethod
     def from_environment(cls) -> Configuration:
-        """Each part from its variables (``COPILOT_*``, ``PLANT_*``, ``PLANT_TWIN_*``) and their defaults."""
-        return cls(copilot=CopilotSettings(), connectors=ConnectorSettings(), llm=LLMSettings(),
-                   knowledge=KnowledgeSettings(), twin=TwinSettings())
+        """Each part from its variables (``COPILOT_*``, ``PLANT_*``, ``PLANT_TWIN_*``) and their defaults;
+        a value a field does not take is a ``ConfigurationError`` naming the variable."""
+        return cls(copilot=_read(CopilotSettings), connectors=_read(ConnectorSettings), llm=_read(LLMSettings),
+                   knowledge=_read(KnowledgeSettings), twin=_read(TwinSettings))
+
+
+class ConfigurationError(ValueError):
+    """A variable of the environment holds a value its setting does not take."""
+
+
+def _read(settings: type[S]) -> S:
+    try:
+        return settings()
+    except ValidationError as exc:
+        prefix = settings.model_config.get("env_prefix", "")
+        problems = [f"{prefix}{'.'.join(map(str, e['loc'])).upper()}={e['input']!r}: {e['msg']}" for e in exc.errors()]
+        raise ConfigurationError("; ".join(problems)) from None
 
 
 class NotConfigured(RuntimeError):

@@ -7,13 +7,16 @@ before it reads the environment somewhere nobody looks.
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import typer
 from typer.testing import CliRunner
 
-from copilot.config import Configuration, NotConfigured, configuration
+from copilot.config import Configuration, ConfigurationError, NotConfigured, configuration
 from ui.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
@@ -90,6 +93,15 @@ def test_the_environment_is_read_into_every_part(monkeypatch, tmp_path: Path):
     assert config.llm.provider == "scripted"
     assert config.knowledge.knowledge_store == tmp_path / "store"
     assert config.twin.file == tmp_path / "twin.yaml"
+
+
+def test_a_value_a_setting_does_not_take_is_refused_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("PLANT_MODBUS_PORT", "five")
+    with pytest.raises(ConfigurationError, match="PLANT_MODBUS_PORT='five': Input should be a valid integer"):
+        Configuration.from_environment()
+    told = subprocess.run([sys.executable, "-m", "ui.cli", "sim", "status"], cwd=REPO, capture_output=True, text=True,
+                          env=os.environ | {"PLANT_MODBUS_PORT": "five"}, timeout=120)
+    assert told.returncode == 2 and told.stderr.startswith("error: PLANT_MODBUS_PORT='five'"), told.stderr
 
 
 def test_the_command_reads_the_environment_at_each_invocation():

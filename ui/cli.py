@@ -10,7 +10,7 @@ from connectors.cli import opcua_app, plant_app
 from connectors.plant import PlantFileError
 from copilot.audit_cli import app as audit_app
 from copilot.cli import approvals_app, ask
-from copilot.config import Configuration, configuration
+from copilot.config import Configuration, ConfigurationError, configuration
 from copilot.kpi_cli import kpi_command, shift_report_command
 from copilot.llm.cli import app as model_app
 from copilot.monitor.cli import app as monitor_app
@@ -26,8 +26,9 @@ from twin.cli import app as twin_app
 from twin.errors import TwinFileError
 from ui.mcp_cli import app as mcp_app
 
-# each names its file and field
-CONFIG_ERRORS = (PlantFileError, PolicyError, ProcedureError, UsersFileError, MonitorError, TwinFileError)
+# each names its file and field (or variable)
+CONFIG_ERRORS = (PlantFileError, PolicyError, ProcedureError, UsersFileError, MonitorError, TwinFileError,
+                 ConfigurationError)
 
 app = typer.Typer(help="Plant Copilot: an agentic copilot for factories.", no_args_is_help=True)
 
