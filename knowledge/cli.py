@@ -91,7 +91,8 @@ def search(
 
 
 @app.command()
-def show(ctx: typer.Context, chunk_id: Annotated[str, typer.Argument(help="the chunk id of a cited passage")], store: StoreOption = None) -> None:
+def show(ctx: typer.Context, chunk_id: Annotated[str, typer.Argument(help="the chunk id of a cited passage")],
+         store: StoreOption = None) -> None:
     """Show the passage behind a citation."""
     try:
         p = _open(ctx, store).passage(chunk_id)
