@@ -30,6 +30,7 @@ from simulator.process import running_simulator
 from tools.base import Call, Tool
 from tools.deps import Deps
 from tools.registry import TOOLS
+from twin.settings import TwinSettings
 
 MACHINES = ["P-101", "HP-102", "IM-103", "OV-201", "FL-202", "CV-203"]
 
@@ -77,7 +78,7 @@ async def main(steps: int, runs: int) -> None:
         model = ScriptedChatModel(replies=scenario(steps))
         olga = UserDirectory.load(settings.users_file).get("olga")
         gated: list[float] = []
-        async with Copilot.open(model, settings=settings, connectors=sim) as copilot:
+        async with Copilot.open(model, settings=settings, connectors=sim, twin=TwinSettings()) as copilot:
             for run in range(runs + 1):
                 start = time.perf_counter()
                 taken = [s async for s in copilot.ask(olga, "check the plant", thread_id=f"ours-{run}")]

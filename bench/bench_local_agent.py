@@ -30,6 +30,7 @@ from copilot.service import Copilot  # noqa: E402
 from copilot.settings import CopilotSettings  # noqa: E402
 from copilot.users import UserDirectory  # noqa: E402
 from simulator.process import running_simulator  # noqa: E402
+from twin.settings import TwinSettings  # noqa: E402
 
 SCENARIOS = [
     # (name, fault planted, request, tools that must have run ("done") or wait for approval)
@@ -49,7 +50,8 @@ async def run(name: str, fault: dict | None, request: str, expected: dict[str, s
             httpx.post(f"{sim.sim_url}/faults", json=fault, timeout=10).raise_for_status()
             httpx.post(f"{sim.sim_url}/advance", json={"seconds": 600}, timeout=30).raise_for_status()
         olga = UserDirectory.load(CopilotSettings().users_file).get("olga")
-        async with Copilot.open(model, settings=CopilotSettings(data_dir=work / "data"), connectors=sim) as copilot:
+        async with Copilot.open(model, settings=CopilotSettings(data_dir=work / "data"), connectors=sim,
+                                twin=TwinSettings()) as copilot:
             start = time.perf_counter()
             steps, first = [], None
             async for step in copilot.ask(olga, request, thread_id="bench"):

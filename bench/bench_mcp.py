@@ -34,6 +34,7 @@ from copilot.settings import CopilotSettings  # noqa: E402
 from copilot.users import UsersFile  # noqa: E402
 from simulator.process import running_simulator  # noqa: E402
 from tools.base import Call  # noqa: E402
+from twin.settings import TwinSettings  # noqa: E402
 from ui.mcp_server import BearerGate, PlantMcp  # noqa: E402
 
 ARGS = {"machine_id": "P-101"}
@@ -57,7 +58,7 @@ async def timed(calls: int, once) -> list[float]:
 async def main(calls: int, http: bool) -> None:
     with tempfile.TemporaryDirectory() as tmp, running_simulator(Path(tmp) / "sim") as sim:
         settings = CopilotSettings(data_dir=Path(tmp) / "data")
-        async with Copilot.open(NoModel(), settings=settings, connectors=sim) as copilot:
+        async with Copilot.open(NoModel(), settings=settings, connectors=sim, twin=TwinSettings()) as copilot:
             tokens = AccessTokens(settings.state_db)
             mcp = PlantMcp(copilot, UsersFile(settings.users_file), tokens, stdio_user="olga")
             tool, deps = copilot.tools["machine_status"], copilot.rt.deps

@@ -1,6 +1,7 @@
 """``plant-copilot opcua`` (the copilot's certificate, trusting a server) and ``plant-copilot plant`` (import, check).
 
-Addresses, security and the PKI folder come from the environment (``PLANT_*``, see ``connectors.settings``).
+Addresses, security and the PKI folder come from the environment (``PLANT_*``, see ``connectors.settings``),
+read once by the ``plant-copilot`` callback (ui/cli.py) and taken from the command's context.
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ plant_app = typer.Typer(help="Describe the plant from its OPC UA server, and che
 _RENEW_WITHIN_DAYS = 30
 
 
+def connector_settings(ctx: typer.Context) -> ConnectorSettings:
+    """The connectors' part of the configuration the entry point read once and put in the context."""
+    return ctx.obj.connectors
+
+
 @opcua_app.callback()
 @plant_app.callback()
 def _quiet() -> None:
@@ -37,11 +43,12 @@ def _quiet() -> None:
 
 @cert_app.command("create")
 def cert_create(
+    ctx: typer.Context,
     days: Annotated[int, typer.Option(min=1, help="how long the certificate is valid")] = CERT_DAYS,
     replace: Annotated[bool, typer.Option(help="make a new key and certificate over the existing ones")] = False,
 ) -> None:
     """Make the copilot's application certificate and private key (mode 0600) in PLANT_OPCUA_PKI_DIR."""
-    pki = Pki(ConnectorSettings().opcua_pki_dir)
+    pki = Pki(connector_settings(ctx).opcua_pki_dir)
     der = _or_fail(lambda: create_application_certificate(pki, days=days, replace=replace))
     typer.secho(f"made {pki.cert_file} (key {pki.key_file})", fg="green")
     typer.echo(f"  {describe(der)}")
@@ -49,9 +56,9 @@ def cert_create(
 
 
 @cert_app.command("show")
-def cert_show() -> None:
+def cert_show(ctx: typer.Context) -> None:
     """The copilot's certificate: where it is, whom it names, until when, its fingerprint."""
-    pki = Pki(ConnectorSettings().opcua_pki_dir)
+    pki = Pki(connector_settings(ctx).opcua_pki_dir)
     cert_file, _ = _or_fail(pki.own)
     der = cert_file.read_bytes()
     typer.echo(f"{cert_file}\n  {describe(der)}")
@@ -62,13 +69,14 @@ def cert_show() -> None:
 
 @opcua_app.command("trust")
 def trust(
+    ctx: typer.Context,
     server: Annotated[str, typer.Argument(help="the server's URL (opc.tcp://HOST:PORT/...) or its certificate file")],
     fingerprint_: Annotated[str | None, typer.Option(
         "--fingerprint", help="the SHA-256 fingerprint the server's admin gave you; trusted without asking if equal")
     ] = None,
 ) -> None:
     """Put a server's certificate on the trust list, after its fingerprint is checked."""
-    settings = ConnectorSettings()
+    settings = connector_settings(ctx)
     der = _server_certificate(server, settings)
     typer.echo(f"{server} presents:\n  {describe(der)}")
     if fingerprint_ is not None:
@@ -82,6 +90,7 @@ def trust(
 
 @plant_app.command("import")
 def plant_import(
+    ctx: typer.Context,
     url: Annotated[str, typer.Argument(help="the OPC UA server's URL, opc.tcp://HOST:PORT/...")],
     out: Annotated[Path | None, typer.Option(help="write the draft to this file (default: print it)")] = None,
     replace: Annotated[bool, typer.Option(help="overwrite OUT if it exists")] = False,
@@ -90,7 +99,7 @@ def plant_import(
     from connectors.plant_import import draft_plant, render
     from connectors.opcua_session import close_quietly, open_session
 
-    settings = ConnectorSettings()
+    settings = connector_settings(ctx)
     if out is not None:
         if settings.plant_file.exists() and out.exists() and out.samefile(settings.plant_file):
             _fail(f"{out} is the plant file in use (PLANT_PLANT_FILE): write the draft elsewhere and review it")
@@ -115,6 +124,7 @@ def plant_import(
 
 @plant_app.command("check")
 def plant_check(
+    ctx: typer.Context,
     plant_file: Annotated[Path | None, typer.Option(help="the plant file to check (default: PLANT_PLANT_FILE)")] = None,
     protocol: Annotated[Protocol, typer.Option(
         help="the protocol of the settings' PLC, for the machines that name none")] = Protocol.opcua,
@@ -124,7 +134,7 @@ def plant_check(
     from connectors.plant_check import Severity
     from connectors.plc_check import check_plcs
 
-    settings = ConnectorSettings()
+    settings = connector_settings(ctx)
     if plant_file is not None:
         settings = settings.model_copy(update={"plant_file": plant_file})
     plant = settings.load_plant()

@@ -1,6 +1,6 @@
 """The ERP connector: spare parts, suppliers, CMMS work orders and purchase orders over HTTP.
 
-    async with ErpClient.from_settings(ConnectorSettings()) as erp:
+    async with ErpClient.from_settings(settings) as erp:  # the ConnectorSettings read at the edge
         part = await erp.get_part("BRG-6205")
         order = await erp.create_purchase_order(
             PurchaseOrderCreate(part="BRG-6205", quantity=20, supplier="SUP-FAST", requested_by="olga"),

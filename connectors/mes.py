@@ -1,6 +1,6 @@
 """The MES connector: lines, production orders, quality and the historian over HTTP.
 
-    async with MesClient.from_settings(ConnectorSettings()) as mes:
+    async with MesClient.from_settings(settings) as mes:  # the ConnectorSettings read at the edge
         status = await mes.line_status("L2")
         samples = await mes.history("P-101", "vibration", minutes=30)
 

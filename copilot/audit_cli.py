@@ -9,13 +9,14 @@ from pathlib import Path
 import typer
 
 from copilot.audit import AuditKind, AuditLog, Head
-from copilot.settings import CopilotSettings
+from copilot.config import configuration
 
 app = typer.Typer(help="The append-only, hash-chained audit log.", no_args_is_help=True)
 
 
 @app.command("list")
 def list_(
+    ctx: typer.Context,
     actor: str | None = typer.Option(None),
     tool: str | None = typer.Option(None),
     kind: AuditKind | None = typer.Option(None, help="what the records are of"),
@@ -23,7 +24,7 @@ def list_(
     limit: int = typer.Option(50),
 ) -> None:
     """The newest records first."""
-    for r in AuditLog.of(CopilotSettings()).records(actor=actor, tool=tool, kind=kind, text=text, limit=limit):
+    for r in AuditLog.of(configuration(ctx).copilot).records(actor=actor, tool=tool, kind=kind, text=text, limit=limit):
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r.ts))
         detail = {k: v for k, v in (("args", r.arguments), ("decision", r.decision), ("approvers", r.approvers),
                                     ("result", r.result), ("old", r.old_value), ("new", r.new_value)) if v}
@@ -32,11 +33,11 @@ def list_(
 
 
 @app.command()
-def verify(head: Path | None = typer.Option(None, help="a head printed by `audit head` (e.g. kept in a ticket); "
+def verify(ctx: typer.Context, head: Path | None = typer.Option(None, help="a head printed by `audit head` (e.g. kept in a ticket); "
                                                      "default: the head kept after every append")) -> None:
     """Check the whole chain and hold it against the signed head; exit 1 and name the first bad record if
     anything was edited, removed, reordered, cut off or rewritten."""
-    log = AuditLog.of(CopilotSettings())
+    log = AuditLog.of(configuration(ctx).copilot)
     report = log.verify(Head.model_validate_json(head.read_text()) if head else None)
     if report.ok:
         typer.secho(f"audit log intact: {report.count} records, chain verified", fg="green")
@@ -47,7 +48,7 @@ def verify(head: Path | None = typer.Option(None, help="a head printed by `audit
 
 
 @app.command("head")
-def head_() -> None:
+def head_(ctx: typer.Context) -> None:
     """Print the chain's signed head (count, last hash), to keep elsewhere: `audit verify --head FILE` holds
     the log against it."""
-    typer.echo(AuditLog.of(CopilotSettings()).head().model_dump_json(indent=2))
+    typer.echo(AuditLog.of(configuration(ctx).copilot).head().model_dump_json(indent=2))

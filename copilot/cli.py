@@ -15,6 +15,7 @@ import typer
 
 from connectors.errors import ConnectorError
 from copilot.approvals import ApprovalQueue, ApprovalRefused, NotPending, PendingAction, UnknownAction
+from copilot.config import Configuration, configuration
 from copilot.conversations import NotYourConversation
 from copilot.service import Copilot, ConversationBusy, RequestRejected, Step
 from copilot.settings import CopilotSettings
@@ -24,10 +25,9 @@ from copilot.users import User, UsersFile, UsersFileError
 approvals_app = typer.Typer(help="The queue of actions waiting for sign-off.", no_args_is_help=True)
 
 
-def signed_in(name: str) -> User:
+def signed_in(settings: CopilotSettings, name: str) -> User:
     """The user, signed in with their password (prompted, or COPILOT_PASSWORD from the environment): whoever
     asks or approves is the person the policy and the audit log see. Throttled like the app's sign-in."""
-    settings = CopilotSettings()
     try:
         secret = os.environ.get("COPILOT_PASSWORD") or typer.prompt(f"password for {name}", hide_input=True)
         signin = SignIn(UsersFile(settings.users_file), settings.state_db)
@@ -40,12 +40,12 @@ def signed_in(name: str) -> User:
 
 
 @asynccontextmanager
-async def _copilot():
+async def _copilot(config: Configuration):
     from copilot.llm.factory import make_chat_model
-    from knowledge.settings import KnowledgeSettings
 
-    manuals = KnowledgeSettings().open_store()
-    async with Copilot.open(make_chat_model(), settings=CopilotSettings(), manuals=manuals) as copilot:
+    manuals = config.knowledge.open_store()
+    async with Copilot.open(make_chat_model(config.llm), settings=config.copilot, connectors=config.connectors,
+                            twin=config.twin, manuals=manuals) as copilot:
         yield copilot
 
 
@@ -73,9 +73,9 @@ def _short(value: Any, limit: int = 400) -> str:
     return text if len(text) <= limit else text[:limit] + " …"
 
 
-def _run(work: Callable[[Copilot], Awaitable[None]]) -> None:
+def _run(config: Configuration, work: Callable[[Copilot], Awaitable[None]]) -> None:
     async def main() -> None:
-        async with _copilot() as copilot:
+        async with _copilot(config) as copilot:
             await work(copilot)
 
     try:
@@ -87,13 +87,15 @@ def _run(work: Callable[[Copilot], Awaitable[None]]) -> None:
 
 
 def ask(
+    ctx: typer.Context,
     question: str = typer.Argument(..., help="what to ask, in plain words"),
     user: str = typer.Option(..., "--user", help="who asks (from the users file); their password is asked for, "
                              "or taken from COPILOT_PASSWORD"),
     thread: str | None = typer.Option(None, help="continue this conversation"),
 ) -> None:
     """Ask the copilot; print each step (tool, arguments, decision, result) and the answer."""
-    who = signed_in(user)
+    config = configuration(ctx)
+    who = signed_in(config.copilot, user)
 
     async def work(copilot: Copilot) -> None:
         thread_id = thread or f"cli-{int(time.time())}-{os.getpid()}"
@@ -111,7 +113,7 @@ def ask(
                 _print_step(step)
         typer.secho(f"\n(conversation {thread_id})", dim=True)
 
-    _run(work)
+    _run(config, work)
 
 
 def _describe(action: PendingAction) -> str:
@@ -136,9 +138,9 @@ def _describe(action: PendingAction) -> str:
 
 
 @approvals_app.command("list")
-def list_() -> None:
+def list_(ctx: typer.Context) -> None:
     """Every action waiting for sign-off, across conversations."""
-    queue = _queue()
+    queue = _queue(configuration(ctx).copilot)
     pending = queue.pending()
     if not pending:
         typer.echo("no actions wait for approval")
@@ -150,17 +152,17 @@ def list_() -> None:
 
 
 @approvals_app.command()
-def show(action_id: str) -> None:
+def show(ctx: typer.Context, action_id: str) -> None:
     """One action in full: who asked, the exact change, the policy's reasons."""
     try:
-        typer.echo(_describe(_queue().get(action_id)))
+        typer.echo(_describe(_queue(configuration(ctx).copilot).get(action_id)))
     except UnknownAction as exc:
         typer.secho(f"error: {exc}", fg="red", err=True)
         raise typer.Exit(1) from None
 
 
-def _decide(verdict: str, action_id: str, user: str, comment: str) -> None:
-    who = signed_in(user)
+def _decide(config: Configuration, verdict: str, action_id: str, user: str, comment: str) -> None:
+    who = signed_in(config.copilot, user)
 
     async def work(copilot: Copilot) -> None:
         decide = copilot.approve if verdict == "approve" else copilot.reject
@@ -169,22 +171,23 @@ def _decide(verdict: str, action_id: str, user: str, comment: str) -> None:
         for step in steps:
             _print_step(step)
 
-    _run(work)
+    _run(config, work)
 
 
 @approvals_app.command()
-def approve(action_id: str, user: str = typer.Option(..., "--user"), comment: str = typer.Option("", "--comment")) -> None:
+def approve(ctx: typer.Context, action_id: str, user: str = typer.Option(..., "--user"),
+            comment: str = typer.Option("", "--comment")) -> None:
     """Approve an action; when enough people have, its conversation resumes and the action runs."""
-    _decide("approve", action_id, user, comment)
+    _decide(configuration(ctx), "approve", action_id, user, comment)
 
 
 @approvals_app.command()
-def reject(action_id: str, user: str = typer.Option(..., "--user"), comment: str = typer.Option("", "--comment")) -> None:
+def reject(ctx: typer.Context, action_id: str, user: str = typer.Option(..., "--user"),
+           comment: str = typer.Option("", "--comment")) -> None:
     """Reject an action; the copilot is told why and does not propose it again."""
-    _decide("reject", action_id, user, comment)
+    _decide(configuration(ctx), "reject", action_id, user, comment)
 
 
-def _queue() -> ApprovalQueue:
-    settings = CopilotSettings()
+def _queue(settings: CopilotSettings) -> ApprovalQueue:
     return ApprovalQueue(settings.state_db, ttl_hours=settings.approval_ttl_hours,
                          run_within_minutes=settings.approval_run_within_minutes)

@@ -193,8 +193,8 @@ def made_between(later: list[MachineQuality], earlier: list[MachineQuality]) -> 
             for m in later]
 
 
-async def gather(hours: float, connectors: ConnectorSettings | None = None,
-                 settings: CopilotSettings | None = None, *, ago: float = 0.0) -> PlantKpis:
+async def gather(hours: float, connectors: ConnectorSettings, settings: CopilotSettings, *,
+                 ago: float = 0.0) -> PlantKpis:
     """The KPIs of ``hours`` ending ``ago`` hours before now (0: the last ``hours``; ``ago=hours``: the shift
     before) from the historian, the MES, the ERP, the queue, the audit log and the monitor's alerts (the
     historian's hours are the plant's clock, its newest sample being now; the records' are the wall clock).
@@ -205,7 +205,6 @@ async def gather(hours: float, connectors: ConnectorSettings | None = None,
     from copilot.monitor.watch import ACTOR
     from copilot.twin_checks import DRIFT, TwinChecks
 
-    connectors, settings = connectors or ConnectorSettings(), settings or CopilotSettings()
     plant = connectors.load_plant()
     until = time.time() - ago * 3600
     since = until - hours * 3600

@@ -14,7 +14,6 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
@@ -145,18 +144,15 @@ class Copilot:
         cls,
         model: BaseChatModel,
         *,
-        settings: CopilotSettings | None = None,
-        connectors: ConnectorSettings | None = None,
+        settings: CopilotSettings,
+        connectors: ConnectorSettings,
+        twin: TwinSettings,
         manuals: Any = None,
-        twin_file: Path | None = None,
     ) -> AsyncIterator[Copilot]:
-        """``twin_file``: the fitted twin the dry runs use (twin/; PLANT_TWIN_FILE by default); without one,
-        a change's dry run says no twin is fitted."""
-        settings = settings or CopilotSettings()
-        connectors = connectors or ConnectorSettings()
+        """``twin.file``: the fitted twin the dry runs use (twin/); without one, a change's dry run says no twin
+        is fitted."""
         plant = connectors.load_plant()
-        twin_file = twin_file or TwinSettings().file
-        twin = load_twin(twin_file, plant) if twin_file.exists() else None
+        fitted = load_twin(twin.file, plant) if twin.file.exists() else None
         async with AsyncExitStack() as stack:
             plc = await stack.enter_async_context(open_plc(connectors, plant, settings.plc_protocol))
             erp = await stack.enter_async_context(ErpClient.from_settings(connectors))
@@ -178,7 +174,7 @@ class Copilot:
             stack.callback(audit.close)
             procedures = Procedures.load(settings.procedures_file, TOOLS) if settings.procedures else None
             rt = Runtime(
-                deps=Deps(plant=plant, plc=plc, erp=erp, mes=mes, manuals=manuals, twin=twin),
+                deps=Deps(plant=plant, plc=plc, erp=erp, mes=mes, manuals=manuals, twin=fitted),
                 model=model,
                 tools=TOOLS,
                 policy=Policy.load(settings.policy_file),

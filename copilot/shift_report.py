@@ -27,10 +27,8 @@ def _when(ts: float) -> str:
     return time.strftime("%H:%M", time.localtime(ts))
 
 
-async def facts(hours: float, connectors: ConnectorSettings | None = None,
-                settings: CopilotSettings | None = None) -> str:
+async def facts(hours: float, connectors: ConnectorSettings, settings: CopilotSettings) -> str:
     """The report's facts as Markdown, for the last ``hours``."""
-    connectors, settings = connectors or ConnectorSettings(), settings or CopilotSettings()
     since = time.time() - hours * 3600
     kpis = await gather(hours, connectors, settings)
     before = await gather(hours, connectors, settings, ago=hours)

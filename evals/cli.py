@@ -11,18 +11,19 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from copilot.config import Configuration, configuration
 from evals.report import REPORTS, Report, compare, run_report, table
 from evals.runner import Models, RunResult, baseline_path
-from evals.scenario import ScenarioError, available_suites, configured_plant, suite_named
+from evals.scenario import ScenarioError, available_suites, suite_named
 
 app = typer.Typer(help="Eval suites: recorded scenarios that measure the copilot.", no_args_is_help=True)
 console = Console()
 
 
 @app.command("list")
-def list_() -> None:
+def list_(ctx: typer.Context) -> None:
     """The suites and their scenarios."""
-    plant = configured_plant()
+    plant = configuration(ctx).connectors.load_plant()
     for name in available_suites():
         suite = suite_named(name, plant)
         console.print(f"[bold]{name}[/bold] ({len(suite.scenarios)}): {escape(suite.description)}")
@@ -32,6 +33,7 @@ def list_() -> None:
 
 @app.command()
 def run(
+    ctx: typer.Context,
     suites: Annotated[list[str], typer.Argument(help="suite names (evals/suites/NAME.yaml) or files; 'all' for every suite")],
     provider: Annotated[str, typer.Option(help="local | openai | replay")] = "replay",
     k: Annotated[int, typer.Option("-k", min=1, help="runs per scenario")] = 1,
@@ -44,7 +46,8 @@ def run(
         raise typer.BadParameter(f"unknown provider {provider!r}: local, openai or replay", param_hint="--provider")
     if record and provider == "replay":
         raise typer.BadParameter("--record needs a live provider (local or openai)", param_hint="--record")
-    plant = configured_plant()
+    config = configuration(ctx)
+    plant = config.connectors.load_plant()
     names = available_suites() if suites == ["all"] else suites
     try:
         loaded = [suite_named(name, plant) for name in names]
@@ -53,8 +56,8 @@ def run(
         raise typer.Exit(2) from None
     failed = False
     for suite in loaded:
-        models = Models(provider, suite.name)  # type: ignore[arg-type]
-        report = _run_with_progress(suite, models, k, plant, only, record)
+        models = Models(provider, suite.name, llm=config.llm)  # type: ignore[arg-type]
+        report = _run_with_progress(suite, models, config, k, plant, only, record)
         if record:
             console.print(f"baseline: {_update_baseline(report)}")
         typer.echo(table(report))
@@ -66,7 +69,7 @@ def run(
         raise typer.Exit(1)
 
 
-def _run_with_progress(suite, models: Models, k: int, plant, only, record: bool) -> Report:
+def _run_with_progress(suite, models: Models, config: Configuration, k: int, plant, only, record: bool) -> Report:
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console) as progress:
         task = progress.add_task(f"{suite.name}", total=len(suite.chosen(only)) * k)
@@ -76,7 +79,7 @@ def _run_with_progress(suite, models: Models, k: int, plant, only, record: bool)
             progress.console.print(f"  {result.scenario} #{result.run}: {mark} {result.seconds:.0f} s")
             progress.update(task, completed=done)
 
-        return asyncio.run(run_report(suite, models, k=k, plant=plant, only=only or None, record=record,
+        return asyncio.run(run_report(suite, models, config=config, k=k, plant=plant, only=only or None, record=record,
                                       on_result=on_result))
 
 

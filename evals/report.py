@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from copilot.config import Configuration
 from evals.runner import Models, RunResult, run_suite
 from evals.scenario import Suite
 
@@ -160,10 +161,11 @@ class Report(BaseModel):
         return "\n".join(lines) + "\n"
 
 
-async def run_report(suite: Suite, models: Models, *, k: int, plant, only: list[str] | None = None,
-                     record: bool = False, on_result=None) -> Report:
+async def run_report(suite: Suite, models: Models, *, config: Configuration, k: int, plant,
+                     only: list[str] | None = None, record: bool = False, on_result=None) -> Report:
     """Run a suite and report on it (the CLI and the app's Evals page both call this)."""
-    results = await run_suite(suite, models, k=k, plant=plant, only=only, record=record, on_result=on_result)
+    results = await run_suite(suite, models, config=config, k=k, plant=plant, only=only, record=record,
+                              on_result=on_result)
     return Report.of(suite.name, models.name, models.provider, k, results)
 
 

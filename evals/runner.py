@@ -25,11 +25,11 @@ from connectors.errors import ConnectorError, TimedOut, Unreachable
 from connectors.plant import Plant
 from connectors.settings import ConnectorSettings
 from copilot.approvals import ApprovalRefused, NotPending
+from copilot.config import Configuration
 from copilot.llm.factory import make_chat_model
 from copilot.llm.replay import Recording, RecordedReply, ReplayChatModel, ReplyRecorder, model_name
 from copilot.llm.settings import LLMSettings
 from copilot.service import Copilot, ConversationBusy, Step
-from copilot.settings import CopilotSettings
 from copilot.users import UserDirectory
 from evals.checks import Check, Trace, check, violations
 from evals.scenario import REPO, Scenario, Suite
@@ -86,10 +86,10 @@ def baseline_path(suite: str, root: Path = RECORDINGS) -> Path:
 class Models:
     """Where each run's model comes from: the live provider (with its replies recorded) or a recording."""
 
-    def __init__(self, provider: Provider, suite: str, *, llm: LLMSettings | None = None, root: Path = RECORDINGS) -> None:
+    def __init__(self, provider: Provider, suite: str, *, llm: LLMSettings, root: Path = RECORDINGS) -> None:
+        """``llm``: the configured model's settings, its provider replaced by ``provider`` (unused for replay)."""
         self.provider, self.suite, self.root = provider, suite, root
-        self._live = None if provider == "replay" else make_chat_model((llm or LLMSettings()).model_copy(
-            update={"provider": provider}))
+        self._live = None if provider == "replay" else make_chat_model(llm.model_copy(update={"provider": provider}))
 
     def for_run(self, scenario: str, run: int) -> BaseChatModel:
         if self._live is not None:
@@ -112,18 +112,19 @@ async def run_suite(
     suite: Suite,
     models: Models,
     *,
+    config: Configuration,
     k: int = 1,
     plant: Plant,
     only: list[str] | None = None,
     record: bool = False,
     on_result: Callable[[RunResult, int, int], None] | None = None,
 ) -> list[RunResult]:
-    """Every scenario (or those in ``only``) ``k`` times; with ``record``, the live model's replies are
-    written under evals/recordings/<suite>/."""
+    """Every scenario (or those in ``only``) ``k`` times, the copilot as ``config`` says but on the suite's own
+    simulator and data dirs; with ``record``, the live model's replies are written under evals/recordings/<suite>/."""
     scenarios = suite.chosen(only)
     total = len(scenarios) * k
     results: list[RunResult] = []
-    manuals = eval_manuals()
+    manuals = eval_manuals(config.knowledge)
     writable = {m.id: [t.name for t in m.tags.values() if t.writable] for line in plant.lines for m in line.machines}
     with tempfile.TemporaryDirectory(prefix="evals-") as tmp, running_simulator(Path(tmp) / "sim", seed=0, time_scale=0) as sim:
         twin = Twin(sim)
@@ -131,7 +132,7 @@ async def run_suite(
             for scenario in scenarios:
                 recorded: list[Recording] = []
                 for run in range(k):
-                    result, recording = await run_once(scenario, run, models, sim, twin, manuals, writable,
+                    result, recording = await run_once(scenario, run, models, config, sim, twin, manuals, writable,
                                                        Path(tmp) / f"{scenario.id}-{run}")
                     results.append(result)
                     if recording is not None:
@@ -149,8 +150,8 @@ async def run_suite(
 
 
 async def run_once(
-    scenario: Scenario, run: int, models: Models, sim: ConnectorSettings, twin: Twin, manuals: Any,
-    writable: dict[str, list[str]], data_dir: Path,
+    scenario: Scenario, run: int, models: Models, config: Configuration, sim: ConnectorSettings, twin: Twin,
+    manuals: Any, writable: dict[str, list[str]], data_dir: Path,
 ) -> tuple[RunResult, Recording | None]:
     base = RunResult(scenario=scenario.id, category=scenario.category, attack=scenario.attack, run=run,
                      success=False, blame="scenario")
@@ -166,19 +167,18 @@ async def run_once(
     except TwinError as exc:
         return base.model_copy(update={"blame": "environment", "error": str(exc)}), None
 
-    users = UserDirectory.load(CopilotSettings().users_file)
+    users = UserDirectory.load(config.copilot.users_file)
     if scenario.setup.manuals:  # planted in a copy of its own: another eval or test on the shared store never sees it
         manuals = manuals.copy_to(data_dir / "manuals")
         for extra in scenario.setup.manuals:
             manuals.ingest(REPO / extra)
-    return await _converse(scenario, run, model, recorder, models, sim, twin, manuals, writable, data_dir, users,
-                           start, base)
+    return await _converse(scenario, run, model, recorder, models, config, sim, twin, manuals, writable, data_dir,
+                           users, start, base)
 
 
-def eval_manuals() -> Any:
-    """The evals' own manual store (the plant's manuals; a scenario may add a planted one for its run), so an
-    eval never touches the store the copilot serves operators from."""
-    settings = KnowledgeSettings()
+def eval_manuals(settings: KnowledgeSettings) -> Any:
+    """The evals' own manual store (the plant's manuals; a scenario may add a planted one for its run), beside
+    the configured one, so an eval never touches the store the copilot serves operators from."""
     store = settings.model_copy(update={"knowledge_store": settings.knowledge_store.with_name("knowledge-evals")}).open_store()
     store.ingest(DEFAULT_MANUALS)  # unchanged manuals are skipped
     return store
@@ -186,7 +186,7 @@ def eval_manuals() -> Any:
 
 async def _converse(
     scenario: Scenario, run: int, model: BaseChatModel, recorder: ReplyRecorder, models: Models,
-    sim: ConnectorSettings, twin: Twin, manuals: Any, writable: dict[str, list[str]], data_dir: Path,
+    config: Configuration, sim: ConnectorSettings, twin: Twin, manuals: Any, writable: dict[str, list[str]], data_dir: Path,
     users: UserDirectory, start: dict[str, dict[str, Any]], base: RunResult,
 ) -> tuple[RunResult, Recording | None]:
     steps: list[Step] = []
@@ -195,7 +195,8 @@ async def _converse(
     try:
         async with AsyncExitStack() as stack:
             copilot = await stack.enter_async_context(
-                Copilot.open(model, settings=CopilotSettings(data_dir=data_dir), connectors=sim, manuals=manuals))
+                Copilot.open(model, settings=config.copilot.model_copy(update={"data_dir": data_dir}), connectors=sim,
+                             twin=config.twin, manuals=manuals))
             thread = f"eval-{scenario.id}-{run}"
             threads.append(thread)
             for turn in scenario.turns:

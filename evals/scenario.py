@@ -192,13 +192,6 @@ def load_suite(name_or_path: str, plant: Plant, tools: list[str]) -> Suite:
     return suite
 
 
-def configured_plant() -> Plant:
-    """The plant the suites run against: the plant file of the environment (PLANT_PLANT_FILE)."""
-    from connectors.settings import ConnectorSettings
-
-    return ConnectorSettings().load_plant()
-
-
 def suite_named(name_or_path: str, plant: Plant) -> Suite:
     """A suite checked against ``plant`` and the tool registry: the evals' entry point for the CLI and the app."""
     from tools.registry import TOOLS

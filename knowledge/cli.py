@@ -1,4 +1,8 @@
-"""``plant-copilot manuals ...``: ingest manuals into the store, search them, show a cited passage."""
+"""``plant-copilot manuals ...``: ingest manuals into the store, search them, show a cited passage.
+
+The store's settings are the configuration's knowledge part, read once by the ``plant-copilot`` callback
+(ui/cli.py) and taken from the command's context.
+"""
 
 from __future__ import annotations
 
@@ -25,8 +29,8 @@ StoreOption = Annotated[
 STATUS_STYLE = {"added": "green", "updated": "cyan", "unchanged": "dim", "empty": "yellow", "failed": "red"}
 
 
-def _open(store: Path | None) -> ManualStore:
-    settings = KnowledgeSettings()
+def _open(ctx: typer.Context, store: Path | None) -> ManualStore:
+    settings: KnowledgeSettings = ctx.obj.knowledge
     if store:
         settings = settings.model_copy(update={"knowledge_store": store})
     return settings.open_store()
@@ -39,13 +43,14 @@ def _fail(error: KnowledgeError) -> typer.Exit:
 
 @app.command()
 def ingest(
+    ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="a manual (.md, .txt, .pdf) or a folder of them")],
     store: StoreOption = None,
 ) -> None:
     """Ingest manuals: new and changed files are stored, unchanged ones skipped, broken ones reported."""
     try:
         files = ManualStore.manual_files(path)
-        manuals = _open(store)
+        manuals = _open(ctx, store)
     except KnowledgeError as e:
         raise _fail(e) from e
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -66,6 +71,7 @@ def ingest(
 
 @app.command()
 def search(
+    ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="what to look for, in plain words or exact codes")],
     machine: Annotated[str | None, typer.Option("--machine", "-m", help="machine model, e.g. 'Aquaflow CP-80'")] = None,
     document: Annotated[str | None, typer.Option("--document", "-d", help="manual file name or title")] = None,
@@ -75,7 +81,7 @@ def search(
 ) -> None:
     """Search the manuals; each passage is shown with its citation and chunk id."""
     try:
-        passages = _open(store).search(query, k, machine_model=machine, document=document, mode=_mode(mode))
+        passages = _open(ctx, store).search(query, k, machine_model=machine, document=document, mode=_mode(mode))
     except KnowledgeError as e:
         raise _fail(e) from e
     if not passages:
@@ -85,20 +91,21 @@ def search(
 
 
 @app.command()
-def show(chunk_id: Annotated[str, typer.Argument(help="the chunk id of a cited passage")], store: StoreOption = None) -> None:
+def show(ctx: typer.Context, chunk_id: Annotated[str, typer.Argument(help="the chunk id of a cited passage")],
+         store: StoreOption = None) -> None:
     """Show the passage behind a citation."""
     try:
-        p = _open(store).passage(chunk_id)
+        p = _open(ctx, store).passage(chunk_id)
     except KnowledgeError as e:
         raise _fail(e) from e
     console.print(Panel(escape(p.text), title=escape(p.cite()), subtitle=escape(p.chunk_id), title_align="left"))
 
 
 @app.command("list")
-def list_manuals(store: StoreOption = None) -> None:
+def list_manuals(ctx: typer.Context, store: StoreOption = None) -> None:
     """The manuals in the store."""
     table = Table("document", "title", "machine model", "chunks")
-    for m in _open(store).manuals():
+    for m in _open(ctx, store).manuals():
         table.add_row(m.document, m.title, m.machine_model or "", str(m.chunks))
     console.print(table)
 

@@ -1,5 +1,9 @@
-"""``python -m simulator [--seed N] [--time-scale X] [--data-dir DIR] [--history-hours H]``: run the simulated plant."""
+"""``python -m simulator [--seed N] [--time-scale X] [--data-dir DIR] [--history-hours H]``: run the simulated plant.
 
-from simulator.cli import run_app
+This process's edge: where to serve the plant is read from the environment here, once (``PLANT_*``).
+"""
 
-run_app()
+from connectors.settings import ConnectorSettings
+from simulator.cli import Standalone, run_app
+
+run_app(obj=Standalone(connectors=ConnectorSettings()))

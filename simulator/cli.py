@@ -1,11 +1,13 @@
 """``plant-copilot sim``: run the simulated plant, look at it, plant faults and text.
 
-Addresses come from the environment (``PLANT_*``, see ``connectors.settings``).
+Addresses come from the environment (``PLANT_*``, see ``connectors.settings``), read once by the entry point
+(``plant-copilot``'s callback, ui/cli.py, or ``python -m simulator``) and taken from the command's context.
 """
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -26,8 +28,22 @@ app.add_typer(fault_app, name="fault")
 _STATES = {0: "stopped", 1: "running", 2: "FAULTED"}
 
 
+@dataclass(frozen=True)
+class Standalone:
+    """The configuration ``python -m simulator`` reads: where to serve the plant (``plant-copilot sim`` has the
+    whole configuration in its context, which has the same ``connectors``)."""
+
+    connectors: ConnectorSettings
+
+
+def _connectors(ctx: typer.Context) -> ConnectorSettings:
+    """Where the plant's systems are: the part of the configuration the entry point put in the context."""
+    return ctx.obj.connectors
+
+
 @app.command()
 def run(
+    ctx: typer.Context,
     seed: Annotated[int | None, typer.Option(help="seed of the measurement noise (env PLANT_SIM_SEED, default 0)")] = None,
     time_scale: Annotated[float | None, typer.Option(
         min=0.0, help="simulated seconds per wall second; 0 freezes the clock, only `sim advance` moves it "
@@ -47,7 +63,7 @@ def run(
     given = {k: v for k, v in (("seed", seed), ("time_scale", time_scale), ("data_dir", data_dir),
                                ("history_hours", history_hours), ("mqtt_broker", mqtt_broker)) if v is not None}
     options = SimulatorSettings(**given)
-    settings = ConnectorSettings()
+    settings = _connectors(ctx)
     try:
         mqtt = None if options.mqtt_broker is None else Publishing(
             Broker.parse(options.mqtt_broker), options.mqtt_group, options.mqtt_edge_node)
@@ -87,9 +103,9 @@ run_app.command()(run)
 
 
 @app.command()
-def status() -> None:
+def status(ctx: typer.Context) -> None:
     """Every machine's state, alarm and tags, the active faults and the simulated time."""
-    settings = ConnectorSettings()
+    settings = _connectors(ctx)
     plant = settings.load_plant()
     state = _call(settings, "GET", "/state")
     typer.echo(format_state(plant, state))
@@ -97,6 +113,7 @@ def status() -> None:
 
 @app.command()
 def read(
+    ctx: typer.Context,
     machine: str,
     tag: str,
     protocol: Annotated[Protocol, typer.Option(help="which PLC protocol to read over")] = Protocol.modbus,
@@ -105,7 +122,7 @@ def read(
     from connectors.errors import ConnectorError
     from connectors.plant_plc import open_plc
 
-    settings = ConnectorSettings()
+    settings = _connectors(ctx)
 
     async def fetch():
         async with open_plc(settings, settings.load_plant(), protocol) as plc:
@@ -120,28 +137,29 @@ def read(
 
 
 @app.command()
-def text(machine: str, tag: str, value: Annotated[str, typer.Argument(metavar="TEXT")]) -> None:
+def text(ctx: typer.Context, machine: str, tag: str, value: Annotated[str, typer.Argument(metavar="TEXT")]) -> None:
     """Put text into a PLC string tag (operator_note, batch_comment, material_lot)."""
-    _call(ConnectorSettings(), "POST", "/text", json={"machine_id": machine, "tag": tag, "text": value})
+    _call(_connectors(ctx), "POST", "/text", json={"machine_id": machine, "tag": tag, "text": value})
     typer.echo(f"{machine}.{tag} = {value!r}")
 
 
 @app.command()
-def advance(seconds: Annotated[float, typer.Argument(help="simulated seconds")]) -> None:
+def advance(ctx: typer.Context, seconds: Annotated[float, typer.Argument(help="simulated seconds")]) -> None:
     """Run the simulation forward now (useful with --time-scale 0)."""
-    clock = _call(ConnectorSettings(), "POST", "/advance", json={"seconds": seconds})
+    clock = _call(_connectors(ctx), "POST", "/advance", json={"seconds": seconds})
     typer.echo(f"sim time {_clock(clock['sim_time'])}")
 
 
 @app.command()
-def reset() -> None:
+def reset(ctx: typer.Context) -> None:
     """Back to the start: no faults, empty history, fresh ERP and MES data."""
-    _call(ConnectorSettings(), "POST", "/reset")
+    _call(_connectors(ctx), "POST", "/reset")
     typer.echo("plant reset")
 
 
 @fault_app.command("inject")
 def fault_inject(
+    ctx: typer.Context,
     kind: FaultKind,
     machine: Annotated[str | None, typer.Option(help="machine id, for machine faults")] = None,
     severity: Annotated[float, typer.Option(min=0.0, max=1.0, help="0..1")] = 1.0,
@@ -149,18 +167,19 @@ def fault_inject(
 ) -> None:
     """Start a fault (injecting the same kind on the same machine again replaces it)."""
     body = {"kind": kind.value, "machine_id": machine, "severity": severity, "tag": tag}
-    fault = _call(ConnectorSettings(), "POST", "/faults", json=body)
+    fault = _call(_connectors(ctx), "POST", "/faults", json=body)
     typer.echo(f"fault on: {_describe_fault(fault)}")
 
 
 @fault_app.command("clear")
 def fault_clear(
+    ctx: typer.Context,
     kind: Annotated[FaultKind | None, typer.Argument(help="only this kind (default: all)")] = None,
     machine: Annotated[str | None, typer.Option(help="only on this machine")] = None,
 ) -> None:
     """Clear faults; a cleared bearing or sensor counts as replaced."""
     params = {k: v for k, v in (("kind", kind and kind.value), ("machine_id", machine)) if v}
-    cleared = _call(ConnectorSettings(), "DELETE", "/faults", params=params)
+    cleared = _call(_connectors(ctx), "DELETE", "/faults", params=params)
     typer.echo(f"cleared {cleared['cleared']} fault(s)")
 
 

@@ -17,6 +17,7 @@ from copilot.service import Copilot, Step
 from copilot.settings import CopilotSettings
 from copilot.users import User, UserDirectory
 from simulator.process import settings_env
+from twin.settings import TwinSettings
 
 USERS = UserDirectory.load(CopilotSettings().users_file)
 
@@ -39,7 +40,7 @@ def script(*replies: list[dict] | str) -> ScriptedChatModel:
 @asynccontextmanager
 async def copilot_on(sim: ConnectorSettings, data_dir: Path, model, **overrides: Any):
     settings = CopilotSettings(data_dir=data_dir, **overrides)
-    async with Copilot.open(model, settings=settings, connectors=sim) as copilot:
+    async with Copilot.open(model, settings=settings, connectors=sim, twin=TwinSettings()) as copilot:
         yield copilot
 
 

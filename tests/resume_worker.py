@@ -11,14 +11,17 @@ import sys
 from pathlib import Path
 
 from agent_helpers import call, script
+from connectors.settings import ConnectorSettings
 from copilot.service import Copilot
 from copilot.settings import CopilotSettings
+from twin.settings import TwinSettings
 
 
 async def main(data_dir: Path) -> None:
     parts = ["BRG-6205", "BRG-6308", "SEAL-M25", "HYD-FLT-10", "TC-K-150", "NOZ-RF12"]
     model = script([call("create_purchase_order", part_id=p, quantity=30, choose_by="price") for p in parts], "Done.")
-    async with Copilot.open(model, settings=CopilotSettings(data_dir=data_dir)) as copilot:
+    async with Copilot.open(model, settings=CopilotSettings(data_dir=data_dir), connectors=ConnectorSettings(),
+                            twin=TwinSettings()) as copilot:
         steps = await copilot.resume_decided()
     print(json.dumps([str(s.status) for s in steps if s.kind == "result"]))
 

@@ -15,6 +15,7 @@ from connectors.plant_plc import open_plc
 from connectors.settings import REPO_CONFIG
 from copilot.service import Copilot
 from copilot.settings import CopilotSettings
+from twin.settings import TwinSettings
 
 PLANT = load_plant(REPO_CONFIG / "plant.yaml")
 SETPOINTS = [t for t in PLANT.all_tags() if t.writable and t.name != "run"]
@@ -37,7 +38,7 @@ async def run(sim, data_dir, replies) -> None:
     before = await setpoints(sim)
     model = script(*replies, "done")
     settings_ = CopilotSettings(data_dir=data_dir, plc_protocol="modbus")
-    async with Copilot.open(model, settings=settings_, connectors=sim) as copilot:
+    async with Copilot.open(model, settings=settings_, connectors=sim, twin=TwinSettings()) as copilot:
         [_ async for _ in copilot.ask(user("olga"), "change things")]
         assert await setpoints(sim) == before, "a write ran before anyone approved it"
         for _ in range(20):  # sign off everything the gate queued, as two supervisors

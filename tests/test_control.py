@@ -11,7 +11,7 @@ from connectors.errors import Unreachable
 from connectors.plant_plc import open_plc
 from connectors.records import WorkOrderCreate
 from connectors.settings import ConnectorSettings
-from simulator.cli import app as sim_cli
+from ui.cli import app as plant_copilot
 
 
 @pytest.fixture
@@ -135,7 +135,7 @@ async def test_reset_returns_the_plant_and_the_erp_to_their_start(sim, control):
 def run_cli(sim: ConnectorSettings, *args: str):
     env = {"PLANT_HOST": sim.host, "PLANT_PLANT_FILE": str(sim.plant_file), "PLANT_SIM_PORT": str(sim.sim_port),
            "PLANT_MODBUS_PORT": str(sim.modbus_port), "PLANT_OPCUA_PORT": str(sim.opcua_port)}
-    return CliRunner().invoke(sim_cli, list(args), env=env)
+    return CliRunner().invoke(plant_copilot, ["sim", *args], env=env)
 
 
 def test_cli_injects_shows_and_clears_faults(sim):
@@ -175,5 +175,5 @@ def test_cli_says_when_no_simulator_answers():
     from conftest import free_port
 
     env = {"PLANT_HOST": "127.0.0.1", "PLANT_SIM_PORT": str(free_port())}
-    result = CliRunner().invoke(sim_cli, ["status"], env=env)
+    result = CliRunner().invoke(plant_copilot, ["sim", "status"], env=env)
     assert result.exit_code == 1 and "no simulator answers" in result.output

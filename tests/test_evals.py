@@ -13,6 +13,7 @@ from langchain_core.messages import HumanMessage
 from connectors.records import ProductionOrderRecord, PurchaseOrder, WorkOrder
 from connectors.settings import ConnectorSettings
 from copilot.audit import AuditRecord
+from copilot.config import Configuration
 from copilot.llm.replay import RecordedReply, Recording, ReplayChatModel, ReplayExhausted, ReplyRecorder
 from copilot.scripted import ScriptedChatModel, ScriptedReply
 from copilot.service import Step
@@ -251,7 +252,9 @@ async def test_the_runner_scores_replayed_runs_against_the_twin(tmp_path):
     path.parent.mkdir(parents=True)
     path.write_text(ScenarioRecordings(scenario="pump-vibration-work-order", runs=[good, stopped]).model_dump_json())
 
-    results = await run_suite(suite, Models("replay", "maintenance", root=tmp_path), k=2, plant=PLANT)
+    config = Configuration.from_environment()
+    models = Models("replay", "maintenance", llm=config.llm, root=tmp_path)
+    results = await run_suite(suite, models, config=config, k=2, plant=PLANT)
     first, second = results
     assert first.success, first.checks
     assert first.done == ["machine_status", "create_work_order"] and first.violations == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from connectors.settings import ConnectorSettings
+from copilot.config import Configuration
 from evals.report import Report
 from evals.runner import Models, baseline_path, recordings_path, run_suite
 from evals.scenario import available_suites, load_suite
@@ -29,7 +30,9 @@ async def test_replay_matches_the_recorded_baseline(name: str):
     baseline = Report.load(baseline_path(name))
     recorded = {r.scenario for r in baseline.results} & {s.id for s in suite.scenarios}
     recorded = {s for s in recorded if recordings_path(name, s).exists()}
-    results = await run_suite(suite, Models("replay", name), k=1, plant=PLANT, only=sorted(recorded))
+    config = Configuration.from_environment()
+    results = await run_suite(suite, Models("replay", name, llm=config.llm), config=config, k=1, plant=PLANT,
+                              only=sorted(recorded))
 
     assert [v for r in results for v in r.violations] == []
     was = {r.scenario: r.success for r in baseline.results}

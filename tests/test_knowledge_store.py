@@ -13,7 +13,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from knowledge.cli import app as manuals_cli
+from ui.cli import app as plant_copilot
 from knowledge.embeddings import MiniLmEmbedder, OpenAIEmbedder
 from knowledge.errors import InvalidQuery, ManualsNotFound, UnknownFilter, UnknownPassage
 from knowledge.store import ManualStore, Passage
@@ -273,18 +273,18 @@ def test_cli_ingest_reports_each_file_and_search_prints_citations(tmp_path: Path
     (folder / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
     runner = CliRunner()
     store = str(tmp_path / "store")
-    result = runner.invoke(manuals_cli, ["ingest", str(folder), "--store", store])
+    result = runner.invoke(plant_copilot, ["manuals", "ingest", str(folder), "--store", store])
     assert result.exit_code == 1, result.output
     assert "added" in result.output and "failed" in result.output and "broken.pdf" in result.output
     assert "2 files: 1 added" in result.output
 
-    result = runner.invoke(manuals_cli, ["search", "GBX-BL40 gearbox", "-k", "1", "--machine", "Beltline BL-40", "--store", store])
+    result = runner.invoke(plant_copilot, ["manuals", "search", "GBX-BL40 gearbox", "-k", "1", "--machine", "Beltline BL-40", "--store", store])
     assert result.exit_code == 0, result.output
     assert "Beltline BL-40 Belt Conveyor Manual" in result.output and "GBX-BL40" in result.output
 
     chunk_id = "beltline-bl40.pdf#6-spare-parts@p5.0"
-    result = runner.invoke(manuals_cli, ["show", chunk_id, "--store", store], terminal_width=200)
+    result = runner.invoke(plant_copilot, ["manuals", "show", chunk_id, "--store", store], terminal_width=200)
     assert result.exit_code == 0 and "Beltline BL-40 Belt Conveyor Manual, §6 Spare parts, p. 5" in result.output
 
-    result = runner.invoke(manuals_cli, ["search", "x", "--machine", "Nope", "--store", store])
+    result = runner.invoke(plant_copilot, ["manuals", "search", "x", "--machine", "Nope", "--store", store])
     assert result.exit_code == 2 and "no manual for machine model 'Nope'" in result.output

@@ -32,6 +32,7 @@ from copilot.settings import CopilotSettings
 from copilot.users import UsersFile
 from simulator.process import settings_env
 from tools.registry import TOOLS
+from twin.settings import TwinSettings
 from ui.mcp_server import KEY, BearerGate, PlantMcp
 
 MANUALS = Path(__file__).resolve().parent.parent / "knowledge" / "manuals"
@@ -50,7 +51,7 @@ def data(result) -> dict:
 async def serving(sim, tmp_path, user: str | None = "olga", manuals=None):
     """The MCP server's handlers around a copilot on the simulator; ``user`` as over stdio."""
     async with Copilot.open(NoModel(), settings=CopilotSettings(data_dir=tmp_path), connectors=sim,
-                            manuals=manuals) as copilot:
+                            twin=TwinSettings(), manuals=manuals) as copilot:
         tokens = AccessTokens(copilot.rt.settings.state_db)
         try:
             yield PlantMcp(copilot, UsersFile(copilot.rt.settings.users_file), tokens, stdio_user=user), tokens

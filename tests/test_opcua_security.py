@@ -11,13 +11,14 @@ from plant_edits import locked, plant_with, tag_of
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from connectors.cli import opcua_app
 from connectors.errors import NotConfigured, Rejected, Untrusted
 from connectors.opcua_pki import Pki, create_application_certificate, fingerprint, make_certificate
 from connectors.opcua_session import server_certificate
 from connectors.plant import Plant, load_plant
 from connectors.plant_plc import open_plc
 from connectors.settings import REPO_CONFIG, ConnectorSettings, OpcUaSecurity
+from twin.settings import TwinSettings
+from ui.cli import app as plant_copilot
 
 PLANT = load_plant(REPO_CONFIG / "plant.yaml")
 SECURE = [OpcUaSecurity.sign, OpcUaSecurity.sign_and_encrypt]
@@ -140,20 +141,20 @@ async def test_a_secure_session_needs_the_copilots_certificate(sim, tmp_path, pa
 
 def test_cert_create_makes_a_private_key_only_its_owner_reads(tmp_path):
     env = {"PLANT_OPCUA_PKI_DIR": str(tmp_path)}
-    made = CliRunner().invoke(opcua_app, ["cert", "create"], env=env)
+    made = CliRunner().invoke(plant_copilot, ["opcua", "cert", "create"], env=env)
     assert made.exit_code == 0, made.output
     assert stat.S_IMODE((tmp_path / "own" / "key.pem").stat().st_mode) == 0o600
-    again = CliRunner().invoke(opcua_app, ["cert", "create"], env=env)
+    again = CliRunner().invoke(plant_copilot, ["opcua", "cert", "create"], env=env)
     assert again.exit_code == 1 and "--replace" in again.output
 
 
 def test_trust_stores_the_server_certificate_only_with_its_fingerprint(sim, tmp_path, server_cert):
     env = {"PLANT_OPCUA_PKI_DIR": str(tmp_path)}
-    wrong = CliRunner().invoke(opcua_app, ["trust", sim.opcua_url, "--fingerprint", "00:11"], env=env)
+    wrong = CliRunner().invoke(plant_copilot, ["opcua", "trust", sim.opcua_url, "--fingerprint", "00:11"], env=env)
     assert wrong.exit_code == 1 and "not trusted" in wrong.output
     assert not Pki(tmp_path).is_trusted(server_cert)
-    right = CliRunner().invoke(opcua_app, ["trust", sim.opcua_url, "--fingerprint", fingerprint(server_cert).lower()],
-                               env=env)
+    right = CliRunner().invoke(plant_copilot, ["opcua", "trust", sim.opcua_url,
+                                               "--fingerprint", fingerprint(server_cert).lower()], env=env)
     assert right.exit_code == 0, right.output
     assert Pki(tmp_path).is_trusted(server_cert)
 
@@ -170,7 +171,8 @@ async def test_the_gate_denies_a_write_outside_the_servers_eurange_before_any_co
 
     plant_with(tmp_path, lambda raw: tag_of(raw, "HP-102", "pressure_setpoint").update(max=240, max_step=100))
     wider = sim.model_copy(update={"plant_file": tmp_path / "plant.yaml"})
-    async with Copilot.open(NoModel(), settings=CopilotSettings(data_dir=tmp_path / "data"), connectors=wider) as copilot:
+    async with Copilot.open(NoModel(), settings=CopilotSettings(data_dir=tmp_path / "data"), connectors=wider,
+                            twin=TwinSettings()) as copilot:
         denied = await copilot.call_tool(user("sam"), "write_setpoint",
                                          {"machine_id": "HP-102", "tag": "pressure_setpoint", "value": 220})
         assert denied.status is Status.denied, denied.text

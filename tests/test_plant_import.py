@@ -9,20 +9,20 @@ from pathlib import Path
 from plant_edits import plant_with, tag_of
 from typer.testing import CliRunner
 
-from connectors.cli import plant_app
 from connectors.opcua_model import variant_type
 from connectors.opcua_session import close_quietly, open_session
 from connectors.plant import Plant, load_plant
 from connectors.plant_check import Finding, Severity, check_plant
 from connectors.settings import REPO_CONFIG, ConnectorSettings
 from simulator.process import settings_env
+from ui.cli import app as plant_copilot
 
 PLANT = load_plant(REPO_CONFIG / "plant.yaml")
 
 
 def _run(sim: ConnectorSettings, *args: str, plant_file: Path | None = None):
     env = settings_env(sim) | ({"PLANT_PLANT_FILE": str(plant_file)} if plant_file else {})
-    return CliRunner().invoke(plant_app, list(args), env=env)
+    return CliRunner().invoke(plant_copilot, ["plant", *args], env=env)
 
 
 async def _check(sim: ConnectorSettings, plant: Plant) -> list[Finding]:

@@ -78,7 +78,8 @@ async def test_a_change_within_limits_that_the_twin_drives_into_an_alarm_is_deni
     deny = {"name": "no predicted alarms", "tools": ["write_setpoint", "start_machine", "stop_machine"],
             "when": {"predicted_alarm": True}, "deny": "the twin predicts an alarm"}
     settings = CopilotSettings(data_dir=tmp_path, policy_file=policy_with(tmp_path, deny))
-    async with Copilot.open(NoModel(), settings=settings, connectors=sim, twin_file=steep_oven(tmp_path)) as copilot:
+    async with Copilot.open(NoModel(), settings=settings, connectors=sim,
+                            twin=TwinSettings(file=steep_oven(tmp_path))) as copilot:
         denied = await copilot.call_tool(user("sam"), "write_setpoint", OVEN_UP)  # 190 is inside 140..200
         assert denied.status is Status.denied
         assert "the twin predicts an alarm" in denied.text
@@ -89,7 +90,7 @@ async def test_a_change_within_limits_that_the_twin_drives_into_an_alarm_is_deni
 @pytest.mark.asyncio
 async def test_a_waiting_change_carries_its_dry_run_to_the_card_and_the_chat(sim, tmp_path):
     settings = CopilotSettings(data_dir=tmp_path)
-    async with Copilot.open(NoModel(), settings=settings, connectors=sim) as copilot:
+    async with Copilot.open(NoModel(), settings=settings, connectors=sim, twin=TwinSettings()) as copilot:
         waiting = await copilot.call_tool(user("olga"), "write_setpoint", {**OVEN_UP, "value": 185}, key="k")
         assert waiting.status is Status.waiting
         [action] = copilot.pending()
@@ -111,7 +112,7 @@ async def test_after_the_change_the_twins_error_is_what_the_plc_then_read_agains
     settings = CopilotSettings(data_dir=tmp_path)
     try:
         control.advance(60)
-        async with Copilot.open(NoModel(), settings=settings, connectors=sim) as copilot:
+        async with Copilot.open(NoModel(), settings=settings, connectors=sim, twin=TwinSettings()) as copilot:
             trim = await copilot.call_tool(user("eli"), "write_setpoint", {**OVEN_UP, "value": 184})  # allowed
             assert trim.status is Status.done, trim.text
             check = copilot.rt.twin_checks.get(trim.action_id)

@@ -36,7 +36,7 @@ from copilot.service import Copilot
 from copilot.settings import CopilotSettings
 from ui.auth import PAGES, UI
 from ui.runtime import AppRuntime
-from ui.shared import get_runtime
+from ui.shared import app_configuration, get_runtime
 
 
 
@@ -45,11 +45,13 @@ def runtime(sim_server, tmp_path_factory) -> Iterator[AppRuntime]:
     work = tmp_path_factory.mktemp("ui")
     store = pump_manual_store(work)
     with environment(app_env(sim_server, work / "data", store, SCRIPT)):
+        app_configuration.clear()  # read once per process: this module's environment is read anew
         get_runtime.clear()
         rt = get_runtime()
         rt.ready.result(timeout=120)
         yield rt
         get_runtime.clear()  # closes it
+        app_configuration.clear()
 
 
 @pytest.fixture
@@ -222,7 +224,7 @@ def test_a_two_person_action_shows_who_has_approved_so_far(app):
 
     async def request() -> None:  # another process of the copilot (e.g. the CLI) queues a critical action
         async with Copilot.open(stop, settings=CopilotSettings(data_dir=app.settings.data_dir),
-                                connectors=app.connectors) as other:
+                                connectors=app.connectors, twin=app.twin) as other:
             [s async for s in other.ask(user("omar"), "stop the conveyor", thread_id="two-person")]
 
     asyncio.run(request())

@@ -13,6 +13,7 @@ from ui_helpers import PUMP_MANUAL, app_env, environment, pump_manual_store, ses
 from copilot.scripted import ScriptedChatModel, ScriptedReply
 from copilot.settings import CopilotSettings
 from knowledge.settings import KnowledgeSettings
+from twin.settings import TwinSettings
 from ui import shared
 from ui.runtime import AppRuntime
 
@@ -29,7 +30,8 @@ def runtime(sim, tmp_path):
     manuals.mkdir()
     shutil.copy(PUMP_MANUAL, manuals)
     rt = AppRuntime(scripted, connectors=sim, settings=CopilotSettings(data_dir=tmp_path / "data"),
-                    knowledge=KnowledgeSettings(knowledge_store=tmp_path / "store"), manuals_dir=manuals)
+                    knowledge=KnowledgeSettings(knowledge_store=tmp_path / "store"), twin=TwinSettings(),
+                    manuals_dir=manuals)
     yield rt
     rt.close()
 
@@ -76,11 +78,12 @@ def test_a_call_that_times_out_goes_on_in_the_background(runtime):
 
 
 def test_a_copilot_that_cannot_start_is_shown_on_the_page_and_can_be_retried(sim, tmp_path, monkeypatch):
-    def broken():
+    def broken(settings):
         raise RuntimeError("model weights are not installed")
 
     monkeypatch.setattr(shared, "_make_model", broken)
     with environment(app_env(sim, tmp_path / "data", pump_manual_store(tmp_path), [])):
+        shared.app_configuration.clear()  # read once per process: this test's environment is read anew
         shared.get_runtime.clear()
         try:
             at = session("olga")
@@ -88,13 +91,14 @@ def test_a_copilot_that_cannot_start_is_shown_on_the_page_and_can_be_retried(sim
             assert [e.value for e in at.error] == ["The copilot could not start: model weights are not installed"]
             failed = shared.get_runtime()
 
-            monkeypatch.setattr(shared, "_make_model", scripted)  # the weights are installed now
+            monkeypatch.setattr(shared, "_make_model", lambda settings: scripted())  # the weights are installed now
             [retry] = [b for b in at.button if b.label == "Try again"]
             retry.click().run()
             assert not at.error and at.chat_input  # a new runtime opened; the failed one was closed
             assert shared.get_runtime() is not failed and not failed.loop.is_running()
         finally:
             shared.get_runtime.clear()
+            shared.app_configuration.clear()
 
 
 class SlowModel(ScriptedChatModel):
@@ -116,8 +120,8 @@ class SlowModel(ScriptedChatModel):
 def test_an_embedded_model_takes_one_turn_at_a_time_across_sessions(sim, tmp_path):
     model = SlowModel(replies=[ScriptedReply(content="hello")])
     rt = AppRuntime(lambda: model, connectors=sim, settings=CopilotSettings(data_dir=tmp_path / "data"),
-                    knowledge=KnowledgeSettings(knowledge_store=tmp_path / "store"), manuals_dir=None,
-                    one_turn_at_a_time=True)
+                    knowledge=KnowledgeSettings(knowledge_store=tmp_path / "store"), twin=TwinSettings(),
+                    manuals_dir=None, one_turn_at_a_time=True)
     try:
         rt.ready.result(timeout=60)
         olga, omar = user("olga"), user("omar")

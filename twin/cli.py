@@ -1,7 +1,8 @@
 """``plant-copilot twin fit | predict``: fit the twin from the historian, dry-run a change from a terminal.
 
 Addresses come from the environment (``PLANT_*``, see ``connectors.settings``), the twin file from
-``PLANT_TWIN_FILE`` (default ``config/twin.yaml``).
+``PLANT_TWIN_FILE`` (default ``config/twin.yaml``): the configuration the ``plant-copilot`` callback
+(ui/cli.py) read once, taken from the command's context.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ def show_fit(twin: Twin) -> None:
 
 @app.command()
 def fit(
+    ctx: typer.Context,
     hours: Annotated[float, typer.Option(min=0.1, help="how much of the historian to read, back from now")] = 24.0,
     machine: Annotated[list[str] | None, typer.Option("--machine", "-m", help="only these machines (repeat)")] = None,
     min_hold_minutes: Annotated[float, typer.Option(min=0.5, help="a change must hold this long to be fitted")]
@@ -73,9 +75,10 @@ def fit(
     file: FileOption = None,
 ) -> None:
     """Find the setpoint changes, starts and stops in the history, fit the models, print them and write the file."""
-    settings = ConnectorSettings()
+    settings: ConnectorSettings = ctx.obj.connectors
     plant = settings.load_plant()
-    path = file or TwinSettings().file
+    twin_settings: TwinSettings = ctx.obj.twin
+    path = file or twin_settings.file
 
     async def read() -> dict:
         async with MesClient.from_settings(settings) as mes:
@@ -115,6 +118,7 @@ def show_dry_run(run: DryRun) -> None:
 
 @app.command()
 def predict(
+    ctx: typer.Context,
     machine: Annotated[str, typer.Argument(help="machine id, e.g. OV-201")],
     tag: Annotated[str, typer.Argument(help="a setpoint, or run (1 starts, 0 stops)")],
     value: Annotated[float, typer.Argument(help="the new value")],
@@ -123,9 +127,10 @@ def predict(
     file: FileOption = None,
 ) -> None:
     """Dry-run a change from the live readings: each affected reading's course, when it settles, the alarms it passes."""
-    settings = ConnectorSettings()
+    settings: ConnectorSettings = ctx.obj.connectors
     plant = settings.load_plant()
-    twin = load_twin(file or TwinSettings().file, plant)
+    twin_settings: TwinSettings = ctx.obj.twin
+    twin = load_twin(file or twin_settings.file, plant)
 
     async def read() -> dict[str, float]:
         async with open_plc(settings, plant, protocol) as plc:

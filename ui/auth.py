@@ -19,10 +19,10 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from copilot import session_tokens
-from copilot.settings import CopilotSettings
 from copilot.signin import SignIn, SignInRefused
 from copilot.users import User, UsersFile
 from copilot.users import Role
+from ui.shared import app_configuration
 
 UI = Path(__file__).resolve().parent
 _USER_KEY = "user"
@@ -67,13 +67,13 @@ def pages_for(role: Role) -> list[PageSpec]:
 
 @st.cache_resource(show_spinner=False)
 def sign_in_service() -> SignIn:
-    settings = CopilotSettings()
+    settings = app_configuration().copilot
     return SignIn(UsersFile(settings.users_file), settings.state_db)
 
 
 @st.cache_resource(show_spinner=False)
 def _session_key() -> bytes:
-    settings = CopilotSettings()
+    settings = app_configuration().copilot
     return session_tokens.session_key(settings.session_key, settings.data_dir, database_url=settings.database_url)
 
 

@@ -10,6 +10,7 @@ from connectors.cli import opcua_app, plant_app
 from connectors.plant import PlantFileError
 from copilot.audit_cli import app as audit_app
 from copilot.cli import approvals_app, ask
+from copilot.config import Configuration, ConfigurationError, configuration
 from copilot.kpi_cli import kpi_command, shift_report_command
 from copilot.llm.cli import app as model_app
 from copilot.monitor.cli import app as monitor_app
@@ -25,10 +26,19 @@ from twin.cli import app as twin_app
 from twin.errors import TwinFileError
 from ui.mcp_cli import app as mcp_app
 
-# each names its file and field
-CONFIG_ERRORS = (PlantFileError, PolicyError, ProcedureError, UsersFileError, MonitorError, TwinFileError)
+# each names its file and field (or variable)
+CONFIG_ERRORS = (PlantFileError, PolicyError, ProcedureError, UsersFileError, MonitorError, TwinFileError,
+                 ConfigurationError)
 
 app = typer.Typer(help="Plant Copilot: an agentic copilot for factories.", no_args_is_help=True)
+
+
+@app.callback()
+def _configure(ctx: typer.Context) -> None:
+    # the one read of the environment per invocation; every command takes the configuration from the context
+    ctx.obj = Configuration.from_environment()
+
+
 app.add_typer(sim_app, name="sim")
 app.add_typer(approvals_app, name="approvals")
 app.add_typer(audit_app, name="audit")
@@ -50,6 +60,7 @@ app.add_typer(report_app, name="report")
 
 @app.command()
 def demo(
+    ctx: typer.Context,
     port: int = typer.Option(8501, help="the app's port on 127.0.0.1"),
     time_scale: float = typer.Option(1.0, min=0.0, help="simulated seconds per wall second"),
     work: str = typer.Option("var/demo", help="the simulator's data and the logs"),
@@ -57,7 +68,7 @@ def demo(
     """Start the simulated plant, ingest the manuals if needed, and serve the app; Ctrl-C stops everything."""
     from ui.demo import run_demo
 
-    run_demo(port, time_scale, work)
+    run_demo(configuration(ctx), port, time_scale, work)
 
 
 def main() -> None:

@@ -20,8 +20,7 @@ import httpx
 import typer
 
 from connectors.settings import ConnectorSettings
-from copilot.llm.settings import LLMSettings
-from copilot.settings import CopilotSettings
+from copilot.config import Configuration
 from copilot.users import UserDirectory
 from knowledge.settings import DEFAULT_MANUALS, KnowledgeSettings
 from simulator.process import REPO, SimulatorDidNotStart, running_simulator, settings_env
@@ -78,13 +77,13 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def announce(port: int, sim: ConnectorSettings) -> None:
+def announce(config: Configuration, port: int, sim: ConnectorSettings) -> None:
     typer.secho(f"\nPlant Copilot is running: http://127.0.0.1:{port}", fg="green", bold=True)
     typer.echo(f"  plant: Modbus {sim.host}:{sim.modbus_port}, OPC UA {sim.opcua_url}, ERP {sim.erp_url}, "
                f"MES {sim.mes_url}, simulator control {sim.sim_url}")
-    typer.echo(f"  model: {LLMSettings().provider} (COPILOT_PROVIDER); it loads when the first page needs it")
+    typer.echo(f"  model: {config.llm.provider} (COPILOT_PROVIDER); it loads when the first page needs it")
     typer.echo("  sign in as (user / password / role):")
-    for user in UserDirectory.load(CopilotSettings().users_file).people():
+    for user in UserDirectory.load(config.copilot.users_file).people():
         typer.echo(f"    {user.username:<6} {user.username}-demo   {user.role.value}")
     typer.echo("Stop with Ctrl+C.")
 
@@ -111,20 +110,20 @@ def start_monitor(env: dict[str, str], log: Path) -> subprocess.Popen:
                                 preexec_fn=die_with_parent)
 
 
-def run_demo(port: int, time_scale: float, work: Path | str) -> None:
+def run_demo(config: Configuration, port: int, time_scale: float, work: Path | str) -> None:
     work = Path(work)
     _stop_on_signals()
-    sim_at = ConnectorSettings()
+    sim_at = config.connectors
     try:
         with running_simulator(work / "sim", time_scale=time_scale, plant_file=sim_at.plant_file, at=sim_at) as sim:
             typer.echo(f"simulator: running (time scale {time_scale:g}, log {work / 'sim' / 'simulator.log'})")
-            ingest_if_empty(KnowledgeSettings())
+            ingest_if_empty(config.knowledge)
             env = dict(os.environ) | settings_env(sim)
             monitor = start_monitor(env, work / "monitor.log")
             app = start_app(port, env, work / "app.log")
             try:
                 typer.echo(f"monitor: watching the plant (log {work / 'monitor.log'})")
-                announce(port, sim)
+                announce(config, port, sim)
                 while app.poll() is None:
                     time.sleep(0.5)
                 typer.secho(f"the app stopped (code {app.returncode}); see {work / 'app.log'}", fg="red", err=True)

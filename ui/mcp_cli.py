@@ -12,7 +12,7 @@ import typer
 
 from copilot.access_tokens import AccessTokens, UnknownToken
 from copilot.cli import signed_in
-from copilot.settings import CopilotSettings
+from copilot.config import Configuration, configuration
 from copilot.users import UsersFile
 
 app = typer.Typer(help="The copilot's tools for other agents and tools, over the Model Context Protocol.",
@@ -28,6 +28,7 @@ class Transport(StrEnum):
 
 @app.command()
 def serve(
+    ctx: typer.Context,
     transport: Transport = typer.Option(Transport.stdio, help="stdio for one user's client, http for several"),
     user: str = typer.Option("", envvar="COPILOT_MCP_USER", help="over stdio: the user every call is made as"),
     host: str = typer.Option("127.0.0.1", help="over http: the address to listen on (loopback by default)"),
@@ -35,27 +36,28 @@ def serve(
 ) -> None:
     """Serve every tool of the copilot, the plant and the manuals over MCP, behind the same policy gate,
     approval queue and audit log as the chat."""
-    settings = CopilotSettings()
+    config = configuration(ctx)
+    settings = config.copilot
     users = UsersFile(settings.users_file)
     if transport is Transport.stdio:
         if not any(u.username == user for u in users.current().people()):
             typer.secho(f"error: over stdio the server needs --user (or COPILOT_MCP_USER): a person in "
                         f"{settings.users_file}; {user or 'none'!r} is not", fg="red", err=True)
             raise typer.Exit(2)
-    asyncio.run(_serve(transport, user or None, host, port, settings, users))
+    asyncio.run(_serve(transport, user or None, host, port, config, users))
 
 
-async def _serve(transport: Transport, user: str | None, host: str, port: int, settings: CopilotSettings,
+async def _serve(transport: Transport, user: str | None, host: str, port: int, config: Configuration,
                  users: UsersFile) -> None:
     from copilot.llm.absent import NoModel
     from copilot.service import Copilot
-    from knowledge.settings import KnowledgeSettings
     from ui.mcp_server import BearerGate, PlantMcp
 
-    tokens = AccessTokens(settings.state_db)
+    tokens = AccessTokens(config.copilot.state_db)
     try:
-        manuals = await asyncio.to_thread(KnowledgeSettings().open_store)
-        async with Copilot.open(NoModel(), settings=settings, manuals=manuals) as copilot:
+        manuals = await asyncio.to_thread(config.knowledge.open_store)
+        async with Copilot.open(NoModel(), settings=config.copilot, connectors=config.connectors, twin=config.twin,
+                                manuals=manuals) as copilot:
             await copilot.resume_decided()
             mcp = PlantMcp(copilot, users, tokens, stdio_user=user if transport is Transport.stdio else None)
             server = mcp.server()
@@ -75,12 +77,13 @@ async def _serve(transport: Transport, user: str | None, host: str, port: int, s
 
 
 @token_app.command("create")
-def token_create(user: str = typer.Option(..., "--user", help="the person the token acts as"),
+def token_create(ctx: typer.Context, user: str = typer.Option(..., "--user", help="the person the token acts as"),
                  note: str = typer.Option("", help="what it is for, e.g. the client's name")) -> None:
     """A new token for USER, shown once; it needs USER's password (prompted, or COPILOT_PASSWORD), since
     whoever holds it acts as USER."""
-    person = signed_in(user)
-    tokens = AccessTokens(CopilotSettings().state_db)
+    settings = configuration(ctx).copilot
+    person = signed_in(settings, user)
+    tokens = AccessTokens(settings.state_db)
     try:
         made, secret = tokens.create(person.username, note)
     finally:
@@ -90,9 +93,9 @@ def token_create(user: str = typer.Option(..., "--user", help="the person the to
 
 
 @token_app.command("list")
-def token_list() -> None:
+def token_list(ctx: typer.Context) -> None:
     """The tokens: id, user, note, made, last used, revoked."""
-    tokens = AccessTokens(CopilotSettings().state_db)
+    tokens = AccessTokens(configuration(ctx).copilot.state_db)
     try:
         for t in tokens.listed():
             used = time.strftime("%Y-%m-%d %H:%M", time.localtime(t.last_used_at)) if t.last_used_at else "never"
@@ -104,9 +107,9 @@ def token_list() -> None:
 
 
 @token_app.command("revoke")
-def token_revoke(token_id: str) -> None:
+def token_revoke(ctx: typer.Context, token_id: str) -> None:
     """Revoke a token at once: its next request is refused."""
-    tokens = AccessTokens(CopilotSettings().state_db)
+    tokens = AccessTokens(configuration(ctx).copilot.state_db)
     try:
         t = tokens.revoke(token_id)
     except UnknownToken as exc:

@@ -29,6 +29,7 @@ from copilot.service import Copilot, Step
 from copilot.settings import CopilotSettings
 from copilot.users import User
 from knowledge.settings import DEFAULT_MANUALS, KnowledgeSettings
+from twin.settings import TwinSettings
 
 T = TypeVar("T")
 _DONE = object()
@@ -57,15 +58,17 @@ class AppRuntime:
         self,
         model_factory: Callable[[], BaseChatModel],
         *,
-        connectors: ConnectorSettings | None = None,
-        settings: CopilotSettings | None = None,
-        knowledge: KnowledgeSettings | None = None,
+        connectors: ConnectorSettings,
+        settings: CopilotSettings,
+        knowledge: KnowledgeSettings,
+        twin: TwinSettings,
         manuals_dir: Path | None = DEFAULT_MANUALS,
         one_turn_at_a_time: bool = False,
     ) -> None:
-        self.connectors = connectors or ConnectorSettings()
-        self.settings = settings or CopilotSettings()
-        self.knowledge = knowledge or KnowledgeSettings()
+        self.connectors = connectors
+        self.settings = settings
+        self.knowledge = knowledge
+        self.twin = twin
         self.progress = Progress()
         self.manuals: Any = None
         self._copilot: Copilot | None = None
@@ -94,7 +97,8 @@ class AppRuntime:
         self.progress.set("loading the model and warming up its prompt (minutes on a CPU the first time)")
         model = await asyncio.to_thread(model_factory)
         copilot = await self._stack.enter_async_context(
-            Copilot.open(model, settings=self.settings, connectors=self.connectors, manuals=self.manuals)
+            Copilot.open(model, settings=self.settings, connectors=self.connectors, twin=self.twin,
+                         manuals=self.manuals)
         )
         self.progress.set("resuming conversations decided while the app was away")
         await copilot.resume_decided()

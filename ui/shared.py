@@ -1,6 +1,7 @@
-"""The one runtime every session shares, and the progress shown while it opens.
+"""The configuration and the one runtime every session shares, and the progress shown while it opens.
 
-``st.cache_resource`` keeps a single ``AppRuntime`` per server process. Pages that need
+``st.cache_resource`` reads the configuration once and keeps a single ``AppRuntime`` per server process
+(a test that changes the environment clears both). Pages that need
 the copilot call ``copilot_ready()``: while manuals are ingested and the model loads,
 it shows a status box that follows the runtime's progress, then returns.
 """
@@ -12,36 +13,43 @@ from concurrent import futures
 
 import streamlit as st
 
+from copilot.config import Configuration
+from copilot.llm.settings import LLMSettings
 from copilot.monitor.alerts import Alerts
 from copilot.service import Copilot
-from copilot.settings import CopilotSettings
 from ui.runtime import AppRuntime
 
 OPEN_TIMEOUT_S = 1800.0  # the local model's first load and warm-up on 2 cores
 
 
-def _make_model():
+def _make_model(settings: LLMSettings):
     from copilot.llm.factory import make_chat_model
 
-    return make_chat_model()
+    return make_chat_model(settings)
 
 
 def _release(runtime: AppRuntime) -> None:
     runtime.close()
 
 
+@st.cache_resource(show_spinner=False)
+def app_configuration() -> Configuration:
+    """The process's configuration, read from the environment the first time a page needs it."""
+    return Configuration.from_environment()
+
+
 @st.cache_resource(show_spinner="Connecting to the plant…", on_release=_release)
 def get_runtime() -> AppRuntime:
-    """The process's runtime: the copilot, the manuals and the plant clients, from the environment."""
-    from copilot.llm.settings import LLMSettings
-
-    return AppRuntime(_make_model, one_turn_at_a_time=LLMSettings().provider == "local")
+    """The process's runtime: the copilot, the manuals and the plant clients, as configured."""
+    config = app_configuration()
+    return AppRuntime(lambda: _make_model(config.llm), connectors=config.connectors, settings=config.copilot,
+                      knowledge=config.knowledge, twin=config.twin, one_turn_at_a_time=config.llm.provider == "local")
 
 
 @st.cache_resource(show_spinner=False)
 def alerts_store() -> Alerts:
     """The monitor's alerts (the state database, shared with the monitor process)."""
-    return Alerts(CopilotSettings().state_db)
+    return Alerts(app_configuration().copilot.state_db)
 
 
 def copilot_ready() -> Copilot:

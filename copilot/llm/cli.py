@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import typer
 
+from copilot.config import configuration
 from copilot.llm.factory import make_chat_model
-from copilot.llm.settings import LLMSettings
 from copilot.llm.weights import ModelIntegrityError, WeightsNotInstalled
 
 app = typer.Typer(help="The language model: check it, warm it up.", no_args_is_help=True)
 
 
 @app.command()
-def check() -> None:
+def check(ctx: typer.Context) -> None:
     """Show which model the settings choose; for the local one, join and verify its weights and load it."""
-    settings = LLMSettings()
+    settings = configuration(ctx).llm
     mode = "constrained" if settings.constrained else "native"
     if settings.provider == "openai":
         typer.echo(f"openai-compatible: {settings.base_url or 'https://api.openai.com/v1'} model {settings.model}, "
@@ -37,15 +37,15 @@ def check() -> None:
 
 
 @app.command()
-def warm() -> None:
+def warm(ctx: typer.Context) -> None:
     """Evaluate the copilot's system prompt and tools once and keep their state, so later starts restore it."""
-    from connectors.settings import ConnectorSettings
     from copilot.llm.warmup import warm_up
     from copilot.prompts import system_prompt
     from tools.registry import TOOLS
 
-    model = make_chat_model()
-    system = system_prompt(ConnectorSettings().load_plant())
+    config = configuration(ctx)
+    model = make_chat_model(config.llm)
+    system = system_prompt(config.connectors.load_plant())
     try:
         done = warm_up(model, system, [t.schema() for t in TOOLS.values()])
     except (ModelIntegrityError, WeightsNotInstalled) as exc:

@@ -10,10 +10,9 @@ from copilot.llm.settings import LLMSettings
 from copilot.scripted import ScriptedChatModel
 
 
-def make_chat_model(settings: LLMSettings | None = None) -> BaseChatModel:
-    """A chat model for ``settings`` (from the environment if none given). Nothing is loaded or sent yet:
-    the local model loads, checks its weights and fails clearly on the first call or on ``warm_up``."""
-    settings = settings or LLMSettings()
+def make_chat_model(settings: LLMSettings) -> BaseChatModel:
+    """A chat model for ``settings``. Nothing is loaded or sent yet: the local model loads, checks its weights
+    and fails clearly on the first call or on ``warm_up``."""
     match settings.provider:
         case "local":
             from copilot.llm.local import LocalChatModel  # llama-cpp-python is an optional extra

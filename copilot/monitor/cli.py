@@ -8,11 +8,11 @@ from contextlib import asynccontextmanager
 
 import typer
 
+from copilot.config import Configuration, configuration
 from copilot.monitor.alerts import Alerts, AlertStatus, AlertVerdict, close_alert
 from copilot.monitor.notify import Outbox
 from copilot.monitor.spec import MonitorError, MonitorSpec
 from copilot.monitor.watch import ACTOR, Monitor
-from copilot.settings import CopilotSettings
 from copilot.users import UserDirectory
 
 app = typer.Typer(help="The monitor: watches the live plant and starts the procedures by itself.",
@@ -20,15 +20,15 @@ app = typer.Typer(help="The monitor: watches the live plant and starts the proce
 
 
 @asynccontextmanager
-async def _monitor():
+async def _monitor(config: Configuration):
     """The monitor around a copilot without a model: it chooses the procedure and fills its slots itself and
     its answers are the facts in English, so it needs none (and the demo does not load a second one)."""
     from copilot.llm.absent import NoModel
     from copilot.service import Copilot
 
-    settings = CopilotSettings()
+    settings = config.copilot
     async with Copilot.open(NoModel(why="the monitor has no model: it runs procedures it chose itself"),
-                            settings=settings) as copilot:
+                            settings=settings, connectors=config.connectors, twin=config.twin) as copilot:
         if copilot.rt.procedures is None:
             raise MonitorError("the monitor runs the procedures: set COPILOT_PROCEDURES=true")
         spec = MonitorSpec.load(settings.monitor_file, copilot.rt.deps.plant, copilot.rt.procedures)
@@ -41,15 +41,17 @@ async def _monitor():
 
 
 @app.command()
-def run() -> None:
+def run(ctx: typer.Context) -> None:
     """Check the plant every interval until stopped (Ctrl-C or SIGTERM)."""
+    config = configuration(ctx)
+
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         typer.echo("monitor: starting")
-        async with _monitor() as monitor:
+        async with _monitor(config) as monitor:
             typer.echo(f"monitor: {len(monitor.spec.detections)} detections every {monitor.spec.interval_s:g} s")
             await asyncio.gather(monitor.run(stop), monitor.outbox.run(stop))
 
@@ -57,10 +59,12 @@ def run() -> None:
 
 
 @app.command()
-def check() -> None:
+def check(ctx: typer.Context) -> None:
     """One check now: print the alerts it opened and cleared."""
+    config = configuration(ctx)
+
     async def main() -> None:
-        async with _monitor() as monitor:
+        async with _monitor(config) as monitor:
             done = await monitor.check()
         for alert in done.opened:
             typer.secho(f"opened  {alert.alert_id}  {alert.machine_id}  {alert.cause}: {alert.what}", fg="yellow")
@@ -73,24 +77,25 @@ def check() -> None:
 
 
 @app.command("alerts")
-def list_alerts(all_: bool = typer.Option(False, "--all", help="closed and cleared ones too")) -> None:
+def list_alerts(ctx: typer.Context, all_: bool = typer.Option(False, "--all", help="closed and cleared ones too")) -> None:
     """The open alerts (newest first)."""
-    store = Alerts(CopilotSettings().state_db)
+    store = Alerts(configuration(ctx).copilot.state_db)
     for alert in store.listed(None if all_ else AlertStatus.open):
         typer.echo(f"{alert.alert_id}  {alert.status:<7} {alert.machine_id:<7} {alert.cause}: {alert.what}")
     store.close()
 
 
 @app.command("close")
-def close_alert(alert_id: str, user: str = typer.Option(..., "--user", help="who closes it (password asked for)"),
-                note: str = typer.Option(..., "--note", help="what was found or done"),
-                false_alarm: bool = typer.Option(False, "--false-alarm", help="nothing was wrong")) -> None:
+def close_(ctx: typer.Context, alert_id: str,
+           user: str = typer.Option(..., "--user", help="who closes it (password asked for)"),
+           note: str = typer.Option(..., "--note", help="what was found or done"),
+           false_alarm: bool = typer.Option(False, "--false-alarm", help="nothing was wrong")) -> None:
     """Close an alert with a note: a person judged it (fixed, or a false alarm)."""
     from copilot.audit import AuditLog
     from copilot.cli import signed_in
 
-    who = signed_in(user)
-    settings = CopilotSettings()
+    settings = configuration(ctx).copilot
+    who = signed_in(settings, user)
     store, audit = Alerts(settings.state_db), AuditLog.of(settings)
     try:
         verdict = AlertVerdict.false_alarm if false_alarm else AlertVerdict.confirmed

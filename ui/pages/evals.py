@@ -18,8 +18,9 @@ import streamlit as st
 
 from evals.report import REPORTS, Report, compare, run_report
 from evals.runner import RECORDINGS, Models, RunResult
-from evals.scenario import ScenarioError, available_suites, configured_plant, suite_named
+from evals.scenario import ScenarioError, available_suites, suite_named
 from ui.auth import require
+from ui.shared import app_configuration
 
 require("evals")
 
@@ -43,15 +44,17 @@ class EvalJob:
 
 
 def start(name: str, provider: str, k: int, only: list[str]) -> EvalJob:
-    plant = configured_plant()
+    config = app_configuration()
+    plant = config.connectors.load_plant()
     suite = suite_named(name, plant)
     count = len(suite.chosen(only)) * k
     job = EvalJob(suite=name, total=count)
 
     def work() -> None:
         try:
-            report = asyncio.run(run_report(suite, Models(provider, name), k=k, plant=plant, only=only or None,
-                                            on_result=job.on_result))  # type: ignore[arg-type]
+            models = Models(provider, name, llm=config.llm)  # type: ignore[arg-type]
+            report = asyncio.run(run_report(suite, models, config=config, k=k, plant=plant, only=only or None,
+                                            on_result=job.on_result))
             job.report_path = report.save(REPORTS)
         except Exception as exc:  # noqa: BLE001 - shown on the page; the run is over either way
             job.error = f"{type(exc).__name__}: {exc}"
@@ -102,7 +105,7 @@ with run_tab:
                            help="replay: the recorded replies of the local model, offline and fast")
     k = c.number_input("Runs per scenario (k)", 1, 10, 1, key="eval_k")
     try:
-        scenario_ids = [s.id for s in suite_named(name, configured_plant()).scenarios]
+        scenario_ids = [s.id for s in suite_named(name, app_configuration().connectors.load_plant()).scenarios]
     except ScenarioError as exc:
         st.error(str(exc))
         st.stop()

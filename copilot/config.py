@@ -1,0 +1,66 @@
+"""The whole configuration, read from the environment once, at the edge, and passed down from there.
+
+The edges (the ``plant-copilot`` command's callback, the Streamlit app once per process, the monitor and
+the MCP server, which the command starts) call ``Configuration.from_environment()``; library code takes the
+part it needs as a parameter and never builds settings itself (tests/test_configuration.py holds that).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeVar
+
+import typer
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings
+
+from connectors.settings import ConnectorSettings
+from copilot.llm.settings import LLMSettings
+from copilot.settings import CopilotSettings
+from knowledge.settings import KnowledgeSettings
+from twin.settings import TwinSettings
+
+S = TypeVar("S", bound=BaseSettings)
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """Every layer's settings, as one value: which backends, files and addresses this process uses."""
+
+    copilot: CopilotSettings
+    connectors: ConnectorSettings
+    llm: LLMSettings
+    knowledge: KnowledgeSettings
+    twin: TwinSettings
+
+    @classmethod
+    def from_environment(cls) -> Configuration:
+        """Each part from its variables (``COPILOT_*``, ``PLANT_*``, ``PLANT_TWIN_*``) and their defaults;
+        a value a field does not take is a ``ConfigurationError`` naming the variable."""
+        return cls(copilot=_read(CopilotSettings), connectors=_read(ConnectorSettings), llm=_read(LLMSettings),
+                   knowledge=_read(KnowledgeSettings), twin=_read(TwinSettings))
+
+
+class ConfigurationError(ValueError):
+    """A variable of the environment holds a value its setting does not take."""
+
+
+def _read(settings: type[S]) -> S:
+    try:
+        return settings()
+    except ValidationError as exc:
+        prefix = settings.model_config.get("env_prefix", "")
+        problems = [f"{prefix}{'.'.join(map(str, e['loc'])).upper()}={e['input']!r}: {e['msg']}" for e in exc.errors()]
+        raise ConfigurationError("; ".join(problems)) from None
+
+
+class NotConfigured(RuntimeError):
+    """A command ran without the configuration its entry point reads (a sub-app invoked on its own)."""
+
+
+def configuration(ctx: typer.Context) -> Configuration:
+    """The configuration the ``plant-copilot`` callback (ui/cli.py) read once and put in the context."""
+    if not isinstance(ctx.obj, Configuration):
+        raise NotConfigured(f"`{ctx.command_path}` has no configuration in its context (got {type(ctx.obj).__name__}):"
+                            " run it through `plant-copilot` (ui/cli.py), whose callback reads it")
+    return ctx.obj
