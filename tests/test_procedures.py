@@ -261,8 +261,10 @@ def test_a_change_filed_under_a_setpoint_that_cannot_take_it_goes_to_the_one_tha
     assert "stroke_rate_setpoint is not one of its setpoints and the request names no setpoint: speed_setpoint" in slower.note
     # the fill by -10 is past its step of 5 ml; the speed by -10 bpm is inside its step of 20
     fewer = setpoint_targets(PLANT, "FL-202", [{"tag": "fill_setpoint", "by": -10}], filler,
-                             said="La llenadora va demasiado rápido, bájale 10 botellas por minuto.\n"
-                                  "The filler is going too fast, lower it by 10 bottles a minute")  # "filler" names the machine
+                             said="La llenadora va demasiado rápido, bájale 10 botellas por minuto.")
+    assert fewer.value[0]["tag"] == "speed_setpoint" and fewer.value[0]["value"] == 70.0
+    fewer = setpoint_targets(PLANT, "FL-202", [{"tag": "fill_setpoint", "by": -10}], filler,
+                             said="The filler is going too fast, lower it by 10 bottles a minute")  # "filler" names the machine
     assert fewer.value[0]["tag"] == "speed_setpoint" and fewer.value[0]["value"] == 70.0
     # named by a word of its name or by its unit: the request's setpoint stays, and the gate refuses it
     for said in ("the fill 10 less", "10 ml less in each bottle"):

@@ -62,8 +62,9 @@ def setpoint_targets(plant: Plant, machine: str, changes: list[Json] | None, sta
     is the machine's only one, or asked back.
 
     The model sometimes files a change under the wrong setpoint ("run FL-202 ten percent slower" as its
-    fill, or as HP-102's stroke rate, which the filler lacks). When the request (``said``: its words and
-    their English restatement) names neither that setpoint nor its unit, and the change cannot go there
+    fill, or as HP-102's stroke rate, which the filler lacks). When the request (``said``, as the operator
+    wrote it: the small model's English restatement adds units the operator never said, "auf 90" → "to 90
+    ml") names neither that setpoint nor its unit, and the change cannot go there
     (past its limits or its step) while exactly one other setpoint of the machine can take it, it is that
     one, and the answer says so; otherwise a setpoint the machine lacks is asked back, and one it has is
     left to the gate, which refuses it with the limit."""

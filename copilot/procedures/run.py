@@ -74,8 +74,7 @@ def start(procedure: Procedure, request: str, slots: dict[str, Any], lang: str, 
     given = {k: v for k, v in slots.items() if k in procedure.slots and v not in (None, "", [])}
     filled, unknown, question = checked(request, procedure, given, plant, lang=lang, english=english)
     run = ProcedureRun(procedure=procedure.name, request=request, slots=filled, lang=lang,
-                       scope={**{name: filled.get(name) for name in procedure.slots}, "request": request[:500],
-                              "said": f"{request[:500]}\n{english or ''}"[:1000]})
+                       scope={**{name: filled.get(name) for name in procedure.slots}, "request": request[:500]})
     if unknown:
         return run.model_copy(update={"outcome": Outcome.stopped, "reason": unknown})
     if question:
