@@ -29,8 +29,6 @@ from pathlib import Path
 from asyncua import Node, Server, ua
 from asyncua.crypto.permission_rules import User, UserRole
 from asyncua.common.utils import ServiceError
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
 
 from connectors.errors import ConnectorError
 from connectors.opcua_model import as_variant, variant_type
@@ -76,29 +74,23 @@ class OpcUaServerHandle:
 
 
 class _Users:
-    """Anonymous sessions in; a named one only with its password (asyncua's user manager protocol)."""
+    """Who a session may be (asyncua's user manager protocol): on a secure channel only a client whose
+    certificate is on the trust list (the channel's certificate, which a channel without security has none
+    of); anonymous, or a named user with its password."""
 
-    def __init__(self, user: OpcUaUser) -> None:
+    def __init__(self, user: OpcUaUser, pki: Pki) -> None:
         self._user = user
+        self._pki = pki
 
     def get_user(self, iserver, username: str | None = None, password: str | None = None,
-                 certificate: object = None) -> User | None:
-        if username is None:  # an anonymous token (``certificate`` is the secure channel's, not a user's)
+                 certificate: bytes | None = None) -> User | None:
+        if certificate and not self._pki.is_trusted(certificate):  # b"" on a channel without security
+            raise ServiceError(ua.StatusCodes.BadCertificateUntrusted)
+        if username is None:  # an anonymous token
             return User(role=UserRole.User)
         if username == self._user.name and hmac.compare_digest((password or "").encode(), self._user.password.encode()):
             return User(role=UserRole.User, name=username)
         return None
-
-
-class _TrustList:
-    """Lets a client certificate in only if its admin put it on the trust list (asyncua's validator protocol)."""
-
-    def __init__(self, pki: Pki) -> None:
-        self._pki = pki
-
-    async def __call__(self, cert: x509.Certificate, app_description: ua.ApplicationDescription) -> None:
-        if not self._pki.is_trusted(cert.public_bytes(Encoding.DER)):
-            raise ServiceError(ua.StatusCodes.BadCertificateUntrusted)
 
 
 def _reader(sim: PlantSimulation, tag: Tag):
@@ -201,7 +193,7 @@ async def start_opcua_server(sim: PlantSimulation, plant: Plant, url: str, *, pk
     logging.getLogger("asyncua").setLevel(logging.WARNING)
     uri = f"urn:plant-copilot:simulator:{plant.plant.id}"
     cert, key = _certificate(pki_dir, uri)
-    server = Server(user_manager=_Users(user))
+    server = Server(user_manager=_Users(user, Pki(pki_dir)))
     await server.init()
     server.set_endpoint(url)
     server.set_server_name(f"{plant.plant.name} (simulated)")
@@ -209,7 +201,6 @@ async def start_opcua_server(sim: PlantSimulation, plant: Plant, url: str, *, pk
     await server.load_certificate(str(cert))
     await server.load_private_key(str(key))
     server.set_security_policy(_POLICIES)
-    server.set_certificate_validator(_TrustList(Pki(pki_dir)))
     server.set_identity_tokens([ua.AnonymousIdentityToken, ua.UserNameIdentityToken])
     idx = await server.register_namespace(plant.plant.opcua_namespace)
     root = await server.nodes.objects.add_object(ua.NodeId("Plant", idx), ua.QualifiedName("Plant", idx))
