@@ -76,10 +76,14 @@ def chooser_messages(head: list[AnyMessage], messages: list[AnyMessage], asking:
     """What the chooser reads after the prompt's head. ``brief``: the request, after the request before it as
     context, or after the question asked back and the request it was about; no earlier answer, so the model
     has no example of an answer that reports work done to copy (what was done is only ever told by the
-    procedure); ``english``, the request restated in English, stands for it. Otherwise the whole conversation."""
+    procedure); ``english``, the request restated in English, goes with it (the model reads both: the small
+    model's translation loses words, "mach das Band aus" became "make the belt", "monte-le de 4" "raise it to
+    4"). Otherwise the whole conversation."""
     if not brief:
         return [*head, *messages]
-    request = english or latest_request(messages)
+    request = latest_request(messages)
+    if english:
+        request = f"{request}\n(in English: {english})"
     if asking is not None and asking.outcome is Outcome.asking:
         return [*head, HumanMessage(asking.request), AIMessage(asking.reason), HumanMessage(request)]
     earlier = [m.text for m in messages[:-1] if isinstance(m, HumanMessage)][-1:]
