@@ -37,6 +37,7 @@ def make_chat_model(settings: LLMSettings | None = None) -> BaseChatModel:
                 max_tokens=settings.max_tokens,
                 timeout_s=settings.request_timeout_s,
                 constrained=settings.constrained,
+                response_format=settings.response_format,
             )
         case "scripted":
             if settings.script_file is None:

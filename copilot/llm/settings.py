@@ -15,6 +15,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from copilot.llm.response_format import ResponseFormat
+
 Provider = Literal["local", "openai", "scripted", "replay"]
 ToolCallMode = Literal["auto", "native", "constrained"]
 
@@ -31,6 +33,11 @@ class LLMSettings(BaseSettings):
     """native: the endpoint's own tool calling; constrained: the reply is one JSON object per a schema
     (llama.cpp grammar locally, ``response_format`` json_schema on a server); auto: local → constrained,
     openai → native."""
+
+    response_format: ResponseFormat = ResponseFormat.auto
+    """How a constrained call asks a server for its reply schema: json_schema (OpenAI, vLLM, Ollama,
+    llama-server), json_object_schema (llama-cpp-python's server), or auto: json_schema first, the other once
+    if the server refuses it, remembered for the process (copilot/llm/response_format.py)."""
 
     base_url: str | None = Field(default=None, validation_alias=AliasChoices("COPILOT_BASE_URL", "OPENAI_BASE_URL"))
     model: str = "gpt-4o-mini"
