@@ -38,6 +38,7 @@ def make_chat_model(settings: LLMSettings | None = None) -> BaseChatModel:
                 timeout_s=settings.request_timeout_s,
                 constrained=settings.constrained,
                 response_format=settings.response_format,
+                extra_body=settings.extra_body,
             )
         case "scripted":
             if settings.script_file is None:

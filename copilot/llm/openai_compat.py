@@ -26,13 +26,13 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Syst
 from langchain_core.messages.tool import invalid_tool_call, tool_call
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
-from pydantic import PrivateAttr, SecretStr
+from pydantic import Field, PrivateAttr, SecretStr
 
 from copilot.llm.answer_stream import AnswerStream
 from copilot.llm.choice import Choices, ToolChoice, choices, openai_tools
 from copilot.llm.constrained import chat_messages, final_chunk, reply_schema, to_message
 from copilot.llm.errors import FormatRefused, ModelUnavailable
-from copilot.llm.response_format import DIALECTS, REFUSAL_STATUSES, ResponseFormat, reply_format
+from copilot.llm.response_format import DIALECTS, REFUSAL_STATUSES, Dialects, ResponseFormat, reply_format
 from copilot.llm.warmup import WarmUp
 
 _NO_KEY = "no-key"  # what a local server without authentication gets
@@ -48,6 +48,10 @@ class OpenAIChatModel(BaseChatModel):
     constrained: bool = False
     response_format: ResponseFormat = ResponseFormat.auto
     """How a constrained call asks for its schema (``COPILOT_RESPONSE_FORMAT``); auto detects it."""
+    extra_body: dict[str, Any] = Field(default_factory=dict)
+    """Fields the server takes beyond the OpenAI protocol, sent in every request's body (its sampling options)."""
+    dialects: Dialects = Field(default_factory=lambda: DIALECTS, exclude=True, repr=False)
+    """What auto learned of each endpoint: the process's memory unless given one of its own."""
 
     _client: openai.OpenAI | None = PrivateAttr(default=None)
     _aclient: openai.AsyncOpenAI | None = PrivateAttr(default=None)
@@ -176,6 +180,8 @@ class OpenAIChatModel(BaseChatModel):
         dialect: ResponseFormat | None,
     ) -> dict[str, Any]:
         request: dict[str, Any] = {"model": self.model, "temperature": self.temperature, "max_tokens": self.max_tokens}
+        if self.extra_body:
+            request["extra_body"] = self.extra_body
         if stop:
             request["stop"] = stop
         if allowed is None:
@@ -199,7 +205,7 @@ class OpenAIChatModel(BaseChatModel):
         """The reply-format dialects to try for a request, in order (one None when it asks for no schema)."""
         if not self.constrained or allowed is None:
             return (None,)
-        return DIALECTS.to_try(self.response_format, self._endpoint)
+        return self.dialects.to_try(self.response_format, self._endpoint)
 
     def _create(self, request: Callable[[ResponseFormat | None], dict[str, Any]], allowed: Choices | None) -> Any:
         refused: list[tuple[ResponseFormat, openai.APIStatusError]] = []
@@ -232,7 +238,7 @@ class OpenAIChatModel(BaseChatModel):
 
     def _accepted(self, dialect: ResponseFormat | None) -> None:
         if dialect is not None:
-            DIALECTS.accepted(self._endpoint, dialect)
+            self.dialects.accepted(self._endpoint, dialect)
 
     def _format_refused(self, refused: list[tuple[ResponseFormat, openai.APIStatusError]]) -> FormatRefused:
         """What the server said to each dialect, and what to set."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,6 +44,10 @@ class LLMSettings(BaseSettings):
     """The served model's name (openai provider)."""
     api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("COPILOT_API_KEY", "OPENAI_API_KEY"))
     request_timeout_s: float = 120.0
+    extra_body: dict[str, Any] = Field(default_factory=dict)
+    """JSON fields the server takes beyond the OpenAI protocol, sent with every request (openai provider), e.g.
+    ``COPILOT_EXTRA_BODY='{"repeat_penalty": 1.0}'``: llama-cpp-python's server penalises repeats by 1.1 unless
+    told, the embedded model by 1.0, and a JSON reply repeats quotes and braces."""
 
     temperature: float = 0.0
     max_tokens: int = 512
