@@ -42,9 +42,10 @@ def signed_in(name: str) -> User:
 @asynccontextmanager
 async def _copilot():
     from copilot.llm.factory import make_chat_model
+    from knowledge.open import open_store
     from knowledge.settings import KnowledgeSettings
 
-    manuals = KnowledgeSettings().open_store()
+    manuals = open_store(KnowledgeSettings())
     async with Copilot.open(make_chat_model(), settings=CopilotSettings(), manuals=manuals) as copilot:
         yield copilot
 

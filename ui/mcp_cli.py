@@ -49,12 +49,13 @@ async def _serve(transport: Transport, user: str | None, host: str, port: int, s
                  users: UsersFile) -> None:
     from copilot.llm.absent import NoModel
     from copilot.service import Copilot
+    from knowledge.open import open_store
     from knowledge.settings import KnowledgeSettings
     from ui.mcp_server import BearerGate, PlantMcp
 
     tokens = AccessTokens(settings.state_db)
     try:
-        manuals = await asyncio.to_thread(KnowledgeSettings().open_store)
+        manuals = await asyncio.to_thread(open_store, KnowledgeSettings())
         async with Copilot.open(NoModel(), settings=settings, manuals=manuals) as copilot:
             await copilot.resume_decided()
             mcp = PlantMcp(copilot, users, tokens, stdio_user=user if transport is Transport.stdio else None)
