@@ -186,9 +186,7 @@ class OpenAIChatModel(BaseChatModel):
             request["stop"] = stop
         if allowed is None:
             return {**request, "messages": convert_to_openai_messages(list(messages))}
-        if self.constrained:
-            if dialect is None:
-                raise ValueError("a constrained request needs a reply-format dialect")
+        if self.constrained:  # the dialect is one of _dialects(allowed)
             return {**request, "messages": chat_messages(messages, specs),
                     "response_format": reply_format(dialect, reply_schema(allowed))}
         request["messages"] = convert_to_openai_messages(list(messages))

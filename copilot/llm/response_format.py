@@ -45,7 +45,7 @@ def reply_format(dialect: ResponseFormat, schema: dict[str, Any]) -> dict[str, A
             return {"type": "json_schema", "json_schema": {"name": "reply", "schema": schema}}
         case ResponseFormat.json_object_schema:
             return {"type": "json_object", "schema": schema}
-    raise ValueError(f"{dialect!r} is not a dialect to send; resolve auto with Dialects.to_try first")
+    raise ValueError(f"{dialect!r} is not a dialect to send: Dialects.to_try resolves auto to those to send")
 
 
 class Dialects:
