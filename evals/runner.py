@@ -34,6 +34,7 @@ from copilot.users import UserDirectory
 from evals.checks import Check, Trace, check, violations
 from evals.scenario import REPO, Scenario, Suite
 from evals.twin import Twin, TwinError
+from knowledge.open import open_store
 from knowledge.settings import DEFAULT_MANUALS, KnowledgeSettings
 from simulator.process import running_simulator
 
@@ -177,9 +178,11 @@ async def run_once(
 
 
 def eval_manuals(settings: KnowledgeSettings) -> Any:
-    """The evals' own manual store (the plant's manuals; a scenario may add a planted one for its run), beside
-    the configured one, so an eval never touches the store the copilot serves operators from."""
-    store = settings.model_copy(update={"knowledge_store": settings.knowledge_store.with_name("knowledge-evals")}).open_store()
+    """The evals' own manual store (the plant's manuals; a scenario may add a planted one for its run), so an
+    eval never touches the store the copilot serves operators from: a folder beside the operators' one, even
+    when theirs is on a chromadb server."""
+    store = open_store(settings.model_copy(update={"knowledge_store": settings.knowledge_store.with_name("knowledge-evals"),
+                                                   "knowledge_url": None}))
     store.ingest(DEFAULT_MANUALS)  # unchanged manuals are skipped
     return store
 

@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from knowledge.errors import KnowledgeError
+from knowledge.open import open_store
 from knowledge.settings import KnowledgeSettings
 from knowledge.store import FileResult, ManualStore, SearchMode
 
@@ -31,9 +32,9 @@ STATUS_STYLE = {"added": "green", "updated": "cyan", "unchanged": "dim", "empty"
 
 def _open(ctx: typer.Context, store: Path | None) -> ManualStore:
     settings: KnowledgeSettings = ctx.obj.knowledge
-    if store:
-        settings = settings.model_copy(update={"knowledge_store": store})
-    return settings.open_store()
+    if store:  # a folder given here wins over a server in the settings
+        settings = settings.model_copy(update={"knowledge_store": store, "knowledge_url": None})
+    return open_store(settings)
 
 
 def _fail(error: KnowledgeError) -> typer.Exit:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -151,7 +152,12 @@ class MiniLmEmbedder(Embedder):
 
 @register_embedding_function
 class OpenAIEmbedder(Embedder):
-    """Any OpenAI-compatible ``/embeddings`` endpoint (OpenAI, Azure, vLLM, Ollama, llama.cpp server)."""
+    """Any OpenAI-compatible ``/embeddings`` endpoint (OpenAI, Azure, vLLM, Ollama, llama.cpp server).
+
+    chromadb keeps an embedder's config with the collection and rebuilds the embedder from it alone
+    (``build_from_config``); the key is never in that config, only ``api_key_env``, the name of the
+    environment variable that holds it, as chromadb's own embedders do.
+    """
 
     def __init__(
         self,
@@ -159,6 +165,7 @@ class OpenAIEmbedder(Embedder):
         *,
         base_url: str | None = None,
         api_key: str | None = None,
+        api_key_env: str | None = None,
         batch_size: int = 128,
         timeout_s: float = 30.0,
         max_retries: int = 2,
@@ -167,6 +174,7 @@ class OpenAIEmbedder(Embedder):
 
         self._model = model
         self._base_url = base_url
+        self._api_key_env = api_key_env
         self._batch_size = batch_size
         # A local server needs no key, but the client insists on one.
         self._client = OpenAI(base_url=base_url, api_key=api_key or "unused", timeout=timeout_s, max_retries=max_retries)
@@ -192,13 +200,11 @@ class OpenAIEmbedder(Embedder):
         return "plant_copilot_openai"
 
     def get_config(self) -> dict[str, Any]:
-        return {"model": self._model, "base_url": self._base_url}  # never the key
+        config = {"model": self._model, "base_url": self._base_url}  # never the key
+        return config | ({"api_key_env": self._api_key_env} if self._api_key_env else {})
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> OpenAIEmbedder:
-        from knowledge.settings import KnowledgeSettings
-
-        key = KnowledgeSettings().embeddings_api_key
-        return OpenAIEmbedder(
-            config["model"], base_url=config.get("base_url"), api_key=key.get_secret_value() if key else None
-        )
+        env = config.get("api_key_env")
+        return OpenAIEmbedder(config["model"], base_url=config.get("base_url"),
+                              api_key=os.environ.get(env) if env else None, api_key_env=env)

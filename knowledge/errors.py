@@ -44,3 +44,7 @@ class ManualsNotFound(KnowledgeError, FileNotFoundError):
 
 class InvalidQuery(KnowledgeError, ValueError):
     """A search request that cannot be run as given (empty query, k out of range, unknown mode)."""
+
+
+class StoreUnavailable(KnowledgeError):
+    """The chromadb server the settings name does not answer, or its URL is not one."""

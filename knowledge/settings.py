@@ -1,47 +1,39 @@
-"""Where the manuals store lives and which embedder it uses, from the environment.
+"""Where the manuals store lives and which embedder it uses, from the environment: plain data, read at the edge.
 
 Every field can be set as ``PLANT_<FIELD>``, e.g. ``PLANT_KNOWLEDGE_STORE=/srv/manuals``,
+``PLANT_KNOWLEDGE_URL=http://127.0.0.1:8000`` (a chromadb server, ``chroma run``, instead of the folder),
 ``PLANT_EMBEDDINGS=openai PLANT_EMBEDDINGS_MODEL=text-embedding-3-small
 PLANT_EMBEDDINGS_BASE_URL=http://127.0.0.1:11434/v1 PLANT_EMBEDDINGS_API_KEY=...``.
+:func:`knowledge.open.open_store` builds the store and its embedder from them.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from knowledge.embeddings import Embedder
-
-if TYPE_CHECKING:
-    from knowledge.store import ManualStore
-
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_MANUALS = REPO / "knowledge" / "manuals"
+
+
+class EmbeddingsKind(StrEnum):
+    minilm = "minilm"
+    """all-MiniLM-L6-v2 int8, offline on onnxruntime."""
+    openai = "openai"
+    """Any OpenAI-compatible ``/embeddings`` endpoint."""
 
 
 class KnowledgeSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PLANT_", extra="ignore")
 
     knowledge_store: Path = REPO / "var" / "knowledge"
-    embeddings: Literal["minilm", "openai"] = "minilm"
+    """The folder of the embedded chromadb store (unless ``knowledge_url`` is set)."""
+    knowledge_url: str | None = None
+    """A chromadb server's URL, e.g. ``http://127.0.0.1:8000``: the manuals live there, not in the folder."""
+    embeddings: EmbeddingsKind = EmbeddingsKind.minilm
     embeddings_model: str = "text-embedding-3-small"
     embeddings_base_url: str | None = None
     embeddings_api_key: SecretStr | None = None
-
-    def embedder(self) -> Embedder:
-        """The configured embedder: the offline MiniLM model unless an endpoint is chosen."""
-        from knowledge.embeddings import MiniLmEmbedder, OpenAIEmbedder
-
-        if self.embeddings == "openai":
-            key = self.embeddings_api_key.get_secret_value() if self.embeddings_api_key else None
-            return OpenAIEmbedder(self.embeddings_model, base_url=self.embeddings_base_url, api_key=key)
-        return MiniLmEmbedder()
-
-    def open_store(self) -> ManualStore:
-        """The manuals store at ``knowledge_store`` with the configured embedder."""
-        from knowledge.store import ManualStore
-
-        return ManualStore(self.knowledge_store, self.embedder())

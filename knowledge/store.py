@@ -1,4 +1,5 @@
-"""The manuals store: ingest manual files into chromadb on disk, search them, cite what was found.
+"""The manuals store: ingest manual files into chromadb (on disk, or a chromadb server), search them, cite what
+was found.
 
 Search is hybrid: the vector ranking (chromadb, our own embedder) and a BM25
 ranking (exact part numbers, alarm codes, tag names) are fused by reciprocal
@@ -8,7 +9,6 @@ rank. A filter by machine model or document applies to both.
 from __future__ import annotations
 
 import re
-import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import chromadb
+import httpx
 import numpy as np
+from chromadb.api import ClientAPI
 from chromadb.config import Settings
 
 from knowledge.chunking import CHUNKER_VERSION, SECTION_SEPARATOR, Chunk, chunk_document
@@ -28,6 +30,7 @@ from knowledge.errors import (
     InvalidQuery,
     KnowledgeError,
     ManualsNotFound,
+    StoreUnavailable,
     UnknownFilter,
     UnknownPassage,
     UnreadableDocument,
@@ -39,6 +42,7 @@ IngestStatus = Literal["added", "updated", "unchanged", "empty", "failed"]
 MAX_K = 50
 CANDIDATES = 40  # how deep each ranking goes before fusion
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the weight of the very first ranks
+_PAGE = 5_000  # chunks per read of the whole collection (a server's request stays small)
 
 
 @dataclass(frozen=True)
@@ -142,17 +146,44 @@ class _Column:
 
 
 class ManualStore:
-    """Manuals in a chromadb PersistentClient at ``path``, embedded with ``embedder``.
+    """Manuals in a chromadb PersistentClient at ``path`` (or on a chromadb server: :meth:`served`), embedded
+    with ``embedder``.
 
     Each embedder has its own collection (named by its ``space_id``), so
     switching models never mixes vector spaces. Safe to share between threads.
     """
 
     def __init__(self, path: Path | str, embedder: Embedder) -> None:
-        self.path = Path(path)
+        self.path: Path | None = Path(path)
+        """The store's folder; None when it lives on a chromadb server."""
         self.path.mkdir(parents=True, exist_ok=True)
+        self._open(chromadb.PersistentClient(path=str(self.path), settings=_chroma()), embedder, str(self.path))
+
+    @classmethod
+    def served(cls, url: str, embedder: Embedder) -> ManualStore:
+        """The manuals on the chromadb server at ``url`` (``chroma run``), e.g. ``http://127.0.0.1:8000``: one
+        store for every process and host that points there."""
+        address = httpx.URL(url)
+        if address.scheme not in ("http", "https") or not address.host:
+            raise StoreUnavailable(f"PLANT_KNOWLEDGE_URL={url!r} is not an http(s) URL of a chromadb server")
+        try:
+            client = chromadb.HttpClient(host=address.host, port=address.port or (443 if address.scheme == "https" else 80),
+                                         ssl=address.scheme == "https", settings=_chroma())
+            client.heartbeat()
+        except Exception as exc:  # chromadb raises httpx's, its own and ValueError, unwrapped
+            raise StoreUnavailable(f"the chromadb server at {url} does not answer ({exc}); start it "
+                                   "(`chroma run --path DIR --host 127.0.0.1 --port PORT`) or unset "
+                                   "PLANT_KNOWLEDGE_URL to keep the manuals in a folder") from exc
+        store = cls.__new__(cls)
+        store.path = None
+        store._open(client, embedder, url)
+        return store
+
+    def _open(self, client: ClientAPI, embedder: Embedder, where: str) -> None:
+        self.where = where
+        """The folder or the server's URL, for messages."""
         self._embedder = embedder
-        self._client = chromadb.PersistentClient(path=str(self.path), settings=Settings(anonymized_telemetry=False))
+        self._client = client
         self._name = f"manuals-{embedder.space_id}"
         self._collection = self._client.get_or_create_collection(
             self._name,
@@ -164,11 +195,25 @@ class ManualStore:
         self._catalogue_cache: _Catalogue | None = None
 
     def copy_to(self, path: Path | str) -> ManualStore:
-        """A store of its own with the same manuals (a copy of the files at ``path``, which must not exist): for
-        a run that adds manuals of its own (an eval's planted one) while other processes use this store."""
+        """A store of its own in the folder ``path`` (which must not exist) with the same manuals, whether this
+        one is a folder or a server: for a run that adds manuals of its own (an eval's planted one) while other
+        processes use this store. The chunks and their vectors are copied, nothing is embedded again."""
+        if Path(path).exists():
+            raise FileExistsError(f"{path} exists: a copy of the manuals store goes to a new folder")
+        copy = ManualStore(path, self._embedder)
         with self._lock:
-            shutil.copytree(self.path, path)
-        return ManualStore(path, self._embedder)
+            offset = 0
+            while True:
+                got = self._collection.get(include=["documents", "metadatas", "embeddings"], limit=_PAGE,
+                                           offset=offset)
+                if got["ids"]:
+                    copy._collection.upsert(ids=got["ids"], embeddings=got["embeddings"],
+                                            documents=got["documents"], metadatas=got["metadatas"])
+                if len(got["ids"]) < _PAGE:
+                    break
+                offset += _PAGE
+        copy._bump_generation()
+        return copy
 
     # ---- ingest -----------------------------------------------------------------------------------
 
@@ -355,7 +400,7 @@ class ManualStore:
         models: list[str] = []
         tokens: list[list[str]] = []
         manuals: dict[str, ManualInfo] = {}
-        page = 10_000
+        page = _PAGE
         offset = 0
         while True:
             got = self._collection.get(include=["documents", "metadatas"], limit=page, offset=offset)
@@ -391,6 +436,11 @@ class ManualStore:
                 return info.document
         known = ", ".join(sorted(catalogue.manuals)) or "none"
         raise UnknownFilter(f"no manual named {document!r}; the store holds: {known}")
+
+
+def _chroma() -> Settings:
+    """chromadb's client settings, new for each client: its constructors write into the object they get."""
+    return Settings(anonymized_telemetry=False)
 
 
 def _metadata(chunk: Chunk, fingerprint: str, chunk_count: int) -> dict[str, Any]:

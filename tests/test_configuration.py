@@ -22,10 +22,6 @@ from ui.cli import app
 REPO = Path(__file__).resolve().parent.parent
 LIBRARY = ("copilot", "tools", "policies", "connectors", "knowledge", "twin", "evals")
 EDGES = ("copilot/config.py",)  # and every *cli.py: the command's edge, which takes it from the context
-KNOWN = {
-    # the store/embedder factory is being split out of knowledge/settings.py (issue #18, another part)
-    ("knowledge/embeddings.py", "KnowledgeSettings"),
-}
 
 
 def settings_classes(root: Path) -> set[str]:
@@ -65,8 +61,7 @@ def test_library_code_builds_no_settings_it_takes_them_as_parameters():
     classes = settings_classes(REPO)
     assert {"CopilotSettings", "ConnectorSettings", "LLMSettings", "KnowledgeSettings", "TwinSettings"} <= classes
     found = constructions(REPO, LIBRARY, classes)
-    assert found - KNOWN == set(), "settings built in library code; take them as a parameter from the edge"
-    assert KNOWN - found == set(), "these no longer build settings: take them off KNOWN"
+    assert found == set(), "settings built in library code; take them as a parameter from the edge"
 
 
 def test_the_check_finds_a_construction_and_a_subclass_of_a_subclass(tmp_path: Path):

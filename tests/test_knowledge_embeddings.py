@@ -14,6 +14,7 @@ from chromadb.utils.embedding_functions import known_embedding_functions
 
 from knowledge.embeddings import MODEL_DISTRIBUTION, MODEL_FILE, MiniLmEmbedder, OpenAIEmbedder, _installed_file
 from knowledge.errors import EmbeddingFailed, ModelFilesMissing, ModelIntegrityError
+from knowledge.open import open_embedder
 from knowledge.settings import KnowledgeSettings
 
 
@@ -129,8 +130,14 @@ def test_settings_choose_the_embedder(monkeypatch: pytest.MonkeyPatch, endpoint:
     monkeypatch.setenv("PLANT_EMBEDDINGS_BASE_URL", endpoint)
     monkeypatch.setenv("PLANT_EMBEDDINGS_MODEL", "bge-small")
     monkeypatch.setenv("PLANT_EMBEDDINGS_API_KEY", "k-env")
-    embedder = KnowledgeSettings().embedder()
+    embedder = open_embedder(KnowledgeSettings())
     assert isinstance(embedder, OpenAIEmbedder) and embedder.space_id == "openai-bge-small"
     embedder(["x"])
     assert _EmbeddingsServer.requests[-1]["auth"] == "Bearer k-env"
     assert "k-env" not in repr(KnowledgeSettings())
+    # chromadb keeps the config with the collection and rebuilds the embedder from it: the key's variable, not the key
+    config = embedder.get_config()
+    assert "k-env" not in str(config) and config["api_key_env"] == "PLANT_EMBEDDINGS_API_KEY"
+    monkeypatch.setenv("PLANT_EMBEDDINGS_API_KEY", "k-rotated")
+    OpenAIEmbedder.build_from_config(config)(["y"])
+    assert _EmbeddingsServer.requests[-1]["auth"] == "Bearer k-rotated"

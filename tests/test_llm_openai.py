@@ -21,8 +21,9 @@ from http_services import serving
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 from pydantic import BaseModel, Field, SecretStr
 
-from copilot.llm.errors import ModelUnavailable
+from copilot.llm.errors import FormatRefused, ModelUnavailable
 from copilot.llm.openai_compat import OpenAIChatModel
+from copilot.llm.response_format import Dialects, ResponseFormat
 
 
 class machine_status(BaseModel):
@@ -57,15 +58,17 @@ class Recorded:
         self.replies: deque[tuple[list[dict[str, Any]], str] | int] = deque()
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
+        self.takes_json_schema = True
+        """False: refuse ``response_format`` of type json_schema as llama-cpp-python's server does."""
 
-    def reply(self, *deltas: dict[str, Any], finish: str = "stop") -> None:
+    def reply(self, *deltas: dict[str, Any], finish: str | None = "stop") -> None:
         self.replies.append((list(deltas), finish))
 
     def refuse(self, status: int) -> None:
         self.replies.append(status)
 
 
-def _events(deltas: list[dict[str, Any]], finish: str) -> Iterator[str]:
+def _events(deltas: list[dict[str, Any]], finish: str | None) -> Iterator[str]:
     base = {"id": "chatcmpl-rec", "object": "chat.completion.chunk", "created": 1, "model": "served-model"}
     for delta in deltas:
         yield f"data: {json.dumps({**base, 'choices': [{'index': 0, 'delta': delta, 'finish_reason': None}]})}\n\n"
@@ -82,6 +85,10 @@ def _app(rec: Recorded) -> FastAPI:
         body = await request.json()
         rec.requests.append(body)
         rec.headers.append(dict(request.headers))
+        if not rec.takes_json_schema and (body.get("response_format") or {}).get("type") == "json_schema":
+            error = {"message": "1 validation error: Input should be 'text' or 'json_object'",
+                     "type": "internal_server_error"}
+            return JSONResponse({"error": error}, status_code=500)
         reply = rec.replies.popleft()
         if isinstance(reply, int):
             error = {"message": "This model's maximum context length is 8192 tokens", "type": "invalid_request_error"}
@@ -111,12 +118,15 @@ def rec(server) -> Recorded:
     rec.replies.clear()
     rec.requests.clear()
     rec.headers.clear()
+    rec.takes_json_schema = True
     return rec
 
 
 def model(server, **kw: Any) -> OpenAIChatModel:
+    """A model with a memory of dialects of its own, so what one test's server accepted never leaks into another."""
     url, _ = server
-    return OpenAIChatModel(model="served-model", base_url=url, api_key=SecretStr("sk-test-secret"), **kw)
+    return OpenAIChatModel(model="served-model", base_url=url, api_key=SecretStr("sk-test-secret"),
+                           dialects=kw.pop("dialects", Dialects()), **kw)
 
 
 def call_delta(index: int, *, id: str | None = None, name: str | None = None, arguments: str = "") -> dict:
@@ -236,6 +246,66 @@ async def test_constrained_output_naming_a_tool_outside_the_choice_is_invalid(se
     reply = await model(server, constrained=True).bind_tools(TOOLS).ainvoke([SYSTEM, ASK], tool_choice="none")
     [bad] = reply.invalid_tool_calls
     assert "'create_work_order' is not available now; choose one of: answer" in reason(bad)
+
+
+def formats_sent(rec: Recorded) -> list[str]:
+    return [r["response_format"]["type"] for r in rec.requests]
+
+
+async def test_auto_falls_back_to_json_object_once_and_remembers_it_for_the_endpoint(server, rec) -> None:
+    rec.takes_json_schema = False
+    memory = Dialects()
+    rec.reply({"content": '{"name": "machine_status", "arguments": {"machine_id": "P-101"}}'})
+    reply = await model(server, constrained=True, dialects=memory).bind_tools(TOOLS).ainvoke([SYSTEM, ASK])
+    assert [(c["name"], c["args"]) for c in reply.tool_calls] == [("machine_status", {"machine_id": "P-101"})]
+    *refused, accepted = formats_sent(rec)
+    assert refused and set(refused) == {"json_schema"} and accepted == "json_object"
+    sent = rec.requests[-1]["response_format"]
+    assert [o["properties"]["name"]["const"] for o in sent["schema"]["anyOf"]] == [
+        "machine_status", "inventory", "create_work_order", "answer"]
+
+    rec.requests.clear()  # another model on the same endpoint, in the same process: straight to what worked
+    rec.reply({"content": '{"name": "answer", "arguments": {"text": "7.9 mm/s"}}'})
+    reply = model(server, constrained=True, dialects=memory).bind_tools(TOOLS).invoke([SYSTEM, ASK])
+    assert reply.content == "7.9 mm/s" and formats_sent(rec) == ["json_object"]
+
+
+def test_a_set_dialect_is_the_only_one_sent_and_its_refusal_says_what_to_set(server, rec) -> None:
+    rec.reply({"content": '{"name": "answer", "arguments": {"text": "ok"}}'})
+    chat = model(server, constrained=True, response_format=ResponseFormat.json_object_schema,
+                 extra_body={"repeat_penalty": 1.0})
+    assert chat.bind_tools(TOOLS).invoke([SYSTEM, ASK]).content == "ok"
+    assert formats_sent(rec) == ["json_object"] and rec.requests[0]["repeat_penalty"] == 1.0
+
+    rec.takes_json_schema = False
+    chat = model(server, constrained=True, response_format=ResponseFormat.json_schema)
+    with pytest.raises(FormatRefused, match=r"/v1 \(model served-model\) refused the constrained reply format "
+                                            r"\(json_schema: HTTP 500: .*'json_object'\); .*set COPILOT_RESPONSE_FORMAT "
+                                            r"to auto or json_object_schema"):
+        chat.bind_tools(TOOLS).invoke([SYSTEM, ASK])
+    assert set(formats_sent(rec)[1:]) == {"json_schema"}
+
+
+async def test_a_server_that_takes_neither_dialect_is_told_apart_from_one_format(server, rec) -> None:
+    rec.refuse(400)
+    rec.refuse(400)
+    with pytest.raises(FormatRefused, match=r"json_schema: HTTP 400: .*; json_object_schema: HTTP 400: .*; it takes "
+                                            r"neither reply format; set COPILOT_TOOL_CALL_MODE=native"):
+        await model(server, constrained=True).bind_tools(TOOLS).ainvoke([SYSTEM, ASK])
+    assert formats_sent(rec) == ["json_schema", "json_object"]
+
+
+async def test_a_request_without_tools_asks_for_no_format(server, rec) -> None:
+    rec.takes_json_schema = False
+    rec.reply({"content": "Hello."})
+    reply = await model(server, constrained=True).ainvoke([SYSTEM, ASK])
+    assert reply.content == "Hello." and "response_format" not in rec.requests[0]
+
+
+async def test_a_stream_cut_short_is_an_error_not_half_a_reply(server, rec) -> None:
+    rec.reply({"content": '{"name": "machine_status", "arguments": {"machine'}, finish=None)
+    with pytest.raises(ModelUnavailable, match="before the reply was finished .*--interrupt_requests False"):
+        await model(server, constrained=True).bind_tools(TOOLS).ainvoke([SYSTEM, ASK])
 
 
 # -- failures ------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import pytest
 from copilot.llm.factory import make_chat_model
 from copilot.llm.local import LocalChatModel
 from copilot.llm.openai_compat import OpenAIChatModel
+from copilot.llm.response_format import ResponseFormat
 from copilot.llm.settings import LLMSettings
 from copilot.scripted import ScriptedChatModel
 
@@ -17,7 +18,8 @@ from copilot.scripted import ScriptedChatModel
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "COPILOT_API_KEY", "COPILOT_BASE_URL", "COPILOT_PROVIDER",
-                 "COPILOT_TOOL_CALL_MODE", "COPILOT_MODEL", "COPILOT_MODEL_DIR", "COPILOT_SCRIPT_FILE"):
+                 "COPILOT_TOOL_CALL_MODE", "COPILOT_MODEL", "COPILOT_MODEL_DIR", "COPILOT_SCRIPT_FILE",
+                 "COPILOT_RESPONSE_FORMAT", "COPILOT_EXTRA_BODY"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -34,12 +36,15 @@ def test_an_openai_compatible_endpoint_from_the_environment(monkeypatch: pytest.
     monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env")
     monkeypatch.setenv("COPILOT_MODEL", "Qwen/Qwen2.5-7B-Instruct")
     monkeypatch.setenv("COPILOT_TOOL_CALL_MODE", "constrained")
+    monkeypatch.setenv("COPILOT_RESPONSE_FORMAT", "json_object_schema")
+    monkeypatch.setenv("COPILOT_EXTRA_BODY", '{"repeat_penalty": 1.0}')
     settings = LLMSettings()
     assert "sk-from-env" not in repr(settings)
     model = make_chat_model(settings)
     assert isinstance(model, OpenAIChatModel)
     assert (model.base_url, model.model, model.constrained) == ("http://127.0.0.1:8000/v1", "Qwen/Qwen2.5-7B-Instruct", True)
     assert model.api_key.get_secret_value() == "sk-from-env"
+    assert model.response_format is ResponseFormat.json_object_schema and model.extra_body == {"repeat_penalty": 1.0}
 
 
 def test_the_copilot_key_wins_over_the_openai_one(monkeypatch: pytest.MonkeyPatch) -> None:

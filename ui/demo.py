@@ -22,6 +22,7 @@ import typer
 from connectors.settings import ConnectorSettings
 from copilot.config import Configuration
 from copilot.users import UserDirectory
+from knowledge.open import open_store
 from knowledge.settings import DEFAULT_MANUALS, KnowledgeSettings
 from simulator.process import REPO, SimulatorDidNotStart, running_simulator, settings_env
 
@@ -32,11 +33,11 @@ STOP_TIMEOUT_S = 10.0
 
 def ingest_if_empty(settings: KnowledgeSettings, folder: Path = DEFAULT_MANUALS) -> None:
     """Ingest the bundled manuals into an empty store, one line per file (seconds per manual on a CPU)."""
-    store = settings.open_store()
+    store = open_store(settings)
     if store.chunk_count():
-        typer.echo(f"manuals: {store.chunk_count()} passages in {settings.knowledge_store}")
+        typer.echo(f"manuals: {store.chunk_count()} passages in {store.where}")
         return
-    typer.echo(f"manuals: ingesting {folder} into {settings.knowledge_store} …")
+    typer.echo(f"manuals: ingesting {folder} into {store.where} …")
     report = store.ingest(folder, on_file=lambda r: typer.echo(f"  {r.status:>9}  {r.path.name}  {r.chunks} chunks"))
     typer.echo("manuals: " + report.summary())
 

@@ -51,11 +51,12 @@ async def _serve(transport: Transport, user: str | None, host: str, port: int, c
                  users: UsersFile) -> None:
     from copilot.llm.absent import NoModel
     from copilot.service import Copilot
+    from knowledge.open import open_store
     from ui.mcp_server import BearerGate, PlantMcp
 
     tokens = AccessTokens(config.copilot.state_db)
     try:
-        manuals = await asyncio.to_thread(config.knowledge.open_store)
+        manuals = await asyncio.to_thread(open_store, config.knowledge)
         async with Copilot.open(NoModel(), settings=config.copilot, connectors=config.connectors, twin=config.twin,
                                 manuals=manuals) as copilot:
             await copilot.resume_decided()

@@ -28,6 +28,7 @@ from copilot.plant_view import PlantView
 from copilot.service import Copilot, Step
 from copilot.settings import CopilotSettings
 from copilot.users import User
+from knowledge.open import open_store
 from knowledge.settings import DEFAULT_MANUALS, KnowledgeSettings
 from twin.settings import TwinSettings
 
@@ -91,7 +92,7 @@ class AppRuntime:
 
     async def _open(self, model_factory: Callable[[], BaseChatModel], manuals_dir: Path | None) -> Copilot:
         self.progress.set("opening the manuals store")
-        self.manuals = await asyncio.to_thread(self.knowledge.open_store)
+        self.manuals = await asyncio.to_thread(open_store, self.knowledge)
         if manuals_dir is not None and await asyncio.to_thread(self.manuals.chunk_count) == 0:
             await asyncio.to_thread(self._ingest, manuals_dir)
         self.progress.set("loading the model and warming up its prompt (minutes on a CPU the first time)")

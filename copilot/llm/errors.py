@@ -13,3 +13,7 @@ class ModelUnavailable(LLMError):
 
 class ContextOverflow(LLMError, ValueError):
     """The conversation and the room for the reply do not fit the model's context window."""
+
+
+class FormatRefused(ModelUnavailable):
+    """The server refused the ``response_format`` of a constrained call; the message says what to set."""

@@ -36,6 +36,8 @@ def make_chat_model(settings: LLMSettings) -> BaseChatModel:
                 max_tokens=settings.max_tokens,
                 timeout_s=settings.request_timeout_s,
                 constrained=settings.constrained,
+                response_format=settings.response_format,
+                extra_body=settings.extra_body,
             )
         case "scripted":
             if settings.script_file is None:

@@ -2,9 +2,10 @@
 
 Two ways to call tools: ``native`` sends the tools and reads the endpoint's
 ``tool_calls``; ``constrained`` sends the JSON protocol of
-:mod:`copilot.llm.constrained` and asks for a reply that fits its schema with
-``response_format={"type": "json_schema", ...}`` (llama.cpp server, vLLM), for
-served models without reliable native tool calling. Either way a tool call
+:mod:`copilot.llm.constrained` and asks for a reply that fits its schema in
+the ``response_format`` dialect the server accepts
+(:mod:`copilot.llm.response_format`), for served models without reliable
+native tool calling. Either way a tool call
 reaches the graph only once its arguments are complete JSON: tool-call deltas
 are gathered and sent as the last chunk, while answer text streams as it comes.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -25,12 +26,13 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Syst
 from langchain_core.messages.tool import invalid_tool_call, tool_call
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
-from pydantic import PrivateAttr, SecretStr
+from pydantic import Field, PrivateAttr, SecretStr
 
 from copilot.llm.answer_stream import AnswerStream
 from copilot.llm.choice import Choices, ToolChoice, choices, openai_tools
 from copilot.llm.constrained import chat_messages, final_chunk, reply_schema, to_message
-from copilot.llm.errors import ModelUnavailable
+from copilot.llm.errors import FormatRefused, ModelUnavailable
+from copilot.llm.response_format import DIALECTS, REFUSAL_STATUSES, Dialects, ResponseFormat, reply_format
 from copilot.llm.warmup import WarmUp
 
 _NO_KEY = "no-key"  # what a local server without authentication gets
@@ -44,6 +46,12 @@ class OpenAIChatModel(BaseChatModel):
     max_tokens: int = 512
     timeout_s: float = 120.0
     constrained: bool = False
+    response_format: ResponseFormat = ResponseFormat.auto
+    """How a constrained call asks for its schema (``COPILOT_RESPONSE_FORMAT``); auto detects it."""
+    extra_body: dict[str, Any] = Field(default_factory=dict)
+    """Fields the server takes beyond the OpenAI protocol, sent in every request's body (its sampling options)."""
+    dialects: Dialects = Field(default_factory=lambda: DIALECTS, exclude=True, repr=False)
+    """What auto learned of each endpoint: the process's memory unless given one of its own."""
 
     _client: openai.OpenAI | None = PrivateAttr(default=None)
     _aclient: openai.AsyncOpenAI | None = PrivateAttr(default=None)
@@ -80,9 +88,10 @@ class OpenAIChatModel(BaseChatModel):
         llama.cpp) keeps them."""
         start = time.perf_counter()
         specs = openai_tools(tools)
-        request = self._request([SystemMessage(system_prompt), *shots], specs, choices(specs) if specs else None)
+        allowed = choices(specs) if specs else None
+        request = self._requests([SystemMessage(system_prompt), *shots], specs, allowed)
         with self._unavailable():
-            response = self._sync().chat.completions.create(**{**request, "max_tokens": 1})
+            response = self._create(lambda dialect: {**request(dialect), "max_tokens": 1}, allowed)
         tokens = response.usage.prompt_tokens if response.usage else 0
         return WarmUp(prefix_tokens=tokens, seconds=time.perf_counter() - start, how="sent")
 
@@ -118,9 +127,9 @@ class OpenAIChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         reader = _Reader(self, tools, tool_choice, allowed_tools)
-        request = self._request(messages, reader.specs, reader.allowed, stop)
+        request = self._requests(messages, reader.specs, reader.allowed, stop)
         with self._unavailable():
-            stream = self._sync().chat.completions.create(**request, stream=True, stream_options={"include_usage": True})
+            stream = self._create(lambda dialect: {**request(dialect), **_STREAMED}, reader.allowed)
             for part in stream:
                 for chunk in reader.read(part):
                     if run_manager:
@@ -140,10 +149,9 @@ class OpenAIChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         reader = _Reader(self, tools, tool_choice, allowed_tools)
-        request = self._request(messages, reader.specs, reader.allowed, stop)
+        request = self._requests(messages, reader.specs, reader.allowed, stop)
         with self._unavailable():
-            stream = await self._async().chat.completions.create(**request, stream=True,
-                                                                 stream_options={"include_usage": True})
+            stream = await self._acreate(lambda dialect: {**request(dialect), **_STREAMED}, reader.allowed)
             async for part in stream:
                 for chunk in reader.read(part):
                     if run_manager:
@@ -153,22 +161,34 @@ class OpenAIChatModel(BaseChatModel):
 
     # -- the request ----------------------------------------------------------------------------------
 
-    def _request(
+    def _requests(
         self,
         messages: Sequence[BaseMessage],
         specs: list[dict[str, Any]],
         allowed: Choices | None,
         stop: list[str] | None = None,
+    ) -> Callable[[ResponseFormat | None], dict[str, Any]]:
+        """The request in a given reply-format dialect (None: the request needs none)."""
+        return lambda dialect: self._request(messages, specs, allowed, stop, dialect)
+
+    def _request(
+        self,
+        messages: Sequence[BaseMessage],
+        specs: list[dict[str, Any]],
+        allowed: Choices | None,
+        stop: list[str] | None,
+        dialect: ResponseFormat | None,
     ) -> dict[str, Any]:
         request: dict[str, Any] = {"model": self.model, "temperature": self.temperature, "max_tokens": self.max_tokens}
+        if self.extra_body:
+            request["extra_body"] = self.extra_body
         if stop:
             request["stop"] = stop
         if allowed is None:
             return {**request, "messages": convert_to_openai_messages(list(messages))}
-        if self.constrained:
-            schema = {"name": "reply", "schema": reply_schema(allowed)}
+        if self.constrained:  # the dialect is one of _dialects(allowed)
             return {**request, "messages": chat_messages(messages, specs),
-                    "response_format": {"type": "json_schema", "json_schema": schema}}
+                    "response_format": reply_format(dialect, reply_schema(allowed))}
         request["messages"] = convert_to_openai_messages(list(messages))
         if not allowed.tools:  # words only: keep the tools in the request (a stable prefix) but forbid them
             return {**request, "tools": specs, "tool_choice": "none"}
@@ -179,10 +199,69 @@ class OpenAIChatModel(BaseChatModel):
             return {**request, "tools": list(allowed.tools), "tool_choice": forced}
         return {**request, "tools": list(allowed.tools), "tool_choice": "required"}
 
+    def _dialects(self, allowed: Choices | None) -> tuple[ResponseFormat | None, ...]:
+        """The reply-format dialects to try for a request, in order (one None when it asks for no schema)."""
+        if not self.constrained or allowed is None:
+            return (None,)
+        return self.dialects.to_try(self.response_format, self._endpoint)
+
+    def _create(self, request: Callable[[ResponseFormat | None], dict[str, Any]], allowed: Choices | None) -> Any:
+        refused: list[tuple[ResponseFormat, openai.APIStatusError]] = []
+        for dialect in self._dialects(allowed):
+            try:
+                response = self._sync().chat.completions.create(**request(dialect))
+            except openai.APIStatusError as exc:
+                if dialect is None or exc.status_code not in REFUSAL_STATUSES:
+                    raise
+                refused.append((dialect, exc))
+                continue
+            self._accepted(dialect)
+            return response
+        raise self._format_refused(refused)
+
+    async def _acreate(self, request: Callable[[ResponseFormat | None], dict[str, Any]],
+                       allowed: Choices | None) -> Any:
+        refused: list[tuple[ResponseFormat, openai.APIStatusError]] = []
+        for dialect in self._dialects(allowed):
+            try:
+                response = await self._async().chat.completions.create(**request(dialect))
+            except openai.APIStatusError as exc:
+                if dialect is None or exc.status_code not in REFUSAL_STATUSES:
+                    raise
+                refused.append((dialect, exc))
+                continue
+            self._accepted(dialect)
+            return response
+        raise self._format_refused(refused)
+
+    def _accepted(self, dialect: ResponseFormat | None) -> None:
+        if dialect is not None:
+            self.dialects.accepted(self._endpoint, dialect)
+
+    def _format_refused(self, refused: list[tuple[ResponseFormat, openai.APIStatusError]]) -> FormatRefused:
+        """What the server said to each dialect, and what to set."""
+        said = "; ".join(f"{dialect.value}: HTTP {exc.status_code}: {_short(exc.message)}" for dialect, exc in refused)
+        if self.response_format is ResponseFormat.auto:
+            advice = ("it takes neither reply format; set COPILOT_TOOL_CALL_MODE=native if it calls tools itself, "
+                      "or check the error above (a request too long for its context is refused the same way)")
+        else:
+            others = [f.value for f in ResponseFormat if f is not self.response_format]
+            advice = (f"if it does not take this reply format, set COPILOT_RESPONSE_FORMAT to {' or '.join(others)} "
+                      "(json_object_schema: llama-cpp-python's server; json_schema: OpenAI, vLLM, llama-server)")
+        return FormatRefused(f"{self._where} refused the constrained reply format ({said}); {advice}")
+
+    @property
+    def _endpoint(self) -> str:
+        return self.base_url or "https://api.openai.com/v1"
+
+    @property
+    def _where(self) -> str:
+        return f"{self.base_url or 'the OpenAI API'} (model {self.model})"
+
     @contextmanager
     def _unavailable(self) -> Iterator[None]:
         """The endpoint's failures as :class:`ModelUnavailable`, naming the endpoint and model (never the key)."""
-        where = f"{self.base_url or 'the OpenAI API'} (model {self.model})"
+        where = self._where
         try:
             yield
         except openai.APIStatusError as exc:
@@ -205,6 +284,16 @@ class OpenAIChatModel(BaseChatModel):
     def _client_args(self) -> dict[str, Any]:
         key = self.api_key.get_secret_value() if self.api_key else _NO_KEY
         return {"base_url": self.base_url, "api_key": key, "timeout": self.timeout_s, "max_retries": 1}
+
+
+_STREAMED = {"stream": True, "stream_options": {"include_usage": True}}
+_LONGEST_MESSAGE = 300
+
+
+def _short(text: str) -> str:
+    """A server's error message, cut (llama-cpp-python's carries a traceback)."""
+    one = " ".join(text.split())
+    return one if len(one) <= _LONGEST_MESSAGE else one[:_LONGEST_MESSAGE] + "..."
 
 
 class _Reader:
@@ -248,6 +337,11 @@ class _Reader:
         return [ChatGenerationChunk(message=AIMessageChunk(content=shown))]
 
     def last(self) -> ChatGenerationChunk:
+        if self.finish_reason is None:
+            raise ModelUnavailable(
+                f"{self.chat._where} ended the reply stream before the reply was finished (no finish_reason); "
+                "llama-cpp-python's server cuts a stream short when another request arrives unless it is started "
+                "with --interrupt_requests False")
         text = "".join(self.text)
         if self.constrained:
             message = to_message(text, self.allowed, strict=True)

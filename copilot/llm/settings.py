@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from copilot.llm.response_format import ResponseFormat
 
 Provider = Literal["local", "openai", "scripted", "replay"]
 ToolCallMode = Literal["auto", "native", "constrained"]
@@ -32,11 +34,20 @@ class LLMSettings(BaseSettings):
     (llama.cpp grammar locally, ``response_format`` json_schema on a server); auto: local → constrained,
     openai → native."""
 
+    response_format: ResponseFormat = ResponseFormat.auto
+    """How a constrained call asks a server for its reply schema: json_schema (OpenAI, vLLM, Ollama,
+    llama-server), json_object_schema (llama-cpp-python's server), or auto: json_schema first, the other once
+    if the server refuses it, remembered for the process (copilot/llm/response_format.py)."""
+
     base_url: str | None = Field(default=None, validation_alias=AliasChoices("COPILOT_BASE_URL", "OPENAI_BASE_URL"))
     model: str = "gpt-4o-mini"
     """The served model's name (openai provider)."""
     api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("COPILOT_API_KEY", "OPENAI_API_KEY"))
     request_timeout_s: float = 120.0
+    extra_body: dict[str, Any] = Field(default_factory=dict)
+    """JSON fields the server takes beyond the OpenAI protocol, sent with every request (openai provider), e.g.
+    ``COPILOT_EXTRA_BODY='{"repeat_penalty": 1.0}'``: llama-cpp-python's server penalises repeats by 1.1 unless
+    told, the embedded model by 1.0, and a JSON reply repeats quotes and braces."""
 
     temperature: float = 0.0
     max_tokens: int = 512
