@@ -37,7 +37,7 @@ def binaries() -> Path | None:
     return found[-1].parent if found else None
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGINT)
 
 
@@ -82,7 +82,7 @@ def running_postgres(port: int, *, start_timeout_s: float = 60.0) -> Iterator[Se
                 [str(bin_dir / "postgres"), "-D", str(data), "-k", str(work), "-h", "127.0.0.1", "-p", str(port),
                  "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
                  "-c", "max_connections=200"],
-                stdout=out, stderr=subprocess.STDOUT, cwd=work, preexec_fn=_die_with_parent, **run_as)
+                stdout=out, stderr=subprocess.STDOUT, cwd=work, preexec_fn=die_with_parent, **run_as)
         server = Server(port)
         try:
             _wait_until_ready(proc, server, log, start_timeout_s)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from simulator.process import _die_with_parent, free_ports
+from simulator.process import die_with_parent, free_ports
 
 CHROMA = Path(sys.executable).with_name("chroma")
 STOP_TIMEOUT_S = 10.0
@@ -36,7 +36,7 @@ def _answers(url: str) -> bool:
 def _child(command: list[str], log: Path, ready: Callable[[], bool], timeout_s: float) -> Iterator[None]:
     with open(log, "wb") as out:
         proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                preexec_fn=_die_with_parent)
+                                preexec_fn=die_with_parent)
     try:
         deadline = time.monotonic() + timeout_s
         while not ready():
