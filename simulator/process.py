@@ -40,11 +40,12 @@ def free_ports(n: int) -> list[int]:
         return [sock.getsockname()[1] for sock in socks]
 
 
-def die_with_parent() -> None:
-    """In the child before exec: ask Linux to SIGTERM it when the parent goes away."""
+def die_with_parent(sig: signal.Signals = signal.SIGTERM) -> None:
+    """In the child before exec: ask Linux to send it ``sig`` when the parent goes away (a server that ends
+    its clients' sessions on SIGTERM first, as PostgreSQL does, is given SIGINT)."""
     parent = os.getppid()
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, sig)
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
 

@@ -7,7 +7,6 @@ SIGINT (a fast shutdown) should pytest itself die first. Each test gets a databa
 
 from __future__ import annotations
 
-import ctypes
 import os
 import pwd
 import shutil
@@ -18,12 +17,14 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 
-_PR_SET_PDEATHSIG = 1
+from simulator.process import die_with_parent
+
 USER = "copilot"  # the database superuser initdb makes (trust authentication, loopback and socket only)
 
 
@@ -35,10 +36,6 @@ def binaries() -> Path | None:
     """The newest installed Debian PostgreSQL's bin folder (/usr/lib/postgresql/N/bin)."""
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name))
     return found[-1].parent if found else None
-
-
-def die_with_parent() -> None:
-    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGINT)
 
 
 @dataclass(frozen=True)
@@ -82,7 +79,8 @@ def running_postgres(port: int, *, start_timeout_s: float = 60.0) -> Iterator[Se
                 [str(bin_dir / "postgres"), "-D", str(data), "-k", str(work), "-h", "127.0.0.1", "-p", str(port),
                  "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
                  "-c", "max_connections=200"],
-                stdout=out, stderr=subprocess.STDOUT, cwd=work, preexec_fn=die_with_parent, **run_as)
+                stdout=out, stderr=subprocess.STDOUT, cwd=work, preexec_fn=partial(die_with_parent, signal.SIGINT),
+                **run_as)
         server = Server(port)
         try:
             _wait_until_ready(proc, server, log, start_timeout_s)
