@@ -265,10 +265,10 @@ def three_plc_plant(path: Path, edge: ConnectorSettings, broker: int, *, modbus_
 def _check(edge: ConnectorSettings, plant_file: Path):
     from typer.testing import CliRunner
 
-    from connectors.cli import plant_app
     from simulator.process import settings_env
+    from ui.cli import app
 
-    return CliRunner().invoke(plant_app, ["check", "--plant-file", str(plant_file)], env=settings_env(edge))
+    return CliRunner().invoke(app, ["plant", "check", "--plant-file", str(plant_file)], env=settings_env(edge))
 
 
 def test_plant_check_checks_every_plc_the_plant_file_names(edge, broker, tmp_path):
