@@ -136,6 +136,7 @@ class Copilot:
         self.graph = graph
         self.conversations = conversations
         self.alerts_store = alerts
+        self._running: set[str] = set()  # the conversations a run of this process (a coroutine) holds now
         self.choices = frozenset([PLAN, *(choice_names(rt.procedures) if rt.procedures else [])])
 
     @classmethod
@@ -201,8 +202,9 @@ class Copilot:
             raise RequestRejected(f"the request has {len(text)} characters; at most {MAX_REQUEST_CHARS} are taken")
         thread_id = thread_id or uuid.uuid4().hex
         self.conversations.check_owner(thread_id, user.username)
-        waiting = [a for a in self.rt.queue.for_thread(thread_id) if a.status == "pending"]
-        if waiting:
+        waiting = [a for a in self.rt.queue.for_thread(thread_id) if a.status == ApprovalStatus.pending
+                   or (a.status == ApprovalStatus.approved and self.rt.ledger.lookup(a.action_id) is None)]
+        if waiting:  # pending, or approved and its run not done yet (cut off): a new request would ask again
             raise ConversationBusy(
                 f"this conversation waits for approval of {', '.join(a.change for a in waiting)}; "
                 "start a new conversation or wait for the decision"
@@ -396,13 +398,13 @@ class Copilot:
         for action in self.rt.queue.decided(limit=200):
             steps += await self._resume_if_decided(action)
         for thread_id in self.conversations.cut_off():
-            if not self.conversations.claim_run(thread_id):
+            if not self._claim(thread_id):
                 continue
-            state = await self.graph.aget_state(_config(thread_id))
+            state = await self._state_while_claimed(thread_id)
             if state.next and not state.interrupts:
-                steps += [s async for s in self._run(None, thread_id)]
+                steps += [s async for s in self._run(None, thread_id, claimed=True)]
             else:
-                self.conversations.end_run(thread_id)
+                self._release(thread_id)
         return steps
 
     # -- internals -----------------------------------------------------------------------------------
@@ -416,28 +418,73 @@ class Copilot:
             raise
 
     async def _resume_if_decided(self, action: PendingAction) -> list[Step]:
-        if action.status == "pending" or not self.conversations.claim_run(action.thread_id):
-            return []  # undecided, or another process runs (or resumes) the conversation now
-        state = await self.graph.aget_state(_config(action.thread_id))
+        if action.status == ApprovalStatus.pending or not self._claim(action.thread_id):
+            return []  # undecided, or another run (here or in another process) has the conversation: it resumes it
+        state = await self._state_while_claimed(action.thread_id)
         ids = [i.id for i in state.interrupts if (i.value or {}).get("action_id") == action.action_id]
         if ids:
             command = Command(resume={ids[0]: action.status})
         elif state.next and not state.interrupts:
             command = None  # the run was cut off (after the decision, or before its wait was saved): go on
         else:
-            self.conversations.end_run(action.thread_id)
+            self._release(action.thread_id)
             return []
-        return [s async for s in self._run(command, action.thread_id, resumed=action.action_id)]
+        return [s async for s in self._run(command, action.thread_id, resumed=action.action_id, claimed=True)]
 
-    async def _run(self, inputs: Any, thread_id: str, resumed: str | None = None) -> AsyncIterator[Step]:
+    def _claim(self, thread_id: str) -> bool:
+        """Take the conversation for one run: not while another run of this process (a coroutine) has it, nor
+        another live process (the store's claim, which is this process's own for all its coroutines)."""
+        if thread_id in self._running or not self.conversations.claim_run(thread_id):
+            return False
+        self._running.add(thread_id)
+        return True
+
+    def _release(self, thread_id: str) -> None:
+        self.conversations.end_run(thread_id)
+        self._running.discard(thread_id)
+
+    async def _state_while_claimed(self, thread_id: str) -> Any:
+        """The conversation's state, read under this process's claim (let go should the read fail)."""
+        try:
+            return await self.graph.aget_state(_config(thread_id))
+        except BaseException:
+            self._running.discard(thread_id)
+            raise
+
+    async def _decided_meanwhile(self, thread_id: str) -> list[PendingAction]:
+        """The actions the conversation waits on that were decided while its run was ending: their approver
+        found the run holding the conversation and left the resume to it."""
+        state = await self.graph.aget_state(_config(thread_id))
+        ids = {(i.value or {}).get("action_id") for i in state.interrupts} - {None}
+        return [a for a in map(self.rt.queue.get, sorted(ids)) if a.status != ApprovalStatus.pending]
+
+    async def _run(self, inputs: Any, thread_id: str, resumed: str | None = None,
+                   claimed: bool = False) -> AsyncIterator[Step]:
         """Stream a run's steps (the answer's words as "token" steps while the model writes them). A resumed run replays the results of sibling actions that finished in
         earlier resumes; only the resumed action's own result is new, so the replays are left out. A conversation
-        another process runs now is left to it."""
-        if not self.conversations.claim_run(thread_id):
+        another run has now is left to it (``claimed``: the caller took it for this run). A decision that came
+        while the run was ending is resumed here, after it."""
+        if not claimed and not self._claim(thread_id):
             if inputs is not None and not isinstance(inputs, Command):
                 raise ConversationBusy("this conversation is running in another window or process; wait for it")
             return
-        async for mode, chunk in self.graph.astream(inputs, _config(thread_id), stream_mode=["messages", "updates"]):
+        try:
+            async for step in self._stream(inputs, thread_id, resumed):
+                yield step
+            self.conversations.touch(thread_id)
+            self.conversations.end_run(thread_id)
+        finally:  # cut off by an error: the store's claim stays, for a restart to see the run was cut off
+            self._running.discard(thread_id)
+        for action in await self._decided_meanwhile(thread_id):
+            for step in await self._resume_if_decided(action):
+                yield step
+
+    async def _stream(self, inputs: Any, thread_id: str, resumed: str | None) -> AsyncIterator[Step]:
+        # each step's checkpoint is saved before the next step starts: an action enters the queue, or runs, only
+        # once the conversation that resumes it is saved (LangGraph's default saves in the background, which a
+        # killed process loses)
+        async for mode, chunk in self.graph.astream(inputs, _config(thread_id), stream_mode=["messages", "updates"],
+                                                    durability="sync"):
             if mode == "messages":
                 piece, meta = chunk
                 if isinstance(piece, AIMessageChunk) and meta.get("langgraph_node") == "model" and piece.content:
@@ -459,8 +506,6 @@ class Copilot:
                 for message in (update or {}).get("messages", []):
                     for step in steps_of(message, self.choices):
                         yield step
-        self.conversations.touch(thread_id)
-        self.conversations.end_run(thread_id)
 
 
 @asynccontextmanager

@@ -19,7 +19,7 @@ import pytest
 
 from connectors.settings import ConnectorSettings
 from copilot.db import Dialect, Location
-from postgres import PostgresUnavailable, Server, running_postgres
+from ui.local_postgres import PostgresUnavailable, Server, running_postgres
 from simulator.process import SimulatorDidNotStart, free_ports, running_simulator
 
 

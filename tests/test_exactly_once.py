@@ -3,10 +3,12 @@ change was sent but not confirmed — each action runs exactly once."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from agent_helpers import SimControl, ask, call, copilot_on, results, script, us
 from langchain_core.messages import ToolMessage
 
 from connectors.erp import ErpClient
+from copilot.service import ConversationBusy
 from simulator.process import settings_env
 
 REPO = Path(__file__).resolve().parents[1]
@@ -133,3 +136,69 @@ async def test_a_retry_after_an_unconfirmed_change_reuses_the_same_action_and_ke
     finally:
         control.close()
     assert len(await work_orders(sim, "HP-102")) == 1
+
+
+@pytest.mark.asyncio
+async def test_an_approval_landing_while_the_asking_run_ends_is_resumed_by_that_run(sim, tmp_path, monkeypatch,
+                                                                                   database):
+    """Two replicas: the supervisor's approves the order just as the operator's run reaches its wait and
+    still holds the conversation, so the approving replica leaves the resume to it; the run resumes it."""
+    order = call("create_purchase_order", part_id="SEAL-M25", quantity=4, choose_by="price")
+    model = script([order], "Ordered.")
+    async with copilot_on(sim, tmp_path, model) as asking, copilot_on(sim, tmp_path, model) as approving:
+        conversations = asking.conversations
+        real_end_run = conversations.end_run
+        approved: list[list] = []
+
+        def approved_first(thread_id):  # the other replica's approval, before the first run lets the conversation go
+            if not approved:
+                [action] = approving.pending()
+                approved.append(asyncio.run(approving.approve(action.action_id, user("sam")))[1])
+            real_end_run(thread_id)
+
+        with ThreadPoolExecutor(1) as other_process:
+            monkeypatch.setattr(conversations, "end_run",
+                                lambda thread_id: other_process.submit(approved_first, thread_id).result())
+            steps = await ask(asking, "olga", "order 4 shaft seals", thread_id="t")
+        assert approved == [[]]  # the approving replica found the conversation held and did not resume it
+        assert [s.status for s in results(steps, "create_purchase_order")] == ["done"]
+    assert [(o.part, o.quantity) for o in await purchase_orders(sim)] == [("SEAL-M25", 4)]
+
+
+@pytest.mark.asyncio
+async def test_a_request_while_an_approved_action_has_not_run_is_busy_and_asks_for_nothing_more(sim, tmp_path,
+                                                                                               monkeypatch, database):
+    """A retried request (a replica died after the approval, before the run) must not ask for the order again."""
+    order = call("create_purchase_order", part_id="HYD-FLT-10", quantity=40, choose_by="price")
+    async with copilot_on(sim, tmp_path, script([order], "Ordered.", [order], "Ordered again.")) as copilot:
+        [wait] = waiting(await ask(copilot, "olga", "order 40 return filters", thread_id="t"))
+
+        async def no_resume(action):  # the process that would resume it is gone
+            return []
+
+        monkeypatch.setattr(copilot, "_resume_if_decided", no_resume)
+        await copilot.approve(wait.action_id, user("sam"))
+        with pytest.raises(ConversationBusy):
+            await ask(copilot, "olga", "order 40 return filters", thread_id="t")
+        assert [a.action_id for a in copilot.actions_of("t")] == [wait.action_id]
+        monkeypatch.undo()
+        resumed = await copilot.resume_decided()
+        assert [s.status for s in results(resumed, "create_purchase_order")] == ["done"]
+    assert [(o.part, o.quantity) for o in await purchase_orders(sim)] == [("HYD-FLT-10", 40)]
+
+
+@pytest.mark.asyncio
+async def test_a_process_killed_the_moment_its_action_is_queued_leaves_a_run_the_approval_resumes(sim, tmp_path,
+                                                                                                  database):
+    """SIGKILL, not an exception: nothing is flushed, so the conversation's state must already be saved when
+    its action enters the queue."""
+    env = {**os.environ, **settings_env(sim), "PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'tests'}"}
+    killed = subprocess.run([sys.executable, str(REPO / "tests" / "killed_worker.py"), str(tmp_path)], env=env,
+                            cwd=REPO, capture_output=True, text=True, timeout=240)
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    order = call("create_purchase_order", part_id="HYD-FLT-10", quantity=40, choose_by="price")
+    async with copilot_on(sim, tmp_path, script([order], "Ordered.")) as restarted:
+        [action] = restarted.pending()
+        _, resumed = await restarted.approve(action.action_id, user("sam"))
+        assert [s.status for s in results(resumed, "create_purchase_order")] == ["done"]
+    assert [(o.part, o.quantity) for o in await purchase_orders(sim)] == [("HYD-FLT-10", 40)]

@@ -1,8 +1,9 @@
-"""A real PostgreSQL for the tests: Debian's initdb and postgres in a temporary folder, on a free loopback port.
+"""A throwaway PostgreSQL: Debian's initdb and postgres in a temporary folder, on a free loopback port.
 
-The server runs as a child of the test session (as ``nobody`` when the session is root: PostgreSQL refuses
-to run as root), with its unix socket in its own folder; it is stopped at the end, and the kernel sends it
-SIGINT (a fast shutdown) should pytest itself die first. Each test gets a database of its own.
+For the tests (tests/conftest.py, a database per test), the scale-out bench and ``plant-copilot scale-out
+--postgres``: no system service, nothing kept. The server runs as a child of the process that starts it (as
+``nobody`` when that is root: PostgreSQL refuses to run as root), with its unix socket in its own folder; it
+is stopped at the end, and the kernel sends it SIGINT (a fast shutdown) should its parent die first.
 """
 
 from __future__ import annotations

@@ -1,0 +1,381 @@
+"""Scale-out under load, with a replica killed mid-run: is any action lost or run twice, is the audit chain
+whole, and how long do a request and an approval take (issue #18)?
+
+    python bench/bench_scale_out.py [--backend sqlite|postgres|both] [--conversations 50] [--replicas 2]
+
+Per backend, on a fresh simulator (and a throwaway PostgreSQL, ui/local_postgres.py): replica processes
+(bench/scale_out_roles.py, each its own Copilot on the shared state, the scripted model) take the
+conversations concurrently, split over them; each conversation asks olga's copilot to order parts, a
+purchase order a supervisor must sign off, its request naming the conversation (the order's reason). An
+approver process approves every waiting action as it appears, several at a time. Once the first replica
+has answered a request and still has others in flight, it is killed with SIGKILL and started again on its
+port (as a process supervisor would; at open it resumes what was cut off, as the app does). The client
+retries a request the dead replica did not answer on the next replica with the same thread id, as a proxy
+would; a conversation that already waits for sign-off answers "busy", which counts as taken.
+
+SQLite is one replica (the issue's "SQLite (one process)"): its kill leaves no replica until the restart.
+PostgreSQL runs ``--replicas``. Afterwards the ledger, the approval queue, the audit log and the ERP's
+purchase orders are read back: lost = a conversation with no purchase order (its action approved and never
+run, or never queued); run twice = a conversation with more than one order, or an action the ledger ran
+more than once. Everything is on loopback and stops by itself; a run past ``--timeout`` fails loudly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from connectors.erp import ErpClient  # noqa: E402
+from connectors.settings import ConnectorSettings  # noqa: E402
+from copilot.approvals import ApprovalQueue, ApprovalStatus  # noqa: E402
+from copilot.audit import AuditKind, AuditLog  # noqa: E402
+from copilot.ledger import ExecutionLedger, RunStatus  # noqa: E402
+from copilot.settings import CopilotSettings  # noqa: E402
+from simulator.process import die_with_parent, free_ports, running_simulator, settings_env  # noqa: E402
+from ui.local_postgres import running_postgres  # noqa: E402
+
+ROLES = ROOT / "bench" / "scale_out_roles.py"
+REQUESTER, APPROVER = "olga", "sam"  # an operator asks; a supervisor signs off (config/users.yaml)
+PART, QUANTITY = "TC-K-150", 2  # one purchase order each, within one approver's sign-off (config/policy.yaml)
+START_TIMEOUT_S = 180.0
+RESTART_AFTER_S = 1.0
+
+
+class BenchFailed(RuntimeError):
+    """The run did not finish in its time, or a process did not start; the message says which."""
+
+
+def script_file(work: Path) -> Path:
+    """The scripted model's replies: the order, chosen as the procedure order_part. A request retried after a
+    cut-off run is a new turn, so the same choice stands for every turn a conversation may take."""
+    choice = {"tool_calls": [{"name": "order_part", "args": {"part": PART, "quantity": QUANTITY,
+                                                               "preference": "price"}}]}
+    path = work / "script.json"
+    path.write_text(json.dumps([choice] * 4))
+    return path
+
+
+def request_text(thread: str) -> str:
+    return f"order {QUANTITY} {PART} thermocouples, the cheapest, for load conversation {thread}"
+
+
+@dataclass
+class Replica:
+    """One replica process on its port; started again on the same port after a kill."""
+
+    index: int
+    port: int
+    env: dict[str, str]
+    log: Path
+    proc: subprocess.Popen | None = None
+    in_flight: int = 0
+    answered: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        with open(self.log, "ab") as out:
+            self.proc = subprocess.Popen([sys.executable, str(ROLES), "replica", "--port", str(self.port)], cwd=ROOT,
+                                         env=self.env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                         preexec_fn=die_with_parent)
+
+    async def ready(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        async with httpx.AsyncClient(timeout=2) as http:
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    raise BenchFailed(f"replica {self.index} exited with {self.proc.returncode}:\n"
+                                      f"{self.log.read_text()[-3000:]}")
+                try:
+                    if (await http.get(self.url + "/health")).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.2)
+        raise BenchFailed(f"replica {self.index} did not answer within {START_TIMEOUT_S:g} s:\n"
+                          f"{self.log.read_text()[-3000:]}")
+
+    def kill(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@dataclass
+class Conversation:
+    thread: str
+    home: int  # the replica it is sent to first
+    outcome: str = ""
+    tries: int = 0
+    latency_s: float = 0.0
+
+
+@dataclass
+class Kill:
+    at_s: float = 0.0
+    asks_in_flight: int = 0
+    queued: int = 0  # of the victim's conversations, when it was killed
+    restarted_after_s: float = 0.0
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+async def converse(http: httpx.AsyncClient, replicas: list[Replica], conv: Conversation) -> None:
+    """Ask until the request is taken (waiting, answered, or busy: already waiting), retrying on the next
+    replica while one is gone, as a proxy would; the latency is the whole of it, retries included. Before a
+    retry the client looks at the conversation, as its user would on reopening it: a request whose action is
+    in the queue was taken ("queued") and is not sent again."""
+    started = time.monotonic()
+    order = [replicas[(conv.home + i) % len(replicas)] for i in range(len(replicas))]
+    while not conv.outcome:
+        for replica in order:
+            conv.tries += 1
+            replica.in_flight += 1
+            try:
+                if conv.tries > 1 and (await http.get(f"{replica.url}/conversations/{conv.thread}/actions")).json():
+                    conv.outcome = "queued"
+                    break
+                response = await http.post(replica.url + "/ask", json={"user": REQUESTER, "thread_id": conv.thread,
+                                                                       "text": request_text(conv.thread)})
+            except httpx.TransportError:
+                continue
+            finally:
+                replica.in_flight -= 1
+            response.raise_for_status()
+            replica.answered += 1
+            conv.outcome = response.json()["outcome"]
+            break
+        else:
+            await asyncio.sleep(0.2)  # no replica answers now (the only one restarts)
+    conv.latency_s = time.monotonic() - started
+
+
+async def kill_mid_run(victim: Replica, threads: list[str], settings: CopilotSettings, kill: Kill, t0: float,
+                       asked: asyncio.Event) -> None:
+    """SIGKILL the replica once a quarter of its conversations have their action in the queue, the others
+    still on their way there and approvals under way (or, should that moment not come, once every request
+    was taken); start it again."""
+    queue = ApprovalQueue(settings.state_db)
+    try:
+        while not asked.is_set():
+            queued = sum(bool(queue.for_thread(t)) for t in threads)
+            if queued >= max(1, len(threads) // 4) and victim.in_flight:
+                break
+            await asyncio.sleep(0.05)
+        kill.queued = queued
+    finally:
+        queue.close()
+    kill.at_s, kill.asks_in_flight = time.monotonic() - t0, victim.in_flight
+    victim.kill()
+    await asyncio.sleep(RESTART_AFTER_S)
+    victim.start()
+    await victim.ready()
+    kill.restarted_after_s = time.monotonic() - t0 - kill.at_s
+    kill.done.set()
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def settle(settings: CopilotSettings, threads: set[str], deadline: float) -> None:
+    """Wait until every action of these conversations is decided and each approved one has run."""
+    queue = ApprovalQueue(settings.state_db)
+    ledger = ExecutionLedger(settings.state_db)
+    try:
+        while time.monotonic() < deadline:
+            actions = [a for t in threads for a in queue.for_thread(t)]
+            open_ = [a for a in actions if a.status == ApprovalStatus.pending
+                     or (a.status == ApprovalStatus.approved and ledger.lookup(a.action_id) is None)]
+            if actions and not open_:
+                return
+            await asyncio.sleep(0.5)
+    finally:
+        queue.close()
+        ledger.close()
+
+
+async def run_backend(backend: str, conversations: int, replicas_n: int, timeout_s: float,
+                      keep: Path | None) -> dict:
+    """``keep``: the folder for the processes' data and logs, kept afterwards (else a temporary one)."""
+    with ExitStack() as stack:
+        if keep is None:
+            work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"scale-out-{backend}-")))
+        else:
+            work = keep / backend
+            work.mkdir(parents=True)
+        sim: ConnectorSettings = stack.enter_context(running_simulator(work / "sim"))
+        url = None
+        if backend == "postgres":
+            url = stack.enter_context(running_postgres(free_ports(1)[0])).new_database()
+        keep = {k: v for k, v in os.environ.items() if not k.startswith(("PLANT_", "COPILOT_"))}
+        env = {**keep, **settings_env(sim), "PYTHONPATH": str(ROOT), "COPILOT_DATA_DIR": str(work / "data"),
+               "COPILOT_PROVIDER": "scripted", "COPILOT_SCRIPT_FILE": str(script_file(work)),
+               "COPILOT_AUDIT_KEY": secrets.token_hex(32), "COPILOT_AUDIT_HEADS_DIR": str(work / "heads"),
+               **({"COPILOT_DATABASE_URL": url} if url else {})}
+        settings = CopilotSettings(data_dir=work / "data", database_url=url, audit_key=env["COPILOT_AUDIT_KEY"],
+                                   audit_heads_dir=work / "heads")
+        n = 1 if backend == "sqlite" else replicas_n
+        replicas = [Replica(i, port, env, work / f"replica-{i}.log") for i, port in enumerate(free_ports(n))]
+        for r in replicas:
+            stack.callback(r.stop)
+            r.start()
+        await asyncio.gather(*(r.ready() for r in replicas))
+        approver_log = work / "approver.out"
+        with open(approver_log, "wb") as out, open(work / "approver.log", "wb") as err:
+            approver = subprocess.Popen(
+                [sys.executable, str(ROLES), "approver", *(a for r in replicas for a in ("--replica", r.url)),
+                 "--user", APPROVER, "--at-once", "4"], cwd=ROOT, env=env, stdout=out, stderr=err,
+                preexec_fn=die_with_parent)
+        stack.callback(lambda: approver.poll() is None and (approver.kill(), approver.wait()))
+
+        convs = [Conversation(f"load-{i:03d}", i % n) for i in range(conversations)]
+        kill = Kill()
+        t0 = time.monotonic()
+        deadline = t0 + timeout_s
+        async with httpx.AsyncClient(timeout=httpx.Timeout(timeout_s), limits=httpx.Limits(max_connections=200)) as http:
+            asked = asyncio.Event()
+            killer = asyncio.create_task(kill_mid_run(replicas[0], [c.thread for c in convs if c.home == 0], settings,
+                                                      kill, t0, asked))
+            try:
+                await asyncio.wait_for(asyncio.gather(*(converse(http, replicas, c) for c in convs)),
+                                       deadline - time.monotonic())
+                asked.set()
+                await asyncio.wait_for(kill.done.wait(), deadline - time.monotonic())
+            except TimeoutError:
+                raise BenchFailed(f"{backend}: the conversations were not all taken within {timeout_s:g} s "
+                                  f"({sum(bool(c.outcome) for c in convs)} of {conversations}); logs in {work}") from None
+            finally:
+                killer.cancel()
+        asked_s = time.monotonic() - t0
+        threads = {c.thread for c in convs}
+        await settle(settings, threads, deadline)
+        settled_s = time.monotonic() - t0
+        approver.send_signal(signal.SIGTERM)
+        approver.wait(30)
+        for r in replicas:
+            r.stop()
+        approvals = [json.loads(line) for line in approver_log.read_text().splitlines() if line.strip()]
+        report = await read_back(settings, sim, convs, approvals)
+        return {**report, "backend": backend, "replicas": n, "kill": kill, "asked_s": asked_s,
+                "settled_s": settled_s, "timed_out": settled_s >= timeout_s}
+
+
+async def read_back(settings: CopilotSettings, sim: ConnectorSettings, convs: list[Conversation],
+                    approvals: list[dict]) -> dict:
+    """What the shared state and the ERP hold once every process is stopped."""
+    queue, ledger, audit = ApprovalQueue(settings.state_db), ExecutionLedger(settings.state_db), AuditLog.of(settings)
+    try:
+        actions = {c.thread: queue.for_thread(c.thread) for c in convs}
+        ids = [a.action_id for acts in actions.values() for a in acts]
+        ran = {i: ledger.lookup(i) for i in ids}
+        executions = Counter(r.action_id for i in ids for r in audit.records(kind=AuditKind.execution, action_id=i))
+        verify = audit.verify()
+    finally:
+        queue.close()
+        ledger.close()
+        audit.close()
+    async with ErpClient.from_settings(sim) as erp:
+        orders = await erp.list_purchase_orders()
+    per_thread = Counter(next((c.thread for c in convs if c.thread in o.reason), None) for o in orders)
+    lost_approved = [a.action_id for acts in actions.values() for a in acts if a.status == ApprovalStatus.approved
+                     and (ran[a.action_id] is None or ran[a.action_id].status is not RunStatus.done)]
+    return {
+        "conversations": len(convs),
+        "outcomes": Counter(c.outcome for c in convs),
+        "retried": sum(c.tries > 1 for c in convs),
+        "requested": len(ids),
+        "statuses": Counter(str(a.status) for acts in actions.values() for a in acts),
+        "executed": sum(o is not None and o.status is RunStatus.done for o in ran.values()),
+        "orders": len(orders),
+        "lost": sum(per_thread[c.thread] == 0 for c in convs),
+        "lost_approved": len(lost_approved),
+        "vanished": sum(not actions[c.thread] for c in convs),
+        "twice_effect": sum(per_thread[c.thread] > 1 for c in convs),
+        "twice_requested": sum(len(a) > 1 for a in actions.values()),
+        "twice_ledger": sum(o is not None and o.attempts > 1 for o in ran.values()),
+        "twice_audit": sum(k > 1 for k in executions.values()),
+        "audit": verify,
+        "ask_s": [c.latency_s for c in convs if c.tries == 1],
+        "ask_retried_s": [c.latency_s for c in convs if c.tries > 1],
+        "approve_s": [a["latency_s"] for a in approvals],
+        "approvals": Counter((a["outcome"], a["ran_in_reply"]) for a in approvals),
+    }
+
+
+def show(r: dict) -> None:
+    k: Kill = r["kill"]
+    ms = lambda xs, q: f"{pct(xs, q) * 1000:.0f}"  # noqa: E731
+    verify = r["audit"]
+    print(f"== {r['backend']}: {r['replicas']} replica(s) + approver; {r['conversations']} conversations")
+    print(f"   kill: replica 0 SIGKILLed at {k.at_s:.1f} s with {k.asks_in_flight} requests in flight ({k.queued} of its conversations queued), "
+          f"serving again {k.restarted_after_s:.1f} s later; asks taken by {r['asked_s']:.1f} s, "
+          f"all settled by {r['settled_s']:.1f} s{' (TIMED OUT)' if r['timed_out'] else ''}")
+    print(f"   asks: {dict(r['outcomes'])}, {r['retried']} retried on another replica or after the restart")
+    print(f"   actions requested {r['requested']} ({dict(r['statuses'])}), executed {r['executed']}, "
+          f"purchase orders {r['orders']}")
+    print(f"   lost {r['lost']} (approved never run {r['lost_approved']}, never queued {r['vanished']}); "
+          f"run twice {r['twice_effect']} (effect), {r['twice_requested']} (actions per conversation), "
+          f"{r['twice_audit']} (execution records); ledger attempts > 1: {r['twice_ledger']} "
+          "(re-sent under the same idempotency key)")
+    print(f"   audit verify: {'intact' if verify.ok else 'BROKEN'} ({verify.count} records)"
+          f"{'' if verify.ok else ': ' + verify.problem}")
+    told = [f"{n} {outcome}" + ("" if ran else " (run found by its status)") for (outcome, ran), n in r["approvals"].items()]
+    print(f"   approvals: {', '.join(told)}")
+    print(f"   latency p50/p95 ms: request (ask until waiting) {ms(r['ask_s'], .5)}/{ms(r['ask_s'], .95)} "
+          f"({len(r['ask_s'])} answered at once), {ms(r['ask_retried_s'], .5)}/{ms(r['ask_retried_s'], .95)} "
+          f"({len(r['ask_retried_s'])} cut off by the kill, until taken); "
+          f"approval (approve until executed) {ms(r['approve_s'], .5)}/{ms(r['approve_s'], .95)}")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--conversations", type=int, default=50)
+    parser.add_argument("--replicas", type=int, default=2, help="replicas on PostgreSQL (SQLite runs one)")
+    parser.add_argument("--timeout", type=float, default=300.0, help="seconds per backend before it fails")
+    parser.add_argument("--keep", type=Path, help="keep the processes' data and logs in this (new) folder")
+    args = parser.parse_args()
+    failed = False
+    for backend in (["sqlite", "postgres"] if args.backend == "both" else [args.backend]):
+        report = await run_backend(backend, args.conversations, args.replicas, args.timeout, args.keep)
+        show(report)
+        failed |= bool(report["lost"] or report["twice_effect"] or report["twice_requested"]
+                       or not report["audit"].ok or report["timed_out"])
+    if failed:
+        print("target not met: 0 lost, 0 run twice, chain intact", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
