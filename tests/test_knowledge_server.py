@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from served_processes import chroma_server
+from ui.served_processes import chroma_server
 
 from knowledge.embeddings import MiniLmEmbedder
 from knowledge.errors import StoreUnavailable

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 pytest.importorskip("starlette_context", reason="llama-cpp-python's server (the [served] extra) is not installed")
 
-from served_processes import llama_server  # noqa: E402
+from ui.served_processes import llama_server  # noqa: E402
 
 from connectors.settings import ConnectorSettings  # noqa: E402
 from copilot.llm.errors import FormatRefused  # noqa: E402

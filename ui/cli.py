@@ -71,6 +71,24 @@ def demo(
     run_demo(configuration(ctx), port, time_scale, work)
 
 
+@app.command("scale-out")
+def scale_out(
+    ctx: typer.Context,
+    replicas: int = typer.Option(2, min=1, max=8, help="app replicas, on consecutive ports from --port"),
+    port: int = typer.Option(8501, help="the first replica's port on 127.0.0.1"),
+    mcp_port: int = typer.Option(8765, help="the MCP server's port on 127.0.0.1"),
+    serve_model: bool = typer.Option(False, help="serve the local model once (llama_cpp.server) for every process"),
+    work: str = typer.Option("var/scale-out", help="the servers' data and the logs"),
+) -> None:
+    """Start the scaled-out form here: PostgreSQL, chromadb, the model server (optional), the simulated plant,
+    app replicas, the monitor and an MCP server, sharing one state; Ctrl-C stops everything."""
+    from pathlib import Path
+
+    from ui.scale_out import ScaleOut, run_scale_out
+
+    run_scale_out(configuration(ctx), ScaleOut(replicas, port, mcp_port, serve_model), Path(work))
+
+
 def main() -> None:
     """The command, with a mistake in a config file told in one line (file and field), not a traceback."""
     try:

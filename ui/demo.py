@@ -89,7 +89,7 @@ def announce(config: Configuration, port: int, sim: ConnectorSettings) -> None:
     typer.echo("Stop with Ctrl+C.")
 
 
-def _stop_on_signals() -> None:
+def stop_on_signals() -> None:
     """Ctrl-C and SIGTERM stop the demo even when it was started with SIGINT ignored (a background job of a
     script inherits that, and Python then never raises KeyboardInterrupt)."""
     def interrupt(signum: int, frame: object) -> None:
@@ -113,7 +113,7 @@ def start_monitor(env: dict[str, str], log: Path) -> subprocess.Popen:
 
 def run_demo(config: Configuration, port: int, time_scale: float, work: Path | str) -> None:
     work = Path(work)
-    _stop_on_signals()
+    stop_on_signals()
     sim_at = config.connectors
     try:
         with running_simulator(work / "sim", time_scale=time_scale, plant_file=sim_at.plant_file, at=sim_at) as sim:

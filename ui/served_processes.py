@@ -1,8 +1,9 @@
 """Servers the copilot can be pointed at, as child processes on free loopback ports: llama-cpp-python's
-OpenAI-compatible server with the local model's GGUF, and chromadb's server (``chroma run``).
+OpenAI-compatible server with the local model's GGUF, and chromadb's server (``chroma run``); for the tests
+and for ``plant-copilot scale-out``.
 
-Each child dies with the test process (Linux sends it SIGTERM should the parent go first) and is stopped
-when its block ends; a child that exits or does not answer in time fails with its log.
+Each child dies with the process that started it (Linux sends it SIGTERM should the parent go first) and is
+stopped when its block ends; a child that exits or does not answer in time fails with its log.
 """
 
 from __future__ import annotations
