@@ -70,7 +70,8 @@ def _wait_until_ready(proc: subprocess.Popen, settings: ConnectorSettings, log: 
     raise SimulatorDidNotStart(f"no answer on ports {ports} within {STARTUP_TIMEOUT_S:g} s:\n{log.read_text()}")
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def stop(proc: subprocess.Popen) -> None:
+    """Stop a child: SIGTERM, then SIGKILL if it has not ended within STOP_TIMEOUT_S."""
     if proc.poll() is None:
         proc.terminate()
         try:
@@ -129,4 +130,4 @@ def running_simulator(work: Path, *, seed: int = 0, time_scale: float = 0.0,
         _wait_until_ready(proc, settings, log)
         yield settings
     finally:
-        _stop(proc)
+        stop(proc)

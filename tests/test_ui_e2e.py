@@ -19,7 +19,8 @@ import pytest
 from ui_helpers import ANSWER, KEYS_OUTSIDE, OVEN_AFTER, OVEN_BEFORE, QUESTION, REPO, SCRIPT, app_env, pump_manual_store
 
 from simulator.process import free_ports, running_simulator
-from ui.demo import start_app, stop
+from simulator.process import stop
+from ui.demo import start_app
 
 playwright = pytest.importorskip("playwright.sync_api")
 

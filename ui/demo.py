@@ -24,11 +24,10 @@ from copilot.config import Configuration
 from copilot.users import UserDirectory
 from knowledge.open import open_store
 from knowledge.settings import DEFAULT_MANUALS, KnowledgeSettings
-from simulator.process import REPO, SimulatorDidNotStart, running_simulator, settings_env
+from simulator.process import REPO, SimulatorDidNotStart, running_simulator, settings_env, stop
 
 APP = REPO / "ui" / "app.py"
 START_TIMEOUT_S = 60.0
-STOP_TIMEOUT_S = 10.0
 
 
 def ingest_if_empty(settings: KnowledgeSettings, folder: Path = DEFAULT_MANUALS) -> None:
@@ -66,16 +65,6 @@ def start_app(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
         time.sleep(0.3)
     stop(proc)
     raise RuntimeError(f"the app did not answer on port {port} within {START_TIMEOUT_S:g} s:\n{log.read_text()}")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def announce(config: Configuration, port: int, sim: ConnectorSettings) -> None:

@@ -27,8 +27,9 @@ import typer
 
 from copilot.config import Configuration
 from copilot.llm.weights import QWEN25_CODER_1_5B, model_file
-from simulator.process import REPO, SimulatorDidNotStart, die_with_parent, free_ports, running_simulator, settings_env
-from ui.demo import ingest_if_empty, start_app, start_monitor, stop, stop_on_signals
+from simulator.process import (REPO, SimulatorDidNotStart, die_with_parent, free_ports, running_simulator, settings_env,
+                               stop)
+from ui.demo import ingest_if_empty, start_app, start_monitor, stop_on_signals
 from ui.local_postgres import PostgresUnavailable, running_postgres
 from ui.served_processes import ServerDidNotStart, chroma_server, llama_server
 

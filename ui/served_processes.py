@@ -17,10 +17,9 @@ from pathlib import Path
 
 import httpx
 
-from simulator.process import die_with_parent, free_ports
+from simulator.process import die_with_parent, free_ports, stop
 
 CHROMA = Path(sys.executable).with_name("chroma")
-STOP_TIMEOUT_S = 10.0
 
 
 class ServerDidNotStart(RuntimeError):
@@ -48,13 +47,7 @@ def _child(command: list[str], log: Path, ready: Callable[[], bool], timeout_s: 
             time.sleep(0.2)
         yield
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop(proc)
 
 
 @contextlib.contextmanager
