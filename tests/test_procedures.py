@@ -289,3 +289,7 @@ def test_degrees_name_a_temperature_setpoint_so_a_step_too_large_stays_on_it() -
     moulder = _status(barrel_temp_setpoint=230.0, hold_pressure_setpoint=600.0)
     up = setpoint_targets(PLANT, "IM-103", [{"tag": "barrel_temp_setpoint", "by": 15}], moulder, said="IM-103 up 15 degrees")
     assert up.value[0]["tag"] == "barrel_temp_setpoint"  # refused by the gate: past its step of 10 degC
+    # a temperature asked of a machine without one is not some other setpoint of it: asked back
+    with pytest.raises(AskBack, match="P-101 has no setpoint barrel_temp_setpoint"):
+        setpoint_targets(PLANT, "P-101", [{"tag": "barrel_temp_setpoint", "by": -5}], _status(speed_setpoint=2400.0),
+                         said="turn the heat down 5 degrees")

@@ -64,13 +64,16 @@ def setpoint_targets(plant: Plant, machine: str, changes: list[Json] | None, sta
     The model sometimes files a change under the wrong setpoint ("run FL-202 ten percent slower" as its
     fill, or as HP-102's stroke rate, which the filler lacks). When the request (``said``, as the operator
     wrote it: the small model's English restatement adds units the operator never said, "auf 90" → "to 90
-    ml") names neither that setpoint nor its unit, and the change cannot go there
-    (past its limits or its step) while exactly one other setpoint of the machine can take it, it is that
-    one, and the answer says so; otherwise a setpoint the machine lacks is asked back, and one it has is
-    left to the gate, which refuses it with the limit."""
+    ml") names no setpoint of the plant by its words or unit ("turn the heat down 5 degrees" names a
+    temperature, which the pump the model chose has none of), and the change cannot go there (past its
+    limits or its step) while exactly one other setpoint of the machine can take it, it is that one, and
+    the answer says so; otherwise a setpoint the machine lacks is asked back, and one it has is left to the
+    gate, which refuses it with the limit."""
     tags = {t.name: t for t in plant.machine(machine).setpoints}
     if not tags:
         raise Stop(f"{machine} has no writable setpoint")
+    naming = plant.machine(machine)
+    unnamed = not any(_names_setpoint(said, t, naming) for m in plant.machines.values() for t in m.setpoints)
     wanted: dict[str, Json] = {}
     notes: list[str] = []
     for change in changes or [{}]:
@@ -79,11 +82,10 @@ def setpoint_targets(plant: Plant, machine: str, changes: list[Json] | None, sta
             if len(tags) > 1:
                 raise AskBack(f"Which setpoint of {machine}: {_or(list(tags))}?")
             name = next(iter(tags))
-        if name not in tags or not (_names_setpoint(said, tags[name], plant.machine(machine)) or
-                                    _reachable(tags[name], change, status)):
+        if name not in tags or not _reachable(tags[name], change, status):
             taken = {c.get("tag") for c in changes or [] if c is not change} | set(wanted)
             fitting = [t for t in tags if t != name and t not in taken and _reachable(tags[t], change, status)]
-            if len(fitting) == 1:
+            if unnamed and len(fitting) == 1:
                 why = "is not one of its setpoints" if name not in tags else "cannot take this change"
                 notes.append(f"{machine} {name} {why} and the request names no setpoint: {fitting[0]}, which can")
                 name = fitting[0]
@@ -139,9 +141,12 @@ def _names_setpoint(said: str, tag: Tag, machine: Machine) -> bool:
     naming = set(re.findall(r"[a-z]+", f"{machine.name} {machine.kind}".lower()))
     words = [w for w in re.findall(r"[a-z]+", said.lower()) if w not in naming]
     own = [w for w in tag.name.lower().split("_") if w not in ("setpoint", "set", "point") and len(w) >= 3]
-    units = [u for u in re.findall(r"[a-z]+", tag.unit.lower()) if len(u) >= 2]
-    return any(w.startswith(o) for w in words for o in own) or any(
-        w == u or (len(u) >= 3 and w.startswith(u[:3])) for w in words for u in units)
+    unit = tag.unit.lower()
+    if unit.isalpha():  # "ml", or an abbreviation a word begins with ("degrees" for degC)
+        said_unit = any(w == unit or (len(unit) >= 3 and w.startswith(unit[:3])) for w in words)
+    else:  # "m/min" as written ("minute" alone is every speed's)
+        said_unit = bool(unit) and re.search(rf"(?<![a-z]){re.escape(unit)}(?![a-z])", said.lower()) is not None
+    return said_unit or any(w.startswith(o) for w in words for o in own)
 
 
 def _excess(alarm: Json) -> float | None:
