@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -270,9 +271,21 @@ class SqliteDatabase(Database):
         self.name = str(path.resolve())
         self._conn = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
         self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA busy_timeout=10000")
+        self._wal(deadline=time.monotonic() + 10.0)
         self._lock = threading.RLock()
+
+    def _wal(self, deadline: float) -> None:
+        """Put the file in WAL mode (it stays so). Processes opening a new file at once (the app and the monitor)
+        race to switch it, and SQLite refuses the loser at once, without its busy timeout: try again until then."""
+        while True:
+            try:
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
