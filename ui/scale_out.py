@@ -27,11 +27,10 @@ import typer
 
 from copilot.config import Configuration
 from copilot.llm.weights import QWEN25_CODER_1_5B, model_file
-from simulator.process import (REPO, SimulatorDidNotStart, die_with_parent, free_ports, running_simulator, settings_env,
-                               stop)
+from simulator.process import SimulatorDidNotStart, free_ports, running_simulator, settings_env, stop
 from ui.demo import ingest_if_empty, start_app, start_monitor, stop_on_signals
 from ui.local_postgres import PostgresUnavailable, running_postgres
-from ui.served_processes import ServerDidNotStart, chroma_server, llama_server
+from ui.served_processes import ServerDidNotStart, chroma_server, llama_server, running_child
 
 MCP_START_TIMEOUT_S = 60.0
 SERVED_ALIAS = "plant-copilot-local"
@@ -54,24 +53,18 @@ def served_model_env(base_url: str) -> dict[str, str]:
             "COPILOT_EXTRA_BODY": json.dumps({"repeat_penalty": 1.0}), "COPILOT_REQUEST_TIMEOUT_S": "1800"}
 
 
-def start_mcp(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
-    """``plant-copilot mcp serve --transport http`` on loopback; waits until it answers (401 without a token)."""
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "mcp", "serve", "--transport", "http",
-                                 "--host", "127.0.0.1", "--port", str(port)], cwd=REPO, env=env,
-                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                preexec_fn=die_with_parent)
-    deadline = time.monotonic() + MCP_START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the MCP server exited with code {proc.returncode}:\n{log.read_text()[-4000:]}")
-        try:
-            httpx.post(f"http://127.0.0.1:{port}/mcp", timeout=2)
-            return proc
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    stop(proc)
-    raise RuntimeError(f"the MCP server did not answer on port {port} within {MCP_START_TIMEOUT_S:g} s")
+def mcp_command(port: int) -> list[str]:
+    return [sys.executable, "-m", "ui.cli", "mcp", "serve", "--transport", "http", "--host", "127.0.0.1",
+            "--port", str(port)]
+
+
+def _answers_at_all(url: str) -> bool:
+    """Whether anything answers at ``url`` (the MCP server answers 401 without a token)."""
+    try:
+        httpx.post(url, timeout=2)
+        return True
+    except httpx.HTTPError:
+        return False
 
 
 def run_scale_out(config: Configuration, form: ScaleOut, work: Path) -> None:
@@ -105,8 +98,10 @@ def run_scale_out(config: Configuration, form: ScaleOut, work: Path) -> None:
                                                         at=config.connectors))
             env |= settings_env(sim)
             ports = [form.port + i for i in range(form.replicas)]
+            children.append(stack.enter_context(running_child(
+                mcp_command(form.mcp_port), work / "mcp.log",
+                lambda: _answers_at_all(f"http://127.0.0.1:{form.mcp_port}/mcp"), MCP_START_TIMEOUT_S, env=env)))
             for start in (lambda: start_monitor(env, work / "monitor.log"),
-                          lambda: start_mcp(form.mcp_port, env, work / "mcp.log"),
                           *(lambda port=port: start_app(port, env, work / f"app-{port}.log") for port in ports)):
                 children.append(start())
                 stack.callback(stop, children[-1])

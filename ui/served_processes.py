@@ -33,10 +33,12 @@ def _answers(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def _child(command: list[str], log: Path, ready: Callable[[], bool], timeout_s: float) -> Iterator[None]:
+def running_child(command: list[str], log: Path, ready: Callable[[], bool], timeout_s: float, *,
+                  env: dict[str, str] | None = None) -> Iterator[subprocess.Popen]:
+    """``command`` as a child until the block ends, once ``ready()``; ServerDidNotStart with its log otherwise."""
     with open(log, "wb") as out:
         proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                preexec_fn=die_with_parent)
+                                env=env, preexec_fn=die_with_parent)
     try:
         deadline = time.monotonic() + timeout_s
         while not ready():
@@ -45,7 +47,7 @@ def _child(command: list[str], log: Path, ready: Callable[[], bool], timeout_s: 
             if time.monotonic() > deadline:
                 raise ServerDidNotStart(f"{command[0]} did not answer within {timeout_s:g} s:\n{log.read_text()[-4000:]}")
             time.sleep(0.2)
-        yield
+        yield proc
     finally:
         stop(proc)
 
@@ -58,7 +60,7 @@ def llama_server(gguf: Path, work: Path, *, n_ctx: int = 4096, alias: str = "ser
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", alias,
                "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(n_ctx), "--interrupt_requests", "False"]
     url = f"http://127.0.0.1:{port}/v1"
-    with _child(command, work / "llama-server.log", lambda: _answers(f"{url}/models"), timeout_s=120):
+    with running_child(command, work / "llama-server.log", lambda: _answers(f"{url}/models"), timeout_s=120):
         yield url
 
 
@@ -68,5 +70,5 @@ def chroma_server(data: Path, work: Path) -> Iterator[str]:
     (port,) = free_ports(1)
     command = [str(CHROMA), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)]
     url = f"http://127.0.0.1:{port}"
-    with _child(command, work / "chroma.log", lambda: _answers(f"{url}/api/v2/heartbeat"), timeout_s=60):
+    with running_child(command, work / "chroma.log", lambda: _answers(f"{url}/api/v2/heartbeat"), timeout_s=60):
         yield url
