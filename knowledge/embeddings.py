@@ -7,6 +7,7 @@ Vectors are L2-normalised: cosine similarity is a dot product.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import os
@@ -47,6 +48,7 @@ class Embedder(EmbeddingFunction[Documents]):
         return ["cosine", "ip", "l2"]
 
 
+@functools.cache  # found once a process: the packages do not move while it runs (a miss is looked up again)
 def _installed_file(distribution: str, relative: str) -> Path:
     try:
         path = Path(str(importlib.metadata.distribution(distribution).locate_file(relative)))
