@@ -7,7 +7,7 @@ import getpass
 import json
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -100,21 +100,27 @@ def ask(
 
     async def work(copilot: Copilot) -> None:
         thread_id = thread or f"cli-{int(time.time())}-{os.getpid()}"
-        streamed = False
-        async for step in copilot.ask(who, question, thread_id=thread_id):
-            if step.kind == "token":  # the answer's words as the model writes them
-                typer.echo(("" if streamed else "\n") + step.text, nl=False)
-                streamed = True
-            elif streamed:  # the streamed words end; an answer was already printed by them
-                typer.echo()
-                streamed = False
-                if step.kind != "answer":
-                    _print_step(step)
-            else:
-                _print_step(step)
+        await print_steps(copilot.ask(who, question, thread_id=thread_id))
         typer.secho(f"\n(conversation {thread_id})", dim=True)
 
     _run(config, work)
+
+
+async def print_steps(steps: AsyncIterator[Step]) -> None:
+    """Each step as it comes; streamed words (the request understood, the answer) as they are written."""
+    words = None  # the kind of the words being printed
+    async for step in steps:
+        if step.kind in ("restating", "token"):
+            begin = "\n" + ("understood as: " if step.kind == "restating" else "")
+            typer.secho(("" if words == step.kind else begin) + step.text, nl=False, dim=step.kind == "restating")
+            words = step.kind
+            continue
+        if words is not None:  # the streamed words end; an answer was already printed by them
+            typer.echo()
+            answered, words = words == "token", None
+            if answered and step.kind == "answer":
+                continue
+        _print_step(step)
 
 
 def _describe(action: PendingAction) -> str:

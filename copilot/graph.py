@@ -136,6 +136,11 @@ def narrowing(turn: list[AnyMessage], tools: list[str]) -> dict[str, Any]:
     return {"allowed_tools": allowed} if just_read and allowed else {}
 
 
+RESTATING = "restating"
+"""The tag of the call restating a request in English: its words stream as how the request was understood,
+not as the answer."""
+
+
 def plans_first(rt: Runtime) -> bool:
     """Whether turns start with a plan (copilot/planning.py): by default for models calling tools by
     constrained JSON (small local models), which need it; native tool callers choose freely."""
@@ -248,7 +253,8 @@ def build_graph(rt: Runtime) -> StateGraph:
         lang = language_of(request, asking.lang if asking else "en")
         if lang == "en" or lang not in LANGUAGE_NAMES:
             return None
-        restated = await bound.ainvoke([*head, restating_request(request, lang)], tool_choice="none")
+        restated = await bound.ainvoke([*head, restating_request(request, lang)], config={"tags": [RESTATING]},
+                                       tool_choice="none")
         return restated.text if faithful(restated.text, in_digits(request, lang)) else None
 
     async def procedure(state: AgentState, config) -> Command:

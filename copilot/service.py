@@ -33,7 +33,7 @@ from copilot.approvals import ApprovalQueue, ApprovalStatus, NotPending, Origin,
 from copilot.audit import AuditKind, AuditLog, AuditRecord, VerifyReport
 from copilot.conversations import Conversations
 from copilot.db import Location, PostgresDatabase, is_postgres
-from copilot.graph import Runtime, agent_prompt, build_graph
+from copilot.graph import RESTATING, Runtime, agent_prompt, build_graph
 from copilot.ledger import ExecutionLedger, RunStatus
 from copilot.monitor.alerts import Alert, Alerts, AlertStatus, AlertVerdict, close_alert
 from copilot.llm.warmup import warm_up
@@ -68,7 +68,9 @@ class ConversationBusy(RuntimeError):
 class Step:
     """One thing the copilot did, as the operator sees it."""
 
-    kind: Literal["token", "choice", "proposal", "result", "waiting", "answer"]
+    kind: Literal["restating", "token", "choice", "proposal", "result", "waiting", "answer"]
+    """``restating``: words of the request restated in English (it was in another language) as the model writes
+    them, the first thing the operator sees; ``token``: words of the answer as the model writes them."""
     text: str = ""
     tool: str | None = None
     arguments: dict[str, Any] = field(default_factory=dict)
@@ -488,7 +490,7 @@ class Copilot:
             if mode == "messages":
                 piece, meta = chunk
                 if isinstance(piece, AIMessageChunk) and meta.get("langgraph_node") == "model" and piece.content:
-                    yield Step(kind="token", text=str(piece.content))
+                    yield Step(kind="restating" if RESTATING in meta.get("tags", ()) else "token", text=str(piece.content))
                 continue
             for node, update in chunk.items():
                 if resumed and node == "act" and all(

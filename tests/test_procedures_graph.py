@@ -3,7 +3,13 @@ the same gate, queue and ledger as any call; decisions, refusals, rejections and
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.language_models.chat_models import generate_from_stream
+from langchain_core.messages import AIMessageChunk
+from langchain_core.outputs import ChatGenerationChunk
 
 from agent_helpers import SimControl, ask, call, copilot_on, results, script, user, waiting
 from copilot.procedures.chooser import OTHER
@@ -167,3 +173,50 @@ async def test_the_reply_to_a_question_may_only_continue_that_procedure_or_go_to
         assert waiting(steps)[0].change == "FL-202 fill_setpoint 500 → 505 ml"
     assert model.allowed[-1] == ["change_setpoints", OTHER]
     assert len(model.allowed[0]) > 2 and "change_setpoints" in model.allowed[0]
+
+
+class _Streaming(BaseChatModel):
+    """A small constrained model's shape (restates other languages, chooses from examples) that streams its
+    words piece by piece, playing its replies in order."""
+
+    replies: list[ScriptedReply]
+    constrained: bool = True
+    played: int = 0
+
+    @property
+    def _llm_type(self) -> str:
+        return "streaming-script"
+
+    def bind_tools(self, tools: Any, **kwargs: Any) -> _Streaming:
+        return self
+
+    def _generate(self, messages, stop=None, run_manager=None, **kw):
+        return generate_from_stream(self._stream(messages, stop, run_manager, **kw))
+
+    def _stream(self, messages, stop=None, run_manager=None, **kw):
+        reply = self.replies[self.played]
+        self.played += 1
+        if reply.tool_calls:
+            yield ChatGenerationChunk(message=AIMessageChunk(content="", tool_call_chunks=[
+                {"name": c["name"], "args": json.dumps(c["args"]), "id": f"c{self.played}_{i}", "index": i}
+                for i, c in enumerate(reply.tool_calls)]))
+            return
+        for word in reply.content.split(" "):
+            chunk = ChatGenerationChunk(message=AIMessageChunk(content=word + " "))
+            if run_manager:
+                run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+            yield chunk
+
+
+async def test_the_request_restated_in_english_streams_as_the_first_step_not_as_the_answer(sim, tmp_path):
+    restated = "How many bearings BRG-6205 do we still have in stock?"
+    model = _Streaming(replies=[ScriptedReply(content=restated),
+                                ScriptedReply(tool_calls=[call("inventory_check", part="BRG-6205")]),
+                                ScriptedReply(content="BRG-6205: 6 Stück auf Lager.")])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "Wie viele Lager BRG-6205 haben wir noch auf Lager?")
+    assert model.played == 3
+    assert steps[0].kind == "restating"  # the operator sees at once how the request was understood
+    assert "".join(s.text for s in steps if s.kind == "restating").strip() == restated
+    assert not [s for s in steps if s.kind == "token"]  # no English words shown as if they were the answer
+    assert steps[-1].kind == "answer" and steps[-1].text.strip() == "BRG-6205: 6 Stück auf Lager."

@@ -13,6 +13,15 @@ def streamed_answer() -> None:
                 Step(kind="answer", text="The pump is fine.")])
 
 
+def restated_then_answered() -> None:
+    from copilot.service import Step
+    from ui.steps import show_steps
+
+    show_steps([Step(kind="restating", text="How many "), Step(kind="restating", text="bearings BRG-6205?"),
+                Step(kind="choice", tool="inventory_check", arguments={"part": "BRG-6205"}),
+                Step(kind="answer", text="BRG-6205: 6 Stück auf Lager.")])
+
+
 def refused_and_cited() -> None:
     from pathlib import Path
 
@@ -49,6 +58,12 @@ def refused_and_cited() -> None:
 def test_a_streamed_answer_is_shown_once_without_the_cursor():
     at = AppTest.from_function(streamed_answer).run()
     assert [m.value for m in at.markdown] == ["The pump is fine."]
+
+
+def test_the_request_understood_in_english_is_a_caption_and_the_answer_stays_the_answer():
+    at = AppTest.from_function(restated_then_answered).run()
+    assert [c.value for c in at.caption][0] == "understood as: How many bearings BRG-6205?"
+    assert [m.value for m in at.markdown] == ["BRG-6205: 6 Stück auf Lager."]
 
 
 def test_a_refused_step_says_why_and_citations_link_to_their_passage_once_under_sources():

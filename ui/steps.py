@@ -63,8 +63,16 @@ class TurnView:
     _text: str = ""
     _placeholder: Any = None
     _streamed: list[str] = field(default_factory=list)
+    _understood: str = ""
+    _understood_at: Any = None
 
     def show(self, step: Step) -> None:
+        if step.kind == "restating":  # how the request was understood, in English, as it is written
+            if self._understood_at is None:
+                self._understood_at = st.empty()
+            self._understood += step.text
+            self._understood_at.caption(f"understood as: {self._understood.strip()}")
+            return
         if step.kind == "token":
             if self._placeholder is None:
                 self._placeholder, self._text = st.empty(), ""
