@@ -39,6 +39,7 @@ from copilot.monitor.alerts import Alert, Alerts, AlertStatus, AlertVerdict, clo
 from copilot.llm.warmup import warm_up
 from copilot.planning import PLAN
 from copilot.procedures.chooser import choice_names
+from copilot.procedures.language import identifier as language_identifier
 from copilot.procedures.spec import Procedures
 from copilot.settings import CopilotSettings
 from copilot.status import Status, ToolArtifact
@@ -191,6 +192,8 @@ class Copilot:
             # the local model processes the stable prompt prefix once, here, rather than on the first question
             prompt = agent_prompt(rt)
             await asyncio.to_thread(warm_up, model, prompt.system, prompt.tools, prompt.shots)
+            if procedures:
+                await asyncio.to_thread(language_identifier)
             yield cls(rt, build_graph(rt).compile(checkpointer=saver), conversations, alerts)
 
     # -- operators -----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from langchain_core.outputs import ChatGenerationChunk
 
 from agent_helpers import SimControl, ask, call, copilot_on, results, script, user, waiting
 from copilot.procedures.chooser import OTHER
+from copilot.procedures.language import identifier
 from copilot.scripted import ScriptedChatModel, ScriptedReply
 
 
@@ -220,3 +221,9 @@ async def test_the_request_restated_in_english_streams_as_the_first_step_not_as_
     assert "".join(s.text for s in steps if s.kind == "restating").strip() == restated
     assert not [s for s in steps if s.kind == "token"]  # no English words shown as if they were the answer
     assert steps[-1].kind == "answer" and steps[-1].text.strip() == "BRG-6205: 6 Stück auf Lager."
+
+
+async def test_the_language_identifier_loads_when_the_copilot_opens_not_at_the_first_request(sim, tmp_path):
+    identifier.cache_clear()
+    async with copilot_on(sim, tmp_path, script("Hello.")):
+        assert identifier.cache_info().currsize == 1

@@ -18,7 +18,9 @@ _SURE = 0.9
 
 
 @lru_cache(maxsize=1)
-def _identifier() -> LanguageIdentifier:
+def identifier() -> LanguageIdentifier:
+    """langid's model, loaded once a process (a few seconds on a busy CPU): the copilot loads it when it opens,
+    so the first request does not wait for it."""
     identifier = LanguageIdentifier.from_modelstring(model, norm_probs=True)
     identifier.set_languages(list(LANGUAGE_NAMES))
     return identifier
@@ -26,5 +28,5 @@ def _identifier() -> LanguageIdentifier:
 
 def language_of(text: str, before: str = "en") -> str:
     """The ISO 639-1 code of ``text``'s language, or ``before`` when the text does not tell it surely."""
-    code, probability = _identifier().classify(text)
+    code, probability = identifier().classify(text)
     return code if probability >= _SURE else before
