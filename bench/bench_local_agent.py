@@ -1,11 +1,11 @@
-"""Wall time of three multi-step requests driven by the real local model through the whole copilot.
+"""Wall time of four multi-step requests (one in German) driven by the real local model through the whole copilot.
 
     python bench/bench_local_agent.py [--threads N]
 
 Each scenario runs on a fresh simulated plant (simulator/process.py, clock frozen, a fault planted) and a
 fresh data dir, one ``Copilot.ask`` with Qwen2.5-Coder-1.5B on the CPU (the procedure chosen and filled in one
 call, then its steps through the gate). Printed per scenario: wall time of the turn (the warm-up of the prompt prefix is
-timed apart, once), how soon the operator sees the first step (the procedure chosen, or the first words), model calls, prompt tokens evaluated (not from the cache) and generated, the tools
+timed apart, once), how soon the operator sees the first step and what it was (the procedure chosen, the request understood in English, or the first words of the answer), model calls, prompt tokens evaluated (not from the cache) and generated, the tools
 that ran or wait, and whether the outcome is the expected one.
 """
 
@@ -41,6 +41,8 @@ SCENARIOS = [
      {"inventory": "done", "create_purchase_order": "waiting"}),
     ("oven drift → setpoint proposal", {"kind": "temp_controller_drift", "machine_id": "OV-201", "severity": 0.5},
      "OV-201 runs too hot; check it and lower temp_setpoint to 170", {"machine_status": "done", "write_setpoint": "waiting"}),
+    ("German: oven 5 degrees down", {"kind": "temp_controller_drift", "machine_id": "OV-201", "severity": 0.5},
+     "Der Ofen OV-201 ist zu heiß, senk die Temperatur um 5 Grad", {"machine_status": "done", "write_setpoint": "waiting"}),
 ]
 
 
@@ -55,7 +57,7 @@ async def run(name: str, fault: dict | None, request: str, expected: dict[str, s
             start = time.perf_counter()
             steps, first = [], None
             async for step in copilot.ask(olga, request, thread_id="bench"):
-                first = first if first is not None else time.perf_counter() - start
+                first = first if first is not None else (time.perf_counter() - start, step.kind)
                 steps.append(step)
             wall = time.perf_counter() - start
             replies = [m for m in await copilot.messages("bench") if isinstance(m, AIMessage)]
@@ -66,7 +68,7 @@ async def run(name: str, fault: dict | None, request: str, expected: dict[str, s
     outcome |= {s.tool: "waiting" for s in steps if s.kind == "waiting"}
     ok = all(outcome.get(tool) == status for tool, status in expected.items())
     ran = ", ".join(f"{t}:{s}" for t, s in outcome.items())
-    print(f"{name:<32} {wall:7.1f} s  first step {first:4.1f} s  {len(replies):2d} calls  {evaluated:5d} prompt tok  {generated:4d} gen tok  "
+    print(f"{name:<32} {wall:7.1f} s  first step {first[0]:4.1f} s ({first[1]:<9})  {len(replies):2d} calls  {evaluated:5d} prompt tok  {generated:4d} gen tok  "
           f"{'ok  ' if ok else 'MISS'}  {ran}", flush=True)
 
 
