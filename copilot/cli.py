@@ -110,6 +110,8 @@ async def print_steps(steps: AsyncIterator[Step]) -> None:
     """Each step as it comes; streamed words (the request understood, the answer) as they are written."""
     words = None  # the kind of the words being printed
     async for step in steps:
+        if step.kind == "calling":  # its choice or proposal step follows, complete
+            continue
         if step.kind in ("restating", "token"):
             begin = "\n" + ("understood as: " if step.kind == "restating" else "")
             typer.secho(("" if words == step.kind else begin) + step.text, nl=False, dim=step.kind == "restating")

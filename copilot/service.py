@@ -69,9 +69,10 @@ class ConversationBusy(RuntimeError):
 class Step:
     """One thing the copilot did, as the operator sees it."""
 
-    kind: Literal["restating", "token", "choice", "proposal", "result", "waiting", "answer"]
+    kind: Literal["restating", "calling", "token", "choice", "proposal", "result", "waiting", "answer"]
     """``restating``: words of the request restated in English (it was in another language) as the model writes
-    them, the first thing the operator sees; ``token``: words of the answer as the model writes them."""
+    them; ``calling``: the model is writing a call of ``tool`` (a procedure or a read), whose ``choice`` or
+    ``proposal`` step follows once its arguments are written; ``token``: words of the answer as they come."""
     text: str = ""
     tool: str | None = None
     arguments: dict[str, Any] = field(default_factory=dict)
@@ -492,8 +493,12 @@ class Copilot:
                                                     durability="sync"):
             if mode == "messages":
                 piece, meta = chunk
-                if isinstance(piece, AIMessageChunk) and meta.get("langgraph_node") == "model" and piece.content:
+                if not isinstance(piece, AIMessageChunk) or meta.get("langgraph_node") != "model":
+                    continue
+                if piece.content:
                     yield Step(kind="restating" if RESTATING in meta.get("tags", ()) else "token", text=str(piece.content))
+                elif piece.tool_call_chunks and (name := piece.tool_call_chunks[0].get("name")):
+                    yield Step(kind="calling", tool=name)
                 continue
             for node, update in chunk.items():
                 if resumed and node == "act" and all(

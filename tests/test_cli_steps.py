@@ -16,6 +16,7 @@ async def _each(*steps: Step) -> AsyncIterator[Step]:
 async def test_the_request_understood_prints_on_its_own_line_and_a_streamed_answer_once(capsys) -> None:
     await print_steps(_each(
         Step(kind="restating", text="How many "), Step(kind="restating", text="bearings?"),
+        Step(kind="calling", tool="inventory_check"),
         Step(kind="choice", tool="inventory_check", arguments={"part": "BRG-6205"}),
         Step(kind="token", text="6 Stück "), Step(kind="token", text="auf Lager."),
         Step(kind="answer", text="6 Stück auf Lager."),

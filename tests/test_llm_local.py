@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 from pydantic import BaseModel, Field
 
@@ -72,6 +73,20 @@ def test_the_local_model_picks_the_read_tool_with_valid_arguments(model: LocalCh
     assert [(c["name"], c["args"]) for c in reply.tool_calls] == [("machine_status", {"machine_id": "P-101"})]
     assert reply.invalid_tool_calls == [] and reply.content == ""
     assert reply.usage_metadata["input_token_details"]["cache_read"] >= warm.prefix_tokens  # the warm prefix reused
+
+
+def test_a_call_is_announced_to_listeners_by_its_name_before_its_arguments_are_written(model: LocalChatModel) -> None:
+    heard: list[tuple[str, list]] = []
+
+    class Listener(BaseCallbackHandler):
+        def on_llm_new_token(self, token, *, chunk=None, **kwargs) -> None:
+            heard.append((token, list(getattr(chunk.message, "tool_call_chunks", []))))
+
+    reply = model.bind_tools(TOOLS).invoke([SystemMessage(SYSTEM), HumanMessage("What is the vibration of P-101?")],
+                                           config={"callbacks": [Listener()]})
+
+    assert [c["name"] for c in reply.tool_calls] == ["machine_status"]  # the call itself arrives once, whole
+    assert heard == [("", [{"name": "machine_status", "args": None, "id": None, "index": 0, "type": "tool_call_chunk"}])]
 
 
 def test_narrowed_to_words_it_answers_from_the_restored_prefix_and_streams(model: LocalChatModel) -> None:

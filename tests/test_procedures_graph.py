@@ -12,6 +12,7 @@ from langchain_core.messages import AIMessageChunk
 from langchain_core.outputs import ChatGenerationChunk
 
 from agent_helpers import SimControl, ask, call, copilot_on, results, script, user, waiting
+from copilot.llm.constrained import calling_chunk
 from copilot.procedures.chooser import OTHER
 from copilot.procedures.language import identifier
 from copilot.scripted import ScriptedChatModel, ScriptedReply
@@ -198,6 +199,8 @@ class _Streaming(BaseChatModel):
         reply = self.replies[self.played]
         self.played += 1
         if reply.tool_calls:
+            if run_manager:  # as the local model announces a call once its name is written
+                run_manager.on_llm_new_token("", chunk=calling_chunk(reply.tool_calls[0]["name"]))
             yield ChatGenerationChunk(message=AIMessageChunk(content="", tool_call_chunks=[
                 {"name": c["name"], "args": json.dumps(c["args"]), "id": f"c{self.played}_{i}", "index": i}
                 for i, c in enumerate(reply.tool_calls)]))
@@ -220,6 +223,9 @@ async def test_the_request_restated_in_english_streams_as_the_first_step_not_as_
     assert steps[0].kind == "restating"  # the operator sees at once how the request was understood
     assert "".join(s.text for s in steps if s.kind == "restating").strip() == restated
     assert not [s for s in steps if s.kind == "token"]  # no English words shown as if they were the answer
+    calling = [i for i, s in enumerate(steps) if s.kind == "calling"]
+    assert [steps[i].tool for i in calling] == ["inventory_check"]  # one announcement, before the choice is whole
+    assert steps[calling[0] + 1].kind == "choice" and steps[calling[0] + 1].tool == "inventory_check"
     assert steps[-1].kind == "answer" and steps[-1].text.strip() == "BRG-6205: 6 Stück auf Lager."
 
 

@@ -18,6 +18,7 @@ def restated_then_answered() -> None:
     from ui.steps import show_steps
 
     show_steps([Step(kind="restating", text="How many "), Step(kind="restating", text="bearings BRG-6205?"),
+                Step(kind="calling", tool="inventory_check"),
                 Step(kind="choice", tool="inventory_check", arguments={"part": "BRG-6205"}),
                 Step(kind="answer", text="BRG-6205: 6 Stück auf Lager.")])
 
@@ -60,9 +61,10 @@ def test_a_streamed_answer_is_shown_once_without_the_cursor():
     assert [m.value for m in at.markdown] == ["The pump is fine."]
 
 
-def test_the_request_understood_in_english_is_a_caption_and_the_answer_stays_the_answer():
+def test_the_request_understood_and_the_call_being_written_are_captions_and_the_answer_stays_the_answer():
     at = AppTest.from_function(restated_then_answered).run()
-    assert [c.value for c in at.caption][0] == "understood as: How many bearings BRG-6205?"
+    assert [c.value for c in at.caption] == ["understood as: How many bearings BRG-6205?",
+                                             "inventory check: part BRG-6205"]  # "inventory check …" gave way to it
     assert [m.value for m in at.markdown] == ["BRG-6205: 6 Stück auf Lager."]
 
 

@@ -65,8 +65,17 @@ class TurnView:
     _streamed: list[str] = field(default_factory=list)
     _understood: str = ""
     _understood_at: Any = None
+    _calling_at: Any = None
 
     def show(self, step: Step) -> None:
+        if step.kind == "calling":  # what the model is writing a call of, until the call's own step shows
+            if self._calling_at is None:
+                self._calling_at = st.empty()
+            self._calling_at.caption(f"{(step.tool or '').replace('_', ' ')} …")
+            return
+        if self._calling_at is not None:
+            self._calling_at.empty()
+            self._calling_at = None
         if step.kind == "restating":  # how the request was understood, in English, as it is written
             if self._understood_at is None:
                 self._understood_at = st.empty()

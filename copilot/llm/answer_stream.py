@@ -1,4 +1,5 @@
-"""The words of an ``answer`` reply, pulled out of constrained JSON output while it is being generated.
+"""The words of an ``answer`` reply (and the name of any reply), pulled out of constrained JSON output while it
+is being generated.
 
 Constrained output looks like ``{"name": "answer", "arguments": {"text": "..."}}``
 (llama.cpp's grammar keeps the schema's property order), so once that prefix
@@ -9,8 +10,10 @@ the operator and can be shown at once. Escapes are decoded only when complete.
 from __future__ import annotations
 
 import json
+import re
 from typing import Literal
 
+_NAME = re.compile(r'\s*\{\s*"name"\s*:\s*"([A-Za-z0-9_.-]+)"')
 _PREFIX = ("{", '"name"', ":", '"answer"', ",", '"arguments"', ":", "{", '"text"', ":", '"')
 _SPACE = " \t\r\n"
 
@@ -25,9 +28,14 @@ class AnswerStream:
         self._offset = 0  # characters of the current piece matched so far
         self.state: Literal["prefix", "text", "closed", "other"] = "prefix"
         self.text = ""
+        self.name: str | None = None
+        """The reply's name (``answer`` or the tool called) once it has streamed by: long before the arguments,
+        so the operator can see at once what the model is doing."""
 
     def feed(self, delta: str) -> str:
         self._buffer += delta
+        if self.name is None and (match := _NAME.match(self._buffer)):
+            self.name = match.group(1)
         if self.state == "prefix":
             self._match_prefix()
         if self.state != "text":

@@ -23,6 +23,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.outputs import ChatGenerationChunk
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 
 from copilot.llm.answer_stream import AnswerStream
@@ -297,6 +298,13 @@ def to_message(text: str, choices: Choices, *, strict: bool = True) -> AIMessage
     if isinstance(reply, AnswerReply):
         return AIMessage(content=reply.text, response_metadata={"truncated": True} if reply.truncated else {})
     return AIMessage(content="", tool_calls=[tool_call(name=reply.name, args=reply.arguments, id=_call_id())])
+
+
+def calling_chunk(name: str) -> ChatGenerationChunk:
+    """What a stream's listeners are told as soon as a reply's tool name is written, before its arguments: a
+    tool call chunk with the name alone. Only for callbacks; the stream itself carries the call once, whole."""
+    return ChatGenerationChunk(message=AIMessageChunk(content="", tool_call_chunks=[
+        tool_call_chunk(name=name, args=None, id=None, index=0)]))
 
 
 def final_chunk(message: AIMessage, streamed: str = "") -> AIMessageChunk:

@@ -24,8 +24,8 @@ from langchain_core.runnables import Runnable
 
 from copilot.llm import llama_runtime, prefix_state
 from copilot.llm.answer_stream import AnswerStream
-from copilot.llm.choice import ToolChoice, choices, openai_tools
-from copilot.llm.constrained import chat_messages, final_chunk, reply_schema, to_message
+from copilot.llm.choice import ANSWER, ToolChoice, choices, openai_tools
+from copilot.llm.constrained import calling_chunk, chat_messages, final_chunk, reply_schema, to_message
 from copilot.llm.warmup import WarmUp
 from copilot.llm.weights import QWEN25_CODER_1_5B, ModelWeights, model_file
 
@@ -115,7 +115,10 @@ class LocalChatModel(BaseChatModel):
         ):
             written.append(piece.text)
             finish_reason = piece.finish_reason or finish_reason
+            named = answer.name
             delta = answer.feed(piece.text) if allowed else piece.text
+            if run_manager and named is None and answer.name not in (None, ANSWER):
+                run_manager.on_llm_new_token("", chunk=calling_chunk(answer.name))
             if delta:
                 chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
                 if run_manager:
