@@ -18,6 +18,7 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from http_services import serving
+from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 from pydantic import BaseModel, Field, SecretStr
 
@@ -163,6 +164,36 @@ async def test_native_tool_calls_arrive_whole_from_a_stream_of_pieces(server, re
     assert sent["messages"] == [{"role": "system", "content": "You are Plant Copilot."},
                                 {"role": "user", "content": "What is the vibration of P-101?"}]
     assert rec.headers[0]["authorization"] == "Bearer sk-test-secret"
+
+
+class _Listener(BaseCallbackHandler):
+    """What a stream's listeners hear of the calls: the names told before the arguments."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def on_llm_new_token(self, token, *, chunk=None, **kwargs) -> None:
+        self.names += [c["name"] for c in getattr(chunk.message, "tool_call_chunks", [])]
+
+
+async def test_a_native_call_is_told_to_listeners_by_its_name_once_before_its_arguments(server, rec) -> None:
+    rec.reply({"role": "assistant", "content": "Reading it."},
+              call_delta(0, id="call_abc", name="machine_status", arguments='{"machine'),
+              call_delta(0, arguments='_id": "P-101"}'), finish="tool_calls")
+    listener = _Listener()
+    reply = await model(server).bind_tools(TOOLS).ainvoke([SYSTEM, ASK], config={"callbacks": [listener]})
+    assert listener.names == ["machine_status"] and [c["name"] for c in reply.tool_calls] == ["machine_status"]
+
+
+def test_a_constrained_call_is_told_by_its_name_and_an_answer_is_not(server, rec) -> None:
+    rec.reply(*({"content": p} for p in ['{"name": "inven', 'tory", "arguments": {"part_id": ', '"BRG-6205"}}']))
+    rec.reply(*({"content": p} for p in ['{"name": "answer", "arguments": {"text": "', 'Fine."}}']))
+    listener = _Listener()
+    chat = model(server, constrained=True).bind_tools(TOOLS)
+    reply = chat.invoke([SYSTEM, ASK], config={"callbacks": [listener]})  # the synchronous client path
+    assert [c["name"] for c in reply.tool_calls] == ["inventory"]
+    assert chat.invoke([SYSTEM, ASK], config={"callbacks": [listener]}).content == "Fine."
+    assert listener.names == ["inventory"]
 
 
 def test_history_with_tool_results_is_sent_in_the_openai_format(server, rec: Recorded) -> None:

@@ -29,8 +29,8 @@ from langchain_core.runnables import Runnable
 from pydantic import Field, PrivateAttr, SecretStr
 
 from copilot.llm.answer_stream import AnswerStream
-from copilot.llm.choice import Choices, ToolChoice, choices, openai_tools
-from copilot.llm.constrained import chat_messages, final_chunk, reply_schema, to_message
+from copilot.llm.choice import ANSWER, Choices, ToolChoice, choices, openai_tools
+from copilot.llm.constrained import calling_chunk, chat_messages, final_chunk, reply_schema, to_message
 from copilot.llm.errors import FormatRefused, ModelUnavailable
 from copilot.llm.response_format import DIALECTS, REFUSAL_STATUSES, Dialects, ResponseFormat, reply_format
 from copilot.llm.warmup import WarmUp
@@ -135,6 +135,8 @@ class OpenAIChatModel(BaseChatModel):
                     if run_manager:
                         run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                     yield chunk
+                if run_manager and (calling := reader.calling()):
+                    run_manager.on_llm_new_token("", chunk=calling)
         yield reader.last()
 
     async def _astream(
@@ -157,6 +159,8 @@ class OpenAIChatModel(BaseChatModel):
                     if run_manager:
                         await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                     yield chunk
+                if run_manager and (calling := reader.calling()):
+                    await run_manager.on_llm_new_token("", chunk=calling)
         yield reader.last()
 
     # -- the request ----------------------------------------------------------------------------------
@@ -309,6 +313,7 @@ class _Reader:
         self.text: list[str] = []
         self.streamed: list[str] = []
         self.calls: dict[int, dict[str, str]] = {}
+        self.named = False  # the reply's name is known (and was told, unless it is an answer)
         self.finish_reason: str | None = None
         self.model_name: str | None = None
         self.usage: Any = None
@@ -335,6 +340,16 @@ class _Reader:
             return []
         self.streamed.append(shown)
         return [ChatGenerationChunk(message=AIMessageChunk(content=shown))]
+
+    def calling(self) -> ChatGenerationChunk | None:
+        """The chunk that tells listeners which tool the reply calls, the first time its name is known."""
+        if self.named:
+            return None
+        name = self.answer.name if self.constrained else next((c["name"] for c in self.calls.values() if c["name"]), None)
+        if name is None:
+            return None
+        self.named = True
+        return None if name == ANSWER else calling_chunk(name)
 
     def last(self) -> ChatGenerationChunk:
         if self.finish_reason is None:
