@@ -3,6 +3,7 @@ changes through the same gate and queue, nothing twice while the condition lasts
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 import time
@@ -192,7 +193,7 @@ async def test_a_jam_is_seen_on_the_plc_before_the_historian_shows_it(sim, tmp_p
 class Receiver:
     """A webhook receiver on loopback: a real HTTP server that keeps what it was sent."""
 
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, pause_s: float = 0.0) -> None:
         import http.server
         import threading
 
@@ -201,6 +202,7 @@ class Receiver:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 - the stdlib's name
                 got.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                time.sleep(pause_s)
                 self.send_response(204)
                 self.end_headers()
 
@@ -262,3 +264,24 @@ def test_monitor_check_runs_in_a_process_of_its_own_without_a_model(sim, tmp_pat
     finally:
         control.clear()
         control.close()
+
+
+@pytest.mark.asyncio
+async def test_two_monitors_sending_the_same_outbox_at_once_send_each_document_once(database, tmp_path):
+    from conftest import free_port
+
+    port = free_port()
+    receiver = Receiver(port, pause_s=0.2)  # a slow receiver: both monitors find the same documents due
+    location = database.location(tmp_path / "state.sqlite")
+    first, second = (Outbox(location, receiver.url, timeout_s=5) for _ in range(2))
+    alerts = Alerts(location)
+    try:
+        for machine in ("P-101", "HP-102", "OV-201"):
+            alert, _ = alerts.open(machine, "bearing wear", "vibration rising", {})
+            first.put(alert, "opened")
+        sent = await asyncio.gather(first.deliver(), second.deliver())
+        assert sum(sent) == 3 and first.waiting() == 0
+        assert sorted(doc["machine_id"] for doc in receiver.got) == ["HP-102", "OV-201", "P-101"]
+    finally:
+        receiver.stop()
+        first.close(), second.close(), alerts.close()

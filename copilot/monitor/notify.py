@@ -58,11 +58,13 @@ class Outbox(Store):
         Returns how many were sent."""
         if not self.url:
             return 0
-        due = self._db.all("SELECT id, body, attempts FROM alert_outbox WHERE sent_at IS NULL AND next_at <= ? "
+        due = self._db.all("SELECT id, body, attempts, next_at FROM alert_outbox WHERE sent_at IS NULL AND next_at <= ? "
                            "ORDER BY id", (time.time(),))
         sent = 0
         async with httpx.AsyncClient(timeout=self._timeout_s) as http:
             for row in due:
+                if not self._claim(row["id"], row["next_at"]):
+                    break  # another monitor is sending these, in order
                 try:
                     response = await http.post(self.url, content=row["body"],
                                                headers={"Content-Type": "application/json"})
@@ -76,6 +78,12 @@ class Outbox(Store):
                                  (time.time(), row["id"]))
                 sent += 1
         return sent
+
+    def _claim(self, row_id: int, due_at: float) -> bool:
+        """Take a document to send: only one sender moves its due time on (past the send's timeout, so a sender
+        that dies while sending leaves it due again for the next)."""
+        return self._db.execute("UPDATE alert_outbox SET next_at = ? WHERE id = ? AND next_at = ? AND sent_at IS NULL",
+                                (time.time() + 2 * self._timeout_s, row_id, due_at)) == 1
 
     async def run(self, stop: asyncio.Event, every_s: float = 2.0) -> None:
         while not stop.is_set():
