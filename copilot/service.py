@@ -34,6 +34,7 @@ from copilot.audit import AuditKind, AuditLog, AuditRecord, VerifyReport
 from copilot.conversations import Conversations
 from copilot.db import Location, PostgresDatabase, is_postgres
 from copilot.graph import RESTATING, Runtime, agent_prompt, build_graph
+from copilot.llm.constrained import CALLING
 from copilot.ledger import ExecutionLedger, RunStatus
 from copilot.monitor.alerts import Alert, Alerts, AlertStatus, AlertVerdict, close_alert
 from copilot.llm.warmup import warm_up
@@ -497,7 +498,7 @@ class Copilot:
                     continue
                 if piece.content:
                     yield Step(kind="restating" if RESTATING in meta.get("tags", ()) else "token", text=str(piece.content))
-                elif piece.tool_call_chunks and (name := piece.tool_call_chunks[0].get("name")):
+                elif name := piece.response_metadata.get(CALLING):
                     yield Step(kind="calling", tool=name)
                 continue
             for node, update in chunk.items():

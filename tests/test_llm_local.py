@@ -19,6 +19,7 @@ pytest.importorskip("llama_cpp", reason="llama-cpp-python (the [local] extra) is
 
 from copilot.llm import prefix_state  # noqa: E402
 from copilot.llm.factory import make_chat_model  # noqa: E402
+from copilot.llm.constrained import CALLING  # noqa: E402
 from copilot.llm.errors import ContextOverflow  # noqa: E402
 from copilot.llm.local import LocalChatModel  # noqa: E402
 from copilot.llm.settings import LLMSettings  # noqa: E402
@@ -76,17 +77,23 @@ def test_the_local_model_picks_the_read_tool_with_valid_arguments(model: LocalCh
 
 
 def test_a_call_is_announced_to_listeners_by_its_name_before_its_arguments_are_written(model: LocalChatModel) -> None:
-    heard: list[tuple[str, list]] = []
+    heard: list[str] = []
 
     class Listener(BaseCallbackHandler):
         def on_llm_new_token(self, token, *, chunk=None, **kwargs) -> None:
-            heard.append((token, list(getattr(chunk.message, "tool_call_chunks", []))))
+            heard.append(chunk.message.response_metadata.get(CALLING))
 
-    reply = model.bind_tools(TOOLS).invoke([SystemMessage(SYSTEM), HumanMessage("What is the vibration of P-101?")],
-                                           config={"callbacks": [Listener()]})
-
+    messages = [SystemMessage(SYSTEM), HumanMessage("What is the vibration of P-101?")]
+    reply = model.bind_tools(TOOLS).invoke(messages, config={"callbacks": [Listener()]})
     assert [c["name"] for c in reply.tool_calls] == ["machine_status"]  # the call itself arrives once, whole
-    assert heard == [("", [{"name": "machine_status", "args": None, "id": None, "index": 0, "type": "tool_call_chunk"}])]
+    assert heard == ["machine_status"]
+
+    chunks = list(model.bind_tools(TOOLS).stream(messages))  # streamed: the name comes first, alone
+    assert chunks[0].response_metadata.get(CALLING) == "machine_status" and not chunks[0].tool_call_chunks
+    joined = chunks[0]
+    for chunk in chunks[1:]:
+        joined += chunk
+    assert [c["name"] for c in joined.tool_calls] == ["machine_status"]
 
 
 def test_narrowed_to_words_it_answers_from_the_restored_prefix_and_streams(model: LocalChatModel) -> None:

@@ -22,6 +22,7 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 from pydantic import BaseModel, Field, SecretStr
 
+from copilot.llm.constrained import CALLING
 from copilot.llm.errors import FormatRefused, ModelUnavailable
 from copilot.llm.openai_compat import OpenAIChatModel
 from copilot.llm.response_format import Dialects, ResponseFormat
@@ -173,7 +174,7 @@ class _Listener(BaseCallbackHandler):
         self.names: list[str] = []
 
     def on_llm_new_token(self, token, *, chunk=None, **kwargs) -> None:
-        self.names += [c["name"] for c in getattr(chunk.message, "tool_call_chunks", [])]
+        self.names += [name] if (name := chunk.message.response_metadata.get(CALLING)) else []
 
 
 async def test_a_native_call_is_told_to_listeners_by_its_name_once_before_its_arguments(server, rec) -> None:

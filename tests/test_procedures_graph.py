@@ -199,8 +199,10 @@ class _Streaming(BaseChatModel):
         reply = self.replies[self.played]
         self.played += 1
         if reply.tool_calls:
-            if run_manager:  # as the local model announces a call once its name is written
-                run_manager.on_llm_new_token("", chunk=calling_chunk(reply.tool_calls[0]["name"]))
+            calling = calling_chunk(reply.tool_calls[0]["name"])  # as the local model tells a call's name first
+            if run_manager:
+                run_manager.on_llm_new_token("", chunk=calling)
+            yield calling
             yield ChatGenerationChunk(message=AIMessageChunk(content="", tool_call_chunks=[
                 {"name": c["name"], "args": json.dumps(c["args"]), "id": f"c{self.played}_{i}", "index": i}
                 for i, c in enumerate(reply.tool_calls)]))

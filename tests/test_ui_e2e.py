@@ -19,8 +19,7 @@ import pytest
 from ui_helpers import ANSWER, KEYS_OUTSIDE, OVEN_AFTER, OVEN_BEFORE, QUESTION, REPO, SCRIPT, app_env, pump_manual_store
 
 from simulator.process import free_ports, running_simulator
-from simulator.process import stop
-from ui.demo import start_app
+from ui.demo import running_app
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -42,11 +41,8 @@ def app_url(tmp_path_factory) -> Iterator[str]:
     with running_simulator(work / "sim", time_scale=10.0) as sim:
         [port] = free_ports(1)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PLANT_", "COPILOT_")) or k in KEYS_OUTSIDE}
-        proc = start_app(port, env | app_env(sim, work / "data", store, SCRIPT), work / "app.log")
-        try:
+        with running_app(port, env | app_env(sim, work / "data", store, SCRIPT), work / "app.log"):
             yield f"http://127.0.0.1:{port}"
-        finally:
-            stop(proc)
 
 
 def shot(page, name: str) -> None:

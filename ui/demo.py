@@ -14,9 +14,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import typer
 
 from connectors.settings import ConnectorSettings
@@ -24,7 +24,8 @@ from copilot.config import Configuration
 from copilot.users import UserDirectory
 from knowledge.open import open_store
 from knowledge.settings import DEFAULT_MANUALS, KnowledgeSettings
-from simulator.process import REPO, SimulatorDidNotStart, running_simulator, settings_env, stop
+from simulator.process import REPO, SimulatorDidNotStart, running_simulator, settings_env
+from ui.served_processes import ServerDidNotStart, answers, running_child
 
 APP = REPO / "ui" / "app.py"
 START_TIMEOUT_S = 60.0
@@ -47,24 +48,20 @@ def streamlit_command(port: int) -> list[str]:
             "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"]
 
 
-def start_app(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
-    """Start the app and wait for its health endpoint; raise RuntimeError with its log if it does not answer."""
-    from simulator.process import die_with_parent  # the same "die with the parent" rule as the simulator
+@contextlib.contextmanager
+def running_app(port: int, env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
+    """The app until the block ends, once its health endpoint answers; ServerDidNotStart with its log otherwise."""
+    with running_child(streamlit_command(port), log, lambda: answers(f"http://127.0.0.1:{port}/_stcore/health"),
+                       START_TIMEOUT_S, env=env, cwd=REPO) as app:
+        yield app
 
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(streamlit_command(port), cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the app exited with code {proc.returncode}:\n{log.read_text()}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).status_code == 200:
-                return proc
-        time.sleep(0.3)
-    stop(proc)
-    raise RuntimeError(f"the app did not answer on port {port} within {START_TIMEOUT_S:g} s:\n{log.read_text()}")
+
+@contextlib.contextmanager
+def running_monitor(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
+    """``plant-copilot monitor run`` beside the app, on the same plant and data folder, until the block ends."""
+    with running_child([sys.executable, "-m", "ui.cli", "monitor", "run"], log, lambda: True, START_TIMEOUT_S,
+                       env=env | {"PYTHONUNBUFFERED": "1"}, cwd=REPO) as monitor:
+        yield monitor
 
 
 def announce(config: Configuration, port: int, sim: ConnectorSettings) -> None:
@@ -88,18 +85,6 @@ def stop_on_signals() -> None:
     signal.signal(signal.SIGTERM, interrupt)
 
 
-def start_monitor(env: dict[str, str], log: Path) -> subprocess.Popen:
-    """``plant-copilot monitor run`` beside the app, on the same plant and data folder."""
-    from simulator.process import die_with_parent
-
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "wb") as out:
-        return subprocess.Popen([sys.executable, "-m", "ui.cli", "monitor", "run"], cwd=REPO,
-                                env=env | {"PYTHONUNBUFFERED": "1"},
-                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                preexec_fn=die_with_parent)
-
-
 def run_demo(config: Configuration, port: int, time_scale: float, work: Path | str) -> None:
     work = Path(work)
     stop_on_signals()
@@ -109,21 +94,14 @@ def run_demo(config: Configuration, port: int, time_scale: float, work: Path | s
             typer.echo(f"simulator: running (time scale {time_scale:g}, log {work / 'sim' / 'simulator.log'})")
             ingest_if_empty(config.knowledge)
             env = dict(os.environ) | settings_env(sim)
-            monitor = start_monitor(env, work / "monitor.log")
-            app = start_app(port, env, work / "app.log")
-            try:
+            with running_monitor(env, work / "monitor.log"), running_app(port, env, work / "app.log") as app:
                 typer.echo(f"monitor: watching the plant (log {work / 'monitor.log'})")
                 announce(config, port, sim)
                 while app.poll() is None:
                     time.sleep(0.5)
                 typer.secho(f"the app stopped (code {app.returncode}); see {work / 'app.log'}", fg="red", err=True)
-            except KeyboardInterrupt:
-                typer.echo("\nstopping …")
-            finally:
-                stop(monitor)
-                stop(app)
     except KeyboardInterrupt:
         typer.echo("\nstopped")
-    except (SimulatorDidNotStart, RuntimeError) as exc:
+    except (SimulatorDidNotStart, ServerDidNotStart) as exc:
         typer.secho(f"error: {exc}", fg="red", err=True)
         raise typer.Exit(1) from None

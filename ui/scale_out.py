@@ -27,8 +27,8 @@ import typer
 
 from copilot.config import Configuration
 from copilot.llm.weights import QWEN25_CODER_1_5B, model_file
-from simulator.process import SimulatorDidNotStart, free_ports, running_simulator, settings_env, stop
-from ui.demo import ingest_if_empty, start_app, start_monitor, stop_on_signals
+from simulator.process import SimulatorDidNotStart, free_ports, running_simulator, settings_env
+from ui.demo import ingest_if_empty, running_app, running_monitor, stop_on_signals
 from ui.local_postgres import PostgresUnavailable, running_postgres
 from ui.served_processes import ServerDidNotStart, chroma_server, llama_server, running_child
 
@@ -101,10 +101,8 @@ def run_scale_out(config: Configuration, form: ScaleOut, work: Path) -> None:
             children.append(stack.enter_context(running_child(
                 mcp_command(form.mcp_port), work / "mcp.log",
                 lambda: _answers_at_all(f"http://127.0.0.1:{form.mcp_port}/mcp"), MCP_START_TIMEOUT_S, env=env)))
-            for start in (lambda: start_monitor(env, work / "monitor.log"),
-                          *(lambda port=port: start_app(port, env, work / f"app-{port}.log") for port in ports)):
-                children.append(start())
-                stack.callback(stop, children[-1])
+            children.append(stack.enter_context(running_monitor(env, work / "monitor.log")))
+            children += [stack.enter_context(running_app(port, env, work / f"app-{port}.log")) for port in ports]
             typer.secho("\nPlant Copilot, scaled out, is running:", fg="green", bold=True)
             for port in ports:
                 typer.echo(f"  app replica  http://127.0.0.1:{port}")
@@ -119,6 +117,6 @@ def run_scale_out(config: Configuration, form: ScaleOut, work: Path) -> None:
             raise typer.Exit(1)
     except KeyboardInterrupt:
         typer.echo("\nstopped")
-    except (PostgresUnavailable, ServerDidNotStart, SimulatorDidNotStart, RuntimeError) as exc:
+    except (PostgresUnavailable, ServerDidNotStart, SimulatorDidNotStart) as exc:
         typer.secho(f"error: {exc}", fg="red", err=True)
         raise typer.Exit(1) from None

@@ -26,7 +26,8 @@ class ServerDidNotStart(RuntimeError):
     """The child exited or did not answer in time; the message carries its log."""
 
 
-def _answers(url: str) -> bool:
+def answers(url: str) -> bool:
+    """Whether ``url`` answers 200 now."""
     with contextlib.suppress(httpx.HTTPError):
         return httpx.get(url, timeout=2).status_code == 200
     return False
@@ -34,11 +35,12 @@ def _answers(url: str) -> bool:
 
 @contextlib.contextmanager
 def running_child(command: list[str], log: Path, ready: Callable[[], bool], timeout_s: float, *,
-                  env: dict[str, str] | None = None) -> Iterator[subprocess.Popen]:
+                  env: dict[str, str] | None = None, cwd: Path | None = None) -> Iterator[subprocess.Popen]:
     """``command`` as a child until the block ends, once ``ready()``; ServerDidNotStart with its log otherwise."""
+    log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as out:
         proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                env=env, preexec_fn=die_with_parent)
+                                env=env, cwd=cwd, preexec_fn=die_with_parent)
     try:
         deadline = time.monotonic() + timeout_s
         while not ready():
@@ -60,7 +62,7 @@ def llama_server(gguf: Path, work: Path, *, n_ctx: int = 4096, alias: str = "ser
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", alias,
                "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(n_ctx), "--interrupt_requests", "False"]
     url = f"http://127.0.0.1:{port}/v1"
-    with running_child(command, work / "llama-server.log", lambda: _answers(f"{url}/models"), timeout_s=120):
+    with running_child(command, work / "llama-server.log", lambda: answers(f"{url}/models"), timeout_s=120):
         yield url
 
 
@@ -70,5 +72,5 @@ def chroma_server(data: Path, work: Path) -> Iterator[str]:
     (port,) = free_ports(1)
     command = [str(CHROMA), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)]
     url = f"http://127.0.0.1:{port}"
-    with running_child(command, work / "chroma.log", lambda: _answers(f"{url}/api/v2/heartbeat"), timeout_s=60):
+    with running_child(command, work / "chroma.log", lambda: answers(f"{url}/api/v2/heartbeat"), timeout_s=60):
         yield url

@@ -300,11 +300,14 @@ def to_message(text: str, choices: Choices, *, strict: bool = True) -> AIMessage
     return AIMessage(content="", tool_calls=[tool_call(name=reply.name, args=reply.arguments, id=_call_id())])
 
 
+CALLING = "calling"
+"""The key, in a chunk's response metadata, of the tool a reply calls: sent as soon as its name is written."""
+
+
 def calling_chunk(name: str) -> ChatGenerationChunk:
-    """What a stream's listeners are told as soon as a reply's tool name is written, before its arguments: a
-    tool call chunk with the name alone. Only for callbacks; the stream itself carries the call once, whole."""
-    return ChatGenerationChunk(message=AIMessageChunk(content="", tool_call_chunks=[
-        tool_call_chunk(name=name, args=None, id=None, index=0)]))
+    """The chunk a stream sends as soon as a reply's tool name is written, before its arguments, so listeners
+    can show what the model is doing. It carries no call (the call comes once, whole, in the last chunk)."""
+    return ChatGenerationChunk(message=AIMessageChunk(content="", response_metadata={CALLING: name}))
 
 
 def final_chunk(message: AIMessage, streamed: str = "") -> AIMessageChunk:

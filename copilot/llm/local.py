@@ -115,10 +115,13 @@ class LocalChatModel(BaseChatModel):
         ):
             written.append(piece.text)
             finish_reason = piece.finish_reason or finish_reason
-            named = answer.name
+            unnamed = answer.name is None
             delta = answer.feed(piece.text) if allowed else piece.text
-            if run_manager and named is None and answer.name not in (None, ANSWER):
-                run_manager.on_llm_new_token("", chunk=calling_chunk(answer.name))
+            if unnamed and answer.name not in (None, ANSWER):  # the call's name is written: tell it now
+                calling = calling_chunk(answer.name)
+                if run_manager:
+                    run_manager.on_llm_new_token("", chunk=calling)
+                yield calling
             if delta:
                 chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
                 if run_manager:

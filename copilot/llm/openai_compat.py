@@ -135,8 +135,6 @@ class OpenAIChatModel(BaseChatModel):
                     if run_manager:
                         run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                     yield chunk
-                if run_manager and (calling := reader.calling()):
-                    run_manager.on_llm_new_token("", chunk=calling)
         yield reader.last()
 
     async def _astream(
@@ -159,8 +157,6 @@ class OpenAIChatModel(BaseChatModel):
                     if run_manager:
                         await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                     yield chunk
-                if run_manager and (calling := reader.calling()):
-                    await run_manager.on_llm_new_token("", chunk=calling)
         yield reader.last()
 
     # -- the request ----------------------------------------------------------------------------------
@@ -313,7 +309,7 @@ class _Reader:
         self.text: list[str] = []
         self.streamed: list[str] = []
         self.calls: dict[int, dict[str, str]] = {}
-        self.named = False  # the reply's name is known (and was told, unless it is an answer)
+        self.name: str | None = None  # the reply's name (its first call's, or answer), once known and told
         self.finish_reason: str | None = None
         self.model_name: str | None = None
         self.usage: Any = None
@@ -332,24 +328,23 @@ class _Reader:
             if call.function:
                 slot["name"] += call.function.name or ""
                 slot["arguments"] += call.function.arguments or ""
-        if not delta.content:
-            return []
-        self.text.append(delta.content)
-        shown = self.answer.feed(delta.content) if self.constrained else delta.content
-        if not shown:
-            return []
-        self.streamed.append(shown)
-        return [ChatGenerationChunk(message=AIMessageChunk(content=shown))]
+        shown = ""
+        if delta.content:
+            self.text.append(delta.content)
+            shown = self.answer.feed(delta.content) if self.constrained else delta.content
+        chunks = [calling] if (calling := self._calling()) else []
+        if shown:
+            self.streamed.append(shown)
+            chunks.append(ChatGenerationChunk(message=AIMessageChunk(content=shown)))
+        return chunks
 
-    def calling(self) -> ChatGenerationChunk | None:
-        """The chunk that tells listeners which tool the reply calls, the first time its name is known."""
-        if self.named:
+    def _calling(self) -> ChatGenerationChunk | None:
+        """The chunk that tells which tool the reply calls, the first time its name is known."""
+        if self.name is not None:
             return None
-        name = self.answer.name if self.constrained else next((c["name"] for c in self.calls.values() if c["name"]), None)
-        if name is None:
-            return None
-        self.named = True
-        return None if name == ANSWER else calling_chunk(name)
+        self.name = self.answer.name if self.constrained else next(
+            (c["name"] for _, c in sorted(self.calls.items()) if c["name"]), None)
+        return calling_chunk(self.name) if self.name not in (None, ANSWER) else None
 
     def last(self) -> ChatGenerationChunk:
         if self.finish_reason is None:
