@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -12,7 +13,7 @@ import time
 import httpx
 import psycopg
 
-from simulator.process import REPO, free_ports
+from simulator.process import REPO
 
 STARTED_WITHIN_S = 240
 
@@ -24,9 +25,29 @@ def _answers(url: str, method: str = "GET") -> int | None:
         return None
 
 
+def _below_the_ephemeral_range(count: int, start: int = 20000) -> int:
+    """The first of ``count`` consecutive free loopback ports below the kernel's ephemeral range (32768 and up),
+    so no process that scale-out starts meanwhile on a port of the kernel's choosing (the simulator) takes one."""
+    for first in range(start, 32768 - count):
+        try:
+            sockets = []
+            for port in range(first, first + count):
+                sock = socket.socket()
+                sockets.append(sock)
+                sock.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+        finally:
+            for sock in sockets:
+                sock.close()
+    raise RuntimeError("no consecutive free ports below 32768")
+
+
 def test_scale_out_starts_replicas_mcp_and_monitor_on_one_database_and_stops_them_all(postgres_server, tmp_path):
     url = postgres_server.new_database()
-    app, mcp = free_ports(2)
+    app = _below_the_ephemeral_range(3)
+    mcp = app + 2
     replicas = [f"http://127.0.0.1:{app}", f"http://127.0.0.1:{app + 1}"]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COPILOT_", "PLANT_"))} | {
         "COPILOT_DATABASE_URL": url, "COPILOT_PROVIDER": "scripted", "PYTHONUNBUFFERED": "1",
