@@ -4,7 +4,7 @@
 
 A labelled set of operator requests (paraphrases, other languages, relative and compound changes, requests
 that must be asked back, greetings), each with the procedure it needs and the slots that must come out.
-Each request goes through the same prompt and chooser call as the graph (copilot/graph.py model_prompt,
+Each request goes through the same prompt and chooser call as the graph (copilot/agent/graph.py model_prompt,
 copilot/procedures/chooser.py), with no plant running: only the model's choice is judged. Printed per
 request: right or wrong, seconds, generated tokens, the choice; then accuracy and latency figures.
 """
@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from langchain_core.messages import HumanMessage  # noqa: E402
 
 from connectors.settings import ConnectorSettings  # noqa: E402
-from copilot.graph import model_prompt  # noqa: E402
+from copilot.agent.prompt import model_prompt  # noqa: E402
 from copilot.llm.factory import make_chat_model  # noqa: E402
 from copilot.llm.settings import LLMSettings  # noqa: E402
 from copilot.llm.warmup import warm_up  # noqa: E402

@@ -8,7 +8,7 @@ What is measured, and how (printed with the figures):
 1. The checksum of the 1.1 GB GGUF: a full sha256, and the check done before each load (a digest
    remembered for the file's size and mtime).
 2. Loading the model with llama.cpp (weights mmap'ed; the first run after boot also reads the disk).
-3. The real prefix: the copilot's system prompt (copilot/prompts.py on config/plant.yaml) and every tool
+3. The real prefix: the copilot's system prompt (copilot/agent/prompts.py on config/plant.yaml) and every tool
    of tools/registry.py in the constrained protocol. First-token latency is the time from the call to
    the first generated token, cold (empty KV cache: the whole prompt is evaluated, as on the first
    request after start without a warm-up) and warm (another request after the same prefix, as after
@@ -20,7 +20,7 @@ What is measured, and how (printed with the figures):
    output constrained to the reply schema and free (the same prompt; the first JSON object in the text
    is read). Per mode: right tool, right tool and labelled arguments, invalid replies, seconds/request.
 
-Not here: the wall time of three multi-step scenarios. Those need the agent graph (copilot/graph.py)
+Not here: the wall time of three multi-step scenarios. Those need the agent graph (copilot/agent/graph.py)
 and the simulator, and belong with the agent's benchmark.
 """
 
@@ -49,7 +49,7 @@ from copilot.llm.choice import choices, openai_tools  # noqa: E402
 from copilot.llm.constrained import chat_messages, reply_schema  # noqa: E402
 from copilot.llm.local import LocalChatModel  # noqa: E402
 from copilot.llm.weights import QWEN25_CODER_1_5B, model_file, sha256_of  # noqa: E402
-from copilot.prompts import system_prompt  # noqa: E402
+from copilot.agent.prompts import system_prompt  # noqa: E402
 from tools.registry import TOOLS  # noqa: E402
 
 REQUESTS = ROOT / "bench" / "data" / "tool_choice.yaml"

@@ -24,11 +24,11 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 from langchain_core.messages import AIMessage  # noqa: E402
 
+from copilot.identity.users import UserDirectory  # noqa: E402
 from copilot.llm.factory import make_chat_model  # noqa: E402
 from copilot.llm.settings import LLMSettings  # noqa: E402
 from copilot.service import Copilot  # noqa: E402
 from copilot.settings import CopilotSettings  # noqa: E402
-from copilot.users import UserDirectory  # noqa: E402
 from simulator.process import running_simulator  # noqa: E402
 from twin.settings import TwinSettings  # noqa: E402
 
@@ -60,7 +60,7 @@ async def run(name: str, fault: dict | None, request: str, expected: dict[str, s
                 first = first if first is not None else (time.perf_counter() - start, step.kind)
                 steps.append(step)
             wall = time.perf_counter() - start
-            replies = [m for m in await copilot.messages("bench") if isinstance(m, AIMessage)]
+            replies = [m for m in await copilot.runs.messages("bench") if isinstance(m, AIMessage)]
     evaluated = sum((m.usage_metadata or {}).get("input_tokens", 0)
                     - (m.usage_metadata or {}).get("input_token_details", {}).get("cache_read", 0) for m in replies)
     generated = sum((m.usage_metadata or {}).get("output_tokens", 0) for m in replies)

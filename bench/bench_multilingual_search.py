@@ -25,7 +25,7 @@ import yaml  # noqa: E402
 from langchain_core.messages import HumanMessage  # noqa: E402
 
 from connectors.settings import ConnectorSettings  # noqa: E402
-from copilot.graph import model_prompt  # noqa: E402
+from copilot.agent.prompt import model_prompt  # noqa: E402
 from copilot.llm.factory import make_chat_model  # noqa: E402
 from copilot.llm.settings import LLMSettings  # noqa: E402
 from copilot.llm.warmup import warm_up  # noqa: E402

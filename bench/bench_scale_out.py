@@ -44,9 +44,9 @@ import httpx  # noqa: E402
 
 from connectors.erp import ErpClient  # noqa: E402
 from connectors.settings import ConnectorSettings  # noqa: E402
-from copilot.approvals import ApprovalQueue, ApprovalStatus  # noqa: E402
-from copilot.audit import AuditKind, AuditLog  # noqa: E402
-from copilot.ledger import ExecutionLedger, RunStatus  # noqa: E402
+from copilot.store.approvals import ApprovalQueue, ApprovalStatus  # noqa: E402
+from copilot.store.audit import AuditKind, AuditLog  # noqa: E402
+from copilot.store.ledger import ExecutionLedger, RunStatus  # noqa: E402
 from copilot.settings import CopilotSettings  # noqa: E402
 from simulator.process import die_with_parent, free_ports, running_simulator, settings_env  # noqa: E402
 from ui.local_postgres import running_postgres  # noqa: E402

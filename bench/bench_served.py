@@ -4,7 +4,7 @@ at a time, against the endpoint the settings name.
     COPILOT_BASE_URL=http://127.0.0.1:8000/v1 COPILOT_MODEL=NAME COPILOT_TOOL_CALL_MODE=constrained \\
         COPILOT_EXTRA_BODY='{"repeat_penalty": 1.0}' python bench/bench_served.py [-n 6]
 
-Each request goes through the graph's prompt and chooser call (copilot/graph.py model_prompt,
+Each request goes through the graph's prompt and chooser call (copilot/agent/graph.py model_prompt,
 copilot/procedures/chooser.py) after one warm-up. Printed: the wall time of ``n`` requests in a row and in
 pairs, each request's latency, and the ratio; a server that decodes two at once finishes the pairs in well
 under the time of the row, one that queues them in about the same.
@@ -26,7 +26,7 @@ from langchain_core.messages import HumanMessage  # noqa: E402
 
 from bench.bench_chooser import LABELLED  # noqa: E402
 from connectors.settings import ConnectorSettings  # noqa: E402
-from copilot.graph import model_prompt  # noqa: E402
+from copilot.agent.prompt import model_prompt  # noqa: E402
 from copilot.llm.factory import make_chat_model  # noqa: E402
 from copilot.llm.settings import LLMSettings  # noqa: E402
 from copilot.llm.warmup import warm_up  # noqa: E402

@@ -13,7 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from connectors.plc_endpoints import Protocol
 from connectors.settings import REPO_CONFIG
-from copilot.db import Location, check_url
+from copilot.store.db import Location, check_url
 
 
 class CopilotSettings(BaseSettings):
@@ -55,7 +55,7 @@ class CopilotSettings(BaseSettings):
     monitor_webhook_url: str | None = None
     """COPILOT_MONITOR_WEBHOOK_URL: where each alert opened or cleared is POSTed as JSON (Teams, Slack, a CMMS)."""
     plan_first: Literal["auto", "on", "off"] = "auto"
-    """Start each turn with a plan (copilot/planning.py); auto = for constrained (small local) models."""
+    """Start each turn with a plan (copilot/agent/planning.py); auto = for constrained (small local) models."""
 
     @field_validator("database_url")
     @classmethod

@@ -9,9 +9,15 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
-from copilot.config import Configuration, configuration
+from copilot import Configuration, configuration
 from evals.report import REPORTS, Report, compare, run_report, table
 from evals.runner import Models, RunResult, baseline_path
 from evals.scenario import ScenarioError, available_suites, suite_named

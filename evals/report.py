@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from copilot.config import Configuration
+from copilot import Configuration
 from evals.runner import Models, RunResult, run_suite
 from evals.scenario import Suite
 

@@ -18,19 +18,32 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any, Literal
 
-from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel
 
 from connectors.errors import ConnectorError, TimedOut, Unreachable
 from connectors.plant import Plant
 from connectors.settings import ConnectorSettings
-from copilot.approvals import ApprovalRefused, NotPending
-from copilot.config import Configuration
-from copilot.llm.factory import make_chat_model
-from copilot.llm.replay import Recording, RecordedReply, ReplayChatModel, ReplyRecorder, model_name
-from copilot.llm.settings import LLMSettings
-from copilot.service import Copilot, ConversationBusy, Step
-from copilot.users import UserDirectory
+from copilot import (
+    ApprovalRefused,
+    ApprovalStatus,
+    Configuration,
+    ConversationBusy,
+    Copilot,
+    NotPending,
+    Status,
+    Step,
+)
+from copilot.identity import UserDirectory
+from copilot.llm import (
+    ChatModel,
+    LLMSettings,
+    RecordedReply,
+    Recording,
+    ReplayChatModel,
+    ReplyRecorder,
+    make_chat_model,
+    model_name,
+)
 from evals.checks import Check, Trace, check, violations
 from evals.scenario import REPO, Scenario, Suite
 from evals.twin import Twin, TwinError
@@ -92,7 +105,7 @@ class Models:
         self.provider, self.suite, self.root = provider, suite, root
         self._live = None if provider == "replay" else make_chat_model(llm.model_copy(update={"provider": provider}))
 
-    def for_run(self, scenario: str, run: int) -> BaseChatModel:
+    def for_run(self, scenario: str, run: int) -> ChatModel:
         if self._live is not None:
             return self._live
         path = recordings_path(self.suite, scenario, self.root)
@@ -188,7 +201,7 @@ def eval_manuals(settings: KnowledgeSettings) -> Any:
 
 
 async def _converse(
-    scenario: Scenario, run: int, model: BaseChatModel, recorder: ReplyRecorder, models: Models,
+    scenario: Scenario, run: int, model: ChatModel, recorder: ReplyRecorder, models: Models,
     config: Configuration, sim: ConnectorSettings, twin: Twin, manuals: Any, writable: dict[str, list[str]], data_dir: Path,
     users: UserDirectory, start: dict[str, dict[str, Any]], base: RunResult,
 ) -> tuple[RunResult, Recording | None]:
@@ -210,7 +223,8 @@ async def _converse(
                     threads.append(thread)
                     steps += [s async for s in copilot.ask(users.get(scenario.user), turn, thread_id=thread)]
                 steps += await _decide(copilot, scenario, thread, users)
-            still_waiting = [a.tool for t in threads for a in copilot.actions_of(t) if a.status == "pending"]
+            still_waiting = [a.tool for t in threads for a in copilot.actions_of(t)
+                             if a.status is ApprovalStatus.pending]
             audit = copilot.audit_records(limit=100_000)
     except ConnectorError as exc:
         return base.model_copy(update={"blame": "environment", "error": f"{type(exc).__name__}: {exc}"}), None
@@ -247,14 +261,13 @@ async def _decide(copilot: Copilot, scenario: Scenario, thread: str, users: User
     steps: list[Step] = []
     for _ in range(MAX_DECISION_ROUNDS):
         progressed = False
-        for action in [a for a in copilot.actions_of(thread) if a.status == "pending"]:
+        for action in [a for a in copilot.actions_of(thread) if a.status is ApprovalStatus.pending]:
             rule = next((a for a in scenario.approvals if a.tool == action.tool), None)
             if rule is None:
                 continue
             for name in rule.by:
-                decide = copilot.approve if rule.verdict == "approve" else copilot.reject
                 try:
-                    _, more = await decide(action.action_id, users.get(name), rule.comment)
+                    _, more = await copilot.decide(rule.verdict, action.action_id, users.get(name), rule.comment)
                 except (ApprovalRefused, NotPending):
                     continue
                 steps += more
@@ -264,11 +277,11 @@ async def _decide(copilot: Copilot, scenario: Scenario, thread: str, users: User
     return steps
 
 
-def _blame(scenario: Scenario, trace: Trace, model: BaseChatModel) -> Blame:
+def _blame(scenario: Scenario, trace: Trace, model: ChatModel) -> Blame:
     if isinstance(model, ReplayChatModel) and model.exhausted:
         return "scenario"
     planted = {f.kind for f in scenario.setup.faults}
-    broken = [tool for tool, status in trace.statuses if status == "error"]
+    broken = [tool for tool, status in trace.statuses if status is Status.error]
     if broken and not planted and any(_unreachable(text) for text in trace.errors):
         return "environment"
     return "agent"

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from connectors.plant import Plant
+from copilot import Verdict
 
 SUITES = Path(__file__).resolve().parent / "suites"
 REPO = SUITES.parents[1]
@@ -80,7 +81,7 @@ class Approval(_Strict):
     """How supervisors answer an action of this tool when it waits: every name in ``by`` votes."""
 
     tool: str
-    verdict: Literal["approve", "reject"] = "approve"
+    verdict: Verdict = Verdict.approve
     by: list[str] = ["sam"]
     comment: str = ""
 

@@ -16,8 +16,15 @@ from pydantic import BaseModel
 
 from connectors.erp import ErpClient
 from connectors.mes import MesClient
-from connectors.records import InspectionCreate, PurchaseOrder, PurchaseOrderCreate, PurchaseOrderUpdate, WorkOrder
-from connectors.records import WorkOrderCreate, ProductionOrderRecord
+from connectors.records import (
+    InspectionCreate,
+    ProductionOrderRecord,
+    PurchaseOrder,
+    PurchaseOrderCreate,
+    PurchaseOrderUpdate,
+    WorkOrder,
+    WorkOrderCreate,
+)
 from connectors.settings import ConnectorSettings
 from evals.scenario import Setup
 

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from connectors.settings import ConnectorSettings
-from copilot.db import Dialect, Location
+from copilot.store.db import Dialect, Location
 from ui.local_postgres import PostgresUnavailable, Server, running_postgres
 from simulator.process import SimulatorDidNotStart, free_ports, running_simulator
 

@@ -8,13 +8,13 @@ import asyncio
 import os
 from pathlib import Path
 
-from copilot.approvals import ApprovalQueue
-from copilot.audit import AuditKind, AuditLog
-from copilot.conversations import Conversations
-from copilot.db import Location
-from copilot.ledger import ExecutionLedger
+from copilot.store.approvals import ApprovalQueue
+from copilot.store.audit import AuditKind, AuditLog
+from copilot.store.conversations import Conversations
+from copilot.store.db import Location
+from copilot.store.ledger import ExecutionLedger
 from copilot.monitor.alerts import Alerts
-from copilot.twin_checks import TwinChecks
+from copilot.store.twin_checks import TwinChecks
 
 
 def append_audit(location: Location, key: bytes, heads_dir: Path, writer: int, records: int, barrier) -> None:

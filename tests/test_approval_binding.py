@@ -13,8 +13,8 @@ from agent_helpers import SimControl, ask, call, copilot_on, results, script, us
 from connectors.erp import ErpClient
 from connectors.plant import load_plant
 from connectors.plant_plc import open_plc
-from copilot.approvals import ApprovalQueue, ApprovalStatus, NotPending
-from copilot.binding import differences
+from copilot.store.approvals import ApprovalQueue, ApprovalStatus, NotPending
+from copilot.agent.binding import differences
 from policies.model import ActionFacts, RequireApproval, Role
 
 async def plc_value(sim, machine: str, tag: str):
@@ -87,7 +87,7 @@ async def test_an_approved_action_that_did_not_run_in_time_does_not_run_after_a_
         async def dies_before_it_resumes(action):  # the process stops right after the vote was recorded
             return []
 
-        monkeypatch.setattr(copilot, "_resume_if_decided", dies_before_it_resumes)
+        monkeypatch.setattr(copilot.runs, "resume_if_decided", dies_before_it_resumes)
         action, _ = await copilot.approve(wait.action_id, user("sam"))
         assert action.status == "approved"
     time.sleep(1.0)  # longer than the 0.6 s an approval holds here
@@ -108,7 +108,7 @@ async def test_a_late_vote_keeps_the_action_expired_and_the_conversation_is_told
         with pytest.raises(NotPending, match="expired"):
             await copilot.approve(wait.action_id, user("sam"))
         assert copilot.rt.queue.get(wait.action_id).status == ApprovalStatus.expired
-        last = (await copilot.messages(copilot.rt.queue.get(wait.action_id).thread_id))[-2:]
+        last = (await copilot.runs.messages(copilot.rt.queue.get(wait.action_id).thread_id))[-2:]
         assert any("not run" in str(m.content) and "expired" in str(m.content) for m in last)
 
 

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from copilot.audit import AuditLog
+from copilot.store.audit import AuditLog
 
 KEY = b"k" * 32
 

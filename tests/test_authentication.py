@@ -12,10 +12,10 @@ import pytest
 import yaml
 from agent_helpers import cli
 
-from copilot import session_tokens
+from copilot.identity import session_tokens
 from copilot.settings import CopilotSettings
-from copilot.signin import FREE_TRIES, SignIn, SignInRefused
-from copilot.users import UserDirectory, UsersFile, UsersFileError
+from copilot.identity.signin import FREE_TRIES, SignIn, SignInRefused
+from copilot.identity.users import UserDirectory, UsersFile, UsersFileError
 from policies.model import Role
 
 USERS = CopilotSettings().users_file

@@ -12,11 +12,11 @@ from langchain_core.messages import HumanMessage
 
 from connectors.records import ProductionOrderRecord, PurchaseOrder, WorkOrder
 from connectors.settings import ConnectorSettings
-from copilot.audit import AuditRecord
+from copilot.store.audit import AuditRecord
 from copilot.config import Configuration
 from copilot.llm.replay import RecordedReply, Recording, ReplayChatModel, ReplayExhausted, ReplyRecorder
-from copilot.scripted import ScriptedChatModel, ScriptedReply
-from copilot.service import Step
+from copilot.llm.scripted import ScriptedChatModel, ScriptedReply
+from copilot import Answer, Proposal, Result, Status
 from evals.checks import Trace, check, violations
 from evals.report import Report, compare
 from evals.runner import Models, RunResult, ScenarioRecordings, recordings_path, run_suite
@@ -108,16 +108,16 @@ def test_checks_judge_tools_order_answer_and_records():
         "work_orders": [{"machine_id": "P-101", "priority": ["high", "urgent"]}], "no_purchase_orders": True,
     })
     steps = [
-        Step(kind="proposal", tool="plan"), Step(kind="result", tool="plan", status="done"),
-        Step(kind="proposal", tool="machine_status"), Step(kind="result", tool="machine_status", status="done"),
-        Step(kind="proposal", tool="create_work_order"), Step(kind="result", tool="create_work_order", status="done"),
-        Step(kind="answer", text="I opened WO-7 for P-101."),
+        Proposal("plan", {}, "c1"), Result("plan", Status.done, "c1", ""),
+        Proposal("machine_status", {}, "c2"), Result("machine_status", Status.done, "c2", ""),
+        Proposal("create_work_order", {}, "c3"), Result("create_work_order", Status.done, "c3", ""),
+        Answer("I opened WO-7 for P-101."),
     ]
     good = _truth(wos=[_wo("P-101"), _wo("P-101", by=SETUP_USER)])  # the setup's own order does not count
     assert _failed(check(scenario, Trace.of(steps, []), good, {})) == []
 
-    reversed_steps = [steps[0], steps[1], *steps[4:6], *steps[2:4], Step(kind="proposal", tool="stop_machine"),
-                      Step(kind="answer", text="done")]
+    reversed_steps = [steps[0], steps[1], *steps[4:6], *steps[2:4], Proposal("stop_machine", {}, "c4"),
+                      Answer("done")]
     bad = _truth(wos=[_wo("P-101", priority="low")], pos=[_po("BRG-6205", 5, "SUP-NORD")])
     assert _failed(check(scenario, Trace.of(reversed_steps, []), bad, {})) == [
         "required tools in order", "never proposed stop_machine", "answer says 'work order|WO-'",

@@ -95,7 +95,7 @@ async def test_two_processes_resuming_the_same_decided_actions_run_each_once(sim
         async def no_resume(action):  # the approvals land while no process resumes (the app was down)
             return []
 
-        monkeypatch.setattr(copilot, "_resume_if_decided", no_resume)
+        monkeypatch.setattr(copilot.runs, "resume_if_decided", no_resume)
         for action_id in ids:
             await copilot.approve(action_id, user("sam"))
     env = {**os.environ, **settings_env(sim), "PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'tests'}"}
@@ -109,7 +109,7 @@ async def test_two_processes_resuming_the_same_decided_actions_run_each_once(sim
         executions = after.rt.audit.records(kind="execution")
         assert [after.rt.ledger.lookup(i).attempts for i in ids] == [1] * 6
         [thread] = {after.rt.queue.get(i).thread_id for i in ids}
-        replies = [m.tool_call_id for m in await after.messages(thread) if isinstance(m, ToolMessage)]
+        replies = [m.tool_call_id for m in await after.runs.messages(thread) if isinstance(m, ToolMessage)]
         assert sorted(replies) == sorted(ids)  # the conversation was resumed once: one reply per action
         assert after.verify_audit().ok
     assert sorted(r.action_id for r in executions) == sorted(ids)  # each ran once: one execution record each
@@ -176,7 +176,7 @@ async def test_a_request_while_an_approved_action_has_not_run_is_busy_and_asks_f
         async def no_resume(action):  # the process that would resume it is gone
             return []
 
-        monkeypatch.setattr(copilot, "_resume_if_decided", no_resume)
+        monkeypatch.setattr(copilot.runs, "resume_if_decided", no_resume)
         await copilot.approve(wait.action_id, user("sam"))
         with pytest.raises(ConversationBusy):
             await ask(copilot, "olga", "order 40 return filters", thread_id="t")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from connectors.records import MachineQuality, StockLevel, WorkOrder, WorkOrderEvent
-from copilot.kpi import (Actions, Availability, LineQuality, MonitorHealth, PlantKpis, Stock, actions, availability,
+from copilot.reports.kpi import (Actions, Availability, LineQuality, MonitorHealth, PlantKpis, Stock, actions, availability,
                          compared, made_between, monitor_health, mttr_h, quality_by_line, stock, twin_health)
 
 T0 = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
@@ -130,7 +130,7 @@ async def test_the_shift_report_names_the_shifts_alerts_and_its_pdf_opens(sim, t
 
     from copilot.monitor.alerts import Alerts
     from copilot.settings import CopilotSettings
-    from copilot.shift_report import facts, with_summary, write_pdf
+    from copilot.reports.shift_report import facts, with_summary, write_pdf
     from agent_helpers import script
 
     settings = CopilotSettings(data_dir=tmp_path)

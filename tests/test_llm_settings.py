@@ -12,7 +12,7 @@ from copilot.llm.local import LocalChatModel
 from copilot.llm.openai_compat import OpenAIChatModel
 from copilot.llm.response_format import ResponseFormat
 from copilot.llm.settings import LLMSettings
-from copilot.scripted import ScriptedChatModel
+from copilot.llm.scripted import ScriptedChatModel
 
 
 @pytest.fixture(autouse=True)

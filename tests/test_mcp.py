@@ -23,13 +23,13 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
 from connectors.erp import ErpClient
-from copilot.access_tokens import AccessTokens
-from copilot.approvals import Origin
-from copilot.audit import AuditKind
+from copilot.identity.access_tokens import AccessTokens
+from copilot.store.approvals import Origin
+from copilot.store.audit import AuditKind
 from copilot.llm.absent import NoModel
 from copilot.service import Copilot
 from copilot.settings import CopilotSettings
-from copilot.users import UsersFile
+from copilot.identity.users import UsersFile
 from simulator.process import settings_env
 from tools.registry import TOOLS
 from twin.settings import TwinSettings

@@ -167,7 +167,7 @@ async def test_the_gate_denies_a_write_outside_the_servers_eurange_before_any_co
     from copilot.llm.absent import NoModel
     from copilot.service import Copilot
     from copilot.settings import CopilotSettings
-    from copilot.status import Status
+    from copilot.agent.status import Status
 
     plant_with(tmp_path, lambda raw: tag_of(raw, "HP-102", "pressure_setpoint").update(max=240, max_step=100))
     wider = sim.model_copy(update={"plant_file": tmp_path / "plant.yaml"})

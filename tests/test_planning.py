@@ -1,11 +1,11 @@
-"""Plan first, then follow the plan (copilot/planning.py): the narrowing per call, and the graph with a plan."""
+"""Plan first, then follow the plan (copilot/agent/planning.py): the narrowing per call, and the graph with a plan."""
 
 from __future__ import annotations
 
 from langchain_core.messages import AIMessage, ToolMessage
 
 from agent_helpers import ask, call, copilot_on, results, script
-from copilot.planning import PLAN, plan_narrowing, plan_schema, planned_steps
+from copilot.agent.planning import PLAN, plan_narrowing, plan_schema, planned_steps
 
 
 def _plan(reads: list[str], changes: list[str]) -> AIMessage:

@@ -15,7 +15,7 @@ from agent_helpers import SimControl, ask, call, copilot_on, results, script, us
 from copilot.llm.constrained import calling_chunk
 from copilot.procedures.chooser import OTHER
 from copilot.procedures.language import identifier
-from copilot.scripted import ScriptedChatModel, ScriptedReply
+from copilot.llm.scripted import ScriptedChatModel, ScriptedReply
 
 
 async def test_a_relative_setpoint_change_is_computed_from_the_live_value_and_waits_for_sign_off(sim, tmp_path):

@@ -1,4 +1,4 @@
-"""The copilot's database (copilot/db.py), on SQLite and on PostgreSQL: several processes on one database (app
+"""The copilot's database (copilot/store/db.py), on SQLite and on PostgreSQL: several processes on one database (app
 replicas, the CLI, the monitor, MCP servers) keep one audit chain and run an action once; schemas are made and
 migrated by the copilot, old files still open, a bad URL is refused. (Two replicas resuming the same approved
 conversation: tests/test_exactly_once.py.)"""
@@ -13,10 +13,10 @@ import pytest
 import state_workers
 from pydantic import ValidationError
 
-from copilot.approvals import ApprovalQueue
-from copilot.audit import AuditLog
-from copilot.db import BadDatabaseUrl, Database, Dialect, SchemaTooNew
-from copilot.ledger import ExecutionLedger
+from copilot.store.approvals import ApprovalQueue
+from copilot.store.audit import AuditLog
+from copilot.store.db import BadDatabaseUrl, Database, Dialect, SchemaTooNew
+from copilot.store.ledger import ExecutionLedger
 from copilot.settings import CopilotSettings
 
 KEY = b"k" * 32

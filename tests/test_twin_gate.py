@@ -14,8 +14,8 @@ from agent_helpers import SimControl, cli, user
 from copilot.llm.absent import NoModel
 from copilot.service import Copilot
 from copilot.settings import CopilotSettings
-from copilot.status import Status
-from copilot.twin_checks import CheckStatus
+from copilot.agent.status import Status
+from copilot.store.twin_checks import CheckStatus
 from policies.engine import evaluate
 from policies.model import ActionContext, PredictedAlarm, Prediction, Risk, Role
 from policies.rules import Policy

@@ -31,7 +31,7 @@ from ui_helpers import (
 )
 
 from connectors.plant_plc import open_plc
-from copilot.scripted import ScriptedChatModel, ScriptedReply
+from copilot.llm.scripted import ScriptedChatModel, ScriptedReply
 from copilot.service import Copilot
 from copilot.settings import CopilotSettings
 from ui.auth import PAGES, UI

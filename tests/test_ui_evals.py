@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from copilot.settings import CopilotSettings
-from copilot.users import UserDirectory
+from copilot.identity.users import UserDirectory
 from evals.report import Report
 from evals.runner import RECORDINGS, RunResult
 

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from ui_helpers import PUMP_MANUAL, app_env, environment, pump_manual_store, session, user
 
-from copilot.scripted import ScriptedChatModel, ScriptedReply
+from copilot.llm.scripted import ScriptedChatModel, ScriptedReply
 from copilot.settings import CopilotSettings
 from knowledge.settings import KnowledgeSettings
 from twin.settings import TwinSettings

@@ -6,21 +6,21 @@ from streamlit.testing.v1 import AppTest
 
 
 def streamed_answer() -> None:
-    from copilot.service import Step
+    from copilot import Answer, Token
     from ui.steps import show_steps
 
-    show_steps([Step(kind="token", text="The pump "), Step(kind="token", text="is fine."),
-                Step(kind="answer", text="The pump is fine.")])
+    show_steps([Token(text="The pump "), Token(text="is fine."),
+                Answer(text="The pump is fine.")])
 
 
 def restated_then_answered() -> None:
-    from copilot.service import Step
+    from copilot import Answer, Calling, Choice, Restating
     from ui.steps import show_steps
 
-    show_steps([Step(kind="restating", text="How many "), Step(kind="restating", text="bearings BRG-6205?"),
-                Step(kind="calling", tool="inventory_check"),
-                Step(kind="choice", tool="inventory_check", arguments={"part": "BRG-6205"}),
-                Step(kind="answer", text="BRG-6205: 6 Stück auf Lager.")])
+    show_steps([Restating(text="How many "), Restating(text="bearings BRG-6205?"),
+                Calling(tool="inventory_check"),
+                Choice(tool="inventory_check", arguments={"part": "BRG-6205"}, action_id="c1"),
+                Answer(text="BRG-6205: 6 Stück auf Lager.")])
 
 
 def refused_and_cited() -> None:
@@ -29,22 +29,22 @@ def refused_and_cited() -> None:
     import streamlit as st
 
     import ui.steps
-    from copilot.service import Step
+    from copilot import Answer, Deny, Proposal, Result, Status
 
     passage = {"citation": "Aquaflow CP-80 Operating Manual, §5.2 Vibration, p. 5", "chunk_id": "cp80#5.2@p5.1",
                "text": "<manual_passage>…</manual_passage>"}
 
     def draw() -> None:
         ui.steps.show_steps([
-            Step(kind="proposal", tool="write_setpoint", action_id="a1",
+            Proposal(tool="write_setpoint", action_id="a1",
                  arguments={"machine_id": "P-101", "tag": "speed_setpoint", "value": 3500}),
-            Step(kind="result", tool="write_setpoint", action_id="a1", status="denied",
-                 decision={"kind": "deny", "reasons": ["3500 is above the limit 3000"], "rule": "limits"},
+            Result(tool="write_setpoint", action_id="a1", status=Status.denied,
+                 decision=Deny(reasons=["3500 is above the limit 3000"], rule="limits"),
                  text="write_setpoint: denied\nrefused by policy: 3500 is above the limit 3000"),
-            Step(kind="proposal", tool="search_manuals", action_id="a2", arguments={"query": "vibration"}),
-            Step(kind="result", tool="search_manuals", action_id="a2", status="done",
+            Proposal(tool="search_manuals", action_id="a2", arguments={"query": "vibration"}),
+            Result(tool="search_manuals", action_id="a2", status=Status.done, text="",
                  result={"passages": [passage, {**passage, "chunk_id": "cp80#5.2@p5.2"}]}),
-            Step(kind="answer", text="Refused; see the manual."),
+            Answer(text="Refused; see the manual."),
         ])
 
     # links need the passage page registered, as the app's navigation does

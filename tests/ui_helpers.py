@@ -13,7 +13,7 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 from connectors.settings import REPO_CONFIG, ConnectorSettings
-from copilot.users import User, UserDirectory
+from copilot.identity.users import User, UserDirectory
 from copilot.settings import CopilotSettings
 from knowledge.embeddings import MiniLmEmbedder
 from knowledge.store import ManualStore

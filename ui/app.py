@@ -3,14 +3,14 @@
 Signed out, the only page is the sign-in form. Signed in, ``st.navigation`` gets only
 the pages the user's role may use (ui/auth.py), so the others are neither listed nor
 reachable by URL. The app holds no business logic: the pages call the copilot's public API (the Copilot of
-copilot/service.py, its view of the plant in copilot/plant_view.py) and the evals' entry points.
+copilot/service.py, its view of the plant in copilot/reports/plant_view.py) and the evals' entry points.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from copilot.monitor.alerts import AlertStatus
+from copilot import AlertStatus
 from ui.auth import PAGES, current_user, pages_for, sign_in_page, sign_out
 from ui.shared import alerts_store
 

@@ -15,13 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
-
 import streamlit.components.v1 as components
 
-from copilot import session_tokens
-from copilot.signin import SignIn, SignInRefused
-from copilot.users import User, UsersFile
-from copilot.users import Role
+from copilot import Role
+from copilot.identity import SignIn, SignInRefused, User, UsersFile, session_tokens
 from ui.shared import app_configuration
 
 UI = Path(__file__).resolve().parent

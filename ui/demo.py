@@ -20,11 +20,16 @@ from pathlib import Path
 import typer
 
 from connectors.settings import ConnectorSettings
-from copilot.config import Configuration
-from copilot.users import UserDirectory
+from copilot import Configuration
+from copilot.identity import UserDirectory
 from knowledge.open import open_store
 from knowledge.settings import DEFAULT_MANUALS, KnowledgeSettings
-from simulator.process import REPO, SimulatorDidNotStart, running_simulator, settings_env
+from simulator.process import (
+    REPO,
+    SimulatorDidNotStart,
+    running_simulator,
+    settings_env,
+)
 from ui.served_processes import ServerDidNotStart, answers, running_child
 
 APP = REPO / "ui" / "app.py"

@@ -10,10 +10,9 @@ from enum import StrEnum
 
 import typer
 
-from copilot.access_tokens import AccessTokens, UnknownToken
-from copilot.cli import signed_in
-from copilot.config import Configuration, configuration
-from copilot.users import UsersFile
+from copilot import Configuration, configuration
+from copilot.identity import AccessTokens, UnknownToken, UsersFile
+from ui.commands.chat import signed_in
 
 app = typer.Typer(help="The copilot's tools for other agents and tools, over the Model Context Protocol.",
                   no_args_is_help=True)
@@ -49,8 +48,8 @@ def serve(
 
 async def _serve(transport: Transport, user: str | None, host: str, port: int, config: Configuration,
                  users: UsersFile) -> None:
-    from copilot.llm.absent import NoModel
-    from copilot.service import Copilot
+    from copilot import Copilot
+    from copilot.llm import NoModel
     from knowledge.open import open_store
     from ui.mcp_server import BearerGate, PlantMcp
 

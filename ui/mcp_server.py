@@ -4,7 +4,7 @@ named user, behind the same gate, approval queue, ledger and audit log as the ch
 A tool call is the caller's own (no model chooses): a read runs; a change the policy allows runs once; a
 change that needs sign-off returns at once, waiting, with its action id, and ``action_status`` tells when it
 has run; a denied one returns the rule's reason. Over HTTP each request carries a bearer token issued per
-user (copilot/access_tokens.py); over stdio the user is the one the server was started for.
+user (copilot/identity/access_tokens.py); over stdio the user is the one the server was started for.
 """
 
 from __future__ import annotations
@@ -20,12 +20,18 @@ from mcp.shared.exceptions import MCPError
 from pydantic import BaseModel, Field, ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from copilot.access_tokens import AccessTokens
-from copilot.approvals import ApprovalRefused, NotPending, Origin, UnknownAction
-from copilot.conversations import NotYourConversation
-from copilot.service import ConversationBusy, Copilot, RequestRejected
-from copilot.status import Status
-from copilot.users import User, UsersFile
+from copilot import (
+    ApprovalRefused,
+    ConversationBusy,
+    Copilot,
+    NotPending,
+    NotYourConversation,
+    Origin,
+    RequestRejected,
+    Status,
+    UnknownAction,
+)
+from copilot.identity import AccessTokens, User, UsersFile
 
 KEY = "idempotency_key"
 KEY_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 200,

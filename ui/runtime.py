@@ -20,14 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from langchain_core.language_models import BaseChatModel
-
 from connectors.settings import ConnectorSettings
-from copilot.approvals import PendingAction
-from copilot.plant_view import PlantView
-from copilot.service import Copilot, Step
-from copilot.settings import CopilotSettings
-from copilot.users import User
+from copilot import Copilot, CopilotSettings, PendingAction, Step, Verdict
+from copilot.identity import User
+from copilot.llm import ChatModel
+from copilot.reports import PlantView
 from knowledge.open import open_store
 from knowledge.settings import DEFAULT_MANUALS, KnowledgeSettings
 from twin.settings import TwinSettings
@@ -57,7 +54,7 @@ class Progress:
 class AppRuntime:
     def __init__(
         self,
-        model_factory: Callable[[], BaseChatModel],
+        model_factory: Callable[[], ChatModel],
         *,
         connectors: ConnectorSettings,
         settings: CopilotSettings,
@@ -90,7 +87,7 @@ class AppRuntime:
             PlantView.open(self.connectors, self.settings.plc_protocol))
         return self._plant_view
 
-    async def _open(self, model_factory: Callable[[], BaseChatModel], manuals_dir: Path | None) -> Copilot:
+    async def _open(self, model_factory: Callable[[], ChatModel], manuals_dir: Path | None) -> Copilot:
         self.progress.set("opening the manuals store")
         self.manuals = await asyncio.to_thread(open_store, self.knowledge)
         if manuals_dir is not None and await asyncio.to_thread(self.manuals.chunk_count) == 0:
@@ -132,11 +129,11 @@ class AppRuntime:
             async for step in self.copilot.ask(user, text, thread_id=thread_id):
                 yield step
 
-    async def decide(self, verdict: str, action_id: str, user: User, comment: str) -> tuple[PendingAction, list[Step]]:
+    async def decide(self, verdict: Verdict, action_id: str, user: User,
+                     comment: str) -> tuple[PendingAction, list[Step]]:
         """Approve or reject; a decided action's conversation resumes inside (so it takes a turn, too)."""
-        decide = self.copilot.approve if verdict == "approve" else self.copilot.reject
         async with self._turn():
-            return await decide(action_id, user, comment)
+            return await self.copilot.decide(verdict, action_id, user, comment)
 
     def _turn(self) -> AbstractAsyncContextManager[Any]:
         return self._turns if self._turns is not None else nullcontext()

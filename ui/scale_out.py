@@ -25,12 +25,22 @@ from pathlib import Path
 import httpx
 import typer
 
-from copilot.config import Configuration
-from copilot.llm.weights import QWEN25_CODER_1_5B, model_file
-from simulator.process import SimulatorDidNotStart, free_ports, running_simulator, settings_env
+from copilot import Configuration
+from copilot.llm import QWEN25_CODER_1_5B, model_file
+from simulator.process import (
+    SimulatorDidNotStart,
+    free_ports,
+    running_simulator,
+    settings_env,
+)
 from ui.demo import ingest_if_empty, running_app, running_monitor, stop_on_signals
 from ui.local_postgres import PostgresUnavailable, running_postgres
-from ui.served_processes import ServerDidNotStart, chroma_server, llama_server, running_child
+from ui.served_processes import (
+    ServerDidNotStart,
+    chroma_server,
+    llama_server,
+    running_child,
+)
 
 MCP_START_TIMEOUT_S = 60.0
 SERVED_ALIAS = "plant-copilot-local"

@@ -13,17 +13,16 @@ from concurrent import futures
 
 import streamlit as st
 
-from copilot.config import Configuration
-from copilot.llm.settings import LLMSettings
-from copilot.monitor.alerts import Alerts
-from copilot.service import Copilot
+from copilot import Configuration, Copilot
+from copilot.llm import LLMSettings
+from copilot.monitor import Alerts
 from ui.runtime import AppRuntime
 
 OPEN_TIMEOUT_S = 1800.0  # the local model's first load and warm-up on 2 cores
 
 
 def _make_model(settings: LLMSettings):
-    from copilot.llm.factory import make_chat_model
+    from copilot.llm import make_chat_model
 
     return make_chat_model(settings)
 

@@ -14,28 +14,39 @@ from typing import Any
 
 import streamlit as st
 
-from copilot.service import Step
+from copilot import (
+    Answer,
+    Calling,
+    Choice,
+    Decision,
+    Proposal,
+    RequireApproval,
+    Restating,
+    Result,
+    Status,
+    Step,
+    Token,
+    Waiting,
+)
 
 PASSAGE_PAGE: Any = "pages/passage.py"  # relative to ui/app.py, or an st.Page
-_STATE = {"done": "complete", "waiting": "running"}
-_ICON = {"done": ":material/check_circle:", "waiting": ":material/hourglass_top:", "denied": ":material/block:",
-         "rejected": ":material/cancel:", "blocked": ":material/block:"}
+_STATE = {Status.done: "complete", Status.waiting: "running"}
+_ICON = {Status.done: ":material/check_circle:", Status.waiting: ":material/hourglass_top:",
+         Status.denied: ":material/block:", Status.rejected: ":material/cancel:", Status.blocked: ":material/block:"}
 
 
-def decision_text(decision: dict[str, Any] | None) -> str:
+def decision_text(decision: Decision | None) -> str:
     """The policy's decision in a sentence: its kind, reasons and the rule that decided."""
-    if not decision:
+    if decision is None:
         return ""
-    kind = str(decision.get("kind", "")).replace("_", " ")
-    reasons = "; ".join(decision.get("reasons") or [])
     extra = ""
-    if decision.get("kind") == "require_approval":
-        extra = f" ({decision.get('approvers')} × {' or '.join(decision.get('roles') or [])})"
-    rule = f" — rule: {decision['rule']}" if decision.get("rule") else ""
-    return f"{kind}{extra}: {reasons}{rule}".strip(": ")
+    if isinstance(decision, RequireApproval):
+        extra = f" ({decision.approvers} × {' or '.join(decision.roles)})"
+    rule = f" — rule: {decision.rule}" if decision.rule else ""
+    return f"{decision.kind.replace('_', ' ')}{extra}: {'; '.join(decision.reasons)}{rule}".strip(": ")
 
 
-def passages_of(step: Step) -> list[dict[str, str]]:
+def passages_of(step: Result) -> list[dict[str, str]]:
     """The cited passages in a search_manuals result."""
     if step.tool != "search_manuals" or not isinstance(step.result, dict):
         return []
@@ -68,40 +79,45 @@ class TurnView:
     _calling_at: Any = None
 
     def show(self, step: Step) -> None:
-        if step.kind == "calling":  # what the model is writing a call of, until the call's own step shows
+        if isinstance(step, Calling):  # what the model is writing a call of, until the call's own step shows
             if self._calling_at is None:
                 self._calling_at = st.empty()
-            self._calling_at.caption(f"{(step.tool or '').replace('_', ' ')} …")
+            self._calling_at.caption(f"{step.tool.replace('_', ' ')} …")
             return
         if self._calling_at is not None:
             self._calling_at.empty()
             self._calling_at = None
-        if step.kind == "restating":  # how the request was understood, in English, as it is written
-            if self._understood_at is None:
-                self._understood_at = st.empty()
-            self._understood += step.text
-            self._understood_at.caption(f"understood as: {self._understood.strip()}")
-            return
-        if step.kind == "token":
-            if self._placeholder is None:
-                self._placeholder, self._text = st.empty(), ""
-            self._text += step.text
-            self._placeholder.markdown(self._text + "▌")
-            return
-        self._end_text()
-        if step.kind == "choice":
-            shown = ", ".join(f"{k} {v}" for k, v in step.arguments.items() if v not in (None, [], "") and k != "lang")
-            st.caption(f"{step.tool.replace('_', ' ')}" + (f": {shown}" if shown else ""))
-        elif step.kind == "proposal":
-            self._proposal(step)
-        elif step.kind == "result":
-            self._result(step)
-        elif step.kind == "waiting":
-            self._waiting(step)
-        elif step.kind == "answer":
-            if step.text.strip() not in self._streamed:
-                st.markdown(step.text)
-            self._sources()
+        match step:
+            case Restating():  # how the request was understood, in English, as it is written
+                if self._understood_at is None:
+                    self._understood_at = st.empty()
+                self._understood += step.text
+                self._understood_at.caption(f"understood as: {self._understood.strip()}")
+            case Token():
+                if self._placeholder is None:
+                    self._placeholder, self._text = st.empty(), ""
+                self._text += step.text
+                self._placeholder.markdown(self._text + "▌")
+            case _:
+                self._end_text()
+                self._step(step)
+
+    def _step(self, step: Step) -> None:
+        match step:
+            case Choice():
+                shown = ", ".join(f"{k} {v}" for k, v in step.arguments.items()
+                                  if v not in (None, [], "") and k != "lang")
+                st.caption(f"{step.tool.replace('_', ' ')}" + (f": {shown}" if shown else ""))
+            case Proposal():
+                self._proposal(step)
+            case Result():
+                self._result(step)
+            case Waiting():
+                self._waiting(step)
+            case Answer():
+                if step.text.strip() not in self._streamed:
+                    st.markdown(step.text)
+                self._sources()
 
     def finish(self) -> None:
         self._end_text()
@@ -112,7 +128,7 @@ class TurnView:
             self._streamed.append(self._text.strip())
             self._placeholder = None
 
-    def _box(self, step: Step, label: str, state: str) -> Any:
+    def _box(self, step: Proposal | Result | Waiting, label: str, state: str) -> Any:
         key = step.action_id or f"step{len(self.boxes)}"
         box = self.boxes.get(key)
         if box is None:
@@ -121,13 +137,13 @@ class TurnView:
             box.update(label=label, state=state)
         return box
 
-    def _proposal(self, step: Step) -> None:
-        self.arguments[step.action_id or ""] = step.arguments
+    def _proposal(self, step: Proposal) -> None:
+        self.arguments[step.action_id] = step.arguments
         with self._box(step, f"{step.tool} …", "running"):
             st.markdown(f"**{step.tool}** `{json.dumps(step.arguments, ensure_ascii=False)}`")
 
-    def _result(self, step: Step) -> None:
-        status = step.status or "done"
+    def _result(self, step: Result) -> None:
+        status = step.status
         state = _STATE.get(status, "error")
         with self._box(step, f"{_ICON.get(status, ':material/error:')} {step.tool} — {status}", state):
             if step.action_id not in self.arguments:
@@ -140,13 +156,13 @@ class TurnView:
             for passage in passages:
                 passage_link(passage)
             self.citations += passages
-            if status == "done" and step.result is not None and not passages:
+            if status is Status.done and step.result is not None and not passages:
                 st.code(_short(step.result), language="json")
-            elif status != "done":
+            elif status is not Status.done:
                 st.markdown(step.text.split("\n", 1)[-1] if "\n" in step.text else step.text)
 
-    def _waiting(self, step: Step) -> None:
-        with self._box(step, f"{_ICON['waiting']} {step.tool} — waiting for approval", "running"):
+    def _waiting(self, step: Waiting) -> None:
+        with self._box(step, f"{_ICON[Status.waiting]} {step.tool} — waiting for approval", "running"):
             st.warning(f"Waiting for approval: {step.change}")
             if step.decision:
                 st.caption("Policy: " + decision_text(step.decision))

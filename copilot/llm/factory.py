@@ -1,21 +1,22 @@
-"""The chat model the settings ask for; the agent only ever sees a LangChain ``BaseChatModel``."""
+"""The chat model the settings ask for (a LangChain ``BaseChatModel`` inside, a :class:`ChatModel` to the faces)."""
 
 from __future__ import annotations
 
-from langchain_core.language_models import BaseChatModel
-
+from copilot.llm.chat_model import ChatModel
 from copilot.llm.openai_compat import OpenAIChatModel
 from copilot.llm.replay import ReplayChatModel
+from copilot.llm.scripted import ScriptedChatModel
 from copilot.llm.settings import LLMSettings
-from copilot.scripted import ScriptedChatModel
 
 
-def make_chat_model(settings: LLMSettings) -> BaseChatModel:
+def make_chat_model(settings: LLMSettings) -> ChatModel:
     """A chat model for ``settings``. Nothing is loaded or sent yet: the local model loads, checks its weights
     and fails clearly on the first call or on ``warm_up``."""
     match settings.provider:
         case "local":
-            from copilot.llm.local import LocalChatModel  # llama-cpp-python is an optional extra
+            from copilot.llm.local import (
+                LocalChatModel,  # llama-cpp-python is an optional extra
+            )
 
             return LocalChatModel(
                 model_dir=settings.model_dir,

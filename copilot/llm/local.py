@@ -18,14 +18,25 @@ from typing import Any
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.language_models.chat_models import generate_from_stream
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, SystemMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    SystemMessage,
+)
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 
 from copilot.llm import llama_runtime, prefix_state
 from copilot.llm.answer_stream import AnswerStream
 from copilot.llm.choice import ANSWER, ToolChoice, choices, openai_tools
-from copilot.llm.constrained import calling_chunk, chat_messages, final_chunk, reply_schema, to_message
+from copilot.llm.constrained import (
+    calling_chunk,
+    chat_messages,
+    final_chunk,
+    reply_schema,
+    to_message,
+)
 from copilot.llm.warmup import WarmUp
 from copilot.llm.weights import QWEN25_CODER_1_5B, ModelWeights, model_file
 

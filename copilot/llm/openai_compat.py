@@ -19,10 +19,22 @@ from contextlib import contextmanager
 from typing import Any
 
 import openai
-from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.callbacks import (
+    AsyncCallbackManagerForLLMRun,
+    CallbackManagerForLLMRun,
+)
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
-from langchain_core.language_models.chat_models import agenerate_from_stream, generate_from_stream
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, SystemMessage, convert_to_openai_messages
+from langchain_core.language_models.chat_models import (
+    agenerate_from_stream,
+    generate_from_stream,
+)
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    SystemMessage,
+    convert_to_openai_messages,
+)
 from langchain_core.messages.tool import invalid_tool_call, tool_call
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
@@ -30,9 +42,21 @@ from pydantic import Field, PrivateAttr, SecretStr
 
 from copilot.llm.answer_stream import AnswerStream
 from copilot.llm.choice import ANSWER, Choices, ToolChoice, choices, openai_tools
-from copilot.llm.constrained import calling_chunk, chat_messages, final_chunk, reply_schema, to_message
+from copilot.llm.constrained import (
+    calling_chunk,
+    chat_messages,
+    final_chunk,
+    reply_schema,
+    to_message,
+)
 from copilot.llm.errors import FormatRefused, ModelUnavailable
-from copilot.llm.response_format import DIALECTS, REFUSAL_STATUSES, Dialects, ResponseFormat, reply_format
+from copilot.llm.response_format import (
+    DIALECTS,
+    REFUSAL_STATUSES,
+    Dialects,
+    ResponseFormat,
+    reply_format,
+)
 from copilot.llm.warmup import WarmUp
 
 _NO_KEY = "no-key"  # what a local server without authentication gets

@@ -62,7 +62,7 @@ class LLMSettings(BaseSettings):
     n_batch: int = 512
 
     script_file: Path | None = None
-    """The replies of the scripted provider (a JSON list, see copilot/scripted.py)."""
+    """The replies of the scripted provider (a JSON list, see copilot/llm/scripted.py)."""
     replay_file: Path | None = None
     """The recording the replay provider plays back (copilot/llm/replay.py)."""
 

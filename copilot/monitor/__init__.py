@@ -1,0 +1,19 @@
+"""The monitor: watches the live plant, opens alerts and runs the matching procedure."""
+
+from copilot.exports import exports
+
+_NAMES = {
+    "ACTOR": "copilot.monitor.watch",
+    "Monitor": "copilot.monitor.watch",
+    "MonitorError": "copilot.monitor.spec",
+    "MonitorSpec": "copilot.monitor.spec",
+    "Outbox": "copilot.monitor.notify",
+    "Alert": "copilot.monitor.alerts",
+    "Alerts": "copilot.monitor.alerts",
+    "AlertStatus": "copilot.monitor.alerts",
+    "AlertVerdict": "copilot.monitor.alerts",
+    "close_alert": "copilot.monitor.alerts",
+}
+
+__all__ = sorted(_NAMES)
+__getattr__, __dir__ = exports(__name__, _NAMES)

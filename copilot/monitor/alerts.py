@@ -14,8 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from copilot.audit import AuditKind, AuditLog
-from copilot.db import Location, Sql, Store
+from copilot.store.audit import AuditKind, AuditLog
+from copilot.store.db import Location, Sql, Store
 
 _MIGRATIONS = (
     (

@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 
-from copilot.db import Location, Sql, Store
 from copilot.monitor.alerts import Alert
+from copilot.store.db import Location, Sql, Store
 
 _MIGRATIONS = (
     (

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 
 from connectors.errors import ConnectorError
 from connectors.plant import Machine
-from copilot.audit import AuditKind
+from copilot.identity.users import User
 from copilot.monitor.alerts import Alert, Alerts
 from copilot.monitor.detectors import Finding, Live, find, tags_of
 from copilot.monitor.notify import Outbox
 from copilot.monitor.spec import MonitorSpec
 from copilot.service import Copilot, Step
-from copilot.users import User
+from copilot.store.audit import AuditKind
 from twin.sources import live_values
 
 ACTOR = "monitor"

@@ -20,7 +20,6 @@ from copilot.procedures.language import LANGUAGE_NAMES, language_of
 from copilot.procedures.run import Outcome, ProcedureRun
 
 
-
 def answer_lines(run: ProcedureRun) -> str:
     if run.outcome is Outcome.asking:
         return run.reason

@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from copilot.status import Status
+from copilot.agent.status import Status
 
 _PASSAGE = re.compile(r"<manual_passage[^>]*>\n\([^)]*\)\n(.*?)\n</manual_passage>", re.S)
 _SHORT = 280

@@ -18,12 +18,11 @@ from typing import Any
 from pydantic import BaseModel
 
 from connectors.plant import Plant
+from copilot.agent.status import Status, ToolArtifact
 from copilot.procedures.decisions import DECISIONS, AskBack, Stop
 from copilot.procedures.grounding import checked
 from copilot.procedures.report import result_line
 from copilot.procedures.spec import REFERENCE, Procedure, StepKind
-from copilot.status import Status, ToolArtifact
-
 
 AUTHOR = "procedure"
 """The name on the messages a procedure writes (its calls and its answer), which no model wrote."""

@@ -16,6 +16,7 @@ from copilot.llm.constrained import LABEL
 from copilot.procedures.decisions import PREFERENCES, PRIORITIES
 from copilot.procedures.spec import Procedure, Slot, SlotKind
 
+
 def _enum(values: list[str], label: str | None = None) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "string", "enum": sorted(dict.fromkeys(values))}
     return {**schema, LABEL: label} if label else schema

@@ -6,7 +6,7 @@ import time
 
 import streamlit as st
 
-from copilot.monitor.alerts import AlertStatus, AlertVerdict
+from copilot import AlertStatus, AlertVerdict
 from ui.auth import require
 from ui.shared import copilot_ready, get_runtime
 

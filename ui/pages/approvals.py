@@ -14,7 +14,15 @@ import time
 import pandas as pd
 import streamlit as st
 
-from copilot.approvals import ApprovalRefused, NotPending, PendingAction, UnknownAction
+from copilot import (
+    ApprovalRefused,
+    ApprovalStatus,
+    NotPending,
+    PendingAction,
+    Result,
+    UnknownAction,
+    Verdict,
+)
 from ui.auth import require
 from ui.shared import copilot_ready, get_runtime
 
@@ -35,7 +43,7 @@ def age(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def decide(action: PendingAction, verdict: str, comment: str) -> None:
+def decide(action: PendingAction, verdict: Verdict, comment: str) -> None:
     """Record the vote; the outcome is shown after the rerun that drops a decided item from the queue."""
     try:
         decided, steps = runtime.call(runtime.decide(verdict, action.action_id, user, comment),
@@ -48,9 +56,9 @@ def decide(action: PendingAction, verdict: str, comment: str) -> None:
             "info", f"Your {verdict} of {action.change} is being processed; the conversation goes on "
                     "in the background.")
         return
-    done = [s for s in steps if s.kind == "result" and s.action_id == action.action_id]
+    done = [s for s in steps if isinstance(s, Result) and s.action_id == action.action_id]
     outcome = f" — {done[0].tool}: {done[0].status}" if done else ""
-    if decided.status == "pending":
+    if decided.status is ApprovalStatus.pending:
         message = f"Approved {action.change}: {len(decided.approvers)}/{decided.decision.approvers} approvals so far."
     else:
         message = f"{decided.status.capitalize()}: {action.change}{outcome}. The conversation has resumed."
@@ -107,11 +115,11 @@ def show(action: PendingAction) -> None:
         left, right, _ = st.columns([1, 1, 4])
         if left.button("Approve", key=f"approve-{action.action_id}", type="primary", icon=":material/check:"):
             with st.spinner("Recording the approval and resuming the conversation…"):
-                decide(action, "approve", comment)
+                decide(action, Verdict.approve, comment)
             st.rerun()
         if right.button("Reject", key=f"reject-{action.action_id}", icon=":material/close:"):
             with st.spinner("Recording the rejection…"):
-                decide(action, "reject", comment)
+                decide(action, Verdict.reject, comment)
             st.rerun()
 
 

@@ -7,7 +7,7 @@ import time
 
 import streamlit as st
 
-from copilot.audit import AuditKind
+from copilot import AuditKind
 from ui.auth import require
 from ui.shared import copilot_ready, get_runtime
 

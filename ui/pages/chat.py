@@ -13,11 +13,19 @@ import time
 import uuid
 
 import streamlit as st
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
-from copilot.approvals import PendingAction
-from copilot.service import MAX_REQUEST_CHARS, ConversationBusy, RequestRejected, Step
-from copilot.status import Status
+from copilot import (
+    MAX_REQUEST_CHARS,
+    ApprovalStatus,
+    ConversationBusy,
+    PendingAction,
+    Proposal,
+    Replied,
+    RequestRejected,
+    Said,
+    Transcript,
+    Waiting,
+)
 from ui.auth import require
 from ui.shared import copilot_ready, get_runtime
 from ui.steps import TurnView
@@ -32,48 +40,39 @@ runtime = get_runtime()
 thread_id: str | None = st.session_state.get("thread_id")
 
 
-def load(thread: str) -> tuple[list[BaseMessage], list[PendingAction]]:
-    return (runtime.call(copilot.messages(thread)), runtime.sync(copilot.actions_of, thread))
+def load(thread: str) -> tuple[Transcript, list[PendingAction]]:
+    return (runtime.call(copilot.transcript(thread)), runtime.sync(copilot.actions_of, thread))
 
 
-def unfinished(messages: list[BaseMessage]) -> bool:
-    """The run stopped before its answer: waiting for a decision, or resuming after one."""
-    last = messages[-1] if messages else None
-    return last is not None and not (isinstance(last, AIMessage) and not last.tool_calls)
+def draw_reply(reply: Replied, by_id: dict[str, PendingAction]) -> None:
+    """One reply's steps; a proposal still waiting for sign-off shows its wait and the approvals so far."""
+    with st.chat_message("assistant"):
+        view = TurnView()
+        for step in reply.steps:
+            view.show(step)
+            a = by_id.get(step.action_id) if isinstance(step, Proposal) else None
+            if a is not None and a.status is ApprovalStatus.pending:
+                view.show(Waiting(tool=a.tool, action_id=a.action_id, change=a.change,
+                                  decision=a.decision.model_dump(mode="json")))
+                approved = ", ".join(a.approvers)
+                who = f" ({approved})" if approved else ""
+                st.caption(f"{len(a.approvers)}/{a.decision.approvers} approvals{who}")
+        view.finish()
 
 
-def draw(messages: list[BaseMessage], actions: list[PendingAction]) -> None:
+def draw(transcript: Transcript, actions: list[PendingAction]) -> None:
     by_id = {a.action_id: a for a in actions}
-    turn: list[Step] = []
-
-    def flush() -> None:
-        if not turn:
-            return
-        with st.chat_message("assistant"):
-            view = TurnView()
-            for step in turn:
-                view.show(step)
-                if step.kind == "proposal" and (a := by_id.get(step.action_id or "")) and a.status == "pending":
-                    view.show(Step(kind="waiting", tool=a.tool, change=a.change, action_id=a.action_id,
-                                   decision=a.decision.model_dump(mode="json"), status=Status.waiting))
-                    approved = ", ".join(a.approvers)
-                    who = f" ({approved})" if approved else ""
-                    st.caption(f"{len(a.approvers)}/{a.decision.approvers} approvals{who}")
-            view.finish()
-        turn.clear()
-
-    for message in messages:
-        if isinstance(message, HumanMessage):
-            flush()
-            st.chat_message("user").markdown(str(message.content))
-        else:
-            turn.extend(copilot.steps_of(message))
-    flush()
+    for entry in transcript.entries:
+        match entry:
+            case Said(text=text):
+                st.chat_message("user").markdown(text)
+            case Replied() if entry.steps:
+                draw_reply(entry, by_id)
 
 
-def signature(messages: list[BaseMessage], actions: list[PendingAction]) -> tuple:
+def signature(transcript: Transcript, actions: list[PendingAction]) -> tuple:
     """What changes when a conversation moves: its messages, its actions' statuses and votes."""
-    return len(messages), tuple((a.action_id, a.status, len(a.votes)) for a in actions)
+    return transcript.messages, tuple((a.action_id, a.status, len(a.votes)) for a in actions)
 
 
 @st.fragment(run_every=POLL_S)
@@ -91,7 +90,7 @@ with st.sidebar:
     if st.button("New conversation", icon=":material/add:", width="stretch"):
         st.session_state.pop("thread_id", None)
         st.rerun()
-    for conv in runtime.sync(copilot.conversations.of, user.username):
+    for conv in runtime.sync(copilot.conversations_of, user):
         title = conv.title or conv.thread_id
         label = title if len(title) <= 60 else title[:59] + "…"
         if st.button(label, key=f"conv-{conv.thread_id}", width="stretch",
@@ -105,11 +104,11 @@ st.caption("Ask about a machine, a defect, stock or a setpoint. Each step the co
 
 busy = False
 if thread_id:
-    messages, actions = load(thread_id)
-    draw(messages, actions)
-    busy = any(a.status == "pending" for a in actions)
-    if busy or unfinished(messages):  # waiting for sign-off, resuming after it, or a turn still running
-        watch(thread_id, signature(messages, actions), busy)
+    transcript, actions = load(thread_id)
+    draw(transcript, actions)
+    busy = any(a.status is ApprovalStatus.pending for a in actions)
+    if busy or transcript.unfinished:  # waiting for sign-off, resuming after it, or a turn still running
+        watch(thread_id, signature(transcript, actions), busy)
 
 if notice := st.session_state.pop("chat_notice", None):
     st.warning(notice)

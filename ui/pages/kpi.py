@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from copilot.kpi import gather
+from copilot.reports import gather
 from ui.auth import require
 from ui.shared import get_runtime
 
@@ -64,7 +64,7 @@ if st.button("Make the shift report", icon=":material/summarize:"):
     import tempfile
     from pathlib import Path
 
-    from copilot.shift_report import facts, write_pdf
+    from copilot.reports import facts, write_pdf
 
     text = runtime.call(facts(float(hours), runtime.connectors, runtime.settings), timeout=60)
     with tempfile.TemporaryDirectory() as tmp:

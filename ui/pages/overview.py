@@ -1,6 +1,6 @@
 """Plant overview: every machine's live tags over the PLC protocol, trends, alarms, open orders.
 
-Everything comes from the copilot's view of the plant (copilot/plant_view.py: its own connections over the
+Everything comes from the copilot's view of the plant (copilot/reports/plant_view.py: its own connections over the
 real protocols, judged as the tools judge them), refreshed by fragments; the trend is the plant historian's.
 On the simulator, engineers and admins get demo controls that inject and clear faults; operators and
 supervisors see the plant, they do not break it.
@@ -13,7 +13,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from copilot.plant_view import MachineNow, PlantError
+from copilot.reports import MachineNow, PlantError
 from ui.auth import SIMULATOR_CONTROL, require
 from ui.shared import get_runtime
 from ui.simcontrol import FAULTS, MACHINE_FAULTS, SimControl

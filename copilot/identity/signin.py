@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 import time
 
-from copilot.db import Location, Sql, Store
-from copilot.users import User, UsersFile
+from copilot.identity.users import User, UsersFile
+from copilot.store.db import Location, Sql, Store
 
 FREE_TRIES = 5  # failures before the waits begin
 FORGET_AFTER_S = 3600.0  # a key's failures are forgotten after this long without one

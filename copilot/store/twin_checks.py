@@ -13,7 +13,7 @@ from typing import Any
 
 from connectors.errors import ConnectorError
 from connectors.mes import MesClient
-from copilot.db import Location, Sql, Store
+from copilot.store.db import Location, Sql, Store
 from policies.model import Prediction
 from twin.accuracy import twin_error
 from twin.predict import DryRun

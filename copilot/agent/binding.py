@@ -4,7 +4,7 @@ An approval is for an action's arguments *and* the facts its approvers saw: the
 machine's state, the tag, the old and the new value, the amount of money, the
 quantity, and the names a tool found (the supplier it would order from, the
 order's status). Just before the action runs, its tool gathers the facts again and
-the policy decides again (copilot/graph.py, ``act``); a bound fact that moved
+the policy decides again (copilot/agent/graph.py, ``act``); a bound fact that moved
 beyond the tolerance sends the action back for a new approval with the difference
 shown. Numbers that move by themselves (the stock, the parts produced) are context
 for rules, not part of what was approved.

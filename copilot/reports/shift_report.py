@@ -1,5 +1,5 @@
 """The shift handover: what happened, the alerts, the actions taken and those still waiting, the KPIs against
-the previous shift and the open work — facts from the records (copilot/kpi.py, the audit log, the queue, the
+the previous shift and the open work — facts from the records (copilot/reports/kpi.py, the audit log, the queue, the
 alerts, the ERP); a model may add a short summary at the top, kept only when it brings no number or id the
 facts lack.
 """
@@ -15,12 +15,12 @@ from langchain_core.messages import HumanMessage
 
 from connectors.erp import ErpClient
 from connectors.settings import ConnectorSettings
-from copilot.approvals import ApprovalQueue
-from copilot.audit import AuditKind, AuditLog
-from copilot.kpi import compared, gather, lines_of
 from copilot.monitor.alerts import Alerts
 from copilot.procedures.answer import faithful
+from copilot.reports.kpi import compared, gather, lines_of
 from copilot.settings import CopilotSettings
+from copilot.store.approvals import ApprovalQueue
+from copilot.store.audit import AuditKind, AuditLog
 
 
 def _when(ts: float) -> str:

@@ -1,7 +1,7 @@
 """The durable queue of actions waiting for sign-off, across all conversations.
 
 An approval is for one action, exactly its arguments and the facts its approvers
-saw (copilot/binding.py): each vote records the digest of what it approved, and the
+saw (copilot/agent/binding.py): each vote records the digest of what it approved, and the
 executor runs only when every vote matches the digest of what it is about to run.
 An approved action has a deadline to run; an action whose facts changed before it
 ran is opened again for a new approval. The queue survives restarts; the graph's
@@ -14,12 +14,12 @@ import hashlib
 import json
 import time
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from copilot.binding import approval_digest, canonical_json
-from copilot.db import AddColumn, Location, Sql, Statements, Store
+from copilot.agent.binding import approval_digest, canonical_json
+from copilot.store.db import AddColumn, Location, Sql, Statements, Store
 from policies.engine import ApprovalRefused, check_approver, is_satisfied
 from policies.model import Decision, Prediction, RequireApproval, Role
 
@@ -29,6 +29,13 @@ class ApprovalStatus(StrEnum):
     approved = "approved"  # and not yet run: it must run before ``expires_at``
     rejected = "rejected"
     expired = "expired"  # not decided in time, or approved but not run in time
+
+
+class Verdict(StrEnum):
+    """A supervisor's vote on an action."""
+
+    approve = "approve"
+    reject = "reject"
 
 
 class Origin(StrEnum):
@@ -96,7 +103,7 @@ class NotPending(RuntimeError):
 class Vote(BaseModel):
     approver: str
     role: Role
-    verdict: Literal["approve", "reject"]
+    verdict: Verdict
     comment: str
     digest: str
     at: float
@@ -125,7 +132,7 @@ class PendingAction(BaseModel):
 
     @property
     def approvers(self) -> list[str]:
-        return [v.approver for v in self.votes if v.verdict == "approve"]
+        return [v.approver for v in self.votes if v.verdict is Verdict.approve]
 
     @property
     def prediction(self) -> Prediction | None:
@@ -139,12 +146,12 @@ class PendingAction(BaseModel):
 
     @property
     def approvals(self) -> list[tuple[str, Role]]:
-        return [(v.approver, v.role) for v in self.votes if v.verdict == "approve"]
+        return [(v.approver, v.role) for v in self.votes if v.verdict is Verdict.approve]
 
     @property
     def approved_as_shown(self) -> bool:
         """Approved, by enough people, every one of them for these very arguments and facts."""
-        approvals = [v for v in self.votes if v.verdict == "approve"]
+        approvals = [v for v in self.votes if v.verdict is Verdict.approve]
         return (
             self.status == ApprovalStatus.approved
             and is_satisfied(self.decision, [v.approver for v in approvals], requester=self.requester)
@@ -260,13 +267,13 @@ class ApprovalQueue(Store):
 
         Raises ApprovalRefused (own action, wrong role, twice), NotPending, UnknownAction.
         """
-        return self._vote(action_id, approver, role, "approve", comment)
+        return self._vote(action_id, approver, role, Verdict.approve, comment)
 
     def reject(self, action_id: str, approver: str, role: Role, comment: str = "") -> PendingAction:
         """One rejection by an eligible approver decides the action."""
-        return self._vote(action_id, approver, role, "reject", comment)
+        return self._vote(action_id, approver, role, Verdict.reject, comment)
 
-    def _vote(self, action_id: str, approver: str, role: Role, verdict: str, comment: str) -> PendingAction:
+    def _vote(self, action_id: str, approver: str, role: Role, verdict: Verdict, comment: str) -> PendingAction:
         with self._db.transaction() as tx:
             action = self._get(tx, action_id, lock=True)
             late = action.status == ApprovalStatus.pending and action.expires_at < time.time()
@@ -283,8 +290,8 @@ class ApprovalQueue(Store):
                     "INSERT INTO votes VALUES (?,?,?,?,?,?,?)",
                     (action_id, approver, str(role), verdict, comment, action.digest, now),
                 )
-                approvers = action.approvers + ([approver] if verdict == "approve" else [])
-                if verdict == "reject":
+                approvers = action.approvers + ([approver] if verdict is Verdict.approve else [])
+                if verdict is Verdict.reject:
                     tx.execute("UPDATE actions SET status='rejected', decided_at=? WHERE action_id=?",
                                      (now, action_id))
                 elif is_satisfied(action.decision, approvers):  # from now on, the time to run by

@@ -20,7 +20,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
 
-from copilot.status import Status, ToolArtifact
+from copilot.agent.status import Status, ToolArtifact
 
 PLAN = "plan"
 MAX_READS = 3

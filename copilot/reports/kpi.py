@@ -145,7 +145,7 @@ def monitor_health(statuses: list[str], verdicts: list[str | None]) -> MonitorHe
 
 @dataclass(frozen=True)
 class TwinHealth:
-    """How right the twin's dry runs were about the changes that ran (copilot/twin_checks.py)."""
+    """How right the twin's dry runs were about the changes that ran (copilot/store/twin_checks.py)."""
 
     measured: int
     mean_error: float | None  # the mean of each change's worst reading error, a fraction of the reading's range
@@ -199,11 +199,11 @@ async def gather(hours: float, connectors: ConnectorSettings, settings: CopilotS
     before) from the historian, the MES, the ERP, the queue, the audit log and the monitor's alerts (the
     historian's hours are the plant's clock, its newest sample being now; the records' are the wall clock).
     Stock has no history: it is always now."""
-    from copilot.approvals import ApprovalQueue
-    from copilot.audit import AuditLog
     from copilot.monitor.alerts import Alerts
     from copilot.monitor.watch import ACTOR
-    from copilot.twin_checks import DRIFT, TwinChecks
+    from copilot.store.approvals import ApprovalQueue
+    from copilot.store.audit import AuditLog
+    from copilot.store.twin_checks import DRIFT, TwinChecks
 
     plant = connectors.load_plant()
     until = time.time() - ago * 3600

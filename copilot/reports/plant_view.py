@@ -12,8 +12,8 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
-from connectors.errors import ConnectorError
 from connectors.erp import ErpClient
+from connectors.errors import ConnectorError
 from connectors.mes import MesClient
 from connectors.plant import Machine, Plant
 from connectors.plant_plc import open_plc

@@ -24,11 +24,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
-from copilot.db import Location, PerDialect, Sql, Statements, Store
-from copilot.keys import key_from
+from copilot.identity.keys import key_from
 from copilot.settings import CopilotSettings
+from copilot.store.db import Location, PerDialect, Sql, Statements, Store
+from policies.model import Decision
+
+_DECISION = TypeAdapter(Decision)
 
 class AuditKind(StrEnum):
     """What a record is of."""
@@ -117,9 +120,11 @@ def redact(value: Any) -> Any:
 
 
 class AuditRecord(BaseModel):
+    """One entry of the log, as stored (JSON fields as written)."""
+
     seq: int
     ts: float
-    kind: str
+    kind: AuditKind
     actor: str
     thread_id: str | None = None
     action_id: str | None = None
@@ -132,6 +137,11 @@ class AuditRecord(BaseModel):
     new_value: Any = None
     prev_hash: str
     hash: str
+
+    @property
+    def judged(self) -> Decision | None:
+        """The policy's decision this record holds, typed."""
+        return _DECISION.validate_python(self.decision) if self.decision else None
 
 
 class VerifyReport(BaseModel):

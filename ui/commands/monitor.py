@@ -8,12 +8,17 @@ from contextlib import asynccontextmanager
 
 import typer
 
-from copilot.config import Configuration, configuration
-from copilot.monitor.alerts import Alerts, AlertStatus, AlertVerdict, close_alert
-from copilot.monitor.notify import Outbox
-from copilot.monitor.spec import MonitorError, MonitorSpec
-from copilot.monitor.watch import ACTOR, Monitor
-from copilot.users import UserDirectory
+from copilot import AlertStatus, AlertVerdict, Configuration, configuration
+from copilot.identity import UserDirectory
+from copilot.monitor import (
+    ACTOR,
+    Alerts,
+    Monitor,
+    MonitorError,
+    MonitorSpec,
+    Outbox,
+    close_alert,
+)
 
 app = typer.Typer(help="The monitor: watches the live plant and starts the procedures by itself.",
                   no_args_is_help=True)
@@ -23,15 +28,15 @@ app = typer.Typer(help="The monitor: watches the live plant and starts the proce
 async def _monitor(config: Configuration):
     """The monitor around a copilot without a model: it chooses the procedure and fills its slots itself and
     its answers are the facts in English, so it needs none (and the demo does not load a second one)."""
-    from copilot.llm.absent import NoModel
-    from copilot.service import Copilot
+    from copilot import Copilot
+    from copilot.llm import NoModel
 
     settings = config.copilot
     async with Copilot.open(NoModel(why="the monitor has no model: it runs procedures it chose itself"),
                             settings=settings, connectors=config.connectors, twin=config.twin) as copilot:
-        if copilot.rt.procedures is None:
+        if copilot.procedures is None:
             raise MonitorError("the monitor runs the procedures: set COPILOT_PROCEDURES=true")
-        spec = MonitorSpec.load(settings.monitor_file, copilot.rt.deps.plant, copilot.rt.procedures)
+        spec = MonitorSpec.load(settings.monitor_file, copilot.plant, copilot.procedures)
         alerts, outbox = Alerts(settings.state_db), Outbox(settings.state_db, settings.monitor_webhook_url)
         try:
             yield Monitor(copilot, spec, alerts, UserDirectory.load(settings.users_file).get(ACTOR), outbox)
@@ -91,8 +96,8 @@ def close_(ctx: typer.Context, alert_id: str,
            note: str = typer.Option(..., "--note", help="what was found or done"),
            false_alarm: bool = typer.Option(False, "--false-alarm", help="nothing was wrong")) -> None:
     """Close an alert with a note: a person judged it (fixed, or a false alarm)."""
-    from copilot.audit import AuditLog
-    from copilot.cli import signed_in
+    from copilot import AuditLog
+    from ui.commands.chat import signed_in
 
     settings = configuration(ctx).copilot
     who = signed_in(settings, user)

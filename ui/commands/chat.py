@@ -14,13 +14,32 @@ from typing import Any
 import typer
 
 from connectors.errors import ConnectorError
-from copilot.approvals import ApprovalQueue, ApprovalRefused, NotPending, PendingAction, UnknownAction
-from copilot.config import Configuration, configuration
-from copilot.conversations import NotYourConversation
-from copilot.service import Copilot, ConversationBusy, RequestRejected, Step
-from copilot.settings import CopilotSettings
-from copilot.signin import SignIn, SignInRefused
-from copilot.users import User, UsersFile, UsersFileError
+from copilot import (
+    Answer,
+    ApprovalQueue,
+    ApprovalRefused,
+    Calling,
+    Choice,
+    Configuration,
+    ConversationBusy,
+    Copilot,
+    CopilotSettings,
+    NotPending,
+    NotYourConversation,
+    PendingAction,
+    Proposal,
+    RequestRejected,
+    Restating,
+    Result,
+    Status,
+    Step,
+    Token,
+    UnknownAction,
+    Verdict,
+    Waiting,
+    configuration,
+)
+from copilot.identity import SignIn, SignInRefused, User, UsersFile, UsersFileError
 
 approvals_app = typer.Typer(help="The queue of actions waiting for sign-off.", no_args_is_help=True)
 
@@ -41,7 +60,7 @@ def signed_in(settings: CopilotSettings, name: str) -> User:
 
 @asynccontextmanager
 async def _copilot(config: Configuration):
-    from copilot.llm.factory import make_chat_model
+    from copilot.llm import make_chat_model
     from knowledge.open import open_store
 
     manuals = open_store(config.knowledge)
@@ -51,22 +70,22 @@ async def _copilot(config: Configuration):
 
 
 def _print_step(step: Step) -> None:
-    if step.kind == "choice":
-        typer.secho(f"· {step.tool} {json.dumps(step.arguments, ensure_ascii=False)}", dim=True)
-    elif step.kind == "proposal":
-        typer.secho(f"→ {step.tool}({json.dumps(step.arguments, ensure_ascii=False)})", fg="cyan")
-    elif step.kind == "result":
-        colour = {"done": "green", "waiting": "yellow"}.get(step.status or "", "red")
-        detail = step.change or ""
-        typer.secho(f"  [{step.status}] {step.tool} {detail}".rstrip(), fg=colour)
-        if step.status == "done" and step.result is not None:
-            typer.echo("  " + _short(step.result))
-        elif step.status != "done":
-            typer.echo("  " + step.text.split("\n", 1)[-1])
-    elif step.kind == "waiting":
-        typer.secho(f"  [waiting for approval] {step.change}  (action {step.action_id})", fg="yellow")
-    elif step.kind == "answer":
-        typer.echo("\n" + step.text)
+    match step:
+        case Choice():
+            typer.secho(f"· {step.tool} {json.dumps(step.arguments, ensure_ascii=False)}", dim=True)
+        case Proposal():
+            typer.secho(f"→ {step.tool}({json.dumps(step.arguments, ensure_ascii=False)})", fg="cyan")
+        case Result():
+            colour = {Status.done: "green", Status.waiting: "yellow"}.get(step.status, "red")
+            typer.secho(f"  [{step.status}] {step.tool} {step.change or ''}".rstrip(), fg=colour)
+            if step.status is Status.done and step.result is not None:
+                typer.echo("  " + _short(step.result))
+            elif step.status is not Status.done:
+                typer.echo("  " + step.text.split("\n", 1)[-1])
+        case Waiting():
+            typer.secho(f"  [waiting for approval] {step.change}  (action {step.action_id})", fg="yellow")
+        case Answer():
+            typer.echo("\n" + step.text)
 
 
 def _short(value: Any, limit: int = 400) -> str:
@@ -108,19 +127,20 @@ def ask(
 
 async def print_steps(steps: AsyncIterator[Step]) -> None:
     """Each step as it comes; streamed words (the request understood, the answer) as they are written."""
-    words = None  # the kind of the words being printed
+    words: type[Restating | Token] | None = None  # the kind of the words being printed
     async for step in steps:
-        if step.kind == "calling":  # its choice or proposal step follows, complete
+        if isinstance(step, Calling):  # its choice or proposal step follows, complete
             continue
-        if step.kind in ("restating", "token"):
-            begin = "\n" + ("understood as: " if step.kind == "restating" else "")
-            typer.secho(("" if words == step.kind else begin) + step.text, nl=False, dim=step.kind == "restating")
-            words = step.kind
+        if isinstance(step, Restating | Token):
+            begin = "\n" + ("understood as: " if isinstance(step, Restating) else "")
+            typer.secho(("" if words is type(step) else begin) + step.text, nl=False,
+                        dim=isinstance(step, Restating))
+            words = type(step)
             continue
         if words is not None:  # the streamed words end; an answer was already printed by them
             typer.echo()
-            answered, words = words == "token", None
-            if answered and step.kind == "answer":
+            answered, words = words is Token, None
+            if answered and isinstance(step, Answer):
                 continue
         _print_step(step)
 
@@ -170,12 +190,11 @@ def show(ctx: typer.Context, action_id: str) -> None:
         raise typer.Exit(1) from None
 
 
-def _decide(config: Configuration, verdict: str, action_id: str, user: str, comment: str) -> None:
+def _decide(config: Configuration, verdict: Verdict, action_id: str, user: str, comment: str) -> None:
     who = signed_in(config.copilot, user)
 
     async def work(copilot: Copilot) -> None:
-        decide = copilot.approve if verdict == "approve" else copilot.reject
-        action, steps = await decide(action_id, who, comment)
+        action, steps = await copilot.decide(verdict, action_id, who, comment)
         typer.echo(f"{action.action_id}: {action.status} ({len(action.approvers)}/{action.decision.approvers} approvals)")
         for step in steps:
             _print_step(step)
@@ -187,14 +206,14 @@ def _decide(config: Configuration, verdict: str, action_id: str, user: str, comm
 def approve(ctx: typer.Context, action_id: str, user: str = typer.Option(..., "--user"),
             comment: str = typer.Option("", "--comment")) -> None:
     """Approve an action; when enough people have, its conversation resumes and the action runs."""
-    _decide(configuration(ctx), "approve", action_id, user, comment)
+    _decide(configuration(ctx), Verdict.approve, action_id, user, comment)
 
 
 @approvals_app.command()
 def reject(ctx: typer.Context, action_id: str, user: str = typer.Option(..., "--user"),
            comment: str = typer.Option("", "--comment")) -> None:
     """Reject an action; the copilot is told why and does not propose it again."""
-    _decide(configuration(ctx), "reject", action_id, user, comment)
+    _decide(configuration(ctx), Verdict.reject, action_id, user, comment)
 
 
 def _queue(settings: CopilotSettings) -> ApprovalQueue:

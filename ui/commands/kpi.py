@@ -10,8 +10,8 @@ from pathlib import Path
 import typer
 
 from connectors.errors import ConnectorError
-from copilot.config import configuration
-from copilot.kpi import gather, lines_of
+from copilot import configuration
+from copilot.reports import gather, lines_of
 
 
 def kpi_command(ctx: typer.Context, hours: float = typer.Option(8.0, min=0.1, help="how far back")) -> None:
@@ -31,7 +31,7 @@ def shift_report_command(ctx: typer.Context,
                          out: Path = typer.Option(Path("var/reports"), help="folder for the Markdown and the PDF"),
                          summary: bool = typer.Option(True, help="a short summary by the model on top")) -> None:
     """The shift handover as Markdown and PDF: alerts, actions taken and waiting, open work orders, KPIs."""
-    from copilot.shift_report import facts, with_summary, write_pdf
+    from copilot.reports import facts, with_summary, write_pdf
 
     config = configuration(ctx)
 
@@ -39,7 +39,7 @@ def shift_report_command(ctx: typer.Context,
         text = await facts(hours, config.connectors, config.copilot)
         if not summary:
             return text
-        from copilot.llm.factory import make_chat_model
+        from copilot.llm import make_chat_model
 
         return await with_summary(text, make_chat_model(config.llm))
 

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from copilot.db import AddColumn, Location, Sql, Store
-from copilot.holders import is_gone, new_holder, release
+from copilot.store.db import AddColumn, Location, Sql, Store
+from copilot.store.holders import is_gone, new_holder, release
 
 _MIGRATIONS = (
     (Sql("""CREATE TABLE IF NOT EXISTS executions (

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import typer
 
-from copilot.audit import AuditKind, AuditLog, Head
-from copilot.config import configuration
+from copilot import AuditKind, AuditLog, Head, configuration
 
 app = typer.Typer(help="The append-only, hash-chained audit log.", no_args_is_help=True)
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from copilot.config import configuration
-from copilot.llm.factory import make_chat_model
-from copilot.llm.weights import ModelIntegrityError, WeightsNotInstalled
+from copilot import configuration
+from copilot.llm import ModelIntegrityError, WeightsNotInstalled, make_chat_model
 
 app = typer.Typer(help="The language model: check it, warm it up.", no_args_is_help=True)
 
@@ -23,7 +22,7 @@ def check(ctx: typer.Context) -> None:
     if settings.provider == "scripted":
         typer.echo(f"scripted: {settings.script_file}")
         return
-    from copilot.llm.local import LocalChatModel  # llama-cpp-python is an optional extra
+    from copilot.llm import LocalChatModel  # llama-cpp-python is an optional extra
 
     model = make_chat_model(settings)
     assert isinstance(model, LocalChatModel)
@@ -39,8 +38,8 @@ def check(ctx: typer.Context) -> None:
 @app.command()
 def warm(ctx: typer.Context) -> None:
     """Evaluate the copilot's system prompt and tools once and keep their state, so later starts restore it."""
-    from copilot.llm.warmup import warm_up
-    from copilot.prompts import system_prompt
+    from copilot import system_prompt
+    from copilot.llm import warm_up
     from tools.registry import TOOLS
 
     config = configuration(ctx)

@@ -8,8 +8,8 @@ import time
 
 from pydantic import BaseModel
 
-from copilot.db import Location, Sql, Store
-from copilot.holders import is_gone, new_holder, release
+from copilot.store.db import Location, Sql, Store
+from copilot.store.holders import is_gone, new_holder, release
 
 _MIGRATIONS = (
     (

@@ -10,7 +10,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from copilot.db import Location, Sql, Store
+from copilot.store.db import Location, Sql, Store
 
 PREFIX = "pct_"  # recognisable in a leaked config file or a secret scanner
 

@@ -18,8 +18,8 @@ import json
 import time
 from pathlib import Path
 
-from copilot.keys import key_from
-from copilot.users import User, UserDirectory
+from copilot.identity.keys import key_from
+from copilot.identity.users import User, UserDirectory
 
 SESSION_HOURS = 8.0  # one shift
 

@@ -1,0 +1,1 @@
+"""The agent: typed state, one module per node, and the graph of their edges."""

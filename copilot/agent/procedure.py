@@ -1,0 +1,88 @@
+"""The procedure node: start the chosen procedure, or take its last step's results, and go on — to the gate
+with the next calls, or to the answer. A choice of no procedure hands the turn to the free loop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from langchain_core.messages import AIMessage, AnyMessage, ToolCall, ToolMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.graph import END
+from langgraph.types import Command
+
+from copilot.agent.messages import as_text, current_turn, tool_reply
+from copilot.agent.prompt import BoundModel
+from copilot.agent.runtime import Runtime
+from copilot.agent.state import AgentState, kept_run, running
+from copilot.agent.status import Status, ToolArtifact
+from copilot.llm.errors import LLMError
+from copilot.procedures.answer import (
+    answer_lines,
+    needs_wording,
+    stands_for,
+    wording_request,
+)
+from copilot.procedures.chooser import OTHER, request_for_choice
+from copilot.procedures.language import language_of
+from copilot.procedures.run import AUTHOR, Outcome, ProcedureRun, Result, advance, start
+from copilot.store.audit import AuditKind
+
+
+@dataclass
+class ProcedureStep:
+    """The ``procedure`` node."""
+
+    rt: Runtime
+    bound: BoundModel
+
+    async def __call__(self, state: AgentState, config: RunnableConfig) -> Command:
+        messages = state["messages"]
+        last = messages[-1]
+        replies: list[AnyMessage] = []
+        run = running(state)
+        results: list[Result] = []
+        if isinstance(last, AIMessage) and last.tool_calls and last.tool_calls[0]["name"] in self.bound.choices:
+            call = last.tool_calls[0]
+            if call["name"] == OTHER:
+                return Command(update={"messages": [tool_reply(call, Status.done, "no procedure fits; use the tools")],
+                                       "procedure": None}, goto="model")
+            run = self._start(state, call, config["configurable"]["thread_id"])
+            replies.append(tool_reply(call, Status.done, f"procedure {run.procedure} with {as_text(run.slots)}"))
+        elif run is not None:
+            results = [Result(call_id=m.tool_call_id, tool=m.name or "", text=m.text, artifact=ToolArtifact.of(m))
+                       for m in current_turn(messages) if isinstance(m, ToolMessage) and m.tool_call_id in run.calls]
+        if run is None:  # nothing to continue (a resumed run that already answered)
+            return Command(goto=END)
+        calls: list[ToolCall] = []
+        if run.active:
+            run, calls = advance(run, self.rt.procedures.get(run.procedure), self.rt.deps.plant, results)
+        if calls:
+            replies.append(AIMessage(content="", tool_calls=calls, name=AUTHOR))
+            return Command(update={"messages": replies, "procedure": run}, goto="gate")
+        replies.append(AIMessage(content=await self._answer(run, [*messages, *replies]), name=AUTHOR))
+        return Command(update={"messages": replies, "procedure": run if run.outcome is Outcome.asking else None},
+                       goto=END)
+
+    def _start(self, state: AgentState, call: ToolCall, thread_id: str) -> ProcedureRun:
+        """A new run of the chosen procedure with the slots the model filled, audited."""
+        asking = kept_run(state)
+        spec = self.rt.procedures.get(call["name"])
+        request = request_for_choice(state["messages"], asking)
+        run = start(spec, request, call["args"], language_of(request, asking.lang if asking else "en"),
+                    self.rt.deps.plant, english=state.get("restated"))
+        self.rt.audit.append(kind=AuditKind.procedure, actor=state["user"], thread_id=thread_id, tool=spec.name,
+                             arguments={"slots": run.slots, "lang": run.lang})
+        return run
+
+    async def _answer(self, run: ProcedureRun, context: list[AnyMessage]) -> str:
+        """The run's answer from its facts, worded by the model in the operator's language where it needs it."""
+        text = answer_lines(run)
+        if not needs_wording(run):
+            return text
+        try:
+            seen = [] if self.bound.brief else context  # as the chooser saw it
+            worded = await self.bound.model.ainvoke([*self.bound.head, *seen, wording_request(text, run.lang)],
+                                                    tool_choice="none")
+        except LLMError:
+            return text  # the facts in English are still the answer
+        return worded.text if stands_for(worded.text, text, run.lang) else text

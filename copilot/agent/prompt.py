@@ -1,0 +1,100 @@
+"""What every model call starts with: the system prompt, the tools bound, and example turns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.messages import AnyMessage, SystemMessage
+from langchain_core.runnables import Runnable
+
+from connectors.plant import Plant
+from copilot.agent.planning import plan_schema
+from copilot.agent.prompts import system_prompt
+from copilot.agent.runtime import Runtime
+from copilot.procedures.chooser import choice_names, choice_schemas, example_turns
+from copilot.procedures.spec import Procedures
+from policies.model import Risk
+from tools.base import Tool
+
+RESTATING = "restating"
+"""The tag of the call restating a request in English: its words stream as how the request was understood,
+not as the answer."""
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """The same start for every call, so a local model keeps it cached: system prompt, tools, examples."""
+
+    system: str
+    tools: list[dict[str, Any]]
+    shots: list[AnyMessage]
+
+    @property
+    def head(self) -> list[AnyMessage]:
+        """The start of a choosing or wording call: the system prompt and the examples."""
+        return [SystemMessage(self.system), *self.shots]
+
+
+def constrained(rt: Runtime) -> bool:
+    """Whether the model calls tools by constrained JSON (a small local model)."""
+    return bool(getattr(rt.model, "constrained", False))
+
+
+def plans_first(rt: Runtime) -> bool:
+    """Whether turns start with a plan (copilot/agent/planning.py): by default for models calling tools by
+    constrained JSON (small local models), which need it; native tool callers choose freely."""
+    if rt.settings.plan_first == "auto":
+        return constrained(rt)
+    return rt.settings.plan_first == "on"
+
+
+def agent_prompt(rt: Runtime) -> Prompt:
+    """The prompt of this runtime's model, tools and procedures."""
+    return model_prompt(rt.deps.plant, rt.tools, rt.procedures, plan=plans_first(rt), shots=constrained(rt))
+
+
+def model_prompt(plant: Plant, tools: dict[str, Tool], procedures: Procedures | None, *, plan: bool,
+                 shots: bool) -> Prompt:
+    """The tools, the plan and the procedures as choices, with their examples as turns (``shots``: for small
+    models writing constrained JSON, which choose far better from examples than from descriptions). With
+    procedures only the reads are bound as tools: the free loop can look things up, and every change comes
+    from a procedure, whose slots the model filled from the operator's words alone."""
+    if procedures:
+        tools = {name: t for name, t in tools.items() if t.risk == Risk.read}
+    schemas = [t.schema() for t in tools.values()]
+    if plan:
+        reads = [t.name for t in tools.values() if t.risk == Risk.read]
+        schemas.append(plan_schema(reads, [name for name in tools if name not in reads]))
+    if not procedures:
+        return Prompt(system_prompt(plant), schemas, [])
+    examples = example_turns(procedures, plant)  # checked whether shown or not
+    return Prompt(system_prompt(plant, procedures=True), schemas + choice_schemas(procedures, plant),
+                  examples if shots else [])
+
+
+@dataclass(frozen=True)
+class BoundModel:
+    """The model bound to the agent's prompt: what every node that calls the model starts from."""
+
+    model: Runnable
+    prompt: Prompt
+    brief: bool  # a small model's prompt tokens are dear: no history where examples do
+    planning: bool
+    choices: tuple[str, ...]  # the procedures (and "other") the chooser may pick, in order
+
+    @classmethod
+    def of(cls, rt: Runtime) -> BoundModel:
+        prompt = agent_prompt(rt)
+        return cls(model=rt.model.bind_tools(prompt.tools), prompt=prompt, brief=constrained(rt),
+                   planning=plans_first(rt),
+                   choices=tuple(choice_names(rt.procedures)) if rt.procedures else ())
+
+    @property
+    def head(self) -> list[AnyMessage]:
+        return self.prompt.head
+
+    @property
+    def loop_head(self) -> list[AnyMessage]:
+        """The free loop's start: no examples of choices it could copy."""
+        return [SystemMessage(self.prompt.system)]

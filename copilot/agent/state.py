@@ -1,0 +1,85 @@
+"""The agent's typed state: the conversation's messages and what the current run carries between nodes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, NotRequired, TypedDict
+
+from langchain_core.messages import AnyMessage, ToolCall
+from langgraph.graph import END
+from langgraph.graph.message import add_messages
+from pydantic import BaseModel
+
+from copilot.procedures.run import ProcedureRun
+from copilot.store.approvals import Origin
+from policies.model import ActionFacts, Allow, RequireApproval, Role
+
+
+class Chosen(BaseModel):
+    """A procedure and its slots chosen by the caller (the monitor): no model chooses."""
+
+    procedure: str
+    slots: dict[str, Any]
+
+
+class Called(BaseModel):
+    """One tool call made by the caller (over MCP): gated, run, and the run ends."""
+
+    tool: str
+    args: dict[str, Any]
+    id: str
+
+    def as_call(self) -> ToolCall:
+        return ToolCall(name=self.tool, args=self.args, id=self.id, type="tool_call")
+
+
+class AgentState(TypedDict):
+    """A conversation as the graph keeps it in its checkpoints."""
+
+    messages: Annotated[list[AnyMessage], add_messages]
+    user: str
+    role: Role
+    via: NotRequired[Origin]
+    procedure: NotRequired[ProcedureRun | None]  # the procedure run in progress, or waiting for an answer
+    restated: NotRequired[str | None]  # this turn's request in English, when written in another language
+    chosen: NotRequired[Chosen | None]
+    called: NotRequired[Called | None]
+
+
+class Ticket(BaseModel):
+    """A call the gate let through, carried to the act node (it lives in checkpoints)."""
+
+    action_id: str
+    call_id: str
+    thread_id: str
+    user: str
+    role: Role
+    tool: str
+    arguments: dict[str, Any]
+    digest: str
+    decision: Allow | RequireApproval
+    facts: ActionFacts
+    via: Origin = Origin.chat
+
+    @property
+    def call(self) -> ToolCall:
+        """The model's call this ticket answers."""
+        return ToolCall(name=self.tool, args=self.arguments, id=self.call_id, type="tool_call")
+
+
+def kept_run(state: AgentState) -> ProcedureRun | None:
+    """The procedure run the conversation keeps: one in progress, or one waiting for an answer."""
+    raw = state.get("procedure")
+    return ProcedureRun.model_validate(raw) if raw else None
+
+
+def running(state: AgentState) -> ProcedureRun | None:
+    """The procedure run in progress, if any."""
+    run = kept_run(state)
+    return run if run is not None and run.active else None
+
+
+def after_results(state: AgentState) -> str:
+    """Where a step's results go: back to its procedure, to the model, or (a caller's own call) nowhere."""
+    if state.get("called"):
+        return END
+    return "procedure" if running(state) else "model"

@@ -1,0 +1,1 @@
+"""What the copilot keeps: the database, the approval queue, the execution ledger, the audit log, conversations."""

@@ -1,0 +1,98 @@
+"""The composition root: opens the plant's connections and the stores, builds the graph, hands out a Copilot."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+from connectors.erp import ErpClient
+from connectors.mes import MesClient
+from connectors.plant_plc import open_plc
+from connectors.settings import ConnectorSettings
+from copilot.agent.graph import build_graph
+from copilot.agent.prompt import agent_prompt
+from copilot.agent.runtime import Runtime
+from copilot.llm.chat_model import ChatModel
+from copilot.llm.warmup import warm_up
+from copilot.monitor.alerts import Alerts
+from copilot.procedures.language import identifier as language_identifier
+from copilot.procedures.spec import Procedures
+from copilot.settings import CopilotSettings
+from copilot.store.approvals import ApprovalQueue
+from copilot.store.audit import AuditLog
+from copilot.store.conversations import Conversations
+from copilot.store.db import Location, PostgresDatabase, is_postgres
+from copilot.store.ledger import ExecutionLedger
+from copilot.store.twin_checks import TwinChecks
+from policies.rules import Policy
+from tools.deps import Deps
+from tools.registry import TOOLS
+from twin.file import load_twin
+from twin.settings import TwinSettings
+
+
+@asynccontextmanager
+async def opened(model: ChatModel, *, settings: CopilotSettings, connectors: ConnectorSettings,
+                 twin: TwinSettings, manuals: Any = None) -> AsyncIterator[tuple[Runtime, Any, Conversations, Alerts]]:
+    """The runtime, the compiled graph, the conversations and the alerts, open until the context ends.
+    ``twin.file``: the fitted twin the dry runs use; without one, a change's dry run says no twin is fitted."""
+    plant = connectors.load_plant()
+    fitted = load_twin(twin.file, plant) if twin.file.exists() else None
+    async with AsyncExitStack() as stack:
+        plc = await stack.enter_async_context(open_plc(connectors, plant, settings.plc_protocol))
+        erp = await stack.enter_async_context(ErpClient.from_settings(connectors))
+        mes = await stack.enter_async_context(MesClient.from_settings(connectors))
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        saver = await stack.enter_async_context(checkpointer(settings.checkpoints_db))
+        queue = ApprovalQueue(settings.state_db, ttl_hours=settings.approval_ttl_hours,
+                              run_within_minutes=settings.approval_run_within_minutes)
+        stack.callback(queue.close)
+        ledger = ExecutionLedger(settings.state_db, lease_s=3 * settings.tool_timeout_s)
+        stack.callback(ledger.close)
+        conversations = Conversations(settings.state_db)
+        stack.callback(conversations.close)
+        twin_checks = TwinChecks(settings.state_db)
+        stack.callback(twin_checks.close)
+        alerts = Alerts(settings.state_db)
+        stack.callback(alerts.close)
+        audit = AuditLog.of(settings)
+        stack.callback(audit.close)
+        procedures = Procedures.load(settings.procedures_file, TOOLS) if settings.procedures else None
+        rt = Runtime(deps=Deps(plant=plant, plc=plc, erp=erp, mes=mes, manuals=manuals, twin=fitted), model=model,
+                     tools=TOOLS, policy=Policy.load(settings.policy_file), queue=queue, ledger=ledger, audit=audit,
+                     settings=settings, twin_checks=twin_checks, procedures=procedures)
+        await warmed(rt)
+        yield rt, build_graph(rt).compile(checkpointer=saver), conversations, alerts
+
+
+async def warmed(rt: Runtime) -> None:
+    """The local model processes the stable prompt prefix once, here, rather than on the first question;
+    the language identifier loads here too."""
+    prompt = agent_prompt(rt)
+    await asyncio.to_thread(warm_up, rt.model, prompt.system, prompt.tools, prompt.shots)
+    if rt.procedures:
+        await asyncio.to_thread(language_identifier)
+
+
+@asynccontextmanager
+async def checkpointer(location: Location) -> AsyncIterator[BaseCheckpointSaver]:
+    """LangGraph's own checkpointer for where the state is: its Postgres one (its ``setup()`` makes and migrates
+    its tables, one process at a time), or its SQLite one on the data folder's file."""
+    if not is_postgres(location):
+        async with AsyncSqliteSaver.from_conn_string(str(location)) as saver:
+            yield saver
+        return
+    async with AsyncPostgresSaver.from_conn_string(str(location)) as saver:
+        db = PostgresDatabase(str(location), max_size=1)
+        try:
+            with db.session_lock("checkpoints-setup"):
+                await saver.setup()
+        finally:
+            db.close()
+        yield saver

@@ -1,0 +1,1 @@
+"""The ``plant-copilot`` command's sub-commands, one module per group."""
