@@ -44,6 +44,7 @@ def scenario(steps: int) -> list[ScriptedReply]:
 
 
 def as_langchain(tool: Tool, deps: Deps) -> StructuredTool:
+    """The tool as a LangChain tool that runs it over ``deps`` as the bench user, for the prebuilt agent."""
     async def run(**kwargs):
         result = await tool.run(deps, tool.args.model_validate(kwargs), Call("bench", "bench"))
         return result.model_dump_json() if hasattr(result, "model_dump_json") else str(result)
@@ -53,6 +54,8 @@ def as_langchain(tool: Tool, deps: Deps) -> StructuredTool:
 
 
 async def prebuilt(deps: Deps, work: Path, steps: int, runs: int) -> list[float]:
+    """Seconds per step of LangGraph's prebuilt ReAct agent over ``steps`` scripted calls, ``runs`` runs after
+    one warm-up."""
     model = ScriptedChatModel(replies=scenario(steps))
     tools = [as_langchain(t, deps) for t in TOOLS.values()]
     per_step = []
@@ -71,6 +74,7 @@ async def prebuilt(deps: Deps, work: Path, steps: int, runs: int) -> list[float]
 
 
 async def main(steps: int, runs: int) -> None:
+    """Compare the copilot's gated graph with the prebuilt agent on the same scripted calls; print both."""
     with tempfile.TemporaryDirectory() as tmp, running_simulator(Path(tmp) / "sim") as sim:
         work = Path(tmp)
         settings = CopilotSettings(data_dir=work / "ours", max_steps_per_turn=steps + 2,

@@ -40,29 +40,43 @@ LABELLED: list[tuple[str, str, dict[str, Any]]] = [
     ("the cooling pump sounds rough, what's up with it?", "machine_status_and_diagnosis", {"machine": "P-101"}),
     ("Warum steht das Förderband CV-203?", "machine_status_and_diagnosis", {"machine": "CV-203"}),
     ("¿Cómo va el horno OV-201?", "machine_status_and_diagnosis", {"machine": "OV-201"}),
-    ("what's the oil temperature on the press HP-102 at the moment", "machine_status_and_diagnosis", {"machine": "HP-102"}),
-    ("get someone from maintenance to look at the filler FL-202, it's leaking", "report_to_maintenance", {"machine": "FL-202", "order_spare_parts": None}),
-    ("P-101 rattles, check it and raise an urgent job for the fitters", "report_to_maintenance", {"machine": "P-101", "priority": "urgent"}),
+    ("what's the oil temperature on the press HP-102 at the moment", "machine_status_and_diagnosis",
+     {"machine": "HP-102"}),
+    ("get someone from maintenance to look at the filler FL-202, it's leaking", "report_to_maintenance",
+     {"machine": "FL-202", "order_spare_parts": None}),
+    ("P-101 rattles, check it and raise an urgent job for the fitters", "report_to_maintenance",
+     {"machine": "P-101", "priority": "urgent"}),
     ("Ouvrez un ordre de travail pour la presse HP-102", "report_to_maintenance", {"machine": "HP-102"}),
-    ("open a job for the conveyor CV-203 and buy whatever spares it is short of", "report_to_maintenance", {"machine": "CV-203", "order_spare_parts": True}),
+    ("open a job for the conveyor CV-203 and buy whatever spares it is short of", "report_to_maintenance",
+     {"machine": "CV-203", "order_spare_parts": True}),
     ("we're almost out of the 6205 bearings, get more in", "order_part", {"part": "BRG-6205", "quantity": None}),
-    ("buy 12 NOZ-RF12 nozzles, whoever is greenest", "order_part", {"part": "NOZ-RF12", "quantity": 12, "preference": "carbon"}),
-    ("Bestellen Sie 3 Dichtungen SEAL-M25 beim schnellsten Lieferanten", "order_part", {"part": "SEAL-M25", "quantity": 3, "preference": "lead_time"}),
+    ("buy 12 NOZ-RF12 nozzles, whoever is greenest", "order_part",
+     {"part": "NOZ-RF12", "quantity": 12, "preference": "carbon"}),
+    ("Bestellen Sie 3 Dichtungen SEAL-M25 beim schnellsten Lieferanten", "order_part",
+     {"part": "SEAL-M25", "quantity": 3, "preference": "lead_time"}),
     ("order some seals", "order_part", {"part": None}),
     ("how many GBX-BL40 gearboxes are on the shelf?", "inventory_check", {"part": "GBX-BL40"}),
     ("which spares are running low?", "inventory_check", {"low": True}),
-    ("take the oven down to 172", "change_setpoints", {"machine": "OV-201", "changes": [{"tag": "temp_setpoint", "to": 172}]}),
-    ("drop the press pressure by 15 bar", "change_setpoints", {"machine": "HP-102", "changes": [{"tag": "pressure_setpoint", "by": -15}]}),
-    ("run the conveyor twenty percent faster", "change_setpoints", {"machine": "CV-203", "changes": [{"tag": "speed_setpoint", "percent": 20}]}),
-    ("Baisse la température du fourneau OV-201 de 4 degrés", "change_setpoints", {"machine": "OV-201", "changes": [{"tag": "temp_setpoint", "by": -4}]}),
+    ("take the oven down to 172", "change_setpoints",
+     {"machine": "OV-201", "changes": [{"tag": "temp_setpoint", "to": 172}]}),
+    ("drop the press pressure by 15 bar", "change_setpoints",
+     {"machine": "HP-102", "changes": [{"tag": "pressure_setpoint", "by": -15}]}),
+    ("run the conveyor twenty percent faster", "change_setpoints",
+     {"machine": "CV-203", "changes": [{"tag": "speed_setpoint", "percent": 20}]}),
+    ("Baisse la température du fourneau OV-201 de 4 degrés", "change_setpoints",
+     {"machine": "OV-201", "changes": [{"tag": "temp_setpoint", "by": -4}]}),
     ("IM-103: barrel temp to 235 and hold pressure down 20 bar", "change_setpoints",
-     {"machine": "IM-103", "changes": [{"tag": "barrel_temp_setpoint", "to": 235}, {"tag": "hold_pressure_setpoint", "by": -20}]}),
+     {"machine": "IM-103", "changes": [{"tag": "barrel_temp_setpoint", "to": 235},
+                                       {"tag": "hold_pressure_setpoint", "by": -20}]}),
     ("change FL-202 to 95", "change_setpoints", {"machine": "FL-202", "changes": [{"tag": None, "to": 95}]}),
-    ("shut the moulder IM-103 down, smoke from the heater", "start_or_stop_machine", {"machine": "IM-103", "command": "stop"}),
+    ("shut the moulder IM-103 down, smoke from the heater", "start_or_stop_machine",
+     {"machine": "IM-103", "command": "stop"}),
     ("start the filler again", "start_or_stop_machine", {"machine": "FL-202", "command": "start"}),
-    ("log a check on OV-201: 120 parts, 3 with blisters", "record_inspection_result", {"machine": "OV-201", "inspected": 120, "defects": 3}),
+    ("log a check on OV-201: 120 parts, 3 with blisters", "record_inspection_result",
+     {"machine": "OV-201", "inspected": 120, "defects": 3}),
     ("why is the scrap so high on the moulder?", "quality_report_review", {"machine": "IM-103"}),
-    ("make the running coolant order the long-life red one", "change_production", {"colour": "red", "options": ["long_life"]}),
+    ("make the running coolant order the long-life red one", "change_production",
+     {"colour": "red", "options": ["long_life"]}),
     ("bump PO-L1-0043 up to 900 pieces", "change_production", {"order": "PO-L1-0043", "quantity": 900}),
     ("what's line L1 producing right now?", "production_orders_progress", {"line": "L1"}),
     ("anything alarming in the plant?", "active_alarms_list", {}),
@@ -87,6 +101,8 @@ def _holds(want: Any, got: Any) -> bool:
 
 
 async def main() -> None:
+    """Choose a procedure for each labelled request with the local model; print each choice, the
+    share right and the time per choice."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", default="", help="only requests containing this text")
 
@@ -111,8 +127,8 @@ async def main() -> None:
         args_ = call["args"] if call else {"text": reply.text}
         ok = got == want and (want == ANSWER or _holds(slots, args_))
         right += ok
-        print(f"{'ok  ' if ok else 'MISS'} {seconds[-1]:5.1f} s {tokens[-1]:3d} tok  {request[:60]:<60} → {got} {args_}",
-              flush=True)
+        print(f"{'ok  ' if ok else 'MISS'} {seconds[-1]:5.1f} s {tokens[-1]:3d} tok  {request[:60]:<60} → {got} "
+              f"{args_}", flush=True)
     p95 = sorted(seconds)[max(0, round(0.95 * len(seconds)) - 1)]
     print(f"\nright: {right}/{len(chosen)} ({right / len(chosen):.0%}); seconds mean {statistics.mean(seconds):.1f}, "
           f"p95 {p95:.1f}; generated tokens mean {statistics.mean(tokens):.0f}, max {max(tokens)}")

@@ -41,6 +41,8 @@ Call = Callable[[int], Awaitable[object]]
 
 
 async def measure(name: str, call: Call, requests: int, concurrency: int) -> None:
+    """Time ``requests`` calls one after another, then ``concurrency`` at a time; print p50, p95 and
+    requests per second of each."""
     latencies: list[float] = []
 
     async def one(i: int) -> None:
@@ -71,6 +73,7 @@ async def measure(name: str, call: Call, requests: int, concurrency: int) -> Non
 
 
 async def run(requests: int, concurrency: int, work: Path) -> None:
+    """Serve the ERP and MES on a simulated plant from ``work`` and measure each client call against them."""
     plant = load_plant(REPO_CONFIG / "plant.yaml")
     faults = FaultBoard()
     sim = PlantSimulation(plant, faults, seed=0)
@@ -101,6 +104,7 @@ async def run(requests: int, concurrency: int, work: Path) -> None:
 
 
 def main() -> None:
+    """Parse the arguments and run the bench in a temporary folder."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)

@@ -120,7 +120,10 @@ def manual_lines() -> list[str]:
     return sorted(lines)
 
 
-def write_synthetic_manuals(folder: Path, first_model: int, models: int, chunks_per_model: int, pool: list[str]) -> None:
+def write_synthetic_manuals(folder: Path, first_model: int, models: int, chunks_per_model: int,
+                            pool: list[str]) -> None:
+    """Write ``models`` synthetic manuals, numbered from ``first_model``, of ``chunks_per_model``
+    sections each, their lines drawn from ``pool`` (seeded by ``first_model``: the same call writes the same files)."""
     rng = random.Random(first_model)
     for m in range(first_model, first_model + models):
         model = f"Synthomat S-{m:04d}"
@@ -134,12 +137,15 @@ def write_synthetic_manuals(folder: Path, first_model: int, models: int, chunks_
 
 
 def percentiles(samples: list[float]) -> str:
+    """p50 and p95 of ``samples`` (seconds), in milliseconds, as printed."""
     ms = sorted(s * 1000 for s in samples)
     p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
     return f"p50 {statistics.median(ms):6.1f} ms   p95 {p95:6.1f} ms"
 
 
 def measure_queries(store: ManualStore, questions: list[str], models: list[str]) -> None:
+    """Print the catalogue build after an ingest and the query latency of each search mode, with and
+    without a machine filter."""
     started = time.perf_counter()
     store.manuals()  # the first read after an ingest loads the catalogue and builds BM25
     print(f"  catalogue + BM25 build after ingest: {time.perf_counter() - started:.1f} s")
@@ -161,6 +167,7 @@ def measure_queries(store: ManualStore, questions: list[str], models: list[str])
 
 
 def main() -> None:
+    """Grow a synthetic store to each of ``--sizes`` chunks; print ingest speed and query latency at each."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--cache", type=Path, default=ROOT / "var" / "bench-cache")
@@ -188,16 +195,18 @@ def main() -> None:
             for old in folder.iterdir():
                 old.unlink()
             write_synthetic_manuals(folder, done_models, models_now - done_models, CHUNKS_PER_MODEL, pool)
-            print(f"== synthetic store: {size:,} chunks ({models_now} machine models; vectors composed from cached "
-                  f"real line vectors, see the docstring)")
+            print(f"== synthetic store: {size:,} chunks ({models_now} machine models; vectors composed from "
+                  f"cached real line vectors, see the docstring)")
             report = store.ingest(folder)
             print(f"  ingest {report.chunks_written:,} new chunks in {report.seconds:.1f} s: "
-                  f"{report.chunks_written / report.seconds:,.0f} chunks/s (parse, chunk, chromadb write; no model time)")
+                  f"{report.chunks_written / report.seconds:,.0f} chunks/s "
+                  "(parse, chunk, chromadb write; no model time)")
             print(f"  store now holds {store.chunk_count():,} chunks")
             measure_queries(store, questions, [f"Synthomat S-{m:04d}" for m in range(models_now)])
             done_models = models_now
         cache.save()
-        print(f"line vectors: {len(cache.vectors):,} cached in {cache.path}, {cache.embedded_now:,} embedded in this run")
+        print(f"line vectors: {len(cache.vectors):,} cached in {cache.path}, "
+              f"{cache.embedded_now:,} embedded in this run")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -57,6 +57,7 @@ MODELS = ROOT / "var" / "models"
 
 
 def main() -> None:
+    """Parse the arguments; print the checksum times, the model's speeds and its tool-choice accuracy."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int, default=None, help="only the first N labelled requests (0: none)")
     parser.add_argument("--modes", nargs="+", default=["constrained", "free"], choices=["constrained", "free"])
@@ -77,6 +78,7 @@ def main() -> None:
 
 
 def checksum(models: Path) -> None:
+    """Print how long a full sha256 of the GGUF takes, and the check done before each load."""
     path = model_file(QWEN25_CODER_1_5B, models)  # joins the parts on the first run
     start = time.perf_counter()
     sha256_of(path)
@@ -90,6 +92,7 @@ def checksum(models: Path) -> None:
 
 
 def speeds(llm: llama_runtime.LoadedLlama, system: str, tools: list[dict[str, Any]]) -> None:
+    """Print prompt and generation speed and first-token latency, with and without the grammar."""
     specs = openai_tools(tools)
     grammar = llama_runtime.grammar(json.dumps(reply_schema(choices(specs))))
     answer_only = llama_runtime.grammar(json.dumps(reply_schema(choices(specs, "none"))))
@@ -139,7 +142,10 @@ def speeds(llm: llama_runtime.LoadedLlama, system: str, tools: list[dict[str, An
         print(f"generation, {label}: {rate:.1f} tokens/s ({usage.completion_tokens} tokens)")
 
 
-def accuracy(model: LocalChatModel, system: str, tools: list[dict[str, Any]], modes: list[str], limit: int | None) -> None:
+def accuracy(model: LocalChatModel, system: str, tools: list[dict[str, Any]], modes: list[str],
+             limit: int | None) -> None:
+    """Print, per mode, how often the model chose the labelled tool (and its arguments) for the first
+    ``limit`` labelled requests, invalid replies, and seconds per request."""
     requests = yaml.safe_load(REQUESTS.read_text())["requests"][:limit]
     if not requests:
         return
@@ -170,7 +176,8 @@ def accuracy(model: LocalChatModel, system: str, tools: list[dict[str, Any]], mo
         n = len(runs)
         print(f"{mode:>11}: tool {sum(r[0] for r in runs)}/{n} ({100 * sum(r[0] for r in runs) / n:.0f}%), "
               f"tool+args {sum(r[1] for r in runs)}/{n}, invalid replies {sum(r[2] for r in runs)}, "
-              f"{statistics.mean(r[3] for r in runs):.1f} s/request (median {statistics.median(r[3] for r in runs):.1f})")
+              f"{statistics.mean(r[3] for r in runs):.1f} s/request "
+              f"(median {statistics.median(r[3] for r in runs):.1f})")
 
 
 def _choice(reply: Any) -> tuple[str, dict[str, Any], bool]:

@@ -4,9 +4,10 @@
 
 Each scenario runs on a fresh simulated plant (simulator/process.py, clock frozen, a fault planted) and a
 fresh data dir, one ``Copilot.ask`` with Qwen2.5-Coder-1.5B on the CPU (the procedure chosen and filled in one
-call, then its steps through the gate). Printed per scenario: wall time of the turn (the warm-up of the prompt prefix is
-timed apart, once), how soon the operator sees the first step and what it was (the procedure chosen, the request understood in English, or the first words of the answer), model calls, prompt tokens evaluated (not from the cache) and generated, the tools
-that ran or wait, and whether the outcome is the expected one.
+call, then its steps through the gate). Printed per scenario: wall time of the turn (the warm-up of the prompt
+prefix is timed apart, once), how soon the operator sees the first step and what it was (the procedure chosen, the
+request understood in English, or the first words of the answer), model calls, prompt tokens evaluated (not from the
+cache) and generated, the tools that ran or wait, and whether the outcome is the expected one.
 """
 
 from __future__ import annotations
@@ -40,13 +41,17 @@ SCENARIOS = [
      "Check the stock of bearing BRG-6205 and order 20 from the cheapest supplier",
      {"inventory": "done", "create_purchase_order": "waiting"}),
     ("oven drift → setpoint proposal", {"kind": "temp_controller_drift", "machine_id": "OV-201", "severity": 0.5},
-     "OV-201 runs too hot; check it and lower temp_setpoint to 170", {"machine_status": "done", "write_setpoint": "waiting"}),
+     "OV-201 runs too hot; check it and lower temp_setpoint to 170",
+     {"machine_status": "done", "write_setpoint": "waiting"}),
     ("German: oven 5 degrees down", {"kind": "temp_controller_drift", "machine_id": "OV-201", "severity": 0.5},
-     "Der Ofen OV-201 ist zu heiß, senk die Temperatur um 5 Grad", {"machine_status": "done", "write_setpoint": "waiting"}),
+     "Der Ofen OV-201 ist zu heiß, senk die Temperatur um 5 Grad",
+     {"machine_status": "done", "write_setpoint": "waiting"}),
 ]
 
 
 async def run(name: str, fault: dict | None, request: str, expected: dict[str, str], model, work: Path) -> None:
+    """One scenario on a fresh simulator with ``fault`` planted: ask ``request`` once and print the turn's time,
+    first step, calls, tokens and whether the tools' outcome is ``expected``."""
     with running_simulator(work / "sim", seed=0, time_scale=0) as sim:
         if fault:
             httpx.post(f"{sim.sim_url}/faults", json=fault, timeout=10).raise_for_status()
@@ -68,11 +73,12 @@ async def run(name: str, fault: dict | None, request: str, expected: dict[str, s
     outcome |= {s.tool: "waiting" for s in steps if s.kind == "waiting"}
     ok = all(outcome.get(tool) == status for tool, status in expected.items())
     ran = ", ".join(f"{t}:{s}" for t, s in outcome.items())
-    print(f"{name:<32} {wall:7.1f} s  first step {first[0]:4.1f} s ({first[1]:<9})  {len(replies):2d} calls  {evaluated:5d} prompt tok  {generated:4d} gen tok  "
-          f"{'ok  ' if ok else 'MISS'}  {ran}", flush=True)
+    print(f"{name:<32} {wall:7.1f} s  first step {first[0]:4.1f} s ({first[1]:<9})  {len(replies):2d} calls  "
+          f"{evaluated:5d} prompt tok  {generated:4d} gen tok  {'ok  ' if ok else 'MISS'}  {ran}", flush=True)
 
 
 async def main() -> None:
+    """Load the local model, warm its prompt prefix, and run every scenario in a temporary folder."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--threads", type=int, default=None)
     args = parser.parse_args()

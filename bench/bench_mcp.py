@@ -41,11 +41,13 @@ ARGS = {"machine_id": "P-101"}
 
 
 def figures(name: str, ms: list[float]) -> str:
+    """One printed row: the name, mean, p50 and p95 of the milliseconds ``ms``."""
     q = statistics.quantiles(ms, n=20)
     return f"{name:<28} mean {statistics.fmean(ms):7.1f} ms   p50 {statistics.median(ms):7.1f}   p95 {q[18]:7.1f}"
 
 
 async def timed(calls: int, once) -> list[float]:
+    """Milliseconds of each of ``calls`` awaits of ``once``, after one warm-up call."""
     await once()  # the first call opens connections and caches
     out = []
     for _ in range(calls):
@@ -56,6 +58,7 @@ async def timed(calls: int, once) -> list[float]:
 
 
 async def main(calls: int, http: bool) -> None:
+    """Time the read directly, over MCP in process, and (``http``) over streamable HTTP; print each."""
     with tempfile.TemporaryDirectory() as tmp, running_simulator(Path(tmp) / "sim") as sim:
         settings = CopilotSettings(data_dir=Path(tmp) / "data")
         async with Copilot.open(NoModel(), settings=settings, connectors=sim, twin=TwinSettings()) as copilot:
@@ -81,7 +84,8 @@ async def main(calls: int, http: bool) -> None:
                     await asyncio.sleep(0.05)
                 client_http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {secret}"}, timeout=30)
                 async with Client(streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=client_http)) as c:
-                    rows.append(("MCP over HTTP, gated", await timed(calls, lambda: c.call_tool("machine_status", ARGS))))
+                    over_http = await timed(calls, lambda: c.call_tool("machine_status", ARGS))
+                    rows.append(("MCP over HTTP, gated", over_http))
                 server.should_exit = True
                 await serving
             tokens.close()

@@ -42,6 +42,7 @@ QUESTIONS = Path(__file__).resolve().parent / "data" / "retrieval_questions_tran
 
 
 def answers(passage: Passage, question: dict) -> bool:
+    """Whether the passage is from the question's document and one of its expected sections."""
     return passage.document == question["document"] and any(
         (passage.section or "").split(" ")[0] == section for section in question["sections"])
 
@@ -59,6 +60,7 @@ def search_of(procedures: Procedures, name: str, slots: dict) -> tuple[str, str 
 
 
 async def main() -> None:
+    """Search each translated question as asked and as the chooser restates it; print recall@5 of both."""
     questions = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))["questions"]
     plant = ConnectorSettings().load_plant()
     procedures = Procedures.load(CopilotSettings().procedures_file, TOOLS)
@@ -87,7 +89,8 @@ async def main() -> None:
             print(f"{q['lang']} raw {'hit ' if raw_hit else 'miss'} restated {'hit ' if hit else 'miss'}  "
                   f"{q['q'][:60]:<60} → {chosen}", flush=True)
     n = len(questions)
-    print(f"\nrecall@5 over {n} translated questions: as asked {raw / n:.2f}, restated by the chooser {restated / n:.2f}")
+    print(f"\nrecall@5 over {n} translated questions: as asked {raw / n:.2f}, "
+          f"restated by the chooser {restated / n:.2f}")
 
 
 if __name__ == "__main__":

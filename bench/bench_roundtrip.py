@@ -21,6 +21,7 @@ from simulator.process import running_simulator
 
 
 async def measure(call: Callable[[], Awaitable[object]], n: int) -> tuple[float, float]:
+    """p50 and p95 milliseconds of ``n`` awaits of ``call``, after one warm-up call."""
     await call()  # connect and warm
     times = []
     for _ in range(n):
@@ -32,6 +33,7 @@ async def measure(call: Callable[[], Awaitable[object]], n: int) -> tuple[float,
 
 
 async def main(n: int) -> None:
+    """Print the round trips of a Modbus read, an OPC UA read and an ERP GET on a fresh simulator."""
     with tempfile.TemporaryDirectory() as tmp, running_simulator(Path(tmp)) as sim:
         plant = sim.load_plant()
         async with open_plc(sim, plant, "modbus") as modbus, open_plc(sim, plant, "opcua") as opcua, \

@@ -32,7 +32,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,11 +41,10 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from connectors.erp import ErpClient  # noqa: E402
+from bench.scale_out_report import read_back, show  # noqa: E402
 from connectors.settings import ConnectorSettings  # noqa: E402
 from copilot.store.approvals import ApprovalQueue, ApprovalStatus  # noqa: E402
-from copilot.store.audit import AuditKind, AuditLog  # noqa: E402
-from copilot.store.ledger import ExecutionLedger, RunStatus  # noqa: E402
+from copilot.store.ledger import ExecutionLedger  # noqa: E402
 from copilot.settings import CopilotSettings  # noqa: E402
 from simulator.process import die_with_parent, free_ports, running_simulator, settings_env  # noqa: E402
 from ui.local_postgres import running_postgres  # noqa: E402
@@ -73,6 +71,7 @@ def script_file(work: Path) -> Path:
 
 
 def request_text(thread: str) -> str:
+    """The request of conversation ``thread``: the order, naming the conversation (it becomes the order's reason)."""
     return f"order {QUANTITY} {PART} thermocouples, the cheapest, for load conversation {thread}"
 
 
@@ -130,6 +129,9 @@ class Replica:
 
 @dataclass
 class Conversation:
+    """One load conversation: its thread, the replica it goes to first, and what became of its request
+    (outcome, tries, seconds until taken)."""
+
     thread: str
     home: int  # the replica it is sent to first
     outcome: str = ""
@@ -139,6 +141,8 @@ class Conversation:
 
 @dataclass
 class Kill:
+    """When the replica was killed, what it had in flight and queued then, and how soon it served again."""
+
     at_s: float = 0.0
     asks_in_flight: int = 0
     queued: int = 0  # of the victim's conversations, when it was killed
@@ -200,13 +204,6 @@ async def kill_mid_run(victim: Replica, threads: list[str], settings: CopilotSet
     kill.done.set()
 
 
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 async def settle(settings: CopilotSettings, threads: set[str], deadline: float) -> None:
     """Wait until every action of these conversations is decided and each approved one has run."""
     queue = ApprovalQueue(settings.state_db)
@@ -224,6 +221,19 @@ async def settle(settings: CopilotSettings, threads: set[str], deadline: float) 
         ledger.close()
 
 
+@dataclass
+class Setup:
+    """The processes of one backend's run, started: the simulator, the shared state's settings, the replicas
+    and the approver (its JSON lines in ``approver_log``)."""
+
+    work: Path
+    sim: ConnectorSettings
+    settings: CopilotSettings
+    replicas: list[Replica]
+    approver: subprocess.Popen
+    approver_log: Path
+
+
 async def run_backend(backend: str, conversations: int, replicas_n: int, timeout_s: float,
                       keep: Path | None) -> dict:
     """``keep``: the folder for the processes' data and logs, kept afterwards (else a temporary one)."""
@@ -233,131 +243,81 @@ async def run_backend(backend: str, conversations: int, replicas_n: int, timeout
         else:
             work = keep / backend
             work.mkdir(parents=True)
-        sim: ConnectorSettings = stack.enter_context(running_simulator(work / "sim"))
-        url = None
-        if backend == "postgres":
-            url = stack.enter_context(running_postgres(free_ports(1)[0])).new_database()
-        keep = {k: v for k, v in os.environ.items() if not k.startswith(("PLANT_", "COPILOT_"))}
-        env = {**keep, **settings_env(sim), "PYTHONPATH": str(ROOT), "COPILOT_DATA_DIR": str(work / "data"),
-               "COPILOT_PROVIDER": "scripted", "COPILOT_SCRIPT_FILE": str(script_file(work)),
-               "COPILOT_AUDIT_KEY": secrets.token_hex(32), "COPILOT_AUDIT_HEADS_DIR": str(work / "heads"),
-               **({"COPILOT_DATABASE_URL": url} if url else {})}
-        settings = CopilotSettings(data_dir=work / "data", database_url=url, audit_key=env["COPILOT_AUDIT_KEY"],
-                                   audit_heads_dir=work / "heads")
-        n = 1 if backend == "sqlite" else replicas_n
-        replicas = [Replica(i, port, env, work / f"replica-{i}.log") for i, port in enumerate(free_ports(n))]
-        for r in replicas:
-            stack.callback(r.stop)
-            r.start()
-        await asyncio.gather(*(r.ready() for r in replicas))
-        approver_log = work / "approver.out"
-        with open(approver_log, "wb") as out, open(work / "approver.log", "wb") as err:
-            approver = subprocess.Popen(
-                [sys.executable, str(ROLES), "approver", *(a for r in replicas for a in ("--replica", r.url)),
-                 "--user", APPROVER, "--at-once", "4"], cwd=ROOT, env=env, stdout=out, stderr=err,
-                preexec_fn=die_with_parent)
-        stack.callback(lambda: approver.poll() is None and (approver.kill(), approver.wait()))
-
+        setup = await start(stack, work, backend, 1 if backend == "sqlite" else replicas_n)
+        n = len(setup.replicas)
         convs = [Conversation(f"load-{i:03d}", i % n) for i in range(conversations)]
         kill = Kill()
         t0 = time.monotonic()
         deadline = t0 + timeout_s
-        async with httpx.AsyncClient(timeout=httpx.Timeout(timeout_s), limits=httpx.Limits(max_connections=200)) as http:
-            asked = asyncio.Event()
-            killer = asyncio.create_task(kill_mid_run(replicas[0], [c.thread for c in convs if c.home == 0], settings,
-                                                      kill, t0, asked))
-            try:
-                await asyncio.wait_for(asyncio.gather(*(converse(http, replicas, c) for c in convs)),
-                                       deadline - time.monotonic())
-                asked.set()
-                await asyncio.wait_for(kill.done.wait(), deadline - time.monotonic())
-            except TimeoutError:
-                raise BenchFailed(f"{backend}: the conversations were not all taken within {timeout_s:g} s "
-                                  f"({sum(bool(c.outcome) for c in convs)} of {conversations}); logs in {work}") from None
-            finally:
-                killer.cancel()
+        await ask_all(setup, convs, kill, t0, deadline, f"{backend}: the conversations were not all taken within "
+                      f"{timeout_s:g} s")
         asked_s = time.monotonic() - t0
-        threads = {c.thread for c in convs}
-        await settle(settings, threads, deadline)
+        await settle(setup.settings, {c.thread for c in convs}, deadline)
         settled_s = time.monotonic() - t0
-        approver.send_signal(signal.SIGTERM)
-        approver.wait(30)
-        for r in replicas:
+        setup.approver.send_signal(signal.SIGTERM)
+        setup.approver.wait(30)
+        for r in setup.replicas:
             r.stop()
-        approvals = [json.loads(line) for line in approver_log.read_text().splitlines() if line.strip()]
-        report = await read_back(settings, sim, convs, approvals)
+        approvals = [json.loads(line) for line in setup.approver_log.read_text().splitlines() if line.strip()]
+        report = await read_back(setup.settings, setup.sim, convs, approvals)
         return {**report, "backend": backend, "replicas": n, "kill": kill, "asked_s": asked_s,
                 "settled_s": settled_s, "timed_out": settled_s >= timeout_s}
 
 
-async def read_back(settings: CopilotSettings, sim: ConnectorSettings, convs: list[Conversation],
-                    approvals: list[dict]) -> dict:
-    """What the shared state and the ERP hold once every process is stopped."""
-    queue, ledger, audit = ApprovalQueue(settings.state_db), ExecutionLedger(settings.state_db), AuditLog.of(settings)
-    try:
-        actions = {c.thread: queue.for_thread(c.thread) for c in convs}
-        ids = [a.action_id for acts in actions.values() for a in acts]
-        ran = {i: ledger.lookup(i) for i in ids}
-        executions = Counter(r.action_id for i in ids for r in audit.records(kind=AuditKind.execution, action_id=i))
-        verify = audit.verify()
-    finally:
-        queue.close()
-        ledger.close()
-        audit.close()
-    async with ErpClient.from_settings(sim) as erp:
-        orders = await erp.list_purchase_orders()
-    per_thread = Counter(next((c.thread for c in convs if c.thread in o.reason), None) for o in orders)
-    lost_approved = [a.action_id for acts in actions.values() for a in acts if a.status == ApprovalStatus.approved
-                     and (ran[a.action_id] is None or ran[a.action_id].status is not RunStatus.done)]
-    return {
-        "conversations": len(convs),
-        "outcomes": Counter(c.outcome for c in convs),
-        "retried": sum(c.tries > 1 for c in convs),
-        "requested": len(ids),
-        "statuses": Counter(str(a.status) for acts in actions.values() for a in acts),
-        "executed": sum(o is not None and o.status is RunStatus.done for o in ran.values()),
-        "orders": len(orders),
-        "lost": sum(per_thread[c.thread] == 0 for c in convs),
-        "lost_approved": len(lost_approved),
-        "vanished": sum(not actions[c.thread] for c in convs),
-        "twice_effect": sum(per_thread[c.thread] > 1 for c in convs),
-        "twice_requested": sum(len(a) > 1 for a in actions.values()),
-        "twice_ledger": sum(o is not None and o.attempts > 1 for o in ran.values()),
-        "twice_audit": sum(k > 1 for k in executions.values()),
-        "audit": verify,
-        "ask_s": [c.latency_s for c in convs if c.tries == 1],
-        "ask_retried_s": [c.latency_s for c in convs if c.tries > 1],
-        "approve_s": [a["latency_s"] for a in approvals],
-        "approvals": Counter((a["outcome"], a["ran_in_reply"]) for a in approvals),
-    }
+async def start(stack: ExitStack, work: Path, backend: str, n: int) -> Setup:
+    """Start the simulator, PostgreSQL (for ``postgres``), ``n`` replicas (once they answer) and the approver
+    in ``work``; each is stopped when ``stack`` closes."""
+    sim: ConnectorSettings = stack.enter_context(running_simulator(work / "sim"))
+    url = None
+    if backend == "postgres":
+        url = stack.enter_context(running_postgres(free_ports(1)[0])).new_database()
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("PLANT_", "COPILOT_"))}
+    env = {**keep, **settings_env(sim), "PYTHONPATH": str(ROOT), "COPILOT_DATA_DIR": str(work / "data"),
+           "COPILOT_PROVIDER": "scripted", "COPILOT_SCRIPT_FILE": str(script_file(work)),
+           "COPILOT_AUDIT_KEY": secrets.token_hex(32), "COPILOT_AUDIT_HEADS_DIR": str(work / "heads"),
+           **({"COPILOT_DATABASE_URL": url} if url else {})}
+    settings = CopilotSettings(data_dir=work / "data", database_url=url, audit_key=env["COPILOT_AUDIT_KEY"],
+                               audit_heads_dir=work / "heads")
+    replicas = [Replica(i, port, env, work / f"replica-{i}.log") for i, port in enumerate(free_ports(n))]
+    for r in replicas:
+        stack.callback(r.stop)
+        r.start()
+    await asyncio.gather(*(r.ready() for r in replicas))
+    approver_log = work / "approver.out"
+    with open(approver_log, "wb") as out, open(work / "approver.log", "wb") as err:
+        approver = subprocess.Popen(
+            [sys.executable, str(ROLES), "approver", *(a for r in replicas for a in ("--replica", r.url)),
+             "--user", APPROVER, "--at-once", "4"], cwd=ROOT, env=env, stdout=out, stderr=err,
+            preexec_fn=die_with_parent)
+    stack.callback(lambda: approver.poll() is None and (approver.kill(), approver.wait()))
+    return Setup(work, sim, settings, replicas, approver, approver_log)
 
 
-def show(r: dict) -> None:
-    k: Kill = r["kill"]
-    ms = lambda xs, q: f"{pct(xs, q) * 1000:.0f}"  # noqa: E731
-    verify = r["audit"]
-    print(f"== {r['backend']}: {r['replicas']} replica(s) + approver; {r['conversations']} conversations")
-    print(f"   kill: replica 0 SIGKILLed at {k.at_s:.1f} s with {k.asks_in_flight} requests in flight ({k.queued} of its conversations queued), "
-          f"serving again {k.restarted_after_s:.1f} s later; asks taken by {r['asked_s']:.1f} s, "
-          f"all settled by {r['settled_s']:.1f} s{' (TIMED OUT)' if r['timed_out'] else ''}")
-    print(f"   asks: {dict(r['outcomes'])}, {r['retried']} retried on another replica or after the restart")
-    print(f"   actions requested {r['requested']} ({dict(r['statuses'])}), executed {r['executed']}, "
-          f"purchase orders {r['orders']}")
-    print(f"   lost {r['lost']} (approved never run {r['lost_approved']}, never queued {r['vanished']}); "
-          f"run twice {r['twice_effect']} (effect), {r['twice_requested']} (actions per conversation), "
-          f"{r['twice_audit']} (execution records); ledger attempts > 1: {r['twice_ledger']} "
-          "(re-sent under the same idempotency key)")
-    print(f"   audit verify: {'intact' if verify.ok else 'BROKEN'} ({verify.count} records)"
-          f"{'' if verify.ok else ': ' + verify.problem}")
-    told = [f"{n} {outcome}" + ("" if ran else " (run found by its status)") for (outcome, ran), n in r["approvals"].items()]
-    print(f"   approvals: {', '.join(told)}")
-    print(f"   latency p50/p95 ms: request (ask until waiting) {ms(r['ask_s'], .5)}/{ms(r['ask_s'], .95)} "
-          f"({len(r['ask_s'])} answered at once), {ms(r['ask_retried_s'], .5)}/{ms(r['ask_retried_s'], .95)} "
-          f"({len(r['ask_retried_s'])} cut off by the kill, until taken); "
-          f"approval (approve until executed) {ms(r['approve_s'], .5)}/{ms(r['approve_s'], .95)}")
+async def ask_all(setup: Setup, convs: list[Conversation], kill: Kill, t0: float, deadline: float,
+                  late: str) -> None:
+    """Send every conversation's request while the first replica is killed and restarted; returns once all
+    were taken and the replica serves again, or raises ``BenchFailed`` (``late``, with counts) at ``deadline``."""
+    replicas = setup.replicas
+    limits = httpx.Limits(max_connections=200)
+    async with httpx.AsyncClient(timeout=httpx.Timeout(deadline - t0), limits=limits) as http:
+        asked = asyncio.Event()
+        victims = [c.thread for c in convs if c.home == 0]
+        killer = asyncio.create_task(kill_mid_run(replicas[0], victims, setup.settings, kill, t0, asked))
+        try:
+            await asyncio.wait_for(asyncio.gather(*(converse(http, replicas, c) for c in convs)),
+                                   deadline - time.monotonic())
+            asked.set()
+            await asyncio.wait_for(kill.done.wait(), deadline - time.monotonic())
+        except TimeoutError:
+            raise BenchFailed(f"{late} ({sum(bool(c.outcome) for c in convs)} of {len(convs)}); "
+                              f"logs in {setup.work}") from None
+        finally:
+            killer.cancel()
 
 
 async def main() -> None:
+    """Run each backend asked for and print its report; exit 1 unless nothing was lost or run twice, the
+    audit chain is intact and nothing timed out."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--conversations", type=int, default=50)

@@ -37,6 +37,7 @@ from tools.registry import TOOLS  # noqa: E402
 
 
 async def main() -> None:
+    """Send the chooser's calls to the served model in a row, then two at a time; print both wall times."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", type=int, default=6, help="requests per round (even)")
     args = parser.parse_args()

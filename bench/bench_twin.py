@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,9 +32,11 @@ import numpy as np  # noqa: E402
 
 from connectors.mes import MesClient  # noqa: E402
 from connectors.plant import RUN_TAG, Machine, Plant, load_plant  # noqa: E402
-from connectors.plant_plc import open_plc  # noqa: E402
+from connectors.plant_plc import PlantPlc, open_plc  # noqa: E402
+from connectors.settings import ConnectorSettings  # noqa: E402
 from simulator.process import running_simulator  # noqa: E402
 from twin import Change, DryRun, Reason, SetpointModel, fit_twin, predict, save_twin, twin_error  # noqa: E402
+from twin.model import Twin  # noqa: E402
 from twin.sources import live_values, read_history  # noqa: E402
 
 TARGETED = ["OV-201", "IM-103", "FL-202", "P-101"]  # the machines the issue sets the 5 % target for
@@ -66,10 +69,23 @@ def what(input_tag: str, change: Change) -> str:
 
 
 def pct(x: float) -> str:
+    """A share as a percentage, five wide with two decimals."""
     return f"{100 * x:5.2f} %"
 
 
-async def main() -> None:
+@dataclass
+class Day:
+    """What a simulated day of changes gave: the twin fitted on its first part, each dry run made on the rest
+    with the simulated time it was made at, and how long each dry run took."""
+
+    twin: Twin | None = None
+    runs: list[tuple[float, DryRun]] = field(default_factory=list)
+    predict_ms: list[float] = field(default_factory=list)
+    with_read_ms: list[float] = field(default_factory=list)
+
+
+def parse_args() -> argparse.Namespace:
+    """The command line's options (see the module's docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--hours", type=float, default=24.0, help="simulated hours in all")
     parser.add_argument("--train", type=float, default=2 / 3, help="the share of the day the twin is fitted on")
@@ -77,63 +93,93 @@ async def main() -> None:
     parser.add_argument("--out", type=Path, help="also write the fitted twin file here")
     parser.add_argument("--machines", nargs="*", help="the machines changed and fitted (default: every machine "
                         "with a setpoint; the 5 %% target is set for " + ", ".join(TARGETED) + ")")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+async def main() -> None:
+    """Run the day on a fresh simulator, then print the fit, the held-out errors and the dry runs' latency."""
+    args = parse_args()
     plant: Plant = load_plant(ROOT / "config" / "plant.yaml")
     machines = args.machines or [m.id for m in plant.machines.values() if m.setpoints]
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp, \
+            running_simulator(Path(tmp), seed=args.seed, history_hours=args.hours + 1) as sim:
+        async with open_plc(sim, plant, "modbus") as plc, MesClient.from_settings(sim) as mes:
+            day = await run_day(sim, plc, mes, plant, machines, args)
+            errors, unmodelled = await held_out_errors(mes, day.runs, _clock(sim))
+    report(day, machines, errors, unmodelled)
+    print(f"({time.perf_counter() - started:.0f} s)")
+
+
+def _advance(sim: ConnectorSettings, seconds: float) -> None:
+    httpx.post(f"{sim.sim_url}/advance", json={"seconds": seconds}, timeout=120).raise_for_status()
+
+
+def _clock(sim: ConnectorSettings) -> float:
+    return httpx.get(f"{sim.sim_url}/health", timeout=10).json()["sim_time"]
+
+
+async def run_day(sim: ConnectorSettings, plc: PlantPlc, mes: MesClient, plant: Plant, machines: list[str],
+                  args: argparse.Namespace) -> Day:
+    """One change per machine and slot over ``args.hours``, written over Modbus; the twin fitted once the
+    training share is over, and a dry run before each change after that."""
     rng = random.Random(args.seed)
     slots = int(args.hours * 3600 / SLOT_S)
     train_slots = int(slots * args.train)
-    started = time.perf_counter()
-    runs: list[tuple[float, DryRun]] = []
-    predict_ms: list[float] = []
-    with_read_ms: list[float] = []
-    with tempfile.TemporaryDirectory() as tmp, \
-            running_simulator(Path(tmp), seed=args.seed, history_hours=args.hours + 1) as sim:
-        def advance(seconds: float) -> None:
-            httpx.post(f"{sim.sim_url}/advance", json={"seconds": seconds}, timeout=120).raise_for_status()
+    day = Day()
+    _advance(sim, SLOT_S)  # a settled start
+    for slot in range(slots):
+        if slot == train_slots:
+            fit_started = time.perf_counter()
+            history = await read_history(mes, plant, (_clock(sim) + 60) / 3600.0, machines)
+            day.twin = fit_twin(plant, history, source=sim.mes_url)
+            print(f"fitted on {_clock(sim) / 3600:.1f} simulated hours ({train_slots} changes per machine) "
+                  f"in {time.perf_counter() - fit_started:.1f} s", flush=True)
+            if args.out:
+                save_twin(day.twin, args.out)
+        now = _clock(sim)
+        for machine_id in machines:
+            tag, value = next_change(plant.machines[machine_id], slot, await live_values(plc, machine_id), rng)
+            if day.twin is not None:
+                await dry_run(day, plc, machine_id, tag, value, now)
+            await plc.write(machine_id, tag, value)
+        _advance(sim, SLOT_S)
+    return day
 
-        def clock() -> float:
-            return httpx.get(f"{sim.sim_url}/health", timeout=10).json()["sim_time"]
 
-        advance(SLOT_S)  # a settled start
-        async with open_plc(sim, plant, "modbus") as plc, MesClient.from_settings(sim) as mes:
-            twin = None
-            for slot in range(slots):
-                if slot == train_slots:
-                    fit_started = time.perf_counter()
-                    history = await read_history(mes, plant, (clock() + 60) / 3600.0, machines)
-                    twin = fit_twin(plant, history, source=sim.mes_url)
-                    print(f"fitted on {clock() / 3600:.1f} simulated hours ({train_slots} changes per machine) "
-                          f"in {time.perf_counter() - fit_started:.1f} s", flush=True)
-                    if args.out:
-                        save_twin(twin, args.out)
-                now = clock()
-                for machine_id in machines:
-                    machine = plant.machines[machine_id]
-                    live = await live_values(plc, machine_id)
-                    tag, value = next_change(machine, slot, live, rng)
-                    if twin is not None:
-                        t0 = time.perf_counter()
-                        fresh = await live_values(plc, machine_id)
-                        t1 = time.perf_counter()
-                        run = predict(twin, machine_id, tag, value, fresh, HORIZON_MIN)
-                        t2 = time.perf_counter()
-                        predict_ms.append((t2 - t1) * 1000)
-                        with_read_ms.append((t2 - t0) * 1000)
-                        runs.append((now, run))
-                    await plc.write(machine_id, tag, value)
-                advance(SLOT_S)
-            errors: dict[tuple[str, str, str], list[float]] = defaultdict(list)
-            unmodelled: list[str] = []
-            end = clock()
-            for at, run in runs:
-                if not run.modelled:
-                    unmodelled.append(f"{run.machine}.{run.tag} {run.change.value}: {run.why}")
-                    continue
-                actual = {t.reading: await mes.history(run.machine, t.reading, (end - at) / 60.0 + 1)
-                          for t in run.trajectories}
-                for reading, err in twin_error(run, actual, since_s=at).items():
-                    errors[(run.machine, what(run.tag, run.change), reading)].append(err.fraction)
+async def dry_run(day: Day, plc: PlantPlc, machine_id: str, tag: str, value: float, now: float) -> None:
+    """Predict the change from fresh live values; keep the run and its latency, alone and with the read."""
+    t0 = time.perf_counter()
+    fresh = await live_values(plc, machine_id)
+    t1 = time.perf_counter()
+    run = predict(day.twin, machine_id, tag, value, fresh, HORIZON_MIN)
+    t2 = time.perf_counter()
+    day.predict_ms.append((t2 - t1) * 1000)
+    day.with_read_ms.append((t2 - t0) * 1000)
+    day.runs.append((now, run))
+
+
+async def held_out_errors(mes: MesClient, runs: list[tuple[float, DryRun]],
+                          end: float) -> tuple[dict[tuple[str, str, str], list[float]], list[str]]:
+    """Each dry run against what the historian recorded after it: the errors (share of the reading's range)
+    per machine, input and reading; and the dry runs that had no model, in words."""
+    errors: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    unmodelled: list[str] = []
+    for at, run in runs:
+        if not run.modelled:
+            unmodelled.append(f"{run.machine}.{run.tag} {run.change.value}: {run.why}")
+            continue
+        actual = {t.reading: await mes.history(run.machine, t.reading, (end - at) / 60.0 + 1)
+                  for t in run.trajectories}
+        for reading, err in twin_error(run, actual, since_s=at).items():
+            errors[(run.machine, what(run.tag, run.change), reading)].append(err.fraction)
+    return errors, unmodelled
+
+
+def report(day: Day, machines: list[str], errors: dict[tuple[str, str, str], list[float]],
+           unmodelled: list[str]) -> None:
+    """Print per model its fit and held-out errors, what was not fitted, and the dry runs' latency."""
+    twin = day.twin
     fitted = {(m.machine, what(m.input, m.change), m.reading): m for m in twin.models}
     print(f"\n{'machine':<8}{'input':<24}{'reading':<20}{'model':<14}{'fit':>9}{'held-out n':>12}"
           f"{'mean':>10}{'max':>10}")
@@ -143,21 +189,22 @@ async def main() -> None:
         kind = model.structure.value + ("+curve" if isinstance(model, SetpointModel) and model.curvature else "")
         mean = pct(float(np.mean(held))) if held else "-"
         top = pct(max(held)) if held else "-"
-        print(f"{key[0]:<8}{key[1]:<24}{key[2]:<20}{kind:<14}{model.rmse_pct:7.2f} %{len(held):>12}{mean:>10}{top:>10}")
+        print(f"{key[0]:<8}{key[1]:<24}{key[2]:<20}{kind:<14}{model.rmse_pct:7.2f} %{len(held):>12}{mean:>10}"
+              f"{top:>10}")
         if held and model.change is Change.setpoint:
             worst[key[0]] = max(worst.get(key[0], 0.0), float(np.mean(held)))
-    left = [f"{n.machine}.{n.input} {n.change.value}" + (f"->{n.reading}" if n.reading else "") + f" ({n.reason.value})"
+    left = [f"{n.machine}.{n.input} {n.change.value}" + (f"->{n.reading}" if n.reading else "")
+            + f" ({n.reason.value})"
             for n in twin.not_fitted if n.machine in machines and n.reason not in (Reason.no_range, Reason.counter)]
     print("\nnot fitted (counters and readings without a range left out): " + (", ".join(left) or "none"))
     for line in unmodelled:
         print(f"dry run without a model: {line}")
     print("\nheld-out setpoint changes, worst reading's mean RMSE over 30 min (target <= 5 % of range): "
           + ", ".join(f"{m} {pct(v).strip()}" for m, v in worst.items()))
-    p50, p95 = np.percentile(predict_ms, [50, 95])
-    r50, r95 = np.percentile(with_read_ms, [50, 95])
-    print(f"dry run latency over {len(predict_ms)} runs (target <= 200 ms): prediction p50 {p50:.2f} ms, p95 "
+    p50, p95 = np.percentile(day.predict_ms, [50, 95])
+    r50, r95 = np.percentile(day.with_read_ms, [50, 95])
+    print(f"dry run latency over {len(day.predict_ms)} runs (target <= 200 ms): prediction p50 {p50:.2f} ms, p95 "
           f"{p95:.2f} ms; with the live Modbus read p50 {r50:.1f} ms, p95 {r95:.1f} ms")
-    print(f"({time.perf_counter() - started:.0f} s)")
 
 
 if __name__ == "__main__":

@@ -47,12 +47,16 @@ REQUEST_TIMEOUT_S = 120.0
 
 
 class AskIn(BaseModel):
+    """A request of ``user`` in conversation ``thread_id``."""
+
     user: str
     thread_id: str
     text: str
 
 
 class ApproveIn(BaseModel):
+    """``user``'s approval of the waiting action ``action_id``."""
+
     user: str
     action_id: str
 
@@ -90,22 +94,11 @@ def replica_app(config: Configuration) -> FastAPI:
 
     @app.post("/ask")
     async def ask(body: AskIn) -> Reply:
-        try:
-            steps = [s async for s in opened["copilot"].ask(users.get(body.user), body.text, thread_id=body.thread_id)]
-        except ConversationBusy:
-            return Reply(outcome="busy")
-        waiting = [s.action_id for s in steps if s.kind == "waiting" and s.action_id]
-        return Reply(outcome="waiting" if waiting else "answered", action_ids=waiting, statuses=_results(steps))
+        return await _ask(opened["copilot"], users, body)
 
     @app.post("/approve")
     async def approve(body: ApproveIn) -> Reply:
-        try:
-            _, steps = await opened["copilot"].approve(body.action_id, users.get(body.user))
-        except NotPending:
-            return Reply(outcome="not_pending", action_ids=[body.action_id])
-        except ApprovalRefused:
-            return Reply(outcome="refused", action_ids=[body.action_id])
-        return Reply(outcome="ran", action_ids=[body.action_id], statuses=_results(steps, body.action_id))
+        return await _approve(opened["copilot"], users, body)
 
     @app.get("/conversations/{thread_id}/actions")
     async def actions_of(thread_id: str) -> list[str]:
@@ -126,7 +119,29 @@ def replica_app(config: Configuration) -> FastAPI:
     return app
 
 
+async def _ask(copilot: Copilot, users: UserDirectory, body: AskIn) -> Reply:
+    """Ask and run the turn to its end: waiting (with the actions), answered, or busy (already waiting)."""
+    try:
+        steps = [s async for s in copilot.ask(users.get(body.user), body.text, thread_id=body.thread_id)]
+    except ConversationBusy:
+        return Reply(outcome="busy")
+    waiting = [s.action_id for s in steps if s.kind == "waiting" and s.action_id]
+    return Reply(outcome="waiting" if waiting else "answered", action_ids=waiting, statuses=_results(steps))
+
+
+async def _approve(copilot: Copilot, users: UserDirectory, body: ApproveIn) -> Reply:
+    """Approve and run the action here: ran (with its results), not_pending, or refused."""
+    try:
+        _, steps = await copilot.approve(body.action_id, users.get(body.user))
+    except NotPending:
+        return Reply(outcome="not_pending", action_ids=[body.action_id])
+    except ApprovalRefused:
+        return Reply(outcome="refused", action_ids=[body.action_id])
+    return Reply(outcome="ran", action_ids=[body.action_id], statuses=_results(steps, body.action_id))
+
+
 def run_replica(port: int) -> None:
+    """Serve a replica on ``port`` (loopback) with the configuration of the environment, until killed."""
     config = Configuration.from_environment()
     uvicorn.run(replica_app(config), host="127.0.0.1", port=port, log_level="warning")
 
@@ -187,12 +202,14 @@ class Approver:
 
 
 async def run_approver(replicas: list[str], user: str, at_once: int) -> None:
+    """Approve what waits on ``replicas`` as ``user``, ``at_once`` at a time, until SIGTERM."""
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     await Approver(replicas, user, at_once).run(stop)
 
 
 def main() -> None:
+    """Run the role the command line names: a replica or the approver."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     roles = parser.add_subparsers(dest="role", required=True)
     replica = roles.add_parser("replica")

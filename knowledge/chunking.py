@@ -23,6 +23,9 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
 
 @dataclass(frozen=True)
 class Chunk:
+    """A piece of a manual as stored and searched: its id, where it comes from (document, section, page,
+    machine model) and its text."""
+
     chunk_id: str
     document: str
     title: str
@@ -39,6 +42,8 @@ class Chunk:
 
 
 def chunk_document(doc: ParsedDocument) -> list[Chunk]:
+    """The document's blocks packed into chunks of about ``TARGET_WORDS`` words, never across a section or page,
+    in document order; ids are ``document#section-slug@pPAGE.N``, N counting the chunks of that section and page."""
     chunks: list[Chunk] = []
     counters: dict[str, int] = {}
     for (path, page), group in groupby(doc.blocks, key=lambda b: (b.section_path, b.page)):
@@ -46,7 +51,9 @@ def chunk_document(doc: ParsedDocument) -> list[Chunk]:
             key = f"{_slug(path[-1]) if path else 'top'}@p{page if page is not None else 0}"
             n = counters.get(key, 0)
             counters[key] = n + 1
-            chunks.append(Chunk(f"{doc.document}#{key}.{n}", doc.document, doc.title, path, page, doc.machine_model, text))
+            chunks.append(
+                Chunk(f"{doc.document}#{key}.{n}", doc.document, doc.title, path, page, doc.machine_model, text)
+            )
     return chunks
 
 

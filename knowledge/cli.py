@@ -61,7 +61,9 @@ def ingest(
         def on_file(result: FileResult) -> None:
             style = STATUS_STYLE[result.status]
             detail = f"{result.chunks} chunks" if result.status not in ("empty", "failed") else result.reason
-            progress.console.print(f"[{style}]{result.status:>9}[/{style}]  {escape(str(result.path))}  {escape(str(detail))}")
+            progress.console.print(
+                f"[{style}]{result.status:>9}[/{style}]  {escape(str(result.path))}  {escape(str(detail))}"
+            )
             progress.advance(task)
 
         report = manuals.ingest(path, on_file=on_file)

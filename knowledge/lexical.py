@@ -43,6 +43,8 @@ def _expand(token: str) -> tuple[str, ...]:
 
 
 def tokenize(text: str) -> list[str]:
+    """The text's BM25 tokens in order: lower case, plain plurals made singular, stop words left out; a compound
+    (``TC-K-150``) is kept whole and followed by its parts."""
     tokens: list[str] = []
     for token in TOKEN.findall(text.lower()):
         tokens.extend(_expand(token))
@@ -77,7 +79,8 @@ class Bm25Index:
         self._weights = (tf * (k1 + 1) / (tf + norm[self._docs])).astype(np.float32)
 
     def top(self, query: str, n: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """The best ``n`` rows for the query (only rows where ``mask`` is true), best first; rows with no match are left out."""
+        """The best ``n`` rows for the query (only rows where ``mask`` is true), best first; rows with no match
+        are left out."""
         scores = np.zeros(self.size, dtype=np.float32)
         for token in set(tokenize(query)):
             t = self._vocabulary.get(token)

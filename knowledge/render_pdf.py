@@ -46,57 +46,75 @@ class _ManualPdf(FPDF):
         self.set_text_color(0)
 
 
+class _Body:
+    """Markdown lines into the PDF: a paragraph or table is held until a blank line, heading, page or list item
+    ends it (``flush``)."""
+
+    def __init__(self, pdf: FPDF) -> None:
+        self.pdf = pdf
+        self.table: list[list[str]] = []
+        self.paragraph: list[str] = []
+
+    def flush(self) -> None:
+        pdf = self.pdf
+        if self.paragraph:
+            pdf.set_font("Helvetica", "", 10)
+            pdf.multi_cell(0, 5, " ".join(self.paragraph).translate(LATIN1).replace("**", ""), align="L")
+            pdf.ln(2)
+            self.paragraph.clear()
+        if self.table:
+            pdf.set_font("Helvetica", "", 8.5)
+            with pdf.table(headings_style=FontFace(emphasis="BOLD"), line_height=4.5, text_align="LEFT") as t:
+                for row in self.table:
+                    t.row([cell.translate(LATIN1) for cell in row])
+            pdf.ln(3)
+            self.table.clear()
+
+    def feed(self, line: str) -> None:
+        """Write one Markdown line, or hold it as part of a paragraph or table row."""
+        if PAGE_MARKER.match(line):
+            self.flush()
+            self.pdf.add_page()
+        elif m := MD_HEADING.match(line):
+            self.flush()
+            size = {1: 16, 2: 13, 3: 11}.get(len(m.group(1)), 10)
+            self.pdf.set_font("Helvetica", "B", size)
+            self.pdf.multi_cell(0, size * 0.55, m.group(2).translate(LATIN1), align="L")
+            self.pdf.ln(1.5)
+        elif TABLE_ROW.match(line):
+            self._table_row(line)
+        elif not line.strip():
+            self.flush()
+        elif line.lstrip().startswith(("- ", "* ")) or line.lstrip()[:3].rstrip(". ").isdigit():
+            self.flush()
+            self.paragraph.append(line.strip())
+            self.flush()
+        else:
+            if self.table:
+                self.flush()
+            self.paragraph.append(line.strip())
+
+    def _table_row(self, line: str) -> None:
+        if self.paragraph:
+            self.flush()
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if not all(set(c) <= {"-", ":", " "} for c in cells):  # skip the |---| rule
+            self.table.append(cells)
+
+
 def render(source: Path, target: Path) -> None:
+    """Write the Markdown manual ``source`` as a text PDF at ``target`` (its folder made if missing), with the
+    front matter's title, manufacturer and machine model in the PDF's document information."""
     meta, body = _front_matter(source.read_text(encoding="utf-8"), source.name)
     title = str(meta["title"])
     pdf = _ManualPdf(title)
     pdf.set_title(title)
     pdf.set_author(str(meta.get("manufacturer", "")))
     pdf.add_page()
-    table: list[list[str]] = []
-    paragraph: list[str] = []
-
-    def flush() -> None:
-        if paragraph:
-            pdf.set_font("Helvetica", "", 10)
-            pdf.multi_cell(0, 5, " ".join(paragraph).translate(LATIN1).replace("**", ""), align="L")
-            pdf.ln(2)
-            paragraph.clear()
-        if table:
-            pdf.set_font("Helvetica", "", 8.5)
-            with pdf.table(headings_style=FontFace(emphasis="BOLD"), line_height=4.5, text_align="LEFT") as t:
-                for row in table:
-                    t.row([cell.translate(LATIN1) for cell in row])
-            pdf.ln(3)
-            table.clear()
-
+    text = _Body(pdf)
     for line in body.splitlines():
-        if m := PAGE_MARKER.match(line):
-            flush()
-            pdf.add_page()
-        elif m := MD_HEADING.match(line):
-            flush()
-            size = {1: 16, 2: 13, 3: 11}.get(len(m.group(1)), 10)
-            pdf.set_font("Helvetica", "B", size)
-            pdf.multi_cell(0, size * 0.55, m.group(2).translate(LATIN1), align="L")
-            pdf.ln(1.5)
-        elif TABLE_ROW.match(line):
-            if paragraph:
-                flush()
-            cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            if not all(set(c) <= {"-", ":", " "} for c in cells):  # skip the |---| rule
-                table.append(cells)
-        elif not line.strip():
-            flush()
-        elif line.lstrip().startswith(("- ", "* ")) or line.lstrip()[:3].rstrip(". ").isdigit():
-            flush()
-            paragraph.append(line.strip())
-            flush()
-        else:
-            if table:
-                flush()
-            paragraph.append(line.strip())
-    flush()
+        text.feed(line)
+    text.flush()
 
     target.parent.mkdir(parents=True, exist_ok=True)
     pdf.output(str(target))

@@ -20,6 +20,8 @@ DEFAULT_MANUALS = REPO / "knowledge" / "manuals"
 
 
 class EmbeddingsKind(StrEnum):
+    """Which embedder turns text into vectors."""
+
     minilm = "minilm"
     """all-MiniLM-L6-v2 int8, offline on onnxruntime."""
     openai = "openai"
@@ -27,6 +29,8 @@ class EmbeddingsKind(StrEnum):
 
 
 class KnowledgeSettings(BaseSettings):
+    """Where the manuals store lives and how it embeds, from ``PLANT_*`` environment variables."""
+
     model_config = SettingsConfigDict(env_prefix="PLANT_", extra="ignore")
 
     knowledge_store: Path = REPO / "var" / "knowledge"

@@ -44,17 +44,20 @@ def _connectors(ctx: typer.Context) -> ConnectorSettings:
 @app.command()
 def run(
     ctx: typer.Context,
-    seed: Annotated[int | None, typer.Option(help="seed of the measurement noise (env PLANT_SIM_SEED, default 0)")] = None,
+    seed: Annotated[int | None, typer.Option(
+        help="seed of the measurement noise (env PLANT_SIM_SEED, default 0)")] = None,
     time_scale: Annotated[float | None, typer.Option(
         min=0.0, help="simulated seconds per wall second; 0 freezes the clock, only `sim advance` moves it "
                       "(env PLANT_SIM_TIME_SCALE, default 1)")] = None,
     data_dir: Annotated[Path | None, typer.Option(
         help="where the ERP and MES keep their SQLite files (env PLANT_SIM_DATA_DIR, default var/sim)")] = None,
     history_hours: Annotated[float | None, typer.Option(
-        min=0.1, max=7 * 24, help="how far back the historian keeps samples (env PLANT_SIM_HISTORY_HOURS, default 2)")] = None,
+        min=0.1, max=7 * 24,
+        help="how far back the historian keeps samples (env PLANT_SIM_HISTORY_HOURS, default 2)")] = None,
     mqtt_broker: Annotated[str | None, typer.Option(
         help="also publish the tags as Sparkplug B to this MQTT broker, HOST:PORT (env PLANT_SIM_MQTT_BROKER; "
-             "group PLANT_SIM_MQTT_GROUP, default plant; edge node PLANT_SIM_MQTT_EDGE_NODE, default simulator)")] = None,
+             "group PLANT_SIM_MQTT_GROUP, default plant; edge node PLANT_SIM_MQTT_EDGE_NODE, default simulator)"
+    )] = None,
 ) -> None:
     """Run the simulated plant: Modbus TCP, OPC UA, ERP, MES and the control API on loopback."""
     from simulator.runner import SimulatorError, listeners, run_until_signal

@@ -22,6 +22,8 @@ MAX_ADVANCE_S = 6 * 3600.0  # one request moves the clock at most this far (abou
 
 
 class PlantState(BaseModel):
+    """The whole plant now: the clock, every tag as the PLCs report it, the faults, the silent PLCs."""
+
     sim_time: float = Field(description="simulated seconds since start or reset")
     machines: dict[str, dict[str, Value]] = Field(description="machine -> tag -> value, as the PLCs report")
     faults: list[Fault]
@@ -29,50 +31,62 @@ class PlantState(BaseModel):
 
 
 class TextIn(BaseModel):
+    """Text to put into a PLC string tag of a machine."""
+
     machine_id: str
     tag: str
     text: str
 
 
 class AdvanceIn(BaseModel):
+    """How far to run the simulated clock, synchronously."""
+
     seconds: float = Field(gt=0, le=MAX_ADVANCE_S, description="simulated seconds to run, synchronously")
 
 
 class Clock(BaseModel):
+    """The simulated time, seconds since start or reset."""
+
     sim_time: float
 
 
 class Cleared(BaseModel):
+    """How many faults a clear removed."""
+
     cleared: int
+
+
+async def _malformed(request: Request, exc: RequestValidationError) -> JSONResponse:
+    problems = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err.get("loc", ())[1:]) or "body"
+        problems.append(f"{where}: {err.get('msg', 'invalid')}")
+    return JSONResponse(status_code=422, content={"detail": "invalid request: " + "; ".join(problems)})
+
+
+async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
+    return JSONResponse(status_code=404, content={"detail": str(exc)})
+
+
+async def _invalid(request: Request, exc: InvalidRequest) -> JSONResponse:
+    return JSONResponse(status_code=422, content={"detail": str(exc)})
+
+
+def _state(sim: PlantSimulation) -> PlantState:
+    return PlantState(
+        sim_time=sim.sim_time,
+        machines=sim.snapshot(),
+        faults=sim.faults.active(),
+        offline=[m for m in sim.plant.machines if sim.is_offline(m)],
+    )
 
 
 def create_control_app(sim: PlantSimulation, on_reset: Callable[[], None] | None = None) -> FastAPI:
     """The control API over ``sim``; ``on_reset`` also returns the other services to their start."""
     app = FastAPI(title="Plant simulator control", version="1")
-
-    @app.exception_handler(RequestValidationError)
-    async def _malformed(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = []
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err.get("loc", ())[1:]) or "body"
-            problems.append(f"{where}: {err.get('msg', 'invalid')}")
-        return JSONResponse(status_code=422, content={"detail": "invalid request: " + "; ".join(problems)})
-
-    @app.exception_handler(NotFound)
-    async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
-        return JSONResponse(status_code=404, content={"detail": str(exc)})
-
-    @app.exception_handler(InvalidRequest)
-    async def _invalid(request: Request, exc: InvalidRequest) -> JSONResponse:
-        return JSONResponse(status_code=422, content={"detail": str(exc)})
-
-    def state() -> PlantState:
-        return PlantState(
-            sim_time=sim.sim_time,
-            machines=sim.snapshot(),
-            faults=sim.faults.active(),
-            offline=[m for m in sim.plant.machines if sim.is_offline(m)],
-        )
+    app.add_exception_handler(RequestValidationError, _malformed)
+    app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(InvalidRequest, _invalid)
 
     @app.get("/health")
     def health() -> Clock:
@@ -80,7 +94,7 @@ def create_control_app(sim: PlantSimulation, on_reset: Callable[[], None] | None
 
     @app.get("/state")
     def get_state() -> PlantState:
-        return state()
+        return _state(sim)
 
     @app.post("/faults", status_code=201)
     def inject(fault: Fault) -> Fault:
@@ -98,7 +112,7 @@ def create_control_app(sim: PlantSimulation, on_reset: Callable[[], None] | None
         sim.reset()
         if on_reset is not None:
             on_reset()
-        return state()
+        return _state(sim)
 
     @app.post("/text", status_code=204)
     def set_text(body: TextIn) -> None:

@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field
 
 
 class FaultKind(StrEnum):
+    """What can go wrong in the simulated plant: a machine's faults, and the ERP's or MES's."""
+
     bearing_wear = "bearing_wear"  # vibration and bearing temperature grow
     sensor_drift = "sensor_drift"  # a measured value drifts away from the true one
     temp_controller_drift = "temp_controller_drift"  # a temperature loop settles off its setpoint
@@ -28,6 +30,8 @@ MACHINE_FAULTS = {
 
 
 class Fault(BaseModel):
+    """One fault to inject: its kind, the machine (for machine faults), its severity 0..1, a sensor's tag."""
+
     kind: FaultKind
     machine_id: str | None = Field(default=None, description="required for machine faults")
     severity: float = Field(default=1.0, ge=0.0, le=1.0)

@@ -67,6 +67,7 @@ def api_router() -> APIRouter:
 
 
 def utc_now() -> datetime:
+    """Now, timezone-aware in UTC: the time every record and idempotency key is stamped with."""
     return datetime.now(UTC)
 
 

@@ -90,6 +90,8 @@ class CentrifugalPump(MachineModel):
 
 
 class HydraulicPress(MachineModel):
+    """Pressure and stroke rate follow their setpoints; oil heats with both, and defects grow off 160 bar."""
+
     kind = "hydraulic_press"
     setpoints = {"pressure_setpoint": 160.0, "stroke_rate_setpoint": 12.0}
     noise = {"hydraulic_pressure": 0.8, "oil_temp": 0.15, "vibration": 0.04, "stroke_rate": 0.05}
@@ -141,6 +143,8 @@ class InjectionMoulder(MachineModel):
 
 
 class CuringOven(MachineModel):
+    """One heated zone on a temperature loop that a controller fault pushes off its setpoint."""
+
     kind = "curing_oven"
     setpoints = {"temp_setpoint": 180.0}
     noise = {"zone_temp": 0.3, "fan_speed": 4.0, "heater_power": 0.3}
@@ -184,6 +188,8 @@ class Filler(MachineModel):
 
 
 class Conveyor(MachineModel):
+    """Belt speed follows its setpoint; bearing wear raises the motor current and vibration."""
+
     kind = "conveyor"
     setpoints = {"speed_setpoint": 24.0}
     noise = {"belt_speed": 0.1, "motor_current": 0.05, "vibration": 0.04}
@@ -206,4 +212,5 @@ MODELS: dict[str, type[MachineModel]] = {
 
 
 def model_for(kind: str) -> MachineModel:
+    """A new model of the plant file's machine ``kind``; a kind the simulator does not know holds still."""
     return MODELS.get(kind, StaticMachine)()

@@ -97,7 +97,8 @@ class _Bridge:
         if table in _BIT_TABLES:
             word, bit = divmod(tag.modbus.address, 16)
             mask = 1 << bit
-            registers[word - start] = (registers[word - start] | mask) if encoded[0] else (registers[word - start] & ~mask)
+            word_at = word - start
+            registers[word_at] = (registers[word_at] | mask) if encoded[0] else (registers[word_at] & ~mask)
             return
         at = tag.modbus.address - start
         registers[at:at + len(encoded)] = encoded
@@ -105,6 +106,8 @@ class _Bridge:
 
 @dataclass
 class ModbusServerHandle:
+    """The running Modbus TCP server and its task; ``stop`` shuts both down."""
+
     server: ModbusTcpServer
     task: asyncio.Task
 

@@ -27,8 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from asyncua import Node, Server, ua
-from asyncua.crypto.permission_rules import User, UserRole
 from asyncua.common.utils import ServiceError
+from asyncua.crypto.permission_rules import User, UserRole
 
 from connectors.errors import ConnectorError
 from connectors.opcua_model import as_variant, variant_type
@@ -67,6 +67,8 @@ def user_from(name: str, configured: str | None, pki_dir: Path) -> OpcUaUser:
 
 @dataclass
 class OpcUaServerHandle:
+    """The running OPC UA server; ``stop`` shuts it down."""
+
     server: Server
 
     async def stop(self) -> None:
@@ -204,7 +206,8 @@ async def start_opcua_server(sim: PlantSimulation, plant: Plant, url: str, *, pk
     server.set_identity_tokens([ua.AnonymousIdentityToken, ua.UserNameIdentityToken])
     idx = await server.register_namespace(plant.plant.opcua_namespace)
     root = await server.nodes.objects.add_object(ua.NodeId("Plant", idx), ua.QualifiedName("Plant", idx))
-    await root.write_attribute(ua.AttributeIds.Description, ua.DataValue(ua.Variant(ua.LocalizedText(plant.plant.name))))
+    description = ua.DataValue(ua.Variant(ua.LocalizedText(plant.plant.name)))
+    await root.write_attribute(ua.AttributeIds.Description, description)
     for line in plant.lines:
         line_node = await root.add_object(ua.NodeId(line.id, idx), ua.QualifiedName(line.id, idx))
         await line_node.write_attribute(ua.AttributeIds.Description,

@@ -6,25 +6,37 @@ the same values (the only randomness is measurement noise, from its own
 ``random.Random(seed)``). All public methods are thread-safe.
 
 What the PLC reports (``read``, ``snapshot``, the historian) is the *measured* value:
-the true value plus sensor noise and any sensor drift, clipped to the tag's range.
+the true value plus sensor noise and any sensor drift, clipped to the tag's range
+(``simulator.plc_view``).
 """
 
 from __future__ import annotations
 
 import math
 import random
-import struct
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from connectors.errors import InvalidRequest, NotFound, Rejected
-from connectors.plant import Machine, Plant, Tag
+from connectors.plant import Machine, Plant
 from simulator.faults import MACHINE_FAULTS, Fault, FaultBoard, FaultKind
 from simulator.historian import Historian
-from simulator.machines import Conditions, MachineModel, lag, model_for
+from simulator.machines import Conditions, lag, model_for
+from simulator.plc_view import (
+    FAULTED,
+    JAM_ALARM,
+    RUNNING,
+    STOPPED,
+    THRESHOLD_ALARMS,
+    Effects,
+    MachineRun,
+    Value,
+    measure,
+    plan_readings,
+    register_value,
+    resting_value,
+)
 
-Value = float | int | bool | str
+__all__ = ["BAD_LOTS", "FAULTED", "JAM_ALARM", "RUNNING", "STOPPED", "THRESHOLD_ALARMS", "PlantSimulation", "Value"]
 
 STEP_S = 1.0  # the largest physics step; longer ticks are split into steps of at most this
 _EPSILON_S = 1e-9  # times closer than this are the same instant
@@ -41,70 +53,6 @@ BAD_LOTS = frozenset({"LOT-24-0907", "LOT-24-0911"})
 INITIAL_TEXT = {"material_lot": {"HP-102": "LOT-24-0812", "IM-103": "LOT-24-0815"}}
 INITIAL_RUN_HOURS = {"P-101": 18250.0}
 INITIAL_COUNTS = {"HP-102": (4210.0, 38.0), "IM-103": (1130.0, 12.0), "FL-202": (7420.0, 41.0)}
-
-# The PLC alarm a threshold on a tag raises (codes as in the plant file's alarm_codes).
-THRESHOLD_ALARMS = {
-    "vibration": 101,
-    "bearing_temp": 102,
-    "discharge_pressure": 103,
-    "oil_temp": 201,
-    "hydraulic_pressure": 202,
-    "barrel_temp": 301,
-    "zone_temp": 401,
-    "fill_volume": 501,
-}
-JAM_ALARM = 601
-STOPPED, RUNNING, FAULTED = 0, 1, 2
-
-
-_TEXT, _DERIVED, _SENSOR, _SETTING = "text", "derived", "sensor", "setting"
-_DERIVED_TAGS = {"state", "run", "good_count", "reject_count", "defect_rate", "run_hours", "jam_detected", "alarm_code"}
-_Reading = tuple[str, Callable[[float], Value], float, float]  # source, encoder, sensor range low, high
-
-
-def _plan(machine: Machine, model: MachineModel) -> dict[str, _Reading]:
-    plan: dict[str, _Reading] = {}
-    for name, tag in machine.tags.items():
-        if tag.is_text:
-            source = _TEXT
-        elif name in _DERIVED_TAGS:
-            source = _DERIVED
-        elif name in model.noise:
-            source = _SENSOR
-        else:
-            source = _SETTING
-        low = tag.min if tag.min is not None else -math.inf
-        high = tag.max if tag.max is not None else math.inf
-        plan[name] = (source, _encoder(tag), low, high)
-    return plan
-
-
-@dataclass
-class _MachineRun:
-    """Everything that changes about one machine while the plant runs."""
-
-    machine: Machine
-    model: MachineModel
-    true: dict[str, float]  # physical variables and setpoints
-    run: bool = True
-    text: dict[str, str] = field(default_factory=dict)
-    good: float = 0.0
-    reject: float = 0.0
-    defect: float = 0.0
-    run_s: float = 0.0
-    plan: dict[str, _Reading] = field(default_factory=dict)  # how each tag is read, in the plant file's order
-    noise: dict[str, float] = field(default_factory=dict)  # this step's measurement noise per sensor
-    measured: dict[str, Value] = field(default_factory=dict)  # the PLC's view, refreshed every step
-
-
-@dataclass(frozen=True)
-class _Effects:
-    """What the active faults and the material do to one machine right now."""
-
-    conditions: Conditions
-    jammed: bool = False
-    drifting_tag: str | None = None
-    drift_offset: float = 0.0
 
 
 class PlantSimulation:
@@ -137,15 +85,15 @@ class PlantSimulation:
             self._measure_all()
             self._sample()
 
-    def _initial(self, machine: Machine) -> _MachineRun:
+    def _initial(self, machine: Machine) -> MachineRun:
         model = model_for(machine.kind)
         true = model.initial()
         for name, tag in machine.tags.items():
             if not tag.is_text and name not in true:
-                true[name] = _resting_value(tag)
+                true[name] = resting_value(tag)
         good, reject = INITIAL_COUNTS.get(machine.id, (0.0, 0.0))
-        run = _MachineRun(
-            machine=machine, model=model, true=true, good=good, reject=reject, plan=_plan(machine, model),
+        run = MachineRun(
+            machine=machine, model=model, true=true, good=good, reject=reject, plan=plan_readings(machine, model),
             run_s=INITIAL_RUN_HOURS.get(machine.id, 0.0) * 3600.0,
             text={name: INITIAL_TEXT.get(name, {}).get(machine.id, "")
                   for name, tag in machine.tags.items() if tag.is_text},
@@ -187,7 +135,7 @@ class PlantSimulation:
                 run.good += made * (1.0 - run.defect / 100.0)
                 run.run_s += dt
             self._draw_noise(run)
-            self._measure(run, effects)
+            run.measured = measure(run, effects)
         self.sim_time = until
         if self.sim_time >= self._next_sample_at - _EPSILON_S:
             self._sample()
@@ -212,7 +160,7 @@ class PlantSimulation:
     def _offline(self, machine_id: str) -> bool:
         return self.faults.get(FaultKind.plc_offline, machine_id) is not None
 
-    def _effects(self, run: _MachineRun, active: dict[tuple[FaultKind, str], Fault]) -> _Effects:
+    def _effects(self, run: MachineRun, active: dict[tuple[FaultKind, str], Fault]) -> Effects:
         mid = run.machine.id
         wear = active.get((FaultKind.bearing_wear, mid))
         loop = active.get((FaultKind.temp_controller_drift, mid))
@@ -225,7 +173,7 @@ class PlantSimulation:
             bad_material=run.text.get("material_lot", "").strip().upper() in BAD_LOTS,
         )
         if sensor is None:
-            return _Effects(conditions, jammed)
+            return Effects(conditions, jammed)
         name = sensor.tag or run.model.drift_tag
         tag = run.machine.tags.get(name or "")
         if tag is None:
@@ -235,7 +183,7 @@ class PlantSimulation:
         else:
             span = abs(run.true.get(tag.name, 0.0))
         ramp = min(1.0, self._fault_age.get((sensor.kind, mid), 0.0) / DRIFT_TIME_S)
-        return _Effects(conditions, jammed, name, sensor.severity * DRIFT_SPAN * span * ramp)
+        return Effects(conditions, jammed, name, sensor.severity * DRIFT_SPAN * span * ramp)
 
     def inject_fault(self, fault: Fault) -> Fault:
         """Check a fault against the plant and put it on the board; returns it with ids made canonical.
@@ -286,7 +234,7 @@ class PlantSimulation:
 
     # ----------------------------------------------------------------- the PLC's view
 
-    def _draw_noise(self, run: _MachineRun) -> None:
+    def _draw_noise(self, run: MachineRun) -> None:
         rng = self._rng
         run.noise = {name: rng.gauss(0.0, sigma) for name, sigma in run.model.noise.items()}
         run.noise["defect_rate"] = rng.gauss(0.0, DEFECT_NOISE)
@@ -294,54 +242,7 @@ class PlantSimulation:
     def _measure_all(self) -> None:
         active = self._active_faults()
         for run in self._machines.values():
-            self._measure(run, self._effects(run, active))
-
-    def _measure(self, run: _MachineRun, effects: _Effects) -> None:
-        """Refresh the PLC's view of one machine from its true state, this step's noise and the faults."""
-        derived: dict[str, float | bool] = {
-            "state": FAULTED if effects.jammed else RUNNING if run.run else STOPPED,
-            "run": run.run,
-            "good_count": math.floor(run.good),
-            "reject_count": math.floor(run.reject),
-            "defect_rate": max(0.0, run.defect + run.noise.get("defect_rate", 0.0)),
-            "run_hours": math.floor(run.run_s / 3600.0),
-            "jam_detected": effects.jammed,
-            "alarm_code": 0,  # set below, once the other values are known
-        }
-        m: dict[str, Value] = {}
-        for name, (source, encode, low, high) in run.plan.items():
-            if source is _TEXT:
-                m[name] = run.text[name]
-            elif source is _DERIVED:
-                m[name] = encode(derived[name])
-            elif source is _SENSOR:
-                drift = effects.drift_offset if name == effects.drifting_tag else 0.0
-                m[name] = encode(min(high, max(low, run.true[name] + run.noise[name] + drift)))
-            else:
-                m[name] = encode(run.true[name])
-        if "alarm_code" in m:
-            m["alarm_code"] = self._alarm_code(run, m, effects)
-        run.measured = m
-
-    def _alarm_code(self, run: _MachineRun, m: dict[str, Value], effects: _Effects) -> int:
-        """The first alarm, in the plant file's tag order: jam, thresholds, setpoint deviations."""
-        if effects.jammed and "jam_detected" in m:
-            return JAM_ALARM
-        running = effects.conditions.running
-        for name, tag in run.machine.tags.items():
-            code = THRESHOLD_ALARMS.get(name)
-            value = m[name]
-            if code is None or isinstance(value, (bool, str)):
-                continue
-            if tag.alarm_high is not None and value > tag.alarm_high:
-                return code
-            if tag.alarm_low is not None and value < tag.alarm_low and running:
-                return code
-            if name in run.model.deviation_alarms and running:
-                setpoint, band, deviation_code = run.model.deviation_alarms[name]
-                if abs(value - run.true[setpoint]) > band:
-                    return deviation_code
-        return 0
+            run.measured = measure(run, self._effects(run, active))
 
     def read(self, machine_id: str, tag: str) -> Value:
         """The tag's engineering value as the PLC reports it."""
@@ -374,21 +275,22 @@ class PlantSimulation:
         if not t.writable:
             writable = [n for n, x in self.plant.machine(t.machine_id).tags.items() if x.writable]
             raise Rejected(f"{t.key} is read-only; writable tags of {t.machine_id}: {', '.join(writable)}")
-        stored = _register_value(t, value)
+        stored = register_value(t, value)
         with self._lock:
             run = self._machines[t.machine_id]
             if t.modbus.type == "bool":
                 run.run = bool(stored)
             else:
                 run.true[t.name] = float(stored)
-            self._measure(run, self._effects(run, self._active_faults()))
+            run.measured = measure(run, self._effects(run, self._active_faults()))
 
     def set_text(self, machine_id: str, tag: str, text: str) -> None:
         """Put text into a PLC string tag (operator note, batch comment, material lot)."""
         t = self.plant.tag(machine_id, tag)
         if not t.is_text:
             texts = [n for n, x in self.plant.machine(t.machine_id).tags.items() if x.is_text]
-            raise InvalidRequest(f"{t.key} is not a text tag; text tags of {t.machine_id}: {', '.join(texts) or 'none'}")
+            raise InvalidRequest(f"{t.key} is not a text tag; "
+                                 f"text tags of {t.machine_id}: {', '.join(texts) or 'none'}")
         if not isinstance(text, str):
             raise InvalidRequest(f"text for {t.key} must be a string")
         room = 2 * (t.modbus.length or 0)
@@ -399,47 +301,4 @@ class PlantSimulation:
         with self._lock:
             run = self._machines[t.machine_id]
             run.text[t.name] = text
-            self._measure(run, self._effects(run, self._active_faults()))
-
-
-_INT_RANGE = {"uint16": (0, 0xFFFF), "int16": (-0x8000, 0x7FFF), "uint32": (0, 0xFFFFFFFF)}
-
-
-def _resting_value(tag: Tag) -> float:
-    """Start value of a tag no model drives: mid-range if it has limits, else zero."""
-    if tag.min is not None and tag.max is not None and tag.modbus.type != "bool":
-        return (tag.min + tag.max) / 2.0
-    return 0.0
-
-
-_F32 = struct.Struct("<f")
-
-
-def _encoder(tag: Tag) -> Callable[[float], Value]:
-    """How the PLC register holds a value: bools as bool, REALs in single precision, integers at their scale."""
-    kind, scale = tag.modbus.type, tag.modbus.scale
-    if kind == "bool":
-        return bool
-    if kind == "float32":
-        return lambda v: _F32.unpack(_F32.pack(v))[0]
-    if scale == 1:
-        return lambda v: int(round(v))
-    return lambda v: round(v * scale) / scale
-
-
-def _register_value(tag: Tag, value: Value) -> float | bool:
-    """Check a written value fits the tag's register; the stored value, as the register holds it."""
-    if tag.modbus.type == "bool":
-        if isinstance(value, bool) or (isinstance(value, (int, float)) and value in (0, 1)):
-            return bool(value)
-        raise InvalidRequest(f"{tag.key} takes true/false (or 1/0), not {value!r}")
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InvalidRequest(f"{tag.key} takes a finite number, not {value!r}")
-    stored = _encoder(tag)(float(value))
-    if tag.modbus.type in _INT_RANGE:
-        low, high = _INT_RANGE[tag.modbus.type]
-        raw = round(float(value) * tag.modbus.scale)
-        if not low <= raw <= high:
-            raise Rejected(f"{value!r} does not fit {tag.key}'s {tag.modbus.type} register "
-                           f"(scale {tag.modbus.scale:g})")
-    return stored
+            run.measured = measure(run, self._effects(run, self._active_faults()))

@@ -20,6 +20,7 @@ import uvicorn
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from connectors.plant import Plant
 from connectors.settings import ConnectorSettings
 from simulator.control import create_control_app
 from simulator.erp import create_erp_app
@@ -42,6 +43,8 @@ class SimulatorError(RuntimeError):
 
 @dataclass(frozen=True)
 class Listener:
+    """A service of the simulated plant: its name, where it listens, and the setting that moves it."""
+
     name: str
     address: str
     env: str  # the setting that moves it
@@ -120,46 +123,19 @@ async def serve(
     if time_scale < 0 or tick_s <= 0:
         raise ValueError("time_scale must be >= 0 and tick_s > 0")
     plant = settings.load_plant()
-    unmapped = [t.key for t in plant.all_tags() if t.modbus is None]
-    if unmapped:
-        raise SimulatorError(f"the simulator serves every tag over Modbus too; these have no modbus address in "
-                             f"{settings.plant_file}: {', '.join(unmapped[:5])}")
+    _check_modbus_mapped(settings, plant)
     faults = FaultBoard()
     sim = PlantSimulation(plant, faults, seed, history_s=history_s)
     data_dir.mkdir(parents=True, exist_ok=True)
-    erp = _FreshOnReset(lambda path: create_erp_app(path, plant, faults), data_dir / "erp.sqlite")
-    mes = _FreshOnReset(lambda path: create_mes_app(path, plant, faults, sim), data_dir / "mes.sqlite")
-
-    def reset_services() -> None:
-        erp.reset()
-        mes.reset()
-
-    apps: list[tuple[str, str, int, ASGIApp]] = [
-        ("ERP", "PLANT_ERP_PORT", settings.erp_port, erp),
-        ("MES", "PLANT_MES_PORT", settings.mes_port, mes),
-        ("control API", "PLANT_SIM_PORT", settings.sim_port, create_control_app(sim, on_reset=reset_services)),
-    ]
+    apps = _http_apps(settings, plant, faults, sim, data_dir)
     async with contextlib.AsyncExitStack() as stack:
         # Claim every port before starting anything, so that a clash is one clear error.
         for what, env, port in (("Modbus server", "PLANT_MODBUS_PORT", settings.modbus_port),
                                 ("OPC UA server", "PLANT_OPCUA_PORT", settings.opcua_port)):
             _bind(settings.host, port, what, env).close()
         sockets = [stack.enter_context(_bind(settings.host, port, what, env)) for what, env, port, _ in apps]
-        modbus = await start_modbus_server(sim, plant, settings.host, settings.modbus_port)
-        stack.push_async_callback(modbus.stop)
-        pki_dir = data_dir / "opcua"
-        opcua = await start_opcua_server(sim, plant, settings.opcua_url, pki_dir=pki_dir,
-                                         user=user_from(opcua_username, opcua_password, pki_dir))
-        stack.push_async_callback(opcua.stop)
-        servers = [
-            _Server(uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False,
-                                   timeout_graceful_shutdown=2))
-            for *_, app in apps
-        ]
-        tasks = [asyncio.create_task(s.serve(sockets=[sock]), name=f"uvicorn {what}")
-                 for s, sock, (what, *_) in zip(servers, sockets, apps, strict=True)]
-        stack.push_async_callback(_stop_http, servers, tasks)
-        await _until_started(servers, tasks)
+        await _start_plc_servers(stack, sim, plant, settings, data_dir / "opcua", opcua_username, opcua_password)
+        tasks = await _start_http(stack, apps, sockets)
         if mqtt is not None:
             edge = asyncio.create_task(EdgeNode(sim, plant, mqtt, tick_s).run(), name="Sparkplug B edge node")
             stack.push_async_callback(_cancel, edge)
@@ -168,6 +144,60 @@ async def serve(
         if ready is not None:
             ready.set()
         await _run_clock(sim, time_scale, tick_s, tasks)
+
+
+_HttpApp = tuple[str, str, int, ASGIApp]  # what, the setting that moves it, port, app
+
+
+def _check_modbus_mapped(settings: ConnectorSettings, plant: Plant) -> None:
+    """Raise ``SimulatorError`` naming tags without a Modbus address: the simulator serves every tag over Modbus."""
+    unmapped = [t.key for t in plant.all_tags() if t.modbus is None]
+    if unmapped:
+        raise SimulatorError(f"the simulator serves every tag over Modbus too; these have no modbus address in "
+                             f"{settings.plant_file}: {', '.join(unmapped[:5])}")
+
+
+def _http_apps(settings: ConnectorSettings, plant: Plant, faults: FaultBoard, sim: PlantSimulation,
+               data_dir: Path) -> list[_HttpApp]:
+    """The ERP, MES and control apps with their ports; a plant reset gives ERP and MES fresh databases."""
+    erp = _FreshOnReset(lambda path: create_erp_app(path, plant, faults), data_dir / "erp.sqlite")
+    mes = _FreshOnReset(lambda path: create_mes_app(path, plant, faults, sim), data_dir / "mes.sqlite")
+
+    def reset_services() -> None:
+        erp.reset()
+        mes.reset()
+
+    return [
+        ("ERP", "PLANT_ERP_PORT", settings.erp_port, erp),
+        ("MES", "PLANT_MES_PORT", settings.mes_port, mes),
+        ("control API", "PLANT_SIM_PORT", settings.sim_port, create_control_app(sim, on_reset=reset_services)),
+    ]
+
+
+async def _start_plc_servers(stack: contextlib.AsyncExitStack, sim: PlantSimulation, plant: Plant,
+                             settings: ConnectorSettings, pki_dir: Path, opcua_username: str,
+                             opcua_password: str | None) -> None:
+    """Start the Modbus TCP and OPC UA servers, each stopped when ``stack`` closes."""
+    modbus = await start_modbus_server(sim, plant, settings.host, settings.modbus_port)
+    stack.push_async_callback(modbus.stop)
+    opcua = await start_opcua_server(sim, plant, settings.opcua_url, pki_dir=pki_dir,
+                                     user=user_from(opcua_username, opcua_password, pki_dir))
+    stack.push_async_callback(opcua.stop)
+
+
+async def _start_http(stack: contextlib.AsyncExitStack, apps: list[_HttpApp],
+                      sockets: list[socket.socket]) -> list[asyncio.Task[None]]:
+    """Serve each app on its bound socket; returns once all accept connections, stopped when ``stack`` closes."""
+    servers = [
+        _Server(uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False,
+                               timeout_graceful_shutdown=2))
+        for *_, app in apps
+    ]
+    tasks = [asyncio.create_task(s.serve(sockets=[sock]), name=f"uvicorn {what}")
+             for s, sock, (what, *_) in zip(servers, sockets, apps, strict=True)]
+    stack.push_async_callback(_stop_http, servers, tasks)
+    await _until_started(servers, tasks)
+    return tasks
 
 
 async def _until_started(servers: list[_Server], tasks: list[asyncio.Task[None]]) -> None:

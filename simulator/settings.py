@@ -9,6 +9,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class SimulatorSettings(BaseSettings):
+    """The simulator's seed, clock, data folder, historian depth, OPC UA user and MQTT edge node (``PLANT_SIM_*``)."""
+
     model_config = SettingsConfigDict(env_prefix="PLANT_SIM_", extra="ignore")
 
     seed: int = Field(default=0, description="seed of the measurement noise")

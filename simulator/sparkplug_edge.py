@@ -19,8 +19,21 @@ import aiomqtt
 
 from connectors.errors import ConnectorError
 from connectors.plant import Machine, Plant, Tag
-from connectors.sparkplug import (BDSEQ, REBIRTH, DataType, MessageType, Metric, SparkplugError, Topic,
-                                  datatype_of, metric, metric_name, parse_payload, payload, value_of)
+from connectors.sparkplug import (
+    BDSEQ,
+    REBIRTH,
+    DataType,
+    MessageType,
+    Metric,
+    SparkplugError,
+    Topic,
+    datatype_of,
+    metric,
+    metric_name,
+    parse_payload,
+    payload,
+    value_of,
+)
 from simulator.physics import PlantSimulation
 
 log = logging.getLogger(__name__)
@@ -30,6 +43,8 @@ RETRY_S = 1.0
 
 @dataclass(frozen=True)
 class Broker:
+    """An MQTT broker's address; ``parse`` reads ``HOST:PORT``."""
+
     host: str
     port: int
 
@@ -136,7 +151,9 @@ class EdgeNode:
             return
         session.offline.discard(machine.id)
         metrics = [self._metric(tag, birth=True) for tag in machine.tags.values()]
-        session.published[machine.id] = {tag.name: self._sim.read(machine.id, tag.name) for tag in machine.tags.values()}
+        session.published[machine.id] = {
+            tag.name: self._sim.read(machine.id, tag.name) for tag in machine.tags.values()
+        }
         await client.publish(self._topic(MessageType.DBIRTH, machine.id), payload(metrics, session.next_seq()))
 
     async def _changes(self, client: aiomqtt.Client, session: _Session) -> None:

@@ -54,6 +54,7 @@ def _model_line(m: SetpointModel | RunModel) -> str:
 
 
 def show_fit(twin: Twin) -> None:
+    """Print each fitted model as a line, then what was not fitted and why."""
     for model in twin.models:
         typer.echo(_model_line(model))
     inputs = [n for n in twin.not_fitted if n.reading is None]
@@ -96,6 +97,7 @@ def fit(
 
 
 def show_dry_run(run: DryRun) -> None:
+    """Print a dry run: the change, and per reading its course, when it settles and the alarms it passes."""
     typer.echo(f"{run.machine}.{run.tag}: {run.old:g} -> {run.new:g} ({run.change.value}), "
                f"predicted over {run.minutes:g} min from the live values")
     if not run.modelled:
@@ -126,7 +128,8 @@ def predict(
     protocol: Annotated[Protocol, typer.Option(help="how to read the live values")] = Protocol.opcua,
     file: FileOption = None,
 ) -> None:
-    """Dry-run a change from the live readings: each affected reading's course, when it settles, the alarms it passes."""
+    """Dry-run a change from the live readings: each affected reading's course, when it settles, the alarms it
+    passes."""
     settings: ConnectorSettings = ctx.obj.connectors
     plant = settings.load_plant()
     twin_settings: TwinSettings = ctx.obj.twin

@@ -296,7 +296,8 @@ def _fit_input(mine: list[Step], machine: Machine, history: Mapping[str, Samples
         elif _is_counter(samples):
             found = Reason.counter
         else:
-            offset = _start_offset(machine, tag.name, history, setpoint_models) if first.change is Change.start else None
+            offset = (_start_offset(machine, tag.name, history, setpoint_models) if first.change is Change.start
+                      else None)
             found = fit_pair(mine, tag.name, samples, span, offset)
         if isinstance(found, Reason):
             missing.append(NotFitted(machine=machine.id, input=first.input, change=first.change, reading=tag.name,

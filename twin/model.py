@@ -23,11 +23,15 @@ from connectors.plant import Plant, Tag
 
 
 class Structure(StrEnum):
+    """The shape of a fitted model's dynamics."""
+
     fopdt = "fopdt"  # one lag and a dead time
     second_order = "second_order"  # two lags, a lead and a dead time
 
 
 class Change(StrEnum):
+    """The kind of change a model predicts the effect of."""
+
     setpoint = "setpoint"  # a setpoint written to a new value
     start = "start"  # the run command set to 1
     stop = "stop"  # the run command set to 0

@@ -25,6 +25,8 @@ FINE_STEP_S = 1.0  # settle times and alarm crossings are found on this grid
 
 
 class Limit(StrEnum):
+    """Which alarm limit of a reading a predicted course passes."""
+
     high = "high"
     low = "low"
 

@@ -10,6 +10,8 @@ from connectors.settings import REPO_CONFIG
 
 
 class TwinSettings(BaseSettings):
+    """Where the twin file lives, from ``PLANT_TWIN_*`` environment variables."""
+
     model_config = SettingsConfigDict(env_prefix="PLANT_TWIN_", extra="ignore")
 
     file: Path = REPO_CONFIG / "twin.yaml"

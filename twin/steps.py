@@ -49,6 +49,7 @@ class Window:
 
 
 def as_arrays(samples: Samples) -> tuple[np.ndarray, np.ndarray]:
+    """``(time, value)`` samples as two float arrays, times and values (both empty for no samples)."""
     data = np.asarray(samples, dtype=float).reshape(-1, 2)
     return data[:, 0], data[:, 1]
 

@@ -1,0 +1,379 @@
+"""The MES's records over one SQLite file and the live plant: schema, seed, queries, changes, output booking.
+
+``MesStore`` answers with the records of ``connectors.records`` and raises ``HTTPException`` (404, 409, 422)
+for what the request gets wrong; ``simulator.mes`` serves it over HTTP.
+
+Output tracking: each line's output machine is its last machine with a ``good_count``
+counter. Whenever the MES looks at production orders, the good parts that counter
+gained since it last looked are booked to the line's order in progress; a counter
+that went backwards (a PLC reset) is taken as the new starting point.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Protocol
+
+from fastapi import HTTPException
+
+from connectors.plant import Line, Machine, Plant
+from connectors.records import (
+    FINAL_PRODUCTION_ORDER_STATUSES,
+    Inspection,
+    InspectionCreate,
+    LineStatus,
+    MachineQuality,
+    MachineStatus,
+    OrderChange,
+    ProductionLine,
+    ProductionOrderChange,
+    ProductionOrderRecord,
+    ProductionOrderStatus,
+    ProductRecord,
+    QualityReport,
+    TagHistory,
+    VariantRecord,
+)
+from simulator.faults import FaultBoard, FaultKind
+from simulator.http_common import API_PREFIX, Database, canonical_id, next_id, utc_now
+
+QUALITY_TAGS = ("good_count", "reject_count", "defect_rate")
+Value = float | int | bool | str
+
+
+class LivePlant(Protocol):
+    """What the MES reads of the running plant (``simulator.physics.PlantSimulation`` provides it)."""
+
+    def snapshot(self) -> Mapping[str, Mapping[str, Value]]:
+        """machine id -> tag -> current value."""
+        ...
+
+    def history(self, machine_id: str, tag: str, seconds: float) -> list[tuple[float, float]]:
+        """``(time, value)`` samples of a numeric tag over the last ``seconds``, oldest first."""
+        ...
+
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS products (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, line TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS variants (
+    id TEXT PRIMARY KEY, product TEXT NOT NULL REFERENCES products(id),
+    colour TEXT NOT NULL, options TEXT NOT NULL, position INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS production_orders (
+    id TEXT PRIMARY KEY, line TEXT NOT NULL, product TEXT NOT NULL REFERENCES products(id),
+    variant TEXT NOT NULL REFERENCES variants(id), quantity INTEGER NOT NULL, produced INTEGER NOT NULL,
+    status TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS order_changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, order_id TEXT NOT NULL REFERENCES production_orders(id),
+    at TEXT NOT NULL, field TEXT NOT NULL, old TEXT NOT NULL, new TEXT NOT NULL,
+    requested_by TEXT NOT NULL, reason TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS inspections (
+    id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, machine_id TEXT NOT NULL, line_id TEXT NOT NULL,
+    inspected INTEGER NOT NULL, defects INTEGER NOT NULL, defect_type TEXT NOT NULL, note TEXT NOT NULL,
+    requested_by TEXT NOT NULL, recorded_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS line_output (
+    line_id TEXT PRIMARY KEY, last_count INTEGER NOT NULL
+);
+"""
+_TABLES = ("order_changes", "production_orders", "variants", "products", "inspections", "line_output",
+           "idempotency_keys")
+
+
+def seed_mes(conn: sqlite3.Connection, plant: Plant) -> None:
+    """Put the plant file's products, variants and production orders that the database lacks into it."""
+    conn.executemany("INSERT OR IGNORE INTO products (id, name, line) VALUES (?, ?, ?)",
+                     [(p.id, p.name, p.line) for p in plant.products])
+    conn.executemany(
+        "INSERT OR IGNORE INTO variants (id, product, colour, options, position) VALUES (?, ?, ?, ?, ?)",
+        [(v.id, p.id, v.colour, json.dumps(v.options), i) for p in plant.products for i, v in enumerate(p.variants)],
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO production_orders (id, line, product, variant, quantity, produced, status)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(o.id, o.line, o.product, o.variant, o.quantity, o.produced, o.status) for o in plant.production_orders],
+    )
+
+
+def reset_mes(db_path: Path, plant: Plant) -> None:
+    """Back to the plant file: forget order changes, output bookings, inspections and idempotency keys."""
+    with Database(db_path, SCHEMA).write() as conn:
+        for table in _TABLES:
+            conn.execute(f"DELETE FROM {table}")
+        seed_mes(conn, plant)
+
+
+def output_machine(line: Line) -> Machine | None:
+    """The machine whose good-parts counter is the line's output: the last one that has the counter."""
+    counting = [m for m in line.machines if "good_count" in m.tags]
+    return counting[-1] if counting else None
+
+
+def _window_gain(samples: list[tuple[float, float]]) -> int | None:
+    """How much a counter rose over the samples (a counter reset restarts the sum, it does not subtract)."""
+    if not samples:
+        return None
+    return int(sum(max(0.0, b - a) for (_, a), (_, b) in zip(samples, samples[1:], strict=False)))
+
+
+class MesStore:
+    """The MES's queries and changes over one database, the plant file and the live plant."""
+
+    def __init__(self, db: Database, plant: Plant, faults: FaultBoard, live: LivePlant) -> None:
+        self.db = db
+        self.plant = plant
+        self.faults = faults
+        self.live = live
+        self.lines = {line.id: line for line in plant.lines}
+
+    def line(self, line_id: str) -> Line:
+        line = self.lines.get(line_id.strip().upper())
+        if line is None:
+            raise HTTPException(404, f"unknown line {line_id!r}; the plant has: {', '.join(self.lines)}")
+        return line
+
+    def _offline(self, machine_id: str) -> bool:
+        return self.faults.get(FaultKind.plc_offline, machine_id) is not None
+
+    def _live_values(self) -> dict[str, Mapping[str, Value]]:
+        """Current values of every machine whose PLC answers."""
+        snapshot = self.live.snapshot()
+        return {m: snapshot.get(m, {}) for m in self.plant.machines if not self._offline(m)}
+
+    # ------------------------------------------------------------------------------------ lines
+
+    def list_lines(self) -> list[ProductionLine]:
+        return [
+            ProductionLine(id=line.id, name=line.name, machines=[m.id for m in line.machines],
+                           output_machine=(out.id if (out := output_machine(line)) else None))
+            for line in self.plant.lines
+        ]
+
+    def _machine_status(self, machine: Machine, values: Mapping[str, Value] | None) -> MachineStatus:
+        if values is None:
+            return MachineStatus(machine_id=machine.id, name=machine.name, state="offline", alarm_code=None,
+                                 alarm=None, good_count=None, reject_count=None, defect_rate=None)
+        state_tag = machine.tags.get("state")
+        raw_state = values.get("state")
+        state = "unknown"
+        if state_tag is not None and raw_state is not None:
+            state = (state_tag.enum or {}).get(int(raw_state), str(raw_state))
+        code = int(values["alarm_code"]) if "alarm_code" in values else None
+        return MachineStatus(
+            machine_id=machine.id, name=machine.name, state=state, alarm_code=code,
+            alarm=self.plant.alarm_codes.get(code, f"alarm {code}") if code else None,
+            good_count=_int_or_none(values.get("good_count")),
+            reject_count=_int_or_none(values.get("reject_count")),
+            defect_rate=_round_or_none(values.get("defect_rate")),
+        )
+
+    def line_status(self, line_id: str) -> LineStatus:
+        line = self.line(line_id)
+        live = self._live_values()
+        with self.db.write() as conn:
+            self._book_output(conn, live)
+            row = conn.execute(
+                "SELECT * FROM production_orders WHERE line = ? AND status = 'in_progress' ORDER BY id LIMIT 1",
+                (line.id,),
+            ).fetchone()
+            current = self._order(conn, row) if row is not None else None
+        out = output_machine(line)
+        return LineStatus(
+            line_id=line.id, name=line.name, machines=[self._machine_status(m, live.get(m.id)) for m in line.machines],
+            current_order=current, output_machine=out.id if out else None,
+        )
+
+    def products(self) -> list[ProductRecord]:
+        with self.db.read() as conn:
+            variants: dict[str, list[VariantRecord]] = {}
+            for v in conn.execute("SELECT * FROM variants ORDER BY product, position"):
+                variants.setdefault(v["product"], []).append(
+                    VariantRecord(id=v["id"], colour=v["colour"], options=json.loads(v["options"]))
+                )
+            return [ProductRecord(id=p["id"], name=p["name"], line=p["line"], variants=variants.get(p["id"], []))
+                    for p in conn.execute("SELECT * FROM products ORDER BY id")]
+
+    # ------------------------------------------------------------------------------------ production orders
+
+    def _book_output(self, conn: sqlite3.Connection, live: Mapping[str, Mapping[str, Value]]) -> None:
+        """Book each line's new good parts to its order in progress (see the module's docstring)."""
+        for line in self.plant.lines:
+            out = output_machine(line)
+            if out is None or out.id not in live or live[out.id].get("good_count") is None:
+                continue
+            count = int(live[out.id]["good_count"])
+            seen = conn.execute("SELECT last_count FROM line_output WHERE line_id = ?", (line.id,)).fetchone()
+            conn.execute("INSERT OR REPLACE INTO line_output (line_id, last_count) VALUES (?, ?)", (line.id, count))
+            if seen is None or count <= seen[0]:
+                continue
+            conn.execute(
+                "UPDATE production_orders SET produced = produced + ? WHERE id = (SELECT id FROM production_orders"
+                " WHERE line = ? AND status = 'in_progress' ORDER BY id LIMIT 1)",
+                (count - seen[0], line.id),
+            )
+
+    @staticmethod
+    def _order(conn: sqlite3.Connection, row: sqlite3.Row) -> ProductionOrderRecord:
+        product = conn.execute("SELECT name FROM products WHERE id = ?", (row["product"],)).fetchone()
+        variants = [v["id"] for v in conn.execute(
+            "SELECT id FROM variants WHERE product = ? ORDER BY position", (row["product"],))]
+        changes = [
+            OrderChange(at=c["at"], field=c["field"], old=c["old"], new=c["new"], requested_by=c["requested_by"],
+                        reason=c["reason"])
+            for c in conn.execute("SELECT * FROM order_changes WHERE order_id = ? ORDER BY seq", (row["id"],))
+        ]
+        return ProductionOrderRecord(
+            id=row["id"], line=row["line"], product=row["product"], product_name=product["name"],
+            variant=row["variant"], variants=variants, quantity=row["quantity"], produced=row["produced"],
+            remaining=max(0, row["quantity"] - row["produced"]), status=row["status"], changes=changes,
+        )
+
+    @staticmethod
+    def _order_row(conn: sqlite3.Connection, order_id: str) -> sqlite3.Row:
+        row = conn.execute("SELECT * FROM production_orders WHERE id = ?", (canonical_id(order_id),)).fetchone()
+        if row is None:
+            raise HTTPException(404, f"unknown production order {order_id!r}; list them with GET "
+                                     f"{API_PREFIX}/production-orders")
+        return row
+
+    def list_orders(self, line_id: str | None, status: ProductionOrderStatus | None) -> list[ProductionOrderRecord]:
+        query, args = "SELECT * FROM production_orders WHERE 1=1", []
+        if line_id is not None:
+            query += " AND line = ?"
+            args.append(self.line(line_id).id)
+        if status is not None:
+            query += " AND status = ?"
+            args.append(status)
+        live = self._live_values()
+        with self.db.write() as conn:
+            self._book_output(conn, live)
+            return [self._order(conn, r) for r in conn.execute(query + " ORDER BY id", args).fetchall()]
+
+    def get_order(self, order_id: str) -> ProductionOrderRecord:
+        live = self._live_values()
+        with self.db.write() as conn:
+            self._book_output(conn, live)
+            return self._order(conn, self._order_row(conn, order_id))
+
+    def change_order(
+        self, conn: sqlite3.Connection, order_id: str, change: ProductionOrderChange
+    ) -> ProductionOrderRecord:
+        self._book_output(conn, self._live_values())
+        row = self._order_row(conn, order_id)
+        if row["status"] in FINAL_PRODUCTION_ORDER_STATUSES:
+            raise HTTPException(409, f"production order {row['id']} is {row['status']}; a done or cancelled "
+                                     "order cannot change")
+        updates: dict[str, tuple[str, str]] = {}
+        if change.variant is not None:
+            variant = canonical_id(change.variant)
+            variants = [v["id"] for v in conn.execute(
+                "SELECT id FROM variants WHERE product = ? ORDER BY position", (row["product"],))]
+            if variant not in variants:
+                raise HTTPException(422, f"{change.variant!r} is not a variant of product {row['product']}; "
+                                         f"its variants are: {', '.join(variants)}")
+            if variant != row["variant"]:
+                updates["variant"] = (row["variant"], variant)
+        if change.quantity is not None:
+            if change.quantity < row["produced"]:
+                raise HTTPException(422, f"quantity {change.quantity} is below the {row['produced']} already "
+                                         f"produced on {row['id']}")
+            if change.quantity != row["quantity"]:
+                updates["quantity"] = (str(row["quantity"]), str(change.quantity))
+        now = utc_now().isoformat()
+        for field, (old, new) in updates.items():
+            conn.execute(f"UPDATE production_orders SET {field} = ? WHERE id = ?", (new, row["id"]))
+            conn.execute(
+                "INSERT INTO order_changes (order_id, at, field, old, new, requested_by, reason)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (row["id"], now, field, old, new, change.requested_by, change.reason),
+            )
+        return self._order(conn, self._order_row(conn, row["id"]))
+
+    # ------------------------------------------------------------------------------------ quality
+
+    @staticmethod
+    def _inspection(row: sqlite3.Row) -> Inspection:
+        fields = {k: row[k] for k in row.keys() if k != "seq"}
+        return Inspection(**fields, defect_rate=round(100.0 * row["defects"] / row["inspected"], 2))
+
+    def record_inspection(self, conn: sqlite3.Connection, record: InspectionCreate) -> Inspection:
+        machine = self.plant.machine(record.machine_id)
+        seq, inspection_id = next_id(conn, "inspections", "INS")
+        conn.execute(
+            "INSERT INTO inspections (id, seq, machine_id, line_id, inspected, defects, defect_type, note,"
+            " requested_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (inspection_id, seq, machine.id, machine.line_id, record.inspected, record.defects, record.defect_type,
+             record.note, record.requested_by, utc_now().isoformat()),
+        )
+        return self._inspection(conn.execute("SELECT * FROM inspections WHERE id = ?", (inspection_id,)).fetchone())
+
+    def quality(self, line_id: str | None, machine_id: str | None, since_minutes: float) -> QualityReport:
+        if machine_id is not None:
+            machine = self.plant.machine(machine_id)
+            if line_id is not None and self.line(line_id).id != machine.line_id:
+                raise HTTPException(422, f"machine {machine.id} is on line {machine.line_id}, not {line_id}")
+            machines, explicit = [machine], True
+        elif line_id is not None:
+            machines, explicit = self.line(line_id).machines, False
+        else:
+            machines, explicit = list(self.plant.machines.values()), False
+        since = (utc_now() - timedelta(minutes=since_minutes)).isoformat()
+        with self.db.read() as conn:
+            rows = conn.execute(
+                "SELECT * FROM inspections WHERE recorded_at >= ? ORDER BY seq DESC", (since,)
+            ).fetchall()
+        inspections: dict[str, list[Inspection]] = {}
+        for row in rows:
+            inspections.setdefault(row["machine_id"], []).append(self._inspection(row))
+        live = self._live_values()
+        seconds = since_minutes * 60.0
+        report = []
+        for m in machines:
+            measures = [t for t in QUALITY_TAGS if t in m.tags]
+            if not (explicit or measures or m.id in inspections):
+                continue
+            values = live.get(m.id, {})  # empty while the PLC is offline
+            gains = {t: _window_gain(self.live.history(m.id, t, seconds)) for t in ("good_count", "reject_count")
+                     if t in m.tags}
+            report.append(MachineQuality(
+                machine_id=m.id, line_id=m.line_id,
+                good_count=_int_or_none(values.get("good_count")),
+                reject_count=_int_or_none(values.get("reject_count")),
+                defect_rate=_round_or_none(values.get("defect_rate")),
+                good_in_window=gains.get("good_count"), rejects_in_window=gains.get("reject_count"),
+                inspections=inspections.get(m.id, []),
+            ))
+        return QualityReport(since_minutes=since_minutes, machines=report)
+
+    # ------------------------------------------------------------------------------------ historian
+
+    def history(self, machine_id: str, tag_name: str, minutes: float) -> TagHistory:
+        tag = self.plant.tag(machine_id, tag_name)
+        if tag.is_text:
+            raise HTTPException(422, f"{tag.key} is a text tag; the historian keeps numbers only")
+        samples = self.live.history(tag.machine_id, tag.name, minutes * 60.0)  # gaps where the PLC was offline
+        return TagHistory(machine_id=tag.machine_id, tag=tag.name, unit=tag.unit, minutes=minutes, samples=samples)
+
+
+def _int_or_none(value: Value | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _round_or_none(value: Value | None) -> float | None:
+    return None if value is None else round(float(value), 3)
+
+
+def open_mes_store(db_path: Path, plant: Plant, faults: FaultBoard, live: LivePlant) -> MesStore:
+    """The MES's records in the SQLite file at ``db_path`` (created and seeded if new), over the live plant."""
+    db = Database(db_path, SCHEMA)
+    with db.write() as conn:
+        seed_mes(conn, plant)
+    return MesStore(db, plant, faults, live)
