@@ -26,7 +26,7 @@ from langgraph.types import Command
 from connectors.erp import ErpClient
 from connectors.mes import MesClient
 from connectors.plant import Plant
-from connectors.plant_plc import open_plc
+from connectors.plc import open_plc
 from connectors.settings import ConnectorSettings
 from knowledge.errors import KnowledgeError
 from copilot.approvals import ApprovalQueue, ApprovalStatus, NotPending, Origin, PendingAction, UnknownAction

@@ -19,8 +19,9 @@ import aiomqtt
 
 from connectors.errors import ConnectorError
 from connectors.plant import Machine, Plant, Tag
-from connectors.sparkplug import (BDSEQ, REBIRTH, DataType, MessageType, Metric, SparkplugError, Topic,
-                                  datatype_of, metric, metric_name, parse_payload, payload, value_of)
+from connectors.plc.sparkplug.payload import (BDSEQ, REBIRTH, DataType, MessageType, Metric, SparkplugError,
+                                              Topic, datatype_of, metric, metric_name, parse_payload, payload,
+                                              value_of)
 from simulator.physics import PlantSimulation
 
 log = logging.getLogger(__name__)
