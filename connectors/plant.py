@@ -78,8 +78,9 @@ class Tag(_Strict):
         if not short:
             return raw
         addresses = dict(raw.get("addresses") or {})
-        for twice in short.keys() & addresses.keys():
-            raise ValueError(f"tag {raw.get('machine_id')}.{raw.get('name')}: its {twice} address is given twice "
+        twice = sorted(short.keys() & addresses.keys())
+        if twice:
+            raise ValueError(f"tag {raw.get('machine_id')}.{raw.get('name')}: its {twice[0]} address is given twice "
                              f"(under addresses and beside them)")
         rest = {key: value for key, value in raw.items() if key not in short}
         return {**rest, "addresses": {**addresses, **short}}
@@ -87,6 +88,7 @@ class Tag(_Strict):
     @field_validator("addresses", mode="before")
     @classmethod
     def _by_plugin(cls, raw: Any) -> Any:
+        """Each address validated by its protocol's plugin; an unknown protocol is refused, naming the known ones."""
         if not isinstance(raw, dict):
             return raw
         plugins = _plugins()
