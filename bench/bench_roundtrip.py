@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from connectors.erp import ErpClient
-from connectors.plant_plc import open_plc
+from connectors.plc import open_plc
 from simulator.process import running_simulator
 
 

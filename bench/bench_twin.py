@@ -32,7 +32,7 @@ import numpy as np  # noqa: E402
 
 from connectors.mes import MesClient  # noqa: E402
 from connectors.plant import RUN_TAG, Machine, Plant, load_plant  # noqa: E402
-from connectors.plant_plc import PlantPlc, open_plc  # noqa: E402
+from connectors.plc import PlantPlc, open_plc  # noqa: E402
 from connectors.settings import ConnectorSettings  # noqa: E402
 from simulator.process import running_simulator  # noqa: E402
 from twin import Change, DryRun, Reason, SetpointModel, fit_twin, predict, save_twin, twin_error  # noqa: E402

@@ -14,9 +14,9 @@ from typing import Annotated, NoReturn
 import typer
 
 from connectors.errors import ConnectorError
-from connectors.opcua_pki import (CERT_DAYS, Pki, certificate_der, create_application_certificate, describe,
-                                  expires_within, fingerprint)
-from connectors.plc_endpoints import Protocol
+from connectors.plc import Protocol
+from connectors.plc.opcua.pki import (CERT_DAYS, Pki, certificate_der, create_application_certificate, describe,
+                                      expires_within, fingerprint)
 from connectors.settings import ConnectorSettings, OpcUaSecurity
 
 opcua_app = typer.Typer(help="OPC UA security: the copilot's certificate and the servers it trusts.",
@@ -96,8 +96,8 @@ def plant_import(
     replace: Annotated[bool, typer.Option(help="overwrite OUT if it exists")] = False,
 ) -> None:
     """Draft a plant file from the server's address space, for review; it never replaces the running plant file."""
-    from connectors.plant_import import draft_plant, render
-    from connectors.opcua_session import close_quietly, open_session
+    from connectors.plc.opcua.draft import draft_plant, render
+    from connectors.plc.opcua.session import close_quietly, open_session
 
     settings = connector_settings(ctx)
     if out is not None:
@@ -129,10 +129,9 @@ def plant_check(
     protocol: Annotated[Protocol, typer.Option(
         help="the protocol of the settings' PLC, for the machines that name none")] = Protocol.opcua,
 ) -> None:
-    """Check a plant file against every PLC it names, live: OPC UA nodes (data types, access, ranges, units),
-    Modbus registers (read), Sparkplug B births (metrics and their datatypes)."""
-    from connectors.plant_check import Severity
-    from connectors.plc_check import check_plcs
+    """Check a plant file against every PLC it names, live, each by its protocol's plugin: OPC UA nodes (data types,
+    access, ranges, units), Modbus registers (read), Sparkplug B births (metrics and their datatypes)."""
+    from connectors.plc import Severity, check_plcs
 
     settings = connector_settings(ctx)
     if plant_file is not None:
@@ -154,7 +153,7 @@ def plant_check(
 
 def _server_certificate(server: str, settings: ConnectorSettings) -> bytes:
     if server.startswith("opc.tcp://"):
-        from connectors.opcua_session import server_certificate
+        from connectors.plc.opcua.session import server_certificate
 
         security = settings.opcua_security if settings.opcua_security is not OpcUaSecurity.none \
             else OpcUaSecurity.sign_and_encrypt

@@ -9,45 +9,40 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, SerializeAsAny, ValidationError,
+                      field_validator, model_validator)
+from pydantic_core import PydanticCustomError
 
-from connectors.plc_endpoints import PlcEndpoint, Protocol
+if TYPE_CHECKING:
+    from connectors.plc.plugin import PlcPlugin
 
-ModbusTable = Literal["coil", "discrete_input", "input_register", "holding_register"]
-ModbusType = Literal["bool", "uint16", "int16", "uint32", "float32", "string"]
 ValueType = Literal["bool", "uint16", "int16", "uint32", "int32", "float32", "float64", "string"]
-"""A tag's value type when no Modbus register declares it (a tag reached over OPC UA only)."""
+"""A tag's value type when no address declares it (a tag reached over OPC UA only)."""
 
-_REGISTER_COUNT = {"bool": 1, "uint16": 1, "int16": 1, "uint32": 2, "float32": 2}
+
+def _plugins() -> dict[str, PlcPlugin]:
+    """The PLC protocols' plugins by name; imported when a file is validated, as each plugin imports this module."""
+    from connectors.plc.registry import plugins
+
+    return plugins()
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)  # a NaN limit checks nothing
 
 
-class ModbusAddress(_Strict):
-    table: ModbusTable
-    address: int = Field(ge=0, le=65535)
-    type: ModbusType
-    scale: float = 1.0
-    length: int | None = Field(default=None, ge=1, description="registers, for strings")
+class PlcEndpoint(_Strict):
+    """Where one PLC of the plant's ``plcs:`` is; each protocol's plugin subclasses it with its own fields."""
 
-    @model_validator(mode="after")
-    def _fits_table(self) -> ModbusAddress:
-        bit_table = self.table in ("coil", "discrete_input")
-        if bit_table != (self.type == "bool"):
-            raise ValueError(f"type {self.type} does not fit table {self.table}")
-        if self.type == "string" and not self.length:
-            raise ValueError("a string tag needs a length in registers")
-        return self
+    protocol: str
 
     @property
-    def count(self) -> int:
-        """How many coils or registers the value occupies."""
-        return self.length if self.type == "string" else _REGISTER_COUNT[self.type]
+    def where(self) -> str:
+        """The endpoint in one line, for people (a URL, a host and port)."""
+        raise NotImplementedError
 
 
 RUN_TAG = "run"
@@ -55,14 +50,15 @@ RUN_TAG = "run"
 
 
 class Tag(_Strict):
+    """One tag of a machine. Its address in each protocol is under the protocol's name: ``addresses: {modbus: ...}``,
+    or the short form, the protocol's name as a key of the tag itself (``modbus: {...}``); ``tag.modbus`` reads it."""
+
     name: str
     machine_id: str
     unit: str = ""
-    opcua: str | None = None
-    """The node id (``ns=2;s=...``); a tag needs only the address of its machine's protocol."""
-    modbus: ModbusAddress | None = None
-    mqtt: str | None = Field(default=None, min_length=1)
-    """The Sparkplug B metric name (``Motor/speed``); its device is the machine's id."""
+    addresses: dict[str, Any] = {}
+    """The tag's address by protocol (a node id, a register, a metric name), as that protocol's plugin validates it;
+    a tag needs only the address of its machine's protocol."""
     type: ValueType | None = None
     writable: bool = False
     min: float | None = None
@@ -71,6 +67,46 @@ class Tag(_Strict):
     alarm_high: float | None = None
     alarm_low: float | None = None
     enum: dict[int, str] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_addresses(cls, raw: Any) -> Any:
+        """Move the keys that name a protocol (``opcua: ns=2;s=...``) into ``addresses``."""
+        if not isinstance(raw, dict):
+            return raw
+        short = {key: value for key, value in raw.items() if key in _plugins()}
+        if not short:
+            return raw
+        addresses = dict(raw.get("addresses") or {})
+        twice = sorted(short.keys() & addresses.keys())
+        if twice:
+            raise ValueError(f"tag {raw.get('machine_id')}.{raw.get('name')}: its {twice[0]} address is given twice "
+                             f"(under addresses and beside them)")
+        rest = {key: value for key, value in raw.items() if key not in short}
+        return {**rest, "addresses": {**addresses, **short}}
+
+    @field_validator("addresses", mode="before")
+    @classmethod
+    def _by_plugin(cls, raw: Any) -> Any:
+        """Each address validated by its protocol's plugin; an unknown protocol is refused, naming the known ones."""
+        if not isinstance(raw, dict):
+            return raw
+        plugins = _plugins()
+        unknown = [name for name in raw if name not in plugins]
+        if unknown:
+            raise PydanticCustomError("plc_protocol", "unknown PLC protocol {name}; use one of: {known}",
+                                      {"name": unknown[0], "known": ", ".join(plugins)})
+        return {name: plugins[name].validate_address(value) for name, value in raw.items() if value is not None}
+
+    def address(self, protocol: str) -> Any | None:
+        """The tag's address in ``protocol``, or None when it has none there."""
+        return self.addresses.get(protocol)
+
+    def __getattr__(self, name: str) -> Any:
+        """``tag.<protocol>`` is the tag's address in that protocol (None without one), as in the plant file."""
+        if not name.startswith("_") and name in _plugins():
+            return self.__dict__.get("addresses", {}).get(name)
+        return super().__getattr__(name)
 
     @property
     def key(self) -> str:
@@ -91,8 +127,13 @@ class Tag(_Strict):
 
     @property
     def value_type(self) -> ValueType:
-        """The type of the tag's value: its own, or its Modbus register's."""
-        return self.type or self.modbus.type
+        """The type of the tag's value: its own, or the one an address declares (a Modbus register's)."""
+        return self.type or next(iter(self._declared_types().values()))
+
+    def _declared_types(self) -> dict[str, ValueType]:
+        plugins = _plugins()
+        declared = {name: plugins[name].declared_type(address) for name, address in self.addresses.items()}
+        return {name: kind for name, kind in declared.items() if kind is not None}
 
     @property
     def is_text(self) -> bool:
@@ -100,12 +141,16 @@ class Tag(_Strict):
 
     @model_validator(mode="after")
     def _writable_has_limits(self) -> Tag:
-        if self.opcua is None and self.modbus is None and self.mqtt is None:
-            raise ValueError(f"tag {self.key} needs an opcua node id, a modbus address or an mqtt metric name")
-        if self.modbus is None and self.type is None:
-            raise ValueError(f"tag {self.key} needs a type or a modbus address")
-        if self.modbus is not None and self.type is not None and self.type != self.modbus.type:
-            raise ValueError(f"tag {self.key}: type {self.type} differs from its modbus type {self.modbus.type}")
+        if not self.addresses:
+            words = [plugin.address_words for plugin in _plugins().values()]
+            raise ValueError(f"tag {self.key} needs {', '.join(words[:-1])} or {words[-1]}" if len(words) > 1
+                             else f"tag {self.key} needs {words[0]}")
+        declared = self._declared_types()
+        if not declared and self.type is None:
+            raise ValueError(f"tag {self.key} needs a type: none of its addresses declares one")
+        for protocol, kind in declared.items():
+            if kind != self.value_type:
+                raise ValueError(f"tag {self.key}: type {self.value_type} differs from its {protocol} type {kind}")
         if self.writable and (self.min is None or self.max is None):
             raise ValueError(f"writable tag {self.key} needs min and max")
         if self.min is not None and self.max is not None and self.min > self.max:
@@ -210,13 +255,20 @@ class PlantInfo(_Strict):
     modbus_unit: int = Field(default=1, ge=0, le=247)
 
 
-_ADDRESS_OF = {Protocol.opcua: "opcua", Protocol.modbus: "modbus", Protocol.mqtt: "mqtt"}
-"""The tag field that addresses a tag in each protocol."""
+def _endpoint(raw: Any) -> PlcEndpoint:
+    """One PLC of ``plcs:`` by its protocol's plugin; a ValidationError locates its fields under the protocol."""
+    if isinstance(raw, PlcEndpoint):
+        return raw
+    plugins = _plugins()
+    protocol = raw.get("protocol") if isinstance(raw, dict) else None
+    if protocol not in plugins:
+        raise PydanticCustomError("plc_protocol", "protocol must be one of: {known}", {"known": ", ".join(plugins)})
+    return plugins[protocol].validate_endpoint(raw)
 
 
 class Plant(_Strict):
     plant: PlantInfo
-    plcs: dict[str, PlcEndpoint] = {}
+    plcs: dict[str, Annotated[SerializeAsAny[PlcEndpoint], BeforeValidator(_endpoint)]] = {}
     """The PLCs by name; a machine (or its line) names its own. Empty: every machine on the settings' PLC."""
     lines: list[Line]
     alarm_codes: dict[int, str] = {}
@@ -268,11 +320,10 @@ class Plant(_Strict):
                 if name is None:
                     continue
                 protocol = self.plcs[name].protocol
-                field = _ADDRESS_OF[protocol]
-                missing = [t.name for t in m.tags.values() if getattr(t, field) is None]
+                missing = [t.name for t in m.tags.values() if t.address(protocol) is None]
                 if missing:
                     raise ValueError(f"lines.{i}.machines.{j}.tags: machine {m.id} is on {protocol} PLC {name!r}, "
-                                     f"but its tags {', '.join(missing)} have no {field} address")
+                                     f"but its tags {', '.join(missing)} have no {protocol} address")
 
     @model_validator(mode="after")
     def _consistent(self) -> Plant:
@@ -288,14 +339,8 @@ class Plant(_Strict):
                 if o.supplier not in supplier_ids:
                     raise ValueError(f"part {p.id} offered by unknown supplier {o.supplier}")
         self._plcs_named()
-        seen: dict[tuple[str | None, tuple[str, int]], str] = {}  # each PLC has its own registers
-        for t in self.all_tags():
-            plc = self.plc_of(t.machine_id)
-            for i in range(t.modbus.count if t.modbus else 0):
-                slot = (t.modbus.table, t.modbus.address + i)
-                if (plc, slot) in seen:
-                    raise ValueError(f"Modbus {slot} used by both {seen[plc, slot]} and {t.key}")
-                seen[plc, slot] = t.key
+        for plugin in _plugins().values():
+            plugin.validate_plant(self)
         return self
 
 

@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from connectors.plc_endpoints import Protocol
+from connectors.plc import Protocol
 from connectors.settings import REPO_CONFIG
 from copilot.store.db import Location, check_url
 

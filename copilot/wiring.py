@@ -13,7 +13,7 @@ from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from connectors.erp import ErpClient
 from connectors.mes import MesClient
-from connectors.plant_plc import open_plc
+from connectors.plc import open_plc
 from connectors.settings import ConnectorSettings
 from copilot.agent.graph import build_graph
 from copilot.agent.prompt import agent_prompt

@@ -14,9 +14,9 @@ from typing import Annotated, Any, NoReturn
 import httpx
 import typer
 
-from connectors.opcua_pki import fingerprint
 from connectors.plant import Plant
-from connectors.plc_endpoints import Protocol
+from connectors.plc import Protocol
+from connectors.plc.opcua.pki import fingerprint
 from connectors.settings import ConnectorSettings
 from simulator.faults import FaultKind
 from simulator.settings import SimulatorSettings
@@ -123,7 +123,7 @@ def read(
 ) -> None:
     """Read one tag the way the copilot does: over Modbus TCP or OPC UA, through the PLC connector."""
     from connectors.errors import ConnectorError
-    from connectors.plant_plc import open_plc
+    from connectors.plc import open_plc
 
     settings = _connectors(ctx)
 

@@ -17,8 +17,8 @@ from pymodbus.server import ModbusTcpServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 
 from connectors.errors import ConnectorError
-from connectors.modbus_codec import decode, encode
 from connectors.plant import Plant, Tag
+from connectors.plc.modbus.codec import decode, encode
 from simulator.physics import PlantSimulation
 
 _TABLE_OF_FUNCTION = {1: "coil", 5: "coil", 15: "coil", 2: "discrete_input", 3: "holding_register",

@@ -31,9 +31,9 @@ from asyncua.common.utils import ServiceError
 from asyncua.crypto.permission_rules import User, UserRole
 
 from connectors.errors import ConnectorError
-from connectors.opcua_model import as_variant, variant_type
-from connectors.opcua_pki import Pki, make_certificate
 from connectors.plant import Machine, Plant, Tag
+from connectors.plc.opcua.model import as_variant, variant_type
+from connectors.plc.opcua.pki import Pki, make_certificate
 from simulator.physics import PlantSimulation
 
 _POLICIES = [ua.SecurityPolicyType.NoSecurity, ua.SecurityPolicyType.Basic256Sha256_Sign,

@@ -19,7 +19,7 @@ import aiomqtt
 
 from connectors.errors import ConnectorError
 from connectors.plant import Machine, Plant, Tag
-from connectors.sparkplug import (
+from connectors.plc.sparkplug.payload import (
     BDSEQ,
     REBIRTH,
     DataType,

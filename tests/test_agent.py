@@ -7,7 +7,7 @@ from agent_helpers import SimControl, ask, call, copilot_on, results, script, us
 
 from connectors.erp import ErpClient
 from connectors.plant import load_plant
-from connectors.plant_plc import open_plc
+from connectors.plc import open_plc
 from copilot.store.approvals import ApprovalRefused
 from copilot.llm.errors import ModelUnavailable
 from copilot.llm.scripted import ScriptedChatModel

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from connectors.plant import load_plant
-from connectors.plant_plc import open_plc
+from connectors.plc import open_plc
 from connectors.settings import REPO_CONFIG
 from copilot.service import Copilot
 from copilot.settings import CopilotSettings

@@ -12,7 +12,7 @@ from agent_helpers import SimControl, ask, call, copilot_on, results, script, us
 
 from connectors.erp import ErpClient
 from connectors.plant import load_plant
-from connectors.plant_plc import open_plc
+from connectors.plc import open_plc
 from copilot.store.approvals import ApprovalQueue, ApprovalStatus, NotPending
 from copilot.agent.binding import differences
 from policies.model import ActionFacts, RequireApproval, Role

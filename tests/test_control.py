@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from connectors.erp import ErpClient
 from connectors.errors import Unreachable
-from connectors.plant_plc import open_plc
+from connectors.plc import open_plc
 from connectors.records import WorkOrderCreate
 from connectors.settings import ConnectorSettings
 from ui.cli import app as plant_copilot

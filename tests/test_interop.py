@@ -3,7 +3,7 @@
 The running simulator (clock frozen: values move only with the control API's /advance) is read with
 (a) node-opcua's OPC UA client (tests/interop/read_opcua.mjs, installed by ``make test`` with
 ``npm ci --prefix tests/interop``), (b) pyModbusTCP, decoding the registers here from the plant file's
-type and scale, independently of connectors/modbus_codec.py, and (c) our own connectors over both
+type and scale, independently of connectors/plc/modbus/codec.py, and (c) our own connectors over both
 protocols; all must agree: exactly for integers, bools, enums and text, within float32 rounding for
 floats. Then a setpoint written by each foreign client is read back by our connectors.
 
@@ -24,7 +24,7 @@ import yaml
 from agent_helpers import SimControl
 
 from connectors.plant import load_plant
-from connectors.plant_plc import open_plc
+from connectors.plc import open_plc
 from connectors.settings import REPO_CONFIG
 
 ModbusClient = pytest.importorskip(
@@ -89,7 +89,7 @@ def read_with_node_opcua(url: str, keys: list[tuple[str, str]]) -> dict[tuple[st
 
 # --- (b) pyModbusTCP, decoded here ------------------------------------------------------------------
 # The word order: simulator/modbus_server.py (_Bridge.handle → _put) puts into the registers what
-# connectors/modbus_codec.encode gives, whose docstring and code say big-endian bytes and big-endian
+# connectors/plc/modbus/codec.encode gives, whose docstring and code say big-endian bytes and big-endian
 # word order, the high word first, for 32-bit types (float32: struct ">2H" of struct ">f"; uint32:
 # [raw >> 16, raw & 0xFFFF]); strings two ASCII characters a register, high byte first, NUL-padded.
 

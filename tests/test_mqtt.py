@@ -19,13 +19,12 @@ import yaml
 from mosquitto import running_mosquitto
 
 from connectors.errors import InvalidRequest, NotConfigured, NotFound, Rejected, Unreachable
-from connectors.mqtt import MqttPlc
 from connectors.plant import Plant, PlantFileError, load_plant
-from connectors.plant_plc import open_plc
-from connectors.plc_endpoints import MqttEndpoint, Protocol
-from connectors.plc_registry import connector
+from connectors.plc import Protocol, open_plc, plugin
+from connectors.plc.sparkplug import MqttEndpoint
+from connectors.plc.sparkplug.client import MqttPlc
+from connectors.plc.sparkplug.payload import MessageType, Payload, Topic, datatype_named, value_of
 from connectors.settings import REPO_CONFIG, ConnectorSettings
-from connectors.sparkplug import MessageType, Payload, Topic, datatype_named, value_of
 from simulator.process import running_simulator
 
 DEMO = REPO_CONFIG / "plant.yaml"
@@ -235,7 +234,7 @@ def test_a_machine_on_the_mqtt_plc_needs_metric_names(tmp_path):
 
 
 async def test_the_registry_has_the_mqtt_connector_and_the_settings_plc_is_not_one(tmp_path):
-    assert connector(Protocol.mqtt) is MqttPlc
+    assert plugin(Protocol.mqtt).connector() is MqttPlc
     plant = load_plant(DEMO)
     async with open_plc(ConnectorSettings(), plant, "mqtt") as plc:
         with pytest.raises(NotConfigured, match="plant file's plcs: \\(protocol: mqtt"):

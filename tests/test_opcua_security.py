@@ -12,10 +12,10 @@ from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from connectors.errors import NotConfigured, Rejected, Untrusted
-from connectors.opcua_pki import Pki, create_application_certificate, fingerprint, make_certificate
-from connectors.opcua_session import server_certificate
 from connectors.plant import Plant, load_plant
-from connectors.plant_plc import open_plc
+from connectors.plc import open_plc
+from connectors.plc.opcua.pki import Pki, create_application_certificate, fingerprint, make_certificate
+from connectors.plc.opcua.session import server_certificate
 from connectors.settings import REPO_CONFIG, ConnectorSettings, OpcUaSecurity
 from twin.settings import TwinSettings
 from ui.cli import app as plant_copilot

@@ -9,10 +9,11 @@ from pathlib import Path
 from plant_edits import plant_with, tag_of
 from typer.testing import CliRunner
 
-from connectors.opcua_model import variant_type
-from connectors.opcua_session import close_quietly, open_session
 from connectors.plant import Plant, load_plant
-from connectors.plant_check import Finding, Severity, check_plant
+from connectors.plc import Finding, Severity
+from connectors.plc.opcua.check import check_plant
+from connectors.plc.opcua.model import variant_type
+from connectors.plc.opcua.session import close_quietly, open_session
 from connectors.settings import REPO_CONFIG, ConnectorSettings
 from simulator.process import settings_env
 from ui.cli import app as plant_copilot

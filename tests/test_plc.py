@@ -8,9 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from connectors.errors import InvalidRequest, NotFound, Rejected, Unreachable
-from connectors.modbus_codec import decode, encode
 from connectors.plant import load_plant
-from connectors.plant_plc import open_plc
+from connectors.plc import open_plc
+from connectors.plc.modbus.codec import decode, encode
 from connectors.settings import REPO_CONFIG
 from simulator.process import free_ports
 

@@ -17,12 +17,12 @@ import yaml
 from connectors.errors import InvalidRequest, Rejected, Unreachable
 from connectors.erp import ErpClient
 from connectors.mes import MesClient
-from connectors.modbus import ModbusPlc
-from connectors.opcua import OpcUaPlc
 from connectors.plant import Plant, PlantFileError, load_plant
-from connectors.plant_plc import open_plc
-from connectors.plc_endpoints import ModbusEndpoint, OpcUaEndpoint, Protocol
-from connectors.plc_registry import connector
+from connectors.plc import Protocol, open_plc, plugin
+from connectors.plc.modbus import ModbusEndpoint
+from connectors.plc.modbus.client import ModbusPlc
+from connectors.plc.opcua import OpcUaEndpoint
+from connectors.plc.opcua.client import OpcUaPlc
 from connectors.settings import REPO_CONFIG, ConnectorSettings
 from simulator.process import free_ports
 
@@ -118,7 +118,7 @@ async def test_machines_without_a_plc_are_on_the_settings_plc_in_the_chosen_prot
     (lambda raw: raw["plcs"]["paint-shop"].update(url="http://10.0.0.7:4840"), "plcs.paint-shop.opcua.url",
      "opc.tcp://HOST:PORT"),
     (lambda raw: raw["plcs"]["paint-shop"].update(protocol="profinet"), "plcs.paint-shop",
-     "protocol must be one of: opcua, modbus, mqtt"),
+     "protocol must be one of: modbus, opcua, mqtt"),
     (lambda raw: raw["plcs"]["press-shop"].update(unit=300), "plcs.press-shop.modbus.unit", "less than or equal"),
     (lambda raw: raw["lines"][1]["machines"][0].update(plc="press-shop"), "lines.1.machines.0.tags",
      "OV-201 is on modbus PLC 'press-shop', but its tags .* have no modbus address"),
@@ -145,7 +145,7 @@ def test_a_tag_needs_only_the_address_of_its_protocol(tmp_path):
     plant = load_plant(written(tmp_path, raw))
     assert plant.tag("P-101", "vibration").opcua is None and plant.tag("P-101", "vibration").value_type == "float32"
     del raw["lines"][0]["machines"][0]["tags"]["vibration"]["modbus"]
-    with pytest.raises(PlantFileError, match="P-101.vibration needs an opcua node id, a modbus address or an mqtt metric name"):
+    with pytest.raises(PlantFileError, match="P-101.vibration needs a modbus address, an opcua node id or an mqtt metric name"):
         load_plant(written(tmp_path, raw))
 
 
@@ -160,17 +160,18 @@ async def test_a_tag_without_the_address_of_the_protocol_asked_is_refused_clearl
 
 def test_open_plc_picks_the_connector_from_the_registry(sim):
     plant = load_plant(DEMO)
-    assert connector(Protocol.modbus) is ModbusPlc and connector("opcua") is OpcUaPlc
-    with pytest.raises(InvalidRequest, match="unknown PLC protocol .profinet.; use one of: opcua, modbus, mqtt"):
+    assert plugin(Protocol.modbus).connector() is ModbusPlc and plugin("opcua").connector() is OpcUaPlc
+    with pytest.raises(InvalidRequest, match="unknown PLC protocol .profinet.; use one of: modbus, opcua, mqtt"):
         open_plc(sim, plant, "profinet")
     with pytest.raises(InvalidRequest, match="unknown PLC protocol"):
-        connector("modbus-rtu")
+        plugin("modbus-rtu")
 
 
 def test_the_shared_plc_module_imports_no_protocol_connector():
-    """The registry ends the import circle: connectors.plc (and opening a plant) load no protocol stack."""
-    probe = ("import sys, connectors.plc, connectors.plant_plc; "
-             "print(sorted(m for m in ('connectors.modbus', 'connectors.opcua', 'connectors.mqtt', 'asyncua', 'pymodbus', 'aiomqtt') "
+    """The registry finds the plugins without their stacks: connectors.plc (and loading a plant) load no client."""
+    probe = ("import sys, connectors.plc, connectors.settings; connectors.settings.ConnectorSettings().load_plant(); "
+             "print(sorted(m for m in ('connectors.plc.modbus.client', 'connectors.plc.opcua.client', "
+             "'connectors.plc.sparkplug.client', 'asyncua', 'pymodbus', 'aiomqtt', 'google.protobuf') "
              "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parent.parent)

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from connectors.mes import MesClient
 from connectors.plant import load_plant
-from connectors.plant_plc import open_plc
+from connectors.plc import open_plc
 from connectors.settings import REPO_CONFIG
 from simulator.process import settings_env
 from twin import (

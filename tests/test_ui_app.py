@@ -30,7 +30,7 @@ from ui_helpers import (
     user,
 )
 
-from connectors.plant_plc import open_plc
+from connectors.plc import open_plc
 from copilot.llm.scripted import ScriptedChatModel, ScriptedReply
 from copilot.service import Copilot
 from copilot.settings import CopilotSettings

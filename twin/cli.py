@@ -15,8 +15,7 @@ import typer
 
 from connectors.errors import ConnectorError
 from connectors.mes import MesClient
-from connectors.plant_plc import open_plc
-from connectors.plc_endpoints import Protocol
+from connectors.plc import Protocol, open_plc
 from connectors.settings import ConnectorSettings
 from twin.errors import TwinError
 from twin.file import load_twin, save_twin

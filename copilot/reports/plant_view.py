@@ -16,9 +16,7 @@ from connectors.erp import ErpClient
 from connectors.errors import ConnectorError
 from connectors.mes import MesClient
 from connectors.plant import Machine, Plant
-from connectors.plant_plc import open_plc
-from connectors.plc import PlcClient
-from connectors.plc_endpoints import Protocol
+from connectors.plc import PlcClient, Protocol, open_plc
 from connectors.records import PurchaseOrder, WorkOrder
 from connectors.settings import ConnectorSettings
 from tools.live import Alarm, Reading, alarms_of, read_raw, readings, state_of

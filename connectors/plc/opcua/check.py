@@ -1,4 +1,4 @@
-"""`plant check`: does the plant file agree with the live OPC UA server?
+"""`plant check` of an OPC UA server: does the plant file agree with it?
 
 Every tag's node must exist and be a variable of the data type the connector reads and writes it as; a
 writable tag must be writable on the server, and its limits no wider than the EURange the server
@@ -9,28 +9,11 @@ the server does not declare) are notes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
-
 from asyncua import Client, Node, ua
 
-from connectors.opcua_model import data_type_name, engineering_unit, eu_range, variant_type
 from connectors.plant import Plant, Tag
-
-
-class Severity(StrEnum):
-    problem = "problem"
-    note = "note"
-
-
-@dataclass(frozen=True)
-class Finding:
-    tag: str
-    severity: Severity
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.severity.value:<7} {self.tag}: {self.message}"
+from connectors.plc.findings import Finding, Severity
+from connectors.plc.opcua.model import data_type_name, engineering_unit, eu_range, variant_type
 
 
 _ATTRIBUTES = (ua.AttributeIds.NodeClass, ua.AttributeIds.DataType, ua.AttributeIds.AccessLevel)
@@ -41,7 +24,8 @@ async def _attributes(client: Client, tags: list[Tag]) -> list[list[ua.DataValue
     params = ua.ReadParameters()
     for tag in tags:
         for attribute in _ATTRIBUTES:
-            params.NodesToRead.append(ua.ReadValueId(NodeId=ua.NodeId.from_string(tag.opcua), AttributeId=attribute))
+            node_id = ua.NodeId.from_string(tag.address("opcua"))
+            params.NodesToRead.append(ua.ReadValueId(NodeId=node_id, AttributeId=attribute))
     values = await client.uaclient.read(params)
     return [values[i:i + len(_ATTRIBUTES)] for i in range(0, len(values), len(_ATTRIBUTES))]
 
@@ -69,10 +53,11 @@ def _unit(tag: Tag, unit: str | None) -> list[Finding]:
 async def _check_tag(client: Client, tag: Tag, node_class: ua.DataValue, data_type: ua.DataValue,
                      access: ua.DataValue) -> list[Finding]:
     if not node_class.StatusCode.is_good():
-        return [Finding(tag.key, Severity.problem, f"node {tag.opcua} is not on the server "
+        return [Finding(tag.key, Severity.problem, f"node {tag.address('opcua')} is not on the server "
                                                    f"({node_class.StatusCode.name})")]
     if node_class.Value.Value != ua.NodeClass.Variable:
-        return [Finding(tag.key, Severity.problem, f"node {tag.opcua} is an {ua.NodeClass(node_class.Value.Value).name}, "
+        return [Finding(tag.key, Severity.problem, f"node {tag.address('opcua')} is an "
+                                                   f"{ua.NodeClass(node_class.Value.Value).name}, "
                                                    f"not a variable")]
     findings = []
     expected = variant_type(tag)
@@ -82,7 +67,7 @@ async def _check_tag(client: Client, tag: Tag, node_class: ua.DataValue, data_ty
                                 f"file's type makes the connector use {expected.name}"))
     if tag.writable and not access.Value.Value & ua.AccessLevel.CurrentWrite.mask:
         findings.append(Finding(tag.key, Severity.problem, "writable in the plant file, read-only on the server"))
-    node: Node = client.get_node(ua.NodeId.from_string(tag.opcua))
+    node: Node = client.get_node(ua.NodeId.from_string(tag.address("opcua")))
     return findings + _limits(tag, await eu_range(node)) + _unit(tag, await engineering_unit(node))
 
 
@@ -94,13 +79,14 @@ async def check_plant(client: Client, plant: Plant, machines: set[str] | None = 
     for tag in plant.all_tags():
         if machines is not None and tag.machine_id not in machines:
             continue
-        if tag.opcua is None:  # reached over Modbus only: nothing to check on the OPC UA server
+        node_id = tag.address("opcua")
+        if node_id is None:  # reached over Modbus only: nothing to check on the OPC UA server
             continue
         try:
-            ua.NodeId.from_string(tag.opcua)
+            ua.NodeId.from_string(node_id)
             tags.append(tag)
         except ua.UaStringParsingError:
-            findings.append(Finding(tag.key, Severity.problem, f"{tag.opcua!r} is not an OPC UA node id"))
+            findings.append(Finding(tag.key, Severity.problem, f"{node_id!r} is not an OPC UA node id"))
     for tag, (node_class, data_type, access) in zip(tags, await _attributes(client, tags), strict=True):
         findings += await _check_tag(client, tag, node_class, data_type, access)
     return findings

@@ -12,12 +12,11 @@ import asyncio
 from asyncua import Client, ua
 
 from connectors.errors import InvalidRequest, Rejected, TimedOut, Unreachable
-from connectors.opcua_model import as_variant, eu_range
-from connectors.opcua_session import close_quietly, open_session
 from connectors.plant import Tag
-from connectors.plc import ProtocolPlc, ServerRange, Value, WriteResult
-from connectors.plc_endpoints import OpcUaEndpoint, Protocol
-from connectors.plc_registry import register
+from connectors.plc.client import ProtocolPlc, ServerRange, Value, WriteResult
+from connectors.plc.opcua.model import as_variant, eu_range
+from connectors.plc.opcua.schema import OpcUaEndpoint
+from connectors.plc.opcua.session import close_quietly, open_session
 from connectors.settings import OpcUaSecurity
 
 _NO_ANSWER = {ua.StatusCodes.BadNoCommunication, ua.StatusCodes.BadCommunicationError,
@@ -26,12 +25,12 @@ _NO_ANSWER = {ua.StatusCodes.BadNoCommunication, ua.StatusCodes.BadCommunication
 
 def _node(spec: Tag) -> ua.NodeId:
     """The tag's node id; a tag reached over Modbus only has none."""
-    if spec.opcua is None:
+    node_id = spec.address("opcua")
+    if node_id is None:
         raise InvalidRequest(f"{spec.key} has no OPC UA node id in the plant file; read it over Modbus")
-    return ua.NodeId.from_string(spec.opcua)
+    return ua.NodeId.from_string(node_id)
 
 
-@register(Protocol.opcua)
 class OpcUaPlc(ProtocolPlc):
     """One OPC UA server (its URL); security, user and certificates are the settings' (PLANT_OPCUA_*)."""
 

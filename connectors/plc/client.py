@@ -1,9 +1,9 @@
 """What every PLC connector shares: the client the tools use, and the guarded template of one endpoint.
 
 ``PlcClient`` is what the tools see: reads and guarded writes of the plant's tags, whichever PLC holds
-them. ``ProtocolPlc`` is one endpoint spoken in one protocol; each protocol's module subclasses it and
-registers itself in ``connectors.plc_registry``. This module imports none of them (``connectors.plant_plc``
-opens the plant's PLCs from the registry).
+them. ``ProtocolPlc`` is one endpoint spoken in one protocol; each protocol's plugin subclasses it
+(``connectors.plc.registry``). This module imports none of them (``connectors.plc.plant_plc`` opens the
+plant's PLCs through the registry).
 
 A write passes a guard first — the second wall after the policy engine: the tag must
 be on the plant's write allow-list, the value inside its limits and inside the range the
@@ -23,8 +23,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from connectors.errors import ConnectorError, InvalidRequest, Rejected, Unreachable
-from connectors.plant import Plant, Tag
-from connectors.plc_endpoints import Endpoint
+from connectors.plant import Plant, PlcEndpoint, Tag
 from connectors.settings import ConnectorSettings
 
 Value = float | int | bool | str
@@ -117,9 +116,9 @@ class PlcClient(ABC):
 class ProtocolPlc(PlcClient):
     """One PLC endpoint in one protocol; subclasses speak the protocol, this class guards and reconnects."""
 
-    endpoint: Endpoint
+    endpoint: PlcEndpoint
 
-    def __init__(self, settings: ConnectorSettings, plant: Plant, endpoint: Endpoint) -> None:
+    def __init__(self, settings: ConnectorSettings, plant: Plant, endpoint: PlcEndpoint) -> None:
         super().__init__(settings, plant)
         self.endpoint = endpoint
 
@@ -145,7 +144,8 @@ class ProtocolPlc(PlcClient):
         try:
             await self._write(spec, checked)
         except ConnectorError as exc:
-            raise type(exc)(f"{exc} — the write of {spec.key} may or may not have happened; read it before retrying") from exc
+            raise type(exc)(f"{exc} — the write of {spec.key} may or may not have happened; "
+                            f"read it before retrying") from exc
         new = (await self._read([spec]))[0]
         return WriteResult(machine_id=spec.machine_id, tag=spec.name, old_value=old, new_value=new, unit=spec.unit)
 

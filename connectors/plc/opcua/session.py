@@ -15,7 +15,7 @@ from asyncua import Client, ua
 from asyncua.crypto.security_policies import SecurityPolicyBasic256Sha256
 
 from connectors.errors import ConnectorError, Rejected, TimedOut, Unreachable, Untrusted
-from connectors.opcua_pki import Pki, describe, uri_of
+from connectors.plc.opcua.pki import Pki, describe, uri_of
 from connectors.settings import ConnectorSettings, OpcUaSecurity
 
 _MODE = {

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import yaml
 from asyncua import Client, Node, ua
 
-from connectors.opcua_model import data_type_name, engineering_unit, enum_strings, eu_range, value_type_of
 from connectors.plant import ValueType
+from connectors.plc.opcua.model import data_type_name, engineering_unit, enum_strings, eu_range, value_type_of
 
 _DI_PROPERTIES = ("Manufacturer", "Model", "DeviceClass")
 

@@ -12,6 +12,7 @@ import struct
 
 from connectors.errors import InvalidRequest
 from connectors.plant import Tag
+from connectors.plc.modbus.schema import register_of
 
 Value = float | int | bool | str
 
@@ -20,32 +21,34 @@ _INT_RANGE = {"uint16": (0, 0xFFFF), "int16": (-0x8000, 0x7FFF), "uint32": (0, 0
 
 def encode(tag: Tag, value: Value) -> list[int] | list[bool]:
     """The registers (or one bit) that hold ``value`` for ``tag``; InvalidRequest when it does not fit."""
-    kind = tag.modbus.type
+    register = register_of(tag)
+    kind = register.type
     if kind == "bool":
         return [bool(value)]
     if kind == "string":
         data = str(value).encode("ascii", errors="replace")
-        size = 2 * tag.modbus.count
+        size = 2 * register.count
         if len(data) > size:
             raise InvalidRequest(f"text for {tag.key} is longer than {size} characters")
         data = data.ljust(size, b"\0")
-        return list(struct.unpack(f">{tag.modbus.count}H", data))
+        return list(struct.unpack(f">{register.count}H", data))
     if isinstance(value, str) or value is None:
         raise InvalidRequest(f"{tag.key} takes a number, not {value!r}")
     if kind == "float32":
         return list(struct.unpack(">2H", struct.pack(">f", float(value))))
-    raw = round(float(value) * tag.modbus.scale)
+    raw = round(float(value) * register.scale)
     low, high = _INT_RANGE[kind]
     if not low <= raw <= high:
-        raise InvalidRequest(f"{value} does not fit {tag.key} ({kind}, scale {tag.modbus.scale:g})")
+        raise InvalidRequest(f"{value} does not fit {tag.key} ({kind}, scale {register.scale:g})")
     if kind == "uint32":
         return [raw >> 16, raw & 0xFFFF]
     return [raw & 0xFFFF]
 
 
 def decode(tag: Tag, registers: list[int] | list[bool]) -> Value:
-    """The engineering value held in ``registers`` (exactly ``tag.modbus.count`` of them)."""
-    kind = tag.modbus.type
+    """The engineering value held in ``registers`` (exactly the tag's register count of them)."""
+    register = register_of(tag)
+    kind = register.type
     if kind == "bool":
         return bool(registers[0])
     if kind == "string":
@@ -58,4 +61,4 @@ def decode(tag: Tag, registers: list[int] | list[bool]) -> Value:
         raw = registers[0] - 0x10000 if registers[0] & 0x8000 else registers[0]
     else:
         raw = registers[0]
-    return raw / tag.modbus.scale if tag.modbus.scale != 1 else raw
+    return raw / register.scale if register.scale != 1 else raw

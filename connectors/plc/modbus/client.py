@@ -8,42 +8,43 @@ from pymodbus.client import AsyncModbusTcpClient
 from pymodbus.exceptions import ConnectionException, ModbusIOException
 
 from connectors.errors import InvalidRequest, Rejected, TimedOut, Unreachable
-from connectors.modbus_codec import decode, encode
 from connectors.plant import Tag
-from connectors.plc import ProtocolPlc, Value
-from connectors.plc_endpoints import ModbusEndpoint, Protocol
-from connectors.plc_registry import register
+from connectors.plc.client import ProtocolPlc, Value
+from connectors.plc.modbus.codec import decode, encode
+from connectors.plc.modbus.schema import ModbusAddress, ModbusEndpoint, register_of
 
 _MAX_REGISTERS = 120  # per request, below the protocol's 125
 _GATEWAY_ERRORS = {0x0A, 0x0B}
 
 
-def _groups(specs: list[Tag]) -> list[list[Tag]]:
+Addressed = tuple[Tag, ModbusAddress]
+
+
+def _groups(specs: list[Addressed]) -> list[list[Addressed]]:
     """Tags of one table whose addresses follow each other, in runs one request can read."""
-    runs: list[list[Tag]] = []
-    for spec in sorted(specs, key=lambda s: (s.modbus.table, s.modbus.address)):
-        last = runs[-1][-1] if runs else None
+    runs: list[list[Addressed]] = []
+    for spec, at in sorted(specs, key=lambda s: (s[1].table, s[1].address)):
+        last = runs[-1][-1][1] if runs else None
         if (
             last is not None
-            and last.modbus.table == spec.modbus.table
-            and last.modbus.address + last.modbus.count == spec.modbus.address
-            and spec.modbus.address + spec.modbus.count - runs[-1][0].modbus.address <= _MAX_REGISTERS
+            and last.table == at.table
+            and last.address + last.count == at.address
+            and at.address + at.count - runs[-1][0][1].address <= _MAX_REGISTERS
         ):
-            runs[-1].append(spec)
+            runs[-1].append((spec, at))
         else:
-            runs.append([spec])
+            runs.append([(spec, at)])
     return runs
 
 
-def _addressed(specs: list[Tag]) -> list[Tag]:
-    """The tags, each with a Modbus address; a tag reached over OPC UA only has none."""
-    for spec in specs:
-        if spec.modbus is None:
-            raise InvalidRequest(f"{spec.key} has no Modbus address in the plant file; read it over OPC UA")
-    return specs
+def _addressed(spec: Tag) -> Addressed:
+    """The tag with its Modbus address; a tag reached over OPC UA only has none."""
+    at = register_of(spec)
+    if at is None:
+        raise InvalidRequest(f"{spec.key} has no Modbus address in the plant file; read it over OPC UA")
+    return spec, at
 
 
-@register(Protocol.modbus)
 class ModbusPlc(ProtocolPlc):
     """One Modbus TCP device (host, port, unit id)."""
 
@@ -90,10 +91,10 @@ class ModbusPlc(ProtocolPlc):
         client = await self._connected()
         unit = self.endpoint.unit
         values: dict[str, Value] = {}
-        for run in _groups(_addressed(specs)):
-            first = run[0].modbus
-            count = run[-1].modbus.address + run[-1].modbus.count - first.address
-            what = f"reading {run[0].machine_id} {', '.join(s.name for s in run)}"
+        for run in _groups([_addressed(s) for s in specs]):
+            first, last = run[0][1], run[-1][1]
+            count = last.address + last.count - first.address
+            what = f"reading {run[0][0].machine_id} {', '.join(s.name for s, _ in run)}"
             read = {
                 "coil": client.read_coils,
                 "discrete_input": client.read_discrete_inputs,
@@ -102,23 +103,23 @@ class ModbusPlc(ProtocolPlc):
             }[first.table]
             response = await self._call(what, read(first.address, count=count, device_id=unit))
             data = response.bits if first.table in ("coil", "discrete_input") else response.registers
-            for spec in run:
-                offset = spec.modbus.address - first.address
-                values[spec.key] = decode(spec, list(data[offset:offset + spec.modbus.count]))
+            for spec, at in run:
+                offset = at.address - first.address
+                values[spec.key] = decode(spec, list(data[offset:offset + at.count]))
         return [values[s.key] for s in specs]
 
     async def _write(self, spec: Tag, value: float) -> None:
-        _addressed([spec])
+        _, at = _addressed(spec)
         client = await self._connected()
         unit = self.endpoint.unit
         encoded = encode(spec, value)
         what = f"writing {spec.key}"
-        if spec.modbus.table == "coil":
-            await self._call(what, client.write_coil(spec.modbus.address, bool(encoded[0]), device_id=unit))
-        elif spec.modbus.table == "holding_register":
-            await self._call(what, client.write_registers(spec.modbus.address, encoded, device_id=unit))
+        if at.table == "coil":
+            await self._call(what, client.write_coil(at.address, bool(encoded[0]), device_id=unit))
+        elif at.table == "holding_register":
+            await self._call(what, client.write_registers(at.address, encoded, device_id=unit))
         else:
-            raise Rejected(f"{spec.key} lives in the read-only table {spec.modbus.table}")
+            raise Rejected(f"{spec.key} lives in the read-only table {at.table}")
 
     async def _reset(self) -> None:
         if self._client is not None:

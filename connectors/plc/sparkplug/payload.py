@@ -15,7 +15,7 @@ from enum import IntEnum, StrEnum
 from google.protobuf.message import DecodeError
 
 from connectors.plant import Tag
-from connectors.sparkplug import sparkplug_b_pb2 as pb
+from connectors.plc.sparkplug import sparkplug_b_pb2 as pb
 
 NAMESPACE = "spBv1.0"
 BDSEQ = "bdSeq"
@@ -101,14 +101,15 @@ class Topic:
 
 def datatype_of(tag: Tag) -> DataType:
     """The datatype of the tag's metric: its engineering value's (a scaled integer register's is a Double)."""
-    if tag.modbus is not None and tag.modbus.type in ("uint16", "int16", "uint32") and tag.modbus.scale != 1:
+    register = tag.address("modbus")
+    if register is not None and register.type in ("uint16", "int16", "uint32") and register.scale != 1:
         return DataType.Double
     return _OF_VALUE_TYPE[tag.value_type]
 
 
 def metric_name(tag: Tag) -> str:
     """The tag's metric: its ``mqtt`` name in the plant file, else the tag's own name."""
-    return tag.mqtt or tag.name
+    return tag.address("mqtt") or tag.name
 
 
 def now_ms() -> int:

@@ -2,7 +2,7 @@
 
 It subscribes to the edge node's topics (``spBv1.0/<group>/+/<edge node>[/<device>]``), asks for its births
 (an NCMD of ``Node Control/Rebirth``) and keeps the last value of every metric; a machine is a device of the
-node (its id), a tag is a metric (its ``mqtt`` name). A read returns the latest value with the time it was
+node (its id), a tag is a metric (its ``mqtt`` address). A read returns the latest value with the time it was
 measured, or says the node or device is dead (NDEATH, DDEATH: its values are stale) or never named the metric.
 A write, after the same guard as every PLC, publishes one DCMD with the metric's alias (its name when the birth
 gave none) in its birth's datatype, and is confirmed by the device's next DDATA of that metric.
@@ -21,29 +21,28 @@ import aiomqtt
 
 from connectors.errors import InvalidRequest, NotFound, Rejected, TimedOut, Unreachable
 from connectors.plant import Plant, Tag
-from connectors.plc import ProtocolPlc, Value
-from connectors.plc_endpoints import MqttEndpoint, Protocol
-from connectors.plc_registry import register
+from connectors.plc.client import ProtocolPlc, Value
+from connectors.plc.sparkplug.edge_state import DeviceState, EdgeNodeState, KnownMetric
+from connectors.plc.sparkplug.payload import (REBIRTH, DataType, MessageType, SparkplugError, Topic, metric,
+                                              parse_payload, payload)
+from connectors.plc.sparkplug.schema import MqttEndpoint
 from connectors.settings import ConnectorSettings
-from connectors.sparkplug import (REBIRTH, DataType, MessageType, SparkplugError, Topic, metric, parse_payload,
-                                  payload)
-from connectors.sparkplug.edge_state import DeviceState, EdgeNodeState, KnownMetric
 
 _FLOAT_TOLERANCE = 1e-6  # relative: a Float metric echoes the command rounded to single precision
 
 
 def _metric_name(spec: Tag) -> str:
     """The tag's metric; a tag reached over OPC UA or Modbus only has none."""
-    if spec.mqtt is None:
+    name = spec.address("mqtt")
+    if name is None:
         raise InvalidRequest(f"{spec.key} has no MQTT metric name in the plant file (mqtt:)")
-    return spec.mqtt
+    return name
 
 
 def _when(at: float | None) -> str:
     return "at an unknown time" if at is None else datetime.fromtimestamp(at, UTC).strftime("at %Y-%m-%d %H:%M:%S UTC")
 
 
-@register(Protocol.mqtt)
 class MqttPlc(ProtocolPlc):
     """One Sparkplug B edge node on one broker; user and password are the settings' (PLANT_MQTT_*)."""
 

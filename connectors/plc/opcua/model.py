@@ -6,9 +6,14 @@ server the same way.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from asyncua import Node, ua
 
 from connectors.plant import Tag, ValueType
+
+if TYPE_CHECKING:
+    from connectors.plc.modbus.schema import ModbusAddress
 
 VARIANT_OF: dict[ValueType, ua.VariantType] = {
     "bool": ua.VariantType.Boolean,
@@ -30,10 +35,11 @@ def variant_type(tag: Tag) -> ua.VariantType:
     A tag with a Modbus register carries its engineering value on OPC UA: REAL and scaled integer
     registers travel as Double. A tag without one has the type the plant file (or the server) declares.
     """
-    if tag.modbus is not None:
-        if tag.modbus.type == "float32" or (tag.modbus.type in _INTEGER_REGISTERS and tag.modbus.scale != 1):
+    register: ModbusAddress | None = tag.address("modbus")
+    if register is not None:
+        if register.type == "float32" or (register.type in _INTEGER_REGISTERS and register.scale != 1):
             return ua.VariantType.Double
-        return VARIANT_OF[tag.modbus.type]
+        return VARIANT_OF[register.type]
     return VARIANT_OF[tag.value_type]
 
 
