@@ -17,6 +17,7 @@ from copilot.service import Step
 from copilot.status import Status
 from evals.scenario import Expect, Scenario
 from evals.twin import SETUP_USER, Truth
+from tools.search_manuals import search_manuals
 
 class Check(BaseModel):
     name: str
@@ -44,8 +45,8 @@ class Trace(BaseModel):
                 trace.statuses.append((step.tool or "", step.status or ""))
                 if step.status == "error":
                     trace.errors.append(step.text)
-                if step.tool == "search_manuals" and isinstance(step.result, dict):
-                    trace.citations += [str(p.get("citation")) for p in step.result.get("passages", [])]
+                if step.tool == search_manuals.name and step.result is not None:
+                    trace.citations += [p.citation for p in search_manuals.result_of(step.result).passages]
             elif step.kind == "answer":
                 trace.answer = step.text
         return trace
