@@ -183,7 +183,7 @@ class Copilot:
                 deps=Deps(plant=plant, plc=plc, erp=erp, mes=mes, manuals=manuals, twin=fitted),
                 model=model,
                 tools=TOOLS,
-                policy=Policy.load(settings.policy_file),
+                policy=Policy.load(settings.policy_file, tools=TOOLS),
                 queue=queue,
                 ledger=ledger,
                 audit=audit,
