@@ -25,6 +25,7 @@ from copilot import (
 )
 from evals.scenario import Expect, Scenario
 from evals.twin import SETUP_USER, Truth
+from tools.search_manuals import search_manuals
 
 
 class Check(BaseModel):
@@ -54,8 +55,8 @@ class Trace(BaseModel):
                     trace.statuses.append((step.tool, step.status))
                     if step.status is Status.error:
                         trace.errors.append(step.text)
-                    if step.tool == "search_manuals" and isinstance(step.result, dict):
-                        trace.citations += [str(p.get("citation")) for p in step.result.get("passages", [])]
+                    if step.tool == search_manuals.name and step.result is not None:
+                        trace.citations += [p.citation for p in search_manuals.result_of(step.result).passages]
                 case Answer():
                     trace.answer = step.text
         return trace

@@ -10,7 +10,6 @@ rule that applies decides, else the default of the action's risk class.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
 from enum import StrEnum
 
 from policies.model import ActionContext, Allow, Decision, Deny, RequireApproval, Risk, Role
@@ -60,13 +59,12 @@ def plc_write_violations(ctx: ActionContext) -> list[str]:
     return problems
 
 
-def evaluate(policy: Policy, ctx: ActionContext, known_tools: Collection[str] | None = None) -> Decision:
+def evaluate(policy: Policy, ctx: ActionContext) -> Decision:
     """The decision for one proposed action: allow, require approval (who, how many, why), or deny (why).
 
-    ``known_tools`` (e.g. the tool registry's names) narrows the policy's own list: a tool
-    must be in both to be known.
+    A tool the policy is not bound to (:meth:`Policy.bind`: the registry's tools) is unknown.
     """
-    if ctx.tool not in policy.known_tools or (known_tools is not None and ctx.tool not in known_tools):
+    if ctx.tool not in policy.tools:
         return Deny(reasons=[f"{ctx.tool!r} is not one of the plant's tools, so it cannot run"], rule=UNKNOWN_TOOL)
     if problems := plc_write_violations(ctx):
         return Deny(reasons=problems, rule=PLANT_LIMITS)

@@ -1,8 +1,10 @@
 """The policy file an admin edits (config/policy.yaml), loaded into checked models.
 
-The file holds the plant's known tools, a default outcome per risk class and one
-ordered list of rules. A rule selects tools (by name, glob or risk class), states
-conditions on the action and its context, and gives one outcome. The first rule
+The file holds a default outcome per risk class and one ordered list of rules; which
+tools exist is the tool registry's to say, and the policy is bound to its names when it
+loads (a rule that names no tool of the registry is refused then). A rule selects
+tools (by name, glob or risk class), states conditions on the action and its
+context, and gives one outcome. The first rule
 that selects the tool and whose conditions all hold decides; with none, the
 default of the action's risk class does. The condition language is small on
 purpose: memberships and numeric comparisons of named facts, no expressions.
@@ -11,6 +13,7 @@ purpose: memberships and numeric comparisons of named facts, no expressions.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
@@ -200,7 +203,13 @@ class Defaults(_Strict):
 
 
 class Policy(_Strict):
-    known_tools: list[str] = Field(min_length=1)
+    """The rules and defaults of the file, bound to the tools of the registry (:meth:`bind`); an unbound policy
+    knows no tool, so it denies every action."""
+
+    known_tools: list[str] | None = Field(default=None, min_length=1)
+    """No longer needed: the registry says which tools exist. A file that still lists them keeps its meaning (only
+    the tools listed may run, so an old file lets no new tool through unseen) and a name the registry lacks is an
+    error; delete the list to let every registered tool be judged by the rules."""
     defaults: Defaults
     rules: list[Rule] = []
 
@@ -208,40 +217,57 @@ class Policy(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Policy:
-        if len(set(self.known_tools)) != len(self.known_tools):
+        if self.known_tools is not None and len(set(self.known_tools)) != len(self.known_tools):
             raise ValueError("known_tools lists a tool twice")
         seen: set[str] = set()
         for rule in self.rules:
             if rule.name in seen:
                 raise ValueError(f"rule {rule.name!r}: another rule has the same name; names must be unique")
             seen.add(rule.name)
-            for pattern in rule.tools or []:
-                if not any(fnmatchcase(t, pattern) for t in self.known_tools):
-                    raise ValueError(f"rule {rule.name!r}: tools entry {pattern!r} matches no known tool "
-                                     f"(known: {', '.join(self.known_tools)})")
         return self
 
-    def model_post_init(self, context: Any) -> None:
-        self._by_tool = {t: tuple(r for r in self.rules if r.selects_tool(t)) for t in self.known_tools}
+    @property
+    def tools(self) -> tuple[str, ...]:
+        """The tools this policy judges (the registry's, bound); any other is denied."""
+        return tuple(self._by_tool)
+
+    def bind(self, tools: Iterable[str], source: str = "policy") -> Policy:
+        """This policy for the registry's ``tools``; PolicyError for a rule (or a ``known_tools`` entry) that
+        names no tool of the registry."""
+        registry = list(tools)
+        problems = [f"known_tools: {name!r} is not a tool of the registry (tools: {', '.join(registry)})"
+                    for name in self.known_tools or [] if name not in registry]
+        problems += [f"rule {rule.name!r}: tools entry {pattern!r} matches no known tool (known: {', '.join(registry)})"
+                     for rule in self.rules for pattern in rule.tools or []
+                     if not any(fnmatchcase(t, pattern) for t in registry)]
+        if problems:
+            raise PolicyError(f"{source} is not a valid policy:\n  " + "\n  ".join(problems))
+        bound = self.model_copy()
+        known = [t for t in registry if self.known_tools is None or t in self.known_tools]
+        bound._by_tool = {t: tuple(r for r in self.rules if r.selects_tool(t)) for t in known}
+        return bound
 
     def rules_for(self, tool: str) -> tuple[Rule, ...]:
         """The rules that select ``tool``, in file order (none for an unknown tool)."""
         return self._by_tool.get(tool, ())
 
     @classmethod
-    def from_data(cls, data: Any, source: str = "policy") -> Policy:
-        """Check parsed YAML; a PolicyError names each problem by its rule's name and field."""
+    def from_data(cls, data: Any, source: str = "policy", *, tools: Iterable[str]) -> Policy:
+        """Check parsed YAML and bind it to the registry's ``tools``; a PolicyError names each problem by its
+        rule's name and field."""
         if not isinstance(data, dict):
-            raise PolicyError(f"{source}: expected a mapping with known_tools, defaults and rules")
+            raise PolicyError(f"{source}: expected a mapping with defaults and rules")
         try:
-            return cls.model_validate(data)
+            policy = cls.model_validate(data)
         except ValidationError as exc:
             problems = [_describe(error, data) for error in exc.errors()]
             raise PolicyError(f"{source} is not a valid policy:\n  " + "\n  ".join(problems)) from None
+        return policy.bind(tools, source)
 
     @classmethod
-    def load(cls, path: str | Path) -> Policy:
-        """Read and check the policy file (PolicyError for a missing file, bad YAML or a bad rule)."""
+    def load(cls, path: str | Path, *, tools: Iterable[str]) -> Policy:
+        """Read and check the policy file and bind it to the registry's ``tools`` (PolicyError for a missing file,
+        bad YAML, a bad rule or a rule naming no tool of the registry)."""
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")
@@ -251,7 +277,7 @@ class Policy(_Strict):
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             raise PolicyError(f"{path} is not valid YAML: {exc}") from None
-        return cls.from_data(data, source=str(path))
+        return cls.from_data(data, source=str(path), tools=tools)
 
 
 def _describe(error: Any, data: dict) -> str:

@@ -16,8 +16,9 @@ from connectors.settings import REPO_CONFIG, ConnectorSettings
 from policies.engine import ApprovalRefused, RefusalReason, check_approver, evaluate, is_satisfied
 from policies.model import ActionContext, Allow, Deny, RequireApproval, Risk, Role
 from policies.rules import Policy, PolicyError
+from tools.registry import TOOLS
 
-POLICY = Policy.load(REPO_CONFIG / "policy.yaml")
+POLICY = Policy.load(REPO_CONFIG / "policy.yaml", tools=TOOLS)
 RAW = yaml.safe_load((REPO_CONFIG / "policy.yaml").read_text())
 
 
@@ -42,16 +43,29 @@ def order(amount: float | None, role: Role = Role.operator) -> ActionContext:
 def policy_with(*rules: dict, **changes) -> Policy:
     raw = copy.deepcopy(RAW) | changes
     raw["rules"] = list(rules) + raw["rules"]
-    return Policy.from_data(raw)
+    return Policy.from_data(raw, tools=TOOLS)
 
 
 # --- the demo policy -----------------------------------------------------------------------------------
 
 
 def test_the_policy_knows_exactly_the_registered_tools():
-    from tools.registry import TOOLS
+    assert "known_tools" not in RAW  # the registry says which tools exist
+    assert POLICY.tools == tuple(TOOLS)
 
-    assert sorted(POLICY.known_tools) == sorted(TOOLS), "add a new tool to known_tools in config/policy.yaml"
+
+def test_an_older_file_listing_its_tools_still_runs_only_those_and_names_none_the_registry_lacks():
+    listed = Policy.from_data(RAW | {"known_tools": [t for t in TOOLS if t != "stop_machine"]}, tools=TOOLS)
+    assert "stop_machine" not in listed.tools
+    assert isinstance(evaluate(listed, run_command("stop_machine", "running")), Deny)
+    with pytest.raises(PolicyError, match="known_tools: 'format_disk' is not a tool of the registry"):
+        Policy.from_data(RAW | {"known_tools": [*TOOLS, "format_disk"]}, tools=TOOLS)
+
+
+def test_an_unbound_policy_knows_no_tool():
+    unbound = Policy.model_validate(RAW)
+    assert isinstance(evaluate(unbound, ActionContext(tool="machine_status", risk=Risk.read, requester="a",
+                                                      role=Role.admin)), Deny)
 
 
 def test_reads_are_allowed_for_everyone():
@@ -162,12 +176,13 @@ def test_writes_that_cannot_be_checked_are_denied():
         assert decision.rule == "built-in: plant limits"
 
 
-def test_unknown_tools_are_denied_and_the_caller_can_narrow_the_list():
+def test_unknown_tools_are_denied_and_the_policy_knows_the_tools_it_is_bound_to():
     decision = evaluate(POLICY, ActionContext(tool="format_disk", risk=Risk.read, requester="a", role=Role.admin))
     assert isinstance(decision, Deny) and "'format_disk' is not one of the plant's tools" in decision.reasons[0]
     status = ActionContext(tool="machine_status", risk=Risk.read, requester="a", role=Role.admin)
-    assert isinstance(evaluate(POLICY, status, known_tools={"tag_history"}), Deny)
-    assert isinstance(evaluate(POLICY, status, known_tools={"machine_status"}), Allow)
+    reads = {**RAW, "rules": []}
+    assert isinstance(evaluate(Policy.from_data(reads, tools=["tag_history"]), status), Deny)
+    assert isinstance(evaluate(Policy.from_data(reads, tools=["machine_status"]), status), Allow)
 
 
 def test_a_rule_cannot_let_a_critical_action_through_alone():
@@ -178,7 +193,7 @@ def test_a_rule_cannot_let_a_critical_action_through_alone():
     assert isinstance(allowed, RequireApproval) and allowed.approvers == 2
     assert "'just do it' would allow it" in allowed.summary()
     # the first rule wins, so move it away to reach the second
-    one = Policy.from_data(RAW | {"rules": [loose.rules[1].model_dump(exclude_none=True)]})
+    one = Policy.from_data(RAW | {"rules": [loose.rules[1].model_dump(exclude_none=True)]}, tools=TOOLS)
     assert evaluate(one, run_command("stop_machine", "running", Role.supervisor)).approvers == 2
 
 
@@ -223,7 +238,7 @@ def bad(mutate) -> str:
     raw = copy.deepcopy(RAW)
     mutate(raw)
     with pytest.raises(PolicyError) as err:
-        Policy.from_data(raw, "config/policy.yaml")
+        Policy.from_data(raw, "config/policy.yaml", tools=TOOLS)
     return str(err.value)
 
 
@@ -247,13 +262,13 @@ def test_policy_file_errors_name_the_rule_and_the_field():
 
 def test_policy_file_that_cannot_be_read(tmp_path):
     with pytest.raises(PolicyError, match="cannot read the policy file"):
-        Policy.load(tmp_path / "missing.yaml")
+        Policy.load(tmp_path / "missing.yaml", tools=TOOLS)
     (tmp_path / "broken.yaml").write_text("rules: [\n")
     with pytest.raises(PolicyError, match="is not valid YAML"):
-        Policy.load(tmp_path / "broken.yaml")
+        Policy.load(tmp_path / "broken.yaml", tools=TOOLS)
     (tmp_path / "list.yaml").write_text("- a\n")
     with pytest.raises(PolicyError, match="expected a mapping"):
-        Policy.load(tmp_path / "list.yaml")
+        Policy.load(tmp_path / "list.yaml", tools=TOOLS)
 
 
 # --- who may approve -------------------------------------------------------------------------------------
@@ -281,7 +296,7 @@ def test_approvers():
 
 # --- properties, for any policy an admin could write ------------------------------------------------------
 
-KNOWN = RAW["known_tools"]
+KNOWN = list(TOOLS)
 ROLES = st.sampled_from(list(Role))
 outcomes = st.one_of(
     st.builds(lambda r: {"allow": r}, st.just("ok")),
@@ -306,7 +321,7 @@ rules = st.builds(
     outcomes,
 )
 policies = st.builds(
-    lambda rs: Policy.from_data(RAW | {"rules": [r | {"name": f"r{i}"} for i, r in enumerate(rs)]}),
+    lambda rs: Policy.from_data(RAW | {"rules": [r | {"name": f"r{i}"} for i, r in enumerate(rs)]}, tools=TOOLS),
     st.lists(rules, max_size=6),
 )
 numbers = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True), st.floats(-500, 4000),

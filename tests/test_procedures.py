@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from connectors.records import PartOffer, ProductionOrderRecord, SparePart, WorkOrder
 from connectors.settings import ConnectorSettings
 from copilot.procedures.answer import faithful, stands_for
 from copilot.procedures.decisions import AskBack, Stop, production_change, purchase, setpoint_targets, supplier_for, work_order
@@ -13,6 +14,8 @@ from copilot.procedures.slots import choice_schema
 from copilot.procedures.spec import ProcedureError, Procedures
 from copilot.settings import CopilotSettings
 from policies.model import Risk
+from tools.live import Alarm, Reading
+from tools.machine_status import MachineStatus
 from tools.registry import TOOLS
 
 PLANT = ConnectorSettings().load_plant()
@@ -64,8 +67,9 @@ def test_slots_hold_only_values_the_plant_has() -> None:
     assert parts == sorted(p.id for p in PLANT.parts)
 
 
-def _status(**values: float) -> dict:
-    return {"state": "running", "alarms": [], "tags": [{"tag": k, "value": v} for k, v in values.items()]}
+def _status(*alarms: Alarm, **values: float) -> MachineStatus:
+    return MachineStatus(machine_id="P-101", name="pump", kind="pump", model="CP-80", line_id="L1", state="running",
+                         alarms=list(alarms), tags=[Reading(tag=k, value=v) for k, v in values.items()])
 
 
 def test_relative_and_percentage_changes_follow_the_live_value_and_the_register() -> None:
@@ -91,12 +95,14 @@ def test_a_setpoint_not_named_is_the_only_one_or_asked_back() -> None:
         setpoint_targets(PLANT, "OV-201", [{"to": 180}], _status(temp_setpoint=180.0))
 
 
-def _part(stock: int, point: int = 8, on_order: int = 0, offers: list | None = None) -> dict:
-    return {"id": "BRG-6205", "stock": stock, "reorder_point": point, "reorder_qty": 20, "on_order": on_order,
-            "offers": offers or [
-                {"supplier": "SUP-NORD", "price": 14.8, "lead_time_days": 5, "carbon_kg": 1.9},
-                {"supplier": "SUP-FAST", "price": 18.5, "lead_time_days": 1, "carbon_kg": 3.4},
-                {"supplier": "SUP-ECO", "price": 16.2, "lead_time_days": 9, "carbon_kg": 0.8}]}
+def _part(stock: int, point: int = 8, on_order: int = 0, offers: list | None = None) -> SparePart:
+    offers = offers or [
+        {"supplier": "SUP-NORD", "price": 14.8, "lead_time_days": 5, "carbon_kg": 1.9},
+        {"supplier": "SUP-FAST", "price": 18.5, "lead_time_days": 1, "carbon_kg": 3.4},
+        {"supplier": "SUP-ECO", "price": 16.2, "lead_time_days": 9, "carbon_kg": 0.8}]
+    return SparePart(id="BRG-6205", name="bearing", unit="pcs", stock=stock, reorder_point=point, reorder_qty=20,
+                     on_order=on_order, below_reorder=stock + on_order <= point, machines=["P-101"],
+                     offers=[PartOffer(supplier_name=o["supplier"], **o) for o in offers])
 
 
 def test_the_quantity_is_the_request_or_the_reorder_quantity_when_stock_is_low() -> None:
@@ -121,25 +127,25 @@ def test_the_supplier_is_the_best_by_preference_and_a_tie_is_broken_the_same_way
 
 
 def test_work_order_priority_follows_how_far_past_the_alarm_limit() -> None:
-    def alarm(value: float) -> dict:
-        return {"state": "running", "tags": [], "alarms": [{"tag": "vibration", "value": value, "threshold": 7.1,
-                                                            "message": f"vibration {value} mm/s above alarm limit 7.1 mm/s"}]}
+    def alarm(value: float) -> MachineStatus:
+        return _status(Alarm(machine_id="P-101", tag="vibration", value=value, threshold=7.1,
+                             message=f"vibration {value} mm/s above alarm limit 7.1 mm/s"))
     assert work_order(PLANT, "P-101", alarm(8.0), []).value["priority"] == "high"
     assert work_order(PLANT, "P-101", alarm(11.0), []).value["priority"] == "urgent"
     assert work_order(PLANT, "P-101", _status(), []).value["priority"] == "medium"
     assert work_order(PLANT, "P-101", alarm(11.0), [], priority="low").value["priority"] == "low"
     assert work_order(PLANT, "P-101", _status(), [], parts=True).value["parts"][0] == {"part": "BRG-6205", "qty": 2}
     with pytest.raises(Stop, match="WO-1 .* is already open for P-101"):
-        work_order(PLANT, "P-101", _status(), [{"id": "WO-1", "machine_id": "P-101", "title": "x", "priority": "high",
-                                                "status": "open"}])
+        work_order(PLANT, "P-101", _status(), [WorkOrder.model_construct(id="WO-1", machine_id="P-101", title="x",
+                                                                         priority="high", status="open")])
 
 
-ORDERS = [
+ORDERS = [ProductionOrderRecord.model_construct(**o) for o in (
     {"id": "PO-L2-0107", "line": "L2", "product": "CL-500", "variant": "CL-500-STD", "status": "in_progress",
      "quantity": 12000, "produced": 7420},
     {"id": "PO-L2-0108", "line": "L2", "product": "CL-500", "variant": "CL-500-RED-TE", "status": "planned",
      "quantity": 3000, "produced": 0},
-]
+)]
 
 
 def test_the_running_order_and_the_variant_by_colour_and_options() -> None:
@@ -154,8 +160,9 @@ def test_the_running_order_and_the_variant_by_colour_and_options() -> None:
         production_change(PLANT, ORDERS, order="PO-L2-0107", quantity=5000)
     with pytest.raises(AskBack, match="the variant or the quantity"):
         production_change(PLANT, ORDERS, order="PO-L2-0108")
-    with_orders = [*ORDERS, {"id": "PO-L1-0042", "line": "L1", "product": "HX-200", "variant": "HX-200-GRY",
-                             "status": "in_progress", "quantity": 800, "produced": 100}]
+    with_orders = [*ORDERS, ProductionOrderRecord.model_construct(
+        id="PO-L1-0042", line="L1", product="HX-200", variant="HX-200-GRY", status="in_progress", quantity=800,
+        produced=100)]
     by_cap = production_change(PLANT, with_orders, colour="red", options=["tamper_evident_cap"])  # only CL-500 has it
     assert by_cap.value == {"order_id": "PO-L2-0107", "variant": "CL-500-RED-TE"}
     more_red = production_change(PLANT, ORDERS, order="PO-L2-0108", colour="red", quantity=3500)  # red says which order

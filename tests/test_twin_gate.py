@@ -19,6 +19,7 @@ from copilot.store.twin_checks import CheckStatus
 from policies.engine import evaluate
 from policies.model import ActionContext, PredictedAlarm, Prediction, Risk, Role
 from policies.rules import Policy
+from tools.registry import TOOLS
 from twin.settings import TwinSettings
 
 
@@ -53,7 +54,7 @@ def context(prediction: Prediction | None) -> ActionContext:
 
 
 def test_rules_on_the_prediction_and_the_alarm_in_the_reason():
-    policy = Policy.from_data({**yaml.safe_load(REPO_POLICY.read_text())}, source="policy")
+    policy = Policy.from_data({**yaml.safe_load(REPO_POLICY.read_text())}, source="policy", tools=TOOLS)
     alarm = PredictedAlarm(reading="zone_temp", limit="high", value=215, unit="degC", minute=12)
     crossing = Prediction(modelled=True, settle_minutes=20, alarms=[alarm], courses={"zone_temp": [(0, 180), (30, 220)]})
     decision = evaluate(policy, context(crossing))
@@ -68,7 +69,7 @@ def test_rules_on_the_prediction_and_the_alarm_in_the_reason():
     assert evaluate(policy, context(unknown)).kind == "allow"  # no prediction: a rule on it does not hold
     slow = Policy.from_data({**yaml.safe_load(REPO_POLICY.read_text()), "rules": [
         {"name": "slow", "tools": ["write_setpoint"], "when": {"predicted_settle_minutes": {"above": 25}},
-         "deny": "settles too slowly"}]}, source="policy")
+         "deny": "settles too slowly"}]}, source="policy", tools=TOOLS)
     assert evaluate(slow, context(calm.model_copy(update={"settle_minutes": None}))).kind == "deny"  # not within 30
     assert evaluate(slow, context(calm)).kind != "deny"
 

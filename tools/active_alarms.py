@@ -19,8 +19,14 @@ class ActiveAlarms(BaseModel):
     alarms: list[Alarm]
     unreachable: dict[str, str] = Field(default={}, description="machines whose PLC did not answer, with why")
 
+    def line(self) -> str:
+        alarms = [f"{a.machine_id}: {a.message}" for a in self.alarms]
+        down = [f"{m} does not answer" for m in self.unreachable]
+        return ("active alarms: " + "; ".join(alarms) if alarms else "no active alarm") + (
+            "; " + "; ".join(down) if down else "")
 
-@tool(args=ActiveAlarmsArgs, risk=Risk.read)
+
+@tool(args=ActiveAlarmsArgs, risk=Risk.read, result=ActiveAlarms, line=ActiveAlarms.line, order=30)
 async def active_alarms(deps: Deps, args: ActiveAlarmsArgs, call: Call) -> ActiveAlarms:
     """List the active alarms (PLC alarm codes and tags beyond their alarm limits) on one line or the whole
     plant. Machines whose PLC does not answer are listed separately."""

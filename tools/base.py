@@ -1,9 +1,13 @@
-"""What a tool is: a typed argument model, a docstring the model reads, a risk class and a function.
+"""What a tool is: a typed argument model, a docstring the model reads, a risk class, a function and the type of
+its result, which knows how it reads as a line.
 
 A tool that changes something also says, before it runs, what it would change
 (:class:`~policies.model.ActionFacts`): the machine, the tag and its limits, the old and new
 value, the amount of money. The policy gate judges those facts; the tool itself
 never decides whether it may run.
+
+The gate and the ledger keep a result as JSON; :meth:`Tool.result_of` gives it back as the declared type, and
+:meth:`Tool.read` as the line a person reads (a read's finding, or what a change made: its record's id).
 """
 
 from __future__ import annotations
@@ -12,14 +16,21 @@ import inspect
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import to_jsonable_python
 
 from policies.model import ActionFacts, Risk
 from tools.deps import Deps
 
 A = TypeVar("A", bound=BaseModel)
+R = TypeVar("R")
+
+SITE_ORDER = 1000
+"""Where a tool that states no ``order`` stands among those offered to the model: after the shipped ones."""
+_SHORT = 280
 
 
 class ToolArgumentsError(ValueError):
@@ -34,17 +45,26 @@ class Call:
     idempotency_key: str
 
 
-Run = Callable[[Deps, A, Call], Awaitable[BaseModel | list | dict | str]]
+Run = Callable[[Deps, A, Call], Awaitable[Any]]
 Facts = Callable[[Deps, A], Awaitable[ActionFacts]]
+Line = Callable[[Any], str]
 
 
 @dataclass(frozen=True)
-class Tool(Generic[A]):
+class Tool(Generic[A, R]):
+    """One verb of the copilot. ``order`` places it among the tools offered to the model (lower first);
+    ``in_free_loop``: whether the free tool-calling loop may call it while procedures carry out the changes
+    (by default only reads; a change is otherwise made by a procedure's step)."""
+
     name: str
     args: type[A]
     risk: Risk
     run: Run
+    result: Any
+    line: Line
+    order: int = SITE_ORDER
     facts: Facts | None = None
+    in_free_loop: bool = False
 
     @property
     def description(self) -> str:
@@ -83,13 +103,39 @@ class Tool(Generic[A]):
         """The facts the gate needs; read-only tools touch nothing and have none."""
         return await self.facts(deps, args) if self.facts else ActionFacts()
 
+    @cached_property
+    def _adapter(self) -> TypeAdapter:
+        return TypeAdapter(self.result)
+
+    def result_of(self, raw: Any) -> R:
+        """A result kept as JSON (by the gate, the ledger, a checkpoint) as the declared type again."""
+        return self._adapter.validate_python(raw)
+
+    def read(self, raw: Any) -> str:
+        """A result kept as JSON as the line a person reads."""
+        return self.line(self.result_of(raw))
+
+
+def as_json(result: Any, limit: int = _SHORT) -> str:
+    """A result that has no line of its own, as (the start of) its JSON."""
+    return json.dumps(to_jsonable_python(result), ensure_ascii=False, default=str)[:limit]
+
+
+def record_id(result: Any) -> str:
+    """The line of a change that makes a record: the record's id (``WO-…``, ``PO-…``)."""
+    return str(getattr(result, "id", "") or "")
+
 
 def tool(
-    *, args: type[A], risk: Risk, facts: Facts | None = None
-) -> Callable[[Run], Tool[A]]:
-    """Make a :class:`Tool` of an async function; its name and docstring are what the model sees."""
+    *, args: type[A], risk: Risk, result: Any, line: Line | None = None, order: int = SITE_ORDER,
+    facts: Facts | None = None, in_free_loop: bool | None = None,
+) -> Callable[[Run], Tool[A, Any]]:
+    """Make a :class:`Tool` of an async function; its name and docstring are what the model sees. ``line`` reads
+    a result of type ``result`` as a line (default: its JSON); ``in_free_loop`` defaults to whether it only reads."""
 
-    def wrap(run: Run) -> Tool[A]:
-        return Tool(name=run.__name__, args=args, risk=risk, run=run, facts=facts)
+    def wrap(run: Run) -> Tool[A, Any]:
+        return Tool(name=run.__name__, args=args, risk=risk, run=run, result=result, facts=facts, order=order,
+                    line=line or (lambda r: f"{run.__name__}: {as_json(r)}"),
+                    in_free_loop=risk is Risk.read if in_free_loop is None else in_free_loop)
 
     return wrap

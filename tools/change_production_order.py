@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field, model_validator
 
-from connectors.records import ProductionOrderChange
+from connectors.records import ProductionOrderChange, ProductionOrderRecord
 from policies.model import Risk
-from tools.base import ActionFacts, Call, tool
+from tools.base import ActionFacts, Call, record_id, tool
 from tools.deps import Deps
 
 
@@ -40,8 +40,9 @@ async def _facts(deps: Deps, args: ChangeProductionOrderArgs) -> ActionFacts:
     )
 
 
-@tool(args=ChangeProductionOrderArgs, risk=Risk.write, facts=_facts)
-async def change_production_order(deps: Deps, args: ChangeProductionOrderArgs, call: Call):
+@tool(args=ChangeProductionOrderArgs, risk=Risk.write, result=ProductionOrderRecord, line=record_id, order=140,
+      facts=_facts)
+async def change_production_order(deps: Deps, args: ChangeProductionOrderArgs, call: Call) -> ProductionOrderRecord:
     """Change a production order's variant (e.g. colour or options of the same product) or quantity while it
     runs. Use production_orders first to find the order and its product's variants."""
     change = ProductionOrderChange(

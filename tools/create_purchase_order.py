@@ -7,9 +7,9 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from connectors.errors import Rejected
-from connectors.records import PurchaseOrderCreate
+from connectors.records import PartOffer, PurchaseOrder, PurchaseOrderCreate
 from policies.model import Risk
-from tools.base import ActionFacts, Call, tool
+from tools.base import ActionFacts, Call, record_id, tool
 from tools.deps import Deps
 
 ChooseBy = Literal["price", "lead_time", "carbon"]
@@ -23,27 +23,36 @@ class CreatePurchaseOrderArgs(BaseModel):
     reason: str = Field(default="", max_length=500)
 
 
-def choose_offer(offers: list, supplier_id: str | None, choose_by: ChooseBy):
-    """The offer to order from: the named supplier's, or the best by price, lead time or carbon."""
-    if not offers:
-        raise Rejected("no supplier offers this part")
+_RANKING = {
+    "price": lambda o: (o.price, o.lead_time_days, o.supplier),
+    "lead_time": lambda o: (o.lead_time_days, o.price, o.supplier),
+    "carbon": lambda o: (o.carbon_kg, o.price, o.supplier),
+}
+
+
+def ranked_offers(offers: list[PartOffer], choose_by: ChooseBy) -> list[PartOffer]:
+    """The offers best first by price, lead time or carbon; a tie goes to the better second key (lead time for
+    price, price otherwise), then to the lower supplier id, so the choice is always the same."""
+    return sorted(offers, key=_RANKING[choose_by])
+
+
+def choose_offer(offers: list[PartOffer], choose_by: ChooseBy, supplier_id: str | None = None) -> PartOffer | None:
+    """The offer to order from: the named supplier's, or the first of :func:`ranked_offers`; None when there is
+    no such offer (the caller says why)."""
     if supplier_id:
-        for offer in offers:
-            if offer.supplier == supplier_id:
-                return offer
-        known = ", ".join(o.supplier for o in offers)
-        raise Rejected(f"supplier {supplier_id} does not offer this part; offers come from: {known}")
-    key = {
-        "price": lambda o: (o.price, o.lead_time_days),
-        "lead_time": lambda o: (o.lead_time_days, o.price),
-        "carbon": lambda o: (o.carbon_kg, o.price),
-    }[choose_by]
-    return min(offers, key=key)
+        return next((o for o in offers if o.supplier == supplier_id), None)
+    return ranked_offers(offers, choose_by)[0] if offers else None
 
 
 async def _offer(deps: Deps, args: CreatePurchaseOrderArgs):
     part = await deps.erp.get_part(args.part_id)
-    return part, choose_offer(part.offers, args.supplier_id, args.choose_by)
+    offer = choose_offer(part.offers, args.choose_by, args.supplier_id)
+    if offer is None and not part.offers:
+        raise Rejected("no supplier offers this part")
+    if offer is None:
+        known = ", ".join(o.supplier for o in part.offers)
+        raise Rejected(f"supplier {args.supplier_id} does not offer this part; offers come from: {known}")
+    return part, offer
 
 
 async def _facts(deps: Deps, args: CreatePurchaseOrderArgs) -> ActionFacts:
@@ -61,8 +70,8 @@ async def _facts(deps: Deps, args: CreatePurchaseOrderArgs) -> ActionFacts:
     )
 
 
-@tool(args=CreatePurchaseOrderArgs, risk=Risk.write, facts=_facts)
-async def create_purchase_order(deps: Deps, args: CreatePurchaseOrderArgs, call: Call):
+@tool(args=CreatePurchaseOrderArgs, risk=Risk.write, result=PurchaseOrder, line=record_id, order=100, facts=_facts)
+async def create_purchase_order(deps: Deps, args: CreatePurchaseOrderArgs, call: Call) -> PurchaseOrder:
     """Order a quantity of a spare part. Name a supplier, or let the tool choose the best offer by price,
     lead_time (fastest delivery) or carbon (lowest CO2e). Check inventory first."""
     part, offer = await _offer(deps, args)

@@ -6,9 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from connectors.records import WorkOrderCreate, WorkOrderPart
+from connectors.records import WorkOrder, WorkOrderCreate, WorkOrderPart
 from policies.model import Risk
-from tools.base import ActionFacts, Call, tool
+from tools.base import ActionFacts, Call, record_id, tool
 from tools.deps import Deps
 
 
@@ -31,8 +31,8 @@ async def _facts(deps: Deps, args: CreateWorkOrderArgs) -> ActionFacts:
     )
 
 
-@tool(args=CreateWorkOrderArgs, risk=Risk.write, facts=_facts)
-async def create_work_order(deps: Deps, args: CreateWorkOrderArgs, call: Call):
+@tool(args=CreateWorkOrderArgs, risk=Risk.write, result=WorkOrder, line=record_id, order=90, facts=_facts)
+async def create_work_order(deps: Deps, args: CreateWorkOrderArgs, call: Call) -> WorkOrder:
     """Open a maintenance work order for a machine (title, description of symptoms and readings, priority,
     kind, parts needed). Check open_work_orders first so the same problem is not reported twice."""
     machine = deps.plant.machine(args.machine_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from connectors.records import SparePart
 from policies.model import Risk
 from tools.base import Call, tool
 from tools.deps import Deps
@@ -15,7 +16,19 @@ class InventoryArgs(BaseModel):
     below_reorder: bool = Field(default=False, description="only parts at or below their reorder point")
 
 
-@tool(args=InventoryArgs, risk=Risk.read)
+def _part(p: SparePart) -> str:
+    offers = ", ".join(f"{o.supplier} {o.price:.2f} / {o.lead_time_days} d / {o.carbon_kg:g} kg CO2e" for o in p.offers)
+    on_order = f", {p.on_order} on order" if p.on_order else ""
+    return (f"{p.id} ({p.name}): {p.stock} {p.unit} in stock{on_order}, reorder point {p.reorder_point}, "
+            f"reorder quantity {p.reorder_qty}" + (f"; offers: {offers}" if offers else ""))
+
+
+def _line(stock: SparePart | list[SparePart]) -> str:
+    parts = stock if isinstance(stock, list) else [stock]
+    return "; ".join(_part(p) for p in parts) if parts else "no such part"
+
+
+@tool(args=InventoryArgs, risk=Risk.read, result=SparePart | list[SparePart], line=_line, order=50)
 async def inventory(deps: Deps, args: InventoryArgs, call: Call):
     """Stock of spare parts from the ERP: quantity on hand, reorder point and quantity, and the suppliers'
     offers (price, lead time, carbon). Give a part number, a machine, or ask for parts below reorder point."""

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from policies.model import Risk
 from tools.base import Call, tool
 from tools.deps import Deps
+from tools.lines import number, quoted
 from tools.live import Alarm, Reading, alarms_of, read_raw, readings, state_of
 
 
@@ -24,8 +25,17 @@ class MachineStatus(BaseModel):
     alarms: list[Alarm]
     tags: list[Reading]
 
+    def line(self) -> str:
+        """The state, the active alarms and the readings (the state and alarm code tags left out)."""
+        head = f"{self.machine_id} ({self.name}) is {self.state}"
+        alarms = [a.message for a in self.alarms]
+        readings = [f"{r.tag} {quoted(r.value, 40) if isinstance(r.value, str) else number(r.value)} {r.unit}".rstrip()
+                    for r in self.tags if r.tag not in ("state", "alarm_code")]
+        return (f"{head}; alarms: {'; '.join(alarms)}" if alarms else f"{head}; no active alarm") + \
+            (f". Readings: {', '.join(readings)}" if readings else "")
 
-@tool(args=MachineStatusArgs, risk=Risk.read)
+
+@tool(args=MachineStatusArgs, risk=Risk.read, result=MachineStatus, line=MachineStatus.line, order=10)
 async def machine_status(deps: Deps, args: MachineStatusArgs, call: Call) -> MachineStatus:
     """Read one machine's live status from its PLC: running/stopped/faulted, active alarms, and every tag
     (value, unit; for writable setpoints their limits and maximum step). Use this first when an operator

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from connectors.records import WorkOrder
 from policies.model import Risk
 from tools.base import Call, tool
 from tools.deps import Deps
+from tools.lines import quoted
 
 
 class OpenWorkOrdersArgs(BaseModel):
     machine_id: str | None = Field(default=None, description="machine id, e.g. P-101; omit for all machines")
 
 
-@tool(args=OpenWorkOrdersArgs, risk=Risk.read)
+def _line(orders: list[WorkOrder]) -> str:
+    if not orders:
+        return "no open work order"
+    return "open work orders: " + "; ".join(
+        f"{o.id} on {o.machine_id}: {quoted(o.title, 80)} ({o.priority}, {o.status})" for o in orders)
+
+
+@tool(args=OpenWorkOrdersArgs, risk=Risk.read, result=list[WorkOrder], line=_line, order=60)
 async def open_work_orders(deps: Deps, args: OpenWorkOrdersArgs, call: Call):
     """List open maintenance work orders (status open or in progress), for one machine or all. Check this
     before creating a new work order so the same problem is not reported twice."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from connectors.records import ProductionOrderRecord
 from policies.model import Risk
 from tools.base import Call, tool
 from tools.deps import Deps
@@ -13,7 +14,13 @@ class ProductionOrdersArgs(BaseModel):
     line_id: str | None = Field(default=None, description="line id, e.g. L2; omit for all lines")
 
 
-@tool(args=ProductionOrdersArgs, risk=Risk.read)
+def _line(orders: list[ProductionOrderRecord]) -> str:
+    return "production orders: " + "; ".join(
+        f"{o.id} on {o.line}: {o.product} {o.variant}, {o.produced} of {o.quantity} made ({o.status})"
+        for o in orders) if orders else "no production order"
+
+
+@tool(args=ProductionOrdersArgs, risk=Risk.read, result=list[ProductionOrderRecord], line=_line, order=70)
 async def production_orders(deps: Deps, args: ProductionOrdersArgs, call: Call):
     """List production orders (product, variant, quantity, produced, status) on a line or all lines."""
     return await deps.mes.list_production_orders(line=args.line_id)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from connectors.records import QualityReport
 from policies.model import Risk
-from tools.base import Call, tool
+from tools.base import Call, as_json, tool
 from tools.deps import Deps
 
 
@@ -15,7 +16,17 @@ class QualityReportArgs(BaseModel):
     minutes: float = Field(default=60, gt=0, le=7 * 24 * 60, description="how far back to look")
 
 
-@tool(args=QualityReportArgs, risk=Risk.read)
+def _line(report: QualityReport) -> str:
+    """Per machine its defect rate and counters, and its last two inspections."""
+    lines = []
+    for m in report.machines:
+        rate = f"{m.defect_rate:g} %" if isinstance(m.defect_rate, (int, float)) else "?"
+        lines.append(f"{m.machine_id}: defect rate {rate}, {m.good_count} good, {m.reject_count} rejected")
+        lines += [f"inspection {i.defects}/{i.inspected} {i.defect_type}".rstrip() for i in m.inspections[-2:]]
+    return "quality: " + "; ".join(lines) if lines else "quality: " + as_json(report, 300)
+
+
+@tool(args=QualityReportArgs, risk=Risk.read, result=QualityReport, line=_line, order=40)
 async def quality_report(deps: Deps, args: QualityReportArgs, call: Call):
     """Quality per machine from the MES: good and rejected counts, defect rate, and recent inspection
     records. Give a line or a machine; use it when an operator reports scrap or defects."""

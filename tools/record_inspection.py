@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field, model_validator
 
-from connectors.records import InspectionCreate
+from connectors.records import Inspection, InspectionCreate
 from policies.model import Risk
-from tools.base import ActionFacts, Call, tool
+from tools.base import ActionFacts, Call, record_id, tool
 from tools.deps import Deps
 
 
@@ -34,8 +34,8 @@ async def _facts(deps: Deps, args: RecordInspectionArgs) -> ActionFacts:
     )
 
 
-@tool(args=RecordInspectionArgs, risk=Risk.write, facts=_facts)
-async def record_inspection(deps: Deps, args: RecordInspectionArgs, call: Call):
+@tool(args=RecordInspectionArgs, risk=Risk.write, result=Inspection, line=record_id, order=150, facts=_facts)
+async def record_inspection(deps: Deps, args: RecordInspectionArgs, call: Call) -> Inspection:
     """Record the result of a quality inspection (parts inspected, defects found, defect type) for a machine,
     e.g. the re-inspection after a parameter change."""
     machine = deps.plant.machine(args.machine_id)

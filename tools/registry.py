@@ -1,40 +1,69 @@
-"""Every tool the copilot may propose. Adding a tool is one module plus one line here."""
+"""Every tool the copilot may propose, found in the ``tools`` package and in a site's own packages.
+
+Adding a tool is one module: a module of ``tools`` (or of a package a site names in ``COPILOT_TOOL_PACKAGES``)
+that defines a :class:`~tools.base.Tool` with the ``@tool`` decorator is found here, offered to the model, known
+to the policy and run behind its gate. Tools are offered in the order they state (``order``), then by name.
+"""
 
 from __future__ import annotations
 
-from tools.active_alarms import active_alarms
-from tools.base import Tool
-from tools.change_production_order import change_production_order
-from tools.create_purchase_order import create_purchase_order
-from tools.create_work_order import create_work_order
-from tools.inventory import inventory
-from tools.machine_status import machine_status
-from tools.open_work_orders import open_work_orders
-from tools.production_orders import production_orders
-from tools.quality_report import quality_report
-from tools.record_inspection import record_inspection
-from tools.search_manuals import search_manuals
-from tools.start_stop import start_machine, stop_machine
-from tools.tag_history import tag_history
-from tools.write_setpoint import write_setpoint
+import importlib
+import pkgutil
+from collections.abc import Iterable
+from types import ModuleType
+from typing import Annotated
 
-TOOLS: dict[str, Tool] = {
-    t.name: t
-    for t in (
-        machine_status,
-        tag_history,
-        active_alarms,
-        quality_report,
-        inventory,
-        open_work_orders,
-        production_orders,
-        search_manuals,
-        create_work_order,
-        create_purchase_order,
-        write_setpoint,
-        start_machine,
-        stop_machine,
-        change_production_order,
-        record_inspection,
-    )
-}
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from tools.base import Tool
+
+SHIPPED = "tools"
+
+
+class ToolSettings(BaseSettings):
+    """``COPILOT_TOOL_PACKAGES``: a site's packages of tools, importable and comma-separated (``acme_tools``)."""
+
+    model_config = SettingsConfigDict(env_prefix="COPILOT_", extra="ignore")
+
+    tool_packages: Annotated[list[str], NoDecode] = []
+
+    @field_validator("tool_packages", mode="before")
+    @classmethod
+    def _names(cls, value: object) -> object:
+        return [name.strip() for name in value.split(",") if name.strip()] if isinstance(value, str) else value
+
+
+class ToolRegistryError(ValueError):
+    """A tool package cannot be imported, or two tools have the same name; the message says which."""
+
+
+def _defined_in(module: ModuleType) -> list[Tool]:
+    """The tools a module defines itself (not those it imports)."""
+    return [t for t in vars(module).values() if isinstance(t, Tool) and t.run.__module__ == module.__name__]
+
+
+def tools_in(package: str) -> list[Tool]:
+    """The tools defined in the modules of one package, found with pkgutil."""
+    try:
+        root = importlib.import_module(package)
+        modules = [root] + [importlib.import_module(f"{package}.{info.name}")
+                            for info in pkgutil.iter_modules(getattr(root, "__path__", []))]
+    except ImportError as exc:
+        raise ToolRegistryError(f"cannot import the tool package {package!r}: {exc}") from None
+    return [t for module in modules for t in _defined_in(module)]
+
+
+def discover(packages: Iterable[str] = ()) -> dict[str, Tool]:
+    """The shipped tools and those of ``packages``, by name, in the order they are offered to the model."""
+    found: dict[str, Tool] = {}
+    for package in (SHIPPED, *packages):
+        for t in tools_in(package):
+            if found.get(t.name, t) is not t:
+                raise ToolRegistryError(f"two tools are named {t.name!r} (one in {package!r}); rename one")
+            found[t.name] = t
+    return {t.name: t for t in sorted(found.values(), key=lambda t: (t.order, t.name))}
+
+
+TOOLS: dict[str, Tool] = discover(ToolSettings().tool_packages)
+"""The tools of this process: the shipped ones and the site's, from its settings read once here."""

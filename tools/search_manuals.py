@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 from pydantic import BaseModel, Field
 
@@ -11,6 +12,10 @@ from knowledge.errors import UnknownFilter
 from policies.model import Risk
 from tools.base import Call, tool
 from tools.deps import Deps
+from tools.lines import quoted
+
+_PASSAGE = re.compile(r"<manual_passage[^>]*>\n\([^)]*\)\n(.*?)\n</manual_passage>", re.S)
+_SHORT = 280
 
 
 class SearchManualsArgs(BaseModel):
@@ -29,8 +34,19 @@ class ManualSearch(BaseModel):
     passages: list[ManualPassage]
     note: str = ""
 
+    def line(self) -> str:
+        """What the first two passages say, each with its citation."""
+        if not self.passages:
+            return "the manuals have no passage on this"
+        lines = []
+        for p in self.passages[:2]:
+            match = _PASSAGE.search(p.text)
+            body = " ".join((match.group(1) if match else p.text).split())
+            lines.append(f"[{p.citation}]: {quoted(body, _SHORT)}")
+        return "the manual says " + " — ".join(lines)
 
-@tool(args=SearchManualsArgs, risk=Risk.read)
+
+@tool(args=SearchManualsArgs, risk=Risk.read, result=ManualSearch, line=ManualSearch.line, order=80)
 async def search_manuals(deps: Deps, args: SearchManualsArgs, call: Call) -> ManualSearch:
     """Search the equipment manuals (troubleshooting tables, limits, maintenance procedures, spare part
     numbers, safety notes). Cite each passage you use by its citation in your answer."""

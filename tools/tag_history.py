@@ -31,6 +31,13 @@ class Trend(BaseModel):
     change_per_hour: float | None = Field(default=None, description="least-squares slope")
     points: list[tuple[float, float]] = Field(default=[], description="(minutes ago, value), evenly thinned")
 
+    def line(self) -> str:
+        where = f"{self.machine_id} {self.tag}"
+        if not self.samples:
+            return f"{where}: no history in the last {self.minutes:g} min"
+        return (f"{where} over {self.minutes:g} min: {self.first:g} → {self.last:g} {self.unit}, min {self.minimum:g}, "
+                f"max {self.maximum:g}, {self.change_per_hour:+g} {self.unit}/h").replace("  ", " ")
+
 
 def summarise(machine_id: str, tag: str, unit: str, minutes: float, samples: list[tuple[float, float]]) -> Trend:
     trend = Trend(machine_id=machine_id, tag=tag, unit=unit, minutes=minutes, samples=len(samples))
@@ -57,7 +64,7 @@ def summarise(machine_id: str, tag: str, unit: str, minutes: float, samples: lis
     )
 
 
-@tool(args=TagHistoryArgs, risk=Risk.read)
+@tool(args=TagHistoryArgs, risk=Risk.read, result=Trend, line=Trend.line, order=20)
 async def tag_history(deps: Deps, args: TagHistoryArgs, call: Call) -> Trend:
     """Trend of one tag over the last minutes from the historian: first, last, min, max, mean, change per hour
     and a few points. Use it to see whether a value (vibration, temperature, defect rate) is rising."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from connectors.plc import WriteResult
 from policies.model import Risk
-from tools.base import ActionFacts, Call, tool
+from tools.base import ActionFacts, Call, record_id, tool
 from tools.deps import Deps
 from tools.plc_write import write_facts
 
@@ -21,8 +22,8 @@ async def _facts(deps: Deps, args: WriteSetpointArgs) -> ActionFacts:
     return await write_facts(deps, args.machine_id, args.tag, args.value)
 
 
-@tool(args=WriteSetpointArgs, risk=Risk.write, facts=_facts)
-async def write_setpoint(deps: Deps, args: WriteSetpointArgs, call: Call):
+@tool(args=WriteSetpointArgs, risk=Risk.write, result=WriteResult, line=record_id, order=110, facts=_facts)
+async def write_setpoint(deps: Deps, args: WriteSetpointArgs, call: Call) -> WriteResult:
     """Propose a new value for a writable setpoint (e.g. OV-201 temp_setpoint). It must be within the tag's
     limits and maximum step (machine_status shows them); it runs only after the policy allows it, usually
     with a supervisor's approval."""

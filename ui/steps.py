@@ -28,6 +28,7 @@ from copilot import (
     Token,
     Waiting,
 )
+from tools.search_manuals import ManualPassage, search_manuals
 
 PASSAGE_PAGE: Any = "pages/passage.py"  # relative to ui/app.py, or an st.Page
 _STATE = {Status.done: "complete", Status.waiting: "running"}
@@ -46,17 +47,17 @@ def decision_text(decision: Decision | None) -> str:
     return f"{decision.kind.replace('_', ' ')}{extra}: {'; '.join(decision.reasons)}{rule}".strip(": ")
 
 
-def passages_of(step: Result) -> list[dict[str, str]]:
+def passages_of(step: Result) -> list[ManualPassage]:
     """The cited passages in a search_manuals result."""
-    if step.tool != "search_manuals" or not isinstance(step.result, dict):
+    if step.tool != search_manuals.name or step.result is None:
         return []
-    return [p for p in step.result.get("passages", []) if isinstance(p, dict) and p.get("chunk_id")]
+    return [p for p in search_manuals.result_of(step.result).passages if p.chunk_id]
 
 
-def passage_link(passage: dict[str, str]) -> None:
+def passage_link(passage: ManualPassage) -> None:
     """A citation as a link to the passage's page (same session, so no new sign-in)."""
-    st.page_link(PASSAGE_PAGE, label=passage.get("citation") or passage["chunk_id"], icon=":material/menu_book:",
-                 query_params={"id": passage["chunk_id"]})
+    st.page_link(PASSAGE_PAGE, label=passage.citation or passage.chunk_id, icon=":material/menu_book:",
+                 query_params={"id": passage.chunk_id})
 
 
 def _short(value: Any, limit: int = 3000) -> str:
@@ -70,7 +71,7 @@ class TurnView:
 
     boxes: dict[str, Any] = field(default_factory=dict)
     arguments: dict[str, dict[str, Any]] = field(default_factory=dict)
-    citations: list[dict[str, str]] = field(default_factory=list)
+    citations: list[ManualPassage] = field(default_factory=list)
     _text: str = ""
     _placeholder: Any = None
     _streamed: list[str] = field(default_factory=list)
@@ -172,7 +173,7 @@ class TurnView:
             st.caption("Sources")
             seen: set[str] = set()
             for passage in self.citations:  # one link per citation: a page may hold several passages
-                cite = passage.get("citation") or passage["chunk_id"]
+                cite = passage.citation or passage.chunk_id
                 if cite not in seen:
                     seen.add(cite)
                     passage_link(passage)

@@ -61,7 +61,7 @@ def model_prompt(plant: Plant, tools: dict[str, Tool], procedures: Procedures | 
     procedures only the reads are bound as tools: the free loop can look things up, and every change comes
     from a procedure, whose slots the model filled from the operator's words alone."""
     if procedures:
-        tools = {name: t for name, t in tools.items() if t.risk == Risk.read}
+        tools = {name: t for name, t in tools.items() if t.in_free_loop}
     schemas = [t.schema() for t in tools.values()]
     if plan:
         reads = [t.name for t in tools.values() if t.risk == Risk.read]

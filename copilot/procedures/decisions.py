@@ -1,20 +1,30 @@
 """Decisions with one right answer, computed by code rather than left to the model.
 
-Each decision is a pure function of a procedure's slots and earlier results (plain
-JSON values, as the tools returned them) and, when it asks for it, the plant. It
-returns :class:`Decided` (the value and a note the operator reads), or raises
+Each decision is a pure function of a procedure's slots and earlier results (typed as
+the tools declare them: :func:`decide` validates the JSON the run keeps into the types
+a decision's parameters name) and, when it asks for it, the plant. It returns
+:class:`Decided` (the value and a note the operator reads), or raises
 :class:`Stop` (nothing to do, and why) or :class:`AskBack` (a value is missing or
 ambiguous: the question for the operator). No I/O.
 """
 
 from __future__ import annotations
 
+import inspect
 import re
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+from pydantic import BaseModel, TypeAdapter
+
 from connectors.plant import Machine, Plant, Tag
+from connectors.records import ProductionOrderRecord, SparePart, WorkOrder
+from tools.create_purchase_order import ranked_offers
+from tools.live import Alarm
+from tools.machine_status import MachineStatus
 
 Json = Any
 
@@ -48,15 +58,16 @@ def resolution(tag: Tag) -> float:
     return 1.0 / ((tag.modbus.scale if tag.modbus else 1) or 1)
 
 
-def _reading(status: Json, tag: str) -> float | None:
-    for reading in (status or {}).get("tags", []):
-        value = reading.get("value")
-        if reading.get("tag") == tag and isinstance(value, (int, float)) and not isinstance(value, bool):
+def _reading(status: MachineStatus | None, tag: str) -> float | None:
+    for reading in status.tags if status else []:
+        value = reading.value
+        if reading.tag == tag and isinstance(value, (int, float)) and not isinstance(value, bool):
             return float(value)
     return None
 
 
-def setpoint_targets(plant: Plant, machine: str, changes: list[Json] | None, status: Json, said: str = "") -> Decided:
+def setpoint_targets(plant: Plant, machine: str, changes: list[Json] | None, status: MachineStatus | None,
+                     said: str = "") -> Decided:
     """The new value of each requested setpoint: absolute ("to 175"), or relative to the live value
     ("by -5", "10 percent slower"), rounded to what the register holds. A setpoint that is not named
     is the machine's only one, or asked back.
@@ -125,7 +136,7 @@ def _target(tag: Tag, change: Json, current: float | None) -> tuple[float, str]:
     return round(round(value / step) * step, 3), how
 
 
-def _reachable(tag: Tag, change: Json, status: Json) -> bool:
+def _reachable(tag: Tag, change: Json, status: MachineStatus | None) -> bool:
     """Whether one write can take this setpoint where the change asks: inside its limits and its step."""
     current = _reading(status, tag.name)
     if change.get("to") is None and (current is None or (change.get("by") is None and change.get("percent") is None)):
@@ -149,24 +160,24 @@ def _names_setpoint(said: str, tag: Tag, machine: Machine) -> bool:
     return said_unit or any(w.startswith(o) for w in words for o in own)
 
 
-def _excess(alarm: Json) -> float | None:
-    value, threshold = alarm.get("value"), alarm.get("threshold")
+def _excess(alarm: Alarm) -> float | None:
+    value, threshold = alarm.value, alarm.threshold
     if isinstance(value, (int, float)) and isinstance(threshold, (int, float)) and threshold:
         return abs(value - threshold) / abs(threshold)
     return None
 
 
-def work_order(plant: Plant, machine: str, status: Json, open_orders: list[Json] | None,
+def work_order(plant: Plant, machine: str, status: MachineStatus | None, open_orders: list[WorkOrder] | None,
                symptom: str | None = None, priority: str | None = None, parts: bool | None = None) -> Decided:
     """The work order to open, or none when one is already open for the machine. Its priority is the
     requested one, or follows how far a reading is past its alarm limit (over half past: urgent; past:
     high; a PLC alarm alone: high; none: medium); its parts are the machine's bill of materials when asked."""
-    existing = [o for o in open_orders or [] if o.get("machine_id") == machine]
+    existing = [o for o in open_orders or [] if o.machine_id == machine]
     if existing:
         first = existing[0]
-        raise Stop(f"work order {first.get('id')} ({first.get('title')}, {first.get('priority')}, "
-                   f"{first.get('status')}) is already open for {machine}: no second one was opened")
-    alarms = (status or {}).get("alarms", [])
+        raise Stop(f"work order {first.id} ({first.title}, {first.priority}, "
+                   f"{first.status}) is already open for {machine}: no second one was opened")
+    alarms = status.alarms if status else []
     excesses = [e for e in (_excess(a) for a in alarms) if e is not None]
     if priority in PRIORITIES:
         chosen, why = priority, "as asked"
@@ -177,75 +188,71 @@ def work_order(plant: Plant, machine: str, status: Json, open_orders: list[Json]
         why = f"a reading is {max(excesses):.0%} past its alarm limit" if excesses else "the PLC reports an alarm"
     else:
         chosen, why = "medium", "no alarm is active"
-    subject = (symptom or "").strip() or (alarms[0]["message"] if alarms else "inspection requested by the operator")
+    subject = (symptom or "").strip() or (alarms[0].message if alarms else "inspection requested by the operator")
     title = f"{machine}: {subject}"[:120]
-    facts = [a["message"] for a in alarms] or ["no active alarm"]
-    description = f"State {(status or {}).get('state', 'unknown')}. " + "; ".join(facts) + "."
+    facts = [a.message for a in alarms] or ["no active alarm"]
+    description = f"State {status.state if status else 'unknown'}. " + "; ".join(facts) + "."
     bom = [{"part": line.part, "qty": line.qty} for line in plant.machine(machine).bom] if parts else []
     return Decided({"title": title if len(title) >= 3 else f"{machine}: fault", "description": description[:2000],
                     "priority": chosen, "parts": bom}, f"priority {chosen}: {why}")
 
 
-def _tie_break(preference: str) -> Callable[[Json], tuple]:
-    keys = {"price": ("price", "lead_time_days"), "lead_time": ("lead_time_days", "price"),
-            "carbon": ("carbon_kg", "price")}[preference]
-    return lambda o: (o[keys[0]], o[keys[1]], o["supplier"])
-
-
-def supplier_for(part: Json, preference: str | None = None, supplier: str | None = None) -> Decided:
-    """The supplier named, or the best offer by price, lead time or carbon; a tie goes to the better second
-    key (lead time for price, price otherwise), then the supplier id, so the choice is always the same."""
-    offers = part.get("offers") or []
+def supplier_for(part: SparePart, preference: str | None = None, supplier: str | None = None) -> Decided:
+    """The supplier named, or the best offer by price, lead time or carbon, ties broken as the purchase order
+    tool breaks them (:func:`tools.create_purchase_order.ranked_offers`), so the choice is always the same."""
+    offers = part.offers
     if not offers:
-        raise Stop(f"no supplier offers {part.get('id')}")
+        raise Stop(f"no supplier offers {part.id}")
     if supplier:
-        offer = next((o for o in offers if o["supplier"] == supplier), None)
+        offer = next((o for o in offers if o.supplier == supplier), None)
         if offer is None:
-            raise Stop(f"{supplier} does not offer {part.get('id')}; offers come from {_or([o['supplier'] for o in offers])}")
-        return Decided(offer["supplier"], f"supplier {supplier} as asked ({offer['price']:.2f} each)")
+            raise Stop(f"{supplier} does not offer {part.id}; offers come from {_or([o.supplier for o in offers])}")
+        return Decided(offer.supplier, f"supplier {supplier} as asked ({offer.price:.2f} each)")
     preference = preference if preference in PREFERENCES else "price"
-    ranked = sorted(offers, key=_tie_break(preference))
+    ranked = ranked_offers(offers, preference)
     best = ranked[0]
     field = {"price": "price", "lead_time": "lead_time_days", "carbon": "carbon_kg"}[preference]
-    tied = [o["supplier"] for o in ranked[1:] if o[field] == best[field]]
+    tied = [o.supplier for o in ranked[1:] if getattr(o, field) == getattr(best, field)]
     label = {"price": "lowest price", "lead_time": "shortest lead time", "carbon": "lowest carbon"}[preference]
-    note = (f"supplier {best['supplier']}: {label} ({best['price']:.2f} each, {best['lead_time_days']} days, "
-            f"{best['carbon_kg']:g} kg CO2e)")
+    note = (f"supplier {best.supplier}: {label} ({best.price:.2f} each, {best.lead_time_days} days, "
+            f"{best.carbon_kg:g} kg CO2e)")
     if tied:
         note += f"; tied with {', '.join(tied)} on {label.split()[-1]}, chosen by the next criterion"
-    return Decided(best["supplier"], note)
+    return Decided(best.supplier, note)
 
 
-def order_quantity(part: Json, quantity: int | None = None) -> Decided:
+def order_quantity(part: SparePart, quantity: int | None = None) -> Decided:
     """The quantity asked for; otherwise the part's reorder quantity when stock and open orders are at or
     below its reorder point, and nothing when they are above it."""
     if quantity is not None:
         if quantity <= 0:
-            raise AskBack(f"How many {part.get('id')} should be ordered?")
+            raise AskBack(f"How many {part.id} should be ordered?")
         return Decided(int(quantity), f"quantity {quantity} as asked")
-    stock, point, on_order = part.get("stock", 0), part.get("reorder_point", 0), part.get("on_order", 0)
+    stock, point, on_order = part.stock, part.reorder_point, part.on_order
     if stock + on_order > point:
-        raise Stop(f"{part.get('id')}: {stock} in stock" + (f" and {on_order} on order" if on_order else "")
+        raise Stop(f"{part.id}: {stock} in stock" + (f" and {on_order} on order" if on_order else "")
                    + f", above its reorder point {point}: nothing to order (say how many to order anyway)")
-    qty = int(part.get("reorder_qty", 1))
+    qty = part.reorder_qty
     return Decided(qty, f"quantity {qty}: the reorder quantity, as stock {stock}"
                         + (f" + {on_order} on order" if on_order else "") + f" is at or below the reorder point {point}")
 
 
-def purchase(part: Json, quantity: int | None = None, preference: str | None = None, supplier: str | None = None) -> Decided:
+def purchase(part: SparePart, quantity: int | None = None, preference: str | None = None,
+             supplier: str | None = None) -> Decided:
     """What to order of one part: how many and from whom."""
     qty = order_quantity(part, quantity)
     chosen = supplier_for(part, preference, supplier)
-    return Decided({"part_id": part["id"], "quantity": qty.value, "supplier_id": chosen.value}, f"{qty.note}; {chosen.note}")
+    return Decided({"part_id": part.id, "quantity": qty.value, "supplier_id": chosen.value},
+                   f"{qty.note}; {chosen.note}")
 
 
-def reorders(plant: Plant, machine: str, stock: list[Json] | None, preference: str | None = None) -> Decided:
+def reorders(plant: Plant, machine: str, stock: list[SparePart] | None, preference: str | None = None) -> Decided:
     """The machine's bill-of-materials parts at or below their reorder point, each with its reorder quantity
     and best supplier; none when all are stocked."""
     bom = {line.part for line in plant.machine(machine).bom}
     orders, notes = [], []
     for part in stock or []:
-        if part.get("id") not in bom:
+        if part.id not in bom:
             continue
         try:
             order = purchase(part, None, preference)
@@ -253,15 +260,15 @@ def reorders(plant: Plant, machine: str, stock: list[Json] | None, preference: s
             notes.append(str(why).split(" (")[0])
             continue
         orders.append(order.value)
-        notes.append(f"{part['id']}: {order.note}")
+        notes.append(f"{part.id}: {order.note}")
     return Decided(orders, "; ".join(notes) or f"no spare parts are listed for {machine}")
 
 
-def run_command(plant: Plant, machine: str, command: str | None, status: Json) -> Decided:
+def run_command(plant: Plant, machine: str, command: str | None, status: MachineStatus | None) -> Decided:
     """Start or stop, checked against the machine's live state (no start of a running machine)."""
     if command not in ("start", "stop"):
         raise AskBack(f"Should {machine} be started or stopped?")
-    state = (status or {}).get("state")
+    state = status.state if status else None
     if command == "start" and state == "running":
         raise Stop(f"{machine} is already running")
     if command == "stop" and state == "stopped":
@@ -269,7 +276,8 @@ def run_command(plant: Plant, machine: str, command: str | None, status: Json) -
     return Decided({command: True}, f"{command} {machine} (now {state})")
 
 
-def production_change(plant: Plant, orders: list[Json] | None, order: str | None = None, line: str | None = None,
+def production_change(plant: Plant, orders: list[ProductionOrderRecord] | None, order: str | None = None,
+                      line: str | None = None,
                       product: str | None = None, variant: str | None = None, colour: str | None = None,
                       options: list[str] | None = None, quantity: int | None = None,
                       added: float | None = None) -> Decided:
@@ -284,45 +292,45 @@ def production_change(plant: Plant, orders: list[Json] | None, order: str | None
         makers = {p.id for p in plant.products for v in p.variants if _fits(v, colour, options)}
         product = makers.pop() if len(makers) == 1 else None
     if order:
-        chosen = next((o for o in orders if o["id"] == order), None)
+        chosen = next((o for o in orders if o.id == order), None)
         if chosen is None:
             raise Stop(f"production order {order} was not found")
     else:
-        running = [o for o in orders if o["status"] == "in_progress" and line in (None, o["line"])
-                   and product in (None, o["product"])]
+        running = [o for o in orders if o.status == "in_progress" and line in (None, o.line)
+                   and product in (None, o.product)]
         if len(running) != 1:
-            names = [o["id"] for o in (running or orders)]
+            names = [o.id for o in (running or orders)]
             raise AskBack(f"Which production order: {_or(names)}?" if names else "Which production order?")
         chosen = running[0]
     if quantity is None and added:
-        quantity = int(chosen["quantity"] + added)
-    changes: dict[str, Json] = {"order_id": chosen["id"]}
-    notes = [f"order {chosen['id']} ({chosen['product']}, {chosen['status']})"]
-    product = next((p for p in plant.products if p.id == chosen["product"]), None)
+        quantity = int(chosen.quantity + added)
+    changes: dict[str, Json] = {"order_id": chosen.id}
+    notes = [f"order {chosen.id} ({chosen.product}, {chosen.status})"]
+    product = next((p for p in plant.products if p.id == chosen.product), None)
     variants = product.variants if product else []
-    current = next((v for v in variants if v.id == chosen["variant"]), None)
+    current = next((v for v in variants if v.id == chosen.variant), None)
     if variant:
         if variant not in {v.id for v in variants}:
-            raise Stop(f"{chosen['product']} has no variant {variant}; its variants are {_or([v.id for v in variants])}")
+            raise Stop(f"{chosen.product} has no variant {variant}; its variants are {_or([v.id for v in variants])}")
         changes["variant"] = variant
     elif (colour or options) and not (quantity is not None and _fits(current, colour, options)):
         fitting = [v for v in variants if _fits(v, colour, options)]
         exact = [v for v in fitting if set(v.options) == set(options or [])]
         if not fitting:
             offered = ", ".join(f"{v.id} ({v.colour}{', ' + ', '.join(v.options) if v.options else ''})" for v in variants)
-            raise Stop(f"{chosen['product']} comes in no such variant; it has {offered}")
+            raise Stop(f"{chosen.product} comes in no such variant; it has {offered}")
         if len(exact) == 1 or len(fitting) == 1:
             changes["variant"] = (exact or fitting)[0].id
         else:
-            raise AskBack(f"Which variant of {chosen['product']}: {_or([v.id for v in fitting])}?")
+            raise AskBack(f"Which variant of {chosen.product}: {_or([v.id for v in fitting])}?")
     if quantity is not None:
-        if quantity < chosen.get("produced", 0):
-            raise Stop(f"{chosen['id']} has already produced {chosen['produced']}; the quantity cannot go below that")
+        if quantity < chosen.produced:
+            raise Stop(f"{chosen.id} has already produced {chosen.produced}; the quantity cannot go below that")
         changes["quantity"] = int(quantity)
     if len(changes) == 1:
-        raise AskBack(f"What should change on {chosen['id']}: the variant or the quantity?")
-    if changes.get("variant") == chosen["variant"] and "quantity" not in changes:
-        raise Stop(f"{chosen['id']} already runs {chosen['variant']}")
+        raise AskBack(f"What should change on {chosen.id}: the variant or the quantity?")
+    if changes.get("variant") == chosen.variant and "quantity" not in changes:
+        raise Stop(f"{chosen.id} already runs {chosen.variant}")
     notes += [f"{k} → {v}" for k, v in changes.items() if k != "order_id"]
     return Decided(changes, ", ".join(notes))
 
@@ -335,3 +343,25 @@ DECISIONS: dict[str, Callable[..., Decided]] = {
     f.__name__: f
     for f in (setpoint_targets, work_order, purchase, reorders, run_command, production_change)
 }
+
+
+def _carries_a_model(hint: Any) -> bool:
+    return (isinstance(hint, type) and issubclass(hint, BaseModel)) or any(map(_carries_a_model, typing.get_args(hint)))
+
+
+@cache
+def _typed(name: str) -> dict[str, TypeAdapter]:
+    """The decision's parameters that take tools' results, with the adapter that types them."""
+    hints = typing.get_type_hints(DECISIONS[name])
+    return {param: TypeAdapter(hint) for param, hint in hints.items()
+            if param not in ("return", "plant") and _carries_a_model(hint)}
+
+
+def decide(name: str, plant: Plant, inputs: dict[str, Any]) -> Decided:
+    """Run a decision on a procedure's inputs (JSON, as the run keeps them): the tools' results among them become
+    the types the decision names, and the plant is given to a decision that asks for it."""
+    typed = _typed(name)
+    inputs = {k: typed[k].validate_python(v) if k in typed else v for k, v in inputs.items()}
+    if "plant" in inspect.signature(DECISIONS[name]).parameters:
+        inputs["plant"] = plant
+    return DECISIONS[name](**inputs)

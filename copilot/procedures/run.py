@@ -10,7 +10,6 @@ conversation's checkpoint and resumes after an approval or a restart.
 
 from __future__ import annotations
 
-import inspect
 import uuid
 from enum import StrEnum
 from typing import Any
@@ -19,10 +18,11 @@ from pydantic import BaseModel
 
 from connectors.plant import Plant
 from copilot.agent.status import Status, ToolArtifact
-from copilot.procedures.decisions import DECISIONS, AskBack, Stop
+from copilot.procedures.decisions import AskBack, Stop, decide
 from copilot.procedures.grounding import checked
 from copilot.procedures.report import result_line
 from copilot.procedures.spec import REFERENCE, Procedure, StepKind
+from tools.base import Tool
 
 AUTHOR = "procedure"
 """The name on the messages a procedure writes (its calls and its answer), which no model wrote."""
@@ -60,9 +60,9 @@ class Result(BaseModel):
     text: str = ""
     artifact: ToolArtifact
 
-    @property
-    def line(self) -> str:
-        return result_line(self.tool, self.artifact.status, self.text, self.artifact.result, self.artifact.change)
+    def line(self, tool: Tool) -> str:
+        """What became of the call, read by ``tool`` (the step's)."""
+        return result_line(tool, self.artifact.status, self.text, self.artifact.result, self.artifact.change)
 
 
 def start(procedure: Procedure, request: str, slots: dict[str, Any], lang: str, plant: Plant, *,
@@ -101,8 +101,7 @@ def advance(run: ProcedureRun, procedure: Procedure, plant: Plant, results: list
         if step.kind is StepKind.decide:
             inputs = {name: _resolve(value, run.scope) for name, value in step.args.items()}
             try:
-                decided = DECISIONS[step.target](plant=plant, **inputs) if _wants_plant(step.target) \
-                    else DECISIONS[step.target](**inputs)
+                decided = decide(step.target, plant, inputs)
             except Stop as why:
                 run.outcome, run.reason = Outcome.stopped, str(why)
                 return run, []
@@ -137,18 +136,15 @@ def _take(run: ProcedureRun, procedure: Procedure, results: list[Result]) -> Non
     run.calls = {}
     run.step += 1
     # a read kept for a decision is told by the decision's note; other reads and every change are told as they are
-    run.lines += [r.line for r in mine if not (step.into and step.kind is StepKind.read and r.artifact.status is Status.done)]
+    told = [r for r in mine if not (step.into and step.kind is StepKind.read and r.artifact.status is Status.done)]
+    run.lines += [r.line(step.tool) for r in told]
     failed = [r for r in mine if r.artifact.status is not Status.done]
     if step.into:
         values = [r.artifact.result for r in mine if r.artifact.status is Status.done]
         run.scope[step.into] = values if step.each else (values[0] if values else None)
     if failed:
         run.outcome = Outcome.stopped
-        run.reason = "; ".join(r.line for r in failed)
-
-
-def _wants_plant(name: str) -> bool:
-    return "plant" in inspect.signature(DECISIONS[name]).parameters
+        run.reason = "; ".join(r.line(step.tool) for r in failed)
 
 
 def _resolve(value: Any, scope: dict[str, Any]) -> Any:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from copilot.procedures.decisions import DECISIONS
 from policies.model import Risk
@@ -93,6 +93,8 @@ class Step(_Strict):
     unless: str | None = Field(default=None, description="a reference: the step is skipped when it is set")
     into: str | None = Field(default=None, pattern=_NAME, description="the name its result is kept under")
 
+    _tool: Tool | None = PrivateAttr(default=None)
+
     @model_validator(mode="after")
     def _one_kind(self) -> Step:
         given = [k for k in (self.read, self.change, self.decide) if k is not None]
@@ -111,6 +113,13 @@ class Step(_Strict):
     @property
     def target(self) -> str:
         return self.read or self.change or self.decide or ""
+
+    @property
+    def tool(self) -> Tool:
+        """The tool a read or change calls, bound when the procedures were loaded against the tools."""
+        if self._tool is None:
+            raise LookupError(f"step {self.target!r} calls no tool, or its procedures were not loaded with tools")
+        return self._tool
 
 
 class Procedure(_Strict):
@@ -169,6 +178,8 @@ class Procedures(_Strict):
         problems += [f"procedure {n!r} has the name of a tool" for n in names if n in tools]
         if problems:
             raise ProcedureError(f"{source}: " + "; ".join(problems))
+        for step in (s for proc in procedures.procedures for s in proc.steps if s.kind is not StepKind.decide):
+            step._tool = tools[step.target]
         return procedures
 
 
