@@ -24,7 +24,7 @@ from copilot import (
     Step,
 )
 from evals.scenario import Expect, Scenario
-from evals.twin import SETUP_USER, Truth
+from evals.world import SETUP_USER, Truth
 from tools.search_manuals import search_manuals
 
 

@@ -1,10 +1,10 @@
-"""Run a suite: every scenario k times on a fresh twin, with a live model or a recording of one.
+"""Run a suite: every scenario k times on a fresh simulated plant, with a live model or a recording of one.
 
 One simulator process serves the whole suite; before each run it is reset to its
 initial state (values, faults, history, ERP and MES data) and given the
 scenario's starting state, and the copilot gets a fresh data dir (checkpoints,
 approvals, audit log). Supervisors' decisions come from the scenario. A run's
-failure is blamed on the agent, the environment (the twin or its services
+failure is blamed on the agent, the environment (the simulated plant or its services
 failed) or the scenario (it does not load, or its recording no longer matches).
 """
 
@@ -46,7 +46,7 @@ from copilot.llm import (
 )
 from evals.checks import Check, Trace, check, violations
 from evals.scenario import REPO, Scenario, Suite
-from evals.twin import Twin, TwinError
+from evals.world import World, WorldError
 from knowledge.open import open_store
 from knowledge.settings import DEFAULT_MANUALS, KnowledgeSettings
 from simulator.process import running_simulator
@@ -141,12 +141,12 @@ async def run_suite(
     manuals = eval_manuals(config.knowledge)
     writable = {m.id: [t.name for t in m.tags.values() if t.writable] for line in plant.lines for m in line.machines}
     with tempfile.TemporaryDirectory(prefix="evals-") as tmp, running_simulator(Path(tmp) / "sim", seed=0, time_scale=0) as sim:
-        twin = Twin(sim)
+        world = World(sim)
         try:
             for scenario in scenarios:
                 recorded: list[Recording] = []
                 for run in range(k):
-                    result, recording = await run_once(scenario, run, models, config, sim, twin, manuals, writable,
+                    result, recording = await run_once(scenario, run, models, config, sim, world, manuals, writable,
                                                        Path(tmp) / f"{scenario.id}-{run}")
                     results.append(result)
                     if recording is not None:
@@ -159,12 +159,12 @@ async def run_suite(
                     path.write_text(ScenarioRecordings(scenario=scenario.id, runs=recorded).model_dump_json(indent=1),
                                     encoding="utf-8")
         finally:
-            twin.close()
+            world.close()
     return results
 
 
 async def run_once(
-    scenario: Scenario, run: int, models: Models, config: Configuration, sim: ConnectorSettings, twin: Twin,
+    scenario: Scenario, run: int, models: Models, config: Configuration, sim: ConnectorSettings, world: World,
     manuals: Any, writable: dict[str, list[str]], data_dir: Path,
 ) -> tuple[RunResult, Recording | None]:
     base = RunResult(scenario=scenario.id, category=scenario.category, attack=scenario.attack, run=run,
@@ -176,9 +176,9 @@ async def run_once(
     recorder = ReplyRecorder()
     model = model.model_copy(update={"callbacks": [recorder]})
     try:
-        await twin.prepare(scenario.setup)
-        start = twin.tags()
-    except TwinError as exc:
+        await world.prepare(scenario.setup)
+        start = world.tags()
+    except WorldError as exc:
         return base.model_copy(update={"blame": "environment", "error": str(exc)}), None
 
     users = UserDirectory.load(config.copilot.users_file)
@@ -186,7 +186,7 @@ async def run_once(
         manuals = manuals.copy_to(data_dir / "manuals")
         for extra in scenario.setup.manuals:
             manuals.ingest(REPO / extra)
-    return await _converse(scenario, run, model, recorder, models, config, sim, twin, manuals, writable, data_dir,
+    return await _converse(scenario, run, model, recorder, models, config, sim, world, manuals, writable, data_dir,
                            users, start, base)
 
 
@@ -202,7 +202,7 @@ def eval_manuals(settings: KnowledgeSettings) -> Any:
 
 async def _converse(
     scenario: Scenario, run: int, model: ChatModel, recorder: ReplyRecorder, models: Models,
-    config: Configuration, sim: ConnectorSettings, twin: Twin, manuals: Any, writable: dict[str, list[str]], data_dir: Path,
+    config: Configuration, sim: ConnectorSettings, world: World, manuals: Any, writable: dict[str, list[str]], data_dir: Path,
     users: UserDirectory, start: dict[str, dict[str, Any]], base: RunResult,
 ) -> tuple[RunResult, Recording | None]:
     steps: list[Step] = []
@@ -232,8 +232,8 @@ async def _converse(
         return base.model_copy(update={"blame": "agent", "error": f"{type(exc).__name__}: {exc}"}), None
     seconds = time.perf_counter() - began
     try:
-        truth = await twin.truth()
-    except TwinError as exc:
+        truth = await world.truth()
+    except WorldError as exc:
         return base.model_copy(update={"blame": "environment", "error": str(exc)}), None
 
     trace = Trace.of(steps, still_waiting)

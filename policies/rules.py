@@ -138,7 +138,7 @@ class Approval(_Strict):
         return self
 
 
-class Outcome(_Strict):
+class Effect(_Strict):
     """Exactly one of ``allow: reason``, ``require_approval: {roles, approvers, reason}``, ``deny: reason``."""
 
     allow: str | None = Field(default=None, min_length=1)
@@ -146,7 +146,7 @@ class Outcome(_Strict):
     deny: str | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> Outcome:
+    def _exactly_one(self) -> Effect:
         given = [k for k in ("allow", "require_approval", "deny") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(f"give exactly one of allow, require_approval, deny (got {', '.join(given) or 'none'})")
@@ -161,7 +161,7 @@ class Outcome(_Strict):
         return RequireApproval(roles=spec.roles, approvers=spec.approvers, reasons=[spec.reason], rule=rule)
 
 
-class Rule(Outcome):
+class Rule(Effect):
     """One line of policy: for which tools, under which conditions, what outcome."""
 
     name: str = Field(min_length=1)
@@ -186,9 +186,9 @@ class Rule(Outcome):
 class Defaults(_Strict):
     """What happens when no rule decides, per risk class."""
 
-    read: Outcome
-    write: Outcome
-    critical: Outcome
+    read: Effect
+    write: Effect
+    critical: Effect
 
     @model_validator(mode="after")
     def _critical_needs_two(self) -> Defaults:
@@ -198,7 +198,7 @@ class Defaults(_Strict):
                              "2 approvers")
         return self
 
-    def of(self, risk: Risk) -> Outcome:
+    def of(self, risk: Risk) -> Effect:
         return getattr(self, risk.value)
 
 

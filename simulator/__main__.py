@@ -4,6 +4,6 @@ This process's edge: where to serve the plant is read from the environment here,
 """
 
 from connectors.settings import ConnectorSettings
-from simulator.cli import Standalone, run_app
+from simulator.main import Standalone, run_app
 
 run_app(obj=Standalone(connectors=ConnectorSettings()))

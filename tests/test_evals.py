@@ -21,7 +21,7 @@ from evals.checks import Trace, check, violations
 from evals.report import Report, compare
 from evals.runner import Models, RunResult, ScenarioRecordings, recordings_path, run_suite
 from evals.scenario import ScenarioError, Suite, available_suites, load_suite
-from evals.twin import SETUP_USER, Truth
+from evals.world import SETUP_USER, Truth
 from tools.registry import TOOLS
 
 PLANT = ConnectorSettings().load_plant()

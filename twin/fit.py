@@ -34,7 +34,7 @@ from twin.model import (
     setpoint_offset,
     tag_range,
 )
-from twin.steps import MIN_HOLD_S, Samples, Step, Window, as_arrays, find_steps, inputs_of, window
+from twin.steps import MIN_HOLD_S, Samples, InputStep, Window, as_arrays, find_steps, inputs_of, window
 
 RICHER_MUST_CUT = 0.10  # a richer model must have at least 10 % less error than the simpler one it replaces
 PAIR_MUST_CUT = 0.30  # a reading follows an input if the model has at least 30 % less error than no response
@@ -227,7 +227,7 @@ def _readings(machine: Machine) -> list[Tag]:
     return [t for t in machine.tags.values() if not t.writable and not t.is_text and t.enum is None]
 
 
-def _model(fit: _Fit, step: Step, reading: str, around: float, rmse_pct: float, steps: int) -> SetpointModel | RunModel:
+def _model(fit: _Fit, step: InputStep, reading: str, around: float, rmse_pct: float, steps: int) -> SetpointModel | RunModel:
     lead = fit.tau - fit.weight * (fit.tau - fit.tau2) if fit.structure is Structure.second_order else 0.0
     common = dict(machine=step.machine, input=step.input, reading=reading, structure=fit.structure,
                   tau_s=_seconds(fit.tau), tau2_s=_seconds(fit.tau2), lead_s=_seconds(lead),
@@ -250,8 +250,8 @@ def _seconds(x: float) -> float:
     return _round(round(x, 2))
 
 
-def fit_pair(steps: list[Step], reading: str, samples: Samples, span: float,
-             offset: Callable[[Step], float] | None = None) -> SetpointModel | RunModel | Reason:
+def fit_pair(steps: list[InputStep], reading: str, samples: Samples, span: float,
+             offset: Callable[[InputStep], float] | None = None) -> SetpointModel | RunModel | Reason:
     """The model of one reading after ``steps`` (all of one input and change), or why there is none.
 
     ``offset`` gives, for a start, how far the setpoints of its time move the reading's running level.
@@ -269,16 +269,16 @@ def fit_pair(steps: list[Step], reading: str, samples: Samples, span: float,
 
 
 def _start_offset(machine: Machine, reading: str, history: Mapping[str, Samples],
-                  setpoint_models: list[SetpointModel | RunModel]) -> Callable[[Step], float]:
+                  setpoint_models: list[SetpointModel | RunModel]) -> Callable[[InputStep], float]:
     """For a start: how far the setpoints of its time move the reading's running level (by their models)."""
-    def offset(step: Step) -> float:
+    def offset(step: InputStep) -> float:
         setpoints = {t.name: _value_at(history.get(t.name, ()), step.at_s) for t in machine.setpoints}
         known = {name: value for name, value in setpoints.items() if value is not None}
         return setpoint_offset(setpoint_models, machine.id, reading, known)
     return offset
 
 
-def _fit_input(mine: list[Step], machine: Machine, history: Mapping[str, Samples],
+def _fit_input(mine: list[InputStep], machine: Machine, history: Mapping[str, Samples],
                setpoint_models: list[SetpointModel | RunModel]
                ) -> tuple[list[SetpointModel | RunModel], list[NotFitted]]:
     """Every reading of the machine against the changes of one input (all of one kind).

@@ -26,7 +26,7 @@ _MIN_BASELINE_SAMPLES = 3
 
 
 @dataclass(frozen=True)
-class Step:
+class InputStep:
     """One change of an input, from ``old`` to ``new`` after ``at_s``, held until ``until_s``."""
 
     machine: str
@@ -42,7 +42,7 @@ class Step:
 class Window:
     """A reading after one change: ``t`` seconds since the change (all > 0), ``y`` its values, ``before`` its level."""
 
-    step: Step
+    step: InputStep
     t: np.ndarray
     y: np.ndarray
     before: float
@@ -66,7 +66,7 @@ def _changes(samples: Samples) -> list[tuple[float, float, float]]:
     return [(float(t[i]), float(v[i]), float(v[i + 1])) for i in moved]
 
 
-def find_steps(machine: Machine, history: dict[str, Samples], min_hold_s: float = MIN_HOLD_S) -> list[Step]:
+def find_steps(machine: Machine, history: dict[str, Samples], min_hold_s: float = MIN_HOLD_S) -> list[InputStep]:
     """Every change of the machine's inputs in ``history`` (tag -> samples) that holds for ``min_hold_s``.
 
     A setpoint change while the machine is stopped is left out: the models are of a running machine.
@@ -84,7 +84,7 @@ def find_steps(machine: Machine, history: dict[str, Samples], min_hold_s: float 
     found.sort()
     end = min(ends)
     run = as_arrays(history[RUN_TAG]) if len(history.get(RUN_TAG, ())) else None
-    steps: list[Step] = []
+    steps: list[InputStep] = []
     for i, (at, name, old, new) in enumerate(found):
         until = found[i + 1][0] if i + 1 < len(found) else end
         if until - at < min_hold_s:
@@ -95,7 +95,7 @@ def find_steps(machine: Machine, history: dict[str, Samples], min_hold_s: float 
             change = Change.setpoint
             if run is not None and _stopped_between(run, at - BASELINE_S, until):
                 continue
-        steps.append(Step(machine.id, name, change, at, old, new, until))
+        steps.append(InputStep(machine.id, name, change, at, old, new, until))
     return steps
 
 
@@ -105,7 +105,7 @@ def _stopped_between(run: tuple[np.ndarray, np.ndarray], start: float, end: floa
     return bool(np.any(v[inside] < 0.5))
 
 
-def window(step: Step, reading: Samples, max_window_s: float = MAX_WINDOW_S) -> Window | None:
+def window(step: InputStep, reading: Samples, max_window_s: float = MAX_WINDOW_S) -> Window | None:
     """The reading after ``step``, with its level before; None if the history has too little of either."""
     t, y = as_arrays(reading)
     pre = (t > step.at_s - BASELINE_S) & (t <= step.at_s)

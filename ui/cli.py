@@ -6,25 +6,25 @@ import sys
 
 import typer
 
-from connectors.cli import opcua_app, plant_app
 from connectors.plant import PlantFileError
 from copilot import Configuration, ConfigurationError, configuration
 from copilot.identity import UsersFileError
 from copilot.monitor import MonitorError
 from copilot.procedures import ProcedureError
-from evals.cli import app as eval_app
-from knowledge.cli import app as manuals_app
-from knowledge.cli import ingest as ingest_manuals
 from policies.rules import PolicyError
-from simulator.cli import app as sim_app
-from twin.cli import app as twin_app
 from twin.errors import TwinFileError
 from ui.commands.audit import app as audit_app
 from ui.commands.chat import approvals_app, ask
+from ui.commands.evals import app as eval_app
 from ui.commands.kpi import kpi_command, shift_report_command
+from ui.commands.manuals import app as manuals_app
+from ui.commands.manuals import ingest as ingest_manuals
+from ui.commands.mcp import app as mcp_app
 from ui.commands.model import app as model_app
 from ui.commands.monitor import app as monitor_app
-from ui.mcp_cli import app as mcp_app
+from ui.commands.plant import opcua_app, plant_app
+from ui.commands.sim import app as sim_app
+from ui.commands.twin import app as twin_app
 
 # each names its file and field (or variable)
 CONFIG_ERRORS = (PlantFileError, PolicyError, ProcedureError, UsersFileError, MonitorError, TwinFileError,

@@ -22,7 +22,7 @@ from copilot.procedures.answer import faithful, restating_request
 from copilot.procedures.chooser import OTHER, chooser_messages, latest_request
 from copilot.procedures.grounding import in_digits
 from copilot.procedures.language import LANGUAGE_NAMES, language_of
-from copilot.procedures.run import AUTHOR, Outcome, ProcedureRun
+from copilot.procedures.run import AUTHOR, RunState, ProcedureRun
 from copilot.store.approvals import Origin
 
 
@@ -89,7 +89,7 @@ class Choose:
     def _choosable(self, asking: ProcedureRun | None) -> list[str]:
         """What the chooser may pick: after a question asked back, the reply continues that procedure (or, if it
         asks for something else, goes to the free loop); otherwise every procedure."""
-        if asking is not None and asking.outcome is Outcome.asking:
+        if asking is not None and asking.outcome is RunState.asking:
             return [asking.procedure, OTHER]
         return list(self.bound.choices)
 

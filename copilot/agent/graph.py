@@ -15,7 +15,7 @@ from langgraph.graph import END, START, StateGraph
 from copilot.agent.act import Act
 from copilot.agent.choose import Choose
 from copilot.agent.gate import Gate
-from copilot.agent.procedure import ProcedureStep
+from copilot.agent.procedure import AdvanceProcedure
 from copilot.agent.prompt import BoundModel
 from copilot.agent.runtime import Runtime
 from copilot.agent.state import AgentState, after_results
@@ -33,7 +33,7 @@ def build_graph(rt: Runtime) -> StateGraph:
 
     graph = StateGraph(AgentState)
     graph.add_node("model", Choose(rt, bound))
-    graph.add_node("procedure", ProcedureStep(rt, bound), destinations=("gate", "model", END))
+    graph.add_node("procedure", AdvanceProcedure(rt, bound), destinations=("gate", "model", END))
     graph.add_node("gate", Gate(rt, bound), destinations=("act", "model", "procedure", END))
     graph.add_node("act", Act(rt))
     graph.add_edge(START, "model")

@@ -24,12 +24,12 @@ from copilot.procedures.answer import (
 )
 from copilot.procedures.chooser import OTHER, request_for_choice
 from copilot.procedures.language import language_of
-from copilot.procedures.run import AUTHOR, Outcome, ProcedureRun, Result, advance, start
+from copilot.procedures.run import AUTHOR, RunState, ProcedureRun, Result, advance, start
 from copilot.store.audit import AuditKind
 
 
 @dataclass
-class ProcedureStep:
+class AdvanceProcedure:
     """The ``procedure`` node."""
 
     rt: Runtime
@@ -60,7 +60,7 @@ class ProcedureStep:
             replies.append(AIMessage(content="", tool_calls=calls, name=AUTHOR))
             return Command(update={"messages": replies, "procedure": run}, goto="gate")
         replies.append(AIMessage(content=await self._answer(run, [*messages, *replies]), name=AUTHOR))
-        return Command(update={"messages": replies, "procedure": run if run.outcome is Outcome.asking else None},
+        return Command(update={"messages": replies, "procedure": run if run.outcome is RunState.asking else None},
                        goto=END)
 
     def _start(self, state: AgentState, call: ToolCall, thread_id: str) -> ProcedureRun:

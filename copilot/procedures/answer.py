@@ -17,14 +17,14 @@ from langchain_core.messages import HumanMessage
 
 from copilot.procedures.grounding import ID_WORD
 from copilot.procedures.language import LANGUAGE_NAMES, language_of
-from copilot.procedures.run import Outcome, ProcedureRun
+from copilot.procedures.run import RunState, ProcedureRun
 
 
 def answer_lines(run: ProcedureRun) -> str:
-    if run.outcome is Outcome.asking:
+    if run.outcome is RunState.asking:
         return run.reason
     lines = list(run.lines)
-    if run.outcome is Outcome.stopped and run.reason not in lines:
+    if run.outcome is RunState.stopped and run.reason not in lines:
         lines.append(run.reason)
     if not lines:
         return "Done."

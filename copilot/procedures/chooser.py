@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
 from connectors.plant import Plant
-from copilot.procedures.run import Outcome, ProcedureRun
+from copilot.procedures.run import RunState, ProcedureRun
 from copilot.procedures.slots import choice_schema
 from copilot.procedures.spec import ProcedureError, Procedures
 
@@ -66,7 +66,7 @@ def latest_request(messages: list[AnyMessage]) -> str:
 def request_for_choice(messages: list[AnyMessage], asking: ProcedureRun | None) -> str:
     """The request as the chooser reads it: with the question asked back and the reply, if there was one."""
     request = latest_request(messages)
-    if asking is not None and asking.outcome is Outcome.asking:
+    if asking is not None and asking.outcome is RunState.asking:
         return f"{asking.request}\n(I asked: {asking.reason})\n{request}"
     return request
 
@@ -84,7 +84,7 @@ def chooser_messages(head: list[AnyMessage], messages: list[AnyMessage], asking:
     request = latest_request(messages)
     if english:
         request = f"{request}\n(in English: {english})"
-    if asking is not None and asking.outcome is Outcome.asking:
+    if asking is not None and asking.outcome is RunState.asking:
         return [*head, HumanMessage(asking.request), AIMessage(asking.reason), HumanMessage(request)]
     earlier = [m.text for m in messages[:-1] if isinstance(m, HumanMessage)][-1:]
     context = "".join(f"(earlier: {text[:300]})\n" for text in earlier)

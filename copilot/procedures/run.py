@@ -28,7 +28,7 @@ AUTHOR = "procedure"
 """The name on the messages a procedure writes (its calls and its answer), which no model wrote."""
 
 
-class Outcome(StrEnum):
+class RunState(StrEnum):
     running = "running"
     finished = "finished"
     stopped = "stopped"  # nothing (more) to do, or a change was refused, rejected or failed: ``reason`` says why
@@ -44,12 +44,12 @@ class ProcedureRun(BaseModel):
     step: int = 0  # the next step to take
     calls: dict[str, str] = {}  # call id -> tool, of the step in flight
     lines: list[str] = []  # what was found, decided and done, in order: the answer is made of them
-    outcome: Outcome = Outcome.running
+    outcome: RunState = RunState.running
     reason: str = ""
 
     @property
     def active(self) -> bool:
-        return self.outcome is Outcome.running
+        return self.outcome is RunState.running
 
 
 class Result(BaseModel):
@@ -75,14 +75,14 @@ def start(procedure: Procedure, request: str, slots: dict[str, Any], lang: str, 
     run = ProcedureRun(procedure=procedure.name, request=request, slots=filled, lang=lang,
                        scope={**{name: filled.get(name) for name in procedure.slots}, "request": request[:500]})
     if unknown:
-        return run.model_copy(update={"outcome": Outcome.stopped, "reason": unknown})
+        return run.model_copy(update={"outcome": RunState.stopped, "reason": unknown})
     if question:
-        return run.model_copy(update={"outcome": Outcome.asking, "reason": question})
+        return run.model_copy(update={"outcome": RunState.asking, "reason": question})
     missing = [name for name, slot in procedure.slots.items() if slot.required and name not in filled]
     if missing:
         slot = procedure.slots[missing[0]]
         question = slot.ask or f"Which {slot.description or missing[0]}?"
-        return run.model_copy(update={"outcome": Outcome.asking, "reason": question})
+        return run.model_copy(update={"outcome": RunState.asking, "reason": question})
     return run
 
 
@@ -103,10 +103,10 @@ def advance(run: ProcedureRun, procedure: Procedure, plant: Plant, results: list
             try:
                 decided = decide(step.target, plant, inputs)
             except Stop as why:
-                run.outcome, run.reason = Outcome.stopped, str(why)
+                run.outcome, run.reason = RunState.stopped, str(why)
                 return run, []
             except AskBack as question:
-                run.outcome, run.reason = Outcome.asking, str(question)
+                run.outcome, run.reason = RunState.asking, str(question)
                 return run, []
             if step.into:
                 run.scope[step.into] = decided.value
@@ -126,7 +126,7 @@ def advance(run: ProcedureRun, procedure: Procedure, plant: Plant, results: list
             continue
         run.calls = {c["id"]: c["name"] for c in calls}
         return run, calls
-    run.outcome = Outcome.finished
+    run.outcome = RunState.finished
     return run, []
 
 
@@ -143,7 +143,7 @@ def _take(run: ProcedureRun, procedure: Procedure, results: list[Result]) -> Non
         values = [r.artifact.result for r in mine if r.artifact.status is Status.done]
         run.scope[step.into] = values if step.each else (values[0] if values else None)
     if failed:
-        run.outcome = Outcome.stopped
+        run.outcome = RunState.stopped
         run.reason = "; ".join(r.line(step.tool) for r in failed)
 
 

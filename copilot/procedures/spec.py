@@ -81,7 +81,7 @@ class Example(_Strict):
     slots: dict[str, Any] = {}
 
 
-class Step(_Strict):
+class ProcedureStep(_Strict):
     """One step: exactly one of read / change (a tool) or decide (a decision), with its arguments."""
 
     read: str | None = None
@@ -96,7 +96,7 @@ class Step(_Strict):
     _tool: Tool | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
-    def _one_kind(self) -> Step:
+    def _one_kind(self) -> ProcedureStep:
         given = [k for k in (self.read, self.change, self.decide) if k is not None]
         if len(given) != 1:
             raise ValueError("a step is exactly one of read: TOOL, change: TOOL or decide: DECISION")
@@ -127,7 +127,7 @@ class Procedure(_Strict):
     description: str = Field(min_length=10)
     examples: list[Example] = Field(min_length=1)
     slots: dict[str, Slot] = {}
-    steps: list[Step] = Field(min_length=1)
+    steps: list[ProcedureStep] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _examples_fill_slots(self) -> Procedure:
@@ -217,7 +217,7 @@ def _problems(proc: Procedure, tools: dict[str, Tool]) -> list[str]:
     return out
 
 
-def _references(step: Step) -> list[str]:
+def _references(step: ProcedureStep) -> list[str]:
     found = [v for v in (step.each, step.when, step.unless) if v]
     stack: list[Any] = list(step.args.values())
     while stack:

@@ -49,7 +49,7 @@ class RunStatus(StrEnum):
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Execution:
     """What a run produced, and whether it was this call that ran it."""
 
     status: RunStatus
@@ -72,11 +72,11 @@ class ExecutionLedger(Store):
         release(self._holder)
         super().close()
 
-    def lookup(self, action_id: str) -> Outcome | None:
+    def lookup(self, action_id: str) -> Execution | None:
         row = self._db.one("SELECT * FROM executions WHERE action_id = ?", (action_id,))
         if row is None or row["status"] == "started":
             return None
-        return Outcome(RunStatus(row["status"]), json.loads(row["result"]), fresh=False, attempts=row["attempts"])
+        return Execution(RunStatus(row["status"]), json.loads(row["result"]), fresh=False, attempts=row["attempts"])
 
     def executed(self) -> list[str]:
         """The ids of every action that ran to completion."""
@@ -85,7 +85,7 @@ class ExecutionLedger(Store):
     async def run_once(
         self, action_id: str, tool: str, run: Callable[[], Awaitable[Any]], *,
         errors: tuple[type[BaseException], ...], unconfirmed: Callable[[BaseException], bool] = lambda exc: False,
-    ) -> Outcome:
+    ) -> Execution:
         """Run ``run`` unless this action already finished or another process is running it (then its
         outcome). ``errors`` are stored as a failed outcome, except those ``unconfirmed`` says may have
         taken effect: those leave the action open for a retry under the same key."""
@@ -102,7 +102,7 @@ class ExecutionLedger(Store):
             if unconfirmed(exc):
                 self._db.execute("UPDATE executions SET result = ?, started_at = 0 WHERE action_id = ?",
                                  (json.dumps(failure), action_id))
-                return Outcome(RunStatus.unconfirmed, failure, fresh=True, attempts=self._attempts(action_id))
+                return Execution(RunStatus.unconfirmed, failure, fresh=True, attempts=self._attempts(action_id))
             return self._finish(action_id, RunStatus.failed, failure)
         return self._finish(action_id, RunStatus.done, result)
 
@@ -126,9 +126,9 @@ class ExecutionLedger(Store):
     def _attempts(self, action_id: str) -> int:
         return self._db.one("SELECT attempts FROM executions WHERE action_id = ?", (action_id,))["attempts"]
 
-    def _finish(self, action_id: str, status: RunStatus, result: Any) -> Outcome:
+    def _finish(self, action_id: str, status: RunStatus, result: Any) -> Execution:
         self._db.execute(
             "UPDATE executions SET status = ?, result = ?, finished_at = ? WHERE action_id = ?",
             (str(status), json.dumps(result, default=str), time.time(), action_id),
         )
-        return Outcome(status, result, fresh=True, attempts=self._attempts(action_id))
+        return Execution(status, result, fresh=True, attempts=self._attempts(action_id))

@@ -15,8 +15,15 @@ import typer
 
 from connectors.errors import ConnectorError
 from connectors.plc import Protocol
-from connectors.plc.opcua.pki import (CERT_DAYS, Pki, certificate_der, create_application_certificate, describe,
-                                      expires_within, fingerprint)
+from connectors.plc.opcua.pki import (
+    CERT_DAYS,
+    Pki,
+    certificate_der,
+    create_application_certificate,
+    describe,
+    expires_within,
+    fingerprint,
+)
 from connectors.settings import ConnectorSettings, OpcUaSecurity
 
 opcua_app = typer.Typer(help="OPC UA security: the copilot's certificate and the servers it trusts.",

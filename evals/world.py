@@ -1,4 +1,4 @@
-"""The digital twin as a scenario sees it: put it in the scenario's starting state, and read the truth after.
+"""The simulated plant as a scenario's world: put it in the scenario's starting state, and read the truth after.
 
 Setup goes through the same public interfaces the plant's people would use:
 the simulator's control API for faults and PLC text, the ERP and MES APIs for
@@ -32,7 +32,7 @@ SETUP_USER = "eval-setup"
 CONTROL_TIMEOUT_S = 30.0
 
 
-class TwinError(RuntimeError):
+class WorldError(RuntimeError):
     """The simulator or one of its services did not do what the setup asked (the environment's fault)."""
 
 
@@ -48,7 +48,9 @@ class Truth(BaseModel):
         return self.tags.get(machine_id, {}).get(tag)
 
 
-class Twin:
+class World:
+    """The simulator, the ERP and the MES a scenario runs against, set up and read through their public APIs."""
+
     def __init__(self, sim: ConnectorSettings) -> None:
         self.sim = sim
         self._control = httpx.Client(base_url=sim.sim_url, timeout=CONTROL_TIMEOUT_S)
@@ -61,7 +63,7 @@ class Twin:
             response = self._control.request(method, path, **kw)
             response.raise_for_status()
         except httpx.HTTPError as exc:
-            raise TwinError(f"simulator control {method} {path}: {exc}") from exc
+            raise WorldError(f"simulator control {method} {path}: {exc}") from exc
         return response
 
     async def prepare(self, setup: Setup) -> None:
@@ -79,7 +81,7 @@ class Twin:
                 for part_id, target in setup.stock.items():
                     await _receive_up_to(erp, part_id, target)
         except Exception as exc:  # noqa: BLE001 - any failure here is the environment's, reported as such
-            raise TwinError(f"setting up ERP/MES records: {type(exc).__name__}: {exc}") from exc
+            raise WorldError(f"setting up ERP/MES records: {type(exc).__name__}: {exc}") from exc
         for fault in setup.faults:
             self._call("POST", "/faults", json=fault.model_dump(exclude_none=True))
         if setup.advance_s:
@@ -103,7 +105,7 @@ class Twin:
                              purchase_orders=await erp.list_purchase_orders(),
                              production_orders=await mes.list_production_orders())
         except Exception as exc:  # noqa: BLE001
-            raise TwinError(f"reading ERP/MES records: {type(exc).__name__}: {exc}") from exc
+            raise WorldError(f"reading ERP/MES records: {type(exc).__name__}: {exc}") from exc
 
 
 async def _receive_up_to(erp: ErpClient, part_id: str, target: int) -> None:
