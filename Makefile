@@ -48,7 +48,9 @@ $(INTEROP_STAMP): tests/interop/package.json tests/interop/package-lock.json
 
 interop: $(INTEROP_STAMP)
 
+# the linter first (imports sorted, lines of 120, a complexity limit, docstrings; pyproject.toml [tool.ruff])
 test: $(STAMP) system interop
+	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 
 bench: $(STAMP)

@@ -7,8 +7,10 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
+import aiosqlite
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from connectors.erp import ErpClient
@@ -18,6 +20,7 @@ from connectors.settings import ConnectorSettings
 from copilot.agent.graph import build_graph
 from copilot.agent.prompt import agent_prompt
 from copilot.agent.runtime import Runtime
+from copilot.agent.state import KEPT_TYPES
 from copilot.llm.chat_model import ChatModel
 from copilot.llm.warmup import warm_up
 from copilot.monitor.alerts import Alerts
@@ -80,15 +83,21 @@ async def warmed(rt: Runtime) -> None:
         await asyncio.to_thread(language_identifier)
 
 
+def checkpoint_serde() -> JsonPlusSerializer:
+    """LangGraph's serializer, loading LangChain's messages and the agent's own kept types only
+    (copilot/agent/state.py ``KEPT_TYPES``): a checkpoint cannot name another class to be built."""
+    return JsonPlusSerializer(allowed_msgpack_modules=[(t.__module__, t.__name__) for t in KEPT_TYPES])
+
+
 @asynccontextmanager
 async def checkpointer(location: Location) -> AsyncIterator[BaseCheckpointSaver]:
     """LangGraph's own checkpointer for where the state is: its Postgres one (its ``setup()`` makes and migrates
     its tables, one process at a time), or its SQLite one on the data folder's file."""
     if not is_postgres(location):
-        async with AsyncSqliteSaver.from_conn_string(str(location)) as saver:
-            yield saver
+        async with aiosqlite.connect(str(location)) as conn:
+            yield AsyncSqliteSaver(conn, serde=checkpoint_serde())
         return
-    async with AsyncPostgresSaver.from_conn_string(str(location)) as saver:
+    async with AsyncPostgresSaver.from_conn_string(str(location), serde=checkpoint_serde()) as saver:
         db = PostgresDatabase(str(location), max_size=1)
         try:
             with db.session_lock("checkpoints-setup"):

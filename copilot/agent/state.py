@@ -9,8 +9,8 @@ from langgraph.graph import END
 from langgraph.graph.message import add_messages
 from pydantic import BaseModel
 
-from copilot.procedures.run import ProcedureRun
-from copilot.store.approvals import Origin
+from copilot.procedures.run import ProcedureRun, RunState
+from copilot.store.approvals import ApprovalStatus, Origin
 from policies.model import ActionFacts, Allow, RequireApproval, Role
 
 
@@ -83,3 +83,8 @@ def after_results(state: AgentState) -> str:
     if state.get("called"):
         return END
     return "procedure" if running(state) else "model"
+
+
+KEPT_TYPES: tuple[type, ...] = (Role, Origin, ApprovalStatus, ProcedureRun, RunState, Chosen, Called, Ticket)
+"""The types a conversation's checkpoints hold beside LangChain's messages (the state, the act node's tickets, the
+decision a run resumes with): the checkpointer loads these and no other class."""
