@@ -14,12 +14,12 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
+from asyncua.crypto import cert_gen
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from asyncua.crypto import cert_gen
 from connectors.errors import InvalidRequest, NotConfigured
 
 CERT_DAYS = 365 * 2

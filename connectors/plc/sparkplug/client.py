@@ -23,8 +23,16 @@ from connectors.errors import InvalidRequest, NotFound, Rejected, TimedOut, Unre
 from connectors.plant import Plant, Tag
 from connectors.plc.client import ProtocolPlc, Value
 from connectors.plc.sparkplug.edge_state import DeviceState, EdgeNodeState, KnownMetric
-from connectors.plc.sparkplug.payload import (REBIRTH, DataType, MessageType, SparkplugError, Topic, metric,
-                                              parse_payload, payload)
+from connectors.plc.sparkplug.payload import (
+    REBIRTH,
+    DataType,
+    MessageType,
+    SparkplugError,
+    Topic,
+    metric,
+    parse_payload,
+    payload,
+)
 from connectors.plc.sparkplug.schema import MqttEndpoint
 from connectors.settings import ConnectorSettings
 

@@ -11,8 +11,18 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from connectors.plc.sparkplug.payload import (BDSEQ, DataType, MessageType, Metric, Payload, SparkplugError,
-                                              Topic, Value, datatype_named, value_of)
+from connectors.plc.sparkplug.payload import (
+    BDSEQ,
+    DataType,
+    MessageType,
+    Metric,
+    Payload,
+    SparkplugError,
+    Topic,
+    Value,
+    datatype_named,
+    value_of,
+)
 
 
 @dataclass
