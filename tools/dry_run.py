@@ -25,7 +25,8 @@ def prediction_of(run: DryRun, plant: Plant) -> Prediction:
     courses = {t.reading: [(round(s / 60.0, 2), round(float(v), 4)) for s, v in zip(times, t.at(times), strict=True)]
                for t in run.trajectories}
     settle = run.settle_s
-    return Prediction(modelled=True, minutes=run.minutes, settle_minutes=None if settle is None else round(settle / 60, 1),
+    return Prediction(modelled=True, minutes=run.minutes,
+                      settle_minutes=None if settle is None else round(settle / 60, 1),
                       courses=courses, units={t.reading: t.unit for t in run.trajectories},
                       run=run.model_dump(mode="json"),
                       alarms=[PredictedAlarm(reading=a.reading, limit=str(a.limit), value=a.value, minute=a.minute,

@@ -63,15 +63,18 @@ def alarms_of(plant: Plant, machine: Machine, raw: dict[str, float | int | bool 
     code = raw.get("alarm_code")
     if isinstance(code, (int, float)) and int(code) != 0:
         text = plant.alarm_codes.get(int(code), "unknown alarm")
-        found.append(Alarm(machine_id=machine.id, tag="alarm_code", value=int(code), message=f"PLC alarm {int(code)}: {text}"))
+        found.append(Alarm(machine_id=machine.id, tag="alarm_code", value=int(code),
+                           message=f"PLC alarm {int(code)}: {text}"))
     for name, tag in machine.tags.items():
         value = raw.get(name)
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             continue
         if tag.alarm_high is not None and value > tag.alarm_high:
             found.append(Alarm(machine_id=machine.id, tag=name, value=round(value, 3), threshold=tag.alarm_high,
-                               message=f"{name} {value:.2f} {tag.unit} above alarm limit {tag.alarm_high:g} {tag.unit}"))
+                               message=f"{name} {value:.2f} {tag.unit} "
+                                       f"above alarm limit {tag.alarm_high:g} {tag.unit}"))
         if tag.alarm_low is not None and value < tag.alarm_low:
             found.append(Alarm(machine_id=machine.id, tag=name, value=round(value, 3), threshold=tag.alarm_low,
-                               message=f"{name} {value:.2f} {tag.unit} below alarm limit {tag.alarm_low:g} {tag.unit}"))
+                               message=f"{name} {value:.2f} {tag.unit} "
+                                       f"below alarm limit {tag.alarm_low:g} {tag.unit}"))
     return found

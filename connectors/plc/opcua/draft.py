@@ -125,7 +125,8 @@ def _flow(value: object) -> str:
 
 def _tag_line(tag: DraftTag) -> str:
     if tag.type is None:
-        return f"          # {tag.name}: skipped, {tag.opcua} has data type {tag.data_type}, which a plant file cannot hold"
+        return (f"          # {tag.name}: skipped, {tag.opcua} has data type {tag.data_type}, "
+                "which a plant file cannot hold")
     fields: dict[str, object] = {"unit": tag.unit, "opcua": tag.opcua, "type": tag.type}
     if tag.min is not None and tag.max is not None:
         fields.update(min=_number(tag.min), max=_number(tag.max))
@@ -158,7 +159,8 @@ def render(draft: Draft) -> str:
         out += [f"  - id: {_flow(line.id)}", f"    name: {_flow(line.name)}", "    machines:"]
         for machine in line.machines:
             out += [f"      - id: {_flow(machine.id)}"]
-            out += [f"        {key}: {_flow(getattr(machine, key))}" for key in ("name", "kind", "model", "manufacturer")]
+            out += [f"        {key}: {_flow(getattr(machine, key))}"
+                    for key in ("name", "kind", "model", "manufacturer")]
             typed = any(tag.type is not None for tag in machine.tags)
             out += ["        tags:" if typed else "        tags: {}"] + [_tag_line(tag) for tag in machine.tags] + [""]
     out += ["suppliers: []", "parts: []", "products: []", "production_orders: []", ""]

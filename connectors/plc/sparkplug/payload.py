@@ -130,7 +130,8 @@ def set_value(metric: Metric, datatype: DataType, value: Value) -> None:
     elif datatype in _RANGE:
         number = float(value)
         if not math.isfinite(number) or number != round(number):
-            raise SparkplugError(f"metric {metric.name or metric.alias}: {datatype.name} takes an integer, not {value!r}")
+            raise SparkplugError(f"metric {metric.name or metric.alias}: {datatype.name} takes an integer, "
+                                 f"not {value!r}")
         low, high = _RANGE[datatype]
         if not low <= int(number) <= high:
             raise SparkplugError(f"metric {metric.name or metric.alias}: {int(number)} does not fit {datatype.name}")
