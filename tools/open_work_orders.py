@@ -29,4 +29,4 @@ async def open_work_orders(deps: Deps, args: OpenWorkOrdersArgs, call: Call):
     if args.machine_id:
         deps.plant.machine(args.machine_id)
     orders = await deps.erp.list_work_orders(machine_id=args.machine_id)
-    return [o for o in orders if o.status in ("open", "in_progress")]
+    return [o for o in orders if o.is_open]
