@@ -115,6 +115,8 @@ def _at_least_two_people(policy: Policy, decision: Decision) -> Decision:
 
 
 class RefusalReason(StrEnum):
+    """Which rule of sign-off refuses an approval."""
+
     own_action = "own_action"
     wrong_role = "wrong_role"
     already_approved = "already_approved"

@@ -18,6 +18,7 @@ COURSE_STEP_S = 60.0  # the course kept with the action, for the approval card's
 
 
 def prediction_of(run: DryRun, plant: Plant) -> Prediction:
+    """The twin's dry run as a tool's Prediction: the readings' courses and predicted alarms, or why there is none."""
     machine = plant.machine(run.machine)
     if not run.modelled:
         return Prediction(modelled=False, why=run.why, minutes=run.minutes)

@@ -9,6 +9,8 @@ from connectors.plc import PlcClient
 
 
 class Reading(BaseModel):
+    """One tag's live value as shown (an enum's name, a float to 3 decimals), with its unit and write limits."""
+
     tag: str
     value: float | int | bool | str
     unit: str = ""
@@ -17,6 +19,8 @@ class Reading(BaseModel):
 
 
 class Alarm(BaseModel):
+    """An active alarm on a machine: a PLC alarm code, or a tag past its alarm limit."""
+
     machine_id: str
     tag: str
     value: float | int | bool | str
@@ -45,6 +49,7 @@ async def read_raw(plc: PlcClient, machine: Machine) -> dict[str, float | int | 
 
 
 def readings(machine: Machine, raw: dict[str, float | int | bool | str]) -> list[Reading]:
+    """The machine's tags found in ``raw``, in the plant file's order, as shown to a person."""
     return [
         Reading(tag=name, value=_display(tag, raw[name]), unit=tag.unit, writable=tag.writable, limits=_limits(tag))
         for name, tag in machine.tags.items()
@@ -53,6 +58,7 @@ def readings(machine: Machine, raw: dict[str, float | int | bool | str]) -> list
 
 
 def state_of(machine: Machine, raw: dict[str, float | int | bool | str]) -> str:
+    """The machine's ``state`` tag as shown (running, stopped, ...), or ``unknown`` when it has none."""
     value = raw.get("state")
     return str(_display(machine.tags["state"], value)) if "state" in machine.tags and value is not None else "unknown"
 

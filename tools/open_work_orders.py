@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from connectors.records import WorkOrder
 from policies.model import Risk
-from tools.base import Call, tool
+from tools.base import Call, ToolArgs, tool
 from tools.deps import Deps
 from tools.lines import quoted
 
 
-class OpenWorkOrdersArgs(BaseModel):
+class OpenWorkOrdersArgs(ToolArgs):
+    """The machine whose open work orders to list, or all machines."""
+
     machine_id: str | None = Field(default=None, description="machine id, e.g. P-101; omit for all machines")
 
 

@@ -22,6 +22,8 @@ _DI_PROPERTIES = ("Manufacturer", "Model", "DeviceClass")
 
 @dataclass(frozen=True)
 class DraftTag:
+    """A variable found on the server, as a tag of the draft; ``type`` None when a plant file cannot hold it."""
+
     name: str
     opcua: str
     data_type: str
@@ -35,6 +37,8 @@ class DraftTag:
 
 @dataclass(frozen=True)
 class DraftMachine:
+    """A machine found on the server, with its tags."""
+
     id: str
     name: str
     kind: str
@@ -45,6 +49,8 @@ class DraftMachine:
 
 @dataclass
 class DraftLine:
+    """A line of the draft and the machines found on it."""
+
     id: str
     name: str
     machines: list[DraftMachine] = field(default_factory=list)
@@ -52,6 +58,8 @@ class DraftLine:
 
 @dataclass(frozen=True)
 class Draft:
+    """A plant file drafted from an OPC UA server's address space, before it is rendered as YAML."""
+
     url: str
     plant_id: str
     plant_name: str

@@ -27,6 +27,8 @@ from connectors.plc.sparkplug.payload import (
 
 @dataclass
 class KnownMetric:
+    """A metric as last heard of: its name, alias, datatype, value and when it was measured."""
+
     name: str
     alias: int | None
     datatype: DataType
@@ -80,6 +82,8 @@ class MetricSet:
 
 @dataclass
 class DeviceState:
+    """What an edge node's device last said: its metrics, and whether it is alive (and since when)."""
+
     metrics: MetricSet
     alive: bool = True
     since: float = field(default_factory=time.time)
@@ -88,6 +92,8 @@ class DeviceState:
 
 @dataclass
 class EdgeNodeState:
+    """What one edge node last said: its birth and death, its metrics, and its devices by id."""
+
     group: str
     edge_node: str
     born: bool = False

@@ -29,6 +29,8 @@ Value = float | int | bool | str
 
 
 class MessageType(StrEnum):
+    """A Sparkplug B message type, as it appears in a topic."""
+
     NBIRTH = "NBIRTH"
     NDEATH = "NDEATH"
     DBIRTH = "DBIRTH"
@@ -113,6 +115,7 @@ def metric_name(tag: Tag) -> str:
 
 
 def now_ms() -> int:
+    """The time now in milliseconds since the epoch, as Sparkplug timestamps are."""
     return int(time.time() * 1000)
 
 
@@ -168,6 +171,7 @@ def value_of(metric: Metric, datatype: DataType) -> Value | None:
 
 
 def datatype_named(code: int, where: str) -> DataType:
+    """The DataType of Sparkplug code ``code``, or SparkplugError naming ``where`` when the copilot does not read it."""
     try:
         return DataType(code)
     except ValueError:
@@ -197,6 +201,7 @@ def payload(metrics: list[Metric], seq: int | None) -> bytes:
 
 
 def parse_payload(data: bytes, topic: str) -> Payload:
+    """The Sparkplug B payload in ``data``, or SparkplugError naming ``topic`` when it is not one."""
     try:
         return Payload.FromString(data)
     except DecodeError as exc:
