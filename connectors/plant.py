@@ -197,9 +197,7 @@ class Machine(_Strict):
         try:
             return self.tags[name]
         except KeyError:
-            raise NotFound(
-                f"machine {self.id} has no tag {name!r}; its tags are: {', '.join(self.tags)}"
-            ) from None
+            raise NotFound(f"machine {self.id} has no tag {name!r}; its tags are: {', '.join(self.tags)}") from None
 
 
 class Line(_Strict):
@@ -318,9 +316,7 @@ class Plant(_Strict):
 
         key = machine_id.strip().upper()
         if key not in self.machines:
-            raise NotFound(
-                f"unknown machine {machine_id!r}; the plant has: {', '.join(self.machines)}"
-            )
+            raise NotFound(f"unknown machine {machine_id!r}; the plant has: {', '.join(self.machines)}")
         return self.machines[key]
 
     def tag(self, machine_id: str, tag_name: str) -> Tag:
