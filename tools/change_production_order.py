@@ -38,7 +38,7 @@ async def _facts(deps: Deps, args: ChangeProductionOrderArgs) -> ActionFacts:
         new_value=args.quantity if args.quantity is not None else args.variant,
         quantity=args.quantity,
         change=f"{order.id}: " + ", ".join(changes),
-        extra={"order_status": order.status, "produced": order.produced},
+        extra={"order_status": order.status.value, "produced": order.produced},  # a plain str: rules match by type
     )
 
 
