@@ -12,8 +12,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, SerializeAsAny, ValidationError,
-                      field_validator, model_validator)
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SerializeAsAny,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 if TYPE_CHECKING:
@@ -159,11 +167,15 @@ class Tag(_Strict):
 
 
 class BomLine(_Strict):
+    """A line of a machine's bill of materials: a part and its quantity."""
+
     part: str
     qty: int = Field(gt=0)
 
 
 class Machine(_Strict):
+    """A machine of the plant file: what it is, its line, its PLC and its tags by name."""
+
     id: str
     name: str
     kind: str
@@ -185,12 +197,12 @@ class Machine(_Strict):
         try:
             return self.tags[name]
         except KeyError:
-            raise NotFound(
-                f"machine {self.id} has no tag {name!r}; its tags are: {', '.join(self.tags)}"
-            ) from None
+            raise NotFound(f"machine {self.id} has no tag {name!r}; its tags are: {', '.join(self.tags)}") from None
 
 
 class Line(_Strict):
+    """A production line and its machines."""
+
     id: str
     name: str
     plc: str | None = None
@@ -199,12 +211,16 @@ class Line(_Strict):
 
 
 class Supplier(_Strict):
+    """A supplier of spare parts."""
+
     id: str
     name: str
     country: str
 
 
 class Offer(_Strict):
+    """A supplier's standing offer for a part: unit price, lead time and carbon per unit."""
+
     supplier: str
     price: float = Field(gt=0)
     lead_time_days: int = Field(ge=0)
@@ -212,6 +228,8 @@ class Offer(_Strict):
 
 
 class Part(_Strict):
+    """A spare part: its stock, reorder rule and the suppliers' offers."""
+
     id: str
     name: str
     unit: str
@@ -222,12 +240,16 @@ class Part(_Strict):
 
 
 class Variant(_Strict):
+    """One variant of a product: its colour and options."""
+
     id: str
     colour: str
     options: list[str] = []
 
 
 class Product(_Strict):
+    """A product made on one line, in one or more variants."""
+
     id: str
     name: str
     line: str
@@ -235,6 +257,8 @@ class Product(_Strict):
 
 
 class ProductionOrder(_Strict):
+    """A production order the plant file seeds the MES with."""
+
     id: str
     line: str
     product: str
@@ -245,6 +269,8 @@ class ProductionOrder(_Strict):
 
 
 class PlantInfo(_Strict):
+    """The plant itself: its id and name, OPC UA namespace, Modbus unit and write security."""
+
     id: str
     name: str
     site: str = ""
@@ -267,6 +293,8 @@ def _endpoint(raw: Any) -> PlcEndpoint:
 
 
 class Plant(_Strict):
+    """A validated plant file: its PLCs, lines and machines, alarm codes, suppliers, parts, products and orders."""
+
     plant: PlantInfo
     plcs: dict[str, Annotated[SerializeAsAny[PlcEndpoint], BeforeValidator(_endpoint)]] = {}
     """The PLCs by name; a machine (or its line) names its own. Empty: every machine on the settings' PLC."""
@@ -288,9 +316,7 @@ class Plant(_Strict):
 
         key = machine_id.strip().upper()
         if key not in self.machines:
-            raise NotFound(
-                f"unknown machine {machine_id!r}; the plant has: {', '.join(self.machines)}"
-            )
+            raise NotFound(f"unknown machine {machine_id!r}; the plant has: {', '.join(self.machines)}")
         return self.machines[key]
 
     def tag(self, machine_id: str, tag_name: str) -> Tag:

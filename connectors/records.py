@@ -10,19 +10,61 @@ they do not know, so a newer server does not break an older client.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from enum import StrEnum
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Priority = Literal["low", "medium", "high", "urgent"]
-WorkOrderKind = Literal["corrective", "preventive", "inspection"]
-WorkOrderStatus = Literal["open", "in_progress", "done", "cancelled"]
-PurchaseOrderStatus = Literal["ordered", "received", "cancelled"]
-ProductionOrderStatus = Literal["planned", "in_progress", "done", "cancelled"]
 
-FINAL_WORK_ORDER_STATUSES: frozenset[str] = frozenset({"done", "cancelled"})
-FINAL_PURCHASE_ORDER_STATUSES: frozenset[str] = frozenset({"received", "cancelled"})
-FINAL_PRODUCTION_ORDER_STATUSES: frozenset[str] = frozenset({"done", "cancelled"})
+class Priority(StrEnum):
+    """How urgent a work order is, from ``low`` to ``urgent``."""
+
+    low = "low"
+    medium = "medium"
+    high = "high"
+    urgent = "urgent"
+
+
+class WorkOrderKind(StrEnum):
+    """What a work order is for: a repair (``corrective``), planned maintenance, or an inspection."""
+
+    corrective = "corrective"
+    preventive = "preventive"
+    inspection = "inspection"
+
+
+class WorkOrderStatus(StrEnum):
+    """Where a work order stands; ``done`` and ``cancelled`` are final."""
+
+    open = "open"
+    in_progress = "in_progress"
+    done = "done"
+    cancelled = "cancelled"
+
+
+class PurchaseOrderStatus(StrEnum):
+    """Where a purchase order stands: ``ordered`` until the goods are ``received`` or it is ``cancelled``."""
+
+    ordered = "ordered"
+    received = "received"
+    cancelled = "cancelled"
+
+
+class ProductionOrderStatus(StrEnum):
+    """Where a production order stands; ``done`` and ``cancelled`` are final."""
+
+    planned = "planned"
+    in_progress = "in_progress"
+    done = "done"
+    cancelled = "cancelled"
+
+
+OPEN_WORK_ORDER_STATUSES: frozenset[WorkOrderStatus] = frozenset({WorkOrderStatus.open, WorkOrderStatus.in_progress})
+FINAL_WORK_ORDER_STATUSES: frozenset[WorkOrderStatus] = frozenset({WorkOrderStatus.done, WorkOrderStatus.cancelled})
+FINAL_PURCHASE_ORDER_STATUSES: frozenset[PurchaseOrderStatus] = frozenset(
+    {PurchaseOrderStatus.received, PurchaseOrderStatus.cancelled})
+FINAL_PRODUCTION_ORDER_STATUSES: frozenset[ProductionOrderStatus] = frozenset(
+    {ProductionOrderStatus.done, ProductionOrderStatus.cancelled})
 
 
 class _Request(BaseModel):
@@ -31,6 +73,10 @@ class _Request(BaseModel):
 
 class _Answer(BaseModel):
     model_config = ConfigDict(extra="ignore")
+
+
+def _without_description(schema: dict[str, Any]) -> None:
+    schema.pop("description", None)
 
 
 # ---------------------------------------------------------------------------------------- ERP: parts
@@ -75,6 +121,8 @@ class StockLevel(_Answer):
 
 
 class SupplierRecord(_Answer):
+    """A supplier the ERP buys from."""
+
     id: str
     name: str
     country: str
@@ -84,21 +132,30 @@ class SupplierRecord(_Answer):
 
 
 class WorkOrderPart(_Request):
+    """A spare part and the quantity of it a work order needs."""
+
+    # kept out of the JSON schema, which the create_work_order tool shows the model among its arguments
+    model_config = ConfigDict(json_schema_extra=_without_description)
+
     part: str = Field(min_length=1, description="part number, e.g. BRG-6205")
     qty: int = Field(gt=0, le=10_000)
 
 
 class WorkOrderCreate(_Request):
+    """A request to open a work order on a machine; it opens with status ``open``."""
+
     machine_id: str = Field(min_length=1)
     title: str = Field(min_length=3, max_length=120)
     description: str = Field(default="", max_length=2000)
-    priority: Priority = "medium"
-    kind: WorkOrderKind = "corrective"
+    priority: Priority = Priority.medium
+    kind: WorkOrderKind = WorkOrderKind.corrective
     parts: list[WorkOrderPart] = Field(default=[], max_length=50)
     requested_by: str = Field(min_length=1, max_length=80)
 
 
 class WorkOrderUpdate(_Request):
+    """A work order's next status, with who asks and why."""
+
     status: WorkOrderStatus
     note: str = Field(default="", max_length=2000)
     requested_by: str = Field(min_length=1, max_length=80)
@@ -114,6 +171,8 @@ class WorkOrderEvent(_Answer):
 
 
 class WorkOrder(_Answer):
+    """A maintenance work order in the ERP's CMMS, with its history oldest first."""
+
     id: str
     machine_id: str
     line_id: str
@@ -128,11 +187,18 @@ class WorkOrder(_Answer):
     updated_at: datetime
     history: list[WorkOrderEvent]
 
+    @property
+    def is_open(self) -> bool:
+        """Still to be worked on: ``open`` or ``in_progress``."""
+        return self.status in OPEN_WORK_ORDER_STATUSES
+
 
 # ---------------------------------------------------------------------------------------- ERP: purchase orders
 
 
 class PurchaseOrderCreate(_Request):
+    """A request to order a quantity of a part from one of its suppliers."""
+
     part: str = Field(min_length=1, description="part number, e.g. BRG-6205")
     quantity: int = Field(gt=0, le=10_000)
     supplier: str = Field(min_length=1, description="supplier id, e.g. SUP-FAST")
@@ -149,6 +215,8 @@ class PurchaseOrderUpdate(_Request):
 
 
 class PurchaseOrder(_Answer):
+    """A purchase order of one part from one supplier, priced and with its expected delivery."""
+
     id: str
     part: str
     part_name: str
@@ -173,6 +241,8 @@ class PurchaseOrder(_Answer):
 
 
 class ProductionLine(_Answer):
+    """A production line and its machines."""
+
     id: str
     name: str
     machines: list[str]
@@ -180,12 +250,16 @@ class ProductionLine(_Answer):
 
 
 class VariantRecord(_Answer):
+    """One variant of a product: its colour and options."""
+
     id: str
     colour: str
     options: list[str]
 
 
 class ProductRecord(_Answer):
+    """A product the MES makes on one line, with its variants."""
+
     id: str
     name: str
     line: str
@@ -235,6 +309,8 @@ class OrderChange(_Answer):
 
 
 class ProductionOrderRecord(_Answer):
+    """A production order: how many of which variant, how many made, and its changes oldest first."""
+
     id: str
     line: str
     product: str
@@ -249,6 +325,8 @@ class ProductionOrderRecord(_Answer):
 
 
 class LineStatus(_Answer):
+    """A line as the MES sees it: each machine's status and the order in progress."""
+
     line_id: str
     name: str
     machines: list[MachineStatus]
@@ -260,6 +338,8 @@ class LineStatus(_Answer):
 
 
 class InspectionCreate(_Request):
+    """A quality inspection to record: parts inspected on a machine and defects found (no more than inspected)."""
+
     machine_id: str = Field(min_length=1)
     inspected: int = Field(gt=0, le=1_000_000)
     defects: int = Field(ge=0)
@@ -275,6 +355,8 @@ class InspectionCreate(_Request):
 
 
 class Inspection(_Answer):
+    """A recorded quality inspection, with its defect rate."""
+
     id: str
     machine_id: str
     line_id: str
@@ -301,11 +383,15 @@ class MachineQuality(_Answer):
 
 
 class QualityReport(_Answer):
+    """Each machine's quality over the last ``since_minutes``."""
+
     since_minutes: float
     machines: list[MachineQuality]
 
 
 class TagHistory(_Answer):
+    """The historian's samples of one machine's tag over the last ``minutes``."""
+
     machine_id: str
     tag: str
     unit: str

@@ -25,6 +25,8 @@ class OpcUaSecurity(StrEnum):
 
 
 class ConnectorSettings(BaseSettings):
+    """Where the plant file, PLCs, ERP and MES are, how to reach them securely, and the timeouts (``PLANT_*``)."""
+
     model_config = SettingsConfigDict(env_prefix="PLANT_", extra="ignore")
 
     plant_file: Path = REPO_CONFIG / "plant.yaml"

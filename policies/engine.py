@@ -32,31 +32,50 @@ def plc_write_violations(ctx: ActionContext) -> list[str]:
     """
     if not ctx.is_plc_write:
         return []
-    where, unit = " ".join(p for p in (ctx.machine_id, ctx.tag) if p), ctx.unit
+    where = " ".join(p for p in (ctx.machine_id, ctx.tag) if p)
+    if reason := _unchecked(ctx, where):
+        return [reason]
+    return _limit_violations(ctx, where) + _step_violations(ctx, where)
+
+
+def _unchecked(ctx: ActionContext, where: str) -> str | None:
+    """Why the write cannot be checked against the tag's limits at all, or None when it can."""
     if not ctx.tag_writable:
-        return [f"{where} is not on the plant's write allow-list; only setpoints and run commands may be written"]
+        return f"{where} is not on the plant's write allow-list; only setpoints and run commands may be written"
     new = ctx.new_number
     if new is None:
-        return [f"no numeric new value was given for {where}"]
+        return f"no numeric new value was given for {where}"
     if not math.isfinite(new):
-        return [f"the new value for {where} is not a finite number"]
+        return f"the new value for {where} is not a finite number"
     if ctx.tag_min is None or ctx.tag_max is None:
-        return [f"{where} has no engineering limits in the plant file, so a write to it cannot be checked"]
+        return f"{where} has no engineering limits in the plant file, so a write to it cannot be checked"
+    return None
+
+
+def _limit_violations(ctx: ActionContext, where: str) -> list[str]:
+    """The new value above the tag's maximum or below its minimum (both known, the value finite)."""
+    new, unit = ctx.new_number, ctx.unit
     problems = []
     if new > ctx.tag_max:
         problems.append(f"{where} {_num(new, unit)} is above the limit {_num(ctx.tag_max, unit)}")
     if new < ctx.tag_min:
         problems.append(f"{where} {_num(new, unit)} is below the limit {_num(ctx.tag_min, unit)}")
-    if ctx.tag_max_step is not None:
-        step = ctx.step
-        if step is None or not math.isfinite(step):
-            problems.append(f"the current value of {where} is unknown, so the size of the change cannot be checked")
-        elif step > ctx.tag_max_step:
-            problems.append(
-                f"{where} would change by {_num(step, unit)} ({_num(ctx.old_number)} → {_num(new, unit)}), "
-                f"more than the maximum step of {_num(ctx.tag_max_step, unit)} per write; change it in smaller steps"
-            )
     return problems
+
+
+def _step_violations(ctx: ActionContext, where: str) -> list[str]:
+    """The change larger than the tag's maximum step, or not measurable; empty when the tag has no maximum step."""
+    if ctx.tag_max_step is None:
+        return []
+    step, unit = ctx.step, ctx.unit
+    if step is None or not math.isfinite(step):
+        return [f"the current value of {where} is unknown, so the size of the change cannot be checked"]
+    if step > ctx.tag_max_step:
+        return [
+            f"{where} would change by {_num(step, unit)} ({_num(ctx.old_number)} → {_num(ctx.new_number, unit)}), "
+            f"more than the maximum step of {_num(ctx.tag_max_step, unit)} per write; change it in smaller steps"
+        ]
+    return []
 
 
 def evaluate(policy: Policy, ctx: ActionContext) -> Decision:
@@ -96,6 +115,8 @@ def _at_least_two_people(policy: Policy, decision: Decision) -> Decision:
 
 
 class RefusalReason(StrEnum):
+    """Which rule of sign-off refuses an approval."""
+
     own_action = "own_action"
     wrong_role = "wrong_role"
     already_approved = "already_approved"

@@ -10,12 +10,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Risk(StrEnum):
+    """A tool's risk class: it only reads, writes, or is critical (then two different people must approve)."""
+
     read = "read"
     write = "write"
     critical = "critical"
 
 
 class Role(StrEnum):
+    """A person's role at the plant, which decides what they may approve."""
+
     operator = "operator"
     supervisor = "supervisor"
     engineer = "engineer"
@@ -166,6 +170,8 @@ class _Decision(BaseModel):
 
 
 class Allow(_Decision):
+    """The action may run without approval."""
+
     kind: Literal["allow"] = "allow"
 
     def summary(self) -> str:
@@ -173,6 +179,8 @@ class Allow(_Decision):
 
 
 class RequireApproval(_Decision):
+    """The action runs once ``approvers`` different people in one of ``roles`` approve it."""
+
     kind: Literal["require_approval"] = "require_approval"
     roles: list[Role] = Field(min_length=1)
     approvers: int = Field(ge=1, le=5)
@@ -184,6 +192,8 @@ class RequireApproval(_Decision):
 
 
 class Deny(_Decision):
+    """The action may not run; ``reasons`` say why."""
+
     kind: Literal["deny"] = "deny"
 
     def summary(self) -> str:

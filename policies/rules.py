@@ -127,6 +127,8 @@ class When(_Strict):
 
 
 class Approval(_Strict):
+    """A rule's ``require_approval``: the roles that may approve (each once), how many approvers, and why."""
+
     roles: list[Role] = Field(min_length=1)
     approvers: int = Field(default=1, ge=1, le=5)
     reason: str = Field(min_length=1)

@@ -319,7 +319,7 @@ class ErpStore:
             "UPDATE purchase_orders SET status = ?, note = ?, updated_at = ? WHERE id = ?",
             (update.status, update.note, utc_now().isoformat(), row["id"]),
         )
-        if update.status == "received":
+        if PurchaseOrderStatus(update.status) is PurchaseOrderStatus.received:
             conn.execute("UPDATE parts SET stock = stock + ? WHERE id = ?", (row["quantity"], row["part"]))
         return self._purchase_order(conn, self._purchase_order_row(conn, row["id"]))
 

@@ -6,16 +6,20 @@ from pydantic import BaseModel, Field
 
 from connectors.errors import ConnectorError, NotFound
 from policies.model import Risk
-from tools.base import Call, tool
+from tools.base import Call, ToolArgs, tool
 from tools.deps import Deps
 from tools.live import Alarm, alarms_of, read_raw
 
 
-class ActiveAlarmsArgs(BaseModel):
+class ActiveAlarmsArgs(ToolArgs):
+    """Which alarms to list: those of one line, or of the whole plant."""
+
     line_id: str | None = Field(default=None, description="line id, e.g. L1; omit for the whole plant")
 
 
 class ActiveAlarms(BaseModel):
+    """The active alarms found, and the machines whose PLC did not answer."""
+
     alarms: list[Alarm]
     unreachable: dict[str, str] = Field(default={}, description="machines whose PLC did not answer, with why")
 

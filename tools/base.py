@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 
 from policies.model import ActionFacts, Risk
@@ -31,6 +31,16 @@ R = TypeVar("R")
 SITE_ORDER = 1000
 """Where a tool that states no ``order`` stands among those offered to the model: after the shipped ones."""
 _SHORT = 280
+
+
+def _without_description(schema: dict[str, Any]) -> None:
+    schema.pop("description", None)
+
+
+class ToolArgs(BaseModel):
+    """Base of a tool's arguments: the model sees their fields' schema, never a subclass's docstring."""
+
+    model_config = ConfigDict(json_schema_extra=_without_description)
 
 
 class ToolArgumentsError(ValueError):

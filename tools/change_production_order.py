@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
 from connectors.records import ProductionOrderChange, ProductionOrderRecord
 from policies.model import Risk
-from tools.base import ActionFacts, Call, record_id, tool
+from tools.base import ActionFacts, Call, ToolArgs, record_id, tool
 from tools.deps import Deps
 
 
-class ChangeProductionOrderArgs(BaseModel):
+class ChangeProductionOrderArgs(ToolArgs):
+    """A production order to change, its new variant or quantity (or both), and why."""
+
     order_id: str = Field(description="production order id, e.g. PO-L2-0107")
     variant: str | None = Field(default=None, description="new variant id of the same product")
     quantity: int | None = Field(default=None, gt=0, description="new total quantity (not below what is produced)")
@@ -36,7 +38,7 @@ async def _facts(deps: Deps, args: ChangeProductionOrderArgs) -> ActionFacts:
         new_value=args.quantity if args.quantity is not None else args.variant,
         quantity=args.quantity,
         change=f"{order.id}: " + ", ".join(changes),
-        extra={"order_status": order.status, "produced": order.produced},
+        extra={"order_status": order.status.value, "produced": order.produced},  # a plain str: rules match by type
     )
 
 

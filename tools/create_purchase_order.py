@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from connectors.errors import Rejected
 from connectors.records import PartOffer, PurchaseOrder, PurchaseOrderCreate
 from policies.model import Risk
-from tools.base import ActionFacts, Call, record_id, tool
+from tools.base import ActionFacts, Call, ToolArgs, record_id, tool
 from tools.deps import Deps
 
 ChooseBy = Literal["price", "lead_time", "carbon"]
 
 
-class CreatePurchaseOrderArgs(BaseModel):
+class CreatePurchaseOrderArgs(ToolArgs):
+    """A part and quantity to order, from a given supplier or the best by ``choose_by``, and why."""
+
     part_id: str = Field(description="part number, e.g. BRG-6205")
     quantity: int = Field(gt=0, le=10_000)
     supplier_id: str | None = Field(default=None, description="a supplier id; omit to choose by choose_by")

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from connectors.records import WorkOrder, WorkOrderCreate, WorkOrderPart
 from policies.model import Risk
-from tools.base import ActionFacts, Call, record_id, tool
+from tools.base import ActionFacts, Call, ToolArgs, record_id, tool
 from tools.deps import Deps
 
 
-class CreateWorkOrderArgs(BaseModel):
+class CreateWorkOrderArgs(ToolArgs):
+    """A work order to open on a machine: title, symptoms, priority, kind and the parts it needs."""
+
     machine_id: str = Field(description="machine id, e.g. P-101")
     title: str = Field(min_length=3, max_length=120)
     description: str = Field(default="", max_length=2000, description="symptoms, readings and suspected cause")

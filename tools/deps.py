@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Deps:
+    """What a tool runs against: the plant file, the PLCs, the ERP, the MES, and the manuals and twin if any."""
+
     plant: Plant
     plc: PlcClient
     erp: ErpClient

@@ -18,6 +18,7 @@ COURSE_STEP_S = 60.0  # the course kept with the action, for the approval card's
 
 
 def prediction_of(run: DryRun, plant: Plant) -> Prediction:
+    """The twin's dry run as a tool's Prediction: the readings' courses and predicted alarms, or why there is none."""
     machine = plant.machine(run.machine)
     if not run.modelled:
         return Prediction(modelled=False, why=run.why, minutes=run.minutes)
@@ -25,7 +26,8 @@ def prediction_of(run: DryRun, plant: Plant) -> Prediction:
     courses = {t.reading: [(round(s / 60.0, 2), round(float(v), 4)) for s, v in zip(times, t.at(times), strict=True)]
                for t in run.trajectories}
     settle = run.settle_s
-    return Prediction(modelled=True, minutes=run.minutes, settle_minutes=None if settle is None else round(settle / 60, 1),
+    return Prediction(modelled=True, minutes=run.minutes,
+                      settle_minutes=None if settle is None else round(settle / 60, 1),
                       courses=courses, units={t.reading: t.unit for t in run.trajectories},
                       run=run.model_dump(mode="json"),
                       alarms=[PredictedAlarm(reading=a.reading, limit=str(a.limit), value=a.value, minute=a.minute,

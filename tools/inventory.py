@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from connectors.records import SparePart
 from policies.model import Risk
-from tools.base import Call, tool
+from tools.base import Call, ToolArgs, tool
 from tools.deps import Deps
 
 
-class InventoryArgs(BaseModel):
+class InventoryArgs(ToolArgs):
+    """Which spare parts to list: one part, a machine's bill of materials, or those below reorder."""
+
     part_id: str | None = Field(default=None, description="part number, e.g. BRG-6205; omit to list parts")
     machine_id: str | None = Field(default=None, description="only the parts in this machine's bill of materials")
     below_reorder: bool = Field(default=False, description="only parts at or below their reorder point")

@@ -12,4 +12,5 @@ def quoted(text: Any, limit: int = 120) -> str:
 
 
 def number(value: Any) -> str:
+    """A value as a person reads it: a float in ``%g`` form, anything else as ``str``."""
     return f"{value:g}" if isinstance(value, float) else str(value)

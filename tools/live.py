@@ -9,6 +9,8 @@ from connectors.plc import PlcClient
 
 
 class Reading(BaseModel):
+    """One tag's live value as shown (an enum's name, a float to 3 decimals), with its unit and write limits."""
+
     tag: str
     value: float | int | bool | str
     unit: str = ""
@@ -17,6 +19,8 @@ class Reading(BaseModel):
 
 
 class Alarm(BaseModel):
+    """An active alarm on a machine: a PLC alarm code, or a tag past its alarm limit."""
+
     machine_id: str
     tag: str
     value: float | int | bool | str
@@ -45,6 +49,7 @@ async def read_raw(plc: PlcClient, machine: Machine) -> dict[str, float | int | 
 
 
 def readings(machine: Machine, raw: dict[str, float | int | bool | str]) -> list[Reading]:
+    """The machine's tags found in ``raw``, in the plant file's order, as shown to a person."""
     return [
         Reading(tag=name, value=_display(tag, raw[name]), unit=tag.unit, writable=tag.writable, limits=_limits(tag))
         for name, tag in machine.tags.items()
@@ -53,6 +58,7 @@ def readings(machine: Machine, raw: dict[str, float | int | bool | str]) -> list
 
 
 def state_of(machine: Machine, raw: dict[str, float | int | bool | str]) -> str:
+    """The machine's ``state`` tag as shown (running, stopped, ...), or ``unknown`` when it has none."""
     value = raw.get("state")
     return str(_display(machine.tags["state"], value)) if "state" in machine.tags and value is not None else "unknown"
 
@@ -63,15 +69,18 @@ def alarms_of(plant: Plant, machine: Machine, raw: dict[str, float | int | bool 
     code = raw.get("alarm_code")
     if isinstance(code, (int, float)) and int(code) != 0:
         text = plant.alarm_codes.get(int(code), "unknown alarm")
-        found.append(Alarm(machine_id=machine.id, tag="alarm_code", value=int(code), message=f"PLC alarm {int(code)}: {text}"))
+        found.append(Alarm(machine_id=machine.id, tag="alarm_code", value=int(code),
+                           message=f"PLC alarm {int(code)}: {text}"))
     for name, tag in machine.tags.items():
         value = raw.get(name)
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             continue
         if tag.alarm_high is not None and value > tag.alarm_high:
             found.append(Alarm(machine_id=machine.id, tag=name, value=round(value, 3), threshold=tag.alarm_high,
-                               message=f"{name} {value:.2f} {tag.unit} above alarm limit {tag.alarm_high:g} {tag.unit}"))
+                               message=f"{name} {value:.2f} {tag.unit} "
+                                       f"above alarm limit {tag.alarm_high:g} {tag.unit}"))
         if tag.alarm_low is not None and value < tag.alarm_low:
             found.append(Alarm(machine_id=machine.id, tag=name, value=round(value, 3), threshold=tag.alarm_low,
-                               message=f"{name} {value:.2f} {tag.unit} below alarm limit {tag.alarm_low:g} {tag.unit}"))
+                               message=f"{name} {value:.2f} {tag.unit} "
+                                       f"below alarm limit {tag.alarm_low:g} {tag.unit}"))
     return found

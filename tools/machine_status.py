@@ -5,17 +5,21 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from policies.model import Risk
-from tools.base import Call, tool
+from tools.base import Call, ToolArgs, tool
 from tools.deps import Deps
 from tools.lines import number, quoted
 from tools.live import Alarm, Reading, alarms_of, read_raw, readings, state_of
 
 
-class MachineStatusArgs(BaseModel):
+class MachineStatusArgs(ToolArgs):
+    """The machine whose live status to read."""
+
     machine_id: str = Field(description="machine id, e.g. P-101")
 
 
 class MachineStatus(BaseModel):
+    """A machine's live status from its PLC: its state, active alarms and every tag."""
+
     machine_id: str
     name: str
     kind: str

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from connectors.records import WorkOrder
 from policies.model import Risk
-from tools.base import Call, tool
+from tools.base import Call, ToolArgs, tool
 from tools.deps import Deps
 from tools.lines import quoted
 
 
-class OpenWorkOrdersArgs(BaseModel):
+class OpenWorkOrdersArgs(ToolArgs):
+    """The machine whose open work orders to list, or all machines."""
+
     machine_id: str | None = Field(default=None, description="machine id, e.g. P-101; omit for all machines")
 
 
@@ -29,4 +31,4 @@ async def open_work_orders(deps: Deps, args: OpenWorkOrdersArgs, call: Call):
     if args.machine_id:
         deps.plant.machine(args.machine_id)
     orders = await deps.erp.list_work_orders(machine_id=args.machine_id)
-    return [o for o in orders if o.status in ("open", "in_progress")]
+    return [o for o in orders if o.is_open]

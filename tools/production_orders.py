@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from connectors.records import ProductionOrderRecord
 from policies.model import Risk
-from tools.base import Call, tool
+from tools.base import Call, ToolArgs, tool
 from tools.deps import Deps
 
 
-class ProductionOrdersArgs(BaseModel):
+class ProductionOrdersArgs(ToolArgs):
+    """The line whose production orders to list, or all lines."""
+
     line_id: str | None = Field(default=None, description="line id, e.g. L2; omit for all lines")
 
 

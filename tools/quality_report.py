@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from connectors.records import QualityReport
 from policies.model import Risk
-from tools.base import Call, as_json, tool
+from tools.base import Call, ToolArgs, as_json, tool
 from tools.deps import Deps
 
 
-class QualityReportArgs(BaseModel):
+class QualityReportArgs(ToolArgs):
+    """Which machines to report on (a line, a machine, or all) and how far back."""
+
     line_id: str | None = Field(default=None, description="line id, e.g. L1")
     machine_id: str | None = Field(default=None, description="machine id, e.g. IM-103")
     minutes: float = Field(default=60, gt=0, le=7 * 24 * 60, description="how far back to look")

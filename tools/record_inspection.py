@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
 from connectors.records import Inspection, InspectionCreate
 from policies.model import Risk
-from tools.base import ActionFacts, Call, record_id, tool
+from tools.base import ActionFacts, Call, ToolArgs, record_id, tool
 from tools.deps import Deps
 
 
-class RecordInspectionArgs(BaseModel):
+class RecordInspectionArgs(ToolArgs):
+    """An inspection to record on a machine: parts inspected, defects found and their type."""
+
     machine_id: str = Field(description="machine id, e.g. IM-103")
     inspected: int = Field(gt=0, description="parts inspected")
     defects: int = Field(ge=0, description="defective parts found")

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from connectors.errors import Unreachable
 from knowledge.errors import UnknownFilter
 from policies.model import Risk
-from tools.base import Call, tool
+from tools.base import Call, ToolArgs, tool
 from tools.deps import Deps
 from tools.lines import quoted
 
@@ -18,19 +18,25 @@ _PASSAGE = re.compile(r"<manual_passage[^>]*>\n\([^)]*\)\n(.*?)\n</manual_passag
 _SHORT = 280
 
 
-class SearchManualsArgs(BaseModel):
+class SearchManualsArgs(ToolArgs):
+    """What to look for in the manuals, optionally in one machine's, and how many passages."""
+
     query: str = Field(min_length=2, max_length=300, description="what to look for, e.g. 'high vibration causes'")
     machine_id: str | None = Field(default=None, description="only the manual of this machine's model")
     k: int = Field(default=4, ge=1, le=10)
 
 
 class ManualPassage(BaseModel):
+    """A passage of a manual found for a query, with its citation."""
+
     citation: str
     chunk_id: str
     text: str  # fenced and labelled as untrusted data
 
 
 class ManualSearch(BaseModel):
+    """The passages found, best first; ``note`` says when the machine's own manual was missing and all were searched."""
+
     passages: list[ManualPassage]
     note: str = ""
 

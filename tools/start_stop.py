@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from connectors.plant import RUN_TAG
 from connectors.plc import WriteResult
 from policies.model import Risk
-from tools.base import ActionFacts, Call, record_id, tool
+from tools.base import ActionFacts, Call, ToolArgs, record_id, tool
 from tools.deps import Deps
 from tools.plc_write import write_facts
 
 
-class RunCommandArgs(BaseModel):
+class RunCommandArgs(ToolArgs):
+    """The machine to start or stop, and why."""
+
     machine_id: str = Field(description="machine id, e.g. CV-203")
     reason: str = Field(default="", max_length=500)
 

@@ -5,19 +5,23 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from policies.model import Risk
-from tools.base import Call, tool
+from tools.base import Call, ToolArgs, tool
 from tools.deps import Deps
 
 _POINTS = 12
 
 
-class TagHistoryArgs(BaseModel):
+class TagHistoryArgs(ToolArgs):
+    """The machine's tag whose trend to read, and how far back."""
+
     machine_id: str = Field(description="machine id, e.g. P-101")
     tag: str = Field(description="tag name, e.g. vibration")
     minutes: float = Field(default=30, gt=0, le=24 * 60, description="how far back to look")
 
 
 class Trend(BaseModel):
+    """A tag's trend over the last ``minutes``: first, last, min, max, mean, slope and thinned points."""
+
     machine_id: str
     tag: str
     unit: str
@@ -40,6 +44,7 @@ class Trend(BaseModel):
 
 
 def summarise(machine_id: str, tag: str, unit: str, minutes: float, samples: list[tuple[float, float]]) -> Trend:
+    """The Trend of ``samples`` ((seconds, value), oldest first); with no samples, only their count (0)."""
     trend = Trend(machine_id=machine_id, tag=tag, unit=unit, minutes=minutes, samples=len(samples))
     if not samples:
         return trend

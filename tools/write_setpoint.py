@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from connectors.plc import WriteResult
 from policies.model import Risk
-from tools.base import ActionFacts, Call, record_id, tool
+from tools.base import ActionFacts, Call, ToolArgs, record_id, tool
 from tools.deps import Deps
 from tools.plc_write import write_facts
 
 
-class WriteSetpointArgs(BaseModel):
+class WriteSetpointArgs(ToolArgs):
+    """A new value for a machine's writable setpoint, and why."""
+
     machine_id: str = Field(description="machine id, e.g. OV-201")
     tag: str = Field(description="a writable setpoint tag, e.g. temp_setpoint")
     value: float = Field(description="the new value in the tag's engineering unit")

@@ -12,7 +12,10 @@ from connectors.plc.findings import Finding, Severity
 from connectors.plc.plant_plc import SETTINGS_PLC, PlantPlc, open_plc, settings_endpoint
 from connectors.plc.plugin import PlcPlugin
 from connectors.plc.registry import ENTRY_POINTS, plugin, plugins
-from connectors.plc.protocol import Protocol  # last: finding the plugins may import this package  # noqa: I001
+
+# isort: split
+# last, once every name above is bound: building Protocol finds the plugins, which may import this package
+from connectors.plc.protocol import Protocol
 
 __all__ = [
     "ENTRY_POINTS", "SETTINGS_PLC", "Finding", "PlantPlc", "PlcClient", "PlcPlugin", "PlcReport", "Protocol",

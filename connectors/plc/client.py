@@ -30,6 +30,8 @@ Value = float | int | bool | str
 
 
 class TagValue(BaseModel):
+    """One tag's value read from a PLC, with its unit, quality and timestamp."""
+
     machine_id: str
     tag: str
     value: Value
@@ -39,6 +41,8 @@ class TagValue(BaseModel):
 
 
 class WriteResult(BaseModel):
+    """A tag written on a PLC: the value before and the value written."""
+
     machine_id: str
     tag: str
     old_value: Value

@@ -7,6 +7,8 @@ from enum import StrEnum
 
 
 class Severity(StrEnum):
+    """How much a finding matters: a ``problem`` fails the check, a ``note`` does not."""
+
     problem = "problem"
     note = "note"
 

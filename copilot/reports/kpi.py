@@ -12,7 +12,7 @@ from datetime import datetime
 
 from connectors.erp import ErpClient
 from connectors.mes import MesClient
-from connectors.records import MachineQuality, StockLevel, WorkOrder
+from connectors.records import MachineQuality, StockLevel, WorkOrder, WorkOrderKind, WorkOrderStatus
 from connectors.settings import ConnectorSettings
 from copilot.settings import CopilotSettings
 
@@ -52,13 +52,13 @@ def availability(machine_id: str, states: Samples, *, running: int, faulted: int
 
 
 def _done_at(order: WorkOrder) -> datetime | None:
-    return next((e.at for e in order.history if e.status == "done"), None)
+    return next((e.at for e in order.history if e.status is WorkOrderStatus.done), None)
 
 
 def mttr_h(orders: list[WorkOrder]) -> float | None:
     """Mean time to repair: hours from a corrective work order's opening to its being done."""
     spans = [(_done_at(o) - o.created_at).total_seconds() / 3600 for o in orders
-             if o.kind == "corrective" and _done_at(o) is not None]
+             if o.kind is WorkOrderKind.corrective and _done_at(o) is not None]
     return statistics.fmean(spans) if spans else None
 
 
@@ -239,7 +239,7 @@ async def gather(hours: float, connectors: ConnectorSettings, settings: CopilotS
     checks = TwinChecks(settings.state_db)
     measured = [c.worst for c in checks.listed(since) if inside(c.started_at) and c.worst is not None]
     checks.close()
-    return PlantKpis(hours, machines, lines, len(opened), sum(o.status == "done" for o in opened),
+    return PlantKpis(hours, machines, lines, len(opened), sum(o.status is WorkOrderStatus.done for o in opened),
                      mttr_h([o for o in orders if (done := _done_at(o)) is not None and inside(done.timestamp())]),
                      stock(levels), actions(records, waits, monitor=ACTOR),
                      monitor_health([str(a.status) for a in shift], [a.verdict and str(a.verdict) for a in shift]),

@@ -17,7 +17,7 @@ from connectors.errors import ConnectorError
 from connectors.mes import MesClient
 from connectors.plant import Machine, Plant
 from connectors.plc import PlcClient, Protocol, open_plc
-from connectors.records import PurchaseOrder, WorkOrder
+from connectors.records import PurchaseOrder, PurchaseOrderStatus, WorkOrder
 from connectors.settings import ConnectorSettings
 from tools.live import Alarm, Reading, alarms_of, read_raw, readings, state_of
 
@@ -82,5 +82,5 @@ class PlantView:
 
     async def open_orders(self) -> OpenOrders:
         work, bought = await asyncio.gather(self._erp.list_work_orders(), self._erp.list_purchase_orders())
-        return OpenOrders([w for w in work if w.status in ("open", "in_progress")],
-                          [p for p in bought if p.status == "ordered"])
+        return OpenOrders([w for w in work if w.is_open],
+                          [p for p in bought if p.status is PurchaseOrderStatus.ordered])

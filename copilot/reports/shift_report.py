@@ -42,7 +42,7 @@ async def facts(hours: float, connectors: ConnectorSettings, settings: CopilotSe
     pending = queue.pending()
     queue.close()
     async with ErpClient.from_settings(connectors) as erp:
-        open_work = [o for o in await erp.list_work_orders() if o.status in ("open", "in_progress")]
+        open_work = [o for o in await erp.list_work_orders() if o.is_open]
     lines = [f"# Shift report, {time.strftime('%Y-%m-%d %H:%M')} (the last {hours:g} h)", "", "## Alerts"]
     lines += [f"- {_when(a.opened_at)} {a.machine_id}: {a.cause} - {a.what} ({a.status})" for a in shift_alerts] or \
         ["- none"]

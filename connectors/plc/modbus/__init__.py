@@ -17,6 +17,8 @@ __all__ = ["PLUGIN", "ModbusAddress", "ModbusEndpoint", "ModbusPlugin"]
 
 
 class ModbusPlugin(PlcPlugin):
+    """The Modbus TCP protocol: endpoints by host, port and unit; tags by table, register and type."""
+
     name = "modbus"
     endpoint = ModbusEndpoint
     address = ModbusAddress

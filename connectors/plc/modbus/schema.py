@@ -16,6 +16,8 @@ _REGISTER_COUNT = {"bool": 1, "uint16": 1, "int16": 1, "uint32": 2, "float32": 2
 
 
 class ModbusEndpoint(PlcEndpoint):
+    """A Modbus TCP server: host, port and unit id."""
+
     protocol: Literal["modbus"] = "modbus"
     host: str = Field(min_length=1)
     port: int = Field(default=502, ge=1, le=65535)
@@ -27,6 +29,8 @@ class ModbusEndpoint(PlcEndpoint):
 
 
 class ModbusAddress(BaseModel):
+    """Where a tag lives on a Modbus server: table, first register, type and scale; the type fits the table."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     table: ModbusTable

@@ -18,6 +18,8 @@ __all__ = ["OPCUA_SCHEME", "PLUGIN", "OpcUaEndpoint", "OpcUaPlugin"]
 
 
 class OpcUaPlugin(PlcPlugin):
+    """The OPC UA protocol: endpoints by ``opc.tcp://`` URL, tags by node id."""
+
     name = "opcua"
     endpoint = OpcUaEndpoint
     address = NodeIdText

@@ -15,7 +15,6 @@ from connectors.plant import Plant, Tag
 from connectors.plc.findings import Finding, Severity
 from connectors.plc.opcua.model import data_type_name, engineering_unit, eu_range, variant_type
 
-
 _ATTRIBUTES = (ua.AttributeIds.NodeClass, ua.AttributeIds.DataType, ua.AttributeIds.AccessLevel)
 
 

@@ -22,6 +22,8 @@ _DI_PROPERTIES = ("Manufacturer", "Model", "DeviceClass")
 
 @dataclass(frozen=True)
 class DraftTag:
+    """A variable found on the server, as a tag of the draft; ``type`` None when a plant file cannot hold it."""
+
     name: str
     opcua: str
     data_type: str
@@ -35,6 +37,8 @@ class DraftTag:
 
 @dataclass(frozen=True)
 class DraftMachine:
+    """A machine found on the server, with its tags."""
+
     id: str
     name: str
     kind: str
@@ -45,6 +49,8 @@ class DraftMachine:
 
 @dataclass
 class DraftLine:
+    """A line of the draft and the machines found on it."""
+
     id: str
     name: str
     machines: list[DraftMachine] = field(default_factory=list)
@@ -52,6 +58,8 @@ class DraftLine:
 
 @dataclass(frozen=True)
 class Draft:
+    """A plant file drafted from an OPC UA server's address space, before it is rendered as YAML."""
+
     url: str
     plant_id: str
     plant_name: str
@@ -125,7 +133,8 @@ def _flow(value: object) -> str:
 
 def _tag_line(tag: DraftTag) -> str:
     if tag.type is None:
-        return f"          # {tag.name}: skipped, {tag.opcua} has data type {tag.data_type}, which a plant file cannot hold"
+        return (f"          # {tag.name}: skipped, {tag.opcua} has data type {tag.data_type}, "
+                "which a plant file cannot hold")
     fields: dict[str, object] = {"unit": tag.unit, "opcua": tag.opcua, "type": tag.type}
     if tag.min is not None and tag.max is not None:
         fields.update(min=_number(tag.min), max=_number(tag.max))
@@ -158,7 +167,8 @@ def render(draft: Draft) -> str:
         out += [f"  - id: {_flow(line.id)}", f"    name: {_flow(line.name)}", "    machines:"]
         for machine in line.machines:
             out += [f"      - id: {_flow(machine.id)}"]
-            out += [f"        {key}: {_flow(getattr(machine, key))}" for key in ("name", "kind", "model", "manufacturer")]
+            out += [f"        {key}: {_flow(getattr(machine, key))}"
+                    for key in ("name", "kind", "model", "manufacturer")]
             typed = any(tag.type is not None for tag in machine.tags)
             out += ["        tags:" if typed else "        tags: {}"] + [_tag_line(tag) for tag in machine.tags] + [""]
     out += ["suppliers: []", "parts: []", "products: []", "production_orders: []", ""]

@@ -44,6 +44,7 @@ def variant_type(tag: Tag) -> ua.VariantType:
 
 
 def as_variant(tag: Tag, value: float | int | bool | str) -> ua.Variant:
+    """``value`` as the OPC UA Variant of the tag's variant type (Boolean, Double, Float, String or an integer)."""
     kind = variant_type(tag)
     python = {ua.VariantType.Boolean: bool, ua.VariantType.Double: float, ua.VariantType.Float: float,
               ua.VariantType.String: str}.get(kind, int)

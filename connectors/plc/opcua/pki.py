@@ -14,12 +14,12 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
+from asyncua.crypto import cert_gen
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from asyncua.crypto import cert_gen
 from connectors.errors import InvalidRequest, NotConfigured
 
 CERT_DAYS = 365 * 2
@@ -32,6 +32,8 @@ def application_uri(hostname: str | None = None) -> str:
 
 @dataclass(frozen=True)
 class Pki:
+    """The copilot's OPC UA certificate store under ``root``: its own certificate and key, and the trusted servers."""
+
     root: Path
 
     @property
@@ -128,6 +130,7 @@ def create_application_certificate(pki: Pki, *, days: int = CERT_DAYS, replace: 
 
 
 def expires_within(der: bytes, days: int) -> bool:
+    """Whether the DER certificate expires within ``days`` from now (or has expired)."""
     cert = x509.load_der_x509_certificate(der)
     return cert.not_valid_after_utc < datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=days)
 

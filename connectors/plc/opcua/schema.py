@@ -15,6 +15,8 @@ NodeIdText = str
 
 
 class OpcUaEndpoint(PlcEndpoint):
+    """An OPC UA server by its ``opc.tcp://HOST:PORT/...`` URL."""
+
     protocol: Literal["opcua"] = "opcua"
     url: str
 

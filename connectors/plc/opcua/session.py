@@ -31,6 +31,7 @@ _REFUSED_CERTIFICATE = {ua.StatusCodes.BadCertificateUntrusted, ua.StatusCodes.B
 
 
 def trust_hint(url: str) -> str:
+    """The advice to check and trust the server at ``url``, for an error message."""
     return f"check its fingerprint with the server's admin, then run `plant-copilot opcua trust {url}`"
 
 
@@ -107,5 +108,6 @@ def _first_certificate(der: bytes) -> bytes:
 
 
 async def close_quietly(client: Client) -> None:
+    """Disconnect ``client``, waiting 2 s at most and ignoring any error."""
     with contextlib.suppress(Exception):  # a dead connection may fail to close in many ways
         await asyncio.wait_for(client.disconnect(), 2)

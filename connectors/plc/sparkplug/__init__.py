@@ -18,6 +18,8 @@ __all__ = ["PLUGIN", "MqttEndpoint", "SparkplugPlugin"]
 
 
 class SparkplugPlugin(PlcPlugin):
+    """The MQTT protocol (Sparkplug B): endpoints by broker, group and edge node; tags by metric name."""
+
     name = "mqtt"
     endpoint = MqttEndpoint
     address = MetricName

@@ -23,8 +23,16 @@ from connectors.errors import InvalidRequest, NotFound, Rejected, TimedOut, Unre
 from connectors.plant import Plant, Tag
 from connectors.plc.client import ProtocolPlc, Value
 from connectors.plc.sparkplug.edge_state import DeviceState, EdgeNodeState, KnownMetric
-from connectors.plc.sparkplug.payload import (REBIRTH, DataType, MessageType, SparkplugError, Topic, metric,
-                                              parse_payload, payload)
+from connectors.plc.sparkplug.payload import (
+    REBIRTH,
+    DataType,
+    MessageType,
+    SparkplugError,
+    Topic,
+    metric,
+    parse_payload,
+    payload,
+)
 from connectors.plc.sparkplug.schema import MqttEndpoint
 from connectors.settings import ConnectorSettings
 
@@ -160,8 +168,8 @@ class MqttPlc(ProtocolPlc):
                               f"{machine_id} one of its devices?")
         device = state.devices[machine_id]
         if not device.alive:
-            raise Unreachable(f"device {machine_id} of {self._node} is offline: it died (DDEATH) {_when(device.since)}; "
-                              f"its last values are stale")
+            raise Unreachable(f"device {machine_id} of {self._node} is offline: "
+                              f"it died (DDEATH) {_when(device.since)}; its last values are stale")
         return device
 
     async def birth(self, machine_id: str) -> dict[str, KnownMetric]:

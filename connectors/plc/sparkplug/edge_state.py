@@ -11,12 +11,24 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from connectors.plc.sparkplug.payload import (BDSEQ, DataType, MessageType, Metric, Payload, SparkplugError,
-                                              Topic, Value, datatype_named, value_of)
+from connectors.plc.sparkplug.payload import (
+    BDSEQ,
+    DataType,
+    MessageType,
+    Metric,
+    Payload,
+    SparkplugError,
+    Topic,
+    Value,
+    datatype_named,
+    value_of,
+)
 
 
 @dataclass
 class KnownMetric:
+    """A metric as last heard of: its name, alias, datatype, value and when it was measured."""
+
     name: str
     alias: int | None
     datatype: DataType
@@ -70,6 +82,8 @@ class MetricSet:
 
 @dataclass
 class DeviceState:
+    """What an edge node's device last said: its metrics, and whether it is alive (and since when)."""
+
     metrics: MetricSet
     alive: bool = True
     since: float = field(default_factory=time.time)
@@ -78,6 +92,8 @@ class DeviceState:
 
 @dataclass
 class EdgeNodeState:
+    """What one edge node last said: its birth and death, its metrics, and its devices by id."""
+
     group: str
     edge_node: str
     born: bool = False

@@ -29,6 +29,8 @@ Value = float | int | bool | str
 
 
 class MessageType(StrEnum):
+    """A Sparkplug B message type, as it appears in a topic."""
+
     NBIRTH = "NBIRTH"
     NDEATH = "NDEATH"
     DBIRTH = "DBIRTH"
@@ -113,6 +115,7 @@ def metric_name(tag: Tag) -> str:
 
 
 def now_ms() -> int:
+    """The time now in milliseconds since the epoch, as Sparkplug timestamps are."""
     return int(time.time() * 1000)
 
 
@@ -130,7 +133,8 @@ def set_value(metric: Metric, datatype: DataType, value: Value) -> None:
     elif datatype in _RANGE:
         number = float(value)
         if not math.isfinite(number) or number != round(number):
-            raise SparkplugError(f"metric {metric.name or metric.alias}: {datatype.name} takes an integer, not {value!r}")
+            raise SparkplugError(f"metric {metric.name or metric.alias}: {datatype.name} takes an integer, "
+                                 f"not {value!r}")
         low, high = _RANGE[datatype]
         if not low <= int(number) <= high:
             raise SparkplugError(f"metric {metric.name or metric.alias}: {int(number)} does not fit {datatype.name}")
@@ -167,6 +171,7 @@ def value_of(metric: Metric, datatype: DataType) -> Value | None:
 
 
 def datatype_named(code: int, where: str) -> DataType:
+    """The DataType of Sparkplug code ``code``, or SparkplugError naming ``where`` when the copilot does not read it."""
     try:
         return DataType(code)
     except ValueError:
@@ -196,6 +201,7 @@ def payload(metrics: list[Metric], seq: int | None) -> bytes:
 
 
 def parse_payload(data: bytes, topic: str) -> Payload:
+    """The Sparkplug B payload in ``data``, or SparkplugError naming ``topic`` when it is not one."""
     try:
         return Payload.FromString(data)
     except DecodeError as exc:
