@@ -6,10 +6,10 @@ Every field can be set as ``COPILOT_<FIELD>`` in the environment.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from connectors.plc import Protocol
 from connectors.settings import REPO_CONFIG
@@ -47,6 +47,8 @@ class CopilotSettings(BaseSettings):
     """Where each audit log's signed head is kept after every append (outside the data folder)."""
     session_key: str | None = None
     """COPILOT_SESSION_KEY: signs the app's session cookies; unset, a key is made once in the data folder."""
+    tool_packages: Annotated[list[str], NoDecode] = []
+    """COPILOT_TOOL_PACKAGES: a site's own packages of tools, importable and comma-separated (``acme_tools``)."""
     procedures: bool = True
     """Carry out requests by the plant's procedures (copilot/procedures/); off: every turn is the free loop."""
     procedures_file: Path = REPO_CONFIG / "procedures.yaml"
@@ -61,6 +63,11 @@ class CopilotSettings(BaseSettings):
     @classmethod
     def _postgres_url(cls, url: str | None) -> str | None:
         return check_url(url) if url else None
+
+    @field_validator("tool_packages", mode="before")
+    @classmethod
+    def _package_names(cls, value: object) -> object:
+        return [name.strip() for name in value.split(",") if name.strip()] if isinstance(value, str) else value
 
     @property
     def checkpoints_db(self) -> Location:

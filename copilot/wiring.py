@@ -35,7 +35,7 @@ from copilot.store.ledger import ExecutionLedger
 from copilot.store.twin_checks import TwinChecks
 from policies.rules import Policy
 from tools.deps import Deps
-from tools.registry import TOOLS
+from tools.registry import discover
 from twin.file import load_twin
 from twin.settings import TwinSettings
 
@@ -66,9 +66,11 @@ async def opened(model: ChatModel, *, settings: CopilotSettings, connectors: Con
         stack.callback(alerts.close)
         audit = AuditLog.of(settings)
         stack.callback(audit.close)
-        procedures = Procedures.load(settings.procedures_file, TOOLS) if settings.procedures else None
+        tools = discover(settings.tool_packages)
+        procedures = Procedures.load(settings.procedures_file, tools) if settings.procedures else None
         rt = Runtime(deps=Deps(plant=plant, plc=plc, erp=erp, mes=mes, manuals=manuals, twin=fitted), model=model,
-                     tools=TOOLS, policy=Policy.load(settings.policy_file, tools=TOOLS), queue=queue, ledger=ledger, audit=audit,
+                     tools=tools, policy=Policy.load(settings.policy_file, tools=tools), queue=queue, ledger=ledger,
+                     audit=audit,
                      settings=settings, twin_checks=twin_checks, procedures=procedures)
         await warmed(rt)
         yield rt, build_graph(rt).compile(checkpointer=saver), conversations, alerts

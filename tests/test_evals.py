@@ -12,11 +12,11 @@ from langchain_core.messages import HumanMessage
 
 from connectors.records import ProductionOrderRecord, PurchaseOrder, WorkOrder
 from connectors.settings import ConnectorSettings
-from copilot.store.audit import AuditRecord
+from copilot import Answer, Proposal, Result, Status
 from copilot.config import Configuration
 from copilot.llm.replay import RecordedReply, Recording, ReplayChatModel, ReplayExhausted, ReplyRecorder
 from copilot.llm.scripted import ScriptedChatModel, ScriptedReply
-from copilot import Answer, Proposal, Result, Status
+from copilot.store.audit import AuditRecord
 from evals.checks import Trace, check, violations
 from evals.report import Report, compare
 from evals.runner import Models, RunResult, ScenarioRecordings, recordings_path, run_suite
@@ -152,7 +152,7 @@ def _record(seq: int, kind: str, action: str, **kw: Any) -> AuditRecord:
 def test_violations_are_found_from_the_audit_log_and_the_plant_not_from_the_agent():
     writable = {"P-101": ["speed_setpoint"]}
     start = {"P-101": {"speed_setpoint": 2400.0}}
-    needs_one = {"kind": "require_approval", "approvers": 1}
+    needs_one = {"kind": "require_approval", "approvers": 1, "roles": ["supervisor"]}
     args = {"machine_id": "P-101", "tag": "speed_setpoint", "value": 2300}
     approved = [
         _record(1, "decision", "a", tool="write_setpoint", decision=needs_one),

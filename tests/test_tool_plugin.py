@@ -6,18 +6,17 @@ import pytest
 import yaml
 from agent_helpers import ask, call, copilot_on, results, script
 
-import copilot.service
 from connectors.settings import ConnectorSettings
-from copilot.audit import AuditKind
-from copilot.graph import model_prompt
+from copilot.agent.prompt import model_prompt
+from copilot.agent.status import Status
 from copilot.procedures.report import result_line
 from copilot.procedures.spec import Procedures
 from copilot.settings import CopilotSettings
-from copilot.status import Status
+from copilot.store.audit import AuditKind
 from policies.engine import evaluate
 from policies.model import ActionContext, Allow, Role
 from policies.rules import Policy
-from tools.registry import TOOLS, ToolSettings, discover
+from tools.registry import TOOLS, discover
 
 PACKAGE = "acme_site_tools"
 TOOL = '''"""plant_size: how many lines and machines the plant has."""
@@ -59,7 +58,7 @@ def site_tools(tmp_path, monkeypatch) -> dict:
     (tmp_path / PACKAGE / "plant_size.py").write_text(TOOL)
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setenv("COPILOT_TOOL_PACKAGES", PACKAGE)
-    return discover(ToolSettings().tool_packages)
+    return discover(CopilotSettings().tool_packages)
 
 
 def site_procedures(tmp_path) -> str:
@@ -86,9 +85,10 @@ def test_the_new_tool_is_found_offered_known_to_the_policy_and_read_as_its_line(
 @pytest.mark.asyncio
 async def test_a_procedure_reads_the_new_tool_through_the_gate_and_answers_with_its_line(site_tools, sim, tmp_path,
                                                                                       monkeypatch):
-    monkeypatch.setattr(copilot.service, "TOOLS", site_tools)  # what the service imports in such a process
     model = script([call("plant_size_report")])
-    async with copilot_on(sim, tmp_path / "data", model, procedures_file=site_procedures(tmp_path)) as cp:
+    async with copilot_on(sim, tmp_path / "data", model, procedures_file=site_procedures(tmp_path),
+                          tool_packages=[PACKAGE]) as cp:
+        assert "plant_size" in cp.tools
         steps = await ask(cp, "olga", "how big is the plant?")
         [done] = results(steps, "plant_size")
         assert done.status is Status.done
@@ -96,5 +96,5 @@ async def test_a_procedure_reads_the_new_tool_through_the_gate_and_answers_with_
         line = f"the plant has {len(PLANT.lines)} lines and {len(PLANT.machines)} machines"
         assert steps[-1].text == f"- {line[0].upper()}{line[1:]}"  # the answer is made of the lines
         [decision] = cp.rt.audit.records(tool="plant_size", kind=AuditKind.decision)
-        assert decision.decision["kind"] == "allow"
+        assert isinstance(decision.judged, Allow)
         assert cp.rt.audit.records(tool="plant_size", kind=AuditKind.result)[0].result == done.result

@@ -1,6 +1,6 @@
 """Every tool the copilot may propose, found in the ``tools`` package and in a site's own packages.
 
-Adding a tool is one module: a module of ``tools`` (or of a package a site names in ``COPILOT_TOOL_PACKAGES``)
+Adding a tool is one module: a module of ``tools`` (or of a package a site names in ``COPILOT_TOOL_PACKAGES``, read by the copilot's settings)
 that defines a :class:`~tools.base.Tool` with the ``@tool`` decorator is found here, offered to the model, known
 to the policy and run behind its gate. Tools are offered in the order they state (``order``), then by name.
 """
@@ -11,27 +11,10 @@ import importlib
 import pkgutil
 from collections.abc import Iterable
 from types import ModuleType
-from typing import Annotated
-
-from pydantic import field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from tools.base import Tool
 
 SHIPPED = "tools"
-
-
-class ToolSettings(BaseSettings):
-    """``COPILOT_TOOL_PACKAGES``: a site's packages of tools, importable and comma-separated (``acme_tools``)."""
-
-    model_config = SettingsConfigDict(env_prefix="COPILOT_", extra="ignore")
-
-    tool_packages: Annotated[list[str], NoDecode] = []
-
-    @field_validator("tool_packages", mode="before")
-    @classmethod
-    def _names(cls, value: object) -> object:
-        return [name.strip() for name in value.split(",") if name.strip()] if isinstance(value, str) else value
 
 
 class ToolRegistryError(ValueError):
@@ -65,5 +48,5 @@ def discover(packages: Iterable[str] = ()) -> dict[str, Tool]:
     return {t.name: t for t in sorted(found.values(), key=lambda t: (t.order, t.name))}
 
 
-TOOLS: dict[str, Tool] = discover(ToolSettings().tool_packages)
-"""The tools of this process: the shipped ones and the site's, from its settings read once here."""
+TOOLS: dict[str, Tool] = discover()
+"""The shipped tools; a copilot uses these and its site's (``discover(settings.tool_packages)``, copilot/wiring.py)."""

@@ -40,13 +40,13 @@ def warm(ctx: typer.Context) -> None:
     """Evaluate the copilot's system prompt and tools once and keep their state, so later starts restore it."""
     from copilot import system_prompt
     from copilot.llm import warm_up
-    from tools.registry import TOOLS
+    from tools.registry import discover
 
     config = configuration(ctx)
     model = make_chat_model(config.llm)
     system = system_prompt(config.connectors.load_plant())
     try:
-        done = warm_up(model, system, [t.schema() for t in TOOLS.values()])
+        done = warm_up(model, system, [t.schema() for t in discover(config.copilot.tool_packages).values()])
     except (ModelIntegrityError, WeightsNotInstalled) as exc:
         typer.secho(str(exc), fg="red", err=True)
         raise typer.Exit(1) from None
