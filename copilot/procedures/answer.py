@@ -17,7 +17,7 @@ from langchain_core.messages import HumanMessage
 
 from copilot.procedures.grounding import ID_WORD
 from copilot.procedures.language import LANGUAGE_NAMES, language_of
-from copilot.procedures.run import RunState, ProcedureRun
+from copilot.procedures.run import ProcedureRun, RunState
 
 
 def answer_lines(run: ProcedureRun) -> str:

@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
 from connectors.plant import Plant
-from copilot.procedures.run import RunState, ProcedureRun
+from copilot.procedures.run import ProcedureRun, RunState
 from copilot.procedures.slots import choice_schema
 from copilot.procedures.spec import ProcedureError, Procedures
 
