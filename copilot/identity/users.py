@@ -30,6 +30,8 @@ class UnknownUser(LookupError):
 
 
 class User(BaseModel):
+    """Who acts: a user's name, display name and role (never the password hash)."""
+
     model_config = ConfigDict(frozen=True)
 
     username: str
@@ -48,6 +50,8 @@ def hash_password(password: str) -> str:
 
 
 class UserDirectory:
+    """The users of one reading of the users file, by name: looked up and authenticated."""
+
     def __init__(self, entries: list[_Entry]) -> None:
         self._entries = {e.username: e for e in entries}
 

@@ -13,6 +13,9 @@ from copilot.llm.errors import ModelUnavailable
 
 
 class NoModel(BaseChatModel):
+    """The chat model of a process that has none: it binds any tools, and every call raises
+    :class:`ModelUnavailable` with ``why``."""
+
     why: str = "this process runs tool calls its callers make and has no model"
 
     @property

@@ -28,6 +28,8 @@ class ToolChoiceError(ValueError):
 
 @dataclass(frozen=True)
 class Choices:
+    """What one call may reply with: the allowed tools, and whether an answer in words is allowed."""
+
     tools: tuple[dict[str, Any], ...]  # OpenAI function-calling dicts: {"type": "function", "function": {...}}
     answer: bool
 

@@ -54,12 +54,16 @@ class ConstrainedOutputError(ValueError):
 
 @dataclass(frozen=True)
 class ToolCallReply:
+    """A constrained reply that calls a tool: its name and its schema-checked arguments."""
+
     name: str
     arguments: dict[str, Any]
 
 
 @dataclass(frozen=True)
 class AnswerReply:
+    """A constrained reply in words; ``truncated`` when the reply stopped before its text was closed."""
+
     text: str
     truncated: bool = False
 

@@ -26,6 +26,8 @@ from copilot.llm.errors import ContextOverflow
 
 @dataclass(frozen=True)
 class LlamaParams:
+    """What a loaded ``Llama`` is kept for: the GGUF file and the context, thread and batch sizes."""
+
     path: Path
     n_ctx: int
     n_threads: int
@@ -42,6 +44,8 @@ class Piece:
 
 @dataclass(frozen=True)
 class Warmed:
+    """A warmed prefix: how many tokens, and how it came into the KV cache."""
+
     tokens: int
     how: str  # "cached" (already in this process), "restored" (from the state file), "evaluated"
 
@@ -60,6 +64,9 @@ class Usage:
 
 @dataclass
 class LoadedLlama:
+    """One loaded ``Llama``: its parameters, load time, the lock every call holds, and the last
+    warmed prefix."""
+
     llama: Llama
     params: LlamaParams
     load_s: float

@@ -28,6 +28,8 @@ from copilot.llm.errors import LLMError
 
 
 class RecordedReply(BaseModel):
+    """One recorded model reply: its text, tool calls (valid and invalid), token usage and duration."""
+
     content: str = ""
     tool_calls: list[dict[str, Any]] = []  # {"name", "args"}
     invalid_tool_calls: list[dict[str, Any]] = []  # {"name", "args", "error"}

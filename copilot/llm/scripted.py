@@ -20,6 +20,8 @@ from copilot.procedures.run import AUTHOR
 
 
 class ScriptedReply(BaseModel):
+    """One reply of the scripted model: its text and its tool calls."""
+
     content: str = ""
     tool_calls: list[dict[str, Any]] = []  # {"name": ..., "args": {...}}
 
@@ -29,6 +31,9 @@ class ScriptExhausted(RuntimeError):
 
 
 class ScriptedChatModel(BaseChatModel):
+    """A chat model that gives its ``replies`` in order, one per reply of its own in the
+    conversation so far; :class:`ScriptExhausted` past the last."""
+
     replies: list[ScriptedReply]
 
     @classmethod

@@ -39,6 +39,9 @@ def document(alert: Alert, event: str) -> dict[str, Any]:
 
 
 class Outbox(Store):
+    """Alert documents waiting to be posted to ``url`` (nothing is kept without one), sent in order
+    until the receiver takes them."""
+
     store, migrations = "outbox", _MIGRATIONS
 
     def __init__(self, location: Location, url: str | None, *, timeout_s: float = 5.0) -> None:

@@ -21,6 +21,8 @@ from copilot.procedures.run import ProcedureRun, RunState
 
 
 def answer_lines(run: ProcedureRun) -> str:
+    """The run's answer in English: its question when it asks back, else its lines (and the reason
+    it stopped) as a list; "Done." when it has none."""
     if run.outcome is RunState.asking:
         return run.reason
     lines = list(run.lines)
@@ -32,6 +34,8 @@ def answer_lines(run: ProcedureRun) -> str:
 
 
 def needs_wording(run: ProcedureRun) -> bool:
+    """Whether the answer goes through the model to be written in the run's language (a known
+    language other than English)."""
     return run.lang != "en" and run.lang in LANGUAGE_NAMES
 
 

@@ -34,6 +34,7 @@ _OTHER_SCHEMA = {
 
 
 def choice_schemas(procedures: Procedures, plant: Plant) -> list[dict[str, Any]]:
+    """Each procedure as a tool the model may choose, then the ``other`` choice."""
     return [choice_schema(p, plant) for p in procedures.procedures] + [_OTHER_SCHEMA]
 
 
@@ -55,6 +56,7 @@ def example_turns(procedures: Procedures, plant: Plant) -> list[AnyMessage]:
 
 
 def choice_names(procedures: Procedures) -> list[str]:
+    """What the chooser may pick: the procedures' names, then ``other``."""
     return [*procedures.names, OTHER]
 
 

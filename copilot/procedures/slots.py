@@ -27,6 +27,8 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def slot_schema(slot: Slot, plant: Plant) -> dict[str, Any]:
+    """The JSON schema of a slot's value: for a name of the plant, an enum of the plant's names of
+    that kind."""
     machines = list(plant.machines.values())
     setpoints = [t.name for m in machines for t in m.setpoints]
     number = {"type": "number"}

@@ -79,6 +79,8 @@ def _latin(text: str) -> str:
 
 
 def write_pdf(markdown: str, path: Path) -> Path:
+    """Write the report's markdown (``#`` and ``##`` headings, lines of text) to ``path`` as a PDF;
+    returns ``path``."""
     pdf = FPDF()
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()

@@ -145,6 +145,9 @@ class AuditRecord(BaseModel):
 
 
 class VerifyReport(BaseModel):
+    """The result of checking the audit chain: whether it holds, how many records, and the first
+    bad record with what is wrong."""
+
     ok: bool
     count: int
     first_bad_seq: int | None = None
@@ -159,6 +162,9 @@ def _digest(key: bytes | None, prev_hash: str, seq: int, ts: float, kind: str, a
 
 
 class AuditLog(Store):
+    """The append-only audit log: each record chained to the last by a keyed hash, so that a changed,
+    removed or reordered record is found by :meth:`verify`."""
+
     store, migrations = "audit", _MIGRATIONS
 
     def __init__(self, location: Location, *, key: bytes, heads_dir: Path | None = None) -> None:

@@ -43,6 +43,8 @@ _MIGRATIONS = (
 
 
 class RunStatus(StrEnum):
+    """What became of an action's run."""
+
     done = "done"
     failed = "failed"
     unconfirmed = "unconfirmed"  # the system did not confirm: it may or may not have happened
@@ -59,6 +61,9 @@ class Execution:
 
 
 class ExecutionLedger(Store):
+    """Each action's run, recorded so that it runs at most once: claimed under a lease, then
+    done, failed or unconfirmed."""
+
     store, migrations = "ledger", _MIGRATIONS
 
     def __init__(self, location: Location, *, lease_s: float = 60.0) -> None:

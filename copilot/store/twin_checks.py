@@ -38,6 +38,8 @@ _MIGRATIONS = (
 
 
 class CheckStatus(StrEnum):
+    """Where a twin check stands."""
+
     waiting = "waiting"  # the horizon has not passed yet
     measured = "measured"
     unmeasured = "unmeasured"  # the historian had nothing for it
@@ -45,6 +47,8 @@ class CheckStatus(StrEnum):
 
 @dataclass(frozen=True)
 class TwinCheck:
+    """How well the twin predicted one change: each reading's error against the historian."""
+
     action_id: str
     machine_id: str
     tag: str
@@ -59,6 +63,9 @@ class TwinCheck:
 
 
 class TwinChecks(Store):
+    """Changes that ran with a prediction, measured against the historian once their horizon has
+    passed."""
+
     store, migrations = "twin_checks", _MIGRATIONS
 
     def __init__(self, location: Location) -> None:
