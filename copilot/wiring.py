@@ -65,8 +65,8 @@ async def opened(model: ChatModel, *, settings: CopilotSettings, connectors: Con
         stack.callback(audit.close)
         procedures = Procedures.load(settings.procedures_file, TOOLS) if settings.procedures else None
         rt = Runtime(deps=Deps(plant=plant, plc=plc, erp=erp, mes=mes, manuals=manuals, twin=fitted), model=model,
-                     tools=TOOLS, policy=Policy.load(settings.policy_file, tools=TOOLS), queue=queue, ledger=ledger, audit=audit,
-                     settings=settings, twin_checks=twin_checks, procedures=procedures)
+                     tools=TOOLS, policy=Policy.load(settings.policy_file, tools=TOOLS), queue=queue, ledger=ledger,
+                     audit=audit, settings=settings, twin_checks=twin_checks, procedures=procedures)
         await warmed(rt)
         yield rt, build_graph(rt).compile(checkpointer=saver), conversations, alerts
 

@@ -93,7 +93,8 @@ class UserDirectory:
     def authenticate(self, username: str, password: str) -> User | None:
         """The user when the password matches its hash; None otherwise. An unknown name costs the same."""
         entry = self._entries.get(username)
-        matches = bcrypt.checkpw(password.encode(errors="replace"), (entry.password_hash if entry else _NOBODY).encode())
+        stored = entry.password_hash if entry else _NOBODY
+        matches = bcrypt.checkpw(password.encode(errors="replace"), stored.encode())
         return self.get(username) if entry is not None and matches and not entry.service else None
 
 

@@ -25,5 +25,6 @@ class NoModel(BaseChatModel):
     def bind_tools(self, tools: Any, **kwargs: Any) -> NoModel:
         return self
 
-    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any) -> ChatResult:
+    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None,
+                  **kw: Any) -> ChatResult:
         raise ModelUnavailable(self.why)

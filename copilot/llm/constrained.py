@@ -350,7 +350,8 @@ def _json(text: str, *, prefix_only: bool = False) -> Any:
         return _LENIENT.decode(text)
     except json.JSONDecodeError as exc:
         shown = text if len(text) <= 200 else text[:200] + "..."
-        raise ConstrainedOutputError(f"the reply is not valid JSON ({exc.msg} at character {exc.pos}): {shown}") from None
+        raise ConstrainedOutputError(
+            f"the reply is not valid JSON ({exc.msg} at character {exc.pos}): {shown}") from None
 
 
 def _answer(arguments: dict[str, Any], choices: Choices) -> AnswerReply:

@@ -134,7 +134,8 @@ class LoadedLlama:
             usage.cached_tokens = Llama.longest_token_prefix(llama.input_ids[: llama.n_tokens].tolist(), tokens)
             capi.llama_perf_context_reset(llama.ctx)
             stream = llama.create_completion(
-                tokens, max_tokens=max_tokens, temperature=temperature, grammar=grammar, stop=[*self.stop, *stop], stream=True
+                tokens, max_tokens=max_tokens, temperature=temperature, grammar=grammar, stop=[*self.stop, *stop],
+                stream=True,
             )
             for chunk in stream:
                 choice = chunk["choices"][0]

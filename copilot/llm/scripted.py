@@ -47,7 +47,8 @@ class ScriptedChatModel(BaseChatModel):
     def bind_tools(self, tools: Any, **kwargs: Any) -> ScriptedChatModel:
         return self
 
-    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any) -> ChatResult:
+    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None,
+                  **kw: Any) -> ChatResult:
         index = sum(isinstance(m, AIMessage) and m.name != AUTHOR for m in messages)
         if index >= len(self.replies):
             raise ScriptExhausted(f"the script has {len(self.replies)} replies; reply {index + 1} was asked for")

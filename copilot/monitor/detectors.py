@@ -130,8 +130,8 @@ def _off_setpoint(detection: Detection, machine: Machine, history: dict[str, Sam
             unit = machine.tags[reading].unit
             return Finding(machine.id, detection.name,
                            f"{reading} {mean:.4g} {unit} against its setpoint {target:g} {unit} "
-                           f"for {detection.window_minutes:g} min", {"tag": reading, "mean": _round(mean),
-                                                                     "setpoint": target, "off_by": _round(mean - target)})
+                           f"for {detection.window_minutes:g} min",
+                           {"tag": reading, "mean": _round(mean), "setpoint": target, "off_by": _round(mean - target)})
     return None
 
 

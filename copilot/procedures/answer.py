@@ -57,7 +57,8 @@ def _digits(text: str) -> set[str]:
 
 def faithful(worded: str, lines: str) -> bool:
     """Whether a wording keeps to the lines: no number and no id that they do not have."""
-    return bool(worded.strip()) and _digits(worded) <= _digits(lines) and set(ID_WORD.findall(worded)) <= set(ID_WORD.findall(lines))
+    return (bool(worded.strip()) and _digits(worded) <= _digits(lines)
+            and set(ID_WORD.findall(worded)) <= set(ID_WORD.findall(lines)))
 
 
 def stands_for(worded: str, lines: str, lang: str) -> bool:

@@ -64,7 +64,8 @@ def slot_schema(slot: Slot, plant: Plant) -> dict[str, Any]:
 
 def choice_schema(procedure: Procedure, plant: Plant) -> dict[str, Any]:
     """The procedure as a tool the model may call: its description and examples, its slots as parameters."""
-    properties = {name: {**_nullable(slot_schema(slot, plant)), **({"description": slot.description} if slot.description else {})}
+    properties = {name: {**_nullable(slot_schema(slot, plant)),
+                         **({"description": slot.description} if slot.description else {})}
                   for name, slot in procedure.slots.items()}
     return {
         "type": "function",

@@ -323,8 +323,9 @@ def lines_of(k: PlantKpis) -> list[str]:
                  f"{m.confirmed} real and {m.false_alarms} false alarms (precision {precision})")
     t = k.twin
     if t.measured:
-        lines.append(f"  twin: {t.measured} changes measured against its dry runs, mean error {t.mean_error:.1%} of range "
-                     f"(worst {t.worst_error:.1%})" + ("; it drifts from the plant: fit it again" if t.drifting else ""))
+        lines.append(f"  twin: {t.measured} changes measured against its dry runs, "
+                     f"mean error {t.mean_error:.1%} of range (worst {t.worst_error:.1%})"
+                     + ("; it drifts from the plant: fit it again" if t.drifting else ""))
     else:
         lines.append("  twin: no change measured against its dry runs yet")
     return lines

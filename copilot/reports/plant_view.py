@@ -70,7 +70,8 @@ class PlantView:
                 raw = await read_raw(self._plc, machine)
             except ConnectorError as exc:
                 return MachineNow(machine, "unknown", [], [], problem=str(exc))
-            return MachineNow(machine, state_of(machine, raw), readings(machine, raw), alarms_of(self.plant, machine, raw))
+            return MachineNow(machine, state_of(machine, raw), readings(machine, raw),
+                              alarms_of(self.plant, machine, raw))
 
         # one after the other: a dead PLC makes the client reconnect, which would cut concurrent reads short
         return [await one(m) for m in self.plant.machines.values()]

@@ -122,7 +122,8 @@ class ExecutionLedger(Store):
                 return True
             row = tx.one("SELECT status, started_at, claimed_by FROM executions WHERE action_id = ?", (action_id,),
                          lock=True)
-            if row["status"] != "started" or not (row["started_at"] < now - self._lease_s or is_gone(row["claimed_by"])):
+            if row["status"] != "started" or not (row["started_at"] < now - self._lease_s
+                                                  or is_gone(row["claimed_by"])):
                 return False
             tx.execute("UPDATE executions SET attempts = attempts + 1, started_at = ?, claimed_by = ? "
                        "WHERE action_id = ?", (now, self._holder, action_id))

@@ -92,7 +92,8 @@ class TwinChecks(Store):
         for row in self._db.all("SELECT * FROM twin_checks WHERE status = ?", (str(CheckStatus.waiting),)):
             run = DryRun.model_validate_json(row["run"])
             try:
-                actual = {t.reading: await mes.history(run.machine, t.reading, run.minutes + 5) for t in run.trajectories}
+                actual = {t.reading: await mes.history(run.machine, t.reading, run.minutes + 5)
+                          for t in run.trajectories}
             except ConnectorError:
                 continue  # the next pass tries again
             newest = max((s[-1][0] for s in actual.values() if s), default=None)
