@@ -141,7 +141,8 @@ class Copilot:
         called = Called(tool=tool, args=arguments, id=call_id)
         if before := await self.runs.messages(thread_id):
             first = next((m for m in before if isinstance(m, AIMessage) and m.tool_calls), None)
-            if first is None or {k: first.tool_calls[0][k] for k in ("name", "args")} != {"name": tool, "args": arguments}:
+            made = {k: first.tool_calls[0][k] for k in ("name", "args")} if first is not None else None
+            if made != {"name": tool, "args": arguments}:
                 raise RequestRejected(f"the key {key!r} was used for another call; use a new key for a new call")
             return self._outcome(call_id, tool, before)
         text = f"{tool} {json.dumps(arguments, ensure_ascii=False, sort_keys=True)}"
@@ -296,9 +297,9 @@ class Copilot:
     async def approve(self, action_id: str, approver: User, comment: str = "") -> tuple[PendingAction, list[Step]]:
         """Record an approval; once the policy's count is reached, the conversation resumes and runs it."""
         action = await self._vote(self.rt.queue.approve, action_id, approver, comment)
-        self.rt.audit.append(kind=AuditKind.approval, actor=approver.username, thread_id=action.thread_id, action_id=action_id,
-                             tool=action.tool, arguments=action.arguments, approvers=action.approvers,
-                             result={"comment": comment, "status": action.status})
+        self.rt.audit.append(kind=AuditKind.approval, actor=approver.username, thread_id=action.thread_id,
+                             action_id=action_id, tool=action.tool, arguments=action.arguments,
+                             approvers=action.approvers, result={"comment": comment, "status": action.status})
         return action, await self.runs.resume_if_decided(action)
 
     async def reject(self, action_id: str, approver: User, comment: str = "") -> tuple[PendingAction, list[Step]]:

@@ -17,6 +17,8 @@ from copilot.store.db import Location, check_url
 
 
 class CopilotSettings(BaseSettings):
+    """The copilot's settings, from the ``COPILOT_*`` environment variables."""
+
     # a refused value is not echoed: COPILOT_DATABASE_URL, _AUDIT_KEY and _SESSION_KEY may hold secrets
     model_config = SettingsConfigDict(env_prefix="COPILOT_", extra="ignore", hide_input_in_errors=True)
 

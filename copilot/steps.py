@@ -20,6 +20,8 @@ _DECISION: TypeAdapter[Decision] = TypeAdapter(Decision)
 
 
 class StepKind(StrEnum):
+    """The kind of a step, as data: one per step type."""
+
     restating = "restating"
     calling = "calling"
     token = "token"

@@ -70,8 +70,7 @@ async def opened(model: ChatModel, *, settings: CopilotSettings, connectors: Con
         procedures = Procedures.load(settings.procedures_file, tools) if settings.procedures else None
         rt = Runtime(deps=Deps(plant=plant, plc=plc, erp=erp, mes=mes, manuals=manuals, twin=fitted), model=model,
                      tools=tools, policy=Policy.load(settings.policy_file, tools=tools), queue=queue, ledger=ledger,
-                     audit=audit,
-                     settings=settings, twin_checks=twin_checks, procedures=procedures)
+                     audit=audit, settings=settings, twin_checks=twin_checks, procedures=procedures)
         await warmed(rt)
         yield rt, build_graph(rt).compile(checkpointer=saver), conversations, alerts
 

@@ -112,7 +112,8 @@ class Act:
     def _reopened(self, ticket: Ticket, again: Rechecked, queued: bool) -> ActionFacts:
         """The fresh facts, saying what changed since it was judged; a queued action is opened again with them."""
         since = "; ".join(again.moved) if again.moved else f"the policy now {again.decision.summary()}"
-        fresh = again.facts.model_copy(update={"change": f"{again.facts.change} (changed since it was judged: {since})"})
+        change = f"{again.facts.change} (changed since it was judged: {since})"
+        fresh = again.facts.model_copy(update={"change": change})
         if queued:
             self.rt.queue.reopen(ticket.action_id, decision=again.decision, change=fresh.change,
                                  facts=fresh.model_dump(mode="json"))

@@ -24,6 +24,7 @@ BOUND = ("machine_state", "tag", "old_value", "new_value", "amount", "quantity")
 
 
 def canonical_json(value: Any) -> str:
+    """``value`` as compact JSON with sorted keys (other values as ``str``): equal values, equal text."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 

@@ -22,7 +22,7 @@ from copilot.procedures.answer import faithful, restating_request
 from copilot.procedures.chooser import OTHER, chooser_messages, latest_request
 from copilot.procedures.grounding import in_digits
 from copilot.procedures.language import LANGUAGE_NAMES, language_of
-from copilot.procedures.run import AUTHOR, RunState, ProcedureRun
+from copilot.procedures.run import AUTHOR, ProcedureRun, RunState
 from copilot.store.approvals import Origin
 
 

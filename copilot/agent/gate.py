@@ -66,6 +66,7 @@ class Proposal:
 
 
 def over_budget(call: ToolCall, position: int, budget: int) -> ToolMessage | None:
+    """A blocked reply once the call's ``position`` in the turn reaches ``budget``; None within it."""
     if position >= budget:
         return tool_reply(call, Status.blocked, "tool call budget for this request is used up; answer now")
     return None
@@ -80,6 +81,7 @@ def unreadable(call: ToolCall) -> ToolMessage | None:
 
 
 def repeated(call: ToolCall, digest: str, seen: Seen) -> ToolMessage | None:
+    """A blocked reply for a call already made this turn or refused before (by ``digest``); None otherwise."""
     if digest in seen.done_this_turn:
         return tool_reply(call, Status.blocked, "identical call already made in this turn; use its result above",
                           digest=digest)

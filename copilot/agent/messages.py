@@ -40,6 +40,7 @@ def tool_reply(call: ToolCall, status: Status, text: str, **artifact: Any) -> To
 
 
 def new_call_id() -> str:
+    """A fresh tool-call id: ``call_`` and 16 hex digits."""
     return f"call_{uuid.uuid4().hex[:16]}"
 
 

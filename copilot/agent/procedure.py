@@ -24,7 +24,7 @@ from copilot.procedures.answer import (
 )
 from copilot.procedures.chooser import OTHER, request_for_choice
 from copilot.procedures.language import language_of
-from copilot.procedures.run import AUTHOR, RunState, ProcedureRun, Result, advance, start
+from copilot.procedures.run import AUTHOR, ProcedureRun, Result, RunState, advance, start
 from copilot.store.audit import AuditKind
 
 

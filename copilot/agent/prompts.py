@@ -52,5 +52,6 @@ def system_prompt(plant: Plant, procedures: bool = False) -> str:
         lines.append("Production orders: " + ", ".join(
             f"{o.id} ({o.line}, {o.variant}, {o.status})" for o in plant.production_orders))
         lines.append("Variants: " + "; ".join(
-            f"{v.id} {v.colour}{' ' + '+'.join(v.options) if v.options else ''}" for p in plant.products for v in p.variants))
+            f"{v.id} {v.colour}{' ' + '+'.join(v.options) if v.options else ''}"
+            for p in plant.products for v in p.variants))
     return "\n".join(lines)

@@ -11,6 +11,8 @@ from pydantic import BaseModel
 
 
 class Status(StrEnum):
+    """What became of one tool call, as the model and the operator are told it."""
+
     done = "done"
     waiting = "waiting"  # queued for sign-off
     denied = "denied"  # refused by the policy

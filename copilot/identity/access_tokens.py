@@ -35,6 +35,9 @@ class UnknownToken(LookupError):
 
 @dataclass(frozen=True)
 class AccessToken:
+    """One access token's record, never the token itself: whose it is, its note, and when it was
+    created, revoked and last used."""
+
     token_id: str
     username: str
     note: str
@@ -49,6 +52,9 @@ def _hash(secret: str) -> str:
 
 
 class AccessTokens(Store):
+    """The access tokens: created (the token shown once, kept as a hash), listed, revoked, and
+    resolved to the user they stand for."""
+
     store, migrations = "access_tokens", _MIGRATIONS
 
     def __init__(self, location: Location) -> None:

@@ -46,6 +46,8 @@ def _sign(key: bytes, payload: str) -> str:
 
 
 def issue(key: bytes, username: str, *, hours: float = SESSION_HOURS, now: float | None = None) -> str:
+    """A session token for ``username``, signed with ``key``, that expires ``hours`` after ``now``
+    (default: the current time)."""
     issued = time.time() if now is None else now
     payload = _b64(json.dumps({"u": username, "exp": issued + hours * 3600}).encode())
     return f"{payload}.{_sign(key, payload)}"

@@ -36,6 +36,9 @@ class SignInRefused(PermissionError):
 
 
 class SignIn(Store):
+    """Password sign-in against the users file, with waits after failed tries per user and per address
+    kept in the state database."""
+
     store, migrations = "signin", _MIGRATIONS
 
     def __init__(self, users: UsersFile, state_db: Location) -> None:

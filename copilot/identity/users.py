@@ -30,6 +30,8 @@ class UnknownUser(LookupError):
 
 
 class User(BaseModel):
+    """Who acts: a user's name, display name and role (never the password hash)."""
+
     model_config = ConfigDict(frozen=True)
 
     username: str
@@ -48,6 +50,8 @@ def hash_password(password: str) -> str:
 
 
 class UserDirectory:
+    """The users of one reading of the users file, by name: looked up and authenticated."""
+
     def __init__(self, entries: list[_Entry]) -> None:
         self._entries = {e.username: e for e in entries}
 
@@ -89,7 +93,8 @@ class UserDirectory:
     def authenticate(self, username: str, password: str) -> User | None:
         """The user when the password matches its hash; None otherwise. An unknown name costs the same."""
         entry = self._entries.get(username)
-        matches = bcrypt.checkpw(password.encode(errors="replace"), (entry.password_hash if entry else _NOBODY).encode())
+        stored = entry.password_hash if entry else _NOBODY
+        matches = bcrypt.checkpw(password.encode(errors="replace"), stored.encode())
         return self.get(username) if entry is not None and matches and not entry.service else None
 
 

@@ -13,6 +13,9 @@ from copilot.llm.errors import ModelUnavailable
 
 
 class NoModel(BaseChatModel):
+    """The chat model of a process that has none: it binds any tools, and every call raises
+    :class:`ModelUnavailable` with ``why``."""
+
     why: str = "this process runs tool calls its callers make and has no model"
 
     @property
@@ -22,5 +25,6 @@ class NoModel(BaseChatModel):
     def bind_tools(self, tools: Any, **kwargs: Any) -> NoModel:
         return self
 
-    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any) -> ChatResult:
+    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None,
+                  **kw: Any) -> ChatResult:
         raise ModelUnavailable(self.why)

@@ -28,6 +28,8 @@ class ToolChoiceError(ValueError):
 
 @dataclass(frozen=True)
 class Choices:
+    """What one call may reply with: the allowed tools, and whether an answer in words is allowed."""
+
     tools: tuple[dict[str, Any], ...]  # OpenAI function-calling dicts: {"type": "function", "function": {...}}
     answer: bool
 
@@ -59,7 +61,8 @@ def choices(
     if isinstance(tool_choice, dict):
         tool_choice = tool_choice.get("function", {}).get("name") or tool_choice.get("name")
         if not isinstance(tool_choice, str):
-            raise ToolChoiceError("a tool_choice dict must name a function: {'type': 'function', 'function': {'name': ...}}")
+            raise ToolChoiceError("a tool_choice dict must name a function: "
+                                  "{'type': 'function', 'function': {'name': ...}}")
     match tool_choice:
         case None | "auto":
             return Choices(tools=tuple(by_name.values()), answer=True)
@@ -82,4 +85,5 @@ def _check_known(names: Sequence[str], bound: dict[str, Any]) -> None:
         raise ToolChoiceError("allowed_tools must be a list of tool names, not one string")
     unknown = [n for n in names if n not in bound]
     if unknown:
-        raise ToolChoiceError(f"allowed_tools names tools that are not bound: {', '.join(unknown)}; bound: {', '.join(bound)}")
+        raise ToolChoiceError(f"allowed_tools names tools that are not bound: {', '.join(unknown)}; "
+                              f"bound: {', '.join(bound)}")

@@ -54,12 +54,16 @@ class ConstrainedOutputError(ValueError):
 
 @dataclass(frozen=True)
 class ToolCallReply:
+    """A constrained reply that calls a tool: its name and its schema-checked arguments."""
+
     name: str
     arguments: dict[str, Any]
 
 
 @dataclass(frozen=True)
 class AnswerReply:
+    """A constrained reply in words; ``truncated`` when the reply stopped before its text was closed."""
+
     text: str
     truncated: bool = False
 
@@ -346,7 +350,8 @@ def _json(text: str, *, prefix_only: bool = False) -> Any:
         return _LENIENT.decode(text)
     except json.JSONDecodeError as exc:
         shown = text if len(text) <= 200 else text[:200] + "..."
-        raise ConstrainedOutputError(f"the reply is not valid JSON ({exc.msg} at character {exc.pos}): {shown}") from None
+        raise ConstrainedOutputError(
+            f"the reply is not valid JSON ({exc.msg} at character {exc.pos}): {shown}") from None
 
 
 def _answer(arguments: dict[str, Any], choices: Choices) -> AnswerReply:

@@ -26,6 +26,8 @@ from copilot.llm.errors import ContextOverflow
 
 @dataclass(frozen=True)
 class LlamaParams:
+    """What a loaded ``Llama`` is kept for: the GGUF file and the context, thread and batch sizes."""
+
     path: Path
     n_ctx: int
     n_threads: int
@@ -42,6 +44,8 @@ class Piece:
 
 @dataclass(frozen=True)
 class Warmed:
+    """A warmed prefix: how many tokens, and how it came into the KV cache."""
+
     tokens: int
     how: str  # "cached" (already in this process), "restored" (from the state file), "evaluated"
 
@@ -60,6 +64,9 @@ class Usage:
 
 @dataclass
 class LoadedLlama:
+    """One loaded ``Llama``: its parameters, load time, the lock every call holds, and the last
+    warmed prefix."""
+
     llama: Llama
     params: LlamaParams
     load_s: float
@@ -127,7 +134,8 @@ class LoadedLlama:
             usage.cached_tokens = Llama.longest_token_prefix(llama.input_ids[: llama.n_tokens].tolist(), tokens)
             capi.llama_perf_context_reset(llama.ctx)
             stream = llama.create_completion(
-                tokens, max_tokens=max_tokens, temperature=temperature, grammar=grammar, stop=[*self.stop, *stop], stream=True
+                tokens, max_tokens=max_tokens, temperature=temperature, grammar=grammar, stop=[*self.stop, *stop],
+                stream=True,
             )
             for chunk in stream:
                 choice = chunk["choices"][0]

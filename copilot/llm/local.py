@@ -42,6 +42,9 @@ from copilot.llm.weights import QWEN25_CODER_1_5B, ModelWeights, model_file
 
 
 class LocalChatModel(BaseChatModel):
+    """A LangChain chat model on the embedded GGUF model (llama-cpp-python on the CPU), with tool
+    calls constrained to the reply schema by default."""
+
     weights: ModelWeights = QWEN25_CODER_1_5B
     model_dir: Path = Path("var/models")
     n_ctx: int = 8192

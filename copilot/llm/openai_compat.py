@@ -7,12 +7,12 @@ the ``response_format`` dialect the server accepts
 (:mod:`copilot.llm.response_format`), for served models without reliable
 native tool calling. Either way a tool call
 reaches the graph only once its arguments are complete JSON: tool-call deltas
-are gathered and sent as the last chunk, while answer text streams as it comes.
+are gathered and sent as the last chunk, while answer text streams as it comes
+(:mod:`copilot.llm.openai_stream` reads the stream).
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -30,26 +30,18 @@ from langchain_core.language_models.chat_models import (
 )
 from langchain_core.messages import (
     AIMessage,
-    AIMessageChunk,
     BaseMessage,
     SystemMessage,
     convert_to_openai_messages,
 )
-from langchain_core.messages.tool import invalid_tool_call, tool_call
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from pydantic import Field, PrivateAttr, SecretStr
 
-from copilot.llm.answer_stream import AnswerStream
-from copilot.llm.choice import ANSWER, Choices, ToolChoice, choices, openai_tools
-from copilot.llm.constrained import (
-    calling_chunk,
-    chat_messages,
-    final_chunk,
-    reply_schema,
-    to_message,
-)
+from copilot.llm.choice import Choices, ToolChoice, choices, openai_tools
+from copilot.llm.constrained import chat_messages, reply_schema
 from copilot.llm.errors import FormatRefused, ModelUnavailable
+from copilot.llm.openai_stream import StreamReader
 from copilot.llm.response_format import (
     DIALECTS,
     REFUSAL_STATUSES,
@@ -63,6 +55,9 @@ _NO_KEY = "no-key"  # what a local server without authentication gets
 
 
 class OpenAIChatModel(BaseChatModel):
+    """A LangChain chat model on any OpenAI-compatible endpoint, streaming, with native or constrained tool
+    calls; the endpoint's failures come out as :class:`ModelUnavailable` (a refused format: :class:`FormatRefused`)."""
+
     model: str
     base_url: str | None = None
     api_key: SecretStr | None = None
@@ -150,7 +145,7 @@ class OpenAIChatModel(BaseChatModel):
         allowed_tools: Sequence[str] | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        reader = _Reader(self, tools, tool_choice, allowed_tools)
+        reader = StreamReader(self._where, self.constrained, tools, tool_choice, allowed_tools)
         request = self._requests(messages, reader.specs, reader.allowed, stop)
         with self._unavailable():
             stream = self._create(lambda dialect: {**request(dialect), **_STREAMED}, reader.allowed)
@@ -172,7 +167,7 @@ class OpenAIChatModel(BaseChatModel):
         allowed_tools: Sequence[str] | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        reader = _Reader(self, tools, tool_choice, allowed_tools)
+        reader = StreamReader(self._where, self.constrained, tools, tool_choice, allowed_tools)
         request = self._requests(messages, reader.specs, reader.allowed, stop)
         with self._unavailable():
             stream = await self._acreate(lambda dialect: {**request(dialect), **_STREAMED}, reader.allowed)
@@ -318,100 +313,3 @@ def _short(text: str) -> str:
     """A server's error message, cut (llama-cpp-python's carries a traceback)."""
     one = " ".join(text.split())
     return one if len(one) <= _LONGEST_MESSAGE else one[:_LONGEST_MESSAGE] + "..."
-
-
-class _Reader:
-    """Turns the endpoint's stream into LangChain chunks: text at once, tool calls once complete."""
-
-    def __init__(self, chat: OpenAIChatModel, tools: Sequence[dict[str, Any]] | None, tool_choice: ToolChoice,
-                 allowed_tools: Sequence[str] | None) -> None:
-        self.chat = chat
-        self.specs = list(tools or [])
-        self.allowed = choices(self.specs, tool_choice, allowed_tools) if self.specs else None
-        self.constrained = chat.constrained and self.allowed is not None
-        self.answer = AnswerStream()
-        self.text: list[str] = []
-        self.streamed: list[str] = []
-        self.calls: dict[int, dict[str, str]] = {}
-        self.name: str | None = None  # the reply's name (its first call's, or answer), once known and told
-        self.finish_reason: str | None = None
-        self.model_name: str | None = None
-        self.usage: Any = None
-
-    def read(self, part: Any) -> list[ChatGenerationChunk]:
-        self.model_name = part.model or self.model_name
-        self.usage = part.usage or self.usage
-        if not part.choices:
-            return []
-        choice = part.choices[0]
-        self.finish_reason = choice.finish_reason or self.finish_reason
-        delta = choice.delta
-        for call in delta.tool_calls or []:
-            slot = self.calls.setdefault(call.index, {"id": "", "name": "", "arguments": ""})
-            slot["id"] = call.id or slot["id"]
-            if call.function:
-                slot["name"] += call.function.name or ""
-                slot["arguments"] += call.function.arguments or ""
-        shown = ""
-        if delta.content:
-            self.text.append(delta.content)
-            shown = self.answer.feed(delta.content) if self.constrained else delta.content
-        chunks = [calling] if (calling := self._calling()) else []
-        if shown:
-            self.streamed.append(shown)
-            chunks.append(ChatGenerationChunk(message=AIMessageChunk(content=shown)))
-        return chunks
-
-    def _calling(self) -> ChatGenerationChunk | None:
-        """The chunk that tells which tool the reply calls, the first time its name is known."""
-        if self.name is not None:
-            return None
-        self.name = self.answer.name if self.constrained else next(
-            (c["name"] for _, c in sorted(self.calls.items()) if c["name"]), None)
-        return calling_chunk(self.name) if self.name not in (None, ANSWER) else None
-
-    def last(self) -> ChatGenerationChunk:
-        if self.finish_reason is None:
-            raise ModelUnavailable(
-                f"{self.chat._where} ended the reply stream before the reply was finished (no finish_reason); "
-                "llama-cpp-python's server cuts a stream short when another request arrives unless it is started "
-                "with --interrupt_requests False")
-        text = "".join(self.text)
-        if self.constrained:
-            message = to_message(text, self.allowed, strict=True)
-        else:
-            message = _native_message(text, list(self.calls.values()), self.allowed)
-        chunk = final_chunk(message, streamed="".join(self.streamed))
-        chunk.response_metadata = {**chunk.response_metadata, "model_name": self.model_name,
-                                   "finish_reason": self.finish_reason}
-        if self.usage is not None:
-            details = getattr(self.usage, "prompt_tokens_details", None)
-            chunk.usage_metadata = {
-                "input_tokens": self.usage.prompt_tokens,
-                "output_tokens": self.usage.completion_tokens,
-                "total_tokens": self.usage.total_tokens,
-                "input_token_details": {"cache_read": getattr(details, "cached_tokens", None) or 0},
-            }
-        return ChatGenerationChunk(message=chunk)
-
-
-def _native_message(text: str, calls: list[dict[str, str]], allowed: Choices | None) -> AIMessage:
-    """The endpoint's tool calls, each checked: complete JSON arguments, and a tool allowed on this call."""
-    good, bad = [], []
-    names = allowed.names if allowed else []
-    for call in calls:
-        try:
-            args = json.loads(call["arguments"] or "{}")
-        except json.JSONDecodeError as exc:
-            bad.append(invalid_tool_call(name=call["name"], args=call["arguments"], id=call["id"] or None,
-                                         error=f"arguments are not valid JSON ({exc.msg} at character {exc.pos})"))
-            continue
-        if not isinstance(args, dict):
-            bad.append(invalid_tool_call(name=call["name"], args=call["arguments"], id=call["id"] or None,
-                                         error="arguments must be a JSON object"))
-        elif call["name"] not in names:
-            bad.append(invalid_tool_call(name=call["name"], args=call["arguments"], id=call["id"] or None,
-                                         error=f"{call['name']!r} is not available now; tools: {', '.join(names)}"))
-        else:
-            good.append(tool_call(name=call["name"], args=args, id=call["id"] or None))
-    return AIMessage(content=text, tool_calls=good, invalid_tool_calls=bad)

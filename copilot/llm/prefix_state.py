@@ -27,6 +27,8 @@ _SEQ = 0
 
 
 def state_file(directory: Path, model_sha256: str, prefix: str) -> Path:
+    """The file in ``directory`` that keeps the KV state of ``prefix`` for this model and
+    llama-cpp-python version."""
     digest = hashlib.sha256("\0".join((model_sha256, llama_cpp.__version__, prefix)).encode()).hexdigest()
     return directory / f"prefix-{digest[:32]}.kv"
 

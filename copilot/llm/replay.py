@@ -28,6 +28,8 @@ from copilot.llm.errors import LLMError
 
 
 class RecordedReply(BaseModel):
+    """One recorded model reply: its text, tool calls (valid and invalid), token usage and duration."""
+
     content: str = ""
     tool_calls: list[dict[str, Any]] = []  # {"name", "args"}
     invalid_tool_calls: list[dict[str, Any]] = []  # {"name", "args", "error"}
@@ -58,7 +60,8 @@ class ReplyRecorder(BaseCallbackHandler):
         self.replies: list[RecordedReply] = []
         self._started: dict[UUID, float] = {}
 
-    def on_chat_model_start(self, serialized: Any, messages: list[list[BaseMessage]], *, run_id: UUID, **kw: Any) -> None:
+    def on_chat_model_start(self, serialized: Any, messages: list[list[BaseMessage]], *, run_id: UUID,
+                            **kw: Any) -> None:
         self._started[run_id] = time.perf_counter()
 
     def on_llm_end(self, response: LLMResult, *, run_id: UUID, **kw: Any) -> None:
@@ -75,7 +78,8 @@ class ReplyRecorder(BaseCallbackHandler):
         ))
 
     def recording(self, model: BaseChatModel) -> Recording:
-        return Recording(model=model_name(model), constrained=bool(getattr(model, "constrained", False)), replies=self.replies)
+        return Recording(model=model_name(model), constrained=bool(getattr(model, "constrained", False)),
+                         replies=self.replies)
 
 
 class ReplayChatModel(BaseChatModel):
@@ -104,7 +108,8 @@ class ReplayChatModel(BaseChatModel):
     def bind_tools(self, tools: Any, **kwargs: Any) -> ReplayChatModel:
         return self
 
-    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any) -> ChatResult:
+    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None,
+                  **kw: Any) -> ChatResult:
         index = self.played
         self.played += 1
         if index >= len(self.recording.replies):
@@ -115,9 +120,11 @@ class ReplayChatModel(BaseChatModel):
         reply = self.recording.replies[index]
         message = AIMessage(
             content=reply.content,
-            tool_calls=[tool_call(name=c["name"], args=c["args"], id=f"r{index}_{i}") for i, c in enumerate(reply.tool_calls)],
+            tool_calls=[tool_call(name=c["name"], args=c["args"], id=f"r{index}_{i}")
+                        for i, c in enumerate(reply.tool_calls)],
             invalid_tool_calls=[invalid_tool_call(name=c.get("name"), args=c.get("args"), error=c.get("error"),
-                                                  id=f"r{index}_bad{i}") for i, c in enumerate(reply.invalid_tool_calls)],
+                                                  id=f"r{index}_bad{i}")
+                                for i, c in enumerate(reply.invalid_tool_calls)],
             usage_metadata=reply.usage or None,
         )
         return ChatResult(generations=[ChatGeneration(message=message)])

@@ -25,6 +25,8 @@ from typing import Any
 
 
 class ResponseFormat(StrEnum):
+    """How a constrained call asks a server for its reply schema; ``auto`` tries the dialects in turn."""
+
     auto = "auto"
     json_schema = "json_schema"
     """``{"type": "json_schema", "json_schema": {...}}``: OpenAI, vLLM, Ollama, llama.cpp ``llama-server``."""

@@ -20,6 +20,8 @@ from copilot.procedures.run import AUTHOR
 
 
 class ScriptedReply(BaseModel):
+    """One reply of the scripted model: its text and its tool calls."""
+
     content: str = ""
     tool_calls: list[dict[str, Any]] = []  # {"name": ..., "args": {...}}
 
@@ -29,6 +31,9 @@ class ScriptExhausted(RuntimeError):
 
 
 class ScriptedChatModel(BaseChatModel):
+    """A chat model that gives its ``replies`` in order, one per reply of its own in the
+    conversation so far; :class:`ScriptExhausted` past the last."""
+
     replies: list[ScriptedReply]
 
     @classmethod
@@ -42,7 +47,8 @@ class ScriptedChatModel(BaseChatModel):
     def bind_tools(self, tools: Any, **kwargs: Any) -> ScriptedChatModel:
         return self
 
-    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any) -> ChatResult:
+    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None,
+                  **kw: Any) -> ChatResult:
         index = sum(isinstance(m, AIMessage) and m.name != AUTHOR for m in messages)
         if index >= len(self.replies):
             raise ScriptExhausted(f"the script has {len(self.replies)} replies; reply {index + 1} was asked for")

@@ -22,6 +22,8 @@ ToolCallMode = Literal["auto", "native", "constrained"]
 
 
 class LLMSettings(BaseSettings):
+    """Which chat model the copilot talks to and how, from the ``COPILOT_*`` environment variables."""
+
     model_config = SettingsConfigDict(env_prefix="COPILOT_", extra="ignore", populate_by_name=True)
 
     provider: Provider = "local"

@@ -121,6 +121,7 @@ def verify(path: Path, expected_sha256: str) -> None:
 
 
 def sha256_of(path: Path) -> str:
+    """The hex SHA-256 digest of the file at ``path``."""
     digest = hashlib.sha256()
     for chunk in _chunks([path]):
         digest.update(chunk)

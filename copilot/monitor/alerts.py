@@ -39,6 +39,8 @@ _MIGRATIONS = (
 
 
 class AlertStatus(StrEnum):
+    """Where an alert stands: open, cleared by itself, or closed by a person."""
+
     open = "open"
     cleared = "cleared"  # the condition went away
     closed = "closed"  # a person closed it
@@ -52,6 +54,9 @@ class AlertVerdict(StrEnum):
 
 
 class Alert(BaseModel):
+    """One alert: a cause found on a machine with its evidence, its status, and the conversation of the
+    procedure it started."""
+
     alert_id: str
     machine_id: str
     cause: str
@@ -67,6 +72,8 @@ class Alert(BaseModel):
 
 
 class Alerts(Store):
+    """The alerts, at most one open per machine and cause: opened, cleared, closed with a verdict, listed."""
+
     store, migrations = "alerts", _MIGRATIONS
 
     def __init__(self, location: Location) -> None:

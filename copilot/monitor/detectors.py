@@ -35,6 +35,8 @@ class Finding:
 
 @dataclass(frozen=True)
 class Slope:
+    """A trend per hour with its 95 % interval; ``rising`` when the whole interval is above zero."""
+
     per_hour: float
     low: float  # the 95 % interval, per hour
     high: float
@@ -45,6 +47,7 @@ class Slope:
 
 
 def slope(samples: Samples) -> Slope | None:
+    """The Theil-Sen trend of ``samples`` per hour; None with too few samples or no time between them."""
     if len(samples) < MIN_SAMPLES or samples[-1][0] - samples[0][0] <= 0:
         return None
     result = theilslopes([v for _, v in samples], [t for t, _ in samples], alpha=0.95)
@@ -127,8 +130,8 @@ def _off_setpoint(detection: Detection, machine: Machine, history: dict[str, Sam
             unit = machine.tags[reading].unit
             return Finding(machine.id, detection.name,
                            f"{reading} {mean:.4g} {unit} against its setpoint {target:g} {unit} "
-                           f"for {detection.window_minutes:g} min", {"tag": reading, "mean": _round(mean),
-                                                                     "setpoint": target, "off_by": _round(mean - target)})
+                           f"for {detection.window_minutes:g} min",
+                           {"tag": reading, "mean": _round(mean), "setpoint": target, "off_by": _round(mean - target)})
     return None
 
 

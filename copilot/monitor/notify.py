@@ -39,6 +39,9 @@ def document(alert: Alert, event: str) -> dict[str, Any]:
 
 
 class Outbox(Store):
+    """Alert documents waiting to be posted to ``url`` (nothing is kept without one), sent in order
+    until the receiver takes them."""
+
     store, migrations = "outbox", _MIGRATIONS
 
     def __init__(self, location: Location, url: str | None, *, timeout_s: float = 5.0) -> None:
@@ -58,8 +61,8 @@ class Outbox(Store):
         Returns how many were sent."""
         if not self.url:
             return 0
-        due = self._db.all("SELECT id, body, attempts, next_at FROM alert_outbox WHERE sent_at IS NULL AND next_at <= ? "
-                           "ORDER BY id", (time.time(),))
+        due = self._db.all("SELECT id, body, attempts, next_at FROM alert_outbox "
+                           "WHERE sent_at IS NULL AND next_at <= ? ORDER BY id", (time.time(),))
         sent = 0
         async with httpx.AsyncClient(timeout=self._timeout_s) as http:
             for row in due:
@@ -71,8 +74,9 @@ class Outbox(Store):
                     response.raise_for_status()
                 except httpx.HTTPError as exc:
                     pause = min(2.0 ** (row["attempts"] + 1), LONGEST_PAUSE_S)
+                    error = f"{type(exc).__name__}: {exc}"[:300]
                     self._db.execute("UPDATE alert_outbox SET attempts = attempts + 1, next_at = ?, last_error = ? "
-                                     "WHERE id = ?", (time.time() + pause, f"{type(exc).__name__}: {exc}"[:300], row["id"]))
+                                     "WHERE id = ?", (time.time() + pause, error, row["id"]))
                     break  # the receiver is down or refusing: the rest wait with it, in order
                 self._db.execute("UPDATE alert_outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?",
                                  (time.time(), row["id"]))

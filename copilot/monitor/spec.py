@@ -22,6 +22,8 @@ class MonitorError(ValueError):
 
 
 class DetectionKind(StrEnum):
+    """What a detection looks for in a machine's tags."""
+
     toward_limit = "toward_limit"
     rising_together = "rising_together"
     off_setpoint = "off_setpoint"
@@ -30,6 +32,9 @@ class DetectionKind(StrEnum):
 
 
 class Detection(BaseModel):
+    """One thing the monitor watches for: its kind, tags and thresholds, and the procedure (with its
+    slots) that a finding starts."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     name: str = Field(min_length=1)
@@ -62,6 +67,8 @@ class Detection(BaseModel):
 
 
 class MonitorSpec(BaseModel):
+    """The monitor file: how often to check, and what to watch for."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     interval_s: float = Field(default=60.0, gt=0)

@@ -16,7 +16,7 @@ from copilot.identity.users import User
 from copilot.monitor.alerts import Alert, Alerts
 from copilot.monitor.detectors import Finding, Live, find, tags_of
 from copilot.monitor.notify import Outbox
-from copilot.monitor.spec import MonitorSpec
+from copilot.monitor.spec import Detection, MonitorSpec
 from copilot.service import Copilot, Step
 from copilot.store.audit import AuditKind
 from twin.sources import live_values
@@ -35,6 +35,9 @@ class Check:
 
 
 class Monitor:
+    """Checks every machine against the monitor file as ``user``: opens and clears alerts, and runs the
+    procedure of each new one."""
+
     def __init__(self, copilot: Copilot, spec: MonitorSpec, alerts: Alerts, user: User,
                  outbox: Outbox | None = None) -> None:
         self.copilot, self.spec, self.alerts, self.user, self.outbox = copilot, spec, alerts, user, outbox
@@ -54,46 +57,65 @@ class Monitor:
         """One pass over every machine and every detection that has its tags."""
         done = Check()
         await self.copilot.measure_twin()  # changes whose predicted course has played out: how right the twin was
-        plant, mes, audit = self.copilot.rt.deps.plant, self.copilot.rt.deps.mes, self.copilot.rt.audit
-        for machine in plant.machines.values():
-            live = await self._live(machine)
-            read: dict[tuple[str, float], list] = {}  # each tag's history read once a check per window
-            for detection in self.spec.detections:
-                tags = tags_of(detection, machine)
-                if not tags:
-                    continue
-                try:
-                    for t in tags:
-                        if (t, detection.window_minutes) not in read:
-                            read[t, detection.window_minutes] = await mes.history(machine.id, t,
-                                                                                  detection.window_minutes)
-                except ConnectorError:
-                    done.unreadable.append(machine.id)
-                    continue
-                history = {t: read[t, detection.window_minutes] for t in tags}
-                finding = find(detection, machine, history, live)
-                if finding is None:
-                    if (cleared := self.alerts.clear(machine.id, detection.name)) is not None:
-                        audit.append(kind=AuditKind.alert, actor=ACTOR, thread_id=cleared.thread_id,
+        for machine in self.copilot.rt.deps.plant.machines.values():
+            await self._check_machine(machine, done)
+        return done
+
+    async def _check_machine(self, machine: Machine, done: Check) -> None:
+        """Every detection that has its tags on one machine, what it did added to ``done``."""
+        live = await self._live(machine)
+        read: dict[tuple[str, float], list] = {}  # each tag's history read once a check per window
+        for detection in self.spec.detections:
+            tags = tags_of(detection, machine)
+            if not tags:
+                continue
+            try:
+                history = await self._history(machine, detection.window_minutes, tags, read)
+            except ConnectorError:
+                done.unreadable.append(machine.id)
+                continue
+            finding = find(detection, machine, history, live)
+            if finding is None:
+                self._clear(machine, detection, done)
+            else:
+                await self._open(machine, detection, finding, done)
+
+    async def _history(self, machine: Machine, window_minutes: float, tags: list[str],
+                       read: dict[tuple[str, float], list]) -> dict[str, list]:
+        """Each tag's history over the window, read from the MES unless ``read`` already holds it (it keeps
+        what is read, even when a later tag raises :class:`ConnectorError`)."""
+        mes = self.copilot.rt.deps.mes
+        for t in tags:
+            if (t, window_minutes) not in read:
+                read[t, window_minutes] = await mes.history(machine.id, t, window_minutes)
+        return {t: read[t, window_minutes] for t in tags}
+
+    def _clear(self, machine: Machine, detection: Detection, done: Check) -> None:
+        """Clear the machine's open alert for the detection, if any: audited, told, added to ``done``."""
+        if (cleared := self.alerts.clear(machine.id, detection.name)) is None:
+            return
+        self.copilot.rt.audit.append(kind=AuditKind.alert, actor=ACTOR, thread_id=cleared.thread_id,
                                      arguments={"alert": cleared.alert_id, "machine": machine.id,
                                                 "cause": detection.name}, result={"status": "cleared"})
-                        done.cleared.append(cleared)
-                        if self.outbox:
-                            self.outbox.put(cleared, "cleared")
-                    continue
-                alert, new = self.alerts.open(machine.id, detection.name, finding.what, finding.evidence)
-                if not new:
-                    continue  # known and open: nothing is done twice
-                audit.append(kind=AuditKind.alert, actor=ACTOR, thread_id=alert.thread_id,
-                             arguments={"alert": alert.alert_id, "machine": machine.id, "cause": detection.name,
-                                        "evidence": finding.evidence}, result={"status": "open", "what": finding.what})
-                done.opened.append(alert)
-                if self.outbox:
-                    self.outbox.put(alert, "opened")
-                done.steps += await self.copilot.run_procedure(
-                    self.user, detection.procedure, {"machine": machine.id, **detection.slots}, _why(finding),
-                    alert.thread_id)
-        return done
+        done.cleared.append(cleared)
+        if self.outbox:
+            self.outbox.put(cleared, "cleared")
+
+    async def _open(self, machine: Machine, detection: Detection, finding: Finding, done: Check) -> None:
+        """Open an alert for a new finding (audited, told) and run its procedure; a known open one is left."""
+        alert, new = self.alerts.open(machine.id, detection.name, finding.what, finding.evidence)
+        if not new:
+            return  # known and open: nothing is done twice
+        self.copilot.rt.audit.append(kind=AuditKind.alert, actor=ACTOR, thread_id=alert.thread_id,
+                                     arguments={"alert": alert.alert_id, "machine": machine.id,
+                                                "cause": detection.name, "evidence": finding.evidence},
+                                     result={"status": "open", "what": finding.what})
+        done.opened.append(alert)
+        if self.outbox:
+            self.outbox.put(alert, "opened")
+        done.steps += await self.copilot.run_procedure(
+            self.user, detection.procedure, {"machine": machine.id, **detection.slots}, _why(finding),
+            alert.thread_id)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Check every ``interval_s`` until ``stop`` is set."""

@@ -17,10 +17,12 @@ from langchain_core.messages import HumanMessage
 
 from copilot.procedures.grounding import ID_WORD
 from copilot.procedures.language import LANGUAGE_NAMES, language_of
-from copilot.procedures.run import RunState, ProcedureRun
+from copilot.procedures.run import ProcedureRun, RunState
 
 
 def answer_lines(run: ProcedureRun) -> str:
+    """The run's answer in English: its question when it asks back, else its lines (and the reason
+    it stopped) as a list; "Done." when it has none."""
     if run.outcome is RunState.asking:
         return run.reason
     lines = list(run.lines)
@@ -32,6 +34,8 @@ def answer_lines(run: ProcedureRun) -> str:
 
 
 def needs_wording(run: ProcedureRun) -> bool:
+    """Whether the answer goes through the model to be written in the run's language (a known
+    language other than English)."""
     return run.lang != "en" and run.lang in LANGUAGE_NAMES
 
 
@@ -53,7 +57,8 @@ def _digits(text: str) -> set[str]:
 
 def faithful(worded: str, lines: str) -> bool:
     """Whether a wording keeps to the lines: no number and no id that they do not have."""
-    return bool(worded.strip()) and _digits(worded) <= _digits(lines) and set(ID_WORD.findall(worded)) <= set(ID_WORD.findall(lines))
+    return (bool(worded.strip()) and _digits(worded) <= _digits(lines)
+            and set(ID_WORD.findall(worded)) <= set(ID_WORD.findall(lines)))
 
 
 def stands_for(worded: str, lines: str, lang: str) -> bool:

@@ -1,11 +1,12 @@
 """The one constrained call that turns a request into a procedure with its slots filled.
 
 A constrained (small, local) model sees the system prompt (which lists every
-procedure as a choice), the request before, and the request; never a tool result, so text planted in the plant's data cannot
-choose a change, and the call costs few prompt tokens. When the last turn asked
-something back, the request is shown with the question and the operator's reply,
-and the model fills the same procedure again from both. A served model, for which
-prompt tokens are cheap, sees the whole conversation.
+procedure as a choice), the request before, and the request; never a tool
+result, so text planted in the plant's data cannot choose a change, and the call
+costs few prompt tokens. When the last turn asked something back, the request is
+shown with the question and the operator's reply, and the model fills the same
+procedure again from both. A served model, for which prompt tokens are cheap,
+sees the whole conversation.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from jsonschema import Draft202012Validator
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
 from connectors.plant import Plant
-from copilot.procedures.run import RunState, ProcedureRun
+from copilot.procedures.run import ProcedureRun, RunState
 from copilot.procedures.slots import choice_schema
 from copilot.procedures.spec import ProcedureError, Procedures
 
@@ -34,6 +35,7 @@ _OTHER_SCHEMA = {
 
 
 def choice_schemas(procedures: Procedures, plant: Plant) -> list[dict[str, Any]]:
+    """Each procedure as a tool the model may choose, then the ``other`` choice."""
     return [choice_schema(p, plant) for p in procedures.procedures] + [_OTHER_SCHEMA]
 
 
@@ -48,13 +50,15 @@ def example_turns(procedures: Procedures, plant: Plant) -> list[AnyMessage]:
             arguments = {name: example.slots.get(name) for name in procedure.slots}
             problems = [e.message for e in validator.iter_errors(arguments)]
             if problems:
-                raise ProcedureError(f"procedure {procedure.name!r}, example {example.request!r}: {'; '.join(problems)}")
+                raise ProcedureError(f"procedure {procedure.name!r}, example {example.request!r}: "
+                                     f"{'; '.join(problems)}")
             turns += [HumanMessage(example.request),
                       AIMessage(content="", tool_calls=[{"name": procedure.name, "args": arguments, "id": "example"}])]
     return turns
 
 
 def choice_names(procedures: Procedures) -> list[str]:
+    """What the chooser may pick: the procedures' names, then ``other``."""
     return [*procedures.names, OTHER]
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from connectors.plant import Machine, Plant, Tag
+from connectors.plant import Machine, Plant, Tag, Variant
 from connectors.records import ProductionOrderRecord, SparePart, WorkOrder
 from tools.create_purchase_order import ranked_offers
 from tools.live import Alarm
@@ -31,6 +31,8 @@ Json = Any
 
 @dataclass(frozen=True)
 class Decided:
+    """A decision's value, and the note the operator reads about it."""
+
     value: Json
     note: str = ""
 
@@ -85,42 +87,60 @@ def setpoint_targets(plant: Plant, machine: str, changes: list[Json] | None, sta
         raise Stop(f"{machine} has no writable setpoint")
     naming = plant.machine(machine)
     unnamed = not any(_names_setpoint(said, t, naming) for m in plant.machines.values() for t in m.setpoints)
-    wanted: dict[str, Json] = {}
     notes: list[str] = []
-    for change in changes or [{}]:
-        name = change.get("tag")
-        if name is None:
-            if len(tags) > 1:
-                raise AskBack(f"Which setpoint of {machine}: {_or(list(tags))}?")
-            name = next(iter(tags))
-        if name not in tags or not _reachable(tags[name], change, status):
-            taken = {c.get("tag") for c in changes or [] if c is not change} | set(wanted)
-            fitting = [t for t in tags if t != name and t not in taken and _reachable(tags[t], change, status)]
-            if unnamed and len(fitting) == 1:
-                why = "is not one of its setpoints" if name not in tags else "cannot take this change"
-                notes.append(f"{machine} {name} {why} and the request names no setpoint: {fitting[0]}, which can")
-                name = fitting[0]
-            elif name not in tags:
-                raise AskBack(f"{machine} has no setpoint {name}; its setpoints are {_or(list(tags))}. Which one?")
-        wanted[name] = change
-    targets = []
-    for name, change in wanted.items():
-        tag = tags[name]
-        if change.get("to") is None and change.get("by") is None and change.get("percent") is None:
-            raise AskBack(f"To what value, or by how much, should {machine} {name} change?")
-        current = _reading(status, name)
-        if change.get("to") is None and current is None:
-            raise Stop(f"the live value of {machine} {name} could not be read, so a relative change cannot be computed")
-        value, how = _target(tag, change, current)
-        was = f"{current:g}" if current is not None else "?"
-        if current is not None and abs(value - current) < resolution(tag) / 2:
-            notes.append(f"{machine} {name} is already {value:g} {tag.unit}".rstrip())
-            continue
-        targets.append({"machine_id": machine, "tag": name, "value": value})
-        notes.append(f"{machine} {name} {was} → {value:g} {tag.unit} ({how})".replace(" (absolute)", "").strip())
+    wanted = _wanted_setpoints(machine, tags, changes, status, unnamed, notes)
+    targets = [target for name, change in wanted.items()
+               if (target := _setpoint_target(machine, tags[name], change, status, notes)) is not None]
     if not targets:
         raise Stop("; ".join(notes) + ": nothing to change")
     return Decided(targets, "; ".join(notes))
+
+
+def _wanted_setpoints(machine: str, tags: dict[str, Tag], changes: list[Json] | None, status: MachineStatus | None,
+                      unnamed: bool, notes: list[str]) -> dict[str, Json]:
+    """Each change under its setpoint (see :func:`setpoint_targets`), a change moved to another noted in ``notes``."""
+    wanted: dict[str, Json] = {}
+    for change in changes or [{}]:
+        name = _named_setpoint(machine, tags, change)
+        if name in tags and _reachable(tags[name], change, status):
+            wanted[name] = change
+            continue
+        taken = {c.get("tag") for c in changes or [] if c is not change} | set(wanted)
+        fitting = [t for t in tags if t != name and t not in taken and _reachable(tags[t], change, status)]
+        if unnamed and len(fitting) == 1:
+            why = "is not one of its setpoints" if name not in tags else "cannot take this change"
+            notes.append(f"{machine} {name} {why} and the request names no setpoint: {fitting[0]}, which can")
+            name = fitting[0]
+        elif name not in tags:
+            raise AskBack(f"{machine} has no setpoint {name}; its setpoints are {_or(list(tags))}. Which one?")
+        wanted[name] = change
+    return wanted
+
+
+def _named_setpoint(machine: str, tags: dict[str, Tag], change: Json) -> str:
+    """The setpoint a change names, or the machine's only one; asked back when it names none of several."""
+    name = change.get("tag")
+    if name is None and len(tags) > 1:
+        raise AskBack(f"Which setpoint of {machine}: {_or(list(tags))}?")
+    return next(iter(tags)) if name is None else name
+
+
+def _setpoint_target(machine: str, tag: Tag, change: Json, status: MachineStatus | None,
+                     notes: list[str]) -> dict[str, Json] | None:
+    """The write a change asks of its setpoint, its note added to ``notes``; None when it holds the value already."""
+    name = tag.name
+    if change.get("to") is None and change.get("by") is None and change.get("percent") is None:
+        raise AskBack(f"To what value, or by how much, should {machine} {name} change?")
+    current = _reading(status, name)
+    if change.get("to") is None and current is None:
+        raise Stop(f"the live value of {machine} {name} could not be read, so a relative change cannot be computed")
+    value, how = _target(tag, change, current)
+    was = f"{current:g}" if current is not None else "?"
+    if current is not None and abs(value - current) < resolution(tag) / 2:
+        notes.append(f"{machine} {name} is already {value:g} {tag.unit}".rstrip())
+        return None
+    notes.append(f"{machine} {name} {was} → {value:g} {tag.unit} ({how})".replace(" (absolute)", "").strip())
+    return {"machine_id": machine, "tag": name, "value": value}
 
 
 def _target(tag: Tag, change: Json, current: float | None) -> tuple[float, str]:
@@ -234,7 +254,7 @@ def order_quantity(part: SparePart, quantity: int | None = None) -> Decided:
                    + f", above its reorder point {point}: nothing to order (say how many to order anyway)")
     qty = part.reorder_qty
     return Decided(qty, f"quantity {qty}: the reorder quantity, as stock {stock}"
-                        + (f" + {on_order} on order" if on_order else "") + f" is at or below the reorder point {point}")
+                   + (f" + {on_order} on order" if on_order else "") + f" is at or below the reorder point {point}")
 
 
 def purchase(part: SparePart, quantity: int | None = None, preference: str | None = None,
@@ -291,38 +311,14 @@ def production_change(plant: Plant, orders: list[ProductionOrderRecord] | None, 
     if not (order or product) and (colour or options):
         makers = {p.id for p in plant.products for v in p.variants if _fits(v, colour, options)}
         product = makers.pop() if len(makers) == 1 else None
-    if order:
-        chosen = next((o for o in orders if o.id == order), None)
-        if chosen is None:
-            raise Stop(f"production order {order} was not found")
-    else:
-        running = [o for o in orders if o.status == "in_progress" and line in (None, o.line)
-                   and product in (None, o.product)]
-        if len(running) != 1:
-            names = [o.id for o in (running or orders)]
-            raise AskBack(f"Which production order: {_or(names)}?" if names else "Which production order?")
-        chosen = running[0]
+    chosen = _chosen_order(orders, order, line, product)
     if quantity is None and added:
         quantity = int(chosen.quantity + added)
     changes: dict[str, Json] = {"order_id": chosen.id}
     notes = [f"order {chosen.id} ({chosen.product}, {chosen.status})"]
-    product = next((p for p in plant.products if p.id == chosen.product), None)
-    variants = product.variants if product else []
-    current = next((v for v in variants if v.id == chosen.variant), None)
-    if variant:
-        if variant not in {v.id for v in variants}:
-            raise Stop(f"{chosen.product} has no variant {variant}; its variants are {_or([v.id for v in variants])}")
-        changes["variant"] = variant
-    elif (colour or options) and not (quantity is not None and _fits(current, colour, options)):
-        fitting = [v for v in variants if _fits(v, colour, options)]
-        exact = [v for v in fitting if set(v.options) == set(options or [])]
-        if not fitting:
-            offered = ", ".join(f"{v.id} ({v.colour}{', ' + ', '.join(v.options) if v.options else ''})" for v in variants)
-            raise Stop(f"{chosen.product} comes in no such variant; it has {offered}")
-        if len(exact) == 1 or len(fitting) == 1:
-            changes["variant"] = (exact or fitting)[0].id
-        else:
-            raise AskBack(f"Which variant of {chosen.product}: {_or([v.id for v in fitting])}?")
+    made = next((p for p in plant.products if p.id == chosen.product), None)
+    if (new := _new_variant(chosen, made.variants if made else [], variant, colour, options, quantity)) is not None:
+        changes["variant"] = new
     if quantity is not None:
         if quantity < chosen.produced:
             raise Stop(f"{chosen.id} has already produced {chosen.produced}; the quantity cannot go below that")
@@ -333,6 +329,42 @@ def production_change(plant: Plant, orders: list[ProductionOrderRecord] | None, 
         raise Stop(f"{chosen.id} already runs {chosen.variant}")
     notes += [f"{k} → {v}" for k, v in changes.items() if k != "order_id"]
     return Decided(changes, ", ".join(notes))
+
+
+def _chosen_order(orders: list[ProductionOrderRecord], order: str | None, line: str | None,
+                  product: str | None) -> ProductionOrderRecord:
+    """The order named; otherwise the one running order of the line and product, asked back when not one."""
+    if order:
+        if (chosen := next((o for o in orders if o.id == order), None)) is None:
+            raise Stop(f"production order {order} was not found")
+        return chosen
+    running = [o for o in orders if o.status == "in_progress" and line in (None, o.line)
+               and product in (None, o.product)]
+    if len(running) != 1:
+        names = [o.id for o in (running or orders)]
+        raise AskBack(f"Which production order: {_or(names)}?" if names else "Which production order?")
+    return running[0]
+
+
+def _new_variant(chosen: ProductionOrderRecord, variants: list[Variant], variant: str | None, colour: str | None,
+                 options: list[str] | None, quantity: int | None) -> str | None:
+    """The variant the order changes to: the one named, or its product's with that colour and those options;
+    None for none, or for the order's own while its quantity changes. Stop or AskBack when none or several fit."""
+    if variant:
+        if variant not in {v.id for v in variants}:
+            raise Stop(f"{chosen.product} has no variant {variant}; its variants are {_or([v.id for v in variants])}")
+        return variant
+    current = next((v for v in variants if v.id == chosen.variant), None)
+    if not (colour or options) or (quantity is not None and _fits(current, colour, options)):
+        return None
+    fitting = [v for v in variants if _fits(v, colour, options)]
+    exact = [v for v in fitting if set(v.options) == set(options or [])]
+    if not fitting:
+        offered = ", ".join(f"{v.id} ({v.colour}{', ' + ', '.join(v.options) if v.options else ''})" for v in variants)
+        raise Stop(f"{chosen.product} comes in no such variant; it has {offered}")
+    if len(exact) == 1 or len(fitting) == 1:
+        return (exact or fitting)[0].id
+    raise AskBack(f"Which variant of {chosen.product}: {_or([v.id for v in fitting])}?")
 
 
 def _fits(variant, colour: str | None, options: list[str] | None) -> bool:

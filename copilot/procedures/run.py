@@ -21,7 +21,7 @@ from copilot.agent.status import Status, ToolArtifact
 from copilot.procedures.decisions import AskBack, Stop, decide
 from copilot.procedures.grounding import checked
 from copilot.procedures.report import result_line
-from copilot.procedures.spec import REFERENCE, Procedure, StepKind
+from copilot.procedures.spec import REFERENCE, Procedure, ProcedureStep, StepKind
 from tools.base import Tool
 
 AUTHOR = "procedure"
@@ -29,6 +29,8 @@ AUTHOR = "procedure"
 
 
 class RunState(StrEnum):
+    """Where a procedure run stands."""
+
     running = "running"
     finished = "finished"
     stopped = "stopped"  # nothing (more) to do, or a change was refused, rejected or failed: ``reason`` says why
@@ -36,6 +38,9 @@ class RunState(StrEnum):
 
 
 class ProcedureRun(BaseModel):
+    """One run of a procedure: its request and slots, the values in scope, the step it is at, the
+    calls in flight, what it told, and how it ended."""
+
     procedure: str
     request: str
     slots: dict[str, Any] = {}
@@ -86,7 +91,8 @@ def start(procedure: Procedure, request: str, slots: dict[str, Any], lang: str, 
     return run
 
 
-def advance(run: ProcedureRun, procedure: Procedure, plant: Plant, results: list[Result]) -> tuple[ProcedureRun, list[dict]]:
+def advance(run: ProcedureRun, procedure: Procedure, plant: Plant,
+            results: list[Result]) -> tuple[ProcedureRun, list[dict]]:
     """Take in the results of the step in flight, then go on to the next calls (or to the run's end)."""
     run = run.model_copy(deep=True)
     if run.calls:
@@ -95,32 +101,15 @@ def advance(run: ProcedureRun, procedure: Procedure, plant: Plant, results: list
             return run, []
     while run.step < len(procedure.steps):
         step = procedure.steps[run.step]
-        if (step.when and not _resolve(step.when, run.scope)) or (step.unless and _resolve(step.unless, run.scope)):
+        if _skipped(step, run.scope):
             run.step += 1
             continue
         if step.kind is StepKind.decide:
-            inputs = {name: _resolve(value, run.scope) for name, value in step.args.items()}
-            try:
-                decided = decide(step.target, plant, inputs)
-            except Stop as why:
-                run.outcome, run.reason = RunState.stopped, str(why)
+            if not _decide(run, step, plant):
                 return run, []
-            except AskBack as question:
-                run.outcome, run.reason = RunState.asking, str(question)
-                return run, []
-            if step.into:
-                run.scope[step.into] = decided.value
-            if decided.note:
-                run.lines.append(decided.note)
             run.step += 1
             continue
-        items = _resolve(step.each, run.scope) if step.each else [None]
-        calls = []
-        for item in items or []:
-            scope = {**run.scope, "item": item}
-            args = {name: _resolve(value, scope) for name, value in step.args.items()}
-            calls.append({"name": step.target, "args": {k: v for k, v in args.items() if v is not None},
-                          "id": f"call_{uuid.uuid4().hex[:16]}", "type": "tool_call"})
+        calls = _calls(step, run.scope)
         if not calls:
             run.step += 1
             continue
@@ -128,6 +117,42 @@ def advance(run: ProcedureRun, procedure: Procedure, plant: Plant, results: list
         return run, calls
     run.outcome = RunState.finished
     return run, []
+
+
+def _skipped(step: ProcedureStep, scope: dict[str, Any]) -> bool:
+    """Whether the step's ``when`` is unset or its ``unless`` is set in the scope."""
+    return bool((step.when and not _resolve(step.when, scope)) or (step.unless and _resolve(step.unless, scope)))
+
+
+def _decide(run: ProcedureRun, step: ProcedureStep, plant: Plant) -> bool:
+    """Run a decide step in place: True with its value kept and its note told, or False with the run stopped
+    or asking."""
+    inputs = {name: _resolve(value, run.scope) for name, value in step.args.items()}
+    try:
+        decided = decide(step.target, plant, inputs)
+    except Stop as why:
+        run.outcome, run.reason = RunState.stopped, str(why)
+        return False
+    except AskBack as question:
+        run.outcome, run.reason = RunState.asking, str(question)
+        return False
+    if step.into:
+        run.scope[step.into] = decided.value
+    if decided.note:
+        run.lines.append(decided.note)
+    return True
+
+
+def _calls(step: ProcedureStep, scope: dict[str, Any]) -> list[dict]:
+    """The tool calls of a read or change step: one, or one per item of its ``each`` (none for no items)."""
+    items = _resolve(step.each, scope) if step.each else [None]
+    calls = []
+    for item in items or []:
+        item_scope = {**scope, "item": item}
+        args = {name: _resolve(value, item_scope) for name, value in step.args.items()}
+        calls.append({"name": step.target, "args": {k: v for k, v in args.items() if v is not None},
+                      "id": f"call_{uuid.uuid4().hex[:16]}", "type": "tool_call"})
+    return calls
 
 
 def _take(run: ProcedureRun, procedure: Procedure, results: list[Result]) -> None:

@@ -27,6 +27,8 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def slot_schema(slot: Slot, plant: Plant) -> dict[str, Any]:
+    """The JSON schema of a slot's value: for a name of the plant, an enum of the plant's names of
+    that kind."""
     machines = list(plant.machines.values())
     setpoints = [t.name for m in machines for t in m.setpoints]
     number = {"type": "number"}
@@ -62,7 +64,8 @@ def slot_schema(slot: Slot, plant: Plant) -> dict[str, Any]:
 
 def choice_schema(procedure: Procedure, plant: Plant) -> dict[str, Any]:
     """The procedure as a tool the model may call: its description and examples, its slots as parameters."""
-    properties = {name: {**_nullable(slot_schema(slot, plant)), **({"description": slot.description} if slot.description else {})}
+    properties = {name: {**_nullable(slot_schema(slot, plant)),
+                         **({"description": slot.description} if slot.description else {})}
                   for name, slot in procedure.slots.items()}
     return {
         "type": "function",

@@ -53,6 +53,8 @@ class SlotKind(StrEnum):
 
 
 class StepKind(StrEnum):
+    """What a procedure step does: read with a tool, decide in code, or change with a tool."""
+
     read = "read"
     decide = "decide"
     change = "change"
@@ -67,6 +69,9 @@ class _Strict(BaseModel):
 
 
 class Slot(_Strict):
+    """A value a procedure takes from the request: its kind, whether it is required, and the question
+    asked back when it is missing."""
+
     kind: SlotKind
     required: bool = False
     description: str = ""
@@ -123,6 +128,8 @@ class ProcedureStep(_Strict):
 
 
 class Procedure(_Strict):
+    """One procedure of the procedures file: description, examples, slots and steps."""
+
     name: str = Field(pattern=_NAME)
     description: str = Field(min_length=10)
     examples: list[Example] = Field(min_length=1)
@@ -143,6 +150,8 @@ class Procedure(_Strict):
 
 
 class Procedures(_Strict):
+    """The procedures file: every procedure, checked against the tools and the decisions."""
+
     procedures: list[Procedure] = Field(min_length=1)
 
     def get(self, name: str) -> Procedure | None:

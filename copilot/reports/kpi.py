@@ -64,6 +64,8 @@ def mttr_h(orders: list[WorkOrder]) -> float | None:
 
 @dataclass(frozen=True)
 class LineQuality:
+    """A line's good and rejected units; its yield and defect rate are None when it made nothing."""
+
     line_id: str
     good: int
     rejects: int
@@ -91,11 +93,14 @@ def quality_by_line(machines: list[MachineQuality]) -> list[LineQuality]:
 
 @dataclass(frozen=True)
 class Stock:
+    """The parts with none on the shelf, and the parts below their reorder point."""
+
     stockouts: list[str]  # parts with none on the shelf
     below_reorder: list[str]
 
 
 def stock(levels: list[StockLevel]) -> Stock:
+    """The stock KPIs of ``levels``: the parts at zero, and the parts below their reorder point."""
     return Stock([s.part for s in levels if s.stock == 0], [s.part for s in levels if s.below_reorder])
 
 
@@ -125,6 +130,8 @@ def actions(kinds_by_actor: list[tuple[str, str]], waits_s: list[float], monitor
 
 @dataclass(frozen=True)
 class MonitorHealth:
+    """What the monitor's alerts came to: raised, cleared by themselves, and judged by people."""
+
     raised: int
     cleared_by_itself: int  # the condition went away
     confirmed: int  # closed by a person: a real problem
@@ -165,6 +172,9 @@ def twin_health(worst_errors: list[float], drift: float) -> TwinHealth:
 
 @dataclass(frozen=True)
 class PlantKpis:
+    """The plant's KPIs over ``hours``: availability, quality, orders, repair time, stock, actions,
+    the monitor and the twin."""
+
     hours: float
     machines: list[Availability]
     lines: list[LineQuality]
@@ -313,8 +323,9 @@ def lines_of(k: PlantKpis) -> list[str]:
                  f"{m.confirmed} real and {m.false_alarms} false alarms (precision {precision})")
     t = k.twin
     if t.measured:
-        lines.append(f"  twin: {t.measured} changes measured against its dry runs, mean error {t.mean_error:.1%} of range "
-                     f"(worst {t.worst_error:.1%})" + ("; it drifts from the plant: fit it again" if t.drifting else ""))
+        lines.append(f"  twin: {t.measured} changes measured against its dry runs, "
+                     f"mean error {t.mean_error:.1%} of range (worst {t.worst_error:.1%})"
+                     + ("; it drifts from the plant: fit it again" if t.drifting else ""))
     else:
         lines.append("  twin: no change measured against its dry runs yet")
     return lines

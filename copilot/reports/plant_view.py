@@ -27,6 +27,8 @@ PlantError = ConnectorError  # what a view's call raises when a system of the pl
 
 @dataclass(frozen=True)
 class MachineNow:
+    """One machine now: state, readings and alarms; ``problem`` says why when its PLC did not answer."""
+
     machine: Machine
     state: str  # running, stopped, faulted, unknown
     readings: list[Reading]
@@ -36,11 +38,15 @@ class MachineNow:
 
 @dataclass(frozen=True)
 class OpenOrders:
+    """The work orders open or in progress, and the purchase orders not yet received."""
+
     work_orders: list[WorkOrder]  # open or in progress
     purchase_orders: list[PurchaseOrder]  # ordered, not yet received
 
 
 class PlantView:
+    """The plant as it is now, read from its PLCs, the ERP and the MES."""
+
     def __init__(self, plant: Plant, plc: PlcClient, erp: ErpClient, mes: MesClient) -> None:
         self.plant = plant
         self._plc, self._erp, self._mes = plc, erp, mes
@@ -64,7 +70,8 @@ class PlantView:
                 raw = await read_raw(self._plc, machine)
             except ConnectorError as exc:
                 return MachineNow(machine, "unknown", [], [], problem=str(exc))
-            return MachineNow(machine, state_of(machine, raw), readings(machine, raw), alarms_of(self.plant, machine, raw))
+            return MachineNow(machine, state_of(machine, raw), readings(machine, raw),
+                              alarms_of(self.plant, machine, raw))
 
         # one after the other: a dead PLC makes the client reconnect, which would cut concurrent reads short
         return [await one(m) for m in self.plant.machines.values()]

@@ -47,7 +47,8 @@ async def facts(hours: float, connectors: ConnectorSettings, settings: CopilotSe
     lines += [f"- {_when(a.opened_at)} {a.machine_id}: {a.cause} - {a.what} ({a.status})" for a in shift_alerts] or \
         ["- none"]
     lines += ["", "## Actions taken"]
-    lines += [f"- {_when(r.ts)} {r.tool} by {r.actor}" + (f", approved by {', '.join(r.approvers)}" if r.approvers else "")
+    lines += [f"- {_when(r.ts)} {r.tool} by {r.actor}"
+              + (f", approved by {', '.join(r.approvers)}" if r.approvers else "")
               for r in reversed(results)] or ["- none"]
     lines += ["", "## Waiting for sign-off"]
     lines += [f"- {a.change} (asked by {a.requester}, {len(a.approvers)}/{a.decision.approvers} approvals)"
@@ -79,6 +80,8 @@ def _latin(text: str) -> str:
 
 
 def write_pdf(markdown: str, path: Path) -> Path:
+    """Write the report's markdown (``#`` and ``##`` headings, lines of text) to ``path`` as a PDF;
+    returns ``path``."""
     pdf = FPDF()
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()

@@ -25,6 +25,8 @@ from policies.model import Decision, Prediction, RequireApproval, Role
 
 
 class ApprovalStatus(StrEnum):
+    """Where an action in the approval queue stands."""
+
     pending = "pending"
     approved = "approved"  # and not yet run: it must run before ``expires_at``
     rejected = "rejected"
@@ -161,6 +163,9 @@ class PendingAction(BaseModel):
 
 
 class ApprovalQueue(Store):
+    """Actions waiting for sign-off: submitted, approved or rejected by votes, and expired when not
+    decided, or not run, in time."""
+
     store, migrations = "approvals", _MIGRATIONS
 
     def __init__(self, location: Location, *, ttl_hours: float = 24.0, run_within_minutes: float = 30.0) -> None:

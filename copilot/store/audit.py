@@ -9,7 +9,8 @@ folder, so cutting records off the end, or replacing the whole file, is caught a
 well; ``head()`` also prints it for a ticket. ``verify`` finds the first break.
 Triggers refuse UPDATE and DELETE (on PostgreSQL also TRUNCATE), and the chain catches whoever drops
 them. Appends from several processes are taken one at a time (the whole file on SQLite, a named lock on
-PostgreSQL), so the chain never forks and has no gap. Values under secret-looking keys are redacted before they are written.
+PostgreSQL), so the chain never forks and has no gap. Values under secret-looking keys are redacted before
+they are written.
 """
 
 from __future__ import annotations
@@ -145,6 +146,9 @@ class AuditRecord(BaseModel):
 
 
 class VerifyReport(BaseModel):
+    """The result of checking the audit chain: whether it holds, how many records, and the first
+    bad record with what is wrong."""
+
     ok: bool
     count: int
     first_bad_seq: int | None = None
@@ -159,6 +163,9 @@ def _digest(key: bytes | None, prev_hash: str, seq: int, ts: float, kind: str, a
 
 
 class AuditLog(Store):
+    """The append-only audit log: each record chained to the last by a keyed hash, so that a changed,
+    removed or reordered record is found by :meth:`verify`."""
+
     store, migrations = "audit", _MIGRATIONS
 
     def __init__(self, location: Location, *, key: bytes, heads_dir: Path | None = None) -> None:
@@ -314,12 +321,14 @@ class AuditLog(Store):
             if head is not None and row["seq"] == head.count:
                 hashes[head.count] = row["hash"]
         if head is not None and head.count > count:
+            kept_at = time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(head.at))
             return VerifyReport(ok=False, count=count, first_bad_seq=count + 1,
                                 problem=f"records {count + 1}..{head.count} are missing: the head kept at "
-                                        f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(head.at))} saw {head.count}")
+                                        f"{kept_at} saw {head.count}")
         if head is not None and head.count and hashes.get(head.count) != head.head:
             return VerifyReport(ok=False, count=count, first_bad_seq=head.count,
-                                problem=f"record {head.count} is not the one the kept head saw: the chain was rewritten")
+                                problem=f"record {head.count} is not the one the kept head saw: "
+                                        "the chain was rewritten")
         return VerifyReport(ok=True, count=count)
 
     @staticmethod

@@ -34,6 +34,8 @@ class NotYourConversation(PermissionError):
 
 
 class Conversation(BaseModel):
+    """A conversation: its thread, owner, title, and when it was created and last updated."""
+
     thread_id: str
     owner: str
     title: str
@@ -42,6 +44,9 @@ class Conversation(BaseModel):
 
 
 class Conversations(Store):
+    """Who owns each conversation, its title, and which process runs it now (a claim with a
+    lease)."""
+
     store, migrations = "conversations", _MIGRATIONS
 
     def __init__(self, location: Location, *, run_lease_s: float = 900.0) -> None:

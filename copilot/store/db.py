@@ -58,6 +58,8 @@ class SchemaTooNew(DatabaseError):
 
 
 class Dialect(StrEnum):
+    """The database a store is on, with the SQL that differs between them."""
+
     sqlite = "sqlite"
     postgresql = "postgresql"
 
@@ -83,6 +85,7 @@ def redacted(url: str) -> str:
 
 
 def is_postgres(location: Location) -> bool:
+    """Whether ``location`` is a PostgreSQL URL (otherwise a SQLite file)."""
     return isinstance(location, str) and urlsplit(location).scheme in POSTGRES_SCHEMES
 
 

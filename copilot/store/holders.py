@@ -18,6 +18,7 @@ def new_holder() -> str:
 
 
 def release(holder: str) -> None:
+    """Mark ``holder`` as gone in this process, so that its claims can be taken over at once."""
     _LIVE.discard(holder)
 
 

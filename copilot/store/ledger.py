@@ -43,6 +43,8 @@ _MIGRATIONS = (
 
 
 class RunStatus(StrEnum):
+    """What became of an action's run."""
+
     done = "done"
     failed = "failed"
     unconfirmed = "unconfirmed"  # the system did not confirm: it may or may not have happened
@@ -59,6 +61,9 @@ class Execution:
 
 
 class ExecutionLedger(Store):
+    """Each action's run, recorded so that it runs at most once: claimed under a lease, then
+    done, failed or unconfirmed."""
+
     store, migrations = "ledger", _MIGRATIONS
 
     def __init__(self, location: Location, *, lease_s: float = 60.0) -> None:
@@ -117,7 +122,8 @@ class ExecutionLedger(Store):
                 return True
             row = tx.one("SELECT status, started_at, claimed_by FROM executions WHERE action_id = ?", (action_id,),
                          lock=True)
-            if row["status"] != "started" or not (row["started_at"] < now - self._lease_s or is_gone(row["claimed_by"])):
+            if row["status"] != "started" or not (row["started_at"] < now - self._lease_s
+                                                  or is_gone(row["claimed_by"])):
                 return False
             tx.execute("UPDATE executions SET attempts = attempts + 1, started_at = ?, claimed_by = ? "
                        "WHERE action_id = ?", (now, self._holder, action_id))

@@ -38,6 +38,8 @@ _MIGRATIONS = (
 
 
 class CheckStatus(StrEnum):
+    """Where a twin check stands."""
+
     waiting = "waiting"  # the horizon has not passed yet
     measured = "measured"
     unmeasured = "unmeasured"  # the historian had nothing for it
@@ -45,6 +47,8 @@ class CheckStatus(StrEnum):
 
 @dataclass(frozen=True)
 class TwinCheck:
+    """How well the twin predicted one change: each reading's error against the historian."""
+
     action_id: str
     machine_id: str
     tag: str
@@ -59,6 +63,9 @@ class TwinCheck:
 
 
 class TwinChecks(Store):
+    """Changes that ran with a prediction, measured against the historian once their horizon has
+    passed."""
+
     store, migrations = "twin_checks", _MIGRATIONS
 
     def __init__(self, location: Location) -> None:
@@ -85,7 +92,8 @@ class TwinChecks(Store):
         for row in self._db.all("SELECT * FROM twin_checks WHERE status = ?", (str(CheckStatus.waiting),)):
             run = DryRun.model_validate_json(row["run"])
             try:
-                actual = {t.reading: await mes.history(run.machine, t.reading, run.minutes + 5) for t in run.trajectories}
+                actual = {t.reading: await mes.history(run.machine, t.reading, run.minutes + 5)
+                          for t in run.trajectories}
             except ConnectorError:
                 continue  # the next pass tries again
             newest = max((s[-1][0] for s in actual.values() if s), default=None)
