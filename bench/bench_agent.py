@@ -22,10 +22,10 @@ from langchain_core.tools import StructuredTool
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.prebuilt import create_react_agent
 
+from copilot.identity.users import UserDirectory
 from copilot.llm.scripted import ScriptedChatModel, ScriptedReply
 from copilot.service import Copilot
 from copilot.settings import CopilotSettings
-from copilot.identity.users import UserDirectory
 from simulator.process import running_simulator
 from tools.base import Call, Tool
 from tools.deps import Deps

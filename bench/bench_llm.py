@@ -44,12 +44,12 @@ sys.path.insert(0, str(ROOT))
 
 from connectors.plant import load_plant  # noqa: E402
 from connectors.settings import REPO_CONFIG  # noqa: E402
+from copilot.agent.prompts import system_prompt  # noqa: E402
 from copilot.llm import llama_runtime  # noqa: E402
 from copilot.llm.choice import choices, openai_tools  # noqa: E402
 from copilot.llm.constrained import chat_messages, reply_schema  # noqa: E402
 from copilot.llm.local import LocalChatModel  # noqa: E402
 from copilot.llm.weights import QWEN25_CODER_1_5B, model_file, sha256_of  # noqa: E402
-from copilot.agent.prompts import system_prompt  # noqa: E402
 from tools.registry import TOOLS  # noqa: E402
 
 REQUESTS = ROOT / "bench" / "data" / "tool_choice.yaml"

@@ -28,10 +28,10 @@ from mcp import Client  # noqa: E402
 from mcp.client.streamable_http import streamable_http_client  # noqa: E402
 
 from copilot.identity.access_tokens import AccessTokens  # noqa: E402
+from copilot.identity.users import UsersFile  # noqa: E402
 from copilot.llm.absent import NoModel  # noqa: E402
 from copilot.service import Copilot  # noqa: E402
 from copilot.settings import CopilotSettings  # noqa: E402
-from copilot.identity.users import UsersFile  # noqa: E402
 from simulator.process import running_simulator  # noqa: E402
 from tools.base import Call  # noqa: E402
 from twin.settings import TwinSettings  # noqa: E402

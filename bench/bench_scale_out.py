@@ -43,9 +43,9 @@ import httpx  # noqa: E402
 
 from bench.scale_out_report import read_back, show  # noqa: E402
 from connectors.settings import ConnectorSettings  # noqa: E402
+from copilot.settings import CopilotSettings  # noqa: E402
 from copilot.store.approvals import ApprovalQueue, ApprovalStatus  # noqa: E402
 from copilot.store.ledger import ExecutionLedger  # noqa: E402
-from copilot.settings import CopilotSettings  # noqa: E402
 from simulator.process import die_with_parent, free_ports, running_simulator, settings_env  # noqa: E402
 from ui.local_postgres import running_postgres  # noqa: E402
 

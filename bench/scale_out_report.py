@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 from connectors.erp import ErpClient
 from connectors.settings import ConnectorSettings
+from copilot.settings import CopilotSettings
 from copilot.store.approvals import ApprovalQueue, ApprovalStatus
 from copilot.store.audit import AuditKind, AuditLog
 from copilot.store.ledger import ExecutionLedger, RunStatus
-from copilot.settings import CopilotSettings
 
 if TYPE_CHECKING:
     from bench.bench_scale_out import Conversation, Kill

@@ -34,12 +34,12 @@ import uvicorn  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 from pydantic import BaseModel  # noqa: E402
 
-from copilot.store.approvals import NotPending, UnknownAction  # noqa: E402
+from copilot.agent.status import Status  # noqa: E402
 from copilot.config import Configuration  # noqa: E402
+from copilot.identity.users import UserDirectory  # noqa: E402
 from copilot.llm.factory import make_chat_model  # noqa: E402
 from copilot.service import ConversationBusy, Copilot, Step  # noqa: E402
-from copilot.agent.status import Status  # noqa: E402
-from copilot.identity.users import UserDirectory  # noqa: E402
+from copilot.store.approvals import NotPending, UnknownAction  # noqa: E402
 from policies.engine import ApprovalRefused  # noqa: E402
 
 POLL_S = 0.2

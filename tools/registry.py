@@ -1,8 +1,8 @@
 """Every tool the copilot may propose, found in the ``tools`` package and in a site's own packages.
 
-Adding a tool is one module: a module of ``tools`` (or of a package a site names in ``COPILOT_TOOL_PACKAGES``, read by the copilot's settings)
-that defines a :class:`~tools.base.Tool` with the ``@tool`` decorator is found here, offered to the model, known
-to the policy and run behind its gate. Tools are offered in the order they state (``order``), then by name.
+Adding a tool is one module: a module of ``tools`` (or of a package a site names in ``COPILOT_TOOL_PACKAGES``,
+which the copilot's settings read) that defines a :class:`~tools.base.Tool` with the ``@tool`` decorator is found
+here, offered to the model, known to the policy and run behind its gate. Tools are offered in the order they state (``order``), then by name.
 """
 
 from __future__ import annotations

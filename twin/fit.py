@@ -34,7 +34,7 @@ from twin.model import (
     setpoint_offset,
     tag_range,
 )
-from twin.steps import MIN_HOLD_S, Samples, InputStep, Window, as_arrays, find_steps, inputs_of, window
+from twin.steps import MIN_HOLD_S, InputStep, Samples, Window, as_arrays, find_steps, inputs_of, window
 
 RICHER_MUST_CUT = 0.10  # a richer model must have at least 10 % less error than the simpler one it replaces
 PAIR_MUST_CUT = 0.30  # a reading follows an input if the model has at least 30 % less error than no response
@@ -227,7 +227,8 @@ def _readings(machine: Machine) -> list[Tag]:
     return [t for t in machine.tags.values() if not t.writable and not t.is_text and t.enum is None]
 
 
-def _model(fit: _Fit, step: InputStep, reading: str, around: float, rmse_pct: float, steps: int) -> SetpointModel | RunModel:
+def _model(fit: _Fit, step: InputStep, reading: str, around: float, rmse_pct: float,
+           steps: int) -> SetpointModel | RunModel:
     lead = fit.tau - fit.weight * (fit.tau - fit.tau2) if fit.structure is Structure.second_order else 0.0
     common = dict(machine=step.machine, input=step.input, reading=reading, structure=fit.structure,
                   tau_s=_seconds(fit.tau), tau2_s=_seconds(fit.tau2), lead_s=_seconds(lead),
