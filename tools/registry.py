@@ -2,7 +2,8 @@
 
 Adding a tool is one module: a module of ``tools`` (or of a package a site names in ``COPILOT_TOOL_PACKAGES``,
 which the copilot's settings read) that defines a :class:`~tools.base.Tool` with the ``@tool`` decorator is found
-here, offered to the model, known to the policy and run behind its gate. Tools are offered in the order they state (``order``), then by name.
+here, offered to the model, known to the policy and run behind its gate. Tools are offered in the order they
+state (``order``), then by name.
 """
 
 from __future__ import annotations
