@@ -6,13 +6,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
 from knowledge.chunking import SECTION_SEPARATOR, Chunk
 
 SearchMode = Literal["hybrid", "vector", "lexical"]
-IngestStatus = Literal["added", "updated", "unchanged", "empty", "failed"]
+class IngestStatus(StrEnum):
+    """What became of one file in an ingest."""
+
+    added = "added"
+    updated = "updated"
+    unchanged = "unchanged"
+    empty = "empty"  # no text in it
+    failed = "failed"
+
+
+_STORED = frozenset({IngestStatus.added, IngestStatus.updated})
+_NOT_STORED = frozenset({IngestStatus.empty, IngestStatus.failed})
 
 
 @dataclass(frozen=True)
@@ -63,6 +75,11 @@ class FileResult:
     chunks: int = 0
     reason: str | None = None  # why a file was empty or failed
 
+    @property
+    def ok(self) -> bool:
+        """True when the file was stored or already up to date."""
+        return self.status not in _NOT_STORED
+
 
 @dataclass(frozen=True)
 class IngestReport:
@@ -76,15 +93,15 @@ class IngestReport:
 
     @property
     def chunks_written(self) -> int:
-        return sum(f.chunks for f in self.files if f.status in ("added", "updated"))
+        return sum(f.chunks for f in self.files if f.status in _STORED)
 
     @property
     def ok(self) -> bool:
         """True when every file was stored or already up to date."""
-        return not any(f.status in ("empty", "failed") for f in self.files)
+        return all(f.ok for f in self.files)
 
     def summary(self) -> str:
-        counts = ", ".join(f"{self.count(s)} {s}" for s in ("added", "updated", "unchanged", "empty", "failed"))
+        counts = ", ".join(f"{self.count(s)} {s}" for s in IngestStatus)
         return f"{len(self.files)} files: {counts}; {self.chunks_written} chunks written in {self.seconds:.1f} s"
 
 

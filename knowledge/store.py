@@ -139,7 +139,8 @@ class ManualStore:
         seen: dict[str, Path] = {}
         for file in files:
             if file.name in seen:
-                result = FileResult(file, file.name, "failed", reason=f"same document name as {seen[file.name]}")
+                result = FileResult(file, file.name, IngestStatus.failed,
+                                    reason=f"same document name as {seen[file.name]}")
             else:
                 seen[file.name] = file
                 result = self._ingest_file(file)
@@ -165,22 +166,22 @@ class ManualStore:
         try:
             doc = read_document(file)
         except EmptyDocument as e:
-            return FileResult(file, file.name, "empty", reason=str(e))
+            return FileResult(file, file.name, IngestStatus.empty, reason=str(e))
         except UnreadableDocument as e:
-            return FileResult(file, file.name, "failed", reason=str(e))
+            return FileResult(file, file.name, IngestStatus.failed, reason=str(e))
         fingerprint = f"{doc.content_hash}/{CHUNKER_VERSION}"
         existing = self._collection.get(where={"document": doc.document}, include=["metadatas"])
         metas = existing["metadatas"] or []
         if metas and all(m.get("fingerprint") == fingerprint and m.get("chunk_count") == len(metas) for m in metas):
-            return FileResult(file, doc.document, "unchanged", len(metas))
+            return FileResult(file, doc.document, IngestStatus.unchanged, len(metas))
         chunks = chunk_document(doc)
         try:
             vectors = self._embedder([c.context_text() for c in chunks])
         except KnowledgeError as e:
-            return FileResult(file, doc.document, "failed", reason=str(e))
+            return FileResult(file, doc.document, IngestStatus.failed, reason=str(e))
         with self._lock:
             self._write(chunks, vectors, fingerprint, stale=set(existing["ids"]) - {c.chunk_id for c in chunks})
-        return FileResult(file, doc.document, "updated" if metas else "added", len(chunks))
+        return FileResult(file, doc.document, IngestStatus.updated if metas else IngestStatus.added, len(chunks))
 
     def _write(self, chunks: list[Chunk], vectors: list[Any], fingerprint: str, stale: set[str]) -> None:
         """Upsert the new chunks, then drop the old ones they replace; a crash in between is repaired by the next

@@ -7,11 +7,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("copilot", "tools", "policies", "connectors", "knowledge", "twin", "evals", "ui")
-NAMES = {"status", "kind", "verdict", "outcome", "state"}
+NAMES = {"status", "kind", "verdict", "outcome"}  # a machine's state is the plant file's own word, not an enum
 
 
 def _named(node: ast.expr) -> str | None:
-    """The status-like name a side of a comparison reads (``a.status``, ``status``), if any."""
+    """The status-like name a side of a comparison reads (``a.status``, ``kind``), if any."""
     if isinstance(node, ast.Attribute) and node.attr in NAMES:
         return node.attr
     if isinstance(node, ast.Name) and node.id in NAMES:

@@ -7,8 +7,25 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from connectors.records import MachineQuality, StockLevel, WorkOrder, WorkOrderEvent
-from copilot.reports.kpi import (Actions, Availability, LineQuality, MonitorHealth, PlantKpis, Stock, actions, availability,
-                         compared, made_between, monitor_health, mttr_h, quality_by_line, stock, twin_health)
+from copilot.monitor.alerts import AlertStatus, AlertVerdict
+from copilot.reports.kpi import (
+    Actions,
+    Availability,
+    LineQuality,
+    MonitorHealth,
+    PlantKpis,
+    Stock,
+    actions,
+    availability,
+    compared,
+    made_between,
+    monitor_health,
+    mttr_h,
+    quality_by_line,
+    stock,
+    twin_health,
+)
+from copilot.store.audit import AuditKind
 
 T0 = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 RUNNING, FAULTED, STOPPED = 1, 2, 0
@@ -99,13 +116,15 @@ def test_stockouts_actions_and_the_monitors_health():
                          below_reorder=False)]
     s = stock(levels)
     assert s.stockouts == ["A"] and s.below_reorder == ["A", "B"]
-    records = [("proposal", "olga"), ("proposal", "monitor"), ("proposal", "monitor"), ("approval", "sam"),
-               ("rejection", "sara"), ("execution", "olga"), ("request", "olga")]
+    records = [(AuditKind(kind), actor) for kind, actor in [
+        ("proposal", "olga"), ("proposal", "monitor"), ("proposal", "monitor"), ("approval", "sam"),
+        ("rejection", "sara"), ("execution", "olga"), ("request", "olga")]]
     a = actions(records, [600.0, 1800.0, 3600.0], monitor="monitor")
     assert a.proposed == {"people": 1, "monitor": 2} and (a.approved, a.rejected, a.executed) == (1, 1, 1)
     assert a.waiting_h_median == 0.5
-    health = monitor_health(["open", "cleared", "closed", "cleared", "closed", "closed"],
-                            [None, None, "confirmed", None, "false_alarm", "confirmed"])
+    statuses = [AlertStatus(s) for s in ("open", "cleared", "closed", "cleared", "closed", "closed")]
+    verdicts = [v and AlertVerdict(v) for v in (None, None, "confirmed", None, "false_alarm", "confirmed")]
+    health = monitor_health(statuses, verdicts)
     assert (health.raised, health.cleared_by_itself, health.confirmed, health.false_alarms) == (6, 2, 2, 1)
     assert health.precision == 2 / 3
 
@@ -127,11 +146,11 @@ def test_the_kpi_command_reads_the_plants_records(sim, tmp_path):
 @pytest.mark.asyncio
 async def test_the_shift_report_names_the_shifts_alerts_and_its_pdf_opens(sim, tmp_path):
     import pypdf
+    from agent_helpers import script
 
     from copilot.monitor.alerts import Alerts
-    from copilot.settings import CopilotSettings
     from copilot.reports.shift_report import facts, with_summary, write_pdf
-    from agent_helpers import script
+    from copilot.settings import CopilotSettings
 
     settings = CopilotSettings(data_dir=tmp_path)
     alerts = Alerts(settings.state_db)

@@ -11,12 +11,21 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Literal
+from enum import StrEnum
 
 _NAME = re.compile(r'\s*\{\s*"name"\s*:\s*"([A-Za-z0-9_.-]+)"')
 _PREFIX = ("{", '"name"', ":", '"answer"', ",", '"arguments"', ":", "{", '"text"', ":", '"')
 _SPACE = " \t\r\n"
 
+
+
+class Phase(StrEnum):
+    """Where the stream is: before the answer's text, in it, after it, or in a reply that is not an answer."""
+
+    prefix = "prefix"
+    text = "text"
+    closed = "closed"
+    other = "other"
 
 class AnswerStream:
     """Feed output deltas; get back the answer text they complete (empty unless the reply is an answer)."""
@@ -26,7 +35,7 @@ class AnswerStream:
         self._pos = 0  # next character of the buffer to look at
         self._piece = 0  # index into _PREFIX
         self._offset = 0  # characters of the current piece matched so far
-        self.state: Literal["prefix", "text", "closed", "other"] = "prefix"
+        self.state = Phase.prefix
         self.text = ""
         self.name: str | None = None
         """The reply's name (``answer`` or the tool called) once it has streamed by: long before the arguments,
@@ -36,9 +45,9 @@ class AnswerStream:
         self._buffer += delta
         if self.name is None and (match := _NAME.match(self._buffer)):
             self.name = match.group(1)
-        if self.state == "prefix":
+        if self.state is Phase.prefix:
             self._match_prefix()
-        if self.state != "text":
+        if self.state is not Phase.text:
             return ""
         new = self._decode()
         self.text += new
@@ -53,7 +62,7 @@ class AnswerStream:
                 self._pos += 1
                 continue
             if ch != piece[self._offset]:
-                self.state = "other"
+                self.state = Phase.other
                 return
             self._pos += 1
             self._offset += 1
@@ -61,7 +70,7 @@ class AnswerStream:
                 self._piece += 1
                 self._offset = 0
                 if self._piece == len(_PREFIX):
-                    self.state = "text"
+                    self.state = Phase.text
                     return
 
     def _decode(self) -> str:
@@ -70,7 +79,7 @@ class AnswerStream:
         while self._pos < len(buf):
             ch = buf[self._pos]
             if ch == '"':
-                self.state = "closed"
+                self.state = Phase.closed
                 self._pos += 1
                 break
             if ch != "\\":

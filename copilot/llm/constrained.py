@@ -33,7 +33,7 @@ from langchain_core.messages import (
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGenerationChunk
 
-from copilot.llm.answer_stream import AnswerStream
+from copilot.llm.answer_stream import AnswerStream, Phase
 from copilot.llm.choice import ANSWER, Choices
 
 _ANSWER_ARGUMENTS = {
@@ -189,14 +189,14 @@ def _type(schema: dict[str, Any]) -> str:
         return "|".join(json.dumps(v) for v in schema["enum"])
     if "anyOf" in schema or "oneOf" in schema:
         return "|".join(_type(s) for s in schema.get("anyOf") or schema["oneOf"])
-    kind = schema.get("type")
-    if kind == "array":
+    json_type = schema.get("type")  # JSON Schema's own type names
+    if json_type == "array":
         return f"{_type(schema.get('items', {}))}[]"
-    if kind == "object" and "properties" in schema:
+    if json_type == "object" and "properties" in schema:
         return f"{{{_fields(schema)}}}"
-    if isinstance(kind, list):
-        return "|".join(kind)
-    return kind or "any"
+    if isinstance(json_type, list):
+        return "|".join(json_type)
+    return json_type or "any"
 
 
 def _bounds(schema: dict[str, Any]) -> str:
@@ -373,7 +373,7 @@ def _truncated_answer(text: str) -> AnswerReply | None:
     """The words of an answer that was cut off (the token limit) before its closing quote."""
     stream = AnswerStream()
     stream.feed(text)
-    return AnswerReply(text=stream.text, truncated=True) if stream.state == "text" else None
+    return AnswerReply(text=stream.text, truncated=True) if stream.state is Phase.text else None
 
 
 _WRAPPERS = re.compile(r"</?tool_call>|```(?:json)?")

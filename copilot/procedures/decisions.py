@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 
 from connectors.plant import Machine, Plant, Tag, Variant
-from connectors.records import ProductionOrderRecord, SparePart, WorkOrder
+from connectors.records import ProductionOrderRecord, ProductionOrderStatus, SparePart, WorkOrder
 from tools.create_purchase_order import ranked_offers
 from tools.live import Alarm
 from tools.machine_status import MachineStatus
@@ -338,7 +338,7 @@ def _chosen_order(orders: list[ProductionOrderRecord], order: str | None, line: 
         if (chosen := next((o for o in orders if o.id == order), None)) is None:
             raise Stop(f"production order {order} was not found")
         return chosen
-    running = [o for o in orders if o.status == "in_progress" and line in (None, o.line)
+    running = [o for o in orders if o.status == ProductionOrderStatus.in_progress and line in (None, o.line)
                and product in (None, o.product)]
     if len(running) != 1:
         names = [o.id for o in (running or orders)]

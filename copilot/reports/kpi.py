@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -14,7 +15,9 @@ from connectors.erp import ErpClient
 from connectors.mes import MesClient
 from connectors.records import MachineQuality, StockLevel, WorkOrder, WorkOrderKind, WorkOrderStatus
 from connectors.settings import ConnectorSettings
+from copilot.monitor.alerts import AlertStatus, AlertVerdict
 from copilot.settings import CopilotSettings
+from copilot.store.audit import AuditKind
 
 Samples = list[tuple[float, float]]  # (seconds, state code), oldest first
 
@@ -115,16 +118,16 @@ class Actions:
     waiting_h_median: float | None = None  # from queueing to the decision
 
 
-def actions(kinds_by_actor: list[tuple[str, str]], waits_s: list[float], monitor: str) -> Actions:
+def actions(kinds_by_actor: list[tuple[AuditKind, str]], waits_s: list[float], monitor: str) -> Actions:
     """``kinds_by_actor``: the audit log's (kind, actor) of the period; ``waits_s``: how long each decided
     action waited in the queue."""
     proposed: dict[str, int] = {}
     for kind, actor in kinds_by_actor:
-        if kind == "proposal":
+        if kind is AuditKind.proposal:
             who = "monitor" if actor == monitor else "people"
             proposed[who] = proposed.get(who, 0) + 1
-    count = {k: sum(1 for kind, _ in kinds_by_actor if kind == k) for k in ("approval", "rejection", "execution")}
-    return Actions(proposed, count["approval"], count["rejection"], count["execution"],
+    count = Counter(kind for kind, _ in kinds_by_actor)
+    return Actions(proposed, count[AuditKind.approval], count[AuditKind.rejection], count[AuditKind.execution],
                    statistics.median(waits_s) / 3600 if waits_s else None)
 
 
@@ -144,10 +147,10 @@ class MonitorHealth:
         return self.confirmed / judged if judged else None
 
 
-def monitor_health(statuses: list[str], verdicts: list[str | None]) -> MonitorHealth:
+def monitor_health(statuses: list[AlertStatus], verdicts: list[AlertVerdict | None]) -> MonitorHealth:
     """``statuses`` and ``verdicts``: each alert's, in the same order."""
-    return MonitorHealth(len(statuses), statuses.count("cleared"), verdicts.count("confirmed"),
-                         verdicts.count("false_alarm"))
+    return MonitorHealth(len(statuses), statuses.count(AlertStatus.cleared), verdicts.count(AlertVerdict.confirmed),
+                         verdicts.count(AlertVerdict.false_alarm))
 
 
 @dataclass(frozen=True)
@@ -238,7 +241,7 @@ async def gather(hours: float, connectors: ConnectorSettings, settings: CopilotS
         levels = await erp.inventory()
     opened = [o for o in orders if inside(o.created_at.timestamp())]
     audit = AuditLog.of(settings)
-    records = [(str(r.kind), r.actor) for r in audit.records(limit=100_000) if inside(r.ts)]
+    records = [(r.kind, r.actor) for r in audit.records(limit=100_000) if inside(r.ts)]
     audit.close()
     queue = ApprovalQueue(settings.state_db)
     waits = [a.decided_at - a.created_at for a in queue.decided(limit=10_000) if a.decided_at and inside(a.created_at)]
@@ -252,7 +255,7 @@ async def gather(hours: float, connectors: ConnectorSettings, settings: CopilotS
     return PlantKpis(hours, machines, lines, len(opened), sum(o.status is WorkOrderStatus.done for o in opened),
                      mttr_h([o for o in orders if (done := _done_at(o)) is not None and inside(done.timestamp())]),
                      stock(levels), actions(records, waits, monitor=ACTOR),
-                     monitor_health([str(a.status) for a in shift], [a.verdict and str(a.verdict) for a in shift]),
+                     monitor_health([a.status for a in shift], [a.verdict for a in shift]),
                      twin_health(measured, DRIFT))
 
 

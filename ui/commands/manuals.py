@@ -60,7 +60,7 @@ def ingest(
 
         def on_file(result: FileResult) -> None:
             style = STATUS_STYLE[result.status]
-            detail = f"{result.chunks} chunks" if result.status not in ("empty", "failed") else result.reason
+            detail = f"{result.chunks} chunks" if result.ok else result.reason
             progress.console.print(
                 f"[{style}]{result.status:>9}[/{style}]  {escape(str(result.path))}  {escape(str(detail))}"
             )

@@ -12,20 +12,20 @@ import struct
 
 from connectors.errors import InvalidRequest
 from connectors.plant import Tag
-from connectors.plc.modbus.schema import register_of
+from connectors.plc.modbus.schema import ModbusType, register_of
 
 Value = float | int | bool | str
 
-_INT_RANGE = {"uint16": (0, 0xFFFF), "int16": (-0x8000, 0x7FFF), "uint32": (0, 0xFFFFFFFF)}
+_INT_RANGE = {ModbusType.uint16: (0, 0xFFFF), ModbusType.int16: (-0x8000, 0x7FFF), ModbusType.uint32: (0, 0xFFFFFFFF)}
 
 
 def encode(tag: Tag, value: Value) -> list[int] | list[bool]:
     """The registers (or one bit) that hold ``value`` for ``tag``; InvalidRequest when it does not fit."""
     register = register_of(tag)
     kind = register.type
-    if kind == "bool":
+    if kind is ModbusType.bool:
         return [bool(value)]
-    if kind == "string":
+    if kind is ModbusType.string:
         data = str(value).encode("ascii", errors="replace")
         size = 2 * register.count
         if len(data) > size:
@@ -34,13 +34,13 @@ def encode(tag: Tag, value: Value) -> list[int] | list[bool]:
         return list(struct.unpack(f">{register.count}H", data))
     if isinstance(value, str) or value is None:
         raise InvalidRequest(f"{tag.key} takes a number, not {value!r}")
-    if kind == "float32":
+    if kind is ModbusType.float32:
         return list(struct.unpack(">2H", struct.pack(">f", float(value))))
     raw = round(float(value) * register.scale)
     low, high = _INT_RANGE[kind]
     if not low <= raw <= high:
         raise InvalidRequest(f"{value} does not fit {tag.key} ({kind}, scale {register.scale:g})")
-    if kind == "uint32":
+    if kind is ModbusType.uint32:
         return [raw >> 16, raw & 0xFFFF]
     return [raw & 0xFFFF]
 
@@ -49,15 +49,15 @@ def decode(tag: Tag, registers: list[int] | list[bool]) -> Value:
     """The engineering value held in ``registers`` (exactly the tag's register count of them)."""
     register = register_of(tag)
     kind = register.type
-    if kind == "bool":
+    if kind is ModbusType.bool:
         return bool(registers[0])
-    if kind == "string":
+    if kind is ModbusType.string:
         return struct.pack(f">{len(registers)}H", *registers).rstrip(b"\0").decode("ascii", errors="replace")
-    if kind == "float32":
+    if kind is ModbusType.float32:
         return struct.unpack(">f", struct.pack(">2H", *registers))[0]
-    if kind == "uint32":
+    if kind is ModbusType.uint32:
         raw = (registers[0] << 16) | registers[1]
-    elif kind == "int16":
+    elif kind is ModbusType.int16:
         raw = registers[0] - 0x10000 if registers[0] & 0x8000 else registers[0]
     else:
         raw = registers[0]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -10,9 +11,21 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from connectors.plant import PlcEndpoint, Tag
 
 ModbusTable = Literal["coil", "discrete_input", "input_register", "holding_register"]
-ModbusType = Literal["bool", "uint16", "int16", "uint32", "float32", "string"]
 
-_REGISTER_COUNT = {"bool": 1, "uint16": 1, "int16": 1, "uint32": 2, "float32": 2}
+
+class ModbusType(StrEnum):
+    """How a value is laid out in coils or registers."""
+
+    bool = "bool"
+    uint16 = "uint16"
+    int16 = "int16"
+    uint32 = "uint32"
+    float32 = "float32"
+    string = "string"
+
+
+_REGISTER_COUNT = {ModbusType.bool: 1, ModbusType.uint16: 1, ModbusType.int16: 1, ModbusType.uint32: 2,
+                   ModbusType.float32: 2}
 
 
 class ModbusEndpoint(PlcEndpoint):
@@ -42,16 +55,16 @@ class ModbusAddress(BaseModel):
     @model_validator(mode="after")
     def _fits_table(self) -> ModbusAddress:
         bit_table = self.table in ("coil", "discrete_input")
-        if bit_table != (self.type == "bool"):
+        if bit_table != (self.type is ModbusType.bool):
             raise ValueError(f"type {self.type} does not fit table {self.table}")
-        if self.type == "string" and not self.length:
+        if self.type is ModbusType.string and not self.length:
             raise ValueError("a string tag needs a length in registers")
         return self
 
     @property
     def count(self) -> int:
         """How many coils or registers the value occupies."""
-        return self.length if self.type == "string" else _REGISTER_COUNT[self.type]
+        return self.length if self.type is ModbusType.string else _REGISTER_COUNT[self.type]
 
 
 def register_of(tag: Tag) -> ModbusAddress | None:
