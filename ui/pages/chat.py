@@ -53,7 +53,7 @@ def draw_reply(reply: Replied, by_id: dict[str, PendingAction]) -> None:
             a = by_id.get(step.action_id) if isinstance(step, Proposal) else None
             if a is not None and a.status is ApprovalStatus.pending:
                 view.show(Waiting(tool=a.tool, action_id=a.action_id, change=a.change,
-                                  decision=a.decision.model_dump(mode="json")))
+                                  decision=a.decision))
                 approved = ", ".join(a.approvers)
                 who = f" ({approved})" if approved else ""
                 st.caption(f"{len(a.approvers)}/{a.decision.approvers} approvals{who}")
