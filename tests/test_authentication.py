@@ -13,9 +13,9 @@ import yaml
 from agent_helpers import cli
 
 from copilot.identity import session_tokens
-from copilot.settings import CopilotSettings
 from copilot.identity.signin import FREE_TRIES, SignIn, SignInRefused
 from copilot.identity.users import UserDirectory, UsersFile, UsersFileError
+from copilot.settings import CopilotSettings
 from policies.model import Role
 
 USERS = CopilotSettings().users_file

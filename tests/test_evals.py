@@ -12,11 +12,11 @@ from langchain_core.messages import HumanMessage
 
 from connectors.records import ProductionOrderRecord, PurchaseOrder, WorkOrder
 from connectors.settings import ConnectorSettings
-from copilot.store.audit import AuditRecord
+from copilot import Answer, Proposal, Result, Status
 from copilot.config import Configuration
 from copilot.llm.replay import RecordedReply, Recording, ReplayChatModel, ReplayExhausted, ReplyRecorder
 from copilot.llm.scripted import ScriptedChatModel, ScriptedReply
-from copilot import Answer, Proposal, Result, Status
+from copilot.store.audit import AuditRecord
 from evals.checks import Trace, check, violations
 from evals.report import Report, compare
 from evals.runner import Models, RunResult, ScenarioRecordings, recordings_path, run_suite

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ui.served_processes import chroma_server
 
 from knowledge.embeddings import MiniLmEmbedder
 from knowledge.errors import StoreUnavailable
@@ -15,6 +14,7 @@ from knowledge.open import open_store
 from knowledge.settings import KnowledgeSettings
 from knowledge.store import ManualStore
 from simulator.process import free_ports
+from ui.served_processes import chroma_server
 
 MANUALS = Path(__file__).resolve().parent.parent / "knowledge" / "manuals"
 PLANTED = Path(__file__).resolve().parent.parent / "evals" / "planted"

@@ -13,10 +13,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from ui.cli import app as plant_copilot
 from knowledge.embeddings import MiniLmEmbedder, OpenAIEmbedder
 from knowledge.errors import InvalidQuery, ManualsNotFound, UnknownFilter, UnknownPassage
 from knowledge.store import ManualStore, Passage
+from ui.cli import app as plant_copilot
 
 ROOT = Path(__file__).resolve().parent.parent
 MANUALS = ROOT / "knowledge" / "manuals"

@@ -7,8 +7,23 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from connectors.records import MachineQuality, StockLevel, WorkOrder, WorkOrderEvent
-from copilot.reports.kpi import (Actions, Availability, LineQuality, MonitorHealth, PlantKpis, Stock, actions, availability,
-                         compared, made_between, monitor_health, mttr_h, quality_by_line, stock, twin_health)
+from copilot.reports.kpi import (
+    Actions,
+    Availability,
+    LineQuality,
+    MonitorHealth,
+    PlantKpis,
+    Stock,
+    actions,
+    availability,
+    compared,
+    made_between,
+    monitor_health,
+    mttr_h,
+    quality_by_line,
+    stock,
+    twin_health,
+)
 
 T0 = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 RUNNING, FAULTED, STOPPED = 1, 2, 0
@@ -127,11 +142,11 @@ def test_the_kpi_command_reads_the_plants_records(sim, tmp_path):
 @pytest.mark.asyncio
 async def test_the_shift_report_names_the_shifts_alerts_and_its_pdf_opens(sim, tmp_path):
     import pypdf
+    from agent_helpers import script
 
     from copilot.monitor.alerts import Alerts
-    from copilot.settings import CopilotSettings
     from copilot.reports.shift_report import facts, with_summary, write_pdf
-    from agent_helpers import script
+    from copilot.settings import CopilotSettings
 
     settings = CopilotSettings(data_dir=tmp_path)
     alerts = Alerts(settings.state_db)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ui.cli import app
 from copilot.llm.weights import QWEN25_CODER_1_5B
+from ui.cli import app
 
 runner = CliRunner()
 

@@ -11,8 +11,8 @@ from copilot.llm.factory import make_chat_model
 from copilot.llm.local import LocalChatModel
 from copilot.llm.openai_compat import OpenAIChatModel
 from copilot.llm.response_format import ResponseFormat
-from copilot.llm.settings import LLMSettings
 from copilot.llm.scripted import ScriptedChatModel
+from copilot.llm.settings import LLMSettings
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ import pytest
 pytest.importorskip("llama_cpp", reason="llama-cpp-python (the [local] extra) is not installed")
 
 from agent_helpers import SimControl, ask, copilot_on, results, user  # noqa: E402
+
 from connectors.erp import ErpClient  # noqa: E402
 from copilot.llm.factory import make_chat_model  # noqa: E402
 from copilot.llm.settings import LLMSettings  # noqa: E402

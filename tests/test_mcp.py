@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from pathlib import Path
 import json
 import os
 import shutil
 import sys
+from pathlib import Path
 
 import httpx
 import httpx2
@@ -24,12 +24,12 @@ from mcp.shared.exceptions import MCPError
 
 from connectors.erp import ErpClient
 from copilot.identity.access_tokens import AccessTokens
-from copilot.store.approvals import Origin
-from copilot.store.audit import AuditKind
+from copilot.identity.users import UsersFile
 from copilot.llm.absent import NoModel
 from copilot.service import Copilot
 from copilot.settings import CopilotSettings
-from copilot.identity.users import UsersFile
+from copilot.store.approvals import Origin
+from copilot.store.audit import AuditKind
 from simulator.process import settings_env
 from tools.registry import TOOLS
 from twin.settings import TwinSettings

@@ -14,7 +14,7 @@ from agent_helpers import SimControl, copilot_on, script, user
 
 from connectors.erp import ErpClient
 from connectors.settings import REPO_CONFIG, ConnectorSettings
-from copilot.monitor.alerts import Alerts, AlertStatus, AlertVerdict
+from copilot.monitor.alerts import Alerts, AlertVerdict
 from copilot.monitor.detectors import find, slope
 from copilot.monitor.notify import Outbox
 from copilot.monitor.spec import Detection, MonitorError, MonitorSpec
@@ -67,7 +67,7 @@ def test_each_kind_finds_what_an_engineer_would_and_nothing_in_normal_running():
 
 
 def test_the_plcs_live_values_are_the_reading_now():
-    pump, oven = PLANT.machines["P-101"], PLANT.machines["OV-201"]
+    pump = PLANT.machines["P-101"]
     stop = detection("machine stopped by a fault")
     running = {"state": [(0, 1), (30, 1), (60, 1)]}
     assert find(stop, pump, running, {"state": 2.0})  # faulted on the PLC before the historian shows it

@@ -8,7 +8,15 @@ import yaml
 from connectors.records import PartOffer, ProductionOrderRecord, SparePart, WorkOrder
 from connectors.settings import ConnectorSettings
 from copilot.procedures.answer import faithful, stands_for
-from copilot.procedures.decisions import AskBack, Stop, production_change, purchase, setpoint_targets, supplier_for, work_order
+from copilot.procedures.decisions import (
+    AskBack,
+    Stop,
+    production_change,
+    purchase,
+    setpoint_targets,
+    supplier_for,
+    work_order,
+)
 from copilot.procedures.grounding import checked, unknown_name
 from copilot.procedures.slots import choice_schema
 from copilot.procedures.spec import ProcedureError, Procedures

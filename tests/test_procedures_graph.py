@@ -6,16 +6,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from agent_helpers import SimControl, ask, call, copilot_on, results, script, user, waiting
 from langchain_core.language_models import BaseChatModel
 from langchain_core.language_models.chat_models import generate_from_stream
 from langchain_core.messages import AIMessageChunk
 from langchain_core.outputs import ChatGenerationChunk
 
-from agent_helpers import SimControl, ask, call, copilot_on, results, script, user, waiting
 from copilot.llm.constrained import calling_chunk
+from copilot.llm.scripted import ScriptedChatModel, ScriptedReply
 from copilot.procedures.chooser import OTHER
 from copilot.procedures.language import identifier
-from copilot.llm.scripted import ScriptedChatModel, ScriptedReply
 
 
 async def test_a_relative_setpoint_change_is_computed_from_the_live_value_and_waits_for_sign_off(sim, tmp_path):

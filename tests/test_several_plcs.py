@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from connectors.errors import InvalidRequest, Rejected, Unreachable
 from connectors.erp import ErpClient
+from connectors.errors import InvalidRequest, Rejected, Unreachable
 from connectors.mes import MesClient
 from connectors.plant import Plant, PlantFileError, load_plant
 from connectors.plc import Protocol, open_plc, plugin

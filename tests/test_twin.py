@@ -32,8 +32,8 @@ from twin import (
     save_twin,
     twin_error,
 )
-from ui.cli import app as plant_copilot
 from twin.model import unit_step
+from ui.cli import app as plant_copilot
 
 PLANT = load_plant(REPO_CONFIG / "plant.yaml")
 PERIOD = FitPeriod(from_s=0.0, to_s=3600.0, fitted_at="2026-01-01T00:00:00+00:00")

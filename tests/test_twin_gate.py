@@ -11,17 +11,16 @@ import pytest
 import yaml
 from agent_helpers import SimControl, cli, user
 
+from copilot.agent.status import Status
 from copilot.llm.absent import NoModel
 from copilot.service import Copilot
 from copilot.settings import CopilotSettings
-from copilot.agent.status import Status
 from copilot.store.twin_checks import CheckStatus
 from policies.engine import evaluate
 from policies.model import ActionContext, PredictedAlarm, Prediction, Risk, Role
 from policies.rules import Policy
 from tools.registry import TOOLS
 from twin.settings import TwinSettings
-
 
 REPO_POLICY = CopilotSettings().policy_file
 OVEN_UP = {"machine_id": "OV-201", "tag": "temp_setpoint", "value": 190}
