@@ -70,7 +70,8 @@ def test_another_client_of_the_server_sees_the_same_manuals_and_their_changes(
 def test_a_copy_of_a_served_store_is_a_folder_of_its_own(served: ManualStore, tmp_path: Path) -> None:
     copy = served.copy_to(tmp_path / "copy")
     assert copy.path == tmp_path / "copy" and copy.chunk_count() == served.chunk_count()
-    assert copy.search("bearing temperature high", 1)[0].chunk_id == served.search("bearing temperature high", 1)[0].chunk_id
+    query = "bearing temperature high"
+    assert copy.search(query, 1)[0].chunk_id == served.search(query, 1)[0].chunk_id
     assert copy.ingest(PLANTED).ok  # an eval's planted manual goes to the copy only
     assert len(copy.manuals()) > len(served.manuals()) == 1
 

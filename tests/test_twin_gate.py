@@ -55,7 +55,8 @@ def context(prediction: Prediction | None) -> ActionContext:
 def test_rules_on_the_prediction_and_the_alarm_in_the_reason():
     policy = Policy.from_data({**yaml.safe_load(REPO_POLICY.read_text())}, source="policy", tools=TOOLS)
     alarm = PredictedAlarm(reading="zone_temp", limit="high", value=215, unit="degC", minute=12)
-    crossing = Prediction(modelled=True, settle_minutes=20, alarms=[alarm], courses={"zone_temp": [(0, 180), (30, 220)]})
+    crossing = Prediction(modelled=True, settle_minutes=20, alarms=[alarm],
+                          courses={"zone_temp": [(0, 180), (30, 220)]})
     decision = evaluate(policy, context(crossing))
     assert decision.kind == "require_approval" and decision.approvers == 2  # an engineer's small trim, but an alarm
     assert "predicted: zone_temp above its alarm limit 215 degC at minute 12" in decision.reasons
