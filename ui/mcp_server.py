@@ -80,6 +80,7 @@ OWN = [
 def _schema(model: type[BaseModel] | None, *, keyed: bool = False) -> dict[str, Any]:
     schema = model.model_json_schema() if model else {"type": "object", "properties": {}}
     schema.pop("title", None)
+    schema.pop("description", None)  # a class docstring is for this code's readers; the tool has its description
     if keyed:
         schema = {**schema, "properties": {**schema.get("properties", {}), KEY: KEY_SCHEMA}}
     return schema
