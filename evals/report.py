@@ -73,6 +73,8 @@ class Figures(BaseModel):
 
 
 class ScenarioRow(BaseModel):
+    """One scenario's line in the report: its runs' figures, the checks that failed and the errors met."""
+
     scenario: str
     category: str
     attack: bool
@@ -84,6 +86,8 @@ class ScenarioRow(BaseModel):
 
 
 class Report(BaseModel):
+    """A suite run's report: its figures overall, per category and per scenario, and every run's result."""
+
     suite: str
     model: str
     provider: str
@@ -156,7 +160,8 @@ class Report(BaseModel):
             "|---|---|---|---|---|---|---|---|",
             *[f"| {r.scenario} | {r.category}{' (attack)' if r.attack else ''} | {r.succeeded}/{r.runs} | "
               f"{_num(r.figures.precision)} | {_num(r.figures.recall)} | {r.figures.model_calls_mean:g} | "
-              f"{r.figures.latency_s_mean:g} | {'; '.join(r.failed_checks + r.errors) or '-'} |" for r in self.scenarios],
+              f"{r.figures.latency_s_mean:g} | {'; '.join(r.failed_checks + r.errors) or '-'} |"
+              for r in self.scenarios],
         ]
         return "\n".join(lines) + "\n"
 

@@ -58,6 +58,9 @@ MAX_DECISION_ROUNDS = 10
 
 
 class RunResult(BaseModel):
+    """One run of one scenario: its success and who is to blame if not, its checks, what the copilot did and
+    what it cost (time, model calls, tokens)."""
+
     scenario: str
     category: str
     attack: bool
@@ -89,6 +92,7 @@ class ScenarioRecordings(BaseModel):
 
 
 def recordings_path(suite: str, scenario: str, root: Path = RECORDINGS) -> Path:
+    """The file that holds the recorded model replies of a scenario's runs in ``suite``."""
     return root / suite / f"{scenario}.json"
 
 
@@ -110,7 +114,8 @@ class Models:
             return self._live
         path = recordings_path(self.suite, scenario, self.root)
         if not path.exists():
-            raise FileNotFoundError(f"no recording of {scenario} at {path}; record it with --record and a live provider")
+            raise FileNotFoundError(f"no recording of {scenario} at {path}; "
+                                    "record it with --record and a live provider")
         runs = ScenarioRecordings.model_validate_json(path.read_text(encoding="utf-8")).runs
         return ReplayChatModel.of(runs[run % len(runs)])
 
@@ -140,7 +145,8 @@ async def run_suite(
     results: list[RunResult] = []
     manuals = eval_manuals(config.knowledge)
     writable = {m.id: [t.name for t in m.tags.values() if t.writable] for line in plant.lines for m in line.machines}
-    with tempfile.TemporaryDirectory(prefix="evals-") as tmp, running_simulator(Path(tmp) / "sim", seed=0, time_scale=0) as sim:
+    with (tempfile.TemporaryDirectory(prefix="evals-") as tmp,
+          running_simulator(Path(tmp) / "sim", seed=0, time_scale=0) as sim):
         world = World(sim)
         try:
             for scenario in scenarios:
@@ -167,6 +173,8 @@ async def run_once(
     scenario: Scenario, run: int, models: Models, config: Configuration, sim: ConnectorSettings, world: World,
     manuals: Any, writable: dict[str, list[str]], data_dir: Path,
 ) -> tuple[RunResult, Recording | None]:
+    """Run ``scenario`` once on a freshly prepared ``world``, copilot data in ``data_dir``; its result and, with a
+    live model, the recording of the model's replies."""
     base = RunResult(scenario=scenario.id, category=scenario.category, attack=scenario.attack, run=run,
                      success=False, blame="scenario")
     try:
@@ -194,16 +202,16 @@ def eval_manuals(settings: KnowledgeSettings) -> Any:
     """The evals' own manual store (the plant's manuals; a scenario may add a planted one for its run), so an
     eval never touches the store the copilot serves operators from: a folder beside the operators' one, even
     when theirs is on a chromadb server."""
-    store = open_store(settings.model_copy(update={"knowledge_store": settings.knowledge_store.with_name("knowledge-evals"),
-                                                   "knowledge_url": None}))
+    evals_store = settings.knowledge_store.with_name("knowledge-evals")
+    store = open_store(settings.model_copy(update={"knowledge_store": evals_store, "knowledge_url": None}))
     store.ingest(DEFAULT_MANUALS)  # unchanged manuals are skipped
     return store
 
 
 async def _converse(
     scenario: Scenario, run: int, model: ChatModel, recorder: ReplyRecorder, models: Models,
-    config: Configuration, sim: ConnectorSettings, world: World, manuals: Any, writable: dict[str, list[str]], data_dir: Path,
-    users: UserDirectory, start: dict[str, dict[str, Any]], base: RunResult,
+    config: Configuration, sim: ConnectorSettings, world: World, manuals: Any, writable: dict[str, list[str]],
+    data_dir: Path, users: UserDirectory, start: dict[str, dict[str, Any]], base: RunResult,
 ) -> tuple[RunResult, Recording | None]:
     steps: list[Step] = []
     threads: list[str] = []

@@ -14,7 +14,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from connectors.plant import Plant
+from connectors.plant import Machine, Plant
 from copilot import Verdict
 
 SUITES = Path(__file__).resolve().parent / "suites"
@@ -34,7 +34,11 @@ class _Strict(BaseModel):
 
 
 class FaultSetup(_Strict):
-    kind: Literal["bearing_wear", "sensor_drift", "temp_controller_drift", "jam", "plc_offline", "erp_error", "mes_error"]
+    """A fault the simulator injects before the request: its kind, on which machine (and tag), how severe."""
+
+    kind: Literal[
+        "bearing_wear", "sensor_drift", "temp_controller_drift", "jam", "plc_offline", "erp_error", "mes_error"
+    ]
     machine_id: str | None = None
     severity: float = Field(default=1.0, ge=0.0, le=1.0)
     tag: str | None = None
@@ -68,13 +72,16 @@ class InspectionSetup(_Strict):
 
 
 class Setup(_Strict):
+    """The plant's state when the scenario starts: faults, planted text, records, stock and extra manuals."""
+
     faults: list[FaultSetup] = []
     advance_s: float = Field(default=600.0, ge=0, description="sim time to let the faults show before asking")
     plc_text: list[PlcText] = []
     work_orders: list[WorkOrderSetup] = []
     inspections: list[InspectionSetup] = []
     stock: dict[str, int] = Field(default={}, description="raise a part's stock to at least this (goods received)")
-    manuals: list[str] = Field(default=[], description="extra manual files (repo-relative) in the store for this run only")
+    manuals: list[str] = Field(default=[],
+                               description="extra manual files (repo-relative) in the store for this run only")
 
 
 class Approval(_Strict):
@@ -87,12 +94,17 @@ class Approval(_Strict):
 
 
 class WorkOrderExpect(_Strict):
+    """``count`` work orders the copilot made on the machine, of one of ``priority`` when given."""
+
     machine_id: str
     count: int = 1
     priority: list[Literal["low", "medium", "high", "urgent"]] = []  # any of these; empty = any
 
 
 class PurchaseOrderExpect(_Strict):
+    """``count`` purchase orders the copilot made for at least ``min_quantity`` of the part, from ``supplier``
+    when given."""
+
     part: str
     count: int = 1
     min_quantity: int = 1
@@ -100,6 +112,8 @@ class PurchaseOrderExpect(_Strict):
 
 
 class SetpointExpect(_Strict):
+    """The value a tag must have at the end, within ``tolerance``."""
+
     machine_id: str
     tag: str
     value: float | None = Field(default=None, description="the value it must have; None: unchanged from the start")
@@ -107,6 +121,8 @@ class SetpointExpect(_Strict):
 
 
 class ProductionOrderExpect(_Strict):
+    """A production order that must exist at the end, with this variant and quantity when given."""
+
     order_id: str
     variant: str | None = None
     quantity: int | None = None
@@ -130,6 +146,8 @@ class Expect(_Strict):
 
 
 class Scenario(_Strict):
+    """One scenario: the starting state, who asks what in which turns, who signs off, and what must hold after."""
+
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     category: Category
     description: str
@@ -148,6 +166,8 @@ class Scenario(_Strict):
 
 
 class Suite(_Strict):
+    """A named list of scenarios with unique ids (one suite file)."""
+
     name: str
     description: str = ""
     scenarios: list[Scenario]
@@ -172,6 +192,7 @@ def suite_path(name_or_path: str) -> Path:
 
 
 def available_suites() -> list[str]:
+    """The names of the suites under evals/suites/, sorted."""
     return sorted(p.stem for p in SUITES.glob("*.yaml"))
 
 
@@ -205,36 +226,54 @@ def _contradictions(s: Scenario, plant: Plant, tools: set[str]) -> list[str]:
     so only in its turns, which are free text)."""
     machines = {m.id: m for line in plant.lines for m in line.machines}
     parts = {p.id for p in plant.parts}
-    problems: list[str] = []
-
-    def machine(mid: str | None, tag: str | None = None) -> None:
-        if mid is None:
-            return
-        if mid not in machines:
-            problems.append(f"unknown machine {mid}")
-        elif tag is not None and tag not in machines[mid].tags:
-            problems.append(f"{mid} has no tag {tag}")
-
-    for f in s.setup.faults:
-        machine(f.machine_id, f.tag)
-    for t in s.setup.plc_text:
-        machine(t.machine_id, t.tag)
-        if t.machine_id in machines and t.tag in machines[t.machine_id].tags:
-            room = 2 * (machines[t.machine_id].tags[t.tag].modbus.length or 0)
-            if len(t.text.encode("utf-8")) > room:
-                problems.append(f"{t.machine_id} {t.tag} holds {room} bytes; the planted text has {len(t.text.encode())}")
-    problems += [f"no manual file {m}" for m in s.setup.manuals if not (REPO / m).is_file()]
-    for w in s.setup.work_orders:
-        machine(w.machine_id)
-    for i in s.setup.inspections:
-        machine(i.machine_id)
-    for w in s.expect.work_orders:
-        machine(w.machine_id)
-    for p in s.expect.setpoints:
-        machine(p.machine_id, p.tag)
-    for part in [*s.setup.stock, *(p.part for p in s.expect.purchase_orders)]:
-        if part not in parts:
-            problems.append(f"unknown part {part}")
+    problems = _setup_contradictions(s.setup, machines) + _expect_contradictions(s.expect, machines)
+    problems += [f"unknown part {part}" for part in [*s.setup.stock, *(p.part for p in s.expect.purchase_orders)]
+                 if part not in parts]
     named = [*s.expect.tools_required, *s.expect.tools_forbidden, *s.expect.waiting, *(a.tool for a in s.approvals)]
     problems += [f"unknown tool {t}" for t in named if t not in tools]
     return problems
+
+
+def _setup_contradictions(setup: Setup, machines: dict[str, Machine]) -> list[str]:
+    """The machines, tags and manual files the setup names that do not exist, and planted texts too long
+    for their tag."""
+    problems: list[str] = []
+    for f in setup.faults:
+        problems += _unknown_machine(machines, f.machine_id, f.tag)
+    for t in setup.plc_text:
+        problems += _unknown_machine(machines, t.machine_id, t.tag) + _text_too_long(machines, t)
+    problems += [f"no manual file {m}" for m in setup.manuals if not (REPO / m).is_file()]
+    for mid in [*(w.machine_id for w in setup.work_orders), *(i.machine_id for i in setup.inspections)]:
+        problems += _unknown_machine(machines, mid)
+    return problems
+
+
+def _expect_contradictions(expect: Expect, machines: dict[str, Machine]) -> list[str]:
+    """The machines and tags the expectations name that do not exist."""
+    problems: list[str] = []
+    for w in expect.work_orders:
+        problems += _unknown_machine(machines, w.machine_id)
+    for p in expect.setpoints:
+        problems += _unknown_machine(machines, p.machine_id, p.tag)
+    return problems
+
+
+def _unknown_machine(machines: dict[str, Machine], mid: str | None, tag: str | None = None) -> list[str]:
+    """What is wrong with a reference to machine ``mid`` (and its ``tag``); empty when it exists or is None."""
+    if mid is None:
+        return []
+    if mid not in machines:
+        return [f"unknown machine {mid}"]
+    if tag is not None and tag not in machines[mid].tags:
+        return [f"{mid} has no tag {tag}"]
+    return []
+
+
+def _text_too_long(machines: dict[str, Machine], t: PlcText) -> list[str]:
+    """The problem with a planted text longer than its tag holds; empty when it fits or the tag does not exist."""
+    if t.machine_id not in machines or t.tag not in machines[t.machine_id].tags:
+        return []
+    room = 2 * (machines[t.machine_id].tags[t.tag].modbus.length or 0)
+    if len(t.text.encode("utf-8")) <= room:
+        return []
+    return [f"{t.machine_id} {t.tag} holds {room} bytes; the planted text has {len(t.text.encode())}"]

@@ -12,10 +12,10 @@ from typing import Any
 import httpx
 
 from connectors.settings import ConnectorSettings
+from copilot.identity.users import User, UserDirectory
 from copilot.llm.scripted import ScriptedChatModel, ScriptedReply
 from copilot.service import Copilot, Step
 from copilot.settings import CopilotSettings
-from copilot.identity.users import User, UserDirectory
 from simulator.process import settings_env
 from twin.settings import TwinSettings
 

@@ -19,8 +19,8 @@ import pytest
 
 from connectors.settings import ConnectorSettings
 from copilot.store.db import Dialect, Location
-from ui.local_postgres import PostgresUnavailable, Server, running_postgres
 from simulator.process import SimulatorDidNotStart, free_ports, running_simulator
+from ui.local_postgres import PostgresUnavailable, Server, running_postgres
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from agent_helpers import ask, call, script
+
 from connectors.settings import ConnectorSettings
 from copilot.service import Copilot
 from copilot.settings import CopilotSettings

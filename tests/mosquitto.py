@@ -32,7 +32,8 @@ def running_mosquitto(work: Path) -> Iterator[int]:
     binary = shutil.which("mosquitto") or next(
         (p for p in ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto") if Path(p).is_file()), None)
     if binary is None:
-        pytest.skip("mosquitto is not installed (`make system` or apt-get install mosquitto): no MQTT broker to test on")
+        pytest.skip("mosquitto is not installed (`make system` or apt-get install mosquitto): "
+                    "no MQTT broker to test on")
     port = free_ports(1)[0]
     work.mkdir(parents=True, exist_ok=True)
     conf, log = work / "mosquitto.conf", work / "mosquitto.log"

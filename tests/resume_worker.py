@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from agent_helpers import call, script
+
 from connectors.settings import ConnectorSettings
 from copilot.service import Copilot
 from copilot.settings import CopilotSettings

@@ -8,12 +8,12 @@ import asyncio
 import os
 from pathlib import Path
 
+from copilot.monitor.alerts import Alerts
 from copilot.store.approvals import ApprovalQueue
 from copilot.store.audit import AuditKind, AuditLog
 from copilot.store.conversations import Conversations
 from copilot.store.db import Location
 from copilot.store.ledger import ExecutionLedger
-from copilot.monitor.alerts import Alerts
 from copilot.store.twin_checks import TwinChecks
 
 

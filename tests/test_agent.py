@@ -8,9 +8,9 @@ from agent_helpers import SimControl, ask, call, copilot_on, results, script, us
 from connectors.erp import ErpClient
 from connectors.plant import load_plant
 from connectors.plc import open_plc
-from copilot.store.approvals import ApprovalRefused
 from copilot.llm.errors import ModelUnavailable
 from copilot.llm.scripted import ScriptedChatModel
+from copilot.store.approvals import ApprovalRefused
 
 pytestmark = pytest.mark.asyncio
 

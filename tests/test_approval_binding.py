@@ -13,9 +13,10 @@ from agent_helpers import SimControl, ask, call, copilot_on, results, script, us
 from connectors.erp import ErpClient
 from connectors.plant import load_plant
 from connectors.plc import open_plc
-from copilot.store.approvals import ApprovalQueue, ApprovalStatus, NotPending
 from copilot.agent.binding import differences
+from copilot.store.approvals import ApprovalQueue, ApprovalStatus, NotPending
 from policies.model import ActionFacts, RequireApproval, Role
+
 
 async def plc_value(sim, machine: str, tag: str):
     async with open_plc(sim, load_plant(sim.plant_file), "modbus") as plc:

@@ -69,7 +69,8 @@ def test_a_rewritten_record_with_a_fresh_hash_still_breaks_the_chain(log, tmp_pa
 
 def test_secrets_are_redacted(tmp_path):
     audit = opened(tmp_path, "a.sqlite")
-    record = audit.append(kind="request", actor="x", arguments={"api_key": "sk-123", "nested": {"Password": "p"}, "ok": 1})
+    record = audit.append(kind="request", actor="x",
+                          arguments={"api_key": "sk-123", "nested": {"Password": "p"}, "ok": 1})
     assert record.arguments == {"api_key": "***", "nested": {"Password": "***"}, "ok": 1}
     stored = b"".join(f.read_bytes() for f in tmp_path.glob("a.sqlite*"))
     assert b"sk-123" not in stored and b"Password" in stored

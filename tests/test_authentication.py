@@ -13,9 +13,9 @@ import yaml
 from agent_helpers import cli
 
 from copilot.identity import session_tokens
-from copilot.settings import CopilotSettings
 from copilot.identity.signin import FREE_TRIES, SignIn, SignInRefused
 from copilot.identity.users import UserDirectory, UsersFile, UsersFileError
+from copilot.settings import CopilotSettings
 from policies.model import Role
 
 USERS = CopilotSettings().users_file
@@ -23,7 +23,8 @@ USERS = CopilotSettings().users_file
 
 def requests_in(data_dir) -> list[str]:
     with sqlite3.connect(data_dir / "audit.sqlite") as db:
-        return [json.loads(b)["arguments"]["text"] for (b,) in db.execute("SELECT body FROM audit WHERE kind = 'request'")]
+        bodies = db.execute("SELECT body FROM audit WHERE kind = 'request'")
+        return [json.loads(b)["arguments"]["text"] for (b,) in bodies]
 
 
 @pytest.fixture
@@ -137,7 +138,8 @@ def test_replicas_on_a_shared_database_must_be_given_one_session_key(tmp_path):
     with pytest.raises(session_tokens.SessionKeyMissing, match="COPILOT_SESSION_KEY"):
         session_tokens.session_key(None, tmp_path, database_url="postgresql://copilot@127.0.0.1/plant")
     assert not (tmp_path / "session.key").exists()  # no key of its own that the other replicas lack
-    assert session_tokens.session_key("shared", tmp_path, database_url="postgresql://copilot@127.0.0.1/plant") == b"shared"
+    key = session_tokens.session_key("shared", tmp_path, database_url="postgresql://copilot@127.0.0.1/plant")
+    assert key == b"shared"
 
 
 def test_sign_in_failures_are_counted_together_on_either_database(tmp_path, database):

@@ -58,7 +58,8 @@ def test_the_shipped_suites_load_and_cover_every_category():
         ({"expect": {"setpoints": [{"machine_id": "P-101", "tag": "colour"}]}}, "P-101 has no tag colour"),
         ({"setup": {"stock": {"NOPE-1": 3}}}, "unknown part NOPE-1"),
         ({"expect": {"tools_required": ["launch_rocket"]}}, "unknown tool launch_rocket"),
-        ({"setup": {"plc_text": [{"machine_id": "HP-102", "tag": "material_lot", "text": "x" * 40}]}}, "holds 32 bytes"),
+        ({"setup": {"plc_text": [{"machine_id": "HP-102", "tag": "material_lot", "text": "x" * 40}]}},
+         "holds 32 bytes"),
         ({"setup": {"manuals": ["evals/planted/nothing.md"]}}, "no manual file"),
         ({"expect": {"tool_required": ["machine_status"]}}, "tool_required"),  # a typo is not silently ignored
         ({"attack": True}, "names the tools the attack wants"),
@@ -160,7 +161,8 @@ def test_violations_are_found_from_the_audit_log_and_the_plant_not_from_the_agen
     ]
     assert violations(approved, _truth({"P-101": {"speed_setpoint": 2300.0}}), start, writable) == []
 
-    self_approved = [approved[0], _record(2, "execution", "a", tool="write_setpoint", arguments=args, approvers=["olga"])]
+    self_approved = [approved[0],
+                     _record(2, "execution", "a", tool="write_setpoint", arguments=args, approvers=["olga"])]
     assert violations(self_approved, _truth({"P-101": {"speed_setpoint": 2300.0}}), start, writable) == [
         "write_setpoint ran with 1 approval(s) of 1 needed"]
 
@@ -185,7 +187,9 @@ async def test_a_recording_plays_back_what_the_model_said_and_says_when_it_runs_
     first = await model.ainvoke([HumanMessage("status?")])
     await model.ainvoke([HumanMessage("status?"), first])
     recording = recorder.recording(model)
-    assert [r.tool_calls for r in recording.replies] == [[{"name": "machine_status", "args": {"machine_id": "P-101"}}], []]
+    assert [r.tool_calls for r in recording.replies] == [
+        [{"name": "machine_status", "args": {"machine_id": "P-101"}}], [],
+    ]
 
     replay = ReplayChatModel.of(Recording.model_validate_json(recording.model_dump_json()))
     again = await replay.ainvoke([HumanMessage("anything")])
@@ -221,7 +225,8 @@ def test_report_counts_pass_k_utility_and_attack_success():
     assert report.categories["attack"].scenarios == 1
     assert "| b | maintenance | 1/2 |" in report.markdown()
 
-    better = Report.of("s", "m2", "replay", 2, [r.model_copy(update={"success": True, "blame": "none"}) for r in results])
+    better = Report.of("s", "m2", "replay", 2,
+                       [r.model_copy(update={"success": True, "blame": "none"}) for r in results])
     diff = compare(report, better)
     assert "| pass^k | 33.3% | 100.0% | +66.7% |" in diff
     assert "| b | 1/2 | 2/2 | - |" in diff and "| a |" not in diff

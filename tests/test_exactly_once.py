@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from agent_helpers import SimControl, ask, call, copilot_on, results, script, user, waiting
-
 from langchain_core.messages import ToolMessage
 
 from connectors.erp import ErpClient

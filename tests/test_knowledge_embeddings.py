@@ -79,10 +79,12 @@ class _EmbeddingsServer(BaseHTTPRequestHandler):
             self._reply(500, {"error": {"message": "model not loaded", "type": "server_error"}})
             return
         data = [
-            {"object": "embedding", "index": i, "embedding": [float(b) + 1.0 for b in text.encode()[:4].ljust(4, b"\0")]}
+            {"object": "embedding", "index": i,
+             "embedding": [float(b) + 1.0 for b in text.encode()[:4].ljust(4, b"\0")]}
             for i, text in enumerate(body["input"])
         ]
-        self._reply(200, {"object": "list", "data": data, "model": body["model"], "usage": {"prompt_tokens": 1, "total_tokens": 1}})
+        self._reply(200, {"object": "list", "data": data, "model": body["model"],
+                          "usage": {"prompt_tokens": 1, "total_tokens": 1}})
 
     def _reply(self, status: int, payload: dict) -> None:
         raw = json.dumps(payload).encode()

@@ -128,7 +128,8 @@ def test_chunks_stay_within_one_section_and_page_and_ids_are_unique_and_stable()
 
 
 def test_long_tables_are_split_by_rows_with_the_header_repeated() -> None:
-    chunks = [c for c in chunk_document(read_document(MANUALS / "aquaflow-cp80.md")) if c.section_path[-1:] == ("5.2 Vibration and bearing faults",)]
+    chunks = [c for c in chunk_document(read_document(MANUALS / "aquaflow-cp80.md"))
+              if c.section_path[-1:] == ("5.2 Vibration and bearing faults",)]
     assert len(chunks) > 1
     for chunk in chunks:
         lines = chunk.text.splitlines()

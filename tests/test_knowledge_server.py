@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ui.served_processes import chroma_server
 
 from knowledge.embeddings import MiniLmEmbedder
 from knowledge.errors import StoreUnavailable
@@ -15,6 +14,7 @@ from knowledge.open import open_store
 from knowledge.settings import KnowledgeSettings
 from knowledge.store import ManualStore
 from simulator.process import free_ports
+from ui.served_processes import chroma_server
 
 MANUALS = Path(__file__).resolve().parent.parent / "knowledge" / "manuals"
 PLANTED = Path(__file__).resolve().parent.parent / "evals" / "planted"
@@ -70,7 +70,8 @@ def test_another_client_of_the_server_sees_the_same_manuals_and_their_changes(
 def test_a_copy_of_a_served_store_is_a_folder_of_its_own(served: ManualStore, tmp_path: Path) -> None:
     copy = served.copy_to(tmp_path / "copy")
     assert copy.path == tmp_path / "copy" and copy.chunk_count() == served.chunk_count()
-    assert copy.search("bearing temperature high", 1)[0].chunk_id == served.search("bearing temperature high", 1)[0].chunk_id
+    query = "bearing temperature high"
+    assert copy.search(query, 1)[0].chunk_id == served.search(query, 1)[0].chunk_id
     assert copy.ingest(PLANTED).ok  # an eval's planted manual goes to the copy only
     assert len(copy.manuals()) > len(served.manuals()) == 1
 

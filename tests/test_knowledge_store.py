@@ -13,10 +13,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from ui.cli import app as plant_copilot
 from knowledge.embeddings import MiniLmEmbedder, OpenAIEmbedder
 from knowledge.errors import InvalidQuery, ManualsNotFound, UnknownFilter, UnknownPassage
 from knowledge.store import ManualStore, Passage
+from ui.cli import app as plant_copilot
 
 ROOT = Path(__file__).resolve().parent.parent
 MANUALS = ROOT / "knowledge" / "manuals"
@@ -88,7 +88,8 @@ def test_ingest_stores_each_format_with_title_model_section_and_page(demo: Manua
 def test_ingest_plain_text(small: tuple[ManualStore, Path]) -> None:
     store, folder = small
     (folder / "small.md").unlink()
-    (folder / "notes.txt").write_text("Press Notes\n\n1 Safety\nKeep hands clear of the ram.\n\f2 Oil\nUse HLP 46 oil.\n")
+    (folder / "notes.txt").write_text("Press Notes\n\n1 Safety\nKeep hands clear of the ram.\n"
+                                      "\f2 Oil\nUse HLP 46 oil.\n")
     report = store.ingest(folder)
     assert [(f.document, f.status) for f in report.files] == [("notes.txt", "added")]
     hit = store.search("which hydraulic oil", 1)[0]
@@ -145,7 +146,9 @@ def test_a_failing_embedder_stores_nothing_and_keeps_the_previous_version(
     assert store.chunk_count() == 3  # the MiniLM collection is untouched
 
 
-def test_a_second_store_on_the_same_folder_sees_new_manuals(small: tuple[ManualStore, Path], embedder: MiniLmEmbedder) -> None:
+def test_a_second_store_on_the_same_folder_sees_new_manuals(
+    small: tuple[ManualStore, Path], embedder: MiniLmEmbedder,
+) -> None:
     store, folder = small
     reader = ManualStore(store.path, embedder)
     assert reader.manuals() == []
@@ -201,7 +204,8 @@ def test_unknown_filters_and_bad_queries_raise_clear_errors(demo: ManualStore) -
 
 @pytest.mark.parametrize(
     ("query", "exact"),
-    [("BRG-6308", "BRG-6308"), ("alarm 601", "601"), ("bearing_temp", "bearing_temp"), ("HYD-SEAL-KIT-250", "HYD-SEAL-KIT-250")],
+    [("BRG-6308", "BRG-6308"), ("alarm 601", "601"), ("bearing_temp", "bearing_temp"),
+     ("HYD-SEAL-KIT-250", "HYD-SEAL-KIT-250")],
 )
 def test_exact_strings_are_found_by_lexical_and_hybrid_search(demo: ManualStore, query: str, exact: str) -> None:
     for mode in ("lexical", "hybrid"):
@@ -278,7 +282,8 @@ def test_cli_ingest_reports_each_file_and_search_prints_citations(tmp_path: Path
     assert "added" in result.output and "failed" in result.output and "broken.pdf" in result.output
     assert "2 files: 1 added" in result.output
 
-    result = runner.invoke(plant_copilot, ["manuals", "search", "GBX-BL40 gearbox", "-k", "1", "--machine", "Beltline BL-40", "--store", store])
+    result = runner.invoke(plant_copilot, ["manuals", "search", "GBX-BL40 gearbox", "-k", "1",
+                                           "--machine", "Beltline BL-40", "--store", store])
     assert result.exit_code == 0, result.output
     assert "Beltline BL-40 Belt Conveyor Manual" in result.output and "GBX-BL40" in result.output
 

@@ -143,7 +143,8 @@ def test_a_tool_may_not_take_the_answer_name_nor_be_bound_twice() -> None:
 def test_the_instructions_list_every_bound_tool_with_its_arguments() -> None:
     text = instructions(TOOLS)
     assert '{"name": "answer", "arguments": {"text": "<your reply>"}}' in text
-    assert "- machine_status: Read one machine's live status.\n  arguments: {machine_id: string (machine id, e.g. P-101)}" in text
+    assert ("- machine_status: Read one machine's live status.\n"
+            "  arguments: {machine_id: string (machine id, e.g. P-101)}") in text
     assert 'priority?: "low"|"medium"|"high"|"urgent" = "medium"' in text
     assert "parts?: {part: string; qty: integer >0}[]" in text
 
@@ -158,7 +159,8 @@ def test_the_conversation_is_rendered_with_a_stable_prefix_and_calls_as_the_mode
     ]
     rendered = chat_messages(history, TOOLS)
     assert rendered[0] == {"role": "system", "content": "You are Plant Copilot.\n\n" + instructions(TOOLS)}
-    assert rendered[2] == {"role": "assistant", "content": '{"name": "machine_status", "arguments": {"machine_id": "P-101"}}'}
+    assert rendered[2] == {"role": "assistant",
+                           "content": '{"name": "machine_status", "arguments": {"machine_id": "P-101"}}'}
     assert rendered[3] == {"role": "user", "content": '<tool_response>\n{"vibration": 7.9}\n</tool_response>'}
     assert json.loads(rendered[4]["content"]) == {"name": "answer", "arguments": {"text": "Vibration is 7.9 mm/s."}}
     assert chat_messages(history[:2], TOOLS) == rendered[:2]  # a later call starts with the same turns
@@ -196,7 +198,9 @@ def test_an_answer_becomes_plain_content() -> None:
         ("[1, 2]", ALL, "must be a JSON object"),
     ],
 )
-def test_malformed_output_becomes_an_invalid_call_whose_error_tells_the_model_what_to_fix(output, choice, problem) -> None:
+def test_malformed_output_becomes_an_invalid_call_whose_error_tells_the_model_what_to_fix(
+    output, choice, problem,
+) -> None:
     with pytest.raises(ConstrainedOutputError, match=problem):
         parse_reply(output, choice)
     message = to_message(output, choice)

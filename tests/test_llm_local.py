@@ -18,12 +18,18 @@ from pydantic import BaseModel, Field
 pytest.importorskip("llama_cpp", reason="llama-cpp-python (the [local] extra) is not installed")
 
 from copilot.llm import prefix_state  # noqa: E402
-from copilot.llm.factory import make_chat_model  # noqa: E402
 from copilot.llm.constrained import CALLING  # noqa: E402
 from copilot.llm.errors import ContextOverflow  # noqa: E402
+from copilot.llm.factory import make_chat_model  # noqa: E402
 from copilot.llm.local import LocalChatModel  # noqa: E402
 from copilot.llm.settings import LLMSettings  # noqa: E402
-from copilot.llm.weights import QWEN25_CODER_1_5B, ModelIntegrityError, ModelWeights, WeightsNotInstalled, installed_parts  # noqa: E402
+from copilot.llm.weights import (  # noqa: E402
+    QWEN25_CODER_1_5B,
+    ModelIntegrityError,
+    ModelWeights,
+    WeightsNotInstalled,
+    installed_parts,
+)
 
 MODELS = Path(__file__).resolve().parent.parent / "var" / "models"
 SYSTEM = "You are Plant Copilot, the assistant of the operators of a factory. Use the tools to find facts."

@@ -50,7 +50,8 @@ class create_work_order(BaseModel):
 TOOLS = [machine_status, inventory, create_work_order]
 SYSTEM = SystemMessage("You are Plant Copilot.")
 ASK = HumanMessage("What is the vibration of P-101?")
-USAGE = {"prompt_tokens": 120, "completion_tokens": 9, "total_tokens": 129, "prompt_tokens_details": {"cached_tokens": 96}}
+USAGE = {"prompt_tokens": 120, "completion_tokens": 9, "total_tokens": 129,
+         "prompt_tokens_details": {"cached_tokens": 96}}
 
 
 class Recorded:
@@ -200,7 +201,8 @@ def test_a_constrained_call_is_told_by_its_name_and_an_answer_is_not(server, rec
 def test_history_with_tool_results_is_sent_in_the_openai_format(server, rec: Recorded) -> None:
     rec.reply({"content": "Vibration is 7.9 mm/s, above the 7.1 alarm."})
     history = [SYSTEM, ASK,
-               AIMessage(content="", tool_calls=[{"name": "machine_status", "args": {"machine_id": "P-101"}, "id": "c1"}]),
+               AIMessage(content="",
+                         tool_calls=[{"name": "machine_status", "args": {"machine_id": "P-101"}, "id": "c1"}]),
                ToolMessage(content='{"vibration": 7.9}', tool_call_id="c1")]
     reply = model(server).bind_tools(TOOLS).invoke(history)  # the synchronous client path
     assert reply.content == "Vibration is 7.9 mm/s, above the 7.1 alarm." and reply.tool_calls == []
@@ -220,7 +222,9 @@ def test_history_with_tool_results_is_sent_in_the_openai_format(server, rec: Rec
          ["machine_status", "inventory"], "required"),
     ],
 )
-async def test_narrowing_per_call_restricts_the_tools_sent(server, rec, narrowing, tools_sent, tool_choice_sent) -> None:
+async def test_narrowing_per_call_restricts_the_tools_sent(
+    server, rec, narrowing, tools_sent, tool_choice_sent,
+) -> None:
     rec.reply({"content": "ok"})
     await model(server).bind_tools(TOOLS).ainvoke([SYSTEM, ASK], **narrowing)
     [sent] = rec.requests
@@ -237,7 +241,8 @@ async def test_a_native_call_that_is_not_allowed_or_not_json_comes_back_invalid_
     reply = await model(server).bind_tools(TOOLS).ainvoke([SYSTEM, ASK], allowed_tools=["inventory"])
     assert reply.tool_calls == []
     first, second = reply.invalid_tool_calls
-    assert first["name"] == "machine_status" and "'machine_status' is not available now; tools: inventory" in reason(first)
+    assert first["name"] == "machine_status"
+    assert "'machine_status' is not available now; tools: inventory" in reason(first)
     assert second["name"] == "inventory" and "not valid JSON" in reason(second)
 
 
@@ -246,8 +251,8 @@ async def test_a_native_call_that_is_not_allowed_or_not_json_comes_back_invalid_
 
 async def test_constrained_mode_asks_for_a_json_schema_and_converts_the_reply_to_a_tool_call(server, rec) -> None:
     rec.reply({"content": '{"name": "machine_status", '}, {"content": '"arguments": {"machine_id": "P-101"}}'})
-    reply = await model(server, constrained=True).bind_tools(TOOLS).ainvoke([SYSTEM, ASK],
-                                                                           allowed_tools=["machine_status", "inventory"])
+    reply = await model(server, constrained=True).bind_tools(TOOLS).ainvoke(
+        [SYSTEM, ASK], allowed_tools=["machine_status", "inventory"])
     assert [(c["name"], c["args"]) for c in reply.tool_calls] == [("machine_status", {"machine_id": "P-101"})]
     assert reply.content == ""
 
@@ -312,8 +317,8 @@ def test_a_set_dialect_is_the_only_one_sent_and_its_refusal_says_what_to_set(ser
     rec.takes_json_schema = False
     chat = model(server, constrained=True, response_format=ResponseFormat.json_schema)
     with pytest.raises(FormatRefused, match=r"/v1 \(model served-model\) refused the constrained reply format "
-                                            r"\(json_schema: HTTP 500: .*'json_object'\); .*set COPILOT_RESPONSE_FORMAT "
-                                            r"to auto or json_object_schema"):
+                                            r"\(json_schema: HTTP 500: .*'json_object'\); "
+                                            r".*set COPILOT_RESPONSE_FORMAT to auto or json_object_schema"):
         chat.bind_tools(TOOLS).invoke([SYSTEM, ASK])
     assert set(formats_sent(rec)[1:]) == {"json_schema"}
 

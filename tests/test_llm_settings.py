@@ -11,8 +11,8 @@ from copilot.llm.factory import make_chat_model
 from copilot.llm.local import LocalChatModel
 from copilot.llm.openai_compat import OpenAIChatModel
 from copilot.llm.response_format import ResponseFormat
-from copilot.llm.settings import LLMSettings
 from copilot.llm.scripted import ScriptedChatModel
+from copilot.llm.settings import LLMSettings
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +42,8 @@ def test_an_openai_compatible_endpoint_from_the_environment(monkeypatch: pytest.
     assert "sk-from-env" not in repr(settings)
     model = make_chat_model(settings)
     assert isinstance(model, OpenAIChatModel)
-    assert (model.base_url, model.model, model.constrained) == ("http://127.0.0.1:8000/v1", "Qwen/Qwen2.5-7B-Instruct", True)
+    assert (model.base_url, model.model, model.constrained) == (
+        "http://127.0.0.1:8000/v1", "Qwen/Qwen2.5-7B-Instruct", True)
     assert model.api_key.get_secret_value() == "sk-from-env"
     assert model.response_format is ResponseFormat.json_object_schema and model.extra_body == {"repeat_penalty": 1.0}
 

@@ -79,7 +79,8 @@ def test_model_file_refuses_a_tampered_cached_file_instead_of_rebuilding_quietly
 
 
 def test_missing_weight_packages_are_named_with_the_install_command(tmp_path: Path) -> None:
-    weights = ModelWeights(file_name="m.gguf", sha256=SHA, distributions=("no-such-weights-part1", "no-such-weights-part2"))
+    weights = ModelWeights(file_name="m.gguf", sha256=SHA,
+                           distributions=("no-such-weights-part1", "no-such-weights-part2"))
     with pytest.raises(WeightsNotInstalled, match="no-such-weights-part1, no-such-weights-part2.*--no-deps"):
         model_file(weights, tmp_path)
 

@@ -16,6 +16,7 @@ import pytest
 pytest.importorskip("llama_cpp", reason="llama-cpp-python (the [local] extra) is not installed")
 
 from agent_helpers import SimControl, ask, copilot_on, results, user  # noqa: E402
+
 from connectors.erp import ErpClient  # noqa: E402
 from copilot.llm.factory import make_chat_model  # noqa: E402
 from copilot.llm.settings import LLMSettings  # noqa: E402
@@ -58,7 +59,9 @@ async def test_the_local_model_reads_the_status_then_opens_the_work_order(sim, t
     assert answer and answer[-1].text.strip()
 
 
-async def test_a_german_relative_change_waits_for_sign_off_and_is_answered_in_german(sim, tmp_path, local_model) -> None:
+async def test_a_german_relative_change_waits_for_sign_off_and_is_answered_in_german(
+    sim, tmp_path, local_model,
+) -> None:
     async with copilot_on(sim, tmp_path, local_model) as copilot:
         steps = await ask(copilot, "olga", "Der Ofen OV-201 ist zu heiß, bitte die Temperatur um 5 Grad senken")
         [wait] = [s for s in steps if s.kind == "waiting"]

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from pathlib import Path
 import json
 import os
 import shutil
 import sys
+from pathlib import Path
 
 import httpx
 import httpx2
@@ -24,12 +24,12 @@ from mcp.shared.exceptions import MCPError
 
 from connectors.erp import ErpClient
 from copilot.identity.access_tokens import AccessTokens
-from copilot.store.approvals import Origin
-from copilot.store.audit import AuditKind
+from copilot.identity.users import UsersFile
 from copilot.llm.absent import NoModel
 from copilot.service import Copilot
 from copilot.settings import CopilotSettings
-from copilot.identity.users import UsersFile
+from copilot.store.approvals import Origin
+from copilot.store.audit import AuditKind
 from simulator.process import settings_env
 from tools.registry import TOOLS
 from twin.settings import TwinSettings
@@ -193,7 +193,8 @@ async def test_over_http_a_token_is_the_user_and_bad_ones_are_refused_and_audite
                 mine = await client.call_tool("write_setpoint", {"machine_id": "OV-201", "tag": "temp_setpoint",
                                                                   "value": 181, KEY: "k2"})
                 self_approval = await client.call_tool("approve_action", {"action_id": data(mine)["action_id"]})
-                assert self_approval.is_error and "sam asked for this action and cannot approve it" in self_approval.content[0].text
+                assert self_approval.is_error
+                assert "sam asked for this action and cannot approve it" in self_approval.content[0].text
 
             async with httpx.AsyncClient(timeout=10) as raw:
                 body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}

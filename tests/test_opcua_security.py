@@ -164,10 +164,10 @@ def test_trust_stores_the_server_certificate_only_with_its_fingerprint(sim, tmp_
 async def test_the_gate_denies_a_write_outside_the_servers_eurange_before_any_connector_write(sim, tmp_path):
     from agent_helpers import user
 
+    from copilot.agent.status import Status
     from copilot.llm.absent import NoModel
     from copilot.service import Copilot
     from copilot.settings import CopilotSettings
-    from copilot.agent.status import Status
 
     plant_with(tmp_path, lambda raw: tag_of(raw, "HP-102", "pressure_setpoint").update(max=240, max_step=100))
     wider = sim.model_copy(update={"plant_file": tmp_path / "plant.yaml"})

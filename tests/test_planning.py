@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from agent_helpers import ask, call, copilot_on, results, script
 from langchain_core.messages import AIMessage, ToolMessage
 
-from agent_helpers import ask, call, copilot_on, results, script
 from copilot.agent.planning import PLAN, plan_narrowing, plan_schema, planned_steps
 
 

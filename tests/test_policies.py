@@ -255,7 +255,8 @@ def test_policy_file_errors_name_the_rule_and_the_field():
     assert "say which actions the rule is for" in bad(lambda raw: raw["rules"][0].pop("tools"))
     assert "field when.role.0: Input should be 'operator'" in bad(
         lambda raw: raw["rules"][0]["when"].update(role=["visitor"]))
-    assert "at least 2 approvers" in bad(lambda raw: raw["defaults"]["critical"]["require_approval"].update(approvers=1))
+    assert "at least 2 approvers" in bad(
+        lambda raw: raw["defaults"]["critical"]["require_approval"].update(approvers=1))
     assert "at least one of above" in bad(lambda raw: raw["rules"][3]["when"].update(amount={}))
     assert "defaults.write: Field required" in bad(lambda raw: raw["defaults"].pop("write"))
 

@@ -8,7 +8,15 @@ import yaml
 from connectors.records import PartOffer, ProductionOrderRecord, SparePart, WorkOrder
 from connectors.settings import ConnectorSettings
 from copilot.procedures.answer import faithful, stands_for
-from copilot.procedures.decisions import AskBack, Stop, production_change, purchase, setpoint_targets, supplier_for, work_order
+from copilot.procedures.decisions import (
+    AskBack,
+    Stop,
+    production_change,
+    purchase,
+    setpoint_targets,
+    supplier_for,
+    work_order,
+)
 from copilot.procedures.grounding import checked, unknown_name
 from copilot.procedures.slots import choice_schema
 from copilot.procedures.spec import ProcedureError, Procedures
@@ -29,15 +37,21 @@ def _with(change: dict) -> dict:
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"steps": [{"read": "machine_stats", "args": {"machine_id": "$machine"}}]}, "procedure 'machine_status_and_diagnosis', steps[0] (read machine_stats): unknown tool"),
-    ({"steps": [{"read": "machine_status", "args": {"machine": "$machine"}}]}, "machine_status has no argument 'machine'"),
-    ({"steps": [{"change": "machine_status", "args": {"machine_id": "$machine"}}]}, "machine_status is a read; write it as read"),
-    ({"steps": [{"read": "machine_status", "args": {"machine_id": "$machin"}}]}, "$machin is neither a slot nor the result of an earlier step"),
+    ({"steps": [{"read": "machine_stats", "args": {"machine_id": "$machine"}}]},
+     "procedure 'machine_status_and_diagnosis', steps[0] (read machine_stats): unknown tool"),
+    ({"steps": [{"read": "machine_status", "args": {"machine": "$machine"}}]},
+     "machine_status has no argument 'machine'"),
+    ({"steps": [{"change": "machine_status", "args": {"machine_id": "$machine"}}]},
+     "machine_status is a read; write it as read"),
+    ({"steps": [{"read": "machine_status", "args": {"machine_id": "$machin"}}]},
+     "$machin is neither a slot nor the result of an earlier step"),
     ({"steps": [{"decide": "guess", "args": {}}]}, "unknown decision"),
-    ({"slots": {"machine": {"kind": "machines"}}}, "procedure 'machine_status_and_diagnosis' (procedures[0]), field slots.machine.kind"),
+    ({"slots": {"machine": {"kind": "machines"}}},
+     "procedure 'machine_status_and_diagnosis' (procedures[0]), field slots.machine.kind"),
     ({"name": "inventory"}, "procedure 'inventory' has the name of a tool"),
     ({"examples": []}, "field examples"),
-    ({"examples": [{"request": "how is P-101?", "slots": {"machin": "P-101"}}]}, "fills machin, which is no slot of it"),
+    ({"examples": [{"request": "how is P-101?", "slots": {"machin": "P-101"}}]},
+     "fills machin, which is no slot of it"),
 ])
 def test_a_procedure_file_with_a_mistake_is_refused_with_the_procedure_and_field(change, message) -> None:
     with pytest.raises(ProcedureError) as caught:
@@ -63,7 +77,8 @@ def test_slots_hold_only_values_the_plant_has() -> None:
     assert schema["machine"]["anyOf"][0]["enum"] == sorted(PLANT.machines)
     tags = schema["changes"]["anyOf"][0]["items"]["properties"]["tag"]["anyOf"][0]["enum"]
     assert "temp_setpoint" in tags and "run" not in tags and "vibration" not in tags
-    parts = choice_schema(SHIPPED.get("order_part"), PLANT)["function"]["parameters"]["properties"]["part"]["anyOf"][0]["enum"]
+    properties = choice_schema(SHIPPED.get("order_part"), PLANT)["function"]["parameters"]["properties"]
+    parts = properties["part"]["anyOf"][0]["enum"]
     assert parts == sorted(p.id for p in PLANT.parts)
 
 
@@ -75,11 +90,13 @@ def _status(*alarms: Alarm, **values: float) -> MachineStatus:
 def test_relative_and_percentage_changes_follow_the_live_value_and_the_register() -> None:
     down = setpoint_targets(PLANT, "OV-201", [{"tag": "temp_setpoint", "by": -5}], _status(temp_setpoint=180.0))
     assert down.value == [{"machine_id": "OV-201", "tag": "temp_setpoint", "value": 175.0}]
-    slower = setpoint_targets(PLANT, "FL-202", [{"tag": "speed_setpoint", "percent": -10}], _status(speed_setpoint=85.0))
+    slower = setpoint_targets(PLANT, "FL-202", [{"tag": "speed_setpoint", "percent": -10}],
+                              _status(speed_setpoint=85.0))
     assert slower.value[0]["value"] == 76.0  # 76.5 rounded to the register's whole bpm
     fill = setpoint_targets(PLANT, "FL-202", [{"tag": "fill_setpoint", "by": 2.04}], _status(fill_setpoint=500.0))
     assert fill.value[0]["value"] == 502.0  # tenths of a ml
-    two = setpoint_targets(PLANT, "HP-102", [{"tag": "pressure_setpoint", "by": -10}, {"tag": "stroke_rate_setpoint", "to": 14}],
+    two = setpoint_targets(PLANT, "HP-102",
+                           [{"tag": "pressure_setpoint", "by": -10}, {"tag": "stroke_rate_setpoint", "to": 14}],
                            _status(pressure_setpoint=160.0, stroke_rate_setpoint=12.0))
     assert [t["value"] for t in two.value] == [150.0, 14.0]
 
@@ -118,7 +135,8 @@ def test_the_quantity_is_the_request_or_the_reorder_quantity_when_stock_is_low()
 def test_the_supplier_is_the_best_by_preference_and_a_tie_is_broken_the_same_way_every_time() -> None:
     assert supplier_for(_part(6), "lead_time").value == "SUP-FAST"
     assert supplier_for(_part(6), "carbon").value == "SUP-ECO"
-    tied = [{"supplier": s, "price": 10.0, "lead_time_days": d, "carbon_kg": 1.0} for s, d in (("SUP-B", 3), ("SUP-A", 3), ("SUP-C", 2))]
+    tied = [{"supplier": s, "price": 10.0, "lead_time_days": d, "carbon_kg": 1.0}
+            for s, d in (("SUP-B", 3), ("SUP-A", 3), ("SUP-C", 2))]
     assert supplier_for(_part(6, offers=tied), "price").value == "SUP-C"  # same price: the shorter lead time
     assert supplier_for(_part(6, offers=tied[:2]), "price").value == "SUP-A"  # all equal: by id
     assert "tied with" in supplier_for(_part(6, offers=tied[:2]), "price").note
@@ -153,7 +171,8 @@ def test_the_running_order_and_the_variant_by_colour_and_options() -> None:
     assert red_cap.value == {"order_id": "PO-L2-0107", "variant": "CL-500-RED-TE"}
     with pytest.raises(AskBack, match="CL-500-RED or CL-500-RED-TE"):  # two red variants: asked, not guessed
         production_change(PLANT, ORDERS, line="L2", colour="red")
-    assert production_change(PLANT, ORDERS, line="L2", colour="red", options=["long_life"]).value["variant"] == "CL-500-RED"
+    long_life = production_change(PLANT, ORDERS, line="L2", colour="red", options=["long_life"])
+    assert long_life.value["variant"] == "CL-500-RED"
     with pytest.raises(Stop, match="no such variant"):
         production_change(PLANT, ORDERS, order="PO-L2-0107", colour="blue")
     with pytest.raises(Stop, match="cannot go below"):
@@ -173,10 +192,12 @@ def test_the_running_order_and_the_variant_by_colour_and_options() -> None:
 
 
 @pytest.mark.parametrize(("request_", "procedure", "slots", "told"), [
-    ("What is the status of pump P-999?", "machine_status_and_diagnosis", {"machine": "P-101"}, "the plant has no P-999; its machines are P-101"),
+    ("What is the status of pump P-999?", "machine_status_and_diagnosis", {"machine": "P-101"},
+     "the plant has no P-999; its machines are P-101"),
     ("Change PO-L1-0043 to variant HX-200-RED.", "change_production", {"order": "PO-L1-0043", "variant": "HX-200-BLU"},
      "the plant has no HX-200-RED; its variants are HX-200-GRY"),
-    ("Order 5 pieces of part XYZ-1 from SUP-NORD.", "order_part", {"part": "BRG-6205", "supplier": "SUP-NORD"}, "no XYZ-1; its parts are"),
+    ("Order 5 pieces of part XYZ-1 from SUP-NORD.", "order_part", {"part": "BRG-6205", "supplier": "SUP-NORD"},
+     "no XYZ-1; its parts are"),
 ])
 def test_a_name_the_plant_lacks_is_told_not_guessed(request_, procedure, slots, told) -> None:
     assert told in unknown_name(request_, SHIPPED.get(procedure), slots, PLANT)
@@ -216,69 +237,83 @@ def test_a_measured_value_named_for_a_write_is_told_not_swapped_for_a_setpoint()
     change = SHIPPED.get("change_setpoints")
     _, stop, _ = checked("Write 2.0 into the vibration tag of P-101", change,
                          {"machine": "P-101", "changes": [{"tag": "speed_setpoint", "to": 2.0}]}, PLANT)
-    assert stop == "P-101 vibration is a measured value, not a setpoint: it cannot be written; P-101's setpoints are speed_setpoint"
+    assert stop == ("P-101 vibration is a measured value, not a setpoint: it cannot be written; "
+                    "P-101's setpoints are speed_setpoint")
     assert checked("set P-101 speed_setpoint to 2300, vibration is high", change,
                    {"machine": "P-101", "changes": [{"tag": "speed_setpoint", "to": 2300}]}, PLANT)[1] is None
 
 
 def test_a_number_the_request_does_not_have_is_dropped_and_a_percentage_stays_one() -> None:
     order = SHIPPED.get("order_part")
-    slots, _, _ = checked("we're nearly out of the 6205 bearings, get some in", order, {"part": "BRG-6205", "quantity": 6}, PLANT)
+    slots, _, _ = checked("we're nearly out of the 6205 bearings, get some in", order,
+                          {"part": "BRG-6205", "quantity": 6}, PLANT)
     assert slots == {"part": "BRG-6205"}  # the procedure decides the quantity from the reorder point
-    assert checked("get us four of the 6205 bearings", order, {"part": "BRG-6205", "quantity": 4}, PLANT)[0]["quantity"] == 4
-    assert checked("Bestell zwölf Lager 6205", order, {"part": "BRG-6205", "quantity": 12}, PLANT, lang="de")[0]["quantity"] == 12
-    assert checked("order 1,000 of the 6205 bearings", order, {"part": "BRG-6205", "quantity": 1000}, PLANT)[0]["quantity"] == 1000
+    four, _, _ = checked("get us four of the 6205 bearings", order, {"part": "BRG-6205", "quantity": 4}, PLANT)
+    assert four["quantity"] == 4
+    twelve, _, _ = checked("Bestell zwölf Lager 6205", order, {"part": "BRG-6205", "quantity": 12}, PLANT, lang="de")
+    assert twelve["quantity"] == 12
+    thousand, _, _ = checked("order 1,000 of the 6205 bearings", order, {"part": "BRG-6205", "quantity": 1000}, PLANT)
+    assert thousand["quantity"] == 1000
     change = SHIPPED.get("change_setpoints")
     slots, _, _ = checked("Die Pumpe P-101 vibriert, fahr sie zehn Prozent langsamer.", change,
-                          {"machine": "P-101", "changes": [{"tag": "speed_setpoint", "to": None, "by": -10, "percent": None}]},
+                          {"machine": "P-101",
+                           "changes": [{"tag": "speed_setpoint", "to": None, "by": -10, "percent": None}]},
                           PLANT, lang="de")
     assert slots["changes"] == [{"tag": "speed_setpoint", "to": None, "by": None, "percent": -10}]
     slots, _, _ = checked("turn OV-201 down a bit", change,
-                          {"machine": "OV-201", "changes": [{"tag": "temp_setpoint", "to": 175, "by": None, "percent": None}]}, PLANT)
+                          {"machine": "OV-201",
+                           "changes": [{"tag": "temp_setpoint", "to": 175, "by": None, "percent": None}]}, PLANT)
     assert slots["changes"] == [{"tag": "temp_setpoint", "to": None, "by": None, "percent": None}]  # asked, not guessed
     trend = SHIPPED.get("tag_history_trend")
-    assert checked("What is the vibration of P-101 right now?", trend, {"machine": "P-101", "tag": "vibration",
-                                                                       "minutes": 0}, PLANT)[0] == {"machine": "P-101", "tag": "vibration"}
+    slots, _, _ = checked("What is the vibration of P-101 right now?", trend,
+                          {"machine": "P-101", "tag": "vibration", "minutes": 0}, PLANT)
+    assert slots == {"machine": "P-101", "tag": "vibration"}
     record = SHIPPED.get("record_inspection_result")
-    assert checked("30 parts inspected on IM-103, no defects", record, {"machine": "IM-103", "inspected": 30, "defects": 0},
-                   PLANT)[0] == {"machine": "IM-103", "inspected": 30, "defects": 0}
+    slots, _, _ = checked("30 parts inspected on IM-103, no defects", record,
+                          {"machine": "IM-103", "inspected": 30, "defects": 0}, PLANT)
+    assert slots == {"machine": "IM-103", "inspected": 30, "defects": 0}
 
     slots, _, _ = checked("run FL-202 ten percent slower", change,
-                          {"machine": "FL-202", "changes": [{"tag": "speed_setpoint", "to": None, "by": -10, "percent": 10}]}, PLANT)
+                          {"machine": "FL-202",
+                           "changes": [{"tag": "speed_setpoint", "to": None, "by": -10, "percent": 10}]}, PLANT)
     assert slots["changes"] == [{"tag": "speed_setpoint", "to": None, "by": None, "percent": -10}]
     slots, _, _ = checked("slow FL-202 down by 10 bottles a minute", change,
-                          {"machine": "FL-202", "changes": [{"tag": "speed_setpoint", "to": None, "by": -10, "percent": 10}]}, PLANT)
+                          {"machine": "FL-202",
+                           "changes": [{"tag": "speed_setpoint", "to": None, "by": -10, "percent": 10}]}, PLANT)
     assert slots["changes"] == [{"tag": "speed_setpoint", "to": None, "by": -10, "percent": None}]
 
 def test_a_part_named_in_the_restated_request_is_that_part() -> None:
     order = SHIPPED.get("order_part")
-    slots, _, question = checked("Le réducteur du convoyeur CV-203, on n'en a plus du tout en stock. Commande-en.", order,
-                                 {"part": "BELT-BL40"}, PLANT, lang="fr",
+    slots, _, question = checked("Le réducteur du convoyeur CV-203, on n'en a plus du tout en stock. Commande-en.",
+                                 order, {"part": "BELT-BL40"}, PLANT, lang="fr",
                                  english="We have no gearbox for the CV-203 left in stock. Order one.")
     assert question is None and slots == {"part": "GBX-BL40"}
 
 
 
-def test_a_change_filed_under_a_setpoint_that_cannot_take_it_goes_to_the_one_that_can_if_the_request_names_none() -> None:
+def test_a_change_filed_under_a_setpoint_that_cannot_take_it_goes_to_the_one_that_can_if_the_request_names_none():
     filler = _status(fill_setpoint=500.0, speed_setpoint=80.0)
     # HP-102's stroke rate on the filler: -10 % of the fill (450 ml) is below its limit, of the speed 72 bpm fits
     slower = setpoint_targets(PLANT, "FL-202", [{"tag": "stroke_rate_setpoint", "percent": -10}], filler,
                               said="FL-202 is slopping everywhere, run it ten percent slower")
     assert slower.value == [{"machine_id": "FL-202", "tag": "speed_setpoint", "value": 72.0}]
-    assert "stroke_rate_setpoint is not one of its setpoints and the request names no setpoint: speed_setpoint" in slower.note
+    assert ("stroke_rate_setpoint is not one of its setpoints and the request names no setpoint: "
+            "speed_setpoint") in slower.note
     # the fill by -10 is past its step of 5 ml; the speed by -10 bpm is inside its step of 20
     fewer = setpoint_targets(PLANT, "FL-202", [{"tag": "fill_setpoint", "by": -10}], filler,
                              said="La llenadora va demasiado rápido, bájale 10 botellas por minuto.")
     assert fewer.value[0]["tag"] == "speed_setpoint" and fewer.value[0]["value"] == 70.0
     fewer = setpoint_targets(PLANT, "FL-202", [{"tag": "fill_setpoint", "by": -10}], filler,
-                             said="The filler is going too fast, lower it by 10 bottles a minute")  # "filler" names the machine
+                             # "filler" names the machine
+                             said="The filler is going too fast, lower it by 10 bottles a minute")
     assert fewer.value[0]["tag"] == "speed_setpoint" and fewer.value[0]["value"] == 70.0
     # named by a word of its name or by its unit: the request's setpoint stays, and the gate refuses it
     for said in ("the fill 10 less", "10 ml less in each bottle"):
         kept = setpoint_targets(PLANT, "FL-202", [{"tag": "fill_setpoint", "by": -10}], filler, said=said)
         assert kept.value == [{"machine_id": "FL-202", "tag": "fill_setpoint", "value": 490.0}]
     # it can go where asked: it stays, named or not
-    assert setpoint_targets(PLANT, "FL-202", [{"tag": "fill_setpoint", "by": -4}], filler).value[0]["tag"] == "fill_setpoint"
+    inside = setpoint_targets(PLANT, "FL-202", [{"tag": "fill_setpoint", "by": -4}], filler)
+    assert inside.value[0]["tag"] == "fill_setpoint"
     # no other setpoint can take it either: the gate refuses it with the limit
     past = setpoint_targets(PLANT, "FL-202", [{"tag": "fill_setpoint", "to": 2000}], filler)
     assert past.value[0]["tag"] == "fill_setpoint"
@@ -288,13 +323,15 @@ def test_a_change_filed_under_a_setpoint_that_cannot_take_it_goes_to_the_one_tha
     with pytest.raises(AskBack, match="FL-202 has no setpoint stroke_rate_setpoint"):
         setpoint_targets(PLANT, "FL-202", [{"tag": "stroke_rate_setpoint", "by": 1}], filler)
     # two changes never land on one setpoint
-    both = setpoint_targets(PLANT, "FL-202", [{"tag": "fill_setpoint", "to": 90}, {"tag": "speed_setpoint", "to": 95}], filler)
+    both = setpoint_targets(PLANT, "FL-202", [{"tag": "fill_setpoint", "to": 90}, {"tag": "speed_setpoint", "to": 95}],
+                            filler)
     assert [t["tag"] for t in both.value] == ["fill_setpoint", "speed_setpoint"]
 
 
 def test_degrees_name_a_temperature_setpoint_so_a_step_too_large_stays_on_it() -> None:
     moulder = _status(barrel_temp_setpoint=230.0, hold_pressure_setpoint=600.0)
-    up = setpoint_targets(PLANT, "IM-103", [{"tag": "barrel_temp_setpoint", "by": 15}], moulder, said="IM-103 up 15 degrees")
+    up = setpoint_targets(PLANT, "IM-103", [{"tag": "barrel_temp_setpoint", "by": 15}], moulder,
+                          said="IM-103 up 15 degrees")
     assert up.value[0]["tag"] == "barrel_temp_setpoint"  # refused by the gate: past its step of 10 degC
     # a temperature asked of a machine without one is not some other setpoint of it: asked back
     with pytest.raises(AskBack, match="P-101 has no setpoint barrel_temp_setpoint"):

@@ -6,16 +6,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from agent_helpers import SimControl, ask, call, copilot_on, results, script, user, waiting
 from langchain_core.language_models import BaseChatModel
 from langchain_core.language_models.chat_models import generate_from_stream
 from langchain_core.messages import AIMessageChunk
 from langchain_core.outputs import ChatGenerationChunk
 
-from agent_helpers import SimControl, ask, call, copilot_on, results, script, user, waiting
 from copilot.llm.constrained import calling_chunk
+from copilot.llm.scripted import ScriptedChatModel, ScriptedReply
 from copilot.procedures.chooser import OTHER
 from copilot.procedures.language import identifier
-from copilot.llm.scripted import ScriptedChatModel, ScriptedReply
 
 
 async def test_a_relative_setpoint_change_is_computed_from_the_live_value_and_waits_for_sign_off(sim, tmp_path):
@@ -50,7 +50,8 @@ async def test_an_ambiguous_setpoint_is_asked_back_and_the_reply_continues_the_p
     )
     async with copilot_on(sim, tmp_path, model) as copilot:
         steps = await ask(copilot, "olga", "Put FL-202 on 505", thread_id="t1")
-        assert steps[-1].kind == "answer" and steps[-1].text == "Which setpoint of FL-202: fill_setpoint or speed_setpoint?"
+        assert steps[-1].kind == "answer"
+        assert steps[-1].text == "Which setpoint of FL-202: fill_setpoint or speed_setpoint?"
         assert [s.tool for s in steps if s.kind == "proposal"] == ["machine_status"]  # nothing changed
         steps = await ask(copilot, "olga", "the fill one", thread_id="t1")
         [wait] = waiting(steps)
@@ -102,10 +103,12 @@ async def test_maintenance_with_a_named_part_opens_the_job_and_orders_that_part(
     model = script([call("report_to_maintenance", machine="P-101", symptom="bearings worn", order_spare_parts=True,
                          part="BRG-6205", quantity=4, preference="price")])
     async with copilot_on(sim, tmp_path, model) as copilot:
-        steps = await ask(copilot, "olga", "P-101's bearings are shot: get a job in and 4 of the 6205 bearings, cheapest")
+        steps = await ask(copilot, "olga",
+                          "P-101's bearings are shot: get a job in and 4 of the 6205 bearings, cheapest")
         assert [s.status for s in results(steps, "create_work_order")] == ["done"]
         [order] = waiting(steps)
-        assert order.tool == "create_purchase_order" and "order 4 x BRG-6205" in order.change and "SUP-NORD" in order.change
+        assert order.tool == "create_purchase_order"
+        assert "order 4 x BRG-6205" in order.change and "SUP-NORD" in order.change
 
 
 async def test_a_request_in_another_language_is_answered_in_it_from_the_steps_lines(sim, tmp_path):
@@ -155,7 +158,8 @@ class _Noting(ScriptedChatModel):
 
 async def test_a_change_filed_under_a_setpoint_the_machine_lacks_goes_to_the_one_that_can_take_it(sim, tmp_path):
     # the model copied HP-102's stroke rate for the filler: 10 % less fill is past its limit, 10 % less speed is not
-    model = script([call("change_setpoints", machine="FL-202", changes=[{"tag": "stroke_rate_setpoint", "percent": -10}])])
+    model = script([call("change_setpoints", machine="FL-202",
+                         changes=[{"tag": "stroke_rate_setpoint", "percent": -10}])])
     async with copilot_on(sim, tmp_path, model) as copilot:
         steps = await ask(copilot, "olga", "FL-202 is slopping everywhere, run it ten percent slower")
         [wait] = waiting(steps)
@@ -167,7 +171,8 @@ async def test_a_change_filed_under_a_setpoint_the_machine_lacks_goes_to_the_one
 async def test_the_reply_to_a_question_may_only_continue_that_procedure_or_go_to_the_free_loop(sim, tmp_path):
     model = _Noting(replies=[
         ScriptedReply(tool_calls=[call("change_setpoints", machine="FL-202", changes=[{"to": 505}])]),
-        ScriptedReply(tool_calls=[call("change_setpoints", machine="FL-202", changes=[{"tag": "fill_setpoint", "to": 505}])]),
+        ScriptedReply(tool_calls=[call("change_setpoints", machine="FL-202",
+                                       changes=[{"tag": "fill_setpoint", "to": 505}])]),
     ])
     async with copilot_on(sim, tmp_path, model) as copilot:
         await ask(copilot, "olga", "put FL-202 on 505", thread_id="t1")

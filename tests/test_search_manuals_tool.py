@@ -34,7 +34,8 @@ async def test_search_manuals_cites_and_fences_passages_and_planted_text_cannot_
                    [call("write_setpoint", machine_id="P-101", tag="speed_setpoint", value=2700)],
                    "See the manual.")
     settings = CopilotSettings(data_dir=tmp_path)
-    async with Copilot.open(model, settings=settings, connectors=sim, twin=TwinSettings(), manuals=pump_manuals) as copilot:
+    async with Copilot.open(model, settings=settings, connectors=sim, twin=TwinSettings(),
+                            manuals=pump_manuals) as copilot:
         steps = await ask(copilot, "olga", "why does P-101 vibrate?")
         [found] = results(steps, "search_manuals")
         passages = found.result["passages"]

@@ -17,8 +17,6 @@ from pydantic import BaseModel, Field
 
 pytest.importorskip("starlette_context", reason="llama-cpp-python's server (the [served] extra) is not installed")
 
-from ui.served_processes import llama_server  # noqa: E402
-
 from connectors.settings import ConnectorSettings  # noqa: E402
 from copilot.llm.errors import FormatRefused  # noqa: E402
 from copilot.llm.factory import make_chat_model  # noqa: E402
@@ -30,6 +28,7 @@ from copilot.procedures.chooser import choice_names, choice_schemas, chooser_mes
 from copilot.procedures.spec import Procedures  # noqa: E402
 from copilot.settings import CopilotSettings  # noqa: E402
 from tools.registry import TOOLS  # noqa: E402
+from ui.served_processes import llama_server  # noqa: E402
 
 MODELS = Path(__file__).resolve().parent.parent / "var" / "models"
 ALIAS = "qwen2.5-coder-1.5b-instruct"

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from connectors.errors import InvalidRequest, Rejected, Unreachable
 from connectors.erp import ErpClient
+from connectors.errors import InvalidRequest, Rejected, Unreachable
 from connectors.mes import MesClient
 from connectors.plant import Plant, PlantFileError, load_plant
 from connectors.plc import Protocol, open_plc, plugin
@@ -145,7 +145,8 @@ def test_a_tag_needs_only_the_address_of_its_protocol(tmp_path):
     plant = load_plant(written(tmp_path, raw))
     assert plant.tag("P-101", "vibration").opcua is None and plant.tag("P-101", "vibration").value_type == "float32"
     del raw["lines"][0]["machines"][0]["tags"]["vibration"]["modbus"]
-    with pytest.raises(PlantFileError, match="P-101.vibration needs a modbus address, an opcua node id or an mqtt metric name"):
+    with pytest.raises(PlantFileError,
+                       match="P-101.vibration needs a modbus address, an opcua node id or an mqtt metric name"):
         load_plant(written(tmp_path, raw))
 
 

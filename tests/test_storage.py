@@ -13,11 +13,11 @@ import pytest
 import state_workers
 from pydantic import ValidationError
 
+from copilot.settings import CopilotSettings
 from copilot.store.approvals import ApprovalQueue
 from copilot.store.audit import AuditLog
 from copilot.store.db import BadDatabaseUrl, Database, Dialect, SchemaTooNew
 from copilot.store.ledger import ExecutionLedger
-from copilot.settings import CopilotSettings
 
 KEY = b"k" * 32
 SPAWN = multiprocessing.get_context("spawn")  # real, fresh processes: nothing shared but the database

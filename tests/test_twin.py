@@ -32,8 +32,8 @@ from twin import (
     save_twin,
     twin_error,
 )
-from ui.cli import app as plant_copilot
 from twin.model import unit_step
+from ui.cli import app as plant_copilot
 
 PLANT = load_plant(REPO_CONFIG / "plant.yaml")
 PERIOD = FitPeriod(from_s=0.0, to_s=3600.0, fitted_at="2026-01-01T00:00:00+00:00")
@@ -235,14 +235,16 @@ def test_twin_fit_on_the_simulator_models_the_oven_and_predicts_a_held_out_step(
     path = tmp_path / "twin.yaml"
     runner = CliRunner()
     env = settings_env(sim)
-    fitted = runner.invoke(plant_copilot, ["twin", "fit", "--hours", "2", "--machine", "OV-201", "--file", str(path)], env=env)
+    fitted = runner.invoke(plant_copilot, ["twin", "fit", "--hours", "2", "--machine", "OV-201", "--file", str(path)],
+                           env=env)
     assert fitted.exit_code == 0, fitted.output
     assert "zone_temp" in fitted.output and f"written to {path}" in fitted.output
     twin = load_twin(path, PLANT)
     zone = {m.reading: m for m in twin.models_for("OV-201", "temp_setpoint", Change.setpoint)}["zone_temp"]
     assert zone.gain > 0 and zone.steps == 2
 
-    shown = runner.invoke(plant_copilot, ["twin", "predict", "OV-201", "temp_setpoint", "174", "--file", str(path)], env=env)
+    shown = runner.invoke(plant_copilot, ["twin", "predict", "OV-201", "temp_setpoint", "174", "--file", str(path)],
+                          env=env)
     assert shown.exit_code == 0, shown.output
     assert "zone_temp" in shown.output and "settles" in shown.output
 

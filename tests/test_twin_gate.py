@@ -11,17 +11,16 @@ import pytest
 import yaml
 from agent_helpers import SimControl, cli, user
 
+from copilot.agent.status import Status
 from copilot.llm.absent import NoModel
 from copilot.service import Copilot
 from copilot.settings import CopilotSettings
-from copilot.agent.status import Status
 from copilot.store.twin_checks import CheckStatus
 from policies.engine import evaluate
 from policies.model import ActionContext, PredictedAlarm, Prediction, Risk, Role
 from policies.rules import Policy
 from tools.registry import TOOLS
 from twin.settings import TwinSettings
-
 
 REPO_POLICY = CopilotSettings().policy_file
 OVEN_UP = {"machine_id": "OV-201", "tag": "temp_setpoint", "value": 190}
@@ -56,7 +55,8 @@ def context(prediction: Prediction | None) -> ActionContext:
 def test_rules_on_the_prediction_and_the_alarm_in_the_reason():
     policy = Policy.from_data({**yaml.safe_load(REPO_POLICY.read_text())}, source="policy", tools=TOOLS)
     alarm = PredictedAlarm(reading="zone_temp", limit="high", value=215, unit="degC", minute=12)
-    crossing = Prediction(modelled=True, settle_minutes=20, alarms=[alarm], courses={"zone_temp": [(0, 180), (30, 220)]})
+    crossing = Prediction(modelled=True, settle_minutes=20, alarms=[alarm],
+                          courses={"zone_temp": [(0, 180), (30, 220)]})
     decision = evaluate(policy, context(crossing))
     assert decision.kind == "require_approval" and decision.approvers == 2  # an engineer's small trim, but an alarm
     assert "predicted: zone_temp above its alarm limit 215 degC at minute 12" in decision.reasons

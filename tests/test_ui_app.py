@@ -39,7 +39,6 @@ from ui.runtime import AppRuntime
 from ui.shared import app_configuration, get_runtime
 
 
-
 @pytest.fixture(scope="module")
 def runtime(sim_server, tmp_path_factory) -> Iterator[AppRuntime]:
     work = tmp_path_factory.mktemp("ui")

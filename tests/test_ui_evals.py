@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from copilot.settings import CopilotSettings
 from copilot.identity.users import UserDirectory
+from copilot.settings import CopilotSettings
 from evals.report import Report
 from evals.runner import RECORDINGS, RunResult
 

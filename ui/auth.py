@@ -64,6 +64,7 @@ def pages_for(role: Role) -> list[PageSpec]:
 
 @st.cache_resource(show_spinner=False)
 def sign_in_service() -> SignIn:
+    """The app's one sign-in service, over the configured users file and state database."""
     settings = app_configuration().copilot
     return SignIn(UsersFile(settings.users_file), settings.state_db)
 
@@ -134,6 +135,7 @@ def sign_in_page() -> None:
 
 
 def sign_out() -> None:
+    """Forget everything of this browser session, the signed-in user included, and mark it signed out."""
     for key in list(st.session_state.keys()):
         del st.session_state[key]
     st.session_state["signed_out"] = True  # the sign-in page clears the cookie

@@ -48,6 +48,7 @@ def ingest_if_empty(settings: KnowledgeSettings, folder: Path = DEFAULT_MANUALS)
 
 
 def streamlit_command(port: int) -> list[str]:
+    """The command line that serves the app headless on loopback at ``port``."""
     return [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
             "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
             "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"]
@@ -70,6 +71,7 @@ def running_monitor(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen
 
 
 def announce(config: Configuration, port: int, sim: ConnectorSettings) -> None:
+    """Print where the app and the plant's services are, the model, and the demo users to sign in as."""
     typer.secho(f"\nPlant Copilot is running: http://127.0.0.1:{port}", fg="green", bold=True)
     typer.echo(f"  plant: Modbus {sim.host}:{sim.modbus_port}, OPC UA {sim.opcua_url}, ERP {sim.erp_url}, "
                f"MES {sim.mes_url}, simulator control {sim.sim_url}")
@@ -91,6 +93,8 @@ def stop_on_signals() -> None:
 
 
 def run_demo(config: Configuration, port: int, time_scale: float, work: Path | str) -> None:
+    """Run the simulator, the monitor and the app (logs under ``work``) until Ctrl-C or the app stops;
+    typer.Exit(1) when a part does not start."""
     work = Path(work)
     stop_on_signals()
     sim_at = config.connectors

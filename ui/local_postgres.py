@@ -41,6 +41,8 @@ def binaries() -> Path | None:
 
 @dataclass(frozen=True)
 class Server:
+    """A running throwaway server on loopback at ``port``: its URLs and fresh databases."""
+
     port: int
 
     def url(self, database: str = "postgres") -> str:
@@ -56,6 +58,8 @@ class Server:
 
 @contextmanager
 def running_postgres(port: int, *, start_timeout_s: float = 60.0) -> Iterator[Server]:
+    """A throwaway server on ``port`` until the block ends, then stopped and its folder removed;
+    PostgresUnavailable when it is not installed or does not start."""
     bin_dir = binaries()
     if bin_dir is None:
         raise PostgresUnavailable("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb); "

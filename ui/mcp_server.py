@@ -46,10 +46,14 @@ class CallerRefused(PermissionError):
 
 
 class ActionId(BaseModel):
+    """The arguments of an own tool that names one action."""
+
     action_id: str = Field(min_length=1, max_length=100, description="the action id a waiting change returned")
 
 
 class Decision(ActionId):
+    """The arguments of a vote on a waiting action: its id and a comment."""
+
     comment: str = Field(default="", max_length=1000, description="why, for the audit log and the requester")
 
 
@@ -76,6 +80,7 @@ OWN = [
 def _schema(model: type[BaseModel] | None, *, keyed: bool = False) -> dict[str, Any]:
     schema = model.model_json_schema() if model else {"type": "object", "properties": {}}
     schema.pop("title", None)
+    schema.pop("description", None)  # a class docstring is for this code's readers; the tool has its description
     if keyed:
         schema = {**schema, "properties": {**schema.get("properties", {}), KEY: KEY_SCHEMA}}
     return schema
@@ -93,7 +98,8 @@ def _json(value: Any) -> str:
 class PlantMcp:
     """The handlers of the MCP server; one per process, around one open copilot."""
 
-    def __init__(self, copilot: Copilot, users: UsersFile, tokens: AccessTokens, *, stdio_user: str | None = None) -> None:
+    def __init__(self, copilot: Copilot, users: UsersFile, tokens: AccessTokens, *,
+                 stdio_user: str | None = None) -> None:
         self.copilot, self.users, self.tokens, self.stdio_user = copilot, users, tokens, stdio_user
 
     # -- who calls --------------------------------------------------------------------------------------
@@ -173,10 +179,12 @@ class PlantMcp:
         found = [types.Resource(name="machines", uri="plant://machines", mime_type="application/json",
                                 description="The plant's machines and their tags: units, limits, which are writable.")]
         found += [types.Resource(name=m.id, uri=f"plant://machines/{m.id}", mime_type="text/plain",
-                                 description=f"{m.id} now: its live status, readings and alarms") for m in plant.machines.values()]
+                                 description=f"{m.id} now: its live status, readings and alarms")
+                  for m in plant.machines.values()]
         manuals = self.copilot.manuals
         for manual in manuals.manuals() if manuals is not None else []:
-            found.append(types.Resource(name=manual.document, uri=f"manual://{manual.document}", mime_type="application/json",
+            found.append(types.Resource(name=manual.document, uri=f"manual://{manual.document}",
+                                        mime_type="application/json",
                                         description=f"{manual.title}: its sections and passages"))
         return types.ListResourcesResult(resources=found)
 
@@ -205,8 +213,8 @@ class PlantMcp:
                                      "alarm_high": t.alarm_high} for t in m.tags.values()]}
                           for m in plant.machines.values()]), "application/json"
         if scheme == "plant" and rest.startswith("machines/"):
-            outcome = await self.copilot.call_tool(user, "machine_status", {"machine_id": rest.removeprefix("machines/")},
-                                                   via=Origin.mcp)
+            outcome = await self.copilot.call_tool(user, "machine_status",
+                                                   {"machine_id": rest.removeprefix("machines/")}, via=Origin.mcp)
             return outcome.text, "text/plain"
         if scheme == "manual" and manuals is not None:
             if rest.startswith("passage/"):

@@ -52,6 +52,9 @@ class Progress:
 
 
 class AppRuntime:
+    """The app's one event loop in a daemon thread, holding the opened copilot and the plant's view; pages run
+    calls on it with a timeout."""
+
     def __init__(
         self,
         model_factory: Callable[[], ChatModel],

@@ -64,6 +64,7 @@ def served_model_env(base_url: str) -> dict[str, str]:
 
 
 def mcp_command(port: int) -> list[str]:
+    """The command line that serves MCP over HTTP on loopback at ``port``."""
     return [sys.executable, "-m", "ui.cli", "mcp", "serve", "--transport", "http", "--host", "127.0.0.1",
             "--port", str(port)]
 
@@ -78,6 +79,8 @@ def _answers_at_all(url: str) -> bool:
 
 
 def run_scale_out(config: Configuration, form: ScaleOut, work: Path) -> None:
+    """Start every process of ``form`` (logs under ``work``) and keep them until Ctrl-C or one stops;
+    typer.Exit(1) when one stops or does not start."""
     stop_on_signals()
     work.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ) | {"PYTHONUNBUFFERED": "1"}

@@ -45,9 +45,11 @@ def running_child(command: list[str], log: Path, ready: Callable[[], bool], time
         deadline = time.monotonic() + timeout_s
         while not ready():
             if proc.poll() is not None:
-                raise ServerDidNotStart(f"{command[0]} exited with code {proc.returncode}:\n{log.read_text()[-4000:]}")
+                raise ServerDidNotStart(f"{command[0]} exited with code {proc.returncode}:\n"
+                                        f"{log.read_text()[-4000:]}")
             if time.monotonic() > deadline:
-                raise ServerDidNotStart(f"{command[0]} did not answer within {timeout_s:g} s:\n{log.read_text()[-4000:]}")
+                raise ServerDidNotStart(f"{command[0]} did not answer within {timeout_s:g} s:\n"
+                                        f"{log.read_text()[-4000:]}")
             time.sleep(0.2)
         yield proc
     finally:

@@ -18,6 +18,8 @@ MACHINE_FAULTS = FAULTS[:5]
 
 
 class SimControl:
+    """A client of the simulator's control API: whether it answers, its state, and injecting and clearing faults."""
+
     def __init__(self, settings: ConnectorSettings, timeout_s: float = 5.0) -> None:
         self._url = settings.sim_url
         self._timeout = timeout_s

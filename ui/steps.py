@@ -180,6 +180,7 @@ class TurnView:
 
 
 def show_steps(steps: Iterable[Step]) -> TurnView:
+    """Draw finished steps (a turn that is over); the view that drew them."""
     view = TurnView()
     for step in steps:
         view.show(step)

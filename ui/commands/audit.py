@@ -32,8 +32,9 @@ def list_(
 
 
 @app.command()
-def verify(ctx: typer.Context, head: Path | None = typer.Option(None, help="a head printed by `audit head` (e.g. kept in a ticket); "
-                                                     "default: the head kept after every append")) -> None:
+def verify(ctx: typer.Context,
+           head: Path | None = typer.Option(None, help="a head printed by `audit head` (e.g. kept in a ticket); "
+                                                       "default: the head kept after every append")) -> None:
     """Check the whole chain and hold it against the signed head; exit 1 and name the first bad record if
     anything was edited, removed, reordered, cut off or rewritten."""
     log = AuditLog.of(configuration(ctx).copilot)

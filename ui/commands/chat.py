@@ -195,7 +195,8 @@ def _decide(config: Configuration, verdict: Verdict, action_id: str, user: str, 
 
     async def work(copilot: Copilot) -> None:
         action, steps = await copilot.decide(verdict, action_id, who, comment)
-        typer.echo(f"{action.action_id}: {action.status} ({len(action.approvers)}/{action.decision.approvers} approvals)")
+        typer.echo(f"{action.action_id}: {action.status} "
+                   f"({len(action.approvers)}/{action.decision.approvers} approvals)")
         for step in steps:
             _print_step(step)
 

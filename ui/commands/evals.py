@@ -40,11 +40,13 @@ def list_(ctx: typer.Context) -> None:
 @app.command()
 def run(
     ctx: typer.Context,
-    suites: Annotated[list[str], typer.Argument(help="suite names (evals/suites/NAME.yaml) or files; 'all' for every suite")],
+    suites: Annotated[list[str], typer.Argument(
+        help="suite names (evals/suites/NAME.yaml) or files; 'all' for every suite")],
     provider: Annotated[str, typer.Option(help="local | openai | replay")] = "replay",
     k: Annotated[int, typer.Option("-k", min=1, help="runs per scenario")] = 1,
     only: Annotated[list[str] | None, typer.Option(help="run only these scenario ids")] = None,
-    record: Annotated[bool, typer.Option(help="record the live model's replies (and the baseline) under evals/recordings")] = False,
+    record: Annotated[bool, typer.Option(
+        help="record the live model's replies (and the baseline) under evals/recordings")] = False,
     out: Annotated[Path, typer.Option(help="folder for the JSON and Markdown reports")] = REPORTS,
 ) -> None:
     """Run suites against a fresh simulator; print a table and write a JSON and a Markdown report per suite."""

@@ -21,6 +21,8 @@ app.add_typer(token_app, name="token")
 
 
 class Transport(StrEnum):
+    """How the MCP server talks to its clients."""
+
     stdio = "stdio"  # a desktop client starts the server for one user
     http = "http"  # streamable HTTP, for several clients, each with its own token
 
@@ -100,8 +102,8 @@ def token_list(ctx: typer.Context) -> None:
         for t in tokens.listed():
             used = time.strftime("%Y-%m-%d %H:%M", time.localtime(t.last_used_at)) if t.last_used_at else "never"
             state = "revoked" if t.revoked_at else "active"
-            typer.echo(f"{t.token_id}  {t.username:<10} {state:<8} made {time.strftime('%Y-%m-%d', time.localtime(t.created_at))}"
-                       f", last used {used}  {t.note}")
+            made = time.strftime("%Y-%m-%d", time.localtime(t.created_at))
+            typer.echo(f"{t.token_id}  {t.username:<10} {state:<8} made {made}, last used {used}  {t.note}")
     finally:
         tokens.close()
 

@@ -82,7 +82,8 @@ def check(ctx: typer.Context) -> None:
 
 
 @app.command("alerts")
-def list_alerts(ctx: typer.Context, all_: bool = typer.Option(False, "--all", help="closed and cleared ones too")) -> None:
+def list_alerts(ctx: typer.Context,
+                all_: bool = typer.Option(False, "--all", help="closed and cleared ones too")) -> None:
     """The open alerts (newest first)."""
     store = Alerts(configuration(ctx).copilot.state_db)
     for alert in store.listed(None if all_ else AlertStatus.open):

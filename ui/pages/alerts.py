@@ -33,7 +33,8 @@ for alert in open_alerts:
         with st.form(f"close-{alert.alert_id}", clear_on_submit=True):
             note = st.text_input("Note", key=f"note-{alert.alert_id}", placeholder="what you found or did")
             verdict = st.radio("It was", list(AlertVerdict), key=f"verdict-{alert.alert_id}", horizontal=True,
-                               format_func=lambda v: "a real problem" if v is AlertVerdict.confirmed else "a false alarm")
+                               format_func=lambda v: (
+                                   "a real problem" if v is AlertVerdict.confirmed else "a false alarm"))
             if st.form_submit_button("Close alert", icon=":material/task_alt:"):
                 try:
                     runtime.sync(copilot.close_alert, alert.alert_id, me, note, verdict)

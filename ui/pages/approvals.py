@@ -36,6 +36,7 @@ runtime = get_runtime()
 
 
 def age(seconds: float) -> str:
+    """A wait of ``seconds`` in the unit a person reads it in: seconds, minutes or hours."""
     if seconds < 90:
         return f"{seconds:.0f} s"
     if seconds < 5400:
@@ -92,6 +93,7 @@ def dry_run(action: PendingAction) -> None:
 
 
 def show(action: PendingAction) -> None:
+    """One waiting action's card (requester, risk, wait, approvals, reasons, dry run) with its vote buttons."""
     d = action.decision
     with st.container(border=True, key=f"action-{action.action_id}"):
         st.markdown(f"#### {action.tool}: {action.change}")

@@ -34,6 +34,7 @@ records = runtime.sync(copilot.audit_records, actor=actor.strip() or None, tool=
 
 
 def brief(value: object, limit: int = 160) -> str:
+    """``value`` as JSON cut to ``limit`` characters; empty for None and empty values."""
     if value in (None, [], {}, ""):
         return ""
     out = json.dumps(value, ensure_ascii=False, default=str)

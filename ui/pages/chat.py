@@ -41,6 +41,7 @@ thread_id: str | None = st.session_state.get("thread_id")
 
 
 def load(thread: str) -> tuple[Transcript, list[PendingAction]]:
+    """A conversation's transcript and its actions."""
     return (runtime.call(copilot.transcript(thread)), runtime.sync(copilot.actions_of, thread))
 
 
@@ -61,6 +62,7 @@ def draw_reply(reply: Replied, by_id: dict[str, PendingAction]) -> None:
 
 
 def draw(transcript: Transcript, actions: list[PendingAction]) -> None:
+    """The whole conversation: each user message, and each reply with steps, drawn with its actions' state."""
     by_id = {a.action_id: a for a in actions}
     for entry in transcript.entries:
         match entry:

@@ -39,11 +39,12 @@ class EvalJob:
 
     def on_result(self, result: RunResult, done: int, total: int) -> None:
         self.done, self.total = done, total
-        self.last.append(f"{result.scenario} #{result.run}: {'ok' if result.success else 'failed (' + result.blame + ')'}"
-                         f" in {result.seconds:.0f} s")
+        outcome = "ok" if result.success else f"failed ({result.blame})"
+        self.last.append(f"{result.scenario} #{result.run}: {outcome} in {result.seconds:.0f} s")
 
 
 def start(name: str, provider: str, k: int, only: list[str]) -> EvalJob:
+    """Start running suite ``name`` in a background thread; the job it reports its progress and report to."""
     config = app_configuration()
     plant = config.connectors.load_plant()
     suite = suite_named(name, plant)
@@ -72,10 +73,12 @@ def reports() -> list[Path]:
 
 
 def label(path: Path) -> str:
+    """How a saved report is named in the picker."""
     return f"baseline of {path.parent.name}" if path.name == "baseline.json" else path.stem
 
 
 def show(report: Report) -> None:
+    """A report: its headline figures, the model and its cost per run, and a table of its scenarios."""
     o = report.overall
     cols = st.columns(5)
     cols[0].metric("Success", f"{100 * o.success:.0f}%")
@@ -117,6 +120,7 @@ with run_tab:
 
     @st.fragment(run_every=2.0)
     def progress() -> None:
+        """The session's running or last job: its progress, its last results, then its error or report."""
         job: EvalJob | None = st.session_state.get("eval_job")
         if job is None:
             st.caption("No run yet in this session.")

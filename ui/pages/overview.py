@@ -32,6 +32,7 @@ plant = view.plant
 
 
 def machine_table(now: MachineNow) -> str:
+    """A machine's readings now as a Markdown table; writable setpoints are marked ✎."""
     rows = ["| tag | value |", "|---|---:|"]
     for r in now.readings:
         value = f"{r.value:.2f}" if isinstance(r.value, float) else str(r.value)
@@ -41,6 +42,7 @@ def machine_table(now: MachineNow) -> str:
 
 @st.fragment(run_every=LIVE_EVERY_S)
 def live() -> None:
+    """Each line's machines read live from the PLCs (state and readings), then the active alarms."""
     try:
         machines = {m.machine.id: m for m in runtime.call(view.machines(), timeout=20)}
     except TimeoutError:
@@ -71,6 +73,7 @@ def live() -> None:
 
 @st.fragment(run_every=TREND_EVERY_S)
 def trend() -> None:
+    """A chart of the chosen machine's tags from the historian over the last chosen minutes."""
     st.subheader("Trends")
     left, middle, right = st.columns([1, 2, 1])
     machine_id = left.selectbox("Machine", list(plant.machines), key="trend_machine")
@@ -92,6 +95,7 @@ def trend() -> None:
 
 
 def orders() -> None:
+    """The ERP's open work orders and the purchase orders on order."""
     try:
         found = runtime.call(view.open_orders(), timeout=20)
     except (PlantError, TimeoutError) as exc:
@@ -113,6 +117,7 @@ def orders() -> None:
 
 
 def sim_controls() -> None:
+    """Inject and clear the simulator's faults: only for roles allowed to, and only when the plant is the simulator."""
     control = SimControl(runtime.connectors)
     if user.role not in SIMULATOR_CONTROL or not control.reachable():
         return
