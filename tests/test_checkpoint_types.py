@@ -23,8 +23,8 @@ class Planted(StrEnum):
 
 def test_the_agent_state_round_trips_without_a_warning(caplog: pytest.LogCaptureFixture) -> None:
     serde = checkpoint_serde()
-    ticket = Ticket(action_id="a1", call_id="c1", thread_id="t1", user="olga", role=Role.operator, tool="write_setpoint",
-                    arguments={"value": 1}, digest="d", facts=ActionFacts(change="1 → 2"),
+    ticket = Ticket(action_id="a1", call_id="c1", thread_id="t1", user="olga", role=Role.operator,
+                    tool="write_setpoint", arguments={"value": 1}, digest="d", facts=ActionFacts(change="1 → 2"),
                     decision=RequireApproval(roles=[Role.supervisor], approvers=1, reasons=["a change"]))
     values = [AIMessage(content="", tool_calls=[{"name": "x", "args": {}, "id": "c1"}]),
               ToolMessage(content="ok", tool_call_id="c1", artifact={"status": "done"}), Role.operator, Origin.mcp,
