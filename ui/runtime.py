@@ -123,7 +123,7 @@ class AppRuntime:
 
     @property
     def copilot(self) -> Copilot:
-        """The opened copilot; waits for it (pages show ``progress`` first, see ui/progress.py)."""
+        """The opened copilot; waits for it (pages show ``progress`` first, see ui/shared.py copilot_ready)."""
         return self._copilot or self.ready.result(timeout=0)
 
     async def ask(self, user: User, text: str, thread_id: str) -> AsyncIterator[Step]:
