@@ -6,11 +6,6 @@ database is the truth. Live values (machine state, counters, defect rate, histor
 come from the simulation as a real MES gets them from the PLCs: a machine whose PLC
 is offline shows as ``offline`` with no values.
 The records, their rules and output tracking are ``simulator.mes_store``; this module routes HTTP to them.
-
-Output tracking: each line's output machine is its last machine with a ``good_count``
-counter. Whenever the MES looks at production orders, the good parts that counter
-gained since it last looked are booked to the line's order in progress; a counter
-that went backwards (a PLC reset) is taken as the new starting point.
 """
 
 from __future__ import annotations
