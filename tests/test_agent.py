@@ -215,3 +215,18 @@ async def test_a_failing_model_ends_the_turn_with_a_message(sim, tmp_path):
     async with copilot_on(sim, tmp_path, Down(replies=[])) as copilot:
         steps = await ask(copilot, "olga", "status?")
     assert steps[-1].kind == "answer" and "refused the connection" in steps[-1].text
+
+
+async def test_an_allowed_read_is_judged_again_and_audited_but_keeps_no_ledger_row(sim, tmp_path):
+    model = script([call("machine_status", machine_id="P-101"),
+                    call("create_work_order", machine_id="P-101", title="bearing noise", priority="high")],
+                   "Looked and opened.")
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "look at P-101 and raise a job")
+        [read] = results(steps, "machine_status")
+        [job] = results(steps, "create_work_order")
+        assert read.status == job.status == "done"
+        kinds = [r.kind for r in reversed(copilot.rt.audit.records(action_id=read.action_id))]
+        assert kinds == ["proposal", "decision", "recheck", "execution", "result"]
+        assert copilot.rt.ledger.lookup(read.action_id) is None  # read again, should it be replayed
+        assert copilot.rt.ledger.lookup(job.action_id) is not None  # a change runs once under its key

@@ -16,17 +16,22 @@ from pydantic_core import to_jsonable_python
 
 from connectors.errors import ConnectorError
 from copilot.agent.binding import covered, differences
-from copilot.agent.gate import context_of
 from copilot.agent.messages import as_text, problem, tool_reply
 from copilot.agent.runtime import TOOL_ERRORS, Runtime
 from copilot.agent.signoff import Shown, Signed, sign_off
 from copilot.agent.state import Ticket
 from copilot.agent.status import Status
 from copilot.store.audit import AuditKind
-from copilot.store.ledger import RunStatus
+from copilot.store.ledger import RunStatus, run_unkept
 from policies.engine import evaluate
-from policies.model import ActionFacts, Allow, Decision, Deny, RequireApproval, Role
+from policies.model import ActionContext, ActionFacts, Allow, Decision, Deny, RequireApproval, Role
 from tools.base import Call, Tool
+
+
+def context_of(tool: Tool, arguments: dict, user: str, role: Role, facts: ActionFacts) -> ActionContext:
+    """What the policy judges: the tool, its arguments, who asks, and the facts it gathered."""
+    return ActionContext(tool=tool.name, risk=tool.risk, arguments=arguments, requester=user, role=role,
+                         **facts.model_dump())
 
 
 def ran_reply(call: ToolCall, status: RunStatus, result: Any, shown: Shown) -> ToolMessage:
@@ -59,10 +64,14 @@ class Act:
     rt: Runtime
 
     async def __call__(self, ticket: Ticket) -> dict:
-        shown = Shown.of(ticket)
-        if (ran := self.rt.ledger.lookup(ticket.action_id)) is not None:  # replayed after its action ran
-            return {"messages": [ran_reply(ticket.call, ran.status, ran.result, shown)]}
-        return {"messages": [await self._until_cleared(ticket, self.rt.tools[ticket.tool], shown)]}
+        return {"messages": [await self.settle(ticket)]}
+
+    async def settle(self, ticket: Ticket) -> ToolMessage:
+        """The reply of a ticket's call: what it returned, or why it did not run."""
+        shown, tool = Shown.of(ticket), self.rt.tools[ticket.tool]
+        if tool.changes and (ran := self.rt.ledger.lookup(ticket.action_id)) is not None:  # replayed after it ran
+            return ran_reply(ticket.call, ran.status, ran.result, shown)
+        return await self._until_cleared(ticket, tool, shown)
 
     async def _until_cleared(self, ticket: Ticket, tool: Tool, shown: Shown) -> ToolMessage:
         """Sign-off when the policy asks for one, then the re-check; the action runs only when, judged again on
@@ -120,7 +129,8 @@ class Act:
         return fresh
 
     async def _execute(self, ticket: Ticket, tool: Tool, facts: ActionFacts, shown: Shown) -> ToolMessage:
-        """Run it once under its idempotency key (the ledger), audited before and after; start the twin's check."""
+        """Run it, a change once under its idempotency key (the ledger), audited before and after; start the twin's
+        check."""
         args = tool.parse(ticket.arguments)
         approvers = shown.approvers or []
 
@@ -137,8 +147,8 @@ class Act:
         def unconfirmed(exc: BaseException) -> bool:  # sent, and maybe made: kept open for a retry under its key
             return isinstance(exc, TimeoutError) or (isinstance(exc, ConnectorError) and exc.unconfirmed)
 
-        outcome = await self.rt.ledger.run_once(ticket.action_id, ticket.tool, run, errors=TOOL_ERRORS,
-                                                unconfirmed=unconfirmed)
+        once = self.rt.ledger.run_once if tool.changes else run_unkept  # a read is simply read again
+        outcome = await once(ticket.action_id, ticket.tool, run, errors=TOOL_ERRORS, unconfirmed=unconfirmed)
         if outcome.fresh and outcome.status is RunStatus.done:
             await self.rt.twin_checks.start(self.rt.deps.mes, ticket.action_id, facts.prediction)
         if outcome.fresh:

@@ -13,6 +13,7 @@ from langchain_core.messages import AIMessage, AnyMessage, ToolCall, ToolMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command, Send
 
+from copilot.agent.act import Act, context_of
 from copilot.agent.messages import UNPARSED, current_turn, problem, tool_reply
 from copilot.agent.planning import PLAN, plan_reply, planned_steps
 from copilot.agent.prompt import BoundModel
@@ -22,8 +23,8 @@ from copilot.agent.status import Status, ToolArtifact
 from copilot.store.approvals import Origin, action_digest
 from copilot.store.audit import AuditKind
 from policies.engine import evaluate
-from policies.model import ActionContext, ActionFacts, Deny, Risk, Role
-from tools.base import Tool, ToolArgumentsError
+from policies.model import ActionContext, Allow, Deny, Risk, Role
+from tools.base import ToolArgumentsError
 
 
 @dataclass(frozen=True)
@@ -91,18 +92,14 @@ def repeated(call: ToolCall, digest: str, seen: Seen) -> ToolMessage | None:
     return None
 
 
-def context_of(tool: Tool, arguments: dict, user: str, role: Role, facts: ActionFacts) -> ActionContext:
-    """What the policy judges: the tool, its arguments, who asks, and the facts it gathered."""
-    return ActionContext(tool=tool.name, risk=tool.risk, arguments=arguments, requester=user, role=role,
-                         **facts.model_dump())
-
-
 @dataclass
 class Gate:
-    """The ``gate`` node."""
+    """The ``gate`` node. A read the policy allows goes down the act ladder in this same step; every other call
+    that passes is sent to the act node, where it may wait for its sign-off."""
 
     rt: Runtime
     bound: BoundModel
+    act: Act
 
     async def __call__(self, state: AgentState, config: RunnableConfig) -> Command:
         thread_id = config["configurable"]["thread_id"]
@@ -121,11 +118,17 @@ class Gate:
             self.rt.audit.append(kind=AuditKind.proposal, actor=user, thread_id=thread_id, action_id=call["id"],
                                  tool=call["name"], arguments=call["args"])
             judged = await self.judge(Proposal(call, user, role, via, thread_id, seen.calls_before + index), seen)
-            if isinstance(judged, Ticket):
-                sends.append(Send("act", judged))
-            else:
+            if not isinstance(judged, Ticket):
                 replies.append(judged)
+            elif self._allowed_read(judged):
+                replies.append(await self.act.settle(judged))
+            else:
+                sends.append(Send("act", judged))
         return Command(update={"messages": replies}, goto=sends or after_results(state))
+
+    def _allowed_read(self, ticket: Ticket) -> bool:
+        """A call that only reads and that the policy allows: nothing to wait for, nothing to keep once."""
+        return not self.rt.tools[ticket.tool].changes and isinstance(ticket.decision, Allow)
 
     async def judge(self, p: Proposal, seen: Seen) -> ToolMessage | Ticket:
         """A proposed call through the pre-checks and the policy: a ticket to act on, or the reply why not."""

@@ -180,6 +180,7 @@ class AuditLog(Store):
                 # a new log, or one written before keys: its records so far stay plain hashes
                 last = tx.one("SELECT MAX(seq) AS last FROM audit")["last"] or 0
                 tx.execute("INSERT INTO audit_meta VALUES ('keyed_from', ?)", (str(last + 1),))
+            self._keyed_from_seq = self._keyed_from(tx)  # set once, when the log was made: appends key from it
 
     @classmethod
     def of(cls, settings: CopilotSettings) -> AuditLog:
@@ -208,11 +209,14 @@ class AuditLog(Store):
     def _head(self, db: Statements) -> Head:
         last = db.one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
         count, digest = (last["seq"], last["hash"]) if last else (0, GENESIS)
-        return Head(log=self._name, count=count, head=digest, keyed_from=self._keyed_from(db),
-                    at=time.time()).signed(self._key)
+        return self._signed_head(count, digest, self._keyed_from(db))
 
-    def _keep_head(self, tx: Statements) -> None:
-        """Keep the new head, unless the kept one shows the log was cut or rewritten: that stays as evidence."""
+    def _signed_head(self, count: int, digest: str, keyed_from: int) -> Head:
+        return Head(log=self._name, count=count, head=digest, keyed_from=keyed_from, at=time.time()).signed(self._key)
+
+    def _keep_head(self, tx: Statements, count: int, digest: str) -> None:
+        """Keep the head of the record just appended (``count``, ``digest``), unless the kept one shows the log
+        was cut or rewritten: that stays as evidence."""
         if (path := self.head_file) is not None:
             kept = self.kept_head()
             broken = kept is not None and (not kept.genuine(self._key) or self._hash_at(tx, kept.count) != kept.head)
@@ -220,7 +224,7 @@ class AuditLog(Store):
                 return
             path.parent.mkdir(parents=True, exist_ok=True)
             temporary = path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(self._head(tx).model_dump_json())
+            temporary.write_text(self._signed_head(count, digest, self._keyed_from_seq).model_dump_json())
             os.replace(temporary, path)
 
     @staticmethod
@@ -268,12 +272,13 @@ class AuditLog(Store):
             last = tx.one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
             seq, prev = (last["seq"] + 1, last["hash"]) if last else (1, GENESIS)
             ts = time.time()
-            digest = _digest(self._key_for(seq, self._keyed_from(tx)), prev, seq, ts, kind, actor, thread_id, action_id,
-                             tool, body)
+            digest = _digest(self._key_for(seq, self._keyed_from_seq), prev, seq, ts, kind, actor, thread_id,
+                             action_id, tool, body)
             tx.execute("INSERT INTO audit VALUES (?,?,?,?,?,?,?,?,?,?)",
                        (seq, ts, kind, actor, thread_id, action_id, tool, body, prev, digest))
-            self._keep_head(tx)  # inside the lock: heads are kept in the order of the chain
-        return self._record(self._db.one("SELECT * FROM audit WHERE seq = ?", (seq,)))
+            self._keep_head(tx, seq, digest)  # inside the lock: heads are kept in the order of the chain
+        return self._record({"seq": seq, "ts": ts, "kind": kind, "actor": actor, "thread_id": thread_id,
+                             "action_id": action_id, "tool": tool, "body": body, "prev_hash": prev, "hash": digest})
 
     def records(self, *, actor: str | None = None, tool: str | None = None, kind: str | None = None,
                 thread_id: str | None = None, action_id: str | None = None, text: str | None = None,

@@ -138,3 +138,16 @@ class ExecutionLedger(Store):
             (str(status), json.dumps(result, default=str), time.time(), action_id),
         )
         return Execution(status, result, fresh=True, attempts=self._attempts(action_id))
+
+
+async def run_unkept(action_id: str, tool: str, run: Callable[[], Awaitable[Any]], *,
+                     errors: tuple[type[BaseException], ...],
+                     unconfirmed: Callable[[BaseException], bool] = lambda exc: False) -> Execution:
+    """Run ``run`` as :meth:`ExecutionLedger.run_once` would the first time, keeping nothing: for a read, which
+    changes nothing and is simply read again should it be replayed."""
+    try:
+        return Execution(RunStatus.done, await run(), fresh=True, attempts=1)
+    except errors as exc:
+        failure = {"error": type(exc).__name__, "message": str(exc)}
+        return Execution(RunStatus.unconfirmed if unconfirmed(exc) else RunStatus.failed, failure, fresh=True,
+                         attempts=1)
