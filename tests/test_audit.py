@@ -145,3 +145,14 @@ def test_a_log_from_before_keys_keeps_verifying_and_is_keyed_from_then_on(tmp_pa
     log.append(kind="request", actor="sam")
     assert log.verify().ok and log.verify().count == 2
     log.close()
+
+
+def test_a_batch_keeps_the_head_once_at_its_end_and_a_cut_is_still_found(log, tmp_path):
+    with log.batch():
+        for i in range(3):
+            log.append(kind="decision", actor="policy", tool="write_setpoint", arguments={"value": i})
+        assert log.kept_head().count == 5  # each record is written at once; the head waits for the batch's end
+    assert log.kept_head().count == 8 and log.verify().ok
+    raw(log, tmp_path, "DELETE FROM audit WHERE seq >= 7;")
+    report = log.verify()
+    assert not report.ok and "records 7..8 are missing" in report.problem

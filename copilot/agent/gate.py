@@ -102,6 +102,10 @@ class Gate:
     act: Act
 
     async def __call__(self, state: AgentState, config: RunnableConfig) -> Command:
+        with self.rt.audit.batch():  # the head is kept once for the records of this step
+            return await self._judged(state, config)
+
+    async def _judged(self, state: AgentState, config: RunnableConfig) -> Command:
         thread_id = config["configurable"]["thread_id"]
         last = state["messages"][-1]
         assert isinstance(last, AIMessage)

@@ -21,6 +21,8 @@ import json
 import os
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -181,6 +183,8 @@ class AuditLog(Store):
                 last = tx.one("SELECT MAX(seq) AS last FROM audit")["last"] or 0
                 tx.execute("INSERT INTO audit_meta VALUES ('keyed_from', ?)", (str(last + 1),))
             self._keyed_from_seq = self._keyed_from(tx)  # set once, when the log was made: appends key from it
+        self._batches = 0  # open batch() blocks: the head is kept when the last one ends
+        self._head_behind = False
 
     @classmethod
     def of(cls, settings: CopilotSettings) -> AuditLog:
@@ -213,6 +217,21 @@ class AuditLog(Store):
 
     def _signed_head(self, count: int, digest: str, keyed_from: int) -> Head:
         return Head(log=self._name, count=count, head=digest, keyed_from=keyed_from, at=time.time()).signed(self._key)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Appends inside keep the head once, when the outermost block ends (each record is written at once)."""
+        self._batches += 1
+        try:
+            yield
+        finally:
+            self._batches -= 1
+            if not self._batches and self._head_behind:
+                self._head_behind = False
+                with self._db.transaction(serial=_APPEND) as tx:
+                    last = tx.one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+                    if last is not None:
+                        self._keep_head(tx, last["seq"], last["hash"])
 
     def _keep_head(self, tx: Statements, count: int, digest: str) -> None:
         """Keep the head of the record just appended (``count``, ``digest``), unless the kept one shows the log
@@ -276,7 +295,10 @@ class AuditLog(Store):
                              action_id, tool, body)
             tx.execute("INSERT INTO audit VALUES (?,?,?,?,?,?,?,?,?,?)",
                        (seq, ts, kind, actor, thread_id, action_id, tool, body, prev, digest))
-            self._keep_head(tx, seq, digest)  # inside the lock: heads are kept in the order of the chain
+            if self._batches:
+                self._head_behind = True
+            else:
+                self._keep_head(tx, seq, digest)  # inside the lock: heads are kept in the order of the chain
         return self._record({"seq": seq, "ts": ts, "kind": kind, "actor": actor, "thread_id": thread_id,
                              "action_id": action_id, "tool": tool, "body": body, "prev_hash": prev, "hash": digest})
 
