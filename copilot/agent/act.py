@@ -1,8 +1,9 @@
-"""The act node: run a call the gate let through, once, as a ladder of small steps.
+"""The act node: run a call the gate let through, as a ladder of small steps.
 
-``Act`` returns a run's reply found in the ledger, else hands down to ``_until_cleared`` (sign-off where the
-policy asks for it, then the re-check on fresh facts, again until it clears or is refused), which hands down
-to ``_execute`` (once, under the action's idempotency key, audited).
+``Act.settle`` returns a change's reply found in the ledger, else hands down to ``_until_cleared`` (sign-off
+where the policy asks for it, then the re-check on fresh facts, again until it clears or is refused), which
+hands down to ``_execute`` (audited; a change once, under its idempotency key). The gate uses ``settle`` itself
+for a read the policy allows.
 """
 
 from __future__ import annotations

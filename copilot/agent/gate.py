@@ -1,7 +1,8 @@
 """The gate node: every proposed call through the pre-checks and the policy.
 
-A call that passes becomes a :class:`Ticket` sent to the act node (one ``Send`` each, so each waits for and
-resumes on its own approval); every other call gets its reply here, saying why it does not run.
+A call that passes becomes a :class:`Ticket`: a read the policy allows goes down the act ladder here, any other
+is sent to the act node (one ``Send`` each, so each waits for and resumes on its own approval). Every other call
+gets its reply here, saying why it does not run.
 """
 
 from __future__ import annotations

@@ -58,8 +58,8 @@ def model_prompt(plant: Plant, tools: dict[str, Tool], procedures: Procedures | 
                  shots: bool) -> Prompt:
     """The tools, the plan and the procedures as choices, with their examples as turns (``shots``: for small
     models writing constrained JSON, which choose far better from examples than from descriptions). With
-    procedures only the reads are bound as tools: the free loop can look things up, and every change comes
-    from a procedure, whose slots the model filled from the operator's words alone."""
+    procedures only the tools declared ``in_free_loop`` (the reads, by default) are bound: the free loop can look
+    things up, and a change comes from a procedure, whose slots the model filled from the operator's words."""
     if procedures:
         tools = {name: t for name, t in tools.items() if t.in_free_loop}
     schemas = [t.schema() for t in tools.values()]

@@ -3,9 +3,9 @@
 Each record's hash is an HMAC, under a key kept outside the data folder, of the
 previous record's hash and the record's own canonical JSON: editing, removing or
 reordering any record breaks the chain from there on, and whoever holds only the
-data folder cannot re-chain it (they lack the key). After every append a signed
-*head* (how many records, the last hash) is written to a file outside the data
-folder, so cutting records off the end, or replacing the whole file, is caught as
+data folder cannot re-chain it (they lack the key). After every append (once at the end of a
+``batch()``, a graph step's records) a signed *head* (how many records, the last hash) is written to a file
+outside the data folder, so cutting records off the end, or replacing the whole file, is caught as
 well; ``head()`` also prints it for a ticket. ``verify`` finds the first break.
 Triggers refuse UPDATE and DELETE (on PostgreSQL also TRUNCATE), and the chain catches whoever drops
 them. Appends from several processes are taken one at a time (the whole file on SQLite, a named lock on
@@ -35,6 +35,7 @@ from copilot.store.db import Location, PerDialect, Sql, Statements, Store
 from policies.model import Decision
 
 _DECISION = TypeAdapter(Decision)
+
 
 class AuditKind(StrEnum):
     """What a record is of."""
@@ -172,7 +173,7 @@ class AuditLog(Store):
 
     def __init__(self, location: Location, *, key: bytes, heads_dir: Path | None = None) -> None:
         """``key``: the chain's key (kept outside the data folder); ``heads_dir``: the folder, outside the data
-        folder, where the signed head of this log is kept after every append (None: no head is kept)."""
+        folder, where the signed head of this log is kept after every append or batch (None: no head is kept)."""
         super().__init__(location)
         self._name = self._db.name  # the file's path, or the database's URL without its password
         self._key = key

@@ -103,7 +103,7 @@ class ExecutionLedger(Store):
         try:
             result = await run()
         except errors as exc:
-            failure = {"error": type(exc).__name__, "message": str(exc)}
+            failure = _failure(exc)
             if unconfirmed(exc):
                 self._db.execute("UPDATE executions SET result = ?, started_at = 0 WHERE action_id = ?",
                                  (json.dumps(failure), action_id))
@@ -148,6 +148,10 @@ async def run_unkept(action_id: str, tool: str, run: Callable[[], Awaitable[Any]
     try:
         return Execution(RunStatus.done, await run(), fresh=True, attempts=1)
     except errors as exc:
-        failure = {"error": type(exc).__name__, "message": str(exc)}
-        return Execution(RunStatus.unconfirmed if unconfirmed(exc) else RunStatus.failed, failure, fresh=True,
+        return Execution(RunStatus.unconfirmed if unconfirmed(exc) else RunStatus.failed, _failure(exc), fresh=True,
                          attempts=1)
+
+
+def _failure(exc: BaseException) -> dict[str, str]:
+    """What a failed run keeps and replies with: the error's type and message."""
+    return {"error": type(exc).__name__, "message": str(exc)}
