@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml requirements-weights.txt
 
 install: $(STAMP)
 
+# PLANT names a plant the repo ships (plants/NAME); unset, the demo's own default (riverside)
 demo: $(STAMP)
-	$(VENV)/bin/plant-copilot demo
+	$(if $(PLANT),PLANT_DIR=plants/$(PLANT) )$(VENV)/bin/plant-copilot demo
 
 # Debian's packages for the tests that start real servers or a browser, each installed when its program is
 # missing: chromium (the app's browser test; Playwright drives it, it never downloads a browser itself),

@@ -31,7 +31,7 @@ from connectors.erp import ErpClient  # noqa: E402
 from connectors.mes import MesClient  # noqa: E402
 from connectors.plant import load_plant  # noqa: E402
 from connectors.records import InspectionCreate, PurchaseOrderCreate, WorkOrderCreate  # noqa: E402
-from connectors.settings import REPO_CONFIG  # noqa: E402
+from connectors.site import DEMO_SITE  # noqa: E402
 from simulator.erp import create_erp_app  # noqa: E402
 from simulator.faults import FaultBoard  # noqa: E402
 from simulator.mes import create_mes_app  # noqa: E402
@@ -74,7 +74,7 @@ async def measure(name: str, call: Call, requests: int, concurrency: int) -> Non
 
 async def run(requests: int, concurrency: int, work: Path) -> None:
     """Serve the ERP and MES on a simulated plant from ``work`` and measure each client call against them."""
-    plant = load_plant(REPO_CONFIG / "plant.yaml")
+    plant = load_plant(DEMO_SITE / "plant.yaml")
     faults = FaultBoard()
     sim = PlantSimulation(plant, faults, seed=0)
     sim.tick(1800)

@@ -41,7 +41,7 @@ from knowledge.documents import read_document  # noqa: E402
 from knowledge.embeddings import Embedder, MiniLmEmbedder  # noqa: E402
 from knowledge.store import ManualStore  # noqa: E402
 
-MANUALS = ROOT / "knowledge" / "manuals"
+MANUALS = ROOT / "plants" / "riverside" / "manuals"
 QUESTIONS = ROOT / "tests" / "data" / "retrieval_questions.yaml"
 CHUNKS_PER_MODEL = 500  # a synthetic manual: 500 sections of one chunk each
 LINES_PER_CHUNK = (2, 4)  # of at most 30 words: a chunk stays under the chunker's 120 words

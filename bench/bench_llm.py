@@ -8,7 +8,7 @@ What is measured, and how (printed with the figures):
 1. The checksum of the 1.1 GB GGUF: a full sha256, and the check done before each load (a digest
    remembered for the file's size and mtime).
 2. Loading the model with llama.cpp (weights mmap'ed; the first run after boot also reads the disk).
-3. The real prefix: the copilot's system prompt (copilot/agent/prompts.py on config/plant.yaml) and every tool
+3. The real prefix: the copilot's system prompt (copilot/agent/prompts.py on plants/riverside/plant.yaml) and every tool
    of tools/registry.py in the constrained protocol. First-token latency is the time from the call to
    the first generated token, cold (empty KV cache: the whole prompt is evaluated, as on the first
    request after start without a warm-up) and warm (another request after the same prefix, as after
@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from connectors.plant import load_plant  # noqa: E402
-from connectors.settings import REPO_CONFIG  # noqa: E402
+from connectors.site import DEMO_SITE  # noqa: E402
 from copilot.agent.prompts import system_prompt  # noqa: E402
 from copilot.llm import llama_runtime  # noqa: E402
 from copilot.llm.choice import choices, openai_tools  # noqa: E402
@@ -71,7 +71,7 @@ def main() -> None:
     llm = model.loaded()
     print(f"load: {llm.load_s:.2f} s")
 
-    system = system_prompt(load_plant(REPO_CONFIG / "plant.yaml"))
+    system = system_prompt(load_plant(DEMO_SITE / "plant.yaml"))
     tools = [t.schema() for t in TOOLS.values()]
     speeds(llm, system, tools)
     accuracy(model, system, tools, args.modes, args.limit)

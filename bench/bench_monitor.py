@@ -94,7 +94,7 @@ async def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     args = parser.parse_args()
     settings = CopilotSettings()
-    plant = load_plant(ROOT / "config" / "plant.yaml")
+    plant = load_plant(ROOT / "plants" / "riverside" / "plant.yaml")
     spec = MonitorSpec.load(settings.monitor_file, plant, Procedures.load(settings.procedures_file, TOOLS))
     detected, runs, leads = 0, 0, []
     started = time.perf_counter()

@@ -34,7 +34,7 @@ from copilot.procedures.chooser import choice_names, chooser_messages  # noqa: E
 from copilot.procedures.spec import Procedures, StepKind  # noqa: E402
 from copilot.settings import CopilotSettings  # noqa: E402
 from knowledge.embeddings import MiniLmEmbedder  # noqa: E402
-from knowledge.settings import DEFAULT_MANUALS  # noqa: E402
+from knowledge.settings import KnowledgeSettings  # noqa: E402
 from knowledge.store import ManualStore, Passage  # noqa: E402
 from tools.registry import TOOLS  # noqa: E402
 
@@ -70,7 +70,7 @@ async def main() -> None:
     bound, choices = model.bind_tools(prompt.tools), choice_names(procedures)
     with tempfile.TemporaryDirectory() as tmp:
         store = ManualStore(Path(tmp), MiniLmEmbedder())
-        store.ingest(DEFAULT_MANUALS)
+        store.ingest(KnowledgeSettings().manuals)
         raw = restated = 0
         for q in questions:
             raw_hit = any(answers(p, q) for p in store.search(q["q"], 5))

@@ -50,7 +50,7 @@ from simulator.process import die_with_parent, free_ports, running_simulator, se
 from ui.local_postgres import running_postgres  # noqa: E402
 
 ROLES = ROOT / "bench" / "scale_out_roles.py"
-REQUESTER, APPROVER = "olga", "sam"  # an operator asks; a supervisor signs off (config/users.yaml)
+REQUESTER, APPROVER = "olga", "sam"  # an operator asks; a supervisor signs off (the site folder's users.yaml)
 PART, QUANTITY = "TC-K-150", 2  # one purchase order each, within one approver's sign-off (config/policy.yaml)
 START_TIMEOUT_S = 180.0
 RESTART_AFTER_S = 1.0

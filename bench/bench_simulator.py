@@ -57,7 +57,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=3600.0, help="simulated seconds per throughput run")
     args = parser.parse_args()
-    plant = load_plant(ROOT / "config" / "plant.yaml")
+    plant = load_plant(ROOT / "plants" / "riverside" / "plant.yaml")
     sim = PlantSimulation(plant, FaultBoard(), seed=0)
     print(f"demo plant: {len(plant.machines)} machines, {len(plant.all_tags())} tags, 1 s physics steps")
     print(f"tick, healthy:         {throughput(sim, args.seconds):8.0f} sim-s per wall-s")

@@ -99,7 +99,7 @@ def parse_args() -> argparse.Namespace:
 async def main() -> None:
     """Run the day on a fresh simulator, then print the fit, the held-out errors and the dry runs' latency."""
     args = parse_args()
-    plant: Plant = load_plant(ROOT / "config" / "plant.yaml")
+    plant: Plant = load_plant(ROOT / "plants" / "riverside" / "plant.yaml")
     machines = args.machines or [m.id for m in plant.machines.values() if m.setpoints]
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp, \

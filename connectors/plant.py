@@ -1,6 +1,6 @@
 """The plant description: one file that the simulator serves and the connectors read.
 
-A user describes their own plant the same way (see ``config/plant.yaml``). The
+A user describes their own plant the same way (see ``plants/riverside/plant.yaml``). The
 models here are pure data: loading and validating the file, and looking up a
 machine's tag, with no protocol code.
 """

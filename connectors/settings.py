@@ -12,8 +12,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from connectors.plant import Plant, load_plant
-
-REPO_CONFIG = Path(__file__).resolve().parent.parent / "config"
+from connectors.site import site_dir_field
 
 
 class OpcUaSecurity(StrEnum):
@@ -29,7 +28,8 @@ class ConnectorSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="PLANT_", extra="ignore")
 
-    plant_file: Path = REPO_CONFIG / "plant.yaml"
+    site_dir: Path = site_dir_field()
+    plant_file: Path = Field(default_factory=lambda data: data["site_dir"] / "plant.yaml")
     host: str = "127.0.0.1"
     modbus_port: int = 5020
     opcua_port: int = 4840

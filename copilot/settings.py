@@ -8,11 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from connectors.plc import Protocol
-from connectors.settings import REPO_CONFIG
+from connectors.site import site_dir_field, site_file
 from copilot.store.db import Location, check_url
 
 
@@ -22,13 +22,16 @@ class CopilotSettings(BaseSettings):
     # a refused value is not echoed: COPILOT_DATABASE_URL, _AUDIT_KEY and _SESSION_KEY may hold secrets
     model_config = SettingsConfigDict(env_prefix="COPILOT_", extra="ignore", hide_input_in_errors=True)
 
-    data_dir: Path = Path("var")
+    site_dir: Path = site_dir_field()
+    """PLANT_DIR: the site folder (users, and its own policy, procedures or monitor rules if it has them)."""
+    data_dir: Path = Field(default_factory=lambda data: Path("var") / data["site_dir"].name)
+    """The conversations, queue, ledger and audit log (SQLite), one folder per site."""
     database_url: str | None = None
     """COPILOT_DATABASE_URL: ``postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE`` puts the conversations, the
     approval queue, the ledger, the audit log and the sign-in state on PostgreSQL (several app replicas, the
     CLI, the monitor and MCP servers on one database); unset, they are SQLite files in the data folder."""
-    policy_file: Path = REPO_CONFIG / "policy.yaml"
-    users_file: Path = REPO_CONFIG / "users.yaml"
+    policy_file: Path = Field(default_factory=lambda data: site_file(data["site_dir"], "policy.yaml"))
+    users_file: Path = Field(default_factory=lambda data: data["site_dir"] / "users.yaml")
     plc_protocol: Protocol = Protocol.opcua
     """The protocol of the settings' PLC (PLANT_HOST...), for the machines that name no PLC in the plant file."""
     max_steps_per_turn: int = 8
@@ -53,8 +56,8 @@ class CopilotSettings(BaseSettings):
     """COPILOT_TOOL_PACKAGES: a site's own packages of tools, importable and comma-separated (``acme_tools``)."""
     procedures: bool = True
     """Carry out requests by the plant's procedures (copilot/procedures/); off: every turn is the free loop."""
-    procedures_file: Path = REPO_CONFIG / "procedures.yaml"
-    monitor_file: Path = REPO_CONFIG / "monitor.yaml"
+    procedures_file: Path = Field(default_factory=lambda data: site_file(data["site_dir"], "procedures.yaml"))
+    monitor_file: Path = Field(default_factory=lambda data: site_file(data["site_dir"], "monitor.yaml"))
     """What the monitor watches for and which procedure each finding starts (copilot/monitor/)."""
     monitor_webhook_url: str | None = None
     """COPILOT_MONITOR_WEBHOOK_URL: where each alert opened or cleared is POSTed as JSON (Teams, Slack, a CMMS)."""

@@ -24,6 +24,7 @@ from copilot.agent.state import KEPT_TYPES
 from copilot.llm.chat_model import ChatModel
 from copilot.llm.warmup import warm_up
 from copilot.monitor.alerts import Alerts
+from copilot.procedures.fitting import fitted_to
 from copilot.procedures.language import identifier as language_identifier
 from copilot.procedures.spec import Procedures
 from copilot.settings import CopilotSettings
@@ -36,7 +37,7 @@ from copilot.store.twin_checks import TwinChecks
 from policies.rules import Policy
 from tools.deps import Deps
 from tools.registry import discover
-from twin.file import load_twin
+from twin.file import site_twin
 from twin.settings import TwinSettings
 
 
@@ -46,7 +47,7 @@ async def opened(model: ChatModel, *, settings: CopilotSettings, connectors: Con
     """The runtime, the compiled graph, the conversations and the alerts, open until the context ends.
     ``twin.file``: the fitted twin the dry runs use; without one, a change's dry run says no twin is fitted."""
     plant = connectors.load_plant()
-    fitted = load_twin(twin.file, plant) if twin.file.exists() else None
+    fitted = site_twin(twin.file, plant)
     async with AsyncExitStack() as stack:
         plc = await stack.enter_async_context(open_plc(connectors, plant, settings.plc_protocol))
         erp = await stack.enter_async_context(ErpClient.from_settings(connectors))
@@ -67,7 +68,7 @@ async def opened(model: ChatModel, *, settings: CopilotSettings, connectors: Con
         audit = AuditLog.of(settings)
         stack.callback(audit.close)
         tools = discover(settings.tool_packages)
-        procedures = Procedures.load(settings.procedures_file, tools) if settings.procedures else None
+        procedures = fitted_to(Procedures.load(settings.procedures_file, tools), plant) if settings.procedures else None
         rt = Runtime(deps=Deps(plant=plant, plc=plc, erp=erp, mes=mes, manuals=manuals, twin=fitted), model=model,
                      tools=tools, policy=Policy.load(settings.policy_file, tools=tools), queue=queue, ledger=ledger,
                      audit=audit, settings=settings, twin_checks=twin_checks, procedures=procedures)

@@ -48,7 +48,7 @@ from evals.checks import Check, Trace, check, violations
 from evals.scenario import REPO, Scenario, Suite
 from evals.world import World, WorldError
 from knowledge.open import open_store
-from knowledge.settings import DEFAULT_MANUALS, KnowledgeSettings
+from knowledge.settings import KnowledgeSettings
 from simulator.process import running_simulator
 
 Provider = Literal["local", "openai", "replay"]
@@ -204,7 +204,7 @@ def eval_manuals(settings: KnowledgeSettings) -> Any:
     when theirs is on a chromadb server."""
     evals_store = settings.knowledge_store.with_name("knowledge-evals")
     store = open_store(settings.model_copy(update={"knowledge_store": evals_store, "knowledge_url": None}))
-    store.ingest(DEFAULT_MANUALS)  # unchanged manuals are skipped
+    store.ingest(settings.manuals)  # unchanged manuals are skipped
     return store
 
 

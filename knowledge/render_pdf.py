@@ -1,6 +1,7 @@
 """Dev tool: render a Markdown manual to a text PDF, so the demo has a real PDF manual to ingest.
 
-    python -m knowledge.render_pdf knowledge/manual_sources/beltline-bl40.md knowledge/manuals/beltline-bl40.pdf
+    python -m knowledge.render_pdf plants/riverside/manual_sources/beltline-bl40.md \
+        plants/riverside/manuals/beltline-bl40.pdf
 
 Needs fpdf2 (a dev dependency). Each ``<!-- page N -->`` marker starts a new
 page; headings keep their numbers (the PDF parser finds sections by them);

@@ -12,11 +12,10 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-REPO = Path(__file__).resolve().parent.parent
-DEFAULT_MANUALS = REPO / "knowledge" / "manuals"
+from connectors.site import REPO, site_dir_field
 
 
 class EmbeddingsKind(StrEnum):
@@ -33,8 +32,11 @@ class KnowledgeSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="PLANT_", extra="ignore")
 
-    knowledge_store: Path = REPO / "var" / "knowledge"
-    """The folder of the embedded chromadb store (unless ``knowledge_url`` is set)."""
+    site_dir: Path = site_dir_field()
+    knowledge_store: Path = Field(default_factory=lambda data: REPO / "var" / "knowledge" / data["site_dir"].name)
+    """The folder of the embedded chromadb store (unless ``knowledge_url`` is set), one per site."""
+    manuals: Path = Field(default_factory=lambda data: data["site_dir"] / "manuals")
+    """The site's manuals, ingested by ``plant-copilot ingest`` and by the demo."""
     knowledge_url: str | None = None
     """A chromadb server's URL, e.g. ``http://127.0.0.1:8000``: the manuals live there, not in the folder."""
     embeddings: EmbeddingsKind = EmbeddingsKind.minilm

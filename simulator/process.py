@@ -19,9 +19,9 @@ from pathlib import Path
 
 import httpx
 
-from connectors.settings import REPO_CONFIG, ConnectorSettings
+from connectors.settings import ConnectorSettings
+from connectors.site import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 10.0
 _PR_SET_PDEATHSIG = 1
@@ -98,7 +98,7 @@ def settings_env(settings: ConnectorSettings) -> dict[str, str]:
 
 @contextlib.contextmanager
 def running_simulator(work: Path, *, seed: int = 0, time_scale: float = 0.0,
-                      plant_file: Path = REPO_CONFIG / "plant.yaml",
+                      plant_file: Path | None = None,
                       at: ConnectorSettings | None = None, history_hours: float = 2.0,
                       mqtt: tuple[str, str, str] | None = None) -> Iterator[ConnectorSettings]:
     """Start ``python -m simulator`` on free ports with its data in ``work``; yield the settings that reach it.
@@ -110,7 +110,8 @@ def running_simulator(work: Path, *, seed: int = 0, time_scale: float = 0.0,
     """
     if at is None:
         modbus, opcua, erp, mes, control = free_ports(5)
-        settings = ConnectorSettings(plant_file=plant_file, host="127.0.0.1", modbus_port=modbus, opcua_port=opcua,
+        chosen = {"plant_file": plant_file} if plant_file else {}
+        settings = ConnectorSettings(**chosen, host="127.0.0.1", modbus_port=modbus, opcua_port=opcua,
                                      erp_port=erp, mes_port=mes, sim_port=control)
     else:
         settings = at

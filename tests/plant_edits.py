@@ -1,4 +1,4 @@
-"""Variants of config/plant.yaml for tests: the demo plant with one edit, as a plant file of its own."""
+"""Variants of plants/riverside/plant.yaml for tests: the demo plant with one edit, as a plant file of its own."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from pathlib import Path
 import yaml
 
 from connectors.plant import Plant, load_plant
-from connectors.settings import REPO_CONFIG
+from connectors.site import DEMO_SITE
 
 
 def plant_with(folder: Path, edit: Callable[[dict], None]) -> Plant:
-    """config/plant.yaml with ``edit`` applied to its raw data, written to ``folder``/plant.yaml and loaded."""
-    raw = yaml.safe_load((REPO_CONFIG / "plant.yaml").read_text())
+    """The demo plant file with ``edit`` applied to its raw data, written to ``folder``/plant.yaml and loaded."""
+    raw = yaml.safe_load((DEMO_SITE / "plant.yaml").read_text())
     edit(raw)
     path = folder / "plant.yaml"
     path.write_text(yaml.safe_dump(raw, sort_keys=False))

@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 
 from connectors.plant import load_plant
 from connectors.plc import open_plc
-from connectors.settings import REPO_CONFIG
+from connectors.site import DEMO_SITE
 from copilot.service import Copilot
 from copilot.settings import CopilotSettings
 from twin.settings import TwinSettings
 
-PLANT = load_plant(REPO_CONFIG / "plant.yaml")
+PLANT = load_plant(DEMO_SITE / "plant.yaml")
 SETPOINTS = [t for t in PLANT.all_tags() if t.writable and t.name != "run"]
 TARGETS = SETPOINTS + [PLANT.tag("P-101", "vibration"), PLANT.tag("OV-201", "zone_temp")]
 

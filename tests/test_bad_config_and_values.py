@@ -13,9 +13,9 @@ import yaml
 from connectors.errors import Rejected
 from connectors.plant import PlantFileError, load_plant
 from connectors.plc import guard_write
-from connectors.settings import REPO_CONFIG
+from connectors.site import DEMO_SITE
 
-PLANT = load_plant(REPO_CONFIG / "plant.yaml")
+PLANT = load_plant(DEMO_SITE / "plant.yaml")
 SPEED = PLANT.tag("P-101", "speed_setpoint")
 
 
@@ -30,7 +30,7 @@ def test_the_connector_guard_refuses_what_is_not_a_finite_number(old, new, why):
 
 
 def test_a_plant_file_with_a_nan_limit_is_refused_naming_the_field(tmp_path):
-    raw = yaml.safe_load((REPO_CONFIG / "plant.yaml").read_text())
+    raw = yaml.safe_load((DEMO_SITE / "plant.yaml").read_text())
     raw["lines"][0]["machines"][0]["tags"]["speed_setpoint"]["max"] = float("nan")
     path = tmp_path / "plant.yaml"
     path.write_text(yaml.safe_dump(raw))

@@ -125,7 +125,7 @@ def test_a_command_without_the_configuration_in_its_context_says_where_it_comes_
 def test_the_lower_layers_commands_take_the_addresses_from_the_configuration(args: list[str], tmp_path: Path):
     """Nothing answers on the configured port: the command says so, naming the address it took from there."""
     env = {"PLANT_HOST": "127.0.0.1", "PLANT_SIM_PORT": "9", "PLANT_OPCUA_PORT": "9", "PLANT_CONNECT_TIMEOUT_S": "1",
-           "PLANT_TWIN_FILE": str(REPO / "config" / "twin.yaml")}
+           "PLANT_TWIN_FILE": str(REPO / "plants" / "riverside" / "twin.yaml")}
     result = CliRunner().invoke(app, args, env=env)
     assert result.exit_code == 1, result.output
     assert ":9" in result.output, result.output

@@ -14,11 +14,11 @@ from connectors.erp import ErpClient
 from connectors.errors import InvalidRequest, NotFound, Rejected, TimedOut, Unreachable
 from connectors.plant import load_plant
 from connectors.records import PurchaseOrderCreate, PurchaseOrderUpdate, WorkOrderCreate, WorkOrderUpdate
-from connectors.settings import REPO_CONFIG
+from connectors.site import DEMO_SITE
 from simulator.erp import create_erp_app, reset_erp
 from simulator.faults import Fault, FaultBoard, FaultKind
 
-PLANT = load_plant(REPO_CONFIG / "plant.yaml")
+PLANT = load_plant(DEMO_SITE / "plant.yaml")
 API = "/api/v1"
 
 

@@ -25,13 +25,13 @@ from agent_helpers import SimControl
 
 from connectors.plant import load_plant
 from connectors.plc import open_plc
-from connectors.settings import REPO_CONFIG
+from connectors.site import DEMO_SITE
 
 ModbusClient = pytest.importorskip(
     "pyModbusTCP.client", reason="pyModbusTCP is a dev dependency: pip install -e '.[dev]' (make install)"
 ).ModbusClient
 
-PLANT_FILE = REPO_CONFIG / "plant.yaml"
+PLANT_FILE = DEMO_SITE / "plant.yaml"
 PLANT = load_plant(PLANT_FILE)
 INTEROP = Path(__file__).parent / "interop"
 NODE = shutil.which("node")
@@ -54,7 +54,7 @@ TAGS = [
 
 
 def plant_file_tags() -> dict[tuple[str, str], dict]:
-    """(machine, tag) → the tag's entry as written in config/plant.yaml (read here with plain YAML, not
+    """(machine, tag) → the tag's entry as written in plants/riverside/plant.yaml (read here with plain YAML, not
     with connectors/plant.py, so the addresses, types and scales are the file's own words)."""
     raw = yaml.safe_load(PLANT_FILE.read_text())
     return {(m["id"], name): entry for line in raw["lines"] for m in line["machines"]

@@ -12,7 +12,7 @@ from knowledge.documents import read_document
 from knowledge.errors import EmptyDocument, UnreadableDocument
 from knowledge.lexical import Bm25Index, tokenize
 
-MANUALS = Path(__file__).resolve().parent.parent / "knowledge" / "manuals"
+MANUALS = Path(__file__).resolve().parent.parent / "plants" / "riverside" / "manuals"
 
 MARKDOWN = """---
 title: Test Pump Manual

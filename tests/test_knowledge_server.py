@@ -16,7 +16,7 @@ from knowledge.store import ManualStore
 from simulator.process import free_ports
 from ui.served_processes import chroma_server
 
-MANUALS = Path(__file__).resolve().parent.parent / "knowledge" / "manuals"
+MANUALS = Path(__file__).resolve().parent.parent / "plants" / "riverside" / "manuals"
 PLANTED = Path(__file__).resolve().parent.parent / "evals" / "planted"
 
 

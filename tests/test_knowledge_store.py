@@ -19,7 +19,7 @@ from knowledge.store import ManualStore, Passage
 from ui.cli import app as plant_copilot
 
 ROOT = Path(__file__).resolve().parent.parent
-MANUALS = ROOT / "knowledge" / "manuals"
+MANUALS = ROOT / "plants" / "riverside" / "manuals"
 DATA = Path(__file__).resolve().parent / "data"
 PLANTED = Path(__file__).resolve().parents[1] / "evals" / "planted"  # the attack suite's poisoned bulletin
 REPORT = ROOT / "test-artifacts" / "knowledge-retrieval.txt"

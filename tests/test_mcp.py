@@ -35,7 +35,7 @@ from tools.registry import TOOLS
 from twin.settings import TwinSettings
 from ui.mcp_server import KEY, BearerGate, PlantMcp
 
-MANUALS = Path(__file__).resolve().parent.parent / "knowledge" / "manuals"
+MANUALS = Path(__file__).resolve().parent.parent / "plants" / "riverside" / "manuals"
 
 pytestmark = pytest.mark.asyncio
 

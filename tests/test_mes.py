@@ -10,13 +10,13 @@ from connectors.errors import InvalidRequest, NotFound, Rejected
 from connectors.mes import MesClient
 from connectors.plant import ProductionOrder, load_plant
 from connectors.records import InspectionCreate, ProductionOrderChange
-from connectors.settings import REPO_CONFIG
+from connectors.site import DEMO_SITE
 from simulator.faults import Fault, FaultBoard, FaultKind
 from simulator.mes import create_mes_app, reset_mes
 from simulator.physics import PlantSimulation
 
 API = "/api/v1"
-DEMO = load_plant(REPO_CONFIG / "plant.yaml")
+DEMO = load_plant(DEMO_SITE / "plant.yaml")
 # the demo plant plus a finished order, to show that finished orders cannot change
 FINISHED = ProductionOrder(id="PO-L1-0041", line="L1", product="HX-200", variant="HX-200-GRY", quantity=500,
                            produced=500, status="done")

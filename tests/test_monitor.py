@@ -13,7 +13,8 @@ import yaml
 from agent_helpers import SimControl, copilot_on, script, user
 
 from connectors.erp import ErpClient
-from connectors.settings import REPO_CONFIG, ConnectorSettings
+from connectors.settings import ConnectorSettings
+from connectors.site import PRODUCT_DEFAULTS
 from copilot.monitor.alerts import Alerts, AlertVerdict
 from copilot.monitor.detectors import find, slope
 from copilot.monitor.notify import Outbox
@@ -100,7 +101,7 @@ def test_a_setpoint_changed_within_the_window_is_not_a_drift():
     ({"window_minutes": float("nan")}, "field window_minutes"),
 ])
 def test_a_monitor_file_with_a_mistake_names_the_detection_and_field(change, message):
-    raw = yaml.safe_load((REPO_CONFIG / "monitor.yaml").read_text())
+    raw = yaml.safe_load((PRODUCT_DEFAULTS / "monitor.yaml").read_text())
     raw["detections"][0] |= change
     with pytest.raises(MonitorError, match=message):
         MonitorSpec.from_data(raw, PLANT, PROCEDURES)

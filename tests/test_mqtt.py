@@ -24,10 +24,11 @@ from connectors.plc import Protocol, open_plc, plugin
 from connectors.plc.sparkplug import MqttEndpoint
 from connectors.plc.sparkplug.client import MqttPlc
 from connectors.plc.sparkplug.payload import MessageType, Payload, Topic, datatype_named, value_of
-from connectors.settings import REPO_CONFIG, ConnectorSettings
+from connectors.settings import ConnectorSettings
+from connectors.site import DEMO_SITE
 from simulator.process import running_simulator
 
-DEMO = REPO_CONFIG / "plant.yaml"
+DEMO = DEMO_SITE / "plant.yaml"
 GROUP = "riverside"
 
 

@@ -16,11 +16,12 @@ from connectors.plant import Plant, load_plant
 from connectors.plc import open_plc
 from connectors.plc.opcua.pki import Pki, create_application_certificate, fingerprint, make_certificate
 from connectors.plc.opcua.session import server_certificate
-from connectors.settings import REPO_CONFIG, ConnectorSettings, OpcUaSecurity
+from connectors.settings import ConnectorSettings, OpcUaSecurity
+from connectors.site import DEMO_SITE
 from twin.settings import TwinSettings
 from ui.cli import app as plant_copilot
 
-PLANT = load_plant(REPO_CONFIG / "plant.yaml")
+PLANT = load_plant(DEMO_SITE / "plant.yaml")
 SECURE = [OpcUaSecurity.sign, OpcUaSecurity.sign_and_encrypt]
 
 
@@ -116,7 +117,7 @@ async def test_a_write_without_security_is_refused_unless_the_plant_file_allows_
         with pytest.raises(Rejected, match="not written over OPC UA without security.*PLANT_OPCUA_SECURITY"):
             await plc.write("HP-102", "pressure_setpoint", 170)
         assert (await plc.read("HP-102", "pressure_setpoint")).value == 160
-    async with open_plc(sim, PLANT, "opcua") as plc:  # config/plant.yaml allows it, for the demo
+    async with open_plc(sim, PLANT, "opcua") as plc:  # plants/riverside/plant.yaml allows it, for the demo
         assert (await plc.write("HP-102", "pressure_setpoint", 170)).new_value == 170
 
 

@@ -8,12 +8,12 @@ import pytest
 
 from connectors.errors import InvalidRequest, NotFound, Rejected
 from connectors.plant import load_plant
-from connectors.settings import REPO_CONFIG
+from connectors.site import DEMO_SITE
 from simulator.faults import Fault, FaultBoard, FaultKind
 from simulator.historian import Historian
 from simulator.physics import BAD_LOTS, PlantSimulation
 
-PLANT = load_plant(REPO_CONFIG / "plant.yaml")
+PLANT = load_plant(DEMO_SITE / "plant.yaml")
 
 
 def new_sim(seed: int = 0, **kwargs) -> PlantSimulation:

@@ -14,11 +14,12 @@ from connectors.plc import Finding, Severity
 from connectors.plc.opcua.check import check_plant
 from connectors.plc.opcua.model import variant_type
 from connectors.plc.opcua.session import close_quietly, open_session
-from connectors.settings import REPO_CONFIG, ConnectorSettings
+from connectors.settings import ConnectorSettings
+from connectors.site import DEMO_SITE
 from simulator.process import settings_env
 from ui.cli import app as plant_copilot
 
-PLANT = load_plant(REPO_CONFIG / "plant.yaml")
+PLANT = load_plant(DEMO_SITE / "plant.yaml")
 
 
 def _run(sim: ConnectorSettings, *args: str, plant_file: Path | None = None):
@@ -65,10 +66,10 @@ def test_import_reproduces_the_simulators_machines_and_tags(sim, tmp_path):
 
 def test_import_prints_the_draft_and_never_writes_over_the_running_plant_file(sim, tmp_path):
     running = tmp_path / "plant.yaml"
-    running.write_text((REPO_CONFIG / "plant.yaml").read_text())
+    running.write_text((DEMO_SITE / "plant.yaml").read_text())
     refused = _run(sim, "import", sim.opcua_url, "--out", str(running), "--replace", plant_file=running)
     assert refused.exit_code == 1 and "plant file in use" in refused.output
-    assert running.read_text() == (REPO_CONFIG / "plant.yaml").read_text()
+    assert running.read_text() == (DEMO_SITE / "plant.yaml").read_text()
     printed = _run(sim, "import", sim.opcua_url)
     assert printed.exit_code == 0 and "ns=2;s=L1.HP-102.pressure_setpoint" in printed.output
 

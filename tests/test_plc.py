@@ -11,10 +11,10 @@ from connectors.errors import InvalidRequest, NotFound, Rejected, Unreachable
 from connectors.plant import load_plant
 from connectors.plc import open_plc
 from connectors.plc.modbus.codec import decode, encode
-from connectors.settings import REPO_CONFIG
+from connectors.site import DEMO_SITE
 from simulator.process import free_ports
 
-PLANT = load_plant(REPO_CONFIG / "plant.yaml")
+PLANT = load_plant(DEMO_SITE / "plant.yaml")
 PROTOCOLS = ["modbus", "opcua"]
 
 

@@ -19,7 +19,8 @@ import yaml
 from connectors.errors import NotFound, Rejected
 from connectors.plant import PlantFileError, load_plant
 from connectors.plc import ENTRY_POINTS, Severity, check_plcs, open_plc, plugin, plugins
-from connectors.settings import REPO_CONFIG, ConnectorSettings
+from connectors.settings import ConnectorSettings
+from connectors.site import DEMO_SITE
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -102,7 +103,7 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 def loopback_plant(path: Path, **tag_of_p101: object) -> Path:
     """The demo plant with every line on the loopback PLC ``bench``; each tag's slot is its name, given in the short
     form (``loopback: NAME``) on L1 and under ``addresses:`` on L2."""
-    raw = yaml.safe_load((REPO_CONFIG / "plant.yaml").read_text(encoding="utf-8"))
+    raw = yaml.safe_load((DEMO_SITE / "plant.yaml").read_text(encoding="utf-8"))
     raw["plcs"] = {"bench": {"protocol": "loopback", "bank": path.stem}}
     for n, line in enumerate(raw["lines"]):
         line["plc"] = "bench"

@@ -12,14 +12,15 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from connectors.settings import REPO_CONFIG, ConnectorSettings
+from connectors.settings import ConnectorSettings
+from connectors.site import PRODUCT_DEFAULTS
 from policies.engine import ApprovalRefused, RefusalReason, check_approver, evaluate, is_satisfied
 from policies.model import ActionContext, Allow, Deny, RequireApproval, Risk, Role
 from policies.rules import Policy, PolicyError
 from tools.registry import TOOLS
 
-POLICY = Policy.load(REPO_CONFIG / "policy.yaml", tools=TOOLS)
-RAW = yaml.safe_load((REPO_CONFIG / "policy.yaml").read_text())
+POLICY = Policy.load(PRODUCT_DEFAULTS / "policy.yaml", tools=TOOLS)
+RAW = yaml.safe_load((PRODUCT_DEFAULTS / "policy.yaml").read_text())
 
 
 def setpoint(**overrides) -> ActionContext:

@@ -7,15 +7,15 @@ import shutil
 import pytest
 from agent_helpers import ask, call, copilot_on, results, script
 
-from connectors.settings import REPO_CONFIG
+from connectors.site import DEMO_SITE, REPO
 from copilot.service import Copilot
 from copilot.settings import CopilotSettings
 from knowledge.embeddings import MiniLmEmbedder
 from knowledge.store import ManualStore
 from twin.settings import TwinSettings
 
-MANUALS = REPO_CONFIG.parent / "knowledge" / "manuals"
-BULLETIN = REPO_CONFIG.parent / "evals" / "planted" / "aquaflow-cp80-service-bulletin.md"
+MANUALS = DEMO_SITE / "manuals"
+BULLETIN = REPO / "evals" / "planted" / "aquaflow-cp80-service-bulletin.md"
 
 
 @pytest.fixture(scope="module")

@@ -23,10 +23,11 @@ from connectors.plc.modbus import ModbusEndpoint
 from connectors.plc.modbus.client import ModbusPlc
 from connectors.plc.opcua import OpcUaEndpoint
 from connectors.plc.opcua.client import OpcUaPlc
-from connectors.settings import REPO_CONFIG, ConnectorSettings
+from connectors.settings import ConnectorSettings
+from connectors.site import DEMO_SITE
 from simulator.process import free_ports
 
-DEMO = REPO_CONFIG / "plant.yaml"
+DEMO = DEMO_SITE / "plant.yaml"
 
 
 def demo_raw() -> dict:

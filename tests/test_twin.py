@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from connectors.mes import MesClient
 from connectors.plant import load_plant
 from connectors.plc import open_plc
-from connectors.settings import REPO_CONFIG
+from connectors.site import DEMO_SITE
 from simulator.process import settings_env
 from twin import (
     BadChange,
@@ -35,7 +35,7 @@ from twin import (
 from twin.model import unit_step
 from ui.cli import app as plant_copilot
 
-PLANT = load_plant(REPO_CONFIG / "plant.yaml")
+PLANT = load_plant(DEMO_SITE / "plant.yaml")
 PERIOD = FitPeriod(from_s=0.0, to_s=3600.0, fitted_at="2026-01-01T00:00:00+00:00")
 OVEN_LIVE = {"temp_setpoint": 180.0, "run": 1.0, "zone_temp": 180.0, "heater_power": 50.0, "fan_speed": 1450.0,
              "defect_rate": 0.5}

@@ -12,18 +12,19 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from connectors.settings import REPO_CONFIG, ConnectorSettings
+from connectors.settings import ConnectorSettings
+from connectors.site import REPO
 from copilot.identity.users import User, UserDirectory
 from copilot.settings import CopilotSettings
 from knowledge.embeddings import MiniLmEmbedder
 from knowledge.store import ManualStore
 from simulator.process import settings_env
 
-REPO = REPO_CONFIG.parent
+REPO = REPO
 APP = str(REPO / "ui" / "app.py")
 KEYS_OUTSIDE = ("COPILOT_AUDIT_KEY_FILE", "COPILOT_AUDIT_HEADS_DIR")  # kept for the processes tests start (conftest)
 USERS = UserDirectory.load(CopilotSettings().users_file)
-PUMP_MANUAL = REPO / "knowledge" / "manuals" / "aquaflow-cp80.md"
+PUMP_MANUAL = REPO / "plants" / "riverside" / "manuals" / "aquaflow-cp80.md"
 
 # Every conversation plays this script: read the pump's manual and status and propose a 5 °C oven setpoint
 # change (which waits for sign-off), then answer.

@@ -57,7 +57,7 @@ async def search_manuals(deps: Deps, args: SearchManualsArgs, call: Call) -> Man
     """Search the equipment manuals (troubleshooting tables, limits, maintenance procedures, spare part
     numbers, safety notes). Cite each passage you use by its citation in your answer."""
     if deps.manuals is None:
-        raise Unreachable("the manuals are not loaded; run `plant-copilot ingest knowledge/manuals`")
+        raise Unreachable("the manuals are not loaded; run `plant-copilot ingest`")
     model = deps.plant.machine(args.machine_id).model if args.machine_id else None
     note = ""
     try:

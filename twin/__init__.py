@@ -1,8 +1,8 @@
 """The digital twin: dynamic models of the machines fitted from the historian, and dry runs of a change.
 
     twin = fit_twin(plant, history)                     # history: machine -> tag -> [(seconds, value)]
-    save_twin(twin, "config/twin.yaml")
-    run = predict(load_twin("config/twin.yaml", plant), "OV-201", "temp_setpoint", 190, live)
+    save_twin(twin, "plants/riverside/twin.yaml")
+    run = predict(load_twin("plants/riverside/twin.yaml", plant), "OV-201", "temp_setpoint", 190, live)
     twin_error(run, actual)                             # after the change: how far the prediction was off
 
 It imports only ``connectors`` (the plant file) and numerical libraries: the same code fits a real plant's

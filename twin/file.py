@@ -1,6 +1,6 @@
 """The twin file: the fitted models as YAML an engineer reads, reviews and keeps beside the plant file.
 
-Its default place is ``config/twin.yaml`` (``PLANT_TWIN_FILE``): like the plant and policy files it describes
+Its default place is the site folder's ``twin.yaml`` (``PLANT_TWIN_FILE``): like the plant file it describes
 this plant and is judged by people — the dry runs a supervisor signs off on come from it — so it belongs
 with them under review, not among the run-time data in ``var/``. ``plant-copilot twin fit`` rewrites it.
 Loading checks it against the plant file: an unknown machine or tag, or a missing field, is a
@@ -60,6 +60,13 @@ def save_twin(twin: Twin, path: str | Path) -> Path:
     path.write_text(HEADER + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120),
                     encoding="utf-8")
     return path
+
+
+def site_twin(path: Path, plant: Plant) -> Twin | None:
+    """The site's twin, or None where its file is absent or empty: then no change is dry-run, and each says so."""
+    if not path.exists() or not path.read_text(encoding="utf-8").strip(" \n\t"):
+        return None
+    return load_twin(path, plant)
 
 
 def load_twin(path: str | Path, plant: Plant) -> Twin:

@@ -1,12 +1,13 @@
-"""Where the twin file is, from the environment (``PLANT_TWIN_FILE``); see ``twin.file`` for why ``config/``."""
+"""Where the twin file is, from the environment (``PLANT_TWIN_FILE``); by default the site folder's ``twin.yaml``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from connectors.settings import REPO_CONFIG
+from connectors.site import site_dir_field
 
 
 class TwinSettings(BaseSettings):
@@ -14,4 +15,5 @@ class TwinSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="PLANT_TWIN_", extra="ignore")
 
-    file: Path = REPO_CONFIG / "twin.yaml"
+    site_dir: Path = site_dir_field()
+    file: Path = Field(default_factory=lambda data: data["site_dir"] / "twin.yaml")

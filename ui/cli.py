@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -24,6 +27,7 @@ from ui.commands.model import app as model_app
 from ui.commands.monitor import app as monitor_app
 from ui.commands.plant import opcua_app, plant_app
 from ui.commands.sim import app as sim_app
+from ui.commands.site import init
 from ui.commands.twin import app as twin_app
 
 # each names its file and field (or variable)
@@ -34,7 +38,15 @@ app = typer.Typer(help="Plant Copilot: an agentic copilot for factories.", no_ar
 
 
 @app.callback()
-def _configure(ctx: typer.Context) -> None:
+def _configure(ctx: typer.Context, plant_dir: Annotated[Path | None, typer.Option(
+        "--plant-dir", help="the site folder: plant.yaml, users.yaml, twin.yaml, manuals/ (default: $PLANT_DIR, "
+                            "else the demo plant)")] = None) -> None:
+    if plant_dir is not None:
+        if not plant_dir.is_dir():
+            typer.secho(f"error: --plant-dir {plant_dir}: no such folder (`plant-copilot init` makes one)",
+                        fg="red", err=True)
+            raise typer.Exit(2)
+        os.environ["PLANT_DIR"] = str(plant_dir.resolve())  # the simulator, app and monitor children too
     # the one read of the environment per invocation; every command takes the configuration from the context
     ctx.obj = Configuration.from_environment()
 
@@ -51,6 +63,7 @@ app.add_typer(twin_app, name="twin")
 app.add_typer(opcua_app, name="opcua")
 app.add_typer(plant_app, name="plant")
 app.command("ingest")(ingest_manuals)
+app.command("init")(init)
 app.command()(ask)
 app.command("kpi")(kpi_command)
 report_app = typer.Typer(help="Reports from the plant's records.", no_args_is_help=True)
@@ -63,12 +76,13 @@ def demo(
     ctx: typer.Context,
     port: int = typer.Option(8501, help="the app's port on 127.0.0.1"),
     time_scale: float = typer.Option(1.0, min=0.0, help="simulated seconds per wall second"),
-    work: str = typer.Option("var/demo", help="the simulator's data and the logs"),
+    work: str = typer.Option("", help="the simulator's data and the logs (default: var/demo/SITE)"),
 ) -> None:
     """Start the simulated plant, ingest the manuals if needed, and serve the app; Ctrl-C stops everything."""
     from ui.demo import run_demo
 
-    run_demo(configuration(ctx), port, time_scale, work)
+    config = configuration(ctx)
+    run_demo(config, port, time_scale, work or Path("var/demo") / config.connectors.plant_file.parent.name)
 
 
 @app.command("scale-out")

@@ -23,7 +23,7 @@ from connectors.settings import ConnectorSettings
 from copilot import Configuration
 from copilot.identity import UserDirectory
 from knowledge.open import open_store
-from knowledge.settings import DEFAULT_MANUALS, KnowledgeSettings
+from knowledge.settings import KnowledgeSettings
 from simulator.process import (
     REPO,
     SimulatorDidNotStart,
@@ -36,8 +36,9 @@ APP = REPO / "ui" / "app.py"
 START_TIMEOUT_S = 60.0
 
 
-def ingest_if_empty(settings: KnowledgeSettings, folder: Path = DEFAULT_MANUALS) -> None:
-    """Ingest the bundled manuals into an empty store, one line per file (seconds per manual on a CPU)."""
+def ingest_if_empty(settings: KnowledgeSettings) -> None:
+    """Ingest the site's manuals into an empty store, one line per file (seconds per manual on a CPU)."""
+    folder = settings.manuals
     store = open_store(settings)
     if store.chunk_count():
         typer.echo(f"manuals: {store.chunk_count()} passages in {store.where}")

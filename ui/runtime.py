@@ -26,7 +26,7 @@ from copilot.identity import User
 from copilot.llm import ChatModel
 from copilot.reports import PlantView
 from knowledge.open import open_store
-from knowledge.settings import DEFAULT_MANUALS, KnowledgeSettings
+from knowledge.settings import KnowledgeSettings
 from twin.settings import TwinSettings
 
 T = TypeVar("T")
@@ -63,7 +63,7 @@ class AppRuntime:
         settings: CopilotSettings,
         knowledge: KnowledgeSettings,
         twin: TwinSettings,
-        manuals_dir: Path | None = DEFAULT_MANUALS,
+        manuals_dir: Path | None = None,
         one_turn_at_a_time: bool = False,
     ) -> None:
         self.connectors = connectors

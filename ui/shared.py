@@ -42,7 +42,8 @@ def get_runtime() -> AppRuntime:
     """The process's runtime: the copilot, the manuals and the plant clients, as configured."""
     config = app_configuration()
     return AppRuntime(lambda: _make_model(config.llm), connectors=config.connectors, settings=config.copilot,
-                      knowledge=config.knowledge, twin=config.twin, one_turn_at_a_time=config.llm.provider == "local")
+                      knowledge=config.knowledge, twin=config.twin, manuals_dir=config.knowledge.manuals,
+                      one_turn_at_a_time=config.llm.provider == "local")
 
 
 @st.cache_resource(show_spinner=False)

@@ -1,4 +1,4 @@
-"""The plant's users and their roles, from config/users.yaml; passwords only as bcrypt hashes.
+"""The plant's users and their roles, from the site folder's users.yaml; passwords only as bcrypt hashes.
 
 The file is read again when it changes (:class:`UsersFile`), so a removed user can no
 longer sign in and a demoted supervisor no longer approves, without a restart. An

@@ -18,6 +18,8 @@ from copilot.procedures.spec import Procedure, Slot, SlotKind
 
 
 def _enum(values: list[str], label: str | None = None) -> dict[str, Any]:
+    if not values:
+        return {"type": "null"}  # the plant has none of them
     schema: dict[str, Any] = {"type": "string", "enum": sorted(dict.fromkeys(values))}
     return {**schema, LABEL: label} if label else schema
 

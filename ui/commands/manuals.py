@@ -25,7 +25,7 @@ app = typer.Typer(help="The equipment manuals: ingest, search, show a cited pass
 console = Console()
 
 StoreOption = Annotated[
-    Path | None, typer.Option("--store", help="store folder (default: $PLANT_KNOWLEDGE_STORE or var/knowledge)")
+    Path | None, typer.Option("--store", help="store folder (default: $PLANT_KNOWLEDGE_STORE or var/knowledge/SITE)")
 ]
 STATUS_STYLE = {"added": "green", "updated": "cyan", "unchanged": "dim", "empty": "yellow", "failed": "red"}
 
@@ -45,10 +45,12 @@ def _fail(error: KnowledgeError) -> typer.Exit:
 @app.command()
 def ingest(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="a manual (.md, .txt, .pdf) or a folder of them")],
+    path: Annotated[Path | None, typer.Argument(
+        help="a manual (.md, .txt, .pdf) or a folder of them (default: the site's manuals/)")] = None,
     store: StoreOption = None,
 ) -> None:
     """Ingest manuals: new and changed files are stored, unchanged ones skipped, broken ones reported."""
+    path = path or ctx.obj.knowledge.manuals
     try:
         files = ManualStore.manual_files(path)
         manuals = _open(ctx, store)
@@ -88,7 +90,7 @@ def search(
     except KnowledgeError as e:
         raise _fail(e) from e
     if not passages:
-        console.print("no passages found (is the store empty? run `plant-copilot ingest knowledge/manuals`)")
+        console.print("no passages found (is the store empty? run `plant-copilot ingest`)")
     for p in passages:
         console.print(Panel(escape(p.text), title=escape(p.cite()), subtitle=escape(p.chunk_id), title_align="left"))
 

@@ -1,7 +1,7 @@
 """``plant-copilot twin fit | predict``: fit the twin from the historian, dry-run a change from a terminal.
 
 Addresses come from the environment (``PLANT_*``, see ``connectors.settings``), the twin file from
-``PLANT_TWIN_FILE`` (default ``config/twin.yaml``): the configuration the ``plant-copilot`` callback
+``PLANT_TWIN_FILE`` (default: the site folder's ``twin.yaml``): the configuration the ``plant-copilot`` callback
 (ui/cli.py) read once, taken from the command's context.
 """
 
@@ -31,7 +31,7 @@ app = typer.Typer(help="The digital twin: models fitted from the historian; dry 
                   no_args_is_help=True)
 
 FileOption = Annotated[Path | None, typer.Option("--file", help="the twin file (default: $PLANT_TWIN_FILE or "
-                                                                 "config/twin.yaml)")]
+                                                                 "the site folder's twin.yaml)")]
 
 
 def _fail(message: str) -> typer.Exit:

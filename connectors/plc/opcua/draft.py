@@ -149,7 +149,7 @@ def _number(value: float) -> float | int:
 
 
 def render(draft: Draft) -> str:
-    """The draft as a plant file, one line per tag like config/plant.yaml, with what the admin must review."""
+    """The draft as a plant file, one line per tag like plants/riverside/plant.yaml, with what the admin must review."""
     out = [
         f"# Drafted by `plant-copilot plant import {draft.url}`: review it before use.",
         "# No tag is writable here. For each tag the copilot may change (\"the server lets it be written\"), set",

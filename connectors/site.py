@@ -1,0 +1,32 @@
+"""A site's folder: the plant's own files, kept apart from the product's defaults.
+
+A site folder (``PLANT_DIR``; ``plant-copilot init DIR`` makes one) holds ``plant.yaml`` and ``users.yaml``,
+and may hold ``twin.yaml``, ``manuals/`` and its own ``policy.yaml``, ``procedures.yaml`` or ``monitor.yaml``,
+each of which replaces the product's default of that name (``config/``). Unset, the demo plant's folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, Field
+
+REPO = Path(__file__).resolve().parent.parent
+PRODUCT_DEFAULTS = REPO / "config"
+"""The product's defaults: procedures, policy and monitor rules that fit any plant."""
+PLANTS = REPO / "plants"
+"""The plants the repository ships, one folder each."""
+DEMO_SITE = PLANTS / "riverside"
+
+
+def site_dir_field() -> Any:
+    """A settings field for the site folder, read from ``PLANT_DIR`` whatever its class's prefix."""
+    return Field(DEMO_SITE, validation_alias=AliasChoices("PLANT_DIR", "site_dir"))
+
+
+def site_file(folder: Path, name: str) -> Path:
+    """The site's own file ``name`` where it has one, else the product's default of that name."""
+    own = folder / name
+    default = PRODUCT_DEFAULTS / name
+    return default if default.exists() and not own.exists() else own

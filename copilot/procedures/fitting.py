@@ -1,0 +1,188 @@
+"""The procedures fitted to the plant loaded: examples on its own things, only the procedures it can serve.
+
+The product's examples name the things of the plant they were written for (the file's ``written_for``, the
+demo's). On the plant loaded, an example that names only things it has is kept as written; one that names
+things it lacks is re-bound, in its slots and in its request, to things of the same role here: a machine of
+the same kind first (else one with the tags it needs), a setpoint or reading of the same name or unit, a part
+of that machine's bill of materials, a supplier, line or order of this plant. An English request that names
+its machine in words ("switch the pump back on") names the stand-in by id instead. An example that cannot be
+re-bound is left out, and so is a procedure that lost most of its examples and whose slots name a kind of
+thing the plant has none of.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from connectors.plant import Machine, Plant, load_plant
+from copilot.procedures.slots import choice_schema
+from copilot.procedures.spec import Example, Procedure, Procedures, SlotKind
+
+_IDS = {SlotKind.machine, SlotKind.line, SlotKind.part, SlotKind.supplier, SlotKind.production_order,
+        SlotKind.product, SlotKind.variant, SlotKind.colour, SlotKind.options}
+"""Kinds a request names as written (an id, a colour); a re-bound one is renamed in the request too."""
+_TAGS = {SlotKind.setpoint, SlotKind.tag}
+
+
+def plant_values(kind: SlotKind, plant: Plant) -> list[str]:
+    """The names a slot of ``kind`` may take on this plant; empty for kinds that name no plant thing."""
+    machines = list(plant.machines.values())
+    values = {
+        SlotKind.machine: [m.id for m in machines],
+        SlotKind.line: [line.id for line in plant.lines],
+        SlotKind.setpoint: [t.name for m in machines for t in m.setpoints],
+        SlotKind.setpoint_changes: [t.name for m in machines for t in m.setpoints],
+        SlotKind.tag: [t for m in machines for t in m.tags],
+        SlotKind.part: [p.id for p in plant.parts],
+        SlotKind.supplier: [s.id for s in plant.suppliers],
+        SlotKind.production_order: [o.id for o in plant.production_orders],
+        SlotKind.product: [p.id for p in plant.products],
+        SlotKind.variant: [v.id for p in plant.products for v in p.variants],
+        SlotKind.colour: [v.colour for p in plant.products for v in p.variants],
+        SlotKind.options: [o for p in plant.products for v in p.variants for o in v.options],
+    }
+    return list(dict.fromkeys(values.get(kind, [])))
+
+
+class _Unbound(LookupError):
+    """The example names something this plant has no stand-in for."""
+
+
+@dataclass
+class _Rebinding:
+    """Which of this plant's things stand in for the reference plant's: ``renamed`` for what a request names
+    as written, ``retagged`` for tags (named in words)."""
+
+    plant: Plant
+    reference: Plant
+    renamed: dict[str, str] = field(default_factory=dict)
+    retagged: dict[str, str] = field(default_factory=dict)
+
+    def machine(self, value: str, tags: set[str]) -> Machine:
+        if value in self.plant.machines:
+            return self.plant.machines[value]
+        source = self.reference.machines.get(value)
+        machines = list(self.plant.machines.values())
+        ranked = ([m for m in machines if source and m.kind == source.kind]
+                  + [m for m in machines if tags <= set(m.tags)] + [m for m in machines if m.setpoints])
+        if not ranked:
+            raise _Unbound(value)
+        self.renamed[value] = ranked[0].id
+        return ranked[0]
+
+    def tag(self, name: str, source_machine: str, machine: Machine, *, setpoint: bool, unit_matters: bool) -> str:
+        if name in self.retagged:
+            return self.retagged[name]
+        choices = machine.setpoints if setpoint else list(machine.tags.values())
+        if name in {t.name for t in choices}:
+            return name
+        source = self.reference.machines.get(source_machine)
+        unit = source.tags[name].unit if source and name in source.tags else None
+        alike = [t.name for t in choices if t.unit == unit] + ([] if unit_matters else [t.name for t in choices])
+        if not alike:
+            raise _Unbound(name)
+        self.retagged[name] = alike[0]
+        return alike[0]
+
+    def thing(self, kind: SlotKind, value: str, machine: Machine | None) -> str:
+        if value in self.renamed:
+            return self.renamed[value]
+        if value in plant_values(kind, self.plant):
+            return value
+        bom = [b.part for b in machine.bom] if machine is not None and kind is SlotKind.part else []
+        line = [machine.line_id] if machine is not None and kind is SlotKind.line else []
+        choices = [c for c in bom + line + plant_values(kind, self.plant) if c not in self.renamed.values()]
+        if not choices:
+            raise _Unbound(value)
+        self.renamed[value] = choices[0]
+        return choices[0]
+
+
+def _rebound(kind: SlotKind, value: Any, binding: _Rebinding, machine: tuple[str, Machine] | None) -> Any:
+    if value is None or (kind not in _IDS | _TAGS and kind is not SlotKind.setpoint_changes):
+        return value
+    if kind is SlotKind.options:
+        return [binding.thing(kind, option, None) for option in value]
+    if kind in _IDS:
+        return binding.thing(kind, value, machine[1] if machine else None)
+    if machine is None:
+        raise _Unbound(str(value))
+    source, target = machine
+    if kind is SlotKind.setpoint_changes:
+        return [{**change, "tag": change.get("tag") and binding.tag(
+            change["tag"], source, target, setpoint=True, unit_matters=change.get("percent") is None)}
+            for change in value]
+    return binding.tag(value, source, target, setpoint=kind is SlotKind.setpoint, unit_matters=True)
+
+
+def _tags_named(example: Example, procedure: Procedure) -> set[str]:
+    tags: set[str] = set()
+    for name, value in example.slots.items():
+        kind = procedure.slots[name].kind
+        if kind is SlotKind.setpoint_changes and value:
+            tags |= {c["tag"] for c in value if c.get("tag")}
+        elif kind in _TAGS and value:
+            tags.add(value)
+    return tags
+
+
+def _renamed_request(example: Example, renamed: dict[str, str], reference: Plant) -> str:
+    """The request with each stand-in written where the reference's thing was, by id or (English) in words."""
+    request = example.request
+    for old, new in renamed.items():
+        pattern = re.compile(rf"(?<![\w-]){re.escape(old)}(?![\w-])", re.IGNORECASE)
+        if pattern.search(request):
+            request = pattern.sub(new, request)
+            continue
+        source = reference.machines.get(old)
+        words = [w for w in re.findall(r"[a-z]+", source.name.lower()) if len(w) > 3] if source else []
+        worded = re.compile(rf"\bthe (?:\w+ )?(?:{'|'.join(words)})\b", re.IGNORECASE) if words else None
+        if example.lang != "en" or worded is None or not worded.search(request):
+            raise _Unbound(old)
+        request = worded.sub(new, request, count=1)
+    return request
+
+
+def fitted_example(example: Example, procedure: Procedure, plant: Plant, reference: Plant,
+                   validator: Draft202012Validator) -> Example | None:
+    """The example on this plant: as written, re-bound to this plant's things, or None when it cannot be."""
+    binding = _Rebinding(plant, reference)
+    machine_slot = next((n for n, s in procedure.slots.items() if s.kind is SlotKind.machine), None)
+    source = example.slots.get(machine_slot) if machine_slot else None
+    try:
+        machine = (source, binding.machine(source, _tags_named(example, procedure))) if source else None
+        slots = {name: machine[1].id if machine and name == machine_slot else
+                 _rebound(procedure.slots[name].kind, value, binding, machine)
+                 for name, value in example.slots.items()}
+        if slots == example.slots:
+            return example
+        request = _renamed_request(example, binding.renamed, reference)
+    except _Unbound:
+        return None
+    if any(True for _ in validator.iter_errors({name: slots.get(name) for name in procedure.slots})):
+        return None
+    return example.model_copy(update={"request": request, "slots": slots})
+
+
+def _lacks_a_kind(procedure: Procedure, plant: Plant) -> bool:
+    return any(not plant_values(s.kind, plant) for s in procedure.slots.values()
+               if s.kind in _IDS | _TAGS | {SlotKind.setpoint_changes})
+
+
+def fitted_to(procedures: Procedures, plant: Plant) -> Procedures:
+    """The procedures this plant can serve, their examples re-bound from the plant they were written for."""
+    reference = load_plant(procedures.written_for) if procedures.written_for else plant
+    if plant == reference:
+        return procedures
+    kept = []
+    for procedure in procedures.procedures:
+        validator = Draft202012Validator(choice_schema(procedure, plant)["function"]["parameters"])
+        examples = [fitted for e in procedure.examples
+                    if (fitted := fitted_example(e, procedure, plant, reference, validator)) is not None]
+        if 2 * len(examples) >= len(procedure.examples) or not _lacks_a_kind(procedure, plant):
+            kept.append(procedure.model_copy(update={"examples": examples}))
+    return procedures.model_copy(update={"procedures": kept})

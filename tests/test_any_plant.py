@@ -1,0 +1,110 @@
+"""A plant the product was not shipped with: its site folder alone starts the copilot, the product's procedures
+fit it, no twin file is needed, and a status question and a setpoint change run through the gate."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from agent_helpers import call, script, user, waiting
+from typer.testing import CliRunner
+
+from connectors.plant import load_plant
+from connectors.settings import ConnectorSettings
+from connectors.site import DEMO_SITE, PRODUCT_DEFAULTS
+from copilot.procedures.chooser import example_turns
+from copilot.procedures.fitting import fitted_to, plant_values
+from copilot.procedures.spec import Procedures, SlotKind
+from copilot.service import Copilot
+from copilot.settings import CopilotSettings
+from simulator.process import running_simulator
+from tools.registry import TOOLS
+from twin.settings import TwinSettings
+from ui.cli import app
+
+MIXER_SITE = Path(__file__).resolve().parent / "data" / "mixer_site"
+PROCEDURES = Procedures.load(PRODUCT_DEFAULTS / "procedures.yaml", TOOLS)
+
+
+def _named(procedures: Procedures, kind: SlotKind) -> set[str]:
+    out = set()
+    for procedure in procedures.procedures:
+        for example in procedure.examples:
+            for name, value in example.slots.items():
+                if procedure.slots[name].kind is kind and value is not None:
+                    out.add(value)
+    return out
+
+
+def test_on_the_plant_they_were_written_for_the_procedures_are_as_written():
+    assert fitted_to(PROCEDURES, load_plant(DEMO_SITE / "plant.yaml")) is PROCEDURES
+
+
+def test_on_another_plant_every_example_names_that_plants_own_things():
+    plant = load_plant(MIXER_SITE / "plant.yaml")
+    fitted = fitted_to(PROCEDURES, plant)
+    example_turns(fitted, plant)  # every example checked against this plant's schema: raises on a foreign name
+    assert _named(fitted, SlotKind.machine) == {"MX-1"}
+    assert _named(fitted, SlotKind.part) == {"PAD-BM2"}
+    for procedure in fitted.procedures:
+        for example in procedure.examples:
+            for name in ("P-101", "HP-102", "OV-201", "FL-202", "CV-203", "IM-103", "BRG-6205"):
+                assert name not in example.request, (procedure.name, example.request)
+    changes = fitted.get("change_setpoints")
+    assert changes is not None and changes.examples  # a change has examples on this plant's setpoint
+    assert all(c["tag"] in (None, "speed_setpoint") for e in changes.examples for c in e.slots["changes"])
+    stops = fitted.get("start_or_stop_machine")
+    assert stops is not None and "switch MX-1 back on" in [e.request for e in stops.examples]
+
+
+def test_a_procedure_about_things_the_plant_has_none_of_is_not_offered():
+    plant = load_plant(MIXER_SITE / "plant.yaml")
+    assert not plant_values(SlotKind.production_order, plant)
+    assert "change_production" in PROCEDURES.names
+    assert "change_production" not in fitted_to(PROCEDURES, plant).names
+
+
+def _site(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    site.mkdir()
+    shutil.copy(MIXER_SITE / "plant.yaml", site / "plant.yaml")
+    shutil.copy(DEMO_SITE / "users.yaml", site / "users.yaml")  # no twin.yaml: nothing is dry-run
+    return site
+
+
+async def test_the_copilot_starts_on_a_site_folder_answers_and_changes_through_the_gate(tmp_path: Path):
+    site = _site(tmp_path)
+    with running_simulator(tmp_path / "sim", plant_file=site / "plant.yaml") as sim:
+        connectors = ConnectorSettings(**{**sim.model_dump(), "site_dir": site, "plant_file": site / "plant.yaml"})
+        settings = CopilotSettings(site_dir=site, data_dir=tmp_path / "data")
+        assert settings.users_file == site / "users.yaml"
+        assert settings.procedures_file == PRODUCT_DEFAULTS / "procedures.yaml"  # the product's, fitted
+        model = script([call("machine_status_and_diagnosis", machine="MX-1")],
+                       [call("change_setpoints", machine="MX-1", changes=[{"tag": "speed_setpoint", "to": 120}])])
+        async with Copilot.open(model, settings=settings, connectors=connectors,
+                                twin=TwinSettings(site_dir=site)) as copilot:
+            steps = [s async for s in copilot.ask(user("olga"), "what is MX-1 doing?", thread_id="t")]
+            assert steps[-1].kind == "answer" and "MX-1" in steps[-1].text and "rpm" in steps[-1].text
+            assert not waiting(steps)  # a question changes nothing
+            steps = [s async for s in copilot.ask(user("olga"), "put the mixer on 120 rpm", thread_id="t")]
+            [wait] = waiting(steps)
+            assert wait.change.startswith("MX-1 speed_setpoint") and wait.change.endswith("→ 120 rpm")
+            _, more = await copilot.approve(wait.action_id, user("sam"))
+            assert [s.status for s in more if s.kind == "result" and s.tool == "write_setpoint"] == ["done"]
+            assert (await copilot.rt.deps.plc.read("MX-1", "speed_setpoint")).value == 120
+
+
+def test_init_makes_a_site_folder_that_the_commands_take(tmp_path: Path):
+    site = tmp_path / "newsite"
+    result = CliRunner().invoke(app, ["init", str(site), "--password", "a-long-password"])
+    assert result.exit_code == 0, result.output
+    assert (site / "users.yaml").exists() and (site / "manuals").is_dir()
+    assert "plant-copilot plant import" in result.output
+    again = CliRunner().invoke(app, ["init", str(site), "--password", "a-long-password"])
+    assert again.exit_code == 2 and "already holds a site" in again.output
+    shutil.copy(MIXER_SITE / "plant.yaml", site / "plant.yaml")
+    checked = CliRunner().invoke(app, ["--plant-dir", str(site), "plant", "check"],
+                                 env={"PLANT_OPCUA_PORT": "9", "PLANT_CONNECT_TIMEOUT_S": "1"})
+    assert str(site / "plant.yaml") in checked.output  # the site's plant file, not the demo's
+    missing = CliRunner().invoke(app, ["--plant-dir", str(tmp_path / "nowhere"), "plant", "check"])
+    assert missing.exit_code == 2 and "no such folder" in missing.output
