@@ -24,7 +24,7 @@ from copilot.procedures.answer import (
 )
 from copilot.procedures.chooser import OTHER, request_for_choice
 from copilot.procedures.language import language_of
-from copilot.procedures.run import AUTHOR, ProcedureRun, Result, RunState, advance, start
+from copilot.procedures.run import AUTHOR, CallResult, ProcedureRun, RunState, advance, start
 from copilot.store.audit import AuditKind
 
 
@@ -40,7 +40,7 @@ class AdvanceProcedure:
         last = messages[-1]
         replies: list[AnyMessage] = []
         run = running(state)
-        results: list[Result] = []
+        results: list[CallResult] = []
         if isinstance(last, AIMessage) and last.tool_calls and last.tool_calls[0]["name"] in self.bound.choices:
             call = last.tool_calls[0]
             if call["name"] == OTHER:
@@ -49,7 +49,7 @@ class AdvanceProcedure:
             run = self._start(state, call, config["configurable"]["thread_id"])
             replies.append(tool_reply(call, Status.done, f"procedure {run.procedure} with {as_text(run.slots)}"))
         elif run is not None:
-            results = [Result(call_id=m.tool_call_id, tool=m.name or "", text=m.text, artifact=ToolArtifact.of(m))
+            results = [CallResult(call_id=m.tool_call_id, tool=m.name or "", text=m.text, artifact=ToolArtifact.of(m))
                        for m in current_turn(messages) if isinstance(m, ToolMessage) and m.tool_call_id in run.calls]
         if run is None:  # nothing to continue (a resumed run that already answered)
             return Command(goto=END)

@@ -57,7 +57,7 @@ class ProcedureRun(BaseModel):
         return self.outcome is RunState.running
 
 
-class Result(BaseModel):
+class CallResult(BaseModel):
     """What came back for one call of the step in flight."""
 
     call_id: str
@@ -92,7 +92,7 @@ def start(procedure: Procedure, request: str, slots: dict[str, Any], lang: str, 
 
 
 def advance(run: ProcedureRun, procedure: Procedure, plant: Plant,
-            results: list[Result]) -> tuple[ProcedureRun, list[dict]]:
+            results: list[CallResult]) -> tuple[ProcedureRun, list[dict]]:
     """Take in the results of the step in flight, then go on to the next calls (or to the run's end)."""
     run = run.model_copy(deep=True)
     if run.calls:
@@ -155,7 +155,7 @@ def _calls(step: ProcedureStep, scope: dict[str, Any]) -> list[dict]:
     return calls
 
 
-def _take(run: ProcedureRun, procedure: Procedure, results: list[Result]) -> None:
+def _take(run: ProcedureRun, procedure: Procedure, results: list[CallResult]) -> None:
     step = procedure.steps[run.step]
     mine = [r for r in results if r.call_id in run.calls]
     run.calls = {}
