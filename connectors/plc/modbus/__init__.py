@@ -50,8 +50,8 @@ class ModbusPlugin(PlcPlugin):
 
     async def check(self, settings: ConnectorSettings, plant: Plant, endpoint: PlcEndpoint,
                     machines: list[str]) -> list[Finding]:
-        """Each machine read whole: one that does not answer is a problem; a number outside its tag's limits, NaN or
-        infinite is a note, as a value in the wrong word order or scale reads."""
+        """Each machine read whole: one that does not answer is a problem; a number that is NaN, infinite, denormal or
+        outside its tag's limits is a note, as a value in the wrong word order or scale reads."""
         findings: list[Finding] = []
         async with self.connector()(settings, plant, endpoint) as plc:
             for machine in machines:
