@@ -1,8 +1,7 @@
 """The plant description: one file that the simulator serves and the connectors read.
 
-A user describes their own plant the same way (see ``plants/riverside/plant.yaml``). The
-models here are pure data: loading and validating the file, and looking up a
-machine's tag, with no protocol code.
+A site describes its plant the same way (see ``plants/riverside/plant.yaml``). The models here are pure data:
+loading and validating the file, and looking up a machine's tag, with no protocol code.
 """
 
 from __future__ import annotations
@@ -23,6 +22,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from connectors.errors import NotFound
 
 if TYPE_CHECKING:
     from connectors.plc.plugin import PlcPlugin
@@ -192,8 +193,6 @@ class Machine(_Strict):
         return [t for t in self.tags.values() if t.is_setpoint]
 
     def tag(self, name: str) -> Tag:
-        from connectors.errors import NotFound
-
         try:
             return self.tags[name]
         except KeyError:
@@ -269,12 +268,12 @@ class ProductionOrder(_Strict):
 
 
 class PlantInfo(_Strict):
-    """The plant itself: its id and name, OPC UA namespace, Modbus unit and write security."""
+    """The plant itself: its id and name, OPC UA namespace (needed by OPC UA node ids), Modbus unit, write security."""
 
     id: str
     name: str
     site: str = ""
-    opcua_namespace: str
+    opcua_namespace: str | None = None
     opcua_writes_without_security: bool = False
     """The admin lets the copilot write over an OPC UA session without security (a loopback demo); else a
     write needs a signed session to a trusted, pinned server certificate."""
@@ -312,8 +311,6 @@ class Plant(_Strict):
         return {m.id: m for line in self.lines for m in line.machines}
 
     def machine(self, machine_id: str) -> Machine:
-        from connectors.errors import NotFound
-
         key = machine_id.strip().upper()
         if key not in self.machines:
             raise NotFound(f"unknown machine {machine_id!r}; the plant has: {', '.join(self.machines)}")
@@ -365,6 +362,9 @@ class Plant(_Strict):
                 if o.supplier not in supplier_ids:
                     raise ValueError(f"part {p.id} offered by unknown supplier {o.supplier}")
         self._plcs_named()
+        if self.plant.opcua_namespace is None and any(t.address("opcua") for t in self.all_tags()):
+            raise ValueError("plant.opcua_namespace is missing: the plant's tags have OPC UA node ids (opcua:), so it "
+                             "needs the namespace URI of those nodes (opcua_namespace: urn:...)")
         for plugin in _plugins().values():
             plugin.validate_plant(self)
         return self

@@ -204,7 +204,8 @@ async def start_opcua_server(sim: PlantSimulation, plant: Plant, url: str, *, pk
     await server.load_private_key(str(key))
     server.set_security_policy(_POLICIES)
     server.set_identity_tokens([ua.AnonymousIdentityToken, ua.UserNameIdentityToken])
-    idx = await server.register_namespace(plant.plant.opcua_namespace)
+    # a plant without OPC UA node ids names no namespace: its objects then live in the simulator's own
+    idx = await server.register_namespace(plant.plant.opcua_namespace or uri)
     root = await server.nodes.objects.add_object(ua.NodeId("Plant", idx), ua.QualifiedName("Plant", idx))
     description = ua.DataValue(ua.Variant(ua.LocalizedText(plant.plant.name)))
     await root.write_attribute(ua.AttributeIds.Description, description)

@@ -94,7 +94,8 @@ async def test_the_copilot_starts_on_a_site_folder_answers_and_changes_through_t
             assert (await copilot.rt.deps.plc.read("MX-1", "speed_setpoint")).value == 120
 
 
-def test_init_makes_a_site_folder_that_the_commands_take(tmp_path: Path):
+def test_init_makes_a_site_folder_that_the_commands_take(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("PLANT_DIR", str(DEMO_SITE))  # --plant-dir sets it for the command's children: undone after
     site = tmp_path / "newsite"
     result = CliRunner().invoke(app, ["init", str(site), "--password", "a-long-password"])
     assert result.exit_code == 0, result.output

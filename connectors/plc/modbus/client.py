@@ -1,4 +1,5 @@
-"""The PLC connector over Modbus TCP (pymodbus). Reads contiguous tags in one request."""
+"""The PLC connector over Modbus TCP (pymodbus). Reads contiguous tags in one request; decodes and encodes in the
+device's (or the tag's) order; writes a one-register value with the device's write function (06 or 16)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ from connectors.errors import InvalidRequest, Rejected, TimedOut, Unreachable
 from connectors.plant import Tag
 from connectors.plc.client import ProtocolPlc, Value
 from connectors.plc.modbus.codec import decode, encode
-from connectors.plc.modbus.schema import ModbusAddress, ModbusEndpoint, register_of
+from connectors.plc.modbus.schema import ModbusAddress, ModbusEndpoint, WriteFunction, register_of
 
 _MAX_REGISTERS = 120  # per request, below the protocol's 125
 _GATEWAY_ERRORS = {0x0A, 0x0B}
+_WRITE_COIL = 5
+_EXCEPTIONS = {0x01: "illegal function", 0x02: "illegal data address", 0x03: "illegal data value",
+               0x04: "server device failure"}
 
 
 Addressed = tuple[Tag, ModbusAddress]
@@ -84,7 +88,8 @@ class ModbusPlc(ProtocolPlc):
             code = getattr(response, "exception_code", None)
             if code in _GATEWAY_ERRORS:
                 raise Unreachable(f"{what}: the PLC does not answer (Modbus gateway exception {code:#04x})")
-            raise Rejected(f"{what}: the PLC refused the request (Modbus exception {code})")
+            name = f", {_EXCEPTIONS[code]}" if code in _EXCEPTIONS else ""
+            raise Rejected(f"{what}: the PLC refused the request (Modbus exception {code}{name})")
         return response
 
     async def _read(self, specs: list[Tag]) -> list[Value]:
@@ -105,21 +110,25 @@ class ModbusPlc(ProtocolPlc):
             data = response.bits if first.table in ("coil", "discrete_input") else response.registers
             for spec, at in run:
                 offset = at.address - first.address
-                values[spec.key] = decode(spec, list(data[offset:offset + at.count]))
+                values[spec.key] = decode(spec, list(data[offset:offset + at.count]), self.endpoint)
         return [values[s.key] for s in specs]
 
     async def _write(self, spec: Tag, value: float) -> None:
         _, at = _addressed(spec)
-        client = await self._connected()
-        unit = self.endpoint.unit
-        encoded = encode(spec, value)
-        what = f"writing {spec.key}"
-        if at.table == "coil":
-            await self._call(what, client.write_coil(at.address, bool(encoded[0]), device_id=unit))
-        elif at.table == "holding_register":
-            await self._call(what, client.write_registers(at.address, encoded, device_id=unit))
-        else:
+        if at.table not in ("coil", "holding_register"):
             raise Rejected(f"{spec.key} lives in the read-only table {at.table}")
+        encoded = encode(spec, value, self.endpoint)
+        # 05 for a coil; the device's write_function (06 or 16) for one register; 16 for more
+        function = _WRITE_COIL if at.table == "coil" else self.endpoint.write_function if len(encoded) == 1 \
+            else WriteFunction.multiple
+        client, unit = await self._connected(), self.endpoint.unit
+        if function == _WRITE_COIL:
+            request = client.write_coil(at.address, bool(encoded[0]), device_id=unit)
+        elif function is WriteFunction.single:
+            request = client.write_register(at.address, encoded[0], device_id=unit)
+        else:
+            request = client.write_registers(at.address, encoded, device_id=unit)
+        await self._call(f"writing {spec.key} with function {function:02d}", request)
 
     async def _reset(self) -> None:
         if self._client is not None:

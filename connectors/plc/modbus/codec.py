@@ -1,9 +1,10 @@
 """Engineering values ⇄ Modbus registers, per the plant file's tag description. Pure; shared by the
 simulator's server and the connector.
 
-Conventions: big-endian bytes and big-endian word order (the high word first) for 32-bit
-types; integer types carry ``raw = round(value * scale)``; strings are ASCII, two
-characters a register, padded with NULs to the tag's length.
+Conventions: a 32-bit value's four bytes lie in its two registers in the tag's (else its device's) order,
+ABCD (big-endian, the default) unless the plant file says CDAB, BADC or DCBA; integer types carry
+``raw = round(value * scale)``; strings are ASCII, two characters a register (swapped within it in the orders
+BADC and DCBA), padded to the tag's length with NULs or spaces that a read strips.
 """
 
 from __future__ import annotations
@@ -12,17 +13,41 @@ import struct
 
 from connectors.errors import InvalidRequest
 from connectors.plant import Tag
-from connectors.plc.modbus.schema import ModbusType, register_of
+from connectors.plc.modbus.schema import ModbusEndpoint, ModbusType, Order, register_of
 
 Value = float | int | bool | str
 
-_INT_RANGE = {ModbusType.uint16: (0, 0xFFFF), ModbusType.int16: (-0x8000, 0x7FFF), ModbusType.uint32: (0, 0xFFFFFFFF)}
+_INT_RANGE = {ModbusType.uint16: (0, 0xFFFF), ModbusType.int16: (-0x8000, 0x7FFF), ModbusType.uint32: (0, 0xFFFFFFFF),
+              ModbusType.int32: (-0x80000000, 0x7FFFFFFF)}
+_FORMAT = {ModbusType.uint16: ">H", ModbusType.int16: ">h", ModbusType.uint32: ">I", ModbusType.int32: ">i",
+           ModbusType.float32: ">f"}
 
 
-def encode(tag: Tag, value: Value) -> list[int] | list[bool]:
-    """The registers (or one bit) that hold ``value`` for ``tag``; InvalidRequest when it does not fit."""
+def _swap_bytes(words: list[int]) -> list[int]:
+    return [((w & 0xFF) << 8) | (w >> 8) for w in words]
+
+
+def to_registers(data: bytes, order: Order, *, text: bool = False) -> list[int]:
+    """Big-endian ``data`` as the registers a device with ``order`` holds it in (text: bytes swapped, never words)."""
+    words = list(struct.unpack(f">{len(data) // 2}H", data))
+    if order.swaps_bytes:
+        words = _swap_bytes(words)
+    return words[::-1] if order.swaps_words and not text else words
+
+
+def from_registers(registers: list[int], order: Order, *, text: bool = False) -> bytes:
+    """The big-endian bytes that ``registers``, held in ``order``, stand for; the inverse of ``to_registers``."""
+    words = list(registers[::-1] if order.swaps_words and not text else registers)
+    if order.swaps_bytes:
+        words = _swap_bytes(words)
+    return struct.pack(f">{len(words)}H", *words)
+
+
+def encode(tag: Tag, value: Value, device: ModbusEndpoint | None = None) -> list[int] | list[bool]:
+    """The registers (or one bit) that hold ``value`` for ``tag`` on ``device`` (None: ABCD, NUL-padded);
+    InvalidRequest when it does not fit."""
     register = register_of(tag)
-    kind = register.type
+    kind, layout = register.type, register.layout(device)
     if kind is ModbusType.bool:
         return [bool(value)]
     if kind is ModbusType.string:
@@ -30,35 +55,28 @@ def encode(tag: Tag, value: Value) -> list[int] | list[bool]:
         size = 2 * register.count
         if len(data) > size:
             raise InvalidRequest(f"text for {tag.key} is longer than {size} characters")
-        data = data.ljust(size, b"\0")
-        return list(struct.unpack(f">{register.count}H", data))
+        return to_registers(data.ljust(size, layout.padding.byte), layout.order, text=True)
     if isinstance(value, str) or value is None:
         raise InvalidRequest(f"{tag.key} takes a number, not {value!r}")
     if kind is ModbusType.float32:
-        return list(struct.unpack(">2H", struct.pack(">f", float(value))))
+        return to_registers(struct.pack(">f", float(value)), layout.order)
     raw = round(float(value) * register.scale)
     low, high = _INT_RANGE[kind]
     if not low <= raw <= high:
         raise InvalidRequest(f"{value} does not fit {tag.key} ({kind}, scale {register.scale:g})")
-    if kind is ModbusType.uint32:
-        return [raw >> 16, raw & 0xFFFF]
-    return [raw & 0xFFFF]
+    return to_registers(struct.pack(_FORMAT[kind], raw), layout.order)
 
 
-def decode(tag: Tag, registers: list[int] | list[bool]) -> Value:
-    """The engineering value held in ``registers`` (exactly the tag's register count of them)."""
+def decode(tag: Tag, registers: list[int] | list[bool], device: ModbusEndpoint | None = None) -> Value:
+    """The engineering value held in ``registers`` (exactly the tag's register count of them) on ``device``."""
     register = register_of(tag)
-    kind = register.type
+    kind, layout = register.type, register.layout(device)
     if kind is ModbusType.bool:
         return bool(registers[0])
+    data = from_registers(list(registers), layout.order, text=kind is ModbusType.string)
     if kind is ModbusType.string:
-        return struct.pack(f">{len(registers)}H", *registers).rstrip(b"\0").decode("ascii", errors="replace")
+        return data.rstrip(b"\0" + layout.padding.byte).decode("ascii", errors="replace")
+    (raw,) = struct.unpack(_FORMAT[kind], data)
     if kind is ModbusType.float32:
-        return struct.unpack(">f", struct.pack(">2H", *registers))[0]
-    if kind is ModbusType.uint32:
-        raw = (registers[0] << 16) | registers[1]
-    elif kind is ModbusType.int16:
-        raw = registers[0] - 0x10000 if registers[0] & 0x8000 else registers[0]
-    else:
-        raw = registers[0]
+        return raw
     return raw / register.scale if register.scale != 1 else raw
