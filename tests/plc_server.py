@@ -1,0 +1,82 @@
+"""A PLC-shaped OPC UA server nobody on the project wrote (node-opcua, tests/interop/plc_server.mjs), for tests.
+
+``running_plc_server(folder, port)`` starts it on a free loopback port and stops it on exit; the server also
+ends by itself when its stdin closes or after its lifetime. Tests skip (``needs_plc_server``) only when
+node or the installed ``node-opcua-server`` package is missing (``npm ci --prefix tests/interop``).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+INTEROP = Path(__file__).parent / "interop"
+NODE = shutil.which("node")
+HAS_PLC_SERVER = NODE is not None and (INTEROP / "node_modules" / "node-opcua-server").is_dir()
+needs_plc_server = pytest.mark.skipif(
+    not HAS_PLC_SERVER, reason="node-opcua-server is not installed: needs Node.js and npm, then "
+                               "`npm ci --prefix tests/interop` (make test does it)")
+START_DEADLINE_S = 120  # generous: the first start makes the server's certificate, on a shared CPU
+
+
+@dataclass(frozen=True)
+class PlcServer:
+    """A running PLC-shaped server: its URL and the certificate it presents (PEM), in its PKI folder."""
+
+    url: str
+    certificate: Path
+    pki: Path
+
+    def trust_folder(self) -> Path:
+        """Where the server keeps the client certificates it trusts (node-opcua's layout)."""
+        return self.pki / "server" / "trusted" / "certs"
+
+
+def _ready_line(process: subprocess.Popen, deadline_s: float) -> str:
+    """The line the server prints when it listens (node-opcua logs lines of its own on stdout too), or '' at the
+    deadline or when it exits first."""
+    found: list[str] = []
+
+    def read() -> None:
+        for line in process.stdout:
+            if line.startswith('{"url"'):
+                found.append(line)
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(deadline_s)
+    return found[0] if found else ""
+
+
+@contextmanager
+def running_plc_server(folder: Path, port: int, trust_clients: bool = True) -> Iterator[PlcServer]:
+    """The node-opcua PLC on 127.0.0.1:``port``, its PKI in ``folder``; stopped when the block ends."""
+    args = [NODE, str(INTEROP / "plc_server.mjs"), str(port), str(folder)] + (["--trust-clients"] * trust_clients)
+    folder.mkdir(parents=True, exist_ok=True)
+    log = (folder / "server.log").open("w")
+    process = subprocess.Popen(args, cwd=INTEROP, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                               text=True, env={"PATH": "/usr/bin:/bin"})
+    try:
+        line = _ready_line(process, START_DEADLINE_S)
+        if not line:
+            pytest.fail(f"the node-opcua PLC server did not start: {(folder / 'server.log').read_text()[-2000:]}")
+        ready = json.loads(line)
+        yield PlcServer(url=ready["url"], certificate=Path(ready["certificate"]), pki=folder)
+    finally:
+        process.stdin.close()  # the server stops when its stdin closes
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=30)
+        process.stdout.close()
+        log.close()
