@@ -21,9 +21,22 @@ import pytest
 INTEROP = Path(__file__).parent / "interop"
 NODE = shutil.which("node")
 HAS_PLC_SERVER = NODE is not None and (INTEROP / "node_modules" / "node-opcua-server").is_dir()
-needs_plc_server = pytest.mark.skipif(
-    not HAS_PLC_SERVER, reason="node-opcua-server is not installed: needs Node.js and npm, then "
-                               "`npm ci --prefix tests/interop` (make test does it)")
+WHY_NO_PLC_SERVER = ("node-opcua-server is not installed: needs Node.js and npm, then `npm ci --prefix "
+                     "tests/interop` (make test does it)")
+needs_plc_server = pytest.mark.skipif(not HAS_PLC_SERVER, reason=WHY_NO_PLC_SERVER)
+VARIABLES = {
+    "Mixer1/Running": 'ns=3;s="DB_Mixer"."Running"',
+    "Mixer1/Speed": 'ns=3;s="DB_Mixer"."Speed"',
+    "Mixer1/MotorCurrent": 'ns=3;s="DB_Mixer"."MotorCurrent"',
+    "Mixer1/LastCleaned": 'ns=3;s="DB_Mixer"."LastCleaned"',
+    "Mixer1/DB_Params/SpeedSetpoint": 'ns=3;s="DB_Params"."SpeedSetpoint"',
+    "Mixer1/DB_Params/RecipeName": 'ns=3;s="DB_Params"."RecipeName"',
+    "Mixer1/Agitator/Torque": 'ns=3;s="DB_Mixer"."Agitator"."Torque"',
+    "DosingPump/Status": 'ns=3;s="DB_Dosing"."Status"',
+    "DosingPump/Setpoints/FlowSetpoint": 'ns=3;s="DB_Dosing"."FlowSetpoint"',
+    "DosingPump/Flow": 'ns=3;s="DB_Dosing"."Flow"',
+}
+"""Every variable the server holds under MixingArea (the script's own list, in its words), by browse path."""
 START_DEADLINE_S = 120  # generous: the first start makes the server's certificate, on a shared CPU
 
 
@@ -80,3 +93,12 @@ def running_plc_server(folder: Path, port: int, trust_clients: bool = True) -> I
             process.wait(timeout=30)
         process.stdout.close()
         log.close()
+
+
+def node_read(url: str, node_ids: list[str]) -> dict[str, object]:
+    """The values of ``node_ids`` as node-opcua's own client reads them (tests/interop/read_opcua.mjs)."""
+    done = subprocess.run([NODE, str(INTEROP / "read_opcua.mjs"), url, *node_ids], capture_output=True, text=True,
+                          timeout=60, cwd=INTEROP, env={"PATH": "/usr/bin:/bin", "INTEROP_TIMEOUT_MS": "30000"})
+    assert done.returncode == 0, f"node-opcua failed ({done.returncode}): {done.stderr}{done.stdout}"
+    values = json.loads(done.stdout.strip().splitlines()[-1])["values"]
+    return {node_id: values[node_id]["value"] for node_id in node_ids}
