@@ -66,13 +66,13 @@ async def _text(node: Node, attribute: ua.AttributeIds) -> str:
 async def _variable(node: Node, name: str, is_property: bool, again: bool) -> ServerVariable:
     data_type = await node.read_data_type()
     declared = await eu_range(node)
-    kind = value_type_of(data_type)
-    if kind is None and is_abstract(data_type):  # declared Number, say: the value's own type is the tag's
-        kind = VALUE_TYPE_OF.get((await node.read_data_value()).Value.VariantType)
-    text = str(await node.read_value() or "") if is_property and kind == "string" else ""
+    value_type = value_type_of(data_type)
+    if value_type is None and is_abstract(data_type):  # declared Number, say: the value's own type is the tag's
+        value_type = VALUE_TYPE_OF.get((await node.read_data_value()).Value.VariantType)
+    text = str(await node.read_value() or "") if is_property and value_type == "string" else ""
     return ServerVariable(
         name=name, node_id=node.nodeid.to_string(), data_type=data_type_name(data_type),
-        type=kind, unit=await engineering_unit(node) or "",
+        type=value_type, unit=await engineering_unit(node) or "",
         low=declared.Low if declared else None, high=declared.High if declared else None,
         states=await states(node), writable=ua.AccessLevel.CurrentWrite in await node.get_access_level(),
         is_property=is_property, again=again, text=text)
