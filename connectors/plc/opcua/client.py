@@ -76,8 +76,9 @@ class OpcUaPlc(ProtocolPlc):
         if self._security is OpcUaSecurity.none and not self.plant.plant.opcua_writes_without_security:
             raise Rejected(
                 f"{spec.key} is not written over OPC UA without security: set PLANT_OPCUA_SECURITY=sign_and_encrypt "
-                f"and trust the server's certificate (`plant-copilot opcua trust {self._url}`), or let the plant "
-                f"file allow it (plant: opcua_writes_without_security: true — for a demo on loopback only)")
+                f"(or security: sign_and_encrypt in its plcs: entry) and trust the server's certificate "
+                f"(`plant-copilot opcua trust {self._url}`), or let the plant file allow it "
+                f"(plant: opcua_writes_without_security: true — for a demo on loopback only)")
         return await super().write(machine_id, tag, value)
 
     async def _read(self, specs: list[Tag]) -> list[Value]:
