@@ -38,6 +38,7 @@ VARIABLES = {
 }
 """Every variable the server holds under MixingArea (the script's own list, in its words), by browse path."""
 START_DEADLINE_S = 120  # generous: the first start makes the server's certificate, on a shared CPU
+LIFETIME_MS = 3_600_000  # the server's own watchdog, should the test never close its stdin
 
 
 @dataclass(frozen=True)
@@ -52,21 +53,26 @@ class PlcServer:
         """Where the server keeps the client certificates it trusts (node-opcua's layout)."""
         return self.pki / "server" / "trusted" / "certs"
 
+    def rejected_folder(self) -> Path:
+        """Where the server puts the client certificates it refused, for its admin to trust or not."""
+        return self.pki / "server" / "rejected"
+
 
 def _ready_line(process: subprocess.Popen, deadline_s: float) -> str:
-    """The line the server prints when it listens (node-opcua logs lines of its own on stdout too), or '' at the
-    deadline or when it exits first."""
+    """The line the server prints when it listens, or '' at the deadline or when it exits first. node-opcua logs
+    lines of its own on stdout too: a thread reads them all, to the end, so that the pipe never fills."""
+    ready = threading.Event()
     found: list[str] = []
 
-    def read() -> None:
+    def drain() -> None:
         for line in process.stdout:
-            if line.startswith('{"url"'):
+            if not found and line.startswith('{"url"'):
                 found.append(line)
-                return
+                ready.set()
+        ready.set()
 
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    reader.join(deadline_s)
+    threading.Thread(target=drain, daemon=True).start()
+    ready.wait(deadline_s)
     return found[0] if found else ""
 
 
@@ -77,7 +83,7 @@ def running_plc_server(folder: Path, port: int, trust_clients: bool = True) -> I
     folder.mkdir(parents=True, exist_ok=True)
     log = (folder / "server.log").open("w")
     process = subprocess.Popen(args, cwd=INTEROP, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
-                               text=True, env={"PATH": "/usr/bin:/bin"})
+                               text=True, env={"PATH": "/usr/bin:/bin", "PLC_SERVER_LIFETIME_MS": str(LIFETIME_MS)})
     try:
         line = _ready_line(process, START_DEADLINE_S)
         if not line:
@@ -91,7 +97,6 @@ def running_plc_server(folder: Path, port: int, trust_clients: bool = True) -> I
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=30)
-        process.stdout.close()
         log.close()
 
 

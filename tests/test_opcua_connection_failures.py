@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -85,6 +86,13 @@ def test_a_node_opcua_server_refusing_our_certificate_is_one_line_not_an_asserti
     imported = CliRunner().invoke(plant_copilot, ["plant", "import", distrustful.url],
                                   env=env | {"PLANT_OPCUA_SECURITY": "sign_and_encrypt"})
     _one_line(imported, "does not trust it yet", str(pki.cert_file))
+    for rejected in distrustful.rejected_folder().iterdir():  # its admin trusts what it rejected: we are let in
+        rejected.rename(distrustful.trust_folder() / rejected.name)
+    deadline = time.monotonic() + 60  # node-opcua notices its trust list change on its own time
+    while (again := CliRunner().invoke(plant_copilot, ["read", "MX-1"], env=env)).exit_code and \
+            time.monotonic() < deadline:
+        time.sleep(1)
+    assert again.exit_code == 0 and "speed  850 rpm" in again.output, again.output
 
 
 def test_a_refused_connection_says_to_check_the_host_and_port(tmp_path):

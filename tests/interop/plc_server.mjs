@@ -6,7 +6,8 @@
 // Serves opc.tcp://127.0.0.1:PORT/mixing/ on loopback only, without security and with Basic256Sha256
 // Sign and SignAndEncrypt. Its own certificate and its trust list live in PKI_DIR (never the home
 // directory); with --trust-clients it accepts any client certificate, without it none it does not trust.
-// When it listens it prints one line on stdout: {"url": "...", "certificate": "PKI_DIR/.../cert.pem"}.
+// When it listens it prints one line on stdout: {"url": "...", "certificate": "PKI_DIR/server/own/certs/...pem"};
+// a client certificate it refuses lands in PKI_DIR/server/rejected/, one it trusts is in .../trusted/certs/.
 // It always ends by itself: when its stdin closes (the test that started it is gone) or after LIFETIME_MS
 // (default 300 s, env PLC_SERVER_LIFETIME_MS).
 //
@@ -26,7 +27,6 @@
 //       Setpoints      folder: FlowSetpoint AnalogItem Double l/h 0..500, writable
 //       Flow           AnalogItem Double l/h 0..600, read-only
 
-import fs from "node:fs";
 import path from "node:path";
 import { OPCUACertificateManager } from "node-opcua-certificate-manager";
 import { DataType, MessageSecurityMode, SecurityPolicy, Variant } from "node-opcua-client";
@@ -133,9 +133,7 @@ async function main() {
   mixer(ns, area);
   dosingPump(ns, area);
   await server.start();
-  const certificate = server.certificateFile;
-  process.stdout.write(JSON.stringify({ url: server.getEndpointUrl(), certificate, ns: ns.index,
-                                        pki: fs.existsSync(certificate) ? "ok" : "missing" }) + "\n");
+  process.stdout.write(JSON.stringify({ url: server.getEndpointUrl(), certificate: server.certificateFile }) + "\n");
 }
 
 main().catch((err) => {
