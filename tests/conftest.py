@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from plc_server import HAS_PLC_SERVER, WHY_NO_PLC_SERVER, PlcServer, running_plc_server
 
 from connectors.settings import ConnectorSettings
 from copilot.store.db import Dialect, Location
@@ -92,6 +93,16 @@ def sim_server(sim_work: Path) -> Iterator[ConnectorSettings]:
             yield settings
     except SimulatorDidNotStart as exc:
         pytest.fail(str(exc))
+
+
+@pytest.fixture(scope="module")
+def plc_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlcServer]:
+    """A PLC-shaped node-opcua server nobody on the project wrote (tests/plc_server.py), for a test module; it
+    trusts any client certificate. Skipped, saying why, where node-opcua-server is not installed."""
+    if not HAS_PLC_SERVER:
+        pytest.skip(WHY_NO_PLC_SERVER)
+    with running_plc_server(tmp_path_factory.mktemp("plc-server"), free_port()) as server:
+        yield server
 
 
 @pytest.fixture

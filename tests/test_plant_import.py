@@ -14,7 +14,7 @@ from connectors.plc import Finding, Severity
 from connectors.plc.opcua.check import check_plant
 from connectors.plc.opcua.model import variant_type
 from connectors.plc.opcua.session import close_quietly, open_session
-from connectors.settings import ConnectorSettings
+from connectors.settings import ConnectorSettings, OpcUaSecurity
 from connectors.site import DEMO_SITE
 from simulator.process import settings_env
 from ui.cli import app as plant_copilot
@@ -53,15 +53,23 @@ def test_import_reproduces_the_simulators_machines_and_tags(sim, tmp_path):
             got = drafted.tags[name]
             assert (got.opcua, got.unit, got.enum) == (tag.opcua, tag.unit, tag.enum), tag.key
             assert variant_type(got) == variant_type(tag), tag.key
-            assert got.modbus is None and not got.writable, tag.key  # the admin marks what may be written
+            assert got.modbus is None, tag.key
+            # a setpoint the server bounds with an EURange is writable within it; the run command (a Boolean with
+            # no EURange) stays read-only until the admin marks it
+            assert got.writable == tag.is_setpoint, tag.key
             if tag.enum is None and tag.value_type not in ("bool", "string") and tag.min is not None:
                 assert (got.min, got.max) == (tag.min, tag.max), tag.key
             else:
                 assert (got.min, got.max) == (None, None), tag.key
 
-    marked = {re.search(r"opcua: ([^,}]+)", line).group(1)
-              for line in out.read_text().splitlines() if line.endswith("# the server lets it be written")}
-    assert marked == {t.opcua for t in PLANT.all_tags() if t.writable}
+    read_only = {re.search(r"opcua: ([^,}]+)", line).group(1) for line in out.read_text().splitlines()
+                 if line.endswith("# the server lets it be written; read-only here until it has min, max and "
+                                  "writable: true")}
+    assert read_only == {t.opcua for t in PLANT.all_tags() if t.is_run_command}
+    assert draft.plcs["opcua"].url == sim.opcua_url and draft.plcs["opcua"].security is OpcUaSecurity.none
+    assert {draft.plc_of(m) for m in draft.machines} == {"opcua"}  # the next check goes to this server
+    checked = _run(sim, "check", "--plant-file", str(out))
+    assert checked.exit_code == 0 and "0 problem(s)" in checked.output, checked.output
 
 
 def test_import_prints_the_draft_and_never_writes_over_the_running_plant_file(sim, tmp_path):

@@ -26,6 +26,7 @@ from ui.commands.mcp import app as mcp_app
 from ui.commands.model import app as model_app
 from ui.commands.monitor import app as monitor_app
 from ui.commands.plant import opcua_app, plant_app
+from ui.commands.read import read
 from ui.commands.sim import app as sim_app
 from ui.commands.site import init
 from ui.commands.twin import app as twin_app
@@ -66,6 +67,7 @@ app.command("ingest")(ingest_manuals)
 app.command("init")(init)
 app.command()(ask)
 app.command("kpi")(kpi_command)
+app.command("read")(read)
 report_app = typer.Typer(help="Reports from the plant's records.", no_args_is_help=True)
 report_app.command("shift")(shift_report_command)
 app.add_typer(report_app, name="report")

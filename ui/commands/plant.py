@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -25,6 +25,9 @@ from connectors.plc.opcua.pki import (
     fingerprint,
 )
 from connectors.settings import ConnectorSettings, OpcUaSecurity
+
+if TYPE_CHECKING:
+    from connectors.plc.opcua.draft import Draft
 
 opcua_app = typer.Typer(help="OPC UA security: the copilot's certificate and the servers it trusts.",
                         no_args_is_help=True)
@@ -44,8 +47,13 @@ def connector_settings(ctx: typer.Context) -> ConnectorSettings:
 @opcua_app.callback()
 @plant_app.callback()
 def _quiet() -> None:
-    """The commands say what went wrong in one line; asyncua's own warnings would only repeat it."""
-    logging.getLogger("asyncua").setLevel(logging.ERROR)
+    """The commands say what went wrong in one line; asyncua's own log would only repeat it, with tracebacks."""
+    quiet_asyncua()
+
+
+def quiet_asyncua() -> None:
+    """Silence asyncua's log (its errors come back as the connectors' one-line typed errors)."""
+    logging.getLogger("asyncua").setLevel(logging.CRITICAL + 1)
 
 
 @cert_app.command("create")
@@ -102,8 +110,10 @@ def plant_import(
     out: Annotated[Path | None, typer.Option(help="write the draft to this file (default: print it)")] = None,
     replace: Annotated[bool, typer.Option(help="overwrite OUT if it exists")] = False,
 ) -> None:
-    """Draft a plant file from the server's address space, for review; it never replaces the running plant file."""
-    from connectors.plc.opcua.draft import draft_plant, render
+    """Draft a plant file from the server's address space, for review; it never replaces the running plant file.
+    What it left out and what it could not tell are listed (and are comments in the draft)."""
+    from connectors.plc.opcua.draft import draft_plant
+    from connectors.plc.opcua.draft_yaml import render
     from connectors.plc.opcua.session import close_quietly, open_session
 
     settings = connector_settings(ctx)
@@ -113,18 +123,35 @@ def plant_import(
         if out.exists() and not replace:
             _fail(f"{out} exists; pass --replace to overwrite it")
 
-    async def draft() -> str:
+    async def draft() -> Draft:
         client = await open_session(settings, url)
         try:
-            return render(await draft_plant(client, url))
+            return await draft_plant(client, url, settings.opcua_security)
         finally:
             await close_quietly(client)
 
-    text = _or_fail(lambda: asyncio.run(draft()))
+    drafted = _or_fail(lambda: asyncio.run(draft()))
+    text = render(drafted)
     if out is None:
         typer.echo(text, nl=False)
     else:
         out.write_text(text, encoding="utf-8")
+    _report(drafted, out)
+
+
+def _report(drafted: Draft, out: Path | None) -> None:
+    """What the draft holds, what it left out and what the admin should look at; on stderr when the draft is
+    printed, so that stdout stays a plant file."""
+    tags = sum(len(m.tags) for m in drafted.machines)
+    to_stderr = out is None
+    typer.secho(f"{len(drafted.machines)} machine(s), {tags} tag(s) from {drafted.url}; "
+                f"{len(drafted.skipped)} variable(s) left out, {len(drafted.doubts)} thing(s) to look at",
+                err=to_stderr)
+    for skipped in drafted.skipped:
+        typer.secho(f"  left out: {skipped}", fg="yellow", err=to_stderr)
+    for doubt in drafted.doubts:
+        typer.secho(f"  to look at: {doubt}", fg="yellow", err=to_stderr)
+    if out is not None:
         typer.secho(f"draft written to {out}: review it, then `plant-copilot plant check --plant-file {out}`",
                     fg="green")
 

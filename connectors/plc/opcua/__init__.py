@@ -39,7 +39,7 @@ class OpcUaPlugin(PlcPlugin):
         from connectors.plc.opcua.check import check_plant
         from connectors.plc.opcua.session import close_quietly, open_session
 
-        client = await open_session(settings, endpoint.url)
+        client = await open_session(settings, endpoint.url, endpoint.security)
         try:
             return await check_plant(client, plant, set(machines))
         finally:

@@ -13,7 +13,7 @@ from asyncua import Client, Node, ua
 
 from connectors.plant import Plant, Tag
 from connectors.plc.findings import Finding, Severity
-from connectors.plc.opcua.model import data_type_name, engineering_unit, eu_range, variant_type
+from connectors.plc.opcua.model import admits, data_type_name, engineering_unit, eu_range, variant_type
 
 _ATTRIBUTES = (ua.AttributeIds.NodeClass, ua.AttributeIds.DataType, ua.AttributeIds.AccessLevel)
 
@@ -60,7 +60,7 @@ async def _check_tag(client: Client, tag: Tag, node_class: ua.DataValue, data_ty
                                                    f"not a variable")]
     findings = []
     expected = variant_type(tag)
-    if data_type.Value.Value != ua.NodeId(expected.value):
+    if not admits(data_type.Value.Value, expected):
         findings.append(Finding(tag.key, Severity.problem,
                                 f"the server declares data type {data_type_name(data_type.Value.Value)}; the plant "
                                 f"file's type makes the connector use {expected.name}"))

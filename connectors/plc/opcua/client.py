@@ -32,7 +32,7 @@ def _node(spec: Tag) -> ua.NodeId:
 
 
 class OpcUaPlc(ProtocolPlc):
-    """One OPC UA server (its URL); security, user and certificates are the settings' (PLANT_OPCUA_*)."""
+    """One OPC UA server (its URL and security, else the settings'); user and certificates are the settings'."""
 
     endpoint: OpcUaEndpoint
     _client: Client | None = None
@@ -41,9 +41,13 @@ class OpcUaPlc(ProtocolPlc):
     def _url(self) -> str:
         return self.endpoint.url
 
+    @property
+    def _security(self) -> OpcUaSecurity:
+        return self.endpoint.security or self.settings.opcua_security
+
     async def _connected(self) -> Client:
         if self._client is None:
-            self._client = await open_session(self.settings, self._url)
+            self._client = await open_session(self.settings, self._url, self._security)
         return self._client
 
     def _status(self, what: str, code: ua.StatusCode) -> None:
@@ -69,11 +73,12 @@ class OpcUaPlc(ProtocolPlc):
     async def write(self, machine_id: str, tag: str, value: Value) -> WriteResult:
         """Refuse a write over a session without security unless the plant file allows it; then as any PLC."""
         spec = self.plant.tag(machine_id, tag)
-        if self.settings.opcua_security is OpcUaSecurity.none and not self.plant.plant.opcua_writes_without_security:
+        if self._security is OpcUaSecurity.none and not self.plant.plant.opcua_writes_without_security:
             raise Rejected(
                 f"{spec.key} is not written over OPC UA without security: set PLANT_OPCUA_SECURITY=sign_and_encrypt "
-                f"and trust the server's certificate (`plant-copilot opcua trust {self._url}`), or let the plant "
-                f"file allow it (plant: opcua_writes_without_security: true — for a demo on loopback only)")
+                f"(or security: sign_and_encrypt in its plcs: entry) and trust the server's certificate "
+                f"(`plant-copilot opcua trust {self._url}`), or let the plant file allow it "
+                f"(plant: opcua_writes_without_security: true — for a demo on loopback only)")
         return await super().write(machine_id, tag, value)
 
     async def _read(self, specs: list[Tag]) -> list[Value]:

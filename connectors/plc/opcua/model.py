@@ -61,6 +61,26 @@ def data_type_name(node_id: ua.NodeId) -> str:
     return node_id.to_string()
 
 
+_ABSTRACT: dict[int, set[ua.VariantType]] = {
+    ua.ObjectIds.BaseDataType: set(VARIANT_OF.values()),
+    ua.ObjectIds.Number: {ua.VariantType.Float, ua.VariantType.Double, ua.VariantType.Int16, ua.VariantType.Int32,
+                          ua.VariantType.UInt16, ua.VariantType.UInt32},
+    ua.ObjectIds.Integer: {ua.VariantType.Int16, ua.VariantType.Int32},
+    ua.ObjectIds.UInteger: {ua.VariantType.UInt16, ua.VariantType.UInt32},
+}
+"""The abstract data types a server may declare (a MultiStateDiscrete's Number, say), and the types they admit."""
+
+
+def is_abstract(node_id: ua.NodeId) -> bool:
+    """An abstract data type (Number, Integer, ...): the value's own type tells what it holds."""
+    return node_id.NamespaceIndex == 0 and node_id.Identifier in _ABSTRACT
+
+
+def admits(declared: ua.NodeId, variant: ua.VariantType) -> bool:
+    """A variable of the declared data type can hold a value of ``variant``: the same type, or an abstract one above."""
+    return declared == ua.NodeId(variant.value) or (is_abstract(declared) and variant in _ABSTRACT[declared.Identifier])
+
+
 def value_type_of(node_id: ua.NodeId) -> ValueType | None:
     """The plant file's type for a server's data type, or None for one the plant file has no word for."""
     if node_id.NamespaceIndex == 0 and isinstance(node_id.Identifier, int):
@@ -109,3 +129,20 @@ async def enum_strings(node: Node) -> dict[int, str] | None:
     if not isinstance(value, list) or not value:
         return None
     return {i: text.Text if isinstance(text, ua.LocalizedText) else str(text) for i, text in enumerate(value)}
+
+
+async def enum_values(node: Node) -> dict[int, str] | None:
+    """The states of a MultiStateValueDiscreteType variable (EnumValues: each value with its name), or None."""
+    prop = await _property(node, "EnumValues")
+    if prop is None:
+        return None
+    value = await prop.read_value()
+    if not isinstance(value, list) or not value:
+        return None
+    return {int(item.Value): item.DisplayName.Text or str(item.Value) for item in value
+            if isinstance(item, ua.EnumValueType)}
+
+
+async def states(node: Node) -> dict[int, str] | None:
+    """The named values of a variable, from its EnumStrings or its EnumValues; None when it names none."""
+    return await enum_strings(node) or await enum_values(node)

@@ -1,4 +1,4 @@
-"""What a plant file says of OPC UA: a server by its URL (``plcs:``), a tag by its node id (``opcua:``)."""
+"""What a plant file says of OPC UA: a server by its URL and security (``plcs:``), a tag by its node id (``opcua:``)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import field_validator
 
 from connectors.plant import PlcEndpoint
+from connectors.settings import OpcUaSecurity
 
 OPCUA_SCHEME = "opc.tcp://"
 
@@ -15,10 +16,12 @@ NodeIdText = str
 
 
 class OpcUaEndpoint(PlcEndpoint):
-    """An OPC UA server by its ``opc.tcp://HOST:PORT/...`` URL."""
+    """An OPC UA server by its ``opc.tcp://HOST:PORT/...`` URL, and the security its sessions use."""
 
     protocol: Literal["opcua"] = "opcua"
     url: str
+    security: OpcUaSecurity | None = None
+    """``none``, ``sign`` or ``sign_and_encrypt``; unset, the settings' (``PLANT_OPCUA_SECURITY``)."""
 
     @field_validator("url")
     @classmethod
