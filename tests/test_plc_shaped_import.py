@@ -1,6 +1,7 @@
 """A plant nobody on the project wrote: `plant import` on a PLC-shaped node-opcua server (tests/plc_server.py) drafts
 a plant file that needs no hand edit — `plant check` passes on it, `plant-copilot read` reads its live values and a
-setpoint written through the copilot's PLC connector lands on the server.
+setpoint written through the copilot's PLC connector lands on the server; then the copilot itself, on a site
+folder holding that draft, answers a status question and carries a setpoint change through the gate to it.
 
 The server has folders holding variables by Organizes, a data-block folder (DB_Params) under its mixer, Siemens
 style string node ids, AnalogItems with EURange and EngineeringUnits, a writable speed setpoint, a Boolean Running
@@ -13,9 +14,11 @@ takes them to the server, securely.
 from __future__ import annotations
 
 import asyncio
+import shutil
 from pathlib import Path
 
 import pytest
+from agent_helpers import call, script, user, waiting
 from plc_server import VARIABLES, PlcServer, node_read
 from typer.testing import CliRunner
 
@@ -25,7 +28,11 @@ from connectors.plc import open_plc
 from connectors.plc.opcua.pki import Pki, create_application_certificate, fingerprint
 from connectors.plc.opcua.session import server_certificate
 from connectors.settings import ConnectorSettings, OpcUaSecurity
+from connectors.site import DEMO_SITE
+from copilot.service import Copilot
+from copilot.settings import CopilotSettings
 from simulator.process import free_ports
+from twin.settings import TwinSettings
 from ui.cli import app as plant_copilot
 
 SETPOINT = VARIABLES["Mixer1/DB_Params/SpeedSetpoint"]
@@ -151,3 +158,29 @@ async def test_a_setpoint_written_through_the_copilots_connector_lands_on_the_se
         written = await plc.write("MIXER1", "speed_setpoint", 900)
         assert (written.old_value, written.new_value) == (850, 900)
     assert node_read(plc_server.url, [SETPOINT]) == {SETPOINT: 900}  # node-opcua's own client reads it back
+
+
+async def test_the_copilot_on_the_imported_plant_answers_and_changes_through_the_gate(imported, env, plc_server,
+                                                                                     tmp_path):
+    site = tmp_path / "site"
+    made = CliRunner().invoke(plant_copilot, ["init", str(site), "--password", "the-admins-password"])
+    assert made.exit_code == 0, made.output
+    shutil.copy(imported[0], site / "plant.yaml")  # the draft as imported, no line edited
+    shutil.copy(DEMO_SITE / "users.yaml", site / "users.yaml")  # the site's people: an operator and supervisors
+    dead = f"http://127.0.0.1:{free_ports(1)[0]}"  # no ERP or MES on this site yet
+    connectors = ConnectorSettings(site_dir=site, opcua_pki_dir=Path(env["PLANT_OPCUA_PKI_DIR"]),
+                                   opcua_endpoint=env["PLANT_OPCUA_ENDPOINT"], erp_url=dead, mes_url=dead,
+                                   connect_timeout_s=30, request_timeout_s=30)
+    model = script([call("machine_status_and_diagnosis", machine="MIXER1")],
+                   [call("change_setpoints", machine="MIXER1", changes=[{"tag": "speed_setpoint", "to": 1000}])])
+    async with Copilot.open(model, settings=CopilotSettings(site_dir=site, data_dir=tmp_path / "data"),
+                            connectors=connectors, twin=TwinSettings(site_dir=site)) as copilot:
+        status = [s async for s in copilot.ask(user("olga"), "how is mixer 1 doing?", thread_id="t")]
+        assert status[-1].kind == "answer" and "MIXER1" in status[-1].text and "rpm" in status[-1].text
+        assert not waiting(status)
+        steps = [s async for s in copilot.ask(user("olga"), "run mixer 1 at 1000 rpm", thread_id="t")]
+        [wait] = waiting(steps)
+        assert wait.change == "MIXER1 speed_setpoint 900 → 1000 rpm"
+        _, more = await copilot.approve(wait.action_id, user("sam"))
+        assert [s.status for s in more if s.kind == "result" and s.tool == "write_setpoint"] == ["done"]
+    assert node_read(plc_server.url, [SETPOINT]) == {SETPOINT: 1000}  # on the server, read by node-opcua
