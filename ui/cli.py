@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -48,6 +49,8 @@ def _configure(ctx: typer.Context, plant_dir: Annotated[Path | None, typer.Optio
                         fg="red", err=True)
             raise typer.Exit(2)
         os.environ["PLANT_DIR"] = str(plant_dir.resolve())  # the simulator, app and monitor children too
+    # asyncua's own log would repeat, with tracebacks, what the connectors' typed errors say in one line
+    logging.getLogger("asyncua").setLevel(logging.CRITICAL + 1)
     # the one read of the environment per invocation; every command takes the configuration from the context
     ctx.obj = Configuration.from_environment()
 

@@ -7,7 +7,6 @@ read once by the ``plant-copilot`` callback (ui/cli.py) and taken from the comma
 from __future__ import annotations
 
 import asyncio
-import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -42,18 +41,6 @@ _RENEW_WITHIN_DAYS = 30
 def connector_settings(ctx: typer.Context) -> ConnectorSettings:
     """The connectors' part of the configuration the entry point read once and put in the context."""
     return ctx.obj.connectors
-
-
-@opcua_app.callback()
-@plant_app.callback()
-def _quiet() -> None:
-    """The commands say what went wrong in one line; asyncua's own log would only repeat it, with tracebacks."""
-    quiet_asyncua()
-
-
-def quiet_asyncua() -> None:
-    """Silence asyncua's log (its errors come back as the connectors' one-line typed errors)."""
-    logging.getLogger("asyncua").setLevel(logging.CRITICAL + 1)
 
 
 @cert_app.command("create")

@@ -7,7 +7,6 @@ settings' PLC, in ``COPILOT_PLC_PROTOCOL`` unless ``--protocol`` says otherwise.
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import Annotated, NoReturn
 
 import typer
@@ -52,7 +51,6 @@ def read(
     ] = None,
 ) -> None:
     """Read a machine's live tags from its PLC, each with its unit; one line saying what to do if that fails."""
-    logging.getLogger("asyncua").setLevel(logging.CRITICAL + 1)  # its errors come back as one typed line
     config = configuration(ctx)
     plant = config.connectors.load_plant()
     try:
