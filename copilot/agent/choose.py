@@ -22,8 +22,11 @@ from copilot.procedures.answer import faithful, restating_request
 from copilot.procedures.chooser import OTHER, chooser_messages, latest_request
 from copilot.procedures.grounding import in_digits
 from copilot.procedures.language import LANGUAGE_NAMES, language_of
+from copilot.procedures.questions import is_question
 from copilot.procedures.run import AUTHOR, ProcedureRun, RunState
 from copilot.store.approvals import Origin
+from policies.model import Risk
+from tools.base import Tool
 
 
 def narrowing(turn: list[AnyMessage], tools: list[str]) -> dict[str, Any]:
@@ -40,6 +43,17 @@ def narrowing(turn: list[AnyMessage], tools: list[str]) -> dict[str, Any]:
     just_read = {m.name for m in last_results if ToolArtifact.of(m).status is Status.done}
     allowed = [t for t in tools if t not in just_read]
     return {"allowed_tools": allowed} if just_read and allowed else {}
+
+
+def without_changes(narrowed: dict[str, Any], bound: list[str], tools: dict[str, Tool]) -> dict[str, Any]:
+    """The narrowing of a question's turn: the same, less every tool that changes something (an answer when
+    nothing else is left)."""
+    changes = {name for name, tool in tools.items() if tool.risk != Risk.read}
+    choice = narrowed.get("tool_choice")
+    if isinstance(choice, str) and choice not in ("auto", "required", "any"):
+        return {"tool_choice": "none"} if choice in changes else narrowed
+    allowed = [name for name in narrowed.get("allowed_tools", bound) if name not in changes]
+    return {"allowed_tools": allowed} if allowed else {"tool_choice": "none"}
 
 
 @dataclass
@@ -84,6 +98,8 @@ class Choose:
 
     async def _free_loop(self, messages: list[AnyMessage], turn: list[AnyMessage]) -> AIMessage:
         narrowed = plan_narrowing(turn) if self.bound.planning else narrowing(turn, list(self.rt.tools))
+        if is_question(latest_request(messages)):
+            narrowed = without_changes(narrowed, self.bound.tool_names, self.rt.tools)
         return await self.bound.model.ainvoke([*self.bound.loop_head, *messages], **narrowed)
 
     def _choosable(self, asking: ProcedureRun | None) -> list[str]:

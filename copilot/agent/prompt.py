@@ -95,6 +95,11 @@ class BoundModel:
         return self.prompt.head
 
     @property
+    def tool_names(self) -> list[str]:
+        """The names of the tools (and choices) bound."""
+        return [schema["function"]["name"] for schema in self.prompt.tools]
+
+    @property
     def loop_head(self) -> list[AnyMessage]:
         """The free loop's start: no examples of choices it could copy."""
         return [SystemMessage(self.prompt.system)]

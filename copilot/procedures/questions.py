@@ -1,0 +1,44 @@
+"""Whether a request is a question, which a turn answers and never answers with a change.
+
+A question ends with a question mark (or opens with one, in Spanish) and does not open as a polite request
+("can you ...?", "könnten Sie ...?", "pouvez-vous ...?"): those ask for something to be done, unless what
+they ask for is to be told or shown something ("can you tell me ...?"). Told by code,
+in the ten languages the copilot is tried in; a request without a question mark is not a question.
+"""
+
+from __future__ import annotations
+
+import re
+
+_POLITE = re.compile(
+    r"^(?:please\s+|bitte\s+)?(?:"
+    r"can|could|would|will|won't|may"                                   # en: can you / could we
+    r"|kannst|könnt|können|könntest|könnten|würdest|würden"             # de
+    r"|peux|pouvez|pourrais|pourriez|voudriez|voudrais"                 # fr
+    r"|puedes|puede|pueden|podrías|podría|podrían"                      # es
+    r"|puoi|può|potresti|potrebbe|potete"                               # it
+    r"|pode|podes|poderia|poderias|podem"                               # pt
+    r"|możesz|możecie|mógłbyś|mogłabyś|czy\s+możesz|czy\s+mógłbyś"      # pl
+    r"|kun|kunt|kan|zou|wil"                                            # nl
+    r"|můžeš|můžete|mohl|mohla|mohli"                                   # cs
+    r")\b",
+    re.IGNORECASE,
+)
+_TELL = re.compile(
+    r"\b(?:tell|show|explain|check|say|find|list|look up|sagen|zeigen|erklären|prüfen|nachsehen|dire|montrer"
+    r"|expliquer|vérifier|decir|mostrar|explicar|comprobar|dirmi|mostrare|spiegare|verificare|dizer|mostrar"
+    r"|explicar|verificar|powiedzieć|pokazać|sprawdzić|vertellen|laten zien|controleren|říct|ukázat|zkontrolovat)\b",
+    re.IGNORECASE,
+)
+"""What a polite opener asks for when it asks to be told something: then it is a question after all."""
+_POLITE_TR = re.compile(r"\b\w+(?:abilir|ebilir)\s*(?:mi|mı|mu|mü)\w*\s*\?\s*$", re.IGNORECASE)
+"""Turkish asks politely at the end: "... ayarlayabilir misin?" (can you set ...)."""
+
+
+def is_question(request: str) -> bool:
+    """True for a question (it ends or, in Spanish, opens with a question mark) that is not a polite request."""
+    text = request.strip().lstrip("¿\"'«„ ").rstrip("\"'»“ ")
+    if not (text.endswith("?") or request.strip().startswith("¿")):
+        return False
+    asks_for_a_deed = bool(_POLITE.match(text) or _POLITE_TR.search(text))
+    return not asks_for_a_deed or bool(_TELL.search(text))
