@@ -28,9 +28,10 @@ class JetDyer(MachineModel):
              "vibration": 0.04, "shade_deviation": 0.02}
     drift_tag = "ph"
     temperature_loops = {"liquor_temp": "temp_setpoint"}
-    deviation_alarms = {"liquor_temp": ("temp_setpoint", 12.0, 701), "ph": ("ph_setpoint", 0.5, 702)}
+    deviation_alarms = {"liquor_temp": ("temp_setpoint", 12.0, 701), "ph": ("ph_setpoint", 0.6, 702)}
     BATCH_KG = 400.0
     CYCLE_S = 4 * 3600.0  # load, dye, rinse and unload one batch
+    MAX_DELTA_E = 8.0
     _NOZZLE_M_PER_MIN = 3.6  # fabric speed per % of pump speed
 
     def step(self, v: dict[str, float], dt: float, c: Conditions) -> None:
@@ -45,20 +46,21 @@ class JetDyer(MachineModel):
         v["pump_pressure"] = lag(v["pump_pressure"], 0.4 + 2.4 * pump * pump if c.running else 0.0, 3.0, dt)
         v["fabric_speed"] = lag(v["fabric_speed"], self._NOZZLE_M_PER_MIN * 100.0 * pump, 5.0, dt)
         v["vibration"] = lag(v["vibration"], pump / 0.75 * (1.6 + 10.0 * c.wear), 5.0, dt)
-        v["shade_deviation"] = lag(v["shade_deviation"], self.shade_target(v, c), 600.0, dt)
+        if c.running:  # the dye reacts with the fabric only while the liquor circulates
+            v["shade_deviation"] = lag(v["shade_deviation"], self.shade_target(v, c), 600.0, dt)
 
     def shade_target(self, v: dict[str, float], c: Conditions) -> float:
-        """Delta E the batch tends to at these liquor conditions (0.3 in the recipe's window)."""
-        return (0.3 + window_penalty(v["liquor_temp"], 60.0, 2.0, 3.0, 0.35)
-                + window_penalty(v["ph"], 10.8, 0.2, 0.3, 0.4)
-                + window_penalty(v["liquor_ratio_setpoint"], 6.0, 1.5, 1.0, 0.3)
-                + (1.5 if c.bad_material else 0.0))
+        """Delta E the batch tends to at these liquor conditions: 0.3 in the recipe's window, at most 8 (off shade)."""
+        return min(self.MAX_DELTA_E, 0.3 + window_penalty(v["liquor_temp"], 60.0, 2.0, 3.0, 0.35)
+                   + window_penalty(v["ph"], 10.8, 0.2, 0.3, 0.4)
+                   + window_penalty(v["liquor_ratio_setpoint"], 6.0, 1.5, 1.0, 0.3)
+                   + (1.5 if c.bad_material else 0.0))
 
     def output_per_s(self, v: dict[str, float], c: Conditions) -> float:
         return self.BATCH_KG / self.CYCLE_S if c.running else 0.0
 
     def defect_target(self, v: dict[str, float], c: Conditions) -> float:
-        return 0.4 + 4.0 * max(0.0, v["shade_deviation"] - 0.5)
+        return min(100.0, 0.4 + 4.0 * max(0.0, v["shade_deviation"] - 0.5))
 
 
 class Padder(MachineModel):
@@ -72,7 +74,7 @@ class Padder(MachineModel):
     setpoints = {"nip_pressure_setpoint": 3.0, "speed_setpoint": 30.0, "trough_level_setpoint": 70.0}
     noise = {"nip_pressure": 0.02, "roller_speed": 0.1, "pick_up": 0.2, "trough_level": 0.4, "vibration": 0.04}
     drift_tag = "nip_pressure"
-    deviation_alarms = {"nip_pressure": ("nip_pressure_setpoint", 0.5, 721)}
+    deviation_alarms = {"nip_pressure": ("nip_pressure_setpoint", 0.6, 721)}
 
     def step(self, v: dict[str, float], dt: float, c: Conditions) -> None:
         v["nip_pressure"] = lag(v["nip_pressure"], v["nip_pressure_setpoint"] if c.running else 0.0, 3.0, dt)
@@ -85,8 +87,8 @@ class Padder(MachineModel):
         v["vibration"] = lag(v["vibration"], v["roller_speed"] / 30.0 * (1.4 + 10.0 * c.wear), 5.0, dt)
 
     def defect_target(self, v: dict[str, float], c: Conditions) -> float:
-        return (0.3 + window_penalty(v["pick_up"], 65.0, 3.0, 3.0, 0.7)
-                + window_penalty(v["trough_level"], 70.0, 25.0, 10.0, 1.0))
+        return min(100.0, 0.3 + window_penalty(v["pick_up"], 65.0, 3.0, 3.0, 0.7)
+                   + window_penalty(v["trough_level"], 70.0, 25.0, 10.0, 1.0))
 
 
 class Stenter(MachineModel):
@@ -125,6 +127,6 @@ class Stenter(MachineModel):
         return v["fabric_speed"] / 60.0 if c.running else 0.0
 
     def defect_target(self, v: dict[str, float], c: Conditions) -> float:
-        return (0.4 + window_penalty(v["residual_moisture"], 6.5, 1.5, 1.5, 0.8)
-                + window_penalty(v["chamber_temp"], 170.0, 10.0, 8.0, 0.6)
-                + window_penalty(v["overfeed"], 4.0, 2.0, 2.0, 0.5))
+        return min(100.0, 0.4 + window_penalty(v["residual_moisture"], 6.5, 1.5, 1.5, 0.8)
+                   + window_penalty(v["chamber_temp"], 170.0, 10.0, 8.0, 0.6)
+                   + window_penalty(v["overfeed"], 4.0, 2.0, 2.0, 0.5))
