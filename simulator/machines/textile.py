@@ -1,9 +1,5 @@
-"""Textile wet processing: a jet dyeing machine, a padding mangle and a stenter frame.
-
-The recipe windows (reactive dyeing of cotton at 60 degC and pH 10.8; a wet pick-up of 65 %; drying to about
-6.5 % residual moisture) are the processes' sweet spots: running outside them raises the shade deviation and
-the defects, as the machines' manuals say.
-"""
+"""Textile wet processing: a jet dyeing machine, a padding mangle and a stenter frame, each with its recipe's
+window (60 degC and pH 10.8; 65 % pick-up; about 6.5 % residual moisture) outside which defects grow."""
 
 from __future__ import annotations
 
@@ -13,13 +9,8 @@ from simulator.machines.base import AMBIENT_C, Conditions, MachineModel, lag, ra
 
 
 class JetDyer(MachineModel):
-    """A batch of fabric circulates in rope form in the dye liquor, driven by a jet pump.
-
-    The liquor heats at most at the heating rate towards its setpoint (a controller fault shifts where it
-    settles); the pH follows its dosing setpoint; the liquor volume is the liquor ratio times the batch. The
-    shade deviation (delta E) grows when the temperature, the pH or the liquor ratio leave the recipe's window,
-    or with an off-spec dye lot; the share of the batch off shade follows it.
-    """
+    """A 400 kg batch in rope form in the dye liquor: the liquor ramps to its temperature at the heating rate,
+    and the shade deviation (delta E) grows when temperature, pH or liquor ratio leave the recipe or the lot is bad."""
 
     kind = "jet_dyer"
     setpoints = {"temp_setpoint": 60.0, "heating_rate_setpoint": 2.0, "ph_setpoint": 10.8,
@@ -64,11 +55,8 @@ class JetDyer(MachineModel):
 
 
 class Padder(MachineModel):
-    """A two-bowl mangle squeezes the finish liquor into the fabric: the nip pressure sets the wet pick-up.
-
-    More pressure squeezes out more liquor, more speed carries more through the nip; a trough run low starves
-    the fabric. Pick-up outside 62 to 68 % gives an uneven finish.
-    """
+    """A two-bowl mangle: more nip pressure squeezes out more finish liquor (lower pick-up), more speed carries
+    more through; pick-up outside 62 to 68 % or a trough run low gives an uneven finish."""
 
     kind = "padder"
     setpoints = {"nip_pressure_setpoint": 3.0, "speed_setpoint": 30.0, "trough_level_setpoint": 70.0}
@@ -92,12 +80,8 @@ class Padder(MachineModel):
 
 
 class Stenter(MachineModel):
-    """Fabric held by its selvedges on pin chains runs through hot-air chambers that dry and heat-set it.
-
-    The dwell time is the chambers' length over the fabric speed; the residual moisture falls with the dwell
-    time and the chamber temperature above 60 degC. Overfeed shrinks the width a little. Too wet, too dry, too
-    hot or overfed out of the window: defects.
-    """
+    """Fabric on pin chains through 24 m of hot-air chambers: the residual moisture falls with the dwell time
+    (length over speed) and the heat above 60 degC; overfeed narrows it; too wet, too hot or overfed: defects."""
 
     kind = "stenter"
     setpoints = {"temp_setpoint": 170.0, "speed_setpoint": 30.0, "overfeed_setpoint": 4.0, "width_setpoint": 160.0}
