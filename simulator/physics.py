@@ -48,11 +48,15 @@ DRIFT_TIME_S = 600.0  # a drifting sensor reaches its full offset after this lon
 DRIFT_SPAN = 0.10  # full sensor drift at severity 1, as a share of the tag's range
 CONTROLLER_DRIFT_C = 25.0  # how far a drifting temperature loop settles off its setpoint at severity 1
 
-# Lots of raw material known to be off-spec; loading one (material_lot) raises the machine's defects.
-BAD_LOTS = frozenset({"LOT-24-0907", "LOT-24-0911"})
-INITIAL_TEXT = {"material_lot": {"HP-102": "LOT-24-0812", "IM-103": "LOT-24-0815"}}
-INITIAL_RUN_HOURS = {"P-101": 18250.0}
-INITIAL_COUNTS = {"HP-102": (4210.0, 38.0), "IM-103": (1130.0, 12.0), "FL-202": (7420.0, 41.0)}
+# Lots of raw material known to be off-spec (the riverside plant's moulding lots, the dyehouse's dye lot);
+# loading one (material_lot) raises the machine's defects. The text tags, run hours and counters each plant's
+# machines start with, by machine id.
+BAD_LOTS = frozenset({"LOT-24-0907", "LOT-24-0911", "LOT-26-0318"})
+INITIAL_TEXT = {"material_lot": {"HP-102": "LOT-24-0812", "IM-103": "LOT-24-0815", "JD-102": "LOT-26-0302"},
+                "colourway": {"JD-102": "TW-240-NAVY"}, "finish_recipe": {"PD-201": "FIN-SOFT-02"}}
+INITIAL_RUN_HOURS = {"P-101": 18250.0, "WP-101": 9420.0}
+INITIAL_COUNTS = {"HP-102": (4210.0, 38.0), "IM-103": (1130.0, 12.0), "FL-202": (7420.0, 41.0),
+                  "JD-102": (5200.0, 31.0), "ST-202": (18650.0, 96.0)}
 
 
 class PlantSimulation:

@@ -28,6 +28,15 @@ THRESHOLD_ALARMS = {
     "barrel_temp": 301,
     "zone_temp": 401,
     "fill_volume": 501,
+    "liquor_temp": 701,
+    "ph": 702,
+    "shade_deviation": 703,
+    "liquor_level": 704,
+    "pump_pressure": 705,
+    "nip_pressure": 721,
+    "trough_level": 722,
+    "chamber_temp": 741,
+    "residual_moisture": 742,
 }
 JAM_ALARM = 601
 STOPPED, RUNNING, FAULTED = 0, 1, 2
