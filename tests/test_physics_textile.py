@@ -6,13 +6,13 @@ import pytest
 
 from connectors.errors import InvalidRequest
 from connectors.plant import load_plant
-from connectors.settings import REPO_CONFIG
+from connectors.site import PLANTS
 from simulator.faults import Fault, FaultBoard, FaultKind
 from simulator.machines import MODELS, model_for
 from simulator.machines.base import Conditions
 from simulator.physics import BAD_LOTS, FAULTED, JAM_ALARM, PlantSimulation
 
-DYEHOUSE = load_plant(REPO_CONFIG.parent / "plants" / "dyehouse" / "plant.yaml")
+DYEHOUSE = load_plant(PLANTS / "dyehouse" / "plant.yaml")
 
 
 @pytest.fixture

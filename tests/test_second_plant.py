@@ -21,7 +21,8 @@ from connectors.mes import MesClient
 from connectors.plant import Plant, load_plant
 from connectors.plc import open_plc
 from connectors.records import ProductionOrderStatus as Status
-from connectors.settings import REPO_CONFIG, ConnectorSettings
+from connectors.settings import ConnectorSettings
+from connectors.site import PLANTS
 from copilot.identity.users import UserDirectory
 from policies.model import Role
 from simulator.process import running_simulator, settings_env
@@ -30,7 +31,7 @@ from twin.file import load_twin
 from twin.sources import live_values
 from ui.cli import app
 
-SITE = REPO_CONFIG.parent / "plants" / "dyehouse"
+SITE = PLANTS / "dyehouse"
 PLANT_FILE = SITE / "plant.yaml"
 PLANT = load_plant(PLANT_FILE)
 
