@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from connectors.plant import load_plant
 from connectors.settings import ConnectorSettings
-from connectors.site import DEMO_SITE, PRODUCT_DEFAULTS
+from connectors.site import DEMO_SITE, PLANTS, PRODUCT_DEFAULTS
 from copilot.procedures.chooser import example_turns
 from copilot.procedures.fitting import fitted_to, plant_values
 from copilot.procedures.spec import Procedures, SlotKind
@@ -109,3 +109,17 @@ def test_init_makes_a_site_folder_that_the_commands_take(tmp_path: Path, monkeyp
     assert str(site / "plant.yaml") in checked.output  # the site's plant file, not the demo's
     missing = CliRunner().invoke(app, ["--plant-dir", str(tmp_path / "nowhere"), "plant", "check"])
     assert missing.exit_code == 2 and "no such folder" in missing.output
+
+
+def test_on_the_second_plant_the_examples_spread_over_its_machines_with_their_own_units():
+    plant = load_plant(PLANTS / "dyehouse" / "plant.yaml")
+    fitted = fitted_to(PROCEDURES, plant)
+    example_turns(fitted, plant)
+    assert len(_named(fitted, SlotKind.machine)) >= 3  # not every example on the first machine
+    units = {}
+    for example in fitted.get("change_setpoints").examples:
+        machine = plant.machines[example.slots["machine"]]
+        units.update({example.request: machine.tags[c["tag"]].unit for c in example.slots["changes"] if c["tag"]})
+    in_rpm = [unit for request, unit in units.items() if "100 rpm slower" in request]
+    to_170 = [unit for request, unit in units.items() if request.endswith(" to 170")]
+    assert in_rpm == ["rpm"] and to_170 == ["degC"]  # the oven's 170 degC lands on a setpoint in degC

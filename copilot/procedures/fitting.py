@@ -13,6 +13,7 @@ thing the plant has none of.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,22 +60,33 @@ class _Rebinding:
 
     plant: Plant
     reference: Plant
+    uses: Counter[str]
+    """How often each of this plant's machines stood in already: the examples spread over the plant."""
     renamed: dict[str, str] = field(default_factory=dict)
     retagged: dict[str, str] = field(default_factory=dict)
 
-    def machine(self, value: str, tags: set[str]) -> Machine:
+    def machine(self, value: str, tags: set[str], setpoints: int) -> Machine:
+        """The example's machine, else the one of the same kind, else one with its tags or enough setpoints."""
         if value in self.plant.machines:
             return self.plant.machines[value]
         source = self.reference.machines.get(value)
-        machines = list(self.plant.machines.values())
-        ranked = ([m for m in machines if source and m.kind == source.kind]
-                  + [m for m in machines if tags <= set(m.tags)] + [m for m in machines if m.setpoints])
+        units = {source.tags[t].unit for t in tags if t in source.tags} if source else set()
+
+        def fit(m: Machine) -> tuple[bool, bool, int]:
+            has = tags <= set(m.tags) or units <= {t.unit for t in m.tags.values()}
+            return bool(source and m.kind == source.kind), has, self.uses[m.id]
+
+        ranked = sorted((m for m in self.plant.machines.values() if len(m.setpoints) >= setpoints),
+                        key=lambda m: (not fit(m)[0], not fit(m)[1], fit(m)[2]))
         if not ranked:
             raise _Unbound(value)
         self.renamed[value] = ranked[0].id
+        self.uses[ranked[0].id] += 1
         return ranked[0]
 
-    def tag(self, name: str, source_machine: str, machine: Machine, *, setpoint: bool, unit_matters: bool) -> str:
+    def tag(self, name: str, source_machine: str, machine: Machine, *, setpoint: bool) -> str:
+        """The tag of the same name on the stand-in, else one of the same unit (an example's words and
+        numbers are in that unit)."""
         if name in self.retagged:
             return self.retagged[name]
         choices = machine.setpoints if setpoint else list(machine.tags.values())
@@ -82,7 +94,7 @@ class _Rebinding:
             return name
         source = self.reference.machines.get(source_machine)
         unit = source.tags[name].unit if source and name in source.tags else None
-        alike = [t.name for t in choices if t.unit == unit] + ([] if unit_matters else [t.name for t in choices])
+        alike = [t.name for t in choices if t.unit == unit]
         if not alike:
             raise _Unbound(name)
         self.retagged[name] = alike[0]
@@ -113,21 +125,24 @@ def _rebound(kind: SlotKind, value: Any, binding: _Rebinding, machine: tuple[str
         raise _Unbound(str(value))
     source, target = machine
     if kind is SlotKind.setpoint_changes:
-        return [{**change, "tag": change.get("tag") and binding.tag(
-            change["tag"], source, target, setpoint=True, unit_matters=change.get("percent") is None)}
-            for change in value]
-    return binding.tag(value, source, target, setpoint=kind is SlotKind.setpoint, unit_matters=True)
+        return [{**change, "tag": change.get("tag") and binding.tag(change["tag"], source, target, setpoint=True)}
+                for change in value]
+    return binding.tag(value, source, target, setpoint=kind is SlotKind.setpoint)
 
 
-def _tags_named(example: Example, procedure: Procedure) -> set[str]:
+def _tags_named(example: Example, procedure: Procedure) -> tuple[set[str], int]:
+    """The tags an example's slots name, and how many setpoints it changes."""
     tags: set[str] = set()
+    setpoints = 0
     for name, value in example.slots.items():
         kind = procedure.slots[name].kind
         if kind is SlotKind.setpoint_changes and value:
             tags |= {c["tag"] for c in value if c.get("tag")}
+            setpoints += len(value)
         elif kind in _TAGS and value:
             tags.add(value)
-    return tags
+            setpoints += kind is SlotKind.setpoint
+    return tags, setpoints
 
 
 def _renamed_request(example: Example, renamed: dict[str, str], reference: Plant) -> str:
@@ -147,20 +162,19 @@ def _renamed_request(example: Example, renamed: dict[str, str], reference: Plant
     return request
 
 
-def fitted_example(example: Example, procedure: Procedure, plant: Plant, reference: Plant,
+def fitted_example(example: Example, procedure: Procedure, binding: _Rebinding,
                    validator: Draft202012Validator) -> Example | None:
     """The example on this plant: as written, re-bound to this plant's things, or None when it cannot be."""
-    binding = _Rebinding(plant, reference)
     machine_slot = next((n for n, s in procedure.slots.items() if s.kind is SlotKind.machine), None)
     source = example.slots.get(machine_slot) if machine_slot else None
     try:
-        machine = (source, binding.machine(source, _tags_named(example, procedure))) if source else None
+        machine = (source, binding.machine(source, *_tags_named(example, procedure))) if source else None
         slots = {name: machine[1].id if machine and name == machine_slot else
                  _rebound(procedure.slots[name].kind, value, binding, machine)
                  for name, value in example.slots.items()}
         if slots == example.slots:
             return example
-        request = _renamed_request(example, binding.renamed, reference)
+        request = _renamed_request(example, binding.renamed, binding.reference)
     except _Unbound:
         return None
     if any(True for _ in validator.iter_errors({name: slots.get(name) for name in procedure.slots})):
@@ -179,10 +193,11 @@ def fitted_to(procedures: Procedures, plant: Plant) -> Procedures:
     if plant == reference:
         return procedures
     kept = []
+    uses: Counter[str] = Counter()
     for procedure in procedures.procedures:
         validator = Draft202012Validator(choice_schema(procedure, plant)["function"]["parameters"])
         examples = [fitted for e in procedure.examples
-                    if (fitted := fitted_example(e, procedure, plant, reference, validator)) is not None]
+                    if (fitted := fitted_example(e, procedure, _Rebinding(plant, reference, uses), validator))]
         if 2 * len(examples) >= len(procedure.examples) or not _lacks_a_kind(procedure, plant):
             kept.append(procedure.model_copy(update={"examples": examples}))
     return procedures.model_copy(update={"procedures": kept})
