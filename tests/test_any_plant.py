@@ -6,12 +6,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from agent_helpers import call, script, user, waiting
 from typer.testing import CliRunner
 
 from connectors.plant import load_plant
 from connectors.settings import ConnectorSettings
 from connectors.site import DEMO_SITE, PLANTS, PRODUCT_DEFAULTS
+from copilot.monitor.spec import MonitorError, MonitorSpec
 from copilot.procedures.chooser import example_turns
 from copilot.procedures.fitting import fitted_to, plant_values
 from copilot.procedures.spec import Procedures, SlotKind
@@ -123,3 +125,20 @@ def test_on_the_second_plant_the_examples_spread_over_its_machines_with_their_ow
     in_rpm = [unit for request, unit in units.items() if "100 rpm slower" in request]
     to_170 = [unit for request, unit in units.items() if request.endswith(" to 170")]
     assert in_rpm == ["rpm"] and to_170 == ["degC"]  # the oven's 170 degC lands on a setpoint in degC
+
+
+def test_the_products_monitor_rules_watch_what_another_plant_has_and_a_sites_own_must_name_its_own(tmp_path):
+    plant = load_plant(MIXER_SITE / "plant.yaml")
+    procedures = fitted_to(PROCEDURES, plant)
+    spec = MonitorSpec.load(PRODUCT_DEFAULTS / "monitor.yaml", plant, procedures)
+    assert [(d.name, d.tags) for d in spec.detections] == [("reading toward its alarm", ["motor_current"]),
+                                                           ("machine stopped by a fault", [])]
+    own = tmp_path / "monitor.yaml"
+    own.write_text("detections:\n  - {name: hot oil, kind: toward_limit, tags: [oil_temp], window_minutes: 20,"
+                   " procedure: report_to_maintenance}\n")
+    with pytest.raises(MonitorError, match="no machine has a tag 'oil_temp'"):
+        MonitorSpec.load(own, plant, procedures)
+    dyehouse = load_plant(PLANTS / "dyehouse" / "plant.yaml")
+    site = CopilotSettings(site_dir=PLANTS / "dyehouse")
+    assert site.monitor_file == PLANTS / "dyehouse" / "monitor.yaml"  # the site's own replaces the product's
+    assert len(MonitorSpec.load(site.monitor_file, dyehouse, fitted_to(PROCEDURES, dyehouse)).detections) == 5

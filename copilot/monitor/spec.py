@@ -1,7 +1,9 @@
 """The monitor's file: what it watches for and which procedure each finding starts, checked when it starts.
 
 A mistake names the detection and the field, as the policy and procedures files do: an unknown kind, a tag
-no machine has, a procedure the procedures file lacks, a slot that procedure does not have.
+no machine has, a procedure the procedures file lacks, a slot that procedure does not have. The product's file
+names the demo plant's tags (its ``written_for``): on another plant, each detection watches the tags that plant
+has, and one left with nothing to watch, or whose procedure the plant is not offered, is left out.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from connectors.plant import Plant
+from connectors.plant import Plant, load_plant
 from copilot.procedures.spec import Procedures
 
 
@@ -80,10 +82,15 @@ class MonitorSpec(BaseModel):
             raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise MonitorError(f"monitor file {path}: {exc}") from None
-        return cls.from_data(raw, plant, procedures, source=str(path))
+        written_for = raw.pop("written_for", None) if isinstance(raw, dict) else None
+        foreign = written_for is not None and load_plant(path.parent / written_for) != plant
+        return cls.from_data(raw, plant, procedures, source=str(path), fit=foreign)
 
     @classmethod
-    def from_data(cls, raw: Any, plant: Plant, procedures: Procedures, *, source: str = "monitor file") -> MonitorSpec:
+    def from_data(cls, raw: Any, plant: Plant, procedures: Procedures, *, source: str = "monitor file",
+                  fit: bool = False) -> MonitorSpec:
+        """The file's detections checked against the plant; ``fit``: written for another plant, so each is
+        narrowed to the tags this plant has first (and left out when nothing is left to watch)."""
         items = raw.get("detections") if isinstance(raw, dict) else None
         if not isinstance(items, list) or not items:
             raise MonitorError(f"{source}: needs a 'detections:' list")
@@ -95,6 +102,8 @@ class MonitorSpec(BaseModel):
             except ValidationError as exc:
                 where = "; ".join(f"field {'.'.join(map(str, e['loc'])) or '-'}: {e['msg']}" for e in exc.errors())
                 raise MonitorError(f"{source}, detection {name!r}: {where}") from None
+            if fit and (detection := _fitted(detection, plant, procedures)) is None:
+                continue
             problem = _unknown(detection, plant, procedures)
             if problem:
                 raise MonitorError(f"{source}, detection {name!r}: {problem}")
@@ -103,6 +112,21 @@ class MonitorSpec(BaseModel):
             return cls(interval_s=raw.get("interval_s", 60.0), detections=detections)
         except ValidationError as exc:
             raise MonitorError(f"{source}: field interval_s: {exc.errors()[0]['msg']}") from None
+
+
+def _fitted(detection: Detection, plant: Plant, procedures: Procedures) -> Detection | None:
+    """The detection on a plant it was not written for: only the tags this plant has; None when nothing is left
+    to watch or its procedure is not offered here."""
+    tags = {t for m in plant.machines.values() for t in m.tags}
+    kept = [t for t in detection.tags if t in tags]
+    narrowed = {"tags": kept, "pairs": {r: s for r, s in detection.pairs.items() if r in tags and s in tags},
+                "min_rise_per_hour": {t: r for t, r in detection.min_rise_per_hour.items() if t in kept}}
+    if procedures.get(detection.procedure) is None:
+        return None
+    try:
+        return Detection.model_validate(detection.model_dump() | narrowed)
+    except ValidationError:  # nothing of its kind left to watch
+        return None
 
 
 def _unknown(detection: Detection, plant: Plant, procedures: Procedures) -> str | None:
