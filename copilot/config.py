@@ -8,6 +8,7 @@ part it needs as a parameter and never builds settings itself (tests/test_config
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 import typer
@@ -40,14 +41,20 @@ class Configuration:
         return cls(copilot=_read(CopilotSettings), connectors=_read(ConnectorSettings), llm=_read(LLMSettings),
                    knowledge=_read(KnowledgeSettings), twin=_read(TwinSettings))
 
+    @classmethod
+    def for_site(cls, site: Path) -> Configuration:
+        """The environment's configuration, but of the site folder ``site`` (an eval suite's plant)."""
+        return cls(copilot=_read(CopilotSettings, site), connectors=_read(ConnectorSettings, site),
+                   llm=_read(LLMSettings), knowledge=_read(KnowledgeSettings, site), twin=_read(TwinSettings, site))
+
 
 class ConfigurationError(ValueError):
     """A variable of the environment holds a value its setting does not take."""
 
 
-def _read(settings: type[S]) -> S:
+def _read(settings: type[S], site: Path | None = None) -> S:
     try:
-        return settings()
+        return settings(**({"site_dir": site} if site is not None else {}))
     except ValidationError as exc:
         prefix = settings.model_config.get("env_prefix", "")
         problems = [f"{prefix}{'.'.join(map(str, e['loc'])).upper()}={e['input']!r}: {e['msg']}" for e in exc.errors()]

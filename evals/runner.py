@@ -146,7 +146,7 @@ async def run_suite(
     manuals = eval_manuals(config.knowledge)
     writable = {m.id: [t.name for t in m.tags.values() if t.writable] for line in plant.lines for m in line.machines}
     with (tempfile.TemporaryDirectory(prefix="evals-") as tmp,
-          running_simulator(Path(tmp) / "sim", seed=0, time_scale=0) as sim):
+          running_simulator(Path(tmp) / "sim", seed=0, time_scale=0, plant_file=config.connectors.plant_file) as sim):
         world = World(sim)
         try:
             for scenario in scenarios:
@@ -202,7 +202,7 @@ def eval_manuals(settings: KnowledgeSettings) -> Any:
     """The evals' own manual store (the plant's manuals; a scenario may add a planted one for its run), so an
     eval never touches the store the copilot serves operators from: a folder beside the operators' one, even
     when theirs is on a chromadb server."""
-    evals_store = settings.knowledge_store.with_name("knowledge-evals")
+    evals_store = settings.knowledge_store.with_name(f"{settings.knowledge_store.name}-evals")
     store = open_store(settings.model_copy(update={"knowledge_store": evals_store, "knowledge_url": None}))
     store.ingest(settings.manuals)  # unchanged manuals are skipped
     return store

@@ -14,7 +14,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from connectors.plant import Machine, Plant
+from connectors.plant import Machine, Plant, PlantFileError, load_plant
+from connectors.site import DEMO_SITE, PLANTS
 from copilot import Verdict
 
 SUITES = Path(__file__).resolve().parent / "suites"
@@ -166,11 +167,17 @@ class Scenario(_Strict):
 
 
 class Suite(_Strict):
-    """A named list of scenarios with unique ids (one suite file)."""
+    """A named list of scenarios with unique ids (one suite file), on the plant it is written for."""
 
     name: str
     description: str = ""
+    plant: str = Field(default=DEMO_SITE.name, pattern=r"^[a-z0-9][a-z0-9_-]*$")
     scenarios: list[Scenario]
+
+    @property
+    def site(self) -> Path:
+        """The site folder of the suite's plant (plants/NAME): its simulator, users and manuals."""
+        return PLANTS / self.plant
 
     def chosen(self, only: list[str] | None) -> list[Scenario]:
         """The scenarios whose ids are in ``only``; all of them when it is empty."""
@@ -202,7 +209,7 @@ def load_suite(name_or_path: str, plant: Plant, tools: list[str]) -> Suite:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         suite = Suite(name=raw.get("name", path.stem), description=raw.get("description", ""),
-                      scenarios=raw.get("scenarios") or [])
+                      plant=raw.get("plant", DEMO_SITE.name), scenarios=raw.get("scenarios") or [])
     except FileNotFoundError:
         raise ScenarioError(f"no suite {name_or_path!r}; suites: {', '.join(available_suites())}") from None
     except (yaml.YAMLError, ValidationError, AttributeError) as exc:
@@ -214,11 +221,21 @@ def load_suite(name_or_path: str, plant: Plant, tools: list[str]) -> Suite:
     return suite
 
 
-def suite_named(name_or_path: str, plant: Plant) -> Suite:
-    """A suite checked against ``plant`` and the tool registry: the evals' entry point for the CLI and the app."""
+def suite_named(name_or_path: str) -> tuple[Suite, Plant]:
+    """A suite checked against its own plant and the tool registry, and that plant: the evals' entry point for the
+    CLI and the app."""
     from tools.registry import TOOLS
 
-    return load_suite(name_or_path, plant, list(TOOLS))
+    try:
+        raw = yaml.safe_load(suite_path(name_or_path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        raw = None  # load_suite says what is wrong with it
+    name = raw.get("plant", DEMO_SITE.name) if isinstance(raw, dict) else DEMO_SITE.name
+    try:
+        plant = load_plant(PLANTS / str(name) / "plant.yaml")
+    except PlantFileError as exc:
+        raise ScenarioError(f"{suite_path(name_or_path)}: plant {name!r}: {exc}") from None
+    return load_suite(name_or_path, plant, list(TOOLS)), plant
 
 
 def _contradictions(s: Scenario, plant: Plant, tools: set[str]) -> list[str]:

@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.settings import ConnectorSettings
 from copilot.config import Configuration
 from evals.report import Report
 from evals.runner import Models, baseline_path, recordings_path, run_suite
-from evals.scenario import available_suites, load_suite
-from tools.registry import TOOLS
+from evals.scenario import available_suites, suite_named
 
-PLANT = ConnectorSettings().load_plant()
 RECORDED = [name for name in available_suites() if baseline_path(name).exists()]
 
 
@@ -26,12 +23,12 @@ def test_recordings_exist():
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("name", RECORDED)
 async def test_replay_matches_the_recorded_baseline(name: str):
-    suite = load_suite(name, PLANT, list(TOOLS))
+    suite, plant = suite_named(name)  # on the plant it is written for
     baseline = Report.load(baseline_path(name))
     recorded = {r.scenario for r in baseline.results} & {s.id for s in suite.scenarios}
     recorded = {s for s in recorded if recordings_path(name, s).exists()}
-    config = Configuration.from_environment()
-    results = await run_suite(suite, Models("replay", name, llm=config.llm), config=config, k=1, plant=PLANT,
+    config = Configuration.for_site(suite.site)
+    results = await run_suite(suite, Models("replay", name, llm=config.llm), config=config, k=1, plant=plant,
                               only=sorted(recorded))
 
     assert [v for r in results for v in r.violations] == []

@@ -28,11 +28,10 @@ console = Console()
 
 @app.command("list")
 def list_(ctx: typer.Context) -> None:
-    """The suites and their scenarios."""
-    plant = configuration(ctx).connectors.load_plant()
+    """The suites and their scenarios, each on the plant it is written for."""
     for name in available_suites():
-        suite = suite_named(name, plant)
-        console.print(f"[bold]{name}[/bold] ({len(suite.scenarios)}): {escape(suite.description)}")
+        suite, _ = suite_named(name)
+        console.print(f"[bold]{name}[/bold] on {suite.plant} ({len(suite.scenarios)}): {escape(suite.description)}")
         for s in suite.scenarios:
             console.print(f"  {s.id:<38} {s.category:<16} {escape(s.description)}")
 
@@ -54,16 +53,16 @@ def run(
         raise typer.BadParameter(f"unknown provider {provider!r}: local, openai or replay", param_hint="--provider")
     if record and provider == "replay":
         raise typer.BadParameter("--record needs a live provider (local or openai)", param_hint="--record")
-    config = configuration(ctx)
-    plant = config.connectors.load_plant()
+    configuration(ctx)  # the environment was read and is sound; each suite runs on its own plant's site
     names = available_suites() if suites == ["all"] else suites
     try:
-        loaded = [suite_named(name, plant) for name in names]
+        loaded = [suite_named(name) for name in names]
     except ScenarioError as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None
     failed = False
-    for suite in loaded:
+    for suite, plant in loaded:
+        config = Configuration.for_site(suite.site)
         models = Models(provider, suite.name, llm=config.llm)  # type: ignore[arg-type]
         report = _run_with_progress(suite, models, config, k, plant, only, record)
         if record:

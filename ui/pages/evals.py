@@ -16,11 +16,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from copilot import Configuration
 from evals.report import REPORTS, Report, compare, run_report
 from evals.runner import RECORDINGS, Models, RunResult
 from evals.scenario import ScenarioError, available_suites, suite_named
 from ui.auth import require
-from ui.shared import app_configuration
 
 require("evals")
 
@@ -45,9 +45,8 @@ class EvalJob:
 
 def start(name: str, provider: str, k: int, only: list[str]) -> EvalJob:
     """Start running suite ``name`` in a background thread; the job it reports its progress and report to."""
-    config = app_configuration()
-    plant = config.connectors.load_plant()
-    suite = suite_named(name, plant)
+    suite, plant = suite_named(name)
+    config = Configuration.for_site(suite.site)  # the suite's own plant, whichever site the app serves
     count = len(suite.chosen(only)) * k
     job = EvalJob(suite=name, total=count)
 
@@ -108,7 +107,7 @@ with run_tab:
                            help="replay: the recorded replies of the local model, offline and fast")
     k = c.number_input("Runs per scenario (k)", 1, 10, 1, key="eval_k")
     try:
-        scenario_ids = [s.id for s in suite_named(name, app_configuration().connectors.load_plant()).scenarios]
+        scenario_ids = [s.id for s in suite_named(name)[0].scenarios]
     except ScenarioError as exc:
         st.error(str(exc))
         st.stop()
