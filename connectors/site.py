@@ -30,3 +30,8 @@ def site_file(folder: Path, name: str) -> Path:
     own = folder / name
     default = PRODUCT_DEFAULTS / name
     return default if default.exists() and not own.exists() else own
+
+
+def shipped_plant(name: str) -> Path:
+    """The plant file of a plant the repository ships, by its folder name (``riverside``)."""
+    return PLANTS / name / "plant.yaml"

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from connectors.plant import Plant, load_plant
+from connectors.site import shipped_plant
 from copilot.procedures.spec import Procedures
 
 
@@ -83,7 +84,7 @@ class MonitorSpec(BaseModel):
         except (OSError, yaml.YAMLError) as exc:
             raise MonitorError(f"monitor file {path}: {exc}") from None
         written_for = raw.pop("written_for", None) if isinstance(raw, dict) else None
-        foreign = written_for is not None and load_plant(path.parent / written_for) != plant
+        foreign = written_for is not None and load_plant(shipped_plant(str(written_for))) != plant
         return cls.from_data(raw, plant, procedures, source=str(path), fit=foreign)
 
     @classmethod

@@ -20,6 +20,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from connectors.plant import Machine, Plant, load_plant
+from connectors.site import shipped_plant
 from copilot.procedures.slots import choice_schema
 from copilot.procedures.spec import Example, Procedure, Procedures, SlotKind
 
@@ -189,7 +190,7 @@ def _lacks_a_kind(procedure: Procedure, plant: Plant) -> bool:
 
 def fitted_to(procedures: Procedures, plant: Plant) -> Procedures:
     """The procedures this plant can serve, their examples re-bound from the plant they were written for."""
-    reference = load_plant(procedures.written_for) if procedures.written_for else plant
+    reference = load_plant(shipped_plant(procedures.written_for)) if procedures.written_for else plant
     if plant == reference:
         return procedures
     kept = []

@@ -153,8 +153,8 @@ class Procedures(_Strict):
     """The procedures file: every procedure, checked against the tools and the decisions."""
 
     procedures: list[Procedure] = Field(min_length=1)
-    written_for: Path | None = None
-    """The plant file the examples name things of (relative to this file); unset, the plant loaded."""
+    written_for: str | None = None
+    """The shipped plant (``plants/<name>``) the examples name things of; unset, the plant loaded."""
 
     def get(self, name: str) -> Procedure | None:
         return next((p for p in self.procedures if p.name == name), None)
@@ -173,10 +173,7 @@ class Procedures(_Strict):
             raise ProcedureError(f"cannot read the procedures file {path}: {exc.strerror or exc}") from None
         except yaml.YAMLError as exc:
             raise ProcedureError(f"{path} is not valid YAML: {exc}") from None
-        procedures = cls.from_data(data, tools, source=str(path))
-        if procedures.written_for is not None:
-            procedures = procedures.model_copy(update={"written_for": path.parent / procedures.written_for})
-        return procedures
+        return cls.from_data(data, tools, source=str(path))
 
     @classmethod
     def from_data(cls, data: Any, tools: dict[str, Tool], source: str = "procedures") -> Procedures:
