@@ -1,0 +1,142 @@
+"""The setpoint changes a request asks, read by code, against the ones the model filled.
+
+Each change the model filled is paired with a number of the request (copilot/understanding/phrasing.py): the
+one with the value the model wrote, else, when the request places as many numbers as the model filled
+changes, the one in the same place in order of mention. The change is then what the request says: to x
+where it says to x (even when the model wrote by), by x where it says by x, a percentage where it says one
+("double it" is +100 %, "halve it" -50 %); a number the words do not place keeps the model's reading. A
+value said in another unit than the tag's is converted to the tag's unit when the conversion is exact
+(copilot/understanding/units.py); when it is not, or the unit does not fit the tag or is unknown, the
+request is asked back with one question, and never read as the tag's own unit. Where the request says no
+direction, the sign is the model's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from connectors.plant import Machine
+from copilot.understanding.phrasing import Absolute, Percent, Phrase, Relative, Unclear
+from copilot.understanding.units import Converted, Incompatible, NamedUnit, convert
+
+Change = dict[str, Any]
+_FIELDS = ("to", "by", "percent")
+
+
+@dataclass(frozen=True)
+class Read:
+    """What the request makes of the model's changes: each as the request says it (None where no number of
+    the request stands for it), and the question to ask back first, if any."""
+
+    changes: list[Change | None]
+    question: str | None = None
+
+
+def _value(phrase: Phrase) -> float:
+    match phrase:
+        case Absolute(value=v) | Unclear(value=v):
+            return abs(v)
+        case Relative(delta=d):
+            return abs(d)
+        case Percent(pct=p):
+            return abs(p)
+
+
+def _model_values(change: Change) -> list[float]:
+    return [abs(v) for f in _FIELDS if isinstance(v := change.get(f), int | float) and not isinstance(v, bool)]
+
+
+def _paired(changes: list[Change], said: list[Phrase]) -> list[Phrase | None]:
+    """The number of the request each change stands for: the same value, else the same place in order."""
+    used: set[int] = set()
+    pairs: list[Phrase | None] = []
+    for change in changes:
+        values = _model_values(change)
+        index = next((i for i, p in enumerate(said) if i not in used and _value(p) in values), None)
+        used |= {index} if index is not None else set()
+        pairs.append(said[index] if index is not None else None)
+    placed = [i for i, p in enumerate(said) if not isinstance(p, Unclear)]
+    if len(placed) == len(changes):
+        for position, index in enumerate(placed):
+            if pairs[position] is None and index not in used:
+                pairs[position], used = said[index], used | {index}
+    return pairs
+
+
+def read_changes(changes: list[Change], machine: Machine | None, said: list[Phrase],
+                 steps: dict[str, float]) -> Read:
+    """The model's ``changes`` as the request's numbers (``said``, in order of mention) say them, for the
+    setpoints of ``machine``, each held to ``steps[tag]`` (the smallest step its register holds)."""
+    out: list[Change | None] = []
+    for change, phrase in zip(changes, _paired(changes, said), strict=True):
+        if phrase is None:
+            out.append(None)
+            continue
+        tag = _tag(change, machine)
+        value = _converted(phrase, machine, tag, steps)
+        if isinstance(value, str):
+            return Read(out, value)
+        out.append(_as_said(change, phrase, value))
+    return Read(out)
+
+
+def _tag(change: Change, machine: Machine | None) -> str | None:
+    """The setpoint a change is for: the one the model named, or the machine's only one."""
+    names = [t.name for t in machine.setpoints] if machine else []
+    if change.get("tag") in names:
+        return change["tag"]
+    return names[0] if len(names) == 1 else None
+
+
+def _sign(change: Change) -> int:
+    """The model's direction: -1 when it wrote a negative step or percentage."""
+    return -1 if any(isinstance(v := change.get(f), int | float) and v < 0 for f in ("by", "percent")) else 1
+
+
+def _as_said(change: Change, phrase: Phrase, value: float) -> Change:
+    """The change with the field and value the request says (``value`` in the tag's unit)."""
+    fields: dict[str, float | None] = dict.fromkeys(_FIELDS)
+    match phrase:
+        case Absolute():
+            fields["to"] = value
+        case Relative(signed=signed):
+            fields["by"] = value if signed else abs(value) * _sign(change)
+        case Percent(signed=signed):
+            fields["percent"] = value if signed else abs(value) * _sign(change)
+        case Unclear():
+            field = next((f for f in _FIELDS if change.get(f) is not None), "to")
+            fields[field] = value if field == "to" else abs(value) * _sign(change)
+    return {**change, **fields}
+
+
+def _converted(phrase: Phrase, machine: Machine | None, tag: str | None, steps: dict[str, float]) -> float | str:
+    """The phrase's value in the tag's unit, or the question to ask when it does not convert exactly."""
+    match phrase:
+        case Percent(pct=pct):
+            return pct
+        case Relative(delta=value, unit=unit):
+            relative = True
+        case Absolute(value=value, unit=unit) | Unclear(value=value, unit=unit):
+            relative = False
+    if unit is None or machine is None or tag is None:
+        return value
+    return _in_tag_unit(value, unit, phrase, machine, tag, steps[tag], relative=relative)
+
+
+def _in_tag_unit(value: float, unit: NamedUnit, phrase: Phrase, machine: Machine, tag: str, step: float, *,
+                 relative: bool) -> float | str:
+    target = machine.tags[tag].unit
+    where = f"{machine.id} {tag}"
+    if unit.symbol is None:
+        return (f"I do not know the unit of \"{phrase.said}\"; {where} is set in {target}. "
+                f"What value in {target} do you mean?")
+    outcome = convert(value, unit.symbol, target, relative=relative, step=step)
+    if isinstance(outcome, Converted):
+        return outcome.value
+    if isinstance(outcome, Incompatible):
+        return (f"{where} is set in {target}, and \"{phrase.said}\" does not convert to {target}. "
+                f"What value in {target} do you mean?")
+    change = "a change of " if relative else ""
+    return (f"\"{phrase.said}\" is {change}{outcome.value:.6g} {target}, and {where} takes steps of {step:g} "
+            f"{target}: should it be {change}{outcome.nearest:g} {target}?")
