@@ -17,11 +17,16 @@ nothing clearly. Before a procedure runs:
   of the machine ("write 2.0 into the vibration tag"), is told: that is not a
   setpoint, and which setpoints the machine has;
 - a number (a quantity, a setpoint's value, step or percentage) that the request
-  does not contain, in digits or in words of its language, is dropped: the
-  procedure then decides it (the reorder quantity) or asks for it, instead of
-  running on a number the model made up ("get some bearings in" is not "order 6");
-- a step written as a percentage in the request ("ten percent slower", "um 10 %")
-  is a percentage, whichever field of the change the model put it in.
+  does not contain, in digits, words or idioms of its language ("a dozen"; see
+  copilot/understanding/numbers.py), is dropped: the procedure then decides it
+  (the reorder quantity) or asks for it, instead of running on a number the model
+  made up ("get some bearings in" is not "order 6");
+- a setpoint change is what the request's own phrasing says (to, by, a percentage,
+  in the tag's unit when converted exactly), and a value in a unit that does not
+  convert exactly to the tag's is asked back (copilot/understanding/changes.py);
+  where the request places no number for a change, a step written as a percentage
+  ("ten percent slower", "um 10 %") is a percentage, whichever field the model
+  put it in.
 
 A request in another language is read with its English restatement (the one the
 model chose from), so parts are matched by their English names too.

@@ -59,9 +59,17 @@ def _paired(changes: list[Change], said: list[Phrase]) -> list[Phrase | None]:
     placed = [i for i, p in enumerate(said) if not isinstance(p, Unclear)]
     if len(placed) == len(changes):
         for position, index in enumerate(placed):
-            if pairs[position] is None and index not in used:
+            if pairs[position] is None and index not in used and _may_stand_for(said[index], changes[position]):
                 pairs[position], used = said[index], used | {index}
     return pairs
+
+
+def _may_stand_for(phrase: Phrase, change: Change) -> bool:
+    """Whether a number of another value may stand for a change in its place: when the model wrote no number,
+    or the request's is in a unit (the model may have converted it) or a percentage ("double it" written as
+    by 2); a number the model made up is not."""
+    unit = phrase.unit if isinstance(phrase, Absolute | Relative) else None
+    return not _model_values(change) or unit is not None or isinstance(phrase, Percent)
 
 
 def read_changes(changes: list[Change], machine: Machine | None, said: list[Phrase],

@@ -8,7 +8,7 @@ matched case-insensitively); a stem matches the words it begins ("erhöh" in "er
 - ``EITHER``: by when the clause says a direction ("aumenta en 5"), to when it does not ("ponlo en 175").
 - ``FROM``: before a number followed by a to-value, it is the value now ("from 24 to 28"): no change.
 - ``UP`` / ``DOWN``: a direction anywhere in the clause ("raise it 5", "5 more", "100 rpm slower").
-- ``SET``: a verb that sets a value ("set it 175").
+- ``SET``: a verb that sets a value ("set it 175", "run it at 30"; "at" alone is no cue: "it is at 190").
 - ``FACTORS``: "double it", "halve it": the change as a percentage.
 - ``FILLER``: words between a cue and its number ("by about 5", "unos 30").
 - ``AND``: what separates the clauses of a request with several changes.
@@ -20,7 +20,7 @@ from __future__ import annotations
 _W = r"\w*"
 
 TO = {
-    "en": r"to|up to|down to|back to|at|into|=", "de": r"auf|zu|bis", "fr": r"à|a|jusqu'à|jusqu’à",
+    "en": r"to|up to|down to|back to|into|=", "de": r"auf|zu|bis", "fr": r"à|a|jusqu'à|jusqu’à",
     "es": r"a|hasta", "it": r"a|fino a|su", "pt": r"para|pra|a|até", "nl": r"op|naar|tot",
     "pl": r"na|do", "cs": r"na|do", "tr": r"$^",
 }
@@ -61,7 +61,7 @@ DOWN = {
     "tr": rf"azalt{_W}|düşür{_W}|indir{_W}|eksilt{_W}|yavaşlat{_W}",
 }
 SET = {
-    "en": r"set|put|make|change|bring", "de": rf"stell{_W}|setz{_W}|mach{_W}|änder{_W}",
+    "en": r"set|put|make|change|bring|run|keep|hold", "de": rf"stell{_W}|setz{_W}|mach{_W}|änder{_W}",
     "fr": rf"mets|mettre|règle{_W}|passe{_W}|fixe{_W}", "es": rf"pon{_W}|ajust{_W}|fij{_W}|configur{_W}|coloc{_W}",
     "it": rf"metti{_W}|impost{_W}|port{_W}|regol{_W}", "pt": rf"coloc{_W}|põe|ponha|ajust{_W}|defin{_W}|configur{_W}",
     "nl": rf"zet{_W}|stel{_W}", "pl": rf"ustaw{_W}", "cs": rf"nastav{_W}|dej", "tr": rf"ayarla{_W}|yap{_W}|getir{_W}",

@@ -3,13 +3,14 @@
 Each number is read with its unit (copilot/understanding/units.py) and the words around it
 (copilot/understanding/phrase_words.py), in this order:
 
-1. a percentage is a percentage change ("ten percent slower"), or the value itself after a to-word
-   ("set it to 50 %");
-2. a word right before it: to ("to 175", "up to 175", "auf 175", "à 175", Turkish "175'e") or by ("by 5",
-   "up 5", "um 5", "de 5"); a from-value followed by a to-value ("from 24 to 28") is no change at all;
+1. a to-word right before it ("to 175", "up to 175", "auf 175", "à 175", Turkish "175'e") is to; a
+   from-value followed by a to-value ("from 24 to 28") is no change at all;
+2. a percentage is a percentage change ("ten percent slower", "by 10 %"), but the value itself when its
+   clause only sets ("run the pump at 50 %");
 3. a sign of its own ("+5", "-5") is by that much;
-4. a direction in its clause ("raise it 5", "5 more", "100 rpm slower") is by that much, up or down;
-5. a verb that sets ("set it 175") is to;
+4. a by-word right before it ("by 5", "up 5", "um 5", "de 5", "o 5") or a direction in its clause ("raise
+   it 5", "5 more", "100 rpm slower") is by that much;
+5. a verb that sets ("set it 175", "set it at 175") is to;
 6. anything else is unclear: the model's reading stands.
 
 A by-change or a percentage takes its sign from the direction the clause says (or, when it says none, the
@@ -23,7 +24,19 @@ from dataclasses import dataclass
 from functools import cache
 
 from copilot.understanding.numbers import Number, numbers
-from copilot.understanding.phrase_words import AND, BY, DOWN, EITHER, ENDINGS, FACTORS, FILLER, FROM, SET, TO, UP
+from copilot.understanding.phrase_words import (
+    AND,
+    BY,
+    DOWN,
+    EITHER,
+    ENDINGS,
+    FACTORS,
+    FILLER,
+    FROM,
+    SET,
+    TO,
+    UP,
+)
 from copilot.understanding.units import NamedUnit, unit_after, unit_before
 
 
@@ -101,8 +114,10 @@ def phrases(text: str, lang: str) -> list[Phrase]:
     """What each number of ``text`` (in ``lang``) asks, and each factor word ("double it"), in order."""
     words = _words(lang)
     factors = _factors(text, lang)
-    reads = [_read(n, text, lang, words) for n in numbers(text, lang)
-             if not any(s <= n.start < e for s, e, _ in factors)]
+    reads: list[_Read] = []
+    for number in numbers(text, lang):  # not the numbers of a factor ("iki katına") or a unit ("per cento")
+        if not any(s <= number.start < e for s, e, _ in factors) and not (reads and number.start < reads[-1].end):
+            reads.append(_read(number, text, lang, words))
     found: list[Phrase] = [Percent(pct, True, text[s:e], s) for s, e, pct in factors]
     for index, read in enumerate(reads):
         after = reads[index + 1] if index + 1 < len(reads) else None
@@ -161,19 +176,17 @@ def _direction(read: _Read, text: str, words: dict[str, re.Pattern]) -> int:
 def _phrase(read: _Read, text: str, words: dict[str, re.Pattern]) -> Phrase:
     """What one number asks (see the module's order)."""
     said, value, unit = text[read.start:read.end], read.number.value, read.unit
-    to = _cue(read, text, words, "to")
-    percent = unit is not None and unit.symbol == "%"
-    direction = _direction(read, text, words)
-    if percent and not to:
-        return Percent(abs(value) * (direction or 1), bool(direction), said, read.start)
-    if to:
+    if _cue(read, text, words, "to"):
         return Absolute(value, unit, said, read.start)
-    if read.number.signed and not _cue(read, text, words, "by"):
-        return Relative(value, unit, True, said, read.start)
-    either = _cue(read, text, words, "either")
-    if _cue(read, text, words, "by") or direction or (either and direction):
-        return Relative(abs(value) * (direction or 1), unit, bool(direction), said, read.start)
+    by, direction = _cue(read, text, words, "by"), _direction(read, text, words)
     start, end = read.clause
-    if either or words["set"].search(text, start, end):
+    sets = _cue(read, text, words, "either") or words["set"].search(text, start, end) is not None
+    if unit is not None and unit.symbol == "%" and (by or direction or not sets):
+        return Percent(abs(value) * (direction or 1), bool(direction), said, read.start)
+    if read.number.signed and not by:
+        return Relative(value, unit, True, said, read.start)
+    if by or direction:
+        return Relative(abs(value) * (direction or 1), unit, bool(direction), said, read.start)
+    if sets:  # "ponlo en 175", "set it at 175", "run the pump at 50 %"
         return Absolute(value, unit, said, read.start)
     return Unclear(value, unit, said, read.start)

@@ -1,0 +1,83 @@
+"""Units named in a request, per language, and exact conversions (copilot/understanding/units.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from connectors.plant import load_plant
+from copilot.understanding.numbers import numbers
+from copilot.understanding.units import (
+    UNITS,
+    Converted,
+    Incompatible,
+    NotExact,
+    convert,
+    unit_after,
+    unit_before,
+)
+
+
+def _unit(text: str, lang: str) -> str | None:
+    """The symbol of the unit of the text's first number ('?' for an unknown one, None for none)."""
+    number = numbers(text, lang)[0]
+    named = unit_after(text, number.end, lang) or unit_before(text, number.start, lang)
+    return None if named is None else named.symbol or "?"
+
+
+@pytest.mark.parametrize(("lang", "text", "unit"), [
+    ("en", "set it to 347 °F", "degF"), ("en", "350F please", "degF"), ("en", "5 degrees", "deg"),
+    ("en", "100 psi", "psi"), ("en", "1000 l/min", "l/min"), ("en", "5 A", "A"), ("en", "raise it 5 a minute", None),
+    ("en", "90 bottles per minute", "bpm"), ("en", "10%", "%"), ("en", "2 ml more", "ml"),
+    ("de", "um 5 Grad", "deg"), ("de", "2,5 bar", "bar"), ("de", "10 Prozent", "%"),
+    ("de", "90 Flaschen pro Minute", "bpm"),
+    ("fr", "à 185 degrés", "deg"), ("fr", "de 4 mètres par minute", "m/min"), ("fr", "10 pour cent", "%"),
+    ("es", "10 botellas por minuto", "bpm"), ("es", "30 bar", "bar"), ("es", "5 grados", "deg"),
+    ("it", "5 gradi", "deg"), ("it", "10 per cento", "%"), ("it", "1500 giri al minuto", "rpm"),
+    ("pt", "5 graus", "deg"), ("pt", "10 por cento", "%"), ("pt", "20 litros por minuto", "l/min"),
+    ("nl", "5 graden", "deg"), ("nl", "10 procent", "%"), ("nl", "1500 toeren per minuut", "rpm"),
+    ("pl", "5 stopni", "deg"), ("pl", "10 procent", "%"), ("pl", "1500 obr/min", "rpm"),
+    ("cs", "5 stupňů", "deg"), ("cs", "10 procent", "%"), ("cs", "175 °C", "degC"),
+    ("tr", "5 derece", "deg"), ("tr", "%10", "%"), ("tr", "yüzde 10", "%"), ("tr", "175 dereceye", "deg"),
+    ("en", "set it to 175 °Ré", "?"), ("en", "3 ft/s faster", "?"), ("en", "2 gallons a minute", "?"),
+])
+def test_units_as_written_per_language(lang: str, text: str, unit: str | None) -> None:
+    assert _unit(text, lang) == unit
+
+
+def test_fahrenheit_to_celsius_absolute_and_relative() -> None:
+    assert convert(347, "degF", "degC", step=1) == Converted(175)
+    assert convert(32, "degF", "degC", step=1) == Converted(0)
+    assert convert(9, "degF", "degC", relative=True, step=1) == Converted(5)  # a change: the factor, not the offset
+    assert convert(-18, "degF", "degC", relative=True, step=1) == Converted(-10)
+    assert convert(5, "deg", "degC") == Converted(5)  # "5 degrees" are the tag's own degrees
+
+
+def test_a_conversion_that_is_not_exact_offers_the_nearest_value() -> None:
+    outcome = convert(350, "degF", "degC", step=1)
+    assert isinstance(outcome, NotExact) and outcome.nearest == 177 and round(outcome.value, 3) == 176.667
+    assert convert(350, "degF", "degC", step=0.001) == NotExact(pytest.approx(176.6667, abs=1e-4), 176.667)
+
+
+def test_psi_to_bar_and_litres_a_minute_to_cubic_metres_an_hour() -> None:
+    assert convert(14.503773773375, "psi", "bar", step=0.001) == NotExact(pytest.approx(1.0), 1.0)
+    pressure = convert(2900, "psi", "bar", step=1)
+    assert isinstance(pressure, NotExact) and pressure.nearest == 200
+    assert convert(1000, "l/min", "m3/h") == Converted(60)
+    assert convert(25, "l/min", "m3/h", step=0.1) == Converted(1.5)
+    assert convert(0.5, "m/s", "m/min", step=1) == Converted(30)
+    assert convert(2, "MPa", "bar", step=1) == Converted(20)
+
+
+def test_incompatible_and_unknown_units_do_not_convert() -> None:
+    assert convert(5, "degF", "bar") == Incompatible("degF", "bar")
+    assert convert(5, "deg", "bar") == Incompatible("deg", "bar")
+    assert convert(50, "%", "rpm") == Incompatible("%", "rpm")
+    assert convert(5, "kit", "pcs") == Incompatible("kit", "pcs")
+
+
+def test_every_unit_of_the_demo_plants_tags_is_known() -> None:
+    plant = load_plant(Path("config/plant.yaml"))
+    units = {t.unit for m in plant.machines.values() for t in m.tags.values() if t.unit}
+    assert units <= set(UNITS)
