@@ -109,3 +109,11 @@ def test_a_quantity_in_words_is_a_quantity_and_some_is_none() -> None:
     assert "quantity" not in slots
     slots, _, _ = checked("zamów trzysta łożysk 6205", order, {"part": "BRG-6205", "quantity": 300}, PLANT, lang="pl")
     assert slots["quantity"] == 300
+
+
+def test_a_unit_that_fits_one_setpoint_of_the_machine_names_it() -> None:
+    slots, _, question = _checked("La llenadora FL-202 va demasiado rápido, bájale 10 botellas por minuto.", "FL-202",
+                                  _change("fill_setpoint", by=-10), lang="es")
+    assert question is None and slots["changes"] == [_change("speed_setpoint", by=-10)]
+    slots, _, question = _checked("IM-103 up 9 °F", "IM-103", _change(None, by=9))
+    assert question is None and slots["changes"] == [_change("barrel_temp_setpoint", by=5)]

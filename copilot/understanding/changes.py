@@ -7,8 +7,9 @@ where it says to x (even when the model wrote by), by x where it says by x, a pe
 ("double it" is +100 %, "halve it" -50 %); a number the words do not place keeps the model's reading. A
 value said in another unit than the tag's is converted to the tag's unit when the conversion is exact
 (copilot/understanding/units.py); when it is not, or the unit does not fit the tag or is unknown, the
-request is asked back with one question, and never read as the tag's own unit. Where the request says no
-direction, the sign is the model's.
+request is asked back with one question, and never read as the tag's own unit; a unit that fits one
+setpoint of the machine only, where the model's does not take it, names that setpoint. Where the request
+says no direction, the sign is the model's.
 """
 
 from __future__ import annotations
@@ -81,20 +82,30 @@ def read_changes(changes: list[Change], machine: Machine | None, said: list[Phra
         if phrase is None:
             out.append(None)
             continue
-        tag = _tag(change, machine)
+        tag = _tag(change, machine, phrase)
         value = _converted(phrase, machine, tag, steps)
         if isinstance(value, str):
             return Read(out, value)
-        out.append(_as_said(change, phrase, value))
+        out.append({**_as_said(change, phrase, value), **({"tag": tag} if tag else {})})
     return Read(out)
 
 
-def _tag(change: Change, machine: Machine | None) -> str | None:
-    """The setpoint a change is for: the one the model named, or the machine's only one."""
-    names = [t.name for t in machine.setpoints] if machine else []
-    if change.get("tag") in names:
-        return change["tag"]
-    return names[0] if len(names) == 1 else None
+def _tag(change: Change, machine: Machine | None, phrase: Phrase) -> str | None:
+    """The setpoint a change is for: the one the model named, or the machine's only one; but where the
+    request's unit does not fit that one (or the model named none), the one setpoint of the machine whose
+    unit it fits ("10 botellas por minuto" is the filler's speed, not its fill)."""
+    setpoints = machine.setpoints if machine else []
+    names = [t.name for t in setpoints]
+    tag = change["tag"] if change.get("tag") in names else names[0] if len(names) == 1 else None
+    unit = phrase.unit.symbol if isinstance(phrase, Absolute | Relative | Unclear) and phrase.unit else None
+    if unit is None or (tag is not None and _fits(unit, machine.tags[tag].unit)):
+        return tag
+    fitting = [t.name for t in setpoints if _fits(unit, t.unit)]
+    return fitting[0] if len(fitting) == 1 else tag
+
+
+def _fits(unit: str, target: str) -> bool:
+    return not isinstance(convert(1, unit, target, relative=True), Incompatible)
 
 
 def _sign(change: Change) -> int:
