@@ -115,3 +115,4 @@ def test_ids_and_ordinals_are_no_numbers() -> None:
 def test_in_digits_writes_the_numbers_said() -> None:
     assert in_digits("Bestell zwölf Lager und ein Dutzend Filter", "de") == "Bestell 12 Lager und 12 Filter"
     assert in_digits("zamów trzysta etykiet", "pl") == "zamów 300 etykiet"
+    assert in_digits("1.234.567 Deckel, zweieinhalb Grad", "de") == "1234567 Deckel, 2.5 Grad"

@@ -2,13 +2,14 @@
 
 Each change the model filled is paired with a number of the request (copilot/understanding/phrasing.py): the
 one with the value the model wrote, else, when the request places as many numbers as the model filled
-changes, the one in the same place in order of mention. The change is then what the request says: to x
-where it says to x (even when the model wrote by), by x where it says by x, a percentage where it says one
-("double it" is +100 %, "halve it" -50 %); a number the words do not place keeps the model's reading. A
-value said in another unit than the tag's is converted to the tag's unit when the conversion is exact
-(copilot/understanding/units.py); when it is not, or the unit does not fit the tag or is unknown, the
-request is asked back with one question, and never read as the tag's own unit; a unit that fits one
-setpoint of the machine only, where the model's does not take it, names that setpoint. Where the request
+changes, the one in the same place in order of mention (unless the model wrote a number of its own there
+and the request's has no unit: a number the model made up stands for nothing). The change is then what the
+request says: to x where it says to x (even when the model wrote by), by x where it says by x, a percentage
+where it says one ("double it" is +100 %, "halve it" -50 %); a number the words do not place keeps the
+model's reading. A value said in another unit than the tag's is converted to the tag's unit when the
+conversion is exact (copilot/understanding/units.py); when it is not, or the unit does not fit the tag or is
+unknown, the request is asked back with one question, and never read as the tag's own unit; a unit that fits
+one setpoint of the machine only, where the model's does not take it, names that setpoint. Where the request
 says no direction, the sign is the model's.
 """
 

@@ -66,7 +66,8 @@ def in_digits(text: str, lang: str) -> str:
     """The text with each number it says written in digits ("zehn Prozent" → "10 Prozent", "a dozen" → "12")."""
     out, at = [], 0
     for number in numbers(text, lang):
-        out += [text[at:number.start], f"{number.value:g}"]
+        value = number.value
+        out += [text[at:number.start], str(int(value)) if value.is_integer() else f"{value:.12g}"]
         at = number.end
     return "".join(out) + text[at:]
 
