@@ -26,24 +26,41 @@ def _unit(text: str, lang: str) -> str | None:
     return None if named is None else named.symbol or "?"
 
 
-@pytest.mark.parametrize(("lang", "text", "unit"), [
+UNIT_CASES = [
     ("en", "set it to 347 °F", "degF"), ("en", "350F please", "degF"), ("en", "5 degrees", "deg"),
     ("en", "100 psi", "psi"), ("en", "1000 l/min", "l/min"), ("en", "5 A", "A"), ("en", "raise it 5 a minute", None),
     ("en", "90 bottles per minute", "bpm"), ("en", "10%", "%"), ("en", "2 ml more", "ml"),
-    ("de", "um 5 Grad", "deg"), ("de", "2,5 bar", "bar"), ("de", "10 Prozent", "%"),
-    ("de", "90 Flaschen pro Minute", "bpm"),
-    ("fr", "à 185 degrés", "deg"), ("fr", "de 4 mètres par minute", "m/min"), ("fr", "10 pour cent", "%"),
-    ("es", "10 botellas por minuto", "bpm"), ("es", "30 bar", "bar"), ("es", "5 grados", "deg"),
-    ("it", "5 gradi", "deg"), ("it", "10 per cento", "%"), ("it", "1500 giri al minuto", "rpm"),
-    ("pt", "5 graus", "deg"), ("pt", "10 por cento", "%"), ("pt", "20 litros por minuto", "l/min"),
-    ("nl", "5 graden", "deg"), ("nl", "10 procent", "%"), ("nl", "1500 toeren per minuut", "rpm"),
-    ("pl", "5 stopni", "deg"), ("pl", "10 procent", "%"), ("pl", "1500 obr/min", "rpm"),
-    ("cs", "5 stupňů", "deg"), ("cs", "10 procent", "%"), ("cs", "175 °C", "degC"),
-    ("tr", "5 derece", "deg"), ("tr", "%10", "%"), ("tr", "yüzde 10", "%"), ("tr", "175 dereceye", "deg"),
     ("en", "set it to 175 °Ré", "?"), ("en", "3 ft/s faster", "?"), ("en", "2 gallons a minute", "?"),
-])
+    ("de", "um 5 Grad", "deg"), ("de", "2,5 bar", "bar"), ("de", "10 Prozent", "%"),
+    ("de", "90 Flaschen pro Minute", "bpm"), ("de", "1500 U/min", "rpm"), ("de", "20 Liter pro Minute", "l/min"),
+    ("fr", "à 185 degrés", "deg"), ("fr", "de 4 mètres par minute", "m/min"), ("fr", "10 pour cent", "%"),
+    ("fr", "1500 tr/min", "rpm"), ("fr", "500 millilitres", "ml"), ("fr", "3 bars", "bar"),
+    ("es", "10 botellas por minuto", "bpm"), ("es", "30 bar", "bar"), ("es", "5 grados", "deg"),
+    ("es", "10 por ciento", "%"), ("es", "1500 revoluciones por minuto", "rpm"),
+    ("es", "20 litros por minuto", "l/min"),
+    ("it", "5 gradi", "deg"), ("it", "10 per cento", "%"), ("it", "1500 giri al minuto", "rpm"),
+    ("it", "30 bar", "bar"), ("it", "10 bottiglie al minuto", "bpm"), ("it", "20 metri al minuto", "m/min"),
+    ("pt", "5 graus", "deg"), ("pt", "10 por cento", "%"), ("pt", "20 litros por minuto", "l/min"),
+    ("pt", "30 bar", "bar"), ("pt", "10 garrafas por minuto", "bpm"), ("pt", "500 mililitros", "ml"),
+    ("nl", "5 graden", "deg"), ("nl", "10 procent", "%"), ("nl", "1500 toeren per minuut", "rpm"),
+    ("nl", "30 bar", "bar"), ("nl", "10 flessen per minuut", "bpm"), ("nl", "20 meter per minuut", "m/min"),
+    ("pl", "5 stopni", "deg"), ("pl", "10 procent", "%"), ("pl", "1500 obr/min", "rpm"),
+    ("pl", "30 bar", "bar"), ("pl", "20 litrów na minutę", "l/min"), ("pl", "10 butelek na minutę", "bpm"),
+    ("cs", "5 stupňů", "deg"), ("cs", "10 procent", "%"), ("cs", "175 °C", "degC"),
+    ("cs", "30 bar", "bar"), ("cs", "1500 otáček za minutu", "rpm"), ("cs", "20 litrů za minutu", "l/min"),
+    ("tr", "5 derece", "deg"), ("tr", "%10", "%"), ("tr", "yüzde 10", "%"), ("tr", "175 dereceye", "deg"),
+    ("tr", "30 bar", "bar"), ("tr", "1500 devir/dakika", "rpm"), ("tr", "20 litre/dakika", "l/min"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "unit"), UNIT_CASES)
 def test_units_as_written_per_language(lang: str, text: str, unit: str | None) -> None:
     assert _unit(text, lang) == unit
+
+
+def test_every_language_has_its_cases() -> None:
+    counts = {lang: sum(1 for case in UNIT_CASES if case[0] == lang) for lang, _, _ in UNIT_CASES}
+    assert len(counts) == 10 and min(counts.values()) >= 6
 
 
 def test_fahrenheit_to_celsius_absolute_and_relative() -> None:

@@ -45,7 +45,10 @@ class Number:
     signed: bool = False
 
 
-_DIGITS = re.compile(r"(?<![\w.,\-−+])([+\-−])?(\d+(?:[.,\u00a0\u202f]\d+)*)(?![\d]|(?:st|nd|rd|th)\b)")
+_DIGITS = re.compile(r"(?<![^\W\d])(?<![^\W\d][-−])(?<![\d.,])([+\-−])?(\d+(?:[.,\u00a0\u202f]\d+)*)"
+                     r"(?!\d|(?:st|nd|rd|th)\b)")
+"""Digits, with a sign of their own; not glued to a letter or to a letter and a dash (L2, P-101: a name), the
+second of a range (170-175) unsigned."""
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\d+|[^\w\s]")
 
 

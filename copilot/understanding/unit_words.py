@@ -15,7 +15,7 @@ SYMBOLS = {
     "°c": "degC", "ºc": "degC", "° c": "degC", "degc": "degC", "deg c": "degC", "celsius": "degC",
     "°f": "degF", "ºf": "degF", "° f": "degF", "degf": "degF", "deg f": "degF", "fahrenheit": "degF",
     "kelvin": "K", "°": DEGREES, "º": DEGREES,
-    "bar": "bar", "mbar": "mbar", "psi": "psi", "pa": "Pa", "kpa": "kPa", "mpa": "MPa", "atm": "atm",
+    "bar": "bar", "bars": "bar", "mbar": "mbar", "psi": "psi", "pa": "Pa", "kpa": "kPa", "mpa": "MPa", "atm": "atm",
     "m³/h": "m3/h", "m3/h": "m3/h", "m^3/h": "m3/h", "m³/min": "m3/min", "m3/min": "m3/min", "l/min": "l/min",
     "lpm": "l/min", "l/h": "l/h", "l/s": "l/s",
     "rpm": "rpm", "1/min": "rpm", "min-1": "rpm", "min⁻¹": "rpm", "u/min": "rpm", "tr/min": "rpm",
@@ -30,7 +30,7 @@ CASED = {"A": "A", "K": "K", "C": "degC", "F": "degF"}
 
 _EN = {
     "degrees celsius": "degC", "degree celsius": "degC", "degrees fahrenheit": "degF", "degrees": DEGREES,
-    "degree": DEGREES, "bars": "bar", "kilopascals": "kPa", "megapascals": "MPa",
+    "degree": DEGREES, "kilopascals": "kPa", "megapascals": "MPa",
     "cubic metres per hour": "m3/h", "cubic meters per hour": "m3/h", "litres per minute": "l/min",
     "liters per minute": "l/min", "litres per hour": "l/h", "liters per hour": "l/h",
     "revolutions per minute": "rpm", "revs": "rpm", "millimetres per second": "mm/s",
@@ -88,7 +88,7 @@ _NL = {
 }
 _PL = {
     "stopni celsjusza": "degC", "stopni fahrenheita": "degF", "stopni": DEGREES, "stopnie": DEGREES,
-    "stopień": DEGREES, "stopnia": DEGREES, "metrów sześciennych na godzinę": "m3/h",
+    "stopień": DEGREES, "stopnia": DEGREES, "bara": "bar", "barów": "bar", "metrów sześciennych na godzinę": "m3/h",
     "litrów na minutę": "l/min", "litrów na godzinę": "l/h", "obrotów na minutę": "rpm",
     "milimetrów na sekundę": "mm/s", "metrów na minutę": "m/min", "amperów": "A", "kilowatów": "kW",
     "sekund": "s", "sekundy": "s", "minut": "min", "minuty": "min", "godzin": "h", "godziny": "h",
@@ -97,7 +97,7 @@ _PL = {
 }
 _CS = {
     "stupňů celsia": "degC", "stupňů fahrenheita": "degF", "stupňů": DEGREES, "stupně": DEGREES,
-    "stupeň": DEGREES, "metrů krychlových za hodinu": "m3/h", "litrů za minutu": "l/min",
+    "stupeň": DEGREES, "baru": "bar", "barů": "bar", "metrů krychlových za hodinu": "m3/h", "litrů za minutu": "l/min",
     "litrů za hodinu": "l/h", "otáček za minutu": "rpm", "milimetrů za sekundu": "mm/s",
     "metrů za minutu": "m/min", "ampérů": "A", "kilowattů": "kW", "sekund": "s", "minut": "min",
     "hodin": "h", "mililitrů": "ml", "litrů": "l", "procent": "%", "procenta": "%", "kusů": "pcs",
