@@ -37,6 +37,7 @@ CASES = [
     ("en", "change the speed by 10 percent", [("percent?", 10, None)]),
     ("en", "the oven is 175", [("unclear", 175, None)]),
     ("en", "set the fill to -20 ml", [("to", -20, "ml")]),
+    ("en", "set the oven to 5 degrees higher", [("by", 5, "deg")]),
     # German
     ("de", "Ofen auf 175 stellen", [("to", 175, None)]),
     ("de", "die Temperatur um 5 Grad erhöhen", [("by", 5, "deg")]),
@@ -46,6 +47,8 @@ CASES = [
     ("de", "Geschwindigkeit verdoppeln", [("percent", 100, None)]),
     ("de", "um 5 Grad rauf und den Nachdruck um 25 bar runter", [("by", 5, "deg"), ("by", -25, "bar")]),
     ("de", "von 24 auf 28 erhöhen", [("to", 28, None)]),
+    ("de", "die Temperatur auf 175 Grad erhöhen", [("to", 175, "deg")]),
+    ("de", "10 Grad weniger", [("by", -10, "deg")]),
     # French
     ("fr", "mets le four à 185 degrés", [("to", 185, "deg")]),
     ("fr", "monte-le de 4 mètres par minute", [("by", 4, "m/min")]),

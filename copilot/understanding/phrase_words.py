@@ -8,6 +8,8 @@ matched case-insensitively); a stem matches the words it begins ("erhöh" in "er
 - ``EITHER``: by when the clause says a direction ("aumenta en 5"), to when it does not ("ponlo en 175").
 - ``FROM``: before a number followed by a to-value, it is the value now ("from 24 to 28"): no change.
 - ``UP`` / ``DOWN``: a direction anywhere in the clause ("raise it 5", "5 more", "100 rpm slower").
+- ``MORE`` / ``LESS``: a comparative right after a number and its unit makes it a by-value, even after a
+  to-word ("to 5 degrees higher"); a verb there does not ("auf 175 Grad erhöhen" is to 175).
 - ``SET``: a verb that sets a value ("set it 175", "run it at 30"; "at" alone is no cue: "it is at 190").
 - ``FACTORS``: "double it", "halve it": the change as a percentage.
 - ``FILLER``: words between a cue and its number ("by about 5", "unos 30").
@@ -59,6 +61,18 @@ DOWN = {
     "pl": rf"zmniejsz{_W}|obniż{_W}|mniej|niżej|wolniej|zimniej|zredukuj{_W}",
     "cs": rf"sniž{_W}|sníž{_W}|uber{_W}|ubr{_W}|méně|míň|níž|níže|pomaleji|chladněji",
     "tr": rf"azalt{_W}|düşür{_W}|indir{_W}|eksilt{_W}|yavaşlat{_W}",
+}
+MORE = {
+    "en": r"more|higher|hotter|warmer|faster|up", "de": r"mehr|höher|wärmer|heißer|schneller|rauf",
+    "fr": r"de plus|en plus", "es": r"más", "it": r"in più|di più", "pt": r"a mais|mais",
+    "nl": r"meer|hoger|warmer|sneller",
+    "pl": r"więcej|wyżej|cieplej|szybciej", "cs": r"víc|více|výš|tepleji|rychleji", "tr": r"daha fazla",
+}
+LESS = {
+    "en": r"less|fewer|lower|colder|cooler|slower|down|off", "de": r"weniger|niedriger|kälter|kühler|langsamer|runter",
+    "fr": r"de moins|en moins", "es": r"menos", "it": r"in meno|di meno", "pt": r"a menos|menos",
+    "nl": r"minder|lager|kouder|koeler|langzamer", "pl": r"mniej|niżej|zimniej|wolniej",
+    "cs": r"méně|míň|níž|chladněji|pomaleji", "tr": r"daha az",
 }
 SET = {
     "en": r"set|put|make|change|bring|run|keep|hold", "de": rf"stell{_W}|setz{_W}|mach{_W}|änder{_W}",

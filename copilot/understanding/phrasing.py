@@ -3,15 +3,16 @@
 Each number is read with its unit (copilot/understanding/units.py) and the words around it
 (copilot/understanding/phrase_words.py), in this order:
 
-1. a to-word right before it ("to 175", "up to 175", "auf 175", "à 175", Turkish "175'e") is to; a
+1. a comparative right after it and its unit ("5 degrees higher", "5 more", "10 less") is by that much;
+2. a to-word right before it ("to 175", "up to 175", "auf 175", "à 175", Turkish "175'e") is to; a
    from-value followed by a to-value ("from 24 to 28") is no change at all;
-2. a percentage is a percentage change ("ten percent slower", "by 10 %"), but the value itself when its
+3. a percentage is a percentage change ("ten percent slower", "by 10 %"), but the value itself when its
    clause only sets ("run the pump at 50 %");
-3. a sign of its own ("+5", "-5") is by that much;
-4. a by-word right before it ("by 5", "up 5", "um 5", "de 5", "o 5") or a direction in its clause ("raise
-   it 5", "5 more", "100 rpm slower") is by that much;
-5. a verb that sets ("set it 175", "set it at 175") is to;
-6. anything else is unclear: the model's reading stands.
+4. a sign of its own ("+5", "-5") is by that much;
+5. a by-word right before it ("by 5", "up 5", "um 5", "de 5", "o 5") or a direction in its clause ("raise
+   it 5", "100 rpm slower") is by that much;
+6. a verb that sets ("set it 175", "set it at 175") is to;
+7. anything else is unclear: the model's reading stands.
 
 A by-change or a percentage takes its sign from the direction the clause says (or, when it says none, the
 clause before); where no clause says one, it is unsigned. "Double it", "halve it" are +100 % and -50 %.
@@ -33,6 +34,8 @@ from copilot.understanding.phrase_words import (
     FACTORS,
     FILLER,
     FROM,
+    LESS,
+    MORE,
     SET,
     TO,
     UP,
@@ -104,10 +107,12 @@ def _words(lang: str) -> dict[str, re.Pattern]:
               for name, table in (("to", TO), ("by", BY), ("from", FROM), ("either", EITHER)) if lang in table}
     anywhere = {name: re.compile(rf"(?<!\w)(?:{table[lang]})(?!\w)", re.IGNORECASE)
                 for name, table in (("up", UP), ("down", DOWN), ("set", SET))}
+    after = {name: re.compile(rf"\s*(?:{table[lang]})(?!\w)", re.IGNORECASE) for name, table in (("more", MORE),
+                                                                                               ("less", LESS))}
     endings = {name: re.compile(rf"{e}(?!\w)", re.IGNORECASE)
                for name, e in zip(("to_ending", "from_ending"), ENDINGS.get(lang, ()), strict=False)}
     clause = {"clause": re.compile(rf"[;:!?]|[.,](?!\d)|(?<!\w)(?:{AND[lang]})(?!\w)", re.IGNORECASE)}
-    return {**before, **anywhere, **endings, **clause}
+    return {**before, **anywhere, **after, **endings, **clause}
 
 
 def phrases(text: str, lang: str) -> list[Phrase]:
@@ -176,6 +181,9 @@ def _direction(read: _Read, text: str, words: dict[str, re.Pattern]) -> int:
 def _phrase(read: _Read, text: str, words: dict[str, re.Pattern]) -> Phrase:
     """What one number asks (see the module's order)."""
     said, value, unit = text[read.start:read.end], read.number.value, read.unit
+    more, less = words["more"].match(text, read.end), words["less"].match(text, read.end)
+    if bool(more) != bool(less) and not (unit is not None and unit.symbol == "%"):  # "5 degrees higher"
+        return Relative(abs(value) * (1 if more else -1), unit, True, said, read.start)
     if _cue(read, text, words, "to"):
         return Absolute(value, unit, said, read.start)
     by, direction = _cue(read, text, words, "by"), _direction(read, text, words)
