@@ -50,6 +50,9 @@ def test_fahrenheit_is_converted_when_exact_absolute_and_relative() -> None:
     assert question is None and slots["changes"] == [_change("temp_setpoint", by=5)]
     slots, _, question = _checked("fill FL-202 to 0.502 l", "FL-202", _change("fill_setpoint", to=0.502))
     assert question is None and slots["changes"] == [_change("fill_setpoint", to=502)]
+    # a number the words do not place converts as the model read it: a step by the factor alone
+    slots, _, question = _checked("OV-201: 18 °F, the rejects are too many", "OV-201", _change("temp_setpoint", by=-18))
+    assert question is None and slots["changes"] == [_change("temp_setpoint", by=-10)]
 
 
 def test_a_value_that_does_not_convert_exactly_is_asked_back_never_taken_as_the_tags_unit() -> None:

@@ -27,7 +27,7 @@ CASES = [
     ("fr", "une douzaine de filtres et une demi-douzaine de joints", [12, 6]),
     ("fr", "un peu plus chaud", []),
     ("fr", "1\u202f200 bouchons et 2,5 bar", [1200, 2.5]),
-    ("fr", "deux et demi", [2.5]),
+    ("fr", "deux et demi, 5\u00a010", [2.5, 5, 10]),
     ("fr", "quatre-vingt-dix bouteilles", [90]),
     # Spanish
     ("es", "pide trescientas etiquetas", [300]),

@@ -84,7 +84,7 @@ def read_changes(changes: list[Change], machine: Machine | None, said: list[Phra
             out.append(None)
             continue
         tag = _tag(change, machine, phrase)
-        value = _converted(phrase, machine, tag, steps)
+        value = _converted(phrase, change, machine, tag, steps)
         if isinstance(value, str):
             return Read(out, value)
         out.append({**_as_said(change, phrase, value), **({"tag": tag} if tag else {})})
@@ -130,15 +130,19 @@ def _as_said(change: Change, phrase: Phrase, value: float) -> Change:
     return {**change, **fields}
 
 
-def _converted(phrase: Phrase, machine: Machine | None, tag: str | None, steps: dict[str, float]) -> float | str:
-    """The phrase's value in the tag's unit, or the question to ask when it does not convert exactly."""
+def _converted(phrase: Phrase, change: Change, machine: Machine | None, tag: str | None,
+               steps: dict[str, float]) -> float | str:
+    """The phrase's value in the tag's unit, or the question to ask when it does not convert exactly; an unclear
+    number converts as the model read it (a step when it wrote one)."""
     match phrase:
         case Percent(pct=pct):
             return pct
         case Relative(delta=value, unit=unit):
             relative = True
-        case Absolute(value=value, unit=unit) | Unclear(value=value, unit=unit):
+        case Absolute(value=value, unit=unit):
             relative = False
+        case Unclear(value=value, unit=unit):
+            relative = change.get("to") is None
     if unit is None or machine is None or tag is None:
         return value
     return _in_tag_unit(value, unit, phrase, machine, tag, steps[tag], relative=relative)

@@ -45,7 +45,7 @@ class Number:
     signed: bool = False
 
 
-_DIGITS = re.compile(r"(?<![^\W\d])(?<![^\W\d][-−])(?<![\d.,])([+\-−])?(\d+(?:[.,\u00a0\u202f]\d+)*)"
+_DIGITS = re.compile(r"(?<![^\W\d])(?<![^\W\d][-−])(?<![\d.,])([+\-−])?(\d+(?:[.,]\d+|[\u00a0\u202f]\d{3}(?!\d))*)"
                      r"(?!\d|(?:st|nd|rd|th)\b)")
 """Digits, with a sign of their own; not glued to a letter or to a letter and a dash (L2, P-101: a name), the
 second of a range (170-175) unsigned."""
@@ -101,7 +101,7 @@ def _digits(text: str, lang: str) -> list[Number]:
 
 def digits_value(written: str, lang: str) -> float:
     """The value of a number written in digits with separators, read the way ``lang`` writes them."""
-    written = re.sub(r"[\u00a0\u202f](?=\d{3}(?!\d))", "", written)
+    written = re.sub(r"[\u00a0\u202f]", "", written)
     decimal = "," if lang in DECIMAL_COMMA else "."
     marks = [c for c in written if c in ".,"]
     if not marks:
