@@ -120,3 +120,12 @@ def test_a_unit_that_fits_one_setpoint_of_the_machine_names_it() -> None:
     assert question is None and slots["changes"] == [_change("speed_setpoint", by=-10)]
     slots, _, question = _checked("IM-103 up 9 °F", "IM-103", _change(None, by=9))
     assert question is None and slots["changes"] == [_change("barrel_temp_setpoint", by=5)]
+
+
+def test_the_reply_to_the_question_settles_it() -> None:
+    asked = ('set the oven to 350 °F\n(I asked: "350 °F" is 176.667 degC, and OV-201 temp_setpoint takes steps of '
+             "1 degC: should it be 177 degC?)\n")
+    slots, _, question = _checked(asked + "yes", "OV-201", _change("temp_setpoint", to=177))
+    assert question is None and slots["changes"] == [_change("temp_setpoint", to=177)]
+    slots, _, question = _checked(asked + "no, 175", "OV-201", _change("temp_setpoint", to=175))
+    assert question is None and slots["changes"] == [_change("temp_setpoint", to=175)]

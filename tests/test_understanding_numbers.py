@@ -109,7 +109,7 @@ def test_a_number_knows_its_place_and_its_sign() -> None:
 
 
 def test_ids_and_ordinals_are_no_numbers() -> None:
-    assert numbers("BRG-6205 on P-101, line L2, zone_2, the 3rd shift", "en") == []
+    assert numbers("BRG-6205 on P-101, line L2, zone_2, PO-L2-0107, the 3rd shift", "en") == []
     assert [(n.value, n.signed) for n in numbers("between 170-175, then -5", "en")] == [
         (170, False), (175, False), (-5, True)]
 

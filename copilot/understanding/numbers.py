@@ -45,10 +45,10 @@ class Number:
     signed: bool = False
 
 
-_DIGITS = re.compile(r"(?<![^\W\d])(?<![^\W\d][-−])(?<![\d.,])([+\-−])?(\d+(?:[.,]\d+|[\u00a0\u202f]\d{3}(?!\d))*)"
-                     r"(?!\d|(?:st|nd|rd|th)\b)")
-"""Digits, with a sign of their own; not glued to a letter or to a letter and a dash (L2, P-101: a name), the
-second of a range (170-175) unsigned."""
+_DIGITS = re.compile(r"(?<![\d.,])([+\-−])?(\d+(?:[.,]\d+|[\u00a0\u202f]\d{3}(?!\d))*)(?!\d|(?:st|nd|rd|th)\b)")
+_NAMED = re.compile(r"[^\W\d][\w\-−]*$")
+"""What stands before the digits of a name, in the same word: a letter, then letters, digits and dashes (L2, P-101,
+PO-L2-0107); the second number of a range (170-175) has none."""
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\d+|[^\w\s]")
 
 
@@ -93,6 +93,8 @@ def _idioms(text: str, lang: str) -> list[Number]:
 def _digits(text: str, lang: str) -> list[Number]:
     found = []
     for match in _DIGITS.finditer(text):
+        if _NAMED.search(text, 0, match.start()):
+            continue
         sign, written = match.group(1), match.group(2)
         value = digits_value(written, lang)
         found.append(Number(-value if sign in ("-", "−") else value, match.start(), match.end(), sign is not None))
