@@ -87,6 +87,12 @@ def test_psi_to_bar_and_litres_a_minute_to_cubic_metres_an_hour() -> None:
     assert convert(2, "MPa", "bar", step=1) == Converted(20)
 
 
+def test_a_plant_file_may_spell_its_units_as_symbols() -> None:
+    assert convert(347, "degF", "°C", step=1) == Converted(175)
+    assert convert(1000, "l/min", "m³/h") == Converted(60)
+    assert convert(1500, "rpm", "U/min", step=1) == Converted(1500)
+
+
 def test_incompatible_and_unknown_units_do_not_convert() -> None:
     assert convert(5, "degF", "bar") == Incompatible("degF", "bar")
     assert convert(5, "deg", "bar") == Incompatible("deg", "bar")

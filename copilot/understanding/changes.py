@@ -49,20 +49,20 @@ def _model_values(change: Change) -> list[float]:
     return [abs(v) for f in _FIELDS if isinstance(v := change.get(f), int | float) and not isinstance(v, bool)]
 
 
-def _paired(changes: list[Change], said: list[Phrase]) -> list[Phrase | None]:
+def _paired(changes: list[Change], phrases: list[Phrase]) -> list[Phrase | None]:
     """The number of the request each change stands for: the same value, else the same place in order."""
     used: set[int] = set()
     pairs: list[Phrase | None] = []
     for change in changes:
         values = _model_values(change)
-        index = next((i for i, p in enumerate(said) if i not in used and _value(p) in values), None)
+        index = next((i for i, p in enumerate(phrases) if i not in used and _value(p) in values), None)
         used |= {index} if index is not None else set()
-        pairs.append(said[index] if index is not None else None)
-    placed = [i for i, p in enumerate(said) if not isinstance(p, Unclear)]
+        pairs.append(phrases[index] if index is not None else None)
+    placed = [i for i, p in enumerate(phrases) if not isinstance(p, Unclear)]
     if len(placed) == len(changes):
         for position, index in enumerate(placed):
-            if pairs[position] is None and index not in used and _may_stand_for(said[index], changes[position]):
-                pairs[position], used = said[index], used | {index}
+            if pairs[position] is None and index not in used and _may_stand_for(phrases[index], changes[position]):
+                pairs[position], used = phrases[index], used | {index}
     return pairs
 
 
@@ -74,12 +74,12 @@ def _may_stand_for(phrase: Phrase, change: Change) -> bool:
     return not _model_values(change) or unit is not None or isinstance(phrase, Percent)
 
 
-def read_changes(changes: list[Change], machine: Machine | None, said: list[Phrase],
+def read_changes(changes: list[Change], machine: Machine | None, phrases: list[Phrase],
                  steps: dict[str, float]) -> Read:
-    """The model's ``changes`` as the request's numbers (``said``, in order of mention) say them, for the
+    """The model's ``changes`` as the request's numbers (``phrases``, in order of mention) say them, for the
     setpoints of ``machine``, each held to ``steps[tag]`` (the smallest step its register holds)."""
     out: list[Change | None] = []
-    for change, phrase in zip(changes, _paired(changes, said), strict=True):
+    for change, phrase in zip(changes, _paired(changes, phrases), strict=True):
         if phrase is None:
             out.append(None)
             continue

@@ -107,9 +107,10 @@ class Incompatible:
 
 def convert(value: float, source: str, target: str, *, relative: bool = False,
             step: float = 0.001) -> Converted | NotExact | Incompatible:
-    """``value`` in ``source`` as ``target`` (both plant-file spellings; ``deg`` is degrees of the target's
-    own temperature scale), exactly or not at ``step`` (see the module's rule); ``relative``: a change of
-    value, converted by the factor alone."""
+    """``value`` in ``source`` as ``target`` (plant-file spellings, or symbols a plant file may use instead:
+    °C, m³/h; ``deg`` is degrees of the target's own temperature scale), exactly or not at ``step`` (see the
+    module's rule); ``relative``: a change of value, converted by the factor alone."""
+    source, target = spelling(source), spelling(target)
     if source == target or (source == DEGREES and target in UNITS
                             and UNITS[target].dimension is Dimension.temperature):
         return Converted(value)
@@ -122,6 +123,14 @@ def convert(value: float, source: str, target: str, *, relative: bool = False,
     if steps.denominator == 1:
         return Converted(float(exact))
     return NotExact(float(exact), round(round(steps) * step, 6))
+
+
+def spelling(written: str) -> str:
+    """The plant-file spelling of a unit symbol as a plant file or a person may write it (°C → degC,
+    m³/h → m3/h, U/min → rpm); the text itself when it is no symbol this module knows."""
+    if written in UNITS:
+        return written
+    return CASED.get(written) or SYMBOLS.get(written.lower(), written)
 
 
 @dataclass(frozen=True)
