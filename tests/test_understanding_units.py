@@ -104,3 +104,8 @@ def test_every_unit_of_the_demo_plants_tags_is_known() -> None:
     plant = load_plant(Path("config/plant.yaml"))
     units = {t.unit for m in plant.machines.values() for t in m.tags.values() if t.unit}
     assert units <= set(UNITS)
+
+
+def test_a_preposition_is_no_unit() -> None:
+    assert _unit("podnieś o 5 w piecu", "pl") is None  # Polish "w" is "in", not watts
+    assert _unit("5 W more", "en") == "W"

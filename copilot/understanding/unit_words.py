@@ -3,8 +3,8 @@
 Data only; :mod:`copilot.understanding.units` reads it. ``SYMBOLS`` are written the same in every language;
 ``WORDS`` are each language's names. ``DEGREES`` is the bare word for degrees, which names the temperature
 scale of the tag it is said of ("5 degrees" on a degC tag is 5 degC). ``CASED`` symbols count only as written
-("A" is amperes, "a" is a word). ``UNSURE`` are units people name for which no one rule holds (a US or an
-imperial gallon): asked back, never converted.
+("A" is amperes, "a" is a word; "W" is watts, Polish "w" is "in"). ``UNSURE`` are units people name for which
+no one rule holds (a US or an imperial gallon): asked back, never converted.
 """
 
 from __future__ import annotations
@@ -15,18 +15,18 @@ SYMBOLS = {
     "°c": "degC", "ºc": "degC", "° c": "degC", "degc": "degC", "deg c": "degC", "celsius": "degC",
     "°f": "degF", "ºf": "degF", "° f": "degF", "degf": "degF", "deg f": "degF", "fahrenheit": "degF",
     "kelvin": "K", "°": DEGREES, "º": DEGREES,
-    "bar": "bar", "bars": "bar", "mbar": "mbar", "psi": "psi", "pa": "Pa", "kpa": "kPa", "mpa": "MPa", "atm": "atm",
+    "bar": "bar", "bars": "bar", "mbar": "mbar", "psi": "psi", "kpa": "kPa", "mpa": "MPa", "atm": "atm",
     "m³/h": "m3/h", "m3/h": "m3/h", "m^3/h": "m3/h", "m³/min": "m3/min", "m3/min": "m3/min", "l/min": "l/min",
     "lpm": "l/min", "l/h": "l/h", "l/s": "l/s",
     "rpm": "rpm", "1/min": "rpm", "min-1": "rpm", "min⁻¹": "rpm", "u/min": "rpm", "tr/min": "rpm",
     "giri/min": "rpm", "obr/min": "rpm", "ot/min": "rpm", "dev/dk": "rpm", "rev/min": "rpm",
     "mm/s": "mm/s", "m/s": "m/s", "m/min": "m/min", "m/dk": "m/min", "mm/sn": "mm/s",
-    "ma": "mA", "kw": "kW", "mw": "MW", "w": "W",
+    "kw": "kW",
     "ms": "ms", "s": "s", "sec": "s", "sn": "s", "min": "min", "dk": "min", "h": "h", "hr": "h",
     "ml": "ml", "cl": "cl", "l": "l",
-    "%": "%", "pcs": "pcs", "bpm": "bpm", "spm": "spm", "kn": "kN", "n": "N",
+    "%": "%", "pcs": "pcs", "bpm": "bpm", "spm": "spm", "kn": "kN",
 }
-CASED = {"A": "A", "K": "K", "C": "degC", "F": "degF"}
+CASED = {"A": "A", "mA": "mA", "K": "K", "C": "degC", "F": "degF", "Pa": "Pa", "W": "W", "MW": "MW", "N": "N"}
 
 _EN = {
     "degrees celsius": "degC", "degree celsius": "degC", "degrees fahrenheit": "degF", "degrees": DEGREES,
