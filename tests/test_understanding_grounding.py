@@ -129,3 +129,9 @@ def test_the_reply_to_the_question_settles_it() -> None:
     assert question is None and slots["changes"] == [_change("temp_setpoint", to=177)]
     slots, _, question = _checked(asked + "no, 175", "OV-201", _change("temp_setpoint", to=175))
     assert question is None and slots["changes"] == [_change("temp_setpoint", to=175)]
+
+
+def test_a_language_the_parsers_do_not_read_is_read_from_its_restatement() -> None:
+    slots, _, _ = _checked("Sänk ugnen OV-201 till 175 grader", "OV-201", _change("temp_setpoint", by=-175), lang="sv",
+                           english="Lower the oven OV-201 to 175 degrees")
+    assert slots["changes"] == [_change("temp_setpoint", to=175)]

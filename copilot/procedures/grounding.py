@@ -41,6 +41,7 @@ from connectors.plant import Plant
 from copilot.procedures.decisions import resolution
 from copilot.procedures.spec import Procedure, SlotKind
 from copilot.understanding.changes import read_changes
+from copilot.understanding.number_words import LANGUAGES
 from copilot.understanding.numbers import numbers
 from copilot.understanding.phrasing import Percent, Phrase, phrases
 
@@ -120,9 +121,10 @@ def _said(value: Any, said: set[float], *, count: bool = True) -> bool:
 def _readings(texts: list[str], lang: str) -> tuple[set[float], set[float], list[Phrase]]:
     """The sizes of the numbers the request says (in its language, then in its English restatement), of its
     percentages, and what each number says of a change, read from the first text that has any: the
-    request as the operator wrote it before the restatement."""
-    # the 101 of P-101 is no quantity
+    request as the operator wrote it before the restatement (unless it is in a language they do not read)."""
+    # the 101 of P-101 is no quantity; a language the parsers do not read comes after its restatement
     written = [(ID_WORD.sub(lambda m: " " * len(m.group()), t), lang if i == 0 else "en") for i, t in enumerate(texts)]
+    written = written if lang in LANGUAGES else written[::-1]
     read = [phrases(text, language) for text, language in written]
     percent = {abs(p.pct) for said in read for p in said if isinstance(p, Percent)}
     said = {abs(n.value) for text, language in written for n in numbers(text, language)} | percent

@@ -8,6 +8,9 @@ under ``MULTIPLIERS`` multiplies what came before it ("tři sta", "iki bin"). "A
 
 from __future__ import annotations
 
+LANGUAGES = frozenset({"en", "de", "fr", "es", "it", "pt", "nl", "pl", "cs", "tr"})
+"""The languages requests are read in; a text in another is read as English."""
+
 TEXT_TO_NUM = frozenset({"en", "de", "fr", "es", "it", "pt", "nl"})
 """The languages text_to_num reads number words in (checked: "three hundred", "dreihundert", "trois cents",
 "trescientos", "trecento", "trezentos", "driehonderd"); Polish, Czech and Turkish words are read from WORDS."""

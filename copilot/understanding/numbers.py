@@ -27,6 +27,7 @@ from copilot.understanding.number_words import (
     DOZEN,
     GLUED_HALF,
     IDIOMS,
+    LANGUAGES,
     MULTIPLIERS,
     SUFFIXES,
     TEXT_TO_NUM,
@@ -54,7 +55,7 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*|\d+|[^\w\s]")
 
 def numbers(text: str, lang: str) -> list[Number]:
     """Every number of ``text`` in language ``lang`` (an ISO 639-1 code; another reads as English), in order."""
-    lang = lang if lang in DOZEN else "en"
+    lang = lang if lang in LANGUAGES else "en"
     found = _idioms(text, lang)
     found += [n for n in _digits(text, lang) if not _within(n, found)]
     found += [n for n in _words(text, lang) if not _within(n, found)]

@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from copilot.understanding.number_words import LANGUAGES
 from copilot.understanding.numbers import Number, numbers
 from copilot.understanding.phrase_words import (
     AND,
@@ -101,7 +102,7 @@ class _Read:
 
 @cache
 def _words(lang: str) -> dict[str, re.Pattern]:
-    lang = lang if lang in TO else "en"
+    lang = lang if lang in LANGUAGES else "en"
     filler = rf"(?:(?:{FILLER[lang]})\s+)?"
     before = {name: re.compile(rf"(?<!\w)(?:{table[lang]})\s*{filler}$", re.IGNORECASE)
               for name, table in (("to", TO), ("by", BY), ("from", FROM), ("either", EITHER)) if lang in table}
@@ -133,7 +134,7 @@ def phrases(text: str, lang: str) -> list[Phrase]:
 
 
 def _factors(text: str, lang: str) -> list[tuple[int, int, float]]:
-    table = FACTORS[lang if lang in FACTORS else "en"]
+    table = FACTORS[lang if lang in LANGUAGES else "en"]
     return [(m.start(), m.end(), float(pct)) for pattern, pct in table.items()
             for m in re.finditer(rf"(?<!\w)(?:{pattern})(?!\w)", text, re.IGNORECASE)]
 

@@ -21,6 +21,7 @@ from enum import StrEnum
 from fractions import Fraction
 from functools import cache
 
+from copilot.understanding.number_words import LANGUAGES
 from copilot.understanding.unit_words import CASED, DEGREES, PREFIXED, SYMBOLS, UNSURE, WORDS
 
 
@@ -150,7 +151,7 @@ _TURKISH_ENDING = r"(?=(?:'?y?[ea]|'?d[ea]n|'?t[ea]n)?(?![\w/²³]))"
 @cache
 def _patterns(lang: str) -> tuple[re.Pattern, re.Pattern, re.Pattern, dict[str, str]]:
     """The language's unit names (longest first), its cased symbols and the unknown-unit shape."""
-    names = {**SYMBOLS, **WORDS.get(lang, WORDS["en"])}
+    names = {**SYMBOLS, **WORDS[lang if lang in LANGUAGES else "en"]}
     forms = "|".join(re.escape(f) for f in sorted(names, key=len, reverse=True))
     ending = _TURKISH_ENDING if lang == "tr" else _AFTER_WORD
     named = re.compile(rf"[ \u00a0]?({forms}){ending}", re.IGNORECASE)
