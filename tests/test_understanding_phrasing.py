@@ -38,6 +38,9 @@ CASES = [
     ("en", "the oven is 175", [("unclear", 175, None)]),
     ("en", "set the fill to -20 ml", [("to", -20, "ml")]),
     ("en", "set the oven to 5 degrees higher", [("by", 5, "deg")]),
+    ("en", "cut the press pressure by a quarter", [("percent", -25, None)]),
+    ("en", "increase the fill by half", [("percent", 50, None)]),
+    ("en", "IM-103 barrel 235, hold pressure 600", [("unclear", 235, None), ("unclear", 600, None)]),
     # German
     ("de", "Ofen auf 175 stellen", [("to", 175, None)]),
     ("de", "die Temperatur um 5 Grad erhöhen", [("by", 5, "deg")]),
@@ -49,6 +52,7 @@ CASES = [
     ("de", "von 24 auf 28 erhöhen", [("to", 28, None)]),
     ("de", "die Temperatur auf 175 Grad erhöhen", [("to", 175, "deg")]),
     ("de", "10 Grad weniger", [("by", -10, "deg")]),
+    ("de", "die Pumpe bitte auf 2200 U/min runter", [("to", 2200, "rpm")]),
     # French
     ("fr", "mets le four à 185 degrés", [("to", 185, "deg")]),
     ("fr", "monte-le de 4 mètres par minute", [("by", 4, "m/min")]),
@@ -56,6 +60,7 @@ CASES = [
     ("fr", "10 % plus vite", [("percent", 10, None)]),
     ("fr", "double la vitesse", [("percent", 100, None)]),
     ("fr", "passe de 170 à 175", [("to", 175, None)]),
+    ("fr", "divise la vitesse par deux", [("percent", -50, None)]),
     # Spanish
     ("es", "pon el horno a 175", [("to", 175, None)]),
     ("es", "pon el horno en 175", [("to", 175, None)]),
@@ -92,6 +97,7 @@ CASES = [
     ("pl", "obniż ciśnienie o 10 bar", [("by", -10, "bar")]),
     ("pl", "o 10 procent wolniej", [("percent", -10, None)]),
     ("pl", "podwój prędkość", [("percent", 100, None)]),
+    ("pl", "prędkość taśmy o połowę mniej", [("percent", -50, None)]),
     # Czech
     ("cs", "nastav pec na 175 °C", [("to", 175, "degC")]),
     ("cs", "sniž teplotu o 5 stupňů", [("by", -5, "deg")]),
@@ -107,6 +113,7 @@ CASES = [
     ("tr", "hızı %10 azalt", [("percent", -10, None)]),
     ("tr", "hızı yarıya indir", [("percent", -50, None)]),
     ("tr", "170'ten 175'e çıkar", [("to", 175, None)]),
+    ("tr", "pompayı 2200 devire ayarla", [("to", 2200, "rpm")]),
 ]
 
 

@@ -12,6 +12,7 @@ matched case-insensitively); a stem matches the words it begins ("erhöh" in "er
   to-word ("to 5 degrees higher"); a verb there does not ("auf 175 Grad erhöhen" is to 175).
 - ``SET``: a verb that sets a value ("set it 175", "run it at 30"; "at" alone is no cue: "it is at 190").
 - ``FACTORS``: "double it", "halve it": the change as a percentage.
+- ``SHARES``: "by half", "by a quarter": a percentage whose sign the clause says ("cut it by half").
 - ``FILLER``: words between a cue and its number ("by about 5", "unos 30").
 - ``AND``: what separates the clauses of a request with several changes.
 Turkish marks "to" and "from" with case endings on the number or its unit ("175'e", "170'ten"): ``ENDINGS``.
@@ -63,34 +64,42 @@ DOWN = {
     "tr": rf"azalt{_W}|düşür{_W}|indir{_W}|eksilt{_W}|yavaşlat{_W}",
 }
 MORE = {
-    "en": r"more|higher|hotter|warmer|faster|up", "de": r"mehr|höher|wärmer|heißer|schneller|rauf",
+    "en": r"more|higher|hotter|warmer|faster", "de": r"mehr|höher|wärmer|heißer|schneller",
     "fr": r"de plus|en plus", "es": r"más", "it": r"in più|di più", "pt": r"a mais|mais",
     "nl": r"meer|hoger|warmer|sneller",
     "pl": r"więcej|wyżej|cieplej|szybciej", "cs": r"víc|více|výš|tepleji|rychleji", "tr": r"daha fazla",
 }
 LESS = {
-    "en": r"less|fewer|lower|colder|cooler|slower|down|off", "de": r"weniger|niedriger|kälter|kühler|langsamer|runter",
+    "en": r"less|fewer|lower|colder|cooler|slower", "de": r"weniger|niedriger|kälter|kühler|langsamer",
     "fr": r"de moins|en moins", "es": r"menos", "it": r"in meno|di meno", "pt": r"a menos|menos",
     "nl": r"minder|lager|kouder|koeler|langzamer", "pl": r"mniej|niżej|zimniej|wolniej",
     "cs": r"méně|míň|níž|chladněji|pomaleji", "tr": r"daha az",
 }
 SET = {
-    "en": r"set|put|make|change|bring|run|keep|hold", "de": rf"stell{_W}|setz{_W}|mach{_W}|änder{_W}",
+    "en": r"set|put|make|change|bring|run", "de": rf"stell{_W}|setz{_W}|mach{_W}|änder{_W}",
     "fr": rf"mets|mettre|règle{_W}|passe{_W}|fixe{_W}", "es": rf"pon{_W}|ajust{_W}|fij{_W}|configur{_W}|coloc{_W}",
     "it": rf"metti{_W}|impost{_W}|port{_W}|regol{_W}", "pt": rf"coloc{_W}|põe|ponha|ajust{_W}|defin{_W}|configur{_W}",
     "nl": rf"zet{_W}|stel{_W}", "pl": rf"ustaw{_W}", "cs": rf"nastav{_W}|dej", "tr": rf"ayarla{_W}|yap{_W}|getir{_W}",
 }
 FACTORS = {
-    "en": {r"double|twice": 100, r"triple": 200, r"halve|in half|by half": -50},
-    "de": {rf"verdopp{_W}": 100, rf"verdreifach{_W}": 200, rf"halbier{_W}|um die hälfte": -50},
-    "fr": {rf"doubl{_W}": 100, rf"tripl{_W}": 200, r"divise\w* par deux|de moitié": -50},
+    "en": {r"double|twice": 100, r"triple": 200, r"halve|in half": -50},
+    "de": {rf"verdopp{_W}": 100, rf"verdreifach{_W}": 200, rf"halbier{_W}": -50},
+    "fr": {rf"doubl{_W}|multipli\w*(?:\s+\w+){{0,3}}\s+par deux": 100, rf"tripl{_W}": 200,
+           r"divis\w*(?:\s+\w+){0,3}\s+par deux": -50},
     "es": {rf"duplic{_W}|dobl{_W}": 100, rf"triplic{_W}": 200, r"a la mitad|por la mitad": -50},
     "it": {rf"raddoppi{_W}": 100, rf"triplic{_W}": 200, rf"dimezz{_W}|a metà": -50},
     "pt": {rf"duplic{_W}|dobr{_W}": 100, rf"triplic{_W}": 200, r"à metade|pela metade|para a metade": -50},
-    "nl": {rf"verdubbel{_W}": 100, rf"verdrievoudig{_W}": 200, rf"halveer{_W}|halveren|met de helft": -50},
-    "pl": {rf"podwój{_W}|podwoi{_W}": 100, rf"potrój{_W}|potroi{_W}": 200, r"o połowę|o polowe|na pół": -50},
-    "cs": {rf"zdvojnásob{_W}": 100, rf"ztrojnásob{_W}": 200, r"na polovinu|o polovinu": -50},
+    "nl": {rf"verdubbel{_W}": 100, rf"verdrievoudig{_W}": 200, rf"halveer{_W}|halveren": -50},
+    "pl": {rf"podwój{_W}|podwoi{_W}": 100, rf"potrój{_W}|potroi{_W}": 200, r"na pół": -50},
+    "cs": {rf"zdvojnásob{_W}": 100, rf"ztrojnásob{_W}": 200, r"na polovinu": -50},
     "tr": {r"iki katına|ikiye katla\w*|iki katı": 100, r"üç katına": 200, r"yarıya|yarı yarıya": -50},
+}
+SHARES = {
+    "en": {r"by (?:a )?half": 50, r"by a quarter": 25}, "de": {r"um die hälfte": 50, r"um ein viertel": 25},
+    "fr": {r"de moitié": 50, r"d'un quart|d’un quart": 25}, "es": {r"en un cuarto": 25},
+    "it": {r"della metà": 50, r"di un quarto": 25}, "pt": {r"em um quarto|num quarto": 25},
+    "nl": {r"met de helft": 50, r"met een kwart": 25}, "pl": {r"o połowę": 50, r"o ćwierć": 25},
+    "cs": {r"o polovinu": 50, r"o čtvrtinu": 25}, "tr": {r"dörtte bir": 25},
 }
 FILLER = {
     "en": r"about|around|roughly|approximately|approx\.?", "de": r"etwa|ca\.|circa|ungefähr|so",

@@ -15,7 +15,8 @@ Each number is read with its unit (copilot/understanding/units.py) and the words
 7. anything else is unclear: the model's reading stands.
 
 A by-change or a percentage takes its sign from the direction the clause says (or, when it says none, the
-clause before); where no clause says one, it is unsigned. "Double it", "halve it" are +100 % and -50 %.
+clause before); where no clause says one, it is unsigned. "Double it", "halve it" are +100 % and -50 %; "by
+half", "by a quarter" are 50 % and 25 %, signed the same way.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from copilot.understanding.phrase_words import (
     LESS,
     MORE,
     SET,
+    SHARES,
     TO,
     UP,
 )
@@ -117,26 +119,38 @@ def _words(lang: str) -> dict[str, re.Pattern]:
 
 
 def phrases(text: str, lang: str) -> list[Phrase]:
-    """What each number of ``text`` (in ``lang``) asks, and each factor word ("double it"), in order."""
+    """What each number of ``text`` (in ``lang``) asks, and each factor or share ("double it", "by half"), in
+    order."""
     words = _words(lang)
-    factors = _factors(text, lang)
+    found: list[Phrase] = _factors(text, lang, words)
     reads: list[_Read] = []
     for number in numbers(text, lang):  # not the numbers of a factor ("iki katına") or a unit ("per cento")
-        if not any(s <= number.start < e for s, e, _ in factors) and not (reads and number.start < reads[-1].end):
+        if not any(p.start <= number.start < p.start + len(p.said) for p in found) and not (
+                reads and number.start < reads[-1].end):
             reads.append(_read(number, text, lang, words))
-    found: list[Phrase] = [Percent(pct, True, text[s:e], s) for s, e, pct in factors]
     for index, read in enumerate(reads):
         after = reads[index + 1] if index + 1 < len(reads) else None
-        if _is_from(read, after, text, words):
-            continue
-        found.append(_phrase(read, text, words))
+        if not _is_from(read, after, text, words):
+            found.append(_phrase(read, text, words))
     return sorted(found, key=lambda p: p.start)
 
 
-def _factors(text: str, lang: str) -> list[tuple[int, int, float]]:
-    table = FACTORS[lang if lang in LANGUAGES else "en"]
-    return [(m.start(), m.end(), float(pct)) for pattern, pct in table.items()
-            for m in re.finditer(rf"(?<!\w)(?:{pattern})(?!\w)", text, re.IGNORECASE)]
+def _factors(text: str, lang: str, words: dict[str, re.Pattern]) -> list[Phrase]:
+    """The factors ("double it": +100 %) and the shares, signed as their clause says ("cut it by half")."""
+    lang = lang if lang in LANGUAGES else "en"
+    found: list[Phrase] = []
+    for table, fixed in ((FACTORS[lang], True), (SHARES[lang], False)):
+        for pattern, pct in table.items():
+            for m in re.finditer(rf"(?<!\w)(?:{pattern})(?!\w)", text, re.IGNORECASE):
+                direction = 1 if fixed else _direction(_clause(m.start(), m.end(), text, words), text, words)
+                found.append(Percent(float(pct) * (direction or 1), fixed or bool(direction), m.group(), m.start()))
+    return found
+
+
+def _clause(start: int, end: int, text: str, words: dict[str, re.Pattern]) -> tuple[int, int]:
+    """Where the clause of ``text[start:end]`` begins and ends."""
+    bounds = [m.start() for m in words["clause"].finditer(text)]
+    return max([b for b in bounds if b < start], default=0), min([b for b in bounds if b >= end], default=len(text))
 
 
 def _read(number: Number, text: str, lang: str, words: dict[str, re.Pattern]) -> _Read:
@@ -144,9 +158,7 @@ def _read(number: Number, text: str, lang: str, words: dict[str, re.Pattern]) ->
     prefix = None if unit else unit_before(text, number.start, lang)
     start = prefix.start if prefix else number.start
     end = unit.end if unit else number.end
-    bounds = [m.start() for m in words["clause"].finditer(text)]
-    clause = (max([b for b in bounds if b < start], default=0), min([b for b in bounds if b >= end], default=len(text)))
-    return _Read(number, unit or prefix, start, end, clause)
+    return _Read(number, unit or prefix, start, end, _clause(start, end, text, words))
 
 
 def _cue(read: _Read, text: str, words: dict[str, re.Pattern], name: str) -> bool:
@@ -164,10 +176,10 @@ def _is_from(read: _Read, after: _Read | None, text: str, words: dict[str, re.Pa
             and not text[read.end:after.start].strip(" ,").count(" ") > 2)
 
 
-def _direction(read: _Read, text: str, words: dict[str, re.Pattern]) -> int:
-    """+1 or -1 for the way the number's clause says the value goes (or the nearest clause before that says
-    one), 0 when none says one or its clause says both."""
-    start, end = read.clause
+def _direction(clause: tuple[int, int], text: str, words: dict[str, re.Pattern]) -> int:
+    """+1 or -1 for the way a clause says the value goes (or the nearest clause before it that says one), 0
+    when none says one or the clause says both."""
+    start, end = clause
     while True:
         up = words["up"].search(text, start, end) is not None
         down = words["down"].search(text, start, end) is not None
@@ -187,7 +199,7 @@ def _phrase(read: _Read, text: str, words: dict[str, re.Pattern]) -> Phrase:
         return Relative(abs(value) * (1 if more else -1), unit, True, said, read.start)
     if _cue(read, text, words, "to"):
         return Absolute(value, unit, said, read.start)
-    by, direction = _cue(read, text, words, "by"), _direction(read, text, words)
+    by, direction = _cue(read, text, words, "by"), _direction(read.clause, text, words)
     start, end = read.clause
     sets = _cue(read, text, words, "either") or words["set"].search(text, start, end) is not None
     if unit is not None and unit.symbol == "%" and (by or direction or not sets):

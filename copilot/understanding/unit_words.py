@@ -105,7 +105,7 @@ _CS = {
 }
 _TR = {
     "santigrat derece": "degC", "derece santigrat": "degC", "fahrenhayt": "degF", "derece": DEGREES,
-    "metreküp/saat": "m3/h", "litre/dakika": "l/min", "litre/saat": "l/h", "devir/dakika": "rpm",
+    "metreküp/saat": "m3/h", "litre/dakika": "l/min", "litre/saat": "l/h", "devir/dakika": "rpm", "devir": "rpm",
     "metre/dakika": "m/min", "amper": "A", "kilovat": "kW", "saniye": "s", "dakika": "min", "saat": "h",
     "mililitre": "ml", "litre": "l", "yüzde": "%", "adet": "pcs", "şişe/dakika": "bpm", "vuruş/dakika": "spm",
 }
