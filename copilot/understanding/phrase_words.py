@@ -15,7 +15,8 @@ matched case-insensitively); a stem matches the words it begins ("erhöh" in "er
 - ``SHARES``: "by half", "by a quarter": a percentage whose sign the clause says ("cut it by half").
 - ``FILLER``: words between a cue and its number ("by about 5", "unos 30").
 - ``AND``: what separates the clauses of a request with several changes.
-Turkish marks "to" and "from" with case endings on the number or its unit ("175'e", "170'ten"): ``ENDINGS``.
+Turkish marks "to" and "from" with case endings on the number or its unit ("175'e", "170'ten"): ``ENDINGS``;
+a language a table leaves out has no such word (Spanish and Portuguese say by with ``EITHER``).
 """
 
 from __future__ import annotations
@@ -25,16 +26,13 @@ _W = r"\w*"
 TO = {
     "en": r"to|up to|down to|back to|into|=", "de": r"auf|zu|bis", "fr": r"à|a|jusqu'à|jusqu’à",
     "es": r"a|hasta", "it": r"a|fino a|su", "pt": r"para|pra|a|até", "nl": r"op|naar|tot",
-    "pl": r"na|do", "cs": r"na|do", "tr": r"$^",
+    "pl": r"na|do", "cs": r"na|do",
 }
-BY = {
-    "en": r"by|up|down|another", "de": r"um", "fr": r"de|d'|d’", "es": r"$^", "it": r"di", "pt": r"$^",
-    "nl": r"met", "pl": r"o", "cs": r"o", "tr": r"$^",
-}
+BY = {"en": r"by|up|down|another", "de": r"um", "fr": r"de|d'|d’", "it": r"di", "nl": r"met", "pl": r"o", "cs": r"o"}
 EITHER = {"es": r"en", "pt": r"em"}
 FROM = {
     "en": r"from", "de": r"von", "fr": r"de", "es": r"de|desde", "it": r"da", "pt": r"de|desde", "nl": r"van",
-    "pl": r"z|od", "cs": r"z|ze|od", "tr": r"$^",
+    "pl": r"z|od", "cs": r"z|ze|od",
 }
 UP = {
     "en": rf"up|rais{_W}|increas{_W}|more|higher|faster|hotter|warmer|add|bump{_W}|boost{_W}|crank{_W}|plus"
