@@ -135,3 +135,9 @@ def test_a_language_the_parsers_do_not_read_is_read_from_its_restatement() -> No
     slots, _, _ = _checked("Sänk ugnen OV-201 till 175 grader", "OV-201", _change("temp_setpoint", by=-175), lang="sv",
                            english="Lower the oven OV-201 to 175 degrees")
     assert slots["changes"] == [_change("temp_setpoint", to=175)]
+
+
+def test_a_quantity_is_kept_when_the_language_was_told_wrong() -> None:
+    order = SHIPPED.get("order_part")
+    slots, _, _ = checked("Bestell 1.000 Lager 6205", order, {"part": "BRG-6205", "quantity": 1000}, PLANT, lang="en")
+    assert slots["quantity"] == 1000

@@ -41,7 +41,7 @@ from connectors.plant import Plant
 from copilot.procedures.decisions import resolution
 from copilot.procedures.spec import Procedure, SlotKind
 from copilot.understanding.changes import read_changes
-from copilot.understanding.number_words import LANGUAGES
+from copilot.understanding.number_words import DECIMAL_COMMA, LANGUAGES
 from copilot.understanding.numbers import numbers
 from copilot.understanding.phrasing import Percent, Phrase, phrases
 
@@ -127,7 +127,11 @@ def _readings(texts: list[str], lang: str) -> tuple[set[float], set[float], list
     written = written if lang in LANGUAGES else written[::-1]
     read = [phrases(text, language) for text, language in written]
     percent = {abs(p.pct) for said in read for p in said if isinstance(p, Percent)}
-    said = {abs(n.value) for text, language in written for n in numbers(text, language)} | percent
+    # digits are also read the other way (1.000 is a thousand in German, one in English), so a number is not
+    # dropped because a short request's language was told wrong
+    other = {abs(n.value) for text, language in written
+             for n in numbers(text, "en" if language in DECIMAL_COMMA else "de")}
+    said = {abs(n.value) for text, language in written for n in numbers(text, language)} | percent | other
     return said, percent, next((r for r in read if r), [])
 
 
