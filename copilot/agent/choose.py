@@ -20,11 +20,11 @@ from copilot.agent.status import Status, ToolArtifact
 from copilot.llm.errors import LLMError
 from copilot.procedures.answer import faithful, restating_request
 from copilot.procedures.chooser import OTHER, chooser_messages, latest_request
-from copilot.procedures.grounding import in_digits
 from copilot.procedures.language import LANGUAGE_NAMES, language_of
 from copilot.procedures.questions import is_question
 from copilot.procedures.run import AUTHOR, ProcedureRun, RunState
 from copilot.store.approvals import Origin
+from copilot.understanding.numbers import in_digits
 from policies.model import Risk
 from tools.base import Tool
 

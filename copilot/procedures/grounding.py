@@ -17,11 +17,16 @@ nothing clearly. Before a procedure runs:
   of the machine ("write 2.0 into the vibration tag"), is told: that is not a
   setpoint, and which setpoints the machine has;
 - a number (a quantity, a setpoint's value, step or percentage) that the request
-  does not contain, in digits or in words of its language, is dropped: the
-  procedure then decides it (the reorder quantity) or asks for it, instead of
-  running on a number the model made up ("get some bearings in" is not "order 6");
-- a step written as a percentage in the request ("ten percent slower", "um 10 %")
-  is a percentage, whichever field of the change the model put it in.
+  does not contain, in digits, words or idioms of its language ("a dozen"; see
+  copilot/understanding/numbers.py), is dropped: the procedure then decides it
+  (the reorder quantity) or asks for it, instead of running on a number the model
+  made up ("get some bearings in" is not "order 6");
+- a setpoint change is what the request's own phrasing says (to, by, a percentage,
+  in the tag's unit when converted exactly), and a value in a unit that does not
+  convert exactly to the tag's is asked back (copilot/understanding/changes.py);
+  where the request places no number for a change, a step written as a percentage
+  ("ten percent slower", "um 10 %") is a percentage, whichever field the model
+  put it in.
 
 A request in another language is read with its English restatement (the one the
 model chose from), so parts are matched by their English names too.
@@ -32,10 +37,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from text_to_num import alpha2digit
-
 from connectors.plant import Plant
+from copilot.procedures.decisions import resolution
 from copilot.procedures.spec import Procedure, SlotKind
+from copilot.understanding.changes import read_changes
+from copilot.understanding.number_words import DECIMAL_COMMA, LANGUAGES
+from copilot.understanding.numbers import numbers
+from copilot.understanding.phrasing import Percent, Phrase, phrases
 
 ID_WORD = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b")
 """An id-shaped word as plant ids are written: capitals and digits joined by dashes (P-101, HX-200-BLU)."""
@@ -104,45 +112,50 @@ def _fitting_parts(request: str, plant: Plant) -> list[str]:
     return fits
 
 
-_NUMBER = re.compile(r"(?<![\w.,])-?(\d+(?:[.,]\d+)?)")
-_PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|per ?cent|prozent|pour ?cent|por ?ciento|por ?cento|procent)",
-                      re.IGNORECASE)
-
-
-def in_digits(text: str, lang: str) -> str:
-    """The text with its number words written as digits ("zehn Prozent" → "10 Prozent")."""
-    try:
-        return alpha2digit(text, lang, threshold=0)
-    except ValueError:  # a language text2num does not read: the digits the text has
-        return text
-
-
-def _numbers(pattern: re.Pattern, texts: list[str]) -> set[float]:
-    """The numbers written, each read both ways where a comma or dot may group or divide (1,000 and 2,5)."""
-    found = [m for t in texts for m in pattern.findall(t)]
-    return {float(m.replace(",", ".")) for m in found} | {float(re.sub(r"[.,]", "", m)) for m in found}
-
-
 def _said(value: Any, said: set[float], *, count: bool = True) -> bool:
     """Whether the request has this number; a count of 0 always ("no defects" is said in words no parser
     lists), while 0 as an amount (0 minutes, 0 more) is no number anyone asks for."""
     return not isinstance(value, int | float) or isinstance(value, bool) or (count and value == 0) or abs(value) in said
 
 
-def _grounded_numbers(procedure: Procedure, slots: dict[str, Any], texts: list[str], lang: str) -> dict[str, Any]:
-    """The slots without the numbers the request does not have, and with its percentages as percentages."""
-    # the 101 of P-101 is no quantity
-    written = [in_digits(ID_WORD.sub(" ", t), lang if i == 0 else "en") for i, t in enumerate(texts)]
-    said, percent = _numbers(_NUMBER, written), _numbers(_PERCENT, written)
-    kept = dict(slots)
+def _readings(texts: list[str], lang: str) -> tuple[set[float], set[float], list[Phrase]]:
+    """The sizes of the numbers the request says (in its language, then in its English restatement), of its
+    percentages, and what each number says of a change, read from the first text that has any: the
+    request as the operator wrote it before the restatement (unless it is in a language they do not read)."""
+    # the 101 of P-101 is no quantity; a language the parsers do not read comes after its restatement
+    written = [(ID_WORD.sub(lambda m: " " * len(m.group()), t), lang if i == 0 else "en") for i, t in enumerate(texts)]
+    written = written if lang in LANGUAGES else written[::-1]
+    read = [phrases(text, language) for text, language in written]
+    percent = {abs(p.pct) for said in read for p in said if isinstance(p, Percent)}
+    # digits are also read the other way (1.000 is a thousand in German, one in English), so a number is not
+    # dropped because a short request's language was told wrong
+    other = {abs(n.value) for text, language in written
+             for n in numbers(text, "en" if language in DECIMAL_COMMA else "de")}
+    said = {abs(n.value) for text, language in written for n in numbers(text, language)} | percent | other
+    return said, percent, next((r for r in read if r), [])
+
+
+def _grounded_numbers(procedure: Procedure, slots: dict[str, Any], texts: list[str], lang: str,
+                      plant: Plant) -> tuple[dict[str, Any], str | None]:
+    """The slots without the numbers the request does not have, with setpoint changes as the request says
+    them; and the question to ask back first when a change's value does not convert to its tag's unit."""
+    said, percent, read = _readings(texts, lang)
+    kept, question = dict(slots), None
+    machine = next((plant.machines.get(slots.get(n)) for n, s in procedure.slots.items()
+                    if s.kind is SlotKind.machine and isinstance(slots.get(n), str)), None)
     for name, slot in procedure.slots.items():
         value = kept.get(name)
         counted = slot.kind is SlotKind.integer
         if slot.kind in (SlotKind.integer, SlotKind.number) and not _said(value, said, count=counted):
             del kept[name]
         elif slot.kind is SlotKind.setpoint_changes and isinstance(value, list):
-            kept[name] = [_grounded_change(c, said, percent) for c in value if isinstance(c, dict)]
-    return kept
+            changes = [c for c in value if isinstance(c, dict)]
+            steps = {t.name: resolution(t) for t in machine.setpoints} if machine else {}
+            reading = read_changes(changes, machine, read, steps)
+            question = question or reading.question
+            kept[name] = [as_said if as_said is not None else _grounded_change(change, said, percent)
+                          for change, as_said in zip(changes, reading.changes + [None] * len(changes))]
+    return kept, question
 
 
 def _grounded_change(change: dict[str, Any], said: set[float], percent: set[float]) -> dict[str, Any]:
@@ -166,7 +179,7 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
         return slots, unknown, None
     texts = [request, *([english] if english else [])]
     text = " ".join(texts).upper()
-    kept = _grounded_numbers(procedure, slots, texts, lang)
+    kept, unconverted = _grounded_numbers(procedure, slots, texts, lang, plant)
     for name, slot in procedure.slots.items():
         value = kept.get(name)
         if not isinstance(value, str):
@@ -182,7 +195,7 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
                 options = "; ".join(f"{f} ({names[f]})" for f in fits)
                 return kept, None, f"Which part do you mean: {options}?"
     measured = _measured_instead(request, procedure, kept, plant)
-    return kept, measured, None
+    return kept, measured, None if measured else unconverted
 
 
 def _measured_instead(request: str, procedure: Procedure, slots: dict[str, Any], plant: Plant) -> str | None:

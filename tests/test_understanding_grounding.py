@@ -1,0 +1,142 @@
+"""The model's setpoint changes read against the request's own phrasing, on the demo plant: a wrong fill is
+corrected, or asked back with one question (copilot/procedures/grounding.py, copilot/understanding/changes.py)."""
+
+from __future__ import annotations
+
+from connectors.plant import load_plant
+from connectors.site import DEMO_SITE
+from copilot.procedures.grounding import checked
+from copilot.procedures.run import RunState, start
+from copilot.procedures.spec import Procedures
+from copilot.settings import CopilotSettings
+from tools.registry import TOOLS
+
+PLANT = load_plant(DEMO_SITE / "plant.yaml")
+SHIPPED = Procedures.load(CopilotSettings().procedures_file, TOOLS)
+CHANGE = SHIPPED.get("change_setpoints")
+
+
+def _change(tag: str | None, to: float | None = None, by: float | None = None, percent: float | None = None) -> dict:
+    return {"tag": tag, "to": to, "by": by, "percent": percent}
+
+
+def _checked(request: str, machine: str, *changes: dict, lang: str = "en", english: str | None = None):
+    return checked(request, CHANGE, {"machine": machine, "changes": list(changes)}, PLANT, lang=lang,
+                   english=english)
+
+
+def test_up_to_is_to_and_up_by_is_by_whatever_the_model_wrote() -> None:
+    slots, stop, question = _checked("take OV-201 up to 175", "OV-201", _change("temp_setpoint", by=175))
+    assert (stop, question) == (None, None)
+    assert slots["changes"] == [_change("temp_setpoint", to=175)]
+    slots, _, _ = _checked("OV-201 up by 5", "OV-201", _change("temp_setpoint", to=5))
+    assert slots["changes"] == [_change("temp_setpoint", by=5)]
+    slots, _, _ = _checked("the oven 10 less", "OV-201", _change("temp_setpoint", by=10))
+    assert slots["changes"] == [_change("temp_setpoint", by=-10)]
+
+
+def test_double_and_halve_are_percentages() -> None:
+    slots, _, _ = _checked("double the conveyor speed on CV-203", "CV-203", _change("speed_setpoint", by=2))
+    assert slots["changes"] == [_change("speed_setpoint", percent=100)]
+    slots, _, _ = _checked("halve CV-203's speed", "CV-203", _change("speed_setpoint", to=12))
+    assert slots["changes"] == [_change("speed_setpoint", percent=-50)]
+
+
+def test_fahrenheit_is_converted_when_exact_absolute_and_relative() -> None:
+    slots, _, question = _checked("set the oven to 347 °F", "OV-201", _change("temp_setpoint", to=347))
+    assert question is None and slots["changes"] == [_change("temp_setpoint", to=175)]
+    slots, _, question = _checked("raise OV-201 by 9 °F", "OV-201", _change("temp_setpoint", by=9))
+    assert question is None and slots["changes"] == [_change("temp_setpoint", by=5)]
+    slots, _, question = _checked("fill FL-202 to 0.502 l", "FL-202", _change("fill_setpoint", to=0.502))
+    assert question is None and slots["changes"] == [_change("fill_setpoint", to=502)]
+    # a number the words do not place converts as the model read it: a step by the factor alone
+    slots, _, question = _checked("OV-201: 18 °F, the rejects are too many", "OV-201", _change("temp_setpoint", by=-18))
+    assert question is None and slots["changes"] == [_change("temp_setpoint", by=-10)]
+
+
+def test_a_value_that_does_not_convert_exactly_is_asked_back_never_taken_as_the_tags_unit() -> None:
+    _, stop, question = _checked("set the oven to 350 °F", "OV-201", _change("temp_setpoint", to=350))
+    assert stop is None
+    assert question == ('"350 °F" is 176.667 degC, and OV-201 temp_setpoint takes steps of 1 degC: '
+                        "should it be 177 degC?")
+    _, _, question = _checked("HP-102 pressure to 2900 psi", "HP-102", _change("pressure_setpoint", to=2900))
+    assert question.startswith('"2900 psi" is 199.948 bar') and question.endswith("should it be 200 bar?")
+
+
+def test_an_incompatible_or_unknown_unit_is_asked_back() -> None:
+    _, _, question = _checked("HP-102 pressure up by 10 °F", "HP-102", _change("pressure_setpoint", by=10))
+    assert question == ('HP-102 pressure_setpoint is set in bar, and "10 °F" does not convert to bar. '
+                        "What value in bar do you mean?")
+    _, _, question = _checked("set the oven to 175 °Ré", "OV-201", _change("temp_setpoint", to=175))
+    assert question == ('I do not know the unit of "175 °Ré"; OV-201 temp_setpoint is set in degC. '
+                        "What value in degC do you mean?")
+    _, _, question = _checked("run the pump at 50 %", "P-101", _change("speed_setpoint", to=50))
+    assert "does not convert to rpm" in question
+
+
+def test_the_question_asks_the_run_back_before_anything_is_read() -> None:
+    run = start(CHANGE, "set the oven to 350 °F", {"machine": "OV-201", "changes": [_change("temp_setpoint", to=350)]},
+                "en", PLANT)
+    assert run.outcome is RunState.asking and "177 degC" in run.reason and run.step == 0
+
+
+def test_several_changes_follow_the_order_of_mention() -> None:
+    slots, _, _ = _checked("IM-103: barrel up by 5 and hold pressure to 600", "IM-103",
+                           _change("barrel_temp_setpoint"), _change("hold_pressure_setpoint"))
+    assert slots["changes"] == [_change("barrel_temp_setpoint", by=5), _change("hold_pressure_setpoint", to=600)]
+    slots, _, _ = _checked("on HP-102, drop the pressure by 10 bar and the strokes to 10", "HP-102",
+                           _change("pressure_setpoint", to=10), _change("stroke_rate_setpoint", by=-10))
+    assert slots["changes"] == [_change("pressure_setpoint", by=-10), _change("stroke_rate_setpoint", to=10)]
+
+
+def test_the_request_in_its_own_language_comes_before_its_restatement() -> None:
+    slots, _, _ = _checked("Stell den Ofen OV-201 auf hundertfünfundsiebzig", "OV-201",
+                           _change("temp_setpoint", by=175), lang="de", english="Raise the oven OV-201 by 175")
+    assert slots["changes"] == [_change("temp_setpoint", to=175)]
+    slots, _, _ = _checked("Fırın OV-201 sıcaklığını 5 derece düşür", "OV-201", _change("temp_setpoint", to=5),
+                           lang="tr", english="Lower the oven OV-201 temperature by 5 degrees")
+    assert slots["changes"] == [_change("temp_setpoint", by=-5)]
+    slots, _, _ = _checked("Zvyš rychlost dopravníku CV-203 o deset procent", "CV-203",
+                           _change("speed_setpoint", by=10), lang="cs")
+    assert slots["changes"] == [_change("speed_setpoint", percent=10)]
+
+
+def test_a_quantity_in_words_is_a_quantity_and_some_is_none() -> None:
+    order = SHIPPED.get("order_part")
+    slots, _, _ = checked("order a dozen of the 6205 bearings", order, {"part": "BRG-6205", "quantity": 12}, PLANT)
+    assert slots["quantity"] == 12
+    slots, _, _ = checked("get a couple of 6205 bearings", order, {"part": "BRG-6205", "quantity": 2}, PLANT)
+    assert slots["quantity"] == 2
+    slots, _, _ = checked("get some 6205 bearings", order, {"part": "BRG-6205", "quantity": 2}, PLANT)
+    assert "quantity" not in slots
+    slots, _, _ = checked("zamów trzysta łożysk 6205", order, {"part": "BRG-6205", "quantity": 300}, PLANT, lang="pl")
+    assert slots["quantity"] == 300
+
+
+def test_a_unit_that_fits_one_setpoint_of_the_machine_names_it() -> None:
+    slots, _, question = _checked("La llenadora FL-202 va demasiado rápido, bájale 10 botellas por minuto.", "FL-202",
+                                  _change("fill_setpoint", by=-10), lang="es")
+    assert question is None and slots["changes"] == [_change("speed_setpoint", by=-10)]
+    slots, _, question = _checked("IM-103 up 9 °F", "IM-103", _change(None, by=9))
+    assert question is None and slots["changes"] == [_change("barrel_temp_setpoint", by=5)]
+
+
+def test_the_reply_to_the_question_settles_it() -> None:
+    asked = ('set the oven to 350 °F\n(I asked: "350 °F" is 176.667 degC, and OV-201 temp_setpoint takes steps of '
+             "1 degC: should it be 177 degC?)\n")
+    slots, _, question = _checked(asked + "yes", "OV-201", _change("temp_setpoint", to=177))
+    assert question is None and slots["changes"] == [_change("temp_setpoint", to=177)]
+    slots, _, question = _checked(asked + "no, 175", "OV-201", _change("temp_setpoint", to=175))
+    assert question is None and slots["changes"] == [_change("temp_setpoint", to=175)]
+
+
+def test_a_language_the_parsers_do_not_read_is_read_from_its_restatement() -> None:
+    slots, _, _ = _checked("Sänk ugnen OV-201 till 175 grader", "OV-201", _change("temp_setpoint", by=-175), lang="sv",
+                           english="Lower the oven OV-201 to 175 degrees")
+    assert slots["changes"] == [_change("temp_setpoint", to=175)]
+
+
+def test_a_quantity_is_kept_when_the_language_was_told_wrong() -> None:
+    order = SHIPPED.get("order_part")
+    slots, _, _ = checked("Bestell 1.000 Lager 6205", order, {"part": "BRG-6205", "quantity": 1000}, PLANT, lang="en")
+    assert slots["quantity"] == 1000
