@@ -37,7 +37,7 @@ def _suite_file(tmp_path: Path, scenarios: list[dict[str, Any]]) -> Path:
 BASE = {"id": "x", "category": "maintenance", "description": "d", "turns": ["hi"], "expect": {}}
 
 
-@pytest.mark.parametrize("plant", ["riverside"])
+@pytest.mark.parametrize("plant", ["riverside", "dyehouse"])
 def test_the_shipped_suites_load_on_each_plant_and_cover_every_category(plant):
     suites = [suite for suite, _ in map(suite_named, available_suites()) if suite.plant == plant]
     scenarios = [s for suite in suites for s in suite.scenarios]
