@@ -41,6 +41,9 @@ class CopilotSettings(BaseSettings):
     """How long an action waits for its sign-off before it expires."""
     approval_run_within_minutes: float = 30.0
     """How long an approval holds: an approved action that has not run by then (a process was down) is not run."""
+    approval_normal_window_hours: float = 12.0
+    """A setpoint's approved normal is its value before the first of its writes that ran within this window; a
+    rule on the twin's prediction judges a change as the whole change from there (copilot/agent/normal.py)."""
     approval_tolerance: float = 0.005
     """How far a number the approvers saw (an amount, an old value) may move before the action needs a new
     approval, as a fraction of it (0.005 = 0.5 %); names and states must not change at all."""
