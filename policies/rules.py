@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from connectors.site import config_text
 from policies.model import ActionContext, Allow, Decision, Deny, RequireApproval, Risk, Role
 
 Scalar = str | int | float | bool | None
@@ -283,7 +284,7 @@ class Policy(_Strict):
         bad YAML, a bad rule or a rule naming no tool of the registry)."""
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = config_text(path)
         except OSError as exc:
             raise PolicyError(f"cannot read the policy file {path}: {exc.strerror or exc}") from None
         try:
