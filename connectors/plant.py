@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from connectors.errors import NotFound
+from connectors.site import config_text
 
 if TYPE_CHECKING:
     from connectors.plc.plugin import PlcPlugin
@@ -72,7 +73,7 @@ class Tag(_Strict):
     writable: bool = False
     min: float | None = None
     max: float | None = None
-    max_step: float | None = None
+    max_step: float | None = Field(default=None, gt=0)  # per write; 0 or less would allow no change or any
     alarm_high: float | None = None
     alarm_low: float | None = None
     enum: dict[int, str] | None = None
@@ -387,8 +388,7 @@ class PlantFileError(ValueError):
 def load_plant(path: str | Path) -> Plant:
     """Read and validate a plant file; PlantFileError names the file and the offending fields."""
     try:
-        with open(path, encoding="utf-8") as fh:
-            raw = yaml.safe_load(fh)
+        raw = yaml.safe_load(config_text(path))
         return Plant.model_validate(_with_ids(raw))
     except (OSError, yaml.YAMLError) as exc:
         raise PlantFileError(f"plant file {path}: {exc}") from None

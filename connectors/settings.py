@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from connectors.plant import Plant, load_plant
 from connectors.site import site_dir_field
+
+Port = Annotated[int, Field(ge=1, le=65535)]
 
 
 class OpcUaSecurity(StrEnum):
@@ -26,13 +29,13 @@ class OpcUaSecurity(StrEnum):
 class ConnectorSettings(BaseSettings):
     """Where the plant file, PLCs, ERP and MES are, how to reach them securely, and the timeouts (``PLANT_*``)."""
 
-    model_config = SettingsConfigDict(env_prefix="PLANT_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="PLANT_", extra="ignore", allow_inf_nan=False)
 
     site_dir: Path = site_dir_field()
     plant_file: Path = Field(default_factory=lambda data: data["site_dir"] / "plant.yaml")
     host: str = "127.0.0.1"
-    modbus_port: int = 5020
-    opcua_port: int = 4840
+    modbus_port: Port = 5020
+    opcua_port: Port = 4840
     opcua_endpoint: str | None = Field(
         default=None, description="the OPC UA server's full URL; default opc.tcp://HOST:OPCUA_PORT/plant/")
     opcua_security: OpcUaSecurity = OpcUaSecurity.none
@@ -45,13 +48,13 @@ class ConnectorSettings(BaseSettings):
     mqtt_password: SecretStr | None = None
     mqtt_ca_file: Path | None = Field(
         default=None, description="the CA certificate of brokers reached over TLS; the system's CAs when unset")
-    erp_port: int = 8081
-    mes_port: int = 8082
+    erp_port: Port = 8081
+    mes_port: Port = 8082
     erp_url: str = Field(default="", description="the ERP's base URL; default http://HOST:ERP_PORT")
     mes_url: str = Field(default="", description="the MES's base URL; default http://HOST:MES_PORT")
-    sim_port: int = 8083
-    connect_timeout_s: float = 3.0
-    request_timeout_s: float = 5.0
+    sim_port: Port = 8083
+    connect_timeout_s: float = Field(3.0, gt=0, le=600)
+    request_timeout_s: float = Field(5.0, gt=0, le=600)
 
     @property
     def opcua_url(self) -> str:

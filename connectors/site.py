@@ -7,6 +7,7 @@ each of which replaces the product's default of that name (``config/``). Unset, 
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 from typing import Any
 
@@ -35,3 +36,23 @@ def site_file(folder: Path, name: str) -> Path:
 def shipped_plant(name: str) -> Path:
     """The plant file of a plant the repository ships, by its folder name (``riverside``)."""
     return PLANTS / name / "plant.yaml"
+
+
+class NotText(OSError):
+    """A configuration file whose bytes are not UTF-8 text; an OSError, so each file's reader names the file."""
+
+    def __init__(self, path: Path, exc: UnicodeDecodeError) -> None:
+        why = f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position {exc.start}); save it as UTF-8"
+        super().__init__(errno.EILSEQ, why, str(path))
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+def config_text(path: str | Path) -> str:
+    """A configuration file's text: OSError when it cannot be read, NotText (an OSError) when it is not UTF-8."""
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise NotText(Path(path), exc) from None

@@ -17,6 +17,7 @@ _NAMES = {
     "ConfigurationError": "copilot.config",
     "configuration": "copilot.config",
     "CopilotSettings": "copilot.settings",
+    "DatabaseError": "copilot.store.db",
     "CopilotError": "copilot.errors",
     "RequestRejected": "copilot.errors",
     "ConversationBusy": "copilot.errors",

@@ -7,9 +7,10 @@ part it needs as a parameter and never builds settings itself (tests/test_config
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -52,13 +53,24 @@ class ConfigurationError(ValueError):
     """A variable of the environment holds a value its setting does not take."""
 
 
+SECRET = re.compile(r"url|key|password|secret|token", re.IGNORECASE)
+"""Settings whose value may hold a secret: a refusal names the variable and says why, never echoes the value."""
+
+
 def _read(settings: type[S], site: Path | None = None) -> S:
     try:
         return settings(**({"site_dir": site} if site is not None else {}))
     except ValidationError as exc:
         prefix = settings.model_config.get("env_prefix", "")
-        problems = [f"{prefix}{'.'.join(map(str, e['loc'])).upper()}={e['input']!r}: {e['msg']}" for e in exc.errors()]
+        problems = [_problem(prefix, e) for e in exc.errors() if e["type"] != "default_factory_not_called"]
         raise ConfigurationError("; ".join(problems)) from None
+
+
+def _problem(prefix: str, error: Any) -> str:
+    """One refused variable: its name, its value unless it may be secret, and why (the value's own message)."""
+    name = prefix + ".".join(map(str, error["loc"])).upper()
+    shown = "" if SECRET.search(name) else f"={error['input']!r}"
+    return f"{name}{shown}: {error['msg'].removeprefix('Value error, ')}"
 
 
 class NotConfigured(RuntimeError):

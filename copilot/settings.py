@@ -14,13 +14,15 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from connectors.plc import Protocol
 from connectors.site import site_dir_field, site_file
 from copilot.store.db import Location, check_url
+from copilot.urls import check_webhook_url
 
 
 class CopilotSettings(BaseSettings):
     """The copilot's settings, from the ``COPILOT_*`` environment variables."""
 
     # a refused value is not echoed: COPILOT_DATABASE_URL, _AUDIT_KEY and _SESSION_KEY may hold secrets
-    model_config = SettingsConfigDict(env_prefix="COPILOT_", extra="ignore", hide_input_in_errors=True)
+    model_config = SettingsConfigDict(env_prefix="COPILOT_", extra="ignore", hide_input_in_errors=True,
+                                      allow_inf_nan=False)  # every number finite, each within its range below
 
     site_dir: Path = site_dir_field()
     """PLANT_DIR: the site folder (users, and its own policy, procedures or monitor rules if it has them)."""
@@ -34,14 +36,17 @@ class CopilotSettings(BaseSettings):
     users_file: Path = Field(default_factory=lambda data: data["site_dir"] / "users.yaml")
     plc_protocol: Protocol = Protocol.opcua
     """The protocol of the settings' PLC (PLANT_HOST...), for the machines that name no PLC in the plant file."""
-    max_steps_per_turn: int = 8
-    max_tool_calls_per_turn: int = 12
-    tool_timeout_s: float = 20.0
-    approval_ttl_hours: float = 24.0
+    max_steps_per_turn: int = Field(8, ge=1, le=100)
+    max_tool_calls_per_turn: int = Field(12, ge=1, le=200)
+    tool_timeout_s: float = Field(20.0, gt=0, le=3600)
+    approval_ttl_hours: float = Field(24.0, gt=0, le=24 * 90)
     """How long an action waits for its sign-off before it expires."""
-    approval_run_within_minutes: float = 30.0
+    approval_run_within_minutes: float = Field(30.0, gt=0, le=24 * 60)
     """How long an approval holds: an approved action that has not run by then (a process was down) is not run."""
-    approval_tolerance: float = 0.005
+    approval_normal_window_hours: float = Field(12.0, gt=0, le=24 * 7)
+    """A setpoint's approved normal is its value before the first of its writes that ran within this window; a
+    rule on the twin's prediction judges a change as the whole change from there (copilot/agent/normal.py)."""
+    approval_tolerance: float = Field(0.005, ge=0, le=0.1)
     """How far a number the approvers saw (an amount, an old value) may move before the action needs a new
     approval, as a fraction of it (0.005 = 0.5 %); names and states must not change at all."""
     audit_key: str | None = None
@@ -68,6 +73,11 @@ class CopilotSettings(BaseSettings):
     @classmethod
     def _postgres_url(cls, url: str | None) -> str | None:
         return check_url(url) if url else None
+
+    @field_validator("monitor_webhook_url")
+    @classmethod
+    def _webhook_url(cls, url: str | None) -> str | None:
+        return check_webhook_url(url) if url else None
 
     @field_validator("tool_packages", mode="before")
     @classmethod

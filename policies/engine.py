@@ -92,9 +92,8 @@ def evaluate(policy: Policy, ctx: ActionContext) -> Decision:
     rule = next((r for r in policy.rules_for(ctx.tool) if r.applies(ctx)), None)
     if rule is not None:
         decision = rule.decision(rule.name)
-        if rule.when.predicted_alarm and ctx.prediction:  # a rule on the prediction names what was predicted
-            decision = decision.model_copy(update={"reasons": [
-                *decision.reasons, *(f"predicted: {a.line}" for a in ctx.prediction.alarms if not a.already)]})
+        if rule.when.predicted_alarm:  # a rule on the prediction names what was predicted, or why it could not be
+            decision = decision.model_copy(update={"reasons": [*decision.reasons, *ctx.prediction_reasons()]})
     else:
         decision = policy.defaults.of(ctx.risk).decision(f"default: {ctx.risk} actions")
     if ctx.risk is Risk.critical:

@@ -73,6 +73,20 @@ class Prediction(BaseModel):
         return f"twin: {ends or 'no reading follows it'}; {settle}; {alarms}"
 
 
+class Normal(BaseModel):
+    """The value a tag was at before the first of its changes that ran within the window (its approved normal),
+    and the twin's dry run of the whole change from there to the value proposed now."""
+
+    value: float
+    changes: int  # the changes that ran on the tag within the window
+    hours: float  # the window
+    prediction: Prediction
+
+    @property
+    def line(self) -> str:
+        return f"the whole change from its normal {self.value:g} ({self.changes} change(s) ran within {self.hours:g} h)"
+
+
 class ActionFacts(BaseModel):
     """What a proposed action would touch and change, gathered by its tool before the policy decides.
 
@@ -97,6 +111,7 @@ class ActionFacts(BaseModel):
     change: str = ""  # one line a supervisor reads: "P-101 speed_setpoint 2400 → 2600 rpm"
     extra: dict[str, Any] = {}  # other facts a tool gathered, for rule conditions (e.g. order_status)
     prediction: Prediction | None = None  # the twin's dry run of a setpoint change, start or stop
+    normal: Normal | None = None  # when the tag changed within the window: the whole change from its normal
 
 
 class ActionContext(ActionFacts):
@@ -137,12 +152,38 @@ class ActionContext(ActionFacts):
         return self.step / self.tag_max_step
 
     @property
+    def predictions(self) -> list[Prediction | None]:
+        """The dry runs a rule on the prediction judges: the change's own, and the whole change from the tag's
+        normal when it changed within the window; None where a PLC write carries no dry run at all."""
+        if not self.is_plc_write and self.prediction is None:
+            return []
+        return [self.prediction, *([self.normal.prediction] if self.normal else [])]
+
+    @property
     def predicted_alarm(self) -> bool | None:
-        """Whether the twin predicts the change drives a reading past its alarm limit (one already past it
-        before is not the change's doing); None when it made no prediction (a rule on it does not hold)."""
-        if not (self.prediction and self.prediction.modelled):
+        """Whether the twin predicts the change (or the whole change from the tag's normal) drives a reading past
+        its alarm limit (one already past it before is not the change's doing); None when a dry run it needs
+        could not be made: a ``predicted_alarm: true`` rule then holds (fails closed)."""
+        runs = self.predictions
+        if any(p is not None and p.modelled and any(not a.already for a in p.alarms) for p in runs):
+            return True
+        if not runs or any(p is None or not p.modelled for p in runs):
             return None
-        return any(not a.already for a in self.prediction.alarms)
+        return False
+
+    def prediction_reasons(self) -> list[str]:
+        """What the twin predicted, or why it could not, in words for the reasons of a rule on the prediction."""
+        reasons = [f"predicted: {a.line}" for a in self.prediction.alarms if not a.already] \
+            if self.prediction and self.prediction.modelled else []
+        if self.normal and self.normal.prediction.modelled:
+            reasons += [f"predicted for {self.normal.line}: {a.line}" for a in self.normal.prediction.alarms
+                        if not a.already]
+        if self.predicted_alarm is None and self.predictions:
+            whys = [p.why if p is not None else "no dry run was made" for p in self.predictions
+                    if p is None or not p.modelled]
+            reasons.append("the twin could not predict this change (" + "; ".join(dict.fromkeys(whys)) +
+                           "), so it is judged as if it would pass an alarm limit")
+        return reasons
 
     @property
     def predicted_settle_minutes(self) -> float | None:

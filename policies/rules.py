@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from connectors.site import config_text
 from policies.model import ActionContext, Allow, Decision, Deny, RequireApproval, Risk, Role
 
 Scalar = str | int | float | bool | None
@@ -95,7 +96,7 @@ class When(_Strict):
     step: Range | None = None
     step_fraction_of_max_step: Range | None = None
     step_fraction_of_range: Range | None = None
-    predicted_alarm: bool | None = None  # the twin's dry run crosses an alarm limit (or does not)
+    predicted_alarm: bool | None = None  # the twin's dry run crosses an alarm limit (or does not); fails closed
     predicted_settle_minutes: Range | None = None
     arguments: dict[str, Match] | None = None
     facts: dict[str, Match] | None = None
@@ -118,12 +119,23 @@ class When(_Strict):
             (self.predicted_settle_minutes, ctx.predicted_settle_minutes),
         )
         return (
-            (self.predicted_alarm is None or ctx.predicted_alarm is self.predicted_alarm)
+            self._prediction_holds(ctx)
             and all(allowed is None or value in allowed for allowed, value in memberships)
             and all(r is None or r.holds(value) for r, value in ranges)
             and all(_matches(c, ctx.arguments.get(k)) for k, c in (self.arguments or {}).items())
             and all(_matches(c, ctx.extra.get(k)) for k, c in (self.facts or {}).items())
         )
+
+
+    def _prediction_holds(self, ctx: ActionContext) -> bool:
+        """``predicted_alarm: true`` also holds on a write whose dry run could not be made (no twin, no model):
+        unknown is judged as an alarm; ``false`` holds only when the twin predicts none."""
+        if self.predicted_alarm is None:
+            return True
+        predicted = ctx.predicted_alarm
+        if predicted is None:
+            return self.predicted_alarm and bool(ctx.predictions)
+        return predicted is self.predicted_alarm
 
 
 class Approval(_Strict):
@@ -272,7 +284,7 @@ class Policy(_Strict):
         bad YAML, a bad rule or a rule naming no tool of the registry)."""
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = config_text(path)
         except OSError as exc:
             raise PolicyError(f"cannot read the policy file {path}: {exc.strerror or exc}") from None
         try:

@@ -182,5 +182,7 @@ async def test_the_copilot_on_the_imported_plant_answers_and_changes_through_the
         [wait] = waiting(steps)
         assert wait.change == "MIXER1 speed_setpoint 900 → 1000 rpm"
         _, more = await copilot.approve(wait.action_id, user("sam"))
+        assert not [s for s in more if s.kind == "result"]  # no twin fitted yet: a second person checks
+        _, more = await copilot.approve(wait.action_id, user("sara"))
         assert [s.status for s in more if s.kind == "result" and s.tool == "write_setpoint"] == ["done"]
     assert node_read(plc_server.url, [SETPOINT]) == {SETPOINT: 1000}  # on the server, read by node-opcua

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from connectors.settings import ConnectorSettings
 from connectors.site import PRODUCT_DEFAULTS
 from policies.engine import ApprovalRefused, RefusalReason, check_approver, evaluate, is_satisfied
-from policies.model import ActionContext, Allow, Deny, RequireApproval, Risk, Role
+from policies.model import ActionContext, Allow, Deny, Prediction, RequireApproval, Risk, Role
 from policies.rules import Policy, PolicyError
 from tools.registry import TOOLS
 
@@ -23,17 +23,21 @@ POLICY = Policy.load(PRODUCT_DEFAULTS / "policy.yaml", tools=TOOLS)
 RAW = yaml.safe_load((PRODUCT_DEFAULTS / "policy.yaml").read_text())
 
 
+CALM = Prediction(modelled=True, settle_minutes=5)  # the twin's dry run: no alarm predicted
+
+
 def setpoint(**overrides) -> ActionContext:
     base = dict(tool="write_setpoint", risk=Risk.write, requester="olga", role=Role.operator, machine_id="P-101",
                 line_id="L1", machine_state="running", tag="speed_setpoint", tag_writable=True, tag_min=1200,
-                tag_max=3000, tag_max_step=300, unit="rpm", old_value=2400, new_value=2500)
+                tag_max=3000, tag_max_step=300, unit="rpm", old_value=2400, new_value=2500, prediction=CALM)
     return ActionContext(**(base | overrides))
 
 
 def run_command(tool: str, state: str, role: Role = Role.operator) -> ActionContext:
     return ActionContext(tool=tool, risk=Risk.critical, requester="olga", role=role, machine_id="CV-203", line_id="L2",
                          machine_state=state, tag="run", tag_writable=True, run_command=True, tag_min=0, tag_max=1,
-                         old_value=1 if tool == "stop_machine" else 0, new_value=0 if tool == "stop_machine" else 1)
+                         old_value=1 if tool == "stop_machine" else 0, new_value=0 if tool == "stop_machine" else 1,
+                         prediction=CALM)
 
 
 def order(amount: float | None, role: Role = Role.operator) -> ActionContext:

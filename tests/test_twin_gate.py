@@ -66,7 +66,9 @@ def test_rules_on_the_prediction_and_the_alarm_in_the_reason():
     assert evaluate(policy, context(standing)).kind == "allow"  # past its alarm before: not this change's doing
     assert "zone_temp already above its alarm limit 215 degC" in standing.line
     unknown = Prediction(modelled=False, why="no model")
-    assert evaluate(policy, context(unknown)).kind == "allow"  # no prediction: a rule on it does not hold
+    blind = evaluate(policy, context(unknown))  # no prediction: the rule fails closed and says why
+    assert blind.kind == "require_approval" and blind.approvers == 2
+    assert any("the twin could not predict this change (no model)" in r for r in blind.reasons)
     slow = Policy.from_data({**yaml.safe_load(REPO_POLICY.read_text()), "rules": [
         {"name": "slow", "tools": ["write_setpoint"], "when": {"predicted_settle_minutes": {"above": 25}},
          "deny": "settles too slowly"}]}, source="policy", tools=TOOLS)

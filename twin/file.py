@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from connectors.plant import RUN_TAG, Plant
+from connectors.site import config_text
 from twin.errors import TwinFileError
 from twin.model import AnyModel, Change, FitPeriod, NotFitted, Twin
 
@@ -64,16 +65,18 @@ def save_twin(twin: Twin, path: str | Path) -> Path:
 
 def site_twin(path: Path, plant: Plant) -> Twin | None:
     """The site's twin, or None where its file is absent or empty: then no change is dry-run, and each says so."""
-    if not path.exists() or not path.read_text(encoding="utf-8").strip(" \n\t"):
-        return None
+    try:
+        if not path.exists() or not config_text(path).strip(" \n\t"):
+            return None
+    except OSError as exc:
+        raise TwinFileError(f"twin file {path}: {exc}") from None
     return load_twin(path, plant)
 
 
 def load_twin(path: str | Path, plant: Plant) -> Twin:
     """Read and validate a twin file against the plant; TwinFileError names the file, the entry and the field."""
     try:
-        with open(path, encoding="utf-8") as fh:
-            raw = yaml.safe_load(fh)
+        raw = yaml.safe_load(config_text(path))
     except (OSError, yaml.YAMLError) as exc:
         raise TwinFileError(f"twin file {path}: {exc}") from None
     if not isinstance(raw, dict):

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Annotated
 
+import psycopg
 import typer
 
 from connectors.plant import PlantFileError
-from copilot import Configuration, ConfigurationError, configuration
-from copilot.identity import UsersFileError
+from copilot import Configuration, ConfigurationError, DatabaseError, configuration
+from copilot.identity import PasswordTooLong, UsersFileError
 from copilot.monitor import MonitorError
 from copilot.procedures import ProcedureError
 from policies.rules import PolicyError
@@ -36,6 +38,10 @@ from ui.commands.twin import app as twin_app
 CONFIG_ERRORS = (PlantFileError, PolicyError, ProcedureError, UsersFileError, MonitorError, TwinFileError,
                  ConfigurationError)
 
+# what a place or a value outside the files refuses: a folder or key file that cannot be made, a database that does
+# not answer or lacks a table, a password bcrypt cannot take; each told in one line
+RUN_ERRORS = (DatabaseError, PasswordTooLong, OSError, sqlite3.Error, psycopg.Error)
+
 app = typer.Typer(help="Plant Copilot: an agentic copilot for factories.", no_args_is_help=True)
 
 
@@ -51,6 +57,7 @@ def _configure(ctx: typer.Context, plant_dir: Annotated[Path | None, typer.Optio
         os.environ["PLANT_DIR"] = str(plant_dir.resolve())  # the simulator, app and monitor children too
     # asyncua's own log would repeat, with tracebacks, what the connectors' typed errors say in one line
     logging.getLogger("asyncua").setLevel(logging.CRITICAL + 1)
+    logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL + 1)  # its retries, before the one-line refusal
     # the one read of the environment per invocation; every command takes the configuration from the context
     ctx.obj = Configuration.from_environment()
 
@@ -115,6 +122,16 @@ def main() -> None:
     except CONFIG_ERRORS as exc:
         typer.secho(f"error: {exc}", fg="red", err=True)
         sys.exit(2)
+    except RUN_ERRORS as exc:
+        typer.secho(f"error: {_one_line(exc)}", fg="red", err=True)
+        sys.exit(1)
+
+
+def _one_line(exc: BaseException) -> str:
+    """The error as one line; a file error names the file and what the system said."""
+    if isinstance(exc, OSError) and exc.filename and exc.strerror:
+        return f"cannot use {exc.filename}: {exc.strerror}"
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from pydantic_core import to_jsonable_python
 from connectors.errors import ConnectorError
 from copilot.agent.binding import covered, differences
 from copilot.agent.messages import as_text, problem, tool_reply
+from copilot.agent.normal import from_normal
 from copilot.agent.runtime import TOOL_ERRORS, Runtime
 from copilot.agent.signoff import Shown, Signed, sign_off
 from copilot.agent.state import Ticket
@@ -107,6 +108,7 @@ class Act:
                                            self.rt.settings.tool_timeout_s)
         except TOOL_ERRORS as exc:
             return problem(exc)
+        fresh = from_normal(self.rt, fresh)
         now = evaluate(self.rt.policy, context_of(tool, ticket.arguments, ticket.user, ticket.role, fresh))
         moved = differences(facts, fresh, self.rt.settings.approval_tolerance)
         self.rt.audit.append(kind=AuditKind.recheck, actor="policy", thread_id=ticket.thread_id,

@@ -16,6 +16,7 @@ from langgraph.types import Command, Send
 
 from copilot.agent.act import Act, context_of
 from copilot.agent.messages import UNPARSED, current_turn, problem, tool_reply
+from copilot.agent.normal import from_normal
 from copilot.agent.planning import PLAN, plan_reply, planned_steps
 from copilot.agent.prompt import BoundModel
 from copilot.agent.runtime import TOOL_ERRORS, Runtime
@@ -156,6 +157,7 @@ class Gate:
             facts = await asyncio.wait_for(tool.describe(self.rt.deps, args), self.rt.settings.tool_timeout_s)
         except TOOL_ERRORS as exc:
             return tool_reply(call, Status.error, problem(exc), digest=digest)
+        facts = from_normal(self.rt, facts)
         decision = evaluate(self.rt.policy, context_of(tool, arguments, p.user, p.role, facts))
         self.rt.audit.append(kind=AuditKind.decision, actor="policy", thread_id=p.thread_id, action_id=call["id"],
                              tool=tool.name, arguments=arguments, decision=decision.model_dump(mode="json"),

@@ -9,6 +9,7 @@ _NAMES = {
     "UsersFileError": "copilot.identity.users",
     "UnknownUser": "copilot.identity.users",
     "hash_password": "copilot.identity.users",
+    "PasswordTooLong": "copilot.identity.users",
     "SignIn": "copilot.identity.signin",
     "SignInRefused": "copilot.identity.signin",
     "AccessToken": "copilot.identity.access_tokens",

@@ -14,10 +14,14 @@ from pathlib import Path
 
 import bcrypt
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from connectors.site import config_text
 from policies.model import Role
 
+BCRYPT = r"^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$"
+"""What a password hash in the users file must look like: bcrypt's own form."""
+MAX_PASSWORD_BYTES = 72  # what bcrypt reads of a password; a longer one is refused rather than cut
 _NOBODY = bcrypt.hashpw(b"no such user", bcrypt.gensalt()).decode()  # checked for unknown names
 
 
@@ -40,12 +44,20 @@ class User(BaseModel):
 
 
 class _Entry(User):
-    password_hash: str
+    password_hash: str = Field(pattern=BCRYPT, description="a bcrypt hash ($2b$12$...), from `plant-copilot "
+                                                           "site hash-password`")
     service: bool = False  # a process's account (the monitor): it acts as this user and never signs in
 
 
+class PasswordTooLong(ValueError):
+    """A password longer than bcrypt reads (72 bytes in UTF-8)."""
+
+
 def hash_password(password: str) -> str:
-    """The bcrypt hash to put in the users file for ``password``."""
+    """The bcrypt hash to put in the users file for ``password``; PasswordTooLong beyond 72 bytes."""
+    if len(password.encode()) > MAX_PASSWORD_BYTES:
+        raise PasswordTooLong(f"a password may be at most {MAX_PASSWORD_BYTES} bytes (this one is "
+                              f"{len(password.encode())}); choose a shorter one")
     return bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
 
 
@@ -59,8 +71,7 @@ class UserDirectory:
     def load(cls, path: str | Path) -> UserDirectory:
         """The users of the file; UsersFileError names the file and the user and field that are wrong."""
         try:
-            with open(path, encoding="utf-8") as fh:
-                raw = yaml.safe_load(fh) or {}
+            raw = yaml.safe_load(config_text(path)) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise UsersFileError(f"users file {path}: {exc}") from None
         users = raw.get("users") if isinstance(raw, dict) else None
@@ -94,7 +105,9 @@ class UserDirectory:
         """The user when the password matches its hash; None otherwise. An unknown name costs the same."""
         entry = self._entries.get(username)
         stored = entry.password_hash if entry else _NOBODY
-        matches = bcrypt.checkpw(password.encode(errors="replace"), stored.encode())
+        given = password.encode(errors="replace")
+        fits = len(given) <= MAX_PASSWORD_BYTES  # a longer one never matches, at the cost of a check all the same
+        matches = bcrypt.checkpw(given[:MAX_PASSWORD_BYTES], stored.encode()) and fits
         return self.get(username) if entry is not None and matches and not entry.service else None
 
 
@@ -108,7 +121,11 @@ class UsersFile:
         self._directory: UserDirectory | None = None
 
     def current(self) -> UserDirectory:
-        stat = os.stat(self.path)
+        try:
+            stat = os.stat(self.path)
+        except OSError as exc:
+            raise UsersFileError(f"users file {self.path}: {exc.strerror or exc} (`plant-copilot init` makes "
+                                 "one)") from None
         stamp = (stat.st_mtime_ns, stat.st_size)
         with self._lock:
             if stamp != self._seen or self._directory is None:

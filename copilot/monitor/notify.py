@@ -15,6 +15,7 @@ import httpx
 
 from copilot.monitor.alerts import Alert
 from copilot.store.db import Location, Sql, Store
+from copilot.urls import shown_url
 
 _MIGRATIONS = (
     (
@@ -74,7 +75,7 @@ class Outbox(Store):
                     response.raise_for_status()
                 except httpx.HTTPError as exc:
                     pause = min(2.0 ** (row["attempts"] + 1), LONGEST_PAUSE_S)
-                    error = f"{type(exc).__name__}: {exc}"[:300]
+                    error = self._without_url(f"{type(exc).__name__}: {exc}")[:300]
                     self._db.execute("UPDATE alert_outbox SET attempts = attempts + 1, next_at = ?, last_error = ? "
                                      "WHERE id = ?", (time.time() + pause, error, row["id"]))
                     break  # the receiver is down or refusing: the rest wait with it, in order
@@ -82,6 +83,12 @@ class Outbox(Store):
                                  (time.time(), row["id"]))
                 sent += 1
         return sent
+
+    def _without_url(self, text: str) -> str:
+        """``text`` with the webhook's address (its path is its key) shown as scheme and host only."""
+        for form in {self.url, str(httpx.URL(self.url))}:
+            text = text.replace(form, shown_url(self.url))
+        return text
 
     def _claim(self, row_id: int, due_at: float) -> bool:
         """Take a document to send: only one sender moves its due time on (past the send's timeout, so a sender

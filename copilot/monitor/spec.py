@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from connectors.plant import Plant, load_plant
-from connectors.site import shipped_plant
+from connectors.site import config_text, shipped_plant
 from copilot.procedures.spec import Procedures
 
 
@@ -80,7 +80,7 @@ class MonitorSpec(BaseModel):
     @classmethod
     def load(cls, path: Path, plant: Plant, procedures: Procedures) -> MonitorSpec:
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            raw = yaml.safe_load(config_text(path)) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise MonitorError(f"monitor file {path}: {exc}") from None
         written_for = raw.pop("written_for", None) if isinstance(raw, dict) else None

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from connectors.site import config_text
 from copilot.procedures.decisions import DECISIONS
 from policies.model import Risk
 from tools.base import Tool
@@ -168,7 +169,7 @@ class Procedures(_Strict):
         """Read and check the procedures file against the tools and the decisions."""
         path = Path(path)
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.safe_load(config_text(path))
         except OSError as exc:
             raise ProcedureError(f"cannot read the procedures file {path}: {exc.strerror or exc}") from None
         except yaml.YAMLError as exc:
