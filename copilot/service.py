@@ -297,9 +297,11 @@ class Copilot:
     async def approve(self, action_id: str, approver: User, comment: str = "") -> tuple[PendingAction, list[Step]]:
         """Record an approval; once the policy's count is reached, the conversation resumes and runs it."""
         action = await self._vote(self.rt.queue.approve, action_id, approver, comment)
+        vote = next(v for v in action.votes if v.approver == approver.username)
         self.rt.audit.append(kind=AuditKind.approval, actor=approver.username, thread_id=action.thread_id,
                              action_id=action_id, tool=action.tool, arguments=action.arguments,
-                             approvers=action.approvers, result={"comment": comment, "status": action.status})
+                             approvers=action.approvers, result={"comment": comment, "status": action.status,
+                                                                 "role": str(vote.role), "digest": vote.digest})
         return action, await self.runs.resume_if_decided(action)
 
     async def reject(self, action_id: str, approver: User, comment: str = "") -> tuple[PendingAction, list[Step]]:
