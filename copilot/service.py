@@ -46,7 +46,7 @@ from copilot.store.twin_checks import TwinCheck
 from copilot.wiring import opened
 from knowledge.errors import KnowledgeError
 from policies.model import Deny, Role
-from tools.base import Tool
+from tools.base import Tool, ToolArgumentsError
 from twin.settings import TwinSettings
 
 MAX_REQUEST_CHARS = 4000
@@ -132,6 +132,10 @@ class Copilot:
         again (a client's retry) is the same call: its outcome, never a second action."""
         if tool not in self.rt.tools:
             raise RequestRejected(f"no tool {tool!r}; the tools are {', '.join(self.rt.tools)}")
+        try:  # the tool's argument model is the first gate: nothing is kept or computed from what it refuses
+            self.rt.tools[tool].parse(arguments)
+        except ToolArgumentsError as exc:
+            raise RequestRejected(str(exc)) from None
         if key is None:
             thread_id, call_id = uuid.uuid4().hex, f"call_{uuid.uuid4().hex[:16]}"
         else:

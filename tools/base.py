@@ -17,9 +17,9 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 
 from policies.model import ActionFacts, Risk
@@ -31,6 +31,13 @@ R = TypeVar("R")
 SITE_ORDER = 1000
 """Where a tool that states no ``order`` stands among those offered to the model: after the shipped ones."""
 _SHORT = 280
+MAGNITUDE = 1e9
+"""The largest magnitude a number a tool takes may have: far beyond any setpoint or quantity, small enough that
+no computation on it (the twin's dry run, JSON, a checkpoint) overflows."""
+Number = Annotated[float, Field(allow_inf_nan=False, ge=-MAGNITUDE, le=MAGNITUDE)]
+"""A finite number within :data:`MAGNITUDE`: every number a tool takes, checked before anything computes with it."""
+Count = Annotated[int, Field(ge=0, le=int(MAGNITUDE))]
+"""A whole number of things, from 0 to :data:`MAGNITUDE` (an integer of 400 digits is refused here)."""
 
 
 def _without_description(schema: dict[str, Any]) -> None:

@@ -9,7 +9,7 @@ from pydantic import Field
 from connectors.errors import Rejected
 from connectors.records import PartOffer, PurchaseOrder, PurchaseOrderCreate
 from policies.model import Risk
-from tools.base import ActionFacts, Call, ToolArgs, record_id, tool
+from tools.base import ActionFacts, Call, Count, ToolArgs, record_id, tool
 from tools.deps import Deps
 
 ChooseBy = Literal["price", "lead_time", "carbon"]
@@ -19,7 +19,7 @@ class CreatePurchaseOrderArgs(ToolArgs):
     """A part and quantity to order, from a given supplier or the best by ``choose_by``, and why."""
 
     part_id: str = Field(description="part number, e.g. BRG-6205")
-    quantity: int = Field(gt=0, le=10_000)
+    quantity: Count = Field(gt=0, le=10_000)
     supplier_id: str | None = Field(default=None, description="a supplier id; omit to choose by choose_by")
     choose_by: ChooseBy = Field(default="price", description="how to choose the supplier when none is given")
     reason: str = Field(default="", max_length=500)
