@@ -71,7 +71,8 @@ Line = Callable[[Any], str]
 class Tool(Generic[A, R]):
     """One verb of the copilot. ``order`` places it among the tools offered to the model (lower first);
     ``in_free_loop``: whether the free tool-calling loop may call it while procedures carry out the changes
-    (by default only reads; a change is otherwise made by a procedure's step)."""
+    (by default only reads; a change is otherwise made by a procedure's step); ``makes_record``: each run makes a
+    new record (a work order, an order), so the same call again in a conversation would make a second one."""
 
     name: str
     args: type[A]
@@ -82,6 +83,7 @@ class Tool(Generic[A, R]):
     order: int = SITE_ORDER
     facts: Facts | None = None
     in_free_loop: bool = False
+    makes_record: bool = False
 
     @property
     def description(self) -> str:
@@ -145,7 +147,7 @@ def record_id(result: Any) -> str:
 
 def tool(
     *, args: type[A], risk: Risk, result: Any, line: Line | None = None, order: int = SITE_ORDER,
-    facts: Facts | None = None, in_free_loop: bool | None = None,
+    facts: Facts | None = None, in_free_loop: bool | None = None, makes_record: bool = False,
 ) -> Callable[[Run], Tool[A, Any]]:
     """Make a :class:`Tool` of an async function; its name and docstring are what the model sees. ``line`` reads
     a result of type ``result`` as a line (default: its JSON); ``in_free_loop`` defaults to whether it only reads."""
@@ -153,6 +155,7 @@ def tool(
     def wrap(run: Run) -> Tool[A, Any]:
         return Tool(name=run.__name__, args=args, risk=risk, run=run, result=result, facts=facts, order=order,
                     line=line or (lambda r: f"{run.__name__}: {as_json(r)}"),
-                    in_free_loop=risk is Risk.read if in_free_loop is None else in_free_loop)
+                    in_free_loop=risk is Risk.read if in_free_loop is None else in_free_loop,
+                    makes_record=makes_record)
 
     return wrap

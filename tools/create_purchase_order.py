@@ -72,7 +72,8 @@ async def _facts(deps: Deps, args: CreatePurchaseOrderArgs) -> ActionFacts:
     )
 
 
-@tool(args=CreatePurchaseOrderArgs, risk=Risk.write, result=PurchaseOrder, line=record_id, order=100, facts=_facts)
+@tool(args=CreatePurchaseOrderArgs, risk=Risk.write, result=PurchaseOrder, line=record_id, order=100, facts=_facts,
+      makes_record=True)
 async def create_purchase_order(deps: Deps, args: CreatePurchaseOrderArgs, call: Call) -> PurchaseOrder:
     """Order a quantity of a spare part. Name a supplier, or let the tool choose the best offer by price,
     lead_time (fastest delivery) or carbon (lowest CO2e). Check inventory first."""
