@@ -18,7 +18,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from connectors.plant import Plant
 from connectors.settings import ConnectorSettings
-from copilot.agent.messages import new_call_id
+from copilot.agent.messages import new_call_id, oversized
 from copilot.agent.planning import PLAN
 from copilot.agent.runtime import Runtime
 from copilot.agent.state import Called, Chosen
@@ -137,6 +137,8 @@ class Copilot:
             self.rt.tools[tool].parse(arguments)
         except ToolArgumentsError as exc:
             raise RequestRejected(str(exc)) from None
+        if oversized(arguments):  # in a field the tool does not take: it would still be kept
+            raise RequestRejected(f"the arguments of {tool} hold a number far too large; send only the tool's fields")
         if key is None:
             thread_id, call_id = uuid.uuid4().hex, f"call_{uuid.uuid4().hex[:16]}"
         else:

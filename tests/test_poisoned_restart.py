@@ -54,3 +54,15 @@ async def test_a_run_that_raises_during_resume_is_ended_as_failed_and_the_copilo
         assert restarted.conversations.cut_off() == []  # ended as failed: the next start has nothing to retry
     async with copilot_on(sim, tmp_path, script()) as again:
         assert await again.resume_decided() == []
+
+
+@pytest.mark.asyncio
+async def test_a_400_digit_integer_from_the_model_is_refused_and_the_conversation_goes_on(sim, tmp_path):
+    huge = call("record_inspection", machine_id="IM-103", inspected=10**400, defects=1)
+    async with copilot_on(sim, tmp_path, script([huge], "Refused.")) as copilot:
+        steps = await ask(copilot, "olga", "record an inspection")
+        [refused] = results(steps, "record_inspection")
+        assert refused.status == "invalid_arguments" and "far too large" in refused.text
+        assert steps[-1].kind == "answer"
+        with pytest.raises(RequestRejected, match="far too large"):
+            await copilot.call_tool(user("olga"), "machine_status", {"machine_id": "P-101", "extra": 10**400})
