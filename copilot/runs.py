@@ -47,9 +47,9 @@ class Runs:
         cannot resume is skipped, said in one line (a step and the log): a start never fails on one bad run."""
         steps: list[Step] = []
         for action in self.queue.decided(limit=200):
-            steps += await _skipping_failure(self.resume_if_decided(action), action.thread_id)
+            steps += await self._skipping_failure(self.resume_if_decided(action), action.thread_id)
         for thread_id in self.conversations.cut_off():
-            steps += await _skipping_failure(self._go_on(thread_id), thread_id)
+            steps += await self._skipping_failure(self._go_on(thread_id), thread_id)
         return steps
 
     async def _go_on(self, thread_id: str) -> list[Step]:
@@ -61,6 +61,18 @@ class Runs:
             return [s async for s in self.run(None, thread_id, claimed=True)]
         self._release(thread_id)
         return []
+
+    async def _skipping_failure(self, resume: Awaitable[list[Step]], thread_id: str) -> list[Step]:
+        """The steps of one conversation's resume. A resume that fails ends its run as failed (its claim let go,
+        so no later start tries it again) and is one line instead, in the steps and the log."""
+        try:
+            return await resume
+        except Exception as exc:  # noqa: BLE001 - whatever broke this run must not stop the others or the start
+            self._release(thread_id)
+            line = (f"conversation {thread_id} could not be resumed and was ended as failed: "
+                    f"{type(exc).__name__}: {exc}")
+            _LOG.warning(line)
+            return [Answer(line)]
 
     async def resume_if_decided(self, action: PendingAction) -> list[Step]:
         """Resume the conversation that waits on ``action`` once it is decided (unless another run has it)."""
@@ -92,10 +104,7 @@ class Runs:
                 yield step
             self.conversations.touch(thread_id)
             self.conversations.end_run(thread_id)
-        except Exception:  # the run failed: it ends here, never left claimed for every later start to retry
-            self.conversations.end_run(thread_id)
-            raise
-        finally:  # cut off by the process ending: the store's claim stays, for a restart to see the run was cut off
+        finally:  # cut off by an error: the store's claim stays, for a restart to see the run was cut off
             self._running.discard(thread_id)
         for action in await self._decided_meanwhile(thread_id):
             for step in await self.resume_if_decided(action):
@@ -163,12 +172,3 @@ def _streamed(piece: Any, meta: dict) -> Step | None:
         return Calling(name)
     return None
 
-
-async def _skipping_failure(resume: Awaitable[list[Step]], thread_id: str) -> list[Step]:
-    """The steps of one conversation's resume; a resume that fails is one line instead (and in the log)."""
-    try:
-        return await resume
-    except Exception as exc:  # noqa: BLE001 - whatever broke this run must not stop the others or the start
-        line = f"conversation {thread_id} could not be resumed and was left as it stands: {type(exc).__name__}: {exc}"
-        _LOG.warning(line)
-        return [Answer(line)]

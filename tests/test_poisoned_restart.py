@@ -10,7 +10,6 @@ from agent_helpers import ask, call, copilot_on, results, script, user
 from copilot.errors import RequestRejected
 from copilot.llm.scripted import ScriptExhausted
 from copilot.steps import Answer
-from copilot.store.holders import new_holder, release
 
 
 @pytest.mark.asyncio
@@ -40,18 +39,15 @@ async def test_a_400_digit_integer_over_mcp_is_refused_with_one_clear_line(sim, 
 
 @pytest.mark.asyncio
 async def test_a_run_that_raises_during_resume_is_ended_as_failed_and_the_copilot_still_opens(sim, tmp_path):
-    async with copilot_on(sim, tmp_path, script()) as copilot:  # a model that fails the run
+    async with copilot_on(sim, tmp_path, script()) as copilot:  # a model that fails the run: it stays claimed
         with pytest.raises(ScriptExhausted):
             await ask(copilot, "olga", "how is P-101?", thread_id="poisoned")
-        assert copilot.conversations.cut_off() == []  # the failed run is not left claimed
-        dead = new_holder()
-        release(dead)  # as a database from before this fix has it: the run claimed by a process now gone
-        copilot.conversations._db.execute("INSERT INTO runs VALUES (?, ?, ?)", ("poisoned", dead, 1e12))
-    async with copilot_on(sim, tmp_path, script()) as restarted:
+    async with copilot_on(sim, tmp_path, script()) as restarted:  # the next start resumes it, and it fails again
+        assert restarted.conversations.cut_off() == ["poisoned"]
         [said] = await restarted.resume_decided()
         assert isinstance(said, Answer) and said.text.startswith("conversation poisoned could not be resumed")
         assert "\n" not in said.text and "ScriptExhausted" in said.text
-        assert restarted.conversations.cut_off() == []  # ended as failed: the next start has nothing to retry
+        assert restarted.conversations.cut_off() == []  # ended as failed: no later start tries it again
     async with copilot_on(sim, tmp_path, script()) as again:
         assert await again.resume_decided() == []
 
