@@ -3,7 +3,8 @@ streamed as steps; decided actions resumed, and runs a dead process cut off take
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 from langchain_core.messages import AIMessageChunk, BaseMessage
@@ -13,9 +14,11 @@ from langgraph.types import Command
 from copilot.agent.prompt import RESTATING
 from copilot.errors import ConversationBusy
 from copilot.llm.constrained import CALLING
-from copilot.steps import Calling, Restating, Step, Token, steps_of, waiting_of
+from copilot.steps import Answer, Calling, Restating, Step, Token, steps_of, waiting_of
 from copilot.store.approvals import ApprovalQueue, ApprovalStatus, PendingAction
 from copilot.store.conversations import Conversations
+
+_LOG = logging.getLogger(__name__)
 
 
 def run_config(thread_id: str) -> dict:
@@ -40,19 +43,36 @@ class Runs:
 
     async def resume_decided(self) -> list[Step]:
         """Resume the conversations whose actions were decided while no process resumed them, and those whose
-        run a dead process cut off (an allowed action mid-run, or one queued before its wait was saved)."""
+        run a dead process cut off (an allowed action mid-run, or one queued before its wait was saved). One that
+        cannot resume is skipped, said in one line (a step and the log): a start never fails on one bad run."""
         steps: list[Step] = []
         for action in self.queue.decided(limit=200):
-            steps += await self.resume_if_decided(action)
+            steps += await self._skipping_failure(self.resume_if_decided(action), action.thread_id)
         for thread_id in self.conversations.cut_off():
-            if not self._claim(thread_id):
-                continue
-            state = await self._state_while_claimed(thread_id)
-            if state.next and not state.interrupts:
-                steps += [s async for s in self.run(None, thread_id, claimed=True)]
-            else:
-                self._release(thread_id)
+            steps += await self._skipping_failure(self._go_on(thread_id), thread_id)
         return steps
+
+    async def _go_on(self, thread_id: str) -> list[Step]:
+        """Run on a conversation a dead process cut off mid-run (left to the run that holds it now)."""
+        if not self._claim(thread_id):
+            return []
+        state = await self._state_while_claimed(thread_id)
+        if state.next and not state.interrupts:
+            return [s async for s in self.run(None, thread_id, claimed=True)]
+        self._release(thread_id)
+        return []
+
+    async def _skipping_failure(self, resume: Awaitable[list[Step]], thread_id: str) -> list[Step]:
+        """The steps of one conversation's resume. A resume that fails ends its run as failed (its claim let go,
+        so no later start tries it again) and is one line instead, in the steps and the log."""
+        try:
+            return await resume
+        except Exception as exc:  # noqa: BLE001 - whatever broke this run must not stop the others or the start
+            self._release(thread_id)
+            line = (f"conversation {thread_id} could not be resumed and was ended as failed: "
+                    f"{type(exc).__name__}: {exc}")
+            _LOG.warning(line)
+            return [Answer(line)]
 
     async def resume_if_decided(self, action: PendingAction) -> list[Step]:
         """Resume the conversation that waits on ``action`` once it is decided (unless another run has it)."""
@@ -151,3 +171,4 @@ def _streamed(piece: Any, meta: dict) -> Step | None:
     if name := piece.response_metadata.get(CALLING):
         return Calling(name)
     return None
+

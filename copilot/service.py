@@ -18,6 +18,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from connectors.plant import Plant
 from connectors.settings import ConnectorSettings
+from copilot.agent.messages import new_call_id, oversized
 from copilot.agent.planning import PLAN
 from copilot.agent.runtime import Runtime
 from copilot.agent.state import Called, Chosen
@@ -46,7 +47,7 @@ from copilot.store.twin_checks import TwinCheck
 from copilot.wiring import opened
 from knowledge.errors import KnowledgeError
 from policies.model import Deny, Role
-from tools.base import Tool
+from tools.base import Tool, ToolArgumentsError
 from twin.settings import TwinSettings
 
 MAX_REQUEST_CHARS = 4000
@@ -132,6 +133,12 @@ class Copilot:
         again (a client's retry) is the same call: its outcome, never a second action."""
         if tool not in self.rt.tools:
             raise RequestRejected(f"no tool {tool!r}; the tools are {', '.join(self.rt.tools)}")
+        try:  # the tool's argument model is the first gate: nothing is kept or computed from what it refuses
+            self.rt.tools[tool].parse(arguments)
+        except ToolArgumentsError as exc:
+            raise RequestRejected(str(exc)) from None
+        if oversized(arguments):  # in a field the tool does not take: it would still be kept
+            raise RequestRejected(f"the arguments of {tool} hold a number far too large; send only the tool's fields")
         if key is None:
             thread_id, call_id = uuid.uuid4().hex, f"call_{uuid.uuid4().hex[:16]}"
         else:
@@ -144,18 +151,24 @@ class Copilot:
             made = {k: first.tool_calls[0][k] for k in ("name", "args")} if first is not None else None
             if made != {"name": tool, "args": arguments}:
                 raise RequestRejected(f"the key {key!r} was used for another call; use a new key for a new call")
-            return self._outcome(call_id, tool, before)
+            if (earlier := self._outcome(call_id, tool, before)).status is not Status.unconfirmed:
+                return earlier
+            # sent and not confirmed: the retry goes again, as the same action under the same key (the gate finds
+            # it), and the system that took the key returns what it made the first time
+            called = Called(tool=tool, args=arguments, id=new_call_id())
         text = f"{tool} {json.dumps(arguments, ensure_ascii=False, sort_keys=True)}"
         [_ async for _ in self.runs.run(self._request(user, thread_id, text, via, called=called), thread_id)]
         return self._outcome(call_id, tool, await self.runs.messages(thread_id))
 
-    def _outcome(self, call_id: str, tool: str, messages: list[BaseMessage]) -> CallOutcome:
-        reply = next((m for m in messages if isinstance(m, ToolMessage) and m.tool_call_id == call_id), None)
+    def _outcome(self, action_id: str, tool: str, messages: list[BaseMessage]) -> CallOutcome:
+        """The outcome of a keyed call's conversation: its latest reply, else its wait for sign-off."""
+        reply = next((m for m in reversed(messages) if isinstance(m, ToolMessage)), None)
         if reply is not None:
             art = ToolArtifact.of(reply)
-            return CallOutcome(art.action_id or call_id, tool, art.status, str(reply.content), art.result, art.change)
+            return CallOutcome(art.action_id or action_id, tool, art.status, str(reply.content), art.result,
+                               art.change)
         try:
-            action = self.rt.queue.get(call_id)
+            action = self.rt.queue.get(action_id)
         except UnknownAction:
             raise ConversationBusy("this call is still running; ask again in a moment") from None
         return CallOutcome(action.action_id, tool, Status.waiting, f"waiting for approval: {action.change} "
@@ -173,7 +186,7 @@ class Copilot:
             action: PendingAction | None = self.rt.queue.get(action_id)
         except UnknownAction:
             action = None
-        ran = self.rt.ledger.lookup(action_id)
+        ran = self.rt.ledger.standing(action_id)
         if ran is not None:
             status = _RAN[ran.status]
         elif action is not None:
@@ -297,9 +310,11 @@ class Copilot:
     async def approve(self, action_id: str, approver: User, comment: str = "") -> tuple[PendingAction, list[Step]]:
         """Record an approval; once the policy's count is reached, the conversation resumes and runs it."""
         action = await self._vote(self.rt.queue.approve, action_id, approver, comment)
+        vote = next(v for v in action.votes if v.approver == approver.username)
         self.rt.audit.append(kind=AuditKind.approval, actor=approver.username, thread_id=action.thread_id,
                              action_id=action_id, tool=action.tool, arguments=action.arguments,
-                             approvers=action.approvers, result={"comment": comment, "status": action.status})
+                             approvers=action.approvers, result={"comment": comment, "status": action.status,
+                                                                 "role": str(vote.role), "digest": vote.digest})
         return action, await self.runs.resume_if_decided(action)
 
     async def reject(self, action_id: str, approver: User, comment: str = "") -> tuple[PendingAction, list[Step]]:

@@ -17,9 +17,9 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 
 from policies.model import ActionFacts, Risk
@@ -31,6 +31,13 @@ R = TypeVar("R")
 SITE_ORDER = 1000
 """Where a tool that states no ``order`` stands among those offered to the model: after the shipped ones."""
 _SHORT = 280
+MAGNITUDE = 1e9
+"""The largest magnitude a number a tool takes may have: far beyond any setpoint or quantity, small enough that
+no computation on it (the twin's dry run, JSON, a checkpoint) overflows."""
+Number = Annotated[float, Field(allow_inf_nan=False, ge=-MAGNITUDE, le=MAGNITUDE)]
+"""A finite number within :data:`MAGNITUDE`: every number a tool takes, checked before anything computes with it."""
+Count = Annotated[int, Field(ge=0, le=int(MAGNITUDE))]
+"""A whole number of things, from 0 to :data:`MAGNITUDE` (an integer of 400 digits is refused here)."""
 
 
 def _without_description(schema: dict[str, Any]) -> None:
@@ -64,7 +71,8 @@ Line = Callable[[Any], str]
 class Tool(Generic[A, R]):
     """One verb of the copilot. ``order`` places it among the tools offered to the model (lower first);
     ``in_free_loop``: whether the free tool-calling loop may call it while procedures carry out the changes
-    (by default only reads; a change is otherwise made by a procedure's step)."""
+    (by default only reads; a change is otherwise made by a procedure's step); ``makes_record``: each run makes a
+    new record (a work order, an order), so the same call again in a conversation would make a second one."""
 
     name: str
     args: type[A]
@@ -75,6 +83,7 @@ class Tool(Generic[A, R]):
     order: int = SITE_ORDER
     facts: Facts | None = None
     in_free_loop: bool = False
+    makes_record: bool = False
 
     @property
     def description(self) -> str:
@@ -138,7 +147,7 @@ def record_id(result: Any) -> str:
 
 def tool(
     *, args: type[A], risk: Risk, result: Any, line: Line | None = None, order: int = SITE_ORDER,
-    facts: Facts | None = None, in_free_loop: bool | None = None,
+    facts: Facts | None = None, in_free_loop: bool | None = None, makes_record: bool = False,
 ) -> Callable[[Run], Tool[A, Any]]:
     """Make a :class:`Tool` of an async function; its name and docstring are what the model sees. ``line`` reads
     a result of type ``result`` as a line (default: its JSON); ``in_free_loop`` defaults to whether it only reads."""
@@ -146,6 +155,7 @@ def tool(
     def wrap(run: Run) -> Tool[A, Any]:
         return Tool(name=run.__name__, args=args, risk=risk, run=run, result=result, facts=facts, order=order,
                     line=line or (lambda r: f"{run.__name__}: {as_json(r)}"),
-                    in_free_loop=risk is Risk.read if in_free_loop is None else in_free_loop)
+                    in_free_loop=risk is Risk.read if in_free_loop is None else in_free_loop,
+                    makes_record=makes_record)
 
     return wrap

@@ -6,7 +6,7 @@ from pydantic import Field, model_validator
 
 from connectors.records import ProductionOrderChange, ProductionOrderRecord
 from policies.model import Risk
-from tools.base import ActionFacts, Call, ToolArgs, record_id, tool
+from tools.base import ActionFacts, Call, Count, ToolArgs, record_id, tool
 from tools.deps import Deps
 
 
@@ -15,7 +15,7 @@ class ChangeProductionOrderArgs(ToolArgs):
 
     order_id: str = Field(description="production order id, e.g. PO-L2-0107")
     variant: str | None = Field(default=None, description="new variant id of the same product")
-    quantity: int | None = Field(default=None, gt=0, description="new total quantity (not below what is produced)")
+    quantity: Count | None = Field(default=None, gt=0, description="new total quantity (not below what is produced)")
     reason: str = Field(default="", max_length=500)
 
     @model_validator(mode="after")

@@ -9,7 +9,7 @@ from pydantic import Field
 from connectors.errors import Rejected
 from connectors.records import PartOffer, PurchaseOrder, PurchaseOrderCreate
 from policies.model import Risk
-from tools.base import ActionFacts, Call, ToolArgs, record_id, tool
+from tools.base import ActionFacts, Call, Count, ToolArgs, record_id, tool
 from tools.deps import Deps
 
 ChooseBy = Literal["price", "lead_time", "carbon"]
@@ -19,7 +19,7 @@ class CreatePurchaseOrderArgs(ToolArgs):
     """A part and quantity to order, from a given supplier or the best by ``choose_by``, and why."""
 
     part_id: str = Field(description="part number, e.g. BRG-6205")
-    quantity: int = Field(gt=0, le=10_000)
+    quantity: Count = Field(gt=0, le=10_000)
     supplier_id: str | None = Field(default=None, description="a supplier id; omit to choose by choose_by")
     choose_by: ChooseBy = Field(default="price", description="how to choose the supplier when none is given")
     reason: str = Field(default="", max_length=500)
@@ -72,7 +72,8 @@ async def _facts(deps: Deps, args: CreatePurchaseOrderArgs) -> ActionFacts:
     )
 
 
-@tool(args=CreatePurchaseOrderArgs, risk=Risk.write, result=PurchaseOrder, line=record_id, order=100, facts=_facts)
+@tool(args=CreatePurchaseOrderArgs, risk=Risk.write, result=PurchaseOrder, line=record_id, order=100, facts=_facts,
+      makes_record=True)
 async def create_purchase_order(deps: Deps, args: CreatePurchaseOrderArgs, call: Call) -> PurchaseOrder:
     """Order a quantity of a spare part. Name a supplier, or let the tool choose the best offer by price,
     lead_time (fastest delivery) or carbon (lowest CO2e). Check inventory first."""

@@ -33,7 +33,8 @@ async def _facts(deps: Deps, args: CreateWorkOrderArgs) -> ActionFacts:
     )
 
 
-@tool(args=CreateWorkOrderArgs, risk=Risk.write, result=WorkOrder, line=record_id, order=90, facts=_facts)
+@tool(args=CreateWorkOrderArgs, risk=Risk.write, result=WorkOrder, line=record_id, order=90, facts=_facts,
+      makes_record=True)
 async def create_work_order(deps: Deps, args: CreateWorkOrderArgs, call: Call) -> WorkOrder:
     """Open a maintenance work order for a machine (title, description of symptoms and readings, priority,
     kind, parts needed). Check open_work_orders first so the same problem is not reported twice."""

@@ -6,7 +6,7 @@ from pydantic import Field, model_validator
 
 from connectors.records import Inspection, InspectionCreate
 from policies.model import Risk
-from tools.base import ActionFacts, Call, ToolArgs, record_id, tool
+from tools.base import ActionFacts, Call, Count, ToolArgs, record_id, tool
 from tools.deps import Deps
 
 
@@ -14,8 +14,8 @@ class RecordInspectionArgs(ToolArgs):
     """An inspection to record on a machine: parts inspected, defects found and their type."""
 
     machine_id: str = Field(description="machine id, e.g. IM-103")
-    inspected: int = Field(gt=0, description="parts inspected")
-    defects: int = Field(ge=0, description="defective parts found")
+    inspected: Count = Field(gt=0, description="parts inspected")
+    defects: Count = Field(description="defective parts found")
     defect_type: str = Field(default="", max_length=80)
     note: str = Field(default="", max_length=1000)
 

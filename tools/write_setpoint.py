@@ -6,7 +6,7 @@ from pydantic import Field
 
 from connectors.plc import WriteResult
 from policies.model import Risk
-from tools.base import ActionFacts, Call, ToolArgs, record_id, tool
+from tools.base import ActionFacts, Call, Number, ToolArgs, record_id, tool
 from tools.deps import Deps
 from tools.plc_write import write_facts
 
@@ -16,7 +16,7 @@ class WriteSetpointArgs(ToolArgs):
 
     machine_id: str = Field(description="machine id, e.g. OV-201")
     tag: str = Field(description="a writable setpoint tag, e.g. temp_setpoint")
-    value: float = Field(description="the new value in the tag's engineering unit")
+    value: Number = Field(description="the new value in the tag's engineering unit")
     reason: str = Field(default="", max_length=500)
 
 

@@ -38,6 +38,7 @@ class Seen:
     answered: frozenset[str]  # call ids that have their reply
     calls_before: int  # calls proposed earlier in this turn
     unconfirmed: dict[str, str]  # digest → action id of changes sent but not confirmed: a retry is that action
+    made: dict[str, ToolArtifact]  # digest → reply of every change that ran in this conversation
 
     @classmethod
     def of(cls, messages: list[AnyMessage]) -> Seen:
@@ -52,6 +53,7 @@ class Seen:
             answered=frozenset(m.tool_call_id for m, _ in results),
             unconfirmed={a.digest: a.action_id for _, a in results
                          if a.status is Status.unconfirmed and a.digest and a.action_id},
+            made={a.digest: a for _, a in results if a.status is Status.done and a.digest},
             calls_before=sum(len(m.tool_calls) for m in turn[:-1] if isinstance(m, AIMessage)),
         )
 
@@ -83,8 +85,14 @@ def unreadable(call: ToolCall) -> ToolMessage | None:
     return None
 
 
-def repeated(call: ToolCall, digest: str, seen: Seen) -> ToolMessage | None:
-    """A blocked reply for a call already made this turn or refused before (by ``digest``); None otherwise."""
+def repeated(call: ToolCall, digest: str, seen: Seen, makes_record: bool = False) -> ToolMessage | None:
+    """A blocked reply for a call already made this turn, a record already made in this conversation (a resumed
+    run made it while the operator was away), or a call refused before (by ``digest``); None otherwise."""
+    if makes_record and (made := seen.made.get(digest)) is not None:
+        record = made.result.get("id") if isinstance(made.result, dict) else None
+        return tool_reply(call, Status.blocked, f"this identical {call['name']} already ran in this conversation"
+                          f"{f' and made {record}' if record else ''}; it is not made again. Tell the operator.",
+                          digest=digest, result=made.result)
     if digest in seen.done_this_turn:
         return tool_reply(call, Status.blocked, "identical call already made in this turn; use its result above",
                           digest=digest)
@@ -151,7 +159,7 @@ class Gate:
             return tool_reply(call, Status.invalid_arguments, f"{exc}. Correct the arguments and try again.")
         arguments = args.model_dump(mode="json")
         digest = action_digest(tool.name, arguments)
-        if refused := repeated(call, digest, seen):
+        if refused := repeated(call, digest, seen, tool.makes_record):
             return refused
         try:
             facts = await asyncio.wait_for(tool.describe(self.rt.deps, args), self.rt.settings.tool_timeout_s)

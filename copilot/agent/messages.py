@@ -18,6 +18,8 @@ from copilot.agent.status import Status, ToolArtifact
 
 UNPARSED = "__unparsed__"
 """The argument key under which a call the provider could not parse keeps its error."""
+KEPT_INT = 2**63
+"""Integers a checkpoint keeps lie in [-KEPT_INT, KEPT_INT)."""
 
 
 def current_turn(messages: list[AnyMessage]) -> list[AnyMessage]:
@@ -44,10 +46,22 @@ def new_call_id() -> str:
     return f"call_{uuid.uuid4().hex[:16]}"
 
 
+def oversized(value: Any) -> bool:
+    """Whether a call's arguments hold an integer a checkpoint cannot keep (beyond 64 bits)."""
+    if isinstance(value, dict):
+        return any(oversized(v) for v in value.values())
+    if isinstance(value, list):
+        return any(oversized(v) for v in value)
+    return isinstance(value, int) and not -KEPT_INT <= value < KEPT_INT
+
+
 def with_own_ids(reply: AIMessage) -> AIMessage:
     """The reply with our own call ids (a small model's ids repeat, and approvals key on them); calls whose
-    arguments the provider could not parse stay in, marked with :data:`UNPARSED`, for the gate to explain."""
-    calls = [{**c, "id": new_call_id()} for c in reply.tool_calls]
+    arguments the provider could not parse, or that could not be kept, stay in, marked with :data:`UNPARSED`,
+    for the gate to explain."""
+    calls = [{**c, "id": new_call_id()} if not oversized(c["args"]) else
+             {**c, "id": new_call_id(), "args": {UNPARSED: "a number in the arguments is far too large"}}
+             for c in reply.tool_calls]
     calls += [
         {"name": bad.get("name") or "unknown", "args": {UNPARSED: bad.get("error") or str(bad.get("args"))},
          "id": new_call_id(), "type": "tool_call"}

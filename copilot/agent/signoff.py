@@ -16,7 +16,8 @@ from copilot.agent.messages import tool_reply
 from copilot.agent.runtime import Runtime
 from copilot.agent.state import Ticket
 from copilot.agent.status import Status
-from copilot.store.approvals import ApprovalStatus, Verdict
+from copilot.store.approvals import ApprovalStatus, PendingAction, Verdict
+from copilot.store.audit import AuditKind, AuditLog
 from policies.model import ActionFacts, Decision, RequireApproval, Role
 
 
@@ -52,7 +53,7 @@ class Signed:
 def sign_off(rt: Runtime, ticket: Ticket, facts: ActionFacts, decision: RequireApproval,
              shown: Shown) -> Signed | ToolMessage:
     """Queue the action and wait for its decision: the facts approved and who approved them, or the reply why
-    it does not run (rejected, expired, not approved as it stands, or approved by a vote the audit never saw)."""
+    it does not run (rejected, expired, not approved as it stands, or a vote no genuine audit record proves)."""
     call = ticket.call
     rt.queue.submit(
         action_id=ticket.action_id, thread_id=ticket.thread_id, requester=ticket.user,
@@ -78,8 +79,20 @@ def sign_off(rt: Runtime, ticket: Ticket, facts: ActionFacts, decision: RequireA
     if action.arguments != ticket.arguments or not action.approved_as_shown:
         return tool_reply(call, Status.not_approved, f"not run: the action is {action.status} and has no valid "
                           "approval for these arguments and facts", **shown.artifact())
-    unaudited = sorted({name for name, _ in action.approvals} - rt.audit.approvers_of(ticket.action_id))
-    if unaudited:  # a vote row the audit log never saw was put into the queue by hand
-        return tool_reply(call, Status.not_approved, f"not run: the approval by {', '.join(unaudited)} is not "
-                          "in the audit log", **shown.artifact())
+    if unproven := unproven_votes(rt.audit, action):  # vote rows, or audit rows, written into the database by hand
+        why = (f"the approval by {', '.join(unproven)} is not in the audit log as the copilot wrote it (no approval "
+               "record of theirs verifies against the log's keyed chain)")
+        rt.audit.append(kind=AuditKind.unproven, actor="audit", thread_id=ticket.thread_id,
+                        action_id=ticket.action_id, tool=ticket.tool, arguments=ticket.arguments,
+                        approvers=unproven, result={"reason": why})
+        return tool_reply(call, Status.not_approved, f"not run: {why}", **shown.artifact())
     return Signed(ActionFacts.model_validate(action.facts), action.approvals)
+
+
+def unproven_votes(audit: AuditLog, action: PendingAction) -> list[str]:
+    """The approvers whose vote has no approval record — same approver, role and approved digest — that
+    verifies against the audit log's keyed chain: only those records prove a vote was cast in the copilot."""
+    proven = {(r.actor, r.result.get("role"), r.result.get("digest")) for r in audit.approvals_of(action.action_id)
+              if isinstance(r.result, dict)}
+    return sorted(v.approver for v in action.votes
+                  if v.verdict is Verdict.approve and (v.approver, str(v.role), v.digest) not in proven)

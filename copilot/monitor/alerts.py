@@ -98,6 +98,20 @@ class Alerts(Store):
             return None
         return self._end(current.alert_id, AlertStatus.cleared, None, "the condition cleared", None)
 
+    def latest_cleared(self, machine_id: str, cause: str) -> Alert | None:
+        """The latest alert of this machine and cause that cleared by itself (not closed by a person)."""
+        row = self._db.one("SELECT * FROM alerts WHERE machine_id = ? AND cause = ? AND status = 'cleared' "
+                           "ORDER BY closed_at DESC LIMIT 1", (machine_id, cause))
+        return self._alert(row) if row else None
+
+    def reopen(self, alert: Alert) -> Alert | None:
+        """A cleared alert open again, its condition back; None when another of its machine and cause is open."""
+        if not self._db.execute("UPDATE alerts SET status = 'open', closed_at = NULL, note = NULL WHERE alert_id = ? "
+                                "AND status = 'cleared' AND NOT EXISTS (SELECT 1 FROM alerts WHERE machine_id = ? "
+                                "AND cause = ? AND status = 'open')", (alert.alert_id, alert.machine_id, alert.cause)):
+            return None
+        return self.get(alert.alert_id)
+
     def resolve(self, alert_id: str, by: str, note: str,
                 verdict: AlertVerdict = AlertVerdict.confirmed) -> Alert:
         """A person closes an alert, with a note (what was found, what was done) and whether it was real."""

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from copilot.monitor.alerts import Alert
-from copilot.store.db import Location, Sql, Store
+from copilot.store.db import AddColumn, Location, Sql, Store
 from copilot.urls import shown_url
 
 _MIGRATIONS = (
@@ -28,6 +28,7 @@ _MIGRATIONS = (
             last_error TEXT
         )"""),
     ),
+    (AddColumn("alert_outbox", "alert_id", "TEXT"), AddColumn("alert_outbox", "event", "TEXT")),  # told once each
 )
 LONGEST_PAUSE_S = 300.0
 
@@ -50,9 +51,12 @@ class Outbox(Store):
         self.url, self._timeout_s = url, timeout_s
 
     def put(self, alert: Alert, event: str) -> None:
-        if self.url:
-            self._db.execute("INSERT INTO alert_outbox (body, next_at) VALUES (?, ?)",
-                             (json.dumps(document(alert, event)), time.time()))
+        """Keep the alert's document to send, once per alert and event: an alert opened again while its proposals
+        wait, and cleared again, is not told twice."""
+        if self.url and self._db.one("SELECT 1 AS told FROM alert_outbox WHERE alert_id = ? AND event = ?",
+                                     (alert.alert_id, event)) is None:
+            self._db.execute("INSERT INTO alert_outbox (body, next_at, alert_id, event) VALUES (?, ?, ?, ?)",
+                             (json.dumps(document(alert, event)), time.time(), alert.alert_id, event))
 
     def waiting(self) -> int:
         return self._db.one("SELECT COUNT(*) AS n FROM alert_outbox WHERE sent_at IS NULL")["n"]

@@ -18,6 +18,7 @@ from copilot.monitor.detectors import Finding, Live, find, tags_of
 from copilot.monitor.notify import Outbox
 from copilot.monitor.spec import Detection, MonitorSpec
 from copilot.service import Copilot, Step
+from copilot.store.approvals import ApprovalStatus, PendingAction
 from copilot.store.audit import AuditKind
 from twin.sources import live_values
 
@@ -102,7 +103,10 @@ class Monitor:
             self.outbox.put(cleared, "cleared")
 
     async def _open(self, machine: Machine, detection: Detection, finding: Finding, done: Check) -> None:
-        """Open an alert for a new finding (audited, told) and run its procedure; a known open one is left."""
+        """Open an alert for a new finding (audited, told) and run its procedure; a known open one is left, and
+        one whose proposals still wait is opened again without proposing or telling anything twice."""
+        if self._still_proposing(machine, detection, finding):
+            return
         alert, new = self.alerts.open(machine.id, detection.name, finding.what, finding.evidence)
         if not new:
             return  # known and open: nothing is done twice
@@ -116,6 +120,24 @@ class Monitor:
         done.steps += await self.copilot.run_procedure(
             self.user, detection.procedure, {"machine": machine.id, **detection.slots}, _why(finding),
             alert.thread_id)
+
+    def _still_proposing(self, machine: Machine, detection: Detection, finding: Finding) -> bool:
+        """Whether the condition came back while the proposals of its last alert still wait (pending, or approved
+        and not run): that alert is open again (audited), and nothing new is proposed or told."""
+        last = self.alerts.latest_cleared(machine.id, detection.name)
+        if last is None or not any(self._waits(a) for a in self.copilot.actions_of(last.thread_id)):
+            return False
+        if (again := self.alerts.reopen(last)) is None:
+            return False
+        self.copilot.rt.audit.append(kind=AuditKind.alert, actor=ACTOR, thread_id=again.thread_id,
+                                     arguments={"alert": again.alert_id, "machine": machine.id,
+                                                "cause": detection.name, "evidence": finding.evidence},
+                                     result={"status": "reopened", "what": finding.what})
+        return True
+
+    def _waits(self, action: PendingAction) -> bool:
+        return action.status is ApprovalStatus.pending or (
+            action.status is ApprovalStatus.approved and self.copilot.rt.ledger.lookup(action.action_id) is None)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Check every ``interval_s`` until ``stop`` is set."""

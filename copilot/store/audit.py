@@ -51,6 +51,7 @@ class AuditKind(StrEnum):
     result = "result"
     alert = "alert"  # the monitor opened or cleared an alert, or a person closed one
     refusal = "refusal"  # a caller turned away before proposing anything: no or a bad token, not allowed
+    unproven = "unproven"  # votes not honoured: no approval record of theirs verifies against the keyed chain
 
 
 GENESIS = "0" * 64
@@ -261,11 +262,19 @@ class AuditLog(Store):
         except ValueError:  # not a head any more: it counts as edited
             return Head(log=self._name, count=-1, head="", keyed_from=0, at=0.0, signature="unreadable")
 
-    def approvers_of(self, action_id: str) -> set[str]:
-        """Who the audit log records as having approved this action."""
-        rows = self._db.all("SELECT actor FROM audit WHERE kind = ? AND action_id = ?",
+    def approvals_of(self, action_id: str) -> list[AuditRecord]:
+        """The action's approval records that hold: each one's keyed hash verifies (only the key's holder wrote
+        it) and it follows the record before it; a record forged or altered in the database is left out."""
+        rows = self._db.all("SELECT * FROM audit WHERE kind = ? AND action_id = ? ORDER BY seq",
                             (str(AuditKind.approval), action_id))
-        return {r["actor"] for r in rows}
+        return [self._record(r) for r in rows if self._holds(r)]
+
+    def _holds(self, row: Any) -> bool:
+        """Whether a stored record is one this log's key wrote, in its place in the chain (keyed whatever the
+        log's key marker says, which the database's holder could move)."""
+        digest = _digest(self._key, row["prev_hash"], row["seq"], row["ts"], row["kind"], row["actor"],
+                         row["thread_id"], row["action_id"], row["tool"], row["body"])
+        return hmac.compare_digest(digest, row["hash"]) and self._hash_at(self._db, row["seq"] - 1) == row["prev_hash"]
 
     def append(
         self,

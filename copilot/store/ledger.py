@@ -83,6 +83,15 @@ class ExecutionLedger(Store):
             return None
         return Execution(RunStatus(row["status"]), json.loads(row["result"]), fresh=False, attempts=row["attempts"])
 
+    def standing(self, action_id: str) -> Execution | None:
+        """What became of the action's run so far: as :meth:`lookup`, and also a run left unconfirmed (sent, not
+        confirmed: open for a retry under its key); None while it has not run or runs now."""
+        row = self._db.one("SELECT * FROM executions WHERE action_id = ?", (action_id,))
+        if row is None or row["result"] is None:
+            return None
+        status = RunStatus.unconfirmed if row["status"] == "started" else RunStatus(row["status"])
+        return Execution(status, json.loads(row["result"]), fresh=False, attempts=row["attempts"])
+
     def executed(self) -> list[str]:
         """The ids of every action that ran to completion."""
         return [r["action_id"] for r in self._db.all("SELECT action_id FROM executions WHERE status = 'done'")]
@@ -125,7 +134,7 @@ class ExecutionLedger(Store):
             if row["status"] != "started" or not (row["started_at"] < now - self._lease_s
                                                   or is_gone(row["claimed_by"])):
                 return False
-            tx.execute("UPDATE executions SET attempts = attempts + 1, started_at = ?, claimed_by = ? "
+            tx.execute("UPDATE executions SET attempts = attempts + 1, started_at = ?, claimed_by = ?, result = NULL "
                        "WHERE action_id = ?", (now, self._holder, action_id))
         return True
 
