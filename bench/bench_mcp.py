@@ -35,7 +35,10 @@ from copilot.settings import CopilotSettings  # noqa: E402
 from simulator.process import running_simulator  # noqa: E402
 from tools.base import Call  # noqa: E402
 from twin.settings import TwinSettings  # noqa: E402
-from ui.mcp_server import BearerGate, PlantMcp  # noqa: E402
+from ui.mcp_gate import BearerGate  # noqa: E402
+from ui.mcp_identity import StdioCaller  # noqa: E402
+from ui.mcp_listing import systems_of  # noqa: E402
+from ui.mcp_server import PlantMcp  # noqa: E402
 
 ARGS = {"machine_id": "P-101"}
 
@@ -63,7 +66,8 @@ async def main(calls: int, http: bool) -> None:
         settings = CopilotSettings(data_dir=Path(tmp) / "data")
         async with Copilot.open(NoModel(), settings=settings, connectors=sim, twin=TwinSettings()) as copilot:
             tokens = AccessTokens(settings.state_db)
-            mcp = PlantMcp(copilot, UsersFile(settings.users_file), tokens, stdio_user="olga")
+            mcp = PlantMcp(copilot, UsersFile(settings.users_file), tokens, stdio=StdioCaller("olga"),
+                           systems=systems_of(sim, copilot.plant, manuals=False))
             tool, deps = copilot.tools["machine_status"], copilot.rt.deps
             args = tool.args.model_validate(ARGS)
             direct = await timed(calls, lambda: tool.run(deps, args, Call(requester="olga", idempotency_key="b")))
@@ -77,7 +81,7 @@ async def main(calls: int, http: bool) -> None:
                     s.bind(("127.0.0.1", 0))
                     port = s.getsockname()[1]
                 _, secret = tokens.create("olga", "bench")
-                app = BearerGate(mcp.server().streamable_http_app(host="127.0.0.1"), tokens, mcp)
+                app = BearerGate(mcp.server().streamable_http_app(host="127.0.0.1"), tokens, copilot)
                 server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
                 serving = asyncio.create_task(server.serve())
                 while not server.started:

@@ -59,6 +59,8 @@ _NAMES = {
     "RequireApproval": "policies.model",
     "Deny": "policies.model",
     "Role": "policies.model",
+    "Risk": "policies.model",
+    "System": "tools.deps",
 }
 
 __all__ = sorted(_NAMES)

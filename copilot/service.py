@@ -175,17 +175,20 @@ class Copilot:
                            f"({action.decision.summary()}); action_status tells when it has run", change=action.change)
 
     def action_status(self, action_id: str, user: User) -> ActionState:
-        """Where an action stands, for the one who asked for it or anyone who may sign actions off."""
+        """Where an action stands, for the one who asked for it, a supervisor or admin, and anyone in a role the
+        policy lets sign this action off (an engineer who approved it sees what their approval ran)."""
         proposed = self.rt.audit.records(kind=AuditKind.proposal, action_id=action_id, limit=1)
         if not proposed:
             raise RequestRejected(f"no action {action_id!r} was proposed")
         requester, tool = proposed[0].actor, proposed[0].tool or ""
-        if user.username != requester and user.role not in (Role.supervisor, Role.admin):
-            raise RequestRejected(f"action {action_id} is not yours; only its requester or a supervisor sees it")
         try:
             action: PendingAction | None = self.rt.queue.get(action_id)
         except UnknownAction:
             action = None
+        signers = {Role.supervisor, Role.admin, *(action.decision.roles if action else ())}
+        if user.username != requester and user.role not in signers:  # a role that may sign it off, as the policy said
+            raise RequestRejected(f"action {action_id} is not yours; only its requester or those who may sign it "
+                                  "off see it")
         ran = self.rt.ledger.standing(action_id)
         if ran is not None:
             status = _RAN[ran.status]

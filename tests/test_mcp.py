@@ -3,66 +3,33 @@ queue, ledger and audit as the chat, as the user the token or the stdio server s
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
-import os
 import shutil
-import sys
 from pathlib import Path
 
 import httpx
-import httpx2
 import pytest
-import uvicorn
 from agent_helpers import cli
-from conftest import free_port
 from mcp import Client
-from mcp.client.stdio import StdioServerParameters
-from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
+from mcp_helpers import WORK_ORDER, client_as, data, over_http, serving
 
 from connectors.erp import ErpClient
-from copilot.identity.access_tokens import AccessTokens
-from copilot.identity.users import UsersFile
-from copilot.llm.absent import NoModel
-from copilot.service import Copilot
-from copilot.settings import CopilotSettings
 from copilot.store.approvals import Origin
 from copilot.store.audit import AuditKind
-from simulator.process import settings_env
 from tools.registry import TOOLS
-from twin.settings import TwinSettings
-from ui.mcp_server import KEY, BearerGate, PlantMcp
+from ui.mcp_listing import KEY
 
 MANUALS = Path(__file__).resolve().parent.parent / "plants" / "riverside" / "manuals"
 
 pytestmark = pytest.mark.asyncio
 
-WORK_ORDER = {"machine_id": "P-101", "title": "Check the bearing of P-101", "priority": "high",
-              "description": "vibration rising since the morning"}
-
-
-def data(result) -> dict:
-    return result.structured_content or {}
-
-
-@contextlib.asynccontextmanager
-async def serving(sim, tmp_path, user: str | None = "olga", manuals=None):
-    """The MCP server's handlers around a copilot on the simulator; ``user`` as over stdio."""
-    async with Copilot.open(NoModel(), settings=CopilotSettings(data_dir=tmp_path), connectors=sim,
-                            twin=TwinSettings(), manuals=manuals) as copilot:
-        tokens = AccessTokens(copilot.rt.settings.state_db)
-        try:
-            yield PlantMcp(copilot, UsersFile(copilot.rt.settings.users_file), tokens, stdio_user=user), tokens
-        finally:
-            tokens.close()
-
 
 async def test_tools_and_resources_are_listed_with_their_schemas(sim, tmp_path):
     async with serving(sim, tmp_path) as (mcp, _), Client(mcp.server()) as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}
-        assert set(TOOLS) <= set(tools) and {"action_status", "approve_action", "reject_action"} <= set(tools)
+        assert set(TOOLS) - {"search_manuals"} <= set(tools)  # no manuals are loaded: no search
+        assert {"action_status", "approve_action", "reject_action"} <= set(tools)
         assert tools["machine_status"].description == TOOLS["machine_status"].description
         assert "machine_id" in tools["machine_status"].input_schema["properties"]
         assert KEY in tools["create_work_order"].input_schema["properties"]  # a change can be retried safely
@@ -87,6 +54,7 @@ async def test_a_citation_resolves_to_its_passage_as_a_resource(sim, tmp_path, t
     async with serving(sim, tmp_path, manuals=store) as (mcp, _), Client(mcp.server()) as client:
         uris = {str(r.uri) for r in (await client.list_resources()).resources}
         assert "manual://aquaflow-cp80.md" in uris
+        assert "search_manuals" in {t.name for t in (await client.list_tools()).tools}
         found = data(await client.call_tool("search_manuals", {"query": "bearing vibration", "machine_id": "P-101"}))
         cited = found["result"]["passages"][0]
         text = (await client.read_resource(f"manual://passage/{cited['chunk_id']}")).contents[0].text
@@ -158,36 +126,24 @@ async def test_a_denied_change_returns_the_rules_reason(sim, tmp_path):
 
 
 async def test_over_http_a_token_is_the_user_and_bad_ones_are_refused_and_audited(sim, tmp_path):
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/mcp"
     async with serving(sim, tmp_path, user=None) as (mcp, tokens):
         _, olga = tokens.create("olga", "test client")
         _, sam = tokens.create("sam")
         revoked, revoked_secret = tokens.create("omar")
         tokens.revoke(revoked.token_id)
-        app = BearerGate(mcp.server().streamable_http_app(host="127.0.0.1"), tokens, mcp)
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-        serve = asyncio.create_task(server.serve())
-        try:
-            while not server.started:
-                await asyncio.sleep(0.05)
-
-            def as_(token: str) -> Client:
-                http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30)
-                return Client(streamable_http_client(url, http_client=http))
-
-            async with as_(olga) as client:
+        async with over_http(mcp, tokens) as url:
+            async with client_as(url, olga) as client:
                 read = await client.call_tool("machine_status", {"machine_id": "FL-202"})
                 assert data(read)["status"] == "done"
                 waiting = await client.call_tool("write_setpoint", {"machine_id": "OV-201", "tag": "temp_setpoint",
                                                                     "value": 183, KEY: "k1"})
                 action_id = data(waiting)["action_id"]
                 assert data(waiting)["status"] == "waiting"
-            async with as_(olga) as client:  # an operator's token cannot approve (not even another's request)
+            async with client_as(url, olga) as client:  # an operator's token cannot approve (not even another's)
                 tried = await client.call_tool("approve_action", {"action_id": action_id})
                 assert tried.is_error and "refused" in tried.content[0].text
             assert any(r.actor == "olga" for r in mcp.copilot.audit_records(kind=AuditKind.refusal))
-            async with as_(sam) as client:
+            async with client_as(url, sam) as client:
                 done = data(await client.call_tool("approve_action", {"action_id": action_id, "comment": "ok"}))
                 assert done["status"] == "done" and done["requester"] == "olga" and done["approvers"] == ["sam"]
                 mine = await client.call_tool("write_setpoint", {"machine_id": "OV-201", "tag": "temp_setpoint",
@@ -202,29 +158,7 @@ async def test_over_http_a_token_is_the_user_and_bad_ones_are_refused_and_audite
                                {"Authorization": "Bearer pct_nothing_at_all"}):
                     response = await raw.post(url, json=body, headers={**header, "Accept": "application/json"})
                     assert response.status_code == 401
-            reasons = [r.result["reason"] for r in mcp.copilot.rt.audit.records(kind=AuditKind.refusal)]
-            assert "no bearer token" in reasons and "unknown token" in reasons
-            assert f"token {revoked.token_id} was revoked" in reasons
-            assert not any(revoked_secret in json.dumps(r.model_dump()) for r in mcp.copilot.rt.audit.records())
-        finally:
-            server.should_exit = True
-            await serve
-
-
-async def test_over_stdio_the_server_acts_as_its_configured_user(sim, tmp_path):
-    env = {**os.environ, **settings_env(sim), "COPILOT_DATA_DIR": str(tmp_path), "COPILOT_MCP_USER": "omar"}
-    params = StdioServerParameters(command=sys.executable, args=["-m", "ui.cli", "mcp", "serve"], env=env)
-    async with Client(params, read_timeout_seconds=120) as client:
-        assert "write_setpoint" in {t.name for t in (await client.list_tools()).tools}
-        made = await client.call_tool("create_work_order", {**WORK_ORDER, KEY: "stdio-1"})
-        assert data(made)["status"] == "done", made.content
-    async with ErpClient.from_settings(sim) as erp:
-        [order] = await erp.list_work_orders(machine_id="P-101")
-    assert order.requested_by == "omar"
-
-    unknown = {**env, "COPILOT_MCP_USER": "mallory"}
-    import subprocess
-
-    done = subprocess.run([sys.executable, "-m", "ui.cli", "mcp", "serve"], env=unknown, capture_output=True,
-                          text=True, timeout=60, stdin=subprocess.DEVNULL)
-    assert done.returncode == 2 and "'mallory' is not" in done.stderr
+        reasons = [r.result["reason"] for r in mcp.copilot.rt.audit.records(kind=AuditKind.refusal)]
+        assert "no bearer token" in reasons and "unknown token" in reasons
+        assert f"token {revoked.token_id} was revoked" in reasons
+        assert not any(revoked_secret in json.dumps(r.model_dump()) for r in mcp.copilot.rt.audit.records())

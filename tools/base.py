@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 
 from policies.model import ActionFacts, Risk
-from tools.deps import Deps
+from tools.deps import Deps, System
 
 A = TypeVar("A", bound=BaseModel)
 R = TypeVar("R")
@@ -72,7 +72,8 @@ class Tool(Generic[A, R]):
     """One verb of the copilot. ``order`` places it among the tools offered to the model (lower first);
     ``in_free_loop``: whether the free tool-calling loop may call it while procedures carry out the changes
     (by default only reads; a change is otherwise made by a procedure's step); ``makes_record``: each run makes a
-    new record (a work order, an order), so the same call again in a conversation would make a second one."""
+    new record (a work order, an order), so the same call again in a conversation would make a second one;
+    ``systems``: those beside the PLCs it needs, so a face can leave it out for a plant without them."""
 
     name: str
     args: type[A]
@@ -84,6 +85,7 @@ class Tool(Generic[A, R]):
     facts: Facts | None = None
     in_free_loop: bool = False
     makes_record: bool = False
+    systems: frozenset[System] = frozenset()
 
     @property
     def description(self) -> str:
@@ -148,14 +150,16 @@ def record_id(result: Any) -> str:
 def tool(
     *, args: type[A], risk: Risk, result: Any, line: Line | None = None, order: int = SITE_ORDER,
     facts: Facts | None = None, in_free_loop: bool | None = None, makes_record: bool = False,
+    systems: tuple[System, ...] = (),
 ) -> Callable[[Run], Tool[A, Any]]:
     """Make a :class:`Tool` of an async function; its name and docstring are what the model sees. ``line`` reads
-    a result of type ``result`` as a line (default: its JSON); ``in_free_loop`` defaults to whether it only reads."""
+    a result of type ``result`` as a line (default: its JSON); ``in_free_loop`` defaults to whether it only reads;
+    ``systems``: those beside the PLCs it needs."""
 
     def wrap(run: Run) -> Tool[A, Any]:
         return Tool(name=run.__name__, args=args, risk=risk, run=run, result=result, facts=facts, order=order,
                     line=line or (lambda r: f"{run.__name__}: {as_json(r)}"),
                     in_free_loop=risk is Risk.read if in_free_loop is None else in_free_loop,
-                    makes_record=makes_record)
+                    makes_record=makes_record, systems=frozenset(systems))
 
     return wrap

@@ -7,7 +7,7 @@ from pydantic import Field, model_validator
 from connectors.records import ProductionOrderChange, ProductionOrderRecord
 from policies.model import Risk
 from tools.base import ActionFacts, Call, Count, ToolArgs, record_id, tool
-from tools.deps import Deps
+from tools.deps import Deps, System
 
 
 class ChangeProductionOrderArgs(ToolArgs):
@@ -43,7 +43,7 @@ async def _facts(deps: Deps, args: ChangeProductionOrderArgs) -> ActionFacts:
 
 
 @tool(args=ChangeProductionOrderArgs, risk=Risk.write, result=ProductionOrderRecord, line=record_id, order=140,
-      facts=_facts)
+      facts=_facts, systems=(System.mes,))
 async def change_production_order(deps: Deps, args: ChangeProductionOrderArgs, call: Call) -> ProductionOrderRecord:
     """Change a production order's variant (e.g. colour or options of the same product) or quantity while it
     runs. Use production_orders first to find the order and its product's variants."""

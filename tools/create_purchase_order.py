@@ -10,7 +10,7 @@ from connectors.errors import Rejected
 from connectors.records import PartOffer, PurchaseOrder, PurchaseOrderCreate
 from policies.model import Risk
 from tools.base import ActionFacts, Call, Count, ToolArgs, record_id, tool
-from tools.deps import Deps
+from tools.deps import Deps, System
 
 ChooseBy = Literal["price", "lead_time", "carbon"]
 
@@ -73,7 +73,7 @@ async def _facts(deps: Deps, args: CreatePurchaseOrderArgs) -> ActionFacts:
 
 
 @tool(args=CreatePurchaseOrderArgs, risk=Risk.write, result=PurchaseOrder, line=record_id, order=100, facts=_facts,
-      makes_record=True)
+      makes_record=True, systems=(System.erp,))
 async def create_purchase_order(deps: Deps, args: CreatePurchaseOrderArgs, call: Call) -> PurchaseOrder:
     """Order a quantity of a spare part. Name a supplier, or let the tool choose the best offer by price,
     lead_time (fastest delivery) or carbon (lowest CO2e). Check inventory first."""

@@ -9,7 +9,7 @@ from pydantic import Field
 from connectors.records import WorkOrder, WorkOrderCreate, WorkOrderPart
 from policies.model import Risk
 from tools.base import ActionFacts, Call, ToolArgs, record_id, tool
-from tools.deps import Deps
+from tools.deps import Deps, System
 
 
 class CreateWorkOrderArgs(ToolArgs):
@@ -34,7 +34,7 @@ async def _facts(deps: Deps, args: CreateWorkOrderArgs) -> ActionFacts:
 
 
 @tool(args=CreateWorkOrderArgs, risk=Risk.write, result=WorkOrder, line=record_id, order=90, facts=_facts,
-      makes_record=True)
+      makes_record=True, systems=(System.erp,))
 async def create_work_order(deps: Deps, args: CreateWorkOrderArgs, call: Call) -> WorkOrder:
     """Open a maintenance work order for a machine (title, description of symptoms and readings, priority,
     kind, parts needed). Check open_work_orders first so the same problem is not reported twice."""

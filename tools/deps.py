@@ -4,6 +4,7 @@ that predicts what a change to the process will do."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from connectors.plant import Plant
@@ -14,6 +15,14 @@ if TYPE_CHECKING:
     from connectors.plc import PlcClient
     from knowledge.store import ManualStore
     from twin.model import Twin
+
+
+class System(StrEnum):
+    """A system beside the PLCs that a tool needs and a plant may lack (a tool lists those it uses)."""
+
+    erp = "erp"
+    mes = "mes"  # the production orders, the quality records and the historian
+    manuals = "manuals"
 
 
 @dataclass(frozen=True)

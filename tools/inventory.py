@@ -7,7 +7,7 @@ from pydantic import Field
 from connectors.records import SparePart
 from policies.model import Risk
 from tools.base import Call, ToolArgs, tool
-from tools.deps import Deps
+from tools.deps import Deps, System
 
 
 class InventoryArgs(ToolArgs):
@@ -30,7 +30,8 @@ def _line(stock: SparePart | list[SparePart]) -> str:
     return "; ".join(_part(p) for p in parts) if parts else "no such part"
 
 
-@tool(args=InventoryArgs, risk=Risk.read, result=SparePart | list[SparePart], line=_line, order=50)
+@tool(args=InventoryArgs, risk=Risk.read, result=SparePart | list[SparePart], line=_line, order=50,
+      systems=(System.erp,))
 async def inventory(deps: Deps, args: InventoryArgs, call: Call):
     """Stock of spare parts from the ERP: quantity on hand, reorder point and quantity, and the suppliers'
     offers (price, lead time, carbon). Give a part number, a machine, or ask for parts below reorder point."""

@@ -7,7 +7,7 @@ from pydantic import Field
 from connectors.records import WorkOrder
 from policies.model import Risk
 from tools.base import Call, ToolArgs, tool
-from tools.deps import Deps
+from tools.deps import Deps, System
 from tools.lines import quoted
 
 
@@ -24,7 +24,7 @@ def _line(orders: list[WorkOrder]) -> str:
         f"{o.id} on {o.machine_id}: {quoted(o.title, 80)} ({o.priority}, {o.status})" for o in orders)
 
 
-@tool(args=OpenWorkOrdersArgs, risk=Risk.read, result=list[WorkOrder], line=_line, order=60)
+@tool(args=OpenWorkOrdersArgs, risk=Risk.read, result=list[WorkOrder], line=_line, order=60, systems=(System.erp,))
 async def open_work_orders(deps: Deps, args: OpenWorkOrdersArgs, call: Call):
     """List open maintenance work orders (status open or in progress), for one machine or all. Check this
     before creating a new work order so the same problem is not reported twice."""

@@ -7,7 +7,7 @@ from pydantic import Field
 from connectors.records import ProductionOrderRecord
 from policies.model import Risk
 from tools.base import Call, ToolArgs, tool
-from tools.deps import Deps
+from tools.deps import Deps, System
 
 
 class ProductionOrdersArgs(ToolArgs):
@@ -22,7 +22,8 @@ def _line(orders: list[ProductionOrderRecord]) -> str:
         for o in orders) if orders else "no production order"
 
 
-@tool(args=ProductionOrdersArgs, risk=Risk.read, result=list[ProductionOrderRecord], line=_line, order=70)
+@tool(args=ProductionOrdersArgs, risk=Risk.read, result=list[ProductionOrderRecord], line=_line, order=70,
+      systems=(System.mes,))
 async def production_orders(deps: Deps, args: ProductionOrdersArgs, call: Call):
     """List production orders (product, variant, quantity, produced, status) on a line or all lines."""
     return await deps.mes.list_production_orders(line=args.line_id)

@@ -7,7 +7,7 @@ from pydantic import Field
 from connectors.records import QualityReport
 from policies.model import Risk
 from tools.base import Call, ToolArgs, as_json, tool
-from tools.deps import Deps
+from tools.deps import Deps, System
 
 
 class QualityReportArgs(ToolArgs):
@@ -28,7 +28,7 @@ def _line(report: QualityReport) -> str:
     return "quality: " + "; ".join(lines) if lines else "quality: " + as_json(report, 300)
 
 
-@tool(args=QualityReportArgs, risk=Risk.read, result=QualityReport, line=_line, order=40)
+@tool(args=QualityReportArgs, risk=Risk.read, result=QualityReport, line=_line, order=40, systems=(System.mes,))
 async def quality_report(deps: Deps, args: QualityReportArgs, call: Call):
     """Quality per machine from the MES: good and rejected counts, defect rate, and recent inspection
     records. Give a line or a machine; use it when an operator reports scrap or defects."""

@@ -7,7 +7,7 @@ from pydantic import Field, model_validator
 from connectors.records import Inspection, InspectionCreate
 from policies.model import Risk
 from tools.base import ActionFacts, Call, Count, ToolArgs, record_id, tool
-from tools.deps import Deps
+from tools.deps import Deps, System
 
 
 class RecordInspectionArgs(ToolArgs):
@@ -36,7 +36,8 @@ async def _facts(deps: Deps, args: RecordInspectionArgs) -> ActionFacts:
     )
 
 
-@tool(args=RecordInspectionArgs, risk=Risk.write, result=Inspection, line=record_id, order=150, facts=_facts)
+@tool(args=RecordInspectionArgs, risk=Risk.write, result=Inspection, line=record_id, order=150, facts=_facts,
+      systems=(System.mes,))
 async def record_inspection(deps: Deps, args: RecordInspectionArgs, call: Call) -> Inspection:
     """Record the result of a quality inspection (parts inspected, defects found, defect type) for a machine,
     e.g. the re-inspection after a parameter change."""

@@ -11,7 +11,7 @@ from connectors.errors import Unreachable
 from knowledge.errors import UnknownFilter
 from policies.model import Risk
 from tools.base import Call, ToolArgs, tool
-from tools.deps import Deps
+from tools.deps import Deps, System
 from tools.lines import quoted
 
 _PASSAGE = re.compile(r"<manual_passage[^>]*>\n\([^)]*\)\n(.*?)\n</manual_passage>", re.S)
@@ -52,7 +52,8 @@ class ManualSearch(BaseModel):
         return "the manual says " + " — ".join(lines)
 
 
-@tool(args=SearchManualsArgs, risk=Risk.read, result=ManualSearch, line=ManualSearch.line, order=80)
+@tool(args=SearchManualsArgs, risk=Risk.read, result=ManualSearch, line=ManualSearch.line, order=80,
+      systems=(System.manuals,))
 async def search_manuals(deps: Deps, args: SearchManualsArgs, call: Call) -> ManualSearch:
     """Search the equipment manuals (troubleshooting tables, limits, maintenance procedures, spare part
     numbers, safety notes). Cite each passage you use by its citation in your answer."""

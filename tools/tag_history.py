@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from policies.model import Risk
 from tools.base import Call, ToolArgs, tool
-from tools.deps import Deps
+from tools.deps import Deps, System
 
 _POINTS = 12
 
@@ -69,7 +69,7 @@ def summarise(machine_id: str, tag: str, unit: str, minutes: float, samples: lis
     )
 
 
-@tool(args=TagHistoryArgs, risk=Risk.read, result=Trend, line=Trend.line, order=20)
+@tool(args=TagHistoryArgs, risk=Risk.read, result=Trend, line=Trend.line, order=20, systems=(System.mes,))
 async def tag_history(deps: Deps, args: TagHistoryArgs, call: Call) -> Trend:
     """Trend of one tag over the last minutes from the historian: first, last, min, max, mean, change per hour
     and a few points. Use it to see whether a value (vibration, temperature, defect rate) is rising."""

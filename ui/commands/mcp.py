@@ -4,6 +4,8 @@ HTTP clients present."""
 from __future__ import annotations
 
 import asyncio
+import getpass
+import os
 import sys
 import time
 from enum import StrEnum
@@ -11,8 +13,9 @@ from enum import StrEnum
 import typer
 
 from copilot import Configuration, configuration
-from copilot.identity import AccessTokens, UnknownToken, UsersFile
+from copilot.identity import AccessTokens, SignIn, UnknownToken, UsersFile, UsersFileError
 from ui.commands.chat import signed_in
+from ui.mcp_identity import CallerRefused, StdioCaller, prove_stdio
 
 app = typer.Typer(help="The copilot's tools for other agents and tools, over the Model Context Protocol.",
                   no_args_is_help=True)
@@ -31,29 +34,45 @@ class Transport(StrEnum):
 def serve(
     ctx: typer.Context,
     transport: Transport = typer.Option(Transport.stdio, help="stdio for one user's client, http for several"),
-    user: str = typer.Option("", envvar="COPILOT_MCP_USER", help="over stdio: the user every call is made as"),
+    user: str = typer.Option("", envvar="COPILOT_MCP_USER",
+                             help="over stdio: the user every call is made as, proven by COPILOT_PASSWORD"),
     host: str = typer.Option("127.0.0.1", help="over http: the address to listen on (loopback by default)"),
     port: int = typer.Option(8765, help="over http: the port"),
 ) -> None:
     """Serve every tool of the copilot, the plant and the manuals over MCP, behind the same policy gate,
-    approval queue and audit log as the chat."""
+    approval queue and audit log as the chat. Over stdio the server proves its user first: an access token in
+    COPILOT_MCP_TOKEN, or --user with the user's password in COPILOT_PASSWORD (never a bare name)."""
     config = configuration(ctx)
-    settings = config.copilot
-    users = UsersFile(settings.users_file)
-    if transport is Transport.stdio:
-        if not any(u.username == user for u in users.current().people()):
-            typer.secho(f"error: over stdio the server needs --user (or COPILOT_MCP_USER): a person in "
-                        f"{settings.users_file}; {user or 'none'!r} is not", fg="red", err=True)
-            raise typer.Exit(2)
-    asyncio.run(_serve(transport, user or None, host, port, config, users))
+    users = UsersFile(config.copilot.users_file)
+    caller = _stdio_caller(config, users, user) if transport is Transport.stdio else None
+    asyncio.run(_serve(transport, caller, host, port, config, users))
 
 
-async def _serve(transport: Transport, user: str | None, host: str, port: int, config: Configuration,
+def _stdio_caller(config: Configuration, users: UsersFile, user: str) -> StdioCaller:
+    """The user a stdio server serves, proven by a token or a password from the environment (stdin is the
+    protocol's, so nothing is prompted); one line and exit 2 when it cannot be."""
+    tokens = AccessTokens(config.copilot.state_db)
+    signin = SignIn(users, config.copilot.state_db)
+    try:
+        return prove_stdio(users, tokens, signin, token=os.environ.get("COPILOT_MCP_TOKEN", "").strip(), user=user,
+                           password=os.environ.get("COPILOT_PASSWORD", ""),
+                           address=f"mcp-stdio:{getpass.getuser()}")
+    except (CallerRefused, UsersFileError) as exc:
+        typer.secho(f"error: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        signin.close()
+        tokens.close()
+
+
+async def _serve(transport: Transport, caller: StdioCaller | None, host: str, port: int, config: Configuration,
                  users: UsersFile) -> None:
     from copilot import Copilot
     from copilot.llm import NoModel
     from knowledge.open import open_store
-    from ui.mcp_server import BearerGate, PlantMcp
+    from ui.mcp_gate import BearerGate
+    from ui.mcp_listing import systems_of
+    from ui.mcp_server import PlantMcp
 
     tokens = AccessTokens(config.copilot.state_db)
     try:
@@ -61,7 +80,8 @@ async def _serve(transport: Transport, user: str | None, host: str, port: int, c
         async with Copilot.open(NoModel(), settings=config.copilot, connectors=config.connectors, twin=config.twin,
                                 manuals=manuals) as copilot:
             await copilot.resume_decided()
-            mcp = PlantMcp(copilot, users, tokens, stdio_user=user if transport is Transport.stdio else None)
+            systems = systems_of(config.connectors, copilot.plant, manuals=copilot.manuals is not None)
+            mcp = PlantMcp(copilot, users, tokens, systems=systems, stdio=caller)
             server = mcp.server()
             if transport is Transport.stdio:
                 from mcp.server.stdio import stdio_server
@@ -71,7 +91,7 @@ async def _serve(transport: Transport, user: str | None, host: str, port: int, c
                 return
             import uvicorn
 
-            gated = BearerGate(server.streamable_http_app(host=host), tokens, mcp)
+            gated = BearerGate(server.streamable_http_app(host=host), tokens, copilot)
             print(f"MCP server on http://{host}:{port}/mcp", file=sys.stderr, flush=True)
             await uvicorn.Server(uvicorn.Config(gated, host=host, port=port, log_level="warning")).serve()
     finally:
