@@ -134,6 +134,13 @@ def test_a_session_token_is_worthless_tampered_expired_or_for_a_removed_user(tmp
     assert session_tokens.holder(key, None, users) is None and session_tokens.holder(key, "x.y", users) is None
 
 
+def test_a_session_token_for_the_monitor_service_account_signs_no_one_in(tmp_path):
+    key = session_tokens.session_key(None, tmp_path)
+    users = UserDirectory.load(USERS)
+    assert users.find("monitor") is not None  # the account exists; it only never signs in
+    assert session_tokens.holder(key, session_tokens.issue(key, "monitor"), users) is None
+
+
 def test_replicas_on_a_shared_database_must_be_given_one_session_key(tmp_path):
     with pytest.raises(session_tokens.SessionKeyMissing, match="COPILOT_SESSION_KEY"):
         session_tokens.session_key(None, tmp_path, database_url="postgresql://copilot@127.0.0.1/plant")

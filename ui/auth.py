@@ -81,7 +81,7 @@ def current_user() -> User | None:
     users = sign_in_service().users.current()
     user = st.session_state.get(_USER_KEY)
     if user is not None:
-        user = users.find(user.username)
+        user = users.person(user.username)
     elif not st.session_state.get("signed_out"):
         user = session_tokens.holder(_session_key(), (st.context.cookies or {}).get(_COOKIE), users)
     if user is None:

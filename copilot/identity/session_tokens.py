@@ -54,7 +54,8 @@ def issue(key: bytes, username: str, *, hours: float = SESSION_HOURS, now: float
 
 
 def holder(key: bytes, token: str | None, users: UserDirectory, *, now: float | None = None) -> User | None:
-    """The user a token names, if it is genuine, unexpired and the user still exists; otherwise None."""
+    """The person a token names, if it is genuine, unexpired and they still exist; otherwise None (a process's
+    account, such as the monitor's, never has a session, even with a genuine token)."""
     payload, _, signature = (token or "").partition(".")
     if not payload or not hmac.compare_digest(signature, _sign(key, payload)):
         return None
@@ -65,4 +66,4 @@ def holder(key: bytes, token: str | None, users: UserDirectory, *, now: float | 
     expires = claims.get("exp") if isinstance(claims, dict) else None
     if not isinstance(expires, int | float) or expires < (time.time() if now is None else now):
         return None
-    return users.find(str(claims.get("u", "")))
+    return users.person(str(claims.get("u", "")))

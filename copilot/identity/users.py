@@ -101,6 +101,11 @@ class UserDirectory:
     def find(self, username: str) -> User | None:
         return self.get(username) if username in self._entries else None
 
+    def person(self, username: str) -> User | None:
+        """The user if they are a person who may sign in; None for an unknown name or a process's account."""
+        entry = self._entries.get(username)
+        return self.get(username) if entry is not None and not entry.service else None
+
     def authenticate(self, username: str, password: str) -> User | None:
         """The user when the password matches its hash; None otherwise. An unknown name costs the same."""
         entry = self._entries.get(username)
