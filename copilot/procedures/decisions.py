@@ -22,6 +22,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from connectors.plant import Machine, Plant, Tag, Variant
 from connectors.records import ProductionOrderRecord, ProductionOrderStatus, SparePart, WorkOrder
+from copilot.understanding.choices import Preference
 from tools.create_purchase_order import ranked_offers
 from tools.live import Alarm
 from tools.machine_status import MachineStatus
@@ -45,7 +46,7 @@ class AskBack(Exception):
     """A value the procedure needs is missing or ambiguous; the question goes to the operator."""
 
 
-PREFERENCES = ("price", "lead_time", "carbon")
+PREFERENCES = tuple(p.value for p in Preference)
 PRIORITIES = ("low", "medium", "high", "urgent")
 
 

@@ -41,6 +41,7 @@ from connectors.plant import Plant
 from copilot.procedures.decisions import resolution
 from copilot.procedures.spec import Procedure, SlotKind
 from copilot.understanding.changes import read_changes
+from copilot.understanding.choices import preference_in
 from copilot.understanding.number_words import DECIMAL_COMMA, LANGUAGES
 from copilot.understanding.numbers import numbers
 from copilot.understanding.phrasing import Percent, Phrase, phrases
@@ -180,7 +181,10 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
     texts = [request, *([english] if english else [])]
     text = " ".join(texts).upper()
     kept, unconverted = _grounded_numbers(procedure, slots, texts, lang, plant)
+    said = {p for p in (preference_in(request, lang), english and preference_in(english)) if p}
     for name, slot in procedure.slots.items():
+        if slot.kind is SlotKind.preference and len(said) == 1:  # the request's own word for the choice
+            kept[name] = said.pop().value
         value = kept.get(name)
         if not isinstance(value, str):
             continue
