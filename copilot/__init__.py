@@ -21,6 +21,7 @@ _NAMES = {
     "CopilotError": "copilot.errors",
     "RequestRejected": "copilot.errors",
     "ConversationBusy": "copilot.errors",
+    "RecordedSignIn": "copilot.signins",
     "ApprovalQueue": "copilot.store.approvals",
     "ApprovalStatus": "copilot.store.approvals",
     "ApprovalRefused": "copilot.store.approvals",

@@ -43,6 +43,7 @@ from copilot.store.approvals import (
 from copilot.store.audit import AuditKind, AuditRecord, VerifyReport
 from copilot.store.conversations import Conversation, Conversations
 from copilot.store.ledger import RunStatus
+from copilot.store.refusals import Refusals
 from copilot.store.twin_checks import TwinCheck
 from copilot.wiring import opened
 from knowledge.errors import KnowledgeError
@@ -96,6 +97,7 @@ class Copilot:
         self.alerts_store = alerts
         self.choices = frozenset([PLAN, *(choice_names(rt.procedures) if rt.procedures else [])])
         self.runs = Runs(graph, rt.queue, conversations, self.choices)
+        self.refusals = Refusals(rt.audit)
 
     @classmethod
     @asynccontextmanager
@@ -103,7 +105,11 @@ class Copilot:
                    twin: TwinSettings, manuals: Any = None) -> AsyncIterator[Copilot]:
         """A copilot on the plant the settings describe, open until the context ends (copilot/wiring.py)."""
         async with opened(model, settings=settings, connectors=connectors, twin=twin, manuals=manuals) as parts:
-            yield cls(*parts)
+            copilot = cls(*parts)
+            try:
+                yield copilot
+            finally:
+                copilot.refusals.flush()
 
     # -- operators -----------------------------------------------------------------------------------
 
@@ -293,9 +299,10 @@ class Copilot:
         """A person closes an alert with a note and a verdict (real problem or false alarm), audited."""
         return close_alert(self.alerts_store, self.rt.audit, alert_id, by.username, note, verdict)
 
-    def record_refusal(self, actor: str, why: str, **arguments: Any) -> None:
-        """A caller turned away before anything was proposed (not signed in, not allowed): in the audit log."""
-        self.rt.audit.append(kind=AuditKind.refusal, actor=actor, arguments=arguments, result={"reason": why})
+    def record_refusal(self, actor: str, why: str, *, via: Origin, address: str = "", **arguments: Any) -> None:
+        """A caller turned away before anything was proposed (not signed in, not allowed): in the audit log,
+        a flood of the same refusal counted into one record (copilot/store/refusals.py)."""
+        self.refusals.record(actor, why, via=str(via), address=address, **arguments)
 
     # -- supervisors ---------------------------------------------------------------------------------
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import streamlit as st
 import streamlit.components.v1 as components
 
-from copilot import Role
-from copilot.identity import SignIn, SignInRefused, User, UsersFile, session_tokens
+from copilot import RecordedSignIn, Role
+from copilot.identity import SignInRefused, User, session_tokens
 from ui.shared import app_configuration
 
 UI = Path(__file__).resolve().parent
@@ -62,11 +62,10 @@ def pages_for(role: Role) -> list[PageSpec]:
     return [p for p in PAGES if role in p.roles and (UI / p.script).exists()]
 
 
-@st.cache_resource(show_spinner=False)
-def sign_in_service() -> SignIn:
-    """The app's one sign-in service, over the configured users file and state database."""
-    settings = app_configuration().copilot
-    return SignIn(UsersFile(settings.users_file), settings.state_db)
+@st.cache_resource(show_spinner=False, on_release=RecordedSignIn.close)
+def sign_in_service() -> RecordedSignIn:
+    """The app's one sign-in service, over the configured users file and state database; refusals audited."""
+    return RecordedSignIn(app_configuration().copilot)
 
 
 @st.cache_resource(show_spinner=False)

@@ -61,7 +61,7 @@ class BearerGate:
         if user is not None:
             return await self.app(scope, receive, send)
         client = scope.get("client") or ("?", 0)
-        self.copilot.record_refusal("unknown", why, via=str(Origin.mcp), address=str(client[0]))
+        self.copilot.record_refusal("unknown", why, via=Origin.mcp, address=str(client[0]))
         headers, body = unauthorized(why, presented=bool(token))
         await send({"type": "http.response.start", "status": 401, "headers": headers})
         await send({"type": "http.response.body", "body": body})

@@ -91,7 +91,7 @@ class PlantMcp:
         try:
             user = self.caller(ctx)
         except CallerRefused as exc:
-            self.copilot.record_refusal("unknown", str(exc), via=str(Origin.mcp), tool=params.name)
+            self.copilot.record_refusal("unknown", str(exc), via=Origin.mcp, tool=params.name)
             return _text(f"refused: {exc}", error=True)
         if params.name in OWN_NAMES:
             return await self._own(params.name, arguments, user)
@@ -121,7 +121,7 @@ class PlantMcp:
                 await decide(args.action_id, user, args.comment)
             now = state(self.copilot.action_status(args.action_id, user))
         except (ApprovalRefused, NotPending, UnknownAction) as exc:
-            self.copilot.record_refusal(user.username, str(exc), via=str(Origin.mcp), tool=name, action=args.action_id)
+            self.copilot.record_refusal(user.username, str(exc), via=Origin.mcp, tool=name, action=args.action_id)
             return _text(f"refused: {exc}", error=True)
         except RequestRejected as exc:
             return _text(str(exc), error=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 
 from copilot.identity.users import User, UsersFile
 from copilot.store.db import Location, Sql, Store
@@ -41,9 +42,12 @@ class SignIn(Store):
 
     store, migrations = "signin", _MIGRATIONS
 
-    def __init__(self, users: UsersFile, state_db: Location) -> None:
+    def __init__(self, users: UsersFile, state_db: Location, *,
+                 on_refused: Callable[[str, str, str], None] | None = None) -> None:
+        """``on_refused(username, why, address)``: told of every refused sign-in (the audit log's refusals)."""
         super().__init__(state_db)
         self.users = users
+        self._on_refused = on_refused
 
     def check(self, username: str, password: str, *, address: str) -> User:
         """The user whose name and password these are; SignInRefused otherwise, or while a wait is on.
@@ -51,13 +55,18 @@ class SignIn(Store):
         keys = [f"user:{username.strip().casefold()}", f"address:{address}"]
         wait = self._wait(keys)
         if wait > 0:
-            raise SignInRefused(f"too many failed sign-ins; try again in {math.ceil(wait)} s")
+            raise self._refused(username, f"too many failed sign-ins; try again in {math.ceil(wait)} s", address)
         user = self.users.current().authenticate(username.strip(), password)
         if user is None:
             self._failed(keys)
-            raise SignInRefused("wrong user name or password")
+            raise self._refused(username, "wrong user name or password", address)
         self._db.execute("DELETE FROM sign_in_failures WHERE key = ?", (keys[0],))
         return user
+
+    def _refused(self, username: str, why: str, address: str) -> SignInRefused:
+        if self._on_refused is not None:
+            self._on_refused(username.strip()[:64] or "unknown", why.split(";")[0], address)
+        return SignInRefused(why)
 
     def _wait(self, keys: list[str]) -> float:
         now = time.time()

@@ -28,6 +28,7 @@ from copilot import (
     NotYourConversation,
     PendingAction,
     Proposal,
+    RecordedSignIn,
     RequestRejected,
     Restating,
     Result,
@@ -39,7 +40,7 @@ from copilot import (
     Waiting,
     configuration,
 )
-from copilot.identity import SignIn, SignInRefused, User, UsersFile, UsersFileError
+from copilot.identity import SignInRefused, User, UsersFileError
 
 approvals_app = typer.Typer(help="The queue of actions waiting for sign-off.", no_args_is_help=True)
 
@@ -49,7 +50,7 @@ def signed_in(settings: CopilotSettings, name: str) -> User:
     asks or approves is the person the policy and the audit log see. Throttled like the app's sign-in."""
     try:
         secret = os.environ.get("COPILOT_PASSWORD") or typer.prompt(f"password for {name}", hide_input=True)
-        signin = SignIn(UsersFile(settings.users_file), settings.state_db)
+        signin = RecordedSignIn(settings)
         try:
             return signin.check(name, secret, address=f"cli:{getpass.getuser()}")
         finally:

@@ -12,8 +12,8 @@ from enum import StrEnum
 
 import typer
 
-from copilot import Configuration, configuration
-from copilot.identity import AccessTokens, SignIn, UnknownToken, UsersFile, UsersFileError
+from copilot import Configuration, Origin, RecordedSignIn, configuration
+from copilot.identity import AccessTokens, UnknownToken, UsersFile, UsersFileError
 from ui.commands.chat import signed_in
 from ui.mcp_identity import CallerRefused, StdioCaller, prove_stdio
 
@@ -52,8 +52,9 @@ def _stdio_caller(config: Configuration, users: UsersFile, user: str) -> StdioCa
     """The user a stdio server serves, proven by a token or a password from the environment (stdin is the
     protocol's, so nothing is prompted); one line and exit 2 when it cannot be."""
     tokens = AccessTokens(config.copilot.state_db)
-    signin = SignIn(users, config.copilot.state_db)
+    signin = None
     try:
+        signin = RecordedSignIn(config.copilot, via=Origin.mcp)
         return prove_stdio(users, tokens, signin, token=os.environ.get("COPILOT_MCP_TOKEN", "").strip(), user=user,
                            password=os.environ.get("COPILOT_PASSWORD", ""),
                            address=f"mcp-stdio:{getpass.getuser()}")
@@ -61,7 +62,8 @@ def _stdio_caller(config: Configuration, users: UsersFile, user: str) -> StdioCa
         typer.secho(f"error: {exc}", fg="red", err=True)
         raise typer.Exit(2) from None
     finally:
-        signin.close()
+        if signin is not None:
+            signin.close()
         tokens.close()
 
 
