@@ -57,7 +57,8 @@ def run(
     settings = connectors_of(ctx)
     try:
         mqtt = None if options.mqtt_broker is None else Publishing(
-            Broker.parse(options.mqtt_broker), options.mqtt_group, options.mqtt_edge_node)
+            Broker.parse(options.mqtt_broker), options.mqtt_group, options.mqtt_edge_node, options.mqtt_username,
+            options.mqtt_password.get_secret_value() if options.mqtt_password else None)
     except ValueError as exc:
         _fail(f"--mqtt-broker: {exc}")
 

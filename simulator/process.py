@@ -100,13 +100,15 @@ def settings_env(settings: ConnectorSettings) -> dict[str, str]:
 def running_simulator(work: Path, *, seed: int = 0, time_scale: float = 0.0,
                       plant_file: Path | None = None,
                       at: ConnectorSettings | None = None, history_hours: float = 2.0,
-                      mqtt: tuple[str, str, str] | None = None) -> Iterator[ConnectorSettings]:
+                      mqtt: tuple[str, str, str] | None = None,
+                      mqtt_login: tuple[str, str] | None = None) -> Iterator[ConnectorSettings]:
     """Start ``python -m simulator`` on free ports with its data in ``work``; yield the settings that reach it.
 
     With ``time_scale`` 0 its clock is frozen and moves only with ``POST /advance``: exact, repeatable runs.
     ``at`` serves it on those settings' ports instead (the demo, on the well-known ports the CLI expects).
     ``history_hours`` is how far back its historian keeps samples (a twin is fitted from a simulated day).
-    ``mqtt`` (broker HOST:PORT, group, edge node) also publishes its tags there as Sparkplug B.
+    ``mqtt`` (broker HOST:PORT, group, edge node) also publishes its tags there as Sparkplug B, as the user and
+    password of ``mqtt_login`` when given.
     """
     if at is None:
         modbus, opcua, erp, mes, control = free_ports(5)
@@ -124,6 +126,8 @@ def running_simulator(work: Path, *, seed: int = 0, time_scale: float = 0.0,
         broker, group, edge_node = mqtt
         command += ["--mqtt-broker", broker]
         env |= {"PLANT_SIM_MQTT_GROUP": group, "PLANT_SIM_MQTT_EDGE_NODE": edge_node}
+        if mqtt_login is not None:
+            env |= {"PLANT_SIM_MQTT_USERNAME": mqtt_login[0], "PLANT_SIM_MQTT_PASSWORD": mqtt_login[1]}
     with open(log, "wb") as out:
         proc = subprocess.Popen(command, cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=out,
                                 stderr=subprocess.STDOUT, preexec_fn=die_with_parent)

@@ -23,5 +23,7 @@ class SimulatorSettings(BaseSettings):
                                                               "as Sparkplug B; off when unset")
     mqtt_group: str = Field(default="plant", description="the Sparkplug B group id it publishes under")
     mqtt_edge_node: str = Field(default="simulator", description="its Sparkplug B edge node id")
+    mqtt_username: str | None = Field(default=None, description="its user on the broker; anonymous when unset")
+    mqtt_password: SecretStr | None = None
     opcua_password: SecretStr | None = Field(
         default=None, description="that user's password; when unset, one is made once into DATA_DIR/opcua/password")

@@ -58,11 +58,14 @@ class Broker:
 
 @dataclass(frozen=True)
 class Publishing:
-    """Where the simulator publishes its tags as Sparkplug B: the broker, the group and its edge node id."""
+    """Where the simulator publishes its tags as Sparkplug B: the broker, the group and its edge node id, and the
+    broker's user and password for it (anonymous when None)."""
 
     broker: Broker
     group: str
     edge_node: str
+    username: str | None = None
+    password: str | None = None
 
 
 @dataclass
@@ -83,7 +86,7 @@ class EdgeNode:
     """The plant's PLCs published to ``broker`` as edge node ``group``/``edge_node``."""
 
     def __init__(self, sim: PlantSimulation, plant: Plant, where: Publishing, tick_s: float) -> None:
-        self._sim, self._plant, self._broker = sim, plant, where.broker
+        self._sim, self._plant, self._broker, self._login = sim, plant, where.broker, (where.username, where.password)
         self._group, self._edge_node, self._tick_s = where.group, where.edge_node, tick_s
         self._alias_of = {tag.key: number for number, tag in enumerate(plant.all_tags(), start=1)}
         self._bd_seq = 0
@@ -110,6 +113,7 @@ class EdgeNode:
             will = aiomqtt.Will(self._topic(MessageType.NDEATH), death, qos=1)
             try:
                 async with aiomqtt.Client(self._broker.host, self._broker.port, will=will,
+                                          username=self._login[0], password=self._login[1],
                                           identifier=f"plant-sim-{self._group}-{self._edge_node}") as client:
                     try:
                         await self._serve(client, session)

@@ -36,7 +36,7 @@ def mqtt_plant(path: Path, port: int, edge_node: str) -> Plant:
     """The demo plant with every line on one Sparkplug B edge node; tags keep only their metric name."""
     raw = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
     raw["plcs"] = {"uns": {"protocol": "mqtt", "host": "127.0.0.1", "port": port, "group": GROUP,
-                           "edge_node": edge_node}}
+                           "edge_node": edge_node, "unlocked_broker": "allow"}}  # the tests' anonymous broker
     for line in raw["lines"]:
         line["plc"] = "uns"
         for machine in line["machines"]:
@@ -93,7 +93,7 @@ async def test_the_connector_reads_what_the_simulators_opc_ua_server_reads(edge,
     reference = load_plant(DEMO)
     async with open_plc(edge, plant, Protocol.opcua) as plc, open_plc(edge, reference, "opcua") as opcua:
         assert plc.endpoint_of("P-101") == MqttEndpoint(host="127.0.0.1", port=plant.plcs["uns"].port, group=GROUP,
-                                                        edge_node="sim")
+                                                        edge_node="sim", unlocked_broker="allow")
         for machine in plant.machines:
             over_mqtt, over_opcua = await plc.read_many(machine), await opcua.read_many(machine)
             assert {t: v.value for t, v in over_mqtt.items()} == {t: v.value for t, v in over_opcua.items()}, machine
@@ -251,7 +251,8 @@ def three_plc_plant(path: Path, edge: ConnectorSettings, broker: int, *, modbus_
     raw = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
     raw["plcs"] = {"press-shop": {"protocol": "modbus", "host": edge.host, "port": modbus_port or edge.modbus_port},
                    "oven": {"protocol": "opcua", "url": edge.opcua_url},
-                   "uns": {"protocol": "mqtt", "host": "127.0.0.1", "port": broker, "group": GROUP, "edge_node": "sim"}}
+                   "uns": {"protocol": "mqtt", "host": "127.0.0.1", "port": broker, "group": GROUP, "edge_node": "sim",
+                           "unlocked_broker": "allow"}}
     l1, l2 = raw["lines"]
     l1["plc"], l2["plc"] = "press-shop", "uns"
     l2["machines"][0]["plc"] = "oven"

@@ -76,7 +76,7 @@ def on_the_broker(path: Path, port: int) -> Plant:
     """The shipped plant file with the stenter put on its edge gateway at ``port`` (its metric names as shipped)."""
     raw = yaml.safe_load(PLANT_FILE.read_text(encoding="utf-8"))
     raw["plcs"] = {"stenter-edge": {"protocol": "mqtt", "host": "127.0.0.1", "port": port, "group": "dyehouse",
-                                    "edge_node": "calder"}}
+                                    "edge_node": "calder", "unlocked_broker": "allow"}}
     [stenter] = [m for line in raw["lines"] for m in line["machines"] if m["id"] == "ST-202"]
     stenter["plc"] = "stenter-edge"
     path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")

@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING
 
 from connectors.plc.findings import Finding
 from connectors.plc.plugin import PlcPlugin
-from connectors.plc.sparkplug.schema import MetricName, MqttEndpoint
+from connectors.plc.sparkplug.schema import MetricName, MqttEndpoint, UnlockedBroker
 
 if TYPE_CHECKING:
     from connectors.plant import Plant, PlcEndpoint
     from connectors.plc.client import ProtocolPlc
     from connectors.settings import ConnectorSettings
 
-__all__ = ["PLUGIN", "MqttEndpoint", "SparkplugPlugin"]
+__all__ = ["PLUGIN", "MqttEndpoint", "SparkplugPlugin", "UnlockedBroker"]
 
 
 class SparkplugPlugin(PlcPlugin):

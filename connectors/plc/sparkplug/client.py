@@ -33,7 +33,7 @@ from connectors.plc.sparkplug.payload import (
     parse_payload,
     payload,
 )
-from connectors.plc.sparkplug.schema import MqttEndpoint
+from connectors.plc.sparkplug.schema import MqttEndpoint, UnlockedBroker
 from connectors.settings import ConnectorSettings
 
 _FLOAT_TOLERANCE = 1e-6  # relative: a Float metric echoes the command rounded to single precision
@@ -78,9 +78,24 @@ class MqttPlc(ProtocolPlc):
         ca = self.settings.mqtt_ca_file
         return ssl.create_default_context(cafile=str(ca) if ca else None)
 
+    @property
+    def _unlocked(self) -> str:
+        """What the broker lacks to be locked (TLS, a user with a password), in words; '' when it is locked."""
+        missing = [what for what, has in (("TLS", self.endpoint.tls), ("a user with a password", bool(
+            self.settings.mqtt_username and self.settings.mqtt_password))) if not has]
+        return " and ".join(missing)
+
+    def _refuse_unlocked(self, doing: str, allowed: set[UnlockedBroker]) -> None:
+        unlocked = self._unlocked
+        if unlocked and self.endpoint.unlocked_broker not in allowed:
+            raise Rejected(f"{doing} over MQTT broker {self._where} refused: it is not locked (it lacks {unlocked}); "
+                           f"set tls: true and PLANT_MQTT_USERNAME/PLANT_MQTT_PASSWORD, or say unlocked_broker: "
+                           f"read_only (or allow) for it in the plant file")
+
     async def _connected(self) -> aiomqtt.Client:
         if self._client is not None and self._lost is None:
             return self._client
+        self._refuse_unlocked("connecting", {UnlockedBroker.read_only, UnlockedBroker.allow})
         await self._reset()
         password = self.settings.mqtt_password.get_secret_value() if self.settings.mqtt_password else None
         client = aiomqtt.Client(self.endpoint.host, self.endpoint.port, username=self.settings.mqtt_username,
@@ -197,6 +212,7 @@ class MqttPlc(ProtocolPlc):
 
     async def _write(self, spec: Tag, value: float) -> None:
         _metric_name(spec)
+        self._refuse_unlocked(f"writing {spec.key}", {UnlockedBroker.allow})
         device = await self._device(spec.machine_id)
         known = self._known(device, spec)
         command = value if known.datatype is not DataType.Boolean else bool(value)

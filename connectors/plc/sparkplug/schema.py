@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
@@ -13,9 +14,19 @@ MetricName = Annotated[str, Field(min_length=1)]
 """A tag's Sparkplug B metric name (``Motor/speed``)."""
 
 
+class UnlockedBroker(StrEnum):
+    """What the copilot does on a broker that is not locked (TLS and a user with a password): anyone who reaches
+    such a broker can publish readings and commands as the edge node or as the copilot."""
+
+    refuse = "refuse"  # no connection at all (the default)
+    read_only = "read_only"  # readings are read; every write is refused
+    allow = "allow"  # reads and writes (a lab or a demo, never a plant)
+
+
 class MqttEndpoint(PlcEndpoint):
     """A Sparkplug B edge node: its broker, its group and its own id; each machine is a device of it (its id).
-    The broker's user and password are the settings' (PLANT_MQTT_USERNAME, PLANT_MQTT_PASSWORD)."""
+    The broker's user and password are the settings' (PLANT_MQTT_USERNAME, PLANT_MQTT_PASSWORD); without both
+    and ``tls``, ``unlocked_broker`` says whether to connect at all, or to read only."""
 
     protocol: Literal["mqtt"] = "mqtt"
     host: str = Field(min_length=1)
@@ -23,6 +34,7 @@ class MqttEndpoint(PlcEndpoint):
     tls: bool = False
     group: str = Field(min_length=1)
     edge_node: str = Field(min_length=1)
+    unlocked_broker: UnlockedBroker = UnlockedBroker.refuse
 
     @field_validator("group", "edge_node")
     @classmethod
