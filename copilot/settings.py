@@ -55,8 +55,6 @@ class CopilotSettings(BaseSettings):
     """Kept outside the data folder: whoever can write the data folder cannot re-chain the audit log."""
     audit_heads_dir: Path = Path.home() / ".config" / "plant-copilot" / "audit-heads"
     """Where each audit log's signed head is kept after every append or batch (outside the data folder)."""
-    session_key: str | None = None
-    """COPILOT_SESSION_KEY: signs the app's session cookies; unset, a key is made once in the data folder."""
     tool_packages: Annotated[list[str], NoDecode] = []
     """COPILOT_TOOL_PACKAGES: a site's own packages of tools, importable and comma-separated (``acme_tools``)."""
     procedures: bool = True

@@ -4,6 +4,7 @@ and answers an unknown name as it answers a wrong password; bad input is refused
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 
@@ -12,7 +13,8 @@ import pytest
 import yaml
 from agent_helpers import cli
 
-from copilot.identity import session_tokens
+from copilot.identity import AppSessions, SecretKind
+from copilot.identity.sessions import HANDOFF_S, SESSION_HOURS
 from copilot.identity.signin import FREE_TRIES, SignIn, SignInRefused
 from copilot.identity.users import UserDirectory, UsersFile, UsersFileError
 from copilot.settings import CopilotSettings
@@ -119,34 +121,68 @@ def test_a_bad_users_file_names_the_file_and_the_field(tmp_path, text, message):
     assert str(path) in str(caught.value)
 
 
-def test_a_session_token_is_worthless_tampered_expired_or_for_a_removed_user(tmp_path):
-    key = session_tokens.session_key(None, tmp_path)
-    assert (tmp_path / "session.key").stat().st_mode & 0o777 == 0o600
-    users = UserDirectory.load(USERS)
-    token = session_tokens.issue(key, "sam")
-    assert session_tokens.holder(key, token, users).username == "sam"
-    payload, signature = token.split(".")
-    forged = session_tokens.issue(b"another key", "ada")
-    assert session_tokens.holder(key, forged, users) is None
-    assert session_tokens.holder(key, f"{forged.split('.')[0]}.{signature}", users) is None
-    assert session_tokens.holder(key, session_tokens.issue(key, "sam", now=0), users) is None  # expired
-    assert session_tokens.holder(key, session_tokens.issue(key, "mallory"), users) is None
-    assert session_tokens.holder(key, None, users) is None and session_tokens.holder(key, "x.y", users) is None
+def sessions_on(location, key: bytes = b"audit key outside the data folder") -> AppSessions:
+    return AppSessions(location, key=key)
 
 
-def test_a_session_token_for_the_monitor_service_account_signs_no_one_in(tmp_path):
-    key = session_tokens.session_key(None, tmp_path)
+def test_a_session_signs_in_by_its_page_secret_or_its_cookie_until_it_is_ended(tmp_path):
+    sessions = sessions_on(tmp_path / "state.sqlite")
     users = UserDirectory.load(USERS)
+    opened = sessions.open("sam")
+    assert sessions.holder(opened.page_secret, users, kind=SecretKind.page).username == "sam"
+    assert sessions.holder(opened.handoff_code, users, kind=SecretKind.cookie) is None  # a code is no cookie
+    cookie, lifetime_s = sessions.cookie_for(opened.handoff_code)
+    assert 0 < lifetime_s <= SESSION_HOURS * 3600
+    assert sessions.cookie_for(opened.handoff_code) is None  # a handoff code works once
+    assert sessions.holder(cookie, users, kind=SecretKind.cookie).username == "sam"
+    assert sessions.holder(cookie, users, kind=SecretKind.page) is None
+    copied = cookie  # e.g. taken from the browser before signing out
+    sessions.end(opened.page_secret)
+    assert sessions.holder(copied, users, kind=SecretKind.cookie) is None
+    assert sessions.holder(opened.page_secret, users, kind=SecretKind.page) is None
+    sessions.close()
+
+
+def test_a_session_is_worthless_expired_forged_for_a_removed_user_or_a_service_account(tmp_path):
+    db = tmp_path / "state.sqlite"
+    sessions = sessions_on(db)
+    users = UserDirectory.load(USERS)
+    assert sessions.holder(sessions.open("sam", hours=0).page_secret, users, kind=SecretKind.page) is None
+    assert sessions.holder(sessions.open("mallory").page_secret, users, kind=SecretKind.page) is None
     assert users.find("monitor") is not None  # the account exists; it only never signs in
-    assert session_tokens.holder(key, session_tokens.issue(key, "monitor"), users) is None
+    monitor = sessions.open("monitor")
+    assert sessions.holder(monitor.page_secret, users, kind=SecretKind.page) is None
+    assert sessions.cookie_for("not a code") is None and sessions.holder(None, users, kind=SecretKind.page) is None
+    late = sessions.open("ada")
+    with sqlite3.connect(db) as raw:  # a handoff code older than its minute
+        raw.execute("UPDATE app_session_secrets SET made_at = made_at - ?", (HANDOFF_S + 1,))
+    assert sessions.cookie_for(late.handoff_code) is None
+    # whoever can write the database, without the key, makes rows that sign no one in
+    forged = "chosen-by-the-attacker"
+    with sqlite3.connect(db) as raw:
+        raw.execute("INSERT INTO app_sessions VALUES ('forged', 'ada', 0, 9e18, NULL)")
+        raw.execute("INSERT INTO app_session_secrets VALUES (?, 'forged', 'cookie', 0, NULL)",
+                    (hashlib.sha256(forged.encode()).hexdigest(),))
+        stored = " ".join(str(v) for row in raw.execute("SELECT * FROM app_session_secrets") for v in row)
+    assert sessions.holder(forged, users, kind=SecretKind.cookie) is None
+    assert late.page_secret not in stored and late.handoff_code not in stored  # digests only
+    other_key = sessions_on(db, key=b"another key")
+    assert other_key.holder(late.page_secret, users, kind=SecretKind.page) is None
+    other_key.close()
+    sessions.close()
 
 
-def test_replicas_on_a_shared_database_must_be_given_one_session_key(tmp_path):
-    with pytest.raises(session_tokens.SessionKeyMissing, match="COPILOT_SESSION_KEY"):
-        session_tokens.session_key(None, tmp_path, database_url="postgresql://copilot@127.0.0.1/plant")
-    assert not (tmp_path / "session.key").exists()  # no key of its own that the other replicas lack
-    key = session_tokens.session_key("shared", tmp_path, database_url="postgresql://copilot@127.0.0.1/plant")
-    assert key == b"shared"
+def test_replicas_on_one_database_share_sessions_and_their_ending(tmp_path, database):
+    users = UserDirectory.load(USERS)
+    where = database.location(tmp_path / "state.sqlite")
+    first, second = sessions_on(where), sessions_on(where)
+    opened = first.open("eli")
+    cookie, _ = second.cookie_for(opened.handoff_code)
+    assert first.holder(cookie, users, kind=SecretKind.cookie).username == "eli"
+    second.end(cookie)
+    assert first.holder(opened.page_secret, users, kind=SecretKind.page) is None
+    first.close()
+    second.close()
 
 
 def test_sign_in_failures_are_counted_together_on_either_database(tmp_path, database):

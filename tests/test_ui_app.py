@@ -26,6 +26,7 @@ from ui_helpers import (
     environment,
     pump_manual_store,
     session,
+    signed_in,
     texts,
     user,
 )
@@ -132,8 +133,7 @@ def test_a_page_reached_around_the_navigation_still_refuses(app, page):
     assert [e.value for e in signed_out.error] == ["You may not open this page."]
     if page != "pages/chat.py":
         operator = AppTest.from_file(str(REPO / "ui" / page), default_timeout=30)
-        operator.session_state["user"] = user("olga")
-        operator.run()
+        signed_in(operator, "olga").run()
         assert [e.value for e in operator.error] == ["You may not open this page."]
         assert not operator.button
 

@@ -1,8 +1,8 @@
 """End to end in a real headless browser: an operator asks for a setpoint change, a supervisor in another
 session approves it, the operator's chat moves on by itself and the overview shows the PLC's new value.
 
-The app runs as ``streamlit run ui/app.py`` (the demo's command) against the simulator, both on free
-loopback ports, with a scripted model; Debian's chromium is driven by Playwright (never downloaded).
+The app runs as ``streamlit run ui/app.py`` (the demo's command: pages and cookie routes) against the simulator,
+both on free loopback ports, with a scripted model; Debian's chromium is driven by Playwright (never downloaded).
 Every wait has a timeout, and the screenshots of each page go to test-artifacts/ui/
 (``UPDATE_SCREENSHOTS=1`` also copies them to docs/screenshots/, which the README shows).
 """
@@ -20,6 +20,7 @@ from ui_helpers import ANSWER, KEYS_OUTSIDE, OVEN_AFTER, OVEN_BEFORE, QUESTION, 
 
 from simulator.process import free_ports, running_simulator
 from ui.demo import running_app
+from ui.session_cookie import COOKIE
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -128,15 +129,32 @@ def test_a_refresh_keeps_the_session_and_signing_out_ends_it(app_url):
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, timeout=WAIT_MS)
         try:
             ada = sign_in(browser, app_url, "ada")
-            ada.wait_for_timeout(1500)  # the cookie is set by the page just drawn
-            assert any(c["name"] == "plant_copilot_session" for c in ada.context.cookies())
+            [cookie] = [c for c in ada.context.cookies() if c["name"] == COOKIE]
+            assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Strict"
+            assert ada.evaluate("document.cookie").find(COOKIE) == -1  # no script in the page can read it
             ada.reload()
             ada.get_by_role("heading", name="Plant chat").wait_for()  # still signed in, no form
             assert ada.get_by_label("User name").count() == 0
+
+            elsewhere = browser.new_context(viewport=VIEWPORT)  # the cookie copied into another browser
+            elsewhere.add_cookies([cookie])
+            copy = elsewhere.new_page()
+            copy.goto(app_url, timeout=WAIT_MS)
+            copy.get_by_role("heading", name="Plant chat").wait_for(timeout=WAIT_MS)
+
             ada.get_by_role("button", name="Sign out").click()
             ada.get_by_label("User name").wait_for()
-            ada.wait_for_timeout(1500)
+            ada.wait_for_function("() => !document.location.pathname.includes('_session')", timeout=WAIT_MS)
+            assert not [c for c in ada.context.cookies() if c["name"] == COOKIE]  # cleared in the browser
             ada.reload()
             ada.get_by_label("User name").wait_for()  # signed out stays signed out
+
+            replayed = browser.new_context(viewport=VIEWPORT)  # the copy, replayed after signing out
+            replayed.add_cookies([cookie])
+            late = replayed.new_page()
+            late.goto(app_url, timeout=WAIT_MS)
+            late.get_by_label("User name").wait_for(timeout=WAIT_MS)
+            copy.reload()  # and the browser that held the copy is signed out too
+            copy.get_by_label("User name").wait_for(timeout=WAIT_MS)
         finally:
             browser.close()

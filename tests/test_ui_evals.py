@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from ui_helpers import signed_in
 
 from copilot.identity.users import UserDirectory
 from copilot.settings import CopilotSettings
@@ -21,8 +22,7 @@ SCENARIO = "pump-vibration-work-order"
 
 def _page(username: str) -> AppTest:
     at = AppTest.from_file(str(UI / "pages" / "evals.py"), default_timeout=120)
-    at.session_state["user"] = USERS.get(username)
-    return at
+    return signed_in(at, username)
 
 
 def _report(tmp: Path, name: str, success: bool) -> Path:

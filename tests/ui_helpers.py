@@ -14,14 +14,16 @@ from streamlit.testing.v1 import AppTest
 
 from connectors.settings import ConnectorSettings
 from connectors.site import REPO
+from copilot.identity import SecretKind
 from copilot.identity.users import User, UserDirectory
 from copilot.settings import CopilotSettings
 from knowledge.embeddings import MiniLmEmbedder
 from knowledge.store import ManualStore
 from simulator.process import settings_env
+from ui.auth import app_sessions
 
 REPO = REPO
-APP = str(REPO / "ui" / "app.py")
+APP = str(REPO / "ui" / "main.py")  # the pages; ui/app.py serves them with the session cookie's routes
 KEYS_OUTSIDE = ("COPILOT_AUDIT_KEY_FILE", "COPILOT_AUDIT_HEADS_DIR")  # kept for the processes tests start (conftest)
 USERS = UserDirectory.load(CopilotSettings().users_file)
 PUMP_MANUAL = REPO / "plants" / "riverside" / "manuals" / "aquaflow-cp80.md"
@@ -44,6 +46,13 @@ QUESTION = "P-101 vibrates; and raise the oven to 185 please"
 
 def user(name: str) -> User:
     return USERS.get(name)
+
+
+def signed_in(at: AppTest, name: str) -> AppTest:
+    """``at`` signed in as ``name`` the way the sign-in form leaves a tab: a live server-side session of theirs,
+    in the app's own sessions (the process's cached resource, which the pages use)."""
+    at.session_state["session"] = (SecretKind.page, app_sessions().open(name).page_secret)
+    return at
 
 
 def pump_manual_store(folder: Path) -> Path:
@@ -87,7 +96,7 @@ def session(name: str | None = None, page: str | None = None, timeout: float = 6
     """An app session, signed in as ``name`` (None: signed out), on ``page`` (e.g. "pages/approvals.py")."""
     at = AppTest.from_file(APP, default_timeout=timeout)
     if name is not None:
-        at.session_state["user"] = user(name)
+        signed_in(at, name)
     at.run()  # registers the pages the role may use: switch_page refuses the others
     if page is not None:
         at.switch_page(page).run()

@@ -4,27 +4,30 @@ The signed-in ``User`` (checked against the bcrypt hashes in the users file, wit
 sign-in throttled per name and address) is the requester or approver the copilot, the
 policy engine and the audit log see; the app never takes a name from anything else.
 The user is read again from the users file on every page run, so a removed user is
-signed out and a changed role applies at once. A signed, expiring cookie keeps the
-session across a browser refresh. Pages a role may not use are not given to
+signed out and a changed role applies at once. A session is kept on the server
+(copilot/identity/sessions.py): signing out ends it in every tab, and its HttpOnly cookie (ui/session_cookie.py)
+keeps it across a browser refresh until then, for one shift at most. Pages a role may not use are not given to
 ``st.navigation`` at all, so they are neither listed nor reachable by URL.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from copilot import RecordedSignIn, Role
-from copilot.identity import SignInRefused, User, session_tokens
+from copilot.identity import AppSessions, SecretKind, SignInRefused, User
+from ui.session_cookie import CLOSE_PATH, COOKIE, OPEN_PATH
 from ui.shared import app_configuration
 
 UI = Path(__file__).resolve().parent
 _USER_KEY = "user"
-_COOKIE = "plant_copilot_session"
-_SET_COOKIE = "set_session_cookie"
+_SECRET = "session"  # (SecretKind, secret) of this tab's server-side session
+_HANDOFF = "session_handoff"  # the one-time code the browser trades for the cookie
+_SIGNED_OUT = "signed_out"
 
 
 @dataclass(frozen=True)
@@ -68,34 +71,41 @@ def sign_in_service() -> RecordedSignIn:
     return RecordedSignIn(app_configuration().copilot)
 
 
-@st.cache_resource(show_spinner=False)
-def _session_key() -> bytes:
-    settings = app_configuration().copilot
-    return session_tokens.session_key(settings.session_key, settings.data_dir, database_url=settings.database_url)
+@st.cache_resource(show_spinner=False, on_release=AppSessions.close)
+def app_sessions() -> AppSessions:
+    """The app's server-side sessions (the state database)."""
+    return AppSessions.of(app_configuration().copilot)
+
+
+def _held() -> tuple[SecretKind, str] | None:
+    """The secret this browser tab holds: the page secret of a sign-in in this tab, else the session cookie."""
+    held = st.session_state.get(_SECRET)
+    if held is None and (cookie := (st.context.cookies or {}).get(COOKIE)):
+        held = (SecretKind.cookie, cookie)
+    return held
 
 
 def current_user() -> User | None:
-    """The signed-in user as the users file has them now (None when signed out or removed from the file);
-    a new browser session with a valid session cookie is signed in again."""
+    """The signed-in user as the users file has them now, if this tab's session is live (not ended by signing
+    out anywhere, not expired); None otherwise. A new tab with the session cookie is signed in again."""
+    held = _held()
     users = sign_in_service().users.current()
-    user = st.session_state.get(_USER_KEY)
-    if user is not None:
-        user = users.person(user.username)
-    elif not st.session_state.get("signed_out"):
-        user = session_tokens.holder(_session_key(), (st.context.cookies or {}).get(_COOKIE), users)
+    user = app_sessions().holder(held[1], users, kind=held[0]) if held else None
     if user is None:
-        st.session_state.pop(_USER_KEY, None)
+        for key in (_USER_KEY, _SECRET, _HANDOFF):
+            st.session_state.pop(key, None)
         return None
-    st.session_state[_USER_KEY] = user
-    if st.session_state.pop(_SET_COOKIE, False):
-        _cookie(session_tokens.issue(_session_key(), user.username), session_tokens.SESSION_HOURS * 3600)
+    st.session_state[_USER_KEY], st.session_state[_SECRET] = user, held
+    if (code := st.session_state.pop(_HANDOFF, None)) and st.context.headers.get("Host"):
+        _go(f"{OPEN_PATH}?code={code}")  # over HTTP: the route sets the cookie, then the app opens again
+        st.caption("Signing in…")
+        st.stop()
     return user
 
 
-def _cookie(value: str, max_age_s: float) -> None:
-    """Set the session cookie in the browser (Streamlit sets none itself; the component runs in the app's origin)."""
-    components.html(f"<script>window.parent.document.cookie = '{_COOKIE}={value}; path=/; "
-                    f"max-age={int(max_age_s)}; SameSite=Strict';</script>", height=0)
+def _go(path: str) -> None:
+    """Send the browser to one of the app's own routes (a script of the app's own, in its page)."""
+    st.html(f"<script>window.location.replace({json.dumps(path)});</script>", unsafe_allow_javascript=True)
 
 
 def require(url_path: str) -> User:
@@ -119,22 +129,27 @@ def sign_in_page() -> None:
             username = st.text_input("User name", key="sign_in_user")
             password = st.text_input("Password", type="password", key="sign_in_password")
             submitted = st.form_submit_button("Sign in", type="primary")
-    if st.session_state.pop("signed_out", False):
-        _cookie("", 0)
+    if st.session_state.pop(_SIGNED_OUT, False) and st.context.headers.get("Host"):
+        _go(CLOSE_PATH)  # the cookie, worthless since its session ended, leaves the browser too
     if submitted:
         try:
             user = sign_in_service().check(username, password, address=st.context.ip_address or "unknown")
         except SignInRefused as exc:
             st.error(f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
             return
-        st.session_state[_USER_KEY] = user
-        st.session_state[_SET_COOKIE] = True
+        opened = app_sessions().open(user.username)
+        st.session_state[_USER_KEY], st.session_state[_SECRET] = user, (SecretKind.page, opened.page_secret)
+        st.session_state[_HANDOFF] = opened.handoff_code
         area.empty()  # no faded form under the first page while the copilot starts
         st.rerun()
 
 
 def sign_out() -> None:
-    """Forget everything of this browser session, the signed-in user included, and mark it signed out."""
+    """End this tab's session on the server (every tab and cookie of it is signed out) and forget everything of
+    this browser session."""
+    held = _held()
+    if held is not None:
+        app_sessions().end(held[1])
     for key in list(st.session_state.keys()):
         del st.session_state[key]
-    st.session_state["signed_out"] = True  # the sign-in page clears the cookie
+    st.session_state[_SIGNED_OUT] = True  # the sign-in page clears the cookie

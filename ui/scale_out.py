@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import subprocess
 import sys
 import time
@@ -92,9 +91,6 @@ def run_scale_out(config: Configuration, form: ScaleOut, work: Path) -> None:
                 server = stack.enter_context(running_postgres(pg_port))
                 env["COPILOT_DATABASE_URL"] = server.new_database()
                 typer.echo(f"postgres: a throwaway server on 127.0.0.1:{pg_port} (set COPILOT_DATABASE_URL for yours)")
-            if not config.copilot.session_key:  # every replica must sign sessions with one key
-                env["COPILOT_SESSION_KEY"] = secrets.token_hex(32)
-                typer.echo("session key: made for this run (set COPILOT_SESSION_KEY to keep sessions across runs)")
             knowledge = config.knowledge
             if knowledge.knowledge_url is None:
                 url = stack.enter_context(chroma_server(work / "chroma", work))

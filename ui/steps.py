@@ -30,7 +30,7 @@ from copilot import (
 )
 from tools.search_manuals import ManualPassage, search_manuals
 
-PASSAGE_PAGE: Any = "pages/passage.py"  # relative to ui/app.py, or an st.Page
+PASSAGE_PAGE: Any = "pages/passage.py"  # relative to ui/main.py, or an st.Page
 _STATE = {Status.done: "complete", Status.waiting: "running"}
 _ICON = {Status.done: ":material/check_circle:", Status.waiting: ":material/hourglass_top:",
          Status.denied: ":material/block:", Status.rejected: ":material/cancel:", Status.blocked: ":material/block:"}

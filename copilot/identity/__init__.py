@@ -15,7 +15,9 @@ _NAMES = {
     "AccessToken": "copilot.identity.access_tokens",
     "AccessTokens": "copilot.identity.access_tokens",
     "UnknownToken": "copilot.identity.access_tokens",
-    "session_tokens": "copilot.identity.session_tokens",
+    "AppSessions": "copilot.identity.sessions",
+    "OpenedSession": "copilot.identity.sessions",
+    "SecretKind": "copilot.identity.sessions",
 }
 
 __all__ = sorted(_NAMES)
