@@ -59,6 +59,16 @@ RUN_TAG = "run"
 """The tag of every machine that is its run command: writing it starts (1) or stops (0) the machine."""
 
 
+_SPELLED = {"temp": "temperature", "sp": "setpoint", "pv": "value", "pct": "percent", "qty": "quantity",
+            "rh": "humidity", "diff": "difference", "pos": "position", "freq": "frequency", "cnt": "count"}
+
+
+def tag_words(name: str) -> str:
+    """A tag name's words, the usual abbreviations spelled out (``barrel_temp_setpoint`` → barrel temperature
+    setpoint)."""
+    return " ".join(_SPELLED.get(word, word) for word in name.split("_") if word)
+
+
 class Tag(_Strict):
     """One tag of a machine. Its address in each protocol is under the protocol's name: ``addresses: {modbus: ...}``,
     or the short form, the protocol's name as a key of the tag itself (``modbus: {...}``); ``tag.modbus`` reads it."""
@@ -77,6 +87,14 @@ class Tag(_Strict):
     alarm_high: float | None = None
     alarm_low: float | None = None
     enum: dict[int, str] | None = None
+    label: str | None = Field(default=None, min_length=1, max_length=60)
+    """How people call the tag in answers ("barrel temperature"); by default its name's words, abbreviations
+    spelled out (``barrel_temp`` → barrel temperature)."""
+
+    @property
+    def words(self) -> str:
+        """The tag as people call it: its label, or its name's words with the usual abbreviations spelled out."""
+        return self.label or tag_words(self.name)
 
     @model_validator(mode="before")
     @classmethod

@@ -90,7 +90,7 @@ async def test_the_copilot_starts_on_a_site_folder_answers_and_changes_through_t
             assert not waiting(steps)  # a question changes nothing
             steps = [s async for s in copilot.ask(user("olga"), "put the mixer on 120 rpm", thread_id="t")]
             [wait] = waiting(steps)
-            assert wait.change.startswith("MX-1 speed_setpoint") and wait.change.endswith("→ 120 rpm")
+            assert wait.change.startswith("MX-1 speed setpoint") and wait.change.endswith("→ 120 rpm")
             _, more = await copilot.approve(wait.action_id, user("sam"))
             assert not [s for s in more if s.kind == "result"]  # no twin to predict it: a second person checks
             _, more = await copilot.approve(wait.action_id, user("sara"))

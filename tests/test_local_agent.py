@@ -65,7 +65,8 @@ async def test_a_german_relative_change_waits_for_sign_off_and_is_answered_in_ge
     async with copilot_on(sim, tmp_path, local_model) as copilot:
         steps = await ask(copilot, "olga", "Der Ofen OV-201 ist zu heiß, bitte die Temperatur um 5 Grad senken")
         [wait] = [s for s in steps if s.kind == "waiting"]
-        assert wait.change == "OV-201 temp_setpoint 180 → 175 degC", [(s.kind, s.tool, s.text[:200]) for s in steps]
+        assert wait.change == "OV-201 temperature setpoint 180 → 175 °C", [(s.kind, s.tool, s.text[:200])
+                                                                            for s in steps]
         assert not [s for s in steps if s.kind == "answer"]  # the answer comes once the supervisor decided
         _, more = await copilot.approve(wait.action_id, user("sam"))
     [answer] = [s.text for s in more if s.kind == "answer"]

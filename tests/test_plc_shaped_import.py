@@ -180,7 +180,7 @@ async def test_the_copilot_on_the_imported_plant_answers_and_changes_through_the
         assert not waiting(status)
         steps = [s async for s in copilot.ask(user("olga"), "run mixer 1 at 1000 rpm", thread_id="t")]
         [wait] = waiting(steps)
-        assert wait.change == "MIXER1 speed_setpoint 900 → 1000 rpm"
+        assert wait.change == "MIXER1 speed setpoint 900 → 1000 rpm"
         _, more = await copilot.approve(wait.action_id, user("sam"))
         assert not [s for s in more if s.kind == "result"]  # no twin fitted yet: a second person checks
         _, more = await copilot.approve(wait.action_id, user("sara"))

@@ -17,7 +17,7 @@ from copilot.procedures.decisions import (
     supplier_for,
     work_order,
 )
-from copilot.procedures.grounding import checked, unknown_name
+from copilot.procedures.grounding import asked_back, checked, unknown_name
 from copilot.procedures.slots import choice_schema
 from copilot.procedures.spec import ProcedureError, Procedures
 from copilot.settings import CopilotSettings
@@ -104,7 +104,7 @@ def test_relative_and_percentage_changes_follow_the_live_value_and_the_register(
 def test_a_setpoint_not_named_is_the_only_one_or_asked_back() -> None:
     only = setpoint_targets(PLANT, "OV-201", [{"to": 175}], _status(temp_setpoint=180.0))
     assert only.value[0]["tag"] == "temp_setpoint"
-    with pytest.raises(AskBack, match="Which setpoint of FL-202: fill_setpoint or speed_setpoint"):
+    with pytest.raises(AskBack, match="Which setpoint of FL-202: fill setpoint or speed setpoint"):
         setpoint_targets(PLANT, "FL-202", [{"to": 505}], _status())
     with pytest.raises(AskBack, match="by how much"):
         setpoint_targets(PLANT, "OV-201", [{"tag": "temp_setpoint"}], _status(temp_setpoint=180.0))
@@ -238,9 +238,34 @@ def test_a_measured_value_named_for_a_write_is_told_not_swapped_for_a_setpoint()
     _, stop, _ = checked("Write 2.0 into the vibration tag of P-101", change,
                          {"machine": "P-101", "changes": [{"tag": "speed_setpoint", "to": 2.0}]}, PLANT)
     assert stop == ("P-101 vibration is a measured value, not a setpoint: it cannot be written; "
-                    "P-101's setpoints are speed_setpoint")
+                    "P-101's setpoints are speed setpoint")
     assert checked("set P-101 speed_setpoint to 2300, vibration is high", change,
                    {"machine": "P-101", "changes": [{"tag": "speed_setpoint", "to": 2300}]}, PLANT)[1] is None
+
+
+def test_a_reading_named_for_a_change_means_the_setpoint_that_drives_it() -> None:
+    change = SHIPPED.get("change_setpoints")
+    for request, machine, filed, driving in [
+        ("turn the filler speed up by 5", "FL-202", "speed", "speed_setpoint"),
+        ("knock the barrel temp on the moulder down 5", "IM-103", None, "barrel_temp_setpoint"),
+        ("the zone temperature on the oven needs to come down 5", "OV-201", "zone_temp", "temp_setpoint"),
+        ("HP-102 hydraulic pressure down 10 bar", "HP-102", "stroke_rate_setpoint", "pressure_setpoint"),
+    ]:
+        slots, stop, _ = checked(request, change, {"machine": machine, "changes": [{"tag": filed, "by": -5}]}, PLANT)
+        assert stop is None and slots["changes"][0]["tag"] == driving, request
+    # a reading no setpoint drives is still told, not swapped: P-101's discharge pressure has none
+    _, stop, _ = checked("raise the discharge pressure of P-101 by 1", change,
+                         {"machine": "P-101", "changes": [{"tag": "speed_setpoint", "by": 1}]}, PLANT)
+    assert stop.startswith("P-101 discharge pressure is a measured value, not a setpoint")
+
+
+def test_the_copilots_own_question_names_nothing_the_operator_said() -> None:
+    change = SHIPPED.get("change_setpoints")
+    request = asked_back("Put FL-202 on 505", "Which setpoint of FL-202: fill setpoint or speed setpoint?",
+                         "the fill one")
+    slots, stop, _ = checked(request, change, {"machine": "FL-202", "changes": [{"tag": "fill_setpoint", "to": 505}]},
+                             PLANT)
+    assert stop is None and slots["changes"][0]["tag"] == "fill_setpoint"
 
 
 def test_a_number_the_request_does_not_have_is_dropped_and_a_percentage_stays_one() -> None:
@@ -297,8 +322,8 @@ def test_a_change_filed_under_a_setpoint_that_cannot_take_it_goes_to_the_one_tha
     slower = setpoint_targets(PLANT, "FL-202", [{"tag": "stroke_rate_setpoint", "percent": -10}], filler,
                               said="FL-202 is slopping everywhere, run it ten percent slower")
     assert slower.value == [{"machine_id": "FL-202", "tag": "speed_setpoint", "value": 72.0}]
-    assert ("stroke_rate_setpoint is not one of its setpoints and the request names no setpoint: "
-            "speed_setpoint") in slower.note
+    assert ("stroke rate setpoint is not one of its setpoints and the request names no setpoint: "
+            "speed setpoint, which can") in slower.note
     # the fill by -10 is past its step of 5 ml; the speed by -10 bpm is inside its step of 20
     fewer = setpoint_targets(PLANT, "FL-202", [{"tag": "fill_setpoint", "by": -10}], filler,
                              said="La llenadora va demasiado rápido, bájale 10 botellas por minuto.")
@@ -318,9 +343,9 @@ def test_a_change_filed_under_a_setpoint_that_cannot_take_it_goes_to_the_one_tha
     past = setpoint_targets(PLANT, "FL-202", [{"tag": "fill_setpoint", "to": 2000}], filler)
     assert past.value[0]["tag"] == "fill_setpoint"
     # a setpoint the machine lacks that none of its own can take is asked back, as two that can
-    with pytest.raises(AskBack, match="FL-202 has no setpoint stroke_rate_setpoint"):
+    with pytest.raises(AskBack, match="FL-202 has no stroke rate setpoint"):
         setpoint_targets(PLANT, "FL-202", [{"tag": "stroke_rate_setpoint", "to": 2000}], filler)
-    with pytest.raises(AskBack, match="FL-202 has no setpoint stroke_rate_setpoint"):
+    with pytest.raises(AskBack, match="FL-202 has no stroke rate setpoint"):
         setpoint_targets(PLANT, "FL-202", [{"tag": "stroke_rate_setpoint", "by": 1}], filler)
     # two changes never land on one setpoint
     both = setpoint_targets(PLANT, "FL-202", [{"tag": "fill_setpoint", "to": 90}, {"tag": "speed_setpoint", "to": 95}],
@@ -334,6 +359,6 @@ def test_degrees_name_a_temperature_setpoint_so_a_step_too_large_stays_on_it() -
                           said="IM-103 up 15 degrees")
     assert up.value[0]["tag"] == "barrel_temp_setpoint"  # refused by the gate: past its step of 10 degC
     # a temperature asked of a machine without one is not some other setpoint of it: asked back
-    with pytest.raises(AskBack, match="P-101 has no setpoint barrel_temp_setpoint"):
+    with pytest.raises(AskBack, match="P-101 has no barrel temperature setpoint; its setpoints are speed setpoint"):
         setpoint_targets(PLANT, "P-101", [{"tag": "barrel_temp_setpoint", "by": -5}], _status(speed_setpoint=2400.0),
                          said="turn the heat down 5 degrees")

@@ -24,11 +24,11 @@ async def test_a_relative_setpoint_change_is_computed_from_the_live_value_and_wa
         steps = await ask(copilot, "olga", "The oven runs hot, knock 5 degrees off it")
         assert [s.tool for s in steps if s.kind == "proposal"] == ["machine_status", "write_setpoint"]
         [wait] = waiting(steps)
-        assert wait.change == "OV-201 temp_setpoint 180 → 175 degC"
+        assert wait.change == "OV-201 temperature setpoint 180 → 175 °C"
         action, more = await copilot.approve(wait.action_id, user("sam"))
         assert [s.status for s in results(more, "write_setpoint")] == ["done"]
         answer = [s.text for s in more if s.kind == "answer"][-1]
-        assert "180 → 175 degC" in answer and "Done: OV-201 temp_setpoint 180 → 175 degC" in answer
+        assert "180 → 175 °C" in answer and "Done: OV-201 temperature setpoint 180 → 175 °C" in answer
         assert (await copilot.rt.deps.plc.read("OV-201", "temp_setpoint")).value == 175
 
 
@@ -38,7 +38,7 @@ async def test_a_relative_change_past_the_max_step_is_refused_with_the_limit_and
         steps = await ask(copilot, "olga", "OV-201 up 15 degrees")
         assert [s.status for s in results(steps, "write_setpoint")] == ["denied"]
         answer = steps[-1].text
-        assert steps[-1].kind == "answer" and "Refused: OV-201 temp_setpoint 180 → 195 degC" in answer
+        assert steps[-1].kind == "answer" and "Refused: OV-201 temperature setpoint 180 → 195 °C" in answer
         assert "maximum step of 10 degC" in answer  # the reason keeps its unit
         assert (await copilot.rt.deps.plc.read("OV-201", "temp_setpoint")).value == 180
 
@@ -51,11 +51,11 @@ async def test_an_ambiguous_setpoint_is_asked_back_and_the_reply_continues_the_p
     async with copilot_on(sim, tmp_path, model) as copilot:
         steps = await ask(copilot, "olga", "Put FL-202 on 505", thread_id="t1")
         assert steps[-1].kind == "answer"
-        assert steps[-1].text == "Which setpoint of FL-202: fill_setpoint or speed_setpoint?"
+        assert steps[-1].text == "Which setpoint of FL-202: fill setpoint or speed setpoint?"
         assert [s.tool for s in steps if s.kind == "proposal"] == ["machine_status"]  # nothing changed
         steps = await ask(copilot, "olga", "the fill one", thread_id="t1")
         [wait] = waiting(steps)
-        assert wait.change == "FL-202 fill_setpoint 500 → 505 ml"
+        assert wait.change == "FL-202 fill setpoint 500 → 505 ml"
 
 
 async def test_stock_above_the_reorder_point_orders_nothing_and_says_why(sim, tmp_path):
@@ -163,9 +163,9 @@ async def test_a_change_filed_under_a_setpoint_the_machine_lacks_goes_to_the_one
     async with copilot_on(sim, tmp_path, model) as copilot:
         steps = await ask(copilot, "olga", "FL-202 is slopping everywhere, run it ten percent slower")
         [wait] = waiting(steps)
-        assert wait.change == "FL-202 speed_setpoint 80 → 72 bpm"
+        assert wait.change == "FL-202 speed setpoint 80 → 72 bpm"
         action, more = await copilot.approve(wait.action_id, user("sam"))
-        assert "the request names no setpoint: speed_setpoint, which can" in more[-1].text
+        assert "the request names no setpoint: speed setpoint, which can" in more[-1].text
 
 
 async def test_the_reply_to_a_question_may_only_continue_that_procedure_or_go_to_the_free_loop(sim, tmp_path):
@@ -177,7 +177,7 @@ async def test_the_reply_to_a_question_may_only_continue_that_procedure_or_go_to
     async with copilot_on(sim, tmp_path, model) as copilot:
         await ask(copilot, "olga", "put FL-202 on 505", thread_id="t1")
         steps = await ask(copilot, "olga", "the fill one", thread_id="t1")
-        assert waiting(steps)[0].change == "FL-202 fill_setpoint 500 → 505 ml"
+        assert waiting(steps)[0].change == "FL-202 fill setpoint 500 → 505 ml"
     assert model.allowed[-1] == ["change_setpoints", OTHER]
     assert len(model.allowed[0]) > 2 and "change_setpoints" in model.allowed[0]
 

@@ -148,7 +148,7 @@ def test_chat_shows_each_step_with_its_decision_and_the_write_waits_for_sign_off
     assert '**write_setpoint** `{"machine_id": "OV-201", "tag": "temp_setpoint", "value": 185}`' in shown
     assert "Policy: allow: reading changes nothing" in shown
     assert "Policy: require approval (1 × supervisor or engineer or admin)" in shown
-    assert f"Waiting for approval: OV-201 temp_setpoint {OVEN_BEFORE} → {OVEN_AFTER} degC" in shown
+    assert f"Waiting for approval: OV-201 temperature setpoint {OVEN_BEFORE} → {OVEN_AFTER} °C" in shown
     assert "0/1 approvals" in shown
     links = at.get("page_link")
     assert links and all(link.proto.label.startswith("Aquaflow CP-80 Operating Manual") for link in links)
@@ -173,7 +173,7 @@ def test_supervisor_approves_and_the_operator_sees_the_resumed_answer_and_the_pl
     thread = olga.session_state["thread_id"]
     sam = session("sam", "pages/approvals.py")
     shown = texts(sam)
-    assert f"#### write_setpoint: OV-201 temp_setpoint {OVEN_BEFORE} → {OVEN_AFTER} degC" in shown
+    assert f"#### write_setpoint: OV-201 temperature setpoint {OVEN_BEFORE} → {OVEN_AFTER} °C" in shown
     assert "olga (operator)" in shown and "0 of 1 (nobody yet)" in shown
     assert "setpoint changes affect product and equipment" in shown
     assert "**Dry run on the twin:** twin: " in shown and "zone_temp → 18" in shown  # the prediction, before sign-off

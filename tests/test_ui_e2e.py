@@ -81,14 +81,14 @@ def test_operator_asks_supervisor_approves_and_the_plc_changes(app_url):
             olga.get_by_placeholder("Ask the copilot…").fill(QUESTION)
             olga.keyboard.press("Enter")
             olga.get_by_text("write_setpoint — waiting for approval").wait_for()
-            change = f"OV-201 temp_setpoint {OVEN_BEFORE} → {OVEN_AFTER} degC"
+            change = f"OV-201 temperature setpoint {OVEN_BEFORE} → {OVEN_AFTER} °C"
             olga.get_by_text(change).first.wait_for(state="attached")
             olga.get_by_text("search_manuals — done").click()  # open the step: its citations link to passages
             shot(olga, "02-chat-waiting-for-approval")
 
             sam = sign_in(browser, app_url, "sam")
             open_page(sam, "Approvals")
-            sam.get_by_text(f"write_setpoint: OV-201 temp_setpoint {OVEN_BEFORE} → {OVEN_AFTER} degC").wait_for()
+            sam.get_by_text(f"write_setpoint: OV-201 temperature setpoint {OVEN_BEFORE} → {OVEN_AFTER} °C").wait_for()
             sam.get_by_text("0 of 1 (nobody yet)").wait_for()
             sam.get_by_label("Comment").fill("ok for this batch")
             shot(sam, "03-approvals")

@@ -57,19 +57,19 @@ def test_fahrenheit_is_converted_when_exact_absolute_and_relative() -> None:
 def test_a_value_that_does_not_convert_exactly_is_asked_back_never_taken_as_the_tags_unit() -> None:
     _, stop, question = _checked("set the oven to 350 °F", "OV-201", _change("temp_setpoint", to=350))
     assert stop is None
-    assert question == ('"350 °F" is 176.667 degC, and OV-201 temp_setpoint takes steps of 1 degC: '
-                        "should it be 177 degC?")
+    assert question == ('"350 °F" is 176.667 °C, and OV-201 temperature setpoint takes steps of 1 °C: '
+                        "should it be 177 °C?")
     _, _, question = _checked("HP-102 pressure to 2900 psi", "HP-102", _change("pressure_setpoint", to=2900))
     assert question.startswith('"2900 psi" is 199.948 bar') and question.endswith("should it be 200 bar?")
 
 
 def test_an_incompatible_or_unknown_unit_is_asked_back() -> None:
     _, _, question = _checked("HP-102 pressure up by 10 °F", "HP-102", _change("pressure_setpoint", by=10))
-    assert question == ('HP-102 pressure_setpoint is set in bar, and "10 °F" does not convert to bar. '
+    assert question == ('HP-102 pressure setpoint is set in bar, and "10 °F" does not convert to bar. '
                         "What value in bar do you mean?")
     _, _, question = _checked("set the oven to 175 °Ré", "OV-201", _change("temp_setpoint", to=175))
-    assert question == ('I do not know the unit of "175 °Ré"; OV-201 temp_setpoint is set in degC. '
-                        "What value in degC do you mean?")
+    assert question == ('I do not know the unit of "175 °Ré"; OV-201 temperature setpoint is set in °C. '
+                        "What value in °C do you mean?")
     _, _, question = _checked("run the pump at 50 %", "P-101", _change("speed_setpoint", to=50))
     assert "does not convert to rpm" in question
 
@@ -77,7 +77,7 @@ def test_an_incompatible_or_unknown_unit_is_asked_back() -> None:
 def test_the_question_asks_the_run_back_before_anything_is_read() -> None:
     run = start(CHANGE, "set the oven to 350 °F", {"machine": "OV-201", "changes": [_change("temp_setpoint", to=350)]},
                 "en", PLANT)
-    assert run.outcome is RunState.asking and "177 degC" in run.reason and run.step == 0
+    assert run.outcome is RunState.asking and "177 °C" in run.reason and run.step == 0
 
 
 def test_several_changes_follow_the_order_of_mention() -> None:
@@ -122,8 +122,8 @@ def test_a_unit_that_fits_one_setpoint_of_the_machine_names_it() -> None:
 
 
 def test_the_reply_to_the_question_settles_it() -> None:
-    asked = ('set the oven to 350 °F\n(I asked: "350 °F" is 176.667 degC, and OV-201 temp_setpoint takes steps of '
-             "1 degC: should it be 177 degC?)\n")
+    asked = ('set the oven to 350 °F\n(I asked: "350 °F" is 176.667 °C, and OV-201 temperature setpoint takes '
+             "steps of 1 °C: should it be 177 °C?)\n")
     slots, _, question = _checked(asked + "yes", "OV-201", _change("temp_setpoint", to=177))
     assert question is None and slots["changes"] == [_change("temp_setpoint", to=177)]
     slots, _, question = _checked(asked + "no, 175", "OV-201", _change("temp_setpoint", to=175))

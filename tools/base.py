@@ -73,7 +73,9 @@ class Tool(Generic[A, R]):
     ``in_free_loop``: whether the free tool-calling loop may call it while procedures carry out the changes
     (by default only reads; a change is otherwise made by a procedure's step); ``makes_record``: each run makes a
     new record (a work order, an order), so the same call again in a conversation would make a second one;
-    ``systems``: those beside the PLCs it needs, so a face can leave it out for a plant without them."""
+    ``systems``: those beside the PLCs it needs, so a face can leave it out for a plant without them; ``said``: how a
+    result reads in an answer to a person (tags by their words, values rounded) where that differs from ``line``,
+    which the model and the trail read (tags by their ids)."""
 
     name: str
     args: type[A]
@@ -81,6 +83,7 @@ class Tool(Generic[A, R]):
     run: Run
     result: Any
     line: Line
+    said: Line | None = None
     order: int = SITE_ORDER
     facts: Facts | None = None
     in_free_loop: bool = False
@@ -133,8 +136,12 @@ class Tool(Generic[A, R]):
         return self._adapter.validate_python(raw)
 
     def read(self, raw: Any) -> str:
-        """A result kept as JSON as the line a person reads."""
+        """A result kept as JSON as the line the model and the trail read."""
         return self.line(self.result_of(raw))
+
+    def say(self, raw: Any) -> str:
+        """A result kept as JSON as a person reads it in an answer."""
+        return (self.said or self.line)(self.result_of(raw))
 
 
 def as_json(result: Any, limit: int = _SHORT) -> str:
@@ -148,17 +155,17 @@ def record_id(result: Any) -> str:
 
 
 def tool(
-    *, args: type[A], risk: Risk, result: Any, line: Line | None = None, order: int = SITE_ORDER,
-    facts: Facts | None = None, in_free_loop: bool | None = None, makes_record: bool = False,
+    *, args: type[A], risk: Risk, result: Any, line: Line | None = None, said: Line | None = None,
+    order: int = SITE_ORDER, facts: Facts | None = None, in_free_loop: bool | None = None, makes_record: bool = False,
     systems: tuple[System, ...] = (),
 ) -> Callable[[Run], Tool[A, Any]]:
     """Make a :class:`Tool` of an async function; its name and docstring are what the model sees. ``line`` reads
-    a result of type ``result`` as a line (default: its JSON); ``in_free_loop`` defaults to whether it only reads;
-    ``systems``: those beside the PLCs it needs."""
+    a result of type ``result`` as a line (default: its JSON), ``said`` as a person reads it (default: ``line``);
+    ``in_free_loop`` defaults to whether it only reads; ``systems``: those beside the PLCs it needs."""
 
     def wrap(run: Run) -> Tool[A, Any]:
         return Tool(name=run.__name__, args=args, risk=risk, run=run, result=result, facts=facts, order=order,
-                    line=line or (lambda r: f"{run.__name__}: {as_json(r)}"),
+                    line=line or (lambda r: f"{run.__name__}: {as_json(r)}"), said=said,
                     in_free_loop=risk is Risk.read if in_free_loop is None else in_free_loop,
                     makes_record=makes_record, systems=frozenset(systems))
 

@@ -6,6 +6,7 @@ from pydantic import BaseModel
 
 from connectors.plant import Machine, Plant, Tag
 from connectors.plc import PlcClient
+from tools.lines import shown
 
 
 class Reading(BaseModel):
@@ -14,6 +15,7 @@ class Reading(BaseModel):
     tag: str
     value: float | int | bool | str
     unit: str = ""
+    words: str = ""  # how people call the tag (Tag.words)
     writable: bool = False
     limits: str | None = None  # "1200..3000, max step 300" for writable tags
 
@@ -51,7 +53,8 @@ async def read_raw(plc: PlcClient, machine: Machine) -> dict[str, float | int | 
 def readings(machine: Machine, raw: dict[str, float | int | bool | str]) -> list[Reading]:
     """The machine's tags found in ``raw``, in the plant file's order, as shown to a person."""
     return [
-        Reading(tag=name, value=_display(tag, raw[name]), unit=tag.unit, writable=tag.writable, limits=_limits(tag))
+        Reading(tag=name, value=_display(tag, raw[name]), unit=tag.unit, words=tag.words, writable=tag.writable,
+                limits=_limits(tag))
         for name, tag in machine.tags.items()
         if name in raw
     ]
@@ -77,10 +80,10 @@ def alarms_of(plant: Plant, machine: Machine, raw: dict[str, float | int | bool 
             continue
         if tag.alarm_high is not None and value > tag.alarm_high:
             found.append(Alarm(machine_id=machine.id, tag=name, value=round(value, 3), threshold=tag.alarm_high,
-                               message=f"{name} {value:.2f} {tag.unit} "
-                                       f"above alarm limit {tag.alarm_high:g} {tag.unit}"))
+                               message=f"{tag.words} {shown(float(value), tag.unit)} above alarm limit "
+                                       f"{shown(tag.alarm_high, tag.unit)}"))
         if tag.alarm_low is not None and value < tag.alarm_low:
             found.append(Alarm(machine_id=machine.id, tag=name, value=round(value, 3), threshold=tag.alarm_low,
-                               message=f"{name} {value:.2f} {tag.unit} "
-                                       f"below alarm limit {tag.alarm_low:g} {tag.unit}"))
+                               message=f"{tag.words} {shown(float(value), tag.unit)} below alarm limit "
+                                       f"{shown(tag.alarm_low, tag.unit)}"))
     return found

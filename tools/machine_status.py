@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 from policies.model import Risk
 from tools.base import Call, ToolArgs, tool
 from tools.deps import Deps
-from tools.lines import number, quoted
+from tools.lines import number, quoted, shown
 from tools.live import Alarm, Reading, alarms_of, read_raw, readings, state_of
 
 
@@ -38,8 +38,19 @@ class MachineStatus(BaseModel):
         return (f"{head}; alarms: {'; '.join(alarms)}" if alarms else f"{head}; no active alarm") + \
             (f". Readings: {', '.join(readings)}" if readings else "")
 
+    def said(self) -> str:
+        """As a person reads it: the state, the alarms, and each reading by its words, rounded, with its unit
+        (empty texts left out)."""
+        head = f"{self.machine_id} ({self.name}) is {self.state}"
+        alarms = [a.message for a in self.alarms]
+        readings = [f"{r.words or r.tag} {shown(r.value, r.unit)}" for r in self.tags
+                    if r.tag not in ("state", "alarm_code") and r.value != ""]
+        return (f"{head}; alarms: {'; '.join(alarms)}" if alarms else f"{head}; no active alarm") + \
+            (f". Readings: {', '.join(readings)}" if readings else "")
 
-@tool(args=MachineStatusArgs, risk=Risk.read, result=MachineStatus, line=MachineStatus.line, order=10)
+
+@tool(args=MachineStatusArgs, risk=Risk.read, result=MachineStatus, line=MachineStatus.line, said=MachineStatus.said,
+      order=10)
 async def machine_status(deps: Deps, args: MachineStatusArgs, call: Call) -> MachineStatus:
     """Read one machine's live status from its PLC: running/stopped/faulted, active alarms, and every tag
     (value, unit; for writable setpoints their limits and maximum step). Use this first when an operator

@@ -8,7 +8,7 @@ from connectors.records import WorkOrder
 from policies.model import Risk
 from tools.base import Call, ToolArgs, tool
 from tools.deps import Deps, System
-from tools.lines import quoted
+from tools.lines import quoted, spaced
 
 
 class OpenWorkOrdersArgs(ToolArgs):
@@ -21,7 +21,7 @@ def _line(orders: list[WorkOrder]) -> str:
     if not orders:
         return "no open work order"
     return "open work orders: " + "; ".join(
-        f"{o.id} on {o.machine_id}: {quoted(o.title, 80)} ({o.priority}, {o.status})" for o in orders)
+        f"{o.id} on {o.machine_id}: {quoted(o.title, 80)} ({o.priority}, {spaced(o.status)})" for o in orders)
 
 
 @tool(args=OpenWorkOrdersArgs, risk=Risk.read, result=list[WorkOrder], line=_line, order=60, systems=(System.erp,))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tools.base import ActionFacts
 from tools.deps import Deps
 from tools.dry_run import dry_run
+from tools.lines import symbol
 from tools.live import read_raw, state_of
 from twin.sources import numeric
 
@@ -37,7 +38,7 @@ async def write_facts(deps: Deps, machine_id: str, tag_name: str, new_value: flo
         old_value=old_number,
         new_value=float(new_value),
         prediction=dry_run(deps.twin, deps.plant, machine.id, tag.name, float(new_value), numeric(live)),
-        change=f"{machine.id} {tag.name} {old_number:g} → {float(new_value):g} {tag.unit}".rstrip()
+        change=f"{machine.id} {tag.words} {old_number:g} → {float(new_value):g} {symbol(tag.unit)}".rstrip()
         if old_number is not None
-        else f"{machine.id} {tag.name} → {float(new_value):g} {tag.unit}".rstrip(),
+        else f"{machine.id} {tag.words} → {float(new_value):g} {symbol(tag.unit)}".rstrip(),
     )

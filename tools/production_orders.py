@@ -8,6 +8,7 @@ from connectors.records import ProductionOrderRecord
 from policies.model import Risk
 from tools.base import Call, ToolArgs, tool
 from tools.deps import Deps, System
+from tools.lines import spaced
 
 
 class ProductionOrdersArgs(ToolArgs):
@@ -18,7 +19,7 @@ class ProductionOrdersArgs(ToolArgs):
 
 def _line(orders: list[ProductionOrderRecord]) -> str:
     return "production orders: " + "; ".join(
-        f"{o.id} on {o.line}: {o.product} {o.variant}, {o.produced} of {o.quantity} made ({o.status})"
+        f"{o.id} on {o.line}: {o.product} {o.variant}, {o.produced} of {o.quantity} made ({spaced(o.status)})"
         for o in orders) if orders else "no production order"
 
 

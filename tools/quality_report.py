@@ -22,8 +22,9 @@ def _line(report: QualityReport) -> str:
     """Per machine its defect rate and counters, and its last two inspections."""
     lines = []
     for m in report.machines:
-        rate = f"{m.defect_rate:g} %" if isinstance(m.defect_rate, (int, float)) else "?"
-        lines.append(f"{m.machine_id}: defect rate {rate}, {m.good_count} good, {m.reject_count} rejected")
+        rate = f"defect rate {m.defect_rate:g} %" if isinstance(m.defect_rate, (int, float)) else "no defect rate"
+        counts = [f"{n} {what}" for n, what in ((m.good_count, "good"), (m.reject_count, "rejected")) if n is not None]
+        lines.append(f"{m.machine_id}: {', '.join([rate, *counts])}")
         lines += [f"inspection {i.defects}/{i.inspected} {i.defect_type}".rstrip() for i in m.inspections[-2:]]
     return "quality: " + "; ".join(lines) if lines else "quality: " + as_json(report, 300)
 

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from policies.model import Risk
 from tools.base import Call, ToolArgs, tool
 from tools.deps import Deps, System
+from tools.lines import shown
 
 _POINTS = 12
 
@@ -25,6 +26,7 @@ class Trend(BaseModel):
     machine_id: str
     tag: str
     unit: str
+    words: str = ""  # how people call the tag (Tag.words)
     minutes: float
     samples: int
     first: float | None = None
@@ -42,10 +44,21 @@ class Trend(BaseModel):
         return (f"{where} over {self.minutes:g} min: {self.first:g} → {self.last:g} {self.unit}, min {self.minimum:g}, "
                 f"max {self.maximum:g}, {self.change_per_hour:+g} {self.unit}/h").replace("  ", " ")
 
+    def said(self) -> str:
+        """As a person reads it: the tag by its words, values rounded with the unit's symbol."""
+        where = f"{self.machine_id} {self.words or self.tag}"
+        if not self.samples:
+            return f"{where}: no history in the last {self.minutes:g} min"
+        slope = shown(self.change_per_hour, f"{self.unit}/h" if self.unit else "per hour")
+        return (f"{where} over the last {self.minutes:g} min: {shown(self.first, self.unit)} → "
+                f"{shown(self.last, self.unit)} (lowest {shown(self.minimum, self.unit)}, highest "
+                f"{shown(self.maximum, self.unit)}; {'+' if (self.change_per_hour or 0) > 0 else ''}{slope})")
 
-def summarise(machine_id: str, tag: str, unit: str, minutes: float, samples: list[tuple[float, float]]) -> Trend:
+
+def summarise(machine_id: str, tag: str, unit: str, minutes: float, samples: list[tuple[float, float]],
+              words: str = "") -> Trend:
     """The Trend of ``samples`` ((seconds, value), oldest first); with no samples, only their count (0)."""
-    trend = Trend(machine_id=machine_id, tag=tag, unit=unit, minutes=minutes, samples=len(samples))
+    trend = Trend(machine_id=machine_id, tag=tag, unit=unit, words=words, minutes=minutes, samples=len(samples))
     if not samples:
         return trend
     times = [t for t, _ in samples]
@@ -69,10 +82,11 @@ def summarise(machine_id: str, tag: str, unit: str, minutes: float, samples: lis
     )
 
 
-@tool(args=TagHistoryArgs, risk=Risk.read, result=Trend, line=Trend.line, order=20, systems=(System.mes,))
+@tool(args=TagHistoryArgs, risk=Risk.read, result=Trend, line=Trend.line, said=Trend.said, order=20,
+      systems=(System.mes,))
 async def tag_history(deps: Deps, args: TagHistoryArgs, call: Call) -> Trend:
     """Trend of one tag over the last minutes from the historian: first, last, min, max, mean, change per hour
     and a few points. Use it to see whether a value (vibration, temperature, defect rate) is rising."""
     tag = deps.plant.tag(args.machine_id, args.tag)
     samples = await deps.mes.history(tag.machine_id, tag.name, args.minutes)
-    return summarise(tag.machine_id, tag.name, tag.unit, args.minutes, samples)
+    return summarise(tag.machine_id, tag.name, tag.unit, args.minutes, samples, tag.words)

@@ -17,6 +17,7 @@ from jsonschema import Draft202012Validator
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
 from connectors.plant import Plant
+from copilot.procedures.grounding import asked_back
 from copilot.procedures.run import ProcedureRun, RunState
 from copilot.procedures.slots import choice_schema
 from copilot.procedures.spec import ProcedureError, Procedures
@@ -71,7 +72,7 @@ def request_for_choice(messages: list[AnyMessage], asking: ProcedureRun | None) 
     """The request as the chooser reads it: with the question asked back and the reply, if there was one."""
     request = latest_request(messages)
     if asking is not None and asking.outcome is RunState.asking:
-        return f"{asking.request}\n(I asked: {asking.reason})\n{request}"
+        return asked_back(asking.request, asking.reason, request)
     return request
 
 

@@ -20,10 +20,11 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from connectors.plant import Machine, Plant, Tag, Variant
+from connectors.plant import Machine, Plant, Tag, Variant, tag_words
 from connectors.records import ProductionOrderRecord, ProductionOrderStatus, SparePart, WorkOrder
 from copilot.understanding.choices import Preference
 from tools.create_purchase_order import ranked_offers
+from tools.lines import spaced, symbol
 from tools.live import Alarm
 from tools.machine_status import MachineStatus
 
@@ -110,10 +111,14 @@ def _wanted_setpoints(machine: str, tags: dict[str, Tag], changes: list[Json] | 
         fitting = [t for t in tags if t != name and t not in taken and _reachable(tags[t], change, status)]
         if unnamed and len(fitting) == 1:
             why = "is not one of its setpoints" if name not in tags else "cannot take this change"
-            notes.append(f"{machine} {name} {why} and the request names no setpoint: {fitting[0]}, which can")
+            notes.append(f"{machine} {tag_words(name)} {why} and the request names no setpoint: "
+                         f"{tags[fitting[0]].words}, which can")
             name = fitting[0]
         elif name not in tags:
-            raise AskBack(f"{machine} has no setpoint {name}; its setpoints are {_or(list(tags))}. Which one?")
+            missing = tag_words(str(name))
+            raise AskBack(f"{machine} has no {missing if missing.endswith('setpoint') else missing + ' setpoint'}; "
+                          f"its setpoints are "
+                          f"{_or([t.words for t in tags.values()])}. Which one?")
         wanted[name] = change
     return wanted
 
@@ -122,7 +127,7 @@ def _named_setpoint(machine: str, tags: dict[str, Tag], change: Json) -> str:
     """The setpoint a change names, or the machine's only one; asked back when it names none of several."""
     name = change.get("tag")
     if name is None and len(tags) > 1:
-        raise AskBack(f"Which setpoint of {machine}: {_or(list(tags))}?")
+        raise AskBack(f"Which setpoint of {machine}: {_or([t.words for t in tags.values()])}?")
     return next(iter(tags)) if name is None else name
 
 
@@ -131,16 +136,18 @@ def _setpoint_target(machine: str, tag: Tag, change: Json, status: MachineStatus
     """The write a change asks of its setpoint, its note added to ``notes``; None when it holds the value already."""
     name = tag.name
     if change.get("to") is None and change.get("by") is None and change.get("percent") is None:
-        raise AskBack(f"To what value, or by how much, should {machine} {name} change?")
+        raise AskBack(f"To what value, or by how much, should {machine} {tag.words} change?")
     current = _reading(status, name)
     if change.get("to") is None and current is None:
-        raise Stop(f"the live value of {machine} {name} could not be read, so a relative change cannot be computed")
+        raise Stop(f"the live value of {machine} {tag.words} could not be read, so a relative change cannot be "
+                   f"computed")
     value, how = _target(tag, change, current)
     was = f"{current:g}" if current is not None else "?"
     if current is not None and abs(value - current) < resolution(tag) / 2:
-        notes.append(f"{machine} {name} is already {value:g} {tag.unit}".rstrip())
+        notes.append(f"{machine} {tag.words} is already {value:g} {symbol(tag.unit)}".rstrip())
         return None
-    notes.append(f"{machine} {name} {was} → {value:g} {tag.unit} ({how})".replace(" (absolute)", "").strip())
+    notes.append(f"{machine} {tag.words} {was} → {value:g} {symbol(tag.unit)} ({how})".replace(" (absolute)", "")
+                 .strip())
     return {"machine_id": machine, "tag": name, "value": value}
 
 
@@ -150,7 +157,7 @@ def _target(tag: Tag, change: Json, current: float | None) -> tuple[float, str]:
     if to is not None:
         value, how = float(to), "absolute"
     elif by is not None:
-        value, how = current + float(by), f"{float(by):+g} {tag.unit}".rstrip()
+        value, how = current + float(by), f"{float(by):+g} {symbol(tag.unit)}".rstrip()
     else:
         value, how = current * (1 + float(percent) / 100), f"{float(percent):+g} %"
     step = resolution(tag)
@@ -197,7 +204,7 @@ def work_order(plant: Plant, machine: str, status: MachineStatus | None, open_or
     if existing:
         first = existing[0]
         raise Stop(f"work order {first.id} ({first.title}, {first.priority}, "
-                   f"{first.status}) is already open for {machine}: no second one was opened")
+                   f"{spaced(first.status)}) is already open for {machine}: no second one was opened")
     alarms = status.alarms if status else []
     excesses = [e for e in (_excess(a) for a in alarms) if e is not None]
     if priority in PRIORITIES:
@@ -316,7 +323,7 @@ def production_change(plant: Plant, orders: list[ProductionOrderRecord] | None, 
     if quantity is None and added:
         quantity = int(chosen.quantity + added)
     changes: dict[str, Json] = {"order_id": chosen.id}
-    notes = [f"order {chosen.id} ({chosen.product}, {chosen.status})"]
+    notes = [f"order {chosen.id} ({chosen.product}, {spaced(chosen.status)})"]
     made = next((p for p in plant.products if p.id == chosen.product), None)
     if (new := _new_variant(chosen, made.variants if made else [], variant, colour, options, quantity)) is not None:
         changes["variant"] = new

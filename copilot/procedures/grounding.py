@@ -37,7 +37,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from connectors.plant import Plant
+from connectors.plant import Plant, Tag
 from copilot.procedures.decisions import resolution
 from copilot.procedures.spec import Procedure, SlotKind
 from copilot.understanding.changes import read_changes
@@ -202,19 +202,49 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
     return kept, measured, None if measured else unconverted
 
 
+def asked_back(request: str, question: str, reply: str) -> str:
+    """A request, the question the copilot asked back about it and the operator's reply, as one request."""
+    return f"{request}\n(I asked: {question})\n{reply}"
+
+
+def operators_words(request: str) -> str:
+    """A request without the copilot's own question in it: only what the operator said names a thing."""
+    return re.sub(r"\n\(I asked: [^\n]*\)\n", "\n", request)
+
+
+def _says(text: str, tag: Tag) -> bool:
+    """Whether a text names a tag: its name, its words apart or joined ("barrel temp", "barrel_temp"), or its words
+    spelled out ("barrel temperature")."""
+    forms = {tag.name.lower(), tag.words.lower()}
+    return any(re.search(r"(?<![a-z])" + r"[\s_-]*".join(map(re.escape, re.split(r"[\s_]+", form))) + r"(?![a-z])",
+                         text.lower()) for form in forms)
+
+
+def _drives(setpoint: Tag, reading: Tag) -> bool:
+    """Whether a setpoint is the one that drives a measured value: its words, less "setpoint", are the reading's
+    (``speed_setpoint`` drives ``speed``, ``temp_setpoint`` ``zone_temp``, ``barrel_temp_setpoint`` ``barrel_temp``)."""
+    stem = {w for w in setpoint.name.lower().split("_") if w not in ("setpoint", "sp", "set", "point")}
+    return bool(stem) and stem <= set(reading.name.lower().split("_"))
+
+
 def _measured_instead(request: str, procedure: Procedure, slots: dict[str, Any], plant: Plant) -> str | None:
+    """A change the operator asked of a measured value: it goes to the one setpoint that drives that value ("turn
+    the filler speed up" is its speed setpoint), written into ``slots``; without one, why it cannot be written."""
     machine = next((slots.get(n) for n, s in procedure.slots.items() if s.kind is SlotKind.machine), None)
-    changes = next((slots.get(n) for n, s in procedure.slots.items() if s.kind is SlotKind.setpoint_changes), None)
+    slot = next((n for n, s in procedure.slots.items() if s.kind is SlotKind.setpoint_changes), None)
+    changes = slots.get(slot) if slot else None
     if machine not in plant.machines or not changes:
         return None
-    words = set(re.findall(r"[a-z_]+", request.lower()))
-    if any(c.get("tag") and c["tag"] in words for c in changes):
+    setpoints = plant.machines[machine].setpoints
+    said = operators_words(request)
+    if any(_says(said, t) for t in setpoints if t.name in {c.get("tag") for c in changes}):
         return None
-    tags = plant.machines[machine].tags.values()
-    named = [t for t in tags if not t.writable and t.name in words]
+    named = [t for t in plant.machines[machine].tags.values() if not t.writable and _says(said, t)]
     if not named:
         return None
-    setpoints = [t.name for t in plant.machines[machine].setpoints]
-    return (f"{machine} {named[0].name} is a measured value, not a setpoint: it cannot be written; "
-            f"{machine}'s setpoints are {', '.join(setpoints)}")
-
+    driving = [t for t in setpoints if _drives(t, named[0])]
+    if len(driving) == 1 and len(changes) == 1:
+        slots[slot] = [{**changes[0], "tag": driving[0].name}]
+        return None
+    return (f"{machine} {named[0].words} is a measured value, not a setpoint: it cannot be written; "
+            f"{machine}'s setpoints are {', '.join(t.words for t in setpoints)}")

@@ -2,7 +2,7 @@
 
 Every line comes from a tool's result or the gate's outcome, so the answer can only
 say what ran, what waits, what was refused and why, and what failed. How a result
-reads is the tool's own (:meth:`tools.base.Tool.read`); text that came from the plant
+reads is the tool's own (:meth:`tools.base.Tool.say`); text that came from the plant
 (PLC strings, ERP fields, manual passages) is quoted there as data.
 """
 
@@ -20,8 +20,8 @@ def result_line(tool: Tool, status: Status, text: str, result: Any, change: str 
     detail = text.split("\n", 1)[-1].strip()
     if status is Status.done:
         if not tool.changes:
-            return tool.read(result)
-        made = tool.read(result)
+            return tool.say(result)
+        made = tool.say(result)
         return f"done: {what} ({made})" if made else f"done: {what}"
     if status is Status.denied:
         return f"refused: {what}: {detail.removeprefix('refused by policy: ')}"

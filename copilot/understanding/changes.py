@@ -21,6 +21,7 @@ from typing import Any
 from connectors.plant import Machine
 from copilot.understanding.phrasing import Absolute, Percent, Phrase, Relative, Unclear
 from copilot.understanding.units import Converted, Incompatible, NamedUnit, convert
+from tools.lines import symbol
 
 Change = dict[str, Any]
 _FIELDS = ("to", "by", "percent")
@@ -150,17 +151,17 @@ def _converted(phrase: Phrase, change: Change, machine: Machine | None, tag: str
 
 def _in_tag_unit(value: float, unit: NamedUnit, phrase: Phrase, machine: Machine, tag: str, step: float, *,
                  relative: bool) -> float | str:
-    target = machine.tags[tag].unit
-    where = f"{machine.id} {tag}"
+    target, where = machine.tags[tag].unit, f"{machine.id} {machine.tags[tag].words}"
+    shown = symbol(target)
     if unit.symbol is None:
-        return (f"I do not know the unit of \"{phrase.said}\"; {where} is set in {target}. "
-                f"What value in {target} do you mean?")
+        return (f"I do not know the unit of \"{phrase.said}\"; {where} is set in {shown}. "
+                f"What value in {shown} do you mean?")
     outcome = convert(value, unit.symbol, target, relative=relative, step=step)
     if isinstance(outcome, Converted):
         return outcome.value
     if isinstance(outcome, Incompatible):
-        return (f"{where} is set in {target}, and \"{phrase.said}\" does not convert to {target}. "
-                f"What value in {target} do you mean?")
+        return (f"{where} is set in {shown}, and \"{phrase.said}\" does not convert to {shown}. "
+                f"What value in {shown} do you mean?")
     change = "a change of " if relative else ""
-    return (f"\"{phrase.said}\" is {change}{outcome.value:.6g} {target}, and {where} takes steps of {step:g} "
-            f"{target}: should it be {change}{outcome.nearest:g} {target}?")
+    return (f"\"{phrase.said}\" is {change}{outcome.value:.6g} {shown}, and {where} takes steps of {step:g} "
+            f"{shown}: should it be {change}{outcome.nearest:g} {shown}?")
