@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
 from pydantic import (
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -23,6 +22,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from connectors.catalogue import Part, Product, ProductionOrder, Supplier, _Strict
 from connectors.errors import NotFound
 from connectors.site import config_text
 
@@ -39,9 +39,6 @@ def _plugins() -> dict[str, PlcPlugin]:
 
     return plugins()
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)  # a NaN limit checks nothing
 
 
 class PlcEndpoint(_Strict):
@@ -226,64 +223,6 @@ class Line(_Strict):
     plc: str | None = None
     """The PLC of its machines that name none of their own."""
     machines: list[Machine]
-
-
-class Supplier(_Strict):
-    """A supplier of spare parts."""
-
-    id: str
-    name: str
-    country: str
-
-
-class Offer(_Strict):
-    """A supplier's standing offer for a part: unit price, lead time and carbon per unit."""
-
-    supplier: str
-    price: float = Field(gt=0)
-    lead_time_days: int = Field(ge=0)
-    carbon_kg: float = Field(ge=0)
-
-
-class Part(_Strict):
-    """A spare part: its stock, reorder rule and the suppliers' offers."""
-
-    id: str
-    name: str
-    unit: str
-    stock: int = Field(ge=0)
-    reorder_point: int = Field(ge=0)
-    reorder_qty: int = Field(gt=0)
-    offers: list[Offer]
-
-
-class Variant(_Strict):
-    """One variant of a product: its colour and options."""
-
-    id: str
-    colour: str
-    options: list[str] = []
-
-
-class Product(_Strict):
-    """A product made on one line, in one or more variants."""
-
-    id: str
-    name: str
-    line: str
-    variants: list[Variant]
-
-
-class ProductionOrder(_Strict):
-    """A production order the plant file seeds the MES with."""
-
-    id: str
-    line: str
-    product: str
-    variant: str
-    quantity: int = Field(gt=0)
-    produced: int = Field(ge=0)
-    status: Literal["planned", "in_progress", "done", "cancelled"]
 
 
 class PlantInfo(_Strict):

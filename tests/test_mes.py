@@ -6,9 +6,10 @@ import httpx
 import pytest
 from http_services import serving
 
+from connectors.catalogue import ProductionOrder
 from connectors.errors import InvalidRequest, NotFound, Rejected
 from connectors.mes import MesClient
-from connectors.plant import ProductionOrder, load_plant
+from connectors.plant import load_plant
 from connectors.records import InspectionCreate, ProductionOrderChange
 from connectors.site import DEMO_SITE
 from simulator.faults import Fault, FaultBoard, FaultKind

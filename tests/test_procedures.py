@@ -8,16 +8,10 @@ import yaml
 from connectors.records import PartOffer, ProductionOrderRecord, SparePart, WorkOrder
 from connectors.settings import ConnectorSettings
 from copilot.procedures.answer import faithful, stands_for
-from copilot.procedures.decisions import (
-    AskBack,
-    Stop,
-    production_change,
-    purchase,
-    setpoint_targets,
-    supplier_for,
-    work_order,
-)
+from copilot.procedures.decisions import purchase, setpoint_targets, supplier_for, work_order
 from copilot.procedures.grounding import asked_back, checked, unknown_name
+from copilot.procedures.outcome import AskBack, Stop
+from copilot.procedures.production import production_change
 from copilot.procedures.slots import choice_schema
 from copilot.procedures.spec import ProcedureError, Procedures
 from copilot.settings import CopilotSettings
@@ -189,6 +183,42 @@ def test_the_running_order_and_the_variant_by_colour_and_options() -> None:
     assert production_change(PLANT, ORDERS, order="PO-L2-0108", colour="red", added=500).value == more_red.value
     with pytest.raises(Stop, match="cannot go below"):  # 7420 of 12000 made: 5000 fewer is too few
         production_change(PLANT, ORDERS, order="PO-L2-0107", added=-5000)
+
+
+PLANT_ORDERS = [ProductionOrderRecord.model_construct(**o) for o in (
+    {"id": "PO-L1-0042", "line": "L1", "product": "HX-200", "variant": "HX-200-GRY", "status": "in_progress",
+     "quantity": 2400, "produced": 1130},
+    {"id": "PO-L1-0043", "line": "L1", "product": "HX-200", "variant": "HX-200-BLU-UV", "status": "planned",
+     "quantity": 800, "produced": 0},
+    {"id": "PO-L1-0044", "line": "L1", "product": "HX-200", "variant": "HX-200-GRY", "status": "planned",
+     "quantity": 500, "produced": 0},
+    *[o.__dict__ for o in ORDERS],
+)]
+
+
+@pytest.mark.parametrize(("said", "slots", "order", "change"), [
+    ("the red run queued after the current one should be 5000", {"colour": "red", "quantity": 5000},
+     "PO-L2-0108", {"quantity": 5000}),
+    ("the blue UV job: make it 1000", {"colour": "blue", "options": ["uv_stabilised"], "quantity": 1000},
+     "PO-L1-0043", {"quantity": 1000}),
+    ("the next order on line 1 should be 600 pieces", {"line": "L1", "quantity": 600}, "PO-L1-0043",
+     {"quantity": 600}),
+    ("der nächste Auftrag auf Linie 2: 3500 Stück", {"line": "L2", "quantity": 3500}, "PO-L2-0108",
+     {"quantity": 3500}),
+    ("make the running L2 order red with the tamper cap", {"line": "L2", "colour": "red",
+                                                           "options": ["tamper_evident_cap"]},
+     "PO-L2-0107", {"variant": "CL-500-RED-TE"}),
+    ("add 400 to the grey housing order", {"product": "HX-200", "colour": "grey", "added": 400}, "PO-L1-0042",
+     {"quantity": 2800}),
+])
+def test_an_order_named_by_its_place_colour_and_options_is_the_one_meant(said, slots, order, change) -> None:
+    decided = production_change(PLANT, PLANT_ORDERS, said=said, **slots)
+    assert decided.value == {"order_id": order, **change}
+
+
+def test_an_order_named_by_a_place_several_lines_share_is_asked_back() -> None:
+    with pytest.raises(AskBack, match="PO-L1-0043 or PO-L2-0108"):
+        production_change(PLANT, PLANT_ORDERS, said="the next order should be 900", quantity=900)
 
 
 @pytest.mark.parametrize(("request_", "procedure", "slots", "told"), [

@@ -14,45 +14,23 @@ import inspect
 import re
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from connectors.plant import Machine, Plant, Tag, Variant, tag_words
-from connectors.records import ProductionOrderRecord, ProductionOrderStatus, SparePart, WorkOrder
+from connectors.plant import Machine, Plant, Tag, tag_words
+from connectors.records import SparePart, WorkOrder
+from copilot.procedures.outcome import AskBack, Decided, Json, Stop, either
+from copilot.procedures.production import production_change
 from copilot.understanding.choices import Preference
 from tools.create_purchase_order import ranked_offers
 from tools.lines import spaced, symbol
 from tools.live import Alarm
 from tools.machine_status import MachineStatus
 
-Json = Any
-
-
-@dataclass(frozen=True)
-class Decided:
-    """A decision's value, and the note the operator reads about it."""
-
-    value: Json
-    note: str = ""
-
-
-class Stop(Exception):
-    """The procedure has nothing (more) to do; the reason is told to the operator."""
-
-
-class AskBack(Exception):
-    """A value the procedure needs is missing or ambiguous; the question goes to the operator."""
-
-
 PREFERENCES = tuple(p.value for p in Preference)
 PRIORITIES = ("low", "medium", "high", "urgent")
-
-
-def _or(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
 def resolution(tag: Tag) -> float:
@@ -118,7 +96,7 @@ def _wanted_setpoints(machine: str, tags: dict[str, Tag], changes: list[Json] | 
             missing = tag_words(str(name))
             raise AskBack(f"{machine} has no {missing if missing.endswith('setpoint') else missing + ' setpoint'}; "
                           f"its setpoints are "
-                          f"{_or([t.words for t in tags.values()])}. Which one?")
+                          f"{either([t.words for t in tags.values()])}. Which one?")
         wanted[name] = change
     return wanted
 
@@ -127,7 +105,7 @@ def _named_setpoint(machine: str, tags: dict[str, Tag], change: Json) -> str:
     """The setpoint a change names, or the machine's only one; asked back when it names none of several."""
     name = change.get("tag")
     if name is None and len(tags) > 1:
-        raise AskBack(f"Which setpoint of {machine}: {_or([t.words for t in tags.values()])}?")
+        raise AskBack(f"Which setpoint of {machine}: {either([t.words for t in tags.values()])}?")
     return next(iter(tags)) if name is None else name
 
 
@@ -234,7 +212,7 @@ def supplier_for(part: SparePart, preference: str | None = None, supplier: str |
     if supplier:
         offer = next((o for o in offers if o.supplier == supplier), None)
         if offer is None:
-            raise Stop(f"{supplier} does not offer {part.id}; offers come from {_or([o.supplier for o in offers])}")
+            raise Stop(f"{supplier} does not offer {part.id}; offers come from {either([o.supplier for o in offers])}")
         return Decided(offer.supplier, f"supplier {supplier} as asked ({offer.price:.2f} each)")
     preference = preference if preference in PREFERENCES else "price"
     ranked = ranked_offers(offers, preference)
@@ -302,81 +280,6 @@ def run_command(plant: Plant, machine: str, command: str | None, status: Machine
     if command == "stop" and state == "stopped":
         raise Stop(f"{machine} is already stopped")
     return Decided({command: True}, f"{command} {machine} (now {state})")
-
-
-def production_change(plant: Plant, orders: list[ProductionOrderRecord] | None, order: str | None = None,
-                      line: str | None = None,
-                      product: str | None = None, variant: str | None = None, colour: str | None = None,
-                      options: list[str] | None = None, quantity: int | None = None,
-                      added: float | None = None) -> Decided:
-    """Which order changes (the one named, or the running order of the line or product) and to what: the
-    variant named, or the product's variant with that colour and those options, and/or the new quantity
-    (the total asked, or the order's quantity with ``added`` more).
-    A colour and options only one product comes in name that product ("the coolant in red with the
-    tamper-evident cap"); with a new quantity, a colour the order's variant already has describes the order
-    ("the red coolant order: 500 more"), it does not change it."""
-    orders = orders or []
-    if not (order or product) and (colour or options):
-        makers = {p.id for p in plant.products for v in p.variants if _fits(v, colour, options)}
-        product = makers.pop() if len(makers) == 1 else None
-    chosen = _chosen_order(orders, order, line, product)
-    if quantity is None and added:
-        quantity = int(chosen.quantity + added)
-    changes: dict[str, Json] = {"order_id": chosen.id}
-    notes = [f"order {chosen.id} ({chosen.product}, {spaced(chosen.status)})"]
-    made = next((p for p in plant.products if p.id == chosen.product), None)
-    if (new := _new_variant(chosen, made.variants if made else [], variant, colour, options, quantity)) is not None:
-        changes["variant"] = new
-    if quantity is not None:
-        if quantity < chosen.produced:
-            raise Stop(f"{chosen.id} has already produced {chosen.produced}; the quantity cannot go below that")
-        changes["quantity"] = int(quantity)
-    if len(changes) == 1:
-        raise AskBack(f"What should change on {chosen.id}: the variant or the quantity?")
-    if changes.get("variant") == chosen.variant and "quantity" not in changes:
-        raise Stop(f"{chosen.id} already runs {chosen.variant}")
-    notes += [f"{k} → {v}" for k, v in changes.items() if k != "order_id"]
-    return Decided(changes, ", ".join(notes))
-
-
-def _chosen_order(orders: list[ProductionOrderRecord], order: str | None, line: str | None,
-                  product: str | None) -> ProductionOrderRecord:
-    """The order named; otherwise the one running order of the line and product, asked back when not one."""
-    if order:
-        if (chosen := next((o for o in orders if o.id == order), None)) is None:
-            raise Stop(f"production order {order} was not found")
-        return chosen
-    running = [o for o in orders if o.status == ProductionOrderStatus.in_progress and line in (None, o.line)
-               and product in (None, o.product)]
-    if len(running) != 1:
-        names = [o.id for o in (running or orders)]
-        raise AskBack(f"Which production order: {_or(names)}?" if names else "Which production order?")
-    return running[0]
-
-
-def _new_variant(chosen: ProductionOrderRecord, variants: list[Variant], variant: str | None, colour: str | None,
-                 options: list[str] | None, quantity: int | None) -> str | None:
-    """The variant the order changes to: the one named, or its product's with that colour and those options;
-    None for none, or for the order's own while its quantity changes. Stop or AskBack when none or several fit."""
-    if variant:
-        if variant not in {v.id for v in variants}:
-            raise Stop(f"{chosen.product} has no variant {variant}; its variants are {_or([v.id for v in variants])}")
-        return variant
-    current = next((v for v in variants if v.id == chosen.variant), None)
-    if not (colour or options) or (quantity is not None and _fits(current, colour, options)):
-        return None
-    fitting = [v for v in variants if _fits(v, colour, options)]
-    exact = [v for v in fitting if set(v.options) == set(options or [])]
-    if not fitting:
-        offered = ", ".join(f"{v.id} ({v.colour}{', ' + ', '.join(v.options) if v.options else ''})" for v in variants)
-        raise Stop(f"{chosen.product} comes in no such variant; it has {offered}")
-    if len(exact) == 1 or len(fitting) == 1:
-        return (exact or fitting)[0].id
-    raise AskBack(f"Which variant of {chosen.product}: {_or([v.id for v in fitting])}?")
-
-
-def _fits(variant, colour: str | None, options: list[str] | None) -> bool:
-    return variant is not None and colour in (None, variant.colour) and set(options or []) <= set(variant.options)
 
 
 DECISIONS: dict[str, Callable[..., Decided]] = {

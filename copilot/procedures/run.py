@@ -18,8 +18,9 @@ from pydantic import BaseModel
 
 from connectors.plant import Plant
 from copilot.agent.status import Status, ToolArtifact
-from copilot.procedures.decisions import AskBack, Stop, decide
+from copilot.procedures.decisions import decide
 from copilot.procedures.grounding import checked
+from copilot.procedures.outcome import AskBack, Stop
 from copilot.procedures.report import result_line
 from copilot.procedures.spec import REFERENCE, Procedure, ProcedureStep, StepKind
 from tools.base import Tool

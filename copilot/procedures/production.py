@@ -1,0 +1,119 @@
+"""Which production order a request changes, and to what: by id, or by line, product, place in the sequence,
+colour and options; its new variant and quantity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from connectors.catalogue import Variant
+from connectors.plant import Plant
+from connectors.records import ProductionOrderRecord, ProductionOrderStatus
+from copilot.procedures.outcome import AskBack, Decided, Json, Stop, either
+from copilot.understanding.orders import OrderPlace, order_place_in
+from tools.lines import spaced
+
+__all__ = ["production_change"]
+
+
+def production_change(plant: Plant, orders: list[ProductionOrderRecord] | None, order: str | None = None,
+                      line: str | None = None,
+                      product: str | None = None, variant: str | None = None, colour: str | None = None,
+                      options: list[str] | None = None, quantity: int | None = None,
+                      added: float | None = None, said: str = "") -> Decided:
+    """Which order changes (the one named, or the running order of the line or product) and to what: the
+    variant named, or the product's variant with that colour and those options, and/or the new quantity
+    (the total asked, or the order's quantity with ``added`` more).
+    A colour and options only one product comes in name that product ("the coolant in red with the
+    tamper-evident cap"); with a new quantity, a colour the order's variant already has describes the order
+    ("the red coolant order: 500 more"), it does not change it. The request (``said``) may name the order by its
+    place: the running one, or the next one queued after it ("the red run queued after the current one")."""
+    orders = orders or []
+    if not (order or product) and (colour or options):
+        makers = {p.id for p in plant.products for v in p.variants if _fits(v, colour, options)}
+        product = makers.pop() if len(makers) == 1 else None
+    described = (colour, options) if quantity is not None or added else (None, None)
+    chosen = _chosen_order(plant, orders, Wanted(order, line, product, order_place_in(said), *described))
+    if quantity is None and added:
+        quantity = int(chosen.quantity + added)
+    changes: dict[str, Json] = {"order_id": chosen.id}
+    notes = [f"order {chosen.id} ({chosen.product}, {spaced(chosen.status)})"]
+    made = next((p for p in plant.products if p.id == chosen.product), None)
+    if (new := _new_variant(chosen, made.variants if made else [], variant, colour, options, quantity)) is not None:
+        changes["variant"] = new
+    if quantity is not None:
+        if quantity < chosen.produced:
+            raise Stop(f"{chosen.id} has already produced {chosen.produced}; the quantity cannot go below that")
+        changes["quantity"] = int(quantity)
+    if len(changes) == 1:
+        raise AskBack(f"What should change on {chosen.id}: the variant or the quantity?")
+    if changes.get("variant") == chosen.variant and "quantity" not in changes:
+        raise Stop(f"{chosen.id} already runs {chosen.variant}")
+    notes += [f"{k} → {v}" for k, v in changes.items() if k != "order_id"]
+    return Decided(changes, ", ".join(notes))
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """How a request names a production order: its id; or its line, product, place in the sequence, and the colour
+    and options its variant has (when the request changes its quantity, they describe it)."""
+
+    order: str | None = None
+    line: str | None = None
+    product: str | None = None
+    place: OrderPlace | None = None
+    colour: str | None = None
+    options: list[str] | None = None
+
+
+def _chosen_order(plant: Plant, orders: list[ProductionOrderRecord], wanted: Wanted) -> ProductionOrderRecord:
+    """The order named; otherwise, among the open orders of the line and product, the one at the place named (the
+    running one by default, or the next one queued on its line) whose variant fits the colour and options that
+    describe it; asked back when not exactly one."""
+    if wanted.order:
+        if (chosen := next((o for o in orders if o.id == wanted.order), None)) is None:
+            raise Stop(f"production order {wanted.order} was not found")
+        return chosen
+    live = [o for o in orders if o.status in (ProductionOrderStatus.in_progress, ProductionOrderStatus.planned)
+            and wanted.line in (None, o.line) and wanted.product in (None, o.product)]
+    if wanted.place is OrderPlace.next:
+        lines = dict.fromkeys(o.line for o in live)
+        pool = [o for o in (next((o for o in live if o.line == line and o.status == ProductionOrderStatus.planned),
+                                 None) for line in lines) if o is not None]
+    else:
+        pool = [o for o in live if o.status == ProductionOrderStatus.in_progress]
+    if wanted.colour or wanted.options:
+        variants = {v.id: v for p in plant.products for v in p.variants}
+        fitting = [o for o in (pool if wanted.place else live)
+                   if _fits(variants.get(o.variant), wanted.colour, wanted.options)]
+        if len(fitting) == 1:
+            return fitting[0]
+    if len(pool) != 1:
+        names = [o.id for o in (pool or live or orders)]
+        raise AskBack(f"Which production order: {either(names)}?" if names else "Which production order?")
+    return pool[0]
+
+
+def _new_variant(chosen: ProductionOrderRecord, variants: list[Variant], variant: str | None, colour: str | None,
+                 options: list[str] | None, quantity: int | None) -> str | None:
+    """The variant the order changes to: the one named, or its product's with that colour and those options;
+    None for none, or for the order's own while its quantity changes. Stop or AskBack when none or several fit."""
+    if variant:
+        if variant not in {v.id for v in variants}:
+            raise Stop(f"{chosen.product} has no variant {variant}; its variants are "
+                       f"{either([v.id for v in variants])}")
+        return variant
+    current = next((v for v in variants if v.id == chosen.variant), None)
+    if not (colour or options) or (quantity is not None and _fits(current, colour, options)):
+        return None
+    fitting = [v for v in variants if _fits(v, colour, options)]
+    exact = [v for v in fitting if set(v.options) == set(options or [])]
+    if not fitting:
+        offered = ", ".join(f"{v.id} ({v.colour}{', ' + ', '.join(v.options) if v.options else ''})" for v in variants)
+        raise Stop(f"{chosen.product} comes in no such variant; it has {offered}")
+    if len(exact) == 1 or len(fitting) == 1:
+        return (exact or fitting)[0].id
+    raise AskBack(f"Which variant of {chosen.product}: {either([v.id for v in fitting])}?")
+
+
+def _fits(variant, colour: str | None, options: list[str] | None) -> bool:
+    return variant is not None and colour in (None, variant.colour) and set(options or []) <= set(variant.options)
