@@ -240,3 +240,17 @@ async def test_the_language_identifier_loads_when_the_copilot_opens_not_at_the_f
     identifier.cache_clear()
     async with copilot_on(sim, tmp_path, script("Hello.")):
         assert identifier.cache_info().currsize == 1
+
+
+async def test_that_order_is_the_one_this_conversation_named_not_the_running_one(sim, tmp_path):
+    model = script([call("production_orders_progress", line="L2")],
+                   [call("change_production", order="PO-L2-0108", quantity=3500)],
+                   [call("change_production", order="PO-L2-0108", quantity=3600)])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        shown = await ask(copilot, "eli", "how are the orders on line 2 doing?", thread_id="t1")
+        assert "PO-L2-0108" in shown[-1].text
+        steps = await ask(copilot, "eli", "make that planned one 3500", thread_id="t1")
+        [wait] = waiting(steps)
+        assert wait.change.startswith("PO-L2-0108: quantity 3000 → 3500")
+        elsewhere = await ask(copilot, "eli", "make that planned one 3600", thread_id="t2")  # a new conversation
+        assert not waiting(elsewhere)  # named nowhere in it: not taken from the model's guess

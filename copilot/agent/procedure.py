@@ -22,7 +22,7 @@ from copilot.procedures.answer import (
     stands_for,
     wording_request,
 )
-from copilot.procedures.chooser import OTHER, request_for_choice
+from copilot.procedures.chooser import OTHER, request_for_choice, said_earlier
 from copilot.procedures.language import language_of
 from copilot.procedures.run import AUTHOR, CallResult, ProcedureRun, RunState, advance, start
 from copilot.store.audit import AuditKind
@@ -69,7 +69,7 @@ class AdvanceProcedure:
         spec = self.rt.procedures.get(call["name"])
         request = request_for_choice(state["messages"], asking)
         run = start(spec, request, call["args"], language_of(request, asking.lang if asking else "en"),
-                    self.rt.deps.plant, english=state.get("restated"))
+                    self.rt.deps.plant, english=state.get("restated"), earlier=said_earlier(state["messages"]))
         self.rt.audit.append(kind=AuditKind.procedure, actor=state["user"], thread_id=thread_id, tool=spec.name,
                              arguments={"slots": run.slots, "lang": run.lang})
         return run

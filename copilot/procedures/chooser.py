@@ -68,6 +68,16 @@ def latest_request(messages: list[AnyMessage]) -> str:
     return next((m.text for m in reversed(messages) if isinstance(m, HumanMessage)), "")
 
 
+EARLIER_MESSAGES = 8  # how far back a conversation's requests and answers can name "that order"
+
+
+def said_earlier(messages: list[AnyMessage]) -> str:
+    """The conversation's requests and answers before its last request, the latest ``EARLIER_MESSAGES`` of them."""
+    last = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=len(messages))
+    return "\n".join(m.text for m in messages[:last][-EARLIER_MESSAGES:]
+                     if isinstance(m, HumanMessage) or (isinstance(m, AIMessage) and not m.tool_calls))
+
+
 def request_for_choice(messages: list[AnyMessage], asking: ProcedureRun | None) -> str:
     """The request as the chooser reads it: with the question asked back and the reply, if there was one."""
     request = latest_request(messages)
