@@ -33,6 +33,7 @@ from copilot.store.audit import AuditLog
 from copilot.store.conversations import Conversations
 from copilot.store.db import Location, PostgresDatabase, is_postgres
 from copilot.store.ledger import ExecutionLedger
+from copilot.store.sign_offs import QueueSignOffs
 from copilot.store.twin_checks import TwinChecks
 from policies.rules import Policy
 from tools.deps import Deps
@@ -69,7 +70,8 @@ async def opened(model: ChatModel, *, settings: CopilotSettings, connectors: Con
         stack.callback(audit.close)
         tools = discover(settings.tool_packages)
         procedures = fitted_to(Procedures.load(settings.procedures_file, tools), plant) if settings.procedures else None
-        rt = Runtime(deps=Deps(plant=plant, plc=plc, erp=erp, mes=mes, manuals=manuals, twin=fitted), model=model,
+        rt = Runtime(deps=Deps(plant=plant, plc=plc, erp=erp, mes=mes, manuals=manuals, twin=fitted,
+                               sign_offs=QueueSignOffs(queue)), model=model,
                      tools=tools, policy=Policy.load(settings.policy_file, tools=tools), queue=queue, ledger=ledger,
                      audit=audit, settings=settings, twin_checks=twin_checks, procedures=procedures)
         await warmed(rt)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from connectors.mes import MesClient
     from connectors.plc import PlcClient
     from knowledge.store import ManualStore
+    from tools.sign_offs import SignOffs
     from twin.model import Twin
 
 
@@ -27,7 +28,8 @@ class System(StrEnum):
 
 @dataclass(frozen=True)
 class Deps:
-    """What a tool runs against: the plant file, the PLCs, the ERP, the MES, and the manuals and twin if any."""
+    """What a tool runs against: the plant file, the PLCs, the ERP, the MES, and the manuals, the twin and the
+    copilot's record of sign-offs if any."""
 
     plant: Plant
     plc: PlcClient
@@ -35,3 +37,4 @@ class Deps:
     mes: MesClient
     manuals: ManualStore | None = None
     twin: Twin | None = None
+    sign_offs: SignOffs | None = None
