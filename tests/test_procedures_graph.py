@@ -274,3 +274,19 @@ async def test_what_waits_for_sign_off_and_who_signed_off_are_answered_from_the_
         answer = (await ask(copilot, "eli", "who signed off the change on PO-L2-0108?"))[-1].text
         assert "no change that needed a sign-off in that time" in answer.lower()
         assert copilot.pending() == []  # the questions changed nothing
+
+
+async def test_the_same_for_another_machine_takes_the_earlier_requests_numbers(sim, tmp_path):
+    model = script([call("change_setpoints", machine="OV-201", changes=[{"tag": "temp_setpoint", "by": -5}])],
+                   [call("change_setpoints", machine="IM-103", changes=[{"tag": "barrel_temp_setpoint", "by": -5}])])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        [oven] = waiting(await ask(copilot, "olga", "take OV-201 down 5 degrees", thread_id="t1"))
+        assert oven.change == "OV-201 temperature setpoint 180 → 175 °C"
+        await copilot.approve(oven.action_id, user("sam"))
+        [moulder] = waiting(await ask(copilot, "olga", "same for the moulder IM-103", thread_id="t1"))
+        assert moulder.change == "IM-103 barrel temperature setpoint 230 → 225 °C"
+    unrelated = script([call("change_setpoints", machine="IM-103", changes=[{"tag": "barrel_temp_setpoint",
+                                                                             "by": -5}])])
+    async with copilot_on(sim, tmp_path / "new", unrelated) as copilot:  # no request before: no number to repeat
+        steps = await ask(copilot, "olga", "same for the moulder IM-103")
+        assert not waiting(steps) and steps[-1].text.startswith("To what value, or by how much")

@@ -22,10 +22,17 @@ from copilot.procedures.answer import (
     stands_for,
     wording_request,
 )
-from copilot.procedures.chooser import OTHER, request_for_choice, said_earlier
+from copilot.procedures.chooser import (
+    OTHER,
+    latest_request,
+    previous_request,
+    request_for_choice,
+    said_earlier,
+)
 from copilot.procedures.language import language_of
 from copilot.procedures.run import AUTHOR, CallResult, ProcedureRun, RunState, advance, start
 from copilot.store.audit import AuditKind
+from copilot.understanding.references import repeats_earlier
 
 
 @dataclass
@@ -68,8 +75,10 @@ class AdvanceProcedure:
         asking = kept_run(state)
         spec = self.rt.procedures.get(call["name"])
         request = request_for_choice(state["messages"], asking)
+        repeated = previous_request(state["messages"]) if repeats_earlier(latest_request(state["messages"])) else None
         run = start(spec, request, call["args"], language_of(request, asking.lang if asking else "en"),
-                    self.rt.deps.plant, english=state.get("restated"), earlier=said_earlier(state["messages"]))
+                    self.rt.deps.plant, english=state.get("restated"), earlier=said_earlier(state["messages"]),
+                    repeated=repeated)
         self.rt.audit.append(kind=AuditKind.procedure, actor=state["user"], thread_id=thread_id, tool=spec.name,
                              arguments={"slots": run.slots, "lang": run.lang})
         return run

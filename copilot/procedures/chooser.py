@@ -78,6 +78,12 @@ def said_earlier(messages: list[AnyMessage]) -> str:
                      if isinstance(m, HumanMessage) or (isinstance(m, AIMessage) and not m.tool_calls))
 
 
+def previous_request(messages: list[AnyMessage]) -> str | None:
+    """The operator's request before their last one, if there was one."""
+    requests = [m.text for m in messages if isinstance(m, HumanMessage)]
+    return requests[-2] if len(requests) > 1 else None
+
+
 def request_for_choice(messages: list[AnyMessage], asking: ProcedureRun | None) -> str:
     """The request as the chooser reads it: with the question asked back and the reply, if there was one."""
     request = latest_request(messages)

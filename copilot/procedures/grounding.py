@@ -172,14 +172,17 @@ def _grounded_change(change: dict[str, Any], said: set[float], percent: set[floa
 
 
 def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Plant, *, lang: str = "en",
-            english: str | None = None, earlier: str = "") -> tuple[dict[str, Any], str | None, str | None]:
+            english: str | None = None, earlier: str = "",
+            repeated: str | None = None) -> tuple[dict[str, Any], str | None, str | None]:
     """The slots to run with, and why the procedure must stop or what to ask first (or None).
     ``english``: the request restated in English, when it was written in another language; ``earlier``: what this
-    conversation said before (requests and answers): an order or variant it named may be "that order" now."""
+    conversation said before (requests and answers): an order or variant it named may be "that order" now;
+    ``repeated``: the request before, when this one asks the same of something else ("the same for the moulder"):
+    its numbers count as this one's."""
     unknown = unknown_name(request, procedure, slots, plant)
     if unknown:
         return slots, unknown, None
-    texts = [request, *([english] if english else [])]
+    texts = [request, *([english] if english else []), *([repeated] if repeated else [])]
     text = " ".join([*texts, earlier]).upper()
     kept, unconverted = _grounded_numbers(procedure, slots, texts, lang, plant)
     said = {p for p in (preference_in(request, lang), english and preference_in(english)) if p}
