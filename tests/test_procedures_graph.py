@@ -290,3 +290,17 @@ async def test_the_same_for_another_machine_takes_the_earlier_requests_numbers(s
     async with copilot_on(sim, tmp_path / "new", unrelated) as copilot:  # no request before: no number to repeat
         steps = await ask(copilot, "olga", "same for the moulder IM-103")
         assert not waiting(steps) and steps[-1].text.startswith("To what value, or by how much")
+
+
+async def test_a_question_may_choose_only_procedures_that_change_nothing(sim, tmp_path):
+    model = _Noting(replies=[  # a model that ignored the list and chose a change anyway, then answered
+        ScriptedReply(tool_calls=[call("change_setpoints", machine="OV-201", changes=[{"to": 180}])]),
+        ScriptedReply(content="It is at 180 °C, its setpoint."),
+    ])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "is the oven OV-201 where it should be?")
+        assert not waiting(steps) and "write_setpoint" not in [s.tool for s in steps if s.kind == "proposal"]
+        assert steps[-1].text == "It is at 180 °C, its setpoint."
+    allowed = model.allowed[0]
+    assert "machine_status_and_diagnosis" in allowed and OTHER in allowed
+    assert not {"change_setpoints", "start_or_stop_machine", "order_part", "change_production"} & set(allowed)

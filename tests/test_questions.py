@@ -20,12 +20,16 @@ QUESTIONS = [
     "¿Cuál es la temperatura del horno", "Qual è la temperatura del forno?", "Qual é a temperatura do forno?",
     "Jaka jest temperatura pieca?", "Wat is de temperatuur van de oven?", "Jaká je teplota pece?",
     "Fırının sıcaklığı kaç derece?", "who signed off the change on that order?",
+    "The press is running hot. Why?", "P-101 vibrates. Could you tell me what the manual says?",
+    "tu peux me dire la température du four ?",
 ]
 REQUESTS = [
     "set the oven to 170", "can you set the oven to 170?", "Könnten Sie den Ofen auf 170 stellen?",
     "Pouvez-vous régler le four à 170 ?", "¿Puedes poner el horno a 170?", "Puoi mettere il forno a 170?",
     "Pode colocar o forno a 170?", "Czy możesz ustawić piec na 170?", "Kun je de oven op 170 zetten?",
     "Můžeš nastavit pec na 170?", "Fırını 170 dereceye ayarlayabilir misin?", "ok, do it", "",
+    "Le régulateur du four fait n'importe quoi. Tu peux ouvrir une intervention ?",  # the last sentence asks
+    "The oven is too hot. Can you take it down 5?", "Vous pouvez baisser le four à 175 ?",
 ]
 
 

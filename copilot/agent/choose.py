@@ -91,7 +91,11 @@ class Choose:
         english = await self._in_english(state["messages"], asking) if self.bound.brief else None
         messages = chooser_messages(self.bound.head, state["messages"], asking, brief=self.bound.brief,
                                     english=english)
-        reply = with_own_ids(await self.bound.model.ainvoke(messages, allowed_tools=self._choosable(asking)))
+        choosable = self._choosable(asking, latest_request(state["messages"]))
+        reply = with_own_ids(await self.bound.model.ainvoke(messages, allowed_tools=choosable))
+        picked = reply.tool_calls[0]["name"] if reply.tool_calls else None
+        if picked in self.bound.choices and picked not in choosable:  # a model that ignored the list
+            reply = AIMessage(content="", tool_calls=[{**reply.tool_calls[0], "name": OTHER, "args": {}}])
         if not reply.tool_calls:
             return {"messages": [reply], "procedure": None}
         return {"messages": [reply], "restated": english}
@@ -102,11 +106,14 @@ class Choose:
             narrowed = without_changes(narrowed, self.bound.tool_names, self.rt.tools)
         return await self.bound.model.ainvoke([*self.bound.loop_head, *messages], **narrowed)
 
-    def _choosable(self, asking: ProcedureRun | None) -> list[str]:
+    def _choosable(self, asking: ProcedureRun | None, request: str) -> list[str]:
         """What the chooser may pick: after a question asked back, the reply continues that procedure (or, if it
-        asks for something else, goes to the free loop); otherwise every procedure."""
+        asks for something else, goes to the free loop); for a question, only the procedures that change nothing;
+        otherwise every procedure."""
         if asking is not None and asking.outcome is RunState.asking:
             return [asking.procedure, OTHER]
+        if is_question(request):
+            return [c for c in self.bound.choices if c == OTHER or not self.rt.procedures.get(c).changes]
         return list(self.bound.choices)
 
     async def _in_english(self, messages: list[AnyMessage], asking: ProcedureRun | None) -> str | None:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 
 _POLITE = re.compile(
-    r"^(?:please\s+|bitte\s+)?(?:"
+    r"^(?:please\s+|bitte\s+)?(?:(?:tu|vous|on|você|voce|u|jij|ty|vy)\s+)?(?:"  # "tu peux", "vous pourriez"
     r"can|could|would|will|won't|may"                                   # en: can you / could we
     r"|kannst|könnt|können|könntest|könnten|würdest|würden"             # de
-    r"|peux|pouvez|pourrais|pourriez|voudriez|voudrais"                 # fr
+    r"|peux|peut|pouvez|pourrais|pourriez|voudriez|voudrais"            # fr
     r"|puedes|puede|pueden|podrías|podría|podrían"                      # es
     r"|puoi|può|potresti|potrebbe|potete"                               # it
     r"|pode|podes|poderia|poderias|podem"                               # pt
@@ -36,9 +36,11 @@ _POLITE_TR = re.compile(r"\b\w+(?:abilir|ebilir)\s*(?:mi|mı|mu|mü)\w*\s*\?\s*$
 
 
 def is_question(request: str) -> bool:
-    """True for a question (it ends or, in Spanish, opens with a question mark) that is not a polite request."""
+    """True for a question (it ends or, in Spanish, opens with a question mark) that is not a polite request; what
+    the question asks is its last sentence ("The oven's controller is acting up. Can you open a job?" asks a deed)."""
     text = request.strip().lstrip("¿\"'«„ ").rstrip("\"'»“ ")
     if not (text.endswith("?") or request.strip().startswith("¿")):
         return False
-    asks_for_a_deed = bool(_POLITE.match(text) or _POLITE_TR.search(text))
-    return not asks_for_a_deed or bool(_TELL.search(text))
+    asked = re.split(r"(?<=[.!;:])\s+", text.rstrip("?").strip())[-1].lstrip("¿\"'«„ ")
+    asks_for_a_deed = bool(_POLITE.match(asked) or _POLITE_TR.search(text))
+    return not asks_for_a_deed or bool(_TELL.search(asked))
