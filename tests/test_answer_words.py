@@ -16,6 +16,7 @@ from tools.lines import rounded, shown
 from tools.live import alarms_of, readings, state_of
 from tools.machine_status import MachineStatus
 from tools.quality_report import _line as quality_line
+from tools.quality_report import _said as quality_said
 from tools.tag_history import summarise
 
 PLANT_LIST = [load_plant(PLANTS / name / "plant.yaml") for name in ("riverside", "dyehouse")]
@@ -100,3 +101,17 @@ def test_a_trend_and_a_quality_report_said_to_a_person() -> None:
         machine_id="P-101", line_id="L1", defect_rate=None, good_count=None, reject_count=None, good_in_window=None,
         rejects_in_window=None, inspections=[])])
     assert quality_line(report) == "quality: P-101: no defect rate"
+
+
+def test_a_lines_quality_is_said_from_the_highest_defect_rate_down() -> None:
+    def machine(machine_id: str, rate: float | None) -> MachineQuality:
+        return MachineQuality(machine_id=machine_id, line_id="L2", defect_rate=rate, good_count=100, reject_count=3,
+                              good_in_window=None, rejects_in_window=None, inspections=[])
+
+    report = QualityReport(since_minutes=60, machines=[machine("OV-201", 0.4891), machine("FL-202", None),
+                                                       machine("CV-203", 2.5234)])
+    said = quality_said(report)
+    assert said.startswith("quality: highest defect rate: CV-203 (2.523 %); CV-203: defect rate 2.523 %")
+    assert said.index("OV-201") < said.index("FL-202: no defect rate")
+    one = QualityReport(since_minutes=60, machines=[machine("OV-201", 0.4891)])
+    assert quality_said(one) == "quality: OV-201: defect rate 0.489 %, 100 good, 3 rejected"

@@ -304,3 +304,11 @@ async def test_a_question_may_choose_only_procedures_that_change_nothing(sim, tm
     allowed = model.allowed[0]
     assert "machine_status_and_diagnosis" in allowed and OTHER in allowed
     assert not {"change_setpoints", "start_or_stop_machine", "order_part", "change_production"} & set(allowed)
+
+
+async def test_which_machine_on_a_line_has_the_worst_defect_rate_is_answered_first(sim, tmp_path):
+    model = script([call("line_quality_comparison", line="L2")])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        answer = (await ask(copilot, "sam", "which machine on line 2 has the worst defect rate?"))[-1].text
+        assert answer.startswith("- Quality: highest defect rate: ")
+        assert "OV-201: defect rate" in answer and "FL-202: defect rate" in answer  # the line's rated machines

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 from pydantic import Field
 
 from connectors.records import QualityReport
 from policies.model import Risk
 from tools.base import Call, ToolArgs, as_json, tool
 from tools.deps import Deps, System
+from tools.lines import shown, spaced
 
 
 class QualityReportArgs(ToolArgs):
@@ -29,7 +32,27 @@ def _line(report: QualityReport) -> str:
     return "quality: " + "; ".join(lines) if lines else "quality: " + as_json(report, 300)
 
 
-@tool(args=QualityReportArgs, risk=Risk.read, result=QualityReport, line=_line, order=40, systems=(System.mes,))
+def _said(report: QualityReport) -> str:
+    """As a person reads it: the machines from the highest defect rate down, the highest named first when there
+    are several; each with its counters and last inspections."""
+    ranked = sorted(report.machines, key=lambda m: -m.defect_rate if isinstance(m.defect_rate, (int, float))
+                    else math.inf)
+    lines = []
+    for m in ranked:
+        rate = f"defect rate {shown(m.defect_rate, '%')}" if isinstance(m.defect_rate, (int, float)) \
+            else "no defect rate"
+        counts = [f"{n} {what}" for n, what in ((m.good_count, "good"), (m.reject_count, "rejected")) if n is not None]
+        lines.append(f"{m.machine_id}: {', '.join([rate, *counts])}")
+        lines += [f"inspection of {m.machine_id}: {i.defects} of {i.inspected} defective {spaced(i.defect_type)}"
+                  .rstrip() for i in m.inspections[-2:]]
+    rated = [m for m in ranked if isinstance(m.defect_rate, (int, float))]
+    head = (f"highest defect rate: {rated[0].machine_id} ({shown(rated[0].defect_rate, '%')}); "
+            if len(rated) > 1 else "")
+    return f"quality: {head}" + "; ".join(lines) if lines else "quality: no machine reported"
+
+
+@tool(args=QualityReportArgs, risk=Risk.read, result=QualityReport, line=_line, said=_said, order=40,
+      systems=(System.mes,))
 async def quality_report(deps: Deps, args: QualityReportArgs, call: Call):
     """Quality per machine from the MES: good and rejected counts, defect rate, and recent inspection
     records. Give a line or a machine; use it when an operator reports scrap or defects."""
