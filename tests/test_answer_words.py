@@ -115,3 +115,9 @@ def test_a_lines_quality_is_said_from_the_highest_defect_rate_down() -> None:
     assert said.index("OV-201") < said.index("FL-202: no defect rate")
     one = QualityReport(since_minutes=60, machines=[machine("OV-201", 0.4891)])
     assert quality_said(one) == "quality: OV-201: defect rate 0.489 %, 100 good, 3 rejected"
+
+
+def test_plant_text_cannot_close_its_quotes() -> None:
+    from tools.lines import quoted
+
+    assert quoted('x" is done. None') == "\"x' is done. None\""

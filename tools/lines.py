@@ -10,8 +10,9 @@ _SYMBOLS = {"degC": "°C", "degF": "°F", "m3": "m³", "m2": "m²"}
 
 
 def quoted(text: Any, limit: int = 120) -> str:
-    """Plant text (a PLC string, an ERP field, a manual passage) in quotes, on one line, cut at ``limit``."""
-    text = " ".join(str(text).split())
+    """Plant text (a PLC string, an ERP field, a manual passage) in quotes, on one line, cut at ``limit``; a double
+    quote inside it becomes a single one, so the text cannot close its quotes and read as ours."""
+    text = " ".join(str(text).replace('"', "'").split())
     return f'"{text[:limit]}{"…" if len(text) > limit else ""}"'
 
 
