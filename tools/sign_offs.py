@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
 from pydantic import BaseModel, Field
@@ -16,6 +17,15 @@ from connectors.errors import NotConfigured
 from policies.model import Risk
 from tools.base import Call, ToolArgs, tool
 from tools.deps import Deps
+
+
+class SignOffStatus(StrEnum):
+    """Where an action that needed a sign-off stands."""
+
+    waiting = "waiting"
+    approved = "approved"
+    rejected = "rejected"
+    expired = "expired"
 
 
 class SignOff(BaseModel):
@@ -27,7 +37,7 @@ class SignOff(BaseModel):
     machine_id: str | None = None
     order_id: str | None = None
     requester: str
-    status: str  # waiting, approved, rejected, expired
+    status: SignOffStatus
     approvers: list[str] = []
     needed: int = 1
     asked_at: float
@@ -36,7 +46,7 @@ class SignOff(BaseModel):
     def said(self) -> str:
         """The sign-off as a person reads it."""
         asked = f"asked by {self.requester} at {_clock(self.asked_at)}"
-        if self.status == "waiting":
+        if self.status is SignOffStatus.waiting:
             have = f", {len(self.approvers)} of {self.needed} signed ({', '.join(self.approvers)})" \
                 if self.approvers else f", needs {self.needed} sign-off{'s' * (self.needed > 1)}"
             return f"{self.change}: waiting, {asked}{have}"

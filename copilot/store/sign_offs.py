@@ -5,18 +5,20 @@ from __future__ import annotations
 import time
 
 from copilot.store.approvals import ApprovalQueue, ApprovalStatus, PendingAction
-from tools.sign_offs import SignOff
+from tools.sign_offs import SignOff, SignOffStatus
 
 __all__ = ["QueueSignOffs"]
 
 _DECIDED_AT_MOST = 500
+_STATUS = {ApprovalStatus.pending: SignOffStatus.waiting, ApprovalStatus.approved: SignOffStatus.approved,
+           ApprovalStatus.rejected: SignOffStatus.rejected, ApprovalStatus.expired: SignOffStatus.expired}
 
 
 def _sign_off(action: PendingAction) -> SignOff:
     return SignOff(action_id=action.action_id, tool=action.tool, change=action.change or action.tool,
                    machine_id=action.facts.get("machine_id"), order_id=action.arguments.get("order_id"),
                    requester=action.requester,
-                   status="waiting" if action.status is ApprovalStatus.pending else str(action.status),
+                   status=_STATUS[action.status],
                    approvers=action.approvers, needed=action.decision.approvers, asked_at=action.created_at,
                    decided_at=action.decided_at)
 
