@@ -181,7 +181,7 @@ def test_supervisor_approves_and_the_operator_sees_the_resumed_answer_and_the_pl
     sam.text_input(key=f"comment-{pending.action_id}").input("ok for this batch")
     sam.button(key=f"approve-{pending.action_id}").click().run()
     assert not sam.exception, sam.exception
-    assert [s.value for s in sam.success][0].startswith("Approved: OV-201 temp_setpoint")
+    assert [s.value for s in sam.success][0].startswith("Approved: OV-201 temperature setpoint")
     assert "No actions wait for approval." in texts(sam)
     assert plc_value(app, "OV-201", "temp_setpoint") == OVEN_AFTER
 
@@ -200,7 +200,7 @@ def test_a_rejection_with_its_comment_reaches_the_chat_and_the_plc_keeps_its_val
     [pending] = app.sync(app.copilot.pending)
     sam.text_input(key=f"comment-{pending.action_id}").input("not during this order")
     sam.button(key=f"reject-{pending.action_id}").click().run()
-    assert sam.success[0].value.startswith("Rejected: OV-201 temp_setpoint")
+    assert sam.success[0].value.startswith("Rejected: OV-201 temperature setpoint")
     assert "No actions wait for approval." in texts(sam)
     olga.run()
     assert labels(olga)[-1] == "write_setpoint — rejected"
