@@ -11,7 +11,7 @@ from langchain_core.messages import AIMessageChunk, BaseMessage
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
-from copilot.agent.prompt import RESTATING
+from copilot.agent.prompt import RESTATING, TELLING_APART
 from copilot.errors import ConversationBusy
 from copilot.llm.constrained import CALLING
 from copilot.steps import Answer, Calling, Restating, Step, Token, steps_of, waiting_of
@@ -150,6 +150,8 @@ class Runs:
             for node, update in chunk.items():
                 for step in self._updated(node, update, resumed):
                     yield step
+                if node not in ("act", "__interrupt__"):  # past the resumed step: every later act is new
+                    resumed = None
 
     def _updated(self, node: str, update: Any, resumed: str | None) -> list[Step]:
         """The steps of one node's update (an interrupt's: the actions that now wait)."""
@@ -167,6 +169,8 @@ def _streamed(piece: Any, meta: dict) -> Step | None:
     if not isinstance(piece, AIMessageChunk) or meta.get("langgraph_node") != "model":
         return None
     if piece.content:
+        if TELLING_APART in meta.get("tags", ()):
+            return None
         return (Restating if RESTATING in meta.get("tags", ()) else Token)(str(piece.content))
     if name := piece.response_metadata.get(CALLING):
         return Calling(name)

@@ -29,6 +29,7 @@ from copilot.llm.chat_model import ChatModel
 from copilot.monitor.alerts import Alert, Alerts, AlertStatus, AlertVerdict, close_alert
 from copilot.procedures.chooser import choice_names
 from copilot.procedures.spec import Procedures
+from copilot.procedures.tasks import TASKS
 from copilot.runs import Runs
 from copilot.settings import CopilotSettings
 from copilot.steps import Step, Transcript, transcript_of
@@ -95,7 +96,7 @@ class Copilot:
         self.graph = graph
         self.conversations = conversations
         self.alerts_store = alerts
-        self.choices = frozenset([PLAN, *(choice_names(rt.procedures) if rt.procedures else [])])
+        self.choices = frozenset([PLAN, TASKS, *(choice_names(rt.procedures) if rt.procedures else [])])
         self.runs = Runs(graph, rt.queue, conversations, self.choices)
         self.refusals = Refusals(rt.audit)
 
@@ -233,7 +234,7 @@ class Copilot:
         self.rt.audit.append(kind=AuditKind.request, actor=user.username, thread_id=thread_id,
                              arguments={"text": text, "via": str(via), **(chosen.model_dump() if chosen else {})})
         return {"messages": [HumanMessage(content=text)], "user": user.username, "role": user.role,
-                "via": via, "chosen": chosen, "called": called}
+                "via": via, "chosen": chosen, "called": called, "tasks": None}
 
     def conversations_of(self, user: User, limit: int = 50) -> list[Conversation]:
         """The user's conversations, the latest first."""

@@ -222,7 +222,7 @@ async def test_an_allowed_read_is_judged_again_and_audited_but_keeps_no_ledger_r
                     call("create_work_order", machine_id="P-101", title="bearing noise", priority="high")],
                    "Looked and opened.")
     async with copilot_on(sim, tmp_path, model) as copilot:
-        steps = await ask(copilot, "olga", "look at P-101 and raise a job")
+        steps = await ask(copilot, "olga", "look at P-101, raise a job")
         [read] = results(steps, "machine_status")
         [job] = results(steps, "create_work_order")
         assert read.status == job.status == "done"

@@ -100,11 +100,12 @@ async def test_maintenance_opens_no_second_work_order_when_one_is_open(sim, tmp_
 
 
 async def test_maintenance_with_a_named_part_opens_the_job_and_orders_that_part(sim, tmp_path):
-    model = script([call("report_to_maintenance", machine="P-101", symptom="bearings worn", order_spare_parts=True,
+    request = "P-101's bearings are shot: get a job in and 4 of the 6205 bearings, cheapest"
+    model = script(request,  # one task, as the model tells it
+                   [call("report_to_maintenance", machine="P-101", symptom="bearings worn", order_spare_parts=True,
                          part="BRG-6205", quantity=4, preference="price")])
     async with copilot_on(sim, tmp_path, model) as copilot:
-        steps = await ask(copilot, "olga",
-                          "P-101's bearings are shot: get a job in and 4 of the 6205 bearings, cheapest")
+        steps = await ask(copilot, "olga", request)
         assert [s.status for s in results(steps, "create_work_order")] == ["done"]
         [order] = waiting(steps)
         assert order.tool == "create_purchase_order"

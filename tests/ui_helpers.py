@@ -41,7 +41,7 @@ SCRIPT = [
     ]},
     {"content": ANSWER},
 ]
-QUESTION = "P-101 vibrates; and raise the oven to 185 please"
+QUESTION = "With P-101 vibrating, raise the oven to 185 please"
 
 
 def user(name: str) -> User:

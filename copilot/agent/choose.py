@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
+from langchain_core.messages import AIMessage, AnyMessage, ToolCall, ToolMessage
 
-from copilot.agent.messages import current_turn, new_call_id, with_own_ids
+from copilot.agent.messages import new_call_id, tool_reply, with_own_ids
 from copilot.agent.planning import plan_narrowing
-from copilot.agent.prompt import RESTATING, BoundModel
+from copilot.agent.prompt import RESTATING, TELLING_APART, BoundModel
 from copilot.agent.runtime import Runtime
-from copilot.agent.state import AgentState, kept_run
+from copilot.agent.state import AgentState, Tasks, kept_run, turn_of
 from copilot.agent.status import Status, ToolArtifact
 from copilot.llm.errors import LLMError
 from copilot.procedures.answer import faithful, restating_request
@@ -23,6 +23,7 @@ from copilot.procedures.chooser import OTHER, chooser_messages, latest_request
 from copilot.procedures.language import LANGUAGE_NAMES, language_of
 from copilot.procedures.questions import is_question
 from copilot.procedures.run import AUTHOR, ProcedureRun, RunState
+from copilot.procedures.tasks import TASKS, may_hold_several, tasks_of, telling_apart
 from copilot.store.approvals import Origin
 from copilot.understanding.numbers import in_digits
 from policies.model import Risk
@@ -56,6 +57,13 @@ def without_changes(narrowed: dict[str, Any], bound: list[str], tools: dict[str,
     return {"allowed_tools": allowed} if allowed else {"tool_choice": "none"}
 
 
+def ending(text: str, tasks: Tasks | None) -> dict:
+    """The turn ended early with ``text``: after what the tasks before it became, if the request had several."""
+    if tasks is None:
+        return {"messages": [AIMessage(content=text)]}
+    return {"messages": [AIMessage(content=tasks.answer(text, finished=False))], "tasks": None}
+
+
 @dataclass
 class Choose:
     """The ``model`` node: one choice per call, or the answer."""
@@ -64,10 +72,11 @@ class Choose:
     bound: BoundModel
 
     async def __call__(self, state: AgentState) -> dict:
-        turn = current_turn(state["messages"])
+        tasks = state.get("tasks")
+        turn = turn_of(state, self.bound.choices)
         first = not any(isinstance(m, AIMessage) for m in turn)
         if sum(isinstance(m, AIMessage) for m in turn) >= self.rt.settings.max_steps_per_turn:
-            return {"messages": [AIMessage(content=self._stopped())]}
+            return ending(self._stopped(), tasks)
         if first and self.rt.procedures and (chosen := state.get("chosen")):
             call = {"name": chosen.procedure, "args": chosen.slots, "id": new_call_id(), "type": "tool_call"}
             return {"messages": [AIMessage(content="", tool_calls=[call], name=AUTHOR)], "chosen": None}
@@ -75,34 +84,61 @@ class Choose:
             via = str(state.get("via", Origin.mcp))
             return {"messages": [AIMessage(content="", tool_calls=[called.as_call()], name=via)]}
         try:
-            if first and self.rt.procedures:
+            if self.rt.procedures and (first or (tasks is not None and tasks.choosing)):
                 return await self._choose_procedure(state)
-            return {"messages": [with_own_ids(await self._free_loop(state["messages"], turn))]}
-        except LLMError as exc:  # the operator learns the model is down; the run ends cleanly, nothing ran
-            return {"messages": [AIMessage(content=f"I cannot think right now: {exc}")]}
+            reply = with_own_ids(await self._free_loop(state["messages"], turn, tasks))
+            if tasks is not None and tasks.more and not reply.tool_calls:  # this task answered, on to the next
+                return {"messages": [reply], "tasks": tasks.answered(None)}
+            return {"messages": [reply]}
+        except LLMError as exc:  # the operator learns the model is down; the run ends cleanly, nothing more runs
+            return ending(f"I cannot think right now: {exc}", tasks)
 
     def _stopped(self) -> str:
         return (f"I stopped after {self.rt.settings.max_steps_per_turn} steps without finishing. "
                 "Here is what I found so far in the steps above; please narrow the request.")
 
     async def _choose_procedure(self, state: AgentState) -> dict:
-        """The chooser: a procedure and its slots, or an answer in words (then no question stays open)."""
-        asking = kept_run(state)
-        english = await self._in_english(state["messages"], asking) if self.bound.brief else None
-        messages = chooser_messages(self.bound.head, state["messages"], asking, brief=self.bound.brief,
-                                    english=english)
-        choosable = self._choosable(asking, latest_request(state["messages"]))
-        reply = with_own_ids(await self.bound.model.ainvoke(messages, allowed_tools=choosable))
+        """The chooser: a procedure and its slots, or an answer in words (then no question stays open); a request
+        of several tasks is told apart first, and each task chosen for in turn."""
+        asking, tasks, said = kept_run(state), state.get("tasks"), []
+        if tasks is None and asking is None:
+            said, tasks = await self._tell_apart(state["messages"])
+        messages = [*state["messages"], *said]
+        request = tasks.task if tasks is not None else latest_request(messages)
+        english = await self._in_english(request, asking) if self.bound.brief else None
+        heard = chooser_messages(self.bound.head, messages, asking, brief=self.bound.brief, english=english,
+                                 task=tasks.task if tasks is not None else None)
+        choosable = self._choosable(asking, request)
+        reply = with_own_ids(await self.bound.model.ainvoke(heard, allowed_tools=choosable))
         picked = reply.tool_calls[0]["name"] if reply.tool_calls else None
         if picked in self.bound.choices and picked not in choosable:  # a model that ignored the list
             reply = AIMessage(content="", tool_calls=[{**reply.tool_calls[0], "name": OTHER, "args": {}}])
+        chosen = {"tasks": tasks.chosen()} if tasks is not None else {}
         if not reply.tool_calls:
-            return {"messages": [reply], "procedure": None}
-        return {"messages": [reply], "restated": english}
+            if tasks is not None and tasks.more:
+                return {"messages": [*said, reply], "procedure": None, "tasks": tasks.answered(None)}
+            return {"messages": [*said, reply], "procedure": None, **chosen}
+        return {"messages": [*said, reply], "restated": english, **chosen}
 
-    async def _free_loop(self, messages: list[AnyMessage], turn: list[AnyMessage]) -> AIMessage:
+    async def _tell_apart(self, messages: list[AnyMessage]) -> tuple[list[AnyMessage], Tasks | None]:
+        """A request that may hold several tasks, told apart by the model: the call and its reply as they stay in
+        the conversation (whenever the model was asked), and the tasks (None when it is one)."""
+        request = latest_request(messages)
+        lang = language_of(request)
+        if not may_hold_several(request, lang):
+            return [], None
+        seen = [] if self.bound.brief else messages
+        written = await self.bound.model.ainvoke([*self.bound.head, *seen, telling_apart(request, lang)],
+                                                 config={"tags": [TELLING_APART]}, tool_choice="none")
+        tasks = tasks_of(written.text, request, in_digits(request, lang))
+        call = ToolCall(name=TASKS, args={"tasks": tasks}, id=new_call_id(), type="tool_call")
+        said = [AIMessage(content="", tool_calls=[call]),
+                tool_reply(call, Status.done, "\n".join(f"{i}. {task}" for i, task in enumerate(tasks, 1)))]
+        return said, Tasks(tasks=tasks) if len(tasks) > 1 else None
+
+    async def _free_loop(self, messages: list[AnyMessage], turn: list[AnyMessage], tasks: Tasks | None) -> AIMessage:
         narrowed = plan_narrowing(turn) if self.bound.planning else narrowing(turn, list(self.rt.tools))
-        if is_question(latest_request(messages)):
+        if is_question(tasks.task if tasks is not None else latest_request(messages)):
             narrowed = without_changes(narrowed, self.bound.tool_names, self.rt.tools)
         return await self.bound.model.ainvoke([*self.bound.loop_head, *messages], **narrowed)
 
@@ -116,10 +152,9 @@ class Choose:
             return [c for c in self.bound.choices if c == OTHER or not self.rt.procedures.get(c).changes]
         return list(self.bound.choices)
 
-    async def _in_english(self, messages: list[AnyMessage], asking: ProcedureRun | None) -> str | None:
+    async def _in_english(self, request: str, asking: ProcedureRun | None) -> str | None:
         """The request restated in English by the model, when it is in another language (None for English,
         or when the restatement brings a number or id the request lacks)."""
-        request = latest_request(messages)
         lang = language_of(request, asking.lang if asking else "en")
         if lang == "en" or lang not in LANGUAGE_NAMES:
             return None

@@ -20,7 +20,7 @@ from copilot.agent.normal import from_normal
 from copilot.agent.planning import PLAN, plan_reply, planned_steps
 from copilot.agent.prompt import BoundModel
 from copilot.agent.runtime import TOOL_ERRORS, Runtime
-from copilot.agent.state import AgentState, Ticket, after_results
+from copilot.agent.state import AgentState, Ticket, after_results, turn_of
 from copilot.agent.status import Status, ToolArtifact
 from copilot.store.approvals import Origin, action_digest
 from copilot.store.audit import AuditKind
@@ -41,8 +41,10 @@ class Seen:
     made: dict[str, ToolArtifact]  # digest → reply of every change that ran in this conversation
 
     @classmethod
-    def of(cls, messages: list[AnyMessage]) -> Seen:
-        turn = current_turn(messages)
+    def of(cls, messages: list[AnyMessage], turn: list[AnyMessage] | None = None) -> Seen:
+        """What ``messages`` hold; ``turn``, the messages of the turn (or task) in hand, by default the current
+        turn's."""
+        turn = current_turn(messages) if turn is None else turn
         results = [(m, ToolArtifact.of(m)) for m in messages if isinstance(m, ToolMessage)]
         in_turn = {id(m) for m in turn}
         return cls(
@@ -119,7 +121,7 @@ class Gate:
         thread_id = config["configurable"]["thread_id"]
         last = state["messages"][-1]
         assert isinstance(last, AIMessage)
-        seen = Seen.of(state["messages"])
+        seen = Seen.of(state["messages"], turn_of(state, self.bound.choices))
         user, role, via = state["user"], Role(state["role"]), Origin(state.get("via", Origin.chat))
         replies: list[ToolMessage] = []
         sends: list[Send] = []

@@ -28,7 +28,8 @@ def build_graph(rt: Runtime) -> StateGraph:
     def after_model(state: AgentState) -> str:
         last = state["messages"][-1]
         if not (isinstance(last, AIMessage) and last.tool_calls):
-            return END
+            tasks = state.get("tasks")
+            return "model" if tasks is not None and tasks.choosing else END  # on to the request's next task
         return "procedure" if last.tool_calls[0]["name"] in bound.choices else "gate"
 
     graph = StateGraph(AgentState)
@@ -38,6 +39,6 @@ def build_graph(rt: Runtime) -> StateGraph:
     graph.add_node("gate", Gate(rt, bound, act), destinations=("act", "model", "procedure", END))
     graph.add_node("act", act)
     graph.add_edge(START, "model")
-    graph.add_conditional_edges("model", after_model, ["gate", "procedure", END])
+    graph.add_conditional_edges("model", after_model, ["model", "gate", "procedure", END])
     graph.add_conditional_edges("act", after_results, ["procedure", "model", END])
     return graph

@@ -66,15 +66,22 @@ class AdvanceProcedure:
         if calls:
             replies.append(AIMessage(content="", tool_calls=calls, name=AUTHOR))
             return Command(update={"messages": replies, "procedure": run}, goto="gate")
-        replies.append(AIMessage(content=await self._answer(run, [*messages, *replies]), name=AUTHOR))
-        return Command(update={"messages": replies, "procedure": run if run.outcome is RunState.asking else None},
-                       goto=END)
+        answer = await self._answer(run, [*messages, *replies])
+        asking = run.outcome is RunState.asking
+        tasks = state.get("tasks")
+        if tasks is not None and tasks.more and not asking:  # on to the request's next task
+            return Command(update={"messages": replies, "procedure": None, "tasks": tasks.answered(answer)},
+                           goto="model")
+        if tasks is not None:
+            answer = tasks.answer(answer, finished=not asking)
+        replies.append(AIMessage(content=answer, name=AUTHOR))
+        return Command(update={"messages": replies, "procedure": run if asking else None, "tasks": None}, goto=END)
 
     def _start(self, state: AgentState, call: ToolCall, thread_id: str) -> ProcedureRun:
         """A new run of the chosen procedure with the slots the model filled, audited."""
-        asking = kept_run(state)
+        asking, tasks = kept_run(state), state.get("tasks")
         spec = self.rt.procedures.get(call["name"])
-        request = request_for_choice(state["messages"], asking)
+        request = tasks.task if tasks is not None else request_for_choice(state["messages"], asking)
         repeated = previous_request(state["messages"]) if repeats_earlier(latest_request(state["messages"])) else None
         run = start(spec, request, call["args"], language_of(request, asking.lang if asking else "en"),
                     self.rt.deps.plant, english=state.get("restated"), earlier=said_earlier(state["messages"]),

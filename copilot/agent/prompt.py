@@ -20,6 +20,8 @@ from tools.base import Tool
 RESTATING = "restating"
 """The tag of the call restating a request in English: its words stream as how the request was understood,
 not as the answer."""
+TELLING_APART = "telling_apart"
+"""The tag of the call telling a request's tasks apart: its words are not streamed (the tasks show as a choice)."""
 
 
 @dataclass(frozen=True)

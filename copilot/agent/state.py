@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, NotRequired, TypedDict
 
-from langchain_core.messages import AnyMessage, ToolCall
+from langchain_core.messages import AIMessage, AnyMessage, ToolCall
 from langgraph.graph import END
 from langgraph.graph.message import add_messages
 from pydantic import BaseModel
 
+from copilot.agent.messages import current_turn
 from copilot.procedures.run import ProcedureRun, RunState
 from copilot.store.approvals import ApprovalStatus, Origin
 from policies.model import ActionFacts, Allow, RequireApproval, Role
@@ -32,6 +33,40 @@ class Called(BaseModel):
         return ToolCall(name=self.tool, args=self.args, id=self.id, type="tool_call")
 
 
+class Tasks(BaseModel):
+    """A request told apart into tasks, carried out in order: the tasks, the one in hand, the answers so far."""
+
+    tasks: list[str]
+    at: int = 0
+    answers: list[str] = []
+    choosing: bool = True  # the task in hand waits for its procedure to be chosen
+
+    @property
+    def task(self) -> str:
+        return self.tasks[self.at]
+
+    @property
+    def more(self) -> bool:
+        """Whether a task follows the one in hand."""
+        return self.at + 1 < len(self.tasks)
+
+    def chosen(self) -> Tasks:
+        return self.model_copy(update={"choosing": False})
+
+    def answered(self, text: str | None) -> Tasks:
+        """On to the next task, the one in hand answered with ``text`` (None: its answer was shown already)."""
+        answers = [*self.answers, f"{self.task}:\n{text}"] if text is not None else self.answers
+        return self.model_copy(update={"at": self.at + 1, "answers": answers, "choosing": True})
+
+    def answer(self, text: str, *, finished: bool = True) -> str:
+        """The turn's answer: each task's, the last ``text``; ``finished`` false when the task in hand asks
+        something back, and the tasks after it are named as not done."""
+        parts = [*self.answers, f"{self.task}:\n{text}"]
+        if not finished and self.more:
+            parts.append("Not done yet (ask again once this is answered): " + "; ".join(self.tasks[self.at + 1:]))
+        return "\n\n".join(parts)
+
+
 class AgentState(TypedDict):
     """A conversation as the graph keeps it in its checkpoints."""
 
@@ -43,6 +78,7 @@ class AgentState(TypedDict):
     restated: NotRequired[str | None]  # this turn's request in English, when written in another language
     chosen: NotRequired[Chosen | None]
     called: NotRequired[Called | None]
+    tasks: NotRequired[Tasks | None]  # the tasks this turn's request was told apart into, when several
 
 
 class Ticket(BaseModel):
@@ -78,6 +114,18 @@ def running(state: AgentState) -> ProcedureRun | None:
     return run if run is not None and run.active else None
 
 
+def turn_of(state: AgentState, choices: tuple[str, ...]) -> list[AnyMessage]:
+    """The messages of this turn since the operator's message; of a request of several tasks, those of the task in
+    hand (none while its procedure is still to be chosen): each task is a turn of its own to the gate and model."""
+    turn = current_turn(state["messages"])
+    tasks = state.get("tasks")
+    if tasks is None:
+        return turn
+    chosen = [i for i, m in enumerate(turn)
+              if isinstance(m, AIMessage) and m.tool_calls and m.tool_calls[0]["name"] in choices]
+    return turn[chosen[tasks.at] + 1:] if len(chosen) > tasks.at else []
+
+
 def after_results(state: AgentState) -> str:
     """Where a step's results go: back to its procedure, to the model, or (a caller's own call) nowhere."""
     if state.get("called"):
@@ -85,6 +133,6 @@ def after_results(state: AgentState) -> str:
     return "procedure" if running(state) else "model"
 
 
-KEPT_TYPES: tuple[type, ...] = (Role, Origin, ApprovalStatus, ProcedureRun, RunState, Chosen, Called, Ticket)
+KEPT_TYPES: tuple[type, ...] = (Role, Origin, ApprovalStatus, ProcedureRun, RunState, Chosen, Called, Ticket, Tasks)
 """The types a conversation's checkpoints hold beside LangChain's messages (the state, the act node's tickets, the
 decision a run resumes with): the checkpointer loads these and no other class."""

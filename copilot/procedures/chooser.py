@@ -93,16 +93,16 @@ def request_for_choice(messages: list[AnyMessage], asking: ProcedureRun | None) 
 
 
 def chooser_messages(head: list[AnyMessage], messages: list[AnyMessage], asking: ProcedureRun | None, *,
-                     brief: bool, english: str | None = None) -> list[AnyMessage]:
+                     brief: bool, english: str | None = None, task: str | None = None) -> list[AnyMessage]:
     """What the chooser reads after the prompt's head. ``brief``: the request, after the request before it as
     context, or after the question asked back and the request it was about; no earlier answer, so the model
     has no example of an answer that reports work done to copy (what was done is only ever told by the
     procedure); ``english``, the request restated in English, goes with it (the model reads both: the small
     model's translation loses words, "mach das Band aus" became "make the belt", "monte-le de 4" "raise it to
-    4"). Otherwise the whole conversation."""
+    4"). Otherwise the whole conversation. ``task``: the one task of a request of several to choose for now."""
     if not brief:
-        return [*head, *messages]
-    request = latest_request(messages)
+        return [*head, *messages, *([HumanMessage(f"Now this task of the request: {task}")] if task else [])]
+    request = task or latest_request(messages)
     if english:
         request = f"{request}\n(in English: {english})"
     if asking is not None and asking.outcome is RunState.asking:

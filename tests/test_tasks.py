@@ -1,0 +1,91 @@
+"""A request of several tasks: told apart by the model, each task chosen, gated and answered on its own, none
+dropped; code decides when to ask and keeps the tasks to the request's numbers and ids."""
+
+from __future__ import annotations
+
+from agent_helpers import ask, call, copilot_on, results, script, user, waiting
+
+from copilot.procedures.tasks import may_hold_several, tasks_of
+
+
+def test_a_request_joining_clauses_may_hold_several_tasks_in_its_language():
+    assert may_hold_several("take the barrel down 5 and get maintenance to check the controller", "en")
+    assert may_hold_several("order two seal kits; six filters too", "en")
+    assert may_hold_several("Baisse la cadence de 2 coups/min et fais un bon de travail", "fr")
+    assert may_hold_several("Leg einen Auftrag an und bestell zwei Filter", "de")
+    assert may_hold_several("Pompanın hızını düşür ve bakım emri aç", "tr")
+    assert not may_hold_several("set the oven to 170", "en")
+    assert not may_hold_several("grab a spare belt", "en")  # "a" joins clauses in Czech, not in English
+    assert not may_hold_several("what's the oven at and is it ok?", "en")  # a question asks, it orders nothing
+
+
+def test_the_tasks_keep_to_the_requests_numbers_and_ids():
+    request, digits = "order two seal kits and six filters for the press", "order 2 seal kits and 6 filters"
+    assert tasks_of("1. order two seal kits for the press\n2. order six filters for the press", request, digits) == [
+        "order two seal kits for the press", "order six filters for the press"]
+    assert tasks_of("order 2 seal kits\norder 6 filters", request, digits) == ["order 2 seal kits", "order 6 filters"]
+    assert tasks_of("- order 2 seal kits for HP-102\n- order 6 filters", request, digits) == [request]  # an id added
+    assert tasks_of("order 20 seal kits\norder 6 filters", request, digits) == [request]  # a number added
+    assert tasks_of("order two seal kits and six filters", request, digits) == [request]  # one task
+    assert len(tasks_of("a\nb\nc\nd\ne", request)) == 3  # at most three
+
+
+async def test_each_task_is_carried_out_and_a_denied_second_change_leaves_the_first_done(sim, tmp_path):
+    request = "P-101 is shaking, get maintenance on it, and take the oven up 15 degrees"
+    model = script("get maintenance on P-101, it is shaking\ntake the oven up 15 degrees",
+                   [call("report_to_maintenance", machine="P-101", symptom="vibration")],
+                   [call("change_setpoints", machine="OV-201", changes=[{"tag": "temp_setpoint", "by": 15}])])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", request)
+        assert [s.status for s in results(steps, "create_work_order")] == ["done"]
+        assert [s.status for s in results(steps, "write_setpoint")] == ["denied"]
+        answers = [s for s in steps if s.kind == "answer"]
+        assert len(answers) == 1  # one answer, saying what became of each task
+        first, second = answers[0].text.split("\n\n")
+        assert first.startswith("get maintenance on P-101, it is shaking:") and "P-101" in first
+        assert second.startswith("take the oven up 15 degrees:")
+        assert "Refused: OV-201 temperature setpoint 180 → 195 °C" in second and "maximum step of 10 degC" in second
+        assert (await copilot.rt.deps.plc.read("OV-201", "temp_setpoint")).value == 180
+        [told] = [s for s in steps if s.kind == "choice" and s.tool == "tasks"]
+        assert told.arguments["tasks"] == ["get maintenance on P-101, it is shaking", "take the oven up 15 degrees"]
+
+
+async def test_a_task_waiting_for_sign_off_holds_the_next_until_it_is_decided(sim, tmp_path):
+    model = script("slow the pump to 2300\nopen a work order for the pump's seal",
+                   [call("change_setpoints", machine="P-101", changes=[{"tag": "speed_setpoint", "to": 2300}])],
+                   [call("report_to_maintenance", machine="P-101", symptom="seal leak")])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "slow the pump to 2300 and open a work order for the pump's seal")
+        [wait] = waiting(steps)
+        assert not results(steps, "create_work_order")
+        _, more = await copilot.approve(wait.action_id, user("sam"))
+        assert [s.status for s in results(more, "write_setpoint")] == ["done"]
+        assert [s.status for s in results(more, "create_work_order")] == ["done"]
+        answer = [s.text for s in more if s.kind == "answer"][-1]
+        assert "slow the pump to 2300:" in answer and "Done: P-101 speed setpoint 2400 → 2300 rpm" in answer
+        assert "open a work order for the pump's seal:" in answer
+
+
+async def test_a_task_that_asks_back_ends_the_turn_and_names_what_is_not_done(sim, tmp_path):
+    model = script("order some bearings\nopen a work order for P-101\nslow CV-203 down 2",
+                   [call("order_part")])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "order some bearings and open a work order for P-101, then slow CV-203 "
+                                           "down 2")
+        answer = steps[-1].text
+        assert answer.startswith("order some bearings:\nWhich part should I order")
+        assert "Not done yet" in answer and "open a work order for P-101; slow CV-203 down 2" in answer
+        assert not results(steps, "create_work_order") and not results(steps, "write_setpoint")
+
+
+async def test_a_single_task_is_chosen_as_before(sim, tmp_path):
+    model = script("set the oven to 175 and let me know",
+                   [call("change_setpoints", machine="OV-201", changes=[{"tag": "temp_setpoint", "to": 175}])])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        assert not [s for s in await ask(copilot, "olga", "what's the oven at and is it ok?")
+                    if s.kind == "choice" and s.tool == "tasks"]  # a question is not told apart
+        steps = await ask(copilot, "olga", "set the oven to 175 and let me know")
+        [wait] = waiting(steps)
+        assert wait.change == "OV-201 temperature setpoint 180 → 175 °C"
+        [told] = [s for s in steps if s.kind == "choice" and s.tool == "tasks"]  # asked, and found one
+        assert told.arguments["tasks"] == ["set the oven to 175 and let me know"]
