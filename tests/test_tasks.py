@@ -27,7 +27,9 @@ def test_the_tasks_keep_to_the_requests_numbers_and_ids():
     assert tasks_of("- order 2 seal kits for HP-102\n- order 6 filters", request, digits) == [request]  # an id added
     assert tasks_of("order 20 seal kits\norder 6 filters", request, digits) == [request]  # a number added
     assert tasks_of("order two seal kits and six filters", request, digits) == [request]  # one task
-    assert len(tasks_of("a\nb\nc\nd\ne", request)) == 3  # at most three
+    assert tasks_of("lower the press pressure by two bar\norder six filters", request, digits) == [request]  # an
+    # example's words, not the request's
+    assert len(tasks_of("order\ntwo\nseal\nkits\nfilters", request)) == 3  # at most three
 
 
 async def test_each_task_is_carried_out_and_a_denied_second_change_leaves_the_first_done(sim, tmp_path):

@@ -3,7 +3,8 @@ apart so each is chosen, carried out and answered on its own.
 
 Code tells whether a request may hold several (it joins clauses with a word such as "and", "then" or
 "und"; it is no question); the model then writes the tasks, one a line, in the operator's words. A list
-that brings a number or an id the request does not have is not used: the request stays one task.
+that brings a number or an id the request does not have, or a task not mostly in the request's words, is
+not used: the request stays one task.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import re
 from langchain_core.messages import HumanMessage
 
 from copilot.procedures.answer import faithful
-from copilot.procedures.language import LANGUAGE_NAMES
 from copilot.procedures.questions import is_question
 
 TASKS = "tasks"
@@ -45,16 +45,47 @@ def may_hold_several(request: str, lang: str) -> bool:
     return bool(re.search(rf"(?:^|[\s,])(?:{words})\s", request, re.IGNORECASE) or ";" in request)
 
 
-def telling_apart(request: str, lang: str) -> HumanMessage:
-    """What the model is asked: the request's tasks, one a line, each standing on its own."""
-    language = LANGUAGE_NAMES.get(lang, "English")
+_EXAMPLES = """\
+Request: the press cylinder is leaking, lower its pressure by 10 bar and open a work order
+Tasks:
+lower the press pressure by 10 bar
+open a work order for the press, the cylinder is leaking
+
+Request: order three belts and two rollers for the conveyor, cheapest
+Tasks:
+order three belts for the conveyor, cheapest
+order two rollers for the conveyor, cheapest
+
+Request: Stell den Füller auf 495 ml und 80 Flaschen pro Minute
+Tasks:
+Stell den Füller auf 495 ml und 80 Flaschen pro Minute
+
+Request: the guard is back on, start the mixer
+Tasks:
+start the mixer, the guard is back on
+"""
+
+
+def telling_apart(request: str) -> HumanMessage:
+    """What the model is asked: the request's tasks, one a line, each standing on its own (a small model follows
+    examples far better than rules, so both are given)."""
     return HumanMessage(
-        "Split this operator's request into the separate tasks it asks for, one per line, copying the request's "
-        f"own words in {language}: every word goes with the task it belongs to, and a machine, part or order "
-        "named once is repeated in each task about it. Several setpoints of one machine are one task; so is a "
-        f"question with what it asks about. Add nothing. At most {MAX_TASKS} lines; one line if it is one task."
-        f"\n\n{request}"
+        "Split an operator's request into the separate tasks it asks for, one task per line, in the request's own "
+        "words and language. Name in each task the machine, part or order it is about. What the operator only "
+        "tells (a symptom, a fact) is no task of its own: it goes with the task it explains. Several setpoints of "
+        f"one machine are one task. Add nothing else.\n\n{_EXAMPLES}\nRequest: {request}\nTasks:"
     )
+
+
+_WORD = re.compile(r"\w+")
+_OWN_WORDS = 0.7  # the share of a task's words the request must hold
+
+
+def _in_own_words(task: str, request: str) -> bool:
+    """Whether a task is written mostly in the request's words (not copied from an example, nor made up)."""
+    words = _WORD.findall(task.lower())
+    known = set(_WORD.findall(request.lower()))
+    return bool(words) and sum(w in known for w in words) >= _OWN_WORDS * len(words)
 
 
 def tasks_of(written: str, request: str, digits: str = "") -> list[str]:
@@ -62,6 +93,7 @@ def tasks_of(written: str, request: str, digits: str = "") -> list[str]:
     does not have; ``digits``: the request with its number words in digits); otherwise the request alone."""
     lines = [_LISTED.sub("", line).strip().strip('"') for line in written.splitlines()]
     tasks = [line for line in lines if line][:MAX_TASKS]
-    if len(tasks) < 2 or not all(faithful(task, f"{request}\n{digits}") for task in tasks):
+    said = f"{request}\n{digits}"
+    if len(tasks) < 2 or not all(faithful(task, said) and _in_own_words(task, said) for task in tasks):
         return [request]
     return tasks
