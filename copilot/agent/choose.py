@@ -128,7 +128,8 @@ class Choose:
         if not may_hold_several(request, lang):
             return [], None
         seen = [] if self.bound.brief else messages
-        written = await self.bound.model.ainvoke([*self.bound.head, *seen, telling_apart(request)],
+        asked = telling_apart(request, as_turns=self.bound.brief)
+        written = await self.bound.model.ainvoke([*self.bound.head, *seen, *asked],
                                                  config={"tags": [TELLING_APART]}, tool_choice="none")
         tasks = tasks_of(written.text, request, in_digits(request, lang))
         call = ToolCall(name=TASKS, args={"tasks": tasks}, id=new_call_id(), type="tool_call")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from langchain_core.messages import HumanMessage
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
 from copilot.procedures.answer import faithful
 from copilot.procedures.questions import is_question
@@ -45,36 +45,32 @@ def may_hold_several(request: str, lang: str) -> bool:
     return bool(re.search(rf"(?:^|[\s,])(?:{words})\s", request, re.IGNORECASE) or ";" in request)
 
 
-_EXAMPLES = """\
-Request: the press cylinder is leaking, lower its pressure by 10 bar and open a work order
-Tasks:
-lower the press pressure by 10 bar
-open a work order for the press, the cylinder is leaking
-
-Request: order three belts and two rollers for the conveyor, cheapest
-Tasks:
-order three belts for the conveyor, cheapest
-order two rollers for the conveyor, cheapest
-
-Request: Stell den Füller auf 495 ml und 80 Flaschen pro Minute
-Tasks:
-Stell den Füller auf 495 ml und 80 Flaschen pro Minute
-
-Request: the guard is back on, start the mixer
-Tasks:
-start the mixer, the guard is back on
-"""
+_EXAMPLES = [
+    ("the press cylinder is leaking, lower its pressure by 10 bar and open a work order",
+     "lower the press pressure by 10 bar\nopen a work order for the press, the cylinder is leaking"),
+    ("order three belts and two rollers for the conveyor, cheapest",
+     "order three belts for the conveyor, cheapest\norder two rollers for the conveyor, cheapest"),
+    ("Stell den Füller auf 495 ml und 80 Flaschen pro Minute",
+     "Stell den Füller auf 495 ml und 80 Flaschen pro Minute"),
+    ("the guard is back on, start the mixer", "start the mixer, the guard is back on"),
+]
+_ASK = ("Split an operator's request into the separate tasks it asks for, one task per line, in the request's own "
+        "words and language; write only the tasks. Name in each task the machine, part or order it is about. What "
+        "the operator only tells (a symptom, a fact) is no task of its own: it goes with the task it explains. "
+        "Several setpoints of one machine are one task. Add nothing else.\n\nRequest: ")
 
 
-def telling_apart(request: str) -> HumanMessage:
-    """What the model is asked: the request's tasks, one a line, each standing on its own (a small model follows
-    examples far better than rules, so both are given)."""
-    return HumanMessage(
-        "Split an operator's request into the separate tasks it asks for, one task per line, in the request's own "
-        "words and language. Name in each task the machine, part or order it is about. What the operator only "
-        "tells (a symptom, a fact) is no task of its own: it goes with the task it explains. Several setpoints of "
-        f"one machine are one task. Add nothing else.\n\n{_EXAMPLES}\nRequest: {request}\nTasks:"
-    )
+def telling_apart(request: str, *, as_turns: bool) -> list[AnyMessage]:
+    """What the model is asked: the request's tasks, one a line, each standing on its own. ``as_turns``: the
+    examples as turns of the conversation (a small model follows those far better than rules or examples in
+    words); otherwise in the message."""
+    if as_turns:
+        turns: list[AnyMessage] = []
+        for said, tasks in _EXAMPLES:
+            turns += [HumanMessage(_ASK + said), AIMessage(tasks)]
+        return [*turns, HumanMessage(_ASK + request)]
+    shown = "\n\n".join(f"Request: {said}\nTasks:\n{tasks}" for said, tasks in _EXAMPLES)
+    return [HumanMessage(f"{_ASK}{request}\n\nFor example:\n\n{shown}")]
 
 
 _WORD = re.compile(r"\w+")
