@@ -116,14 +116,15 @@ def running(state: AgentState) -> ProcedureRun | None:
 
 def turn_of(state: AgentState, choices: tuple[str, ...]) -> list[AnyMessage]:
     """The messages of this turn since the operator's message; of a request of several tasks, those of the task in
-    hand (none while its procedure is still to be chosen): each task is a turn of its own to the gate and model."""
+    hand from its choice on (none while it is still to be chosen): each task is a turn of its own to the gate and
+    model."""
     turn = current_turn(state["messages"])
     tasks = state.get("tasks")
     if tasks is None:
         return turn
     chosen = [i for i, m in enumerate(turn)
               if isinstance(m, AIMessage) and m.tool_calls and m.tool_calls[0]["name"] in choices]
-    return turn[chosen[tasks.at] + 1:] if len(chosen) > tasks.at else []
+    return turn[chosen[tasks.at]:] if len(chosen) > tasks.at else []
 
 
 def after_results(state: AgentState) -> str:
