@@ -84,7 +84,7 @@ class Choose:
             via = str(state.get("via", Origin.mcp))
             return {"messages": [AIMessage(content="", tool_calls=[called.as_call()], name=via)]}
         try:
-            if self.rt.procedures and (first or (tasks is not None and tasks.choosing)):
+            if first and self.rt.procedures:
                 return await self._choose_procedure(state)
             reply = with_own_ids(await self._free_loop(state["messages"], turn, tasks))
             if tasks is not None and tasks.more and not reply.tool_calls:  # this task answered, on to the next
@@ -113,12 +113,11 @@ class Choose:
         picked = reply.tool_calls[0]["name"] if reply.tool_calls else None
         if picked in self.bound.choices and picked not in choosable:  # a model that ignored the list
             reply = AIMessage(content="", tool_calls=[{**reply.tool_calls[0], "name": OTHER, "args": {}}])
-        chosen = {"tasks": tasks.chosen()} if tasks is not None else {}
         if not reply.tool_calls:
             if tasks is not None and tasks.more:
                 return {"messages": [*said, reply], "procedure": None, "tasks": tasks.answered(None)}
-            return {"messages": [*said, reply], "procedure": None, **chosen}
-        return {"messages": [*said, reply], "restated": english, **chosen}
+            return {"messages": [*said, reply], "procedure": None, "tasks": tasks}
+        return {"messages": [*said, reply], "restated": english, "tasks": tasks}
 
     async def _tell_apart(self, messages: list[AnyMessage]) -> tuple[list[AnyMessage], Tasks | None]:
         """A request that may hold several tasks, told apart by the model: the call and its reply as they stay in

@@ -18,7 +18,7 @@ from copilot.agent.gate import Gate
 from copilot.agent.procedure import AdvanceProcedure
 from copilot.agent.prompt import BoundModel
 from copilot.agent.runtime import Runtime
-from copilot.agent.state import AgentState, after_results
+from copilot.agent.state import AgentState, after_results, turn_of
 
 
 def build_graph(rt: Runtime) -> StateGraph:
@@ -28,8 +28,8 @@ def build_graph(rt: Runtime) -> StateGraph:
     def after_model(state: AgentState) -> str:
         last = state["messages"][-1]
         if not (isinstance(last, AIMessage) and last.tool_calls):
-            tasks = state.get("tasks")
-            return "model" if tasks is not None and tasks.choosing else END  # on to the request's next task
+            waiting = state.get("tasks") is not None and not turn_of(state, bound.choices)  # the next task's choice
+            return "model" if waiting else END
         return "procedure" if last.tool_calls[0]["name"] in bound.choices else "gate"
 
     graph = StateGraph(AgentState)

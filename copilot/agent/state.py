@@ -39,7 +39,6 @@ class Tasks(BaseModel):
     tasks: list[str]
     at: int = 0
     answers: list[str] = []
-    choosing: bool = True  # the task in hand waits for its procedure to be chosen
 
     @property
     def task(self) -> str:
@@ -50,13 +49,10 @@ class Tasks(BaseModel):
         """Whether a task follows the one in hand."""
         return self.at + 1 < len(self.tasks)
 
-    def chosen(self) -> Tasks:
-        return self.model_copy(update={"choosing": False})
-
     def answered(self, text: str | None) -> Tasks:
         """On to the next task, the one in hand answered with ``text`` (None: its answer was shown already)."""
         answers = [*self.answers, f"{self.task}:\n{text}"] if text is not None else self.answers
-        return self.model_copy(update={"at": self.at + 1, "answers": answers, "choosing": True})
+        return self.model_copy(update={"at": self.at + 1, "answers": answers})
 
     def answer(self, text: str, *, finished: bool = True) -> str:
         """The turn's answer: each task's, the last ``text``; ``finished`` false when the task in hand asks
