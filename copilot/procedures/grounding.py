@@ -10,9 +10,13 @@ nothing clearly. Before a procedure runs:
 - an order or variant id that the request does not contain is dropped (operators
   type those ids or say "the running order", "in red"; an id they did not type is
   a guess), so the procedure finds it from the line, product or colour or asks;
+- a machine the request does not name, where the request names exactly one other
+  (by id as people type it, or in words: "hp102", "the moulder", "the L2 oven";
+  copilot/understanding/machines.py), is that one;
 - a part the request does not name, where the request's words fit several parts'
   names ("some seals"), is asked back with those parts; where they fit one part's
-  name ("the gearbox"), it is that part;
+  name ("the gearbox"), or one in the bill of materials of the machine the request
+  names ("the bearings for the pump"), it is that part;
 - a setpoint the request does not name, where the request names a measured value
   of the machine ("write 2.0 into the vibration tag"), is told: that is not a
   setpoint, and which setpoints the machine has;
@@ -42,6 +46,7 @@ from copilot.procedures.decisions import resolution
 from copilot.procedures.spec import Procedure, SlotKind
 from copilot.understanding.changes import read_changes
 from copilot.understanding.choices import preference_in
+from copilot.understanding.machines import machines_named
 from copilot.understanding.number_words import DECIMAL_COMMA, LANGUAGES
 from copilot.understanding.numbers import numbers
 from copilot.understanding.phrasing import Percent, Phrase, phrases
@@ -104,13 +109,23 @@ def _named(value: str, text: str) -> bool:
 
 
 def _fitting_parts(request: str, plant: Plant) -> list[str]:
+    """The parts whose names the request's words fit; of those, the ones in the bill of materials of the machines
+    it names where any is ("the bearings for the pump" are the pump's bearing, not every bearing in the store)."""
     said = {w.lower() for w in _WORD.findall(request)}
     fits = []
     for part in plant.parts:
         words = {w.lower() for w in _WORD.findall(part.name)}
         if any(s.startswith(w) or w.startswith(s) for s in said for w in words):
             fits.append(part.id)
-    return fits
+    fitted = {b.part for m in machines_named(request, plant) for b in plant.machines[m].bom}
+    return [f for f in fits if f in fitted] or fits
+
+
+def _named_machine(value: str, texts: list[str], plant: Plant) -> str:
+    """The machine the request names where the model filled one it does not name; else the model's."""
+    text = " ".join(texts)
+    named = machines_named(text, plant)
+    return named[0] if len(named) == 1 and value not in named and value.upper() not in text.upper() else value
 
 
 def _said(value: Any, said: set[float], *, count: bool = True) -> bool:
@@ -192,7 +207,9 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
         value = kept.get(name)
         if not isinstance(value, str):
             continue
-        if slot.kind in _TYPED and value.upper() not in text:
+        if slot.kind is SlotKind.machine:
+            kept[name] = _named_machine(value, [operators_words(request), *([english] if english else [])], plant)
+        elif slot.kind in _TYPED and value.upper() not in text:
             del kept[name]
         elif slot.kind is SlotKind.part and not _named(value, text):
             fits = _fitting_parts(" ".join(texts), plant)

@@ -1,0 +1,99 @@
+"""Which machines of the plant a request names, read by code from the plant file: by id as people type it
+("hp102", "P 101"), by the head word of its name or kind ("the press", "the moulder", "the oven"), by the other
+words of its name and its model's brand ("the trim press", "the outfeed belt", "the Thermacure"), and within a
+line the request names ("the L2 oven", "the pump on line 1", "the filling line's conveyor").
+
+A word is compared by its stem (moulder, moulding and moulds are one word), so "pressure" is not "press". A word
+right before "line" names the line ("the filling line"), not a machine. English only: a request in another
+language is read through its English restatement.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from connectors.plant import Machine, Plant
+
+__all__ = ["machines_named", "lines_named"]
+
+_GENERIC = {"machine", "line", "unit", "station", "process", "system", "the", "and", "for", "with"}
+_WORD = re.compile(r"[a-z]+")
+_LINE_NUMBER = re.compile(r"\bline\s*(\d+)\b")
+
+
+def stem(word: str) -> str:
+    """A word without its possessive and its usual English endings ("moulder", "moulding" → "mould";
+    "presses" → "press"; "press" and "pressure" stay apart)."""
+    word = word.lower().removesuffix("'s")
+    for ending in ("ings", "ing", "ers", "er", "ors", "or"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    if re.search(r"(ss|x|sh|ch)es$", word):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _stems(text: str) -> set[str]:
+    return {stem(w) for w in _WORD.findall(text.lower()) if len(w) >= 3 and w not in _GENERIC}
+
+
+@dataclass(frozen=True)
+class _Words:
+    """A machine's words: its id as typed, the head words that name it alone, and the words that narrow it."""
+
+    id: re.Pattern
+    heads: frozenset[str]
+    others: frozenset[str]
+
+
+def _id_pattern(ident: str) -> re.Pattern:
+    parts = [re.escape(p) for p in re.split(r"[-_\s]+", ident) if p]
+    return re.compile(r"(?<![a-z0-9])" + r"[\s_-]?".join(parts) + r"(?:'?s)?(?![a-z0-9])", re.IGNORECASE)
+
+
+def _words(machine: Machine) -> _Words:
+    return _words_of(machine.id, machine.name, machine.kind, machine.model)
+
+
+@cache
+def _words_of(ident: str, name: str, kind: str, model: str) -> _Words:
+    named = [w for w in _WORD.findall(name.lower()) if w not in _GENERIC and len(w) >= 3]
+    heads = {stem(w) for w in kind.lower().split("_") if w not in _GENERIC and len(w) >= 3}
+    heads |= {stem(named[-1])} if named else set()
+    brand = model.split()[0].lower() if model.split() else ""
+    others = ({stem(w) for w in named} | ({stem(brand)} if brand.isalpha() else set())) - heads
+    return _Words(_id_pattern(ident), frozenset(heads), frozenset(others))
+
+
+def lines_named(text: str, plant: Plant) -> set[str]:
+    """The lines ``text`` names: by id ("L2"), by number ("line 2"), or by a word of its name before "line"."""
+    low = text.lower()
+    named = {line.id for line in plant.lines if _id_pattern(line.id).search(low)}
+    numbers = set(_LINE_NUMBER.findall(low))
+    named |= {line.id for line in plant.lines if re.sub(r"\D", "", line.id) in numbers}
+    before = {stem(m[1]) for m in re.finditer(r"\b([a-z]+)\s+line\b", low)}
+    named |= {line.id for line in plant.lines if before & _stems(line.name)}
+    return named
+
+
+def machines_named(text: str, plant: Plant) -> list[str]:
+    """The machines ``text`` names, best first: by id when it types any; else those whose words it says most
+    (a head word counts twice), within the lines it names where any of them is there. Empty when it names none."""
+    low = text.lower()
+    typed = [m.id for m in plant.machines.values() if _words(m).id.search(low)]
+    if typed:
+        return typed
+    said = _stems(re.sub(r"\b[a-z]+\s+line\b", " ", low))
+    matched = {m.id: ((_words(m).heads | _words(m).others) & said, 2 * len(_words(m).heads & said)
+                      + len(_words(m).others & said)) for m in plant.machines.values()}
+    lines = lines_named(low, plant)
+    on_lines = {i for i, (words, _) in matched.items() if words and plant.machines[i].line_id in lines}
+    # "the L2 oven": an oven off L2 is not named where one on it is
+    scores = {i: score for i, (words, score) in matched.items()
+              if i in on_lines or not any(words <= matched[o][0] for o in on_lines)}
+    best = max(scores.values(), default=0)
+    return [i for i, s in scores.items() if s == best] if best else []

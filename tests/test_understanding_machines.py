@@ -1,0 +1,84 @@
+"""Machines named in words, read by code from either plant file, and what the model filled corrected by them
+(copilot/understanding/machines.py, copilot/procedures/grounding.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from connectors.plant import load_plant
+from connectors.site import DEMO_SITE
+from copilot.procedures.grounding import checked
+from copilot.procedures.spec import Procedures
+from copilot.settings import CopilotSettings
+from copilot.understanding.machines import lines_named, machines_named
+from tools.registry import TOOLS
+
+RIVERSIDE = load_plant(DEMO_SITE / "plant.yaml")
+DYEHOUSE = load_plant(DEMO_SITE.parent / "dyehouse" / "plant.yaml")
+SHIPPED = Procedures.load(CopilotSettings().procedures_file, TOOLS)
+
+
+@pytest.mark.parametrize(("text", "machines"), [
+    ("hp102's weeping oil round the ram", ["HP-102"]),
+    ("P 101 is shaking", ["P-101"]),
+    ("the moulder keeps short-shotting", ["IM-103"]),
+    ("the moulding machine keeps short-shotting", ["IM-103"]),
+    ("take the L2 oven up to 185", ["OV-201"]),
+    ("a spare belt for the outfeed", ["CV-203"]),
+    ("the Thermacure runs hot", ["OV-201"]),
+    ("the trim press", ["HP-102"]),
+    ("the pressure's low on the pump", ["P-101"]),
+    ("the conveyor on line 2 and the pump", ["P-101", "CV-203"]),
+    ("line 1's scrap is up", []),
+    ("the filling line is slow", []),
+    ("how are we doing today?", []),
+])
+def test_riverside_machines_are_named_by_id_head_word_other_words_and_line(text: str, machines: list[str]) -> None:
+    assert machines_named(text, RIVERSIDE) == machines
+
+
+@pytest.mark.parametrize(("text", "machines"), [
+    ("the jet dyer is running hot", ["JD-102"]),
+    ("the dyeing machine", ["JD-102"]),
+    ("the stenter's chains", ["ST-202"]),
+    ("the water pump on D1", ["WP-101"]),
+    ("the finishing line is down", []),
+])
+def test_dyehouse_machines_are_named_the_same_way(text: str, machines: list[str]) -> None:
+    assert machines_named(text, DYEHOUSE) == machines
+
+
+def test_lines_are_named_by_id_number_or_the_word_before_line() -> None:
+    assert lines_named("the L2 oven", RIVERSIDE) == {"L2"}
+    assert lines_named("on line 1", RIVERSIDE) == {"L1"}
+    assert lines_named("the filling line", RIVERSIDE) == {"L2"}
+    assert lines_named("the finishing line", DYEHOUSE) == {"F1"}
+    assert lines_named("the pump", RIVERSIDE) == set()
+
+
+def test_a_machine_the_request_does_not_name_is_the_one_it_names() -> None:
+    report = SHIPPED.get("report_to_maintenance")
+    slots, stop, _ = checked("the moulder keeps short-shotting, get a fitter to check the check ring", report,
+                             {"machine": "HP-102", "symptom": "short shots"}, RIVERSIDE)
+    assert (slots["machine"], stop) == ("IM-103", None)
+
+
+def test_a_machine_is_kept_where_the_request_names_it_or_names_several_or_none() -> None:
+    report = SHIPPED.get("report_to_maintenance")
+    for request, machine in [("the press on HP-102 leaks", "HP-102"), ("the pump and the press both leak", "HP-102"),
+                             ("it leaks again", "HP-102")]:
+        slots, _, _ = checked(request, report, {"machine": machine, "symptom": "leak"}, RIVERSIDE)
+        assert slots["machine"] == machine, request
+
+
+def test_the_bearings_for_a_machine_are_the_bearing_in_its_bill_of_materials() -> None:
+    order = SHIPPED.get("order_part")
+    slots, _, question = checked("get 4 of the bearings for the trim press on order, cheapest", order,
+                                 {"part": "BRG-6205", "quantity": 4, "preference": "price"}, RIVERSIDE)
+    assert (slots["part"], question) == ("BRG-6308", None)
+    slots, _, question = checked("get 4 bearings on order, cheapest", order,
+                                 {"part": "BRG-6205", "quantity": 4, "preference": "price"}, RIVERSIDE)
+    assert question is not None and "BRG-6205" in question and "BRG-6308" in question
+    slots, _, question = checked("two bearings for the stenter", order,
+                                 {"part": "BRG-6306", "quantity": 2}, DYEHOUSE)
+    assert (slots["part"], question) == ("BRG-6310", None)
