@@ -133,7 +133,7 @@ def _model_entry(model: Any) -> Entry:
 
 
 def _prompt_entry(prompt: Prompt) -> Entry:
-    return Entry(name="prompt", path="system prompt and tool schemas (built at start)",
+    return Entry(name="prompt", path="system prompt and tool schemas, built at start",
                  sha256=_digest({"system": prompt.system, "tools": prompt.tools}))
 
 
@@ -141,7 +141,7 @@ def _examples_entry(prompt: Prompt) -> Entry:
     turns = [{"type": m.type, "content": m.content,
               "calls": [{"name": c["name"], "args": c["args"]} for c in getattr(m, "tool_calls", None) or []]}
              for m in prompt.shots]
-    return Entry(name="examples", path=f"{len(turns) // 2} procedure examples shown to the model (built at start)",
+    return Entry(name="examples", path=f"{len(turns) // 2} procedure examples, built at start",
                  sha256=_digest(turns))
 
 

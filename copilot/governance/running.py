@@ -43,6 +43,6 @@ def admitted(settings: CopilotSettings, connectors: ConnectorSettings, twin: Twi
     named = ", ".join(f"{c.name} {c.change} ({(c.after or c.before).path})" for c in changes)
     release = stored.id[:SHORT] + (f" ({stored.name})" if stored.name else "")
     raise ReleaseRefused(
-        f"this configuration is not the promoted release {release}: {named}; put those files back, make a release "
-        "of this one and promote it (`plant-copilot release create`, `release promote ID`), or run it unreleased "
-        "(COPILOT_UNRELEASED=1 or `plant-copilot --unreleased`)")
+        f"this configuration is not the promoted release {release}: {named}; run the release's configuration, "
+        "make a release of this one and promote it (`plant-copilot release create`, `release promote ID`), or run "
+        "it unreleased (COPILOT_UNRELEASED=1 or `plant-copilot --unreleased`)")

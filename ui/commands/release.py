@@ -98,6 +98,7 @@ def create(ctx: typer.Context,
             raise ReleaseError(f"the model of this configuration: {exc}") from None
         release = releases.create(manifest_of(config.copilot, config.connectors, config.twin, model), figures, name)
         _show(release, None)
+        typer.echo(f"next: plant-copilot release promote {release.short} --user ADMIN")
 
 
 @app.command()
