@@ -44,7 +44,9 @@ def _releases(ctx: typer.Context) -> Iterator[Releases]:
         finally:
             releases.close()
     except NotPromoted as exc:
-        typer.secho(f"error: {exc.headline}" + (f" ({settings.release_file}):" if exc.shortfalls else ""),
+        where = settings.release_file.resolve()
+        where = where.relative_to(Path.cwd()) if where.is_relative_to(Path.cwd()) else where
+        typer.secho(f"error: {exc.headline}" + (f" ({where}):" if exc.shortfalls else ""),
                     fg="red", err=True)
         for shortfall in exc.shortfalls:
             typer.secho(f"  {shortfall}", fg="red", err=True)
