@@ -17,6 +17,7 @@ from copilot.governance import ReleaseRefused, Releases, admitted
 from copilot.llm import NoModel
 from copilot.settings import CopilotSettings
 from copilot.store.audit import AuditKind, AuditLog
+from policies.rules import PolicyError
 from simulator.process import settings_env
 from twin.settings import TwinSettings
 from ui.cli import app
@@ -267,3 +268,7 @@ def test_bad_input_is_told_in_one_line(site: Site) -> None:
     site.thresholds.write_text("min_success: 80\n")
     assert "min_success: Input should be less than or equal to 1" in one_error_line(
         site.run("promote", release, "--user", "ada"))
+    site.policy.write_text("rules: [\n")  # a policy the copilot would refuse is not frozen (ui/cli.py: one line)
+    broken = site.run("create", "--name", "broken")
+    assert isinstance(broken.exception, PolicyError) and str(site.policy) in str(broken.exception)
+    assert "broken" not in site.run("list").output

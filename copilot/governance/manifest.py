@@ -27,6 +27,8 @@ from copilot.llm.replay import model_name
 from copilot.llm.weights import ModelWeights, known_sha256
 from copilot.parts import configured
 from copilot.settings import CopilotSettings
+from policies.rules import Policy
+from twin.file import site_twin
 from twin.settings import TwinSettings
 
 MODEL_PARTS = ("model", "prompt", "examples")
@@ -106,8 +108,11 @@ class Manifest(BaseModel):
 
 
 def manifest_of(settings: CopilotSettings, connectors: ConnectorSettings, twin: TwinSettings, model: Any) -> Manifest:
-    """The manifest of a copilot opened on these settings with ``model``, as copilot/wiring.py would load it."""
+    """The manifest of a copilot opened on these settings with ``model``, as copilot/wiring.py would load it; the
+    policy and twin files are read as it would, so files it would refuse are refused here (each its own error)."""
     plant, tools, procedures = configured(settings, connectors)
+    Policy.load(settings.policy_file, tools=tools)
+    site_twin(twin.file, plant)
     entries = []
     if not isinstance(model, NoModel):
         prompt = prompt_of(plant, tools, procedures, settings, model)
