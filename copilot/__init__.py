@@ -3,8 +3,8 @@
 Open a :class:`Copilot` (``Copilot.open``) with a :class:`Configuration`'s parts and a chat model
 (``copilot.llm.make_chat_model``); ask it as a :class:`~copilot.identity.User` and read its :data:`Step` events;
 supervisors decide :class:`PendingAction` s. The sub-packages ``copilot.identity``, ``copilot.llm``,
-``copilot.monitor``, ``copilot.reports`` and ``copilot.procedures`` declare the rest of the faces' API; every
-other module is internal. Names load on first use."""
+``copilot.monitor``, ``copilot.reports``, ``copilot.procedures`` and ``copilot.governance`` declare the rest of
+the faces' API; every other module is internal. Names load on first use."""
 
 from copilot.exports import exports
 

@@ -13,3 +13,13 @@ class RequestRejected(CopilotError, ValueError):
 
 class ConversationBusy(CopilotError, RuntimeError):
     """The conversation waits for a decision or is running elsewhere; it cannot take a new request now."""
+
+
+class ReleaseError(CopilotError, ValueError):
+    """A release command that cannot be done as asked (an unknown or ambiguous id, an unreadable eval report or
+    thresholds file, a release that falls short); the message says what and why, in one line."""
+
+
+class ReleaseRefused(CopilotError, RuntimeError):
+    """A copilot whose configuration is not the site's promoted release, started without leave to run
+    unreleased; the message names the files that differ and what to do."""

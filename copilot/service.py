@@ -264,6 +264,12 @@ class Copilot:
     def tools(self) -> dict[str, Tool]:
         return self.rt.tools
 
+    @property
+    def release(self) -> str | None:
+        """The id of the promoted release this copilot runs as (in every audit record it writes); None: it runs
+        unreleased (copilot/governance/running.py)."""
+        return self.rt.release
+
     async def history(self, machine_id: str, tag: str, minutes: float) -> list[tuple[float, float]]:
         """The historian's samples of one tag over the last ``minutes`` (seconds on the plant's clock, value)."""
         return await self.rt.deps.mes.history(machine_id, tag, minutes)

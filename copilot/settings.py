@@ -64,6 +64,11 @@ class CopilotSettings(BaseSettings):
     """What the monitor watches for and which procedure each finding starts (copilot/monitor/)."""
     monitor_webhook_url: str | None = None
     """COPILOT_MONITOR_WEBHOOK_URL: where each alert opened or cleared is POSTed as JSON (Teams, Slack, a CMMS)."""
+    release_file: Path = Field(default_factory=lambda data: site_file(data["site_dir"], "release.yaml"))
+    """The thresholds a release's eval reports must meet to be promoted (copilot/governance/thresholds.py)."""
+    unreleased: bool = False
+    """COPILOT_UNRELEASED=1 (or ``plant-copilot --unreleased``): run a configuration that differs from the site's
+    promoted release, its audit records marked unreleased; a site that never promoted one always runs so."""
     plan_first: Literal["auto", "on", "off"] = "auto"
     """Start each turn with a plan (copilot/agent/planning.py); auto = for constrained (small local) models."""
 

@@ -21,12 +21,12 @@ from copilot.agent.graph import build_graph
 from copilot.agent.prompt import agent_prompt
 from copilot.agent.runtime import Runtime
 from copilot.agent.state import KEPT_TYPES
+from copilot.governance.running import admitted
 from copilot.llm.chat_model import ChatModel
 from copilot.llm.warmup import warm_up
 from copilot.monitor.alerts import Alerts
-from copilot.procedures.fitting import fitted_to
+from copilot.parts import configured
 from copilot.procedures.language import identifier as language_identifier
-from copilot.procedures.spec import Procedures
 from copilot.settings import CopilotSettings
 from copilot.store.approvals import ApprovalQueue
 from copilot.store.audit import AuditLog
@@ -37,7 +37,6 @@ from copilot.store.sign_offs import QueueSignOffs
 from copilot.store.twin_checks import TwinChecks
 from policies.rules import Policy
 from tools.deps import Deps
-from tools.registry import discover
 from twin.file import site_twin
 from twin.settings import TwinSettings
 
@@ -46,9 +45,11 @@ from twin.settings import TwinSettings
 async def opened(model: ChatModel, *, settings: CopilotSettings, connectors: ConnectorSettings,
                  twin: TwinSettings, manuals: Any = None) -> AsyncIterator[tuple[Runtime, Any, Conversations, Alerts]]:
     """The runtime, the compiled graph, the conversations and the alerts, open until the context ends.
-    ``twin.file``: the fitted twin the dry runs use; without one, a change's dry run says no twin is fitted."""
-    plant = connectors.load_plant()
+    ``twin.file``: the fitted twin the dry runs use; without one, a change's dry run says no twin is fitted.
+    A configuration that is not the site's promoted release is refused first (copilot/governance/running.py)."""
+    plant, tools, procedures = configured(settings, connectors)
     fitted = site_twin(twin.file, plant)
+    release = await asyncio.to_thread(admitted, settings, connectors, twin, model)  # refused: nothing was opened
     async with AsyncExitStack() as stack:
         plc = await stack.enter_async_context(open_plc(connectors, plant, settings.plc_protocol))
         erp = await stack.enter_async_context(ErpClient.from_settings(connectors))
@@ -68,12 +69,12 @@ async def opened(model: ChatModel, *, settings: CopilotSettings, connectors: Con
         stack.callback(alerts.close)
         audit = AuditLog.of(settings)
         stack.callback(audit.close)
-        tools = discover(settings.tool_packages)
-        procedures = fitted_to(Procedures.load(settings.procedures_file, tools), plant) if settings.procedures else None
+        audit.stamp(release)
         rt = Runtime(deps=Deps(plant=plant, plc=plc, erp=erp, mes=mes, manuals=manuals, twin=fitted,
                                sign_offs=QueueSignOffs(queue)), model=model,
                      tools=tools, policy=Policy.load(settings.policy_file, tools=tools), queue=queue, ledger=ledger,
-                     audit=audit, settings=settings, twin_checks=twin_checks, procedures=procedures)
+                     audit=audit, settings=settings, twin_checks=twin_checks, procedures=procedures,
+                     release=release)
         await warmed(rt)
         yield rt, build_graph(rt).compile(checkpointer=saver), conversations, alerts
 

@@ -14,7 +14,8 @@ import copilot
 
 ROOT = Path(__file__).resolve().parent.parent
 FACES = ("ui", "evals")
-PUBLIC = ("copilot", "copilot.identity", "copilot.llm", "copilot.monitor", "copilot.reports", "copilot.procedures")
+PUBLIC = ("copilot", "copilot.identity", "copilot.llm", "copilot.monitor", "copilot.reports", "copilot.procedures",
+          "copilot.governance")
 FRAMEWORKS = ("langchain", "langchain_core", "langgraph")
 
 

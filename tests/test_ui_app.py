@@ -282,6 +282,9 @@ def test_audit_page_verifies_the_chain_and_filters_by_actor_tool_and_text(app):
     assert at.success and at.success[0].value.startswith("Hash chain verified")
     frame = at.dataframe[0].value
     assert {"request", "proposal", "decision"} <= set(frame["kind"])
+    # no release was ever promoted on this site: it runs unreleased, and says so beside each page and record
+    assert any("unreleased" in c.value for c in at.sidebar.caption)
+    assert set(frame[frame["kind"] == "decision"]["release"]) == {"unreleased"}
     at.text_input(key="audit_actor").input("olga").run()
     assert set(at.dataframe[0].value["actor"]) == {"olga"}
     at.text_input(key="audit_actor").input("").run()

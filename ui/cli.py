@@ -14,6 +14,7 @@ import typer
 
 from connectors.plant import PlantFileError
 from copilot import Configuration, ConfigurationError, DatabaseError, configuration
+from copilot.governance import ReleaseError, ReleaseRefused
 from copilot.identity import PasswordTooLong, UsersFileError
 from copilot.monitor import MonitorError
 from copilot.procedures import ProcedureError
@@ -30,13 +31,14 @@ from ui.commands.model import app as model_app
 from ui.commands.monitor import app as monitor_app
 from ui.commands.plant import opcua_app, plant_app
 from ui.commands.read import read
+from ui.commands.release import app as release_app
 from ui.commands.sim import app as sim_app
 from ui.commands.site import init
 from ui.commands.twin import app as twin_app
 
-# each names its file and field (or variable)
+# each names its file and field (or variable); a configuration that is not the promoted release names its files
 CONFIG_ERRORS = (PlantFileError, PolicyError, ProcedureError, UsersFileError, MonitorError, TwinFileError,
-                 ConfigurationError)
+                 ConfigurationError, ReleaseError, ReleaseRefused)
 
 # what a place or a value outside the files refuses: a folder or key file that cannot be made, a database that does
 # not answer or lacks a table, a password bcrypt cannot take; each told in one line
@@ -48,7 +50,12 @@ app = typer.Typer(help="Plant Copilot: an agentic copilot for factories.", no_ar
 @app.callback()
 def _configure(ctx: typer.Context, plant_dir: Annotated[Path | None, typer.Option(
         "--plant-dir", help="the site folder: plant.yaml, users.yaml, twin.yaml, manuals/ (default: $PLANT_DIR, "
-                            "else the demo plant)")] = None) -> None:
+                            "else the demo plant)")] = None,
+               unreleased: Annotated[bool, typer.Option(
+                   "--unreleased", help="run a configuration that is not the promoted release, its audit records "
+                                        "marked unreleased (COPILOT_UNRELEASED=1)")] = False) -> None:
+    if unreleased:
+        os.environ["COPILOT_UNRELEASED"] = "1"  # the app, monitor and MCP children too
     if plant_dir is not None:
         if not plant_dir.is_dir():
             typer.secho(f"error: --plant-dir {plant_dir}: no such folder (`plant-copilot init` makes one)",
@@ -73,6 +80,7 @@ app.add_typer(mcp_app, name="mcp")
 app.add_typer(twin_app, name="twin")
 app.add_typer(opcua_app, name="opcua")
 app.add_typer(plant_app, name="plant")
+app.add_typer(release_app, name="release")
 app.command("ingest")(ingest_manuals)
 app.command("init")(init)
 app.command()(ask)

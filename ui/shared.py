@@ -53,7 +53,8 @@ def alerts_store() -> Alerts:
 
 
 def copilot_ready() -> Copilot:
-    """The opened copilot, showing progress until it is; a failure to open is shown and stops the page."""
+    """The opened copilot, showing progress until it is; a failure to open is shown and stops the page. The
+    sidebar says which release it runs as."""
     runtime = get_runtime()
     if not runtime.ready.done():
         with st.status("Starting the copilot…", expanded=True) as status:
@@ -75,4 +76,7 @@ def copilot_ready() -> Copilot:
             get_runtime.clear()  # closes the failed runtime; the next run opens a new one
             st.rerun()
         st.stop()
-    return runtime.copilot
+    copilot = runtime.copilot
+    st.sidebar.caption(f"release `{copilot.release[:12]}`" if copilot.release else
+                       "unreleased: no promoted release runs")
+    return copilot

@@ -14,6 +14,7 @@ from copilot.agent.prompts import system_prompt
 from copilot.agent.runtime import Runtime
 from copilot.procedures.chooser import choice_names, choice_schemas, example_turns
 from copilot.procedures.spec import Procedures
+from copilot.settings import CopilotSettings
 from policies.model import Risk
 from tools.base import Tool
 
@@ -38,22 +39,29 @@ class Prompt:
         return [SystemMessage(self.system), *self.shots]
 
 
-def constrained(rt: Runtime) -> bool:
+def constrained(model: Any) -> bool:
     """Whether the model calls tools by constrained JSON (a small local model)."""
-    return bool(getattr(rt.model, "constrained", False))
+    return bool(getattr(model, "constrained", False))
 
 
-def plans_first(rt: Runtime) -> bool:
+def plans_first(settings: CopilotSettings, model: Any) -> bool:
     """Whether turns start with a plan (copilot/agent/planning.py): by default for models calling tools by
     constrained JSON (small local models), which need it; native tool callers choose freely."""
-    if rt.settings.plan_first == "auto":
-        return constrained(rt)
-    return rt.settings.plan_first == "on"
+    if settings.plan_first == "auto":
+        return constrained(model)
+    return settings.plan_first == "on"
 
 
 def agent_prompt(rt: Runtime) -> Prompt:
     """The prompt of this runtime's model, tools and procedures."""
-    return model_prompt(rt.deps.plant, rt.tools, rt.procedures, plan=plans_first(rt), shots=constrained(rt))
+    return prompt_of(rt.deps.plant, rt.tools, rt.procedures, rt.settings, rt.model)
+
+
+def prompt_of(plant: Plant, tools: dict[str, Tool], procedures: Procedures | None, settings: CopilotSettings,
+              model: Any) -> Prompt:
+    """The prompt a copilot of these parts and this model starts every call with (before its runtime exists:
+    a release freezes it)."""
+    return model_prompt(plant, tools, procedures, plan=plans_first(settings, model), shots=constrained(model))
 
 
 def model_prompt(plant: Plant, tools: dict[str, Tool], procedures: Procedures | None, *, plan: bool,
@@ -88,8 +96,8 @@ class BoundModel:
     @classmethod
     def of(cls, rt: Runtime) -> BoundModel:
         prompt = agent_prompt(rt)
-        return cls(model=rt.model.bind_tools(prompt.tools), prompt=prompt, brief=constrained(rt),
-                   planning=plans_first(rt),
+        return cls(model=rt.model.bind_tools(prompt.tools), prompt=prompt, brief=constrained(rt.model),
+                   planning=plans_first(rt.settings, rt.model),
                    choices=tuple(choice_names(rt.procedures)) if rt.procedures else ())
 
     @property

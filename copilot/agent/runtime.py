@@ -36,3 +36,4 @@ class Runtime:
     settings: CopilotSettings
     twin_checks: TwinChecks
     procedures: Procedures | None = None
+    release: str | None = None  # the promoted release this copilot runs as; None: unreleased

@@ -98,6 +98,10 @@ class UserDirectory:
         """The users who sign in (not the processes' accounts)."""
         return [self.get(name) for name, entry in self._entries.items() if not entry.service]
 
+    def roles(self) -> dict[str, str]:
+        """Every user's role by name, the processes' accounts too, and nothing else (no hash, no name shown)."""
+        return {name: str(entry.role) for name, entry in sorted(self._entries.items())}
+
     def find(self, username: str) -> User | None:
         return self.get(username) if username in self._entries else None
 

@@ -112,12 +112,18 @@ def join_parts(parts: Sequence[Path], dest: Path, expected_sha256: str) -> Path:
 
 def verify(path: Path, expected_sha256: str) -> None:
     """Raise :class:`ModelIntegrityError` unless ``path`` hashes to ``expected_sha256``."""
+    actual = known_sha256(path)
+    if actual != expected_sha256:
+        raise ModelIntegrityError(path, expected_sha256, actual)
+
+
+def known_sha256(path: Path) -> str:
+    """The file's sha256: the one remembered for its size and modification time, else hashed now and remembered."""
     actual = _recalled(path)
     if actual is None:
         actual = sha256_of(path)
         _remember(path, actual)
-    if actual != expected_sha256:
-        raise ModelIntegrityError(path, expected_sha256, actual)
+    return actual
 
 
 def sha256_of(path: Path) -> str:

@@ -52,6 +52,7 @@ class AuditKind(StrEnum):
     alert = "alert"  # the monitor opened or cleared an alert, or a person closed one
     refusal = "refusal"  # a caller turned away before proposing anything: no or a bad token, not allowed
     unproven = "unproven"  # votes not honoured: no approval record of theirs verifies against the keyed chain
+    release = "release"  # an admin promoted a release, or was refused (copilot/governance/)
 
 
 GENESIS = "0" * 64
@@ -140,6 +141,8 @@ class AuditRecord(BaseModel):
     result: Any = None
     old_value: Any = None
     new_value: Any = None
+    release: str | None = None  # the id of the release the copilot that wrote it ran as
+    unreleased: bool = False  # it ran unreleased; neither set: written before releases, or by no copilot
     prev_hash: str
     hash: str
 
@@ -187,6 +190,12 @@ class AuditLog(Store):
             self._keyed_from_seq = self._keyed_from(tx)  # set once, when the log was made: appends key from it
         self._batches = 0  # open batch() blocks: the head is kept when the last one ends
         self._head_behind = False
+        self._stamp: dict[str, Any] = {}
+
+    def stamp(self, release: str | None) -> None:
+        """Every record appended from now on names the release the copilot runs as: its id, or (None) that it
+        runs unreleased. Inside the record's body, so the chain covers it; records from before read as neither."""
+        self._stamp = {"release": release} if release else {"unreleased": True}
 
     @classmethod
     def of(cls, settings: CopilotSettings) -> AuditLog:
@@ -294,7 +303,7 @@ class AuditLog(Store):
         """Add one record at the end of the chain (several processes may append; the chain stays linear)."""
         body = json.dumps(
             redact({"arguments": arguments, "decision": decision, "approvers": approvers or [], "result": result,
-                    "old_value": old_value, "new_value": new_value}),
+                    "old_value": old_value, "new_value": new_value, **self._stamp}),
             sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False,
         )
         with self._db.transaction(serial=_APPEND) as tx:

@@ -22,11 +22,13 @@ def list_(
     text: str | None = typer.Option(None, help="search arguments, decisions and results"),
     limit: int = typer.Option(50),
 ) -> None:
-    """The newest records first."""
+    """The newest records first, each with the release its copilot ran as (or unreleased)."""
     for r in AuditLog.of(configuration(ctx).copilot).records(actor=actor, tool=tool, kind=kind, text=text, limit=limit):
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r.ts))
-        detail = {k: v for k, v in (("args", r.arguments), ("decision", r.decision), ("approvers", r.approvers),
-                                    ("result", r.result), ("old", r.old_value), ("new", r.new_value)) if v}
+        release = r.release[:12] if r.release else "unreleased" if r.unreleased else None
+        detail = {k: v for k, v in (("release", release), ("args", r.arguments), ("decision", r.decision),
+                                    ("approvers", r.approvers), ("result", r.result), ("old", r.old_value),
+                                    ("new", r.new_value)) if v}
         typer.echo(f"{r.seq:>6} {when} {r.kind:<10} {r.actor:<8} {r.tool or '-':<22} "
                    f"{json.dumps(detail, ensure_ascii=False, default=str)[:200]}")
 

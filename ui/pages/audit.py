@@ -47,6 +47,7 @@ st.dataframe(
       "actor": r.actor, "tool": r.tool or "", "action": r.action_id or "", "arguments": brief(r.arguments),
       "decision": brief((r.decision or {}).get("kind") if isinstance(r.decision, dict) else r.decision),
       "approvers": ", ".join(r.approvers), "result": brief(r.result), "old": brief(r.old_value),
-      "new": brief(r.new_value), "hash": r.hash[:12]} for r in records],
+      "new": brief(r.new_value), "release": r.release[:12] if r.release else "unreleased" * r.unreleased,
+      "hash": r.hash[:12]} for r in records],
     hide_index=True, width="stretch",
 )
