@@ -140,3 +140,16 @@ def test_a_quantity_is_kept_when_the_language_was_told_wrong() -> None:
     order = SHIPPED.get("order_part")
     slots, _, _ = checked("Bestell 1.000 Lager 6205", order, {"part": "BRG-6205", "quantity": 1000}, PLANT, lang="en")
     assert slots["quantity"] == 1000
+
+
+def test_a_variant_the_request_does_not_type_describes_the_order_by_its_colour_and_options() -> None:
+    production = SHIPPED.get("change_production")
+    slots, stop, question = checked("customer's cut the blue UV job to 600", production,
+                                    {"variant": "HX-200-BLU-UV", "quantity": 600}, PLANT)
+    assert (stop, question) == (None, None)
+    assert slots == {"quantity": 600, "colour": "blue", "options": ["uv_stabilised"]}
+    slots, _, _ = checked("put 300 more on the grey job", production, {"variant": "HX-200-BLU-UV", "added": 300}, PLANT)
+    assert slots == {"added": 300}  # the request says another colour: the model's variant was a guess
+    slots, _, _ = checked("the blue UV job to 600", production,
+                          {"variant": "HX-200-BLU-UV", "colour": "blue", "quantity": 600}, PLANT)
+    assert slots == {"colour": "blue", "quantity": 600}  # the model's own description stands

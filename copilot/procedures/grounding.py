@@ -10,6 +10,8 @@ nothing clearly. Before a procedure runs:
 - an order or variant id that the request does not contain is dropped (operators
   type those ids or say "the running order", "in red"; an id they did not type is
   a guess), so the procedure finds it from the line, product or colour or asks;
+  a variant dropped whose colour the request says is kept as its colour and
+  options, where the model filled neither ("the blue UV job");
 - a machine the request does not name, where the request names exactly one other
   (by id as people type it, or in words: "hp102", "the moulder", "the L2 oven";
   copilot/understanding/machines.py), is that one;
@@ -210,7 +212,7 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
         if slot.kind is SlotKind.machine:
             kept[name] = _named_machine(value, [operators_words(request), *([english] if english else [])], plant)
         elif slot.kind in _TYPED and value.upper() not in text:
-            del kept[name]
+            _untyped(kept, name, procedure, " ".join(texts), plant)
         elif slot.kind is SlotKind.part and not _named(value, text):
             fits = _fitting_parts(" ".join(texts), plant)
             if len(fits) == 1:  # the one part whose name the request says, not the model's pick
@@ -221,6 +223,23 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
                 return kept, None, f"Which part do you mean: {options}?"
     measured = _measured_instead(request, procedure, kept, plant)
     return kept, measured, None if measured else unconverted
+
+
+def _untyped(slots: dict[str, Any], name: str, procedure: Procedure, request: str, plant: Plant) -> None:
+    """An order or variant id the request does not type is dropped; a variant becomes its colour and options, where
+    the request says that colour and the model left both empty ("the blue UV job" is the order of that variant)."""
+    variant = slots.pop(name)
+    if procedure.slots[name].kind is not SlotKind.variant:
+        return
+    chosen = next((v for p in plant.products for v in p.variants if v.id == variant), None)
+    colour = next((n for n, s in procedure.slots.items() if s.kind is SlotKind.colour), None)
+    options = next((n for n, s in procedure.slots.items() if s.kind is SlotKind.options), None)
+    if chosen is None or colour is None or slots.get(colour) or (options and slots.get(options)):
+        return
+    if re.search(rf"(?<![a-z]){re.escape(chosen.colour.lower())}(?![a-z])", request.lower()):
+        slots[colour] = chosen.colour
+        if options:
+            slots[options] = list(chosen.options)
 
 
 def asked_back(request: str, question: str, reply: str) -> str:
