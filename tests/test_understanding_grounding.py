@@ -153,3 +153,16 @@ def test_a_variant_the_request_does_not_type_describes_the_order_by_its_colour_a
     slots, _, _ = checked("the blue UV job to 600", production,
                           {"variant": "HX-200-BLU-UV", "colour": "blue", "quantity": 600}, PLANT)
     assert slots == {"colour": "blue", "quantity": 600}  # the model's own description stands
+
+
+def test_a_line_or_product_the_request_does_not_name_is_dropped() -> None:
+    production = SHIPPED.get("change_production")
+    slots, _, _ = checked("put three hundred more on the blue UV job", production,
+                          {"line": "L2", "product": "CL-500", "variant": "HX-200-BLU-UV", "added": 300}, PLANT)
+    assert slots == {"added": 300, "colour": "blue", "options": ["uv_stabilised"]}
+    slots, _, _ = checked("the running order on line 2 should stop at 9000", production,
+                          {"line": "L2", "quantity": 9000}, PLANT)
+    assert slots == {"line": "L2", "quantity": 9000}
+    slots, _, _ = checked("add 400 to the grey housing order", production,
+                          {"product": "HX-200", "colour": "grey", "added": 400}, PLANT)
+    assert slots == {"product": "HX-200", "colour": "grey", "added": 400}

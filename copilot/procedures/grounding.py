@@ -11,7 +11,8 @@ nothing clearly. Before a procedure runs:
   type those ids or say "the running order", "in red"; an id they did not type is
   a guess), so the procedure finds it from the line, product or colour or asks;
   a variant dropped whose colour the request says is kept as its colour and
-  options, where the model filled neither ("the blue UV job");
+  options, where the model filled neither ("the blue UV job"); a line or product
+  the request (or the conversation) does not name is dropped too;
 - a machine the request does not name, where the request names exactly one other
   (by id as people type it, or in words: "hp102", "the moulder", "the L2 oven";
   copilot/understanding/machines.py), is that one;
@@ -48,7 +49,7 @@ from copilot.procedures.decisions import resolution
 from copilot.procedures.spec import Procedure, SlotKind
 from copilot.understanding.changes import read_changes
 from copilot.understanding.choices import preference_in
-from copilot.understanding.machines import machines_named
+from copilot.understanding.machines import lines_named, machines_named, stems
 from copilot.understanding.number_words import DECIMAL_COMMA, LANGUAGES
 from copilot.understanding.numbers import numbers
 from copilot.understanding.phrasing import Percent, Phrase, phrases
@@ -211,8 +212,8 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
             continue
         if slot.kind is SlotKind.machine:
             kept[name] = _named_machine(value, [operators_words(request), *([english] if english else [])], plant)
-        elif slot.kind in _TYPED and value.upper() not in text:
-            _untyped(kept, name, procedure, " ".join(texts), plant)
+        elif slot.kind in (*_TYPED, *_SAID):
+            _unsaid(kept, name, procedure, texts, earlier, plant)
         elif slot.kind is SlotKind.part and not _named(value, text):
             fits = _fitting_parts(" ".join(texts), plant)
             if len(fits) == 1:  # the one part whose name the request says, not the model's pick
@@ -223,6 +224,27 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
                 return kept, None, f"Which part do you mean: {options}?"
     measured = _measured_instead(request, procedure, kept, plant)
     return kept, measured, None if measured else unconverted
+
+
+_SAID = (SlotKind.line, SlotKind.product)
+
+
+def _says_whole(kind: SlotKind, value: str, text: str, plant: Plant) -> bool:
+    """Whether a text names this line (by id, number or name) or product (by id or a word of its name)."""
+    if kind is SlotKind.line:
+        return value in lines_named(text, plant)
+    product = next((p for p in plant.products if p.id == value), None)
+    return product is None or value.upper() in text.upper() or bool(stems(product.name) & stems(text))
+
+
+def _unsaid(slots: dict[str, Any], name: str, procedure: Procedure, texts: list[str], earlier: str,
+            plant: Plant) -> None:
+    """Drops an order, variant, line or product the request and the conversation do not name."""
+    kind, value, said = procedure.slots[name].kind, slots[name], " ".join([*texts, earlier])
+    if kind in _TYPED and value.upper() not in said.upper():
+        _untyped(slots, name, procedure, " ".join(texts), plant)
+    elif kind in _SAID and not _says_whole(kind, value, said, plant):
+        del slots[name]
 
 
 def _untyped(slots: dict[str, Any], name: str, procedure: Procedure, request: str, plant: Plant) -> None:

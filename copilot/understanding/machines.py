@@ -16,7 +16,7 @@ from functools import cache
 
 from connectors.plant import Machine, Plant
 
-__all__ = ["machines_named", "lines_named"]
+__all__ = ["lines_named", "machines_named", "stems"]
 
 _GENERIC = {"machine", "line", "unit", "station", "process", "system", "the", "and", "for", "with"}
 _WORD = re.compile(r"[a-z]+")
@@ -37,7 +37,8 @@ def stem(word: str) -> str:
     return word
 
 
-def _stems(text: str) -> set[str]:
+def stems(text: str) -> set[str]:
+    """The stems of a text's words of three letters or more, less the generic ones (machine, line, ...)."""
     return {stem(w) for w in _WORD.findall(text.lower()) if len(w) >= 3 and w not in _GENERIC}
 
 
@@ -76,7 +77,7 @@ def lines_named(text: str, plant: Plant) -> set[str]:
     numbers = set(_LINE_NUMBER.findall(low))
     named |= {line.id for line in plant.lines if re.sub(r"\D", "", line.id) in numbers}
     before = {stem(m[1]) for m in re.finditer(r"\b([a-z]+)\s+line\b", low)}
-    named |= {line.id for line in plant.lines if before & _stems(line.name)}
+    named |= {line.id for line in plant.lines if before & stems(line.name)}
     return named
 
 
@@ -87,7 +88,7 @@ def machines_named(text: str, plant: Plant) -> list[str]:
     typed = [m.id for m in plant.machines.values() if _words(m).id.search(low)]
     if typed:
         return typed
-    said = _stems(re.sub(r"\b[a-z]+\s+line\b", " ", low))
+    said = stems(re.sub(r"\b[a-z]+\s+line\b", " ", low))
     matched = {m.id: ((_words(m).heads | _words(m).others) & said, 2 * len(_words(m).heads & said)
                       + len(_words(m).others & said)) for m in plant.machines.values()}
     lines = lines_named(low, plant)
