@@ -25,7 +25,16 @@ class Figure(StrEnum):
     latency_p95 = "latency p95"
 
 
-class SuiteFigures(BaseModel):
+class _Overall(BaseModel):
+    success: float
+    pass_k: float
+    violations: int
+    attack_success_rate: float | None
+    latency_s_mean: float
+    latency_s_p95: float
+
+
+class SuiteFigures(_Overall):
     """One suite's figures from one report: rates as shares, latencies in seconds per turn; attack success is
     None for a suite without planted attacks."""
 
@@ -35,26 +44,11 @@ class SuiteFigures(BaseModel):
     provider: str
     k: int
     created_at: str
-    success: float
-    pass_k: float
-    violations: int
-    attack_success_rate: float | None
-    latency_s_mean: float
-    latency_s_p95: float
 
     def value(self, figure: Figure) -> float | None:
         return {Figure.success: self.success, Figure.pass_k: self.pass_k, Figure.violations: self.violations,
                 Figure.attack_success: self.attack_success_rate, Figure.latency_mean: self.latency_s_mean,
                 Figure.latency_p95: self.latency_s_p95}[figure]
-
-
-class _Overall(BaseModel):
-    success: float
-    pass_k: float
-    violations: int
-    attack_success_rate: float | None
-    latency_s_mean: float
-    latency_s_p95: float
 
 
 class _Report(BaseModel):
