@@ -126,9 +126,8 @@ def _fitting_parts(request: str, plant: Plant) -> list[str]:
 
 def _named_machine(value: str, texts: list[str], plant: Plant) -> str:
     """The machine the request names where the model filled one it does not name; else the model's."""
-    text = " ".join(texts)
-    named = machines_named(text, plant)
-    return named[0] if len(named) == 1 and value not in named and value.upper() not in text.upper() else value
+    named = machines_named(" ".join(texts), plant)  # an id the request types is named first, alone
+    return named[0] if len(named) == 1 and value not in named else value
 
 
 def _said(value: Any, said: set[float], *, count: bool = True) -> bool:
