@@ -52,7 +52,8 @@ from copilot.understanding.choices import preference_in
 from copilot.understanding.machines import lines_named, machines_named, stems
 from copilot.understanding.number_words import DECIMAL_COMMA, LANGUAGES
 from copilot.understanding.numbers import numbers
-from copilot.understanding.phrasing import Percent, Phrase, phrases
+from copilot.understanding.options import options_dropped
+from copilot.understanding.phrasing import Absolute, Percent, Phrase, Relative, phrases
 
 ID_WORD = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b")
 """An id-shaped word as plant ids are written: capitals and digits joined by dashes (P-101, HX-200-BLU)."""
@@ -163,8 +164,8 @@ def _grounded_numbers(procedure: Procedure, slots: dict[str, Any], texts: list[s
                     if s.kind is SlotKind.machine and isinstance(slots.get(n), str)), None)
     for name, slot in procedure.slots.items():
         value = kept.get(name)
-        counted = slot.kind is SlotKind.integer
-        if slot.kind in (SlotKind.integer, SlotKind.number) and not _said(value, said, count=counted):
+        counted = slot.kind in (SlotKind.integer, SlotKind.total)
+        if slot.kind in _NUMBERS and not _said(value, said, count=counted):
             del kept[name]
         elif slot.kind is SlotKind.setpoint_changes and isinstance(value, list):
             changes = [c for c in value if isinstance(c, dict)]
@@ -173,7 +174,32 @@ def _grounded_numbers(procedure: Procedure, slots: dict[str, Any], texts: list[s
             question = question or reading.question
             kept[name] = [as_said if as_said is not None else _grounded_change(change, said, percent)
                           for change, as_said in zip(changes, reading.changes + [None] * len(changes))]
+    _total_or_more(procedure, kept, read)
     return kept, question
+
+
+_NUMBERS = (SlotKind.integer, SlotKind.number, SlotKind.total, SlotKind.more)
+
+
+def _total_or_more(procedure: Procedure, slots: dict[str, Any], read: list[Phrase]) -> None:
+    """A count's change as the request phrases its number, whichever slot the model put it in: "make it 1000" is a
+    new total, "300 more", "add 300" and "200 fewer" are a change; a number phrased neither way stays where it is."""
+    total = next((n for n, s in procedure.slots.items() if s.kind is SlotKind.total), None)
+    more = next((n for n, s in procedure.slots.items() if s.kind is SlotKind.more), None)
+    value = slots.get(total) if slots.get(total) is not None else slots.get(more)
+    if total is None or more is None or not isinstance(value, int | float):
+        return
+    phrase = next((p for p in read if isinstance(p, Absolute | Relative) and abs(_size(p)) == abs(value)), None)
+    if isinstance(phrase, Absolute):
+        slots.pop(more, None)
+        slots[total] = int(phrase.value)
+    elif isinstance(phrase, Relative):
+        slots.pop(total, None)
+        slots[more] = phrase.delta if phrase.signed else value
+
+
+def _size(phrase: Absolute | Relative) -> float:
+    return phrase.value if isinstance(phrase, Absolute) else phrase.delta
 
 
 def _grounded_change(change: dict[str, Any], said: set[float], percent: set[float]) -> dict[str, Any]:
@@ -221,6 +247,7 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
                 names = {p.id: p.name for p in plant.parts}
                 options = "; ".join(f"{f} ({names[f]})" for f in fits)
                 return kept, None, f"Which part do you mean: {options}?"
+    _taken_off(procedure, kept, [request, *([english] if english else [])], lang, plant)
     measured = _measured_instead(request, procedure, kept, plant)
     return kept, measured, None if measured else unconverted
 
@@ -261,6 +288,22 @@ def _untyped(slots: dict[str, Any], name: str, procedure: Procedure, request: st
         slots[colour] = chosen.colour
         if options:
             slots[options] = list(chosen.options)
+
+
+def _taken_off(procedure: Procedure, slots: dict[str, Any], texts: list[str], lang: str, plant: Plant) -> None:
+    """The options the request takes off, read by code, are the procedure's ``without`` and not among its options
+    (whatever the model filled in either)."""
+    without = next((n for n, s in procedure.slots.items() if s.kind is SlotKind.without), None)
+    if without is None:
+        return
+    known = list(dict.fromkeys(o for p in plant.products for v in p.variants for o in v.options))
+    dropped = list(dict.fromkeys(o for i, text in enumerate(texts)
+                                 for o in options_dropped(operators_words(text), known, lang if i == 0 else "en")))
+    slots.pop(without, None)
+    if dropped:
+        slots[without] = dropped
+    for name in (n for n, s in procedure.slots.items() if s.kind is SlotKind.options and slots.get(n)):
+        slots[name] = [o for o in slots[name] if o not in dropped]
 
 
 def asked_back(request: str, question: str, reply: str) -> str:
