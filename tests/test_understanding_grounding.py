@@ -205,3 +205,18 @@ def test_an_option_the_request_takes_off_is_taken_off_whatever_the_model_filled(
     slots, _, _ = checked("den roten Auftrag ohne Manipulationsschutz", production, {"colour": "red"}, PLANT,
                           lang="de", english="the red order without the tamper-evident cap")
     assert slots == {"colour": "red", "without": ["tamper_evident_cap"]}
+
+
+def test_a_part_the_request_does_not_name_is_not_the_models_guess() -> None:
+    stock = SHIPPED.get("inventory_check")
+    slots, stop, question = checked("have we run out of any spares for the oven?", stock,
+                                    {"part": "HYD-SEAL-KIT-250", "machine": None, "low": None}, PLANT)
+    assert (stop, question) == (None, None)
+    assert slots == {"machine": "OV-201", "low": None}  # the oven's parts, not a seal kit of the press
+    order = SHIPPED.get("order_part")
+    _, _, question = checked("order a spare for the oven, cheapest", order, {"part": "HYD-SEAL-KIT-250"}, PLANT)
+    assert question == ("Which part of OV-201: TC-K-150 (Thermocouple type K, 150 mm probe); FAN-MTR-TC6 "
+                        "(Recirculation fan motor 2.2 kW for TC-6); HTR-ELEM-TC6 (Heating element 3 kW for TC-6)?")
+    slots, _, question = checked("the same for the conveyor", order, {"part": "BRG-6308", "quantity": 2}, PLANT,
+                                 repeated="order 2 bearings for the press")
+    assert (slots["part"], question) == ("BRG-6205", None)  # the bearing of the machine this request names

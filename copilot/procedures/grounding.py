@@ -49,7 +49,7 @@ from copilot.procedures.decisions import resolution
 from copilot.procedures.spec import Procedure, SlotKind
 from copilot.understanding.changes import read_changes
 from copilot.understanding.choices import preference_in
-from copilot.understanding.machines import lines_named, machines_named, stems
+from copilot.understanding.machines import lines_named, machine_words, machines_named, stems
 from copilot.understanding.number_words import DECIMAL_COMMA, LANGUAGES
 from copilot.understanding.numbers import numbers
 from copilot.understanding.options import options_dropped
@@ -102,7 +102,6 @@ def unknown_name(request: str, procedure: Procedure, slots: dict[str, Any], plan
 
 
 _TYPED = (SlotKind.production_order, SlotKind.variant)
-_WORD = re.compile(r"[^\W\d_]{4,}")
 
 
 def _named(value: str, text: str) -> bool:
@@ -112,17 +111,40 @@ def _named(value: str, text: str) -> bool:
         for part in value.upper().split("-"))
 
 
-def _fitting_parts(request: str, plant: Plant) -> list[str]:
-    """The parts whose names the request's words fit; of those, the ones in the bill of materials of the machines
-    it names where any is ("the bearings for the pump" are the pump's bearing, not every bearing in the store)."""
-    said = {w.lower() for w in _WORD.findall(request)}
-    fits = []
-    for part in plant.parts:
-        words = {w.lower() for w in _WORD.findall(part.name)}
-        if any(s.startswith(w) or w.startswith(s) for s in said for w in words):
-            fits.append(part.id)
-    fitted = {b.part for m in machines_named(request, plant) for b in plant.machines[m].bom}
+def _fitting_parts(request: str, plant: Plant, machines: list[str]) -> list[str]:
+    """The parts whose names the request's words fit (by stem, less the words that name the ``machines``); of those,
+    the ones in the bill of materials of the ``machines`` where any is ("the bearings for the pump" are the pump's
+    bearing, not every bearing in the store)."""
+    said = stems(request).difference(*(machine_words(plant.machines[m]) for m in machines))
+    fits = [part.id for part in plant.parts if stems(part.name) & said]
+    fitted = {b.part for m in machines for b in plant.machines[m].bom}
     return [f for f in fits if f in fitted] or fits
+
+
+def _grounded_part(slots: dict[str, Any], name: str, required: bool, texts: list[str], machines: list[str],
+                   plant: Plant) -> str | None:
+    """A part the request does not name: the one its words fit (within the bill of materials of the ``machines``
+    it names), else none at all; the question to ask when several fit, or when it is required and fits none."""
+    fits = _fitting_parts(" ".join(texts), plant, machines)
+    names = {p.id: p.name for p in plant.parts}
+    if len(fits) == 1:  # the one part whose name the request says, not the model's pick
+        slots[name] = fits[0]
+    elif fits:
+        return f"Which part do you mean: {'; '.join(f'{f} ({names[f]})' for f in fits)}?"
+    else:
+        del slots[name]
+        bom = [b.part for m in machines for b in plant.machines[m].bom]
+        if required and bom:
+            return f"Which part of {' and '.join(machines)}: {'; '.join(f'{p} ({names[p]})' for p in bom)}?"
+    return None
+
+
+def _unfilled_machine(procedure: Procedure, slots: dict[str, Any], texts: list[str], plant: Plant) -> None:
+    """A machine slot the model left empty is the one machine the request names, where it names one."""
+    named = machines_named(" ".join(texts), plant)
+    for name, slot in procedure.slots.items():
+        if slot.kind is SlotKind.machine and slots.get(name) is None and len(named) == 1:
+            slots[name] = named[0]
 
 
 def _named_machine(value: str, texts: list[str], plant: Plant) -> str:
@@ -240,13 +262,10 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
         elif slot.kind in (*_TYPED, *_SAID):
             _unsaid(kept, name, procedure, texts, earlier, plant)
         elif slot.kind is SlotKind.part and not _named(value, text):
-            fits = _fitting_parts(" ".join(texts), plant)
-            if len(fits) == 1:  # the one part whose name the request says, not the model's pick
-                kept[name] = fits[0]
-            elif len(fits) > 1:
-                names = {p.id: p.name for p in plant.parts}
-                options = "; ".join(f"{f} ({names[f]})" for f in fits)
-                return kept, None, f"Which part do you mean: {options}?"
+            own = machines_named(" ".join([operators_words(request), *([english] if english else [])]), plant)
+            if question := _grounded_part(kept, name, slot.required, texts, own, plant):
+                return kept, None, question
+    _unfilled_machine(procedure, kept, [operators_words(request), *([english] if english else [])], plant)
     _taken_off(procedure, kept, [request, *([english] if english else [])], lang, plant)
     measured = _measured_instead(request, procedure, kept, plant)
     return kept, measured, None if measured else unconverted
