@@ -274,6 +274,13 @@ class Plant(_Strict):
             raise NotFound(f"unknown machine {machine_id!r}; the plant has: {', '.join(self.machines)}")
         return self.machines[key]
 
+    def line(self, line_id: str) -> Line:
+        """The line with that id (as typed, any case); NotFound names the plant's lines."""
+        found = next((line for line in self.lines if line.id.upper() == line_id.strip().upper()), None)
+        if found is None:
+            raise NotFound(f"unknown line {line_id!r}; the plant has: {', '.join(line.id for line in self.lines)}")
+        return found
+
     def tag(self, machine_id: str, tag_name: str) -> Tag:
         return self.machine(machine_id).tag(tag_name)
 

@@ -8,6 +8,8 @@ import pytest
 from agent_helpers import SimControl, ask, call, cli, copilot_on, results, script, waiting
 
 from connectors.erp import ErpClient
+from connectors.records import WorkOrderCreate
+from copilot import Status
 
 pytestmark = pytest.mark.asyncio
 
@@ -58,3 +60,18 @@ async def test_vibration_to_one_approved_purchase_order(sim, tmp_path):
     assert len(orders) == 1
     assert orders[0].quantity == 20 and orders[0].supplier == "SUP-FAST"  # fastest delivery
     assert [w.priority for w in work_orders] == ["high"]
+
+
+async def test_open_work_orders_of_one_line(sim, tmp_path):
+    async with ErpClient.from_settings(sim) as erp:
+        job = WorkOrderCreate(machine_id="HP-102", title="Replace return filter element", priority="medium",
+                              description="filter differential pressure high", requested_by="olga")
+        await erp.create_work_order(job, idempotency_key="line-jobs-1")
+    replies = [[call("open_work_orders", line_id="L1")], [call("open_work_orders", line_id="l2")],
+               [call("open_work_orders", line_id="L9")], "Listed."]
+    async with copilot_on(sim, tmp_path, script(*replies)) as copilot:
+        steps = await ask(copilot, "olga", "any maintenance jobs still open on line 1?")
+    on_l1, on_l2, unknown = results(steps, "open_work_orders")
+    assert [(w["machine_id"], w["title"]) for w in on_l1.result] == [("HP-102", "Replace return filter element")]
+    assert on_l2.result == []
+    assert unknown.status is Status.error and "unknown line 'L9'; the plant has: L1, L2" in unknown.text

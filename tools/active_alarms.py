@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from connectors.errors import ConnectorError, NotFound
+from connectors.errors import ConnectorError
 from policies.model import Risk
 from tools.base import Call, ToolArgs, tool
 from tools.deps import Deps
@@ -34,10 +34,7 @@ class ActiveAlarms(BaseModel):
 async def active_alarms(deps: Deps, args: ActiveAlarmsArgs, call: Call) -> ActiveAlarms:
     """List the active alarms (PLC alarm codes and tags beyond their alarm limits) on one line or the whole
     plant. Machines whose PLC does not answer are listed separately."""
-    lines = [line for line in deps.plant.lines if args.line_id in (None, line.id)]
-    if not lines:
-        known = ", ".join(line.id for line in deps.plant.lines)
-        raise NotFound(f"unknown line {args.line_id!r}; the plant has: {known}")
+    lines = [deps.plant.line(args.line_id)] if args.line_id else deps.plant.lines
     result = ActiveAlarms(alarms=[])
     for line in lines:
         for machine in line.machines:
