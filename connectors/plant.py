@@ -203,6 +203,9 @@ class Machine(_Strict):
     """The name of its PLC in the plant's ``plcs``; unset, its line's."""
     tags: dict[str, Tag]
     bom: list[BomLine] = []
+    ideal_rate_per_h: float | None = Field(default=None, gt=0)
+    """The units its ``good_count`` counts per hour at its design speed (the ideal cycle time's inverse), good and
+    rejected together: OEE's performance is its output against this; unset, the machine has no OEE."""
 
     @property
     def setpoints(self) -> list[Tag]:
