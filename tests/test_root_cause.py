@@ -4,7 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-from copilot.quality.root_cause import CauseKind, LineHistory, LotLoad, MachineHistory, Series, explain
+from copilot.quality.root_cause import CauseKind, explain
+from tools.line_history import LineHistory, LotLoad, MachineHistory, Series
+
+
+def line(line_id: str, *machines: MachineHistory) -> LineHistory:
+    return LineHistory(line_id=line_id, split=SPLIT, machines=list(machines))
+
+
+def series(tag: str, unit: str, span: float, samples: list[tuple[float, float]]) -> Series:
+    return Series(tag=tag, unit=unit, span=span, samples=samples)
+
+
+def machine(mid: str, defects: list[tuple[float, float]], readings: list[Series] = (), setpoints: list[Series] = (),
+            drives: dict[str, str] | None = None, lots: list[LotLoad] = ()) -> MachineHistory:
+    return MachineHistory(machine_id=mid, defect_rate=defects, readings=list(readings), setpoints=list(setpoints),
+                          drives=drives or {}, lots=list(lots))
 
 SPLIT = 2700.0  # a window of an hour, a sample a minute; its last 15 minutes are now
 TIMES = [60.0 * i for i in range(60)]
@@ -21,37 +36,38 @@ def flat(level: float, then: float | None = None, at: float = SPLIT) -> list[tup
 
 
 def oven(zone_now: float = 180.0, defect_now: float = 0.5) -> MachineHistory:
-    return MachineHistory("OV-201", steady(0.5, defect_now, 0.02),
-                          [Series("zone_temp", "degC", 300, steady(180.0, zone_now)),
-                           Series("fan_speed", "rpm", 1800, steady(1450.0, noise=4.0))],
-                          [Series("temp_setpoint", "degC", 60, flat(180.0))], {"zone_temp": "temp_setpoint"})
+    return machine("OV-201", steady(0.5, defect_now, 0.02),
+                          [series("zone_temp", "degC", 300, steady(180.0, zone_now)),
+                           series("fan_speed", "rpm", 1800, steady(1450.0, noise=4.0))],
+                          [series("temp_setpoint", "degC", 60, flat(180.0))], {"zone_temp": "temp_setpoint"})
 
 
 def filler() -> MachineHistory:
-    return MachineHistory("FL-202", steady(0.4, noise=0.02), [Series("fill_volume", "ml", 600, steady(500.0))],
-                          [Series("fill_setpoint", "ml", 40, flat(500.0))], {"fill_volume": "fill_setpoint"})
+    return machine("FL-202", steady(0.4, noise=0.02), [series("fill_volume", "ml", 600, steady(500.0))],
+                          [series("fill_setpoint", "ml", 40, flat(500.0))], {"fill_volume": "fill_setpoint"})
 
 
 def press(lot_now: str = "LOT-24-0812", defect_now: float = 0.6) -> MachineHistory:
-    lots = [LotLoad(-7200.0, "LOT-24-0812")] + ([LotLoad(2760.0, lot_now)] if lot_now != "LOT-24-0812" else [])
-    return MachineHistory("HP-102", steady(0.6, defect_now, 0.02),
-                          [Series("hydraulic_pressure", "bar", 250, steady(160.0, noise=0.8))],
-                          [Series("pressure_setpoint", "bar", 130, flat(160.0))],
+    lots = [LotLoad(at=-7200.0, lot="LOT-24-0812")]
+    lots += [LotLoad(at=2760.0, lot=lot_now)] if lot_now != "LOT-24-0812" else []
+    return machine("HP-102", steady(0.6, defect_now, 0.02),
+                          [series("hydraulic_pressure", "bar", 250, steady(160.0, noise=0.8))],
+                          [series("pressure_setpoint", "bar", 130, flat(160.0))],
                           {"hydraulic_pressure": "pressure_setpoint"}, lots)
 
 
 def moulder(barrel_now: float = 230.0, setpoint_now: float | None = None, defect_now: float = 0.8) -> MachineHistory:
     pressure_now = 1115.0 + 8.0 * (230.0 - barrel_now)
-    return MachineHistory("IM-103", steady(0.8, defect_now, 0.02),
-                          [Series("barrel_temp", "degC", 320, steady(230.0, barrel_now, 0.3)),
-                           Series("injection_pressure", "bar", 2000, steady(1115.0, pressure_now, 4.0))],
-                          [Series("barrel_temp_setpoint", "degC", 60, flat(230.0, setpoint_now, at=2640.0)),
-                           Series("hold_pressure_setpoint", "bar", 500, flat(650.0))],
-                          {"barrel_temp": "barrel_temp_setpoint"}, [LotLoad(-3600.0, "LOT-24-0815")])
+    return machine("IM-103", steady(0.8, defect_now, 0.02),
+                          [series("barrel_temp", "degC", 320, steady(230.0, barrel_now, 0.3)),
+                           series("injection_pressure", "bar", 2000, steady(1115.0, pressure_now, 4.0))],
+                          [series("barrel_temp_setpoint", "degC", 60, flat(230.0, setpoint_now, at=2640.0)),
+                           series("hold_pressure_setpoint", "bar", 500, flat(650.0))],
+                          {"barrel_temp": "barrel_temp_setpoint"}, [LotLoad(at=-3600.0, lot="LOT-24-0815")])
 
 
 def test_a_drifting_oven_is_the_cause_with_its_reading_and_setpoint():
-    found = explain(LineHistory("L2", SPLIT, [oven(zone_now=195.0, defect_now=4.0), filler()]))
+    found = explain(line("L2", oven(zone_now=195.0, defect_now=4.0), filler()))
     assert found.rose and found.defect_before == pytest.approx(0.9, abs=0.01)
     assert found.defect_now == pytest.approx(4.4, abs=0.01)
     [cause] = found.causes  # the fan and the filler are as usual: no cause there
@@ -61,22 +77,21 @@ def test_a_drifting_oven_is_the_cause_with_its_reading_and_setpoint():
     # 15 degC off against a threshold of 2 % of its 300 degC range (6 degC): 2.5 thresholds, strength 2.5 / 3;
     # the oven carries the whole rise: x (1 + 3) / 4
     assert cause.score == pytest.approx(0.83, abs=0.01)
-    assert "OV-201 zone temp 195 degC against its setpoint 180 degC (it was 180 degC); its defect rate 0.5" \
+    assert "OV-201 zone temp 195 °C against its setpoint 180 °C (it was 180 °C); its defect rate 0.5 % -> 4.0 %" \
         in found.said
 
 
 def test_a_lot_change_is_the_cause_and_names_both_lots():
-    found = explain(LineHistory("L1", SPLIT, [press(lot_now="LOT-24-0907", defect_now=4.1), moulder()]))
+    found = explain(line("L1", press(lot_now="LOT-24-0907", defect_now=4.1), moulder()))
     [cause] = found.causes
     assert (cause.kind, cause.machine_id, cause.before, cause.now) == (CauseKind.material_lot, "HP-102",
                                                                        "LOT-24-0812", "LOT-24-0907")
     assert cause.score == 1.0
-    assert "HP-102 material lot changed from LOT-24-0812 to LOT-24-0907" in found.said
+    assert 'HP-102 material lot changed from "LOT-24-0812" to "LOT-24-0907"' in found.said  # plant text, quoted
 
 
 def test_a_changed_setpoint_is_the_cause_not_the_reading_that_followed_it():
-    found = explain(LineHistory("L1", SPLIT, [press(), moulder(barrel_now=250.0, setpoint_now=250.0,
-                                                               defect_now=3.0)]))
+    found = explain(line("L1", press(), moulder(barrel_now=250.0, setpoint_now=250.0, defect_now=3.0)))
     kinds = [(c.kind, c.tag) for c in found.causes]
     assert kinds[0] == (CauseKind.setpoint_change, "barrel_temp_setpoint")
     assert (CauseKind.off_setpoint, "barrel_temp") not in kinds and (CauseKind.drift, "barrel_temp") not in kinds
@@ -84,8 +99,8 @@ def test_a_changed_setpoint_is_the_cause_not_the_reading_that_followed_it():
 
 
 def test_two_causes_at_once_are_ranked_by_their_share_of_the_rise():
-    found = explain(LineHistory("L1", SPLIT, [press(lot_now="LOT-24-0907", defect_now=4.1),
-                                              moulder(barrel_now=245.0, defect_now=3.0)]))
+    found = explain(line("L1", press(lot_now="LOT-24-0907", defect_now=4.1),
+                         moulder(barrel_now=245.0, defect_now=3.0)))
     ranked = [(c.kind, c.machine_id, c.tag, c.score) for c in found.causes]
     # rises: HP-102 3.5 points, IM-103 2.2 points of 5.7. The lot: 1.0 x (1 + 3 x 3.5 / 5.7) / 4 = 0.71;
     # the barrel 15 degC off against 6.4 (2 % of 320): strength 0.78, x (1 + 3 x 2.2 / 5.7) / 4 = 0.42;
@@ -98,10 +113,10 @@ def test_two_causes_at_once_are_ranked_by_their_share_of_the_rise():
 
 
 def test_nothing_out_of_the_usual_is_said_so_and_no_cause_is_invented():
-    found = explain(LineHistory("L2", SPLIT, [oven(), filler()]))
+    found = explain(line("L2", oven(), filler()))
     assert not found.rose and found.causes == []
     assert found.said == ("Line L2's defect rate is not up: 0.9 % now, 0.9 % before. No cause found: the readings of "
                           "OV-201, FL-202 are at their setpoints and usual levels, and no setpoint or material lot "
                           "changed.")
-    short = explain(LineHistory("L2", SPLIT, [MachineHistory("OV-201", steady(0.5)[-2:])]))
+    short = explain(line("L2", machine("OV-201", steady(0.5)[-2:])))
     assert short.defect_now is None and "not recorded" in short.said  # too few samples: nothing judged

@@ -1,20 +1,22 @@
 """Root cause by code: when a line's defect rate rises, its machines compared, the likely causes ranked.
 
-Pure functions of a line's histories (``LineHistory``): each window is split in two, before ``split`` the usual and
-from it now. A machine's cause is a reading away from its setpoint (a drifting controller or sensor), a reading
-away from its own usual level, a setpoint that was changed, or a material lot that was loaded. Each is scored by
-how far it moved against its noise and range, by its kind, and by how much of the line's defect rise its machine
-carries; nothing found is said so, never a cause invented.
+Pure functions of a line's histories (``tools.line_history.LineHistory``): each window is split in two, before
+``split`` the usual and from it now. A machine's cause is a reading away from its setpoint (a drifting controller
+or sensor), a reading away from its own usual level, a setpoint that was changed, or a material lot that was
+loaded. Each is scored by how far it moved against its noise and range, by its kind, and by how much of the line's
+defect rise its machine carries; nothing found is said so, never a cause invented.
 """
 
 from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
-Samples = list[tuple[float, float]]  # (seconds, value), oldest first
+from tools.line_history import LineHistory, MachineHistory, Samples
+from tools.lines import shown
+
 MIN_BEFORE = 5  # samples a usual level needs
 MIN_NOW = 3
 SIGMAS = 4.0  # a move counts beyond this many standard deviations of its usual noise ...
@@ -36,46 +38,6 @@ WEIGHT = {CauseKind.off_setpoint: 1.0, CauseKind.material_lot: 1.0, CauseKind.se
 
 
 @dataclass(frozen=True)
-class Series:
-    """One numeric tag's samples over the window, with its unit and range (what a move is measured against)."""
-
-    tag: str
-    unit: str
-    span: float  # the tag's engineering range, max - min
-    samples: Samples
-
-
-@dataclass(frozen=True)
-class LotLoad:
-    """A material lot loaded on a machine at ``at`` seconds (the same clock as the samples)."""
-
-    at: float
-    lot: str
-
-
-@dataclass(frozen=True)
-class MachineHistory:
-    """A machine's window: its defect rate, readings, setpoints (``drives``: reading -> the setpoint that drives
-    it) and the lots it ran, the first one loaded at or before the window's start."""
-
-    machine_id: str
-    defect_rate: Samples = field(default_factory=list)
-    readings: list[Series] = field(default_factory=list)
-    setpoints: list[Series] = field(default_factory=list)
-    drives: dict[str, str] = field(default_factory=dict)
-    lots: list[LotLoad] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class LineHistory:
-    """A line's machines over one window; before ``split`` (seconds) is the usual, from it is now."""
-
-    line_id: str
-    split: float
-    machines: list[MachineHistory]
-
-
-@dataclass(frozen=True)
 class Cause:
     """One likely cause with its evidence: the machine, the tag (or the material lot), the figures before and now,
     the machine's own defect rate before and now, and its score (0..1, higher more likely)."""
@@ -88,21 +50,20 @@ class Cause:
     now: float | str
     score: float
     setpoint: float | None = None  # an off-setpoint reading's setpoint
+    words: str = ""  # the tag as people call it
     defect_before: float | None = None
     defect_now: float | None = None
 
     @property
     def said(self) -> str:
         """The cause in words, with its figures."""
-        what = self.tag.replace("_", " ")
-        unit = f" {self.unit}" if self.unit else ""
+        what = self.words or self.tag.replace("_", " ")
+        before, now, setpoint = (shown(v, self.unit) for v in (self.before, self.now, self.setpoint))
         text = {
-            CauseKind.off_setpoint: f"{self.machine_id} {what} {_n(self.now)}{unit} against its setpoint "
-                                    f"{_n(self.setpoint)}{unit} (it was {_n(self.before)}{unit})",
-            CauseKind.drift: f"{self.machine_id} {what} {_n(self.now)}{unit}, usually {_n(self.before)}{unit}",
-            CauseKind.setpoint_change: f"{self.machine_id} {what} changed from {_n(self.before)}{unit} to "
-                                       f"{_n(self.now)}{unit}",
-            CauseKind.material_lot: f"{self.machine_id} material lot changed from {self.before} to {self.now}",
+            CauseKind.off_setpoint: f"{self.machine_id} {what} {now} against its setpoint {setpoint} (it was {before})",
+            CauseKind.drift: f"{self.machine_id} {what} {now}, usually {before}",
+            CauseKind.setpoint_change: f"{self.machine_id} {what} changed from {before} to {now}",
+            CauseKind.material_lot: f"{self.machine_id} material lot changed from {before} to {now}",
         }[self.kind]
         if self.defect_before is not None and self.defect_now is not None:
             text += f"; its defect rate {self.defect_before:.1f} % -> {self.defect_now:.1f} %"
@@ -137,11 +98,6 @@ class RootCause:
         return f"{head} Likely causes, most likely first: {ranked}."
 
 
-def _n(value: float | str | None) -> str:
-    """A figure as people read it: four significant digits at most."""
-    return value if isinstance(value, str) else "-" if value is None else f"{value:.4g}"
-
-
 def _halves(samples: Samples, split: float) -> tuple[list[float], list[float]] | None:
     """The values before ``split`` and from it; None when either half is too short to judge."""
     before = [v for t, v in samples if t < split]
@@ -173,6 +129,7 @@ class _Found:
     before: float | str
     now: float | str
     setpoint: float | None = None
+    words: str = ""
 
 
 def _setpoint_changes(m: MachineHistory) -> list[_Found]:
@@ -182,7 +139,7 @@ def _setpoint_changes(m: MachineHistory) -> list[_Found]:
         if len(s.samples) >= 2 and not math.isclose(s.samples[0][1], s.samples[-1][1]):
             first, last = s.samples[0][1], s.samples[-1][1]
             strength = min(1.0, abs(last - first) / max(0.1 * s.span, 1e-9))
-            found.append(_Found(CauseKind.setpoint_change, s.tag, s.unit, strength, first, last))
+            found.append(_Found(CauseKind.setpoint_change, s.tag, s.unit, strength, first, last, words=s.words))
     return found
 
 
@@ -204,10 +161,10 @@ def _readings(m: MachineHistory, split: float, changed: set[str]) -> list[_Found
             ratio = _moved([v - target for v in before], [v - target for v in now], r.span)
             if ratio and abs(statistics.fmean(now) - target) > SHARE_OF_SPAN * r.span:
                 found.append(_Found(CauseKind.off_setpoint, r.tag, r.unit, _strength(ratio), statistics.fmean(before),
-                                    statistics.fmean(now), target))
+                                    statistics.fmean(now), target, r.words))
         elif ratio := _moved(before, now, r.span):
             found.append(_Found(CauseKind.drift, r.tag, r.unit, _strength(ratio), statistics.fmean(before),
-                                statistics.fmean(now)))
+                                statistics.fmean(now), words=r.words))
     return found
 
 
@@ -237,7 +194,7 @@ def explain(line: LineHistory, *, min_rise: float = MIN_RISE) -> RootCause:
         found = changes + _readings(m, line.split, {c.tag for c in changes}) + _lots(m)
         d = defects[m.machine_id]
         causes += [Cause(f.kind, m.machine_id, f.tag, f.unit, _rounded(f.before), _rounded(f.now),
-                         round(WEIGHT[f.kind] * f.strength * (1 + 3 * share) / 4, 2), _rounded(f.setpoint),
+                         round(WEIGHT[f.kind] * f.strength * (1 + 3 * share) / 4, 2), _rounded(f.setpoint), f.words,
                          _rounded(d[0]) if d else None, _rounded(d[1]) if d else None)
                    for f in found]
     before = round(sum(d[0] for d in known), 3) if known else None
