@@ -42,6 +42,22 @@ async def test_why_line_2s_scrap_is_up_names_the_drifting_oven_and_its_figures(s
         control.close()
 
 
+async def test_an_off_spec_lot_loaded_on_the_moulder_is_the_cause_with_both_lots(sim, tmp_path):
+    control = SimControl(sim)
+    try:
+        for _ in range(45):
+            control.advance(60)
+        control.text("IM-103", "material_lot", "LOT-24-0907")
+        for _ in range(15):
+            control.advance(60)
+        async with copilot_on(sim, tmp_path, script([call("line_root_cause", machine="IM-103")])) as copilot:
+            answer = (await ask(copilot, "sam", "why are the moulder's rejects up?"))[-1].text
+        assert answer.startswith("- Line L1's defect rate rose from "), answer
+        assert 'first: 1) IM-103 material lot changed from "LOT-24-0815" to "LOT-24-0907"' in answer
+    finally:
+        control.close()
+
+
 async def test_a_line_running_as_usual_is_said_not_up_with_no_cause_invented(sim, tmp_path):
     control = SimControl(sim)
     try:
