@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from agent_helpers import SimControl, ask, call, copilot_on, script, user
+from agent_helpers import SimControl, ask, call, copilot_on, script, user, waiting
 
 from connectors.settings import ConnectorSettings
 from copilot.monitor.alerts import Alerts
@@ -54,6 +54,29 @@ async def test_an_off_spec_lot_loaded_on_the_moulder_is_the_cause_with_both_lots
             answer = (await ask(copilot, "sam", "why are the moulder's rejects up?"))[-1].text
         assert answer.startswith("- Line L1's defect rate rose from "), answer
         assert 'first: 1) IM-103 material lot changed from "LOT-24-0815" to "LOT-24-0907"' in answer
+    finally:
+        control.close()
+
+
+async def test_a_setpoint_changed_through_sign_off_is_told_with_who_asked_and_who_approved(sim, tmp_path):
+    control = SimControl(sim)
+    model = script([call("change_setpoints", machine="IM-103", changes=[{"tag": "barrel_temp_setpoint", "to": 235}])],
+                   [call("line_root_cause", line="L1")])
+    try:
+        for _ in range(45):
+            control.advance(60)
+        async with copilot_on(sim, tmp_path, model) as copilot:
+            [wait] = waiting(await ask(copilot, "olga", "set the moulder's barrel to 235"))
+            await copilot.approve(wait.action_id, user("sam"))
+            for _ in range(15):
+                control.advance(60)
+            answer = (await ask(copilot, "sam", "why is line 1's scrap up?"))[-1].text
+        # 235 °C is at the edge of the moulder's window: its defects do not move, so the line's rate is not
+        # up; what changed is still told, with its sign-off
+        assert answer.startswith("- Line L1's defect rate is not up: "), answer
+        assert ("What changed on its machines, most marked first: 1) IM-103 barrel temperature setpoint changed "
+                "from 230 °C to 235 °C (IM-103 barrel temperature setpoint 230 → 235 °C: approved by sam") in answer
+        assert "asked by olga" in answer
     finally:
         control.close()
 

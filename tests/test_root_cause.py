@@ -6,14 +6,15 @@ import pytest
 
 from copilot.quality.root_cause import CauseKind, explain
 from tools.line_history import LineHistory, LotLoad, MachineHistory, Series
+from tools.sign_offs import SignOff, SignOffStatus
 
 
 def line(line_id: str, *machines: MachineHistory) -> LineHistory:
     return LineHistory(line_id=line_id, split=SPLIT, machines=list(machines))
 
 
-def series(tag: str, unit: str, span: float, samples: list[tuple[float, float]]) -> Series:
-    return Series(tag=tag, unit=unit, span=span, samples=samples)
+def series(tag: str, unit: str, span: float, samples: list[tuple[float, float]], words: str = "") -> Series:
+    return Series(tag=tag, unit=unit, span=span, samples=samples, words=words)
 
 
 def machine(mid: str, defects: list[tuple[float, float]], readings: list[Series] = (), setpoints: list[Series] = (),
@@ -61,7 +62,8 @@ def moulder(barrel_now: float = 230.0, setpoint_now: float | None = None, defect
     return machine("IM-103", steady(0.8, defect_now, 0.02),
                           [series("barrel_temp", "degC", 320, steady(230.0, barrel_now, 0.3)),
                            series("injection_pressure", "bar", 2000, steady(1115.0, pressure_now, 4.0))],
-                          [series("barrel_temp_setpoint", "degC", 60, flat(230.0, setpoint_now, at=2640.0)),
+                          [series("barrel_temp_setpoint", "degC", 60, flat(230.0, setpoint_now, at=2640.0),
+                                  "barrel temperature setpoint"),
                            series("hold_pressure_setpoint", "bar", 500, flat(650.0))],
                           {"barrel_temp": "barrel_temp_setpoint"}, [LotLoad(at=-3600.0, lot="LOT-24-0815")])
 
@@ -90,12 +92,26 @@ def test_a_lot_change_is_the_cause_and_names_both_lots():
     assert 'HP-102 material lot changed from "LOT-24-0812" to "LOT-24-0907"' in found.said  # plant text, quoted
 
 
+def signed(change: str, machine: str = "IM-103") -> SignOff:
+    return SignOff(action_id="a1", tool="write_setpoint", change=change, machine_id=machine, requester="olga",
+                   status=SignOffStatus.approved, approvers=["sam"], asked_at=1e9, decided_at=1e9 + 60)
+
+
 def test_a_changed_setpoint_is_the_cause_not_the_reading_that_followed_it():
-    found = explain(line("L1", press(), moulder(barrel_now=250.0, setpoint_now=250.0, defect_now=3.0)))
+    history = line("L1", press(), moulder(barrel_now=250.0, setpoint_now=250.0, defect_now=3.0))
+    found = explain(history.model_copy(update={"sign_offs": [
+        signed("IM-103 hold pressure setpoint 650 → 700 bar"),
+        signed("HP-102 pressure setpoint 160 → 170 bar", "HP-102"),
+        signed("IM-103 barrel temperature setpoint 230 → 250 °C")]}))
     kinds = [(c.kind, c.tag) for c in found.causes]
     assert kinds[0] == (CauseKind.setpoint_change, "barrel_temp_setpoint")
     assert (CauseKind.off_setpoint, "barrel_temp") not in kinds and (CauseKind.drift, "barrel_temp") not in kinds
-    assert (found.causes[0].before, found.causes[0].now) == (230.0, 250.0)
+    first = found.causes[0]
+    assert (first.before, first.now) == (230.0, 250.0)
+    # the sign-off that made the change is its evidence; the others (another setpoint, another machine) are not
+    assert first.signed_off.startswith("IM-103 barrel temperature setpoint 230 → 250 °C: approved by sam")
+    assert "1) IM-103 barrel temperature setpoint changed from 230 °C to 250 °C (IM-103 barrel temperature" \
+        in found.said
 
 
 def test_two_causes_at_once_are_ranked_by_their_share_of_the_rise():

@@ -11,6 +11,7 @@ from connectors.plant import Machine, Plant, Tag, drives
 from policies.model import Risk
 from tools.base import Call, ToolArgs, tool
 from tools.deps import Deps, System
+from tools.sign_offs import SignOff, SignOffStatus
 
 POINTS = 120  # samples kept per series: the window thinned evenly (the judgement is on means and spreads)
 COUNTERS = ("good_count", "reject_count", "defect_rate", "run_hours")  # numbers of a machine that are not readings
@@ -64,6 +65,7 @@ class LineHistory(BaseModel):
     minutes: float = 60
     split: float
     machines: list[MachineHistory]
+    sign_offs: list[SignOff] = Field(default=[], description="changes approved on the line's machines in the window")
 
     def line(self) -> str:
         series = sum(len(m.readings) + len(m.setpoints) + bool(m.defect_rate) for m in self.machines)
@@ -125,5 +127,8 @@ async def line_history(deps: Deps, args: LineHistoryArgs, call: Call) -> LineHis
     machines = [await _machine(deps, m, args.minutes, lots) for m in line.machines]
     newest = max((s[-1][0] for m in machines for s in (m.defect_rate, *(r.samples for r in m.readings)) if s),
                  default=0.0)
+    on_line = {m.id for m in line.machines}
+    signed = [s for s in (deps.sign_offs.decided(args.minutes * 60) if deps.sign_offs else [])
+              if s.status is SignOffStatus.approved and s.machine_id in on_line]
     return LineHistory(line_id=line.id, minutes=args.minutes, split=newest - args.recent_minutes * 60,
-                       machines=machines)
+                       machines=machines, sign_offs=signed)

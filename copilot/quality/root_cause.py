@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from tools.line_history import LineHistory, MachineHistory, Samples
 from tools.lines import shown
+from tools.sign_offs import SignOff
 
 MIN_BEFORE = 5  # samples a usual level needs
 MIN_NOW = 3
@@ -53,6 +54,7 @@ class Cause:
     words: str = ""  # the tag as people call it
     defect_before: float | None = None
     defect_now: float | None = None
+    signed_off: str = ""  # a changed setpoint's sign-off: who asked, who approved, when
 
     @property
     def said(self) -> str:
@@ -62,7 +64,8 @@ class Cause:
         text = {
             CauseKind.off_setpoint: f"{self.machine_id} {what} {now} against its setpoint {setpoint} (it was {before})",
             CauseKind.drift: f"{self.machine_id} {what} {now}, usually {before}",
-            CauseKind.setpoint_change: f"{self.machine_id} {what} changed from {before} to {now}",
+            CauseKind.setpoint_change: f"{self.machine_id} {what} changed from {before} to {now}"
+                                       + (f" ({self.signed_off})" if self.signed_off else ""),
             CauseKind.material_lot: f"{self.machine_id} material lot changed from {before} to {now}",
         }[self.kind]
         if self.defect_before is not None and self.defect_now is not None:
@@ -95,7 +98,8 @@ class RootCause:
             return (f"{head} No cause found: the readings of {', '.join(self.machines)} are at their setpoints and "
                     "usual levels, and no setpoint or material lot changed.")
         ranked = "; ".join(f"{i}) {c.said} (score {c.score:.2f})" for i, c in enumerate(self.causes, 1))
-        return f"{head} Likely causes, most likely first: {ranked}."
+        told = "Likely causes, most likely first" if self.rose else "What changed on its machines, most marked first"
+        return f"{head} {told}: {ranked}."
 
 
 def _halves(samples: Samples, split: float) -> tuple[list[float], list[float]] | None:
@@ -200,8 +204,18 @@ def explain(line: LineHistory, *, min_rise: float = MIN_RISE) -> RootCause:
     before = round(sum(d[0] for d in known), 3) if known else None
     now = round(sum(d[1] for d in known), 3) if known else None
     rose = before is not None and now is not None and now - before >= min_rise
+    causes = [_signed_off(c, line.sign_offs) for c in causes]
     ranked = sorted(causes, key=lambda c: (-c.score, c.machine_id, c.tag))
     return RootCause(line.line_id, before, now, rose, [m.machine_id for m in line.machines], ranked)
+
+
+def _signed_off(cause: Cause, sign_offs: list[SignOff]) -> Cause:
+    """A changed setpoint with the approved sign-off that changed it (its machine, its words in the change)."""
+    if cause.kind is not CauseKind.setpoint_change:
+        return cause
+    words = (cause.words or cause.tag.replace("_", " ")).lower()
+    signed = next((s for s in sign_offs if s.machine_id == cause.machine_id and words in s.change.lower()), None)
+    return replace(cause, signed_off=signed.said()) if signed else cause
 
 
 def _rounded(value: float | str | None) -> float | str | None:
