@@ -183,6 +183,13 @@ class Tag(_Strict):
         return self
 
 
+def drives(setpoint: Tag, reading: Tag) -> bool:
+    """Whether a setpoint is the one that drives a measured value: its words, less "setpoint", are the reading's
+    (``speed_setpoint`` drives ``speed``, ``temp_setpoint`` ``zone_temp``, ``barrel_temp_setpoint`` ``barrel_temp``)."""
+    stem = {w for w in setpoint.name.lower().split("_") if w not in ("setpoint", "sp", "set", "point")}
+    return bool(stem) and stem <= set(reading.name.lower().split("_"))
+
+
 class BomLine(_Strict):
     """A line of a machine's bill of materials: a part and its quantity."""
 
@@ -203,6 +210,9 @@ class Machine(_Strict):
     """The name of its PLC in the plant's ``plcs``; unset, its line's."""
     tags: dict[str, Tag]
     bom: list[BomLine] = []
+    ideal_rate_per_h: float | None = Field(default=None, gt=0)
+    """The units its ``good_count`` counts per hour at its design speed (the ideal cycle time's inverse), good and
+    rejected together: OEE's performance is its output against this; unset, the machine has no OEE."""
 
     @property
     def setpoints(self) -> list[Tag]:

@@ -56,6 +56,10 @@ class LivePlant(Protocol):
         """``(time, value)`` samples of a numeric tag over the last ``seconds``, oldest first."""
         ...
 
+    def text_history(self, machine_id: str, tag: str, seconds: float) -> list[tuple[float, str]]:
+        """``(time, text)`` of a text tag: the text in force at the window's start and each change since."""
+        ...
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS products (

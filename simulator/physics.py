@@ -46,6 +46,7 @@ WEAR_TIME_S = 900.0  # bearing wear reaches its fault's severity after this long
 DEFECT_NOISE = 0.02  # measurement noise of the defect rate, percentage points
 DRIFT_TIME_S = 600.0  # a drifting sensor reaches its full offset after this long
 DRIFT_SPAN = 0.10  # full sensor drift at severity 1, as a share of the tag's range
+TEXT_CHANGES_KEPT = 1000  # changes of one text tag kept (the MES's material lot genealogy reads them)
 CONTROLLER_DRIFT_C = 25.0  # how far a drifting temperature loop settles off its setpoint at severity 1
 
 # Lots of raw material known to be off-spec (the riverside plant's moulding lots, the dyehouse's dye lot);
@@ -84,6 +85,8 @@ class PlantSimulation:
             self.sim_time = 0.0
             self._historian.clear()
             self._machines = {m.id: self._initial(m) for m in self.plant.machines.values()}
+            self._texts = {(mid, name): [(0.0, text)] for mid, run in self._machines.items()
+                           for name, text in run.text.items()}
             for run in self._machines.values():
                 self._draw_noise(run)
             self._measure_all()
@@ -269,6 +272,18 @@ class PlantSimulation:
         with self._lock:
             return self._historian.samples((t.machine_id, t.name), self.sim_time - seconds)
 
+    def text_history(self, machine_id: str, tag: str, seconds: float) -> list[tuple[float, str]]:
+        """What a text tag held over the last ``seconds``: ``(sim_time, text)`` of the text in force at the window's
+        start (when it was put there) and of each change since, oldest first."""
+        t = self.plant.tag(machine_id, tag)
+        if not t.is_text:
+            raise InvalidRequest(f"{t.key} is not a text tag")
+        with self._lock:
+            changes = self._texts[t.machine_id, t.name]
+            since = self.sim_time - seconds
+            first = max((i for i, (at, _) in enumerate(changes) if at <= since), default=0)
+            return list(changes[first:])
+
     def write(self, machine_id: str, tag: str, value: Value) -> None:
         """What the PLC does when a client writes a tag: setpoints and the run coil only.
 
@@ -304,5 +319,9 @@ class PlantSimulation:
             raise InvalidRequest(f"{t.key} holds one line of printable text (no newlines or control characters)")
         with self._lock:
             run = self._machines[t.machine_id]
+            if run.text.get(t.name) != text:
+                changes = self._texts[t.machine_id, t.name]
+                changes.append((self.sim_time, text))
+                del changes[:-TEXT_CHANGES_KEPT]
             run.text[t.name] = text
             run.measured = measure(run, self._effects(run, self._active_faults()))

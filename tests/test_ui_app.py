@@ -321,6 +321,23 @@ def test_an_alert_shows_with_a_badge_and_a_supervisor_closes_it_with_a_note(app)
         alerts.close()
 
 
+def test_an_alert_shows_what_its_procedure_found(app):
+    from copilot.monitor.alerts import Alerts, AlertStatus
+
+    alerts = Alerts(CopilotSettings().state_db)
+    alert, _ = alerts.open("OV-201", "defect rate above usual", "defect_rate 2.1 % over the last 10 min", {})
+    try:
+        app.call(app.copilot.run_procedure(user("sam"), "line_root_cause", {"machine": "OV-201"},
+                                           "Monitor alert on OV-201", alert.thread_id), timeout=60)
+        at = session("sam", "pages/alerts.py")
+        assert not at.exception, at.exception
+        assert "What its procedure found" in texts(at) and "Line L2's defect rate" in texts(at)
+    finally:
+        for left in alerts.listed(AlertStatus.open):
+            alerts.resolve(left.alert_id, "test", "cleanup")
+        alerts.close()
+
+
 def badge(at) -> str:
     return " ".join(str(m.value) for m in at.sidebar.markdown)
 
@@ -328,7 +345,8 @@ def badge(at) -> str:
 def test_the_kpi_page_shows_the_plants_figures(app):
     at = session("sam", "pages/kpi.py")
     assert not at.exception, at.exception
-    assert [m.label for m in at.metric] == ["Unplanned downtime", "Failures", "MTTR", "Stockouts"]
+    assert [m.label for m in at.metric] == ["Unplanned downtime", "Failures", "MTTR", "Stockouts", "OEE line L1",
+                                            "OEE line L2"]
     assert at.metric[0].delta == "+0.0 h" and at.metric[1].delta == "0"  # against the hours before: a quiet plant
     assert "Median wait for sign-off" in texts(at) and at.dataframe
     [make] = [b for b in at.button if b.label == "Make the shift report"]

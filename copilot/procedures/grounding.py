@@ -44,7 +44,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from connectors.plant import Plant, Tag
+from connectors.plant import Plant, Tag, drives
 from copilot.procedures.decisions import resolution
 from copilot.procedures.spec import Procedure, SlotKind
 from copilot.understanding.changes import read_changes
@@ -343,13 +343,6 @@ def _says(text: str, tag: Tag) -> bool:
                          text.lower()) for form in forms)
 
 
-def _drives(setpoint: Tag, reading: Tag) -> bool:
-    """Whether a setpoint is the one that drives a measured value: its words, less "setpoint", are the reading's
-    (``speed_setpoint`` drives ``speed``, ``temp_setpoint`` ``zone_temp``, ``barrel_temp_setpoint`` ``barrel_temp``)."""
-    stem = {w for w in setpoint.name.lower().split("_") if w not in ("setpoint", "sp", "set", "point")}
-    return bool(stem) and stem <= set(reading.name.lower().split("_"))
-
-
 def _measured_instead(request: str, procedure: Procedure, slots: dict[str, Any], plant: Plant) -> str | None:
     """A change the operator asked of a measured value: it goes to the one setpoint that drives that value ("turn
     the filler speed up" is its speed setpoint), written into ``slots``; without one, why it cannot be written."""
@@ -365,7 +358,7 @@ def _measured_instead(request: str, procedure: Procedure, slots: dict[str, Any],
     named = [t for t in plant.machines[machine].tags.values() if not t.writable and _says(said, t)]
     if not named:
         return None
-    driving = [t for t in setpoints if _drives(t, named[0])]
+    driving = [t for t in setpoints if drives(t, named[0])]
     if len(driving) == 1 and len(changes) == 1:
         slots[slot] = [{**changes[0], "tag": driving[0].name}]
         return None
