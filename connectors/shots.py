@@ -1,0 +1,51 @@
+"""What an in-line camera serves: its stations, the shots it took (with the simulator's ground truth) and the
+defect classes of a moulded housing. The simulator's camera service and ``connectors.camera`` share these."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["DefectClass", "Shot", "StationInfo"]
+
+
+class DefectClass(StrEnum):
+    """What an image of a moulded housing shows: a good part or one of the moulding defects."""
+
+    ok = "ok"
+    flash = "flash"  # thin fins of plastic past the parting line: barrel too hot, pressure too high
+    short_shot = "short_shot"  # the mould not filled: barrel too cold, pressure too low
+    burn_mark = "burn_mark"  # dark streaks: much too hot, or a material lot that is off
+
+    @property
+    def is_defect(self) -> bool:
+        return self is not DefectClass.ok
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class StationInfo(_Answer):
+    """A camera station: where it is and how many shots it keeps."""
+
+    id: str
+    name: str
+    line_id: str
+    machine_id: str = Field(description="the machine whose parts it photographs")
+    every_s: float
+    last_seq: int = Field(description="sequence number of its newest shot; 0 before the first")
+
+
+class Shot(_Answer):
+    """One image a station took, with what the machine was doing and, from the simulator, the true class."""
+
+    id: str = Field(description="inspection id, e.g. CAM-L1-000042")
+    seq: int = Field(gt=0, description="the station's running number of the shot")
+    station: str
+    machine_id: str
+    line_id: str
+    material_lot: str
+    sim_time: float = Field(description="simulated seconds since the plant started or was reset")
+    label: DefectClass = Field(description="ground truth: what the renderer drew")
