@@ -1,0 +1,112 @@
+"""The in-line camera over real HTTP from the simulator's service, its connector, and the inspector that records
+what the defect model sees in the real MES (issue #29)."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+
+import httpx
+import pytest
+from PIL import Image
+
+from connectors.camera import CameraClient
+from connectors.errors import NotFound, Unreachable
+from connectors.mes import MesClient
+from connectors.settings import ConnectorSettings
+from connectors.shots import DefectClass
+from copilot.monitor import INSPECTOR, Inspector
+from simulator.part_images import SIZE
+from vision import DefectClassifier
+
+STATION, MACHINE, LOT, BAD_LOT = "CAM-L1", "IM-103", "LOT-24-0815", "LOT-24-0907"
+
+
+def _advance(sim: ConnectorSettings, seconds: float) -> None:
+    assert httpx.post(f"{sim.sim_url}/advance", json={"seconds": seconds}, timeout=60).status_code == 200
+
+
+def test_the_camera_serves_its_newest_picture_with_its_label_over_http(sim: ConnectorSettings) -> None:
+    assert httpx.get(f"{sim.camera_url}/api/v1/cameras/{STATION}/latest", timeout=10).status_code == 404
+    _advance(sim, 300)
+    response = httpx.get(f"{sim.camera_url}/api/v1/cameras/{STATION}/latest", timeout=10)
+    assert response.status_code == 200 and response.headers["content-type"] == "image/png"
+    assert response.headers["x-inspection-id"] == f"{STATION}-000010"
+    assert response.headers["x-machine-id"] == MACHINE and response.headers["x-material-lot"] == LOT
+    assert response.headers["x-label"] in {c.value for c in DefectClass}
+    assert float(response.headers["x-sim-time"]) == 300.0
+    with Image.open(io.BytesIO(response.content)) as picture:
+        assert picture.size == (SIZE, SIZE) and picture.mode == "L"
+
+
+async def test_the_connector_reads_stations_shots_and_pictures(sim: ConnectorSettings) -> None:
+    _advance(sim, 600)
+    async with CameraClient.from_settings(sim) as camera:
+        [station] = await camera.stations()
+        assert (station.id, station.line_id, station.machine_id, station.last_seq) == (STATION, "L1", MACHINE, 20)
+        shots = await camera.shots(STATION, after=15)
+        assert [s.seq for s in shots] == [16, 17, 18, 19, 20]
+        latest, png = await camera.latest(STATION)
+        assert latest == shots[-1]
+        assert await camera.image(STATION, latest.id) == png
+        with pytest.raises(NotFound, match="unknown camera station 'CAM-X'.*CAM-L1"):
+            await camera.shots("CAM-X")
+        with pytest.raises(NotFound, match="keeps no shot"):
+            await camera.image(STATION, "CAM-L1-999999")
+
+
+async def test_a_dead_camera_service_is_unreachable() -> None:
+    async with CameraClient("http://127.0.0.1:9", timeout=2, connect_timeout=1) as camera:
+        with pytest.raises(Unreachable, match="camera service .* is unreachable"):
+            await camera.stations()
+
+
+def test_a_barrel_drifting_hot_shows_as_flash_on_the_camera(sim: ConnectorSettings) -> None:
+    _advance(sim, 1800)
+    fault = {"kind": "temp_controller_drift", "machine_id": MACHINE, "severity": 1.0}
+    assert httpx.post(f"{sim.sim_url}/faults", json=fault, timeout=10).status_code == 201
+    _advance(sim, 3600)
+    shots = httpx.get(f"{sim.camera_url}/api/v1/cameras/{STATION}/shots", params={"limit": 500}, timeout=10).json()
+    before = Counter(s["label"] for s in shots if s["sim_time"] <= 1800)
+    after = Counter(s["label"] for s in shots if s["sim_time"] > 3000)  # the barrel has settled hot
+    assert before["ok"] >= 0.9 * sum(before.values())
+    assert after["flash"] >= 0.4 * sum(after.values()) > 0
+
+
+async def test_the_inspector_records_what_the_model_sees_in_the_mes(sim: ConnectorSettings) -> None:
+    async with CameraClient.from_settings(sim) as camera, MesClient.from_settings(sim) as mes:
+        inspector = Inspector(camera, mes, DefectClassifier())
+        assert (await inspector.check()).recorded == []  # the first pass only marks where it starts
+        _advance(sim, 900)
+        text = {"machine_id": MACHINE, "tag": "material_lot", "text": BAD_LOT}
+        assert httpx.post(f"{sim.sim_url}/text", json=text, timeout=10).status_code == 204
+        _advance(sim, 1800)
+        done = await inspector.check()
+        truth = await camera.shots(STATION, limit=500)
+        report = await mes.quality(machine_id=MACHINE)
+    assert done.unreadable == [] and done.unreachable == []
+    assert [(i.material_lot, i.inspected) for i in done.recorded] == [(LOT, 30), (BAD_LOT, 60)]
+    for inspection in done.recorded:
+        true_defects = Counter(s.label.value for s in truth if s.material_lot == inspection.material_lot
+                               and s.label.is_defect)
+        assert inspection.requested_by == INSPECTOR and inspection.machine_id == MACHINE
+        assert sum(inspection.defects_by_class.values()) == inspection.defects
+        assert abs(inspection.defects - sum(true_defects.values())) <= 2
+    bad = done.recorded[1]
+    assert bad.defects_by_class.get("burn_mark", 0) >= 5 and bad.defect_type == "burn_mark"
+    assert {i.id for i in report.machines[0].inspections} >= {i.id for i in done.recorded}
+
+
+async def test_a_second_pass_records_only_new_pictures(sim: ConnectorSettings) -> None:
+    async with CameraClient.from_settings(sim) as camera, MesClient.from_settings(sim) as mes:
+        inspector = Inspector(camera, mes, DefectClassifier())
+        await inspector.check()
+        _advance(sim, 300)
+        first = await inspector.check()
+        again = await inspector.check()
+        _advance(sim, 60)
+        third = await inspector.check()
+    assert [i.inspected for i in first.recorded] == [10]
+    assert again.recorded == []
+    assert [i.inspected for i in third.recorded] == [2]
+    assert first.recorded[0].note.startswith(f"camera {STATION}, shots {STATION}-000001 to {STATION}-000010")
