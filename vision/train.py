@@ -23,7 +23,7 @@ from simulator.part_images import SIZE, render_part
 from vision.classifier import MODEL_PATH, DefectClassifier
 from vision.features import FEATURES, part_view
 
-__all__ = ["Evaluation", "evaluate", "labelled_images", "main"]
+__all__ = ["CLASSES", "Evaluation", "evaluate", "labelled_images", "main"]
 
 CLASSES = list(DefectClass)
 
