@@ -10,14 +10,16 @@ idempotency key made of the station and the shots it covers, so a retried write 
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from connectors.camera import CameraClient
 from connectors.errors import ConnectorError
 from connectors.mes import MesClient
 from connectors.records import Inspection, InspectionCreate
+from connectors.settings import ConnectorSettings
 from connectors.shots import DefectClass, Shot
 from vision import BadImage, DefectClassifier
 
@@ -42,6 +44,14 @@ class Inspector:
     def __init__(self, camera: CameraClient, mes: MesClient, classifier: DefectClassifier) -> None:
         self.camera, self.mes, self.classifier = camera, mes, classifier
         self._after: dict[str, int] = {}  # station -> the last shot already inspected
+
+    @classmethod
+    @asynccontextmanager
+    async def open(cls, connectors: ConnectorSettings) -> AsyncIterator[Inspector]:
+        """An inspector on the configured cameras and MES with the committed defect model, closed after use."""
+        classifier = DefectClassifier()
+        async with CameraClient.from_settings(connectors) as camera, MesClient.from_settings(connectors) as mes:
+            yield cls(camera, mes, classifier)
 
     async def check(self) -> InspectionPass:
         """One pass over every station; a station that does not answer is tried again next pass."""
@@ -101,12 +111,3 @@ class Inspector:
             note=f"camera {station}, shots {first} to {last}, classified by the defect model",
             requested_by=INSPECTOR)
         return await self.mes.record_inspection(record, idempotency_key=f"camera:{station}:{first}:{last}")
-
-    async def run(self, stop: asyncio.Event, every_s: float = 10.0) -> None:
-        """Pass after pass, ``every_s`` apart, until ``stop`` is set."""
-        while not stop.is_set():
-            await self.check()
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=every_s)
-            except TimeoutError:
-                pass
