@@ -4,19 +4,27 @@ what the defect model sees in the real MES (issue #29)."""
 from __future__ import annotations
 
 import io
+import sqlite3
 from collections import Counter
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 from PIL import Image
 
 from connectors.camera import CameraClient
-from connectors.errors import NotFound, Unreachable
+from connectors.errors import NotFound, Rejected, Unreachable
 from connectors.mes import MesClient
+from connectors.plant import load_plant
+from connectors.records import InspectionCreate
 from connectors.settings import ConnectorSettings
 from connectors.shots import DefectClass
+from connectors.site import REPO
 from copilot.monitor import INSPECTOR, Inspector
+from simulator.faults import FaultBoard
+from simulator.mes_store import open_mes_store
 from simulator.part_images import SIZE
+from simulator.physics import PlantSimulation
 from vision import DefectClassifier
 
 STATION, MACHINE, LOT, BAD_LOT = "CAM-L1", "IM-103", "LOT-24-0815", "LOT-24-0907"
@@ -110,3 +118,29 @@ async def test_a_second_pass_records_only_new_pictures(sim: ConnectorSettings) -
     assert again.recorded == []
     assert [i.inspected for i in third.recorded] == [2]
     assert first.recorded[0].note.startswith(f"camera {STATION}, shots {STATION}-000001 to {STATION}-000010")
+
+
+async def test_defects_by_class_that_do_not_add_up_are_refused_by_the_mes(sim: ConnectorSettings) -> None:
+    record = InspectionCreate.model_construct(
+        machine_id=MACHINE, inspected=10, defects=3, defect_type="flash", note="", requested_by="qa",
+        material_lot=LOT, defects_by_class={"flash": 2})
+    async with MesClient.from_settings(sim) as mes:
+        with pytest.raises(Rejected, match="defects by class add up to 2, not to the 3 defects found"):
+            await mes.record_inspection(record, idempotency_key="by-class-wrong")
+        assert (await mes.quality(machine_id=MACHINE)).machines[0].inspections == []
+
+
+def test_an_mes_database_from_before_lots_and_classes_gains_them(tmp_path) -> None:
+    path = tmp_path / "mes.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE inspections (id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, machine_id TEXT "
+                     "NOT NULL, line_id TEXT NOT NULL, inspected INTEGER NOT NULL, defects INTEGER NOT NULL, "
+                     "defect_type TEXT NOT NULL, note TEXT NOT NULL, requested_by TEXT NOT NULL, recorded_at TEXT "
+                     "NOT NULL)")
+        conn.execute("INSERT INTO inspections VALUES ('INS-00001', 1, 'IM-103', 'L1', 20, 1, 'flash', '', 'olga', ?)",
+                     (datetime.now(UTC).isoformat(),))
+    plant = load_plant(REPO / "plants" / "riverside" / "plant.yaml")
+    faults = FaultBoard()
+    store = open_mes_store(path, plant, faults, PlantSimulation(plant, faults))
+    [old] = store.quality(None, MACHINE, 60.0).machines[0].inspections
+    assert (old.id, old.material_lot, old.defects_by_class) == ("INS-00001", "", {})
