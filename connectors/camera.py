@@ -23,7 +23,7 @@ from connectors.shots import Shot, StationInfo
 __all__ = ["CameraClient"]
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_SHOT_HEADERS = {"id": "X-Inspection-Id", "seq": "X-Seq", "station": "", "machine_id": "X-Machine-Id",
+_SHOT_HEADERS = {"id": "X-Inspection-Id", "seq": "X-Seq", "station": "X-Station", "machine_id": "X-Machine-Id",
                  "line_id": "X-Line-Id", "material_lot": "X-Material-Lot", "sim_time": "X-Sim-Time",
                  "label": "X-Label"}
 
@@ -52,7 +52,7 @@ class CameraClient(JsonApiClient):
         response = await self._fetch(f"/cameras/{segment(station, 'camera station')}/latest")
         fields = {name: response.headers.get(header, "") for name, header in _SHOT_HEADERS.items()}
         try:
-            shot = Shot.model_validate(fields | {"station": station.strip().upper()})
+            shot = Shot.model_validate(fields)
         except ValidationError as exc:
             raise Rejected(f"{self.system} sent a picture without a valid description in its headers: "
                            f"{exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}") from exc

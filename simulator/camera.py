@@ -9,8 +9,8 @@ A station keeps its last ``KEEP`` shots; a plant reset forgets them.
     GET /api/v1/cameras/{station}/shots?after=SEQ    its shots after SEQ, oldest first (Shot, with the truth)
     GET /api/v1/cameras/{station}/shots/{id}         one shot's PNG
     GET /api/v1/cameras/{station}/latest             the newest shot's PNG
-A PNG answer carries its shot in headers: X-Inspection-Id, X-Seq, X-Machine-Id, X-Line-Id, X-Material-Lot,
-X-Sim-Time and X-Label (the ground truth).
+A PNG answer carries its shot in headers: X-Inspection-Id, X-Seq, X-Station, X-Machine-Id, X-Line-Id,
+X-Material-Lot, X-Sim-Time and X-Label (the ground truth).
 """
 
 from __future__ import annotations
@@ -135,7 +135,8 @@ def png(image: np.ndarray) -> bytes:
 
 
 def _picture(shot: Shot, image: np.ndarray) -> Response:
-    headers = {"X-Inspection-Id": shot.id, "X-Seq": str(shot.seq), "X-Machine-Id": shot.machine_id,
+    headers = {"X-Inspection-Id": shot.id, "X-Seq": str(shot.seq), "X-Station": shot.station,
+               "X-Machine-Id": shot.machine_id,
                "X-Line-Id": shot.line_id, "X-Material-Lot": shot.material_lot, "X-Sim-Time": f"{shot.sim_time:g}",
                "X-Label": shot.label.value}
     return Response(png(image), media_type="image/png", headers=headers)

@@ -15,12 +15,14 @@ from PIL import Image
 from connectors.camera import CameraClient
 from connectors.errors import NotFound, Rejected, Unreachable
 from connectors.mes import MesClient
-from connectors.plant import load_plant
+from connectors.plant import PlantFileError, load_plant
 from connectors.records import InspectionCreate
 from connectors.settings import ConnectorSettings
 from connectors.shots import DefectClass
 from connectors.site import REPO
+from connectors.stations import CameraStation
 from copilot.monitor import INSPECTOR, Inspector
+from simulator.camera import CameraService
 from simulator.faults import FaultBoard
 from simulator.mes_store import open_mes_store
 from simulator.part_images import SIZE
@@ -144,3 +146,32 @@ def test_an_mes_database_from_before_lots_and_classes_gains_them(tmp_path) -> No
     store = open_mes_store(path, plant, faults, PlantSimulation(plant, faults))
     [old] = store.quality(None, MACHINE, 60.0).machines[0].inspections
     assert (old.id, old.material_lot, old.defects_by_class) == ("INS-00001", "", {})
+
+
+async def test_after_a_plant_reset_the_inspector_follows_the_camera_from_its_first_shot(
+        sim: ConnectorSettings) -> None:
+    async with Inspector.open(sim) as inspector:
+        await inspector.check()
+        _advance(sim, 300)
+        assert [i.inspected for i in (await inspector.check()).recorded] == [10]
+        assert httpx.post(f"{sim.sim_url}/reset", timeout=30).status_code == 200
+        _advance(sim, 120)
+        done = await inspector.check()
+    assert [(i.inspected, i.id) for i in done.recorded] == [(4, "INS-00001")]  # a fresh MES, its first record
+
+
+def test_a_camera_must_follow_a_machine_of_its_line(tmp_path) -> None:
+    text = (REPO / "plants" / "riverside" / "plant.yaml").read_text()
+    wrong = tmp_path / "plant.yaml"
+    wrong.write_text(text.replace("line: L1, follows: IM-103", "line: L2, follows: IM-103"))
+    with pytest.raises(PlantFileError, match="camera CAM-L1 follows 'IM-103', which is not a machine of line 'L2'"):
+        load_plant(wrong)
+
+
+def test_the_simulator_refuses_a_camera_on_parts_it_cannot_draw() -> None:
+    plant = load_plant(REPO / "plants" / "riverside" / "plant.yaml")
+    on_a_belt = plant.model_copy(update={"cameras": [CameraStation(id="CAM-L2", name="belt", line="L2",
+                                                                   follows="CV-203")]})
+    with pytest.raises(ValueError, match="camera CAM-L2 follows CV-203, a conveyor; the simulator draws the parts "
+                                         "of: injection_moulder"):
+        CameraService(on_a_belt, PlantSimulation(on_a_belt, FaultBoard()))

@@ -65,6 +65,8 @@ class Inspector:
             if station.id not in self._after:  # first sight of it: inspect from now on
                 self._after[station.id] = station.last_seq
                 continue
+            if station.last_seq < self._after[station.id]:  # the camera started again from its first shot
+                self._after[station.id] = 0
             try:
                 await self._inspect(station.id, done)
             except ConnectorError as exc:
