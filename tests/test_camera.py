@@ -175,3 +175,18 @@ def test_the_simulator_refuses_a_camera_on_parts_it_cannot_draw() -> None:
     with pytest.raises(ValueError, match="camera CAM-L2 follows CV-203, a conveyor; the simulator draws the parts "
                                          "of: injection_moulder"):
         CameraService(on_a_belt, PlantSimulation(on_a_belt, FaultBoard()))
+
+
+async def test_a_drifting_barrel_raises_the_flash_the_inspector_records(sim: ConnectorSettings) -> None:
+    async with Inspector.open(sim) as inspector:
+        await inspector.check()
+        _advance(sim, 1800)
+        [before] = (await inspector.check()).recorded
+        fault = {"kind": "temp_controller_drift", "machine_id": MACHINE, "severity": 1.0}
+        assert httpx.post(f"{sim.sim_url}/faults", json=fault, timeout=10).status_code == 201
+        _advance(sim, 1200)  # the barrel on its way up
+        await inspector.check()
+        _advance(sim, 1800)
+        [after] = (await inspector.check()).recorded
+    assert before.defect_rate <= 10.0 and before.defects_by_class.get("flash", 0) <= 3
+    assert after.defect_type == "flash" and after.defects_by_class["flash"] >= 0.4 * after.inspected
