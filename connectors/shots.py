@@ -1,5 +1,5 @@
 """What an in-line camera serves: its stations, the shots it took (with the simulator's ground truth) and the
-defect classes of a moulded housing. The simulator's camera service and ``connectors.camera`` share these."""
+defect classes of what it inspects. The simulator's camera service and ``connectors.camera`` share these."""
 
 from __future__ import annotations
 
@@ -7,20 +7,38 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["DefectClass", "Shot", "StationInfo"]
+__all__ = ["STANDARD_ROWS", "DefectClass", "Shot", "StationInfo", "Subject"]
+
+STANDARD_ROWS = 14  # a fabric camera's image: the standard's patch in its top rows, a dark gap of two, the fabric
 
 
 class DefectClass(StrEnum):
-    """What an image of a moulded housing shows: a good part or one of the moulding defects."""
+    """What a camera's image shows: a good piece, or one of the defects of what it inspects (a moulded housing:
+    flash, short shot, burn mark; dyed fabric: off shade, uneven)."""
 
     ok = "ok"
     flash = "flash"  # thin fins of plastic past the parting line: barrel too hot, pressure too high
     short_shot = "short_shot"  # the mould not filled: barrel too cold, pressure too low
     burn_mark = "burn_mark"  # dark streaks: much too hot, or a material lot that is off
+    off_shade = "off_shade"  # the fabric's shade away from the standard's: liquor off its recipe, a bad dye lot
+    uneven = "uneven"  # streaks across the fabric (listing): the liquor heated too fast
 
     @property
     def is_defect(self) -> bool:
         return self is not DefectClass.ok
+
+
+class Subject(StrEnum):
+    """What a camera station inspects, and so which classes its images can show."""
+
+    housing = "housing"
+    fabric = "fabric"
+
+    @property
+    def classes(self) -> list[DefectClass]:
+        if self is Subject.housing:
+            return [DefectClass.ok, DefectClass.flash, DefectClass.short_shot, DefectClass.burn_mark]
+        return [DefectClass.ok, DefectClass.off_shade, DefectClass.uneven]
 
 
 class _Answer(BaseModel):
@@ -34,6 +52,7 @@ class StationInfo(_Answer):
     name: str
     line_id: str
     machine_id: str = Field(description="the machine whose parts it photographs")
+    subject: Subject = Field(description="what it inspects")
     every_s: float
     last_seq: int = Field(description="sequence number of its newest shot; 0 before the first")
 

@@ -1,8 +1,9 @@
 """The plant's in-line cameras: a shot of a part every few simulated seconds, served over HTTP as a smart camera is.
 
 Each station of the plant file's ``cameras:`` photographs the parts of the machine it follows while that machine
-runs. What each part shows is drawn from the machine's true state at that instant (``simulator.part_images``),
-from the camera's own random stream, so the PLC's measurement noise is the same with or without cameras.
+runs: moulded housings after an injection moulder, dyed fabric after a jet dyer. What each shows is drawn from
+the machine's true state at that instant (``simulator.part_images``, ``simulator.fabric_images``), from the
+camera's own random stream, so the PLC's measurement noise is the same with or without cameras.
 A station keeps its last ``KEEP`` shots; a plant reset forgets them.
 
     GET /api/v1/cameras                              the stations (StationInfo)
@@ -18,6 +19,7 @@ from __future__ import annotations
 import io
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -28,20 +30,44 @@ from PIL import Image
 
 from connectors.errors import NotFound
 from connectors.plant import Plant
-from connectors.shots import Shot, StationInfo
+from connectors.shots import DefectClass, Shot, StationInfo, Subject
 from connectors.stations import CameraStation
+from simulator.fabric_images import DyeingState, render_swatch, shade_odds
 from simulator.part_images import MouldingState, defect_odds, draw_class, render_part
-from simulator.physics import PlantSimulation
+from simulator.physics import PlantSimulation, Process
 
-__all__ = ["KEEP", "CameraService", "create_camera_app", "png"]
+__all__ = ["KEEP", "SUBJECTS", "CameraService", "create_camera_app", "png"]
 
 KEEP = 500  # shots a station remembers
-_PHOTOGRAPHED_KINDS = ("injection_moulder",)  # machines whose parts the renderer can draw
+
+
+@dataclass(frozen=True)
+class _Look:
+    """How a camera after one kind of machine sees its output: the subject, its odds from the machine's state,
+    and the renderer."""
+
+    subject: Subject
+    odds: Callable[[Process], dict[DefectClass, float]]
+    render: Callable[[DefectClass, np.random.Generator], np.ndarray]
+
+
+def _moulded(process: Process) -> dict[DefectClass, float]:
+    v = process.values
+    return defect_odds(MouldingState(v["barrel_temp"], v["hold_pressure_setpoint"], process.conditions.bad_material))
+
+
+def _dyed(process: Process) -> dict[DefectClass, float]:
+    return shade_odds(DyeingState(process.values["shade_deviation"], process.values["heating_rate_setpoint"]))
+
+
+SUBJECTS = {"injection_moulder": _Look(Subject.housing, _moulded, render_part),
+            "jet_dyer": _Look(Subject.fabric, _dyed, render_swatch)}  # machine kind -> how its output looks
 
 
 @dataclass
 class _Station:
     spec: CameraStation
+    look: _Look
     rng: np.random.Generator
     next_at: float = 0.0
     seq: int = 0
@@ -54,9 +80,9 @@ class CameraService:
     def __init__(self, plant: Plant, sim: PlantSimulation, seed: int = 0) -> None:
         for spec in plant.cameras:
             kind = plant.machine(spec.follows).kind
-            if kind not in _PHOTOGRAPHED_KINDS:
-                raise ValueError(f"camera {spec.id} follows {spec.follows}, a {kind}; the simulator draws the parts "
-                                 f"of: {', '.join(_PHOTOGRAPHED_KINDS)}")
+            if kind not in SUBJECTS:
+                raise ValueError(f"camera {spec.id} follows {spec.follows}, a {kind}; the simulator draws what "
+                                 f"these make: {', '.join(SUBJECTS)}")
         self.plant = plant
         self.sim = sim
         self.seed = seed
@@ -68,7 +94,8 @@ class CameraService:
         """Forget every shot and restart each station's random stream (the plant was reset)."""
         with self._lock:
             self._stations = {
-                spec.id.upper(): _Station(spec, np.random.default_rng([self.seed, i]), next_at=spec.every_s)
+                spec.id.upper(): _Station(spec, SUBJECTS[self.plant.machine(spec.follows).kind],
+                                          np.random.default_rng([self.seed, i]), next_at=spec.every_s)
                 for i, spec in enumerate(self.plant.cameras)
             }
 
@@ -82,10 +109,8 @@ class CameraService:
             process = self.sim.process(station.spec.follows)
             if not process.conditions.running:
                 continue
-            state = MouldingState(process.values["barrel_temp"], process.values["hold_pressure_setpoint"],
-                                  process.conditions.bad_material)
-            label = draw_class(defect_odds(state), station.rng)
-            image = render_part(label, station.rng)
+            label = draw_class(station.look.odds(process), station.rng)
+            image = station.look.render(label, station.rng)
             with self._lock:
                 station.seq += 1
                 shot = Shot(id=f"{station.spec.id}-{station.seq:06d}", seq=station.seq, station=station.spec.id,
@@ -104,7 +129,8 @@ class CameraService:
     def stations(self) -> list[StationInfo]:
         with self._lock:
             return [StationInfo(id=s.spec.id, name=s.spec.name, line_id=s.spec.line, machine_id=s.spec.follows,
-                                every_s=s.spec.every_s, last_seq=s.seq) for s in self._stations.values()]
+                                subject=s.look.subject, every_s=s.spec.every_s, last_seq=s.seq)
+                    for s in self._stations.values()]
 
     def shots(self, station_id: str, after: int = 0, limit: int = 100) -> list[Shot]:
         """The station's shots numbered after ``after`` that it still keeps, oldest first, at most ``limit``."""
