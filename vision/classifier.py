@@ -1,7 +1,8 @@
-"""The in-line camera's defect model at run time: an ONNX file, run by ONNX Runtime on one CPU thread.
+"""The in-line cameras' defect models at run time: ONNX files, run by ONNX Runtime on one CPU thread.
 
-    classifier = DefectClassifier()          # the committed vision/model/defects.onnx
+    classifier = DefectClassifier()          # the committed model of housings, vision/model/housing.onnx
     result = classifier.classify_png(png)    # Classification(defect=DefectClass.flash, confidence=0.98)
+    DefectClassifier(model_path(Subject.fabric))   # the dyed fabric's
 
 An image that is not a greyscale picture of the size the model was trained on raises ``BadImage`` with one
 line that says what was wrong; a model file that is missing or not this model's raises ``BadModel``.
@@ -17,12 +18,20 @@ import numpy as np
 import onnxruntime as ort
 from PIL import Image, UnidentifiedImageError
 
-from connectors.shots import DefectClass
-from vision.features import FEATURES, part_view
+from connectors.shots import DefectClass, Subject
+from vision.features import view_of
 
-__all__ = ["MODEL_PATH", "BadImage", "BadModel", "Classification", "DefectClassifier"]
+__all__ = ["MODEL_DIR", "MODEL_PATH", "BadImage", "BadModel", "Classification", "DefectClassifier", "model_path"]
 
-MODEL_PATH = Path(__file__).resolve().parent / "model" / "defects.onnx"
+MODEL_DIR = Path(__file__).resolve().parent / "model"
+
+
+def model_path(subject: Subject) -> Path:
+    """Where the committed model of ``subject`` is."""
+    return MODEL_DIR / f"{subject.value}.onnx"
+
+
+MODEL_PATH = model_path(Subject.housing)
 
 
 class BadImage(ValueError):
@@ -42,7 +51,8 @@ class Classification:
 
 
 class DefectClassifier:
-    """The defect model loaded once; ``classify`` is safe to call from one thread at a time per instance."""
+    """A defect model loaded once (its subject, classes and image size from the file); ``classify`` is safe to
+    call from one thread at a time per instance."""
 
     def __init__(self, model_path: Path = MODEL_PATH) -> None:
         options = ort.SessionOptions()
@@ -54,10 +64,12 @@ class DefectClassifier:
             raise BadModel(f"defect model {model_path}: {exc}") from None
         meta = self._session.get_modelmeta().custom_metadata_map
         try:
+            self.subject = Subject(meta["subject"])
             self.classes = [DefectClass(name) for name in meta["classes"].split(",")]
             self.image_size = int(meta["image_size"])
         except (KeyError, ValueError) as exc:
-            raise BadModel(f"defect model {model_path} lacks its classes or image size ({exc})") from None
+            raise BadModel(f"defect model {model_path} lacks its subject, classes or image size ({exc})") from None
+        self._view, self._features = view_of(self.subject)
         self._input = self._session.get_inputs()[0].name
         self._outputs = [o.name for o in self._session.get_outputs()]
 
@@ -69,7 +81,7 @@ class DefectClassifier:
         """The class of each image, in order (one call of the model for all)."""
         if not images:
             return []
-        batch = np.stack([part_view(self._checked(image)) for image in images]).reshape(len(images), FEATURES)
+        batch = np.stack([self._view(self._checked(image)) for image in images]).reshape(len(images), self._features)
         labels, probabilities = self._session.run(self._outputs, {self._input: batch})
         return [Classification(self.classes[int(label)], round(float(p[int(label)]), 4))
                 for label, p in zip(labels, probabilities, strict=True)]

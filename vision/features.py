@@ -1,4 +1,5 @@
-"""What the defect model sees of an image: the part cut out, turned to a standard pose and normalised in light.
+"""What a defect model sees of an image: for a housing, the part cut out, turned to a standard pose and normalised
+in light; for fabric, the fabric against the standard's patch above it (``swatch_view``).
 
 A camera sees each housing at its own place and angle under its own light; the model should not have to learn
 that. ``part_view`` finds the part (brighter than the belt), takes its centre and long axis from the image
@@ -8,10 +9,14 @@ the grey levels from belt (0) to plastic (1). Training and classifying use this 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy.ndimage import map_coordinates
 
-__all__ = ["FEATURES", "VIEW_LENGTH", "VIEW_WIDTH", "part_view"]
+from connectors.shots import STANDARD_ROWS, Subject
+
+__all__ = ["FEATURES", "SWATCH_FEATURES", "VIEW_LENGTH", "VIEW_WIDTH", "part_view", "swatch_view", "view_of"]
 
 VIEW_LENGTH, VIEW_WIDTH = 48, 32  # pixels of the standard view, along and across the part
 FEATURES = VIEW_LENGTH * VIEW_WIDTH
@@ -46,3 +51,25 @@ def part_view(image: np.ndarray) -> np.ndarray:
     cols = cx + u * cos - v * sin
     view = map_coordinates(img, [rows.ravel(), cols.ravel()], order=1, mode="nearest")
     return ((view - belt) / span).astype(np.float32)
+
+
+SWATCH_FEATURES = 64 + 16 + 64  # the fabric's column profile, its row profile, 8 x 8 blocks
+
+
+def swatch_view(image: np.ndarray) -> np.ndarray:
+    """A fabric camera's image as ``SWATCH_FEATURES`` float32 values: the fabric relative to the standard above
+    it (0 where they match), column by column so that light across the field cancels out."""
+    img = np.asarray(image, dtype=np.float32)
+    size = img.shape[1]
+    standard = img[2:STANDARD_ROWS - 2].mean(axis=0)
+    columns = np.arange(size, dtype=np.float32)
+    slope, level = np.polyfit(columns, standard, 1)  # the light falls on the standard as on the fabric
+    fabric = img[STANDARD_ROWS + 2:STANDARD_ROWS + 50] / np.maximum(level + slope * columns, 1.0) - 1.0
+    rows = fabric.mean(axis=1).reshape(16, -1).mean(axis=1)
+    blocks = fabric.reshape(8, fabric.shape[0] // 8, 8, size // 8).mean(axis=(1, 3)).ravel()
+    return (8.0 * np.concatenate([fabric.mean(axis=0), rows, blocks])).astype(np.float32)
+
+
+def view_of(subject: Subject) -> tuple[Callable[[np.ndarray], np.ndarray], int]:
+    """What the model of ``subject`` sees of an image, and how many values that is."""
+    return (part_view, FEATURES) if subject is Subject.housing else (swatch_view, SWATCH_FEATURES)
