@@ -18,7 +18,7 @@ from connectors.mes import MesClient
 from connectors.plant import PlantFileError, load_plant
 from connectors.records import InspectionCreate
 from connectors.settings import ConnectorSettings
-from connectors.shots import DefectClass
+from connectors.shots import DefectClass, Subject
 from connectors.site import REPO
 from connectors.stations import CameraStation
 from copilot.monitor import INSPECTOR, Inspector
@@ -27,7 +27,7 @@ from simulator.faults import FaultBoard
 from simulator.mes_store import open_mes_store
 from simulator.part_images import SIZE
 from simulator.physics import PlantSimulation
-from vision import DefectClassifier
+from simulator.process import running_simulator
 
 STATION, MACHINE, LOT, BAD_LOT = "CAM-L1", "IM-103", "LOT-24-0815", "LOT-24-0907"
 
@@ -54,6 +54,7 @@ async def test_the_connector_reads_stations_shots_and_pictures(sim: ConnectorSet
     async with CameraClient.from_settings(sim) as camera:
         [station] = await camera.stations()
         assert (station.id, station.line_id, station.machine_id, station.last_seq) == (STATION, "L1", MACHINE, 20)
+        assert station.subject is Subject.housing
         shots = await camera.shots(STATION, after=15)
         assert [s.seq for s in shots] == [16, 17, 18, 19, 20]
         latest, png = await camera.latest(STATION)
@@ -85,7 +86,7 @@ def test_a_barrel_drifting_hot_shows_as_flash_on_the_camera(sim: ConnectorSettin
 
 async def test_the_inspector_records_what_the_model_sees_in_the_mes(sim: ConnectorSettings) -> None:
     async with CameraClient.from_settings(sim) as camera, MesClient.from_settings(sim) as mes:
-        inspector = Inspector(camera, mes, DefectClassifier())
+        inspector = Inspector(camera, mes)
         assert (await inspector.check()).recorded == []  # the first pass only marks where it starts
         _advance(sim, 900)
         text = {"machine_id": MACHINE, "tag": "material_lot", "text": BAD_LOT}
@@ -109,7 +110,7 @@ async def test_the_inspector_records_what_the_model_sees_in_the_mes(sim: Connect
 
 async def test_a_second_pass_records_only_new_pictures(sim: ConnectorSettings) -> None:
     async with CameraClient.from_settings(sim) as camera, MesClient.from_settings(sim) as mes:
-        inspector = Inspector(camera, mes, DefectClassifier())
+        inspector = Inspector(camera, mes)
         await inspector.check()
         _advance(sim, 300)
         first = await inspector.check()
@@ -172,8 +173,8 @@ def test_the_simulator_refuses_a_camera_on_parts_it_cannot_draw() -> None:
     plant = load_plant(REPO / "plants" / "riverside" / "plant.yaml")
     on_a_belt = plant.model_copy(update={"cameras": [CameraStation(id="CAM-L2", name="belt", line="L2",
                                                                    follows="CV-203")]})
-    with pytest.raises(ValueError, match="camera CAM-L2 follows CV-203, a conveyor; the simulator draws the parts "
-                                         "of: injection_moulder"):
+    with pytest.raises(ValueError, match="camera CAM-L2 follows CV-203, a conveyor; the simulator draws what these "
+                                         "make: injection_moulder, jet_dyer"):
         CameraService(on_a_belt, PlantSimulation(on_a_belt, FaultBoard()))
 
 
@@ -190,3 +191,28 @@ async def test_a_drifting_barrel_raises_the_flash_the_inspector_records(sim: Con
         [after] = (await inspector.check()).recorded
     assert before.defect_rate <= 10.0 and before.defects_by_class.get("flash", 0) <= 3
     assert after.defect_type == "flash" and after.defects_by_class["flash"] >= 0.4 * after.inspected
+
+
+@pytest.fixture(scope="module")
+def dyehouse(tmp_path_factory: pytest.TempPathFactory):
+    with running_simulator(tmp_path_factory.mktemp("sim-dyehouse-camera"),
+                           plant_file=REPO / "plants" / "dyehouse" / "plant.yaml") as sim:
+        yield sim
+
+
+async def test_the_dyehouse_shade_camera_sees_a_bad_dye_lot_and_the_inspector_records_it(dyehouse) -> None:
+    async with Inspector.open(dyehouse) as inspector:
+        await inspector.check()
+        _advance(dyehouse, 3600)
+        [before] = (await inspector.check()).recorded
+        text = {"machine_id": "JD-102", "tag": "material_lot", "text": "LOT-26-0318"}  # off-spec dye
+        assert httpx.post(f"{dyehouse.sim_url}/text", json=text, timeout=10).status_code == 204
+        _advance(dyehouse, 1800)  # the shade on its way off
+        await inspector.check()
+        _advance(dyehouse, 3600)
+        [after] = (await inspector.check()).recorded
+        [station] = await inspector.camera.stations()
+    assert (station.id, station.machine_id, station.subject) == ("CAM-D1", "JD-102", Subject.fabric)
+    assert (before.inspected, before.material_lot) == (60, "LOT-26-0302") and before.defects <= 4
+    assert after.material_lot == "LOT-26-0318" and after.defect_type == "off_shade"
+    assert after.defects_by_class["off_shade"] >= 0.15 * after.inspected

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from connectors.shots import DefectClass
+from connectors.shots import DefectClass, Subject
+from simulator.fabric_images import DyeingState, shade_odds
 from simulator.part_images import SIZE, MouldingState, defect_odds, draw_class, render_part
-from vision import MODEL_PATH, BadImage, BadModel, DefectClassifier
+from vision import BadImage, BadModel, DefectClassifier, model_path
 from vision.train import evaluate, labelled_images
 
 
@@ -59,8 +60,20 @@ def test_the_same_class_is_drawn_differently_each_time() -> None:
     assert np.abs(a.astype(int) - b.astype(int)).mean() > 5
 
 
-def test_the_committed_model_tells_the_classes_apart_on_fresh_images(classifier: DefectClassifier) -> None:
-    images, labels = labelled_images(200, seed=2029)  # seeds the model was neither trained nor evaluated on
+def test_fabric_goes_off_shade_with_its_delta_e_and_uneven_when_heated_too_fast() -> None:
+    on_recipe = shade_odds(DyeingState(shade_deviation=0.3))
+    off = shade_odds(DyeingState(shade_deviation=2.5))
+    fast = shade_odds(DyeingState(shade_deviation=0.3, heating_rate_c_per_min=3.5))
+    assert on_recipe[DefectClass.ok] >= 0.98
+    assert off[DefectClass.off_shade] > 0.5 > off[DefectClass.uneven]
+    assert fast[DefectClass.uneven] > 0.5 > fast[DefectClass.off_shade]
+
+
+@pytest.mark.parametrize("subject", list(Subject))
+def test_each_committed_model_tells_its_classes_apart_on_fresh_images(subject: Subject) -> None:
+    classifier = DefectClassifier(model_path(subject))
+    assert (classifier.subject, classifier.classes) == (subject, subject.classes)
+    images, labels = labelled_images(200, 2029, subject)  # a seed the model was neither trained nor evaluated on
     result = evaluate(classifier, images, labels)
     assert result.accuracy >= 0.90, result
     assert min(result.recall.values()) >= 0.80, result.recall
@@ -89,5 +102,6 @@ def test_a_missing_model_file_is_named(tmp_path: Path) -> None:
         DefectClassifier(tmp_path / "nowhere.onnx")
 
 
-def test_the_model_file_is_small() -> None:
-    assert MODEL_PATH.stat().st_size < 5 * 1024 * 1024
+@pytest.mark.parametrize("subject", list(Subject))
+def test_the_model_files_are_small(subject: Subject) -> None:
+    assert model_path(subject).stat().st_size < 5 * 1024 * 1024

@@ -20,8 +20,8 @@ from connectors.errors import ConnectorError
 from connectors.mes import MesClient
 from connectors.records import Inspection, InspectionCreate
 from connectors.settings import ConnectorSettings
-from connectors.shots import DefectClass, Shot
-from vision import BadImage, DefectClassifier
+from connectors.shots import DefectClass, Shot, StationInfo, Subject
+from vision import BadImage, DefectClassifier, model_path
 
 __all__ = ["INSPECTOR", "InspectionPass", "Inspector"]
 
@@ -39,19 +39,27 @@ class InspectionPass:
 
 
 class Inspector:
-    """Reads the cameras over ``camera``, classifies with ``classifier`` and records in ``mes``."""
+    """Reads the cameras over ``camera``, classifies with the model of what each station inspects (``classifiers``,
+    else the committed one, loaded on first need) and records in ``mes``."""
 
-    def __init__(self, camera: CameraClient, mes: MesClient, classifier: DefectClassifier) -> None:
-        self.camera, self.mes, self.classifier = camera, mes, classifier
+    def __init__(self, camera: CameraClient, mes: MesClient,
+                 classifiers: dict[Subject, DefectClassifier] | None = None) -> None:
+        self.camera, self.mes = camera, mes
+        self._classifiers = dict(classifiers or {})
         self._after: dict[str, int] = {}  # station -> the last shot already inspected
 
     @classmethod
     @asynccontextmanager
     async def open(cls, connectors: ConnectorSettings) -> AsyncIterator[Inspector]:
-        """An inspector on the configured cameras and MES with the committed defect model, closed after use."""
-        classifier = DefectClassifier()
+        """An inspector on the configured cameras and MES with the committed defect models, closed after use."""
         async with CameraClient.from_settings(connectors) as camera, MesClient.from_settings(connectors) as mes:
-            yield cls(camera, mes, classifier)
+            yield cls(camera, mes)
+
+    def classifier(self, subject: Subject) -> DefectClassifier:
+        """The model that classifies ``subject``'s images."""
+        if subject not in self._classifiers:
+            self._classifiers[subject] = DefectClassifier(model_path(subject))
+        return self._classifiers[subject]
 
     async def check(self) -> InspectionPass:
         """One pass over every station; a station that does not answer is tried again next pass."""
@@ -68,17 +76,18 @@ class Inspector:
             if station.last_seq < self._after[station.id]:  # the camera started again from its first shot
                 self._after[station.id] = 0
             try:
-                await self._inspect(station.id, done)
+                await self._inspect(station, done)
             except ConnectorError as exc:
                 done.unreachable.append(f"{station.id}: {exc}")
         return done
 
-    async def _inspect(self, station: str, done: InspectionPass) -> None:
+    async def _inspect(self, info: StationInfo, done: InspectionPass) -> None:
         """Classify the station's new shots and record each run of one machine and lot, moving on after each."""
+        station, classifier = info.id, self.classifier(info.subject)
         runs: list[list[tuple[Shot, DefectClass | None]]] = []
         for shot in await self._new_shots(station):
             try:
-                found = self.classifier.classify_png(await self.camera.image(station, shot.id)).defect
+                found = classifier.classify_png(await self.camera.image(station, shot.id)).defect
             except BadImage as exc:
                 done.unreadable.append(f"{shot.id}: {exc}")
                 found = None
