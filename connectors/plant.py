@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError
 from connectors.catalogue import Part, Product, ProductionOrder, Supplier, _Strict
 from connectors.errors import NotFound
 from connectors.site import config_text
+from connectors.stations import CameraStation
 
 if TYPE_CHECKING:
     from connectors.plc.plugin import PlcPlugin
@@ -271,6 +272,8 @@ class Plant(_Strict):
     parts: list[Part]
     products: list[Product]
     production_orders: list[ProductionOrder]
+    cameras: list[CameraStation] = []
+    """In-line camera stations; each follows a machine of its line."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
 
@@ -323,6 +326,12 @@ class Plant(_Strict):
                     raise ValueError(f"lines.{i}.machines.{j}.tags: machine {m.id} is on {protocol} PLC {name!r}, "
                                      f"but its tags {', '.join(missing)} have no {protocol} address")
 
+    def _cameras_placed(self) -> None:
+        """Every camera follows a machine of the line it names."""
+        for c in self.cameras:
+            if c.follows not in self.machines or self.machines[c.follows].line_id != c.line:
+                raise ValueError(f"camera {c.id} follows {c.follows!r}, which is not a machine of line {c.line!r}")
+
     @model_validator(mode="after")
     def _consistent(self) -> Plant:
         part_ids = {p.id for p in self.parts}
@@ -337,6 +346,7 @@ class Plant(_Strict):
                 if o.supplier not in supplier_ids:
                     raise ValueError(f"part {p.id} offered by unknown supplier {o.supplier}")
         self._plcs_named()
+        self._cameras_placed()
         if self.plant.opcua_namespace is None and any(t.address("opcua") for t in self.all_tags()):
             raise ValueError("plant.opcua_namespace is missing: the plant's tags have OPC UA node ids (opcua:), so it "
                              "needs the namespace URI of those nodes (opcua_namespace: urn:...)")

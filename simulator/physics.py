@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 import random
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from connectors.errors import InvalidRequest, NotFound, Rejected
 from connectors.plant import Machine, Plant
@@ -36,7 +38,8 @@ from simulator.plc_view import (
     resting_value,
 )
 
-__all__ = ["BAD_LOTS", "FAULTED", "JAM_ALARM", "RUNNING", "STOPPED", "THRESHOLD_ALARMS", "PlantSimulation", "Value"]
+__all__ = ["BAD_LOTS", "FAULTED", "JAM_ALARM", "RUNNING", "STOPPED", "THRESHOLD_ALARMS", "PlantSimulation", "Process",
+           "Value"]
 
 STEP_S = 1.0  # the largest physics step; longer ticks are split into steps of at most this
 _EPSILON_S = 1e-9  # times closer than this are the same instant
@@ -60,6 +63,15 @@ INITIAL_COUNTS = {"HP-102": (4210.0, 38.0), "IM-103": (1130.0, 12.0), "FL-202": 
                   "JD-102": (5200.0, 31.0), "ST-202": (18650.0, 96.0)}
 
 
+@dataclass(frozen=True)
+class Process:
+    """A machine's true state at one instant (not the PLC's view): what a camera on its parts would see."""
+
+    conditions: Conditions
+    values: dict[str, float]  # physical variables and setpoints, without measurement noise
+    text: dict[str, str]  # text tags (material lot, ...)
+
+
 class PlantSimulation:
     """Machine physics on a tick, driven by the fault board, read and written like a PLC."""
 
@@ -72,6 +84,7 @@ class PlantSimulation:
         self._numeric = {m.id: [n for n, t in m.tags.items() if not t.is_text] for m in plant.machines.values()}
         keys = [(machine_id, name) for machine_id, names in self._numeric.items() for name in names]
         self._historian = Historian(keys, retention_s=history_s, interval_s=sample_s)
+        self._watchers: list[Callable[[float], None]] = []
         self.reset()
 
     # ----------------------------------------------------------------- lifecycle
@@ -146,6 +159,20 @@ class PlantSimulation:
         self.sim_time = until
         if self.sim_time >= self._next_sample_at - _EPSILON_S:
             self._sample()
+        for watcher in self._watchers:
+            watcher(self.sim_time)
+
+    def watch(self, watcher: Callable[[float], None]) -> None:
+        """Call ``watcher(sim_time)`` after every physics step, with the plant's lock held (a camera's shutter)."""
+        self._watchers.append(watcher)
+
+    def process(self, machine_id: str) -> Process:
+        """The machine's true state now: its conditions, physical values and text tags."""
+        machine = self.plant.machine(machine_id)
+        with self._lock:
+            run = self._machines[machine.id]
+            effects = self._effects(run, self._active_faults())
+            return Process(effects.conditions, dict(run.true), dict(run.text))
 
     def _sample(self) -> None:
         row: list[float] = []

@@ -353,3 +353,22 @@ def test_the_kpi_page_shows_the_plants_figures(app):
     make.click().run()
     assert not at.exception, at.exception
     assert "## Alerts" in texts(at) and "## KPIs" in texts(at)
+
+
+def test_the_kpi_page_shows_what_the_cameras_found_per_machine_and_lot(app, sim):
+    from copilot.monitor import Inspector
+
+    async def inspect() -> None:
+        async with Inspector.open(sim) as inspector:
+            await inspector.check()
+            httpx.post(f"{sim.sim_url}/advance", json={"seconds": 600}, timeout=60).raise_for_status()
+            assert (await inspector.check()).recorded
+
+    asyncio.run(inspect())
+    at = session("sam", "pages/kpi.py")
+    assert not at.exception, at.exception
+    assert "Defects the cameras found" in [h.value for h in at.subheader], texts(at)
+    [table] = [d.value for d in at.dataframe if "lot" in d.value.columns]
+    [row] = table.to_dict("records")
+    assert (row["machine"], row["line"], row["lot"], row["inspected"]) == ("IM-103", "L1", "LOT-24-0815", 20)
+    assert row["defective"].endswith("%")

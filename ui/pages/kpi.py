@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from copilot.reports import gather
+from copilot.reports import camera_defects, gather
 from ui.auth import require
 from ui.shared import get_runtime
 
@@ -56,6 +56,19 @@ if k.oee.machines:
                "time; quality: good over all made.")
 else:
     st.caption("No machine has an ideal rate (ideal_rate_per_h in the plant file) and a count of its output.")
+st.subheader("Defects the cameras found")
+try:
+    found = runtime.call(camera_defects(float(hours), runtime.connectors), timeout=60)
+except Exception as exc:  # noqa: BLE001 - a system that does not answer is told, not a traceback
+    st.warning(f"The camera inspections could not be read: {exc}")
+    found = []
+if found:
+    classes = sorted({name for t in found for name in t.by_class})
+    st.dataframe([{"machine": t.machine_id, "line": t.line_id, "lot": t.material_lot or "–", "inspected": t.inspected,
+                   "defective": f"{t.defect_rate:.1%}", **{name: t.by_class.get(name, 0) for name in classes}}
+                  for t in found], hide_index=True)
+else:
+    st.caption("No camera inspection in this window (`plant-copilot monitor inspect` records them).")
 st.subheader("The copilot and the monitor")
 acts, mon = k.actions, k.monitor
 st.bar_chart({"count": {"proposed by people": acts.proposed.get("people", 0),
