@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel
 
 from connectors.plant import Machine, Plant, Tag
 from connectors.plc import PlcClient
@@ -10,25 +10,17 @@ from tools.lines import shown
 
 
 class Reading(BaseModel):
-    """One tag's live value as shown (an enum's name, a float to 3 decimals), with its unit and write limits."""
+    """One tag's live value as shown (an enum's name, a float to 3 decimals), with its unit; a setpoint with its
+    write limits."""
 
     tag: str
     value: float | int | bool | str
     unit: str = ""
     words: str = ""  # how people call the tag (Tag.words)
     writable: bool = False
-    low: float | None = Field(default=None, exclude=True)  # a setpoint's write limits and largest step
-    high: float | None = Field(default=None, exclude=True)
-    max_step: float | None = Field(default=None, exclude=True)
-
-    @computed_field
-    @property
-    def limits(self) -> str | None:
-        """A setpoint's write limits as the model reads them: "1200..3000, max step 300"; None for a reading."""
-        if self.low is None or self.high is None:
-            return None
-        step = f", max step {self.max_step:g}" if self.max_step else ""
-        return f"{self.low:g}..{self.high:g}{step}"
+    low: float | None = None  # a setpoint's write limits and its largest step per change
+    high: float | None = None
+    max_step: float | None = None
 
     def allowed(self) -> str:
         """A setpoint's write limits as a person reads them ("may be set from 180 to 260 °C, up to 10 °C a
