@@ -47,7 +47,7 @@ class LocalChatModel(BaseChatModel):
 
     weights: ModelWeights = QWEN25_CODER_1_5B
     model_dir: Path = Path("var/models")
-    n_ctx: int = 8192
+    n_ctx: int = 16384
     n_threads: int = 2
     n_batch: int = 512
     temperature: float = 0.0

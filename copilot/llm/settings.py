@@ -59,7 +59,7 @@ class LLMSettings(BaseSettings):
     prefix_cache: bool = True
     """Keep the warmed-up system prompt and tools (their KV state) in ``model_dir``/prefix-cache, so the next
     process restores them in milliseconds instead of evaluating them again (minutes on 2 cores)."""
-    n_ctx: int = 8192
+    n_ctx: int = 16384
     n_threads: int = Field(default_factory=lambda: os.cpu_count() or 1)
     n_batch: int = 512
 
