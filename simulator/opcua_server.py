@@ -34,6 +34,7 @@ from connectors.errors import ConnectorError
 from connectors.plant import Machine, Plant, Tag
 from connectors.plc.opcua.model import as_variant, variant_type
 from connectors.plc.opcua.pki import Pki, make_certificate
+from simulator.opcua_alarms import AlarmServer
 from simulator.physics import PlantSimulation
 
 _POLICIES = [ua.SecurityPolicyType.NoSecurity, ua.SecurityPolicyType.Basic256Sha256_Sign,
@@ -67,11 +68,13 @@ def user_from(name: str, configured: str | None, pki_dir: Path) -> OpcUaUser:
 
 @dataclass
 class OpcUaServerHandle:
-    """The running OPC UA server; ``stop`` shuts it down."""
+    """The running OPC UA server and its alarm conditions; ``stop`` shuts both down."""
 
     server: Server
+    alarms: AlarmServer
 
     async def stop(self) -> None:
+        await self.alarms.stop()
         await self.server.stop()
 
 
@@ -196,6 +199,7 @@ async def start_opcua_server(sim: PlantSimulation, plant: Plant, url: str, *, pk
     uri = f"urn:plant-copilot:simulator:{plant.plant.id}"
     cert, key = _certificate(pki_dir, uri)
     server = Server(user_manager=_Users(user, Pki(pki_dir)))
+    server.iserver.bind_condition_methods = True  # ConditionRefresh resends the retained conditions
     await server.init()
     server.set_endpoint(url)
     server.set_server_name(f"{plant.plant.name} (simulated)")
@@ -209,12 +213,13 @@ async def start_opcua_server(sim: PlantSimulation, plant: Plant, url: str, *, pk
     root = await server.nodes.objects.add_object(ua.NodeId("Plant", idx), ua.QualifiedName("Plant", idx))
     description = ua.DataValue(ua.Variant(ua.LocalizedText(plant.plant.name)))
     await root.write_attribute(ua.AttributeIds.Description, description)
+    machine_nodes: dict[str, Node] = {}
     for line in plant.lines:
         line_node = await root.add_object(ua.NodeId(line.id, idx), ua.QualifiedName(line.id, idx))
         await line_node.write_attribute(ua.AttributeIds.Description,
                                         ua.DataValue(ua.Variant(ua.LocalizedText(line.name))))
         for machine in line.machines:
-            machine_node = await _add_machine(line_node, idx, line.id, machine)
+            machine_node = machine_nodes[machine.id] = await _add_machine(line_node, idx, line.id, machine)
             for tag in machine.tags.values():
                 if tag.opcua is None:  # a tag reached over Modbus only has no node
                     continue
@@ -223,5 +228,8 @@ async def start_opcua_server(sim: PlantSimulation, plant: Plant, url: str, *, pk
                 if tag.writable:
                     server.set_attribute_value_setter(nodeid, _writer(sim, tag))
                 server.set_attribute_value_callback(nodeid, _reader(sim, tag))
+    alarms = AlarmServer(server, sim, plant, idx)
+    await alarms.add(machine_nodes)
     await server.start()
-    return OpcUaServerHandle(server)
+    alarms.start()
+    return OpcUaServerHandle(server, alarms)
