@@ -7,9 +7,9 @@ unshelved (and when a shelving's time runs out). An event carries the condition'
 (the machine), ConditionName, Severity, Message, Retain and the states ActiveState, AckedState, ConfirmedState
 and ShelvingState/CurrentState with their Ids. The standard methods change them: Acknowledge and Confirm (called on
 the type's method with the condition as the object, as clients do), TimedShelve and Unshelve (on the condition's
-ShelvingState); ConditionRefresh resends every retained condition. A condition is retained while it is active or
-unacknowledged. Shelving is for at most ``MAX_TIME_SHELVED_MS``; a shelved alarm still changes state, its events
-flagged SuppressedOrShelved.
+ShelvingState). ConditionRefresh judges every condition, then resends those retained. A condition is retained
+while it is active or unacknowledged. Shelving is for at most ``MAX_TIME_SHELVED_MS``; a shelved alarm still
+changes state, its events flagged SuppressedOrShelved.
 """
 
 from __future__ import annotations
@@ -104,9 +104,10 @@ class AlarmServer:
             node_id, shelving_id = ua.NodeId(prefix, self._idx), ua.NodeId(f"{prefix}.ShelvingState", self._idx)
             limit = definition.kind in (ConditionKind.high, ConditionKind.low)
             type_id = ua.ObjectIds.ExclusiveLimitAlarmType if limit else ua.ObjectIds.OffNormalAlarmType
-            await self._add_object(machine_node.nodeid, node_id, definition.name, type_id, ua.ObjectIds.HasComponent)
-            await self._add_object(node_id, shelving_id, "ShelvingState", ua.ObjectIds.ShelvedStateMachineType,
+            await self._add_object(machine_node.nodeid, node_id, ua.QualifiedName(definition.name, self._idx), type_id,
                                    ua.ObjectIds.HasComponent)
+            await self._add_object(node_id, shelving_id, ua.QualifiedName("ShelvingState", 0),
+                                   ua.ObjectIds.ShelvedStateMachineType, ua.ObjectIds.HasComponent)
             await machine_node.add_reference(node_id, ua.ObjectIds.HasCondition)
             tag = definition.tag
             input_node = ua.NodeId.from_string(tag.opcua) if tag is not None and tag.opcua else None
@@ -116,17 +117,18 @@ class AlarmServer:
             self._conditions[node_id] = self._conditions[shelving_id] = condition
         self._bind_methods()
 
-    async def _add_object(self, parent: ua.NodeId, node_id: ua.NodeId, name: str, type_id: int,
+    async def _add_object(self, parent: ua.NodeId, node_id: ua.NodeId, name: ua.QualifiedName, type_id: int,
                           reference: int) -> None:
         item = ua.AddNodesItem(
-            RequestedNewNodeId=node_id, BrowseName=ua.QualifiedName(name, self._idx), NodeClass=ua.NodeClass.Object,
-            ParentNodeId=parent, ReferenceTypeId=ua.NodeId(reference), TypeDefinition=ua.NodeId(type_id),
-            NodeAttributes=ua.ObjectAttributes(DisplayName=ua.LocalizedText(name)))
+            RequestedNewNodeId=node_id, BrowseName=name, NodeClass=ua.NodeClass.Object, ParentNodeId=parent,
+            ReferenceTypeId=ua.NodeId(reference), TypeDefinition=ua.NodeId(type_id),
+            NodeAttributes=ua.ObjectAttributes(DisplayName=ua.LocalizedText(name.Name)))
         (result,) = await self._server.iserver.isession.add_nodes([item])
         result.StatusCode.check()
 
     def _bind_methods(self) -> None:
         for method, call in (
+            (ua.ObjectIds.ConditionType_ConditionRefresh, self._refresh),
             (ua.ObjectIds.AcknowledgeableConditionType_Acknowledge, self._acknowledge),
             (ua.ObjectIds.AcknowledgeableConditionType_Confirm, self._confirm),
             (ua.ObjectIds.AlarmConditionType_ShelvingState_TimedShelve, self._timed_shelve),
@@ -194,6 +196,11 @@ class AlarmServer:
         if comment is not None:
             event.Comment = _text(comment)
         await condition.generator.trigger(time_attr=now, message=message)
+
+    async def _refresh(self, object_id: ua.NodeId, *args: ua.Variant):
+        """ConditionRefresh, on the conditions judged just now (a refresh right after a change already has it)."""
+        await self.poll()
+        return await self._server.iserver.subscription_service.condition_refresh(object_id, *args)
 
     def _condition(self, object_id: ua.NodeId) -> _Condition | None:
         return self._conditions.get(object_id)

@@ -19,6 +19,12 @@ from asyncua import Client, ua
 from asyncua.common.events import Event
 from test_interop import INTEROP, NODE, needs_node_opcua
 
+from connectors.plc import open_plc
+from connectors.plc.alarms import AlarmCondition
+from tools.active_alarms import ActiveAlarmsArgs, active_alarms
+from tools.base import Call
+from tools.deps import Deps
+
 DEADLINE_S = 30.0
 CONDITION = ua.NodeId("L1.P-101.vibration_high", 2)
 
@@ -62,6 +68,9 @@ async def alarms(sim) -> AsyncIterator[tuple[Client, Events]]:
     events = Events()
     subscription = await client.create_subscription(100, events)
     await subscription.subscribe_alarms_and_conditions(client.nodes.server, ua.ObjectIds.AlarmConditionType)
+    # the server judges its conditions at a refresh: the plant's reset is seen before the test raises an alarm
+    await call(client, ua.NodeId(ua.ObjectIds.ConditionType), ua.ObjectIds.ConditionType_ConditionRefresh,
+               ua.Variant(subscription.subscription_id, ua.VariantType.UInt32))
     try:
         yield client, events
     finally:
@@ -76,6 +85,19 @@ async def raise_vibration(sim, events: Events) -> Event:
     finally:
         control.close()
     return await events.wait_for("active vibration alarm", lambda e: of_vibration(e) and getattr(e, "ActiveState/Id"))
+
+
+async def eventually(what: str, check: Callable[[], object]):
+    """``await check()`` until it gives something true, for up to DEADLINE_S; that thing."""
+    deadline = asyncio.get_running_loop().time() + DEADLINE_S
+    while not (found := await check()):
+        assert asyncio.get_running_loop().time() < deadline, f"no {what} within {DEADLINE_S:g} s"
+        await asyncio.sleep(0.1)
+    return found
+
+
+def vibration_of(conditions: list[AlarmCondition] | None) -> AlarmCondition | None:
+    return next((c for c in conditions or [] if c.condition == "vibration_high"), None)
 
 
 async def call(client: Client, object_id: ua.NodeId, method: int, *args: ua.Variant) -> None:
@@ -140,3 +162,43 @@ async def test_node_opcua_sees_the_alarm_through_condition_refresh(sim, alarms):
     assert vibration[-1] | {"message": None} == {
         "conditionId": "ns=2;s=L1.P-101.vibration_high", "sourceName": "P-101", "conditionName": "vibration_high",
         "severity": 600, "retain": True, "active": True, "acked": False, "message": None, "shelving": "Unshelved"}
+
+
+async def test_the_copilots_alarm_list_follows_the_server_and_acknowledges_on_it(sim, alarms):
+    _, events = alarms
+    plant = sim.load_plant()
+    async with open_plc(sim, plant, "opcua") as plc:
+        await plc.alarm_conditions("P-101")  # subscribed (and refreshed) before the alarm comes
+        await raise_vibration(sim, events)
+
+        async def active() -> AlarmCondition | None:
+            found = vibration_of(await plc.alarm_conditions("P-101"))
+            return found if found and found.active else None
+
+        listed = await eventually("vibration alarm in the copilot's list", active)
+        assert (listed.machine_id, listed.severity, listed.acked, listed.shelved) == ("P-101", 600, False, False)
+        assert listed.condition_id == CONDITION.to_string() and "above alarm limit 7.1 mm/s" in listed.message
+
+        deps = Deps(plant=plant, plc=plc, erp=None, mes=None)
+        found = await active_alarms.run(deps, ActiveAlarmsArgs(line_id="L1"), Call("olga", "k1"))
+        assert found.alarms == [] and vibration_of(found.conditions) is not None
+        assert "P-101: vibration" in found.line() and "unacknowledged" in found.line()
+
+        mark = len(events.seen)
+        acked = await plc.acknowledge_alarm("P-101", "vibration_high", "on it")
+        assert acked.acked and acked.active
+        seen = await events.wait_for("acknowledgement on the server", lambda e: of_vibration(e) and getattr(
+            e, "AckedState/Id"), mark)
+        assert seen.Comment.Text == "on it"
+        with pytest.raises(Exception, match="already acknowledged"):
+            await plc.acknowledge_alarm("P-101", "vibration_high", "again")
+        with pytest.raises(Exception, match="no alarm 'nonsense'"):
+            await plc.acknowledge_alarm("P-101", "nonsense", "")
+
+
+async def test_a_protocol_without_alarm_conditions_keeps_the_tag_based_list(sim):
+    plant = sim.load_plant()
+    async with open_plc(sim, plant, "modbus") as plc:
+        assert await plc.alarm_conditions("P-101") is None
+        with pytest.raises(Exception, match="keeps no alarm conditions"):
+            await plc.acknowledge_alarm("P-101", "vibration_high", "")
