@@ -13,7 +13,8 @@ offers one endpoint without security (the demo's) and Basic256Sha256 Sign and
 SignAndEncrypt with its own certificate, made on first start in its PKI folder; a secure session is let in
 only with a client certificate on the server's trust list (``trusted/`` of that folder, files named by their
 fingerprint, read at each session). Anonymous sessions are let in; a session with a user name must give that
-user's password.
+user's password. The plant's alarms are served as Alarms & Conditions (``simulator.opcua_alarms``), and the
+Server object keeps their events for HistoryRead for ``ALARM_JOURNAL``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import logging
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from asyncua import Node, Server, ua
@@ -40,6 +41,8 @@ from simulator.physics import PlantSimulation
 _POLICIES = [ua.SecurityPolicyType.NoSecurity, ua.SecurityPolicyType.Basic256Sha256_Sign,
              ua.SecurityPolicyType.Basic256Sha256_SignAndEncrypt]
 _UNECE = "http://www.opcfoundation.org/UA/units/un/cefact"
+ALARM_JOURNAL = timedelta(hours=48)
+"""How long the server keeps its alarm events for HistoryRead (in memory)."""
 
 
 @dataclass(frozen=True)
@@ -230,6 +233,7 @@ async def start_opcua_server(sim: PlantSimulation, plant: Plant, url: str, *, pk
                 server.set_attribute_value_callback(nodeid, _reader(sim, tag))
     alarms = AlarmServer(server, sim, plant, idx)
     await alarms.add(machine_nodes)
+    await server.historize_node_event(server.nodes.server, period=ALARM_JOURNAL)  # HistoryRead of its alarm events
     await server.start()
     alarms.start()
     return OpcUaServerHandle(server, alarms)

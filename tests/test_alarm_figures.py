@@ -16,7 +16,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from copilot.reports.alarm_figures import Flood, Frequent, Limits, LogEntry, Transition, figures
+import httpx
+from test_opcua_alarms import alarms, raise_vibration  # noqa: F401 - the fixture is used by name
+
+from connectors.plc.alarms import AlarmCondition
+from copilot.reports.alarm_figures import Flood, Frequent, Limits, LogEntry, Transition, figures, log_of
+from copilot.reports.kpi import alarm_figures
+from copilot.reports.shift_report import facts
+from copilot.settings import CopilotSettings
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 END = START + timedelta(hours=1)
@@ -78,3 +85,34 @@ def test_the_ten_most_frequent_of_more_and_an_empty_period():
     assert (empty.raised, empty.rate_per_10min, empty.peak_per_10min, empty.top_ten_share) == (0, 0, 0, 0.0)
     assert empty.standing == []
     assert empty.lines() == ["0 alarms; 0.0 per operator per 10 min on average, 0 at the busiest"]
+
+
+def event(at_s: float, active: bool, acked: bool, since_s: float) -> AlarmCondition:
+    return AlarmCondition(condition_id="ns=2;s=L1.P-101.vibration_high", machine_id="P-101", condition="vibration_high",
+                          severity=600, message="m", active=active, acked=acked, time=START + timedelta(seconds=at_s),
+                          active_since=START + timedelta(seconds=since_s), event_id=f"{at_s:g}")
+
+
+def test_a_servers_alarm_journal_is_an_alarm_log():
+    journal = [event(0, True, False, 0), event(30, True, True, 0), event(40, True, True, 0),  # raised, acked, shelved
+               event(90, False, True, 90)]  # cleared
+    assert log_of(list(reversed(journal))) == [
+        LogEntry(START, "P-101", "vibration_high", Transition.raised),
+        LogEntry(START + timedelta(seconds=30), "P-101", "vibration_high", Transition.acknowledged),
+        LogEntry(START + timedelta(seconds=90), "P-101", "vibration_high", Transition.cleared)]
+
+
+async def test_the_figures_of_the_simulators_alarm_journal(sim, tmp_path, alarms):  # noqa: F811
+    _, events = alarms
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    await raise_vibration(sim, events)
+    httpx.post(f"{sim.sim_url}/reset", timeout=30).raise_for_status()
+    await events.wait_for("cleared vibration", lambda e: e.ConditionName == "vibration_high" and not getattr(
+        e, "ActiveState/Id") and e.Time > since)
+    found = await alarm_figures(sim.load_plant(), sim, CopilotSettings(data_dir=tmp_path), since.timestamp(),
+                                datetime.now(UTC).timestamp() + 1)
+    assert found is not None and found.raised >= 3
+    assert Frequent("P-101", "vibration_high", 1) in found.top_ten
+    assert ("P-101", "vibration_high") not in found.standing  # it cleared
+    report = await facts(1, sim, CopilotSettings(data_dir=tmp_path))  # the shift report's KPIs show them
+    assert "- alarms (ISA-18.2): " in report and "P-101 vibration_high (1)" in report

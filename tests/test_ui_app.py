@@ -328,7 +328,8 @@ def badge(at) -> str:
 def test_the_kpi_page_shows_the_plants_figures(app):
     at = session("sam", "pages/kpi.py")
     assert not at.exception, at.exception
-    assert [m.label for m in at.metric] == ["Unplanned downtime", "Failures", "MTTR", "Stockouts"]
+    assert [m.label for m in at.metric] == ["Unplanned downtime", "Failures", "MTTR", "Stockouts",
+                                            "Alarms per 10 min", "Floods", "Chattering / fleeting", "Standing (stale)"]
     assert at.metric[0].delta == "+0.0 h" and at.metric[1].delta == "0"  # against the hours before: a quiet plant
     assert "Median wait for sign-off" in texts(at) and at.dataframe
     [make] = [b for b in at.button if b.label == "Make the shift report"]

@@ -18,6 +18,7 @@ import math
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel
@@ -117,6 +118,11 @@ class PlcClient(ABC):
     async def alarm_conditions(self, machine_id: str) -> list[AlarmCondition] | None:
         """The machine's retained alarm conditions as its PLC's server keeps them (OPC UA Alarms & Conditions), or
         None where its server keeps none: its alarms are then read from its tags."""
+        return None
+
+    async def alarm_history(self, machine_id: str, start: datetime, end: datetime) -> list[AlarmCondition] | None:
+        """The machine's alarm events from ``start`` to ``end``, oldest first, each as its condition stood after it
+        (the server's alarm journal), or None where its server keeps none."""
         return None
 
     async def acknowledge_alarm(self, machine_id: str, condition: str, comment: str) -> AlarmCondition:

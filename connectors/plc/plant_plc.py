@@ -9,6 +9,8 @@ reads and writes of its own machines.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import ValidationError
 
 from connectors.errors import NotConfigured
@@ -64,6 +66,9 @@ class PlantPlc(PlcClient):
 
     async def alarm_conditions(self, machine_id: str) -> list[AlarmCondition] | None:
         return await self._client(machine_id).alarm_conditions(machine_id)
+
+    async def alarm_history(self, machine_id: str, start: datetime, end: datetime) -> list[AlarmCondition] | None:
+        return await self._client(machine_id).alarm_history(machine_id, start, end)
 
     async def acknowledge_alarm(self, machine_id: str, condition: str, comment: str) -> AlarmCondition:
         return await self._client(machine_id).acknowledge_alarm(machine_id, condition, comment)

@@ -10,6 +10,8 @@ The figures, with ISA-18.2's (and EEMUA 191's) usual thresholds as defaults:
 - fleeting alarms: an alarm that cleared less than 5 seconds after it was raised;
 - standing alarms: those still active at the end of the log, and stale ones among them, active for 24 hours;
 - the ten most frequent alarms and their share of all alarms.
+
+``log_of`` makes the log of a PLC server's alarm journal (each event with its condition's states after it).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+
+from connectors.plc.alarms import AlarmCondition
 
 TEN_MINUTES = timedelta(minutes=10)
 
@@ -109,6 +113,28 @@ class AlarmFigures:
             top = named(f"{f.machine_id} {f.condition} ({f.count})" for f in self.top_ten)
             lines.append(f"most frequent ({self.top_ten_share:.0%} of all): {top}")
         return lines
+
+
+def _transition(event: AlarmCondition, before: AlarmCondition | None) -> Transition | None:
+    """What an event of the journal did: its condition became active or cleared (the event of that transition
+    carries its time as the ActiveState's), was acknowledged, or something else (a shelving, a confirmation)."""
+    if event.active_since == event.time:
+        return Transition.raised if event.active else Transition.cleared
+    if event.acked and before is not None and not before.acked:
+        return Transition.acknowledged
+    return None
+
+
+def log_of(events: list[AlarmCondition]) -> list[LogEntry]:
+    """The alarm log of a server's alarm journal (its events in any order)."""
+    last: dict[str, AlarmCondition] = {}
+    log: list[LogEntry] = []
+    for event in sorted(events, key=lambda e: e.time):
+        transition = _transition(event, last.get(event.condition_id))
+        last[event.condition_id] = event
+        if transition is not None:
+            log.append(LogEntry(event.time, event.machine_id, event.condition, transition))
+    return log
 
 
 def _period_of(at: datetime) -> datetime:

@@ -4,7 +4,8 @@ An event subscription on the Server object selects the condition fields; Conditi
 retained condition, and the list counts as complete once the RefreshEndEvent has come. A condition stays in the
 list while the server retains it and leaves when an event says it is no longer retained. Acknowledge and shelve
 call the standard methods (Acknowledge on the condition, TimedShelve on its ShelvingState) and wait until the
-server's event shows the change. A server that has no ConditionRefresh has no alarm conditions.
+server's event shows the change. A server that has no ConditionRefresh has no alarm conditions. ``journal`` reads
+the events the server historized on its Server object (HistoryRead of events): its alarm journal.
 """
 
 from __future__ import annotations
@@ -66,6 +67,19 @@ def condition_of(event: Event) -> AlarmCondition:
         time=_field(event, "Time") or datetime.now(UTC), active_since=_field(event, "ActiveState/TransitionTime"),
         shelved_for_s=unshelve_ms / 1000.0 if shelved and unshelve_ms else None,
         event_id=(_field(event, "EventId") or b"").hex())
+
+
+async def journal(client: Client, start: datetime, end: datetime) -> list[AlarmCondition]:
+    """The condition events the server kept from ``start`` to ``end``, oldest first (as many as it returns in one
+    read); Rejected where it keeps none."""
+    evfilter = event_filter()
+    details = ua.ReadEventDetails(StartTime=start, EndTime=end, NumValuesPerNode=0, Filter=evfilter)
+    result = await client.nodes.server.history_read_events(details)
+    if not result.StatusCode.is_good():
+        raise Rejected(f"the server keeps no alarm journal ({result.StatusCode.name})")
+    events = [Event.from_event_fields(evfilter.SelectClauses, e.EventFields)
+              for e in (result.HistoryData.Events if result.HistoryData else [])]
+    return sorted((condition_of(e) for e in events if _field(e, "NodeId") is not None), key=lambda c: c.time)
 
 
 class AlarmList:

@@ -2,7 +2,7 @@
 
 Its alarm conditions come from the server's Alarms & Conditions events (``connectors.plc.opcua.alarms``): the
 subscription opens on the first question about them and lives with the session; a server without A&C answers
-None, so the alarms are read from the tags.
+None, so the alarms are read from the tags. The server's alarm journal is read by HistoryRead of its events.
 
 A write needs a session that is signed to a trusted, pinned server certificate, unless the plant file
 lets the copilot write without security (``plant.opcua_writes_without_security``, the loopback demo);
@@ -12,6 +12,7 @@ it is also held to the EURange the server declares for the tag.
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 from asyncua import Client, ua
 
@@ -19,7 +20,7 @@ from connectors.errors import InvalidRequest, Rejected, TimedOut, Unreachable
 from connectors.plant import Tag
 from connectors.plc.alarms import AlarmCondition
 from connectors.plc.client import ProtocolPlc, ServerRange, Value, WriteResult
-from connectors.plc.opcua.alarms import AlarmList
+from connectors.plc.opcua.alarms import AlarmList, journal
 from connectors.plc.opcua.model import as_variant, eu_range
 from connectors.plc.opcua.schema import OpcUaEndpoint
 from connectors.plc.opcua.session import close_quietly, open_session
@@ -132,6 +133,15 @@ class OpcUaPlc(ProtocolPlc):
     async def alarm_conditions(self, machine_id: str) -> list[AlarmCondition] | None:
         alarms = await self._alarm_list()
         return None if alarms is None else alarms.of(self.plant.machine(machine_id).id)
+
+    async def alarm_history(self, machine_id: str, start: datetime, end: datetime) -> list[AlarmCondition] | None:
+        machine = self.plant.machine(machine_id)
+        try:
+            events = await self._guarded(f"reading the alarm journal for {machine.id}",
+                                         journal(await self._connected(), start, end))
+        except Rejected:
+            return None
+        return [e for e in events if e.machine_id == machine.id]
 
     async def _alarm(self, machine_id: str, condition: str, what: str) -> tuple[AlarmList, AlarmCondition]:
         alarms = await self._alarm_list()
