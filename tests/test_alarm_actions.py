@@ -9,7 +9,7 @@ by asyncua's client, independently of the copilot's own alarm list.
 from __future__ import annotations
 
 import pytest
-from agent_helpers import copilot_on, script, user
+from agent_helpers import ask, call, copilot_on, results, script, user, waiting
 from test_opcua_alarms import alarms, of_vibration, raise_vibration  # noqa: F401 - the fixture is used by name
 from test_policies import POLICY
 
@@ -79,3 +79,25 @@ def test_the_policy_lets_operators_acknowledge_and_has_a_supervisor_sign_every_s
     decided = evaluate(POLICY, shelve)
     assert isinstance(decided, RequireApproval) and decided.approvers == 1
     assert set(decided.roles) == {Role.supervisor, Role.admin}
+
+
+async def test_in_the_chat_an_operator_acknowledges_and_a_shelving_waits(sim, tmp_path, alarms):  # noqa: F811
+    _, events = alarms
+    await raise_vibration(sim, events)
+    model = script([call("acknowledge_alarm_on_machine", machine="P-101", alarm="vibration")])
+    async with copilot_on(sim, tmp_path / "ack", model) as copilot:
+        mark = len(events.seen)
+        steps = await ask(copilot, "olga", "ack the vibration alarm on the pump")
+        [done] = results(steps, "acknowledge_alarm")
+        assert done.status == "done", done.text
+        seen = await events.wait_for("acknowledgement", lambda e: of_vibration(e) and getattr(e, "AckedState/Id"),
+                                     mark)
+        assert seen.Comment.Text == "ack the vibration alarm on the pump (olga)"
+
+    model = script([call("shelve_alarm_for_a_time", machine="P-101", alarm="vibration", minutes=90)])
+    async with copilot_on(sim, tmp_path / "shelve", model) as copilot:
+        steps = await ask(copilot, "olga", "shelve the pump's vibration alarm for 90 minutes, the bearing change "
+                                           "is booked")
+        [wait] = waiting(steps)
+        assert wait.change.startswith("shelve alarm vibration_high on P-101 (severity 600) for 90 min: shelve the")
+        assert [a.action_id for a in copilot.pending()] == [wait.action_id]  # waits for a supervisor
