@@ -95,6 +95,7 @@ class AlarmServer:
         self._server, self._sim, self._plant, self._idx = server, sim, plant, idx
         self._conditions: dict[ua.NodeId, _Condition] = {}
         self._task: asyncio.Task[None] | None = None
+        self._raising = asyncio.Lock()  # one event at a time: the loop and the methods share the events' fields
 
     async def add(self, machine_nodes: dict[str, Node]) -> None:
         """A node and an event generator for each of the plant's conditions, under its machine's node."""
@@ -178,6 +179,10 @@ class AlarmServer:
 
     async def _raise(self, condition: _Condition, message: str, *, transition: bool = False,
                      comment: str | None = None) -> None:
+        async with self._raising:
+            await self._emit(condition, message, transition, comment)
+
+    async def _emit(self, condition: _Condition, message: str, transition: bool, comment: str | None) -> None:
         event, now = condition.event, datetime.now(UTC)
         _set(event, "ActiveState", condition.active, "Active", "Inactive")
         _set(event, "AckedState", condition.acked, "Acknowledged", "Unacknowledged")
