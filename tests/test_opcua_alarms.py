@@ -2,7 +2,8 @@
 
 A fault on the running simulator (clock frozen, moved by the control API) drives P-101's vibration past its alarm
 limit: a limit alarm event comes, active and unacknowledged; the standard Acknowledge method acknowledges it;
-TimedShelve shelves it until its time runs out; a reset clears it. Every wait has a generous deadline.
+TimedShelve shelves it until its time runs out; a reset clears it. The copilot's alarm list follows the server,
+and is refreshed, not kept, when the server restarts. Every wait has a generous deadline.
 """
 
 from __future__ import annotations
@@ -17,10 +18,15 @@ import pytest
 from agent_helpers import SimControl
 from asyncua import Client, ua
 from asyncua.common.events import Event
+from conftest import free_port
 from test_interop import INTEROP, NODE, needs_node_opcua
 
 from connectors.plc import open_plc
 from connectors.plc.alarms import AlarmCondition
+from connectors.settings import ConnectorSettings
+from simulator.faults import Fault, FaultBoard, FaultKind
+from simulator.opcua_server import OpcUaUser, start_opcua_server
+from simulator.physics import PlantSimulation
 from tools.active_alarms import ActiveAlarmsArgs, active_alarms
 from tools.base import Call
 from tools.deps import Deps
@@ -202,3 +208,32 @@ async def test_a_protocol_without_alarm_conditions_keeps_the_tag_based_list(sim)
         assert await plc.alarm_conditions("P-101") is None
         with pytest.raises(Exception, match="keeps no alarm conditions"):
             await plc.acknowledge_alarm("P-101", "vibration_high", "")
+
+
+async def test_after_the_server_restarts_the_alarm_list_is_refreshed_not_kept(tmp_path):
+    """A server of our own (in this process, on a free port): its alarm, then a restart with the plant healthy."""
+    settings = ConnectorSettings(opcua_port=free_port())
+    plant = settings.load_plant()
+
+    async def serve(worn: bool):
+        sim = PlantSimulation(plant, FaultBoard(), 0)
+        if worn:
+            sim.inject_fault(Fault(kind=FaultKind.bearing_wear, machine_id="P-101", severity=1.0))
+            sim.tick(3600)
+        return await start_opcua_server(sim, plant, settings.opcua_url, pki_dir=tmp_path / "pki",
+                                        user=OpcUaUser("operator", "pw"))
+
+    server = await serve(worn=True)
+    try:
+        async with open_plc(settings, plant, "opcua") as plc:
+            listed = await eventually("the worn bearing's alarm", lambda: plc_vibration(plc))
+            assert listed.active
+            await server.stop()
+            server = await serve(worn=False)
+            assert vibration_of(await plc.alarm_conditions("P-101")) is None  # not the dead session's list
+    finally:
+        await server.stop()
+
+
+async def plc_vibration(plc) -> AlarmCondition | None:
+    return vibration_of(await plc.alarm_conditions("P-101"))

@@ -115,9 +115,13 @@ class OpcUaPlc(ProtocolPlc):
         await self._guarded(f"writing {spec.key}", node.write_value(ua.DataValue(as_variant(spec, value))))
 
     async def _alarm_list(self) -> AlarmList | None:
-        """The server's alarm list, subscribed on first use; None where the server has no alarm conditions."""
+        """The server's alarm list, subscribed on first use; None where the server has no alarm conditions. A list
+        kept from before is only trusted while its session answers (a dead one is dropped, Unreachable)."""
         if self._no_alarms:
             return None
+        if self._alarms is not None:
+            client = await self._connected()
+            await self._guarded("checking the alarm subscription's session", client.nodes.server_state.read_value())
         if self._alarms is None:
             client = await self._connected()
             alarms = AlarmList()
@@ -131,7 +135,10 @@ class OpcUaPlc(ProtocolPlc):
         return self._alarms
 
     async def alarm_conditions(self, machine_id: str) -> list[AlarmCondition] | None:
-        alarms = await self._alarm_list()
+        try:
+            alarms = await self._alarm_list()
+        except Unreachable:  # one reconnect, as for reads: the list is subscribed and refreshed anew
+            alarms = await self._alarm_list()
         return None if alarms is None else alarms.of(self.plant.machine(machine_id).id)
 
     async def alarm_history(self, machine_id: str, start: datetime, end: datetime) -> list[AlarmCondition] | None:
