@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from connectors.genealogy import MaterialLoad
 from connectors.http_api import JsonApiClient, segment
 from connectors.records import (
     Inspection,
@@ -80,3 +81,7 @@ class MesClient(JsonApiClient):
     async def history(self, machine_id: str, tag: str, minutes: float = 30.0) -> list[tuple[float, float]]:
         """Just the samples ``(simulation seconds, value)``, oldest first."""
         return (await self.tag_history(machine_id, tag, minutes)).samples
+
+    async def material_lots(self, *, line: str | None = None, since_minutes: float = 60.0) -> list[MaterialLoad]:
+        """Per machine that runs material lots: the lot in force at the window's start and each loaded since."""
+        return await self._get("/material-lots", list[MaterialLoad], {"line": line, "since_minutes": since_minutes})

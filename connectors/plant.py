@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError
 from connectors.catalogue import Part, Product, ProductionOrder, Supplier, _Strict
 from connectors.errors import NotFound
 from connectors.site import config_text
+from connectors.stations import CameraStation
 
 if TYPE_CHECKING:
     from connectors.plc.plugin import PlcPlugin
@@ -183,6 +184,13 @@ class Tag(_Strict):
         return self
 
 
+def drives(setpoint: Tag, reading: Tag) -> bool:
+    """Whether a setpoint is the one that drives a measured value: its words, less "setpoint", are the reading's
+    (``speed_setpoint`` drives ``speed``, ``temp_setpoint`` ``zone_temp``, ``barrel_temp_setpoint`` ``barrel_temp``)."""
+    stem = {w for w in setpoint.name.lower().split("_") if w not in ("setpoint", "sp", "set", "point")}
+    return bool(stem) and stem <= set(reading.name.lower().split("_"))
+
+
 class BomLine(_Strict):
     """A line of a machine's bill of materials: a part and its quantity."""
 
@@ -203,6 +211,9 @@ class Machine(_Strict):
     """The name of its PLC in the plant's ``plcs``; unset, its line's."""
     tags: dict[str, Tag]
     bom: list[BomLine] = []
+    ideal_rate_per_h: float | None = Field(default=None, gt=0)
+    """The units its ``good_count`` counts per hour at its design speed (the ideal cycle time's inverse), good and
+    rejected together: OEE's performance is its output against this; unset, the machine has no OEE."""
 
     @property
     def setpoints(self) -> list[Tag]:
@@ -261,6 +272,8 @@ class Plant(_Strict):
     parts: list[Part]
     products: list[Product]
     production_orders: list[ProductionOrder]
+    cameras: list[CameraStation] = []
+    """In-line camera stations; each follows a machine of its line."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
 
@@ -273,6 +286,13 @@ class Plant(_Strict):
         if key not in self.machines:
             raise NotFound(f"unknown machine {machine_id!r}; the plant has: {', '.join(self.machines)}")
         return self.machines[key]
+
+    def line(self, line_id: str) -> Line:
+        """The line with that id (as typed, any case); NotFound names the plant's lines."""
+        found = next((line for line in self.lines if line.id.upper() == line_id.strip().upper()), None)
+        if found is None:
+            raise NotFound(f"unknown line {line_id!r}; the plant has: {', '.join(line.id for line in self.lines)}")
+        return found
 
     def tag(self, machine_id: str, tag_name: str) -> Tag:
         return self.machine(machine_id).tag(tag_name)
@@ -306,6 +326,12 @@ class Plant(_Strict):
                     raise ValueError(f"lines.{i}.machines.{j}.tags: machine {m.id} is on {protocol} PLC {name!r}, "
                                      f"but its tags {', '.join(missing)} have no {protocol} address")
 
+    def _cameras_placed(self) -> None:
+        """Every camera follows a machine of the line it names."""
+        for c in self.cameras:
+            if c.follows not in self.machines or self.machines[c.follows].line_id != c.line:
+                raise ValueError(f"camera {c.id} follows {c.follows!r}, which is not a machine of line {c.line!r}")
+
     @model_validator(mode="after")
     def _consistent(self) -> Plant:
         part_ids = {p.id for p in self.parts}
@@ -320,6 +346,7 @@ class Plant(_Strict):
                 if o.supplier not in supplier_ids:
                     raise ValueError(f"part {p.id} offered by unknown supplier {o.supplier}")
         self._plcs_named()
+        self._cameras_placed()
         if self.plant.opcua_namespace is None and any(t.address("opcua") for t in self.all_tags()):
             raise ValueError("plant.opcua_namespace is missing: the plant's tags have OPC UA node ids (opcua:), so it "
                              "needs the namespace URI of those nodes (opcua_namespace: urn:...)")

@@ -1,10 +1,9 @@
 """The records the ERP and MES exchange: the shape of their HTTP API, as pure pydantic models.
 
-The connectors parse answers into these; the simulator's ERP and MES services use
-the same models for their requests and answers, so both sides agree by construction.
-Request models (``...Create``, ``...Change``, ``...Update``) forbid unknown fields, so a
-typo is an error rather than a silently ignored wish; answer models ignore fields
-they do not know, so a newer server does not break an older client.
+The connectors parse answers into these; the simulator's ERP and MES services use the same models for their
+requests and answers, so both sides agree by construction. Request models (``...Create``, ``...Change``,
+``...Update``) forbid unknown fields, so a typo is an error rather than a silently ignored wish; answer models
+ignore fields they do not know, so a newer server does not break an older client.
 """
 
 from __future__ import annotations
@@ -14,6 +13,8 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from connectors.inspection_detail import InspectionDetail
 
 
 class Priority(StrEnum):
@@ -337,7 +338,7 @@ class LineStatus(_Answer):
 # ---------------------------------------------------------------------------------------- MES: quality
 
 
-class InspectionCreate(_Request):
+class InspectionCreate(_Request, InspectionDetail):
     """A quality inspection to record: parts inspected on a machine and defects found (no more than inspected)."""
 
     machine_id: str = Field(min_length=1)
@@ -354,7 +355,7 @@ class InspectionCreate(_Request):
         return self
 
 
-class Inspection(_Answer):
+class Inspection(_Answer, InspectionDetail):
     """A recorded quality inspection, with its defect rate."""
 
     id: str

@@ -27,7 +27,8 @@ class OpcUaSecurity(StrEnum):
 
 
 class ConnectorSettings(BaseSettings):
-    """Where the plant file, PLCs, ERP and MES are, how to reach them securely, and the timeouts (``PLANT_*``)."""
+    """Where the plant file, PLCs, ERP, MES and cameras are, how to reach them securely, and the timeouts
+    (``PLANT_*``)."""
 
     model_config = SettingsConfigDict(env_prefix="PLANT_", extra="ignore", allow_inf_nan=False)
 
@@ -53,6 +54,8 @@ class ConnectorSettings(BaseSettings):
     erp_url: str = Field(default="", description="the ERP's base URL; default http://HOST:ERP_PORT")
     mes_url: str = Field(default="", description="the MES's base URL; default http://HOST:MES_PORT")
     sim_port: Port = 8083
+    camera_port: Port = 8084
+    camera_url: str = Field(default="", description="the in-line cameras' base URL; default http://HOST:CAMERA_PORT")
     connect_timeout_s: float = Field(3.0, gt=0, le=600)
     request_timeout_s: float = Field(5.0, gt=0, le=600)
 
@@ -65,6 +68,7 @@ class ConnectorSettings(BaseSettings):
         """The ERP and MES may live anywhere (their own hosts, HTTPS, a path); unset, beside the PLC's host."""
         self.erp_url = (self.erp_url or f"http://{self.host}:{self.erp_port}").rstrip("/")
         self.mes_url = (self.mes_url or f"http://{self.host}:{self.mes_port}").rstrip("/")
+        self.camera_url = (self.camera_url or f"http://{self.host}:{self.camera_port}").rstrip("/")
         return self
 
     @property

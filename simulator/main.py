@@ -47,7 +47,7 @@ def run(
              "group PLANT_SIM_MQTT_GROUP, default plant; edge node PLANT_SIM_MQTT_EDGE_NODE, default simulator)"
     )] = None,
 ) -> None:
-    """Run the simulated plant: Modbus TCP, OPC UA, ERP, MES and the control API on loopback."""
+    """Run the simulated plant: Modbus TCP, OPC UA, ERP, MES, the control API and the cameras on loopback."""
     from simulator.runner import SimulatorError, listeners, run_until_signal
     from simulator.sparkplug_edge import Broker, Publishing
 

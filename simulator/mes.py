@@ -16,6 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 
+from connectors.genealogy import MaterialLoad
 from connectors.plant import Plant
 from connectors.records import (
     Inspection,
@@ -52,7 +53,9 @@ TAGS = [
     {"name": "production orders", "description": "What each line makes; variant and quantity changes."},
     {"name": "quality", "description": "Good and rejected parts, defect rates, inspection records."},
     {"name": "historian", "description": "Recent samples of numeric tags."},
+    {"name": "genealogy", "description": "The material lots each machine ran."},
 ]
+LOT_TAG = "material_lot"
 
 
 def create_mes_app(db_path: Path, plant: Plant, faults: FaultBoard, live: LivePlant) -> FastAPI:
@@ -60,7 +63,8 @@ def create_mes_app(db_path: Path, plant: Plant, faults: FaultBoard, live: LivePl
     mes = open_mes_store(db_path, plant, faults, live)
     app = service_app(system="MES", title="MES (simulated plant)", description=DESCRIPTION, tags=TAGS,
                       faults=faults, fault=FaultKind.mes_error)
-    for router in (_lines_router(mes), _orders_router(mes), _quality_router(mes), _history_router(mes)):
+    for router in (_lines_router(mes), _orders_router(mes), _quality_router(mes), _history_router(mes),
+                   _genealogy_router(mes)):
         app.include_router(router)
     return app
 
@@ -143,5 +147,22 @@ def _history_router(mes: MesStore) -> APIRouter:
         minutes: Annotated[float, Query(gt=0, le=MAX_WINDOW_MINUTES, description="minutes back")] = 30.0,
     ) -> TagHistory:
         return mes.history(machine_id, tag, minutes)
+
+    return api
+
+
+def _genealogy_router(mes: MesStore) -> APIRouter:
+    """The material lots each machine with a ``material_lot`` tag ran over a window."""
+    api = api_router()
+
+    @api.get("/material-lots", tags=["genealogy"],
+             summary="Per machine: the lot in force at the window's start and each lot loaded since, oldest first")
+    def material_lots(
+        line: str | None = None,
+        since_minutes: Annotated[float, Query(gt=0, le=MAX_WINDOW_MINUTES, description="minutes back")] = 60.0,
+    ) -> list[MaterialLoad]:
+        machines = mes.line(line).machines if line is not None else list(mes.plant.machines.values())
+        return [MaterialLoad(machine_id=m.id, line_id=m.line_id, lot=lot, loaded_at=at) for m in machines
+                if LOT_TAG in m.tags for at, lot in mes.live.text_history(m.id, LOT_TAG, since_minutes * 60.0)]
 
     return api

@@ -56,6 +56,10 @@ class LivePlant(Protocol):
         """``(time, value)`` samples of a numeric tag over the last ``seconds``, oldest first."""
         ...
 
+    def text_history(self, machine_id: str, tag: str, seconds: float) -> list[tuple[float, str]]:
+        """``(time, text)`` of a text tag: the text in force at the window's start and each change since."""
+        ...
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS products (
@@ -78,7 +82,8 @@ CREATE TABLE IF NOT EXISTS order_changes (
 CREATE TABLE IF NOT EXISTS inspections (
     id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, machine_id TEXT NOT NULL, line_id TEXT NOT NULL,
     inspected INTEGER NOT NULL, defects INTEGER NOT NULL, defect_type TEXT NOT NULL, note TEXT NOT NULL,
-    requested_by TEXT NOT NULL, recorded_at TEXT NOT NULL
+    requested_by TEXT NOT NULL, recorded_at TEXT NOT NULL,
+    material_lot TEXT NOT NULL DEFAULT '', defects_by_class TEXT NOT NULL DEFAULT '{}'
 );
 CREATE TABLE IF NOT EXISTS line_output (
     line_id TEXT PRIMARY KEY, last_count INTEGER NOT NULL
@@ -302,6 +307,7 @@ class MesStore:
     @staticmethod
     def _inspection(row: sqlite3.Row) -> Inspection:
         fields = {k: row[k] for k in row.keys() if k != "seq"}
+        fields["defects_by_class"] = json.loads(fields["defects_by_class"])
         return Inspection(**fields, defect_rate=round(100.0 * row["defects"] / row["inspected"], 2))
 
     def record_inspection(self, conn: sqlite3.Connection, record: InspectionCreate) -> Inspection:
@@ -309,9 +315,10 @@ class MesStore:
         seq, inspection_id = next_id(conn, "inspections", "INS")
         conn.execute(
             "INSERT INTO inspections (id, seq, machine_id, line_id, inspected, defects, defect_type, note,"
-            " requested_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " requested_by, recorded_at, material_lot, defects_by_class) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (inspection_id, seq, machine.id, machine.line_id, record.inspected, record.defects, record.defect_type,
-             record.note, record.requested_by, utc_now().isoformat()),
+             record.note, record.requested_by, utc_now().isoformat(), record.material_lot,
+             json.dumps(record.defects_by_class, sort_keys=True)),
         )
         return self._inspection(conn.execute("SELECT * FROM inspections WHERE id = ?", (inspection_id,)).fetchone())
 
@@ -371,9 +378,18 @@ def _round_or_none(value: Value | None) -> float | None:
     return None if value is None else round(float(value), 3)
 
 
+def _add_inspection_detail(conn: sqlite3.Connection) -> None:
+    """A database made before inspections had a lot and defects by class gets those columns, empty."""
+    columns = {row["name"] for row in conn.execute("PRAGMA table_info(inspections)")}
+    for name, default in (("material_lot", "''"), ("defects_by_class", "'{}'")):
+        if name not in columns:
+            conn.execute(f"ALTER TABLE inspections ADD COLUMN {name} TEXT NOT NULL DEFAULT {default}")
+
+
 def open_mes_store(db_path: Path, plant: Plant, faults: FaultBoard, live: LivePlant) -> MesStore:
     """The MES's records in the SQLite file at ``db_path`` (created and seeded if new), over the live plant."""
     db = Database(db_path, SCHEMA)
     with db.write() as conn:
+        _add_inspection_detail(conn)
         seed_mes(conn, plant)
     return MesStore(db, plant, faults, live)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 import random
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from connectors.errors import InvalidRequest, NotFound, Rejected
 from connectors.plant import Machine, Plant
@@ -36,7 +38,8 @@ from simulator.plc_view import (
     resting_value,
 )
 
-__all__ = ["BAD_LOTS", "FAULTED", "JAM_ALARM", "RUNNING", "STOPPED", "THRESHOLD_ALARMS", "PlantSimulation", "Value"]
+__all__ = ["BAD_LOTS", "FAULTED", "JAM_ALARM", "RUNNING", "STOPPED", "THRESHOLD_ALARMS", "PlantSimulation", "Process",
+           "Value"]
 
 STEP_S = 1.0  # the largest physics step; longer ticks are split into steps of at most this
 _EPSILON_S = 1e-9  # times closer than this are the same instant
@@ -46,6 +49,7 @@ WEAR_TIME_S = 900.0  # bearing wear reaches its fault's severity after this long
 DEFECT_NOISE = 0.02  # measurement noise of the defect rate, percentage points
 DRIFT_TIME_S = 600.0  # a drifting sensor reaches its full offset after this long
 DRIFT_SPAN = 0.10  # full sensor drift at severity 1, as a share of the tag's range
+TEXT_CHANGES_KEPT = 1000  # changes of one text tag kept (the MES's material lot genealogy reads them)
 CONTROLLER_DRIFT_C = 25.0  # how far a drifting temperature loop settles off its setpoint at severity 1
 
 # Lots of raw material known to be off-spec (the riverside plant's moulding lots, the dyehouse's dye lot);
@@ -57,6 +61,15 @@ INITIAL_TEXT = {"material_lot": {"HP-102": "LOT-24-0812", "IM-103": "LOT-24-0815
 INITIAL_RUN_HOURS = {"P-101": 18250.0, "WP-101": 9420.0}
 INITIAL_COUNTS = {"HP-102": (4210.0, 38.0), "IM-103": (1130.0, 12.0), "FL-202": (7420.0, 41.0),
                   "JD-102": (5200.0, 31.0), "ST-202": (18650.0, 96.0)}
+
+
+@dataclass(frozen=True)
+class Process:
+    """A machine's true state at one instant (not the PLC's view): what a camera on its parts would see."""
+
+    conditions: Conditions
+    values: dict[str, float]  # physical variables and setpoints, without measurement noise
+    text: dict[str, str]  # text tags (material lot, ...)
 
 
 class PlantSimulation:
@@ -71,6 +84,7 @@ class PlantSimulation:
         self._numeric = {m.id: [n for n, t in m.tags.items() if not t.is_text] for m in plant.machines.values()}
         keys = [(machine_id, name) for machine_id, names in self._numeric.items() for name in names]
         self._historian = Historian(keys, retention_s=history_s, interval_s=sample_s)
+        self._watchers: list[Callable[[float], None]] = []
         self.reset()
 
     # ----------------------------------------------------------------- lifecycle
@@ -84,6 +98,8 @@ class PlantSimulation:
             self.sim_time = 0.0
             self._historian.clear()
             self._machines = {m.id: self._initial(m) for m in self.plant.machines.values()}
+            self._texts = {(mid, name): [(0.0, text)] for mid, run in self._machines.items()
+                           for name, text in run.text.items()}
             for run in self._machines.values():
                 self._draw_noise(run)
             self._measure_all()
@@ -143,6 +159,20 @@ class PlantSimulation:
         self.sim_time = until
         if self.sim_time >= self._next_sample_at - _EPSILON_S:
             self._sample()
+        for watcher in self._watchers:
+            watcher(self.sim_time)
+
+    def watch(self, watcher: Callable[[float], None]) -> None:
+        """Call ``watcher(sim_time)`` after every physics step, with the plant's lock held (a camera's shutter)."""
+        self._watchers.append(watcher)
+
+    def process(self, machine_id: str) -> Process:
+        """The machine's true state now: its conditions, physical values and text tags."""
+        machine = self.plant.machine(machine_id)
+        with self._lock:
+            run = self._machines[machine.id]
+            effects = self._effects(run, self._active_faults())
+            return Process(effects.conditions, dict(run.true), dict(run.text))
 
     def _sample(self) -> None:
         row: list[float] = []
@@ -269,6 +299,18 @@ class PlantSimulation:
         with self._lock:
             return self._historian.samples((t.machine_id, t.name), self.sim_time - seconds)
 
+    def text_history(self, machine_id: str, tag: str, seconds: float) -> list[tuple[float, str]]:
+        """What a text tag held over the last ``seconds``: ``(sim_time, text)`` of the text in force at the window's
+        start (when it was put there) and of each change since, oldest first."""
+        t = self.plant.tag(machine_id, tag)
+        if not t.is_text:
+            raise InvalidRequest(f"{t.key} is not a text tag")
+        with self._lock:
+            changes = self._texts[t.machine_id, t.name]
+            since = self.sim_time - seconds
+            first = max((i for i, (at, _) in enumerate(changes) if at <= since), default=0)
+            return list(changes[first:])
+
     def write(self, machine_id: str, tag: str, value: Value) -> None:
         """What the PLC does when a client writes a tag: setpoints and the run coil only.
 
@@ -304,5 +346,9 @@ class PlantSimulation:
             raise InvalidRequest(f"{t.key} holds one line of printable text (no newlines or control characters)")
         with self._lock:
             run = self._machines[t.machine_id]
+            if run.text.get(t.name) != text:
+                changes = self._texts[t.machine_id, t.name]
+                changes.append((self.sim_time, text))
+                del changes[:-TEXT_CHANGES_KEPT]
             run.text[t.name] = text
             run.measured = measure(run, self._effects(run, self._active_faults()))

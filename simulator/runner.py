@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from connectors.plant import Plant
 from connectors.settings import ConnectorSettings
+from simulator.camera import CameraService, create_camera_app
 from simulator.control import create_control_app
 from simulator.erp import create_erp_app
 from simulator.faults import FaultBoard
@@ -58,6 +59,7 @@ def listeners(settings: ConnectorSettings) -> list[Listener]:
         Listener("ERP", f"http://{settings.host}:{settings.erp_port}", "PLANT_ERP_PORT"),  # not PLANT_ERP_URL:
         Listener("MES", f"http://{settings.host}:{settings.mes_port}", "PLANT_MES_PORT"),  # where it serves
         Listener("control", settings.sim_url, "PLANT_SIM_PORT"),
+        Listener("cameras", f"http://{settings.host}:{settings.camera_port}", "PLANT_CAMERA_PORT"),
     ]
 
 
@@ -127,7 +129,11 @@ async def serve(
     faults = FaultBoard()
     sim = PlantSimulation(plant, faults, seed, history_s=history_s)
     data_dir.mkdir(parents=True, exist_ok=True)
-    apps = _http_apps(settings, plant, faults, sim, data_dir)
+    try:
+        cameras = CameraService(plant, sim, seed)
+    except ValueError as exc:
+        raise SimulatorError(f"{settings.plant_file}: {exc}") from None
+    apps = _http_apps(settings, plant, faults, sim, data_dir, cameras)
     async with contextlib.AsyncExitStack() as stack:
         # Claim every port before starting anything, so that a clash is one clear error.
         for what, env, port in (("Modbus server", "PLANT_MODBUS_PORT", settings.modbus_port),
@@ -158,19 +164,22 @@ def _check_modbus_mapped(settings: ConnectorSettings, plant: Plant) -> None:
 
 
 def _http_apps(settings: ConnectorSettings, plant: Plant, faults: FaultBoard, sim: PlantSimulation,
-               data_dir: Path) -> list[_HttpApp]:
-    """The ERP, MES and control apps with their ports; a plant reset gives ERP and MES fresh databases."""
+               data_dir: Path, cameras: CameraService) -> list[_HttpApp]:
+    """The ERP, MES, control and camera apps with their ports; a plant reset gives ERP and MES fresh databases
+    and empties the cameras."""
     erp = _FreshOnReset(lambda path: create_erp_app(path, plant, faults), data_dir / "erp.sqlite")
     mes = _FreshOnReset(lambda path: create_mes_app(path, plant, faults, sim), data_dir / "mes.sqlite")
 
     def reset_services() -> None:
         erp.reset()
         mes.reset()
+        cameras.reset()
 
     return [
         ("ERP", "PLANT_ERP_PORT", settings.erp_port, erp),
         ("MES", "PLANT_MES_PORT", settings.mes_port, mes),
         ("control API", "PLANT_SIM_PORT", settings.sim_port, create_control_app(sim, on_reset=reset_services)),
+        ("camera service", "PLANT_CAMERA_PORT", settings.camera_port, create_camera_app(cameras)),
     ]
 
 

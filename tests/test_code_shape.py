@@ -10,7 +10,8 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("copilot", "tools", "policies", "connectors", "knowledge", "twin", "simulator", "evals", "ui", "bench")
+PACKAGES = ("copilot", "tools", "policies", "connectors", "knowledge", "twin", "simulator", "evals", "ui", "bench",
+            "vision")
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 

@@ -141,6 +141,7 @@ def test_the_kpi_command_reads_the_plants_records(sim, tmp_path):
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "P-101" in done.stdout and "first-pass yield" in done.stdout and "MTTR" in done.stdout
+    assert "line L1: OEE " in done.stdout and "IM-103: OEE " in done.stdout and "x performance " in done.stdout
 
 
 @pytest.mark.asyncio
@@ -159,6 +160,7 @@ async def test_the_shift_report_names_the_shifts_alerts_and_its_pdf_opens(sim, t
     text = await facts(8, sim, settings)
     assert "## Alerts" in text and "P-101: bearing wear" in text and "## KPIs" in text
     assert "- monitor alerts: 1 (previous shift 0, +1)" in text  # the alert is this shift's, not the one before
+    assert "- line L2: OEE " in text and "- FL-202: OEE " in text and "- OEE line L2: " in text
     summed = await with_summary(text, script("P-101 showed bearing wear; nothing waits for sign-off."))
     assert summed.splitlines()[2] == "P-101 showed bearing wear; nothing waits for sign-off."
     invented = await with_summary(text, script("P-101 lost 37 hours."))  # a number the facts lack: left out

@@ -8,6 +8,9 @@ import pytest
 from agent_helpers import SimControl, ask, call, cli, copilot_on, results, script, waiting
 
 from connectors.erp import ErpClient
+from connectors.records import PurchaseOrderCreate, WorkOrderCreate
+from copilot import Status
+from tools.registry import TOOLS
 
 pytestmark = pytest.mark.asyncio
 
@@ -58,3 +61,37 @@ async def test_vibration_to_one_approved_purchase_order(sim, tmp_path):
     assert len(orders) == 1
     assert orders[0].quantity == 20 and orders[0].supplier == "SUP-FAST"  # fastest delivery
     assert [w.priority for w in work_orders] == ["high"]
+
+
+async def test_open_work_orders_of_one_line(sim, tmp_path):
+    async with ErpClient.from_settings(sim) as erp:
+        job = WorkOrderCreate(machine_id="HP-102", title="Replace return filter element", priority="medium",
+                              description="filter differential pressure high", requested_by="olga")
+        await erp.create_work_order(job, idempotency_key="line-jobs-1")
+    replies = [[call("open_work_orders", line_id="L1")], [call("open_work_orders", line_id="l2")],
+               [call("open_work_orders", line_id="L9")], "Listed."]
+    async with copilot_on(sim, tmp_path, script(*replies)) as copilot:
+        steps = await ask(copilot, "olga", "any maintenance jobs still open on line 1?")
+    on_l1, on_l2, unknown = results(steps, "open_work_orders")
+    assert [(w["machine_id"], w["title"]) for w in on_l1.result] == [("HP-102", "Replace return filter element")]
+    assert on_l2.result == []
+    assert unknown.status is Status.error and "unknown line 'L9'; the plant has: L1, L2" in unknown.text
+
+
+async def test_purchase_orders_say_who_supplies_and_when(sim, tmp_path):
+    async with ErpClient.from_settings(sim) as erp:
+        placed = await erp.create_purchase_order(
+            PurchaseOrderCreate(part="SEAL-M25", quantity=4, supplier="SUP-ECO", requested_by="olga",
+                                reason="seals for the cooling pump"), idempotency_key="po-seals-1")
+    replies = [[call("purchase_orders", part_id="SEAL-M25")], [call("purchase_orders", machine_id="HP-102")],
+               [call("purchase_orders", part_id="NOPE-1")], "Listed."]
+    async with copilot_on(sim, tmp_path, script(*replies)) as copilot:
+        steps = await ask(copilot, "olga", "who did that go to, and when's it landing?")
+    seals, press, unknown = results(steps, "purchase_orders")
+    [order] = seals.result
+    assert (order["id"], order["supplier"], order["expected_delivery"]) == \
+        (placed.id, "SUP-ECO", placed.expected_delivery.isoformat())
+    assert TOOLS["purchase_orders"].line([placed]).endswith(
+        f"from {placed.supplier_name} (SUP-ECO), ordered, expected {placed.expected_delivery}, asked by olga")
+    assert press.result == []  # the seal is the pump's, not the press's
+    assert unknown.status is Status.error and "NOPE-1" in unknown.text

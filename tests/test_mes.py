@@ -220,6 +220,22 @@ async def test_history_returns_the_historians_samples(mes, plant_sim):
         await mes.history("P-101", "vibration", 0)
 
 
+async def test_material_lots_are_the_lot_in_force_and_each_one_loaded_since(mes, plant_sim):
+    plant_sim.tick(600)
+    plant_sim.set_text("HP-102", "material_lot", "LOT-24-0907")
+    plant_sim.tick(300)
+    plant_sim.set_text("HP-102", "material_lot", "LOT-24-0907")  # the same lot again is no new load
+    loads = [(m.machine_id, m.lot, m.loaded_at) for m in await mes.material_lots(line="L1", since_minutes=10)]
+    # the window starts at 300 s: the lot loaded at 0 s was in force then; the new one came at 600 s
+    assert loads == [("HP-102", "LOT-24-0812", 0.0), ("HP-102", "LOT-24-0907", 600.0),
+                     ("IM-103", "LOT-24-0815", 0.0)]
+    assert [m.lot for m in await mes.material_lots(line="L1", since_minutes=4) if m.machine_id == "HP-102"] == [
+        "LOT-24-0907"]  # loaded before the window: only the lot in force
+    assert await mes.material_lots(line="L2") == []  # no machine of L2 runs material lots
+    with pytest.raises(NotFound, match="unknown line"):
+        await mes.material_lots(line="L9")
+
+
 # ---------------------------------------------------------------------------------------- faults, restarts, reset
 
 
@@ -265,6 +281,6 @@ async def test_openapi_document_describes_every_resource(mes_url):
     assert {f"{API}/{p}" for p in ("lines", "lines/{line_id}/status", "products", "production-orders",
                                    "production-orders/{order_id}", "quality", "quality/inspections",
                                    "history/{machine_id}/{tag}")} <= set(doc["paths"])
-    assert {t["name"] for t in doc["tags"]} == {"lines", "production orders", "quality", "historian"}
+    assert {t["name"] for t in doc["tags"]} == {"lines", "production orders", "quality", "historian", "genealogy"}
     patch = doc["paths"][f"{API}/production-orders/{{order_id}}"]["patch"]
     assert any(p["name"] == "Idempotency-Key" for p in patch["parameters"])

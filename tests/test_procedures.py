@@ -185,6 +185,20 @@ def test_the_running_order_and_the_variant_by_colour_and_options() -> None:
         production_change(PLANT, ORDERS, order="PO-L2-0107", added=-5000)
 
 
+def test_options_taken_off_name_the_variant_with_the_others() -> None:
+    queued = production_change(PLANT, ORDERS, line="L2", without=["tamper_evident_cap"],
+                               said="the red run queued after the current one, drop the tamper-evident cap")
+    assert queued.value == {"order_id": "PO-L2-0108", "variant": "CL-500-RED"}
+    with_quantity = production_change(PLANT, ORDERS, order="PO-L2-0108", without=["tamper_evident_cap"], added=500)
+    assert with_quantity.value == {"order_id": "PO-L2-0108", "variant": "CL-500-RED", "quantity": 3500}
+    with pytest.raises(Stop, match="no red variant without long life"):  # red with the cap alone is not made
+        production_change(PLANT, ORDERS, order="PO-L2-0108", without=["long_life"])
+    with pytest.raises(Stop, match="already runs CL-500-STD"):  # the running green order has no options to lose
+        production_change(PLANT, ORDERS, line="L2", without=["long_life"])
+    with pytest.raises(Stop, match="no option uv stabilised to take off"):
+        production_change(PLANT, ORDERS, line="L2", without=["uv_stabilised"])
+
+
 PLANT_ORDERS = [ProductionOrderRecord.model_construct(**o) for o in (
     {"id": "PO-L1-0042", "line": "L1", "product": "HX-200", "variant": "HX-200-GRY", "status": "in_progress",
      "quantity": 2400, "produced": 1130},

@@ -344,6 +344,23 @@ def test_an_alert_shows_with_a_badge_and_a_supervisor_closes_it_with_a_note(app)
         alerts.close()
 
 
+def test_an_alert_shows_what_its_procedure_found(app):
+    from copilot.monitor.alerts import Alerts, AlertStatus
+
+    alerts = Alerts(CopilotSettings().state_db)
+    alert, _ = alerts.open("OV-201", "defect rate above usual", "defect_rate 2.1 % over the last 10 min", {})
+    try:
+        app.call(app.copilot.run_procedure(user("sam"), "line_root_cause", {"machine": "OV-201"},
+                                           "Monitor alert on OV-201", alert.thread_id), timeout=60)
+        at = session("sam", "pages/alerts.py")
+        assert not at.exception, at.exception
+        assert "What its procedure found" in texts(at) and "Line L2's defect rate" in texts(at)
+    finally:
+        for left in alerts.listed(AlertStatus.open):
+            alerts.resolve(left.alert_id, "test", "cleanup")
+        alerts.close()
+
+
 def badge(at) -> str:
     return " ".join(str(m.value) for m in at.sidebar.markdown)
 
@@ -351,11 +368,31 @@ def badge(at) -> str:
 def test_the_kpi_page_shows_the_plants_figures(app):
     at = session("sam", "pages/kpi.py")
     assert not at.exception, at.exception
-    assert [m.label for m in at.metric] == ["Unplanned downtime", "Failures", "MTTR", "Stockouts",
-                                            "Alarms per 10 min", "Floods", "Chattering / fleeting", "Standing (stale)"]
+    assert [m.label for m in at.metric] == ["Unplanned downtime", "Failures", "MTTR", "Stockouts", "OEE line L1",
+                                            "OEE line L2", "Alarms per 10 min", "Floods", "Chattering / fleeting",
+                                            "Standing (stale)"]
     assert at.metric[0].delta == "+0.0 h" and at.metric[1].delta == "0"  # against the hours before: a quiet plant
     assert "Median wait for sign-off" in texts(at) and at.dataframe
     [make] = [b for b in at.button if b.label == "Make the shift report"]
     make.click().run()
     assert not at.exception, at.exception
     assert "## Alerts" in texts(at) and "## KPIs" in texts(at)
+
+
+def test_the_kpi_page_shows_what_the_cameras_found_per_machine_and_lot(app, sim):
+    from copilot.monitor import Inspector
+
+    async def inspect() -> None:
+        async with Inspector.open(sim) as inspector:
+            await inspector.check()
+            httpx.post(f"{sim.sim_url}/advance", json={"seconds": 600}, timeout=60).raise_for_status()
+            assert (await inspector.check()).recorded
+
+    asyncio.run(inspect())
+    at = session("sam", "pages/kpi.py")
+    assert not at.exception, at.exception
+    assert "Defects the cameras found" in [h.value for h in at.subheader], texts(at)
+    [table] = [d.value for d in at.dataframe if "lot" in d.value.columns]
+    [row] = table.to_dict("records")
+    assert (row["machine"], row["line"], row["lot"], row["inspected"]) == ("IM-103", "L1", "LOT-24-0815", 20)
+    assert row["defective"].endswith("%")

@@ -166,3 +166,57 @@ def test_a_line_or_product_the_request_does_not_name_is_dropped() -> None:
     slots, _, _ = checked("add 400 to the grey housing order", production,
                           {"product": "HX-200", "colour": "grey", "added": 400}, PLANT)
     assert slots == {"product": "HX-200", "colour": "grey", "added": 400}
+
+
+def test_a_count_is_a_new_total_or_a_change_as_the_request_phrases_it_whichever_slot_the_model_filled() -> None:
+    production = SHIPPED.get("change_production")
+    cases = [
+        ("make the blue UV job 1000", {"added": 1000}, {"quantity": 1000}),
+        ("change PO-L1-0043 to 1000", {"order": "PO-L1-0043", "added": 1000},
+         {"order": "PO-L1-0043", "quantity": 1000}),
+        ("add 400 pieces to the grey housing order", {"quantity": 400}, {"added": 400}),
+        ("take 200 off the red order", {"quantity": 200}, {"added": -200}),
+        ("make it 200 fewer", {"added": 200}, {"added": -200}),
+        ("three hundred more on the grey one", {"quantity": 300}, {"added": 300}),
+        ("mach den Auftrag 1000 Stück", {"added": 1000}, {"quantity": 1000}),
+        # phrased neither way: the model's reading stands
+        ("the running L2 order should stop at 9000", {"line": "L2", "quantity": 9000},
+         {"line": "L2", "quantity": 9000}),
+    ]
+    for request, filled, expected in cases:
+        lang = "de" if "Auftrag" in request else "en"
+        slots, stop, question = checked(request, production, filled, PLANT, lang=lang)
+        assert (stop, question) == (None, None), request
+        assert {k: v for k, v in slots.items() if k not in ("colour", "options")} == expected, request
+
+
+def test_an_option_the_request_takes_off_is_taken_off_whatever_the_model_filled() -> None:
+    production = SHIPPED.get("change_production")
+    request = "the red run queued after the current one on line 2, drop the tamper-evident cap off it. same quantity"
+    slots, stop, question = checked(request, production, {"line": "L2", "variant": "CL-500-RED-TE"}, PLANT)
+    assert (stop, question) == (None, None)
+    assert slots == {"line": "L2", "colour": "red", "options": ["long_life"], "without": ["tamper_evident_cap"]}
+    slots, _, _ = checked("no UV on the blue job", production,
+                          {"colour": "blue", "options": ["uv_stabilised"]}, PLANT)
+    assert slots == {"colour": "blue", "options": [], "without": ["uv_stabilised"]}
+    slots, _, _ = checked("the blue UV job, no change to quantity", production,
+                          {"colour": "blue", "options": ["uv_stabilised"], "without": ["uv_stabilised"]}, PLANT)
+    assert slots == {"colour": "blue", "options": ["uv_stabilised"]}  # nothing is taken off: the model's guess goes
+    slots, _, _ = checked("den roten Auftrag ohne Manipulationsschutz", production, {"colour": "red"}, PLANT,
+                          lang="de", english="the red order without the tamper-evident cap")
+    assert slots == {"colour": "red", "without": ["tamper_evident_cap"]}
+
+
+def test_a_part_the_request_does_not_name_is_not_the_models_guess() -> None:
+    stock = SHIPPED.get("inventory_check")
+    slots, stop, question = checked("have we run out of any spares for the oven?", stock,
+                                    {"part": "HYD-SEAL-KIT-250", "machine": None, "low": None}, PLANT)
+    assert (stop, question) == (None, None)
+    assert slots == {"machine": "OV-201", "low": None}  # the oven's parts, not a seal kit of the press
+    order = SHIPPED.get("order_part")
+    _, _, question = checked("order a spare for the oven, cheapest", order, {"part": "HYD-SEAL-KIT-250"}, PLANT)
+    assert question == ("Which part of OV-201: TC-K-150 (Thermocouple type K, 150 mm probe); FAN-MTR-TC6 "
+                        "(Recirculation fan motor 2.2 kW for TC-6); HTR-ELEM-TC6 (Heating element 3 kW for TC-6)?")
+    slots, _, question = checked("the same for the conveyor", order, {"part": "BRG-6308", "quantity": 2}, PLANT,
+                                 repeated="order 2 bearings for the press")
+    assert (slots["part"], question) == ("BRG-6205", None)  # the bearing of the machine this request names

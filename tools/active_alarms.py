@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from connectors.errors import ConnectorError, NotFound
+from connectors.errors import ConnectorError
 from connectors.plant import Machine
 from connectors.plc.alarms import AlarmCondition
 from policies.model import Risk
@@ -59,10 +59,7 @@ async def active_alarms(deps: Deps, args: ActiveAlarmsArgs, call: Call) -> Activ
     """List the active alarms on one line or the whole plant: the PLC server's alarm conditions (severity,
     acknowledged or not, shelved) where it keeps them, else PLC alarm codes and tags beyond their alarm limits.
     Machines whose PLC does not answer are listed separately."""
-    lines = [line for line in deps.plant.lines if args.line_id in (None, line.id)]
-    if not lines:
-        known = ", ".join(line.id for line in deps.plant.lines)
-        raise NotFound(f"unknown line {args.line_id!r}; the plant has: {known}")
+    lines = [deps.plant.line(args.line_id)] if args.line_id else deps.plant.lines
     result = ActiveAlarms(alarms=[])
     for line in lines:
         for machine in line.machines:

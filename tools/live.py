@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, computed_field
 
 from connectors.plant import Machine, Plant, Tag
 from connectors.plc import PlcClient
@@ -17,7 +17,26 @@ class Reading(BaseModel):
     unit: str = ""
     words: str = ""  # how people call the tag (Tag.words)
     writable: bool = False
-    limits: str | None = None  # "1200..3000, max step 300" for writable tags
+    low: float | None = Field(default=None, exclude=True)  # a setpoint's write limits and largest step
+    high: float | None = Field(default=None, exclude=True)
+    max_step: float | None = Field(default=None, exclude=True)
+
+    @computed_field
+    @property
+    def limits(self) -> str | None:
+        """A setpoint's write limits as the model reads them: "1200..3000, max step 300"; None for a reading."""
+        if self.low is None or self.high is None:
+            return None
+        step = f", max step {self.max_step:g}" if self.max_step else ""
+        return f"{self.low:g}..{self.high:g}{step}"
+
+    def allowed(self) -> str:
+        """A setpoint's write limits as a person reads them ("may be set from 180 to 260 °C, up to 10 °C a
+        change"); empty for a reading."""
+        if self.low is None or self.high is None:
+            return ""
+        step = f", up to {shown(self.max_step, self.unit)} a change" if self.max_step else ""
+        return f"may be set from {shown(self.low)} to {shown(self.high, self.unit)}{step}"
 
 
 class Alarm(BaseModel):
@@ -30,11 +49,6 @@ class Alarm(BaseModel):
     message: str
 
 
-def _limits(tag: Tag) -> str | None:
-    if not tag.writable:
-        return None
-    step = f", max step {tag.max_step:g}" if tag.max_step else ""
-    return f"{tag.min:g}..{tag.max:g}{step}"
 
 
 def _display(tag: Tag, value: float | int | bool | str) -> float | int | bool | str:
@@ -52,9 +66,10 @@ async def read_raw(plc: PlcClient, machine: Machine) -> dict[str, float | int | 
 
 def readings(machine: Machine, raw: dict[str, float | int | bool | str]) -> list[Reading]:
     """The machine's tags found in ``raw``, in the plant file's order, as shown to a person."""
+    setpoints = {t.name for t in machine.setpoints}
     return [
         Reading(tag=name, value=_display(tag, raw[name]), unit=tag.unit, words=tag.words, writable=tag.writable,
-                limits=_limits(tag))
+                **({"low": tag.min, "high": tag.max, "max_step": tag.max_step} if name in setpoints else {}))
         for name, tag in machine.tags.items()
         if name in raw
     ]

@@ -40,11 +40,11 @@ class MachineStatus(BaseModel):
 
     def said(self) -> str:
         """As a person reads it: the state, the alarms, and each reading by its words, rounded, with its unit
-        (empty texts left out)."""
+        (empty texts left out), a setpoint with the range it may be set in."""
         head = f"{self.machine_id} ({self.name}) is {self.state}"
         alarms = [a.message for a in self.alarms]
-        readings = [f"{r.words or r.tag} {shown(r.value, r.unit)}" for r in self.tags
-                    if r.tag not in ("state", "alarm_code") and r.value != ""]
+        readings = [f"{r.words or r.tag} {shown(r.value, r.unit)}" + (f" ({r.allowed()})" if r.allowed() else "")
+                    for r in self.tags if r.tag not in ("state", "alarm_code") and r.value != ""]
         return (f"{head}; alarms: {'; '.join(alarms)}" if alarms else f"{head}; no active alarm") + \
             (f". Readings: {', '.join(readings)}" if readings else "")
 

@@ -12,9 +12,10 @@ from tools.lines import quoted, spaced
 
 
 class OpenWorkOrdersArgs(ToolArgs):
-    """The machine whose open work orders to list, or all machines."""
+    """The machine or the line whose open work orders to list, or all machines."""
 
     machine_id: str | None = Field(default=None, description="machine id, e.g. P-101; omit for all machines")
+    line_id: str | None = Field(default=None, description="line id, e.g. L1: the open work orders of its machines")
 
 
 def _line(orders: list[WorkOrder]) -> str:
@@ -26,9 +27,10 @@ def _line(orders: list[WorkOrder]) -> str:
 
 @tool(args=OpenWorkOrdersArgs, risk=Risk.read, result=list[WorkOrder], line=_line, order=60, systems=(System.erp,))
 async def open_work_orders(deps: Deps, args: OpenWorkOrdersArgs, call: Call):
-    """List open maintenance work orders (status open or in progress), for one machine or all. Check this
-    before creating a new work order so the same problem is not reported twice."""
+    """List open maintenance work orders (status open or in progress), for one machine, one line's machines or
+    all. Check this before creating a new work order so the same problem is not reported twice."""
     if args.machine_id:
         deps.plant.machine(args.machine_id)
+    line = deps.plant.line(args.line_id).id if args.line_id else None
     orders = await deps.erp.list_work_orders(machine_id=args.machine_id)
-    return [o for o in orders if o.is_open]
+    return [o for o in orders if o.is_open and line in (None, o.line_id)]

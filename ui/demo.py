@@ -64,9 +64,10 @@ def running_app(port: int, env: dict[str, str], log: Path) -> Iterator[subproces
 
 
 @contextlib.contextmanager
-def running_monitor(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
-    """``plant-copilot monitor run`` beside the app, on the same plant and data folder, until the block ends."""
-    with running_child([sys.executable, "-m", "ui.cli", "monitor", "run"], log, lambda: True, START_TIMEOUT_S,
+def running_monitor(env: dict[str, str], log: Path, command: str = "run") -> Iterator[subprocess.Popen]:
+    """``plant-copilot monitor run`` (or ``inspect``, the cameras' inspector) beside the app, on the same plant
+    and data folder, until the block ends."""
+    with running_child([sys.executable, "-m", "ui.cli", "monitor", command], log, lambda: True, START_TIMEOUT_S,
                        env=env | {"PYTHONUNBUFFERED": "1"}, cwd=REPO) as monitor:
         yield monitor
 
@@ -75,7 +76,7 @@ def announce(config: Configuration, port: int, sim: ConnectorSettings) -> None:
     """Print where the app and the plant's services are, the model, and the demo users to sign in as."""
     typer.secho(f"\nPlant Copilot is running: http://127.0.0.1:{port}", fg="green", bold=True)
     typer.echo(f"  plant: Modbus {sim.host}:{sim.modbus_port}, OPC UA {sim.opcua_url}, ERP {sim.erp_url}, "
-               f"MES {sim.mes_url}, simulator control {sim.sim_url}")
+               f"MES {sim.mes_url}, simulator control {sim.sim_url}, cameras {sim.camera_url}")
     typer.echo(f"  model: {config.llm.provider} (COPILOT_PROVIDER); it loads when the first page needs it")
     typer.echo("  sign in as (user / password / role):")
     for user in UserDirectory.load(config.copilot.users_file).people():
@@ -94,7 +95,7 @@ def stop_on_signals() -> None:
 
 
 def run_demo(config: Configuration, port: int, time_scale: float, work: Path | str) -> None:
-    """Run the simulator, the monitor and the app (logs under ``work``) until Ctrl-C or the app stops;
+    """Run the simulator, the monitor, the inspector and the app (logs under ``work``) until Ctrl-C or the app stops;
     typer.Exit(1) when a part does not start."""
     work = Path(work)
     stop_on_signals()
@@ -104,8 +105,10 @@ def run_demo(config: Configuration, port: int, time_scale: float, work: Path | s
             typer.echo(f"simulator: running (time scale {time_scale:g}, log {work / 'sim' / 'simulator.log'})")
             ingest_if_empty(config.knowledge)
             env = dict(os.environ) | settings_env(sim)
-            with running_monitor(env, work / "monitor.log"), running_app(port, env, work / "app.log") as app:
-                typer.echo(f"monitor: watching the plant (log {work / 'monitor.log'})")
+            with (running_monitor(env, work / "monitor.log"), running_monitor(env, work / "inspector.log", "inspect"),
+                  running_app(port, env, work / "app.log") as app):
+                typer.echo(f"monitor: watching the plant (log {work / 'monitor.log'}); inspector: recording what the "
+                           f"cameras see in the MES (log {work / 'inspector.log'})")
                 announce(config, port, sim)
                 while app.poll() is None:
                     time.sleep(0.5)

@@ -1,4 +1,5 @@
-"""The monitor: watches the live plant, opens alerts and runs the matching procedure."""
+"""The monitor: watches the live plant, opens alerts and runs the matching procedure; its inspector records what
+the in-line cameras see in the MES."""
 
 from copilot.exports import exports
 
@@ -13,6 +14,9 @@ _NAMES = {
     "AlertStatus": "copilot.monitor.alerts",
     "AlertVerdict": "copilot.monitor.alerts",
     "close_alert": "copilot.monitor.alerts",
+    "INSPECTOR": "copilot.monitor.inspector",
+    "InspectionPass": "copilot.monitor.inspector",
+    "Inspector": "copilot.monitor.inspector",
 }
 
 __all__ = sorted(_NAMES)

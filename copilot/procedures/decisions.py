@@ -18,13 +18,16 @@ from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
+from pydantic_core import to_jsonable_python
 
 from connectors.plant import Machine, Plant, Tag, tag_words
 from connectors.records import SparePart, WorkOrder
 from copilot.procedures.outcome import AskBack, Decided, Json, Stop, either
 from copilot.procedures.production import production_change
+from copilot.quality.root_cause import explain
 from copilot.understanding.choices import Preference
 from tools.create_purchase_order import ranked_offers
+from tools.line_history import LineHistory
 from tools.lines import spaced, symbol
 from tools.live import Alarm
 from tools.machine_status import MachineStatus
@@ -282,9 +285,16 @@ def run_command(plant: Plant, machine: str, command: str | None, status: Machine
     return Decided({command: True}, f"{command} {machine} (now {state})")
 
 
+def root_cause(history: LineHistory) -> Decided:
+    """Why the line's defect rate rose: its machines compared by code, the likely causes ranked with their figures
+    (copilot/quality/root_cause.py); the note says them, or that the rate is not up, or that no cause was found."""
+    found = explain(history)
+    return Decided(to_jsonable_python(found), found.said)
+
+
 DECISIONS: dict[str, Callable[..., Decided]] = {
     f.__name__: f
-    for f in (setpoint_targets, work_order, purchase, reorders, run_command, production_change)
+    for f in (setpoint_targets, work_order, purchase, reorders, run_command, production_change, root_cause)
 }
 
 

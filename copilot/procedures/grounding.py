@@ -44,15 +44,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from connectors.plant import Plant, Tag
+from connectors.plant import Plant, Tag, drives
 from copilot.procedures.decisions import resolution
 from copilot.procedures.spec import Procedure, SlotKind
 from copilot.understanding.changes import read_changes
 from copilot.understanding.choices import preference_in
-from copilot.understanding.machines import lines_named, machines_named, stems
+from copilot.understanding.machines import lines_named, machine_words, machines_named, stems
 from copilot.understanding.number_words import DECIMAL_COMMA, LANGUAGES
 from copilot.understanding.numbers import numbers
-from copilot.understanding.phrasing import Percent, Phrase, phrases
+from copilot.understanding.options import options_dropped
+from copilot.understanding.phrasing import Absolute, Percent, Phrase, Relative, phrases
 
 ID_WORD = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b")
 """An id-shaped word as plant ids are written: capitals and digits joined by dashes (P-101, HX-200-BLU)."""
@@ -101,7 +102,6 @@ def unknown_name(request: str, procedure: Procedure, slots: dict[str, Any], plan
 
 
 _TYPED = (SlotKind.production_order, SlotKind.variant)
-_WORD = re.compile(r"[^\W\d_]{4,}")
 
 
 def _named(value: str, text: str) -> bool:
@@ -111,17 +111,40 @@ def _named(value: str, text: str) -> bool:
         for part in value.upper().split("-"))
 
 
-def _fitting_parts(request: str, plant: Plant) -> list[str]:
-    """The parts whose names the request's words fit; of those, the ones in the bill of materials of the machines
-    it names where any is ("the bearings for the pump" are the pump's bearing, not every bearing in the store)."""
-    said = {w.lower() for w in _WORD.findall(request)}
-    fits = []
-    for part in plant.parts:
-        words = {w.lower() for w in _WORD.findall(part.name)}
-        if any(s.startswith(w) or w.startswith(s) for s in said for w in words):
-            fits.append(part.id)
-    fitted = {b.part for m in machines_named(request, plant) for b in plant.machines[m].bom}
+def _fitting_parts(request: str, plant: Plant, machines: list[str]) -> list[str]:
+    """The parts whose names the request's words fit (by stem, less the words that name the ``machines``); of those,
+    the ones in the bill of materials of the ``machines`` where any is ("the bearings for the pump" are the pump's
+    bearing, not every bearing in the store)."""
+    said = stems(request).difference(*(machine_words(plant.machines[m]) for m in machines))
+    fits = [part.id for part in plant.parts if stems(part.name) & said]
+    fitted = {b.part for m in machines for b in plant.machines[m].bom}
     return [f for f in fits if f in fitted] or fits
+
+
+def _grounded_part(slots: dict[str, Any], name: str, required: bool, texts: list[str], machines: list[str],
+                   plant: Plant) -> str | None:
+    """A part the request does not name: the one its words fit (within the bill of materials of the ``machines``
+    it names), else none at all; the question to ask when several fit, or when it is required and fits none."""
+    fits = _fitting_parts(" ".join(texts), plant, machines)
+    names = {p.id: p.name for p in plant.parts}
+    if len(fits) == 1:  # the one part whose name the request says, not the model's pick
+        slots[name] = fits[0]
+    elif fits:
+        return f"Which part do you mean: {'; '.join(f'{f} ({names[f]})' for f in fits)}?"
+    else:
+        del slots[name]
+        bom = [b.part for m in machines for b in plant.machines[m].bom]
+        if required and bom:
+            return f"Which part of {' and '.join(machines)}: {'; '.join(f'{p} ({names[p]})' for p in bom)}?"
+    return None
+
+
+def _unfilled_machine(procedure: Procedure, slots: dict[str, Any], texts: list[str], plant: Plant) -> None:
+    """A machine slot the model left empty is the one machine the request names, where it names one."""
+    named = machines_named(" ".join(texts), plant)
+    for name, slot in procedure.slots.items():
+        if slot.kind is SlotKind.machine and slots.get(name) is None and len(named) == 1:
+            slots[name] = named[0]
 
 
 def _named_machine(value: str, texts: list[str], plant: Plant) -> str:
@@ -163,8 +186,8 @@ def _grounded_numbers(procedure: Procedure, slots: dict[str, Any], texts: list[s
                     if s.kind is SlotKind.machine and isinstance(slots.get(n), str)), None)
     for name, slot in procedure.slots.items():
         value = kept.get(name)
-        counted = slot.kind is SlotKind.integer
-        if slot.kind in (SlotKind.integer, SlotKind.number) and not _said(value, said, count=counted):
+        counted = slot.kind in (SlotKind.integer, SlotKind.total)
+        if slot.kind in _NUMBERS and not _said(value, said, count=counted):
             del kept[name]
         elif slot.kind is SlotKind.setpoint_changes and isinstance(value, list):
             changes = [c for c in value if isinstance(c, dict)]
@@ -173,7 +196,32 @@ def _grounded_numbers(procedure: Procedure, slots: dict[str, Any], texts: list[s
             question = question or reading.question
             kept[name] = [as_said if as_said is not None else _grounded_change(change, said, percent)
                           for change, as_said in zip(changes, reading.changes + [None] * len(changes))]
+    _total_or_more(procedure, kept, read)
     return kept, question
+
+
+_NUMBERS = (SlotKind.integer, SlotKind.number, SlotKind.total, SlotKind.more)
+
+
+def _total_or_more(procedure: Procedure, slots: dict[str, Any], read: list[Phrase]) -> None:
+    """A count's change as the request phrases its number, whichever slot the model put it in: "make it 1000" is a
+    new total, "300 more", "add 300" and "200 fewer" are a change; a number phrased neither way stays where it is."""
+    total = next((n for n, s in procedure.slots.items() if s.kind is SlotKind.total), None)
+    more = next((n for n, s in procedure.slots.items() if s.kind is SlotKind.more), None)
+    value = slots.get(total) if slots.get(total) is not None else slots.get(more)
+    if total is None or more is None or not isinstance(value, int | float):
+        return
+    phrase = next((p for p in read if isinstance(p, Absolute | Relative) and abs(_size(p)) == abs(value)), None)
+    if isinstance(phrase, Absolute):
+        slots.pop(more, None)
+        slots[total] = int(phrase.value)
+    elif isinstance(phrase, Relative):
+        slots.pop(total, None)
+        slots[more] = phrase.delta if phrase.signed else value
+
+
+def _size(phrase: Absolute | Relative) -> float:
+    return phrase.value if isinstance(phrase, Absolute) else phrase.delta
 
 
 def _grounded_change(change: dict[str, Any], said: set[float], percent: set[float]) -> dict[str, Any]:
@@ -214,13 +262,11 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
         elif slot.kind in (*_TYPED, *_SAID):
             _unsaid(kept, name, procedure, texts, earlier, plant)
         elif slot.kind is SlotKind.part and not _named(value, text):
-            fits = _fitting_parts(" ".join(texts), plant)
-            if len(fits) == 1:  # the one part whose name the request says, not the model's pick
-                kept[name] = fits[0]
-            elif len(fits) > 1:
-                names = {p.id: p.name for p in plant.parts}
-                options = "; ".join(f"{f} ({names[f]})" for f in fits)
-                return kept, None, f"Which part do you mean: {options}?"
+            own = machines_named(" ".join([operators_words(request), *([english] if english else [])]), plant)
+            if question := _grounded_part(kept, name, slot.required, texts, own, plant):
+                return kept, None, question
+    _unfilled_machine(procedure, kept, [operators_words(request), *([english] if english else [])], plant)
+    _taken_off(procedure, kept, [request, *([english] if english else [])], lang, plant)
     measured = _measured_instead(request, procedure, kept, plant)
     return kept, measured, None if measured else unconverted
 
@@ -263,6 +309,22 @@ def _untyped(slots: dict[str, Any], name: str, procedure: Procedure, request: st
             slots[options] = list(chosen.options)
 
 
+def _taken_off(procedure: Procedure, slots: dict[str, Any], texts: list[str], lang: str, plant: Plant) -> None:
+    """The options the request takes off, read by code, are the procedure's ``without`` and not among its options
+    (whatever the model filled in either)."""
+    without = next((n for n, s in procedure.slots.items() if s.kind is SlotKind.without), None)
+    if without is None:
+        return
+    known = list(dict.fromkeys(o for p in plant.products for v in p.variants for o in v.options))
+    dropped = list(dict.fromkeys(o for i, text in enumerate(texts)
+                                 for o in options_dropped(operators_words(text), known, lang if i == 0 else "en")))
+    slots.pop(without, None)
+    if dropped:
+        slots[without] = dropped
+    for name in (n for n, s in procedure.slots.items() if s.kind is SlotKind.options and slots.get(n)):
+        slots[name] = [o for o in slots[name] if o not in dropped]
+
+
 def asked_back(request: str, question: str, reply: str) -> str:
     """A request, the question the copilot asked back about it and the operator's reply, as one request."""
     return f"{request}\n(I asked: {question})\n{reply}"
@@ -281,13 +343,6 @@ def _says(text: str, tag: Tag) -> bool:
                          text.lower()) for form in forms)
 
 
-def _drives(setpoint: Tag, reading: Tag) -> bool:
-    """Whether a setpoint is the one that drives a measured value: its words, less "setpoint", are the reading's
-    (``speed_setpoint`` drives ``speed``, ``temp_setpoint`` ``zone_temp``, ``barrel_temp_setpoint`` ``barrel_temp``)."""
-    stem = {w for w in setpoint.name.lower().split("_") if w not in ("setpoint", "sp", "set", "point")}
-    return bool(stem) and stem <= set(reading.name.lower().split("_"))
-
-
 def _measured_instead(request: str, procedure: Procedure, slots: dict[str, Any], plant: Plant) -> str | None:
     """A change the operator asked of a measured value: it goes to the one setpoint that drives that value ("turn
     the filler speed up" is its speed setpoint), written into ``slots``; without one, why it cannot be written."""
@@ -303,7 +358,7 @@ def _measured_instead(request: str, procedure: Procedure, slots: dict[str, Any],
     named = [t for t in plant.machines[machine].tags.values() if not t.writable and _says(said, t)]
     if not named:
         return None
-    driving = [t for t in setpoints if _drives(t, named[0])]
+    driving = [t for t in setpoints if drives(t, named[0])]
     if len(driving) == 1 and len(changes) == 1:
         slots[slot] = [{**changes[0], "tag": driving[0].name}]
         return None

@@ -18,11 +18,12 @@ __all__ = ["production_change"]
 def production_change(plant: Plant, orders: list[ProductionOrderRecord] | None, order: str | None = None,
                       line: str | None = None,
                       product: str | None = None, variant: str | None = None, colour: str | None = None,
-                      options: list[str] | None = None, quantity: int | None = None,
-                      added: float | None = None, said: str = "") -> Decided:
+                      options: list[str] | None = None, without: list[str] | None = None,
+                      quantity: int | None = None, added: float | None = None, said: str = "") -> Decided:
     """Which order changes (the one named, or the running order of the line or product) and to what: the
     variant named, or the product's variant with that colour and those options, and/or the new quantity
-    (the total asked, or the order's quantity with ``added`` more).
+    (the total asked, or the order's quantity with ``added`` more). Options ``without`` are taken off the order's
+    variant: its colour and its other options (and those asked) name the variant it changes to.
     A colour and options only one product comes in name that product ("the coolant in red with the
     tamper-evident cap"); with a new quantity, a colour the order's variant already has describes the order
     ("the red coolant order: 500 more"), it does not change it. The request (``said``) may name the order by its
@@ -38,7 +39,10 @@ def production_change(plant: Plant, orders: list[ProductionOrderRecord] | None, 
     changes: dict[str, Json] = {"order_id": chosen.id}
     notes = [f"order {chosen.id} ({chosen.product}, {spaced(chosen.status)})"]
     made = next((p for p in plant.products if p.id == chosen.product), None)
-    if (new := _new_variant(chosen, made.variants if made else [], variant, colour, options, quantity)) is not None:
+    variants = made.variants if made else []
+    new = (_taken_off(chosen, variants, colour, options, without) if without and not variant
+           else _new_variant(chosen, variants, variant, colour, options, quantity))
+    if new is not None:
         changes["variant"] = new
     if quantity is not None:
         if quantity < chosen.produced:
@@ -91,6 +95,21 @@ def _chosen_order(plant: Plant, orders: list[ProductionOrderRecord], wanted: Wan
         names = [o.id for o in (pool or live or orders)]
         raise AskBack(f"Which production order: {either(names)}?" if names else "Which production order?")
     return pool[0]
+
+
+def _taken_off(chosen: ProductionOrderRecord, variants: list[Variant], colour: str | None,
+               options: list[str] | None, without: list[str]) -> str:
+    """The variant an order changes to when ``without`` are taken off: the order's colour (or the one asked) with
+    exactly its other options and those asked."""
+    current = next((v for v in variants if v.id == chosen.variant), None)
+    if current is None or not set(without) & {o for v in variants for o in v.options}:
+        raise Stop(f"{chosen.product} has no option {either([spaced(o) for o in without])} to take off")
+    colour = colour or current.colour
+    kept = {o for o in [*current.options, *(options or [])] if o not in without}
+    exact = next((v for v in variants if v.colour == colour and set(v.options) == kept), None)
+    if exact is None:
+        raise Stop(f"{chosen.product} comes in no {colour} variant without {either([spaced(o) for o in without])}")
+    return exact.id
 
 
 def _new_variant(chosen: ProductionOrderRecord, variants: list[Variant], variant: str | None, colour: str | None,

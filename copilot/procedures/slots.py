@@ -34,6 +34,8 @@ def slot_schema(slot: Slot, plant: Plant) -> dict[str, Any]:
     machines = list(plant.machines.values())
     setpoints = [t.name for m in machines for t in m.setpoints]
     number = {"type": "number"}
+    options = {"type": "array", "items": _enum([o for p in plant.products for v in p.variants for o in v.options]),
+               "maxItems": 4}
     kinds: dict[SlotKind, dict[str, Any]] = {
         SlotKind.machine: _enum([m.id for m in machines], "machine id"),
         SlotKind.line: _enum([line.id for line in plant.lines], "line id"),
@@ -47,8 +49,8 @@ def slot_schema(slot: Slot, plant: Plant) -> dict[str, Any]:
         SlotKind.product: _enum([p.id for p in plant.products], "product id"),
         SlotKind.variant: _enum([v.id for p in plant.products for v in p.variants], "variant id"),
         SlotKind.colour: _enum([v.colour for p in plant.products for v in p.variants]),
-        SlotKind.options: {"type": "array", "items": _enum([o for p in plant.products for v in p.variants
-                                                             for o in v.options]), "maxItems": 4},
+        SlotKind.options: options,
+        SlotKind.without: options,
         SlotKind.setpoint_changes: {
             "type": "array", "minItems": 1, "maxItems": 4,
             "items": {"type": "object", "additionalProperties": False, "required": ["tag", "to", "by", "percent"],
@@ -58,6 +60,8 @@ def slot_schema(slot: Slot, plant: Plant) -> dict[str, Any]:
         SlotKind.command: _enum(["start", "stop"]),
         SlotKind.integer: {"type": "integer", "minimum": 0},
         SlotKind.number: number,
+        SlotKind.total: {"type": "integer", "minimum": 0},
+        SlotKind.more: number,
         SlotKind.text: {"type": "string", "maxLength": 120},
         SlotKind.flag: {"type": "boolean"},
     }

@@ -45,10 +45,13 @@ class SlotKind(StrEnum):
     variant = "variant"
     colour = "colour"
     options = "options"
+    without = "without"  # options taken off ("drop the tamper-evident cap")
     setpoint_changes = "setpoint_changes"  # one or several {tag, to | by | percent}
     command = "command"  # start | stop
     integer = "integer"
     number = "number"
+    total = "total"  # a count's new total ("make it 1000"); its procedure's ``more`` slot holds a change instead
+    more = "more"  # how many more than now, negative for fewer ("300 more", "200 fewer")
     text = "text"
     flag = "flag"
 

@@ -3,6 +3,8 @@
 from copilot.exports import exports
 
 _NAMES = {
+    "DefectTally": "copilot.reports.camera_findings",
+    "camera_defects": "copilot.reports.camera_findings",
     "PlantKpis": "copilot.reports.kpi",
     "gather": "copilot.reports.kpi",
     "lines_of": "copilot.reports.kpi",

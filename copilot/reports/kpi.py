@@ -21,6 +21,7 @@ from connectors.records import MachineQuality, StockLevel, WorkOrder, WorkOrderK
 from connectors.settings import ConnectorSettings
 from copilot.monitor.alerts import AlertStatus, AlertVerdict
 from copilot.reports.alarm_figures import AlarmFigures, Limits, figures, log_of
+from copilot.reports.oee import PlantOee, plant_oee
 from copilot.settings import CopilotSettings
 from copilot.store.audit import AuditKind
 
@@ -182,7 +183,7 @@ def twin_health(worst_errors: list[float], drift: float) -> TwinHealth:
 @dataclass(frozen=True)
 class PlantKpis:
     """The plant's KPIs over ``hours``: availability, quality, orders, repair time, stock, actions,
-    the monitor and the twin."""
+    the monitor, the twin and OEE."""
 
     hours: float
     machines: list[Availability]
@@ -194,6 +195,7 @@ class PlantKpis:
     actions: Actions
     monitor: MonitorHealth
     twin: TwinHealth
+    oee: PlantOee = field(default_factory=lambda: PlantOee([], []))
     alarms: AlarmFigures | None = None  # None where no PLC server keeps an alarm journal
 
 
@@ -263,7 +265,10 @@ async def gather(hours: float, connectors: ConnectorSettings, settings: CopilotS
                      mttr_h([o for o in orders if (done := _done_at(o)) is not None and inside(done.timestamp())]),
                      stock(levels), actions(records, waits, monitor=ACTOR),
                      monitor_health([a.status for a in shift], [a.verdict for a in shift]),
-                     twin_health(measured, DRIFT), await alarm_figures(plant, connectors, settings, since, until))
+                     twin_health(measured, DRIFT),
+                     plant_oee({a.machine_id: (a.running_h, a.down_h) for a in machines}, made,
+                               {m.id: m.ideal_rate_per_h for m in plant.machines.values() if m.ideal_rate_per_h}),
+                     alarms=await alarm_figures(plant, connectors, settings, since, until))
 
 
 async def alarm_figures(plant: Plant, connectors: ConnectorSettings, settings: CopilotSettings, since: float,
@@ -319,6 +324,8 @@ def compared(now: PlantKpis, before: PlantKpis) -> list[Compared]:
     rows += [Compared(f"first-pass yield line {q.line_id}", q.first_pass_yield,
                       earlier[q.line_id].first_pass_yield if q.line_id in earlier else None, share=True)
              for q in now.lines]
+    earlier_oee = {o.name: o.oee for o in before.oee.lines}
+    rows += [Compared(f"OEE {o.name}", o.oee, earlier_oee.get(o.name), share=True) for o in now.oee.lines]
     rows += [Compared("work orders opened", now.orders_opened, before.orders_opened),
              Compared("work orders done", now.orders_done, before.orders_done),
              Compared("actions executed", now.actions.executed, before.actions.executed),
@@ -336,6 +343,7 @@ def lines_of(k: PlantKpis) -> list[str]:
     for line in k.lines:
         fpy = f"{line.first_pass_yield:.1%}" if line.first_pass_yield is not None else "-"
         lines.append(f"  line {line.line_id}: first-pass yield {fpy}, {line.good} good, {line.rejects} rejected")
+    lines += [f"  {row}" for row in k.oee.shown]
     lines.append(f"  work orders: {k.orders_opened} opened, {k.orders_done} done; "
                  f"MTTR {f'{k.mttr_h:.1f} h' if k.mttr_h is not None else '-'}")
     lines.append(f"  stock: {len(k.stock.stockouts)} stockouts {k.stock.stockouts or ''}, {len(k.stock.below_reorder)} "

@@ -16,7 +16,7 @@ from functools import cache
 
 from connectors.plant import Machine, Plant
 
-__all__ = ["lines_named", "machines_named", "stems"]
+__all__ = ["lines_named", "machine_words", "machines_named", "stems"]
 
 _GENERIC = {"machine", "line", "unit", "station", "process", "system", "the", "and", "for", "with"}
 _WORD = re.compile(r"[a-z]+")
@@ -68,6 +68,12 @@ def _words_of(ident: str, name: str, kind: str, model: str) -> _Words:
     brand = model.split()[0].lower() if model.split() else ""
     others = ({stem(w) for w in named} | ({stem(brand)} if brand.isalpha() else set())) - heads
     return _Words(_id_pattern(ident), frozenset(heads), frozenset(others))
+
+
+def machine_words(machine: Machine) -> frozenset[str]:
+    """The stems of the words that name a machine: its name's, its kind's and its model's brand."""
+    words = _words(machine)
+    return words.heads | words.others
 
 
 def lines_named(text: str, plant: Plant) -> set[str]:

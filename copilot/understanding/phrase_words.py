@@ -13,7 +13,7 @@ matched case-insensitively); a stem matches the words it begins ("erhöh" in "er
 - ``SET``: a verb that sets a value ("set it 175", "run it at 30"; "at" alone is no cue: "it is at 190").
 - ``FACTORS``: "double it", "halve it": the change as a percentage.
 - ``SHARES``: "by half", "by a quarter": a percentage whose sign the clause says ("cut it by half").
-- ``FILLER``: words between a cue and its number ("by about 5", "unos 30").
+- ``FILLER``: words between a cue and its number ("by about 5", "unos 30", "to a total of 600").
 - ``AND``: what separates the clauses of a request with several changes.
 Turkish marks "to" and "from" with case endings on the number or its unit ("175'e", "170'ten"): ``ENDINGS``;
 a language a table leaves out has no such word (Spanish and Portuguese say by with ``EITHER``).
@@ -100,10 +100,13 @@ SHARES = {
     "cs": {r"o polovinu": 50, r"o čtvrtinu": 25}, "tr": {r"dörtte bir": 25},
 }
 FILLER = {
-    "en": r"about|around|roughly|approximately|approx\.?", "de": r"etwa|ca\.|circa|ungefähr|so",
-    "fr": r"environ|à peu près", "es": r"unos|unas|alrededor de|cerca de|aproximadamente",
-    "it": r"circa|all'incirca", "pt": r"uns|umas|cerca de|aproximadamente", "nl": r"ongeveer|zo'n|circa",
-    "pl": r"około|jakieś|mniej więcej", "cs": r"asi|zhruba|cca", "tr": r"yaklaşık|aşağı yukarı",
+    "en": r"about|around|roughly|approximately|approx\.?|an? (?:new )?(?:total|quantity|amount|count) of",
+    "de": r"etwa|ca\.|circa|ungefähr|so|insgesamt|(?:eine )?(?:menge|gesamtmenge|stückzahl) von",
+    "fr": r"environ|à peu près|un total de|une quantité de", "it": r"circa|all'incirca|un totale di|una quantità di",
+    "es": r"unos|unas|alrededor de|cerca de|aproximadamente|un total de|una cantidad de",
+    "pt": r"uns|umas|cerca de|aproximadamente|um total de|uma quantidade de",
+    "nl": r"ongeveer|zo'n|circa|een totaal van|in totaal", "pl": r"około|jakieś|mniej więcej|łącznie",
+    "cs": r"asi|zhruba|cca|celkem", "tr": r"yaklaşık|aşağı yukarı|toplam",
 }
 AND = {
     "en": r"and|then", "de": r"und|dann", "fr": r"et|puis", "es": r"y|luego", "it": r"e|poi", "pt": r"e|depois",

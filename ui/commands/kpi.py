@@ -15,8 +15,8 @@ from copilot.reports import gather, lines_of
 
 
 def kpi_command(ctx: typer.Context, hours: float = typer.Option(8.0, min=0.1, help="how far back")) -> None:
-    """Unplanned downtime, MTBF, MTTR, first-pass yield per line, stockouts, the copilot's and the monitor's
-    actions and the wait for sign-off, over the last hours."""
+    """Unplanned downtime, MTBF, MTTR, first-pass yield per line, OEE per line and machine with its three factors,
+    stockouts, the copilot's and the monitor's actions and the wait for sign-off, over the last hours."""
     config = configuration(ctx)
     try:
         for line in lines_of(asyncio.run(gather(hours, config.connectors, config.copilot))):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 from contextlib import asynccontextmanager
 
@@ -13,6 +14,8 @@ from copilot.identity import UserDirectory
 from copilot.monitor import (
     ACTOR,
     Alerts,
+    InspectionPass,
+    Inspector,
     Monitor,
     MonitorError,
     MonitorSpec,
@@ -77,6 +80,42 @@ def check(ctx: typer.Context) -> None:
             typer.secho(f"cleared {alert.alert_id}  {alert.machine_id}  {alert.cause}", fg="green")
         for machine in sorted(set(done.unreadable)):
             typer.secho(f"unreadable history: {machine}", fg="red")
+
+    asyncio.run(main())
+
+
+def _told(done: InspectionPass) -> None:
+    for i in done.recorded:
+        classes = ", ".join(f"{n} {name}" for name, n in i.defects_by_class.items()) or "no defects"
+        typer.echo(f"inspector: {i.id} {i.machine_id} lot {i.material_lot or '-'}: {i.defects}/{i.inspected} "
+                   f"defective ({classes})")
+    for problem in done.unreadable + done.unreachable:
+        typer.secho(f"inspector: {problem}", fg="red", err=True)
+
+
+@app.command()
+def inspect(ctx: typer.Context,
+            every: float = typer.Option(10.0, min=1.0, help="seconds between two passes"),
+            passes: int = typer.Option(0, min=0, help="stop after this many passes (0: until Ctrl-C or SIGTERM)")
+            ) -> None:
+    """Classify each new picture of the in-line cameras and record the results in the MES (per machine and lot);
+    the first pass marks where it starts."""
+    config = configuration(ctx)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        async with Inspector.open(config.connectors) as inspector:
+            typer.echo(f"inspector: cameras at {config.connectors.camera_url}, a pass every {every:g} s")
+            done = 0
+            while not stop.is_set() and (passes == 0 or done < passes):
+                _told(await inspector.check())
+                done += 1
+                if passes == 0 or done < passes:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), timeout=every)
 
     asyncio.run(main())
 

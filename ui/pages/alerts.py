@@ -6,7 +6,7 @@ import time
 
 import streamlit as st
 
-from copilot import AlertStatus, AlertVerdict
+from copilot import AlertStatus, AlertVerdict, Answer, Replied
 from ui.auth import require
 from ui.shared import copilot_ready, get_runtime
 
@@ -22,6 +22,13 @@ def _when(ts: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
 
 
+def _found(thread_id: str) -> str | None:
+    """The answer of the procedure the alert started (the ranked causes of a defect rise, the work it opened)."""
+    transcript = runtime.call(copilot.transcript(thread_id))
+    answers = [s.text for e in transcript.entries if isinstance(e, Replied) for s in e.steps if isinstance(s, Answer)]
+    return answers[-1] if answers else None
+
+
 open_alerts = runtime.sync(copilot.alerts, AlertStatus.open)
 if not open_alerts:
     st.info("No open alerts.", icon=":material/check_circle:")
@@ -30,6 +37,8 @@ for alert in open_alerts:
         st.markdown(f"**{alert.machine_id} — {alert.cause}**  \n{alert.what}")
         st.caption(f"opened {_when(alert.opened_at)} by the monitor · {alert.alert_id}")
         st.json(alert.evidence, expanded=False)
+        if found := _found(alert.thread_id):
+            st.markdown(f"**What its procedure found**\n\n{found}")
         with st.form(f"close-{alert.alert_id}", clear_on_submit=True):
             note = st.text_input("Note", key=f"note-{alert.alert_id}", placeholder="what you found or did")
             verdict = st.radio("It was", list(AlertVerdict), key=f"verdict-{alert.alert_id}", horizontal=True,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from copilot.reports import gather
+from copilot.reports import camera_defects, gather
 from ui.auth import require
 from ui.shared import get_runtime
 
@@ -35,6 +35,40 @@ st.bar_chart({"running h": {m.machine_id: m.running_h for m in k.machines},
 st.subheader("Quality per line")
 st.dataframe([{"line": q.line_id, "first-pass yield": f"{q.first_pass_yield:.1%}" if q.first_pass_yield is not None
                else "–", "good": q.good, "rejected": q.rejects} for q in k.lines], hide_index=True)
+st.subheader("OEE")
+if k.oee.machines:
+    earlier_oee = {o.name: o.oee for o in before.oee.lines}
+    for column, o in zip(st.columns(len(k.oee.lines)), k.oee.lines, strict=True):
+        was = earlier_oee.get(o.name)
+        column.metric(f"OEE {o.name}", f"{o.oee:.1%}" if o.oee is not None else "–",
+                      delta=f"{(o.oee - was) * 100:+.1f} points" if o.oee is not None and was is not None else None,
+                      help=f"against the {hours} h before")
+
+    def pct(value: float | None) -> str:
+        """A factor as a percentage, a dash when unknown."""
+        return f"{value:.1%}" if value is not None else "–"
+
+    st.dataframe([{"": o.name, "OEE": pct(o.oee), "availability": pct(o.availability),
+                   "performance": pct(o.performance), "quality": pct(o.quality), "good": o.good, "made": o.total}
+                  for o in [*k.oee.lines, *k.oee.machines]], hide_index=True)
+    st.caption("Availability: running over running plus unplanned downtime (a stop is planned); performance: what "
+               "was made against the machine's ideal rate (the plant file's ideal_rate_per_h) over its running "
+               "time; quality: good over all made.")
+else:
+    st.caption("No machine has an ideal rate (ideal_rate_per_h in the plant file) and a count of its output.")
+st.subheader("Defects the cameras found")
+try:
+    found = runtime.call(camera_defects(float(hours), runtime.connectors), timeout=60)
+except Exception as exc:  # noqa: BLE001 - a system that does not answer is told, not a traceback
+    st.warning(f"The camera inspections could not be read: {exc}")
+    found = []
+if found:
+    classes = sorted({name for t in found for name in t.by_class})
+    st.dataframe([{"machine": t.machine_id, "line": t.line_id, "lot": t.material_lot or "–", "inspected": t.inspected,
+                   "defective": f"{t.defect_rate:.1%}", **{name: t.by_class.get(name, 0) for name in classes}}
+                  for t in found], hide_index=True)
+else:
+    st.caption("No camera inspection in this window (`plant-copilot monitor inspect` records them).")
 st.subheader("The copilot and the monitor")
 acts, mon = k.actions, k.monitor
 st.bar_chart({"count": {"proposed by people": acts.proposed.get("people", 0),

@@ -1,0 +1,59 @@
+"""Which of a product's options a request takes off ("drop the tamper-evident cap", "without UV", "ohne
+Manipulationsschutz" read through its restatement), read by code: an option is named by the words of its id
+("tamper_evident_cap": tamper, evident, cap; any one of them names it), and taken off when a removal word
+comes before it in the same clause, or "off" right after it ("leave the cap off").
+
+A request in a language without a table here is read through its English restatement.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from copilot.understanding.machines import stem
+
+__all__ = ["options_dropped"]
+
+_W = r"\w*"
+REMOVE = {
+    "en": r"without|drop|remove|take off|lose|skip|no|minus|strip|leave out|delete|get rid of",
+    "de": rf"ohne|entfern{_W}|weglass{_W}|streich{_W}|kein{_W}",
+    "fr": rf"sans|enlèv{_W}|enlev{_W}|retir{_W}|supprim{_W}",
+    "es": rf"sin|quit{_W}|elimin{_W}|retir{_W}",
+    "it": rf"senza|togli{_W}|rimuov{_W}|elimin{_W}",
+    "pt": rf"sem|tir{_W}|remov{_W}|elimin{_W}",
+    "nl": rf"zonder|verwijder{_W}|weglat{_W}",
+    "pl": rf"bez|usuń|usun{_W}",
+    "cs": rf"bez|odeber{_W}|odstraň{_W}",
+    "tr": r"olmadan|kaldır\w*|çıkar\w*",
+}
+"""The words that take an option off, per language (lower case, matched at word starts)."""
+_CLAUSE = re.compile(r"[,;.!?]|\b(?:and|but|then|und|aber|et|mais|y|pero|ma|mas|en|maar|ve)\b")
+_WORD = re.compile(r"[^\W\d_]+")
+_GENERIC = {"option", "finish", "with", "the"}
+
+
+@cache
+def _removal(lang: str) -> re.Pattern:
+    words = "|".join(dict.fromkeys([REMOVE["en"], REMOVE.get(lang, REMOVE["en"])]))
+    return re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE)
+
+
+def _option_words(option: str) -> set[str]:
+    return {stem(w) for w in option.lower().split("_") if len(w) >= 2 and w not in _GENERIC}
+
+
+def options_dropped(text: str, options: list[str], lang: str = "en") -> list[str]:
+    """The ``options`` that ``text`` takes off, in the order given; empty when it takes none off."""
+    dropped = []
+    for clause in _CLAUSE.split(text.lower()):
+        words = [(m.start(), stem(m.group())) for m in _WORD.finditer(clause)]
+        for option in options:
+            named = [start for start, word in words if word in _option_words(option)]
+            if not named:
+                continue
+            before, after = clause[:named[0]], clause[named[-1]:]
+            if _removal(lang).search(before) or re.match(r"\w+(?:\s+\w+)?\s+off\b", after):
+                dropped.append(option)
+    return list(dict.fromkeys(o for o in options if o in dropped))
