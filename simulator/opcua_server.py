@@ -13,7 +13,8 @@ offers one endpoint without security (the demo's) and Basic256Sha256 Sign and
 SignAndEncrypt with its own certificate, made on first start in its PKI folder; a secure session is let in
 only with a client certificate on the server's trust list (``trusted/`` of that folder, files named by their
 fingerprint, read at each session). Anonymous sessions are let in; a session with a user name must give that
-user's password.
+user's password. The plant's alarms are served as Alarms & Conditions (``simulator.opcua_alarms``), and the
+Server object keeps their events for HistoryRead for ``ALARM_JOURNAL``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import logging
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from asyncua import Node, Server, ua
@@ -34,11 +35,14 @@ from connectors.errors import ConnectorError
 from connectors.plant import Machine, Plant, Tag
 from connectors.plc.opcua.model import as_variant, variant_type
 from connectors.plc.opcua.pki import Pki, make_certificate
+from simulator.opcua_alarms import AlarmServer
 from simulator.physics import PlantSimulation
 
 _POLICIES = [ua.SecurityPolicyType.NoSecurity, ua.SecurityPolicyType.Basic256Sha256_Sign,
              ua.SecurityPolicyType.Basic256Sha256_SignAndEncrypt]
 _UNECE = "http://www.opcfoundation.org/UA/units/un/cefact"
+ALARM_JOURNAL = timedelta(hours=48)
+"""How long the server keeps its alarm events for HistoryRead (in memory)."""
 
 
 @dataclass(frozen=True)
@@ -67,11 +71,13 @@ def user_from(name: str, configured: str | None, pki_dir: Path) -> OpcUaUser:
 
 @dataclass
 class OpcUaServerHandle:
-    """The running OPC UA server; ``stop`` shuts it down."""
+    """The running OPC UA server and its alarm conditions; ``stop`` shuts both down."""
 
     server: Server
+    alarms: AlarmServer
 
     async def stop(self) -> None:
+        await self.alarms.stop()
         await self.server.stop()
 
 
@@ -196,6 +202,7 @@ async def start_opcua_server(sim: PlantSimulation, plant: Plant, url: str, *, pk
     uri = f"urn:plant-copilot:simulator:{plant.plant.id}"
     cert, key = _certificate(pki_dir, uri)
     server = Server(user_manager=_Users(user, Pki(pki_dir)))
+    server.iserver.bind_condition_methods = True  # ConditionRefresh resends the retained conditions
     await server.init()
     server.set_endpoint(url)
     server.set_server_name(f"{plant.plant.name} (simulated)")
@@ -209,12 +216,13 @@ async def start_opcua_server(sim: PlantSimulation, plant: Plant, url: str, *, pk
     root = await server.nodes.objects.add_object(ua.NodeId("Plant", idx), ua.QualifiedName("Plant", idx))
     description = ua.DataValue(ua.Variant(ua.LocalizedText(plant.plant.name)))
     await root.write_attribute(ua.AttributeIds.Description, description)
+    machine_nodes: dict[str, Node] = {}
     for line in plant.lines:
         line_node = await root.add_object(ua.NodeId(line.id, idx), ua.QualifiedName(line.id, idx))
         await line_node.write_attribute(ua.AttributeIds.Description,
                                         ua.DataValue(ua.Variant(ua.LocalizedText(line.name))))
         for machine in line.machines:
-            machine_node = await _add_machine(line_node, idx, line.id, machine)
+            machine_node = machine_nodes[machine.id] = await _add_machine(line_node, idx, line.id, machine)
             for tag in machine.tags.values():
                 if tag.opcua is None:  # a tag reached over Modbus only has no node
                     continue
@@ -223,5 +231,9 @@ async def start_opcua_server(sim: PlantSimulation, plant: Plant, url: str, *, pk
                 if tag.writable:
                     server.set_attribute_value_setter(nodeid, _writer(sim, tag))
                 server.set_attribute_value_callback(nodeid, _reader(sim, tag))
+    alarms = AlarmServer(server, sim, plant, idx)
+    await alarms.add(machine_nodes)
+    await server.historize_node_event(server.nodes.server, period=ALARM_JOURNAL)  # HistoryRead of its alarm events
     await server.start()
-    return OpcUaServerHandle(server)
+    alarms.start()
+    return OpcUaServerHandle(server, alarms)

@@ -9,6 +9,7 @@ setpoint change (which waits for sign-off), then answer.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from urllib.parse import parse_qs
 
@@ -276,6 +277,28 @@ def test_overview_shows_live_tags_alarms_orders_and_injects_and_clears_faults(ap
     assert httpx.get(f"{app.connectors.sim_url}/state", timeout=10).json()["faults"] == []
 
 
+def test_overview_lists_the_servers_alarm_conditions_with_severity_and_state(app):
+    control = httpx.Client(base_url=app.connectors.sim_url, timeout=10)
+    control.post("/faults", json={"kind": "bearing_wear", "machine_id": "P-101", "severity": 1.0}).raise_for_status()
+    control.post("/advance", json={"seconds": 3600}).raise_for_status()
+    deadline = time.monotonic() + 30
+    try:
+        while True:  # the view's alarm list follows the server's events: it may take a publishing interval
+            at = session("olga", "pages/overview.py")
+            assert not at.exception, at.exception
+            rows = at.table[0].value if at.table else None
+            if rows is not None and "vibration_high" in set(rows["alarm"]):
+                break
+            assert time.monotonic() < deadline, f"no vibration alarm on the overview: {rows}"
+            time.sleep(0.5)
+        vibration = rows[rows["alarm"] == "vibration_high"].iloc[0]
+        assert (vibration["machine"], vibration["severity"]) == ("P-101", 600)
+        assert vibration["state"] == "active, unacknowledged" and "above alarm limit 7.1 mm/s" in vibration["message"]
+    finally:
+        control.delete("/faults").raise_for_status()
+        control.close()
+
+
 def test_audit_page_verifies_the_chain_and_filters_by_actor_tool_and_text(app):
     ask("olga")
     at = session("eli", "pages/audit.py")
@@ -346,7 +369,8 @@ def test_the_kpi_page_shows_the_plants_figures(app):
     at = session("sam", "pages/kpi.py")
     assert not at.exception, at.exception
     assert [m.label for m in at.metric] == ["Unplanned downtime", "Failures", "MTTR", "Stockouts", "OEE line L1",
-                                            "OEE line L2"]
+                                            "OEE line L2", "Alarms per 10 min", "Floods", "Chattering / fleeting",
+                                            "Standing (stale)"]
     assert at.metric[0].delta == "+0.0 h" and at.metric[1].delta == "0"  # against the hours before: a quiet plant
     assert "Median wait for sign-off" in texts(at) and at.dataframe
     [make] = [b for b in at.button if b.label == "Make the shift report"]

@@ -18,12 +18,14 @@ import math
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel
 
 from connectors.errors import ConnectorError, InvalidRequest, Rejected, Unreachable
 from connectors.plant import Plant, PlcEndpoint, Tag
+from connectors.plc.alarms import AlarmCondition
 from connectors.settings import ConnectorSettings
 
 Value = float | int | bool | str
@@ -112,6 +114,24 @@ class PlcClient(ABC):
     @abstractmethod
     async def server_range(self, machine_id: str, tag: str) -> ServerRange | None:
         """The range the PLC's server declares for the tag (OPC UA's EURange), or None (Modbus declares none)."""
+
+    async def alarm_conditions(self, machine_id: str) -> list[AlarmCondition] | None:
+        """The machine's retained alarm conditions as its PLC's server keeps them (OPC UA Alarms & Conditions), or
+        None where its server keeps none: its alarms are then read from its tags."""
+        return None
+
+    async def alarm_history(self, machine_id: str, start: datetime, end: datetime) -> list[AlarmCondition] | None:
+        """The machine's alarm events from ``start`` to ``end``, oldest first, each as its condition stood after it
+        (the server's alarm journal), or None where its server keeps none."""
+        return None
+
+    async def acknowledge_alarm(self, machine_id: str, condition: str, comment: str) -> AlarmCondition:
+        """Acknowledge one of the machine's alarm conditions (by name or id) on its server; it as reported after."""
+        raise Rejected(f"{machine_id}'s PLC keeps no alarm conditions to acknowledge (its protocol has none)")
+
+    async def shelve_alarm(self, machine_id: str, condition: str, seconds: float) -> AlarmCondition:
+        """Shelve one of the machine's alarm conditions for ``seconds`` on its server; it as reported after."""
+        raise Rejected(f"{machine_id}'s PLC keeps no alarm conditions to shelve (its protocol has none)")
 
     @abstractmethod
     async def close(self) -> None: ...

@@ -9,10 +9,13 @@ reads and writes of its own machines.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import ValidationError
 
 from connectors.errors import NotConfigured
 from connectors.plant import Plant, PlcEndpoint
+from connectors.plc.alarms import AlarmCondition
 from connectors.plc.client import PlcClient, ProtocolPlc, ServerRange, TagValue, Value, WriteResult
 from connectors.plc.registry import plugin
 from connectors.settings import ConnectorSettings
@@ -60,6 +63,18 @@ class PlantPlc(PlcClient):
 
     async def server_range(self, machine_id: str, tag: str) -> ServerRange | None:
         return await self._client(machine_id).server_range(machine_id, tag)
+
+    async def alarm_conditions(self, machine_id: str) -> list[AlarmCondition] | None:
+        return await self._client(machine_id).alarm_conditions(machine_id)
+
+    async def alarm_history(self, machine_id: str, start: datetime, end: datetime) -> list[AlarmCondition] | None:
+        return await self._client(machine_id).alarm_history(machine_id, start, end)
+
+    async def acknowledge_alarm(self, machine_id: str, condition: str, comment: str) -> AlarmCondition:
+        return await self._client(machine_id).acknowledge_alarm(machine_id, condition, comment)
+
+    async def shelve_alarm(self, machine_id: str, condition: str, seconds: float) -> AlarmCondition:
+        return await self._client(machine_id).shelve_alarm(machine_id, condition, seconds)
 
     async def close(self) -> None:
         clients, self._clients = list(self._clients.values()), {}

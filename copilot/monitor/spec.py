@@ -69,13 +69,24 @@ class Detection(BaseModel):
         return self
 
 
+class AlarmAlerting(BaseModel):
+    """Alerts from the alarm conditions the PLCs' servers keep: one per alarm, one per flood (more than
+    ``flood_above`` alarms within ``window_minutes``) with its first cause."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    flood_above: int = Field(default=10, ge=1)
+    window_minutes: float = Field(default=10.0, gt=0, le=24 * 60)
+
+
 class MonitorSpec(BaseModel):
-    """The monitor file: how often to check, and what to watch for."""
+    """The monitor file: how often to check, what to watch for, and whether the PLCs' alarms open alerts."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     interval_s: float = Field(default=60.0, gt=0)
     detections: list[Detection]
+    alarms: AlarmAlerting | None = None
 
     @classmethod
     def load(cls, path: Path, plant: Plant, procedures: Procedures) -> MonitorSpec:
@@ -110,9 +121,10 @@ class MonitorSpec(BaseModel):
                 raise MonitorError(f"{source}, detection {name!r}: {problem}")
             detections.append(detection)
         try:
-            return cls(interval_s=raw.get("interval_s", 60.0), detections=detections)
+            return cls(interval_s=raw.get("interval_s", 60.0), detections=detections, alarms=raw.get("alarms"))
         except ValidationError as exc:
-            raise MonitorError(f"{source}: field interval_s: {exc.errors()[0]['msg']}") from None
+            error = exc.errors()[0]
+            raise MonitorError(f"{source}: field {'.'.join(map(str, error['loc']))}: {error['msg']}") from None
 
 
 def _fitted(detection: Detection, plant: Plant, procedures: Procedures) -> Detection | None:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from connectors.errors import ConnectorError
 from connectors.plant import Machine
 from copilot.identity.users import User
-from copilot.monitor.alerts import Alert, Alerts
+from copilot.monitor.alarm_alerts import AlarmAlert, alarm_alerts, is_alarm_cause
+from copilot.monitor.alerts import Alert, Alerts, AlertStatus
 from copilot.monitor.detectors import Finding, Live, find, tags_of
 from copilot.monitor.notify import Outbox
 from copilot.monitor.spec import Detection, MonitorSpec
@@ -60,7 +62,42 @@ class Monitor:
         await self.copilot.measure_twin()  # changes whose predicted course has played out: how right the twin was
         for machine in self.copilot.rt.deps.plant.machines.values():
             await self._check_machine(machine, done)
+        if self.spec.alarms is not None:
+            await self._check_alarms(done)
         return done
+
+    async def _check_alarms(self, done: Check) -> None:
+        """An alert for each active alarm the PLCs' servers keep, or one for a flood with its first cause; the
+        alarm alerts no longer wanted are cleared (but not those of a machine whose server did not answer)."""
+        conditions, unanswered = [], set()
+        for machine in self.copilot.rt.deps.plant.machines.values():
+            try:
+                conditions += await self.copilot.rt.deps.plc.alarm_conditions(machine.id) or []
+            except ConnectorError:
+                unanswered.add(machine.id)
+        wanted = alarm_alerts(conditions, flood_above=self.spec.alarms.flood_above,
+                              window=timedelta(minutes=self.spec.alarms.window_minutes))
+        for alarm in wanted:
+            self._open_alarm(alarm, done)
+        keep = {(a.machine_id, a.cause) for a in wanted}
+        for alert in self.alerts.listed(AlertStatus.open):
+            if is_alarm_cause(alert.cause) and (alert.machine_id, alert.cause) not in keep \
+                    and alert.machine_id not in unanswered:
+                self._clear_cause(alert.machine_id, alert.cause, done)
+
+    def _open_alarm(self, alarm: AlarmAlert, done: Check) -> None:
+        """Open the alert of an alarm or a flood (audited, told); a known open one is left. It starts no procedure:
+        the alarm is the operator's to acknowledge."""
+        alert, new = self.alerts.open(alarm.machine_id, alarm.cause, alarm.what, alarm.evidence)
+        if not new:
+            return
+        self.copilot.rt.audit.append(kind=AuditKind.alert, actor=ACTOR, thread_id=alert.thread_id,
+                                     arguments={"alert": alert.alert_id, "machine": alarm.machine_id,
+                                                "cause": alarm.cause, "evidence": alarm.evidence},
+                                     result={"status": "open", "what": alarm.what})
+        done.opened.append(alert)
+        if self.outbox:
+            self.outbox.put(alert, "opened")
 
     async def _check_machine(self, machine: Machine, done: Check) -> None:
         """Every detection that has its tags on one machine, what it did added to ``done``."""
@@ -92,12 +129,16 @@ class Monitor:
         return {t: read[t, window_minutes] for t in tags}
 
     def _clear(self, machine: Machine, detection: Detection, done: Check) -> None:
-        """Clear the machine's open alert for the detection, if any: audited, told, added to ``done``."""
-        if (cleared := self.alerts.clear(machine.id, detection.name)) is None:
+        """Clear the machine's open alert for the detection, if any."""
+        self._clear_cause(machine.id, detection.name, done)
+
+    def _clear_cause(self, machine_id: str, cause: str, done: Check) -> None:
+        """Clear the machine's open alert for the cause, if any: audited, told, added to ``done``."""
+        if (cleared := self.alerts.clear(machine_id, cause)) is None:
             return
         self.copilot.rt.audit.append(kind=AuditKind.alert, actor=ACTOR, thread_id=cleared.thread_id,
-                                     arguments={"alert": cleared.alert_id, "machine": machine.id,
-                                                "cause": detection.name}, result={"status": "cleared"})
+                                     arguments={"alert": cleared.alert_id, "machine": machine_id,
+                                                "cause": cause}, result={"status": "cleared"})
         done.cleared.append(cleared)
         if self.outbox:
             self.outbox.put(cleared, "cleared")

@@ -9,18 +9,24 @@ import statistics
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from connectors.erp import ErpClient
+from connectors.errors import ConnectorError
 from connectors.mes import MesClient
+from connectors.plant import Plant
+from connectors.plc import open_plc
+from connectors.plc.alarms import AlarmCondition
 from connectors.records import MachineQuality, StockLevel, WorkOrder, WorkOrderKind, WorkOrderStatus
 from connectors.settings import ConnectorSettings
 from copilot.monitor.alerts import AlertStatus, AlertVerdict
+from copilot.reports.alarm_figures import AlarmFigures, Limits, figures, log_of
 from copilot.reports.oee import PlantOee, plant_oee
 from copilot.settings import CopilotSettings
 from copilot.store.audit import AuditKind
 
 Samples = list[tuple[float, float]]  # (seconds, state code), oldest first
+STALE = Limits().stale_after
 
 
 @dataclass(frozen=True)
@@ -190,6 +196,7 @@ class PlantKpis:
     monitor: MonitorHealth
     twin: TwinHealth
     oee: PlantOee = field(default_factory=lambda: PlantOee([], []))
+    alarms: AlarmFigures | None = None  # None where no PLC server keeps an alarm journal
 
 
 def _between(samples: Samples, start: float, end: float) -> Samples:
@@ -211,9 +218,9 @@ def made_between(later: list[MachineQuality], earlier: list[MachineQuality]) -> 
 async def gather(hours: float, connectors: ConnectorSettings, settings: CopilotSettings, *,
                  ago: float = 0.0) -> PlantKpis:
     """The KPIs of ``hours`` ending ``ago`` hours before now (0: the last ``hours``; ``ago=hours``: the shift
-    before) from the historian, the MES, the ERP, the queue, the audit log and the monitor's alerts (the
-    historian's hours are the plant's clock, its newest sample being now; the records' are the wall clock).
-    Stock has no history: it is always now."""
+    before) from the historian, the MES, the ERP, the queue, the audit log, the monitor's alerts and the PLCs'
+    alarm journals (the historian's hours are the plant's clock, its newest sample being now; the records' and
+    the journals' are the wall clock). Stock has no history: it is always now."""
     from copilot.monitor.alerts import Alerts
     from copilot.monitor.watch import ACTOR
     from copilot.store.approvals import ApprovalQueue
@@ -260,7 +267,26 @@ async def gather(hours: float, connectors: ConnectorSettings, settings: CopilotS
                      monitor_health([a.status for a in shift], [a.verdict for a in shift]),
                      twin_health(measured, DRIFT),
                      plant_oee({a.machine_id: (a.running_h, a.down_h) for a in machines}, made,
-                               {m.id: m.ideal_rate_per_h for m in plant.machines.values() if m.ideal_rate_per_h}))
+                               {m.id: m.ideal_rate_per_h for m in plant.machines.values() if m.ideal_rate_per_h}),
+                     alarms=await alarm_figures(plant, connectors, settings, since, until))
+
+
+async def alarm_figures(plant: Plant, connectors: ConnectorSettings, settings: CopilotSettings, since: float,
+                        until: float) -> AlarmFigures | None:
+    """The ISA-18.2 figures from the alarm journals of the PLCs' servers (read from a day before ``since`` too,
+    for the standing and stale alarms); None where none keeps one or none answers."""
+    start, end = datetime.fromtimestamp(since, UTC), datetime.fromtimestamp(until, UTC)
+    events: dict[str, AlarmCondition] = {}
+    kept = False
+    async with open_plc(connectors, plant, settings.plc_protocol) as plc:
+        for machine in plant.machines.values():
+            try:
+                found = await plc.alarm_history(machine.id, start - STALE, end)
+            except ConnectorError:
+                continue
+            kept = kept or found is not None
+            events.update({e.event_id: e for e in found or []})
+    return figures(log_of(list(events.values())), start, end) if kept else None
 
 
 @dataclass(frozen=True)
@@ -338,4 +364,6 @@ def lines_of(k: PlantKpis) -> list[str]:
                      + ("; it drifts from the plant: fit it again" if t.drifting else ""))
     else:
         lines.append("  twin: no change measured against its dry runs yet")
+    if k.alarms is not None:
+        lines += [f"  alarms (ISA-18.2): {line}" for line in k.alarms.lines()]
     return lines

@@ -1,5 +1,6 @@
 """The plant as people look at it: each machine now — its state, readings and alarms, judged as the tools
-judge them (tools/live.py) — a tag's trend from the historian, and the open work and purchase orders.
+judge them (tools/live.py), and the alarm conditions its PLC's server keeps (OPC UA Alarms & Conditions) where it
+keeps them — a tag's trend from the historian, and the open work and purchase orders.
 
 It has connections of its own, so the app's overview shows the plant while the model still loads, and its
 polling never queues behind the copilot's calls.
@@ -17,6 +18,7 @@ from connectors.errors import ConnectorError
 from connectors.mes import MesClient
 from connectors.plant import Machine, Plant
 from connectors.plc import PlcClient, Protocol, open_plc
+from connectors.plc.alarms import AlarmCondition
 from connectors.records import PurchaseOrder, PurchaseOrderStatus, WorkOrder
 from connectors.settings import ConnectorSettings
 from tools.live import Alarm, Reading, alarms_of, read_raw, readings, state_of
@@ -34,6 +36,7 @@ class MachineNow:
     readings: list[Reading]
     alarms: list[Alarm]
     problem: str | None = None  # the PLC did not answer: why
+    conditions: list[AlarmCondition] | None = None  # its server's alarm conditions; None where it keeps none
 
 
 @dataclass(frozen=True)
@@ -67,11 +70,15 @@ class PlantView:
 
         async def one(machine: Machine) -> MachineNow:
             try:
+                conditions = await self._plc.alarm_conditions(machine.id)
+            except ConnectorError:
+                conditions = None  # the tags' alarms still tell
+            try:
                 raw = await read_raw(self._plc, machine)
             except ConnectorError as exc:
-                return MachineNow(machine, "unknown", [], [], problem=str(exc))
+                return MachineNow(machine, "unknown", [], [], problem=str(exc), conditions=conditions)
             return MachineNow(machine, state_of(machine, raw), readings(machine, raw),
-                              alarms_of(self.plant, machine, raw))
+                              alarms_of(self.plant, machine, raw), conditions=conditions)
 
         # one after the other: a dead PLC makes the client reconnect, which would cut concurrent reads short
         return [await one(m) for m in self.plant.machines.values()]

@@ -80,6 +80,28 @@ st.caption(f"Median wait for sign-off: {wait}. Work orders: {k.orders_opened} op
            f"and {mon.false_alarms} false alarms by people"
            + (f" (precision {mon.precision:.0%})" if mon.precision is not None else "")
            + f". Parts at or below their reorder point: {len(k.stock.below_reorder)}.")
+st.subheader("Alarms (ISA-18.2)")
+alarms = k.alarms
+if alarms is None:
+    st.caption("The PLCs' servers keep no alarm journal (OPC UA Alarms & Conditions): no alarm figures.")
+else:
+    a, b, c, d = st.columns(4)
+    a.metric("Alarms per 10 min", f"{alarms.rate_per_10min:.1f}",
+             help=f"per operator, on average; {alarms.peak_per_10min:g} at the busiest (ISA-18.2: about 1 is "
+                  "manageable, more than 10 is a flood)")
+    b.metric("Floods", len(alarms.floods), help=f"{alarms.flood_share:.0%} of the time in a flood")
+    c.metric("Chattering / fleeting", f"{len(alarms.chattering)} / {len(alarms.fleeting)}",
+             help="raised 3 times within 60 s / cleared within 5 s")
+    d.metric("Standing (stale)", f"{len(alarms.standing)} ({len(alarms.stale)})",
+             help="active now (and for 24 hours or more)")
+    for flood in alarms.floods:
+        st.caption(f"Flood {flood.start:%H:%M}-{flood.end:%H:%M} UTC: {flood.alarms} alarms, set off by "
+                   f"{flood.first[0]} {flood.first[1]}")
+    if alarms.top_ten:
+        st.caption(f"The most frequent alarms ({alarms.top_ten_share:.0%} of all):")
+        st.dataframe([{"machine": f.machine_id, "alarm": f.condition, "raised": f.count} for f in alarms.top_ten],
+                     hide_index=True)
+
 st.subheader("The twin's health")
 twin = k.twin
 if twin.measured:

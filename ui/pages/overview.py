@@ -40,6 +40,16 @@ def machine_table(now: MachineNow) -> str:
     return "\n".join(rows)
 
 
+def alarm_rows(now: MachineNow) -> list[dict[str, object]]:
+    """The machine's alarms as rows: its server's alarm conditions (with severity and state) where it keeps them,
+    else those of its tags."""
+    if now.conditions is not None:
+        return [{"machine": c.machine_id, "alarm": c.condition, "severity": c.severity, "state": c.state(),
+                 "message": c.message} for c in now.conditions]
+    return [{"machine": a.machine_id, "alarm": a.tag, "severity": None, "state": "active", "message": a.message}
+            for a in now.alarms]
+
+
 @st.fragment(run_every=LIVE_EVERY_S)
 def live() -> None:
     """Each line's machines read live from the PLCs (state and readings), then the active alarms."""
@@ -56,16 +66,16 @@ def live() -> None:
             now = machines[machine.id]
             with column.container(border=True, key=f"machine-{machine.id}"):
                 st.markdown(f"**{machine.id}** · {machine.name}")
+                alarms += alarm_rows(now)
                 if now.problem is not None:
                     st.error(f"PLC unreachable: {now.problem}")
                     continue
                 badge = {"running": "green", "stopped": "gray"}.get(now.state, "red")
                 st.markdown(f":{badge}-badge[{now.state}]")
-                alarms += now.alarms
                 st.markdown(machine_table(now))
     st.subheader("Active alarms")
     if alarms:
-        st.table([{"machine": a.machine_id, "tag": a.tag, "value": a.value, "alarm": a.message} for a in alarms])
+        st.table(alarms)
     else:
         st.caption("No active alarms.")
     st.caption(f"Read live from the PLCs at {time.strftime('%H:%M:%S')}; ✎ = writable setpoint.")

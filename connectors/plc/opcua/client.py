@@ -1,5 +1,9 @@
 """The PLC connector over OPC UA (asyncua). Reads all requested nodes in one service call.
 
+Its alarm conditions come from the server's Alarms & Conditions events (``connectors.plc.opcua.alarms``): the
+subscription opens on the first question about them and lives with the session; a server without A&C answers
+None, so the alarms are read from the tags. The server's alarm journal is read by HistoryRead of its events.
+
 A write needs a session that is signed to a trusted, pinned server certificate, unless the plant file
 lets the copilot write without security (``plant.opcua_writes_without_security``, the loopback demo);
 it is also held to the EURange the server declares for the tag.
@@ -8,12 +12,15 @@ it is also held to the EURange the server declares for the tag.
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 from asyncua import Client, ua
 
 from connectors.errors import InvalidRequest, Rejected, TimedOut, Unreachable
 from connectors.plant import Tag
+from connectors.plc.alarms import AlarmCondition
 from connectors.plc.client import ProtocolPlc, ServerRange, Value, WriteResult
+from connectors.plc.opcua.alarms import AlarmList, journal
 from connectors.plc.opcua.model import as_variant, eu_range
 from connectors.plc.opcua.schema import OpcUaEndpoint
 from connectors.plc.opcua.session import close_quietly, open_session
@@ -36,6 +43,8 @@ class OpcUaPlc(ProtocolPlc):
 
     endpoint: OpcUaEndpoint
     _client: Client | None = None
+    _alarms: AlarmList | None = None
+    _no_alarms: bool = False  # the server said it has no alarm conditions
 
     @property
     def _url(self) -> str:
@@ -105,7 +114,60 @@ class OpcUaPlc(ProtocolPlc):
         node = client.get_node(nodeid)
         await self._guarded(f"writing {spec.key}", node.write_value(ua.DataValue(as_variant(spec, value))))
 
+    async def _alarm_list(self) -> AlarmList | None:
+        """The server's alarm list, subscribed on first use; None where the server has no alarm conditions. A list
+        kept from before is only trusted while its session answers (a dead one is dropped, Unreachable)."""
+        if self._no_alarms:
+            return None
+        if self._alarms is not None:
+            client = await self._connected()
+            await self._guarded("checking the alarm subscription's session", client.nodes.server_state.read_value())
+        if self._alarms is None:
+            client = await self._connected()
+            alarms = AlarmList()
+            try:
+                await self._guarded("subscribing to the alarm conditions",
+                                    alarms.subscribe(client, self.settings.request_timeout_s))
+            except Rejected:
+                self._no_alarms = True
+                return None
+            self._alarms = alarms
+        return self._alarms
+
+    async def alarm_conditions(self, machine_id: str) -> list[AlarmCondition] | None:
+        try:
+            alarms = await self._alarm_list()
+        except Unreachable:  # one reconnect, as for reads: the list is subscribed and refreshed anew
+            alarms = await self._alarm_list()
+        return None if alarms is None else alarms.of(self.plant.machine(machine_id).id)
+
+    async def alarm_history(self, machine_id: str, start: datetime, end: datetime) -> list[AlarmCondition] | None:
+        machine = self.plant.machine(machine_id)
+        try:
+            events = await self._guarded(f"reading the alarm journal for {machine.id}",
+                                         journal(await self._connected(), start, end))
+        except Rejected:
+            return None
+        return [e for e in events if e.machine_id == machine.id]
+
+    async def _alarm(self, machine_id: str, condition: str, what: str) -> tuple[AlarmList, AlarmCondition]:
+        alarms = await self._alarm_list()
+        if alarms is None:
+            raise Rejected(f"OPC UA server {self._url} keeps no alarm conditions to {what}")
+        return alarms, alarms.get(self.plant.machine(machine_id).id, condition)
+
+    async def acknowledge_alarm(self, machine_id: str, condition: str, comment: str) -> AlarmCondition:
+        alarms, found = await self._alarm(machine_id, condition, "acknowledge")
+        return await self._guarded(f"acknowledging {machine_id} {found.condition}", alarms.acknowledge(
+            await self._connected(), found, comment, self.settings.request_timeout_s))
+
+    async def shelve_alarm(self, machine_id: str, condition: str, seconds: float) -> AlarmCondition:
+        alarms, found = await self._alarm(machine_id, condition, "shelve")
+        return await self._guarded(f"shelving {machine_id} {found.condition}", alarms.shelve(
+            await self._connected(), found, seconds, self.settings.request_timeout_s))
+
     async def _reset(self) -> None:
+        self._alarms = None
         if self._client is not None:
             client, self._client = self._client, None
             await close_quietly(client)
