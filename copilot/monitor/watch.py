@@ -1,8 +1,10 @@
 """The monitor: every few seconds it polls each machine's live tags on the PLC and reads their recent history,
 finds what an engineer would, and acts on it as the user ``monitor`` — one alert per machine and cause, and
-the matching procedure run once, its changes waiting in the approval queue like anyone's. It never blocks on
-one machine: a machine whose history cannot be read is skipped until the next check; one whose PLC does not
-answer is judged on its history alone.
+the matching procedure run once, its changes waiting in the approval queue like anyone's. Once a correction an
+alert proposed has run and the in-line camera has inspected enough parts since, the detection's ``recheck``
+procedure runs once in the alert's thread: whether the defect rate fell back. It never blocks on one machine: a
+machine whose history cannot be read is skipped until the next check; one whose PLC does not answer is judged on
+its history alone.
 """
 
 from __future__ import annotations
@@ -17,12 +19,15 @@ from copilot.monitor.alerts import Alert, Alerts
 from copilot.monitor.detectors import Finding, Live, find, tags_of
 from copilot.monitor.notify import Outbox
 from copilot.monitor.spec import Detection, MonitorSpec
+from copilot.procedures.correction import MIN_PARTS
 from copilot.service import Copilot, Step
 from copilot.store.approvals import ApprovalStatus, PendingAction
 from copilot.store.audit import AuditKind
+from tools.reinspection import ReinspectionArgs, measured
 from twin.sources import live_values
 
 ACTOR = "monitor"
+RECHECK_WITHIN_S = 24 * 3600  # how long after an alert opened its re-inspection is still awaited
 
 
 @dataclass
@@ -60,7 +65,28 @@ class Monitor:
         await self.copilot.measure_twin()  # changes whose predicted course has played out: how right the twin was
         for machine in self.copilot.rt.deps.plant.machines.values():
             await self._check_machine(machine, done)
+        await self._recheck(done)
         return done
+
+    async def _recheck(self, done: Check) -> None:
+        """Run each detection's ``recheck`` in the thread of an alert whose proposed correction has run, once the
+        camera has inspected ``MIN_PARTS`` of its machine's parts since; once per alert."""
+        rechecks = {d.name: d.recheck for d in self.spec.detections if d.recheck}
+        for alert in self.alerts.awaiting_recheck(list(rechecks), RECHECK_WITHIN_S):
+            if not any(a.status is ApprovalStatus.approved and self.copilot.rt.ledger.lookup(a.action_id)
+                       for a in self.copilot.actions_of(alert.thread_id)):
+                continue
+            try:
+                seen = await measured(self.copilot.rt.deps, ReinspectionArgs(machine_id=alert.machine_id))
+            except ConnectorError:
+                done.unreadable.append(alert.machine_id)
+                continue
+            if seen.after.inspected < MIN_PARTS or not self.alerts.rechecked(alert.alert_id):
+                continue
+            done.steps += await self.copilot.run_procedure(
+                self.user, rechecks[alert.cause], {"machine": alert.machine_id},
+                f"Re-inspection after the correction of monitor alert {alert.alert_id} on {alert.machine_id} "
+                f"({alert.cause}).", alert.thread_id)
 
     async def _check_machine(self, machine: Machine, done: Check) -> None:
         """Every detection that has its tags on one machine, what it did added to ``done``."""
