@@ -108,7 +108,7 @@ async def test_the_monitor_opens_an_alert_whose_procedure_ranks_the_lines_causes
         async with copilot_on(sim, tmp_path, script()) as copilot:
             alerts = Alerts(copilot.rt.settings.state_db)
             done = await Monitor(copilot, defects, alerts, user(ACTOR)).check()
-            assert [(a.machine_id, a.cause) for a in done.opened] == [("OV-201", "defect rate above usual")]
+            assert [(a.machine_id, a.cause) for a in done.opened] == [("L2", "defect rate above usual")]
             [order] = [s.arguments for s in done.steps if s.kind == "proposal" and s.tool == "create_work_order"]
             assert "Line L2's defect rate rose from " in order["description"]
             assert "1) OV-201 zone temperature" in order["description"]

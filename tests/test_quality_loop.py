@@ -45,7 +45,8 @@ def answers(steps) -> list[str]:
 async def test_a_barrel_drifting_hot_is_found_corrected_and_reinspected_with_no_operator_typing(sim, tmp_path):
     spec = defect_detection()
     [detection] = spec.detections
-    assert (detection.procedure, detection.recheck) == ("line_quality_correction", "reinspection_check")
+    assert (detection.procedure, detection.recheck, detection.per_line) == ("line_quality_correction",
+                                                                           "reinspection_check", True)
     control = SimControl(sim)
     try:
         async with CameraClient.from_settings(sim) as camera, MesClient.from_settings(sim) as mes, \
@@ -59,7 +60,7 @@ async def test_a_barrel_drifting_hot_is_found_corrected_and_reinspected_with_no_
             monitor = Monitor(copilot, spec, alerts, user(ACTOR))
 
             done = await monitor.check()
-            assert [(a.machine_id, a.cause) for a in done.opened] == [("IM-103", "defect rate above usual")]
+            assert [(a.machine_id, a.cause) for a in done.opened] == [("L1", "defect rate above usual")]
             [order] = [s for s in done.steps if s.kind == "result" and s.tool == "create_work_order"]
             assert order.status == "done"  # a work order changes no equipment: the policy lets it run
             [wait] = [s for s in done.steps if s.kind == "waiting"]
@@ -92,6 +93,37 @@ async def test_a_barrel_drifting_hot_is_found_corrected_and_reinspected_with_no_
             assert before >= 15.0 and after <= before / 2, told
             assert "flash" in told.split(" before, ")[0]
             assert not answers((await monitor.check()).steps)  # told once
+            alerts.close()
+    finally:
+        control.clear()
+        control.close()
+
+
+async def test_two_machines_rising_on_one_line_open_one_alert_with_the_lines_analysis(sim, tmp_path):
+    control = SimControl(sim)
+    try:
+        async with copilot_on(sim, tmp_path, script()) as copilot:
+            for _ in range(40):
+                control.advance(60)
+            control.fault("temp_controller_drift", machine_id="IM-103", severity=0.75)  # the barrel hot ...
+            for _ in range(10):
+                control.advance(60)
+            control.text("HP-102", "material_lot", "LOT-24-0907")  # ... and an off-spec lot on the press
+            for _ in range(10):
+                control.advance(60)
+            alerts = Alerts(copilot.rt.settings.state_db)
+            monitor = Monitor(copilot, defect_detection(), alerts, user(ACTOR))
+            done = await monitor.check()
+            [alert] = done.opened
+            assert (alert.machine_id, alert.cause) == ("L1", "defect rate above usual")
+            assert alert.what.startswith("HP-102 defect_rate ") and "; IM-103 defect_rate " in alert.what
+            assert {"HP-102 recent", "IM-103 recent"} <= set(alert.evidence)
+            runs = [s for s in done.steps if s.kind == "choice"]
+            assert [(r.tool, r.arguments) for r in runs] == [("line_quality_correction", {"machine": "HP-102"})]
+            [order] = [s.arguments for s in done.steps if s.kind == "proposal" and s.tool == "create_work_order"]
+            assert "HP-102 material lot changed" in order["description"] and "IM-103 barrel" in order["description"]
+            again = await monitor.check()
+            assert again.opened == [] and again.steps == [] and len(alerts.listed()) == 1
             alerts.close()
     finally:
         control.clear()

@@ -53,6 +53,8 @@ class Detection(BaseModel):
     min_rise: float = Field(default=0.0, ge=0)
     procedure: str
     slots: dict[str, Any] = {}
+    per_line: bool = Field(default=False, description="one alert per line: the line's machines that find it share "
+                           "one alert and one run of its procedure")
     recheck: str | None = Field(default=None, description="a procedure run in the alert's thread once a correction "
                                 "it proposed has run and the camera has inspected enough parts since")
 

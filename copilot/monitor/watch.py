@@ -40,6 +40,14 @@ class Check:
     unreadable: list[str] = field(default_factory=list)  # machines whose history did not answer
 
 
+@dataclass
+class _OnLine:
+    """What one ``per_line`` detection found on a line's machines in one check."""
+
+    found: list[Finding] = field(default_factory=list)
+    unreadable: bool = False  # a machine's history did not answer: the line's alert is left as it is
+
+
 class Monitor:
     """Checks every machine against the monitor file as ``user``: opens and clears alerts, and runs the
     procedure of each new one."""
@@ -60,11 +68,22 @@ class Monitor:
             return {}
 
     async def check(self) -> Check:
-        """One pass over every machine and every detection that has its tags."""
+        """One pass over every machine and every detection that has its tags; a detection ``per_line`` keeps one
+        alert per line, open while any of its machines finds it (and left as it is while one cannot be read)."""
         done = Check()
         await self.copilot.measure_twin()  # changes whose predicted course has played out: how right the twin was
+        by_line: dict[tuple[str, str], _OnLine] = {}  # (line, detection) -> what its machines found
         for machine in self.copilot.rt.deps.plant.machines.values():
-            await self._check_machine(machine, done)
+            await self._check_machine(machine, done, by_line)
+        for detection in (d for d in self.spec.detections if d.per_line):
+            for (line_id, name), seen in by_line.items():
+                if name != detection.name or seen.unreadable:
+                    continue
+                if not seen.found:
+                    self._clear(line_id, detection, done)
+                else:
+                    await self._open(line_id, seen.found[0].machine_id, detection, _together(line_id, seen.found),
+                                     done)
         await self._recheck(done)
         return done
 
@@ -76,20 +95,32 @@ class Monitor:
             if not any(a.status is ApprovalStatus.approved and self.copilot.rt.ledger.lookup(a.action_id)
                        for a in self.copilot.actions_of(alert.thread_id)):
                 continue
+            machine_id = self._inspected(alert.machine_id)
+            if machine_id is None:
+                continue
             try:
-                seen = await measured(self.copilot.rt.deps, ReinspectionArgs(machine_id=alert.machine_id))
+                seen = await measured(self.copilot.rt.deps, ReinspectionArgs(machine_id=machine_id))
             except ConnectorError:
-                done.unreadable.append(alert.machine_id)
+                done.unreadable.append(machine_id)
                 continue
             if seen.after.inspected < MIN_PARTS or not self.alerts.rechecked(alert.alert_id):
                 continue
             done.steps += await self.copilot.run_procedure(
-                self.user, rechecks[alert.cause], {"machine": alert.machine_id},
+                self.user, rechecks[alert.cause], {"machine": machine_id},
                 f"Re-inspection after the correction of monitor alert {alert.alert_id} on {alert.machine_id} "
                 f"({alert.cause}).", alert.thread_id)
 
-    async def _check_machine(self, machine: Machine, done: Check) -> None:
-        """Every detection that has its tags on one machine, what it did added to ``done``."""
+    def _inspected(self, subject: str) -> str | None:
+        """The machine whose parts tell an alert's re-inspection: its own, or for a line's alert the machine the
+        line's camera follows; None for a line without a camera."""
+        plant = self.copilot.rt.deps.plant
+        if subject in plant.machines:
+            return subject
+        return next((c.follows for c in plant.cameras if c.line == subject), None)
+
+    async def _check_machine(self, machine: Machine, done: Check, by_line: dict[tuple[str, str], _OnLine]) -> None:
+        """Every detection that has its tags on one machine, what it did added to ``done``; what a ``per_line``
+        detection found is kept in ``by_line`` instead."""
         live = await self._live(machine)
         read: dict[tuple[str, float], list] = {}  # each tag's history read once a check per window
         for detection in self.spec.detections:
@@ -100,12 +131,15 @@ class Monitor:
                 history = await self._history(machine, detection.window_minutes, tags, read)
             except ConnectorError:
                 done.unreadable.append(machine.id)
+                by_line.setdefault((machine.line_id, detection.name), _OnLine()).unreadable = True
                 continue
             finding = find(detection, machine, history, live)
-            if finding is None:
-                self._clear(machine, detection, done)
+            if detection.per_line:
+                by_line.setdefault((machine.line_id, detection.name), _OnLine()).found += [finding] if finding else []
+            elif finding is None:
+                self._clear(machine.id, detection, done)
             else:
-                await self._open(machine, detection, finding, done)
+                await self._open(machine.id, machine.id, detection, finding, done)
 
     async def _history(self, machine: Machine, window_minutes: float, tags: list[str],
                        read: dict[tuple[str, float], list]) -> dict[str, list]:
@@ -117,46 +151,48 @@ class Monitor:
                 read[t, window_minutes] = await mes.history(machine.id, t, window_minutes)
         return {t: read[t, window_minutes] for t in tags}
 
-    def _clear(self, machine: Machine, detection: Detection, done: Check) -> None:
-        """Clear the machine's open alert for the detection, if any: audited, told, added to ``done``."""
-        if (cleared := self.alerts.clear(machine.id, detection.name)) is None:
+    def _clear(self, subject: str, detection: Detection, done: Check) -> None:
+        """Clear the open alert of the machine (or line) for the detection, if any: audited, told, added to
+        ``done``."""
+        if (cleared := self.alerts.clear(subject, detection.name)) is None:
             return
         self.copilot.rt.audit.append(kind=AuditKind.alert, actor=ACTOR, thread_id=cleared.thread_id,
-                                     arguments={"alert": cleared.alert_id, "machine": machine.id,
+                                     arguments={"alert": cleared.alert_id, "machine": subject,
                                                 "cause": detection.name}, result={"status": "cleared"})
         done.cleared.append(cleared)
         if self.outbox:
             self.outbox.put(cleared, "cleared")
 
-    async def _open(self, machine: Machine, detection: Detection, finding: Finding, done: Check) -> None:
-        """Open an alert for a new finding (audited, told) and run its procedure; a known open one is left, and
-        one whose proposals still wait is opened again without proposing or telling anything twice."""
-        if self._still_proposing(machine, detection, finding):
+    async def _open(self, subject: str, machine_id: str, detection: Detection, finding: Finding, done: Check) -> None:
+        """Open an alert of the machine (or line) for a new finding (audited, told) and run its procedure on
+        ``machine_id``; a known open one is left, and one whose proposals still wait is opened again without
+        proposing or telling anything twice."""
+        if self._still_proposing(subject, detection, finding):
             return
-        alert, new = self.alerts.open(machine.id, detection.name, finding.what, finding.evidence)
+        alert, new = self.alerts.open(subject, detection.name, finding.what, finding.evidence)
         if not new:
             return  # known and open: nothing is done twice
         self.copilot.rt.audit.append(kind=AuditKind.alert, actor=ACTOR, thread_id=alert.thread_id,
-                                     arguments={"alert": alert.alert_id, "machine": machine.id,
+                                     arguments={"alert": alert.alert_id, "machine": subject,
                                                 "cause": detection.name, "evidence": finding.evidence},
                                      result={"status": "open", "what": finding.what})
         done.opened.append(alert)
         if self.outbox:
             self.outbox.put(alert, "opened")
         done.steps += await self.copilot.run_procedure(
-            self.user, detection.procedure, {"machine": machine.id, **detection.slots}, _why(finding),
+            self.user, detection.procedure, {"machine": machine_id, **detection.slots}, _why(finding),
             alert.thread_id)
 
-    def _still_proposing(self, machine: Machine, detection: Detection, finding: Finding) -> bool:
+    def _still_proposing(self, subject: str, detection: Detection, finding: Finding) -> bool:
         """Whether the condition came back while the proposals of its last alert still wait (pending, or approved
         and not run): that alert is open again (audited), and nothing new is proposed or told."""
-        last = self.alerts.latest_cleared(machine.id, detection.name)
+        last = self.alerts.latest_cleared(subject, detection.name)
         if last is None or not any(self._waits(a) for a in self.copilot.actions_of(last.thread_id)):
             return False
         if (again := self.alerts.reopen(last)) is None:
             return False
         self.copilot.rt.audit.append(kind=AuditKind.alert, actor=ACTOR, thread_id=again.thread_id,
-                                     arguments={"alert": again.alert_id, "machine": machine.id,
+                                     arguments={"alert": again.alert_id, "machine": subject,
                                                 "cause": detection.name, "evidence": finding.evidence},
                                      result={"status": "reopened", "what": finding.what})
         return True
@@ -173,6 +209,14 @@ class Monitor:
                 await asyncio.wait_for(stop.wait(), self.spec.interval_s)
             except TimeoutError:
                 pass
+
+
+def _together(line_id: str, found: list[Finding]) -> Finding:
+    """The findings of one detection on several machines of a line as the line's one finding."""
+    if len(found) == 1:
+        return found[0]
+    return Finding(line_id, found[0].detection, "; ".join(f"{f.machine_id} {f.what}" for f in found),
+                   {f"{f.machine_id} {k}": v for f in found for k, v in f.evidence.items()})
 
 
 def _why(finding: Finding) -> str:
