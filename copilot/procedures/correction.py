@@ -14,7 +14,9 @@ defect rate fell back when the camera finds at most ``FELL_BACK`` of the rate be
 
 from __future__ import annotations
 
-from pydantic_core import to_jsonable_python
+from typing import Literal
+
+from pydantic import BaseModel
 
 from connectors.plant import Plant, Tag
 from copilot.procedures.outcome import Decided, Stop
@@ -26,6 +28,32 @@ from tools.reinspection import Reinspection
 
 MIN_PARTS = 30  # parts the camera inspects after a change before its defect rate is judged
 FELL_BACK = 0.5  # the share of the rate before the change at or below which the rate fell back
+
+
+class SetpointWrite(BaseModel):
+    """One setpoint the correction writes, through the gate."""
+
+    machine_id: str
+    tag: str
+    value: float
+
+
+class WorkOrderDraft(BaseModel):
+    """The work order the correction opens: for the controller or machine, or to inspect a lot."""
+
+    machine_id: str
+    title: str
+    description: str
+    priority: Literal["high"] = "high"
+    kind: Literal["corrective", "inspection"]
+
+
+class Correction(BaseModel):
+    """What the top cause calls for: the setpoint writes (none or one) and the work order (or none)."""
+
+    machine_id: str
+    setpoints: list[SetpointWrite] = []
+    work_order: WorkOrderDraft | None = None
 
 
 def _bounded(tag: Tag, current: float, wanted: float) -> float:
@@ -62,7 +90,7 @@ def _words(plant: Plant, cause: Cause) -> str:
     return tag.words if tag is not None else cause.words or cause.tag.replace("_", " ")
 
 
-def _work_order(plant: Plant, cause: Cause, found: RootCause) -> dict | None:
+def _work_order(plant: Plant, cause: Cause, found: RootCause) -> WorkOrderDraft | None:
     """The work order a cause calls for: a drifting controller, a reading off its usual level, a lot to inspect;
     none for a changed setpoint (moving it back is the fix)."""
     what = _words(plant, cause)
@@ -71,9 +99,8 @@ def _work_order(plant: Plant, cause: Cause, found: RootCause) -> dict | None:
              CauseKind.material_lot: f"{cause.machine_id}: inspect material lot {cause.now}"}.get(cause.kind)
     if title is None:
         return None
-    kind = "inspection" if cause.kind is CauseKind.material_lot else "corrective"
-    return {"machine_id": cause.machine_id, "title": title[:120], "description": found.said[:2000],
-            "priority": "high", "kind": kind}
+    return WorkOrderDraft(machine_id=cause.machine_id, title=title[:120], description=found.said[:2000],
+                          kind="inspection" if cause.kind is CauseKind.material_lot else "corrective")
 
 
 def correction(plant: Plant, history: LineHistory) -> Decided:
@@ -94,12 +121,12 @@ def correction(plant: Plant, history: LineHistory) -> Decided:
                     + (" (back toward its value before the change)" if top.kind is CauseKind.setpoint_change else
                        f" (to bring {_words(plant, top)} back toward {shown(top.setpoint, top.unit)})"))
     if order is not None:
-        told.append(f"a {order['kind']} work order: {order['title']}")
+        told.append(f"a {order.kind} work order: {order.title}")
     if not told:
         raise Stop(f"{found.said} {top.machine_id} {top.words or top.tag}: no setpoint or work order fixes it.")
-    writes = [{"machine_id": top.machine_id, "tag": move[0].name, "value": move[2]}] if move else []
-    return Decided({"machine_id": top.machine_id, "setpoints": writes, "work_order": order,
-                    "found": to_jsonable_python(found)}, f"{found.said} Correction: {'; '.join(told)}.")
+    writes = [SetpointWrite(machine_id=top.machine_id, tag=move[0].name, value=move[2])] if move else []
+    fix = Correction(machine_id=top.machine_id, setpoints=writes, work_order=order)
+    return Decided(fix.model_dump(), f"{found.said} Correction: {'; '.join(told)}.")
 
 
 def fell_back(measured: Reinspection, min_parts: int = MIN_PARTS) -> Decided:
