@@ -75,6 +75,8 @@ class InspectionSetup(_Strict):
 class Setup(_Strict):
     """The plant's state when the scenario starts: faults, planted text, records, stock and extra manuals."""
 
+    usual_s: float = Field(default=0.0, ge=0, description="sim time of usual running before the faults go in, so "
+                           "the history holds the usual level that a line's root cause compares against")
     faults: list[FaultSetup] = []
     advance_s: float = Field(default=600.0, ge=0, description="sim time to let the faults show before asking")
     plc_text: list[PlcText] = []

@@ -82,6 +82,8 @@ class World:
                     await _receive_up_to(erp, part_id, target)
         except Exception as exc:  # noqa: BLE001 - any failure here is the environment's, reported as such
             raise WorldError(f"setting up ERP/MES records: {type(exc).__name__}: {exc}") from exc
+        if setup.usual_s:
+            self._call("POST", "/advance", json={"seconds": setup.usual_s})
         for fault in setup.faults:
             self._call("POST", "/faults", json=fault.model_dump(exclude_none=True))
         if setup.advance_s:

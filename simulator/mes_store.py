@@ -83,7 +83,7 @@ CREATE TABLE IF NOT EXISTS inspections (
     id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, machine_id TEXT NOT NULL, line_id TEXT NOT NULL,
     inspected INTEGER NOT NULL, defects INTEGER NOT NULL, defect_type TEXT NOT NULL, note TEXT NOT NULL,
     requested_by TEXT NOT NULL, recorded_at TEXT NOT NULL,
-    material_lot TEXT NOT NULL DEFAULT '', defects_by_class TEXT NOT NULL DEFAULT '{}'
+    material_lot TEXT NOT NULL DEFAULT '', defects_by_class TEXT NOT NULL DEFAULT '{}', taken_at REAL
 );
 CREATE TABLE IF NOT EXISTS line_output (
     line_id TEXT PRIMARY KEY, last_count INTEGER NOT NULL
@@ -315,10 +315,11 @@ class MesStore:
         seq, inspection_id = next_id(conn, "inspections", "INS")
         conn.execute(
             "INSERT INTO inspections (id, seq, machine_id, line_id, inspected, defects, defect_type, note,"
-            " requested_by, recorded_at, material_lot, defects_by_class) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " requested_by, recorded_at, material_lot, defects_by_class, taken_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (inspection_id, seq, machine.id, machine.line_id, record.inspected, record.defects, record.defect_type,
              record.note, record.requested_by, utc_now().isoformat(), record.material_lot,
-             json.dumps(record.defects_by_class, sort_keys=True)),
+             json.dumps(record.defects_by_class, sort_keys=True), record.taken_at),
         )
         return self._inspection(conn.execute("SELECT * FROM inspections WHERE id = ?", (inspection_id,)).fetchone())
 
@@ -379,11 +380,13 @@ def _round_or_none(value: Value | None) -> float | None:
 
 
 def _add_inspection_detail(conn: sqlite3.Connection) -> None:
-    """A database made before inspections had a lot and defects by class gets those columns, empty."""
+    """A database made before inspections had a lot, defects by class and a picture time gets those columns,
+    empty."""
     columns = {row["name"] for row in conn.execute("PRAGMA table_info(inspections)")}
-    for name, default in (("material_lot", "''"), ("defects_by_class", "'{}'")):
+    for name, kind in (("material_lot", "TEXT NOT NULL DEFAULT ''"), ("defects_by_class", "TEXT NOT NULL DEFAULT '{}'"),
+                       ("taken_at", "REAL")):
         if name not in columns:
-            conn.execute(f"ALTER TABLE inspections ADD COLUMN {name} TEXT NOT NULL DEFAULT {default}")
+            conn.execute(f"ALTER TABLE inspections ADD COLUMN {name} {kind}")
 
 
 def open_mes_store(db_path: Path, plant: Plant, faults: FaultBoard, live: LivePlant) -> MesStore:

@@ -103,6 +103,7 @@ async def test_the_inspector_records_what_the_model_sees_in_the_mes(sim: Connect
         assert inspection.requested_by == INSPECTOR and inspection.machine_id == MACHINE
         assert sum(inspection.defects_by_class.values()) == inspection.defects
         assert abs(inspection.defects - sum(true_defects.values())) <= 2
+        assert inspection.taken_at == max(s.sim_time for s in truth if s.material_lot == inspection.material_lot)
     bad = done.recorded[1]
     assert bad.defects_by_class.get("burn_mark", 0) >= 5 and bad.defect_type == "burn_mark"
     assert {i.id for i in report.machines[0].inspections} >= {i.id for i in done.recorded}
@@ -146,7 +147,7 @@ def test_an_mes_database_from_before_lots_and_classes_gains_them(tmp_path) -> No
     faults = FaultBoard()
     store = open_mes_store(path, plant, faults, PlantSimulation(plant, faults))
     [old] = store.quality(None, MACHINE, 60.0).machines[0].inspections
-    assert (old.id, old.material_lot, old.defects_by_class) == ("INS-00001", "", {})
+    assert (old.id, old.material_lot, old.defects_by_class, old.taken_at) == ("INS-00001", "", {}, None)
 
 
 async def test_after_a_plant_reset_the_inspector_follows_the_camera_from_its_first_shot(

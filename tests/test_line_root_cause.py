@@ -94,11 +94,13 @@ async def test_a_line_running_as_usual_is_said_not_up_with_no_cause_invented(sim
         control.close()
 
 
-async def test_the_monitor_opens_an_alert_whose_procedure_ranks_the_lines_causes(sim, tmp_path):
+async def test_the_monitor_opens_an_alert_whose_procedure_ranks_the_lines_causes_and_proposes_the_correction(
+        sim, tmp_path):
     plant = ConnectorSettings().load_plant()
     spec = MonitorSpec.load(CopilotSettings().monitor_file, plant,
                             Procedures.load(CopilotSettings().procedures_file, TOOLS))
-    defects = spec.model_copy(update={"detections": [d for d in spec.detections if d.procedure == "line_root_cause"]})
+    defects = spec.model_copy(update={"detections": [d for d in spec.detections
+                                                     if d.procedure == "line_quality_correction"]})
     assert [d.name for d in defects.detections] == ["defect rate above usual"]
     control = SimControl(sim)
     try:
@@ -106,10 +108,14 @@ async def test_the_monitor_opens_an_alert_whose_procedure_ranks_the_lines_causes
         async with copilot_on(sim, tmp_path, script()) as copilot:
             alerts = Alerts(copilot.rt.settings.state_db)
             done = await Monitor(copilot, defects, alerts, user(ACTOR)).check()
-            assert [(a.machine_id, a.cause) for a in done.opened] == [("OV-201", "defect rate above usual")]
-            answer = [s.text for s in done.steps if s.kind == "answer"][-1]
-            assert "Line L2's defect rate rose from " in answer and "1) OV-201 zone temperature" in answer
-            assert copilot.pending() == []  # a read: nothing waits for sign-off
+            assert [(a.machine_id, a.cause) for a in done.opened] == [("L2", "defect rate above usual")]
+            [order] = [s.arguments for s in done.steps if s.kind == "proposal" and s.tool == "create_work_order"]
+            assert "Line L2's defect rate rose from " in order["description"]
+            assert "1) OV-201 zone temperature" in order["description"]
+            # the oven's loop settles 20 degC hot: its setpoint goes down by one maximum step, after sign-off
+            [proposed] = copilot.pending()
+            assert (proposed.tool, proposed.arguments["tag"], proposed.arguments["value"]) == (
+                "write_setpoint", "temp_setpoint", 170)
             alerts.close()
     finally:
         control.clear()

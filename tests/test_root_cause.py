@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from copilot.quality.root_cause import CauseKind, explain
-from tools.line_history import LineHistory, LotLoad, MachineHistory, Series
+from tools.line_history import Inspected, LineHistory, LotLoad, MachineHistory, Series
 from tools.sign_offs import SignOff, SignOffStatus
 
 
@@ -136,3 +136,35 @@ def test_nothing_out_of_the_usual_is_said_so_and_no_cause_is_invented():
                           "changed.")
     short = explain(line("L2", machine("OV-201", steady(0.5)[-2:])))
     assert short.defect_now is None and "not recorded" in short.said  # too few samples: nothing judged
+
+
+def camera(flash_before: int, flash_now: int, parts: int = 20) -> list[Inspected]:
+    """The camera's inspections of the moulder: one per 5 minutes, ``parts`` each, so many of them flash."""
+    return [Inspected(at=t, inspected=parts, defects_by_class={"flash": flash_now if t >= SPLIT else flash_before})
+            for t in range(300, 3600, 300)]
+
+
+def test_flash_rising_with_the_barrel_hot_ranks_the_barrel_first_over_a_larger_cause_that_makes_no_flash():
+    hot = moulder(barrel_now=245.0, defect_now=3.0).model_copy(update={"inspections": camera(0, 8)})
+    found = explain(line("L1", press(lot_now="LOT-24-0907", defect_now=4.1), hot))
+    [rise] = found.classes
+    assert (rise.machine_id, rise.defect_class, rise.before, rise.now) == ("IM-103", "flash", 0.0, 40.0)
+    assert (rise.inspected_before, rise.inspected_now) == (160, 60)
+    ranked = [(c.machine_id, c.tag, c.score, c.explains) for c in found.causes]
+    # the same histories as above, but the camera sees flash on the moulder: the barrel running hot makes flash
+    # and keeps 0.42; the press's lot (no class rose there) and the pressure that fell (flash comes of it high)
+    # weigh half
+    assert ranked == [("IM-103", "barrel_temp", pytest.approx(0.42, abs=0.01), "flash"),
+                      ("HP-102", "material_lot", pytest.approx(0.355, abs=0.01), ""),
+                      ("IM-103", "injection_pressure", pytest.approx(0.16, abs=0.01), "")]
+    assert found.said.startswith("Line L1's defect rate rose from 1.4 % to 7.1 %. The camera finds more flash on "
+                                 "IM-103: 0.0 % of 160 parts before, 40.0 % of 60 now. Likely causes, most likely "
+                                 "first: 1) IM-103 barrel temp 245 °C against its setpoint 230 °C")
+    assert "it makes flash (score 0.42); 2) HP-102" in found.said
+
+
+def test_a_class_is_judged_only_on_enough_parts_and_a_real_rise():
+    few = moulder().model_copy(update={"inspections": camera(0, 3, parts=2)})  # 6 parts now: too few
+    assert explain(line("L1", few)).classes == []
+    same = moulder().model_copy(update={"inspections": camera(1, 1)})  # 5 % before and now
+    assert explain(line("L1", same)).classes == []

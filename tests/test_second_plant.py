@@ -16,6 +16,7 @@ import yaml
 from mosquitto import running_mosquitto
 from typer.testing import CliRunner
 
+from connectors.camera import CameraClient
 from connectors.erp import ErpClient
 from connectors.mes import MesClient
 from connectors.plant import Plant, load_plant
@@ -24,8 +25,14 @@ from connectors.records import ProductionOrderStatus as Status
 from connectors.settings import ConnectorSettings
 from connectors.site import PLANTS
 from copilot.identity.users import UserDirectory
+from copilot.monitor import Inspector
+from copilot.procedures.correction import correction
+from copilot.quality.root_cause import explain
 from policies.model import Role
 from simulator.process import running_simulator, settings_env
+from tools.base import Call
+from tools.deps import Deps
+from tools.line_history import LineHistoryArgs, line_history
 from twin import predict
 from twin.file import load_twin
 from twin.sources import live_values
@@ -227,3 +234,30 @@ def manual_store(tmp_path_factory: pytest.TempPathFactory):
 def test_the_manuals_ingest_and_a_troubleshooting_question_finds_its_page(manual_store, question, model, where):
     [top, *_] = manual_store.search(question, k=3, machine_model=model)
     assert top.cite() == where
+
+
+async def test_the_shade_camera_sees_off_shade_rise_and_the_dyers_liquor_loop_is_the_cause_and_the_correction(
+        dyehouse):
+    async with open_plc(dyehouse, PLANT, "opcua") as plc, ErpClient.from_settings(dyehouse) as erp, \
+            MesClient.from_settings(dyehouse) as mes, CameraClient.from_settings(dyehouse) as camera:
+        inspector = Inspector(camera, mes)
+        await inspector.check()
+        for minute in range(1, 61):
+            if minute == 41:  # forty minutes as usual, then the dyer's liquor loop settles 25 degC hot
+                httpx.post(f"{dyehouse.sim_url}/faults", json={"kind": "temp_controller_drift",
+                                                               "machine_id": "JD-102", "severity": 1.0},
+                           timeout=10).raise_for_status()
+            advance(dyehouse, 60)
+            if minute % 5 == 0:
+                await inspector.check()
+        deps = Deps(plant=PLANT, plc=plc, erp=erp, mes=mes)
+        history = await line_history.run(deps, LineHistoryArgs(line_id="D1"), Call("tomas", "test"))
+    found = explain(history)
+    [rise] = found.classes
+    assert (rise.machine_id, rise.defect_class, rise.before) == ("JD-102", "off_shade", 0.0) and rise.now >= 30
+    first = found.causes[0]
+    assert (first.machine_id, first.tag, first.explains) == ("JD-102", "liquor_temp", "off_shade")
+    fix = correction(PLANT, history)
+    # 25 degC hot against 60: the setpoint would go to 35; one write moves it 10 at most
+    assert fix.value["setpoints"] == [{"machine_id": "JD-102", "tag": "temp_setpoint", "value": 50.0}]
+    assert fix.value["work_order"]["title"] == "JD-102: liquor temperature controller settles off its setpoint"

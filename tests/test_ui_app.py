@@ -361,6 +361,25 @@ def test_an_alert_shows_what_its_procedure_found(app):
         alerts.close()
 
 
+def test_an_ended_alert_shows_its_re_inspection(app):
+    from copilot.monitor.alerts import Alerts
+
+    alerts = Alerts(CopilotSettings().state_db)
+    alert, _ = alerts.open("L1", "defect rate above usual", "defect_rate 2.1 % over the last 10 min", {})
+    try:
+        app.call(app.copilot.run_procedure(user("sam"), "reinspection_check", {"machine": "IM-103"},
+                                           "Re-inspection after the correction", alert.thread_id), timeout=60)
+        assert alerts.rechecked(alert.alert_id) and not alerts.rechecked(alert.alert_id)  # once
+        alerts.clear("L1", "defect rate above usual")
+        at = session("sam", "pages/alerts.py")
+        assert not at.exception, at.exception
+        [table] = [d.value for d in at.dataframe if "re-inspection" in d.value.columns]
+        [told] = [t for t in table["re-inspection"] if t]
+        assert "No approved setpoint change on IM-103's line to measure against" in told
+    finally:
+        alerts.close()
+
+
 def badge(at) -> str:
     return " ".join(str(m.value) for m in at.sidebar.markdown)
 

@@ -1,5 +1,5 @@
-"""line_history: a line's machines over a window — defect rates, readings, setpoints and material lots — from the
-historian and the MES's genealogy, split into the usual and now: what root cause by code compares."""
+"""line_history: a line's machines over a window — defect rates, readings, setpoints, material lots and the camera's
+inspections — from the historian and the MES, split into the usual and now: what root cause by code compares."""
 
 from __future__ import annotations
 
@@ -45,9 +45,18 @@ class LotLoad(BaseModel):
     lot: str
 
 
+class Inspected(BaseModel):
+    """A camera's inspection of a machine's parts: when its newest picture was taken (the historian's clock), how
+    many parts and how many of each defect class."""
+
+    at: float
+    inspected: int
+    defects_by_class: dict[str, int] = {}
+
+
 class MachineHistory(BaseModel):
     """A machine's window: its defect rate, readings, setpoints (``drives``: reading -> the setpoint that drives
-    it) and the lots it ran, the first one loaded at or before the window's start."""
+    it), the lots it ran (the first one loaded at or before the window's start) and the camera's inspections."""
 
     machine_id: str
     defect_rate: Samples = []
@@ -55,6 +64,7 @@ class MachineHistory(BaseModel):
     setpoints: list[Series] = []
     drives: dict[str, str] = {}
     lots: list[LotLoad] = []
+    inspections: list[Inspected] = []
 
 
 class LineHistory(BaseModel):
@@ -70,8 +80,9 @@ class LineHistory(BaseModel):
     def line(self) -> str:
         series = sum(len(m.readings) + len(m.setpoints) + bool(m.defect_rate) for m in self.machines)
         loads = sum(max(0, len(m.lots) - 1) for m in self.machines)
+        inspected = sum(i.inspected for m in self.machines for i in m.inspections)
         return (f"line_history {self.line_id}: {len(self.machines)} machines, {series} series over "
-                f"{self.minutes:g} min, {loads} lot changes")
+                f"{self.minutes:g} min, {loads} lot changes, {inspected} parts inspected by camera")
 
 
 def _thinned(samples: Samples) -> Samples:
@@ -90,7 +101,8 @@ def _is_reading(tag: Tag) -> bool:
             and bool(tag.unit) and tag.name not in COUNTERS)
 
 
-async def _machine(deps: Deps, machine: Machine, minutes: float, lots: list[MaterialLoad]) -> MachineHistory:
+async def _machine(deps: Deps, machine: Machine, minutes: float, lots: list[MaterialLoad],
+                   inspections: list[Inspected]) -> MachineHistory:
     """One machine's histories over the window, read from the historian."""
     async def series(tag: Tag) -> Series:
         samples = _thinned(await deps.mes.history(machine.id, tag.name, minutes))
@@ -103,7 +115,17 @@ async def _machine(deps: Deps, machine: Machine, minutes: float, lots: list[Mate
         if "defect_rate" in machine.tags else []
     return MachineHistory(machine_id=machine.id, defect_rate=defects, readings=readings, setpoints=setpoints,
                           drives={r: s[0] for r, s in driven.items() if len(s) == 1},
-                          lots=[LotLoad(at=x.loaded_at, lot=x.lot) for x in lots if x.machine_id == machine.id])
+                          lots=[LotLoad(at=x.loaded_at, lot=x.lot) for x in lots if x.machine_id == machine.id],
+                          inspections=inspections)
+
+
+async def _camera_inspections(deps: Deps, line_id: str, minutes: float) -> dict[str, list[Inspected]]:
+    """The camera's inspections of each machine of the line in the window, oldest first: those that say when their
+    pictures were taken (a hand-typed inspection does not)."""
+    report = await deps.mes.quality(line=line_id, since_minutes=minutes)
+    return {m.machine_id: sorted((Inspected(at=i.taken_at, inspected=i.inspected, defects_by_class=i.defects_by_class)
+                                  for i in m.inspections if i.taken_at is not None), key=lambda i: i.at)
+            for m in report.machines}
 
 
 def _line_of(plant: Plant, args: LineHistoryArgs) -> str:
@@ -124,9 +146,12 @@ async def line_history(deps: Deps, args: LineHistoryArgs, call: Call) -> LineHis
     if line is None:
         raise NotFound(f"unknown line {line_id!r}; the lines are: {', '.join(x.id for x in deps.plant.lines)}")
     lots = await deps.mes.material_lots(line=line.id, since_minutes=args.minutes)
-    machines = [await _machine(deps, m, args.minutes, lots) for m in line.machines]
+    seen = await _camera_inspections(deps, line.id, args.minutes)
+    machines = [await _machine(deps, m, args.minutes, lots, seen.get(m.id, [])) for m in line.machines]
     newest = max((s[-1][0] for m in machines for s in (m.defect_rate, *(r.samples for r in m.readings)) if s),
                  default=0.0)
+    for m in machines:  # the window on the historian's clock
+        m.inspections = [i for i in m.inspections if i.at >= newest - args.minutes * 60]
     on_line = {m.id for m in line.machines}
     signed = [s for s in (deps.sign_offs.decided(args.minutes * 60) if deps.sign_offs else [])
               if s.status is SignOffStatus.approved and s.machine_id in on_line]

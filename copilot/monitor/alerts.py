@@ -35,6 +35,7 @@ _MIGRATIONS = (
         )"""),
         Sql("CREATE UNIQUE INDEX IF NOT EXISTS one_open_alert ON alerts(machine_id, cause) WHERE status = 'open'"),
     ),
+    (Sql("ALTER TABLE alerts ADD COLUMN rechecked_at DOUBLE PRECISION"),),
 )
 
 
@@ -69,6 +70,7 @@ class Alert(BaseModel):
     closed_by: str | None = None
     note: str | None = None
     verdict: AlertVerdict | None = None
+    rechecked_at: float | None = None  # when the re-inspection after its correction was told
 
 
 class Alerts(Store):
@@ -83,7 +85,8 @@ class Alerts(Store):
         """The open alert of this machine and cause: the one there is (False), or a new one (True)."""
         while True:  # the one-open-alert index decides between monitors racing; a lost race finds the winner's
             alert_id = f"alert-{uuid.uuid4().hex[:12]}"
-            if self._db.execute("INSERT INTO alerts VALUES (?, ?, ?, ?, ?, 'open', ?, ?, NULL, NULL, NULL, NULL) "
+            if self._db.execute("INSERT INTO alerts (alert_id, machine_id, cause, what, evidence, status, thread_id, "
+                                "opened_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?) "
                                 "ON CONFLICT (machine_id, cause) WHERE status = 'open' DO NOTHING",
                                 (alert_id, machine_id, cause, what, json.dumps(evidence), f"monitor-{alert_id}",
                                  time.time())):
@@ -103,6 +106,22 @@ class Alerts(Store):
         row = self._db.one("SELECT * FROM alerts WHERE machine_id = ? AND cause = ? AND status = 'cleared' "
                            "ORDER BY closed_at DESC LIMIT 1", (machine_id, cause))
         return self._alert(row) if row else None
+
+    def awaiting_recheck(self, causes: list[str], since_s: float) -> list[Alert]:
+        """The alerts of these causes opened in the last ``since_s`` seconds, open or cleared by themselves, whose
+        re-inspection has not been told, oldest first."""
+        if not causes:
+            return []
+        marks = ", ".join("?" * len(causes))
+        rows = self._db.all(f"SELECT * FROM alerts WHERE cause IN ({marks}) AND rechecked_at IS NULL AND status IN "
+                            "('open', 'cleared') AND opened_at >= ? ORDER BY opened_at",
+                            (*causes, time.time() - since_s))
+        return [self._alert(r) for r in rows]
+
+    def rechecked(self, alert_id: str) -> bool:
+        """Mark the alert's re-inspection told; False when another monitor marked it first."""
+        return bool(self._db.execute("UPDATE alerts SET rechecked_at = ? WHERE alert_id = ? AND rechecked_at IS NULL",
+                                     (time.time(), alert_id)))
 
     def reopen(self, alert: Alert) -> Alert | None:
         """A cleared alert open again, its condition back; None when another of its machine and cause is open."""

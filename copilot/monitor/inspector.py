@@ -118,7 +118,7 @@ class Inspector:
         record = InspectionCreate(
             machine_id=machine_id, inspected=len(seen), defects=sum(counts.values()),
             defect_type=counts.most_common(1)[0][0].value if counts else "", material_lot=lot,
-            defects_by_class={found.value: n for found, n in sorted(counts.items())},
+            defects_by_class={found.value: n for found, n in sorted(counts.items())}, taken_at=seen[-1][0].sim_time,
             note=f"camera {station}, shots {first} to {last}, classified by the defect model",
             requested_by=INSPECTOR)
         return await self.mes.record_inspection(record, idempotency_key=f"camera:{station}:{first}:{last}")

@@ -53,6 +53,10 @@ class Detection(BaseModel):
     min_rise: float = Field(default=0.0, ge=0)
     procedure: str
     slots: dict[str, Any] = {}
+    per_line: bool = Field(default=False, description="one alert per line: the line's machines that find it share "
+                           "one alert and one run of its procedure")
+    recheck: str | None = Field(default=None, description="a procedure run in the alert's thread once a correction "
+                                "it proposed has run and the camera has inspected enough parts since")
 
     @model_validator(mode="after")
     def _fields_of_its_kind(self) -> Detection:
@@ -136,6 +140,8 @@ def _fitted(detection: Detection, plant: Plant, procedures: Procedures) -> Detec
                 "min_rise_per_hour": {t: r for t, r in detection.min_rise_per_hour.items() if t in kept}}
     if procedures.get(detection.procedure) is None:
         return None
+    if detection.recheck and procedures.get(detection.recheck) is None:
+        narrowed["recheck"] = None
     try:
         return Detection.model_validate(detection.model_dump() | narrowed)
     except ValidationError:  # nothing of its kind left to watch
@@ -148,11 +154,16 @@ def _unknown(detection: Detection, plant: Plant, procedures: Procedures) -> str 
     for tag in [*detection.tags, *detection.pairs, *detection.pairs.values()]:
         if tag not in tags:
             return f"field tags: no machine has a tag {tag!r}"
+    for field in ("procedure", "recheck"):
+        name = getattr(detection, field)
+        if name is None:
+            continue
+        procedure = procedures.get(name)
+        if procedure is None:
+            return f"field {field}: no procedure {name!r}; procedures are {', '.join(procedures.names)}"
+        if "machine" not in procedure.slots:
+            return f"field {field}: {name} takes no machine"
     procedure = procedures.get(detection.procedure)
-    if procedure is None:
-        return f"field procedure: no procedure {detection.procedure!r}; procedures are {', '.join(procedures.names)}"
-    if "machine" not in procedure.slots:
-        return f"field procedure: {detection.procedure} takes no machine"
     extra = [s for s in detection.slots if s not in procedure.slots]
     if extra:
         return f"field slots: {detection.procedure} has no slot {extra[0]!r}"

@@ -1,8 +1,10 @@
 """The monitor: every few seconds it polls each machine's live tags on the PLC and reads their recent history,
 finds what an engineer would, and acts on it as the user ``monitor`` — one alert per machine and cause, and
-the matching procedure run once, its changes waiting in the approval queue like anyone's. It never blocks on
-one machine: a machine whose history cannot be read is skipped until the next check; one whose PLC does not
-answer is judged on its history alone.
+the matching procedure run once, its changes waiting in the approval queue like anyone's. Once a correction an
+alert proposed has run and the in-line camera has inspected enough parts since, the detection's ``recheck``
+procedure runs once in the alert's thread: whether the defect rate fell back. It never blocks on one machine: a
+machine whose history cannot be read is skipped until the next check; one whose PLC does not answer is judged on
+its history alone.
 """
 
 from __future__ import annotations
@@ -19,12 +21,15 @@ from copilot.monitor.alerts import Alert, Alerts, AlertStatus
 from copilot.monitor.detectors import Finding, Live, find, tags_of
 from copilot.monitor.notify import Outbox
 from copilot.monitor.spec import Detection, MonitorSpec
+from copilot.procedures.correction import MIN_PARTS
 from copilot.service import Copilot, Step
 from copilot.store.approvals import ApprovalStatus, PendingAction
 from copilot.store.audit import AuditKind
+from tools.reinspection import ReinspectionArgs, measured
 from twin.sources import live_values
 
 ACTOR = "monitor"
+RECHECK_WITHIN_S = 24 * 3600  # how long after an alert opened its re-inspection is still awaited
 
 
 @dataclass
@@ -35,6 +40,14 @@ class Check:
     cleared: list[Alert] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)  # machines whose history did not answer
+
+
+@dataclass
+class _OnLine:
+    """What one ``per_line`` detection found on a line's machines in one check."""
+
+    found: list[Finding] = field(default_factory=list)
+    unreadable: bool = False  # a machine's history did not answer: the line's alert is left as it is
 
 
 class Monitor:
@@ -57,13 +70,25 @@ class Monitor:
             return {}
 
     async def check(self) -> Check:
-        """One pass over every machine and every detection that has its tags."""
+        """One pass over every machine and every detection that has its tags; a detection ``per_line`` keeps one
+        alert per line, open while any of its machines finds it (and left as it is while one cannot be read)."""
         done = Check()
         await self.copilot.measure_twin()  # changes whose predicted course has played out: how right the twin was
+        by_line: dict[tuple[str, str], _OnLine] = {}  # (line, detection) -> what its machines found
         for machine in self.copilot.rt.deps.plant.machines.values():
-            await self._check_machine(machine, done)
+            await self._check_machine(machine, done, by_line)
+        for detection in (d for d in self.spec.detections if d.per_line):
+            for (line_id, name), seen in by_line.items():
+                if name != detection.name or seen.unreadable:
+                    continue
+                if not seen.found:
+                    self._clear(line_id, detection, done)
+                else:
+                    await self._open(line_id, seen.found[0].machine_id, detection, _together(line_id, seen.found),
+                                     done)
         if self.spec.alarms is not None:
             await self._check_alarms(done)
+        await self._recheck(done)
         return done
 
     async def _check_alarms(self, done: Check) -> None:
@@ -99,8 +124,40 @@ class Monitor:
         if self.outbox:
             self.outbox.put(alert, "opened")
 
-    async def _check_machine(self, machine: Machine, done: Check) -> None:
-        """Every detection that has its tags on one machine, what it did added to ``done``."""
+    async def _recheck(self, done: Check) -> None:
+        """Run each detection's ``recheck`` in the thread of an alert whose proposed correction has run, once the
+        camera has inspected ``MIN_PARTS`` of its machine's parts since; once per alert."""
+        rechecks = {d.name: d.recheck for d in self.spec.detections if d.recheck}
+        for alert in self.alerts.awaiting_recheck(list(rechecks), RECHECK_WITHIN_S):
+            if not any(a.status is ApprovalStatus.approved and self.copilot.rt.ledger.lookup(a.action_id)
+                       for a in self.copilot.actions_of(alert.thread_id)):
+                continue
+            machine_id = self._inspected(alert.machine_id)
+            if machine_id is None:
+                continue
+            try:
+                seen = await measured(self.copilot.rt.deps, ReinspectionArgs(machine_id=machine_id))
+            except ConnectorError:
+                done.unreadable.append(machine_id)
+                continue
+            if seen.after.inspected < MIN_PARTS or not self.alerts.rechecked(alert.alert_id):
+                continue
+            done.steps += await self.copilot.run_procedure(
+                self.user, rechecks[alert.cause], {"machine": machine_id},
+                f"Re-inspection after the correction of monitor alert {alert.alert_id} on {alert.machine_id} "
+                f"({alert.cause}).", alert.thread_id)
+
+    def _inspected(self, subject: str) -> str | None:
+        """The machine whose parts tell an alert's re-inspection: its own, or for a line's alert the machine the
+        line's camera follows; None for a line without a camera."""
+        plant = self.copilot.rt.deps.plant
+        if subject in plant.machines:
+            return subject
+        return next((c.follows for c in plant.cameras if c.line == subject), None)
+
+    async def _check_machine(self, machine: Machine, done: Check, by_line: dict[tuple[str, str], _OnLine]) -> None:
+        """Every detection that has its tags on one machine, what it did added to ``done``; what a ``per_line``
+        detection found is kept in ``by_line`` instead."""
         live = await self._live(machine)
         read: dict[tuple[str, float], list] = {}  # each tag's history read once a check per window
         for detection in self.spec.detections:
@@ -111,12 +168,15 @@ class Monitor:
                 history = await self._history(machine, detection.window_minutes, tags, read)
             except ConnectorError:
                 done.unreadable.append(machine.id)
+                by_line.setdefault((machine.line_id, detection.name), _OnLine()).unreadable = True
                 continue
             finding = find(detection, machine, history, live)
-            if finding is None:
-                self._clear(machine, detection, done)
+            if detection.per_line:
+                by_line.setdefault((machine.line_id, detection.name), _OnLine()).found += [finding] if finding else []
+            elif finding is None:
+                self._clear(machine.id, detection, done)
             else:
-                await self._open(machine, detection, finding, done)
+                await self._open(machine.id, machine.id, detection, finding, done)
 
     async def _history(self, machine: Machine, window_minutes: float, tags: list[str],
                        read: dict[tuple[str, float], list]) -> dict[str, list]:
@@ -128,50 +188,51 @@ class Monitor:
                 read[t, window_minutes] = await mes.history(machine.id, t, window_minutes)
         return {t: read[t, window_minutes] for t in tags}
 
-    def _clear(self, machine: Machine, detection: Detection, done: Check) -> None:
-        """Clear the machine's open alert for the detection, if any."""
-        self._clear_cause(machine.id, detection.name, done)
+    def _clear(self, subject: str, detection: Detection, done: Check) -> None:
+        """Clear the open alert of the machine (or line) for the detection, if any."""
+        self._clear_cause(subject, detection.name, done)
 
-    def _clear_cause(self, machine_id: str, cause: str, done: Check) -> None:
-        """Clear the machine's open alert for the cause, if any: audited, told, added to ``done``."""
-        if (cleared := self.alerts.clear(machine_id, cause)) is None:
+    def _clear_cause(self, subject: str, cause: str, done: Check) -> None:
+        """Clear the open alert of the machine (or line) for the cause, if any: audited, told, added to ``done``."""
+        if (cleared := self.alerts.clear(subject, cause)) is None:
             return
         self.copilot.rt.audit.append(kind=AuditKind.alert, actor=ACTOR, thread_id=cleared.thread_id,
-                                     arguments={"alert": cleared.alert_id, "machine": machine_id,
+                                     arguments={"alert": cleared.alert_id, "machine": subject,
                                                 "cause": cause}, result={"status": "cleared"})
         done.cleared.append(cleared)
         if self.outbox:
             self.outbox.put(cleared, "cleared")
 
-    async def _open(self, machine: Machine, detection: Detection, finding: Finding, done: Check) -> None:
-        """Open an alert for a new finding (audited, told) and run its procedure; a known open one is left, and
-        one whose proposals still wait is opened again without proposing or telling anything twice."""
-        if self._still_proposing(machine, detection, finding):
+    async def _open(self, subject: str, machine_id: str, detection: Detection, finding: Finding, done: Check) -> None:
+        """Open an alert of the machine (or line) for a new finding (audited, told) and run its procedure on
+        ``machine_id``; a known open one is left, and one whose proposals still wait is opened again without
+        proposing or telling anything twice."""
+        if self._still_proposing(subject, detection, finding):
             return
-        alert, new = self.alerts.open(machine.id, detection.name, finding.what, finding.evidence)
+        alert, new = self.alerts.open(subject, detection.name, finding.what, finding.evidence)
         if not new:
             return  # known and open: nothing is done twice
         self.copilot.rt.audit.append(kind=AuditKind.alert, actor=ACTOR, thread_id=alert.thread_id,
-                                     arguments={"alert": alert.alert_id, "machine": machine.id,
+                                     arguments={"alert": alert.alert_id, "machine": subject,
                                                 "cause": detection.name, "evidence": finding.evidence},
                                      result={"status": "open", "what": finding.what})
         done.opened.append(alert)
         if self.outbox:
             self.outbox.put(alert, "opened")
         done.steps += await self.copilot.run_procedure(
-            self.user, detection.procedure, {"machine": machine.id, **detection.slots}, _why(finding),
+            self.user, detection.procedure, {"machine": machine_id, **detection.slots}, _why(finding),
             alert.thread_id)
 
-    def _still_proposing(self, machine: Machine, detection: Detection, finding: Finding) -> bool:
+    def _still_proposing(self, subject: str, detection: Detection, finding: Finding) -> bool:
         """Whether the condition came back while the proposals of its last alert still wait (pending, or approved
         and not run): that alert is open again (audited), and nothing new is proposed or told."""
-        last = self.alerts.latest_cleared(machine.id, detection.name)
+        last = self.alerts.latest_cleared(subject, detection.name)
         if last is None or not any(self._waits(a) for a in self.copilot.actions_of(last.thread_id)):
             return False
         if (again := self.alerts.reopen(last)) is None:
             return False
         self.copilot.rt.audit.append(kind=AuditKind.alert, actor=ACTOR, thread_id=again.thread_id,
-                                     arguments={"alert": again.alert_id, "machine": machine.id,
+                                     arguments={"alert": again.alert_id, "machine": subject,
                                                 "cause": detection.name, "evidence": finding.evidence},
                                      result={"status": "reopened", "what": finding.what})
         return True
@@ -188,6 +249,14 @@ class Monitor:
                 await asyncio.wait_for(stop.wait(), self.spec.interval_s)
             except TimeoutError:
                 pass
+
+
+def _together(line_id: str, found: list[Finding]) -> Finding:
+    """The findings of one detection on several machines of a line as the line's one finding."""
+    if len(found) == 1:
+        return found[0]
+    return Finding(line_id, found[0].detection, "; ".join(f"{f.machine_id} {f.what}" for f in found),
+                   {f"{f.machine_id} {k}": v for f in found for k, v in f.evidence.items()})
 
 
 def _why(finding: Finding) -> str:

@@ -22,8 +22,10 @@ from pydantic_core import to_jsonable_python
 
 from connectors.plant import Machine, Plant, Tag, tag_words
 from connectors.records import SparePart, WorkOrder
+from copilot.procedures.correction import correction, fell_back
 from copilot.procedures.outcome import AskBack, Decided, Json, Stop, either
 from copilot.procedures.production import production_change
+from copilot.procedures.register import resolution
 from copilot.quality.root_cause import explain
 from copilot.understanding.choices import Preference
 from tools.create_purchase_order import ranked_offers
@@ -34,13 +36,6 @@ from tools.machine_status import MachineStatus
 
 PREFERENCES = tuple(p.value for p in Preference)
 PRIORITIES = ("low", "medium", "high", "urgent")
-
-
-def resolution(tag: Tag) -> float:
-    """The smallest step a tag's register holds (an integer register with scale 10 holds tenths)."""
-    if tag.value_type in ("float32", "float64", "string", "bool"):
-        return 0.001
-    return 1.0 / ((tag.modbus.scale if tag.modbus else 1) or 1)
 
 
 def _reading(status: MachineStatus | None, tag: str) -> float | None:
@@ -294,7 +289,8 @@ def root_cause(history: LineHistory) -> Decided:
 
 DECISIONS: dict[str, Callable[..., Decided]] = {
     f.__name__: f
-    for f in (setpoint_targets, work_order, purchase, reorders, run_command, production_change, root_cause)
+    for f in (setpoint_targets, work_order, purchase, reorders, run_command, production_change, root_cause,
+              correction, fell_back)
 }
 
 

@@ -45,7 +45,7 @@ import re
 from typing import Any
 
 from connectors.plant import Plant, Tag, drives
-from copilot.procedures.decisions import resolution
+from copilot.procedures.register import resolution
 from copilot.procedures.spec import Procedure, SlotKind
 from copilot.understanding.changes import read_changes
 from copilot.understanding.choices import preference_in

@@ -3,6 +3,7 @@
 from copilot.exports import exports
 
 _NAMES = {
+    "ClassRise": "copilot.quality.defect_classes",
     "Cause": "copilot.quality.root_cause",
     "CauseKind": "copilot.quality.root_cause",
     "RootCause": "copilot.quality.root_cause",

@@ -4,16 +4,19 @@ Pure functions of a line's histories (``tools.line_history.LineHistory``): each 
 ``split`` the usual and from it now. A machine's cause is a reading away from its setpoint (a drifting controller
 or sensor), a reading away from its own usual level, a setpoint that was changed, or a material lot that was
 loaded. Each is scored by how far it moved against its noise and range, by its kind, and by how much of the line's
-defect rise its machine carries; nothing found is said so, never a cause invented.
+defect rise its machine carries; when the camera finds a defect class rising on a machine, a cause there that would
+make that class (copilot/quality/defect_classes.py) keeps its score and every other weighs half. Nothing found is
+said so, never a cause invented.
 """
 
 from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from copilot.quality.defect_classes import LOT, ClassRise, class_rises, would_make
 from tools.line_history import LineHistory, MachineHistory, Samples
 from tools.lines import shown
 from tools.sign_offs import SignOff
@@ -23,6 +26,7 @@ MIN_NOW = 3
 SIGMAS = 4.0  # a move counts beyond this many standard deviations of its usual noise ...
 SHARE_OF_SPAN = 0.02  # ... and beyond this share of the tag's range
 MIN_RISE = 0.5  # percentage points of defect rate that make a rise
+UNEXPLAINED = 0.5  # what a cause that would not make the defect class the camera sees rising weighs
 
 
 class CauseKind(StrEnum):
@@ -55,6 +59,7 @@ class Cause:
     defect_before: float | None = None
     defect_now: float | None = None
     signed_off: str = ""  # a changed setpoint's sign-off: who asked, who approved, when
+    explains: str = ""  # the defect class rising on its machine that this cause would make
 
     @property
     def said(self) -> str:
@@ -70,7 +75,17 @@ class Cause:
         }[self.kind]
         if self.defect_before is not None and self.defect_now is not None:
             text += f"; its defect rate {self.defect_before:.1f} % -> {self.defect_now:.1f} %"
+        if self.explains:
+            text += f"; it makes {self.explains.replace('_', ' ')}"
         return text
+
+    @property
+    def moved(self) -> float | None:
+        """How far its reading or setpoint moved: from its setpoint when off it, else from before; None for a lot."""
+        reference = self.setpoint if self.kind is CauseKind.off_setpoint else self.before
+        if isinstance(self.now, str) or isinstance(reference, str) or reference is None:
+            return None
+        return self.now - reference
 
 
 @dataclass(frozen=True)
@@ -83,10 +98,12 @@ class RootCause:
     rose: bool
     machines: list[str]
     causes: list[Cause]
+    classes: list[ClassRise] = field(default_factory=list)  # the defect classes the camera finds rising
 
     @property
     def said(self) -> str:
-        """The finding in words: the rise (or that there is none), then the causes or that none was found."""
+        """The finding in words: the rise (or that there is none), the defect classes the camera finds rising, then
+        the causes or that none was found."""
         if self.defect_before is None or self.defect_now is None:
             head = f"Line {self.line_id}'s defect rate is not recorded for the window."
         elif self.rose:
@@ -94,6 +111,9 @@ class RootCause:
         else:
             head = (f"Line {self.line_id}'s defect rate is not up: {self.defect_now:.1f} % now, "
                     f"{self.defect_before:.1f} % before.")
+        if self.classes:
+            seen = "; ".join(c.said for c in self.classes)
+            head += f" {seen[0].upper()}{seen[1:]}."
         if not self.causes:
             return (f"{head} No cause found: the readings of {', '.join(self.machines)} are at their setpoints and "
                     "usual levels, and no setpoint or material lot changed.")
@@ -185,8 +205,9 @@ def _defects(m: MachineHistory, split: float) -> tuple[float, float] | None:
 
 
 def explain(line: LineHistory, *, min_rise: float = MIN_RISE) -> RootCause:
-    """The line's defect rate before and now (its machines' rates summed), and every cause found on its machines,
-    ranked by score: the cause's kind weight x its strength x (1 + 3 x its machine's share of the rise) / 4."""
+    """The line's defect rate before and now (its machines' rates summed), the defect classes the camera finds
+    rising, and every cause found on its machines, ranked by score: the cause's kind weight x its strength x
+    (1 + 3 x its machine's share of the rise) / 4, halved when a class rose and the cause would not make it."""
     defects = {m.machine_id: _defects(m, line.split) for m in line.machines}
     known = [d for d in defects.values() if d is not None]
     rises = {mid: max(0.0, d[1] - d[0]) for mid, d in defects.items() if d is not None}
@@ -204,9 +225,22 @@ def explain(line: LineHistory, *, min_rise: float = MIN_RISE) -> RootCause:
     before = round(sum(d[0] for d in known), 3) if known else None
     now = round(sum(d[1] for d in known), 3) if known else None
     rose = before is not None and now is not None and now - before >= min_rise
-    causes = [_signed_off(c, line.sign_offs) for c in causes]
+    classes = [r for m in line.machines for r in class_rises(m.machine_id, m.inspections, line.split)]
+    causes = [_weighed(_signed_off(c, line.sign_offs), classes) for c in causes]
     ranked = sorted(causes, key=lambda c: (-c.score, c.machine_id, c.tag))
-    return RootCause(line.line_id, before, now, rose, [m.machine_id for m in line.machines], ranked)
+    return RootCause(line.line_id, before, now, rose, [m.machine_id for m in line.machines], ranked, classes)
+
+
+def _weighed(cause: Cause, classes: list[ClassRise]) -> Cause:
+    """A cause with the defect class rising on its machine that it would make; with none it would make while
+    classes rose, its score weighs ``UNEXPLAINED``."""
+    if not classes:
+        return cause
+    unit = LOT if cause.kind is CauseKind.material_lot else cause.unit
+    made = next((r for r in classes if r.machine_id == cause.machine_id and would_make(r, unit, cause.moved)), None)
+    if made is None:
+        return replace(cause, score=round(cause.score * UNEXPLAINED, 2))
+    return replace(cause, explains=made.defect_class.value)
 
 
 def _signed_off(cause: Cause, sign_offs: list[SignOff]) -> Cause:

@@ -57,4 +57,6 @@ if ended:
     st.subheader("Recently ended")
     st.dataframe([{"machine": a.machine_id, "cause": a.cause, "status": str(a.status), "opened": _when(a.opened_at),
                    "ended": _when(a.closed_at) if a.closed_at else "", "by": a.closed_by or "monitor",
-                   "verdict": str(a.verdict or ""), "note": a.note or ""} for a in ended], hide_index=True)
+                   "verdict": str(a.verdict or ""), "note": a.note or "",
+                   "re-inspection": (_found(a.thread_id) or "") if a.rechecked_at else ""} for a in ended],
+                 hide_index=True)
