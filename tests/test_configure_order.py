@@ -8,12 +8,12 @@ change of 1 h + 800/240 h = 9.625 h, so the line is free for a new order today.
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
 from datetime import date
 
 import pytest
 
 from connectors.erp import ErpClient
+from connectors.errors import NotFound
 from connectors.mes import MesClient
 from connectors.plant import load_plant
 from connectors.plm import PlmClient
@@ -24,23 +24,23 @@ from copilot.orders import (
     ConfigurationError,
     OrderRequest,
     SubstitutionKind,
-    Systems,
     Verdict,
     check_configuration,
 )
 from copilot.orders.configuration import explode_bom, features_of
 from copilot.orders.supply import Stock, supply
+from tools.configuration_facts import ConfigurationFacts, read_facts
 
 PLANT = load_plant(shipped_plant("riverside"))
 PLM = load_plm(PLANTS / "riverside" / "plm.yaml", PLANT)
 MONDAY, FRIDAY = date(2026, 12, 7), date(2026, 12, 11)
 
 
-@asynccontextmanager
-async def systems(settings):
+async def facts(settings, today: date = MONDAY, product: str = "HX-200") -> ConfigurationFacts:
+    """What the configuration_facts tool reads from the simulator's PLM, ERP and MES."""
     async with PlmClient.from_settings(settings) as plm, ErpClient.from_settings(settings) as erp, \
             MesClient.from_settings(settings) as mes:
-        yield Systems(plm=plm, erp=erp, mes=mes, plant=PLANT)
+        return await read_facts(plm, erp, mes, product, today)
 
 
 def housings(colour: str, *options: str, quantity: int = 600, due: date = FRIDAY) -> OrderRequest:
@@ -48,9 +48,9 @@ def housings(colour: str, *options: str, quantity: int = 600, due: date = FRIDAY
 
 
 async def test_a_configuration_that_breaks_an_option_rule_is_refused_naming_the_rule(sim) -> None:
-    async with systems(sim) as s:
-        both = await check_configuration(housings("green", "glass_filled", "high_gloss", "uv_stabilised"), s, MONDAY)
-        alone = await check_configuration(housings("green", "glass_filled"), s, MONDAY)
+    read = await facts(sim)
+    both = check_configuration(housings("green", "glass_filled", "high_gloss", "uv_stabilised"), read, PLANT)
+    alone = check_configuration(housings("green", "glass_filled"), read, PLANT)
     assert both.verdict is Verdict.rule_broken and not both.buildable
     assert [b.rule for b in both.broken_rules] == ["HX-R1"]
     assert both.broken_rules[0].line == ("rule HX-R1: glass_filled cannot go with high_gloss "
@@ -59,8 +59,7 @@ async def test_a_configuration_that_breaks_an_option_rule_is_refused_naming_the_
 
 
 async def test_a_configuration_buildable_on_time(sim) -> None:
-    async with systems(sim) as s:
-        check = await check_configuration(housings("grey"), s, MONDAY)
+    check = check_configuration(housings("grey"), await facts(sim), PLANT)
     assert check.verdict is Verdict.on_time and check.finish == MONDAY and check.build_date == MONDAY
     capacity = check.capacity
     assert capacity.queued_orders == ("PO-L1-0042", "PO-L1-0043")
@@ -78,8 +77,7 @@ async def test_a_configuration_buildable_on_time(sim) -> None:
 
 
 async def test_a_material_too_late_offers_substitutions_and_marks_the_least_carbon_one_in_time(sim) -> None:
-    async with systems(sim) as s:
-        check = await check_configuration(housings("blue", "uv_stabilised"), s, MONDAY)
+    check = check_configuration(housings("blue", "uv_stabilised"), await facts(sim), PLANT)
     assert check.verdict is Verdict.late
     (uv,) = check.late_materials
     # 600 x 0.004 kg; 4 kg in stock less 800 x 0.004 for PO-L1-0043; 1.6 kg short, 2 kg bought from the cheapest
@@ -99,8 +97,7 @@ async def test_a_material_too_late_offers_substitutions_and_marks_the_least_carb
 
 
 async def test_a_recipe_beyond_a_setpoint_limit_is_refused(sim) -> None:
-    async with systems(sim) as s:
-        check = await check_configuration(housings("blue", "high_gloss"), s, MONDAY)
+    check = check_configuration(housings("blue", "high_gloss"), await facts(sim), PLANT)
     assert check.verdict is Verdict.recipe_beyond_limits and not check.buildable
     (refused,) = check.recipe_refusals
     assert refused.line == "IM-103.barrel_temp_setpoint 268 degC is beyond its limits 200..260"
@@ -119,9 +116,8 @@ def test_an_engineering_change_mid_week_changes_the_bom_of_builds_from_its_date_
 
 
 async def test_the_check_explodes_the_bom_at_the_build_date(sim) -> None:
-    async with systems(sim) as s:
-        before = await check_configuration(housings("grey"), s, date(2026, 12, 8))
-        after = await check_configuration(housings("grey"), s, date(2026, 12, 9))
+    before = check_configuration(housings("grey"), await facts(sim, date(2026, 12, 8)), PLANT)
+    after = check_configuration(housings("grey"), await facts(sim, date(2026, 12, 9)), PLANT)
     assert {m.material for m in before.materials} >= {"PP-HOMO"}
     recycled = next(m for m in after.materials if m.material == "PP-RECY")
     assert (recycled.needed, recycled.engineering_change) == (pytest.approx(258.0), "EC-2026-031")
@@ -142,10 +138,14 @@ def test_open_purchase_orders_count_by_their_delivery_date() -> None:
     (housings("blue", "chrome"), "HX-200 has no option 'chrome'; its options are: uv_stabilised, glass_filled"),
     (housings("blue", quantity=0), "the quantity must be at least 1, not 0"),
     (housings("blue", due=date(2026, 12, 1)), "the due date 2026-12-01 is already past (today is 2026-12-07)"),
-    (OrderRequest("ZZ-9", "blue", (), 10, FRIDAY), "PLM knows no product 'ZZ-9'; it has: HX-200, CL-500"),
 ])
 async def test_a_request_the_check_cannot_take_gets_one_line(sim, request_, message) -> None:
-    async with systems(sim) as s:
-        with pytest.raises(ConfigurationError) as caught:
-            await check_configuration(request_, s, MONDAY)
+    read = await facts(sim)
+    with pytest.raises(ConfigurationError) as caught:
+        check_configuration(request_, read, PLANT)
     assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+async def test_a_product_plm_does_not_know_is_named_with_those_it_knows(sim) -> None:
+    with pytest.raises(NotFound, match="PLM knows no product 'ZZ-9'; it has: HX-200, CL-500"):
+        await facts(sim, product="ZZ-9")

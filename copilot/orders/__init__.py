@@ -12,7 +12,6 @@ _NAMES = {
     "RuleBreach": "copilot.orders.result",
     "Substitution": "copilot.orders.result",
     "SubstitutionKind": "copilot.orders.result",
-    "Systems": "copilot.orders.check",
     "Verdict": "copilot.orders.result",
     "check_configuration": "copilot.orders.check",
 }
