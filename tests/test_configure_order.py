@@ -27,7 +27,7 @@ from copilot.orders import (
     Verdict,
     check_configuration,
 )
-from copilot.orders.configuration import explode_bom, features_of
+from copilot.orders.configuration import broken_rules, explode_bom, features_of, recipe_of
 from copilot.orders.supply import Stock, supply
 from tools.configuration_facts import ConfigurationFacts, read_facts
 
@@ -149,3 +149,12 @@ async def test_a_request_the_check_cannot_take_gets_one_line(sim, request_, mess
 async def test_a_product_plm_does_not_know_is_named_with_those_it_knows(sim) -> None:
     with pytest.raises(NotFound, match="PLM knows no product 'ZZ-9'; it has: HX-200, CL-500"):
         await facts(sim, product="ZZ-9")
+
+
+def test_the_dyehouse_rules_and_recipes_are_checked_the_same_way() -> None:
+    plant = load_plant(shipped_plant("dyehouse"))
+    twill = load_plm(PLANTS / "dyehouse" / "plm.yaml", plant).products[0]
+    assert [b.rule for b in broken_rules(twill, features_of(twill, "sand", ["deep_shade"]))] == ["TW-R1"]
+    navy = recipe_of(twill, features_of(twill, "navy", ["deep_shade"]), plant)
+    assert [(s.tag, s.value, s.within_limits) for s in navy] == [("temp_setpoint", 95, True),
+                                                                 ("ph_setpoint", 11, True)]

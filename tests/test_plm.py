@@ -14,6 +14,7 @@ from connectors.plm import PlmClient
 from connectors.plm_file import PlmFileError, load_plm
 from connectors.plm_records import RuleKind
 from connectors.site import PLANTS, shipped_plant
+from simulator.plm import plm_catalogue
 from simulator.process import free_ports
 
 RIVERSIDE = load_plant(shipped_plant("riverside"))
@@ -23,6 +24,10 @@ RIVERSIDE = load_plant(shipped_plant("riverside"))
 def test_each_shipped_plant_has_a_plm_file_that_fits_it(name: str) -> None:
     catalogue = load_plm(PLANTS / name / "plm.yaml", load_plant(shipped_plant(name)))
     assert catalogue.products and catalogue.alternates and catalogue.engineering_changes
+
+
+def test_a_site_without_a_plm_file_gets_a_plm_that_knows_no_product(tmp_path) -> None:
+    assert plm_catalogue(tmp_path / "plm.yaml", RIVERSIDE).products == []
 
 
 def test_a_plm_file_naming_what_the_plant_lacks_is_refused_in_one_line(tmp_path) -> None:
