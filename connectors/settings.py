@@ -27,13 +27,16 @@ class OpcUaSecurity(StrEnum):
 
 
 class ConnectorSettings(BaseSettings):
-    """Where the plant file, PLCs, ERP, MES and cameras are, how to reach them securely, and the timeouts
+    """Where the plant file, PLCs, ERP, MES, PLM and cameras are, how to reach them securely, and the timeouts
     (``PLANT_*``)."""
 
     model_config = SettingsConfigDict(env_prefix="PLANT_", extra="ignore", allow_inf_nan=False)
 
     site_dir: Path = site_dir_field()
     plant_file: Path = Field(default_factory=lambda data: data["site_dir"] / "plant.yaml")
+    plm_file: Path = Field(default_factory=lambda data: data["plant_file"].parent / "plm.yaml",
+                           description="the PLM's products, BOMs, routings and recipes, beside the plant file "
+                                       "(the simulator serves it)")
     host: str = "127.0.0.1"
     modbus_port: Port = 5020
     opcua_port: Port = 4840
@@ -56,6 +59,8 @@ class ConnectorSettings(BaseSettings):
     sim_port: Port = 8083
     camera_port: Port = 8084
     camera_url: str = Field(default="", description="the in-line cameras' base URL; default http://HOST:CAMERA_PORT")
+    plm_port: Port = 8085
+    plm_url: str = Field(default="", description="the PLM's base URL; default http://HOST:PLM_PORT")
     connect_timeout_s: float = Field(3.0, gt=0, le=600)
     request_timeout_s: float = Field(5.0, gt=0, le=600)
 
@@ -65,10 +70,11 @@ class ConnectorSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _system_urls(self) -> ConnectorSettings:
-        """The ERP and MES may live anywhere (their own hosts, HTTPS, a path); unset, beside the PLC's host."""
+        """The ERP, MES and PLM may live anywhere (their own hosts, HTTPS, a path); unset, beside the PLC's host."""
         self.erp_url = (self.erp_url or f"http://{self.host}:{self.erp_port}").rstrip("/")
         self.mes_url = (self.mes_url or f"http://{self.host}:{self.mes_port}").rstrip("/")
         self.camera_url = (self.camera_url or f"http://{self.host}:{self.camera_port}").rstrip("/")
+        self.plm_url = (self.plm_url or f"http://{self.host}:{self.plm_port}").rstrip("/")
         return self
 
     @property

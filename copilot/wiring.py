@@ -16,6 +16,7 @@ from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from connectors.erp import ErpClient
 from connectors.mes import MesClient
 from connectors.plc import open_plc
+from connectors.plm import PlmClient
 from connectors.settings import ConnectorSettings
 from copilot.agent.graph import build_graph
 from copilot.agent.prompt import agent_prompt
@@ -54,6 +55,7 @@ async def opened(model: ChatModel, *, settings: CopilotSettings, connectors: Con
         plc = await stack.enter_async_context(open_plc(connectors, plant, settings.plc_protocol))
         erp = await stack.enter_async_context(ErpClient.from_settings(connectors))
         mes = await stack.enter_async_context(MesClient.from_settings(connectors))
+        plm = await stack.enter_async_context(PlmClient.from_settings(connectors))
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         saver = await stack.enter_async_context(checkpointer(settings.checkpoints_db))
         queue = ApprovalQueue(settings.state_db, ttl_hours=settings.approval_ttl_hours,
@@ -71,7 +73,7 @@ async def opened(model: ChatModel, *, settings: CopilotSettings, connectors: Con
         stack.callback(audit.close)
         audit.stamp(release)
         rt = Runtime(deps=Deps(plant=plant, plc=plc, erp=erp, mes=mes, manuals=manuals, twin=fitted,
-                               sign_offs=QueueSignOffs(queue)), model=model,
+                               sign_offs=QueueSignOffs(queue), plm=plm), model=model,
                      tools=tools, policy=Policy.load(settings.policy_file, tools=tools), queue=queue, ledger=ledger,
                      audit=audit, settings=settings, twin_checks=twin_checks, procedures=procedures,
                      release=release)

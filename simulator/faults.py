@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 
 class FaultKind(StrEnum):
-    """What can go wrong in the simulated plant: a machine's faults, and the ERP's or MES's."""
+    """What can go wrong in the simulated plant: a machine's faults, and the ERP's, MES's or PLM's."""
 
     bearing_wear = "bearing_wear"  # vibration and bearing temperature grow
     sensor_drift = "sensor_drift"  # a measured value drifts away from the true one
@@ -18,6 +18,7 @@ class FaultKind(StrEnum):
     plc_offline = "plc_offline"  # the machine's PLC stops answering on both protocols
     erp_error = "erp_error"  # the ERP answers 500 to every request
     mes_error = "mes_error"  # the MES answers 500 to every request
+    plm_error = "plm_error"  # the PLM answers 500 to every request
 
 
 MACHINE_FAULTS = {

@@ -58,7 +58,7 @@ def _answers(port: int) -> bool:
 
 def _wait_until_ready(proc: subprocess.Popen, settings: ConnectorSettings, log: Path) -> None:
     ports = [settings.modbus_port, settings.opcua_port, settings.erp_port, settings.mes_port, settings.sim_port,
-             settings.camera_port]
+             settings.camera_port, settings.plm_port]
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -96,6 +96,9 @@ def settings_env(settings: ConnectorSettings) -> dict[str, str]:
         "PLANT_SIM_PORT": str(settings.sim_port),
         "PLANT_CAMERA_PORT": str(settings.camera_port),
         "PLANT_CAMERA_URL": settings.camera_url,
+        "PLANT_PLM_FILE": str(settings.plm_file),
+        "PLANT_PLM_PORT": str(settings.plm_port),
+        "PLANT_PLM_URL": settings.plm_url,
     }
 
 
@@ -114,10 +117,11 @@ def running_simulator(work: Path, *, seed: int = 0, time_scale: float = 0.0,
     password of ``mqtt_login`` when given.
     """
     if at is None:
-        modbus, opcua, erp, mes, control, camera = free_ports(6)
+        modbus, opcua, erp, mes, control, camera, plm = free_ports(7)
         chosen = {"plant_file": plant_file} if plant_file else {}
         settings = ConnectorSettings(**chosen, host="127.0.0.1", modbus_port=modbus, opcua_port=opcua,
-                                     erp_port=erp, mes_port=mes, sim_port=control, camera_port=camera)
+                                     erp_port=erp, mes_port=mes, sim_port=control, camera_port=camera,
+                                     plm_port=plm)
     else:
         settings = at
     work.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,6 @@
 """The simulator process: the physics clock and every service of the simulated plant on loopback.
 
-One event loop runs the Modbus TCP server, the OPC UA server, the ERP, MES and control
+One event loop runs the Modbus TCP server, the OPC UA server, the ERP, MES, PLM, camera and control
 HTTP apps (uvicorn) and the clock that advances the physics. They share one
 ``PlantSimulation`` and one ``FaultBoard``.
 """
@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from connectors.plant import Plant
+from connectors.plm_file import PlmFileError
 from connectors.settings import ConnectorSettings
 from simulator.camera import CameraService, create_camera_app
 from simulator.control import create_control_app
@@ -30,6 +31,7 @@ from simulator.mes import create_mes_app
 from simulator.modbus_server import start_modbus_server
 from simulator.opcua_server import start_opcua_server, user_from
 from simulator.physics import PlantSimulation
+from simulator.plm import create_plm_app, plm_catalogue
 from simulator.sparkplug_edge import EdgeNode, Publishing
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,7 @@ def listeners(settings: ConnectorSettings) -> list[Listener]:
         Listener("MES", f"http://{settings.host}:{settings.mes_port}", "PLANT_MES_PORT"),  # where it serves
         Listener("control", settings.sim_url, "PLANT_SIM_PORT"),
         Listener("cameras", f"http://{settings.host}:{settings.camera_port}", "PLANT_CAMERA_PORT"),
+        Listener("PLM", f"http://{settings.host}:{settings.plm_port}", "PLANT_PLM_PORT"),
     ]
 
 
@@ -133,7 +136,7 @@ async def serve(
         cameras = CameraService(plant, sim, seed)
     except ValueError as exc:
         raise SimulatorError(f"{settings.plant_file}: {exc}") from None
-    apps = _http_apps(settings, plant, faults, sim, data_dir, cameras)
+    apps = [*_http_apps(settings, plant, faults, sim, data_dir, cameras), _plm_app(settings, plant, faults)]
     async with contextlib.AsyncExitStack() as stack:
         # Claim every port before starting anything, so that a clash is one clear error.
         for what, env, port in (("Modbus server", "PLANT_MODBUS_PORT", settings.modbus_port),
@@ -181,6 +184,15 @@ def _http_apps(settings: ConnectorSettings, plant: Plant, faults: FaultBoard, si
         ("control API", "PLANT_SIM_PORT", settings.sim_port, create_control_app(sim, on_reset=reset_services)),
         ("camera service", "PLANT_CAMERA_PORT", settings.camera_port, create_camera_app(cameras)),
     ]
+
+
+def _plm_app(settings: ConnectorSettings, plant: Plant, faults: FaultBoard) -> _HttpApp:
+    """The PLM app over the site's PLM file with its port; SimulatorError names the file's mistakes."""
+    try:
+        catalogue = plm_catalogue(settings.plm_file, plant)
+    except PlmFileError as exc:
+        raise SimulatorError(str(exc)) from None
+    return ("PLM", "PLANT_PLM_PORT", settings.plm_port, create_plm_app(catalogue, faults))
 
 
 async def _start_plc_servers(stack: contextlib.AsyncExitStack, sim: PlantSimulation, plant: Plant,

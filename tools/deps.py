@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from connectors.erp import ErpClient
     from connectors.mes import MesClient
     from connectors.plc import PlcClient
+    from connectors.plm import PlmClient
     from knowledge.store import ManualStore
     from tools.sign_offs import SignOffs
     from twin.model import Twin
@@ -24,12 +25,13 @@ class System(StrEnum):
     erp = "erp"
     mes = "mes"  # the production orders, the quality records and the historian
     manuals = "manuals"
+    plm = "plm"  # products, option rules, BOMs, routings and recipes
 
 
 @dataclass(frozen=True)
 class Deps:
-    """What a tool runs against: the plant file, the PLCs, the ERP, the MES, and the manuals, the twin and the
-    copilot's record of sign-offs if any."""
+    """What a tool runs against: the plant file, the PLCs, the ERP, the MES, and the manuals, the twin, the
+    copilot's record of sign-offs and the PLM if any."""
 
     plant: Plant
     plc: PlcClient
@@ -38,3 +40,4 @@ class Deps:
     manuals: ManualStore | None = None
     twin: Twin | None = None
     sign_offs: SignOffs | None = None
+    plm: PlmClient | None = None

@@ -76,7 +76,7 @@ def announce(config: Configuration, port: int, sim: ConnectorSettings) -> None:
     """Print where the app and the plant's services are, the model, and the demo users to sign in as."""
     typer.secho(f"\nPlant Copilot is running: http://127.0.0.1:{port}", fg="green", bold=True)
     typer.echo(f"  plant: Modbus {sim.host}:{sim.modbus_port}, OPC UA {sim.opcua_url}, ERP {sim.erp_url}, "
-               f"MES {sim.mes_url}, simulator control {sim.sim_url}, cameras {sim.camera_url}")
+               f"MES {sim.mes_url}, PLM {sim.plm_url}, simulator control {sim.sim_url}, cameras {sim.camera_url}")
     typer.echo(f"  model: {config.llm.provider} (COPILOT_PROVIDER); it loads when the first page needs it")
     typer.echo("  sign in as (user / password / role):")
     for user in UserDirectory.load(config.copilot.users_file).people():

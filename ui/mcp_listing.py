@@ -96,8 +96,8 @@ OWN_NAMES = frozenset(o.name for o in OWN)
 
 def systems_of(connectors: ConnectorSettings, plant: Plant, *, manuals: bool) -> frozenset[System]:
     """The systems beside its PLCs a plant has: an ERP when its plant file lists parts or suppliers or the ERP's
-    address is set (not the default one), an MES likewise with products or production orders, and the manuals
-    when a store is loaded."""
+    address is set (not the default one), an MES likewise with products or production orders, the manuals
+    when a store is loaded, and a PLM when the site has a PLM file or the PLM's address is set."""
     defaults = ConnectorSettings.model_fields
     has = {
         System.erp: bool(plant.parts or plant.suppliers)
@@ -105,6 +105,8 @@ def systems_of(connectors: ConnectorSettings, plant: Plant, *, manuals: bool) ->
         System.mes: bool(plant.products or plant.production_orders)
         or connectors.mes_url != f"http://{connectors.host}:{defaults['mes_port'].default}",
         System.manuals: manuals,
+        System.plm: connectors.plm_file.exists()
+        or connectors.plm_url != f"http://{connectors.host}:{defaults['plm_port'].default}",
     }
     return frozenset(system for system, present in has.items() if present)
 

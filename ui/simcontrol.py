@@ -13,7 +13,8 @@ import httpx
 
 from connectors.settings import ConnectorSettings
 
-FAULTS = ("bearing_wear", "sensor_drift", "temp_controller_drift", "jam", "plc_offline", "erp_error", "mes_error")
+FAULTS = ("bearing_wear", "sensor_drift", "temp_controller_drift", "jam", "plc_offline", "erp_error", "mes_error",
+          "plm_error")
 MACHINE_FAULTS = FAULTS[:5]
 
 

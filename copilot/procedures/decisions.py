@@ -22,12 +22,17 @@ from pydantic_core import to_jsonable_python
 
 from connectors.plant import Machine, Plant, Tag, tag_words
 from connectors.records import SparePart, WorkOrder
+from copilot.orders.check import OrderRequest, check_configuration
+from copilot.orders.configuration import ConfigurationError
+from copilot.orders.said import said
 from copilot.procedures.correction import correction, fell_back
 from copilot.procedures.outcome import AskBack, Decided, Json, Stop, either
 from copilot.procedures.production import production_change
 from copilot.procedures.register import resolution
 from copilot.quality.root_cause import explain
 from copilot.understanding.choices import Preference
+from copilot.understanding.dates import day_named
+from tools.configuration_facts import ConfigurationFacts
 from tools.create_purchase_order import ranked_offers
 from tools.line_history import LineHistory
 from tools.lines import spaced, symbol
@@ -280,6 +285,26 @@ def run_command(plant: Plant, machine: str, command: str | None, status: Machine
     return Decided({command: True}, f"{command} {machine} (now {state})")
 
 
+def configure_order(plant: Plant, facts: ConfigurationFacts, colour: str | None, options: list[str] | None,
+                    quantity: int | None, due: str | None) -> Decided:
+    """A configuration checked for buildability by code (copilot/orders): refused naming the rule or the setpoint,
+    or whether the due date (a day as the request names it, from the facts' today) holds, with the substitutions
+    for a material that comes too late; what is missing is asked back."""
+    product = facts.product
+    if not colour:
+        raise AskBack(f"In which colour? {product.id} comes in {either(product.colours)}.")
+    if not quantity:
+        raise AskBack(f"How many {product.id} does the customer want?")
+    day = day_named(due, facts.today) if due else None
+    if day is None:
+        raise AskBack("By which day is it due? Say a date such as 2026-12-11, or a weekday.")
+    try:
+        check = check_configuration(OrderRequest(product.id, colour, tuple(options or ()), quantity, day), facts, plant)
+    except ConfigurationError as exc:
+        raise Stop(str(exc)) from None
+    return Decided(to_jsonable_python(check), said(check))
+
+
 def root_cause(history: LineHistory) -> Decided:
     """Why the line's defect rate rose: its machines compared by code, the likely causes ranked with their figures
     (copilot/quality/root_cause.py); the note says them, or that the rate is not up, or that no cause was found."""
@@ -290,7 +315,7 @@ def root_cause(history: LineHistory) -> Decided:
 DECISIONS: dict[str, Callable[..., Decided]] = {
     f.__name__: f
     for f in (setpoint_targets, work_order, purchase, reorders, run_command, production_change, root_cause,
-              correction, fell_back)
+              correction, fell_back, configure_order)
 }
 
 

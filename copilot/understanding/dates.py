@@ -1,0 +1,47 @@
+"""A day as people name it in a request, found by code against today: an ISO date (2026-12-11), a day and month
+(11.12.2026, 11/12), today or tomorrow, a weekday (the next one, today's included) or "in N days / weeks", in the
+languages the copilot answers in."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+WEEKDAYS: dict[str, int] = {
+    **dict.fromkeys(("monday", "montag", "lundi", "lunes", "lunedì", "lunedi"), 0),
+    **dict.fromkeys(("tuesday", "dienstag", "mardi", "martes", "martedì", "martedi"), 1),
+    **dict.fromkeys(("wednesday", "mittwoch", "mercredi", "miércoles", "miercoles", "mercoledì", "mercoledi"), 2),
+    **dict.fromkeys(("thursday", "donnerstag", "jeudi", "jueves", "giovedì", "giovedi"), 3),
+    **dict.fromkeys(("friday", "freitag", "vendredi", "viernes", "venerdì", "venerdi"), 4),
+    **dict.fromkeys(("saturday", "samstag", "samedi", "sábado", "sabado", "sabato"), 5),
+    **dict.fromkeys(("sunday", "sonntag", "dimanche", "domingo", "domenica"), 6),
+}
+OFFSETS: dict[str, int] = {**dict.fromkeys(("today", "heute", "aujourd'hui", "hoy", "oggi"), 0),
+                           **dict.fromkeys(("tomorrow", "morgen", "demain", "mañana", "manana", "domani"), 1)}
+_ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_DAY_MONTH = re.compile(r"\b(\d{1,2})[./](\d{1,2})(?:[./](\d{4}))?\b")
+_IN = re.compile(r"\b(?:in|within|en|entro|innerhalb von)\s+(\d{1,3})\s+"
+                 r"(days?|tagen?|jours?|días?|dias?|giorni|weeks?|wochen?|semaines?|semanas?|settimane?)\b")
+
+
+def day_named(text: str, today: date) -> date | None:
+    """The day ``text`` names, counted from ``today``; None when it names none (or an impossible date)."""
+    said = text.strip().lower()
+    try:
+        if found := _ISO.search(said):
+            return date(*map(int, found.groups()))
+        if found := _DAY_MONTH.search(said):
+            day, month, year = found.groups()
+            named = date(int(year) if year else today.year, int(month), int(day))
+            return named if year or named >= today else named.replace(year=today.year + 1)
+    except ValueError:
+        return None
+    if found := _IN.search(said):
+        weeks = found.group(2).startswith(("week", "woche", "semaine", "semana", "settiman"))
+        return today + timedelta(days=int(found.group(1)) * (7 if weeks else 1))
+    words = re.findall(r"[\w']+", said)
+    offset = next((OFFSETS[w] for w in words if w in OFFSETS), None)
+    if offset is not None:
+        return today + timedelta(days=offset)
+    weekday = next((WEEKDAYS[w] for w in words if w in WEEKDAYS), None)
+    return None if weekday is None else today + timedelta(days=(weekday - today.weekday()) % 7)

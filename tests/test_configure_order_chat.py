@@ -1,0 +1,51 @@
+"""Configure to order in the plant chat: the configure_order_check procedure reads the facts through the gate,
+code decides, and the answer is written from the check; on the simulator with a scripted model."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from agent_helpers import ask, call, copilot_on, results, script
+
+from copilot.understanding.dates import day_named
+
+MONDAY = date(2026, 12, 7)
+
+
+@pytest.mark.parametrize(("said", "day"), [
+    ("Friday", date(2026, 12, 11)), ("bis Freitag", date(2026, 12, 11)), ("monday", MONDAY),
+    ("2026-12-18", date(2026, 12, 18)), ("18.12.", date(2026, 12, 18)), ("1.1.", date(2027, 1, 1)),
+    ("in 5 days", date(2026, 12, 12)), ("in 2 weeks", date(2026, 12, 21)), ("tomorrow", date(2026, 12, 8)),
+    ("30.2.2027", None), ("soon", None),
+])
+def test_a_due_day_is_found_by_code_from_today(said: str, day: date | None) -> None:
+    assert day_named(said, MONDAY) == day
+
+
+async def test_a_late_material_is_answered_with_its_substitutions_the_least_carbon_one_marked(sim, tmp_path):
+    due = (datetime.now(UTC).date() + timedelta(days=4)).isoformat()  # the check's today is the plant's calendar
+    model = script([call("configure_order_check", product="HX-200", colour="blue", options=["uv_stabilised"],
+                         quantity=600, due=due)])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", f"can we make 600 housings in blue with UV protection by {due}?")
+    assert [s.tool for s in results(steps)] == ["configuration_facts"]
+    answer = steps[-1].text
+    assert answer.startswith(f"- 600 HX-200 blue with uv_stabilised: the due date {due} does not hold"), answer
+    assert "Late: UV-ADD 2.4 kg (free 0.8, on order 0, buy 2 from SUP-COLOR)" in answer
+    assert "alternate UV-HALS: 2 from SUP-ECO, cost 60.00, 2.4 kg CO2e" in answer
+    marked = [part for part in answer.split("; ") if "(recommended)" in part]
+    assert len(marked) == 1 and marked[0].startswith("alternate UV-HALS: 2 from SUP-ECO"), answer
+
+
+async def test_a_broken_option_rule_is_refused_naming_it_and_a_missing_quantity_is_asked_back(sim, tmp_path):
+    model = script([call("configure_order_check", product="CL-500", colour="red", options=["tamper_evident_cap"],
+                         quantity=500, due="Friday")],
+                   [call("configure_order_check", product="CL-500", colour="red", quantity=None, due="Friday")])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        refused = (await ask(copilot, "olga", "500 red coolant bottles with the tamper-evident cap by Friday?"))
+        asked = (await ask(copilot, "olga", "and red coolant bottles by Friday?"))[-1].text
+    assert refused[-1].text == ("- 500 CL-500 red with tamper_evident_cap: refused, it breaks rule CL-R1: "
+                                "tamper_evident_cap needs one of long_life (the tamper-evident cap is sold on the "
+                                "long-life range only)")
+    assert asked == "How many CL-500 does the customer want?"

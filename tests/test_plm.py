@@ -1,0 +1,70 @@
+"""PLM as a system of its own: the PLM file checked against its plant, and the simulator's PLM service read over
+real HTTP through the PLM connector."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import httpx
+import pytest
+
+from connectors.errors import NotFound, Rejected, Unreachable
+from connectors.plant import load_plant
+from connectors.plm import PlmClient
+from connectors.plm_file import PlmFileError, load_plm
+from connectors.plm_records import RuleKind
+from connectors.site import PLANTS, shipped_plant
+from simulator.plm import plm_catalogue
+from simulator.process import free_ports
+
+RIVERSIDE = load_plant(shipped_plant("riverside"))
+
+
+@pytest.mark.parametrize("name", ["riverside", "dyehouse"])
+def test_each_shipped_plant_has_a_plm_file_that_fits_it(name: str) -> None:
+    catalogue = load_plm(PLANTS / name / "plm.yaml", load_plant(shipped_plant(name)))
+    assert catalogue.products and catalogue.alternates and catalogue.engineering_changes
+
+
+def test_a_site_without_a_plm_file_gets_a_plm_that_knows_no_product(tmp_path) -> None:
+    assert plm_catalogue(tmp_path / "plm.yaml", RIVERSIDE).products == []
+
+
+def test_a_plm_file_naming_what_the_plant_lacks_is_refused_in_one_line(tmp_path) -> None:
+    text = (PLANTS / "riverside" / "plm.yaml").read_text()
+    broken = tmp_path / "plm.yaml"
+    broken.write_text(text.replace("machine: IM-103, cycle_s", "machine: OV-201, cycle_s")
+                      .replace("material: GF-30", "material: GF-99"))
+    with pytest.raises(PlmFileError) as caught:
+        load_plm(broken, RIVERSIDE)
+    message = str(caught.value)
+    assert "\n" not in message and str(broken) in message
+    assert "machine OV-201 is not on line L1" in message and "unknown material GF-99" in message
+
+
+async def test_the_simulator_serves_plm_over_http(sim) -> None:
+    async with PlmClient.from_settings(sim) as plm:
+        products = await plm.products()
+        housing = await plm.product("hx-200")
+        uv = await plm.alternates(material="UV-ADD")
+        changes = await plm.engineering_changes(product="HX-200")
+        with pytest.raises(NotFound, match="HX-200, CL-500"):
+            await plm.product("ZZ-1")
+    assert [p.id for p in products] == ["HX-200", "CL-500"]
+    assert housing.routing.line == "L1" and housing.routing.machine == "IM-103"
+    assert [(r.id, r.kind) for r in housing.rules] == [("HX-R1", RuleKind.excludes), ("HX-R2", RuleKind.requires)]
+    assert [(a.alternate, a.ratio) for a in uv] == [("UV-HALS", 1.25)]
+    assert [(c.id, c.effective) for c in changes] == [("EC-2026-031", date(2026, 12, 9))]
+    docs = httpx.get(f"{sim.plm_url}/openapi.json", timeout=10).json()
+    assert {"/api/v1/products", "/api/v1/products/{product_id}", "/api/v1/alternates",
+            "/api/v1/engineering-changes"} <= set(docs["paths"])
+
+
+async def test_a_failing_or_absent_plm_is_a_connector_error(sim) -> None:
+    httpx.post(f"{sim.sim_url}/faults", json={"kind": "plm_error"}, timeout=10).raise_for_status()
+    async with PlmClient.from_settings(sim) as plm:
+        with pytest.raises(Rejected, match="PLM answered 500"):
+            await plm.products()
+    async with PlmClient(f"http://127.0.0.1:{free_ports(1)[0]}", timeout=2, connect_timeout=1) as nowhere:
+        with pytest.raises(Unreachable, match="PLM at"):
+            await nowhere.products()
