@@ -37,7 +37,7 @@ def features_of(product: PlmProduct, colour: str, options: list[str]) -> frozens
 
 def broken_rules(product: PlmProduct, features: frozenset[str]) -> tuple[RuleBreach, ...]:
     """The product's option rules the configuration breaks, in the product's order."""
-    return tuple(RuleBreach(rule=r.id, option=r.option, kind=r.kind.value, others=tuple(r.others), reason=r.reason)
+    return tuple(RuleBreach(rule=r.id, option=r.option, kind=r.kind, others=tuple(r.others), reason=r.reason)
                  for r in product.rules if r.broken_by(features))
 
 

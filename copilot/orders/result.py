@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from connectors.plm_records import RuleKind
+
 
 class Verdict(StrEnum):
     """The check's outcome: refused (a rule broken, a recipe beyond a limit), or buildable on time or late."""
@@ -32,13 +34,13 @@ class RuleBreach:
 
     rule: str
     option: str
-    kind: str
+    kind: RuleKind
     others: tuple[str, ...]
     reason: str
 
     @property
     def line(self) -> str:
-        verb = "needs one of" if self.kind == "requires" else "cannot go with"
+        verb = "needs one of" if self.kind is RuleKind.requires else "cannot go with"
         return f"rule {self.rule}: {self.option} {verb} {', '.join(self.others)} ({self.reason})"
 
 
