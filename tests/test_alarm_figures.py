@@ -14,6 +14,7 @@ take 90 s) nor FL-202 (100 s) chatters.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -115,4 +116,5 @@ async def test_the_figures_of_the_simulators_alarm_journal(sim, tmp_path, alarms
     assert Frequent("P-101", "vibration_high", 1) in found.top_ten
     assert ("P-101", "vibration_high") not in found.standing  # it cleared
     report = await facts(1, sim, CopilotSettings(data_dir=tmp_path))  # the shift report's KPIs show them
-    assert "- alarms (ISA-18.2): " in report and "P-101 vibration_high (1)" in report
+    # the report's hour may hold other tests' alarms on the same simulator: this one is among them
+    assert "- alarms (ISA-18.2): " in report and re.search(r"P-101 vibration_high \(\d+\)", report)

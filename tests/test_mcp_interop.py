@@ -103,8 +103,8 @@ async def test_a_plant_without_erp_or_mes_lists_no_erp_or_mes_tools(sim, tmp_pat
     bare = plant_with(tmp_path, _bare)
     unset = ConnectorSettings(plant_file=tmp_path / "plant.yaml")  # the ERP's and MES's default address
     assert systems_of(unset, bare, manuals=False) == frozenset()
-    assert systems_of(sim, bare, manuals=False) == {System.erp, System.mes}  # their address is set
-    assert systems_of(unset, sim.load_plant(), manuals=True) == set(System)
+    assert systems_of(sim, bare, manuals=False) == {System.erp, System.mes, System.plm}  # their address is set
+    assert systems_of(unset, sim.load_plant(), manuals=True) == set(System) - {System.plm}  # no PLM file beside it
     async with serving(sim, tmp_path / "data") as (mcp, _):
         mcp.systems = frozenset()
         async with Client(mcp.server()) as client:
