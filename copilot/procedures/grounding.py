@@ -139,17 +139,16 @@ def _grounded_part(slots: dict[str, Any], name: str, required: bool, texts: list
     return None
 
 
-def _unfilled_machine(procedure: Procedure, slots: dict[str, Any], texts: list[str], plant: Plant) -> None:
-    """A machine slot the model left empty is the one machine the request names, where it names one."""
-    named = machines_named(" ".join(texts), plant)
+def _unfilled_machine(procedure: Procedure, slots: dict[str, Any], named: list[str]) -> None:
+    """A machine slot the model left empty is the one machine the request names (``named``), where it names one."""
     for name, slot in procedure.slots.items():
         if slot.kind is SlotKind.machine and slots.get(name) is None and len(named) == 1:
             slots[name] = named[0]
 
 
-def _named_machine(value: str, texts: list[str], plant: Plant) -> str:
-    """The machine the request names where the model filled one it does not name; else the model's."""
-    named = machines_named(" ".join(texts), plant)  # an id the request types is named first, alone
+def _named_machine(value: str, named: list[str]) -> str:
+    """The machine the request names (``named``, best first: an id it types alone) where the model filled one it
+    does not name; else the model's."""
     return named[0] if len(named) == 1 and value not in named else value
 
 
@@ -248,6 +247,8 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
     if unknown:
         return slots, unknown, None
     texts = [request, *([english] if english else []), *([repeated] if repeated else [])]
+    own = [operators_words(request), *([english] if english else [])]  # what the operator said, not the copilot
+    named = machines_named(" ".join(own), plant)
     text = " ".join([*texts, earlier]).upper()
     kept, unconverted = _grounded_numbers(procedure, slots, texts, lang, plant)
     said = {p for p in (preference_in(request, lang), english and preference_in(english)) if p}
@@ -258,15 +259,14 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
         if not isinstance(value, str):
             continue
         if slot.kind is SlotKind.machine:
-            kept[name] = _named_machine(value, [operators_words(request), *([english] if english else [])], plant)
+            kept[name] = _named_machine(value, named)
         elif slot.kind in (*_TYPED, *_SAID):
             _unsaid(kept, name, procedure, texts, earlier, plant)
         elif slot.kind is SlotKind.part and not _named(value, text):
-            own = machines_named(" ".join([operators_words(request), *([english] if english else [])]), plant)
-            if question := _grounded_part(kept, name, slot.required, texts, own, plant):
+            if question := _grounded_part(kept, name, slot.required, texts, named, plant):
                 return kept, None, question
-    _unfilled_machine(procedure, kept, [operators_words(request), *([english] if english else [])], plant)
-    _taken_off(procedure, kept, [request, *([english] if english else [])], lang, plant)
+    _unfilled_machine(procedure, kept, named)
+    _taken_off(procedure, kept, own, lang, plant)
     measured = _measured_instead(request, procedure, kept, plant)
     return kept, measured, None if measured else unconverted
 
