@@ -166,7 +166,7 @@ def _renamed_request(example: Example, renamed: dict[str, str], reference: Plant
 def fitted_example(example: Example, procedure: Procedure, binding: _Rebinding,
                    validator: Draft202012Validator) -> Example | None:
     """The example on this plant: as written, re-bound to this plant's things, or None when it cannot be."""
-    machine_slot = next((n for n, s in procedure.slots.items() if s.kind is SlotKind.machine), None)
+    machine_slot = procedure.slot_of(SlotKind.machine)
     source = example.slots.get(machine_slot) if machine_slot else None
     try:
         machine = (source, binding.machine(source, *_tags_named(example, procedure))) if source else None

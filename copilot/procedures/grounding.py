@@ -205,8 +205,8 @@ _NUMBERS = (SlotKind.integer, SlotKind.number, SlotKind.total, SlotKind.more)
 def _total_or_more(procedure: Procedure, slots: dict[str, Any], read: list[Phrase]) -> None:
     """A count's change as the request phrases its number, whichever slot the model put it in: "make it 1000" is a
     new total, "300 more", "add 300" and "200 fewer" are a change; a number phrased neither way stays where it is."""
-    total = next((n for n, s in procedure.slots.items() if s.kind is SlotKind.total), None)
-    more = next((n for n, s in procedure.slots.items() if s.kind is SlotKind.more), None)
+    total = procedure.slot_of(SlotKind.total)
+    more = procedure.slot_of(SlotKind.more)
     value = slots.get(total) if slots.get(total) is not None else slots.get(more)
     if total is None or more is None or not isinstance(value, int | float):
         return
@@ -299,8 +299,8 @@ def _untyped(slots: dict[str, Any], name: str, procedure: Procedure, request: st
     if procedure.slots[name].kind is not SlotKind.variant:
         return
     chosen = next((v for p in plant.products for v in p.variants if v.id == variant), None)
-    colour = next((n for n, s in procedure.slots.items() if s.kind is SlotKind.colour), None)
-    options = next((n for n, s in procedure.slots.items() if s.kind is SlotKind.options), None)
+    colour = procedure.slot_of(SlotKind.colour)
+    options = procedure.slot_of(SlotKind.options)
     if chosen is None or colour is None or slots.get(colour) or (options and slots.get(options)):
         return
     if re.search(rf"(?<![a-z]){re.escape(chosen.colour.lower())}(?![a-z])", request.lower()):
@@ -312,7 +312,7 @@ def _untyped(slots: dict[str, Any], name: str, procedure: Procedure, request: st
 def _taken_off(procedure: Procedure, slots: dict[str, Any], texts: list[str], lang: str, plant: Plant) -> None:
     """The options the request takes off, read by code, are the procedure's ``without`` and not among its options
     (whatever the model filled in either)."""
-    without = next((n for n, s in procedure.slots.items() if s.kind is SlotKind.without), None)
+    without = procedure.slot_of(SlotKind.without)
     if without is None:
         return
     known = list(dict.fromkeys(o for p in plant.products for v in p.variants for o in v.options))
@@ -347,7 +347,7 @@ def _measured_instead(request: str, procedure: Procedure, slots: dict[str, Any],
     """A change the operator asked of a measured value: it goes to the one setpoint that drives that value ("turn
     the filler speed up" is its speed setpoint), written into ``slots``; without one, why it cannot be written."""
     machine = next((slots.get(n) for n, s in procedure.slots.items() if s.kind is SlotKind.machine), None)
-    slot = next((n for n, s in procedure.slots.items() if s.kind is SlotKind.setpoint_changes), None)
+    slot = procedure.slot_of(SlotKind.setpoint_changes)
     changes = slots.get(slot) if slot else None
     if machine not in plant.machines or not changes:
         return None

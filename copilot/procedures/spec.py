@@ -153,6 +153,10 @@ class Procedure(_Strict):
     def changes(self) -> set[str]:
         return {s.change for s in self.steps if s.change}
 
+    def slot_of(self, kind: SlotKind) -> str | None:
+        """The name of the procedure's first slot of that kind; None when it has none."""
+        return next((name for name, slot in self.slots.items() if slot.kind is kind), None)
+
 
 class Procedures(_Strict):
     """The procedures file: every procedure, checked against the tools and the decisions."""
