@@ -120,3 +120,18 @@ async def test_the_monitor_opens_an_alert_whose_procedure_ranks_the_lines_causes
     finally:
         control.clear()
         control.close()
+
+
+async def test_a_drift_under_way_all_the_window_is_still_the_cause(sim, tmp_path):
+    control = SimControl(sim)
+    try:
+        control.fault("temp_controller_drift", machine_id="OV-201", severity=1.0)  # from the window's first minute
+        for _ in range(30):
+            control.advance(60)
+        async with copilot_on(sim, tmp_path, script([call("line_root_cause", line="L2")])) as copilot:
+            answer = (await ask(copilot, "sam", "why has line 2's scrap gone up this shift?"))[-1].text
+        first = answer.split("1) ", 1)[1]
+        assert re.match(r"OV-201 zone temperature \d+(\.\d)? °C against its setpoint 180 °C", first), answer
+    finally:
+        control.clear()
+        control.close()

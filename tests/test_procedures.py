@@ -261,8 +261,12 @@ def test_a_wording_that_brings_a_number_or_an_id_the_lines_lack_is_not_used() ->
     assert not faithful("IM-103 Zylindertemperatur 230 → 265 °C; PO-L2-0107", lines)  # 265 is nowhere in the lines
     assert not faithful("IM-104 Zylindertemperatur 230 → 235 °C", lines)  # another machine
     assert not faithful("", lines)
-    assert stands_for("Die Zylindertemperatur von IM-103 steht jetzt auf 235 °C statt 230 °C", lines, "de")
+    assert stands_for("Die Zylindertemperatur von IM-103 steht jetzt auf 235 °C statt 230 °C (+5 °C). "
+                      "PO-L2-0107 mit Menge 12.000 wartet auf Freigabe", lines, "de")
     assert not stands_for("The injection moulder IM-103 runs with its barrel at 230 degrees", lines, "de")
+    # a wording that leaves out a line, or says nothing over and over, is not the answer
+    assert not stands_for("Die Zylindertemperatur von IM-103 steht jetzt auf 235 °C statt 230 °C", lines, "de")
+    assert not stands_for("Die Antwort ist: " * 40, lines, "de")
 
 
 def test_an_unclear_part_is_asked_back_and_an_untyped_order_id_is_dropped() -> None:
@@ -406,3 +410,38 @@ def test_degrees_name_a_temperature_setpoint_so_a_step_too_large_stays_on_it() -
     with pytest.raises(AskBack, match="P-101 has no barrel temperature setpoint; its setpoints are speed setpoint"):
         setpoint_targets(PLANT, "P-101", [{"tag": "barrel_temp_setpoint", "by": -5}], _status(speed_setpoint=2400.0),
                          said="turn the heat down 5 degrees")
+
+
+def test_an_optional_machine_nobody_named_is_dropped() -> None:
+    jobs = SHIPPED.get("open_work_orders_list")
+    slots, stop, _ = checked("any maintenance jobs still open on line 1?", jobs, {"machine": "HP-102", "line": "L1"},
+                             PLANT)
+    assert stop is None and slots == {"line": "L1"}
+    # named by the conversation ("it"), or by the request in words, it stays
+    slots, _, _ = checked("any jobs still open on it?", jobs, {"machine": "HP-102", "line": None}, PLANT,
+                          earlier="HP-102 hydraulic press is running; no active alarm")
+    assert slots["machine"] == "HP-102"
+    slots, _, _ = checked("what jobs are still open on the press?", jobs, {"machine": "HP-102", "line": None}, PLANT)
+    assert slots["machine"] == "HP-102"
+    # a required machine is the model's to fill: the gate and the procedure's reads stand behind it
+    change = SHIPPED.get("change_setpoints")
+    slots, _, _ = checked("bring the temperature down 5", change,
+                          {"machine": "OV-201", "changes": [{"tag": "temp_setpoint", "by": -5}]}, PLANT)
+    assert slots["machine"] == "OV-201"
+
+
+def test_a_phrase_that_names_the_machine_names_no_part() -> None:
+    order = SHIPPED.get("order_part")
+    slots, _, question = checked("order a full set of bearings for the outfeed belt, whoever's quickest", order,
+                                 {"part": "BELT-BL40"}, PLANT)
+    assert question is None and slots["part"] == "BRG-6205"
+    slots, _, question = checked("order a belt for the outfeed conveyor", order,
+                                 {"part": "BRG-6205"}, PLANT)
+    assert question is None and slots["part"] == "BELT-BL40"
+
+
+def test_a_part_number_said_in_the_plural_names_the_part() -> None:
+    order = SHIPPED.get("order_part")
+    slots, _, question = checked("order 10 of the 6205s from whoever's greenest", order,
+                                 {"part": "BRG-6205", "quantity": 10}, PLANT)
+    assert question is None and slots["part"] == "BRG-6205"

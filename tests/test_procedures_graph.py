@@ -293,6 +293,22 @@ async def test_the_same_for_another_machine_takes_the_earlier_requests_numbers(s
         assert not waiting(steps) and steps[-1].text.startswith("To what value, or by how much")
 
 
+async def test_the_same_for_another_machine_may_choose_only_the_earlier_procedure(sim, tmp_path):
+    model = _Noting(replies=[
+        ScriptedReply(tool_calls=[call("change_setpoints", machine="OV-201",
+                                       changes=[{"tag": "temp_setpoint", "by": 5}])]),
+        ScriptedReply(tool_calls=[call("change_setpoints", machine="IM-103",
+                                       changes=[{"tag": "barrel_temp_setpoint", "by": 5}])]),
+    ])
+    model.allowed = []
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        [oven] = waiting(await ask(copilot, "olga", "oven up 5 degrees please", thread_id="t1"))
+        await copilot.approve(oven.action_id, user("sam"))
+        [moulder] = waiting(await ask(copilot, "olga", "the same for the moulder", thread_id="t1"))
+        assert moulder.change == "IM-103 barrel temperature setpoint 230 → 235 °C"
+    assert len(model.allowed[0]) > 2 and model.allowed[-1] == ["change_setpoints", OTHER]
+
+
 async def test_a_question_may_choose_only_procedures_that_change_nothing(sim, tmp_path):
     model = _Noting(replies=[  # a model that ignored the list and chose a change anyway, then answered
         ScriptedReply(tool_calls=[call("change_setpoints", machine="OV-201", changes=[{"to": 180}])]),

@@ -49,6 +49,9 @@ UNIT_CASES = [
     ("cs", "30 bar", "bar"), ("cs", "1500 otáček za minutu", "rpm"), ("cs", "20 litrů za minutu", "l/min"),
     ("tr", "5 derece", "deg"), ("tr", "%10", "%"), ("tr", "yüzde 10", "%"), ("tr", "175 dereceye", "deg"),
     ("tr", "30 bar", "bar"), ("tr", "1500 devir/dakika", "rpm"), ("tr", "20 litre/dakika", "l/min"),
+    # a rate per minute as people abbreviate it
+    ("fr", "de 2 coups/min", "spm"), ("es", "5 golpes/min", "spm"), ("it", "3 colpi/min", "spm"),
+    ("nl", "10 flessen/min", "bpm"), ("pt", "20 litros/min", "l/min"), ("cs", "20 zdvihů/min", "spm"),
 ]
 
 

@@ -19,13 +19,14 @@ from copilot.agent.state import AgentState, Tasks, kept_run, turn_of
 from copilot.agent.status import Status, ToolArtifact
 from copilot.llm.errors import LLMError
 from copilot.procedures.answer import faithful, restating_request
-from copilot.procedures.chooser import OTHER, chooser_messages, latest_request
+from copilot.procedures.chooser import OTHER, chooser_messages, latest_request, previous_procedure
 from copilot.procedures.language import LANGUAGE_NAMES, language_of
 from copilot.procedures.questions import is_question
 from copilot.procedures.run import AUTHOR, ProcedureRun, RunState
 from copilot.procedures.tasks import TASKS, may_hold_several, tasks_of, telling_apart
 from copilot.store.approvals import Origin
 from copilot.understanding.numbers import in_digits
+from copilot.understanding.references import repeats_earlier
 from policies.model import Risk
 from tools.base import Tool
 
@@ -108,7 +109,7 @@ class Choose:
         english = await self._in_english(request, asking) if self.bound.brief else None
         heard = chooser_messages(self.bound.head, messages, asking, brief=self.bound.brief, english=english,
                                  task=tasks.task if tasks is not None else None)
-        choosable = self._choosable(asking, request)
+        choosable = self._choosable(asking, request, messages)
         reply = with_own_ids(await self.bound.model.ainvoke(heard, allowed_tools=choosable))
         picked = reply.tool_calls[0]["name"] if reply.tool_calls else None
         if picked in self.bound.choices and picked not in choosable:  # a model that ignored the list
@@ -142,12 +143,14 @@ class Choose:
             narrowed = without_changes(narrowed, self.bound.tool_names, self.rt.tools)
         return await self.bound.model.ainvoke([*self.bound.loop_head, *messages], **narrowed)
 
-    def _choosable(self, asking: ProcedureRun | None, request: str) -> list[str]:
+    def _choosable(self, asking: ProcedureRun | None, request: str, messages: list[AnyMessage]) -> list[str]:
         """What the chooser may pick: after a question asked back, the reply continues that procedure (or, if it
-        asks for something else, goes to the free loop); for a question, only the procedures that change nothing;
-        otherwise every procedure."""
+        asks for something else, goes to the free loop); "the same for ..." the procedure of the request before;
+        for a question, only the procedures that change nothing; otherwise every procedure."""
         if asking is not None and asking.outcome is RunState.asking:
             return [asking.procedure, OTHER]
+        if repeats_earlier(request) and (before := previous_procedure(messages, self.rt.procedures.names)):
+            return [before, OTHER]
         if is_question(request):
             return [c for c in self.bound.choices if c == OTHER or not self.rt.procedures.get(c).changes]
         return list(self.bound.choices)

@@ -61,10 +61,15 @@ def faithful(worded: str, lines: str) -> bool:
             and set(ID_WORD.findall(worded)) <= set(ID_WORD.findall(lines)))
 
 
+def complete(worded: str, lines: str) -> bool:
+    """Whether a wording leaves out none of the lines' numbers and ids."""
+    return _digits(lines) <= _digits(worded) and set(ID_WORD.findall(lines)) <= set(ID_WORD.findall(worded))
+
+
 def stands_for(worded: str, lines: str, lang: str) -> bool:
-    """Whether a wording of the lines may be the answer: faithful to them, and in the operator's language
-    (as far as it can be told: the small model sometimes summarises in English instead)."""
-    return faithful(worded, lines) and language_of(worded, lang) == lang
+    """Whether a wording of the lines may be the answer: faithful to them, complete, and in the operator's
+    language (as far as it can be told: the small model sometimes summarises in English instead)."""
+    return faithful(worded, lines) and complete(worded, lines) and language_of(worded, lang) == lang
 
 
 def restating_request(request: str, lang: str) -> HumanMessage:

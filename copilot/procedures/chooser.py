@@ -84,6 +84,13 @@ def previous_request(messages: list[AnyMessage]) -> str | None:
     return requests[-2] if len(requests) > 1 else None
 
 
+def previous_procedure(messages: list[AnyMessage], procedures: list[str]) -> str | None:
+    """The procedure chosen for the operator's request before their last one, if one was."""
+    last = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=len(messages))
+    return next((call["name"] for m in reversed(messages[:last]) if isinstance(m, AIMessage)
+                 for call in m.tool_calls if call["name"] in procedures), None)
+
+
 def request_for_choice(messages: list[AnyMessage], asking: ProcedureRun | None) -> str:
     """The request as the chooser reads it: with the question asked back and the reply, if there was one."""
     request = latest_request(messages)

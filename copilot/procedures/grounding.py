@@ -15,7 +15,8 @@ nothing clearly. Before a procedure runs:
   the request (or the conversation) does not name is dropped too;
 - a machine the request does not name, where the request names exactly one other
   (by id as people type it, or in words: "hp102", "the moulder", "the L2 oven";
-  copilot/understanding/machines.py), is that one;
+  copilot/understanding/machines.py), is that one; where a machine is optional and
+  neither the request nor the conversation names one, the model's is dropped;
 - a part the request does not name, where the request's words fit several parts'
   names ("some seals"), is asked back with those parts; where they fit one part's
   name ("the gearbox"), or one in the bill of materials of the machine the request
@@ -105,9 +106,9 @@ _TYPED = (SlotKind.production_order, SlotKind.variant)
 
 
 def _named(value: str, text: str) -> bool:
-    """Whether the request names ``value``: the id, or one of its parts that carries digits ("6205")."""
+    """Whether the request names ``value``: the id, or one of its parts that carries digits ("6205", "the 6205s")."""
     return value.upper() in text or any(
-        len(part) >= 3 and any(c.isdigit() for c in part) and re.search(rf"\b{re.escape(part)}\b", text)
+        len(part) >= 3 and any(c.isdigit() for c in part) and re.search(rf"\b{re.escape(part)}(?:'?S)?\b", text)
         for part in value.upper().split("-"))
 
 
@@ -115,10 +116,21 @@ def _fitting_parts(request: str, plant: Plant, machines: list[str]) -> list[str]
     """The parts whose names the request's words fit (by stem, less the words that name the ``machines``); of those,
     the ones in the bill of materials of the ``machines`` where any is ("the bearings for the pump" are the pump's
     bearing, not every bearing in the store)."""
-    said = stems(request).difference(*(machine_words(plant.machines[m]) for m in machines))
+    said = stems(request).difference(*(machine_words(plant.machines[m]) for m in machines),
+                                     _machine_phrases(request, plant, machines))
     fits = [part.id for part in plant.parts if stems(part.name) & said]
     fitted = {b.part for m in machines for b in plant.machines[m].bom}
     return [f for f in fits if f in fitted] or fits
+
+
+_PHRASE = re.compile(r"\b(?:for|on|of|at|from)\s+(.+?)(?=[,.;:!?]|\b(?:and|for|on|of|at|from|with)\b|$)")
+
+
+def _machine_phrases(request: str, plant: Plant, machines: list[str]) -> set[str]:
+    """The stems of each phrase after "for", "on", "of" ... that names one of the ``machines``: all its words name
+    the machine ("bearings for the outfeed belt": "belt" is the conveyor, not a part to order)."""
+    phrases = (m.group(1) for m in _PHRASE.finditer(operators_words(request).lower()))
+    return {w for phrase in phrases if set(machines_named(phrase, plant)) & set(machines) for w in stems(phrase)}
 
 
 def _grounded_part(slots: dict[str, Any], name: str, required: bool, texts: list[str], machines: list[str],
@@ -146,10 +158,16 @@ def _unfilled_machine(procedure: Procedure, slots: dict[str, Any], named: list[s
             slots[name] = named[0]
 
 
-def _named_machine(value: str, named: list[str]) -> str:
+def _grounded_machine(slots: dict[str, Any], name: str, required: bool, named: list[str], said: str,
+                      plant: Plant) -> None:
     """The machine the request names (``named``, best first: an id it types alone) where the model filled one it
-    does not name; else the model's."""
-    return named[0] if len(named) == 1 and value not in named else value
+    does not name; an optional machine that neither the request nor the conversation (``said``) names is dropped
+    ("open jobs on line 1" is of the line, not of a machine the model picked)."""
+    value = slots[name]
+    if len(named) == 1 and value not in named:
+        slots[name] = named[0]
+    elif not required and value not in named and value not in machines_named(said, plant):
+        del slots[name]
 
 
 def _said(value: Any, said: set[float], *, count: bool = True) -> bool:
@@ -259,7 +277,7 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
         if not isinstance(value, str):
             continue
         if slot.kind is SlotKind.machine:
-            kept[name] = _named_machine(value, named)
+            _grounded_machine(kept, name, slot.required, named, " ".join([*texts, earlier]), plant)
         elif slot.kind in (*_TYPED, *_SAID):
             _unsaid(kept, name, procedure, texts, earlier, plant)
         elif slot.kind is SlotKind.part and not _named(value, text):

@@ -137,6 +137,20 @@ def _moved(before: list[float], now: list[float], span: float) -> float:
     return ratio if ratio > 1 else 0.0
 
 
+def _off(before: list[float], now: list[float], target: float, span: float) -> float:
+    """How far a reading now sits off its setpoint ``target``, in thresholds (0 when within ``SHARE_OF_SPAN`` of the
+    range): as far as it moved away from the usual, or, where it sat off all the window (a drift already under way
+    when the window opened), as far as it sits off against its own noise now."""
+    offset = abs(statistics.fmean(now) - target)
+    if offset <= SHARE_OF_SPAN * span:
+        return 0.0
+    moved = _moved([v - target for v in before], [v - target for v in now], span)
+    if moved or abs(statistics.fmean(before) - target) <= SHARE_OF_SPAN * span:
+        return moved
+    ratio = offset / max(SIGMAS * statistics.pstdev(now), SHARE_OF_SPAN * span, 1e-9)
+    return ratio if ratio > 1 else 0.0
+
+
 def _strength(ratio: float) -> float:
     """A move of one threshold is weak evidence (1/3), of three or more thresholds full."""
     return min(1.0, ratio / 3)
@@ -182,8 +196,7 @@ def _readings(m: MachineHistory, split: float, changed: set[str]) -> list[_Found
         before, now = halves
         if driver is not None and driver.samples:
             target = driver.samples[-1][1]
-            ratio = _moved([v - target for v in before], [v - target for v in now], r.span)
-            if ratio and abs(statistics.fmean(now) - target) > SHARE_OF_SPAN * r.span:
+            if ratio := _off(before, now, target, r.span):
                 found.append(_Found(CauseKind.off_setpoint, r.tag, r.unit, _strength(ratio), statistics.fmean(before),
                                     statistics.fmean(now), target, r.words))
         elif ratio := _moved(before, now, r.span):

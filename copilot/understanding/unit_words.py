@@ -109,8 +109,21 @@ _TR = {
     "metre/dakika": "m/min", "amper": "A", "kilovat": "kW", "saniye": "s", "dakika": "min", "saat": "h",
     "mililitre": "ml", "litre": "l", "yüzde": "%", "adet": "pcs", "şişe/dakika": "bpm", "vuruş/dakika": "spm",
 }
-WORDS = {"en": _EN, "de": _DE, "fr": _FR, "es": _ES, "it": _IT, "pt": _PT, "nl": _NL, "pl": _PL, "cs": _CS,
-         "tr": _TR}
+_PER_MINUTE = (" per minute", " a minute", " pro minute", " par minute", " por minuto", " al minuto", " per minuut",
+               " na minutę", " za minutu")
+
+
+def _with_short_forms(words: dict[str, str]) -> dict[str, str]:
+    """A language's words with each rate per minute also as people abbreviate it ("coups par minute" is
+    "coups/min" too)."""
+    short = {name.removesuffix(tail) + "/min": unit for name, unit in words.items() for tail in _PER_MINUTE
+             if name.endswith(tail) and " " not in name.removesuffix(tail)}
+    return short | words
+
+
+WORDS = {lang: _with_short_forms(words) for lang, words in {
+    "en": _EN, "de": _DE, "fr": _FR, "es": _ES, "it": _IT, "pt": _PT, "nl": _NL, "pl": _PL, "cs": _CS,
+    "tr": _TR}.items()}
 
 PREFIXED = {"tr": {"%": "%", "yüzde": "%"}}
 """Units written before their number ("%10", "yüzde 10" in Turkish)."""
