@@ -323,6 +323,7 @@ class ProductionOrderRecord(_Answer):
     remaining: int
     status: ProductionOrderStatus
     changes: list[OrderChange]
+    due: date | None = Field(default=None, description="the day it is due, if it has a due date")
 
 
 class LineStatus(_Answer):
