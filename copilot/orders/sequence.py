@@ -10,7 +10,8 @@ Up to ``EXACT_UP_TO`` orders to place, the sequence is exact: a dynamic programm
 keeps the least changeover of every feasible prefix, which dominates (the same runs done sooner can only meet more
 dates). Beyond, it is greedy: the next order is the one with the least changeover whose placing leaves the rest
 feasible in due-date order or in first-come order (one of the two always is, so the greedy never strands an order),
-and ``lower_bound_min`` (each order's cheapest changeover into it) bounds how far it may be from the best.
+then improved by moving single orders while that cuts changeover and keeps every day; ``lower_bound_min`` (each
+order's cheapest changeover into it) bounds how far it may be from the best.
 Line time counts working hours from the start of today, as in ``copilot.orders.capacity``.
 """
 
@@ -30,7 +31,7 @@ _EPS = 1e-6
 
 
 class SequenceMethod(StrEnum):
-    """How the sequence was found: every order tried (exact), or nearest changeover first (greedy)."""
+    """How the sequence was found: every order tried (exact), or nearest changeover first then improved (greedy)."""
 
     exact = "exact"
     greedy = "greedy"
@@ -134,7 +135,7 @@ def sequence_line(line_id: str, routing: Routing, orders: Sequence[LineOrder], t
     start_h = before[len(fixed) - 1].end_h if fixed else 0.0
     problem = _Problem(co, first, [o.run.hours for o in movable], allowed, start_h, hpd)
     method = SequenceMethod.exact if len(movable) <= EXACT_UP_TO else SequenceMethod.greedy
-    order = problem.exact() if method is SequenceMethod.exact else problem.greedy()
+    order = problem.exact() if method is SequenceMethod.exact else problem.improved(problem.greedy())
     if problem.total(order) > problem.total(list(range(len(movable)))) - _EPS:
         order = list(range(len(movable)))
     bound = sum(min([first[j], *(co[i][j] for i in range(len(movable)) if i != j)]) for j in range(len(movable)))
@@ -242,6 +243,22 @@ class _Problem:
             order.append(j)
             rest.remove(j)
             hour, last = self._end(hour, last, j), j
+        return order
+
+    def improved(self, order: list[int]) -> list[int]:
+        """``order`` improved by moving one order elsewhere while that keeps every day and cuts changeover, the
+        first such move in order taken, until none does (each move cuts it, so this ends)."""
+        best = self.total(order)
+        moved = True
+        while moved:
+            moved = False
+            for i, j in ((i, j) for i in range(len(order)) for j in range(len(order)) if i != j):
+                trial = order[:i] + order[i + 1:]
+                trial.insert(j, order[i])
+                total = self.total(trial)
+                if total < best - _EPS and self._feasible(self.start_h, None, trial):
+                    order, best, moved = trial, total, True
+                    break
         return order
 
     def _keeps_feasible(self, hour: float, last: int | None, j: int, rest: list[int], by_due: list[int]) -> bool:
