@@ -93,7 +93,7 @@ def show_sequence(sequence: LineSequence) -> None:
     b.metric("Changeover sequenced", f"{sequence.changeover_after_min:g} min")
     c.metric("Saved", f"{sequence.saved_min:g} min")
     st.caption(sequence.line)
-    st.altair_chart(gantt(sequence), use_container_width=True)
+    st.altair_chart(gantt(sequence), width="stretch")
     st.dataframe([{"order": s.name, "colour": s.colour, "features": ", ".join(s.features), "units": s.units,
                    "changeover min": s.changeover_min, "start h": round(s.start_h, 2), "end h": round(s.end_h, 2),
                    "finished": s.finish, "due": s.due, "late": s.late} for s in sequence.after], hide_index=True)
