@@ -70,8 +70,9 @@ def test_a_queue_is_sequenced_light_to_dark_and_the_saving_is_the_one_computed_b
         (20, pytest.approx(3 + 2 / 3), pytest.approx(4 + 2 / 3))]
     assert [s.start_h for s in found.before] == [0, pytest.approx(1 + 25 / 60), pytest.approx(3 + 25 / 60), 4.75]
     assert all(s.finish == MONDAY for s in found.after)
-    assert found.line.startswith("Line L1: first come A → B → C → D, 105 min changeover; sequenced A → C → D → B, "
-                                 "40 min: 65 min saved (exact)")
+    assert found.line == ("Line L1: run C next; first come A → B → C → D, 105 min changeover; sequenced A → C → D "
+                          "→ B, 40 min: 65 min saved (exact). Runs (line hours from the start of today): A 0.0–1.0 h, "
+                          "C 1.0–2.0 h, D 2.3–3.3 h, B 3.7–4.7 h. Every order meets its due date")
 
 
 def test_the_same_tooling_runs_together() -> None:
@@ -150,8 +151,8 @@ async def test_sequence_line_1_on_riverside_keeps_its_one_queued_order(sim, tmp_
     model = script([call("line_queue_sequence", line="L1")])
     async with copilot_on(sim, tmp_path, model) as copilot:
         steps = await ask(copilot, "olga", "what should line L1 run next?")
-    assert steps[-1].text.startswith("- Line L1: first come PO-L1-0042 → PO-L1-0043, 25 min changeover; kept as it "
-                                     "is"), steps[-1].text
+    assert steps[-1].text.startswith("- Line L1: run PO-L1-0043 next; first come PO-L1-0042 → PO-L1-0043, 25 min "
+                                     "changeover; kept as it is"), steps[-1].text
 
 
 async def test_sequence_d1_on_the_dyehouse_runs_the_coral_batch_before_the_olive_one(dyehouse, tmp_path) -> None:
@@ -164,8 +165,9 @@ async def test_sequence_d1_on_the_dyehouse_runs_the_coral_batch_before_the_olive
                             twin=TwinSettings(site_dir=site)) as copilot:
         steps = await ask(copilot, "olga", "sequence line D1")
     assert steps[-1].text.startswith(
-        "- Line D1: first come PO-D1-0311 → PO-D1-0312 → PO-D1-0313, 190 min changeover; sequenced PO-D1-0311 → "
-        "PO-D1-0313 → PO-D1-0312, 180 min: 10 min saved (exact)"), steps[-1].text
+        "- Line D1: run PO-D1-0313 next; first come PO-D1-0311 → PO-D1-0312 → PO-D1-0313, 190 min changeover; "
+        "sequenced PO-D1-0311 → PO-D1-0313 → PO-D1-0312, 180 min: 10 min saved (exact). Runs (line hours from the "
+        "start of today): PO-D1-0311 0.0–5.6 h, PO-D1-0313 7.1–11.9 h, PO-D1-0312 13.4–21.4 h"), steps[-1].text
 
 
 async def test_an_unknown_line_is_asked_back_and_the_mes_names_the_lines(sim, tmp_path) -> None:

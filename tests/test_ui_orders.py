@@ -48,7 +48,7 @@ def test_a_late_configuration_shows_its_checks_substitutions_and_the_sequence(ru
     assert [m.label for m in at.metric] == ["Changeover first come", "Changeover sequenced", "Saved"]
     # first come: grey running -> blue UV (25 min) -> the new blue UV (same: 0); nothing to gain
     assert [m.value for m in at.metric] == ["25 min", "25 min", "0 min"]
-    assert "Line L1: first come PO-L1-0042 → PO-L1-0043 → the new order" in texts(at)
+    assert "Line L1: run PO-L1-0043 next; first come PO-L1-0042 → PO-L1-0043 → the new order" in texts(at)
     assert list(at.dataframe[1].value["order"]) == ["PO-L1-0042", "PO-L1-0043", "the new order"]
     assert at.get("vega_lite_chart"), "the Gantt chart of the sequence before and after"
     assert "No order change waits for sign-off." in texts(at)

@@ -61,6 +61,7 @@ class Slot:
     end_h: float
     finish: date
     due: date | None
+    in_progress: bool = False
 
     @property
     def name(self) -> str:
@@ -110,12 +111,17 @@ class LineSequence:
         def chain(slots: tuple[Slot, ...]) -> str:
             return " → ".join(s.name for s in slots) or "nothing queued"
 
-        text = f"Line {self.line_id}: first come {chain(self.before)}, {self.changeover_before_min:g} min changeover"
+        queued = [s for s in self.after if not s.in_progress]
+        first = f"run {queued[0].name} next" if queued else "nothing queued to run next"
+        text = (f"Line {self.line_id}: {first}; first come {chain(self.before)}, {self.changeover_before_min:g} min "
+                f"changeover")
         if self.moved:
             text += (f"; sequenced {chain(self.after)}, {self.changeover_after_min:g} min: {self.saved_min:g} min "
                      f"saved ({self.method.value})")
         else:
             text += "; kept as it is: no other order saves changeover within the due dates"
+        times = ", ".join(f"{s.name} {s.start_h:.1f}–{s.end_h:.1f} h" for s in self.after)
+        text += f". Runs (line hours from the start of today): {times}" if times else ""
         late = [f"{s.name} (due {s.due}, finished {s.finish})" for s in self.after if s.late]
         return text + (f". Late whatever the order: {', '.join(late)}" if late else ". Every order meets its due date")
 
@@ -156,7 +162,7 @@ def _slots(orders: list[LineOrder], routing: Routing, today: date) -> list[Slot]
         hour = start + order.run.hours
         finish = today + timedelta(days=_finish_day(start, hour, routing.hours_per_day))
         slots.append(Slot(order.run.order_id, order.run.colour, tuple(sorted(order.run.features)), order.run.units,
-                          round(minutes, 6), round(start, 6), round(hour, 6), finish, order.due))
+                          round(minutes, 6), round(start, 6), round(hour, 6), finish, order.due, order.in_progress))
         before = order.run
     return slots
 
