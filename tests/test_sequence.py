@@ -21,7 +21,7 @@ from connectors.plant import load_plant
 from connectors.plm import PlmClient
 from connectors.plm_file import PlmFileError, load_plm
 from connectors.settings import ConnectorSettings
-from connectors.site import PLANTS, shipped_plant
+from connectors.site import PLANTS, PRODUCT_DEFAULTS, shipped_plant
 from copilot.orders import OrderRequest, SubstitutionKind, check_configuration
 from copilot.orders import sequence as sequencing
 from copilot.orders.capacity import Run
@@ -29,9 +29,13 @@ from copilot.orders.said import said
 from copilot.orders.sequence import LineOrder, SequenceMethod, sequence_line
 from copilot.service import Copilot
 from copilot.settings import CopilotSettings
+from policies.engine import evaluate
+from policies.model import ActionContext, Allow, Risk, Role
+from policies.rules import Policy
 from simulator.process import running_simulator
 from tools.configuration_facts import read_facts
 from tools.line_queue import read_queue
+from tools.registry import TOOLS
 from twin.settings import TwinSettings
 
 MONDAY, FRIDAY = date(2026, 12, 7), date(2026, 12, 11)
@@ -128,6 +132,14 @@ async def test_the_mes_gives_each_order_its_due_date_from_the_plant_file(sim) ->
     assert [(o.id, o.due) for o in queue.orders] == [("PO-L1-0042", date(2026, 12, 8)),
                                                     ("PO-L1-0043", date(2026, 12, 10))]
     assert queue.line_id == "L1" and queue.products[0].routing.colour_changes["grey"]["blue"] == 25
+
+
+def test_the_gate_knows_line_queue_as_a_read_every_role_may_run() -> None:
+    policy = Policy.load(PRODUCT_DEFAULTS / "policy.yaml", tools=TOOLS)
+    assert TOOLS["line_queue"].risk is Risk.read and "line_queue" in policy.tools
+    for role in Role:
+        action = ActionContext(tool="line_queue", risk=Risk.read, requester="a", role=role, line_id="L1")
+        assert isinstance(evaluate(policy, action), Allow)
 
 
 # -- the procedure on both plants ------------------------------------------------------------------------
