@@ -44,10 +44,10 @@ HOUSING = load_plm(PLANTS / "riverside" / "plm.yaml", PLANT).products[0]
 ROUTING = HOUSING.routing
 
 
-async def configure_facts(settings: ConnectorSettings):
+async def configure_facts(settings: ConnectorSettings, product: str = "HX-200"):
     async with PlmClient.from_settings(settings) as plm, ErpClient.from_settings(settings) as erp, \
             MesClient.from_settings(settings) as mes:
-        return await read_facts(plm, erp, mes, "HX-200", MONDAY)
+        return await read_facts(plm, erp, mes, product, MONDAY)
 
 
 def order(order_id: str, colour: str, *options: str, units: int = 240, due: date | None = None,
@@ -222,3 +222,21 @@ async def test_another_colour_is_offered_when_the_masterbatch_is_late(sim) -> No
     assert options == [("grey instead of green", 0, 0.0, 0.0, MONDAY, tuesday, True, False),
                        ("blue instead of green", 0, 0.0, 0.0, MONDAY, tuesday, True, False)]
     assert "option grey instead of green (no MB-GREEN): from stock, cost 0.00, 0 kg CO2e" in said(check)
+
+
+async def test_on_the_dyehouse_another_shade_is_offered_with_its_trade_off(dyehouse) -> None:
+    # 6000 kg navy twill need 210 kg of navy dye: 300 in stock less 98 for PO-D1-0311's 2800 kg, 8 kg bought in
+    # 6 days (the 13th), past Thursday. D1 is busy 21.57 h, then 90 min to navy and a 12 h run: Tuesday when
+    # ready Monday. Olive needs 150 kg of its dye (100 free after PO-D1-0312): 50 kg at 17.00 and 5.8 kg CO2e
+    # each, there on the 13th, too late; sand (48 kg) and black (360 kg) come from stock
+    plant = load_plant(PLANTS / "dyehouse" / "plant.yaml")
+    request = OrderRequest("TW-240", "navy", (), 6000, date(2026, 12, 10))
+    check = check_configuration(request, await configure_facts(dyehouse, "TW-240"), plant)
+    (navy,) = check.late_materials
+    assert (navy.material, navy.free_stock, navy.to_buy, navy.ready) == ("DYE-RX-NAVY", 202, 8, date(2026, 12, 13))
+    options = [(s.option_change, s.to_buy, s.cost, s.carbon_kg, s.ready, s.finish, s.meets_due)
+               for s in navy.substitutions if s.kind is SubstitutionKind.option]
+    tuesday, sunday = date(2026, 12, 8), date(2026, 12, 13)
+    assert options == [("olive instead of navy", 50, 850.0, 290.0, sunday, sunday, False),
+                       ("sand instead of navy", 0, 0.0, 0.0, MONDAY, tuesday, True),
+                       ("black instead of navy", 0, 0.0, 0.0, MONDAY, tuesday, True)]
