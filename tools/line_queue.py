@@ -1,7 +1,8 @@
 """line_queue: what sequencing a line reads — the orders open on it in the MES (variant, quantity left, due date,
 in progress or queued) and PLM's products with their routings (rates and the changeover matrix).
 
-The sequence itself is decided by code (copilot/orders/sequence.py) from these facts, nothing more to read.
+The sequence itself is decided by code (copilot/orders/sequence.py) from these facts, nothing more to read: the
+procedure line_queue_sequence runs both, so the free loop is not given the facts alone.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ async def read_queue(plm: PlmClient, mes: MesClient, line_id: str, today: date) 
                      orders=[o for o in orders if o.status not in FINAL_PRODUCTION_ORDER_STATUSES])
 
 
-@tool(args=LineQueueArgs, risk=Risk.read, result=LineQueue, line=_line, order=76, systems=(System.plm, System.mes))
+@tool(args=LineQueueArgs, risk=Risk.read, result=LineQueue, line=_line, order=76, in_free_loop=False,
+      systems=(System.plm, System.mes))
 async def line_queue(deps: Deps, args: LineQueueArgs, call: Call):
     """Read what sequencing a line needs: its open production orders with their variants, quantities left and due
     dates (MES), and the routings with the changeover matrix between colours and tools (PLM)."""
