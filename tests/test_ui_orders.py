@@ -29,7 +29,7 @@ def runtime(sim_server, tmp_path_factory) -> Iterator[AppRuntime]:
 def test_a_late_configuration_shows_its_checks_substitutions_and_the_sequence(runtime, sim) -> None:
     at = session("sam", "pages/orders.py")
     assert not at.exception, at.exception
-    assert [s.label for s in at.selectbox] == ["Product", "Colour"]
+    assert [s.label for s in at.selectbox] == ["Product", "Colour", "Line"]
     assert at.selectbox(key="order_product").options == ["HX-200 – Pump housing HX-200", "CL-500 – Coolant "
                                                                                           "concentrate 500 ml"]
     at.selectbox(key="order_colour").select("blue")
@@ -65,3 +65,16 @@ def test_a_configuration_that_breaks_a_rule_shows_the_rule_in_red(runtime, sim) 
     assert not at.exception, at.exception
     assert [e.value for e in at.error][0].startswith("Option rules: rule CL-R1: tamper_evident_cap needs one of "
                                                      "long_life")
+
+
+def test_a_line_queue_is_sequenced_on_its_own(runtime, sim) -> None:
+    # L2: PO-L2-0107 green runs, PO-L2-0108 red with the tamper-evident cap queued: green to red 20 min and the
+    # capping head 25 min; one order queued, nothing to reorder
+    at = session("sam", "pages/orders.py")
+    at.selectbox(key="queue_line").select("L2")
+    [sequence] = [b for b in at.button if b.label == "Sequence the line"]
+    sequence.click().run()
+    assert not at.exception, at.exception
+    assert [m.value for m in at.metric] == ["45 min", "45 min", "0 min"]
+    assert "Line L2: run PO-L2-0108 next; first come PO-L2-0107 → PO-L2-0108, 45 min changeover; kept as it is" \
+        in texts(at)

@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from copilot import ConfigurationCheck, LineSequence, OrderRequest, check_order, plm_products
+from copilot import ConfigurationCheck, LineSequence, OrderRequest, check_order, plm_products, sequenced_line
 from ui.auth import require
 from ui.shared import get_runtime
 
@@ -86,7 +86,7 @@ def gantt(sequence: LineSequence) -> alt.Chart:
 
 
 def show_sequence(sequence: LineSequence) -> None:
-    """The line's sequence with the order in it: its figures, the Gantt chart, and each order's times."""
+    """A line's sequence: its figures, the Gantt chart, and each order's times."""
     st.subheader(f"Line {sequence.line_id}: the sequence")
     a, b, c = st.columns(3)
     a.metric("Changeover first come", f"{sequence.changeover_before_min:g} min")
@@ -127,4 +127,12 @@ if check is not None:
                        "recommended": s.recommended} for m, s in offered], hide_index=True)
     if check.sequence is not None:
         show_sequence(check.sequence)
+with st.expander("A line's queue as it stands, sequenced", icon=":material/reorder:"):
+    lines = list(dict.fromkeys(p.routing.line for p in products.values()))
+    line_id = st.selectbox("Line", lines, key="queue_line")
+    if st.button("Sequence the line", icon=":material/swap_vert:"):
+        try:
+            show_sequence(runtime.call(sequenced_line(runtime.connectors, line_id), timeout=60))
+        except Exception as exc:  # noqa: BLE001 - a system down or a line PLM has no product on: one line
+            st.error(f"The line cannot be sequenced: {exc}")
 show_sign_offs()
