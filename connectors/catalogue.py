@@ -3,6 +3,7 @@ their variants, and the production orders the MES starts with."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -70,3 +71,5 @@ class ProductionOrder(_Strict):
     quantity: int = Field(gt=0)
     produced: int = Field(ge=0)
     status: Literal["planned", "in_progress", "done", "cancelled"]
+    due: date | None = None
+    """The day the order is due (none: no due date); the sequencer moves no order past it."""

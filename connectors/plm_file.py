@@ -66,7 +66,9 @@ def _product_problems(product: PlmProduct, plant: Plant, materials: set[str]) ->
     features = colours | options
     named = [*(f for r in product.rules for f in (r.option, *r.others)),
              *(f for b in product.bom for f in (*b.when, *b.unless)),
-             *(f for r in product.recipes for f in r.when), *product.routing.option_cycle_s]
+             *(f for r in product.recipes for f in r.when), *product.routing.option_cycle_s,
+             *product.routing.tooling,
+             *(c for a, row in product.routing.colour_changes.items() for c in (a, *row))]
     problems += [f"{where}: unknown colour or option {f}" for f in dict.fromkeys(named) if f not in features]
     problems += [f"{where}: BOM names unknown material {b.material}"
                  for b in product.bom if b.material not in materials]

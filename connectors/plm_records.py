@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat
 
 __all__ = ["Alternate", "BomItem", "EngineeringChange", "Option", "OptionRule", "PlmCatalogue", "PlmProduct",
            "Recipe", "Routing", "RuleKind"]
@@ -78,6 +78,28 @@ class Routing(_Record):
     hours_per_day: float = Field(gt=0, le=24)
     colour_change_min: float = Field(ge=0, description="changeover between orders of different colours")
     option_change_min: float = Field(ge=0, description="changeover between orders of the same colour, other options")
+    colour_changes: dict[str, dict[str, NonNegativeFloat]] = Field(
+        default={}, description="the changeover matrix: minutes from a colour to another (light to dark is quick, "
+                                "dark to light needs a purge); a pair it does not name takes colour_change_min")
+    tooling: dict[str, str] = Field(default={}, description="the tool an option needs on the machine")
+    tooling_change_min: float = Field(default=0, ge=0, description="changeover between orders on different tools")
+
+    def changeover_min(self, before: tuple[str, frozenset[str]], after: tuple[str, frozenset[str]]) -> float:
+        """Minutes from a run (colour, features) to the next: its colour change from the matrix plus a tool
+        change; with neither, an option change when the features differ, else none."""
+        (colour, features), (next_colour, next_features) = before, after
+        minutes = 0.0
+        if colour != next_colour:
+            minutes += self.colour_changes.get(colour, {}).get(next_colour, self.colour_change_min)
+        if self.tools(features) != self.tools(next_features):
+            minutes += self.tooling_change_min
+        if minutes == 0 and features != next_features:
+            return self.option_change_min
+        return minutes
+
+    def tools(self, features: frozenset[str]) -> frozenset[str]:
+        """The tools a configuration needs (none: the standard tooling)."""
+        return frozenset(tool for option, tool in self.tooling.items() if option in features)
 
     def cycle_for(self, features: frozenset[str]) -> float:
         """The cycle time of a configuration: the slowest of the base and its options' own."""

@@ -3,8 +3,7 @@
 The connectors parse answers into these; the simulator's ERP and MES services use the same models for their
 requests and answers, so both sides agree by construction. Request models (``...Create``, ``...Change``,
 ``...Update``) forbid unknown fields, so a typo is an error rather than a silently ignored wish; answer models
-ignore fields they do not know, so a newer server does not break an older client.
-"""
+ignore fields they do not know, so a newer server does not break an older client."""
 
 from __future__ import annotations
 
@@ -323,6 +322,7 @@ class ProductionOrderRecord(_Answer):
     remaining: int
     status: ProductionOrderStatus
     changes: list[OrderChange]
+    due: date | None = Field(default=None, description="the day it is due, if it has a due date")
 
 
 class LineStatus(_Answer):

@@ -62,6 +62,12 @@ _NAMES = {
     "Role": "policies.model",
     "Risk": "policies.model",
     "System": "tools.deps",
+    "OrderRequest": "copilot.orders.check",
+    "ConfigurationCheck": "copilot.orders.result",
+    "LineSequence": "copilot.orders.sequence",
+    "check_order": "copilot.orders.planner",
+    "plm_products": "copilot.orders.planner",
+    "sequenced_line": "copilot.orders.planner",
 }
 
 __all__ = sorted(_NAMES)

@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS variants (
 CREATE TABLE IF NOT EXISTS production_orders (
     id TEXT PRIMARY KEY, line TEXT NOT NULL, product TEXT NOT NULL REFERENCES products(id),
     variant TEXT NOT NULL REFERENCES variants(id), quantity INTEGER NOT NULL, produced INTEGER NOT NULL,
-    status TEXT NOT NULL
+    status TEXT NOT NULL, due TEXT
 );
 CREATE TABLE IF NOT EXISTS order_changes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, order_id TEXT NOT NULL REFERENCES production_orders(id),
@@ -102,9 +102,10 @@ def seed_mes(conn: sqlite3.Connection, plant: Plant) -> None:
         [(v.id, p.id, v.colour, json.dumps(v.options), i) for p in plant.products for i, v in enumerate(p.variants)],
     )
     conn.executemany(
-        "INSERT OR IGNORE INTO production_orders (id, line, product, variant, quantity, produced, status)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(o.id, o.line, o.product, o.variant, o.quantity, o.produced, o.status) for o in plant.production_orders],
+        "INSERT OR IGNORE INTO production_orders (id, line, product, variant, quantity, produced, status, due)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(o.id, o.line, o.product, o.variant, o.quantity, o.produced, o.status, o.due and o.due.isoformat())
+         for o in plant.production_orders],
     )
 
 
@@ -238,7 +239,7 @@ class MesStore:
         return ProductionOrderRecord(
             id=row["id"], line=row["line"], product=row["product"], product_name=product["name"],
             variant=row["variant"], variants=variants, quantity=row["quantity"], produced=row["produced"],
-            remaining=max(0, row["quantity"] - row["produced"]), status=row["status"], changes=changes,
+            remaining=max(0, row["quantity"] - row["produced"]), status=row["status"], changes=changes, due=row["due"],
         )
 
     @staticmethod
@@ -380,13 +381,13 @@ def _round_or_none(value: Value | None) -> float | None:
 
 
 def _add_inspection_detail(conn: sqlite3.Connection) -> None:
-    """A database made before inspections had a lot, defects by class and a picture time gets those columns,
-    empty."""
-    columns = {row["name"] for row in conn.execute("PRAGMA table_info(inspections)")}
-    for name, kind in (("material_lot", "TEXT NOT NULL DEFAULT ''"), ("defects_by_class", "TEXT NOT NULL DEFAULT '{}'"),
-                       ("taken_at", "REAL")):
-        if name not in columns:
-            conn.execute(f"ALTER TABLE inspections ADD COLUMN {name} {kind}")
+    """A database made before inspections had a lot, defects by class and a picture time, or production orders a
+    due date, gets those columns, empty."""
+    for table, name, kind in (("inspections", "material_lot", "TEXT NOT NULL DEFAULT ''"),
+                              ("inspections", "defects_by_class", "TEXT NOT NULL DEFAULT '{}'"),
+                              ("inspections", "taken_at", "REAL"), ("production_orders", "due", "TEXT")):
+        if name not in {row["name"] for row in conn.execute(f"PRAGMA table_info({table})")}:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
 
 def open_mes_store(db_path: Path, plant: Plant, faults: FaultBoard, live: LivePlant) -> MesStore:

@@ -24,8 +24,9 @@ __all__ = ["DESCRIPTION", "TAGS", "create_plm_app", "plm_catalogue"]
 
 DESCRIPTION = """The plant's PLM as the copilot sees it: each product's colours and options with the rules
 between them (requires / excludes), its bill of materials by configuration, its routing (line, pacing machine,
-cycle time, changeovers), its recipes (the setpoints each configuration runs at, on which machine), the alternate
-materials engineering allows, and engineering changes with the date they take effect. Read-only.
+cycle time, changeovers: the matrix from colour to colour and the tooling each option needs), its recipes (the
+setpoints each configuration runs at, on which machine), the alternate materials engineering allows, and
+engineering changes with the date they take effect. Read-only.
 Errors answer `{"detail": "..."}`: 404 for an unknown product, 422 for an invalid request."""
 
 TAGS = [

@@ -2,8 +2,9 @@
 computed by hand from plants/riverside (plant.yaml, plm.yaml).
 
 The line L1 queue the MES starts with: PO-L1-0042 in progress (grey, 1270 left) then PO-L1-0043 (blue with UV,
-800). HX-200 makes 2 housings per 30 s cycle, 240 an hour, on a 16-hour day: the queue is 1270/240 h + a colour
-change of 1 h + 800/240 h = 9.625 h, so the line is free for a new order today.
+800). HX-200 makes 2 housings per 30 s cycle, 240 an hour, on a 16-hour day: the queue is 1270/240 h + the
+changeover matrix's grey to blue (light to dark) of 25 min + 800/240 h = 9.04 h, so the line is free for a new order
+today.
 """
 
 from __future__ import annotations
@@ -63,8 +64,8 @@ async def test_a_configuration_buildable_on_time(sim) -> None:
     assert check.verdict is Verdict.on_time and check.finish == MONDAY and check.build_date == MONDAY
     capacity = check.capacity
     assert capacity.queued_orders == ("PO-L1-0042", "PO-L1-0043")
-    assert capacity.queue_h == pytest.approx(1270 / 240 + 1 + 800 / 240)  # 9.625 h
-    assert (capacity.changeover_h, capacity.run_h) == (1.0, 2.5)  # blue to grey: a colour change; 600 / 240 h
+    assert capacity.queue_h == pytest.approx(1270 / 240 + 25 / 60 + 800 / 240)  # 9.04 h
+    assert (capacity.changeover_h, capacity.run_h) == (1.0, 2.5)  # blue to grey (dark to light): 60 min; 600 / 240 h
     by_material = {m.material: m for m in check.materials}
     assert set(by_material) == {"PP-HOMO", "INS-M6", "MB-GREY"}
     resin = by_material["PP-HOMO"]  # the queue takes 2070 x 0.42 kg of the 3000 kg
@@ -92,8 +93,11 @@ async def test_a_material_too_late_offers_substitutions_and_marks_the_least_carb
         # UV-HALS at 1.25 x 2.4 = 3 kg: 1 kg in stock, 2 kg bought
         (SubstitutionKind.alternate, "UV-HALS", "SUP-COLOR", 2, 52.0, 1.6, 16, 16, False),
         (SubstitutionKind.alternate, "UV-HALS", "SUP-ECO", 2, 60.0, 2.4, 11, 11, True),
+        # another option: blue without UV (HX-R2 binds only glass_filled): PP-HOMO, INS-M6 and MB-BLUE from stock
+        (SubstitutionKind.option, "UV-ADD", None, 0, 0.0, 0.0, 7, 7, True),
     ]
-    assert [x.recommended for x in uv.substitutions] == [False, False, False, True]
+    assert uv.substitutions[-1].option_change == "without uv_stabilised"
+    assert [x.recommended for x in uv.substitutions] == [False, False, False, True, False]
 
 
 async def test_a_recipe_beyond_a_setpoint_limit_is_refused(sim) -> None:

@@ -52,6 +52,8 @@ PAGES: tuple[PageSpec, ...] = (
              frozenset({Role.supervisor, Role.engineer, Role.admin})),
     PageSpec("pages/kpi.py", "KPIs", ":material/monitoring:", "kpi",
              frozenset({Role.supervisor, Role.engineer, Role.admin})),
+    PageSpec("pages/orders.py", "Orders", ":material/conveyor_belt:", "orders",
+             frozenset({Role.supervisor, Role.engineer, Role.admin})),
     PageSpec("pages/audit.py", "Audit", ":material/receipt_long:", "audit",
              frozenset({Role.supervisor, Role.engineer, Role.admin})),
     PageSpec("pages/evals.py", "Evals", ":material/science:", "evals", frozenset({Role.engineer, Role.admin})),

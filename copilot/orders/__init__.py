@@ -14,6 +14,14 @@ _NAMES = {
     "SubstitutionKind": "copilot.orders.result",
     "Verdict": "copilot.orders.result",
     "check_configuration": "copilot.orders.check",
+    "check_order": "copilot.orders.planner",
+    "LineOrder": "copilot.orders.sequence",
+    "LineSequence": "copilot.orders.sequence",
+    "SequenceMethod": "copilot.orders.sequence",
+    "Slot": "copilot.orders.sequence",
+    "plm_products": "copilot.orders.planner",
+    "sequence_line": "copilot.orders.sequence",
+    "sequenced_line": "copilot.orders.planner",
 }
 
 __all__ = sorted(_NAMES)

@@ -30,12 +30,10 @@ class Run:
 
 
 def changeover_h(routing: Routing, before: Run | None, after: Run) -> float:
-    """Hours to change the line from one run to the next: a colour change, else an option change, else none."""
+    """Hours to change the line from one run to the next, by the routing's changeover matrix and tooling."""
     if before is None:
         return 0.0
-    if before.colour != after.colour:
-        return routing.colour_change_min / 60.0
-    return routing.option_change_min / 60.0 if before.features != after.features else 0.0
+    return routing.changeover_min((before.colour, before.features), (after.colour, after.features)) / 60.0
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,10 @@ from copilot.orders.configuration import (
     features_of,
     recipe_of,
 )
+from copilot.orders.options import OptionContext, other_options
+from copilot.orders.queue import line_orders
 from copilot.orders.result import CapacityCheck, ConfigurationCheck, MaterialCheck, Verdict
+from copilot.orders.sequence import LineOrder, LineSequence, sequence_line
 from copilot.orders.supply import Stock, substitutions, supply
 from tools.configuration_facts import ConfigurationFacts
 
@@ -55,11 +58,21 @@ def check_configuration(request: OrderRequest, facts: ConfigurationFacts, plant:
     recipe = recipe_of(product, features, plant)
     if any(not s.within_limits for s in recipe):
         return ConfigurationCheck(**base, verdict=Verdict.recipe_beyond_limits, recipe=recipe)
-    plan = _plan(request, features, facts)
+    plan = _plan(request, features, facts, plant)
     finish = plan.finish()
     verdict = Verdict.on_time if finish is not None and finish <= request.due else Verdict.late
     return ConfigurationCheck(**base, verdict=verdict, recipe=recipe, materials=plan.materials,
-                              capacity=plan.capacity, build_date=plan.capacity.line_free, finish=finish)
+                              capacity=plan.capacity, build_date=plan.capacity.line_free, finish=finish,
+                              sequence=_sequence(request, features, facts))
+
+
+def _sequence(request: OrderRequest, features: frozenset[str], facts: ConfigurationFacts) -> LineSequence:
+    """The line's queue with the order added last, sequenced: the order's place and its changeover."""
+    product, routing = facts.product, facts.product.routing
+    queued = line_orders(facts.orders, routing.line, facts.products, facts.mes_products, product)
+    order = LineOrder(Run(None, request.colour, features, request.quantity, routing.units_per_hour(features)),
+                      request.due)
+    return sequence_line(routing.line, routing, [*queued, order], facts.today)
 
 
 @dataclass(frozen=True)
@@ -78,7 +91,7 @@ class _Plan:
                                                       self.capacity.hours_per_day))
 
 
-def _plan(request: OrderRequest, features: frozenset[str], facts: ConfigurationFacts) -> _Plan:
+def _plan(request: OrderRequest, features: frozenset[str], facts: ConfigurationFacts, plant: Plant) -> _Plan:
     """The line's time for the order (an order queued of a product PLM does not know runs at this product's rate)
     and each material's supply, the stock less what every open production order still needs by today's BOM."""
     today, product, routing = facts.today, facts.product, facts.product.routing
@@ -103,7 +116,7 @@ def _plan(request: OrderRequest, features: frozenset[str], facts: ConfigurationF
         for need in explode_bom(products[order.product], facts.engineering_changes, variants[order.variant], today):
             reserved[need.material] = reserved.get(need.material, 0.0) + need.qty_per_unit * order.remaining
     needs = explode_bom(product, facts.engineering_changes, features, build_date)
-    materials = _materials(needs, request, features, reserved, facts, time)
+    materials = _materials(needs, request, features, reserved, facts, time, (plant, build_date))
     return _Plan(capacity, time, materials, today)
 
 
@@ -117,8 +130,10 @@ def _stocks(facts: ConfigurationFacts, reserved: dict[str, float]) -> dict[str, 
 
 
 def _materials(needs: list[MaterialNeed], request: OrderRequest, features: frozenset[str],
-               reserved: dict[str, float], facts: ConfigurationFacts, time: LineTime) -> tuple[MaterialCheck, ...]:
-    """Each material's check: its supply from the cheapest offer and, when that comes too late, its substitutions."""
+               reserved: dict[str, float], facts: ConfigurationFacts, time: LineTime,
+               built: tuple[Plant, date]) -> tuple[MaterialCheck, ...]:
+    """Each material's check: its supply from the cheapest offer and, when that comes too late, its substitutions
+    (another option of the product among them, checked against the plant and the build date in ``built``)."""
     today, hours_per_day = facts.today, facts.product.routing.hours_per_day
     stocks = _stocks(facts, reserved)
     alternates = [a for a in facts.alternates if a.allowed(features)]
@@ -134,6 +149,10 @@ def _materials(needs: list[MaterialNeed], request: OrderRequest, features: froze
         subs = () if in_time else substitutions(
             stock, total, got.offer, [(a, stocks[a.alternate]) for a in alternates if a.material == need.material],
             today, finish_with, request.due)
+        if not in_time:
+            subs += other_options(need.material, features, request.colour, OptionContext(
+                facts.product, facts.engineering_changes, *built, stocks, request.quantity, today,
+                finish_with, request.due))
         checks.append(MaterialCheck(
             material=stock.material, name=stock.name, unit=stock.unit, needed=round(total, 6), free_stock=stock.free,
             on_order=got.on_order, to_buy=got.to_buy, supplier=got.offer.supplier if got.offer else None,

@@ -10,6 +10,7 @@ from datetime import date
 from enum import StrEnum
 
 from connectors.plm_records import RuleKind
+from copilot.orders.sequence import LineSequence
 
 
 class Verdict(StrEnum):
@@ -22,10 +23,12 @@ class Verdict(StrEnum):
 
 
 class SubstitutionKind(StrEnum):
-    """What a substitution changes: the supplier of the material, or the material (an alternate PLM allows)."""
+    """What a substitution changes: the supplier of the material, the material (an alternate PLM allows), or the
+    configuration (another option value the option rules allow, whose BOM does without the late material)."""
 
     supplier = "supplier"
     alternate = "alternate"
+    option = "option"
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,8 @@ class RecipeSetpoint:
 class Substitution:
     """One way to get a late material in time: what is bought from whom (nothing when stock covers it), at what
     cost and carbon, when it is ready, the order's finish with it, and whether that meets the due date.
-    ``recommended`` marks the one that meets the date at the least carbon (then the least cost)."""
+    ``recommended`` marks the one that meets the date at the least carbon (then the least cost). Another option
+    (``option_change``, e.g. "green instead of blue") names the material it avoids; it buys its own materials."""
 
     kind: SubstitutionKind
     material: str
@@ -82,12 +86,15 @@ class Substitution:
     finish: date
     meets_due: bool
     recommended: bool = False
+    option_change: str = ""
 
     @property
     def line(self) -> str:
         source = f"{self.to_buy} from {self.supplier}" if self.supplier else "from stock"
         mark = " (recommended)" if self.recommended else ""
-        return (f"{self.kind.value} {self.material}: {source}, cost {self.cost:.2f}, {self.carbon_kg:g} kg CO2e, "
+        what = (f"option {self.option_change} (no {self.material})" if self.kind is SubstitutionKind.option
+                else f"{self.kind.value} {self.material}")
+        return (f"{what}: {source}, cost {self.cost:.2f}, {self.carbon_kg:g} kg CO2e, "
                 f"ready {self.ready}, finish {self.finish}{'' if self.meets_due else ', misses the date'}{mark}")
 
 
@@ -150,6 +157,8 @@ class ConfigurationCheck:
     capacity: CapacityCheck | None = None
     build_date: date | None = None
     finish: date | None = None
+    sequence: LineSequence | None = None
+    """The line's queue with the order, sequenced by changeover within the due dates."""
 
     @property
     def buildable(self) -> bool:

@@ -30,4 +30,18 @@ def said(check: ConfigurationCheck) -> str:
             f"{capacity.queue_h:.1f} h queued ahead ({', '.join(capacity.queued_orders) or 'none'}), "
             f"{capacity.changeover_h:.1f} h changeover, {capacity.run_h:.1f} h run, free on {capacity.line_free}")
     late = [_late(m) for m in check.late_materials]
-    return text + (". Late: " + ". ".join(late) if late else ". Every material is there in time")
+    text += ". Late: " + ". ".join(late) if late else ". Every material is there in time"
+    return text + _placed(check)
+
+
+def _placed(check: ConfigurationCheck) -> str:
+    """Where the order runs when the line is sequenced by changeover, and what the line saves."""
+    sequence = check.sequence
+    slot = sequence.candidate if sequence else None
+    if slot is None:
+        return ""
+    place = sequence.after.index(slot)
+    after = f"after {sequence.after[place - 1].name}" if place else "first"
+    return (f". Sequenced by changeover it runs {after} ({slot.changeover_min:g} min changeover), finished "
+            f"{slot.finish}; the line's changeover {sequence.changeover_before_min:g} → "
+            f"{sequence.changeover_after_min:g} min")

@@ -24,7 +24,9 @@ from connectors.plant import Machine, Plant, Tag, tag_words
 from connectors.records import SparePart, WorkOrder
 from copilot.orders.check import OrderRequest, check_configuration
 from copilot.orders.configuration import ConfigurationError
+from copilot.orders.queue import line_orders, line_product
 from copilot.orders.said import said
+from copilot.orders.sequence import sequence_line
 from copilot.procedures.correction import correction, fell_back
 from copilot.procedures.outcome import AskBack, Decided, Json, Stop, either
 from copilot.procedures.production import production_change
@@ -35,6 +37,7 @@ from copilot.understanding.dates import day_named
 from tools.configuration_facts import ConfigurationFacts
 from tools.create_purchase_order import ranked_offers
 from tools.line_history import LineHistory
+from tools.line_queue import LineQueue
 from tools.lines import spaced, symbol
 from tools.live import Alarm
 from tools.machine_status import MachineStatus
@@ -305,6 +308,20 @@ def configure_order(plant: Plant, facts: ConfigurationFacts, colour: str | None,
     return Decided(to_jsonable_python(check), said(check))
 
 
+def line_sequence(queue: LineQueue) -> Decided:
+    """The line's queue sequenced by code to cut changeover within the due dates (copilot/orders/sequence.py): the
+    order before and after, the changeover minutes saved, or that no order can move; the note says it."""
+    try:
+        product = line_product(queue.line_id, queue.products)
+    except ConfigurationError as exc:
+        raise Stop(str(exc)) from None
+    orders = line_orders(queue.orders, queue.line_id, queue.products, queue.mes_products, product)
+    if not orders:
+        raise Stop(f"nothing is queued on line {queue.line_id}")
+    found = sequence_line(queue.line_id, product.routing, orders, queue.today)
+    return Decided(to_jsonable_python(found), found.line)
+
+
 def root_cause(history: LineHistory) -> Decided:
     """Why the line's defect rate rose: its machines compared by code, the likely causes ranked with their figures
     (copilot/quality/root_cause.py); the note says them, or that the rate is not up, or that no cause was found."""
@@ -315,7 +332,7 @@ def root_cause(history: LineHistory) -> Decided:
 DECISIONS: dict[str, Callable[..., Decided]] = {
     f.__name__: f
     for f in (setpoint_targets, work_order, purchase, reorders, run_command, production_change, root_cause,
-              correction, fell_back, configure_order)
+              correction, fell_back, configure_order, line_sequence)
 }
 
 
