@@ -53,7 +53,7 @@ class AdvanceProcedure:
             if call["name"] == OTHER:
                 return Command(update={"messages": [tool_reply(call, Status.done, "no procedure fits; use the tools")],
                                        "procedure": None}, goto="model")
-            run = self._start(state, call, config["configurable"]["thread_id"])
+            run = self._start(state, call, config["configurable"]["thread_id"], by_model=last.name != AUTHOR)
             replies.append(tool_reply(call, Status.done, f"procedure {run.procedure} with {as_text(run.slots)}"))
         elif run is not None:
             results = [CallResult(call_id=m.tool_call_id, tool=m.name or "", text=m.text, artifact=ToolArtifact.of(m))
@@ -77,8 +77,9 @@ class AdvanceProcedure:
         replies.append(AIMessage(content=answer, name=AUTHOR))
         return Command(update={"messages": replies, "procedure": run if asking else None, "tasks": None}, goto=END)
 
-    def _start(self, state: AgentState, call: ToolCall, thread_id: str) -> ProcedureRun:
-        """A new run of the chosen procedure with the slots the model filled, audited."""
+    def _start(self, state: AgentState, call: ToolCall, thread_id: str, by_model: bool) -> ProcedureRun:
+        """A new run of the chosen procedure with the slots the model filled, audited with how it began (asking
+        back, stopped: told a name the plant lacks, or running) and whether the model chose it."""
         asking, tasks = kept_run(state), state.get("tasks")
         spec = self.rt.procedures.get(call["name"])
         request = tasks.task if tasks is not None else request_for_choice(state["messages"], asking)
@@ -87,7 +88,8 @@ class AdvanceProcedure:
                     self.rt.deps.plant, english=state.get("restated"), earlier=said_earlier(state["messages"]),
                     repeated=repeated)
         self.rt.audit.append(kind=AuditKind.procedure, actor=state["user"], thread_id=thread_id, tool=spec.name,
-                             arguments={"slots": run.slots, "lang": run.lang})
+                             arguments={"slots": run.slots, "lang": run.lang, "began": str(run.outcome),
+                                        "by_model": by_model})
         return run
 
     async def _answer(self, run: ProcedureRun, context: list[AnyMessage]) -> str:
