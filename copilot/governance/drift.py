@@ -3,9 +3,10 @@
 Per window (a day unless told): the monitor's precision (of the plant's alerts opened in the window that a person
 judged, the share judged real), the twin's error per machine (the mean of each measured change's worst reading
 error, a fraction of the reading's range, as the KPIs page reads it), and the chooser's ask-back and refusal rates
-(of the requests whose procedure the model chose, the share that began by asking back, and by being told a name
-the plant lacks). Per release made in the range: each suite's eval success, pass^k and policy violations. Nothing
-is kept twice: the alerts, twin checks, audit log and releases are the history, so it survives restarts.
+(of the runs whose procedure the model chose, the share that asked the operator back, and that was told a name the
+plant lacks; a question is counted in the window it was asked). Per release made in the range: each suite's eval
+success, pass^k and policy violations. Nothing is kept twice: the alerts, twin checks, audit log and releases are
+the history, so it survives restarts.
 """
 
 from __future__ import annotations
@@ -97,10 +98,12 @@ class DriftSources:
                 store.close()
 
 
-class _Began(BaseModel):
-    """How a procedure's run began, as its audit record says (records before drift was kept say nothing)."""
+class _Run(BaseModel):
+    """A procedure run's audit record, as the procedure node writes it: how the run began (records before drift
+    was kept say nothing), or the question it asked back; and whether the model chose it."""
 
     began: RunState | None = None
+    asked: str | None = None
     by_model: bool = False
 
 
@@ -138,14 +141,20 @@ def _twin_errors(twin_checks: TwinChecks, since: float, until: float, window_s: 
 
 
 def _chooser(audit: AuditLog, since: float, until: float, window_s: float) -> list[DriftPoint]:
-    """Per window, of the requests whose procedure the model chose, the shares that began asking back and
-    being told a name the plant lacks."""
+    """Per window, of the runs whose procedure the model chose, the shares that asked the operator back (at once
+    or at a decision) and that were told a name the plant lacks."""
     records = audit.records(kind=AuditKind.procedure, since=since, until=until, limit=1_000_000)
-    chosen = [(r.ts, began.began) for r in records
-              if (began := _Began.model_validate(r.arguments or {})).by_model and began.began is not None]
-    return [DriftPoint(figure, CHOOSER, at, sum(b is state for _, b in runs) / len(runs), len(runs))
-            for at, runs in _windows(chosen, lambda r: r[0], since, window_s)
-            for figure, state in ((DriftFigure.ask_back, RunState.asking), (DriftFigure.refusal, RunState.stopped))]
+    runs = [(r.ts, run) for r in records if (run := _Run.model_validate(r.arguments or {})).by_model]
+    points = []
+    for at, them in _windows(runs, lambda r: r[0], since, window_s):
+        chosen = [run for _, run in them if run.began is not None]
+        if not chosen:
+            continue
+        asked = sum(run.asked is not None for _, run in them)
+        refused = sum(run.began is RunState.stopped for run in chosen)
+        points += [DriftPoint(DriftFigure.ask_back, CHOOSER, at, min(1.0, asked / len(chosen)), len(chosen)),
+                   DriftPoint(DriftFigure.refusal, CHOOSER, at, refused / len(chosen), len(chosen))]
+    return points
 
 
 def release_points(release: Release) -> list[DriftPoint]:
