@@ -34,7 +34,7 @@ def drift_section(settings: CopilotSettings) -> None:
     for figure in DriftFigure:
         if history.of(figure):
             st.markdown(f"**{str(figure).capitalize()}**")
-            st.altair_chart(_chart(history, figure, thresholds), use_container_width=True)
+            st.altair_chart(_chart(history, figure, thresholds), width="stretch")
     if thresholds is None:
         st.caption("No drift thresholds are set (a `drift:` section in the monitor file): the monitor raises no "
                    "drift alert.")
