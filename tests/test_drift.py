@@ -17,6 +17,7 @@ from agent_helpers import ask, call, copilot_on, script, user
 from typer.testing import CliRunner
 
 from connectors.plant import load_plant
+from connectors.settings import ConnectorSettings
 from connectors.site import PLANTS, PRODUCT_DEFAULTS
 from copilot.governance import DriftFigure, DriftSources, Releases, drift_history
 from copilot.governance.drift import CHOOSER, MONITOR
@@ -27,6 +28,7 @@ from copilot.monitor import AlertKind, AlertStatus, AlertVerdict, DriftThreshold
 from copilot.monitor.alerts import Alerts, judge_alert
 from copilot.monitor.drift import drift_thresholds
 from copilot.monitor.spec import MonitorSpec
+from copilot.monitor.watch import ACTOR, Monitor
 from copilot.procedures.fitting import fitted_to
 from copilot.procedures.spec import Procedures
 from copilot.settings import CopilotSettings
@@ -270,3 +272,44 @@ async def test_the_chooser_asking_back_through_the_graph_is_its_ask_back_rate(si
         releases.close()
     rates = {p.figure: (p.value, p.count) for p in got.points}
     assert rates == {DriftFigure.ask_back: (0.5, 2), DriftFigure.refusal: (0.0, 2)}  # one of two runs asked back
+
+
+async def test_the_monitor_raises_the_drift_alert_in_its_check_and_clears_it_when_the_figure_is_back(sim, tmp_path):
+    plant = ConnectorSettings().load_plant()
+    procedures = Procedures.load(CopilotSettings().procedures_file, TOOLS)
+    spec = MonitorSpec.load(CopilotSettings().monitor_file, plant, procedures)
+    spec = spec.model_copy(update={"detections": [d for d in spec.detections if d.name == "machine stopped by a fault"],
+                                   "drift": spec.drift.model_copy(update={"min_count": 2})})
+    async with copilot_on(sim, tmp_path, script()) as copilot:
+        alerts = Alerts(copilot.rt.settings.state_db)
+        judged = [alerts.open(f"M-{n}", "bearing wear", "vibration rising", {})[0] for n in range(2)]
+        for alert in judged:
+            copilot.judge_alert(alert.alert_id, user("sam"), AlertVerdict.false_alarm)
+        monitor = Monitor(copilot, spec, alerts, user(ACTOR))
+        first = await monitor.check()  # a quiet plant: the one alert is the monitor's own precision, 0 %
+        [drift] = first.opened
+        assert (drift.kind, drift.machine_id, drift.cause) == (AlertKind.drift, MONITOR, "drift: monitor precision")
+        assert not (await monitor.check()).opened
+        for alert in judged:
+            copilot.judge_alert(alert.alert_id, user("sara"), AlertVerdict.confirmed)  # they were real after all
+        back = await monitor.check()
+        assert [a.alert_id for a in back.cleared] == [drift.alert_id] and not back.opened
+        alerts.close()
+
+
+def test_alerts_closed_with_a_verdict_before_judgements_were_kept_read_as_judged_by_who_closed_them(database, tmp_path):
+    from copilot.monitor.alerts import _MIGRATIONS
+
+    location = database.location(tmp_path / "state.sqlite")
+    db = Database.open(location)
+    db.migrate("alerts", _MIGRATIONS[:2])  # the tables of the copilot before this one
+    db.execute("INSERT INTO alerts (alert_id, machine_id, cause, what, evidence, status, thread_id, opened_at, "
+               "closed_at, closed_by, note, verdict) VALUES ('alert-old', 'P-101', 'bearing wear', 'w', '{}', "
+               "'closed', 'monitor-alert-old', 1.0, 2.0, 'sara', 'replaced', 'false_alarm')")
+    db.close()
+    alerts = Alerts(location)
+    old = alerts.get("alert-old")
+    assert (old.kind, old.verdict, old.judged_by, old.judged_at) == (AlertKind.plant, AlertVerdict.false_alarm,
+                                                                     "sara", 2.0)
+    assert [a.alert_id for a in alerts.judged(0.0, 10.0)] == ["alert-old"]
+    alerts.close()
