@@ -247,6 +247,12 @@ def test_the_cli_judges_an_alert_refuses_bad_input_in_one_line_and_prints_the_fi
     alerts = Alerts(settings.state_db)
     assert [alerts.get(a.alert_id).verdict for a in opened] == [AlertVerdict.confirmed, AlertVerdict.false_alarm]
     alerts.close()
+    bad = tmp_path / "monitor.yaml"
+    bad.write_text("drift: {min_precision: 2}\n")
+    refused = runner.invoke(app, ["drift"], env={"COPILOT_DATA_DIR": str(tmp_path / "data"),
+                                                 "COPILOT_MONITOR_FILE": str(bad), "COPILOT_DATABASE_URL": None})
+    assert refused.exit_code == 1 and refused.output.strip().splitlines() == [
+        f"error: monitor file {bad}: drift.min_precision: Input should be less than or equal to 1"]
     printed = cli(tmp_path, "drift", "--days", "2")
     assert printed.exit_code == 0, printed.output
     [row] = [line for line in printed.output.splitlines() if "monitor precision" in line]
