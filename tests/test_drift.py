@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,10 +28,11 @@ from copilot.identity.users import User
 from copilot.monitor import AlertKind, AlertStatus, AlertVerdict, DriftThresholds, MonitorError, check_drift
 from copilot.monitor.alerts import Alerts, judge_alert
 from copilot.monitor.drift import drift_thresholds
-from copilot.monitor.spec import MonitorSpec
+from copilot.monitor.spec import DetectionKind, MonitorSpec
 from copilot.monitor.watch import ACTOR, Monitor
 from copilot.procedures.fitting import fitted_to
 from copilot.procedures.spec import Procedures
+from copilot.service import Copilot
 from copilot.settings import CopilotSettings
 from copilot.store.approvals import Origin
 from copilot.store.audit import AuditKind, AuditLog
@@ -38,7 +40,9 @@ from copilot.store.db import Database
 from copilot.store.releases import ReleaseStore
 from copilot.store.twin_checks import TwinChecks
 from policies.model import Role
+from simulator.process import running_simulator
 from tools.registry import TOOLS
+from twin.settings import TwinSettings
 from ui.cli import app
 
 KEY = b"k" * 32
@@ -280,13 +284,24 @@ async def test_the_chooser_asking_back_through_the_graph_is_its_ask_back_rate(si
     assert rates == {DriftFigure.ask_back: (0.5, 2), DriftFigure.refusal: (0.0, 2)}  # one of two runs asked back
 
 
-async def test_the_monitor_raises_the_drift_alert_in_its_check_and_clears_it_when_the_figure_is_back(sim, tmp_path):
-    plant = ConnectorSettings().load_plant()
-    procedures = Procedures.load(CopilotSettings().procedures_file, TOOLS)
-    spec = MonitorSpec.load(CopilotSettings().monitor_file, plant, procedures)
-    spec = spec.model_copy(update={"detections": [d for d in spec.detections if d.name == "machine stopped by a fault"],
-                                   "drift": spec.drift.model_copy(update={"min_count": 2})})
-    async with copilot_on(sim, tmp_path, script()) as copilot:
+@pytest.fixture(scope="module")
+def dyehouse_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConnectorSettings]:
+    """A simulator of its own serving the dyehouse."""
+    with running_simulator(tmp_path_factory.mktemp("sim-dyehouse"), plant_file=PLANTS / "dyehouse" / "plant.yaml") \
+            as sim:
+        yield sim
+
+
+@pytest.mark.parametrize("plant", ["riverside", "dyehouse"])
+async def test_the_monitor_raises_the_drift_alert_in_its_check_and_clears_it_when_the_figure_is_back(plant, request,
+                                                                                                      tmp_path):
+    sim = request.getfixturevalue("sim" if plant == "riverside" else "dyehouse_server")
+    site = PLANTS / plant
+    async with Copilot.open(script(), settings=CopilotSettings(data_dir=tmp_path, site_dir=site), connectors=sim,
+                            twin=TwinSettings(site_dir=site)) as copilot:
+        spec = MonitorSpec.load(copilot.rt.settings.monitor_file, copilot.plant, copilot.procedures)
+        spec = spec.model_copy(update={"detections": [d for d in spec.detections if d.kind is DetectionKind.stopped],
+                                       "drift": spec.drift.model_copy(update={"min_count": 2})})  # the plant's own
         alerts = Alerts(copilot.rt.settings.state_db)
         judged = [alerts.open(f"M-{n}", "bearing wear", "vibration rising", {})[0] for n in range(2)]
         for alert in judged:
