@@ -162,15 +162,15 @@ def test_a_hand_built_history_yields_its_figures_and_one_drift_alert_that_clears
         assert {(p.figure, p.subject) for p in day_two.points} == {
             (DriftFigure.precision, MONITOR), (DriftFigure.twin_error, "P-101"), (DriftFigure.twin_error, "OV-201")}
 
-        checked = check_drift(sources, THRESHOLDS, sources.audit, "monitor", now=until)
+        checked = check_drift(sources, THRESHOLDS, "monitor", now=until)
         [alert] = checked.opened  # the precision of today, 40 %; OV-201's 6 % twin error was yesterday
         assert (alert.kind, alert.machine_id, alert.cause) == (AlertKind.drift, MONITOR, "drift: monitor precision")
         assert alert.evidence == {"value": 0.4, "threshold": 0.5, "of": 5} and not checked.cleared
-        again = check_drift(sources, THRESHOLDS, sources.audit, "monitor", now=until)
+        again = check_drift(sources, THRESHOLDS, "monitor", now=until)
         assert not again.opened and not again.cleared  # known and open: nothing twice
         today = [a for a in sources.alerts.judged(until - DAY, until) if a.verdict is AlertVerdict.false_alarm]
         judge_alert(sources.alerts, sources.audit, today[0].alert_id, SAM, AlertVerdict.confirmed)  # 3 of 5: 60 %
-        back = check_drift(sources, THRESHOLDS, sources.audit, "monitor", now=until)
+        back = check_drift(sources, THRESHOLDS, "monitor", now=until)
         assert [a.alert_id for a in back.cleared] == [alert.alert_id] and not back.opened
         assert sources.alerts.get(alert.alert_id).status is AlertStatus.cleared
         told = [r.result["status"] for r in sources.audit.records(kind=AuditKind.alert, actor="monitor")]

@@ -233,8 +233,8 @@ def judge_alert(alerts: Alerts, audit: AuditLog, alert_id: str, by: User, verdic
     """A supervisor, engineer or admin judges an alert real or false, and the audit log says who and what;
     PermissionError for anyone else, LookupError for an alert there is not."""
     if by.role not in JUDGES:
-        raise PermissionError(f"{by.username} is an {by.role}: an alert is judged by a "
-                              f"{', '.join(sorted(JUDGES))}")
+        raise PermissionError(f"{by.username} is an {by.role}: only a supervisor, an engineer or an admin judges "
+                              "an alert")
     alert = alerts.judge(alert_id, by.username, verdict)
     audit.append(kind=AuditKind.alert, actor=by.username, thread_id=alert.thread_id,
                  arguments={"alert": alert.alert_id, "machine": alert.machine_id, "cause": alert.cause},

@@ -63,15 +63,14 @@ def judged_now(sources: DriftSources, thresholds: DriftThresholds, now: float) -
     return points + [p for r in newest for p in release_points(Release.of(r))]
 
 
-def check_drift(sources: DriftSources, thresholds: DriftThresholds, audit: AuditLog, by: str,
-                outbox: Outbox | None = None, now: float | None = None) -> DriftCheck:
+def check_drift(sources: DriftSources, thresholds: DriftThresholds, by: str, outbox: Outbox | None = None,
+                now: float | None = None) -> DriftCheck:
     """Open a drift alert for each figure past its threshold (a known open one is left), and clear the open one
-    of each figure back on its side; each audited as ``by`` and told."""
-    done, alerts = DriftCheck(), sources.alerts
-    points = [p for p in judged_now(sources, thresholds, time.time() if now is None else now)
-              if thresholds.judges(p)]
-    for point in (p for p in points if thresholds.passed(p)):
-        threshold, least = thresholds.bound(point.figure) or (0.0, False)
+    of each figure back on its side; each audited (in the sources' audit log) as ``by`` and told."""
+    done, alerts, audit = DriftCheck(), sources.alerts, sources.audit
+    judged = [(p, bound) for p in judged_now(sources, thresholds, time.time() if now is None else now)
+              if thresholds.judges(p) and (bound := thresholds.bound(p.figure))]
+    for point, (threshold, least) in ((p, b) for p, b in judged if thresholds.passed(p)):
         what = (f"{point.figure} of {point.subject} is {_shown(point)}, "
                 f"{'below' if least else 'above'} its threshold {threshold:g}")
         alert, new = alerts.open(point.subject, CAUSE + point.figure, what,
@@ -79,7 +78,7 @@ def check_drift(sources: DriftSources, thresholds: DriftThresholds, audit: Audit
         if new:
             _told(audit, by, outbox, alert, "opened", what)
             done.opened.append(alert)
-    back = {(p.subject, CAUSE + p.figure) for p in points if not thresholds.passed(p)}
+    back = {(p.subject, CAUSE + p.figure) for p, _ in judged if not thresholds.passed(p)}
     for alert in alerts.open_of_kind(AlertKind.drift):
         if (alert.machine_id, alert.cause) in back and (cleared := alerts.clear(alert.machine_id, alert.cause)):
             _told(audit, by, outbox, cleared, "cleared", "the figure is back within its threshold")
@@ -93,7 +92,7 @@ def watch_drift(copilot: Copilot, alerts: Alerts, thresholds: DriftThresholds, b
     rt = copilot.rt
     releases = ReleaseStore(rt.settings.audit_db)
     try:
-        return check_drift(DriftSources(alerts, rt.twin_checks, rt.audit, releases), thresholds, rt.audit, by, outbox)
+        return check_drift(DriftSources(alerts, rt.twin_checks, rt.audit, releases), thresholds, by, outbox)
     finally:
         releases.close()
 
