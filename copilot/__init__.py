@@ -55,6 +55,7 @@ _NAMES = {
     "Alert": "copilot.monitor.alerts",
     "AlertStatus": "copilot.monitor.alerts",
     "AlertVerdict": "copilot.monitor.alerts",
+    "AlertKind": "copilot.monitor.alerts",
     "Decision": "policies.model",
     "Allow": "policies.model",
     "RequireApproval": "policies.model",

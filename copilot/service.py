@@ -26,7 +26,7 @@ from copilot.agent.status import Status, ToolArtifact
 from copilot.errors import ConversationBusy, RequestRejected
 from copilot.identity.users import User
 from copilot.llm.chat_model import ChatModel
-from copilot.monitor.alerts import Alert, Alerts, AlertStatus, AlertVerdict, close_alert
+from copilot.monitor.alerts import Alert, Alerts, AlertStatus, AlertVerdict, close_alert, judge_alert
 from copilot.procedures.chooser import choice_names
 from copilot.procedures.spec import Procedures
 from copilot.procedures.tasks import TASKS
@@ -305,6 +305,11 @@ class Copilot:
     def close_alert(self, alert_id: str, by: User, note: str, verdict: AlertVerdict) -> Alert:
         """A person closes an alert with a note and a verdict (real problem or false alarm), audited."""
         return close_alert(self.alerts_store, self.rt.audit, alert_id, by.username, note, verdict)
+
+    def judge_alert(self, alert_id: str, by: User, verdict: AlertVerdict) -> Alert:
+        """A supervisor, engineer or admin judges an alert real or false (open or ended), audited; the monitor's
+        precision is made of these. PermissionError for anyone else."""
+        return judge_alert(self.alerts_store, self.rt.audit, alert_id, by, verdict)
 
     def record_refusal(self, actor: str, why: str, *, via: Origin, address: str = "", **arguments: Any) -> None:
         """A caller turned away before anything was proposed (not signed in, not allowed): in the audit log,

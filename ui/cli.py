@@ -20,8 +20,10 @@ from copilot.monitor import MonitorError
 from copilot.procedures import ProcedureError
 from policies.rules import PolicyError
 from twin.errors import TwinFileError
+from ui.commands.alerts import app as alerts_app
 from ui.commands.audit import app as audit_app
 from ui.commands.chat import approvals_app, ask
+from ui.commands.drift import drift_command
 from ui.commands.evals import app as eval_app
 from ui.commands.kpi import kpi_command, shift_report_command
 from ui.commands.manuals import app as manuals_app
@@ -76,6 +78,7 @@ app.add_typer(model_app, name="model")
 app.add_typer(eval_app, name="eval")
 app.add_typer(manuals_app, name="manuals")
 app.add_typer(monitor_app, name="monitor")
+app.add_typer(alerts_app, name="alerts")
 app.add_typer(mcp_app, name="mcp")
 app.add_typer(twin_app, name="twin")
 app.add_typer(opcua_app, name="opcua")
@@ -85,6 +88,7 @@ app.command("ingest")(ingest_manuals)
 app.command("init")(init)
 app.command()(ask)
 app.command("kpi")(kpi_command)
+app.command("drift")(drift_command)
 app.command("read")(read)
 report_app = typer.Typer(help="Reports from the plant's records.", no_args_is_help=True)
 report_app.command("shift")(shift_report_command)

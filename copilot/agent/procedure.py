@@ -53,7 +53,7 @@ class AdvanceProcedure:
             if call["name"] == OTHER:
                 return Command(update={"messages": [tool_reply(call, Status.done, "no procedure fits; use the tools")],
                                        "procedure": None}, goto="model")
-            run = self._start(state, call, config["configurable"]["thread_id"])
+            run = self._start(state, call, config["configurable"]["thread_id"], by_model=last.name != AUTHOR)
             replies.append(tool_reply(call, Status.done, f"procedure {run.procedure} with {as_text(run.slots)}"))
         elif run is not None:
             results = [CallResult(call_id=m.tool_call_id, tool=m.name or "", text=m.text, artifact=ToolArtifact.of(m))
@@ -68,6 +68,10 @@ class AdvanceProcedure:
             return Command(update={"messages": replies, "procedure": run}, goto="gate")
         answer = await self._answer(run, [*messages, *replies])
         asking = run.outcome is RunState.asking
+        if asking:  # what the chooser's ask-back rate is made of (copilot/governance/drift.py)
+            self.rt.audit.append(kind=AuditKind.procedure, actor=state["user"], tool=run.procedure,
+                                 thread_id=config["configurable"]["thread_id"],
+                                 arguments={"asked": run.reason, "by_model": _by_model(messages, run.procedure)})
         tasks = state.get("tasks")
         if tasks is not None and tasks.more and not asking:  # on to the request's next task
             return Command(update={"messages": replies, "procedure": None, "tasks": tasks.answered(answer)},
@@ -77,8 +81,9 @@ class AdvanceProcedure:
         replies.append(AIMessage(content=answer, name=AUTHOR))
         return Command(update={"messages": replies, "procedure": run if asking else None, "tasks": None}, goto=END)
 
-    def _start(self, state: AgentState, call: ToolCall, thread_id: str) -> ProcedureRun:
-        """A new run of the chosen procedure with the slots the model filled, audited."""
+    def _start(self, state: AgentState, call: ToolCall, thread_id: str, by_model: bool) -> ProcedureRun:
+        """A new run of the chosen procedure with the slots the model filled, audited with how it began (stopped:
+        told a name the plant lacks; asking back; running) and whether the model chose it."""
         asking, tasks = kept_run(state), state.get("tasks")
         spec = self.rt.procedures.get(call["name"])
         request = tasks.task if tasks is not None else request_for_choice(state["messages"], asking)
@@ -87,7 +92,8 @@ class AdvanceProcedure:
                     self.rt.deps.plant, english=state.get("restated"), earlier=said_earlier(state["messages"]),
                     repeated=repeated)
         self.rt.audit.append(kind=AuditKind.procedure, actor=state["user"], thread_id=thread_id, tool=spec.name,
-                             arguments={"slots": run.slots, "lang": run.lang})
+                             arguments={"slots": run.slots, "lang": run.lang, "began": str(run.outcome),
+                                        "by_model": by_model})
         return run
 
     async def _answer(self, run: ProcedureRun, context: list[AnyMessage]) -> str:
@@ -102,3 +108,9 @@ class AdvanceProcedure:
         except LLMError:
             return text  # the facts in English are still the answer
         return worded.text if stands_for(worded.text, text, run.lang) else text
+
+
+def _by_model(messages: list[AnyMessage], procedure: str) -> bool:
+    """Whether the model chose this turn's ``procedure`` (a caller's choice is written in the procedure's name)."""
+    return not any(isinstance(m, AIMessage) and m.name == AUTHOR and any(c["name"] == procedure for c in m.tool_calls)
+                   for m in current_turn(messages))

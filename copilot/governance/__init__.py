@@ -22,6 +22,11 @@ _NAMES = {
     "ReleaseError": "copilot.errors",
     "ReleaseRefused": "copilot.errors",
     "admitted": "copilot.governance.running",
+    "DriftFigure": "copilot.governance.drift",
+    "DriftHistory": "copilot.governance.drift",
+    "DriftPoint": "copilot.governance.drift",
+    "DriftSources": "copilot.governance.drift",
+    "drift_history": "copilot.governance.drift",
 }
 
 __all__ = sorted(_NAMES)

@@ -1,7 +1,9 @@
 """The monitor's alerts: one open alert per machine and cause, with the evidence that opened it.
 
 A condition that persists finds its alert open and opens nothing new (so no second work order or order);
-an alert closes when the condition is gone on a later check, or when a person closes it with a note.
+an alert closes when the condition is gone on a later check, or when a person closes it with a note. A person
+judges an alert real or false (open or ended): who and when are kept, and the monitor's precision is made of them.
+The monitor's own figures drifting past their thresholds open alerts of their own kind (copilot/monitor/drift.py).
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from copilot.identity.users import User
 from copilot.store.audit import AuditKind, AuditLog
 from copilot.store.db import Location, Sql, Store
+from policies.model import Role
 
 _MIGRATIONS = (
     (
@@ -36,7 +40,22 @@ _MIGRATIONS = (
         Sql("CREATE UNIQUE INDEX IF NOT EXISTS one_open_alert ON alerts(machine_id, cause) WHERE status = 'open'"),
     ),
     (Sql("ALTER TABLE alerts ADD COLUMN rechecked_at DOUBLE PRECISION"),),
+    (
+        Sql("ALTER TABLE alerts ADD COLUMN kind TEXT NOT NULL DEFAULT 'plant'"),
+        Sql("ALTER TABLE alerts ADD COLUMN judged_by TEXT"),
+        Sql("ALTER TABLE alerts ADD COLUMN judged_at DOUBLE PRECISION"),
+        Sql("UPDATE alerts SET judged_by = closed_by, judged_at = closed_at WHERE verdict IS NOT NULL"),
+    ),
 )
+
+JUDGES = frozenset({Role.supervisor, Role.engineer, Role.admin})  # who may judge an alert real or false
+
+
+class AlertKind(StrEnum):
+    """What an alert is about: the plant (a detection, an alarm), or the copilot's own figures drifting."""
+
+    plant = "plant"
+    drift = "drift"
 
 
 class AlertStatus(StrEnum):
@@ -71,6 +90,9 @@ class Alert(BaseModel):
     note: str | None = None
     verdict: AlertVerdict | None = None
     rechecked_at: float | None = None  # when the re-inspection after its correction was told
+    kind: AlertKind = AlertKind.plant
+    judged_by: str | None = None  # who judged it real or false (its verdict), and when
+    judged_at: float | None = None
 
 
 class Alerts(Store):
@@ -81,15 +103,16 @@ class Alerts(Store):
     def __init__(self, location: Location) -> None:
         super().__init__(location)
 
-    def open(self, machine_id: str, cause: str, what: str, evidence: dict[str, Any]) -> tuple[Alert, bool]:
+    def open(self, machine_id: str, cause: str, what: str, evidence: dict[str, Any],
+             kind: AlertKind = AlertKind.plant) -> tuple[Alert, bool]:
         """The open alert of this machine and cause: the one there is (False), or a new one (True)."""
         while True:  # the one-open-alert index decides between monitors racing; a lost race finds the winner's
             alert_id = f"alert-{uuid.uuid4().hex[:12]}"
             if self._db.execute("INSERT INTO alerts (alert_id, machine_id, cause, what, evidence, status, thread_id, "
-                                "opened_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?) "
+                                "opened_at, kind) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?) "
                                 "ON CONFLICT (machine_id, cause) WHERE status = 'open' DO NOTHING",
                                 (alert_id, machine_id, cause, what, json.dumps(evidence), f"monitor-{alert_id}",
-                                 time.time())):
+                                 time.time(), str(kind))):
                 return self.get(alert_id), True
             if (current := self._open_of(machine_id, cause)) is not None:
                 return current, False
@@ -138,6 +161,25 @@ class Alerts(Store):
             raise ValueError("closing an alert needs a note: what was found or done")
         return self._end(alert_id, AlertStatus.closed, by, note.strip(), verdict)
 
+    def judge(self, alert_id: str, by: str, verdict: AlertVerdict) -> Alert:
+        """A person judges an alert real or false, open or ended; a later judgement replaces an earlier one."""
+        if not self._db.execute("UPDATE alerts SET verdict = ?, judged_by = ?, judged_at = ? WHERE alert_id = ?",
+                                (str(verdict), by, time.time(), alert_id)):
+            raise LookupError(f"no alert {alert_id!r}")
+        return self.get(alert_id)
+
+    def judged(self, since: float, until: float) -> list[Alert]:
+        """The plant's alerts opened between ``since`` and ``until`` that a person judged, oldest first."""
+        rows = self._db.all("SELECT * FROM alerts WHERE kind = ? AND verdict IS NOT NULL AND opened_at >= ? "
+                            "AND opened_at < ? ORDER BY opened_at", (str(AlertKind.plant), since, until))
+        return [self._alert(r) for r in rows]
+
+    def open_of_kind(self, kind: AlertKind) -> list[Alert]:
+        """The open alerts of one kind, oldest first."""
+        rows = self._db.all("SELECT * FROM alerts WHERE kind = ? AND status = 'open' ORDER BY opened_at",
+                            (str(kind),))
+        return [self._alert(r) for r in rows]
+
     def get(self, alert_id: str) -> Alert:
         row = self._db.one("SELECT * FROM alerts WHERE alert_id = ?", (alert_id,))
         if row is None:
@@ -164,8 +206,12 @@ class Alerts(Store):
                 raise LookupError(f"no alert {alert_id!r}")
             if row["status"] != AlertStatus.open:
                 raise ValueError(f"alert {alert_id} is already {row['status']}")
-            tx.execute("UPDATE alerts SET status = ?, closed_at = ?, closed_by = ?, note = ?, verdict = ? "
-                             "WHERE alert_id = ?", (str(status), time.time(), by, note, verdict, alert_id))
+            now = time.time()
+            tx.execute("UPDATE alerts SET status = ?, closed_at = ?, closed_by = ?, note = ? WHERE alert_id = ?",
+                       (str(status), now, by, note, alert_id))
+            if verdict is not None:
+                tx.execute("UPDATE alerts SET verdict = ?, judged_by = ?, judged_at = ? WHERE alert_id = ?",
+                           (str(verdict), by, now, alert_id))
         return self.get(alert_id)
 
     @staticmethod
@@ -180,4 +226,17 @@ def close_alert(alerts: Alerts, audit: AuditLog, alert_id: str, by: str, note: s
     audit.append(kind=AuditKind.alert, actor=by, thread_id=alert.thread_id,
                  arguments={"alert": alert.alert_id, "machine": alert.machine_id, "cause": alert.cause},
                  result={"status": str(alert.status), "note": alert.note, "verdict": str(verdict)})
+    return alert
+
+
+def judge_alert(alerts: Alerts, audit: AuditLog, alert_id: str, by: User, verdict: AlertVerdict) -> Alert:
+    """A supervisor, engineer or admin judges an alert real or false, and the audit log says who and what;
+    PermissionError for anyone else, LookupError for an alert there is not."""
+    if by.role not in JUDGES:
+        raise PermissionError(f"{by.username} is an {by.role}: only a supervisor, an engineer or an admin judges "
+                              "an alert")
+    alert = alerts.judge(alert_id, by.username, verdict)
+    audit.append(kind=AuditKind.alert, actor=by.username, thread_id=alert.thread_id,
+                 arguments={"alert": alert.alert_id, "machine": alert.machine_id, "cause": alert.cause},
+                 result={"status": str(alert.status), "verdict": str(verdict)})
     return alert

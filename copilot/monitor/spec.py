@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from connectors.plant import Plant, load_plant
 from connectors.site import config_data, shipped_plant
+from copilot.monitor.drift_limits import DriftThresholds
 from copilot.procedures.spec import Procedures
 
 
@@ -83,13 +84,15 @@ class AlarmAlerting(BaseModel):
 
 
 class MonitorSpec(BaseModel):
-    """The monitor file: how often to check, what to watch for, and whether the PLCs' alarms open alerts."""
+    """The monitor file: how often to check, what to watch for, whether the PLCs' alarms open alerts, and the
+    thresholds of the copilot's own figures."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     interval_s: float = Field(default=60.0, gt=0)
     detections: list[Detection]
     alarms: AlarmAlerting | None = None
+    drift: DriftThresholds | None = None  # the copilot's own figures the monitor judges (copilot/monitor/drift.py)
 
     @classmethod
     def load(cls, path: Path, plant: Plant, procedures: Procedures) -> MonitorSpec:
@@ -121,7 +124,8 @@ class MonitorSpec(BaseModel):
                 raise MonitorError(f"{source}, detection {name!r}: {problem}")
             detections.append(detection)
         try:
-            return cls(interval_s=raw.get("interval_s", 60.0), detections=detections, alarms=raw.get("alarms"))
+            return cls(interval_s=raw.get("interval_s", 60.0), detections=detections, alarms=raw.get("alarms"),
+                       drift=raw.get("drift"))
         except ValidationError as exc:
             error = exc.errors()[0]
             raise MonitorError(f"{source}: field {'.'.join(map(str, error['loc']))}: {error['msg']}") from None

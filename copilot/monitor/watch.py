@@ -19,6 +19,7 @@ from copilot.identity.users import User
 from copilot.monitor.alarm_alerts import AlarmAlert, alarm_alerts, is_alarm_cause
 from copilot.monitor.alerts import Alert, Alerts, AlertStatus
 from copilot.monitor.detectors import Finding, Live, find, tags_of
+from copilot.monitor.drift import watch_drift
 from copilot.monitor.notify import Outbox
 from copilot.monitor.spec import Detection, MonitorSpec
 from copilot.procedures.correction import MIN_PARTS
@@ -89,6 +90,9 @@ class Monitor:
         if self.spec.alarms is not None:
             await self._check_alarms(done)
         await self._recheck(done)
+        if self.spec.drift is not None:  # the copilot's own figures against the admin's thresholds
+            drift = watch_drift(self.copilot, self.alerts, self.spec.drift, ACTOR, self.outbox)
+            done.opened, done.cleared = done.opened + drift.opened, done.cleared + drift.cleared
         return done
 
     async def _check_alarms(self, done: Check) -> None:

@@ -19,7 +19,7 @@ from connectors.plc import open_plc
 from connectors.plc.alarms import AlarmCondition
 from connectors.records import MachineQuality, StockLevel, WorkOrder, WorkOrderKind, WorkOrderStatus
 from connectors.settings import ConnectorSettings
-from copilot.monitor.alerts import AlertStatus, AlertVerdict
+from copilot.monitor.alerts import AlertKind, AlertStatus, AlertVerdict
 from copilot.reports.alarm_figures import AlarmFigures, Limits, figures, log_of
 from copilot.reports.oee import PlantOee, plant_oee
 from copilot.settings import CopilotSettings
@@ -256,7 +256,7 @@ async def gather(hours: float, connectors: ConnectorSettings, settings: CopilotS
     waits = [a.decided_at - a.created_at for a in queue.decided(limit=10_000) if a.decided_at and inside(a.created_at)]
     queue.close()
     alerts = Alerts(settings.state_db)
-    shift = [a for a in alerts.listed(None, limit=10_000) if inside(a.opened_at)]
+    shift = [a for a in alerts.listed(None, limit=10_000) if inside(a.opened_at) and a.kind is AlertKind.plant]
     alerts.close()
     checks = TwinChecks(settings.state_db)
     measured = [c.worst for c in checks.listed(since) if inside(c.started_at) and c.worst is not None]

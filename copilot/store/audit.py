@@ -323,13 +323,18 @@ class AuditLog(Store):
 
     def records(self, *, actor: str | None = None, tool: str | None = None, kind: str | None = None,
                 thread_id: str | None = None, action_id: str | None = None, text: str | None = None,
-                limit: int = 200) -> list[AuditRecord]:
-        """Newest first, filtered; ``text`` searches the arguments, decisions and results."""
+                since: float | None = None, until: float | None = None, limit: int = 200) -> list[AuditRecord]:
+        """Newest first, filtered; ``text`` searches the arguments, decisions and results; ``since`` and ``until``
+        bound the time written (``until`` left out)."""
         where, params = [], []
         for column, value in (("actor", actor), ("tool", tool), ("kind", kind), ("thread_id", thread_id),
                               ("action_id", action_id)):
             if value:
                 where.append(f"{column} = ?")
+                params.append(value)
+        for bound, value in (("ts >= ?", since), ("ts < ?", until)):
+            if value is not None:
+                where.append(bound)
                 params.append(value)
         if text:
             where.append(f"body {self._db.dialect.like} ?")

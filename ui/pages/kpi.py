@@ -6,6 +6,7 @@ import streamlit as st
 
 from copilot.reports import camera_defects, gather
 from ui.auth import require
+from ui.drift_view import drift_section
 from ui.shared import get_runtime
 
 require("kpi")
@@ -115,6 +116,7 @@ if twin.measured:
 else:
     st.caption("No change has yet been measured against its dry run (measured once its 30 minutes have passed).")
 
+drift_section(runtime.settings)
 st.subheader("Shift handover")
 if st.button("Make the shift report", icon=":material/summarize:"):
     import tempfile
