@@ -302,7 +302,7 @@ class OrderChange(_Answer):
     """One field of a production order changed, by whom and why."""
 
     at: datetime
-    field: Literal["variant", "quantity"]
+    field: Literal["variant", "quantity", "status"]
     old: str
     new: str
     requested_by: str
