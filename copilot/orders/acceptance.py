@@ -80,13 +80,14 @@ def step_breaches(recipe: tuple[RecipeSetpoint, ...], current: Mapping[tuple[str
 
 def accept(check: ConfigurationCheck, current: Mapping[tuple[str, str], float], plant: Plant) -> Proposal:
     """The proposal for a checked configuration, or AcceptanceRefused naming what stands in the way."""
-    head = f"{check.quantity} {check.product} {check.colour} cannot be accepted"
+    options = f" with {', '.join(check.options)}" if check.options else ""
+    head = f"{check.quantity} {check.product} {check.colour}{options} cannot be accepted"
     if check.verdict is Verdict.rule_broken:
         raise AcceptanceRefused(f"{head}: it breaks " + "; ".join(b.line for b in check.broken_rules))
     if check.verdict is Verdict.recipe_beyond_limits:
-        raise AcceptanceRefused(f"{head}: its recipe sets " + "; ".join(s.line for s in check.recipe_refusals))
+        raise AcceptanceRefused(f"{head}: " + "; ".join(s.line for s in check.recipe_refusals))
     if breaches := step_breaches(check.recipe, current, plant):
-        raise AcceptanceRefused(f"{head}: its recipe sets " + "; ".join(b.line for b in breaches))
+        raise AcceptanceRefused(f"{head}: " + "; ".join(b.line for b in breaches))
     if missing := [m.material for m in check.materials if m.ready is None]:
         raise AcceptanceRefused(f"{head}: {', '.join(missing)} cannot be had (nothing free, on order or offered)")
     purchases = tuple(Purchase(m.material, m.to_buy, m.supplier) for m in check.materials
