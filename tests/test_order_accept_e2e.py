@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from agent_helpers import SimControl, ask, call, copilot_on, script, user, waiting
 
+from connectors.configured_orders import ProductionOrderStart
 from connectors.records import ProductionOrderChange, ProductionOrderStatus
 from copilot.service import Copilot
 
@@ -73,7 +74,8 @@ async def test_a_configured_order_is_accepted_placed_and_the_line_changed_over_a
             assert "PO-L1-0042 still has" in early[-1].text and not copilot.pending()
 
             await finish(copilot, "PO-L1-0042")  # the line's own orders ahead run to their end
-            await deps.mes.start_production_order("PO-L1-0043", _start(), idempotency_key=uuid.uuid4().hex)
+            await deps.mes.start_production_order("PO-L1-0043", ProductionOrderStart(requested_by="sam"),
+                                                idempotency_key=uuid.uuid4().hex)
             control.advance(120)
             await finish(copilot, "PO-L1-0043")
 
@@ -82,7 +84,11 @@ async def test_a_configured_order_is_accepted_placed_and_the_line_changed_over_a
             assert wait.tool == "write_setpoints"
             [changeover] = copilot.pending()
             assert {(s["machine_id"], s["tag"]): s["value"] for s in changeover.arguments["setpoints"]} == RECIPE
-            await sign_off(copilot, "write_setpoints")
+            [answer] = [s.text for s in await sign_off(copilot, "write_setpoints") if s.kind == "answer"]
+            assert answer.startswith("- Line L1 changes over to PO-L1-0044 (HX-200-GREEN-UV_STABILISED, 600): "
+                                     "PO-L1-0043 finished\n- Done: IM-103 barrel temperature setpoint 230 → 235 °C; "
+                                     "IM-103 hold pressure setpoint 650 → 600 bar; HP-102 pressure setpoint 160 → "
+                                     "150 bar"), answer
             for (machine, tag), value in RECIPE.items():
                 assert (await deps.plc.read(machine, tag)).value == value
             switched = await deps.mes.get_production_order("PO-L1-0044")
@@ -94,8 +100,3 @@ async def test_a_configured_order_is_accepted_placed_and_the_line_changed_over_a
                 == [(m, t, v) for (m, t), v in RECIPE.items()]
     finally:
         control.close()
-
-
-def _start():
-    from connectors.configured_orders import ProductionOrderStart
-    return ProductionOrderStart(requested_by="sam", reason="next on the line")
