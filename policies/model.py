@@ -18,12 +18,13 @@ class Risk(StrEnum):
 
 
 class Role(StrEnum):
-    """A person's role at the plant, which decides what they may approve."""
+    """A person's role at the plant, which decides what they may approve (a planner: the production orders)."""
 
     operator = "operator"
     supervisor = "supervisor"
     engineer = "engineer"
     admin = "admin"
+    planner = "planner"
 
 
 def _number(value: float | str | None) -> float | None:

@@ -24,7 +24,7 @@ from copilot.orders import AcceptanceRefused, OrderRequest, Verdict, accept, che
 from copilot.orders.configuration import explode_bom, features_of, recipe_of
 from copilot.procedures.acceptance import changeover
 from copilot.procedures.outcome import Stop
-from policies.engine import evaluate
+from policies.engine import ApprovalRefused, check_approver, evaluate
 from policies.model import ActionContext, Deny, Prediction, RequireApproval, Risk, Role, SetpointWrite
 from policies.rules import Policy
 from tools.base import ToolArgumentsError
@@ -91,12 +91,16 @@ def test_the_dyehouse_engineering_change_mid_week_changes_the_bom_of_dyeings_fro
     assert salt(14) == salt(16) == [("SALT-LOW", 0.25, "EC-D-014")]
 
 
-def test_a_new_production_order_waits_for_a_supervisors_sign_off_whoever_asks() -> None:
-    for role in (Role.operator, Role.supervisor, Role.engineer):
+def test_a_new_production_order_waits_for_a_planners_or_supervisors_sign_off_whoever_asks() -> None:
+    for role in (Role.operator, Role.supervisor, Role.engineer, Role.planner):
         decision = evaluate(POLICY, ActionContext(tool="create_production_order", risk=Risk.write, requester="x",
                                                   role=role, line_id="L1", quantity=600))
         assert isinstance(decision, RequireApproval) and decision.rule == "new production orders"
-        assert (decision.roles, decision.approvers) == ([Role.supervisor, Role.admin], 1)
+        assert (decision.roles, decision.approvers) == ([Role.planner, Role.supervisor, Role.admin], 1)
+    check_approver(decision, "olga", "pia", Role.planner, [])  # a planner signs it off
+    with pytest.raises(ApprovalRefused):  # but no setpoint change
+        check_approver(evaluate(POLICY, _recipe(_dyer("temp_setpoint", 60, 70, 40, 98, 10))), "olga", "pia",
+                       Role.planner, [])
 
 
 def _recipe(*writes: SetpointWrite) -> ActionContext:

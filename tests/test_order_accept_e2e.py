@@ -23,12 +23,12 @@ RECIPE = {("IM-103", "barrel_temp_setpoint"): 235.0, ("IM-103", "hold_pressure_s
           ("HP-102", "pressure_setpoint"): 150.0}
 
 
-async def sign_off(copilot: Copilot, tool: str) -> list:
-    """Approve every pending action of ``tool`` by supervisors and an engineer until each has what it needs;
-    the steps of the resumed run."""
+async def sign_off(copilot: Copilot, tool: str, *approvers: str) -> list:
+    """Approve every pending action of ``tool`` by ``approvers`` in turn until each has what it needs; the steps of
+    the resumed run."""
     steps = []
     for action in [a for a in copilot.pending() if a.tool == tool]:
-        for approver in ("sam", "eli")[:action.decision.approvers]:
+        for approver in approvers[:action.decision.approvers]:
             decided, resumed = await copilot.approve(action.action_id, user(approver), "checked")
             steps += resumed
         assert decided.status == "approved"
@@ -59,14 +59,14 @@ async def test_a_configured_order_is_accepted_placed_and_the_line_changed_over_a
             [proposed] = copilot.pending()
             assert proposed.decision.rule == "new production order" + "s"
             assert {(s["machine_id"], s["tag"]): s["value"] for s in proposed.arguments["recipe"]} == RECIPE
-            await sign_off(copilot, "create_production_order")
+            await sign_off(copilot, "create_production_order", "pia")  # the planner
             [order] = [o for o in await deps.mes.list_production_orders(line="L1") if o.id == "PO-L1-0044"]
             assert (order.status, order.variant, order.quantity) == (ProductionOrderStatus.planned,
                                                                    "HX-200-GREEN-UV_STABILISED", 600)
             purchases = [a for a in copilot.pending() if a.tool == "create_purchase_order"]
             assert ("UV-ADD", 2, "SUP-COLOR") in {(a.arguments["part_id"], a.arguments["quantity"],
                                                    a.arguments["supplier_id"]) for a in purchases}
-            await sign_off(copilot, "create_purchase_order")
+            await sign_off(copilot, "create_purchase_order", "sam")
             placed = {(p.part, p.quantity, p.supplier) for p in await deps.erp.list_purchase_orders()}
             assert ("UV-ADD", 2, "SUP-COLOR") in placed
 
@@ -84,7 +84,7 @@ async def test_a_configured_order_is_accepted_placed_and_the_line_changed_over_a
             assert wait.tool == "write_setpoints"
             [changeover] = copilot.pending()
             assert {(s["machine_id"], s["tag"]): s["value"] for s in changeover.arguments["setpoints"]} == RECIPE
-            [answer] = [s.text for s in await sign_off(copilot, "write_setpoints") if s.kind == "answer"]
+            [answer] = [s.text for s in await sign_off(copilot, "write_setpoints", "sam", "eli") if s.kind == "answer"]
             assert answer.startswith("- Line L1 changes over to PO-L1-0044 (HX-200-GREEN-UV_STABILISED, 600): "
                                      "PO-L1-0043 finished\n- Done: IM-103 barrel temperature setpoint 230 → 235 °C; "
                                      "IM-103 hold pressure setpoint 650 → 600 bar; HP-102 pressure setpoint 160 → "

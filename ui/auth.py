@@ -46,7 +46,7 @@ ALL = frozenset(Role)
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/chat.py", "Plant chat", ":material/chat:", "chat", ALL),
     PageSpec("pages/approvals.py", "Approvals", ":material/approval:", "approvals",
-             frozenset({Role.supervisor, Role.admin})),
+             frozenset({Role.supervisor, Role.admin, Role.planner})),
     PageSpec("pages/overview.py", "Overview", ":material/factory:", "overview", ALL),
     PageSpec("pages/alerts.py", "Alerts", ":material/notifications_active:", "alerts",
              frozenset({Role.supervisor, Role.engineer, Role.admin})),
