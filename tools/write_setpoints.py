@@ -59,8 +59,14 @@ async def _facts(deps: Deps, args: WriteSetpointsArgs) -> ActionFacts:
                             new_value=f.new_value if isinstance(f.new_value, float) else None,
                             prediction=f.prediction) for f in each]
     lines = list(dict.fromkeys(f.line_id for f in each))
-    return ActionFacts(line_id=lines[0] if len(lines) == 1 else None, writes=writes,
-                       change="; ".join(f.change for f in each))
+    states = dict.fromkeys(f"{f.machine_id} {f.machine_state}" for f in each)
+
+    def values(of: str) -> str:  # bound to the approval as a whole: any setpoint moved asks for a new one
+        return "; ".join(f"{w.machine_id}.{w.tag} {getattr(w, of)}" for w in writes)
+
+    return ActionFacts(line_id=lines[0] if len(lines) == 1 else None, writes=writes, old_value=values("old_value"),
+                       new_value=values("new_value"), change="; ".join(f.change for f in each),
+                       extra={"machine_states": ", ".join(states)})
 
 
 @tool(args=WriteSetpointsArgs, risk=Risk.write, result=SetpointsWritten, line=SetpointsWritten.line, order=112,
