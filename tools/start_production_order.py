@@ -20,8 +20,7 @@ class StartProductionOrderArgs(ToolArgs):
 
 async def _facts(deps: Deps, args: StartProductionOrderArgs) -> ActionFacts:
     order = await deps.mes.get_production_order(args.order_id)
-    running = [o for o in await deps.mes.list_production_orders(line=order.line,
-                                                                 status=ProductionOrderStatus.in_progress)]
+    running = await deps.mes.list_production_orders(line=order.line, status=ProductionOrderStatus.in_progress)
     before = ", ".join(o.id for o in running) or "no order"
     return ActionFacts(line_id=order.line, old_value=before, new_value=order.id,
                        change=f"line {order.line}: {before} → {order.id} ({order.variant}, {order.quantity})",
