@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from connectors.configured_orders import OrderRecipe, ProductionOrderCreate, ProductionOrderStart
 from connectors.genealogy import MaterialLoad
 from connectors.http_api import JsonApiClient, segment
 from connectors.records import (
@@ -62,6 +63,29 @@ class MesClient(JsonApiClient):
         """
         path = f"/production-orders/{segment(order_id, 'production order id')}"
         return await self._write("PATCH", path, change, idempotency_key, ProductionOrderRecord)
+
+    async def create_production_order(
+        self, order: ProductionOrderCreate, *, idempotency_key: str
+    ) -> ProductionOrderRecord:
+        """A planned order of a configuration with its recipe, last in its product's line's queue.
+
+        ``NotFound`` for an unknown product, machine or tag; ``Rejected`` for a recipe tag that is no setpoint.
+        """
+        return await self._write("POST", "/production-orders", order, idempotency_key, ProductionOrderRecord)
+
+    async def order_recipe(self, order_id: str) -> OrderRecipe:
+        """The recipe an order was created with (empty for an order made without one)."""
+        return await self._get(f"/production-orders/{segment(order_id, 'production order id')}/recipe", OrderRecipe)
+
+    async def start_production_order(
+        self, order_id: str, start: ProductionOrderStart, *, idempotency_key: str
+    ) -> ProductionOrderRecord:
+        """Switch the order's line to it; the finished order in progress is closed as done.
+
+        ``Rejected`` when the order is not planned or the line's order in progress still has units to make.
+        """
+        path = f"/production-orders/{segment(order_id, 'production order id')}/start"
+        return await self._write("POST", path, start, idempotency_key, ProductionOrderRecord)
 
     async def quality(
         self, *, line: str | None = None, machine_id: str | None = None, since_minutes: float = 60.0

@@ -301,7 +301,7 @@ class OrderChange(_Answer):
     """One field of a production order changed, by whom and why."""
 
     at: datetime
-    field: Literal["variant", "quantity"]
+    field: Literal["variant", "quantity", "status"]
     old: str
     new: str
     requested_by: str

@@ -28,8 +28,12 @@ def plc_write_violations(ctx: ActionContext) -> list[str]:
     """Why a PLC write is out of bounds, in words an operator understands; empty when it is within bounds.
 
     Fails closed: a tag not known to be writable, a missing or non-finite value, missing
-    limits, or an unknown current value (when there is a maximum step) are all violations.
+    limits, or an unknown current value (when there is a maximum step) are all violations. A change of several
+    setpoints (``writes``) is checked setpoint by setpoint, each as a write of its own.
     """
+    if ctx.writes:
+        return [problem for write in ctx.writes
+                for problem in plc_write_violations(ctx.model_copy(update={**dict(write), "writes": []}))]
     if not ctx.is_plc_write:
         return []
     where = " ".join(p for p in (ctx.machine_id, ctx.tag) if p)
@@ -87,7 +91,8 @@ def evaluate(policy: Policy, ctx: ActionContext) -> Decision:
         return Deny(reasons=[f"{ctx.tool!r} is not one of the plant's tools, so it cannot run"], rule=UNKNOWN_TOOL)
     if problems := plc_write_violations(ctx):
         return Deny(reasons=problems, rule=PLANT_LIMITS)
-    if ctx.is_plc_write and ctx.run_command and ctx.risk is not Risk.critical:
+    starts_or_stops = (ctx.is_plc_write and ctx.run_command) or any(w.run_command for w in ctx.writes)
+    if starts_or_stops and ctx.risk is not Risk.critical:
         ctx = ctx.model_copy(update={"risk": Risk.critical})  # the effect decides, not the tool's name
     rule = next((r for r in policy.rules_for(ctx.tool) if r.applies(ctx)), None)
     if rule is not None:

@@ -18,12 +18,13 @@ class Risk(StrEnum):
 
 
 class Role(StrEnum):
-    """A person's role at the plant, which decides what they may approve."""
+    """A person's role at the plant, which decides what they may approve (a planner: the production orders)."""
 
     operator = "operator"
     supervisor = "supervisor"
     engineer = "engineer"
     admin = "admin"
+    planner = "planner"
 
 
 def _number(value: float | str | None) -> float | None:
@@ -87,6 +88,23 @@ class Normal(BaseModel):
         return f"the whole change from its normal {self.value:g} ({self.changes} change(s) ran within {self.hours:g} h)"
 
 
+class SetpointWrite(BaseModel):
+    """One setpoint of a change of several approved as one (a recipe): the facts its write is checked on, as a
+    single write's (the tag's limits and maximum step, the value it replaces, the twin's dry run)."""
+
+    machine_id: str
+    tag: str
+    tag_writable: bool | None = None
+    run_command: bool = False
+    tag_min: float | None = None
+    tag_max: float | None = None
+    tag_max_step: float | None = None
+    unit: str | None = None
+    old_value: float | None = None
+    new_value: float | None = None
+    prediction: Prediction | None = None
+
+
 class ActionFacts(BaseModel):
     """What a proposed action would touch and change, gathered by its tool before the policy decides.
 
@@ -112,6 +130,7 @@ class ActionFacts(BaseModel):
     extra: dict[str, Any] = {}  # other facts a tool gathered, for rule conditions (e.g. order_status)
     prediction: Prediction | None = None  # the twin's dry run of a setpoint change, start or stop
     normal: Normal | None = None  # when the tag changed within the window: the whole change from its normal
+    writes: list[SetpointWrite] = []  # several setpoints changed as one action: each is checked as its own write
 
 
 class ActionContext(ActionFacts):
@@ -154,7 +173,10 @@ class ActionContext(ActionFacts):
     @property
     def predictions(self) -> list[Prediction | None]:
         """The dry runs a rule on the prediction judges: the change's own, and the whole change from the tag's
-        normal when it changed within the window; None where a PLC write carries no dry run at all."""
+        normal when it changed within the window, or each setpoint's of a change of several; None where a PLC write
+        carries no dry run at all."""
+        if self.writes:
+            return [w.prediction for w in self.writes]
         if not self.is_plc_write and self.prediction is None:
             return []
         return [self.prediction, *([self.normal.prediction] if self.normal else [])]
@@ -178,6 +200,8 @@ class ActionContext(ActionFacts):
         if self.normal and self.normal.prediction.modelled:
             reasons += [f"predicted for {self.normal.line}: {a.line}" for a in self.normal.prediction.alarms
                         if not a.already]
+        reasons += [f"predicted for {w.machine_id} {w.tag}: {a.line}" for w in self.writes
+                    if w.prediction and w.prediction.modelled for a in w.prediction.alarms if not a.already]
         if self.predicted_alarm is None and self.predictions:
             whys = [p.why if p is not None else "no dry run was made" for p in self.predictions
                     if p is None or not p.modelled]

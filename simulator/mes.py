@@ -16,6 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 
+from connectors.configured_orders import OrderRecipe, ProductionOrderCreate, ProductionOrderStart
 from connectors.genealogy import MaterialLoad
 from connectors.plant import Plant
 from connectors.records import (
@@ -32,6 +33,7 @@ from connectors.records import (
 )
 from simulator.faults import FaultBoard, FaultKind
 from simulator.http_common import IdempotencyKey, api_router, run_once, service_app
+from simulator.mes_configured import create_order, order_recipe, start_order
 from simulator.mes_store import SCHEMA, LivePlant, MesStore, open_mes_store, output_machine, reset_mes
 
 __all__ = ["DESCRIPTION", "MAX_WINDOW_MINUTES", "SCHEMA", "TAGS", "LivePlant", "create_mes_app", "output_machine",
@@ -40,7 +42,8 @@ __all__ = ["DESCRIPTION", "MAX_WINDOW_MINUTES", "SCHEMA", "TAGS", "LivePlant", "
 MAX_WINDOW_MINUTES = 7 * 24 * 60
 
 DESCRIPTION = """The plant's MES as the copilot sees it: lines and their live status, production orders
-(with variant and quantity changes and their history), quality (live counters and defect rates, inspection
+(with variant and quantity changes and their history; a configured order created with its recipe at the end
+of its line's queue, and the line switched to it), quality (live counters and defect rates, inspection
 records) and the historian's recent samples of every numeric tag.
 
 Every write (POST, PATCH) needs an `Idempotency-Key` header: repeating a request with the same key
@@ -50,7 +53,8 @@ order's state does not allow, 422 for an invalid request."""
 
 TAGS = [
     {"name": "lines", "description": "Production lines, their machines and live status."},
-    {"name": "production orders", "description": "What each line makes; variant and quantity changes."},
+    {"name": "production orders", "description": "What each line makes; variant and quantity changes; configured "
+     "orders with their recipe, and the line's switch to the next order."},
     {"name": "quality", "description": "Good and rejected parts, defect rates, inspection records."},
     {"name": "historian", "description": "Recent samples of numeric tags."},
     {"name": "genealogy", "description": "The material lots each machine ran."},
@@ -63,8 +67,8 @@ def create_mes_app(db_path: Path, plant: Plant, faults: FaultBoard, live: LivePl
     mes = open_mes_store(db_path, plant, faults, live)
     app = service_app(system="MES", title="MES (simulated plant)", description=DESCRIPTION, tags=TAGS,
                       faults=faults, fault=FaultKind.mes_error)
-    for router in (_lines_router(mes), _orders_router(mes), _quality_router(mes), _history_router(mes),
-                   _genealogy_router(mes)):
+    for router in (_lines_router(mes), _orders_router(mes), _configured_router(mes), _quality_router(mes),
+                   _history_router(mes), _genealogy_router(mes)):
         app.include_router(router)
     return app
 
@@ -110,6 +114,33 @@ def _orders_router(mes: MesStore) -> APIRouter:
         order_id: str, change: ProductionOrderChange, request: Request, key: IdempotencyKey
     ) -> JSONResponse:
         return run_once(db, request, key, change, lambda conn: mes.change_order(conn, order_id, change))
+
+    return api
+
+
+def _configured_router(mes: MesStore) -> APIRouter:
+    """Configured orders: create one with its recipe, read its recipe, switch its line to it."""
+    api, db = api_router(), mes.db
+
+    @api.post("/production-orders", tags=["production orders"], status_code=201,
+              response_model=ProductionOrderRecord,
+              summary="Create a planned order of a configuration (colour, options) with its recipe, last in its "
+                      "product's line's queue")
+    def create_production_order(create: ProductionOrderCreate, request: Request, key: IdempotencyKey) -> JSONResponse:
+        return run_once(db, request, key, create, lambda conn: create_order(mes, conn, create), status_code=201)
+
+    @api.get("/production-orders/{order_id}/recipe", tags=["production orders"],
+             summary="The recipe (setpoints in writing order) an order was created with; empty for none")
+    def get_order_recipe(order_id: str) -> OrderRecipe:
+        return order_recipe(mes, order_id)
+
+    @api.post("/production-orders/{order_id}/start", tags=["production orders"], response_model=ProductionOrderRecord,
+              summary="Switch the order's line to this planned order; the finished order in progress is closed as "
+                      "done (409 while it still has units to make)")
+    def start_production_order(
+        order_id: str, start: ProductionOrderStart, request: Request, key: IdempotencyKey
+    ) -> JSONResponse:
+        return run_once(db, request, key, start, lambda conn: start_order(mes, conn, order_id, start))
 
     return api
 

@@ -40,6 +40,7 @@ from connectors.records import (
 )
 from simulator.faults import FaultBoard, FaultKind
 from simulator.http_common import API_PREFIX, Database, canonical_id, next_id, utc_now
+from simulator.mes_configured import RECIPE_SCHEMA
 
 QUALITY_TAGS = ("good_count", "reject_count", "defect_rate")
 Value = float | int | bool | str
@@ -88,9 +89,9 @@ CREATE TABLE IF NOT EXISTS inspections (
 CREATE TABLE IF NOT EXISTS line_output (
     line_id TEXT PRIMARY KEY, last_count INTEGER NOT NULL
 );
-"""
-_TABLES = ("order_changes", "production_orders", "variants", "products", "inspections", "line_output",
-           "idempotency_keys")
+""" + RECIPE_SCHEMA
+_TABLES = ("order_changes", "order_recipes", "production_orders", "variants", "products", "inspections",
+           "line_output", "idempotency_keys")
 
 
 def seed_mes(conn: sqlite3.Connection, plant: Plant) -> None:

@@ -22,18 +22,17 @@ from pydantic_core import to_jsonable_python
 
 from connectors.plant import Machine, Plant, Tag, tag_words
 from connectors.records import SparePart, WorkOrder
-from copilot.orders.check import OrderRequest, check_configuration
 from copilot.orders.configuration import ConfigurationError
 from copilot.orders.queue import line_orders, line_product
 from copilot.orders.said import said
 from copilot.orders.sequence import sequence_line
+from copilot.procedures.acceptance import accept_order, changeover, checked, recipe_machines
 from copilot.procedures.correction import correction, fell_back
 from copilot.procedures.outcome import AskBack, Decided, Json, Stop, either
 from copilot.procedures.production import production_change
 from copilot.procedures.register import resolution
 from copilot.quality.root_cause import explain
 from copilot.understanding.choices import Preference
-from copilot.understanding.dates import day_named
 from tools.configuration_facts import ConfigurationFacts
 from tools.create_purchase_order import ranked_offers
 from tools.line_history import LineHistory
@@ -293,18 +292,7 @@ def configure_order(plant: Plant, facts: ConfigurationFacts, colour: str | None,
     """A configuration checked for buildability by code (copilot/orders): refused naming the rule or the setpoint,
     or whether the due date (a day as the request names it, from the facts' today) holds, with the substitutions
     for a material that comes too late; what is missing is asked back."""
-    product = facts.product
-    if not colour:
-        raise AskBack(f"In which colour? {product.id} comes in {either(product.colours)}.")
-    if not quantity:
-        raise AskBack(f"How many {product.id} does the customer want?")
-    day = day_named(due, facts.today) if due else None
-    if day is None:
-        raise AskBack("By which day is it due? Say a date such as 2026-12-11, or a weekday.")
-    try:
-        check = check_configuration(OrderRequest(product.id, colour, tuple(options or ()), quantity, day), facts, plant)
-    except ConfigurationError as exc:
-        raise Stop(str(exc)) from None
+    check = checked(plant, facts, colour, options, quantity, due)
     return Decided(to_jsonable_python(check), said(check))
 
 
@@ -332,7 +320,7 @@ def root_cause(history: LineHistory) -> Decided:
 DECISIONS: dict[str, Callable[..., Decided]] = {
     f.__name__: f
     for f in (setpoint_targets, work_order, purchase, reorders, run_command, production_change, root_cause,
-              correction, fell_back, configure_order, line_sequence)
+              correction, fell_back, configure_order, line_sequence, recipe_machines, accept_order, changeover)
 }
 
 

@@ -13,7 +13,7 @@ from copilot.identity import hash_password
 
 USERS_HEADER = """\
 # This site's users: username -> display name, role, bcrypt hash of the password.
-# Roles: operator, supervisor, engineer, admin (what each may do is in the policy file).
+# Roles: operator, supervisor, engineer, admin, planner (what each may do is in the policy file).
 # Add a user: plant-copilot init prints how to make a hash; a supervisor must be someone other than the asker.
 """
 
