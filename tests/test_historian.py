@@ -18,8 +18,16 @@ from agent_helpers import SimControl, copilot_on, script, user
 from influxdb import running_influxdb
 from typer.testing import CliRunner
 
-from connectors.errors import ConnectorError, NotFound
-from connectors.historian import HistorianKind, InfluxHistory, MesHistory, OpcUaHistory, open_history
+from connectors.errors import ConnectorError, InvalidRequest, NotFound
+from connectors.historian import (
+    HistorianKind,
+    HistorianSection,
+    InfluxHistory,
+    MesHistory,
+    OpcUaHistory,
+    open_history,
+    point,
+)
 from connectors.plant import Plant, PlantFileError, load_plant
 from connectors.plc import open_plc
 from connectors.settings import ConnectorSettings
@@ -88,6 +96,12 @@ def test_without_a_section_the_history_is_the_mes_and_with_one_the_named_histori
     assert asyncio.run(opened(opcua)) == (OpcUaHistory, f"OPC UA HistoryRead at {settings.opcua_url}")
 
 
+def test_a_sample_is_one_line_of_line_protocol_with_its_keys_escaped():
+    line = point("samples", "P-101", "vibration", 3600.0, 2)
+    assert line == "samples,machine=P-101,tag=vibration value=2.0 3600000000000"
+    assert point("my m", "A,1", "x=y", 0.5, -1.25) == r"my\ m,machine=A\,1,tag=x\=y value=-1.25 500000000"
+
+
 def test_an_influxdb_that_does_not_answer_is_a_connector_error_naming_it(tmp_path):
     plant_file = site_with(tmp_path, "riverside", {"kind": "influxdb", "url": "http://127.0.0.1:9", "database": "d"})
 
@@ -117,11 +131,11 @@ def sim_time(sim: ConnectorSettings) -> float:
 
 
 async def caught_up(sim: ConnectorSettings, plant: Plant) -> None:
-    """Wait until InfluxDB holds the simulator's newest sample (its feed writes every half second)."""
+    """Wait until InfluxDB's newest sample is the simulator's newest (its feed writes every half second)."""
     async with open_history(sim, plant) as source:
         assert isinstance(source, InfluxHistory)
         deadline = time.monotonic() + DEADLINE_S
-        while (await source.newest() or 0) < sim_time(sim) * 1e9:
+        while await source.newest() != round(sim_time(sim) * 1e9):
             assert time.monotonic() < deadline, "InfluxDB did not get the simulator's samples in time"
             await asyncio.sleep(0.2)
 
@@ -133,9 +147,11 @@ async def test_historyread_the_influxdb_and_the_mes_give_the_same_samples(tmp_pa
         machine = next(iter(plant_file.machines.values()))
         SimControl(sim).advance(300)
         await caught_up(sim, plant_file)
-        opcua = plant_file.model_copy(update={"historian": None})
-        async with open_history(sim, plant_file) as influx, \
-                OpcUaHistoryOn(sim, opcua) as history_read, open_history(sim, opcua) as mes:
+        on_opcua = plant_file.model_copy(update={"historian": HistorianSection(kind=HistorianKind.opcua)})
+        on_mes = plant_file.model_copy(update={"historian": None})
+        async with open_history(sim, plant_file) as influx, open_history(sim, on_opcua) as history_read, \
+                open_history(sim, on_mes) as mes:
+            assert isinstance(history_read, OpcUaHistory)
             for tag in [t.name for t in machine.tags.values() if not t.is_text]:
                 stored = await influx.samples(machine.id, tag, 4)
                 assert len(stored) == 241  # every second of the last four minutes, both ends in
@@ -144,22 +160,17 @@ async def test_historyread_the_influxdb_and_the_mes_give_the_same_samples(tmp_pa
                 # the same instants; values as the node's data type holds them (a float32 tag to 7 digits)
                 assert [t for t, _ in read] == [t for t, _ in stored]
                 assert [v for _, v in read] == pytest.approx([v for _, v in stored], rel=1e-6, abs=1e-6)
-            with pytest.raises(NotFound, match="text tag"):
-                text = next((t.name for t in machine.tags.values() if t.is_text), None)
-                await influx.samples(machine.id, text or "no such tag", 4)
-
-
-class OpcUaHistoryOn:
-    """The simulator's OPC UA server as the historian (``historian: {kind: opcua}``), for the block."""
-
-    def __init__(self, sim: ConnectorSettings, plant: Plant) -> None:
-        self._source = OpcUaHistory(sim, plant, sim.opcua_url)
-
-    async def __aenter__(self) -> OpcUaHistory:
-        return self._source
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self._source.close()
+            for source in (influx, history_read):
+                with pytest.raises(NotFound):
+                    await source.samples(machine.id, "no_such_tag", 4)
+                with pytest.raises(InvalidRequest):
+                    await source.samples(machine.id, "state", 0)
+        # a reset: the clock goes back, and the feed empties the measurement and starts again
+        httpx.post(f"{sim.sim_url}/reset", timeout=30).raise_for_status()
+        SimControl(sim).advance(60)
+        await caught_up(sim, plant_file)
+        async with open_history(sim, plant_file) as influx:
+            assert [t for t, _ in await influx.samples(machine.id, "state", 60)] == [float(s) for s in range(61)]
 
 
 async def test_the_monitor_finds_bearing_wear_and_the_twin_fits_from_influxdb_alone(tmp_path):
