@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from agent_helpers import SimControl, copilot_on, script, user
+from agent_helpers import SimControl, script, user
 from influxdb import running_influxdb
 from typer.testing import CliRunner
 
@@ -32,14 +32,17 @@ from connectors.plant import Plant, PlantFileError, load_plant
 from connectors.plc import open_plc
 from connectors.settings import ConnectorSettings
 from connectors.site import REPO
+from copilot import Copilot
 from copilot.monitor.alerts import Alerts
 from copilot.monitor.spec import MonitorSpec
 from copilot.monitor.watch import ACTOR, Monitor
+from copilot.procedures.fitting import fitted_to
 from copilot.procedures.spec import Procedures
 from copilot.settings import CopilotSettings
 from simulator.process import running_simulator, settings_env
 from tools.registry import TOOLS
 from twin import Change, load_twin
+from twin.settings import TwinSettings
 from ui.cli import app as plant_copilot
 
 PLANTS = {"riverside": REPO / "plants" / "riverside", "dyehouse": REPO / "plants" / "dyehouse"}
@@ -49,8 +52,9 @@ DEADLINE_S = 120.0
 def site_with(folder: Path, plant: str, historian: dict | None) -> Path:
     """A copy of a shipped plant's files in ``folder``, its plant file naming ``historian``; the plant file."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("plant.yaml", "plm.yaml"):
-        shutil.copy(PLANTS[plant] / name, folder / name)
+    for name in ("plant.yaml", "plm.yaml", "monitor.yaml", "twin.yaml"):
+        if (PLANTS[plant] / name).is_file():
+            shutil.copy(PLANTS[plant] / name, folder / name)
     raw = yaml.safe_load((folder / "plant.yaml").read_text())
     if historian is not None:
         raw["historian"] = historian
@@ -145,7 +149,8 @@ async def test_historyread_the_influxdb_and_the_mes_give_the_same_samples(tmp_pa
     with plant_on_influxdb(tmp_path, plant) as sim:
         plant_file = load_plant(sim.plant_file)
         machine = next(iter(plant_file.machines.values()))
-        SimControl(sim).advance(300)
+        control = SimControl(sim)
+        control.advance(300)
         await caught_up(sim, plant_file)
         on_opcua = plant_file.model_copy(update={"historian": HistorianSection(kind=HistorianKind.opcua)})
         on_mes = plant_file.model_copy(update={"historian": None})
@@ -167,13 +172,53 @@ async def test_historyread_the_influxdb_and_the_mes_give_the_same_samples(tmp_pa
                     await source.samples(machine.id, "state", 0)
         # a reset: the clock goes back, and the feed empties the measurement and starts again
         httpx.post(f"{sim.sim_url}/reset", timeout=30).raise_for_status()
-        SimControl(sim).advance(60)
+        control.advance(60)
+        control.close()
         await caught_up(sim, plant_file)
         async with open_history(sim, plant_file) as influx:
             assert [t for t, _ in await influx.samples(machine.id, "state", 60)] == [float(s) for s in range(61)]
 
 
-async def test_the_monitor_finds_bearing_wear_and_the_twin_fits_from_influxdb_alone(tmp_path):
+def mes_silenced(sim: ConnectorSettings, plant: Plant) -> None:
+    """From here on the MES answers 500 to everything, its history too."""
+    control = SimControl(sim)
+    control.fault("mes_error")
+    control.close()
+
+    async def read() -> None:
+        async with open_history(sim, plant.model_copy(update={"historian": None})) as mes:
+            await mes.samples(next(iter(plant.machines)), "state", 5)
+
+    with pytest.raises(ConnectorError):
+        asyncio.run(read())
+
+
+@pytest.mark.parametrize(("plant", "pump"), [("riverside", "P-101"), ("dyehouse", "WP-101")])
+async def test_the_monitor_finds_bearing_wear_from_influxdb_alone(tmp_path, plant, pump):
+    with plant_on_influxdb(tmp_path, plant) as sim:
+        site = load_plant(sim.plant_file)
+        control = SimControl(sim)
+        control.advance(600)
+        control.fault("bearing_wear", machine_id=pump, severity=0.6)
+        control.advance(1200)
+        control.close()
+        await caught_up(sim, site)
+        await asyncio.to_thread(mes_silenced, sim, site)
+
+        settings = CopilotSettings(site_dir=sim.plant_file.parent, data_dir=tmp_path / "copilot")
+        spec = MonitorSpec.load(settings.monitor_file, site, fitted_to(Procedures.load(settings.procedures_file,
+                                                                                       TOOLS), site))
+        twin = TwinSettings(site_dir=sim.plant_file.parent)
+        async with Copilot.open(script(), settings=settings, connectors=sim, twin=twin) as copilot:
+            assert isinstance(copilot.rt.deps.history, InfluxHistory)
+            alerts = Alerts(copilot.rt.settings.state_db)
+            done = await Monitor(copilot, spec, alerts, user(ACTOR)).check()
+            assert (pump, "bearing wear") in {(a.machine_id, a.cause) for a in done.opened}, done
+            assert done.unreadable == []
+            alerts.close()
+
+
+async def test_the_twin_fits_from_influxdb_alone(tmp_path):
     with plant_on_influxdb(tmp_path, "riverside") as sim:
         plant = load_plant(sim.plant_file)
         control = SimControl(sim)
@@ -182,23 +227,9 @@ async def test_the_monitor_finds_bearing_wear_and_the_twin_fits_from_influxdb_al
             async with open_plc(sim, plant, "modbus") as plc:
                 await plc.write("OV-201", "temp_setpoint", value)
             control.advance(1800)
-        control.fault("bearing_wear", machine_id="P-101", severity=0.6)  # and a pump's bearing wearing
-        control.advance(1200)
+        control.close()
         await caught_up(sim, plant)
-        control.fault("mes_error")  # from here on the MES answers 500 to everything, its history too
-        with pytest.raises(ConnectorError):
-            async with open_history(sim, plant.model_copy(update={"historian": None})) as mes:
-                await mes.samples("P-101", "vibration", 5)
-
-        procedures = Procedures.load(CopilotSettings().procedures_file, TOOLS)
-        spec = MonitorSpec.load(CopilotSettings().monitor_file, plant, procedures)
-        async with copilot_on(sim, tmp_path / "copilot", script()) as copilot:
-            assert isinstance(copilot.rt.deps.history, InfluxHistory)
-            alerts = Alerts(copilot.rt.settings.state_db)
-            done = await Monitor(copilot, spec, alerts, user(ACTOR)).check()
-            assert ("P-101", "bearing wear") in {(a.machine_id, a.cause) for a in done.opened}, done
-            assert done.unreadable == []
-            alerts.close()
+        await asyncio.to_thread(mes_silenced, sim, plant)
 
         path = tmp_path / "twin.yaml"
         fitted = await asyncio.to_thread(CliRunner().invoke, plant_copilot, [
