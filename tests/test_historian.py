@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -239,3 +241,10 @@ async def test_the_twin_fits_from_influxdb_alone(tmp_path):
         zone = {m.reading: m for m in twin.models_for("OV-201", "temp_setpoint", Change.setpoint)}["zone_temp"]
         assert zone.gain > 0 and zone.steps == 2
         assert twin.period.source.startswith("InfluxDB at http://127.0.0.1:")
+
+
+def test_a_bad_influxdb_url_for_the_simulator_is_one_clear_line():
+    run = subprocess.run([sys.executable, "-m", "simulator", "--influxdb-url", "127.0.0.1:8086"], cwd=REPO,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1
+    assert run.stderr.strip() == "--influxdb-url: an InfluxDB URL starts with http:// or https://, not '127.0.0.1:8086'"
