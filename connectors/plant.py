@@ -10,7 +10,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BeforeValidator,
     ConfigDict,
@@ -25,7 +24,7 @@ from pydantic_core import PydanticCustomError
 from connectors.catalogue import Part, Product, ProductionOrder, Supplier, _Strict
 from connectors.errors import NotFound
 from connectors.historian.section import HistorianSection
-from connectors.site import config_text
+from connectors.site import config_data, first_problems
 from connectors.stations import CameraStation
 
 if TYPE_CHECKING:
@@ -374,14 +373,11 @@ class PlantFileError(ValueError):
 
 def load_plant(path: str | Path) -> Plant:
     """Read and validate a plant file; PlantFileError names the file and the offending fields."""
+    raw = config_data(path, "plant file", PlantFileError)
     try:
-        raw = yaml.safe_load(config_text(path))
         return Plant.model_validate(_with_ids(raw))
-    except (OSError, yaml.YAMLError) as exc:
-        raise PlantFileError(f"plant file {path}: {exc}") from None
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'top level'}: {e['msg']}" for e in exc.errors()[:5])
-        more = f" (and {exc.error_count() - 5} more)" if exc.error_count() > 5 else ""
-        raise PlantFileError(f"plant file {path}: {problems}{more}") from None
+        problems = first_problems([f"{'.'.join(map(str, e['loc'])) or 'top level'}: {e['msg']}" for e in exc.errors()])
+        raise PlantFileError(f"plant file {path}: {problems}") from None
     except (TypeError, KeyError, AttributeError) as exc:  # not the shape of a plant file at all
         raise PlantFileError(f"plant file {path}: not a plant description ({type(exc).__name__}: {exc})") from None

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from connectors.plant import Plant
 from connectors.plm_records import PlmCatalogue, PlmProduct
-from connectors.site import config_text
+from connectors.site import config_data, first_problems
 
 __all__ = ["PlmFileError", "load_plm"]
 
@@ -25,17 +24,14 @@ class PlmFileError(ValueError):
 
 def load_plm(path: str | Path, plant: Plant) -> PlmCatalogue:
     """Read and validate a PLM file against ``plant``; PlmFileError names the file and the first problems."""
+    raw = config_data(path, "PLM file", PlmFileError)
     try:
-        catalogue = PlmCatalogue.model_validate(yaml.safe_load(config_text(path)))
-    except (OSError, yaml.YAMLError) as exc:
-        raise PlmFileError(f"PLM file {path}: {exc}") from None
+        catalogue = PlmCatalogue.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'top level'}: {e['msg']}" for e in exc.errors()[:5])
+        problems = first_problems([f"{'.'.join(map(str, e['loc'])) or 'top level'}: {e['msg']}" for e in exc.errors()])
         raise PlmFileError(f"PLM file {path}: {problems}") from None
-    problems = plm_problems(catalogue, plant)
-    if problems:
-        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        raise PlmFileError(f"PLM file {path}: {'; '.join(problems[:5])}{more}")
+    if problems := plm_problems(catalogue, plant):
+        raise PlmFileError(f"PLM file {path}: {first_problems(problems)}")
     return catalogue
 
 

@@ -8,9 +8,11 @@ each of which replaces the product's default of that name (``config/``). Unset, 
 from __future__ import annotations
 
 import errno
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import AliasChoices, Field
 
 REPO = Path(__file__).resolve().parent.parent
@@ -56,3 +58,20 @@ def config_text(path: str | Path) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise NotText(Path(path), exc) from None
+
+
+def config_data(path: str | Path, what: str, error: Callable[[str], Exception]) -> Any:
+    """The YAML data of the configuration file ``path``; ``error`` with one line naming the ``what`` file (``policy
+    file``) when it cannot be read or is not YAML."""
+    try:
+        return yaml.safe_load(config_text(path))
+    except OSError as exc:
+        raise error(f"cannot read the {what} {path}: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        raise error(f"the {what} {path} is not valid YAML: {' '.join(str(exc).split())}") from None
+
+
+def first_problems(problems: list[str], limit: int = 5) -> str:
+    """Problems in one line: the first ``limit`` of them, then how many more there are."""
+    more = f" (and {len(problems) - limit} more)" if len(problems) > limit else ""
+    return "; ".join(problems[:limit]) + more

@@ -18,10 +18,9 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from connectors.site import config_text
+from connectors.site import config_data
 from policies.model import ActionContext, Allow, Decision, Deny, RequireApproval, Risk, Role
 
 Scalar = str | int | float | bool | None
@@ -282,16 +281,7 @@ class Policy(_Strict):
     def load(cls, path: str | Path, *, tools: Iterable[str]) -> Policy:
         """Read and check the policy file and bind it to the registry's ``tools`` (PolicyError for a missing file,
         bad YAML, a bad rule or a rule naming no tool of the registry)."""
-        path = Path(path)
-        try:
-            text = config_text(path)
-        except OSError as exc:
-            raise PolicyError(f"cannot read the policy file {path}: {exc.strerror or exc}") from None
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise PolicyError(f"{path} is not valid YAML: {exc}") from None
-        return cls.from_data(data, source=str(path), tools=tools)
+        return cls.from_data(config_data(path, "policy file", PolicyError), source=str(path), tools=tools)
 
 
 def _describe(error: Any, data: dict) -> str:

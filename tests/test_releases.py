@@ -262,7 +262,7 @@ def test_bad_input_is_told_in_one_line(site: Site) -> None:
     not_a_report = one_error_line(site.run("create", "--report", str(site.thresholds)))
     assert "not an eval report" in not_a_report
     site.thresholds.write_text("min_success: [0.8\n")
-    assert "not YAML" in one_error_line(site.run("promote", release, "--user", "ada"))
+    assert "not valid YAML" in one_error_line(site.run("promote", release, "--user", "ada"))
     site.thresholds.write_text("min_succes: 0.8\n")
     assert "min_succes: not a threshold" in one_error_line(site.run("promote", release, "--user", "ada"))
     site.thresholds.write_text("min_success: 80\n")

@@ -30,6 +30,11 @@ class Reading(BaseModel):
         step = f", up to {shown(self.max_step, self.unit)} a change" if self.max_step else ""
         return f"may be set from {shown(self.low)} to {shown(self.high, self.unit)}{step}"
 
+    def said(self) -> str:
+        """As a person reads it: its words, the value rounded with its unit, a setpoint's limits in brackets."""
+        limits = self.allowed()
+        return f"{self.words or self.tag} {shown(self.value, self.unit)}" + (f" ({limits})" if limits else "")
+
 
 class Alarm(BaseModel):
     """An active alarm on a machine: a PLC alarm code, or a tag past its alarm limit."""

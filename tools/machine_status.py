@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 from policies.model import Risk
 from tools.base import Call, ToolArgs, tool
 from tools.deps import Deps
-from tools.lines import number, quoted, shown
+from tools.lines import number, quoted
 from tools.live import Alarm, Reading, alarms_of, read_raw, readings, state_of
 
 
@@ -43,8 +43,7 @@ class MachineStatus(BaseModel):
         (empty texts left out), a setpoint with the range it may be set in."""
         head = f"{self.machine_id} ({self.name}) is {self.state}"
         alarms = [a.message for a in self.alarms]
-        readings = [f"{r.words or r.tag} {shown(r.value, r.unit)}" + (f" ({r.allowed()})" if r.allowed() else "")
-                    for r in self.tags if r.tag not in ("state", "alarm_code") and r.value != ""]
+        readings = [r.said() for r in self.tags if r.tag not in ("state", "alarm_code") and r.value != ""]
         return (f"{head}; alarms: {'; '.join(alarms)}" if alarms else f"{head}; no active alarm") + \
             (f". Readings: {', '.join(readings)}" if readings else "")
 

@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from connectors.plant import RUN_TAG, Plant
-from connectors.site import config_text
+from connectors.site import config_data, config_text, first_problems
 from twin.errors import TwinFileError
 from twin.model import AnyModel, Change, FitPeriod, NotFitted, Twin
 
@@ -75,18 +75,14 @@ def site_twin(path: Path, plant: Plant) -> Twin | None:
 
 def load_twin(path: str | Path, plant: Plant) -> Twin:
     """Read and validate a twin file against the plant; TwinFileError names the file, the entry and the field."""
-    try:
-        raw = yaml.safe_load(config_text(path))
-    except (OSError, yaml.YAMLError) as exc:
-        raise TwinFileError(f"twin file {path}: {exc}") from None
+    raw = config_data(path, "twin file", TwinFileError)
     if not isinstance(raw, dict):
         raise TwinFileError(f"twin file {path}: not a twin (expected period, models and not_fitted)")
     try:
         document = _TwinFile.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(_where(raw, e["loc"]) + f": {e['msg']}" for e in exc.errors()[:5])
-        more = f" (and {exc.error_count() - 5} more)" if exc.error_count() > 5 else ""
-        raise TwinFileError(f"twin file {path}: {problems}{more}") from None
+        problems = first_problems([_where(raw, e["loc"]) + f": {e['msg']}" for e in exc.errors()])
+        raise TwinFileError(f"twin file {path}: {problems}") from None
     for i, entry in enumerate(document.models):
         _check(plant, path, f"models[{i}]", entry.machine, entry.input, entry.change, entry.reading)
     for i, entry in enumerate(document.not_fitted):

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from connectors.site import config_text
+from connectors.site import config_data
 from copilot.errors import ReleaseError
 from copilot.governance.figures import Figure, SuiteFigures
 
@@ -47,12 +46,7 @@ class Thresholds(BaseModel):
     @classmethod
     def load(cls, path: Path) -> Thresholds:
         """The thresholds of the file; ReleaseError names the file and the field that is wrong."""
-        try:
-            raw = yaml.safe_load(config_text(path))
-        except OSError as exc:
-            raise ReleaseError(f"thresholds file {path}: {exc.strerror or exc}") from None
-        except yaml.YAMLError as exc:
-            raise ReleaseError(f"thresholds file {path}: not YAML ({' '.join(str(exc).split())})") from None
+        raw = config_data(path, "thresholds file", ReleaseError)
         if not isinstance(raw, dict):
             raise ReleaseError(f"thresholds file {path}: needs a mapping of threshold to number, e.g. "
                                "'min_success: 0.8'")

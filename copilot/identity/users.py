@@ -13,10 +13,9 @@ import threading
 from pathlib import Path
 
 import bcrypt
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from connectors.site import config_text
+from connectors.site import config_data
 from policies.model import Role
 
 BCRYPT = r"^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$"
@@ -70,10 +69,7 @@ class UserDirectory:
     @classmethod
     def load(cls, path: str | Path) -> UserDirectory:
         """The users of the file; UsersFileError names the file and the user and field that are wrong."""
-        try:
-            raw = yaml.safe_load(config_text(path)) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise UsersFileError(f"users file {path}: {exc}") from None
+        raw = config_data(path, "users file", UsersFileError) or {}
         users = raw.get("users") if isinstance(raw, dict) else None
         if not isinstance(users, dict):
             raise UsersFileError(f"users file {path}: needs a 'users:' mapping of user name to fields")

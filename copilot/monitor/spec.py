@@ -12,11 +12,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from connectors.plant import Plant, load_plant
-from connectors.site import config_text, shipped_plant
+from connectors.site import config_data, shipped_plant
 from copilot.procedures.spec import Procedures
 
 
@@ -94,10 +93,7 @@ class MonitorSpec(BaseModel):
 
     @classmethod
     def load(cls, path: Path, plant: Plant, procedures: Procedures) -> MonitorSpec:
-        try:
-            raw = yaml.safe_load(config_text(path)) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise MonitorError(f"monitor file {path}: {exc}") from None
+        raw = config_data(path, "monitor file", MonitorError) or {}
         written_for = raw.pop("written_for", None) if isinstance(raw, dict) else None
         foreign = written_for is not None and load_plant(shipped_plant(str(written_for))) != plant
         return cls.from_data(raw, plant, procedures, source=str(path), fit=foreign)

@@ -16,10 +16,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from connectors.site import config_text
+from connectors.site import config_data
 from copilot.procedures.decisions import DECISIONS
 from policies.model import Risk
 from tools.base import Tool
@@ -176,13 +175,7 @@ class Procedures(_Strict):
     def load(cls, path: str | Path, tools: dict[str, Tool]) -> Procedures:
         """Read and check the procedures file against the tools and the decisions."""
         path = Path(path)
-        try:
-            data = yaml.safe_load(config_text(path))
-        except OSError as exc:
-            raise ProcedureError(f"cannot read the procedures file {path}: {exc.strerror or exc}") from None
-        except yaml.YAMLError as exc:
-            raise ProcedureError(f"{path} is not valid YAML: {exc}") from None
-        return cls.from_data(data, tools, source=str(path))
+        return cls.from_data(config_data(path, "procedures file", ProcedureError), tools, source=str(path))
 
     @classmethod
     def from_data(cls, data: Any, tools: dict[str, Tool], source: str = "procedures") -> Procedures:
