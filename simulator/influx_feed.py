@@ -1,15 +1,17 @@
 """The simulated plant feeding an InfluxDB: every historian sample of every machine's numeric tags, as it runs.
 
-Each pass writes the samples taken since the last (line protocol, ``connectors.historian.influxdb``'s schema),
-stamped ``s`` seconds after the Unix epoch for simulated second ``s``, as the MES and the OPC UA server give them.
-An InfluxDB that does not answer is retried on the next pass; samples older than the simulator's historian keeps
-are then lost, as a real collector's buffer would lose them. A plant reset (the clock goes back) empties the
+Each pass writes the samples taken since the last, oldest first (line protocol, ``connectors.historian.influxdb``'s
+schema), the newest instant in a write of its own, so a reader that sees it sees every sample up to it. A sample of
+simulated second ``s`` is stamped ``s`` seconds after the Unix epoch, as the MES and the OPC UA server give it. An
+InfluxDB that does not answer is retried on the next pass; samples older than the simulator's historian keeps are
+then lost, as a real collector's buffer would lose them. A plant reset (the clock goes back) empties the
 measurement first.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import logging
 import math
 from dataclasses import dataclass
@@ -65,9 +67,13 @@ class InfluxFeed:
         if self.sim.sim_time < self._written:  # the plant was reset
             await db.query(f'DELETE FROM "{self.target.measurement}"')
             self._written = -math.inf
-        taken = self.sim.all_history_since(self._written)
-        lines = [point(self.target.measurement, machine_id, tag, t, v)
-                 for (machine_id, tag), samples in taken.items() for t, v in samples if t > self._written]
-        for i in range(0, len(lines), BATCH):
-            await db.write(lines[i:i + BATCH])
-        self._written = max((s[-1][0] for s in taken.values() if s), default=self._written)
+        due = sorted((t, machine_id, tag, v) for (machine_id, tag), samples
+                     in self.sim.all_history_since(self._written).items() for t, v in samples if t > self._written)
+        if not due:
+            return
+        lines = [point(self.target.measurement, machine_id, tag, t, v) for t, machine_id, tag, v in due]
+        newest = bisect.bisect_left([t for t, *_ in due], due[-1][0])  # where the newest instant's samples start
+        for i in range(0, newest, BATCH):
+            await db.write(lines[i:min(i + BATCH, newest)])
+        await db.write(lines[newest:])  # the newest instant in one write: every tag's sample of it at once
+        self._written = due[-1][0]
