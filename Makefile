@@ -25,7 +25,9 @@ demo: $(STAMP)
 # Debian's packages for the tests that start real servers or a browser, each installed when its program is
 # missing: chromium (the app's browser test; Playwright drives it, it never downloads a browser itself),
 # mosquitto (the MQTT broker of the Sparkplug B tests, tests/mosquitto.py) and postgresql (its initdb and
-# postgres run in a temporary folder for the durable-state tests, tests/postgres.py; no system service).
+# postgres run in a temporary folder for the durable-state tests, tests/postgres.py; no system service) and
+# influxdb (its influxd runs on a generated configuration in a temporary folder for the historian tests,
+# tests/influxdb.py; the Debian service is not used).
 # Root installs them; otherwise sudo if there is one; failing both, or the install, the tests that need a
 # missing one are skipped, saying why.
 system:
@@ -33,6 +35,7 @@ system:
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v mosquitto >/dev/null 2>&1 || test -x /usr/sbin/mosquitto || missing="$$missing mosquitto"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v influxd >/dev/null 2>&1 || missing="$$missing influxdb"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; else SUDO=none; fi; \
 	  if [ "$$SUDO" = none ]; then echo "missing$$missing and no root or sudo: the tests that need them will be skipped"; \

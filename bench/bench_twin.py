@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import numpy as np  # noqa: E402
 
+from connectors.historian import MesHistory  # noqa: E402
 from connectors.mes import MesClient  # noqa: E402
 from connectors.plant import RUN_TAG, Machine, Plant, load_plant  # noqa: E402
 from connectors.plc import PlantPlc, open_plc  # noqa: E402
@@ -131,7 +132,7 @@ async def run_day(sim: ConnectorSettings, plc: PlantPlc, mes: MesClient, plant: 
     for slot in range(slots):
         if slot == train_slots:
             fit_started = time.perf_counter()
-            history = await read_history(mes, plant, (_clock(sim) + 60) / 3600.0, machines)
+            history = await read_history(MesHistory(mes), plant, (_clock(sim) + 60) / 3600.0, machines)
             day.twin = fit_twin(plant, history, source=sim.mes_url)
             print(f"fitted on {_clock(sim) / 3600:.1f} simulated hours ({train_slots} changes per machine) "
                   f"in {time.perf_counter() - fit_started:.1f} s", flush=True)

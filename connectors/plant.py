@@ -23,6 +23,7 @@ from pydantic_core import PydanticCustomError
 
 from connectors.catalogue import Part, Product, ProductionOrder, Supplier, _Strict
 from connectors.errors import NotFound
+from connectors.historian.section import HistorianSection
 from connectors.site import config_data, first_problems
 from connectors.stations import CameraStation
 
@@ -273,6 +274,8 @@ class Plant(_Strict):
     production_orders: list[ProductionOrder]
     cameras: list[CameraStation] = []
     """In-line camera stations; each follows a machine of its line."""
+    historian: HistorianSection | None = None
+    """Where the tag history is read (``connectors.historian``); absent: the MES's history endpoint."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
 

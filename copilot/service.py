@@ -272,12 +272,12 @@ class Copilot:
 
     async def history(self, machine_id: str, tag: str, minutes: float) -> list[tuple[float, float]]:
         """The historian's samples of one tag over the last ``minutes`` (seconds on the plant's clock, value)."""
-        return await self.rt.deps.mes.history(machine_id, tag, minutes)
+        return await self.rt.deps.history.samples(machine_id, tag, minutes)
 
     async def measure_twin(self) -> list[TwinCheck]:
         """Set the changes whose prediction has played out against what the PLC then read (the monitor does
         this every check); the errors are the twin's health."""
-        return await self.rt.twin_checks.measure(self.rt.deps.mes)
+        return await self.rt.twin_checks.measure(self.rt.deps.history)
 
     def passage(self, chunk_id: str) -> Any | None:
         """The manual passage a citation names (knowledge.store.Passage), or None when there is none."""

@@ -14,6 +14,7 @@ from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from connectors.erp import ErpClient
+from connectors.historian import open_history
 from connectors.mes import MesClient
 from connectors.plc import open_plc
 from connectors.plm import PlmClient
@@ -55,6 +56,7 @@ async def opened(model: ChatModel, *, settings: CopilotSettings, connectors: Con
         plc = await stack.enter_async_context(open_plc(connectors, plant, settings.plc_protocol))
         erp = await stack.enter_async_context(ErpClient.from_settings(connectors))
         mes = await stack.enter_async_context(MesClient.from_settings(connectors))
+        history = await stack.enter_async_context(open_history(connectors, plant, mes=mes))
         plm = await stack.enter_async_context(PlmClient.from_settings(connectors))
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         saver = await stack.enter_async_context(checkpointer(settings.checkpoints_db))
@@ -73,7 +75,7 @@ async def opened(model: ChatModel, *, settings: CopilotSettings, connectors: Con
         stack.callback(audit.close)
         audit.stamp(release)
         rt = Runtime(deps=Deps(plant=plant, plc=plc, erp=erp, mes=mes, manuals=manuals, twin=fitted,
-                               sign_offs=QueueSignOffs(queue), plm=plm), model=model,
+                               sign_offs=QueueSignOffs(queue), plm=plm, history=history), model=model,
                      tools=tools, policy=Policy.load(settings.policy_file, tools=tools), queue=queue, ledger=ledger,
                      audit=audit, settings=settings, twin_checks=twin_checks, procedures=procedures,
                      release=release)

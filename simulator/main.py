@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from connectors.plc.opcua.pki import fingerprint
 from connectors.settings import ConnectorSettings
 from simulator.settings import SimulatorSettings
+
+if TYPE_CHECKING:
+    from simulator.influx_feed import InfluxTarget
+    from simulator.sparkplug_edge import Publishing
 
 
 @dataclass(frozen=True)
@@ -46,21 +50,19 @@ def run(
         help="also publish the tags as Sparkplug B to this MQTT broker, HOST:PORT (env PLANT_SIM_MQTT_BROKER; "
              "group PLANT_SIM_MQTT_GROUP, default plant; edge node PLANT_SIM_MQTT_EDGE_NODE, default simulator)"
     )] = None,
+    influxdb_url: Annotated[str | None, typer.Option(
+        help="also write every historian sample to this InfluxDB 1.x, http://HOST:PORT (env PLANT_SIM_INFLUXDB_URL; "
+             "database PLANT_SIM_INFLUXDB_DATABASE, default plant)")] = None,
 ) -> None:
     """Run the simulated plant: Modbus TCP, OPC UA, ERP, MES, the control API and the cameras on loopback."""
     from simulator.runner import SimulatorError, listeners, run_until_signal
-    from simulator.sparkplug_edge import Broker, Publishing
 
     given = {k: v for k, v in (("seed", seed), ("time_scale", time_scale), ("data_dir", data_dir),
-                               ("history_hours", history_hours), ("mqtt_broker", mqtt_broker)) if v is not None}
+                               ("history_hours", history_hours), ("mqtt_broker", mqtt_broker),
+                               ("influxdb_url", influxdb_url)) if v is not None}
     options = SimulatorSettings(**given)
     settings = connectors_of(ctx)
-    try:
-        mqtt = None if options.mqtt_broker is None else Publishing(
-            Broker.parse(options.mqtt_broker), options.mqtt_group, options.mqtt_edge_node, options.mqtt_username,
-            options.mqtt_password.get_secret_value() if options.mqtt_password else None)
-    except ValueError as exc:
-        _fail(f"--mqtt-broker: {exc}")
+    mqtt, influxdb = _outputs(options)
 
     def announce() -> None:
         plant = settings.load_plant()
@@ -76,6 +78,8 @@ def run(
         if mqtt is not None:
             typer.echo(f"  Sparkplug B spBv1.0/{mqtt.group}/{mqtt.edge_node} on MQTT broker "
                        f"{mqtt.broker.host}:{mqtt.broker.port}, a device per machine")
+        if influxdb is not None:
+            typer.echo(f"  InfluxDB   {influxdb.url}, database {influxdb.database}: every historian sample")
         typer.echo("Look at it:   plant-copilot sim status")
         typer.echo("Read a PLC:   plant-copilot sim read P-101 vibration --protocol modbus")
         typer.echo("Break it:     plant-copilot sim fault inject bearing_wear --machine P-101 --severity 0.8")
@@ -85,9 +89,28 @@ def run(
         password = options.opcua_password.get_secret_value() if options.opcua_password else None
         run_until_signal(settings, seed=options.seed, time_scale=options.time_scale, data_dir=options.data_dir,
                          history_s=options.history_hours * 3600.0, on_ready=announce,
-                         opcua_username=options.opcua_username, opcua_password=password, mqtt=mqtt)
+                         opcua_username=options.opcua_username, opcua_password=password, mqtt=mqtt,
+                         influxdb=influxdb)
     except SimulatorError as exc:
         _fail(str(exc))
+
+
+def _outputs(options: SimulatorSettings) -> tuple[Publishing | None, InfluxTarget | None]:
+    """Where the simulator also sends its tags: the MQTT broker and the InfluxDB of the options, if any."""
+    from simulator.influx_feed import InfluxTarget
+    from simulator.sparkplug_edge import Broker, Publishing
+
+    try:
+        mqtt = None if options.mqtt_broker is None else Publishing(
+            Broker.parse(options.mqtt_broker), options.mqtt_group, options.mqtt_edge_node, options.mqtt_username,
+            options.mqtt_password.get_secret_value() if options.mqtt_password else None)
+    except ValueError as exc:
+        _fail(f"--mqtt-broker: {exc}")
+    try:
+        return mqtt, None if options.influxdb_url is None else InfluxTarget(options.influxdb_url,
+                                                                            options.influxdb_database)
+    except ValueError as exc:
+        _fail(f"--influxdb-url: {exc}")
 
 
 run_app = typer.Typer(add_completion=False)

@@ -14,7 +14,8 @@ SignAndEncrypt with its own certificate, made on first start in its PKI folder; 
 only with a client certificate on the server's trust list (``trusted/`` of that folder, files named by their
 fingerprint, read at each session). Anonymous sessions are let in; a session with a user name must give that
 user's password. The plant's alarms are served as Alarms & Conditions (``simulator.opcua_alarms``), and the
-Server object keeps their events for HistoryRead for ``ALARM_JOURNAL``.
+Server object keeps their events for HistoryRead for ``ALARM_JOURNAL``; a numeric tag's node answers HistoryRead
+with the simulator's historian samples (``simulator.opcua_history``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from connectors.plant import Machine, Plant, Tag
 from connectors.plc.opcua.model import as_variant, variant_type
 from connectors.plc.opcua.pki import Pki, make_certificate
 from simulator.opcua_alarms import AlarmServer
+from simulator.opcua_history import PlantHistory
 from simulator.physics import PlantSimulation
 
 _POLICIES = [ua.SecurityPolicyType.NoSecurity, ua.SecurityPolicyType.Basic256Sha256_Sign,
@@ -143,11 +145,12 @@ def _type_definition(tag: Tag) -> int:
 
 async def _add_variable(parent: Node, idx: int, tag: Tag, initial: ua.Variant) -> Node:
     """A variable of the tag's type definition and declared data type, readable (and writable if the tag is)."""
-    access = ua.AccessLevel.CurrentRead.mask | (ua.AccessLevel.CurrentWrite.mask if tag.writable else 0)
+    access = (ua.AccessLevel.CurrentRead.mask | (ua.AccessLevel.CurrentWrite.mask if tag.writable else 0)
+              | (0 if tag.is_text else ua.AccessLevel.HistoryRead.mask))
     attrs = ua.VariableAttributes(
         DisplayName=ua.LocalizedText(tag.name), Description=ua.LocalizedText(tag.name), Value=initial,
         DataType=ua.NodeId(variant_type(tag).value), ValueRank=ua.ValueRank.Scalar, AccessLevel=access,
-        UserAccessLevel=access)
+        UserAccessLevel=access, Historizing=not tag.is_text)
     item = ua.AddNodesItem(
         RequestedNewNodeId=ua.NodeId.from_string(tag.opcua), BrowseName=ua.QualifiedName(tag.name, idx),
         NodeClass=ua.NodeClass.Variable, ParentNodeId=parent.nodeid,
@@ -233,6 +236,7 @@ async def start_opcua_server(sim: PlantSimulation, plant: Plant, url: str, *, pk
                 server.set_attribute_value_callback(nodeid, _reader(sim, tag))
     alarms = AlarmServer(server, sim, plant, idx)
     await alarms.add(machine_nodes)
+    server.iserver.history_manager.set_storage(PlantHistory(sim, plant))  # HistoryRead of the tags' samples
     await server.historize_node_event(server.nodes.server, period=ALARM_JOURNAL)  # HistoryRead of its alarm events
     await server.start()
     alarms.start()

@@ -299,6 +299,18 @@ class PlantSimulation:
         with self._lock:
             return self._historian.samples((t.machine_id, t.name), self.sim_time - seconds)
 
+    def history_since(self, machine_id: str, tag: str, since: float) -> list[tuple[float, float]]:
+        """Historian samples ``(sim_time, value)`` of a numeric tag taken at or after ``since``, oldest first."""
+        t = self.plant.tag(machine_id, tag)
+        with self._lock:
+            return self._historian.samples((t.machine_id, t.name), since)
+
+    def all_history_since(self, since: float) -> dict[tuple[str, str], list[tuple[float, float]]]:
+        """Every numeric tag's historian samples taken at or after ``since``, by ``(machine, tag)``, at one instant."""
+        with self._lock:
+            return {(m, name): self._historian.samples((m, name), since)
+                    for m, names in self._numeric.items() for name in names}
+
     def text_history(self, machine_id: str, tag: str, seconds: float) -> list[tuple[float, str]]:
         """What a text tag held over the last ``seconds``: ``(sim_time, text)`` of the text in force at the window's
         start (when it was put there) and of each change since, oldest first."""

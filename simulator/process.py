@@ -107,14 +107,15 @@ def running_simulator(work: Path, *, seed: int = 0, time_scale: float = 0.0,
                       plant_file: Path | None = None,
                       at: ConnectorSettings | None = None, history_hours: float = 2.0,
                       mqtt: tuple[str, str, str] | None = None,
-                      mqtt_login: tuple[str, str] | None = None) -> Iterator[ConnectorSettings]:
+                      mqtt_login: tuple[str, str] | None = None,
+                      influxdb: tuple[str, str] | None = None) -> Iterator[ConnectorSettings]:
     """Start ``python -m simulator`` on free ports with its data in ``work``; yield the settings that reach it.
 
     With ``time_scale`` 0 its clock is frozen and moves only with ``POST /advance``: exact, repeatable runs.
     ``at`` serves it on those settings' ports instead (the demo, on the well-known ports the CLI expects).
     ``history_hours`` is how far back its historian keeps samples (a twin is fitted from a simulated day).
     ``mqtt`` (broker HOST:PORT, group, edge node) also publishes its tags there as Sparkplug B, as the user and
-    password of ``mqtt_login`` when given.
+    password of ``mqtt_login`` when given. ``influxdb`` (its URL, a database) also gets every historian sample.
     """
     if at is None:
         modbus, opcua, erp, mes, control, camera, plm = free_ports(7)
@@ -135,6 +136,8 @@ def running_simulator(work: Path, *, seed: int = 0, time_scale: float = 0.0,
         env |= {"PLANT_SIM_MQTT_GROUP": group, "PLANT_SIM_MQTT_EDGE_NODE": edge_node}
         if mqtt_login is not None:
             env |= {"PLANT_SIM_MQTT_USERNAME": mqtt_login[0], "PLANT_SIM_MQTT_PASSWORD": mqtt_login[1]}
+    if influxdb is not None:
+        env |= {"PLANT_SIM_INFLUXDB_URL": influxdb[0], "PLANT_SIM_INFLUXDB_DATABASE": influxdb[1]}
     with open(log, "wb") as out:
         proc = subprocess.Popen(command, cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=out,
                                 stderr=subprocess.STDOUT, preexec_fn=die_with_parent)

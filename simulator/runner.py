@@ -27,6 +27,7 @@ from simulator.camera import CameraService, create_camera_app
 from simulator.control import create_control_app
 from simulator.erp import create_erp_app
 from simulator.faults import FaultBoard
+from simulator.influx_feed import InfluxFeed, InfluxTarget
 from simulator.mes import create_mes_app
 from simulator.modbus_server import start_modbus_server
 from simulator.opcua_server import start_opcua_server, user_from
@@ -115,6 +116,7 @@ async def serve(
     opcua_username: str = "operator",
     opcua_password: str | None = None,
     mqtt: Publishing | None = None,
+    influxdb: InfluxTarget | None = None,
 ) -> None:
     """Run the simulated plant until cancelled.
 
@@ -123,7 +125,8 @@ async def serve(
     ``history_s`` is how far back the historian keeps samples.
     ``ready`` is set once every service accepts connections. The OPC UA server keeps its certificate
     and, unless ``opcua_password`` is given, its user's password in ``data_dir/opcua``. ``mqtt`` also
-    publishes the tags as a Sparkplug B edge node on that broker (it need not be up yet: it is retried).
+    publishes the tags as a Sparkplug B edge node on that broker (it need not be up yet: it is retried);
+    ``influxdb`` writes every historian sample to that InfluxDB (retried likewise).
     """
     if time_scale < 0 or tick_s <= 0:
         raise ValueError("time_scale must be >= 0 and tick_s > 0")
@@ -149,6 +152,10 @@ async def serve(
             edge = asyncio.create_task(EdgeNode(sim, plant, mqtt, tick_s).run(), name="Sparkplug B edge node")
             stack.push_async_callback(_cancel, edge)
             tasks = [*tasks, edge]
+        if influxdb is not None:
+            feed = asyncio.create_task(InfluxFeed(sim, influxdb, tick_s).run(), name="InfluxDB feed")
+            stack.push_async_callback(_cancel, feed)
+            tasks = [*tasks, feed]
         log.info("simulated plant %s ready (seed %d, time scale %g)", plant.plant.id, seed, time_scale)
         if ready is not None:
             ready.set()
@@ -273,7 +280,7 @@ async def _stop_http(servers: list[_Server], tasks: list[asyncio.Task[None]]) ->
 def run_until_signal(settings: ConnectorSettings, *, seed: int, time_scale: float, data_dir: Path,
                      history_s: float = 7200.0, on_ready: Callable[[], None] | None = None,
                      opcua_username: str = "operator", opcua_password: str | None = None,
-                     mqtt: Publishing | None = None) -> None:
+                     mqtt: Publishing | None = None, influxdb: InfluxTarget | None = None) -> None:
     """Serve in this process until SIGINT or SIGTERM, then shut every service down cleanly."""
 
     async def main() -> None:
@@ -281,7 +288,7 @@ def run_until_signal(settings: ConnectorSettings, *, seed: int, time_scale: floa
         ready = asyncio.Event()
         task = asyncio.create_task(serve(settings, seed=seed, time_scale=time_scale, data_dir=data_dir,
                                          history_s=history_s, ready=ready, opcua_username=opcua_username,
-                                         opcua_password=opcua_password, mqtt=mqtt))
+                                         opcua_password=opcua_password, mqtt=mqtt, influxdb=influxdb))
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, task.cancel)
         waiter = asyncio.create_task(ready.wait())

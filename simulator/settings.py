@@ -9,7 +9,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class SimulatorSettings(BaseSettings):
-    """The simulator's seed, clock, data folder, historian depth, OPC UA user and MQTT edge node (``PLANT_SIM_*``)."""
+    """The simulator's seed, clock, data folder, historian depth, OPC UA user, MQTT edge node and InfluxDB
+    (``PLANT_SIM_*``)."""
 
     model_config = SettingsConfigDict(env_prefix="PLANT_SIM_", extra="ignore")
 
@@ -25,5 +26,8 @@ class SimulatorSettings(BaseSettings):
     mqtt_edge_node: str = Field(default="simulator", description="its Sparkplug B edge node id")
     mqtt_username: str | None = Field(default=None, description="its user on the broker; anonymous when unset")
     mqtt_password: SecretStr | None = None
+    influxdb_url: str | None = Field(default=None, description="http://HOST:PORT of an InfluxDB 1.x to write every "
+                                                                 "historian sample to; off when unset")
+    influxdb_database: str = Field(default="plant", min_length=1, description="the InfluxDB database it writes to")
     opcua_password: SecretStr | None = Field(
         default=None, description="that user's password; when unset, one is made once into DATA_DIR/opcua/password")

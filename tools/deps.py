@@ -11,6 +11,7 @@ from connectors.plant import Plant
 
 if TYPE_CHECKING:
     from connectors.erp import ErpClient
+    from connectors.historian import HistorySource
     from connectors.mes import MesClient
     from connectors.plc import PlcClient
     from connectors.plm import PlmClient
@@ -23,7 +24,7 @@ class System(StrEnum):
     """A system beside the PLCs that a tool needs and a plant may lack (a tool lists those it uses)."""
 
     erp = "erp"
-    mes = "mes"  # the production orders, the quality records and the historian
+    mes = "mes"  # the production orders, the quality records and, unless the plant names another, the historian
     manuals = "manuals"
     plm = "plm"  # products, option rules, BOMs, routings and recipes
 
@@ -31,7 +32,7 @@ class System(StrEnum):
 @dataclass(frozen=True)
 class Deps:
     """What a tool runs against: the plant file, the PLCs, the ERP, the MES, and the manuals, the twin, the
-    copilot's record of sign-offs and the PLM if any."""
+    copilot's record of sign-offs, the PLM if any and the historian (the MES's unless another is given)."""
 
     plant: Plant
     plc: PlcClient
@@ -41,3 +42,11 @@ class Deps:
     twin: Twin | None = None
     sign_offs: SignOffs | None = None
     plm: PlmClient | None = None
+    history: HistorySource | None = None
+    """The plant's historian; None: the MES's history endpoint."""
+
+    def __post_init__(self) -> None:
+        if self.history is None:
+            from connectors.historian.mes import MesHistory
+
+            object.__setattr__(self, "history", MesHistory(self.mes))

@@ -105,13 +105,13 @@ async def _machine(deps: Deps, machine: Machine, minutes: float, lots: list[Mate
                    inspections: list[Inspected]) -> MachineHistory:
     """One machine's histories over the window, read from the historian."""
     async def series(tag: Tag) -> Series:
-        samples = _thinned(await deps.mes.history(machine.id, tag.name, minutes))
+        samples = _thinned(await deps.history.samples(machine.id, tag.name, minutes))
         return Series(tag=tag.name, unit=tag.unit, words=tag.words, span=_span(tag, samples), samples=samples)
 
     readings = [await series(t) for t in machine.tags.values() if _is_reading(t)]
     setpoints = [await series(t) for t in machine.setpoints]
     driven = {r.tag: [s.name for s in machine.setpoints if drives(s, machine.tags[r.tag])] for r in readings}
-    defects = _thinned(await deps.mes.history(machine.id, "defect_rate", minutes)) \
+    defects = _thinned(await deps.history.samples(machine.id, "defect_rate", minutes)) \
         if "defect_rate" in machine.tags else []
     return MachineHistory(machine_id=machine.id, defect_rate=defects, readings=readings, setpoints=setpoints,
                           drives={r: s[0] for r, s in driven.items() if len(s) == 1},

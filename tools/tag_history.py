@@ -88,5 +88,5 @@ async def tag_history(deps: Deps, args: TagHistoryArgs, call: Call) -> Trend:
     """Trend of one tag over the last minutes from the historian: first, last, min, max, mean, change per hour
     and a few points. Use it to see whether a value (vibration, temperature, defect rate) is rising."""
     tag = deps.plant.tag(args.machine_id, args.tag)
-    samples = await deps.mes.history(tag.machine_id, tag.name, args.minutes)
+    samples = await deps.history.samples(tag.machine_id, tag.name, args.minutes)
     return summarise(tag.machine_id, tag.name, tag.unit, args.minutes, samples, tag.words)

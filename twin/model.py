@@ -141,7 +141,7 @@ class FitPeriod(_Strict):
     from_s: float
     to_s: float
     fitted_at: str = Field(description="wall-clock time of the fit, ISO 8601")
-    source: str = Field(default="", description="where the history came from (the MES address)")
+    source: str = Field(default="", description="where the history came from (the historian, in one line)")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Where the twin's data comes from: the historian through the MES connector, live values through the PLC's.
+"""Where the twin's data comes from: the plant's historian (``connectors.historian``), live values through the PLC's.
 
 The same calls read a real plant's historian and PLCs or the simulator's, so a twin fitted on the demo plant
 has seen nothing a real plant would not show.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from connectors.mes import MesClient
+from connectors.historian import HistorySource
 from connectors.plant import Machine, Plant
 from connectors.plc import PlcClient, Value
 from twin.fit import History
@@ -20,12 +20,12 @@ def history_tags(machine: Machine) -> list[str]:
     return [t.name for t in machine.tags.values() if not t.is_text and (t.name in inputs_of(machine) or not t.writable)]
 
 
-async def read_history(mes: MesClient, plant: Plant, hours: float, machines: list[str] | None = None) -> History:
+async def read_history(source: HistorySource, plant: Plant, hours: float, machines: list[str] | None = None) -> History:
     """The last ``hours`` of every numeric tag of the machines (all of them by default): machine -> tag -> samples."""
     chosen = [plant.machine(m) for m in machines] if machines else list(plant.machines.values())
     history: dict[str, dict[str, Samples]] = {}
     for machine in chosen:
-        history[machine.id] = {name: await mes.history(machine.id, name, hours * 60.0)
+        history[machine.id] = {name: await source.samples(machine.id, name, hours * 60.0)
                                for name in history_tags(machine)}
     return history
 

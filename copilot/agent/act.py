@@ -154,7 +154,7 @@ class Act:
         once = self.rt.ledger.run_once if tool.changes else run_unkept  # a read is simply read again
         outcome = await once(ticket.action_id, ticket.tool, run, errors=TOOL_ERRORS, unconfirmed=unconfirmed)
         if outcome.fresh and outcome.status is RunStatus.done:
-            await self.rt.twin_checks.start(self.rt.deps.mes, ticket.action_id, facts.prediction)
+            await self.rt.twin_checks.start(self.rt.deps.history, ticket.action_id, facts.prediction)
         if outcome.fresh:
             self.rt.audit.append(kind=AuditKind.result, actor=ticket.user, thread_id=ticket.thread_id,
                                  action_id=ticket.action_id, tool=ticket.tool, arguments=ticket.arguments,

@@ -184,12 +184,12 @@ class Monitor:
 
     async def _history(self, machine: Machine, window_minutes: float, tags: list[str],
                        read: dict[tuple[str, float], list]) -> dict[str, list]:
-        """Each tag's history over the window, read from the MES unless ``read`` already holds it (it keeps
-        what is read, even when a later tag raises :class:`ConnectorError`)."""
-        mes = self.copilot.rt.deps.mes
+        """Each tag's history over the window, read from the plant's historian unless ``read`` already holds it
+        (it keeps what is read, even when a later tag raises :class:`ConnectorError`)."""
+        history = self.copilot.rt.deps.history
         for t in tags:
             if (t, window_minutes) not in read:
-                read[t, window_minutes] = await mes.history(machine.id, t, window_minutes)
+                read[t, window_minutes] = await history.samples(machine.id, t, window_minutes)
         return {t: read[t, window_minutes] for t in tags}
 
     def _clear(self, subject: str, detection: Detection, done: Check) -> None:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from connectors.erp import ErpClient
 from connectors.errors import ConnectorError
+from connectors.historian import open_history
 from connectors.mes import MesClient
 from connectors.plant import Plant
 from connectors.plc import open_plc
@@ -235,10 +236,11 @@ async def gather(hours: float, connectors: ConnectorSettings, settings: CopilotS
         return since <= ts <= until
 
     machines: list[Availability] = []
-    async with MesClient.from_settings(connectors) as mes, ErpClient.from_settings(connectors) as erp:
+    async with MesClient.from_settings(connectors) as mes, ErpClient.from_settings(connectors) as erp, \
+            open_history(connectors, plant, mes=mes) as history:
         for machine in plant.machines.values():
             if (state := machine.tags.get("state")) is not None:
-                states = await mes.history(machine.id, "state", (ago + hours) * 60)
+                states = await history.samples(machine.id, "state", (ago + hours) * 60)
                 end = states[-1][0] - ago * 3600 if states else 0.0
                 machines.append(availability(machine.id, _between(states, end - hours * 3600, end),
                                              running=state.code_of("running"), faulted=state.code_of("faulted")))

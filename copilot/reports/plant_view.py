@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from connectors.erp import ErpClient
 from connectors.errors import ConnectorError
-from connectors.mes import MesClient
+from connectors.historian import HistorySource, open_history
 from connectors.plant import Machine, Plant
 from connectors.plc import PlcClient, Protocol, open_plc
 from connectors.plc.alarms import AlarmCondition
@@ -48,11 +48,11 @@ class OpenOrders:
 
 
 class PlantView:
-    """The plant as it is now, read from its PLCs, the ERP and the MES."""
+    """The plant as it is now, read from its PLCs, the ERP and the historian."""
 
-    def __init__(self, plant: Plant, plc: PlcClient, erp: ErpClient, mes: MesClient) -> None:
+    def __init__(self, plant: Plant, plc: PlcClient, erp: ErpClient, history: HistorySource) -> None:
         self.plant = plant
-        self._plc, self._erp, self._mes = plc, erp, mes
+        self._plc, self._erp, self._history = plc, erp, history
 
     @classmethod
     @asynccontextmanager
@@ -62,8 +62,8 @@ class PlantView:
         async with AsyncExitStack() as stack:
             plc = await stack.enter_async_context(open_plc(connectors, plant, protocol))
             erp = await stack.enter_async_context(ErpClient.from_settings(connectors))
-            mes = await stack.enter_async_context(MesClient.from_settings(connectors))
-            yield cls(plant, plc, erp, mes)
+            history = await stack.enter_async_context(open_history(connectors, plant))
+            yield cls(plant, plc, erp, history)
 
     async def machines(self) -> list[MachineNow]:
         """Every machine now; one whose PLC does not answer says why instead."""
@@ -91,7 +91,7 @@ class PlantView:
 
     async def trend(self, machine_id: str, tags: list[str], minutes: float) -> dict[str, Samples]:
         """The historian's samples of each tag over the last ``minutes`` (seconds on the plant's clock)."""
-        got = await asyncio.gather(*(self._mes.history(machine_id, t, minutes) for t in tags))
+        got = await asyncio.gather(*(self._history.samples(machine_id, t, minutes) for t in tags))
         return dict(zip(tags, got, strict=True))
 
     async def open_orders(self) -> OpenOrders:

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from connectors.errors import ConnectorError
-from connectors.mes import MesClient
+from connectors.historian import HistorySource
 from copilot.store.db import Location, Sql, Store
 from policies.model import Prediction
 from twin.accuracy import twin_error
@@ -71,13 +71,13 @@ class TwinChecks(Store):
     def __init__(self, location: Location) -> None:
         super().__init__(location)
 
-    async def start(self, mes: MesClient, action_id: str, prediction: Prediction | None) -> None:
+    async def start(self, history: HistorySource, action_id: str, prediction: Prediction | None) -> None:
         """Remember a change that ran with a prediction; its clock is the historian's newest sample now."""
         if prediction is None or not prediction.modelled or not prediction.run:
             return
         run = DryRun.model_validate(prediction.run)
         try:
-            samples = await mes.history(run.machine, run.trajectories[0].reading, 2)
+            samples = await history.samples(run.machine, run.trajectories[0].reading, 2)
         except ConnectorError:
             return  # no clock to measure against: the check is left out rather than misplaced
         if not samples:
@@ -86,13 +86,13 @@ class TwinChecks(Store):
                          (action_id, run.machine, run.tag, samples[-1][0], time.time(), json.dumps(prediction.run),
                           str(CheckStatus.waiting)))
 
-    async def measure(self, mes: MesClient) -> list[TwinCheck]:
+    async def measure(self, history: HistorySource) -> list[TwinCheck]:
         """Measure every waiting check whose horizon has passed on the historian's clock."""
         done: list[TwinCheck] = []
         for row in self._db.all("SELECT * FROM twin_checks WHERE status = ?", (str(CheckStatus.waiting),)):
             run = DryRun.model_validate_json(row["run"])
             try:
-                actual = {t.reading: await mes.history(run.machine, t.reading, run.minutes + 5)
+                actual = {t.reading: await history.samples(run.machine, t.reading, run.minutes + 5)
                           for t in run.trajectories}
             except ConnectorError:
                 continue  # the next pass tries again

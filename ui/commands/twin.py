@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from connectors.errors import ConnectorError
-from connectors.mes import MesClient
+from connectors.historian import open_history
 from connectors.plc import Protocol, open_plc
 from connectors.settings import ConnectorSettings
 from twin.errors import TwinError
@@ -81,14 +81,14 @@ def fit(
     path = file or twin_settings.file
 
     async def read() -> dict:
-        async with MesClient.from_settings(settings) as mes:
-            return await read_history(mes, plant, hours, machine)
+        async with open_history(settings, plant) as source:
+            return await read_history(source, plant, hours, machine), source.where
 
     try:
-        history = asyncio.run(read())
+        history, where = asyncio.run(read())
     except ConnectorError as exc:
         raise _fail(str(exc)) from None
-    twin = fit_twin(plant, history, source=settings.mes_url, min_hold_s=min_hold_minutes * 60.0)
+    twin = fit_twin(plant, history, source=where, min_hold_s=min_hold_minutes * 60.0)
     show_fit(twin)
     save_twin(twin, path)
     typer.secho(f"{len(twin.models)} models from {hours:g} h of history written to {path}",

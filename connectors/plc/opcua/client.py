@@ -2,7 +2,8 @@
 
 Its alarm conditions come from the server's Alarms & Conditions events (``connectors.plc.opcua.alarms``): the
 subscription opens on the first question about them and lives with the session; a server without A&C answers
-None, so the alarms are read from the tags. The server's alarm journal is read by HistoryRead of its events.
+None, so the alarms are read from the tags. The server's alarm journal is read by HistoryRead of its events, a
+tag's history by HistoryRead of its node's raw values.
 
 A write needs a session that is signed to a trusted, pinned server certificate, unless the plant file
 lets the copilot write without security (``plant.opcua_writes_without_security``, the loopback demo);
@@ -21,6 +22,7 @@ from connectors.plant import Tag
 from connectors.plc.alarms import AlarmCondition
 from connectors.plc.client import ProtocolPlc, ServerRange, Value, WriteResult
 from connectors.plc.opcua.alarms import AlarmList, journal
+from connectors.plc.opcua.history import raw_samples
 from connectors.plc.opcua.model import as_variant, eu_range
 from connectors.plc.opcua.schema import OpcUaEndpoint
 from connectors.plc.opcua.session import close_quietly, open_session
@@ -149,6 +151,12 @@ class OpcUaPlc(ProtocolPlc):
         except Rejected:
             return None
         return [e for e in events if e.machine_id == machine.id]
+
+    async def history(self, machine_id: str, tag: str, window_s: float) -> list[tuple[float, float]]:
+        """The tag's good raw values over the last ``window_s`` seconds of its history, by HistoryRead."""
+        spec = self.plant.tag(machine_id, tag)
+        node = (await self._connected()).get_node(_node(spec))
+        return await self._guarded(f"reading the history of {spec.key}", raw_samples(node, window_s))
 
     async def _alarm(self, machine_id: str, condition: str, what: str) -> tuple[AlarmList, AlarmCondition]:
         alarms = await self._alarm_list()
