@@ -4,11 +4,13 @@ On the running simulator of each shipped plant (clock frozen, moved by the contr
 check interval of an hour, far beyond the test's deadline: a jam seen only on the PLC (one faulted sample in the
 history) opens its alert only if the pushed state woke the monitor. On a server of the test's own that stops
 and starts again, the followed tags are dropped while it is gone and followed again after, said once in the log.
+A Sparkplug B edge node's data are followed the same way, beside OPC UA, until its broker goes away.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -146,3 +148,37 @@ async def test_a_lost_server_is_resubscribed_and_said_once_in_the_log(tmp_path, 
     assert said[0].getMessage().startswith(f"the subscription to OPC UA server {url} was lost")
     assert said[1].getMessage().startswith(f"resubscribed to OPC UA server {url}")
     assert not [r for r in said if r.exc_info]
+
+
+async def test_a_sparkplug_edge_nodes_data_is_followed_beside_opc_ua_and_a_lost_broker_unfollows_it(tmp_path):
+    from mosquitto import running_mosquitto
+    from test_second_plant import on_the_broker
+
+    from connectors.plc import open_plc
+
+    with contextlib.ExitStack() as broker:  # closed in the middle: the broker goes away
+        port = broker.enter_context(running_mosquitto(tmp_path / "broker"))
+        with running_simulator(tmp_path / "sim", plant_file=PLANTS / "dyehouse" / "plant.yaml",
+                               mqtt=(f"127.0.0.1:{port}", "dyehouse", "calder")) as sim:
+            plant = on_the_broker(tmp_path / "plant.yaml", port)  # the stenter over MQTT, the rest over OPC UA
+            control = SimControl(sim)
+            async with open_plc(sim, plant, "opcua") as plc:
+                live = LiveTags(plc, {"ST-202": ["chamber_temp", "state"], "WP-101": ["state"]})
+                following = asyncio.create_task(live.follow())
+                try:
+                    await eventually("the stenter's birth", lambda: live.values("ST-202", ["chamber_temp", "state"]))
+                    await eventually("the washer's values", lambda: live.values("WP-101", ["state"]))
+                    live.changed()
+                    control.fault("jam", machine_id="ST-202")
+                    control.advance(5)
+                    await eventually("the stenter's stop pushed", lambda: live.values(
+                        "ST-202", ["state"]) == {"state": 2.0} and "ST-202" in live.changed())
+                    assert (await plc.read("ST-202", "state")).value == 2
+                    broker.close()
+                    await eventually("the stenter unfollowed", lambda: live.values("ST-202", ["state"]) is None)
+                    assert live.values("WP-101", ["state"]) == {"state": 1.0}  # its OPC UA server still pushes
+                finally:
+                    following.cancel()
+                    await asyncio.gather(following, return_exceptions=True)
+                    control.clear()
+                    control.close()
