@@ -2,7 +2,8 @@
 
 Node values are read live from the simulation through value callbacks and client
 writes go straight to it through value setters, so the address space never holds a
-stale copy. A machine whose PLC is offline reports BadNoCommunication on its nodes
+stale copy; the nodes that clients monitor are sampled for their subscriptions
+(``simulator.opcua_sampling``). A machine whose PLC is offline reports BadNoCommunication on its nodes
 and refuses writes.
 
 The variables follow the information model as a plant's server does: a measured or set
@@ -38,6 +39,7 @@ from connectors.plc.opcua.model import as_variant, variant_type
 from connectors.plc.opcua.pki import Pki, make_certificate
 from simulator.opcua_alarms import AlarmServer
 from simulator.opcua_history import PlantHistory
+from simulator.opcua_sampling import Sampler
 from simulator.physics import PlantSimulation
 
 _POLICIES = [ua.SecurityPolicyType.NoSecurity, ua.SecurityPolicyType.Basic256Sha256_Sign,
@@ -73,12 +75,14 @@ def user_from(name: str, configured: str | None, pki_dir: Path) -> OpcUaUser:
 
 @dataclass
 class OpcUaServerHandle:
-    """The running OPC UA server and its alarm conditions; ``stop`` shuts both down."""
+    """The running OPC UA server, its alarm conditions and its sampling; ``stop`` shuts them down."""
 
     server: Server
     alarms: AlarmServer
+    sampler: Sampler
 
     async def stop(self) -> None:
+        await self.sampler.stop()
         await self.alarms.stop()
         await self.server.stop()
 
@@ -220,6 +224,7 @@ async def start_opcua_server(sim: PlantSimulation, plant: Plant, url: str, *, pk
     description = ua.DataValue(ua.Variant(ua.LocalizedText(plant.plant.name)))
     await root.write_attribute(ua.AttributeIds.Description, description)
     machine_nodes: dict[str, Node] = {}
+    readers = {}
     for line in plant.lines:
         line_node = await root.add_object(ua.NodeId(line.id, idx), ua.QualifiedName(line.id, idx))
         await line_node.write_attribute(ua.AttributeIds.Description,
@@ -233,11 +238,14 @@ async def start_opcua_server(sim: PlantSimulation, plant: Plant, url: str, *, pk
                 await _add_variable(machine_node, idx, tag, as_variant(tag, sim.read(machine.id, tag.name)))
                 if tag.writable:
                     server.set_attribute_value_setter(nodeid, _writer(sim, tag))
-                server.set_attribute_value_callback(nodeid, _reader(sim, tag))
+                readers[nodeid] = _reader(sim, tag)
+                server.set_attribute_value_callback(nodeid, readers[nodeid])
     alarms = AlarmServer(server, sim, plant, idx)
     await alarms.add(machine_nodes)
     server.iserver.history_manager.set_storage(PlantHistory(sim, plant))  # HistoryRead of the tags' samples
     await server.historize_node_event(server.nodes.server, period=ALARM_JOURNAL)  # HistoryRead of its alarm events
     await server.start()
     alarms.start()
-    return OpcUaServerHandle(server, alarms)
+    sampler = Sampler(server, readers)
+    sampler.start()
+    return OpcUaServerHandle(server, alarms, sampler)

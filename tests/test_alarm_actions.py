@@ -8,9 +8,20 @@ by asyncua's client, independently of the copilot's own alarm list.
 
 from __future__ import annotations
 
+import asyncio
+import json
+from collections.abc import Callable
+
 import pytest
 from agent_helpers import ask, call, copilot_on, results, script, user, waiting
-from test_opcua_alarms import alarms, of_vibration, raise_vibration  # noqa: F401 - the fixture is used by name
+from test_interop import INTEROP, NODE, needs_node_opcua
+from test_opcua_alarms import (  # noqa: F401 - the fixture is used by name
+    CONDITION,
+    DEADLINE_S,
+    alarms,
+    of_vibration,
+    raise_vibration,
+)
 from test_policies import POLICY
 
 from copilot import Origin
@@ -45,6 +56,65 @@ async def test_an_operator_acknowledges_through_the_gate_and_the_server_marks_it
         unknown = await copilot.call_tool(user("olga"), "acknowledge_alarm",
                                           {"machine_id": "P-101", "condition": "smoke"}, **CALL)
         assert unknown.status is Status.error and "no alarm 'smoke'" in unknown.text
+
+
+async def node_opcua_says(watcher: asyncio.subprocess.Process, what: str, match: Callable[[dict], bool]) -> dict:
+    """The first line node-opcua prints (a JSON object; its own log lines are skipped) that matches, waiting up to
+    DEADLINE_S for it."""
+    deadline = asyncio.get_running_loop().time() + DEADLINE_S
+    while True:
+        left = deadline - asyncio.get_running_loop().time()
+        assert left > 0, f"node-opcua did not tell {what} within {DEADLINE_S:g} s"
+        try:
+            line = await asyncio.wait_for(watcher.stdout.readline(), left)
+        except TimeoutError:
+            continue
+        assert line, f"node-opcua ended before telling {what}: {(await watcher.stderr.read()).decode()}"
+        try:
+            said = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(said, dict) and match(said):
+            return said
+
+
+def vibration_event(said: dict) -> dict | None:
+    event = said.get("event")
+    return event if event and event["conditionId"] == CONDITION.to_string() else None
+
+
+@needs_node_opcua
+async def test_node_opcua_sees_the_limit_alarm_raised_then_acknowledged_by_the_copilot_through_the_gate(
+        sim, tmp_path, alarms):  # noqa: F811
+    _, events = alarms
+    watcher = await asyncio.create_subprocess_exec(
+        NODE, str(INTEROP / "alarms_opcua.mjs"), sim.opcua_url, "--until-acked", CONDITION.to_string(),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=INTEROP,
+        env={"PATH": "/usr/bin:/bin", "INTEROP_TIMEOUT_MS": str(int(3 * DEADLINE_S * 1000))})
+    try:
+        await node_opcua_says(watcher, "the end of its refresh", lambda said: said.get("refreshed"))
+        await raise_vibration(sim, events)  # the limit crossed while node-opcua watches
+        raised = await node_opcua_says(watcher, "the raised alarm", lambda said: (
+            e := vibration_event(said)) is not None and e["active"])
+        assert raised["event"] | {"message": None} == {
+            "conditionId": CONDITION.to_string(), "sourceName": "P-101", "conditionName": "vibration_high",
+            "severity": 600, "retain": True, "active": True, "acked": False, "message": None,
+            "shelving": "Unshelved", "comment": raised["event"]["comment"]}
+        async with copilot_on(sim, tmp_path, script()) as copilot:
+            outcome = await copilot.call_tool(user("olga"), "acknowledge_alarm",
+                                              {"machine_id": "P-101", "condition": "vibration_high",
+                                               "comment": "on it"}, **CALL)
+            assert outcome.status is Status.done, outcome.text
+            assert [r.actor for r in copilot.audit_records(tool="acknowledge_alarm", kind=AuditKind.result)] == \
+                ["olga"]
+        acked = await node_opcua_says(watcher, "the acknowledgement", lambda said: (
+            e := vibration_event(said)) is not None and e["acked"])
+        assert acked["event"]["active"] and acked["event"]["comment"] == "on it (olga)"
+        assert await asyncio.wait_for(watcher.wait(), DEADLINE_S) == 0
+    finally:
+        if watcher.returncode is None:
+            watcher.kill()
+            await watcher.wait()
 
 
 async def test_a_shelving_waits_for_a_supervisor_then_holds_until_its_time_runs_out(sim, tmp_path, alarms):  # noqa: F811

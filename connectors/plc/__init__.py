@@ -7,7 +7,16 @@ names its plugin in the entry point group ``plant_copilot.plc``.
 """
 
 from connectors.plc.check import PlcReport, check_plcs, plcs_of
-from connectors.plc.client import PlcClient, ProtocolPlc, ServerRange, TagValue, Value, WriteResult, guard_write
+from connectors.plc.client import (
+    PlcClient,
+    ProtocolPlc,
+    ServerRange,
+    TagValue,
+    Unfollowed,
+    Value,
+    WriteResult,
+    guard_write,
+)
 from connectors.plc.findings import Finding, Severity
 from connectors.plc.plant_plc import SETTINGS_PLC, PlantPlc, open_plc, settings_endpoint
 from connectors.plc.plugin import PlcPlugin
@@ -19,6 +28,6 @@ from connectors.plc.protocol import Protocol
 
 __all__ = [
     "ENTRY_POINTS", "SETTINGS_PLC", "Finding", "PlantPlc", "PlcClient", "PlcPlugin", "PlcReport", "Protocol",
-    "ProtocolPlc", "ServerRange", "Severity", "TagValue", "Value", "WriteResult", "check_plcs", "guard_write",
-    "open_plc", "plcs_of", "plugin", "plugins", "settings_endpoint",
+    "ProtocolPlc", "ServerRange", "Severity", "TagValue", "Unfollowed", "Value", "WriteResult", "check_plcs",
+    "guard_write", "open_plc", "plcs_of", "plugin", "plugins", "settings_endpoint",
 ]

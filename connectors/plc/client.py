@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import time
 from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -40,6 +41,14 @@ class TagValue(BaseModel):
     unit: str = ""
     quality: Literal["good", "bad"] = "good"
     timestamp: float
+
+
+class Unfollowed(BaseModel):
+    """A machine whose pushed values stopped (its PLC's link was lost, or its server says its tags are bad): it is
+    polled until its values are pushed again."""
+
+    machine_id: str
+    why: str
 
 
 class WriteResult(BaseModel):
@@ -114,6 +123,13 @@ class PlcClient(ABC):
     @abstractmethod
     async def server_range(self, machine_id: str, tag: str) -> ServerRange | None:
         """The range the PLC's server declares for the tag (OPC UA's EURange), or None (Modbus declares none)."""
+
+    async def changes(self, tags: Mapping[str, list[str]]) -> AsyncIterator[TagValue | Unfollowed]:
+        """Each change of the machines' tags (machine -> tag names) as their PLCs push it, and an
+        :class:`Unfollowed` when a machine's pushes stop; until the caller stops iterating. A PLC that is only
+        asked (Modbus) pushes nothing: its machines are polled."""
+        return
+        yield  # an async generator that ends at once
 
     async def alarm_conditions(self, machine_id: str) -> list[AlarmCondition] | None:
         """The machine's retained alarm conditions as its PLC's server keeps them (OPC UA Alarms & Conditions), or

@@ -9,6 +9,8 @@ reads and writes of its own machines.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 
 from pydantic import ValidationError
@@ -16,7 +18,7 @@ from pydantic import ValidationError
 from connectors.errors import NotConfigured
 from connectors.plant import Plant, PlcEndpoint
 from connectors.plc.alarms import AlarmCondition
-from connectors.plc.client import PlcClient, ProtocolPlc, ServerRange, TagValue, Value, WriteResult
+from connectors.plc.client import PlcClient, ProtocolPlc, ServerRange, TagValue, Unfollowed, Value, WriteResult
 from connectors.plc.registry import plugin
 from connectors.settings import ConnectorSettings
 
@@ -63,6 +65,35 @@ class PlantPlc(PlcClient):
 
     async def server_range(self, machine_id: str, tag: str) -> ServerRange | None:
         return await self._client(machine_id).server_range(machine_id, tag)
+
+    async def changes(self, tags: Mapping[str, list[str]]) -> AsyncIterator[TagValue | Unfollowed]:
+        """The pushes of every PLC that pushes, merged as they come; each PLC follows its own machines."""
+        by_client: dict[int, tuple[ProtocolPlc, dict[str, list[str]]]] = {}
+        for machine_id, names in tags.items():
+            client = self._client(machine_id)
+            by_client.setdefault(id(client), (client, {}))[1][machine_id] = names
+        merged: asyncio.Queue[TagValue | Unfollowed | Exception | None] = asyncio.Queue()
+
+        async def pump(client: ProtocolPlc, mine: dict[str, list[str]]) -> None:
+            try:
+                async for item in client.changes(mine):
+                    await merged.put(item)
+            except Exception as exc:  # noqa: BLE001 - raised again below, in the caller's task
+                await merged.put(exc)
+            else:
+                await merged.put(None)  # this PLC pushes no more (or never did: it is polled)
+
+        pumps = [asyncio.create_task(pump(c, mine)) for c, mine in by_client.values()]
+        try:
+            for _ in pumps:
+                while (item := await merged.get()) is not None:
+                    if isinstance(item, Exception):
+                        raise item
+                    yield item
+        finally:
+            for task in pumps:
+                task.cancel()
+            await asyncio.gather(*pumps, return_exceptions=True)
 
     async def alarm_conditions(self, machine_id: str) -> list[AlarmCondition] | None:
         return await self._client(machine_id).alarm_conditions(machine_id)

@@ -5,6 +5,7 @@ from copilot.exports import exports
 
 _NAMES = {
     "ACTOR": "copilot.monitor.watch",
+    "Check": "copilot.monitor.watch",
     "Monitor": "copilot.monitor.watch",
     "MonitorError": "copilot.monitor.spec",
     "MonitorSpec": "copilot.monitor.spec",

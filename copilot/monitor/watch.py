@@ -1,15 +1,18 @@
-"""The monitor: every few seconds it polls each machine's live tags on the PLC and reads their recent history,
-finds what an engineer would, and acts on it as the user ``monitor`` — one alert per machine and cause, and
+"""The monitor: every few seconds it takes each machine's live tags and reads their recent history, finds what an
+engineer would, and acts on it as the user ``monitor`` — one alert per machine and cause, and
 the matching procedure run once, its changes waiting in the approval queue like anyone's. Once a correction an
 alert proposed has run and the in-line camera has inspected enough parts since, the detection's ``recheck``
 procedure runs once in the alert's thread: whether the defect rate fell back. It never blocks on one machine: a
 machine whose history cannot be read is skipped until the next check; one whose PLC does not answer is judged on
-its history alone.
+its history alone. While it runs, it follows the live tags by the PLCs' pushes (``copilot.monitor.live``: an OPC
+UA subscription, a Sparkplug B edge node's data) instead of asking for them, and a pushed change wakes it to run the
+detections on that machine's line at once; a machine whose PLC pushes nothing (Modbus) is polled at each check.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -20,6 +23,7 @@ from copilot.monitor.alarm_alerts import AlarmAlert, alarm_alerts, is_alarm_caus
 from copilot.monitor.alerts import Alert, Alerts, AlertStatus
 from copilot.monitor.detectors import Finding, Live, find, tags_of
 from copilot.monitor.drift import watch_drift
+from copilot.monitor.live import LiveTags
 from copilot.monitor.notify import Outbox
 from copilot.monitor.spec import Detection, MonitorSpec
 from copilot.procedures.correction import MIN_PARTS
@@ -31,6 +35,8 @@ from twin.sources import live_values
 
 ACTOR = "monitor"
 RECHECK_WITHIN_S = 24 * 3600  # how long after an alert opened its re-inspection is still awaited
+WAKE_GAP_S = 2.0  # a pushed change runs the detections of its machine's line at most this often
+SETTLE_S = 0.1  # the pushes of one publication are taken together
 
 
 @dataclass
@@ -58,26 +64,37 @@ class Monitor:
     def __init__(self, copilot: Copilot, spec: MonitorSpec, alerts: Alerts, user: User,
                  outbox: Outbox | None = None) -> None:
         self.copilot, self.spec, self.alerts, self.user, self.outbox = copilot, spec, alerts, user, outbox
+        self._followed: LiveTags | None = None
+
+    def _names(self, machine: Machine) -> list[str]:
+        """The machine's tags the detections read."""
+        return sorted({t for d in self.spec.detections for t in tags_of(d, machine)})
 
     async def _live(self, machine: Machine) -> Live:
-        """The machine's numeric tags the detections read, polled from the PLC in one request; none when it
-        does not answer (the history still tells)."""
-        names = sorted({t for d in self.spec.detections for t in tags_of(d, machine)})
+        """The machine's numeric tags the detections read: as its PLC last pushed them while they are followed,
+        else polled from the PLC in one request; none when it does not answer (the history still tells)."""
+        names = self._names(machine)
         if not names:
             return {}
+        if self._followed is not None and (pushed := self._followed.values(machine.id, names)) is not None:
+            return pushed
         try:
             return await live_values(self.copilot.rt.deps.plc, machine.id, names)
         except ConnectorError:
             return {}
 
-    async def check(self) -> Check:
+    async def check(self, lines: set[str] | None = None) -> Check:
         """One pass over every machine and every detection that has its tags; a detection ``per_line`` keeps one
-        alert per line, open while any of its machines finds it (and left as it is while one cannot be read)."""
+        alert per line, open while any of its machines finds it (and left as it is while one cannot be read).
+        With ``lines``, only the detections of those lines' machines run (the twin, alarms and re-checks wait
+        for the next full pass)."""
         done = Check()
-        await self.copilot.measure_twin()  # changes whose predicted course has played out: how right the twin was
+        if lines is None:
+            await self.copilot.measure_twin()  # changes whose predicted course has played out: how right it was
         by_line: dict[tuple[str, str], _OnLine] = {}  # (line, detection) -> what its machines found
         for machine in self.copilot.rt.deps.plant.machines.values():
-            await self._check_machine(machine, done, by_line)
+            if lines is None or machine.line_id in lines:
+                await self._check_machine(machine, done, by_line)
         for detection in (d for d in self.spec.detections if d.per_line):
             for (line_id, name), seen in by_line.items():
                 if name != detection.name or seen.unreadable:
@@ -87,12 +104,13 @@ class Monitor:
                 else:
                     await self._open(line_id, seen.found[0].machine_id, detection, _together(line_id, seen.found),
                                      done)
-        if self.spec.alarms is not None:
+        if lines is None and self.spec.alarms is not None:
             await self._check_alarms(done)
-        await self._recheck(done)
-        if self.spec.drift is not None:  # the copilot's own figures against the admin's thresholds
-            drift = watch_drift(self.copilot, self.alerts, self.spec.drift, ACTOR, self.outbox)
-            done.opened, done.cleared = done.opened + drift.opened, done.cleared + drift.cleared
+        if lines is None:
+            await self._recheck(done)
+            if self.spec.drift is not None:  # the copilot's own figures against the admin's thresholds
+                drift = watch_drift(self.copilot, self.alerts, self.spec.drift, ACTOR, self.outbox)
+                done.opened, done.cleared = done.opened + drift.opened, done.cleared + drift.cleared
         return done
 
     async def _check_alarms(self, done: Check) -> None:
@@ -245,14 +263,50 @@ class Monitor:
         return action.status is ApprovalStatus.pending or (
             action.status is ApprovalStatus.approved and self.copilot.rt.ledger.lookup(action.action_id) is None)
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Check every ``interval_s`` until ``stop`` is set."""
-        while not stop.is_set():
-            await self.check()
-            try:
-                await asyncio.wait_for(stop.wait(), self.spec.interval_s)
-            except TimeoutError:
-                pass
+    async def run(self, stop: asyncio.Event, told: Callable[[Check], object] | None = None) -> None:
+        """Check every ``interval_s`` until ``stop`` is set; meanwhile follow the live tags the PLCs push, and run
+        the detections of a changed machine's line when one changes (at most every ``WAKE_GAP_S``). ``told`` gets
+        what each pass did."""
+        plant = self.copilot.rt.deps.plant
+        self._followed = followed = LiveTags(self.copilot.rt.deps.plc,
+                                             {m.id: self._names(m) for m in plant.machines.values()})
+        follower = asyncio.create_task(followed.follow(), name="monitor: live tags")
+        loop = asyncio.get_running_loop()
+        try:
+            due = loop.time()
+            while not stop.is_set():
+                full = loop.time() >= due
+                done = await self._pass(followed, full)
+                if full:
+                    due = loop.time() + self.spec.interval_s
+                if done is not None and told is not None:
+                    told(done)
+                await _until(stop, None, WAKE_GAP_S if done is not None and not full else 0.0)
+                await _until(stop, followed.woke, due - loop.time())
+                await _until(stop, None, SETTLE_S if followed.woke.is_set() else 0.0)
+        finally:
+            self._followed = None
+            follower.cancel()
+            await asyncio.gather(follower, return_exceptions=True)
+
+    async def _pass(self, followed: LiveTags, full: bool) -> Check | None:
+        """A full check, or one of the lines whose machines' pushed tags changed; None when none did."""
+        changed = followed.changed()
+        if full:
+            return await self.check()
+        if changed:
+            return await self.check({self.copilot.rt.deps.plant.machines[m].line_id for m in changed})
+        return None
+
+
+async def _until(stop: asyncio.Event, woke: asyncio.Event | None, seconds: float) -> None:
+    """Wait until ``stop`` (or ``woke``) is set, or ``seconds`` have passed."""
+    waits = [asyncio.ensure_future(e.wait()) for e in (stop, woke) if e is not None]
+    try:
+        await asyncio.wait(waits, timeout=max(seconds, 0.0), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiting in waits:
+            waiting.cancel()
 
 
 def _together(line_id: str, found: list[Finding]) -> Finding:

@@ -1,11 +1,14 @@
 // An OPC UA Alarms & Conditions client we did not write (node-opcua), for tests/test_opcua_alarms.py.
 //
-//   node alarms_opcua.mjs opc.tcp://127.0.0.1:PORT
+//   node alarms_opcua.mjs opc.tcp://127.0.0.1:PORT [--until-acked CONDITION_ID]
 //
 // Connects without security, subscribes to the events of the Server object with an event filter of the
 // condition fields, calls ConditionRefresh and prints, once the RefreshEndEvent has come, one JSON object on
 // stdout: {"conditions": [{"conditionId", "sourceName", "conditionName", "severity", "message", "retain",
-// "active", "acked", "shelving"}, ...]} (every condition event seen, in order). Loopback only. It always ends by
+// "active", "acked", "shelving"}, ...]} (every condition event seen, in order). With --until-acked it goes on
+// watching after the refresh: it prints {"refreshed": true} once the refresh has ended, then {"event": {...,
+// "comment"}} for each condition event as it comes, and ends (the same last line) once an event shows the
+// condition CONDITION_ID acknowledged. Loopback only. It always ends by
 // itself: after TIMEOUT_MS (default 20 s, env INTEROP_TIMEOUT_MS) it prints an error and exits with status 3.
 // Bad usage exits 2, a failure 1. Its certificate goes into a temporary folder that is removed on exit.
 
@@ -26,7 +29,7 @@ import { OPCUACertificateManager } from "node-opcua-certificate-manager";
 const TIMEOUT_MS = Number(process.env.INTEROP_TIMEOUT_MS || 20000);
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
 const FIELDS = ["EventType", "ConditionId", "SourceName", "ConditionName", "Severity", "Message", "Retain",
-  "ActiveState.Id", "AckedState.Id", "ShelvingState.CurrentState"];
+  "ActiveState.Id", "AckedState.Id", "ShelvingState.CurrentState", "Comment"];
 const REFRESH_END = "ns=0;i=2788";
 
 let pkiFolder = null;
@@ -50,6 +53,10 @@ function checkUrl(url) {
   return url;
 }
 
+function say(payload) {
+  process.stdout.write(JSON.stringify(payload) + "\n");
+}
+
 function asCondition(fields) {
   const [, conditionId, sourceName, conditionName, severity, message, retain, active, acked, shelving] =
     fields.map((f) => f.value);
@@ -61,12 +68,13 @@ function asCondition(fields) {
   };
 }
 
-async function collect(session) {
+async function collect(session, untilAcked) {
   const subscription = await session.createSubscription2({
     requestedPublishingInterval: 100, requestedLifetimeCount: 600, requestedMaxKeepAliveCount: 20,
     maxNotificationsPerPublish: 1000, publishingEnabled: true, priority: 1,
   });
   const conditions = [];
+  let refreshed = false;
   const done = new Promise((resolve) => {
     subscription.monitor(
       { nodeId: "ns=0;i=2253", attributeId: AttributeIds.EventNotifier },
@@ -74,8 +82,18 @@ async function collect(session) {
       TimestampsToReturn.Both,
     ).then((item) => {
       item.on("changed", (fields) => {
-        if (fields[0].value && fields[0].value.toString() === REFRESH_END) resolve();
-        else if (fields[1].value) conditions.push(asCondition(fields));
+        if (fields[0].value && fields[0].value.toString() === REFRESH_END) {
+          refreshed = true;
+          if (!untilAcked) resolve();
+          else say({ refreshed: true });
+        } else if (fields[1].value) {
+          const condition = asCondition(fields);
+          conditions.push(condition);
+          if (untilAcked && refreshed) {
+            say({ event: { ...condition, comment: fields[10].value ? fields[10].value.text : null } });
+            if (condition.conditionId === untilAcked && condition.acked) resolve();
+          }
+        }
       });
       return session.call({
         objectId: "ns=0;i=2782", methodId: "ns=0;i=3875",
@@ -88,6 +106,13 @@ async function collect(session) {
   await done;
   await subscription.terminate();
   return { conditions };
+}
+
+function untilAckedArgument() {
+  const at = process.argv.indexOf("--until-acked");
+  if (at < 0) return null;
+  if (!process.argv[at + 1]) throw new UsageError("--until-acked takes a condition id (ns=2;s=...)");
+  return process.argv[at + 1];
 }
 
 async function main() {
@@ -104,7 +129,7 @@ async function main() {
   try {
     const session = await client.createSession();
     try {
-      return await collect(session);
+      return await collect(session, untilAckedArgument());
     } finally {
       await session.close();
     }

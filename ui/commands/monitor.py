@@ -14,6 +14,7 @@ from copilot.identity import UserDirectory
 from copilot.monitor import (
     ACTOR,
     Alerts,
+    Check,
     InspectionPass,
     Inspector,
     Monitor,
@@ -50,7 +51,8 @@ async def _monitor(config: Configuration):
 
 @app.command()
 def run(ctx: typer.Context) -> None:
-    """Check the plant every interval until stopped (Ctrl-C or SIGTERM)."""
+    """Check the plant every interval, and a machine's line when its PLC pushes a change, until stopped (Ctrl-C or
+    SIGTERM); print the alerts each pass opens and clears."""
     config = configuration(ctx)
 
     async def main() -> None:
@@ -61,7 +63,7 @@ def run(ctx: typer.Context) -> None:
         typer.echo("monitor: starting")
         async with _monitor(config) as monitor:
             typer.echo(f"monitor: {len(monitor.spec.detections)} detections every {monitor.spec.interval_s:g} s")
-            await asyncio.gather(monitor.run(stop), monitor.outbox.run(stop))
+            await asyncio.gather(monitor.run(stop, told=_said), monitor.outbox.run(stop))
 
     asyncio.run(main())
 
@@ -73,15 +75,19 @@ def check(ctx: typer.Context) -> None:
 
     async def main() -> None:
         async with _monitor(config) as monitor:
-            done = await monitor.check()
-        for alert in done.opened:
-            typer.secho(f"opened  {alert.alert_id}  {alert.machine_id}  {alert.cause}: {alert.what}", fg="yellow")
-        for alert in done.cleared:
-            typer.secho(f"cleared {alert.alert_id}  {alert.machine_id}  {alert.cause}", fg="green")
-        for machine in sorted(set(done.unreadable)):
-            typer.secho(f"unreadable history: {machine}", fg="red")
+            _said(await monitor.check())
 
     asyncio.run(main())
+
+
+def _said(done: Check) -> None:
+    """The alerts one pass opened and cleared, and the machines whose history it could not read."""
+    for alert in done.opened:
+        typer.secho(f"opened  {alert.alert_id}  {alert.machine_id}  {alert.cause}: {alert.what}", fg="yellow")
+    for alert in done.cleared:
+        typer.secho(f"cleared {alert.alert_id}  {alert.machine_id}  {alert.cause}", fg="green")
+    for machine in sorted(set(done.unreadable)):
+        typer.secho(f"unreadable history: {machine}", fg="red")
 
 
 def _told(done: InspectionPass) -> None:

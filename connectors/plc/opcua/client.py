@@ -13,6 +13,7 @@ it is also held to the EURange the server declares for the tag.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 
 from asyncua import Client, ua
@@ -20,8 +21,9 @@ from asyncua import Client, ua
 from connectors.errors import InvalidRequest, Rejected, TimedOut, Unreachable
 from connectors.plant import Tag
 from connectors.plc.alarms import AlarmCondition
-from connectors.plc.client import ProtocolPlc, ServerRange, Value, WriteResult
+from connectors.plc.client import ProtocolPlc, ServerRange, TagValue, Unfollowed, Value, WriteResult
 from connectors.plc.opcua.alarms import AlarmList, journal
+from connectors.plc.opcua.follow import follow
 from connectors.plc.opcua.history import raw_samples
 from connectors.plc.opcua.model import as_variant, eu_range
 from connectors.plc.opcua.schema import OpcUaEndpoint
@@ -115,6 +117,16 @@ class OpcUaPlc(ProtocolPlc):
         client = await self._connected()
         node = client.get_node(nodeid)
         await self._guarded(f"writing {spec.key}", node.write_value(ua.DataValue(as_variant(spec, value))))
+
+    async def changes(self, tags: Mapping[str, list[str]]) -> AsyncIterator[TagValue | Unfollowed]:
+        """The tags followed by monitored items on a session of their own (``connectors.plc.opcua.follow``),
+        resubscribed after a lost link; a tag without a node id is left to be polled."""
+        specs = [self.plant.tag(m, t) for m, names in tags.items() for t in names]
+        followed = [s for s in specs if s.address("opcua") is not None]
+        if not followed:
+            return
+        async for item in follow(self.settings, self._url, self._security, followed):
+            yield item
 
     async def _alarm_list(self) -> AlarmList | None:
         """The server's alarm list, subscribed on first use; None where the server has no alarm conditions. A list

@@ -4,6 +4,8 @@ It subscribes to the edge node's topics (``spBv1.0/<group>/+/<edge node>[/<devic
 (an NCMD of ``Node Control/Rebirth``) and keeps the last value of every metric; a machine is a device of the
 node (its id), a tag is a metric (its ``mqtt`` address). A read returns the latest value with the time it was
 measured, or says the node or device is dead (NDEATH, DDEATH: its values are stale) or never named the metric.
+Its ``changes`` hand on the metrics as the node publishes them (a birth, then data), a dead device or node as
+unfollowed, and reconnect to a lost broker after a pause that doubles up to ``MAX_RETRY_S`` (said once in the log).
 A write, after the same guard as every PLC, publishes one DCMD with the metric's alias (its name when the birth
 gave none) in its birth's datatype, and is confirmed by the device's next DDATA of that metric.
 """
@@ -12,16 +14,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import ssl
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import UTC, datetime
 
 import aiomqtt
 
-from connectors.errors import InvalidRequest, NotFound, Rejected, TimedOut, Unreachable
+from connectors.errors import ConnectorError, InvalidRequest, NotFound, Rejected, TimedOut, Unreachable
 from connectors.plant import Plant, Tag
-from connectors.plc.client import ProtocolPlc, Value
+from connectors.plc.client import ProtocolPlc, TagValue, Unfollowed, Value
 from connectors.plc.sparkplug.edge_state import DeviceState, EdgeNodeState, KnownMetric
 from connectors.plc.sparkplug.payload import (
     REBIRTH,
@@ -37,6 +40,9 @@ from connectors.plc.sparkplug.schema import MqttEndpoint, UnlockedBroker
 from connectors.settings import ConnectorSettings
 
 _FLOAT_TOLERANCE = 1e-6  # relative: a Float metric echoes the command rounded to single precision
+FIRST_RETRY_S = 0.5
+MAX_RETRY_S = 30.0
+log = logging.getLogger(__name__)
 
 
 def _metric_name(spec: Tag) -> str:
@@ -232,6 +238,53 @@ class MqttPlc(ProtocolPlc):
         if not _same(known.value, command):
             raise Rejected(f"{spec.key}: {self._node} kept {known.value!r} instead of {command!r}: the device "
                            f"did not apply the command")
+
+    async def changes(self, tags: Mapping[str, list[str]]) -> AsyncIterator[TagValue | Unfollowed]:
+        """The metrics of ``tags`` as the edge node publishes them; a dead device or node, or a lost broker, makes
+        its machines unfollowed until they are heard again (the broker retried with backoff)."""
+        specs = [s for m, names in tags.items() for s in (self.plant.tag(m, t) for t in names) if s.address("mqtt")]
+        heard: dict[str, tuple[int, int]] = {}  # tag key -> (its metric's identity, updates) last handed on
+        delay, lost = FIRST_RETRY_S, False
+        while True:
+            try:
+                await self._connected()
+                if lost:
+                    log.warning("following %s on %s again", self._node, self._where)
+                delay, lost = FIRST_RETRY_S, False
+                while True:
+                    changed = self._changed
+                    for item in self._news(specs, heard):
+                        yield item
+                    if self._lost is not None:
+                        raise Unreachable(self._lost)
+                    await changed.wait()
+            except ConnectorError as exc:
+                if not lost:
+                    log.warning("following %s on %s was lost (%s); reconnecting with backoff up to %g s", self._node,
+                                self._where, exc, MAX_RETRY_S)
+                lost = True
+            for machine_id in sorted({s.machine_id for s in specs}):
+                yield Unfollowed(machine_id=machine_id, why=f"{self._node} on {self._where} is not heard")
+            heard.clear()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_RETRY_S)
+
+    def _news(self, specs: list[Tag], heard: dict[str, tuple[int, int]]) -> list[TagValue | Unfollowed]:
+        """What changed since ``heard``: each metric published again, each machine whose device or node died."""
+        news: list[TagValue | Unfollowed] = []
+        for spec in specs:
+            device = self._state.devices.get(spec.machine_id)
+            if device is None or not device.alive or not self._state.alive:
+                if heard.pop(spec.key, None) is not None:
+                    news.append(Unfollowed(machine_id=spec.machine_id, why=f"{spec.machine_id} is offline"))
+                continue
+            known = device.metrics.by_name.get(_metric_name(spec))
+            if known is None or known.value is None or heard.get(spec.key) == (id(known), known.updates):
+                continue
+            heard[spec.key] = (id(known), known.updates)
+            news.append(TagValue(machine_id=spec.machine_id, tag=spec.name, value=known.value, unit=spec.unit,
+                                 timestamp=known.timestamp))
+        return news
 
     async def _reset(self) -> None:
         client, listener = self._client, self._listener
