@@ -104,14 +104,18 @@ class Monitor:
                 else:
                     await self._open(line_id, seen.found[0].machine_id, detection, _together(line_id, seen.found),
                                      done)
-        if lines is None and self.spec.alarms is not None:
-            await self._check_alarms(done)
         if lines is None:
-            await self._recheck(done)
-            if self.spec.drift is not None:  # the copilot's own figures against the admin's thresholds
-                drift = watch_drift(self.copilot, self.alerts, self.spec.drift, ACTOR, self.outbox)
-                done.opened, done.cleared = done.opened + drift.opened, done.cleared + drift.cleared
+            await self._full_pass_end(done)
         return done
+
+    async def _full_pass_end(self, done: Check) -> None:
+        """What only a full pass does after the detections: the alarms, the re-checks, the copilot's own drift."""
+        if self.spec.alarms is not None:
+            await self._check_alarms(done)
+        await self._recheck(done)
+        if self.spec.drift is not None:  # the copilot's own figures against the admin's thresholds
+            drift = watch_drift(self.copilot, self.alerts, self.spec.drift, ACTOR, self.outbox)
+            done.opened, done.cleared = done.opened + drift.opened, done.cleared + drift.cleared
 
     async def _check_alarms(self, done: Check) -> None:
         """An alert for each active alarm the PLCs' servers keep, or one for a flood with its first cause; the
