@@ -72,9 +72,12 @@ async def opened(model: ChatModel, *, settings: CopilotSettings, connectors: Con
         audit = AuditLog.of(settings)
         stack.callback(audit.close)
         audit.stamp(release)
+        policy = Policy.load(settings.policy_file, tools=tools)
+        if procedures is not None:  # without procedures, the owners of the procedures name nothing that runs
+            policy.check_procedures(procedures.names, str(settings.policy_file))
         rt = Runtime(deps=Deps(plant=plant, plc=plc, erp=erp, mes=mes, manuals=manuals, twin=fitted,
                                sign_offs=QueueSignOffs(queue), plm=plm), model=model,
-                     tools=tools, policy=Policy.load(settings.policy_file, tools=tools), queue=queue, ledger=ledger,
+                     tools=tools, policy=policy, queue=queue, ledger=ledger,
                      audit=audit, settings=settings, twin_checks=twin_checks, procedures=procedures,
                      release=release)
         await warmed(rt)
