@@ -56,9 +56,13 @@ class Setpoint:
         return f"{shown(self.low)} to {shown(self.high, self.unit)}{step}"
 
     @property
+    def symbol(self) -> str:
+        """Its unit as people write it (°C for degC)."""
+        return symbol(self.unit)
+
+    @property
     def label(self) -> str:
-        unit = f" ({symbol(self.unit)})" if self.unit else ""
-        return f"{self.words}{unit}"
+        return f"{self.words} ({self.symbol})" if self.unit else self.words
 
 
 @dataclass(frozen=True)
