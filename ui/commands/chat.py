@@ -117,6 +117,11 @@ def ask(
 ) -> None:
     """Ask the copilot; print each step (tool, arguments, decision, result) and the answer."""
     config = configuration(ctx)
+    if config.llm.provider == "none":
+        typer.secho("the model is off (COPILOT_PROVIDER=none), so nothing understands a request; every procedure "
+                    "runs from its form: `plant-copilot form list`, then `plant-copilot form run PROCEDURE "
+                    "NAME=VALUE ... --user NAME`", fg="yellow", err=True)
+        raise typer.Exit(1)
     who = signed_in(config.copilot, user)
 
     async def work(copilot: Copilot) -> None:
