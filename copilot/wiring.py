@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
@@ -24,6 +25,7 @@ from copilot.agent.runtime import Runtime
 from copilot.agent.state import KEPT_TYPES
 from copilot.governance.running import admitted
 from copilot.llm.chat_model import ChatModel
+from copilot.llm.errors import FormatRefused, ModelUnavailable
 from copilot.llm.warmup import warm_up
 from copilot.monitor.alerts import Alerts
 from copilot.parts import configured
@@ -40,6 +42,8 @@ from policies.rules import Policy
 from tools.deps import Deps
 from twin.file import site_twin
 from twin.settings import TwinSettings
+
+_LOG = logging.getLogger(__name__)
 
 
 @asynccontextmanager
@@ -86,9 +90,15 @@ async def opened(model: ChatModel, *, settings: CopilotSettings, connectors: Con
 
 async def warmed(rt: Runtime) -> None:
     """The local model processes the stable prompt prefix once, here, rather than on the first question;
-    the language identifier loads here too."""
+    the language identifier loads here too. A served model that is down or slow now does not stop the start: the
+    chat says so when asked and offers the forms, which need no model."""
     prompt = agent_prompt(rt)
-    await asyncio.to_thread(warm_up, rt.model, prompt.system, prompt.tools, prompt.shots)
+    try:
+        await asyncio.to_thread(warm_up, rt.model, prompt.system, prompt.tools, prompt.shots)
+    except ModelUnavailable as exc:
+        if isinstance(exc, FormatRefused):  # a setting to correct, not an outage
+            raise
+        _LOG.warning("the model was not warmed up: %s", exc)
     if rt.procedures:
         await asyncio.to_thread(language_identifier)
 
