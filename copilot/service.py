@@ -361,7 +361,8 @@ class Copilot:
         self.rt.audit.append(kind=AuditKind.approval, actor=approver.username, thread_id=action.thread_id,
                              action_id=action_id, tool=action.tool, arguments=action.arguments,
                              approvers=action.approvers, result={"comment": comment, "status": action.status,
-                                                                 "role": str(vote.role), "digest": vote.digest})
+                                                                 "role": str(vote.role), "digest": vote.digest,
+                                                                 "owner": action.decision.owner})
         return action, await self.runs.resume_if_decided(action)
 
     async def reject(self, action_id: str, approver: User, comment: str = "") -> tuple[PendingAction, list[Step]]:

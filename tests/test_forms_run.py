@@ -89,6 +89,8 @@ async def test_a_part_ordered_from_a_form_waits_with_its_owner_and_is_placed_onc
         assert decided.judged.owner == "purchasing"
         resumed = await copilot.approve(action.action_id, supervisor, "ok")
         assert [s.status for s in resumed[1] if isinstance(s, Result)] == [Status.done]
+        [approval] = copilot.audit_records(kind=AuditKind.approval, action_id=action.action_id)
+        assert approval.result["owner"] == "purchasing"
         transcript = await copilot.transcript(done.thread_id)
         assert transcript.entries[0].text == f"Order part (form): part {part.id}, quantity 3"
         assert done.thread_id in [c.thread_id for c in copilot.conversations_of(operator)]
