@@ -114,6 +114,10 @@ def test_a_setpoint_change_is_checked_against_its_machine_and_limits() -> None:
     assert lines["temp_setpoint"][0].startswith("changes: the new value of OV-201 temperature setpoint is missing")
     assert read_form(form, {"changes": "temp_setpoint=170"}).problems[-1] == \
         "changes: choose the machine first: its setpoints are the ones that may change"
+    trend = by_name["tag_history_trend"]
+    assert read_form(trend, {"machine": "OV-201", "tag": "zone_temp"}).ok
+    assert read_form(trend, {"machine": "OV-201", "tag": "vibration"}).problems[0].startswith(
+        "tag: OV-201 has no tag 'vibration'; its tags are ")
 
 
 POLICY = {"defaults": {"read": {"allow": "reads"},

@@ -107,6 +107,8 @@ def _chosen(item: FormField, value: Any, reading: _Reading) -> str:
     if item.kind is SlotKind.setpoint and machine is not None and reading.form.setpoint(machine, text) is None:
         names = ", ".join(s.tag for s in reading.form.setpoints.get(machine, ())) or "none"
         raise FieldProblem(f"{machine} has no setpoint {text!r}; its setpoints are {names}")
+    if item.kind is SlotKind.tag and machine is not None and text not in reading.form.tags.get(machine, ()):
+        raise FieldProblem(f"{machine} has no tag {text!r}; its tags are {', '.join(reading.form.tags[machine])}")
     choice = item.choice(text)
     if choice is None:
         values = [c.value for c in item.choices]

@@ -93,7 +93,7 @@ class FormField:
 
 @dataclass(frozen=True)
 class Form:
-    """A procedure as a form: its fields in the procedures file's order, and each machine's setpoints."""
+    """A procedure as a form: its fields in the procedures file's order, and each machine's setpoints and tags."""
 
     procedure: str
     title: str
@@ -101,6 +101,7 @@ class Form:
     fields: tuple[FormField, ...]
     setpoints: dict[str, tuple[Setpoint, ...]]  # machine id -> its setpoints, for setpoint and change fields
     changes: bool  # whether the procedure changes something (its changes go through the gate)
+    tags: dict[str, tuple[str, ...]]  # machine id -> its tags, for tag fields
 
     def field(self, name: str) -> FormField | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -146,7 +147,8 @@ def form_of(procedure: Procedure, plant: Plant) -> Form:
                    for name, slot in procedure.slots.items())
     setpoints = {m.id: tuple(Setpoint.of(t) for t in m.setpoints) for m in plant.machines.values() if m.setpoints}
     return Form(procedure=procedure.name, title=procedure.name.replace("_", " ").capitalize(),
-                description=procedure.description, fields=fields, setpoints=setpoints, changes=bool(procedure.changes))
+                description=procedure.description, fields=fields, setpoints=setpoints, changes=bool(procedure.changes),
+                tags={m.id: tuple(m.tags) for m in plant.machines.values()})
 
 
 def forms_of(procedures: Procedures, plant: Plant) -> list[Form]:

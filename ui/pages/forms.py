@@ -85,8 +85,10 @@ def widget(form: Form, field: FormField) -> Any:
                               help=field.help or None)
     if field.chosen:
         choices = field.choices
-        if field.kind is SlotKind.setpoint and (machine := machine_of(form)):
-            choices = tuple(c for c in choices if form.setpoint(machine, c.value))
+        if field.kind in (SlotKind.setpoint, SlotKind.tag) and (machine := machine_of(form)):
+            own = [p.tag for p in form.setpoints.get(machine, ())] if field.kind is SlotKind.setpoint else \
+                form.tags.get(machine, ())
+            choices = tuple(c for c in choices if c.value in own)
         labels = {c.value: c.label for c in choices}
         return st.selectbox(label, [NONE, *labels], key=key(form, field.name),
                             format_func=lambda v: labels.get(v, "—"), help=field.help or None)
