@@ -30,6 +30,7 @@ from copilot.llm.warmup import warm_up
 from copilot.monitor.alerts import Alerts
 from copilot.parts import configured
 from copilot.procedures.language import identifier as language_identifier
+from copilot.procedures.spec import Procedures
 from copilot.settings import CopilotSettings
 from copilot.store.approvals import ApprovalQueue
 from copilot.store.audit import AuditLog
@@ -77,8 +78,8 @@ async def opened(model: ChatModel, *, settings: CopilotSettings, connectors: Con
         stack.callback(audit.close)
         audit.stamp(release)
         policy = Policy.load(settings.policy_file, tools=tools)
-        if procedures is not None:  # without procedures, the owners of the procedures name nothing that runs
-            policy.check_procedures(procedures.names, str(settings.policy_file))
+        if procedures is not None:  # against the file: a procedure this plant cannot serve may still have an owner
+            policy.check_procedures(Procedures.load(settings.procedures_file, tools).names, str(settings.policy_file))
         rt = Runtime(deps=Deps(plant=plant, plc=plc, erp=erp, mes=mes, manuals=manuals, twin=fitted,
                                sign_offs=QueueSignOffs(queue), plm=plm), model=model,
                      tools=tools, policy=policy, queue=queue, ledger=ledger,

@@ -281,11 +281,12 @@ class Policy(_Strict):
         return found.owner if found else None
 
     def check_procedures(self, names: Iterable[str], source: str = "policy") -> None:
-        """PolicyError when the file names the owner of a procedure that is not among ``names``."""
+        """PolicyError when the file names the owner of a procedure that is not among ``names`` (the procedures
+        file's)."""
         known = list(names)
         strangers = [name for name in self.procedures if name not in known]
         if strangers:
-            raise PolicyError(f"{source}: procedures: {strangers[0]!r} is no procedure in use "
+            raise PolicyError(f"{source}: procedures: {strangers[0]!r} is no procedure of the procedures file "
                               f"(procedures: {', '.join(known)})")
 
     def rules_for(self, tool: str) -> tuple[Rule, ...]:

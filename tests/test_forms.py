@@ -141,10 +141,10 @@ def test_a_bad_owner_is_one_clear_error_naming_the_rule_and_the_field(owner) -> 
     assert len(lines) == 2 and lines[1].strip().startswith("rule 'orders' (rules[0]), field owner: ")
 
 
-def test_a_procedures_owner_must_name_a_procedure_in_use() -> None:
+def test_a_procedures_owner_must_name_a_procedure_of_the_procedures_file() -> None:
     policy = Policy.from_data(POLICY, tools=TOOLS)
     policy.check_procedures(PROCEDURES.names)
-    stranger = r"procedures: 'change_setpoints' is no procedure in use \(procedures: a, b\)"
+    stranger = r"procedures: 'change_setpoints' is no procedure of the procedures file \(procedures: a, b\)"
     with pytest.raises(PolicyError, match=stranger):
         policy.check_procedures(["a", "b"])
     bad = copy.deepcopy(POLICY) | {"procedures": {"change_setpoints": {"owner": ""}}}

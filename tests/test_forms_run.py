@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -17,12 +18,13 @@ from typer.testing import CliRunner
 from connectors.erp import ErpClient
 from connectors.plc import open_plc
 from connectors.settings import ConnectorSettings
-from connectors.site import PLANTS
+from connectors.site import PLANTS, PRODUCT_DEFAULTS
 from copilot import AuditKind, Copilot, FormRejected, OfferReason, Origin, Proposal, Result, Status, Waiting
 from copilot.identity.users import UserDirectory
 from copilot.llm import LLMSettings, NoModel, make_chat_model
 from copilot.procedures import SlotKind
 from copilot.settings import CopilotSettings
+from policies.rules import PolicyError
 from simulator.process import free_ports, running_simulator, settings_env
 from twin.settings import TwinSettings
 from ui.cli import app
@@ -209,3 +211,18 @@ def test_the_cli_says_the_model_is_off_and_runs_a_form(sim, tmp_path):
                              env=env)
     assert ran.exit_code == 0, ran.output
     assert "[waiting for approval] order 2 x BRG-6205" in ran.output and "owner purchasing" in ran.output
+
+
+async def test_a_policy_file_with_a_bad_owner_stops_the_start_with_one_line(sim, tmp_path):
+    shipped = (PRODUCT_DEFAULTS / "policy.yaml").read_text()
+    for wrong, said in ((shipped.replace("order_part: {owner:", "ordr_part: {owner:"),
+                         r"procedures: 'ordr_part' is no procedure of the procedures file"),
+                        (shipped.replace("owner: purchasing", "owner: ''"),
+                         r"rule 'purchase orders' \(rules\[\d+\]\), field owner: String should have at least 2")):
+        policy = tmp_path / "policy.yaml"
+        policy.write_text(wrong)
+        settings = CopilotSettings(data_dir=tmp_path / "data", policy_file=policy)
+        with pytest.raises(PolicyError) as refused:
+            async with Copilot.open(NoModel(), settings=settings, connectors=sim, twin=TwinSettings()):
+                pass
+        assert re.search(said, str(refused.value)) and str(refused.value).count("\n") <= 1
