@@ -11,6 +11,14 @@ class RequestRejected(CopilotError, ValueError):
     """A request the copilot does not take (empty, too long, an unknown tool or action); the message says why."""
 
 
+class FormRejected(RequestRejected):
+    """A form's values that cannot run: ``problems`` has one line per bad field; nothing was run or kept."""
+
+    def __init__(self, problems: tuple[str, ...]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
 class ConversationBusy(CopilotError, RuntimeError):
     """The conversation waits for a decision or is running elsewhere; it cannot take a new request now."""
 

@@ -21,16 +21,20 @@ from connectors.settings import ConnectorSettings
 from copilot.agent.messages import new_call_id, oversized
 from copilot.agent.planning import PLAN
 from copilot.agent.runtime import Runtime
-from copilot.agent.state import Called, Chosen
+from copilot.agent.state import Called, Chosen, kept_run
 from copilot.agent.status import Status, ToolArtifact
 from copilot.errors import ConversationBusy, RequestRejected
+from copilot.form_offers import FormOffer, offer_of
+from copilot.form_runs import FormRun, chosen_from
 from copilot.identity.users import User
+from copilot.llm.absent import NoModel
 from copilot.llm.chat_model import ChatModel
 from copilot.monitor.alerts import Alert, Alerts, AlertStatus, AlertVerdict, close_alert, judge_alert
 from copilot.procedures.chooser import choice_names
+from copilot.procedures.forms import Form, forms_of
 from copilot.procedures.spec import Procedures
 from copilot.procedures.tasks import TASKS
-from copilot.runs import Runs
+from copilot.runs import Runs, run_config
 from copilot.settings import CopilotSettings
 from copilot.steps import Step, Transcript, transcript_of
 from copilot.store.approvals import (
@@ -226,6 +230,32 @@ class Copilot:
         chosen = Chosen(procedure=procedure, slots=slots)
         return [s async for s in self.runs.run(self._request(user, thread_id, why, via, chosen=chosen), thread_id)]
 
+    def forms(self) -> list[Form]:
+        """Every procedure in use as a form on the loaded plant (none when procedures are off)."""
+        return forms_of(self.rt.procedures, self.plant) if self.rt.procedures else []
+
+    async def run_form(self, user: User, procedure: str, values: dict[str, Any]) -> FormRun:
+        """Run a procedure from its form, in a new conversation of the user's: the values checked first
+        (FormRejected: one line per bad field, nothing run), then the same run, gate, sign-off, ledger and audit
+        as the chat's, on the values as given; its waits show in the chat and the queue and resume when decided."""
+        chosen, text = chosen_from(self.forms(), procedure, values)
+        thread_id = uuid.uuid4().hex
+        request = self._request(user, thread_id, text, Origin.form, chosen=chosen)
+        return FormRun(thread_id, [s async for s in self.runs.run(request, thread_id)])
+
+    async def form_offer(self, thread_id: str, gave_up: bool = False) -> FormOffer | None:
+        """The form the conversation's last turn offers (copilot/form_offers.py), pre-filled with what was
+        understood; ``gave_up``: the chat stopped waiting for the turn's answer."""
+        state = await self.graph.aget_state(run_config(thread_id))
+        values = state.values or {}
+        return offer_of(list(values.get("messages", [])), kept_run(values), self.plant, self.forms(),
+                        gave_up=gave_up)
+
+    @property
+    def model_off(self) -> bool:
+        """Whether the copilot runs without a model (``COPILOT_PROVIDER=none``): the procedures run from forms."""
+        return isinstance(self.rt.model, NoModel)
+
     def _request(self, user: User, thread_id: str, text: str, via: Origin, *, chosen: Chosen | None = None,
                  called: Called | None = None) -> dict[str, Any]:
         """A request taken into its conversation: listed under its user, in the audit log (with where it came
@@ -336,7 +366,8 @@ class Copilot:
         self.rt.audit.append(kind=AuditKind.approval, actor=approver.username, thread_id=action.thread_id,
                              action_id=action_id, tool=action.tool, arguments=action.arguments,
                              approvers=action.approvers, result={"comment": comment, "status": action.status,
-                                                                 "role": str(vote.role), "digest": vote.digest})
+                                                                 "role": str(vote.role), "digest": vote.digest,
+                                                                 "owner": action.decision.owner})
         return action, await self.runs.resume_if_decided(action)
 
     async def reject(self, action_id: str, approver: User, comment: str = "") -> tuple[PendingAction, list[Step]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
@@ -25,10 +26,12 @@ from copilot.agent.runtime import Runtime
 from copilot.agent.state import KEPT_TYPES
 from copilot.governance.running import admitted
 from copilot.llm.chat_model import ChatModel
+from copilot.llm.errors import FormatRefused, ModelUnavailable
 from copilot.llm.warmup import warm_up
 from copilot.monitor.alerts import Alerts
 from copilot.parts import configured
 from copilot.procedures.language import identifier as language_identifier
+from copilot.procedures.spec import Procedures
 from copilot.settings import CopilotSettings
 from copilot.store.approvals import ApprovalQueue
 from copilot.store.audit import AuditLog
@@ -41,6 +44,8 @@ from policies.rules import Policy
 from tools.deps import Deps
 from twin.file import site_twin
 from twin.settings import TwinSettings
+
+_LOG = logging.getLogger(__name__)
 
 
 @asynccontextmanager
@@ -74,9 +79,12 @@ async def opened(model: ChatModel, *, settings: CopilotSettings, connectors: Con
         audit = AuditLog.of(settings)
         stack.callback(audit.close)
         audit.stamp(release)
+        policy = Policy.load(settings.policy_file, tools=tools)
+        if procedures is not None:  # against the file: a procedure this plant cannot serve may still have an owner
+            policy.check_procedures(Procedures.load(settings.procedures_file, tools).names, str(settings.policy_file))
         rt = Runtime(deps=Deps(plant=plant, plc=plc, erp=erp, mes=mes, manuals=manuals, twin=fitted,
                                sign_offs=QueueSignOffs(queue), plm=plm, history=history), model=model,
-                     tools=tools, policy=Policy.load(settings.policy_file, tools=tools), queue=queue, ledger=ledger,
+                     tools=tools, policy=policy, queue=queue, ledger=ledger,
                      audit=audit, settings=settings, twin_checks=twin_checks, procedures=procedures,
                      release=release)
         await warmed(rt)
@@ -85,9 +93,15 @@ async def opened(model: ChatModel, *, settings: CopilotSettings, connectors: Con
 
 async def warmed(rt: Runtime) -> None:
     """The local model processes the stable prompt prefix once, here, rather than on the first question;
-    the language identifier loads here too."""
+    the language identifier loads here too. A served model that is down or slow now does not stop the start: the
+    chat says so when asked and offers the forms, which need no model."""
     prompt = agent_prompt(rt)
-    await asyncio.to_thread(warm_up, rt.model, prompt.system, prompt.tools, prompt.shots)
+    try:
+        await asyncio.to_thread(warm_up, rt.model, prompt.system, prompt.tools, prompt.shots)
+    except ModelUnavailable as exc:
+        if isinstance(exc, FormatRefused):  # a setting to correct, not an outage
+            raise
+        _LOG.warning("the model was not warmed up: %s", exc)
     if rt.procedures:
         await asyncio.to_thread(language_identifier)
 

@@ -90,17 +90,18 @@ def evaluate(policy: Policy, ctx: ActionContext) -> Decision:
     if ctx.tool not in policy.tools:
         return Deny(reasons=[f"{ctx.tool!r} is not one of the plant's tools, so it cannot run"], rule=UNKNOWN_TOOL)
     if problems := plc_write_violations(ctx):
-        return Deny(reasons=problems, rule=PLANT_LIMITS)
+        return Deny(reasons=problems, rule=PLANT_LIMITS, owner=policy.owner_of(ctx.procedure))
     starts_or_stops = (ctx.is_plc_write and ctx.run_command) or any(w.run_command for w in ctx.writes)
     if starts_or_stops and ctx.risk is not Risk.critical:
         ctx = ctx.model_copy(update={"risk": Risk.critical})  # the effect decides, not the tool's name
     rule = next((r for r in policy.rules_for(ctx.tool) if r.applies(ctx)), None)
+    owner = policy.owner_of(ctx.procedure) if ctx.risk is not Risk.read else None  # a read changes nothing owned
     if rule is not None:
-        decision = rule.decision(rule.name)
+        decision = rule.decision(rule.name, rule.owner or owner)
         if rule.when.predicted_alarm:  # a rule on the prediction names what was predicted, or why it could not be
             decision = decision.model_copy(update={"reasons": [*decision.reasons, *ctx.prediction_reasons()]})
     else:
-        decision = policy.defaults.of(ctx.risk).decision(f"default: {ctx.risk} actions")
+        decision = policy.defaults.of(ctx.risk).decision(f"default: {ctx.risk} actions", owner)
     if ctx.risk is Risk.critical:
         decision = _at_least_two_people(policy, decision)
     return decision
@@ -110,7 +111,7 @@ def _at_least_two_people(policy: Policy, decision: Decision) -> Decision:
     """A critical action is never allowed outright nor approved by one person, whatever a rule says."""
     floor = "critical actions always need two different approvers"
     if isinstance(decision, Allow):
-        default = policy.defaults.critical.decision("default: critical actions")
+        default = policy.defaults.critical.decision("default: critical actions", decision.owner)
         because = f"rule {decision.rule!r} would allow it, but {floor}"
         return default.model_copy(update={"reasons": [*default.reasons, because]})
     if isinstance(decision, RequireApproval) and decision.approvers < CRITICAL_APPROVERS:

@@ -143,6 +143,7 @@ class ActionContext(ActionFacts):
     arguments: dict[str, Any] = {}
     requester: str = Field(min_length=1)
     role: Role
+    procedure: str | None = None  # the procedure whose step proposes the action, if one does
 
     @property
     def old_number(self) -> float | None:
@@ -229,9 +230,11 @@ class _Decision(BaseModel):
 
     reasons: list[str] = []
     rule: str | None = Field(default=None, description="the policy rule, default or built-in guard that decided")
+    owner: str | None = Field(default=None, description="who owns the rule, else the procedure, that decided")
 
     def _why(self) -> str:
-        return "; ".join(self.reasons) if self.reasons else "no reason given"
+        why = "; ".join(self.reasons) if self.reasons else "no reason given"
+        return f"{why} (owner: {self.owner})" if self.owner else why
 
 
 class Allow(_Decision):

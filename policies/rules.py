@@ -16,14 +16,18 @@ import math
 from collections.abc import Iterable
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, ValidationError, model_validator
 
 from connectors.site import config_data
 from policies.model import ActionContext, Allow, Decision, Deny, RequireApproval, Risk, Role
 
 Scalar = str | int | float | bool | None
+
+Owner = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=80, pattern=r"^[^\n\r\t]+$")]
+"""Who owns a rule or a procedure's changes (a person or a team, one line): the one to ask about a denial or an
+approval it decided."""
 
 
 class PolicyError(ValueError):
@@ -165,13 +169,14 @@ class Effect(_Strict):
             raise ValueError(f"give exactly one of allow, require_approval, deny (got {', '.join(given) or 'none'})")
         return self
 
-    def decision(self, rule: str) -> Decision:
+    def decision(self, rule: str, owner: str | None = None) -> Decision:
         if self.allow is not None:
-            return Allow(reasons=[self.allow], rule=rule)
+            return Allow(reasons=[self.allow], rule=rule, owner=owner)
         if self.deny is not None:
-            return Deny(reasons=[self.deny], rule=rule)
+            return Deny(reasons=[self.deny], rule=rule, owner=owner)
         spec = self.require_approval
-        return RequireApproval(roles=spec.roles, approvers=spec.approvers, reasons=[spec.reason], rule=rule)
+        return RequireApproval(roles=spec.roles, approvers=spec.approvers, reasons=[spec.reason], rule=rule,
+                               owner=owner)
 
 
 class Rule(Effect):
@@ -181,6 +186,7 @@ class Rule(Effect):
     tools: list[str] | None = Field(default=None, min_length=1, description="tool names or globs such as create_*")
     risk: list[Risk] | None = Field(default=None, min_length=1, description="risk classes the rule is for")
     when: When = When()
+    owner: Owner | None = None
 
     @model_validator(mode="after")
     def _selects_something(self) -> Rule:
@@ -215,6 +221,12 @@ class Defaults(_Strict):
         return getattr(self, risk.value)
 
 
+class ProcedurePolicy(_Strict):
+    """What the policy file says of one procedure: who owns its changes."""
+
+    owner: Owner
+
+
 class Policy(_Strict):
     """The rules and defaults of the file, bound to the tools of the registry (:meth:`bind`); an unbound policy
     knows no tool, so it denies every action."""
@@ -225,6 +237,8 @@ class Policy(_Strict):
     error; delete the list to let every registered tool be judged by the rules."""
     defaults: Defaults
     rules: list[Rule] = []
+    procedures: dict[str, ProcedurePolicy] = {}
+    """Who owns each procedure's changes, by procedure name (a name no procedure in use has is refused at start)."""
 
     _by_tool: dict[str, tuple[Rule, ...]] = PrivateAttr(default_factory=dict)
 
@@ -259,6 +273,20 @@ class Policy(_Strict):
         known = [t for t in registry if self.known_tools is None or t in self.known_tools]
         bound._by_tool = {t: tuple(r for r in self.rules if r.selects_tool(t)) for t in known}
         return bound
+
+    def owner_of(self, procedure: str | None) -> str | None:
+        """The owner the file names for a procedure; None when it names none."""
+        found = self.procedures.get(procedure) if procedure else None
+        return found.owner if found else None
+
+    def check_procedures(self, names: Iterable[str], source: str = "policy") -> None:
+        """PolicyError when the file names the owner of a procedure that is not among ``names`` (the procedures
+        file's)."""
+        known = list(names)
+        strangers = [name for name in self.procedures if name not in known]
+        if strangers:
+            raise PolicyError(f"{source}: procedures: {strangers[0]!r} is no procedure of the procedures file "
+                              f"(procedures: {', '.join(known)})")
 
     def rules_for(self, tool: str) -> tuple[Rule, ...]:
         """The rules that select ``tool``, in file order (none for an unknown tool)."""

@@ -107,11 +107,11 @@ def test_sign_in_with_a_wrong_password_fails_and_the_right_one_opens_the_chat(ap
 
 
 @pytest.mark.parametrize("name, allowed", [
-    ("olga", {"chat", "overview", "passage"}),
-    ("sam", {"chat", "approvals", "alerts", "kpi", "orders", "overview", "audit", "passage"}),
-    ("eli", {"chat", "alerts", "kpi", "orders", "overview", "audit", "evals", "passage"}),
-    ("ada", {"chat", "approvals", "alerts", "kpi", "orders", "overview", "audit", "evals", "passage"}),
-    ("pia", {"chat", "approvals", "orders", "overview", "passage"}),
+    ("olga", {"chat", "forms", "overview", "passage"}),
+    ("sam", {"chat", "forms", "approvals", "alerts", "kpi", "orders", "overview", "audit", "passage"}),
+    ("eli", {"chat", "forms", "alerts", "kpi", "orders", "overview", "audit", "evals", "passage"}),
+    ("ada", {"chat", "forms", "approvals", "alerts", "kpi", "orders", "overview", "audit", "evals", "passage"}),
+    ("pia", {"chat", "forms", "approvals", "orders", "overview", "passage"}),
 ])
 def test_each_role_gets_its_pages_and_no_other_not_even_by_url(app, name, allowed):
     if not (UI / "pages" / "evals.py").exists():  # the Evals page lands separately

@@ -45,6 +45,7 @@ class PageSpec:
 ALL = frozenset(Role)
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/chat.py", "Plant chat", ":material/chat:", "chat", ALL),
+    PageSpec("pages/forms.py", "Forms", ":material/assignment:", "forms", ALL),
     PageSpec("pages/approvals.py", "Approvals", ":material/approval:", "approvals",
              frozenset({Role.supervisor, Role.admin, Role.planner})),
     PageSpec("pages/overview.py", "Overview", ":material/factory:", "overview", ALL),

@@ -25,6 +25,7 @@ from ui.commands.audit import app as audit_app
 from ui.commands.chat import approvals_app, ask
 from ui.commands.drift import drift_command
 from ui.commands.evals import app as eval_app
+from ui.commands.forms import app as forms_app
 from ui.commands.kpi import kpi_command, shift_report_command
 from ui.commands.manuals import app as manuals_app
 from ui.commands.manuals import ingest as ingest_manuals
@@ -84,6 +85,7 @@ app.add_typer(twin_app, name="twin")
 app.add_typer(opcua_app, name="opcua")
 app.add_typer(plant_app, name="plant")
 app.add_typer(release_app, name="release")
+app.add_typer(forms_app, name="form")
 app.command("ingest")(ingest_manuals)
 app.command("init")(init)
 app.command()(ask)

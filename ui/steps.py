@@ -44,7 +44,8 @@ def decision_text(decision: Decision | None) -> str:
     if isinstance(decision, RequireApproval):
         extra = f" ({decision.approvers} × {' or '.join(decision.roles)})"
     rule = f" — rule: {decision.rule}" if decision.rule else ""
-    return f"{decision.kind.replace('_', ' ')}{extra}: {'; '.join(decision.reasons)}{rule}".strip(": ")
+    owner = f" — owner: {decision.owner}" if decision.owner else ""
+    return f"{decision.kind.replace('_', ' ')}{extra}: {'; '.join(decision.reasons)}{rule}{owner}".strip(": ")
 
 
 def passages_of(step: Result) -> list[ManualPassage]:

@@ -30,10 +30,12 @@ from policies.model import ActionContext, ActionFacts, Allow, Decision, Deny, Re
 from tools.base import Call, Tool
 
 
-def context_of(tool: Tool, arguments: dict, user: str, role: Role, facts: ActionFacts) -> ActionContext:
-    """What the policy judges: the tool, its arguments, who asks, and the facts it gathered."""
+def context_of(tool: Tool, arguments: dict, user: str, role: Role, facts: ActionFacts,
+               procedure: str | None = None) -> ActionContext:
+    """What the policy judges: the tool, its arguments, who asks, the facts it gathered, the procedure whose step
+    it is."""
     return ActionContext(tool=tool.name, risk=tool.risk, arguments=arguments, requester=user, role=role,
-                         **facts.model_dump())
+                         procedure=procedure, **facts.model_dump())
 
 
 def ran_reply(call: ToolCall, status: RunStatus, result: Any, shown: Shown) -> ToolMessage:
@@ -109,7 +111,8 @@ class Act:
         except TOOL_ERRORS as exc:
             return problem(exc)
         fresh = from_normal(self.rt, fresh)
-        now = evaluate(self.rt.policy, context_of(tool, ticket.arguments, ticket.user, ticket.role, fresh))
+        now = evaluate(self.rt.policy, context_of(tool, ticket.arguments, ticket.user, ticket.role, fresh,
+                                                  ticket.procedure))
         moved = differences(facts, fresh, self.rt.settings.approval_tolerance)
         self.rt.audit.append(kind=AuditKind.recheck, actor="policy", thread_id=ticket.thread_id,
                              action_id=ticket.action_id, tool=ticket.tool, arguments=ticket.arguments,

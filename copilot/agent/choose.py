@@ -17,7 +17,7 @@ from copilot.agent.prompt import RESTATING, TELLING_APART, BoundModel
 from copilot.agent.runtime import Runtime
 from copilot.agent.state import AgentState, Tasks, kept_run, turn_of
 from copilot.agent.status import Status, ToolArtifact
-from copilot.llm.errors import LLMError
+from copilot.llm.errors import LLMError, ModelUnavailable, Outage
 from copilot.procedures.answer import faithful, restating_request
 from copilot.procedures.chooser import OTHER, chooser_messages, latest_request, previous_procedure
 from copilot.procedures.language import LANGUAGE_NAMES, language_of
@@ -58,11 +58,18 @@ def without_changes(narrowed: dict[str, Any], bound: list[str], tools: dict[str,
     return {"allowed_tools": allowed} if allowed else {"tool_choice": "none"}
 
 
-def ending(text: str, tasks: Tasks | None) -> dict:
-    """The turn ended early with ``text``: after what the tasks before it became, if the request had several."""
+OUTAGE = "outage"
+"""The key of an answer's ``additional_kwargs`` that says no model answered, and why (copilot.llm.errors.Outage)."""
+
+
+def ending(text: str, tasks: Tasks | None, outage: Outage | None = None) -> dict:
+    """The turn ended early with ``text`` (``outage``: because no model answered): after what the tasks before it
+    became, if the request had several."""
+    kept = {OUTAGE: str(outage)} if outage else {}
     if tasks is None:
-        return {"messages": [AIMessage(content=text)]}
-    return {"messages": [AIMessage(content=tasks.answer(text, finished=False))], "tasks": None}
+        return {"messages": [AIMessage(content=text, additional_kwargs=kept)]}
+    return {"messages": [AIMessage(content=tasks.answer(text, finished=False), additional_kwargs=kept)],
+            "tasks": None}
 
 
 @dataclass
@@ -80,7 +87,8 @@ class Choose:
             return ending(self._stopped(), tasks)
         if first and self.rt.procedures and (chosen := state.get("chosen")):
             call = {"name": chosen.procedure, "args": chosen.slots, "id": new_call_id(), "type": "tool_call"}
-            return {"messages": [AIMessage(content="", tool_calls=[call], name=AUTHOR)], "chosen": None}
+            return {"messages": [AIMessage(content="", tool_calls=[call], name=AUTHOR)],
+                    "chosen": chosen if chosen.as_given else None}  # the procedure node runs a form's as given
         if first and (called := state.get("called")):
             via = str(state.get("via", Origin.mcp))
             return {"messages": [AIMessage(content="", tool_calls=[called.as_call()], name=via)]}
@@ -92,7 +100,8 @@ class Choose:
                 return {"messages": [reply], "tasks": tasks.answered(None)}
             return {"messages": [reply]}
         except LLMError as exc:  # the operator learns the model is down; the run ends cleanly, nothing more runs
-            return ending(f"I cannot think right now: {exc}", tasks)
+            outage = exc.outage if isinstance(exc, ModelUnavailable) else Outage.down
+            return ending(f"I cannot think right now: {exc}", tasks, outage)
 
     def _stopped(self) -> str:
         return (f"I stopped after {self.rt.settings.max_steps_per_turn} steps without finishing. "

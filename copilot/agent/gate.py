@@ -20,8 +20,9 @@ from copilot.agent.normal import from_normal
 from copilot.agent.planning import PLAN, plan_reply, planned_steps
 from copilot.agent.prompt import BoundModel
 from copilot.agent.runtime import TOOL_ERRORS, Runtime
-from copilot.agent.state import AgentState, Ticket, after_results, turn_of
+from copilot.agent.state import AgentState, Ticket, after_results, kept_run, turn_of
 from copilot.agent.status import Status, ToolArtifact
+from copilot.procedures.run import AUTHOR
 from copilot.store.approvals import Origin, action_digest
 from copilot.store.audit import AuditKind
 from policies.engine import evaluate
@@ -70,6 +71,7 @@ class Proposal:
     via: Origin
     thread_id: str
     position: int
+    procedure: str | None = None  # the procedure whose step it is
 
 
 def over_budget(call: ToolCall, position: int, budget: int) -> ToolMessage | None:
@@ -123,6 +125,7 @@ class Gate:
         assert isinstance(last, AIMessage)
         seen = Seen.of(state["messages"], turn_of(state, self.bound.choices))
         user, role, via = state["user"], Role(state["role"]), Origin(state.get("via", Origin.chat))
+        run = kept_run(state) if last.name == AUTHOR else None
         replies: list[ToolMessage] = []
         sends: list[Send] = []
         for index, call in enumerate(last.tool_calls):
@@ -133,7 +136,8 @@ class Gate:
                 continue
             self.rt.audit.append(kind=AuditKind.proposal, actor=user, thread_id=thread_id, action_id=call["id"],
                                  tool=call["name"], arguments=call["args"])
-            judged = await self.judge(Proposal(call, user, role, via, thread_id, seen.calls_before + index), seen)
+            judged = await self.judge(Proposal(call, user, role, via, thread_id, seen.calls_before + index,
+                                               run.procedure if run else None), seen)
             if not isinstance(judged, Ticket):
                 replies.append(judged)
             elif self._allowed_read(judged):
@@ -168,16 +172,17 @@ class Gate:
         except TOOL_ERRORS as exc:
             return tool_reply(call, Status.error, problem(exc), digest=digest)
         facts = from_normal(self.rt, facts)
-        decision = evaluate(self.rt.policy, context_of(tool, arguments, p.user, p.role, facts))
+        decision = evaluate(self.rt.policy, context_of(tool, arguments, p.user, p.role, facts, p.procedure))
         self.rt.audit.append(kind=AuditKind.decision, actor="policy", thread_id=p.thread_id, action_id=call["id"],
                              tool=tool.name, arguments=arguments, decision=decision.model_dump(mode="json"),
                              old_value=facts.old_value, new_value=facts.new_value)
         if isinstance(decision, Deny):
-            return tool_reply(call, Status.denied, "refused by policy: " + "; ".join(decision.reasons),
+            owner = f" (owner: {decision.owner})" if decision.owner else ""
+            return tool_reply(call, Status.denied, "refused by policy: " + "; ".join(decision.reasons) + owner,
                               digest=digest, decision=decision.model_dump(mode="json"), change=facts.change)
         return Ticket(action_id=seen.unconfirmed.get(digest, call["id"]), call_id=call["id"], thread_id=p.thread_id,
                       user=p.user, role=p.role, tool=tool.name, arguments=arguments, digest=digest,
-                      decision=decision, facts=facts, via=p.via)
+                      decision=decision, facts=facts, via=p.via, procedure=p.procedure)
 
     def _unknown_tool(self, p: Proposal) -> ToolMessage:
         """Denied, and the denial audited as the policy's (an unknown tool is judged as critical)."""

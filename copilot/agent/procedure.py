@@ -82,15 +82,19 @@ class AdvanceProcedure:
         return Command(update={"messages": replies, "procedure": run if asking else None, "tasks": None}, goto=END)
 
     def _start(self, state: AgentState, call: ToolCall, thread_id: str, by_model: bool) -> ProcedureRun:
-        """A new run of the chosen procedure with the slots the model filled, audited with how it began (stopped:
-        told a name the plant lacks; asking back; running) and whether the model chose it."""
-        asking, tasks = kept_run(state), state.get("tasks")
+        """A new run of the chosen procedure with the slots the model filled (or a form's, as given), audited with
+        how it began (stopped: told a name the plant lacks; asking back; running) and whether the model chose it."""
+        asking, tasks, chosen = kept_run(state), state.get("tasks"), state.get("chosen")
         spec = self.rt.procedures.get(call["name"])
         request = tasks.task if tasks is not None else request_for_choice(state["messages"], asking)
-        repeated = previous_request(state["messages"]) if repeats_earlier(latest_request(state["messages"])) else None
-        run = start(spec, request, call["args"], language_of(request, asking.lang if asking else "en"),
-                    self.rt.deps.plant, english=state.get("restated"), earlier=said_earlier(state["messages"]),
-                    repeated=repeated)
+        if chosen is not None and chosen.as_given and chosen.procedure == spec.name:  # a form: the person's choices
+            run = start(spec, request, chosen.slots, "en", self.rt.deps.plant, as_given=True)
+        else:
+            repeated = previous_request(state["messages"]) if repeats_earlier(latest_request(state["messages"])) \
+                else None
+            run = start(spec, request, call["args"], language_of(request, asking.lang if asking else "en"),
+                        self.rt.deps.plant, english=state.get("restated"), earlier=said_earlier(state["messages"]),
+                        repeated=repeated)
         self.rt.audit.append(kind=AuditKind.procedure, actor=state["user"], thread_id=thread_id, tool=spec.name,
                              arguments={"slots": run.slots, "lang": run.lang, "began": str(run.outcome),
                                         "by_model": by_model})

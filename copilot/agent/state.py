@@ -16,10 +16,12 @@ from policies.model import ActionFacts, Allow, RequireApproval, Role
 
 
 class Chosen(BaseModel):
-    """A procedure and its slots chosen by the caller (the monitor): no model chooses."""
+    """A procedure and its slots chosen by the caller (the monitor, a person's form): no model chooses.
+    ``as_given``: the slots are a person's own checked choices (a form), run as they are, not grounded in words."""
 
     procedure: str
     slots: dict[str, Any]
+    as_given: bool = False
 
 
 class Called(BaseModel):
@@ -91,6 +93,7 @@ class Ticket(BaseModel):
     decision: Allow | RequireApproval
     facts: ActionFacts
     via: Origin = Origin.chat
+    procedure: str | None = None  # the procedure whose step it is
 
     @property
     def call(self) -> ToolCall:

@@ -9,12 +9,12 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatResult
 
-from copilot.llm.errors import ModelUnavailable
+from copilot.llm.errors import ModelOff
 
 
 class NoModel(BaseChatModel):
     """The chat model of a process that has none: it binds any tools, and every call raises
-    :class:`ModelUnavailable` with ``why``."""
+    :class:`~copilot.llm.errors.ModelOff` (a model unavailable) with ``why``."""
 
     why: str = "this process runs tool calls its callers make and has no model"
 
@@ -27,4 +27,4 @@ class NoModel(BaseChatModel):
 
     def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None,
                   **kw: Any) -> ChatResult:
-        raise ModelUnavailable(self.why)
+        raise ModelOff(self.why)

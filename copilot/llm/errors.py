@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import ClassVar
+
+
+class Outage(StrEnum):
+    """Why no model answered: none is configured, it is down, or it was too slow."""
+
+    off = "off"
+    down = "down"
+    slow = "slow"
+
 
 class LLMError(RuntimeError):
     """The model could not produce a reply; the message says why, in words an operator or admin can act on."""
@@ -9,6 +20,20 @@ class LLMError(RuntimeError):
 
 class ModelUnavailable(LLMError):
     """The model endpoint did not answer, timed out, or refused the request."""
+
+    outage: ClassVar[Outage] = Outage.down
+
+
+class ModelTimedOut(ModelUnavailable):
+    """The model endpoint did not answer in time."""
+
+    outage: ClassVar[Outage] = Outage.slow
+
+
+class ModelOff(ModelUnavailable):
+    """No model is configured (``COPILOT_PROVIDER=none``), or the process has none."""
+
+    outage: ClassVar[Outage] = Outage.off
 
 
 class ContextOverflow(LLMError, ValueError):

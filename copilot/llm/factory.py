@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from copilot.llm.absent import NoModel
 from copilot.llm.chat_model import ChatModel
 from copilot.llm.openai_compat import OpenAIChatModel
 from copilot.llm.replay import ReplayChatModel
 from copilot.llm.scripted import ScriptedChatModel
 from copilot.llm.settings import LLMSettings
+
+MODEL_OFF = "the model is off (COPILOT_PROVIDER=none); every procedure runs from its form"
 
 
 def make_chat_model(settings: LLMSettings) -> ChatModel:
@@ -48,3 +51,5 @@ def make_chat_model(settings: LLMSettings) -> ChatModel:
             if settings.replay_file is None:
                 raise ValueError("the replay provider needs COPILOT_REPLAY_FILE (a recording, copilot/llm/replay.py)")
             return ReplayChatModel.from_file(settings.replay_file)
+        case "none":
+            return NoModel(why=MODEL_OFF)

@@ -40,7 +40,7 @@ from pydantic import Field, PrivateAttr, SecretStr
 
 from copilot.llm.choice import Choices, ToolChoice, choices, openai_tools
 from copilot.llm.constrained import chat_messages, reply_schema
-from copilot.llm.errors import FormatRefused, ModelUnavailable
+from copilot.llm.errors import FormatRefused, ModelTimedOut, ModelUnavailable
 from copilot.llm.openai_stream import StreamReader
 from copilot.llm.response_format import (
     DIALECTS,
@@ -286,7 +286,7 @@ class OpenAIChatModel(BaseChatModel):
         except openai.APIStatusError as exc:
             raise ModelUnavailable(f"{where} refused the request: HTTP {exc.status_code}: {exc.message}") from exc
         except openai.APITimeoutError as exc:
-            raise ModelUnavailable(f"{where} did not answer within {self.timeout_s:g} s") from exc
+            raise ModelTimedOut(f"{where} did not answer within {self.timeout_s:g} s") from exc
         except openai.APIError as exc:
             raise ModelUnavailable(f"{where} is unavailable: {exc.message}") from exc
 

@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from copilot.llm.response_format import ResponseFormat
 
-Provider = Literal["local", "openai", "scripted", "replay"]
+Provider = Literal["local", "openai", "scripted", "replay", "none"]
 ToolCallMode = Literal["auto", "native", "constrained"]
 
 
@@ -29,7 +29,7 @@ class LLMSettings(BaseSettings):
     provider: Provider = "local"
     """local: the embedded model on the CPU; openai: any OpenAI-compatible chat-completions endpoint;
     scripted: a fixed list of replies from ``script_file`` (tests and demos); replay: a recording of a model's
-    replies from ``replay_file`` (evals, offline)."""
+    replies from ``replay_file`` (evals, offline); none: no model at all, every procedure runs from its form."""
 
     tool_call_mode: ToolCallMode = "auto"
     """native: the endpoint's own tool calling; constrained: the reply is one JSON object per a schema

@@ -5,6 +5,11 @@ from copilot.exports import exports
 _NAMES = {
     "ProcedureError": "copilot.procedures.spec",
     "Procedures": "copilot.procedures.spec",
+    "SlotKind": "copilot.procedures.spec",
+    "Choice": "copilot.procedures.forms",
+    "Form": "copilot.procedures.forms",
+    "FormField": "copilot.procedures.forms",
+    "Setpoint": "copilot.procedures.forms",
 }
 
 __all__ = sorted(_NAMES)

@@ -46,10 +46,12 @@ class Origin(StrEnum):
     chat = "chat"  # a person in the app or the CLI
     monitor = "monitor"  # the monitor, on what it found in the live plant
     mcp = "mcp"  # another agent or tool over MCP, as a named user
+    form = "form"  # a person who filled in a procedure's form (the app or the CLI)
 
     @property
     def label(self) -> str:
-        return {Origin.chat: "in the chat", Origin.monitor: "raised by the monitor", Origin.mcp: "via MCP"}[self]
+        return {Origin.chat: "in the chat", Origin.monitor: "raised by the monitor", Origin.mcp: "via MCP",
+                Origin.form: "from a form"}[self]
 
 
 _DECISION = TypeAdapter(Decision)

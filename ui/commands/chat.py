@@ -84,7 +84,8 @@ def _print_step(step: Step) -> None:
             elif step.status is not Status.done:
                 typer.echo("  " + step.text.split("\n", 1)[-1])
         case Waiting():
-            typer.secho(f"  [waiting for approval] {step.change}  (action {step.action_id})", fg="yellow")
+            owner = f", owner {step.decision.owner}" if step.decision and step.decision.owner else ""
+            typer.secho(f"  [waiting for approval] {step.change}  (action {step.action_id}{owner})", fg="yellow")
         case Answer():
             typer.echo("\n" + step.text)
 
@@ -116,6 +117,11 @@ def ask(
 ) -> None:
     """Ask the copilot; print each step (tool, arguments, decision, result) and the answer."""
     config = configuration(ctx)
+    if config.llm.provider == "none":
+        typer.secho("the model is off (COPILOT_PROVIDER=none), so nothing understands a request; every procedure "
+                    "runs from its form: `plant-copilot form list`, then `plant-copilot form run PROCEDURE "
+                    "NAME=VALUE ... --user NAME`", fg="yellow", err=True)
+        raise typer.Exit(1)
     who = signed_in(config.copilot, user)
 
     async def work(copilot: Copilot) -> None:
@@ -159,6 +165,7 @@ def _describe(action: PendingAction) -> str:
         f"needs    {decision.approvers} approver(s) with role {' or '.join(map(str, decision.roles))}: "
         + "; ".join(decision.reasons),
         f"approved {', '.join(action.approvers) or '-'}",
+        f"owner    {decision.owner or '-'}",
     ]
     if (prediction := action.prediction) is not None:
         lines.append(f"dry run  {prediction.line}")
@@ -178,6 +185,7 @@ def list_(ctx: typer.Context) -> None:
         typer.echo(
             f"{action.action_id}  {action.tool:<24} {action.change}  by {action.requester} {action.via.label}, "
             f"{len(action.approvers)}/{action.decision.approvers} approvals, {action.age_s / 60:.0f} min"
+            + (f", owner {action.decision.owner}" if action.decision.owner else "")
         )
 
 

@@ -22,6 +22,10 @@ def check(ctx: typer.Context) -> None:
     if settings.provider == "scripted":
         typer.echo(f"scripted: {settings.script_file}")
         return
+    if settings.provider == "none":
+        typer.echo("none: the model is off (COPILOT_PROVIDER=none); every procedure runs from its form "
+                   "(plant-copilot form list)")
+        return
     from copilot.llm import LocalChatModel  # llama-cpp-python is an optional extra
 
     model = make_chat_model(settings)

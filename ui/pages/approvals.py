@@ -104,7 +104,7 @@ def show(action: PendingAction) -> None:
         so_far = ", ".join(action.approvers) or "nobody yet"
         cols[3].markdown(f"**Approvals**  \n{len(action.approvers)} of {d.approvers} ({so_far})")
         st.markdown(f"**Why it needs sign-off:** {'; '.join(d.reasons) or 'policy default'}"
-                    + (f" — rule *{d.rule}*" if d.rule else ""))
+                    + (f" — rule *{d.rule}*" if d.rule else "") + (f" — owner **{d.owner}**" if d.owner else ""))
         dry_run(action)
         expires = time.strftime("%Y-%m-%d %H:%M", time.localtime(action.expires_at))
         st.caption(f"Approvers must be: {' or '.join(d.roles)} · expires {expires} · action `{action.action_id}`")
@@ -150,7 +150,7 @@ with st.expander("Recently decided"):
     decided = runtime.sync(copilot.decided, limit=15)
     if decided:
         st.table([{"action": a.action_id, "tool": a.tool, "change": a.change, "status": a.status,
-                   "requester": a.requester, "approvers": ", ".join(a.approvers),
+                   "requester": a.requester, "approvers": ", ".join(a.approvers), "owner": a.decision.owner or "",
                    "decided": time.strftime("%H:%M:%S", time.localtime(a.decided_at or 0))} for a in decided])
     else:
         st.caption("Nothing decided yet.")

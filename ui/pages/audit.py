@@ -41,12 +41,20 @@ def brief(value: object, limit: int = 160) -> str:
     return out if len(out) <= limit else out[:limit] + "…"
 
 
+def owner(record) -> str:
+    """The owner its decision (or the approval of one) names; empty when none."""
+    for source in (record.decision, record.result):
+        if isinstance(source, dict) and source.get("owner"):
+            return str(source["owner"])
+    return ""
+
+
 st.caption(f"{len(records)} records, newest first (at most 500).")
 st.dataframe(
     [{"seq": r.seq, "time": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r.ts)), "kind": r.kind,
       "actor": r.actor, "tool": r.tool or "", "action": r.action_id or "", "arguments": brief(r.arguments),
       "decision": brief((r.decision or {}).get("kind") if isinstance(r.decision, dict) else r.decision),
-      "approvers": ", ".join(r.approvers), "result": brief(r.result), "old": brief(r.old_value),
+      "owner": owner(r), "approvers": ", ".join(r.approvers), "result": brief(r.result), "old": brief(r.old_value),
       "new": brief(r.new_value), "release": r.release[:12] if r.release else "unreleased" * r.unreleased,
       "hash": r.hash[:12]} for r in records],
     hide_index=True, width="stretch",

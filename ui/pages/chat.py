@@ -103,6 +103,25 @@ with st.sidebar:
 
 st.caption("Ask about a machine, a defect, stock or a setpoint. Each step the copilot takes is shown; "
            "changes to the plant wait for a supervisor's sign-off.")
+if copilot.model_off:
+    st.info("The model is off (COPILOT_PROVIDER=none): the chat cannot understand requests, but every procedure "
+            "runs from its form.")
+    st.page_link("pages/forms.py", label="Open the forms", icon=":material/assignment:")
+
+
+def offer_form(thread: str) -> None:
+    """The form the last turn offers (the procedure asked back, or no model answered), pre-filled."""
+    gave_up = st.session_state.get("gave_up") == thread
+    offer = runtime.call(copilot.form_offer(thread, gave_up=gave_up))
+    if offer is None:
+        return
+    title = next((f.title for f in runtime.sync(copilot.forms) if f.procedure == offer.procedure), None)
+    st.info(f"{offer.line}." if title is None else f"{offer.line}: {title.lower()}.")
+    if st.button(f"Open the {title.lower()} form" if title else "Open the forms", icon=":material/assignment:",
+                 key=f"offer-{thread}"):
+        st.session_state["form_offer"] = offer
+        st.switch_page("pages/forms.py")
+
 
 busy = False
 if thread_id:
@@ -111,6 +130,8 @@ if thread_id:
     busy = any(a.status is ApprovalStatus.pending for a in actions)
     if busy or transcript.unfinished:  # waiting for sign-off, resuming after it, or a turn still running
         watch(thread_id, signature(transcript, actions), busy)
+    if not busy:
+        offer_form(thread_id)
 
 if notice := st.session_state.pop("chat_notice", None):
     st.warning(notice)
@@ -127,7 +148,9 @@ if question:
             with st.spinner("The copilot is working…"):
                 for step in runtime.stream(runtime.ask(user, question, thread_id), timeout=TURN_TIMEOUT_S):
                     view.show(step)
-        except (ConversationBusy, RequestRejected, TimeoutError) as exc:
+        except TimeoutError as exc:
+            st.session_state["chat_notice"], st.session_state["gave_up"] = str(exc), thread_id
+        except (ConversationBusy, RequestRejected) as exc:
             st.session_state["chat_notice"] = str(exc)
         except Exception as exc:  # noqa: BLE001 - a failing model or plant is told to the operator, not a traceback
             st.session_state["chat_notice"] = f"The copilot could not finish: {exc}"
