@@ -40,6 +40,7 @@ from connectors.records import (
 )
 from simulator.faults import FaultBoard, FaultKind
 from simulator.http_common import API_PREFIX, Database, canonical_id, next_id, utc_now
+from simulator.mes_lots import LOT_SCHEMA, LOT_TABLES, seed_lots
 
 QUALITY_TAGS = ("good_count", "reject_count", "defect_rate")
 Value = float | int | bool | str
@@ -88,13 +89,13 @@ CREATE TABLE IF NOT EXISTS inspections (
 CREATE TABLE IF NOT EXISTS line_output (
     line_id TEXT PRIMARY KEY, last_count INTEGER NOT NULL
 );
-"""
-_TABLES = ("order_changes", "production_orders", "variants", "products", "inspections", "line_output",
+""" + LOT_SCHEMA
+_TABLES = (*LOT_TABLES, "order_changes", "production_orders", "variants", "products", "inspections", "line_output",
            "idempotency_keys")
 
 
 def seed_mes(conn: sqlite3.Connection, plant: Plant) -> None:
-    """Put the plant file's products, variants and production orders that the database lacks into it."""
+    """Put the plant file's products, variants, production orders and material lots that the database lacks into it."""
     conn.executemany("INSERT OR IGNORE INTO products (id, name, line) VALUES (?, ?, ?)",
                      [(p.id, p.name, p.line) for p in plant.products])
     conn.executemany(
@@ -106,6 +107,7 @@ def seed_mes(conn: sqlite3.Connection, plant: Plant) -> None:
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         [(o.id, o.line, o.product, o.variant, o.quantity, o.produced, o.status) for o in plant.production_orders],
     )
+    seed_lots(conn, plant)
 
 
 def reset_mes(db_path: Path, plant: Plant) -> None:
