@@ -66,8 +66,9 @@ class LotRegister:
 
     @staticmethod
     def _record(conn: sqlite3.Connection, row: sqlite3.Row) -> MaterialLotRecord:
-        history = [LotEvent(at=e["at"], event=LotEventKind(e["event"]), by=e["by"], reason=e["reason"], machine_id=e["machine_id"])
-                   for e in conn.execute("SELECT * FROM lot_events WHERE lot = ? ORDER BY seq", (row["id"],))]
+        events = conn.execute("SELECT * FROM lot_events WHERE lot = ? ORDER BY seq", (row["id"],))
+        history = [LotEvent(at=e["at"], event=LotEventKind(e["event"]), by=e["by"], reason=e["reason"],
+                            machine_id=e["machine_id"]) for e in events]
         return MaterialLotRecord(id=row["id"], material=row["material"], status=LotStatus(row["status"]),
                                  reason=row["reason"], history=history)
 
