@@ -59,7 +59,7 @@ BAD_LOTS = frozenset({"LOT-24-0907", "LOT-24-0911", "LOT-26-0318"})
 INITIAL_TEXT = {"material_lot": {"HP-102": "LOT-24-0812", "IM-103": "LOT-24-0815", "JD-102": "LOT-26-0302"},
                 "colourway": {"JD-102": "TW-240-NAVY"}, "finish_recipe": {"PD-201": "FIN-SOFT-02"}}
 INITIAL_RUN_HOURS = {"P-101": 18250.0, "WP-101": 9420.0}
-INITIAL_TOOL_SHARE = {"HP-102": 0.62, "IM-103": 0.81, "JD-102": 0.55}  # each tool's cycles as a share of its life
+INITIAL_TOOL_SHARE = {"HP-102": 0.62, "IM-103": 0.81, "JD-102": 0.78}  # each tool's cycles as a share of its life
 INITIAL_COUNTS = {"HP-102": (4210.0, 38.0), "IM-103": (1130.0, 12.0), "FL-202": (7420.0, 41.0),
                   "JD-102": (5200.0, 31.0), "ST-202": (18650.0, 96.0)}
 

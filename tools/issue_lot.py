@@ -24,7 +24,7 @@ async def _facts(deps: Deps, args: IssueLotArgs) -> ActionFacts:
     lot = await deps.mes.lot(args.lot)
     loaded = await deps.plc.read(machine.id, LOT_TAG) if LOT_TAG in machine.tags else None
     old = str(loaded.value) if loaded is not None else None
-    return ActionFacts(machine_id=machine.id, line_id=machine.line_id, tag=LOT_TAG, old_value=old, new_value=lot.id,
+    return ActionFacts(machine_id=machine.id, line_id=machine.line_id, old_value=old, new_value=lot.id,
                        change=f"{machine.id} material lot {old or '(none)'} → {lot.id} ({lot.material})",
                        extra={"lot_status": lot.status.value, "material": lot.material})
 

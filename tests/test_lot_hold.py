@@ -1,0 +1,121 @@
+"""A material lot on hold (issue #29), on the real MES and the running simulator: the MES refuses to issue a held
+lot with one clear error, on both plants; the quality procedure's hold waits for a quality engineer's sign-off, runs
+once approved and lands in the audit log and the MES, the press goes back to its previous lot, and a release lets
+the lot be issued again."""
+
+from __future__ import annotations
+
+import pytest
+from agent_helpers import SimControl, ask, call, copilot_on, script, user, waiting
+from http_services import serving
+
+from connectors.errors import NotFound, Rejected
+from connectors.genealogy import LotHold, LotIssue, LotRelease, LotStatus
+from connectors.mes import MesClient
+from connectors.plant import load_plant
+from connectors.plc import open_plc
+from connectors.site import PLANTS
+from copilot.store.approvals import ApprovalRefused
+from copilot.store.audit import AuditKind
+from simulator.faults import FaultBoard
+from simulator.mes import create_mes_app
+from simulator.physics import PlantSimulation
+
+HOLD = LotHold(reason="burn marks on the housings since it was loaded", requested_by="eli")
+
+
+@pytest.fixture(params=["riverside", "dyehouse"])
+def plant_mes(request, tmp_path):
+    """A plant's MES over its own simulation, and the lot its lot-running machine runs, a bad lot and that machine."""
+    plant = load_plant(PLANTS / request.param / "plant.yaml")
+    sim = PlantSimulation(plant, FaultBoard())
+    machine = {"riverside": "IM-103", "dyehouse": "JD-102"}[request.param]
+    bad = {"riverside": "LOT-24-0907", "dyehouse": "LOT-26-0318"}[request.param]
+    with serving(create_mes_app(tmp_path / "mes.db", plant, FaultBoard(), sim)) as url:
+        yield url, sim, machine, bad, plant
+
+
+async def test_a_held_lot_is_refused_with_one_clear_error_and_issued_once_released(plant_mes):
+    url, sim, machine, bad, _ = plant_mes
+    running = sim.read(machine, "material_lot")
+    async with MesClient(url, timeout=10, connect_timeout=5) as mes:
+        held = await mes.hold_lot(bad.lower(), HOLD, idempotency_key="hold-1")  # ids in any case
+        assert (held.id, held.status, held.reason) == (bad, LotStatus.on_hold, HOLD.reason)
+        assert [r.id for r in await mes.lots(status=LotStatus.on_hold)] == [bad]
+        with pytest.raises(Rejected) as refused:
+            await mes.issue_lot(bad, LotIssue(machine_id=machine, requested_by="olga"), idempotency_key="issue-1")
+        message = str(refused.value)
+        assert f"(409): material lot {bad} is on hold ({HOLD.reason}) and cannot be issued to {machine}; release " \
+               "it first or issue another lot of " in message
+        assert message.count("\n") == 0 and "Traceback" not in message
+        assert sim.read(machine, "material_lot") == running  # nothing changed
+        with pytest.raises(Rejected, match="already on hold"):
+            await mes.hold_lot(bad, HOLD, idempotency_key="hold-2")
+
+        release = LotRelease(reason="the lab found it within spec", requested_by="eli")
+        freed = await mes.release_lot(bad, release, idempotency_key="release-1")
+        assert (freed.status, freed.reason) == (LotStatus.available, "")
+        with pytest.raises(Rejected, match="is not on hold"):
+            await mes.release_lot(bad, release, idempotency_key="release-2")
+        issued = await mes.issue_lot(bad, LotIssue(machine_id=machine, requested_by="olga"), idempotency_key="i-2")
+        assert [(e.event, e.by, e.machine_id) for e in issued.history] == [
+            ("hold", "eli", ""), ("release", "eli", ""), ("issue", "olga", machine)]
+        assert sim.read(machine, "material_lot") == bad
+
+
+async def test_unknown_lots_and_machines_that_run_no_lots_are_named(plant_mes):
+    url, _, machine, bad, plant = plant_mes
+    pump = next(m.id for m in plant.machines.values() if "material_lot" not in m.tags)
+    async with MesClient(url, timeout=10, connect_timeout=5) as mes:
+        with pytest.raises(NotFound, match="unknown material lot 'LOT-00-0000'"):
+            await mes.hold_lot("LOT-00-0000", HOLD, idempotency_key="h")
+        with pytest.raises(Rejected, match=f"{pump} runs no material lots; machines that do: .*{machine}"):
+            await mes.issue_lot(bad, LotIssue(machine_id=pump, requested_by="olga"), idempotency_key="i")
+        with pytest.raises(NotFound, match="unknown machine 'XX-999'"):
+            await mes.issue_lot(bad, LotIssue(machine_id="XX-999", requested_by="olga"), idempotency_key="j")
+
+
+async def test_the_correction_holds_the_suspect_lot_after_sign_off_and_switches_the_press_back(sim, tmp_path):
+    control = SimControl(sim)
+    try:
+        for _ in range(45):
+            control.advance(60)
+        control.text("HP-102", "material_lot", "LOT-24-0907")  # an off-spec lot on the press
+        for _ in range(15):
+            control.advance(60)
+        model = script([call("line_quality_correction", machine="HP-102")],
+                       [call("material_lot_release", lot="LOT-24-0907")])
+        async with copilot_on(sim, tmp_path, model) as copilot, MesClient.from_settings(sim) as mes:
+            [wait] = waiting(await ask(copilot, "olga", "the trim press is making scrap since the new lot, fix it",
+                                       "fix"))
+            assert wait.tool == "hold_lot"
+            assert wait.change.startswith("material lot LOT-24-0907 (PA66-GF30 granulate) available → on hold: "
+                                          "suspected of HP-102's defects: HP-102 material lot changed from "
+                                          '"LOT-24-0812" to "LOT-24-0907"'), wait.change
+            assert (await mes.lot("LOT-24-0907")).status is LotStatus.available  # nothing before the sign-off
+            with pytest.raises(ApprovalRefused):
+                await copilot.approve(wait.action_id, user("olga"))  # who asked never approves
+            _, resumed = await copilot.approve(wait.action_id, user("eli"), "hold it, the lab will test it")
+            held = await mes.lot("LOT-24-0907")
+            assert held.status is LotStatus.on_hold and held.reason.startswith("suspected of HP-102's defects")
+            assert [(e.event, e.by) for e in held.history] == [("hold", "olga")]  # on the requester's behalf
+            [result] = copilot.rt.audit.records(kind=AuditKind.result, tool="hold_lot")
+            assert result.action_id == wait.action_id and "eli" in result.approvers
+            [switch] = waiting(resumed)  # the press back on the lot it ran before, signed off too
+            assert (switch.tool, switch.change) == ("issue_lot", "HP-102 material lot LOT-24-0907 → LOT-24-0812 "
+                                                    "(PA66-GF30 granulate)")
+            _, done = await copilot.approve(switch.action_id, user("sam"))
+            async with open_plc(sim, copilot.rt.deps.plant, "modbus") as plc:
+                assert (await plc.read("HP-102", "material_lot")).value == "LOT-24-0812"
+            answer = [s for s in done if s.kind == "answer"][-1].text
+            assert "Correction: material lot LOT-24-0907 on hold; HP-102 switched to material lot LOT-24-0812 " \
+                   "(back to the lot it ran before); an inspection work order" in answer
+            [order] = await copilot.rt.deps.erp.list_work_orders(machine_id="HP-102")
+            assert order.title == "HP-102: inspect material lot LOT-24-0907"
+
+            [release] = waiting(await ask(copilot, "olga", "the lab cleared LOT-24-0907, release it", "fix"))
+            assert release.tool == "release_lot"
+            await copilot.approve(release.action_id, user("sam"))
+            assert (await mes.lot("LOT-24-0907")).status is LotStatus.available
+    finally:
+        control.close()
