@@ -10,6 +10,7 @@ from collections import Counter
 import pytest
 from agent_helpers import SimControl, copilot_on, script, user
 from http_services import serving
+from test_quality_loop import answers, defect_detection, run_inspected
 
 from connectors.camera import CameraClient
 from connectors.errors import InvalidRequest
@@ -23,7 +24,6 @@ from simulator.camera import CameraService
 from simulator.faults import Fault, FaultBoard, FaultKind
 from simulator.mes import create_mes_app
 from simulator.physics import PlantSimulation
-from test_quality_loop import answers, defect_detection, run_inspected
 
 # plant -> the machine its camera follows, its camera, the class a worn tool makes there, the camera's interval
 WORN = {"riverside": ("IM-103", "CAM-L1", "flash", 30.0), "dyehouse": ("JD-102", "CAM-D1", "uneven", 60.0)}
