@@ -119,3 +119,20 @@ async def test_the_correction_holds_the_suspect_lot_after_sign_off_and_switches_
             assert (await mes.lot("LOT-24-0907")).status is LotStatus.available
     finally:
         control.close()
+
+
+async def test_an_eval_world_puts_its_lots_on_hold_and_reads_their_status_back(sim):
+    from evals.scenario import LotHoldSetup, Setup
+    from evals.world import SETUP_USER, World
+
+    world = World(sim)
+    try:
+        await world.prepare(Setup(held_lots=[LotHoldSetup(lot="LOT-24-0907", reason="burn marks in the scenario")]))
+        lots = {x.id: x for x in (await world.truth()).lots}
+        assert (lots["LOT-24-0907"].status, lots["LOT-24-0907"].reason) == (LotStatus.on_hold,
+                                                                           "burn marks in the scenario")
+        assert lots["LOT-24-0907"].history[0].by == SETUP_USER and lots["LOT-24-0911"].status is LotStatus.available
+        await world.prepare(Setup())  # the next scenario starts with every lot available
+        assert all(x.status is LotStatus.available for x in (await world.truth()).lots)
+    finally:
+        world.close()
