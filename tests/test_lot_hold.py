@@ -95,6 +95,8 @@ async def test_the_correction_holds_the_suspect_lot_after_sign_off_and_switches_
             assert (await mes.lot("LOT-24-0907")).status is LotStatus.available  # nothing before the sign-off
             with pytest.raises(ApprovalRefused):
                 await copilot.approve(wait.action_id, user("olga"))  # who asked never approves
+            with pytest.raises(ApprovalRefused):
+                await copilot.approve(wait.action_id, user("omar"))  # nor another operator
             _, resumed = await copilot.approve(wait.action_id, user("eli"), "hold it, the lab will test it")
             held = await mes.lot("LOT-24-0907")
             assert held.status is LotStatus.on_hold and held.reason.startswith("suspected of HP-102's defects")
@@ -136,3 +138,14 @@ async def test_an_eval_world_puts_its_lots_on_hold_and_reads_their_status_back(s
         assert all(x.status is LotStatus.available for x in (await world.truth()).lots)
     finally:
         world.close()
+
+
+async def test_holding_a_lot_the_mes_does_not_know_is_one_clear_line_and_waits_for_nobody(sim, tmp_path):
+    model = script([call("material_lot_hold", lot="LOT-00-0000")])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "put lot LOT-00-0000 on hold, it looks wet")
+        assert waiting(steps) == [] and copilot.pending() == []
+        answer = [s for s in steps if s.kind == "answer"][-1].text
+        assert "unknown material lot 'LOT-00-0000'" in answer and "Traceback" not in answer, answer
+    async with MesClient.from_settings(sim) as mes:
+        assert await mes.lots(status=LotStatus.on_hold) == []
