@@ -14,12 +14,20 @@ from connectors.genealogy import LotHold, LotIssue, LotRelease, LotStatus
 from connectors.mes import MesClient
 from connectors.plant import load_plant
 from connectors.plc import open_plc
+from connectors.settings import ConnectorSettings
 from connectors.site import PLANTS
+from copilot.identity import UserDirectory
+from copilot.service import Copilot
+from copilot.settings import CopilotSettings
 from copilot.store.approvals import ApprovalRefused
 from copilot.store.audit import AuditKind
+from evals.scenario import LotHoldSetup, Setup
+from evals.world import SETUP_USER, World
 from simulator.faults import FaultBoard
 from simulator.mes import create_mes_app
 from simulator.physics import PlantSimulation
+from simulator.process import running_simulator
+from twin.settings import TwinSettings
 
 HOLD = LotHold(reason="burn marks on the housings since it was loaded", requested_by="eli")
 
@@ -124,9 +132,6 @@ async def test_the_correction_holds_the_suspect_lot_after_sign_off_and_switches_
 
 
 async def test_an_eval_world_puts_its_lots_on_hold_and_reads_their_status_back(sim):
-    from evals.scenario import LotHoldSetup, Setup
-    from evals.world import SETUP_USER, World
-
     world = World(sim)
     try:
         await world.prepare(Setup(held_lots=[LotHoldSetup(lot="LOT-24-0907", reason="burn marks in the scenario")]))
@@ -149,3 +154,34 @@ async def test_holding_a_lot_the_mes_does_not_know_is_one_clear_line_and_waits_f
         assert "unknown material lot 'LOT-00-0000'" in answer and "Traceback" not in answer, answer
     async with MesClient.from_settings(sim) as mes:
         assert await mes.lots(status=LotStatus.on_hold) == []
+
+
+async def test_on_the_dyehouse_an_off_shade_dye_lot_goes_on_hold_and_the_jet_back_to_its_lot(tmp_path):
+    site = PLANTS / "dyehouse"
+    people = UserDirectory.load(site / "users.yaml")
+    with running_simulator(tmp_path / "sim", plant_file=site / "plant.yaml") as sim:
+        connectors = ConnectorSettings(**{**sim.model_dump(), "site_dir": site, "plant_file": site / "plant.yaml"})
+        control = SimControl(sim)
+        try:
+            control.advance(45 * 60)
+            control.text("JD-102", "material_lot", "LOT-26-0318")  # an off-spec dye lot
+            control.advance(15 * 60)
+            model = script([call("line_quality_correction", machine="JD-102")])
+            async with Copilot.open(model, settings=CopilotSettings(site_dir=site, data_dir=tmp_path / "data"),
+                                    connectors=connectors, twin=TwinSettings(site_dir=site)) as copilot:
+                steps = [s async for s in copilot.ask(people.get("priya"), "the navy is off shade since the new dye "
+                                                      "lot, sort it out", thread_id="t")]
+                [wait] = waiting(steps)
+                assert wait.tool == "hold_lot" and wait.change.startswith(
+                    "material lot LOT-26-0318 (reactive navy RN-3) available → on hold: suspected of JD-102's")
+                _, resumed = await copilot.approve(wait.action_id, people.get("ines"))  # the quality engineer
+                [switch] = waiting(resumed)
+                assert switch.change == "JD-102 material lot LOT-26-0318 → LOT-26-0302 (reactive navy RN-3)"
+                await copilot.approve(switch.action_id, people.get("helen"))
+                assert (await copilot.rt.deps.plc.read("JD-102", "material_lot")).value == "LOT-26-0302"
+                held = await copilot.rt.deps.mes.lot("LOT-26-0318")
+                assert held.status is LotStatus.on_hold and [e.event for e in held.history] == ["hold"]
+                [order] = await copilot.rt.deps.erp.list_work_orders(machine_id="JD-102")
+                assert order.title == "JD-102: inspect material lot LOT-26-0318"
+        finally:
+            control.close()
