@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+LOT_TAG = "material_lot"  # the PLC text tag that holds the lot a machine runs
 
 class _Answer(BaseModel):
     model_config = ConfigDict(extra="ignore")

@@ -16,7 +16,7 @@ from typing import Annotated, Protocol
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 
-from connectors.genealogy import MaterialLoad
+from connectors.genealogy import LOT_TAG, MaterialLoad
 from connectors.plant import Plant
 from connectors.records import (
     Inspection,
@@ -32,7 +32,7 @@ from connectors.records import (
 )
 from simulator.faults import FaultBoard, FaultKind
 from simulator.http_common import IdempotencyKey, api_router, run_once, service_app
-from simulator.mes_lots import LOT_TAG, LotPlant, LotRegister, lots_router
+from simulator.mes_lots import LotPlant, LotRegister, lots_router
 from simulator.mes_store import SCHEMA, LivePlant, MesStore, open_mes_store, output_machine, reset_mes
 
 __all__ = ["DESCRIPTION", "MAX_WINDOW_MINUTES", "SCHEMA", "TAGS", "LivePlant", "PlantFloor", "create_mes_app",

@@ -11,6 +11,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from connectors.genealogy import (
+    LOT_TAG,
     LotEvent,
     LotEventKind,
     LotHold,
@@ -23,9 +24,8 @@ from connectors.genealogy import (
 from connectors.plant import Plant
 from simulator.http_common import API_PREFIX, Database, IdempotencyKey, api_router, run_once, utc_now
 
-__all__ = ["LOT_SCHEMA", "LOT_TABLES", "LOT_TAG", "LotPlant", "LotRegister", "lots_router", "seed_lots"]
+__all__ = ["LOT_SCHEMA", "LOT_TABLES", "LotPlant", "LotRegister", "lots_router", "seed_lots"]
 
-LOT_TAG = "material_lot"
 LOT_TABLES = ("lot_events", "material_lots")
 LOT_SCHEMA = """
 CREATE TABLE IF NOT EXISTS material_lots (

@@ -185,3 +185,17 @@ async def test_on_the_dyehouse_an_off_shade_dye_lot_goes_on_hold_and_the_jet_bac
                 assert order.title == "JD-102: inspect material lot LOT-26-0318"
         finally:
             control.close()
+
+
+async def test_which_lots_are_on_hold_is_answered_from_the_mes_with_why_and_what_each_machine_runs(sim, tmp_path):
+    async with MesClient.from_settings(sim) as mes:
+        await mes.hold_lot("LOT-24-0911", HOLD, idempotency_key="held-before")
+    model = script([call("material_lots_lookup", on_hold_only=True)], [call("material_lots_lookup")])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "sam", "which lots are on hold right now?", "lots")
+        answer = steps[-1].text
+        assert waiting(steps) == [] and "1 of 1 material lots on hold: material lot LOT-24-0911 (PA66-GF30 " \
+               f"granulate): on hold ({HOLD.reason})" in answer, answer
+        assert "HP-102 runs LOT-24-0812, IM-103 runs LOT-24-0815" in answer
+        every = (await ask(copilot, "sam", "and all the lots?", "lots"))[-1].text
+        assert "1 of 5 material lots on hold: material lot LOT-24-0911" in every, every

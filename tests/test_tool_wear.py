@@ -5,10 +5,11 @@ and on the running simulator the quality procedure ranks the worn mould first an
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
-from agent_helpers import SimControl, copilot_on, script, user
+from agent_helpers import SimControl, ask, call, copilot_on, script, user
 from http_services import serving
 from test_quality_loop import answers, defect_detection, run_inspected
 
@@ -106,6 +107,28 @@ async def test_a_worn_mould_is_found_first_with_its_cycles_and_flash_and_gets_a_
             assert "past its rated life of 120000 cycles" in first.split("; 2)")[0]
             assert "it makes flash" in first.split("; 2)")[0]
             alerts.close()
+    finally:
+        control.clear()
+        control.close()
+
+
+async def test_how_worn_a_tool_is_is_answered_with_its_cycles_against_its_rated_life(sim, tmp_path):
+    control = SimControl(sim)
+    model = script([call("tool_life_check", machine="IM-103")], [call("tool_life_check", line="L1")],
+                   [call("tool_life_check", line="L2")])
+    try:
+        async with copilot_on(sim, tmp_path, model) as copilot:
+            answer = (await ask(copilot, "eli", "how many shots has the mould on IM-103 done since it was changed?",
+                                "tools"))[-1].text
+            assert re.search(r"IM-103 housing mould HX-200-2K: 972\d\d cycles since its last change, rated 120000 "
+                             r"\(81 %\)", answer), answer
+            control.fault("tool_wear", machine_id="IM-103", severity=0.5)
+            answer = (await ask(copilot, "eli", "is any tool on line 1 past its rated life?", "tools"))[-1].text
+            assert re.search(r"HP-102 trim die TD-250: 155\d\d\d cycles since its last change, rated 250000 \(62 %\); "
+                             r"IM-103 housing mould HX-200-2K: 1572\d\d cycles since its last change, rated 120000 "
+                             r"\(131 %, past its rated life\)", answer), answer
+            answer = (await ask(copilot, "eli", "and on line 2?", "tools"))[-1].text
+            assert answer == "- No machine asked about has a tool with a rated life", answer
     finally:
         control.clear()
         control.close()

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from connectors.genealogy import LotIssue, MaterialLotRecord
+from connectors.genealogy import LOT_TAG, LotIssue, MaterialLotRecord
 from policies.model import Risk
 from tools.base import ActionFacts, Call, ToolArgs, tool
 from tools.deps import Deps, System
-
-LOT_TAG = "material_lot"
 
 
 class IssueLotArgs(ToolArgs):

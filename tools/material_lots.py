@@ -9,8 +9,6 @@ from policies.model import Risk
 from tools.base import Call, ToolArgs, tool
 from tools.deps import Deps, System
 
-LOT_TAG = "material_lot"
-
 
 class MaterialLotsArgs(ToolArgs):
     """All lots, only those on hold, or one lot."""
@@ -27,10 +25,11 @@ class LotsNow(BaseModel):
 
     def line(self) -> str:
         held = [r for r in self.lots if r.on_hold]
-        told = "; ".join(r.line() for r in (held if held else self.lots)) or "no material lot"
-        head = f"{len(held)} of {len(self.lots)} material lots on hold" if self.lots else "no material lot"
+        told = f"{len(held)} of {len(self.lots)} material lots on hold"
+        if self.lots:
+            told += ": " + "; ".join(r.line() for r in (held or self.lots))
         running = ", ".join(f"{m} runs {lot}" for m, lot in self.loaded.items())
-        return f"{head}: {told}" + (f"; {running}" if running else "")
+        return told + (f"; {running}" if running else "")
 
 
 @tool(args=MaterialLotsArgs, risk=Risk.read, result=LotsNow, line=LotsNow.line, order=72, systems=(System.mes,))
