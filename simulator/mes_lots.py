@@ -79,7 +79,7 @@ class LotRegister:
             raise HTTPException(404, f"unknown material lot {lot!r}; list them with GET {API_PREFIX}/lots")
         return row
 
-    def list(self, status: LotStatus | None, material: str | None) -> list[MaterialLotRecord]:
+    def lots(self, status: LotStatus | None, material: str | None) -> list[MaterialLotRecord]:
         query, args = "SELECT * FROM material_lots WHERE 1=1", []
         if status is not None:
             query, args = query + " AND status = ?", [*args, status.value]
@@ -143,7 +143,7 @@ def lots_router(lots: LotRegister) -> APIRouter:
 
     @api.get("/lots", tags=["genealogy"], summary="The material lots the MES holds, with their status and history")
     def list_lots(status: LotStatus | None = None, material: str | None = None) -> list[MaterialLotRecord]:
-        return lots.list(status, material)
+        return lots.lots(status, material)
 
     @api.get("/lots/{lot}", tags=["genealogy"], summary="One material lot with its status and history")
     def get_lot(lot: str) -> MaterialLotRecord:
