@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Offer", "Part", "Product", "ProductionOrder", "Supplier", "Variant"]
+__all__ = ["MachineTool", "MaterialLot", "Offer", "Part", "Product", "ProductionOrder", "Supplier", "Variant"]
 
 
 class _Strict(BaseModel):
@@ -73,3 +73,20 @@ class ProductionOrder(_Strict):
     status: Literal["planned", "in_progress", "done", "cancelled"]
     due: date | None = None
     """The day the order is due (none: no due date); the sequencer moves no order past it."""
+
+
+class MaterialLot(_Strict):
+    """A lot of raw material the MES starts with: its id and the material it is (lots of one material can stand in
+    for each other)."""
+
+    id: str = Field(min_length=1, max_length=32)
+    material: str = Field(min_length=1, max_length=80)
+
+
+class MachineTool(_Strict):
+    """The tool a machine forms its parts with (a mould, a die, a nozzle) and its rated life in cycles; ``per_unit``
+    is the cycles one unit of its ``good_count`` takes (a two-cavity mould: 0.5)."""
+
+    name: str = Field(min_length=1, max_length=80)
+    rated_cycles: int = Field(gt=0)
+    per_unit: float = Field(default=1.0, gt=0)

@@ -1,4 +1,4 @@
-"""The MES connector: lines, production orders, quality and the historian over HTTP.
+"""The MES connector: lines, production orders, quality, the historian, material lots and tools over HTTP.
 
     async with MesClient.from_settings(settings) as mes:  # the ConnectorSettings read at the edge
         status = await mes.line_status("L2")
@@ -12,7 +12,15 @@ from __future__ import annotations
 from typing import ClassVar
 
 from connectors.configured_orders import OrderRecipe, ProductionOrderCreate, ProductionOrderStart
-from connectors.genealogy import MaterialLoad
+from connectors.genealogy import (
+    LotHold,
+    LotIssue,
+    LotRelease,
+    LotStatus,
+    MaterialLoad,
+    MaterialLotRecord,
+    ToolLife,
+)
 from connectors.http_api import JsonApiClient, segment
 from connectors.records import (
     Inspection,
@@ -109,3 +117,29 @@ class MesClient(JsonApiClient):
     async def material_lots(self, *, line: str | None = None, since_minutes: float = 60.0) -> list[MaterialLoad]:
         """Per machine that runs material lots: the lot in force at the window's start and each loaded since."""
         return await self._get("/material-lots", list[MaterialLoad], {"line": line, "since_minutes": since_minutes})
+
+    async def lots(self, *, status: LotStatus | None = None, material: str | None = None) -> list[MaterialLotRecord]:
+        """The material lots the MES holds, with their status (available or on hold) and history."""
+        return await self._get("/lots", list[MaterialLotRecord], {"status": status, "material": material})
+
+    async def lot(self, lot: str) -> MaterialLotRecord:
+        return await self._get(f"/lots/{segment(lot, 'material lot')}", MaterialLotRecord)
+
+    async def hold_lot(self, lot: str, hold: LotHold, *, idempotency_key: str) -> MaterialLotRecord:
+        """Put a lot on hold: the MES issues it to no machine until it is released. ``Rejected`` if already held."""
+        path = f"/lots/{segment(lot, 'material lot')}/hold"
+        return await self._write("POST", path, hold, idempotency_key, MaterialLotRecord)
+
+    async def release_lot(self, lot: str, release: LotRelease, *, idempotency_key: str) -> MaterialLotRecord:
+        """Release a held lot. ``Rejected`` if it is not on hold."""
+        path = f"/lots/{segment(lot, 'material lot')}/release"
+        return await self._write("POST", path, release, idempotency_key, MaterialLotRecord)
+
+    async def issue_lot(self, lot: str, issue: LotIssue, *, idempotency_key: str) -> MaterialLotRecord:
+        """Issue a lot to a machine, which loads it. ``Rejected`` while the lot is on hold."""
+        path = f"/lots/{segment(lot, 'material lot')}/issue"
+        return await self._write("POST", path, issue, idempotency_key, MaterialLotRecord)
+
+    async def tools(self, *, line: str | None = None) -> list[ToolLife]:
+        """Each machine's tool (mould, die, nozzle): its cycles since it was last changed against its rated life."""
+        return await self._get("/tools", list[ToolLife], {"line": line})

@@ -21,7 +21,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from connectors.catalogue import Part, Product, ProductionOrder, Supplier, _Strict
+from connectors.catalogue import MachineTool, MaterialLot, Part, Product, ProductionOrder, Supplier, _Strict
 from connectors.errors import NotFound
 from connectors.historian.section import HistorianSection
 from connectors.site import config_data, first_problems
@@ -214,6 +214,7 @@ class Machine(_Strict):
     ideal_rate_per_h: float | None = Field(default=None, gt=0)
     """The units its ``good_count`` counts per hour at its design speed (the ideal cycle time's inverse), good and
     rejected together: OEE's performance is its output against this; unset, the machine has no OEE."""
+    tool: MachineTool | None = None
 
     @property
     def setpoints(self) -> list[Tag]:
@@ -276,6 +277,7 @@ class Plant(_Strict):
     """In-line camera stations; each follows a machine of its line."""
     historian: HistorianSection | None = None
     """Where the tag history is read (``connectors.historian``); absent: the MES's history endpoint."""
+    material_lots: list[MaterialLot] = []
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
 

@@ -80,7 +80,7 @@ def check(scenario: Scenario, trace: Trace, truth: Truth, start: Tags) -> list[C
     """Every check the scenario expects, held against the run's trace, the plant's truth and its tags at the start."""
     e = scenario.expect
     checks = _tools(e, trace) + _answer(e, trace) + _records(e, truth) + _setpoints(e, truth, start)
-    checks += _production_orders(e, truth)
+    checks += _production_orders(e, truth) + _lots(e, truth)
     return checks
 
 
@@ -155,6 +155,17 @@ def _production_orders(e: Expect, truth: Truth) -> list[Check]:
             want.quantity is None or order.quantity == want.quantity)
         shown = f"variant {order.variant}, quantity {order.quantity}" if order else "no such order"
         out.append(Check(name=f"production order {want.order_id}", passed=passed, detail=shown))
+    return out
+
+
+def _lots(e: Expect, truth: Truth) -> list[Check]:
+    lots = {x.id: x for x in truth.lots}
+    out = []
+    for want in e.lots:
+        lot = lots.get(want.lot)
+        shown = f"{lot.status.value}" + (f" ({lot.reason})" if lot.reason else "") if lot else "no such lot"
+        out.append(Check(name=f"material lot {want.lot} {want.status.value}",
+                         passed=lot is not None and lot.status is want.status, detail=shown))
     return out
 
 

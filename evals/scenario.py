@@ -14,6 +14,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from connectors.genealogy import LotStatus
 from connectors.plant import Machine, Plant, PlantFileError, load_plant
 from connectors.site import DEMO_SITE, PLANTS
 from copilot import Verdict
@@ -38,7 +39,8 @@ class FaultSetup(_Strict):
     """A fault the simulator injects before the request: its kind, on which machine (and tag), how severe."""
 
     kind: Literal[
-        "bearing_wear", "sensor_drift", "temp_controller_drift", "jam", "plc_offline", "erp_error", "mes_error"
+        "bearing_wear", "sensor_drift", "temp_controller_drift", "jam", "plc_offline", "tool_wear", "erp_error",
+        "mes_error"
     ]
     machine_id: str | None = None
     severity: float = Field(default=1.0, ge=0.0, le=1.0)
@@ -72,6 +74,13 @@ class InspectionSetup(_Strict):
     note: str = ""
 
 
+class LotHoldSetup(_Strict):
+    """A material lot on hold in the MES before the request, and why."""
+
+    lot: str
+    reason: str = "held for the scenario"
+
+
 class Setup(_Strict):
     """The plant's state when the scenario starts: faults, planted text, records, stock and extra manuals."""
 
@@ -83,6 +92,7 @@ class Setup(_Strict):
     work_orders: list[WorkOrderSetup] = []
     inspections: list[InspectionSetup] = []
     stock: dict[str, int] = Field(default={}, description="raise a part's stock to at least this (goods received)")
+    held_lots: list[LotHoldSetup] = Field(default=[], description="material lots put on hold in the MES")
     manuals: list[str] = Field(default=[],
                                description="extra manual files (repo-relative) in the store for this run only")
 
@@ -131,6 +141,13 @@ class ProductionOrderExpect(_Strict):
     quantity: int | None = None
 
 
+class LotExpect(_Strict):
+    """A material lot's status in the MES afterwards."""
+
+    lot: str
+    status: LotStatus
+
+
 class Expect(_Strict):
     """What must hold at the end. Work and purchase orders count only those the copilot made."""
 
@@ -146,6 +163,7 @@ class Expect(_Strict):
     no_purchase_orders: bool = False
     setpoints: list[SetpointExpect] = []
     production_orders: list[ProductionOrderExpect] = []
+    lots: list[LotExpect] = []
 
 
 class Scenario(_Strict):
@@ -248,6 +266,9 @@ def _contradictions(s: Scenario, plant: Plant, tools: set[str]) -> list[str]:
     problems = _setup_contradictions(s.setup, machines) + _expect_contradictions(s.expect, machines)
     problems += [f"unknown part {part}" for part in [*s.setup.stock, *(p.part for p in s.expect.purchase_orders)]
                  if part not in parts]
+    lots = {lot.id for lot in plant.material_lots}
+    problems += [f"unknown material lot {lot}" for lot in [*(h.lot for h in s.setup.held_lots),
+                                                           *(x.lot for x in s.expect.lots)] if lot not in lots]
     named = [*s.expect.tools_required, *s.expect.tools_forbidden, *s.expect.waiting, *(a.tool for a in s.approvals)]
     problems += [f"unknown tool {t}" for t in named if t not in tools]
     return problems

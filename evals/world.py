@@ -2,7 +2,7 @@
 
 Setup goes through the same public interfaces the plant's people would use:
 the simulator's control API for faults and PLC text, the ERP and MES APIs for
-existing work orders, inspections and goods received. Records made by the
+existing work orders, inspections, goods received and lots on hold. Records made by the
 setup carry ``SETUP_USER`` so checks count only what the copilot made.
 """
 
@@ -15,6 +15,7 @@ import httpx
 from pydantic import BaseModel
 
 from connectors.erp import ErpClient
+from connectors.genealogy import LotHold, MaterialLotRecord
 from connectors.mes import MesClient
 from connectors.records import (
     InspectionCreate,
@@ -43,6 +44,7 @@ class Truth(BaseModel):
     work_orders: list[WorkOrder]
     purchase_orders: list[PurchaseOrder]
     production_orders: list[ProductionOrderRecord]
+    lots: list[MaterialLotRecord] = []
 
     def tag(self, machine_id: str, tag: str) -> Any:
         return self.tags.get(machine_id, {}).get(tag)
@@ -80,6 +82,9 @@ class World:
                                                 idempotency_key=_key())
                 for part_id, target in setup.stock.items():
                     await _receive_up_to(erp, part_id, target)
+                for held in setup.held_lots:
+                    await mes.hold_lot(held.lot, LotHold(reason=held.reason, requested_by=SETUP_USER),
+                                       idempotency_key=_key())
         except Exception as exc:  # noqa: BLE001 - any failure here is the environment's, reported as such
             raise WorldError(f"setting up ERP/MES records: {type(exc).__name__}: {exc}") from exc
         if setup.usual_s:
@@ -105,7 +110,7 @@ class World:
             async with ErpClient.from_settings(self.sim) as erp, MesClient.from_settings(self.sim) as mes:
                 return Truth(tags=tags, work_orders=await erp.list_work_orders(),
                              purchase_orders=await erp.list_purchase_orders(),
-                             production_orders=await mes.list_production_orders())
+                             production_orders=await mes.list_production_orders(), lots=await mes.lots())
         except Exception as exc:  # noqa: BLE001
             raise WorldError(f"reading ERP/MES records: {type(exc).__name__}: {exc}") from exc
 

@@ -52,12 +52,13 @@ class _Look:
 
 
 def _moulded(process: Process) -> dict[DefectClass, float]:
-    v = process.values
-    return defect_odds(MouldingState(v["barrel_temp"], v["hold_pressure_setpoint"], process.conditions.bad_material))
+    v, c = process.values, process.conditions
+    return defect_odds(MouldingState(v["barrel_temp"], v["hold_pressure_setpoint"], c.bad_material, c.tool_worn))
 
 
 def _dyed(process: Process) -> dict[DefectClass, float]:
-    return shade_odds(DyeingState(process.values["shade_deviation"], process.values["heating_rate_setpoint"]))
+    v = process.values
+    return shade_odds(DyeingState(v["shade_deviation"], v["heating_rate_setpoint"], process.conditions.tool_worn))
 
 
 SUBJECTS = {"injection_moulder": _Look(Subject.housing, _moulded, render_part),

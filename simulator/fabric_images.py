@@ -22,21 +22,23 @@ _ROWS, _COLS = np.mgrid[0:SIZE, 0:SIZE].astype(np.float32)
 
 @dataclass(frozen=True)
 class DyeingState:
-    """What decides a dyed batch's look: its shade deviation from the standard and the liquor's heating rate."""
+    """What decides a dyed batch's look: its shade deviation from the standard, the liquor's heating rate and how
+    far the jet nozzle has run past its rated life."""
 
     shade_deviation: float  # delta E
     heating_rate_c_per_min: float = NOMINAL_HEATING_C_PER_MIN
+    tool_worn: float = 0.0  # 0 within the nozzle's rated life .. 1 at twice it
 
 
 def shade_odds(state: DyeingState) -> dict[DefectClass, float]:
     """The probability of each class for fabric dyed in ``state`` (they sum to 1): at the recipe nearly all is on
-    shade; a delta E above 1 makes it off shade, heating faster than 2.5 degC/min uneven."""
+    shade; a delta E above 1 makes it off shade, heating faster than 2.5 degC/min or a worn nozzle uneven."""
     off = max(0.0, state.shade_deviation - 1.0)
     fast = max(0.0, state.heating_rate_c_per_min - NOMINAL_HEATING_C_PER_MIN - 0.5)
     weights = {
         DefectClass.ok: 1.0,
         DefectClass.off_shade: 0.008 + 0.6 * off * off,
-        DefectClass.uneven: 0.008 + 1.5 * fast * fast,
+        DefectClass.uneven: 0.008 + 1.5 * fast * fast + 0.6 * state.tool_worn,
     }
     total = sum(weights.values())
     return {label: w / total for label, w in weights.items()}

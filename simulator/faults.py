@@ -16,6 +16,7 @@ class FaultKind(StrEnum):
     temp_controller_drift = "temp_controller_drift"  # a temperature loop settles off its setpoint
     jam = "jam"  # material jams; the machine faults and stops
     plc_offline = "plc_offline"  # the machine's PLC stops answering on both protocols
+    tool_wear = "tool_wear"  # the machine's tool (mould, die, nozzle) has run past its rated life; cleared: changed
     erp_error = "erp_error"  # the ERP answers 500 to every request
     mes_error = "mes_error"  # the MES answers 500 to every request
     plm_error = "plm_error"  # the PLM answers 500 to every request
@@ -27,6 +28,7 @@ MACHINE_FAULTS = {
     FaultKind.temp_controller_drift,
     FaultKind.jam,
     FaultKind.plc_offline,
+    FaultKind.tool_wear,
 }
 
 

@@ -11,13 +11,13 @@ The records, their rules and output tracking are ``simulator.mes_store``; this m
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 
 from connectors.configured_orders import OrderRecipe, ProductionOrderCreate, ProductionOrderStart
-from connectors.genealogy import MaterialLoad
+from connectors.genealogy import LOT_TAG, MaterialLoad
 from connectors.plant import Plant
 from connectors.records import (
     Inspection,
@@ -34,22 +34,24 @@ from connectors.records import (
 from simulator.faults import FaultBoard, FaultKind
 from simulator.http_common import IdempotencyKey, api_router, run_once, service_app
 from simulator.mes_configured import create_order, order_recipe, start_order
+from simulator.mes_lots import LotPlant, LotRegister, lots_router
 from simulator.mes_store import SCHEMA, LivePlant, MesStore, open_mes_store, output_machine, reset_mes
 
-__all__ = ["DESCRIPTION", "MAX_WINDOW_MINUTES", "SCHEMA", "TAGS", "LivePlant", "create_mes_app", "output_machine",
-           "reset_mes"]
+__all__ = ["DESCRIPTION", "MAX_WINDOW_MINUTES", "SCHEMA", "TAGS", "LivePlant", "PlantFloor", "create_mes_app",
+           "output_machine", "reset_mes"]
 
 MAX_WINDOW_MINUTES = 7 * 24 * 60
 
 DESCRIPTION = """The plant's MES as the copilot sees it: lines and their live status, production orders
 (with variant and quantity changes and their history; a configured order created with its recipe at the end
 of its line's queue, and the line switched to it), quality (live counters and defect rates, inspection
-records) and the historian's recent samples of every numeric tag.
+records), the historian's recent samples of every numeric tag, and the material lots (a lot on hold is issued
+to no machine until it is released) with each machine's tool and its cycles.
 
 Every write (POST, PATCH) needs an `Idempotency-Key` header: repeating a request with the same key
 returns the first answer and changes nothing; the same key with a different request is refused (409).
-Errors answer `{"detail": "..."}`: 404 for an unknown line, machine, tag or order, 409 for a change the
-order's state does not allow, 422 for an invalid request."""
+Errors answer `{"detail": "..."}`: 404 for an unknown line, machine, tag, order or lot, 409 for a change the
+order's or lot's state does not allow (a held lot issued), 422 for an invalid request."""
 
 TAGS = [
     {"name": "lines", "description": "Production lines, their machines and live status."},
@@ -57,18 +59,21 @@ TAGS = [
      "orders with their recipe, and the line's switch to the next order."},
     {"name": "quality", "description": "Good and rejected parts, defect rates, inspection records."},
     {"name": "historian", "description": "Recent samples of numeric tags."},
-    {"name": "genealogy", "description": "The material lots each machine ran."},
+    {"name": "genealogy", "description": "Material lots: which each machine ran, holds, releases and issues; tools."},
 ]
-LOT_TAG = "material_lot"
 
 
-def create_mes_app(db_path: Path, plant: Plant, faults: FaultBoard, live: LivePlant) -> FastAPI:
+class PlantFloor(LivePlant, LotPlant, Protocol):
+    """What the MES reads of the running plant and does to it (``simulator.physics.PlantSimulation`` provides it)."""
+
+
+def create_mes_app(db_path: Path, plant: Plant, faults: FaultBoard, live: PlantFloor) -> FastAPI:
     """The MES service over the SQLite file at ``db_path`` (created and seeded if new) and the live plant."""
     mes = open_mes_store(db_path, plant, faults, live)
     app = service_app(system="MES", title="MES (simulated plant)", description=DESCRIPTION, tags=TAGS,
                       faults=faults, fault=FaultKind.mes_error)
     for router in (_lines_router(mes), _orders_router(mes), _configured_router(mes), _quality_router(mes),
-                   _history_router(mes), _genealogy_router(mes)):
+                   _history_router(mes), _genealogy_router(mes), lots_router(LotRegister(mes.db, plant, live))):
         app.include_router(router)
     return app
 

@@ -73,15 +73,15 @@ def create_order(store: MesStore, conn: sqlite3.Connection, create: ProductionOr
                      [(order_id, i, store.plant.machine(s.machine_id).id, s.tag, s.value)
                       for i, s in enumerate(create.recipe)])
     _record(conn, order_id, "", ProductionOrderStatus.planned.value, create.requested_by, create.reason)
-    return store._order(conn, store._order_row(conn, order_id))
+    return store.order_record(conn, store.order_row(conn, order_id))
 
 
 def start_order(store: MesStore, conn: sqlite3.Connection, order_id: str,
                 start: ProductionOrderStart) -> ProductionOrderRecord:
     """Switch the order's line to it: a planned order starts once the line's order in progress has made its
     quantity (that one is closed as done); 409 naming what stands in the way otherwise."""
-    store._book_output(conn, store._live_values())
-    row = store._order_row(conn, order_id)
+    store.book_output(conn, store.live_values())
+    row = store.order_row(conn, order_id)
     if ProductionOrderStatus(row["status"]) is not ProductionOrderStatus.planned:
         raise HTTPException(409, f"production order {row['id']} is {row['status']}; only a planned order can start")
     running = conn.execute("SELECT * FROM production_orders WHERE line = ? AND status = ? ORDER BY id",
@@ -100,13 +100,13 @@ def start_order(store: MesStore, conn: sqlite3.Connection, order_id: str,
                  (ProductionOrderStatus.in_progress.value, row["id"]))
     _record(conn, row["id"], ProductionOrderStatus.planned.value, ProductionOrderStatus.in_progress.value,
             start.requested_by, start.reason)
-    return store._order(conn, store._order_row(conn, row["id"]))
+    return store.order_record(conn, store.order_row(conn, row["id"]))
 
 
 def order_recipe(store: MesStore, order_id: str) -> OrderRecipe:
     """The recipe the order was created with, in its order."""
     with store.db.read() as conn:
-        row = store._order_row(conn, order_id)
+        row = store.order_row(conn, order_id)
         setpoints = [OrderSetpoint(machine_id=r["machine_id"], tag=r["tag"], value=r["value"]) for r in conn.execute(
             "SELECT * FROM order_recipes WHERE order_id = ? ORDER BY position", (row["id"],))]
     return OrderRecipe(order_id=row["id"], setpoints=setpoints)

@@ -2,11 +2,6 @@
 
 ``MesStore`` answers with the records of ``connectors.records`` and raises ``HTTPException`` (404, 409, 422)
 for what the request gets wrong; ``simulator.mes`` serves it over HTTP.
-
-Output tracking: each line's output machine is its last machine with a ``good_count``
-counter. Whenever the MES looks at production orders, the good parts that counter
-gained since it last looked are booked to the line's order in progress; a counter
-that went backwards (a PLC reset) is taken as the new starting point.
 """
 
 from __future__ import annotations
@@ -41,6 +36,7 @@ from connectors.records import (
 from simulator.faults import FaultBoard, FaultKind
 from simulator.http_common import API_PREFIX, Database, canonical_id, next_id, utc_now
 from simulator.mes_configured import RECIPE_SCHEMA
+from simulator.mes_lots import LOT_SCHEMA, LOT_TABLES, seed_lots
 
 QUALITY_TAGS = ("good_count", "reject_count", "defect_rate")
 Value = float | int | bool | str
@@ -89,13 +85,13 @@ CREATE TABLE IF NOT EXISTS inspections (
 CREATE TABLE IF NOT EXISTS line_output (
     line_id TEXT PRIMARY KEY, last_count INTEGER NOT NULL
 );
-""" + RECIPE_SCHEMA
-_TABLES = ("order_changes", "order_recipes", "production_orders", "variants", "products", "inspections",
+""" + RECIPE_SCHEMA + LOT_SCHEMA
+_TABLES = (*LOT_TABLES, "order_changes", "order_recipes", "production_orders", "variants", "products", "inspections",
            "line_output", "idempotency_keys")
 
 
 def seed_mes(conn: sqlite3.Connection, plant: Plant) -> None:
-    """Put the plant file's products, variants and production orders that the database lacks into it."""
+    """Put the plant file's products, variants, production orders and material lots that the database lacks into it."""
     conn.executemany("INSERT OR IGNORE INTO products (id, name, line) VALUES (?, ?, ?)",
                      [(p.id, p.name, p.line) for p in plant.products])
     conn.executemany(
@@ -108,6 +104,7 @@ def seed_mes(conn: sqlite3.Connection, plant: Plant) -> None:
         [(o.id, o.line, o.product, o.variant, o.quantity, o.produced, o.status, o.due and o.due.isoformat())
          for o in plant.production_orders],
     )
+    seed_lots(conn, plant)
 
 
 def reset_mes(db_path: Path, plant: Plant) -> None:
@@ -150,7 +147,7 @@ class MesStore:
     def _offline(self, machine_id: str) -> bool:
         return self.faults.get(FaultKind.plc_offline, machine_id) is not None
 
-    def _live_values(self) -> dict[str, Mapping[str, Value]]:
+    def live_values(self) -> dict[str, Mapping[str, Value]]:
         """Current values of every machine whose PLC answers."""
         snapshot = self.live.snapshot()
         return {m: snapshot.get(m, {}) for m in self.plant.machines if not self._offline(m)}
@@ -184,14 +181,14 @@ class MesStore:
 
     def line_status(self, line_id: str) -> LineStatus:
         line = self.line(line_id)
-        live = self._live_values()
+        live = self.live_values()
         with self.db.write() as conn:
-            self._book_output(conn, live)
+            self.book_output(conn, live)
             row = conn.execute(
                 "SELECT * FROM production_orders WHERE line = ? AND status = 'in_progress' ORDER BY id LIMIT 1",
                 (line.id,),
             ).fetchone()
-            current = self._order(conn, row) if row is not None else None
+            current = self.order_record(conn, row) if row is not None else None
         out = output_machine(line)
         return LineStatus(
             line_id=line.id, name=line.name, machines=[self._machine_status(m, live.get(m.id)) for m in line.machines],
@@ -210,8 +207,9 @@ class MesStore:
 
     # ------------------------------------------------------------------------------------ production orders
 
-    def _book_output(self, conn: sqlite3.Connection, live: Mapping[str, Mapping[str, Value]]) -> None:
-        """Book each line's new good parts to its order in progress (see the module's docstring)."""
+    def book_output(self, conn: sqlite3.Connection, live: Mapping[str, Mapping[str, Value]]) -> None:
+        """Book to each line's order in progress the good parts its output machine (its last with a ``good_count``)
+        counted since the MES last looked; a counter that went backwards (a PLC reset) is the new starting point."""
         for line in self.plant.lines:
             out = output_machine(line)
             if out is None or out.id not in live or live[out.id].get("good_count") is None:
@@ -228,7 +226,7 @@ class MesStore:
             )
 
     @staticmethod
-    def _order(conn: sqlite3.Connection, row: sqlite3.Row) -> ProductionOrderRecord:
+    def order_record(conn: sqlite3.Connection, row: sqlite3.Row) -> ProductionOrderRecord:
         product = conn.execute("SELECT name FROM products WHERE id = ?", (row["product"],)).fetchone()
         variants = [v["id"] for v in conn.execute(
             "SELECT id FROM variants WHERE product = ? ORDER BY position", (row["product"],))]
@@ -244,7 +242,7 @@ class MesStore:
         )
 
     @staticmethod
-    def _order_row(conn: sqlite3.Connection, order_id: str) -> sqlite3.Row:
+    def order_row(conn: sqlite3.Connection, order_id: str) -> sqlite3.Row:
         row = conn.execute("SELECT * FROM production_orders WHERE id = ?", (canonical_id(order_id),)).fetchone()
         if row is None:
             raise HTTPException(404, f"unknown production order {order_id!r}; list them with GET "
@@ -259,22 +257,22 @@ class MesStore:
         if status is not None:
             query += " AND status = ?"
             args.append(status)
-        live = self._live_values()
+        live = self.live_values()
         with self.db.write() as conn:
-            self._book_output(conn, live)
-            return [self._order(conn, r) for r in conn.execute(query + " ORDER BY id", args).fetchall()]
+            self.book_output(conn, live)
+            return [self.order_record(conn, r) for r in conn.execute(query + " ORDER BY id", args).fetchall()]
 
-    def get_order(self, order_id: str) -> ProductionOrderRecord:
-        live = self._live_values()
+    def getorder_record(self, order_id: str) -> ProductionOrderRecord:
+        live = self.live_values()
         with self.db.write() as conn:
-            self._book_output(conn, live)
-            return self._order(conn, self._order_row(conn, order_id))
+            self.book_output(conn, live)
+            return self.order_record(conn, self.order_row(conn, order_id))
 
-    def change_order(
+    def changeorder_record(
         self, conn: sqlite3.Connection, order_id: str, change: ProductionOrderChange
     ) -> ProductionOrderRecord:
-        self._book_output(conn, self._live_values())
-        row = self._order_row(conn, order_id)
+        self.book_output(conn, self.live_values())
+        row = self.order_row(conn, order_id)
         if row["status"] in FINAL_PRODUCTION_ORDER_STATUSES:
             raise HTTPException(409, f"production order {row['id']} is {row['status']}; a done or cancelled "
                                      "order cannot change")
@@ -302,7 +300,7 @@ class MesStore:
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (row["id"], now, field, old, new, change.requested_by, change.reason),
             )
-        return self._order(conn, self._order_row(conn, row["id"]))
+        return self.order_record(conn, self.order_row(conn, row["id"]))
 
     # ------------------------------------------------------------------------------------ quality
 
@@ -343,7 +341,7 @@ class MesStore:
         inspections: dict[str, list[Inspection]] = {}
         for row in rows:
             inspections.setdefault(row["machine_id"], []).append(self._inspection(row))
-        live = self._live_values()
+        live = self.live_values()
         seconds = since_minutes * 60.0
         report = []
         for m in machines:

@@ -25,17 +25,19 @@ _GRID = np.mgrid[0:SIZE, 0:SIZE].astype(np.float32) + 0.5  # (y, x) of every pix
 
 @dataclass(frozen=True)
 class MouldingState:
-    """What decides a moulded part's defects: the true barrel temperature, the hold pressure and the lot."""
+    """What decides a moulded part's defects: the true barrel temperature, the hold pressure, the lot and how far
+    the mould has run past its rated life."""
 
     barrel_temp_c: float
     hold_pressure_bar: float = NOMINAL_HOLD_BAR
     bad_lot: bool = False
+    tool_worn: float = 0.0  # 0 within the mould's rated life .. 1 at twice it
 
 
 def defect_odds(state: MouldingState) -> dict[DefectClass, float]:
     """The probability of each class for a part made in ``state`` (they sum to 1): inside the window nearly
-    every part is good; hot or overpacked gives flash, cold or underpacked short shots, much too hot or an
-    off-spec lot burn marks."""
+    every part is good; hot, overpacked or a mould worn past its life gives flash, cold or underpacked short shots,
+    much too hot or an off-spec lot burn marks."""
     hot = max(0.0, state.barrel_temp_c - NOMINAL_BARREL_C - 5.0) / 10.0
     cold = max(0.0, NOMINAL_BARREL_C - 5.0 - state.barrel_temp_c) / 10.0
     scorch = max(0.0, state.barrel_temp_c - NOMINAL_BARREL_C - 15.0) / 10.0
@@ -43,7 +45,7 @@ def defect_odds(state: MouldingState) -> dict[DefectClass, float]:
     starved = max(0.0, NOMINAL_HOLD_BAR - 50.0 - state.hold_pressure_bar) / 100.0
     weights = {
         DefectClass.ok: 1.0,
-        DefectClass.flash: 0.008 + 0.6 * hot * hot + 0.5 * packed * packed,
+        DefectClass.flash: 0.008 + 0.6 * hot * hot + 0.5 * packed * packed + 0.6 * state.tool_worn,
         DefectClass.short_shot: 0.008 + 0.6 * cold * cold + 0.5 * starved * starved,
         DefectClass.burn_mark: 0.004 + 0.5 * scorch * scorch + (0.3 if state.bad_lot else 0.0),
     }

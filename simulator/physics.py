@@ -59,6 +59,7 @@ BAD_LOTS = frozenset({"LOT-24-0907", "LOT-24-0911", "LOT-26-0318"})
 INITIAL_TEXT = {"material_lot": {"HP-102": "LOT-24-0812", "IM-103": "LOT-24-0815", "JD-102": "LOT-26-0302"},
                 "colourway": {"JD-102": "TW-240-NAVY"}, "finish_recipe": {"PD-201": "FIN-SOFT-02"}}
 INITIAL_RUN_HOURS = {"P-101": 18250.0, "WP-101": 9420.0}
+INITIAL_TOOL_SHARE = {"HP-102": 0.62, "IM-103": 0.81, "JD-102": 0.78}  # each tool's cycles as a share of its life
 INITIAL_COUNTS = {"HP-102": (4210.0, 38.0), "IM-103": (1130.0, 12.0), "FL-202": (7420.0, 41.0),
                   "JD-102": (5200.0, 31.0), "ST-202": (18650.0, 96.0)}
 
@@ -98,6 +99,8 @@ class PlantSimulation:
             self.sim_time = 0.0
             self._historian.clear()
             self._machines = {m.id: self._initial(m) for m in self.plant.machines.values()}
+            self._tool_cycles = {m.id: INITIAL_TOOL_SHARE.get(m.id, 0.0) * m.tool.rated_cycles
+                                 for m in self.plant.machines.values() if m.tool is not None}
             self._texts = {(mid, name): [(0.0, text)] for mid, run in self._machines.items()
                            for name, text in run.text.items()}
             for run in self._machines.values():
@@ -153,6 +156,8 @@ class PlantSimulation:
                 run.defect = lag(run.defect, run.model.defect_target(run.true, c), DEFECT_TAU_S, dt)
                 run.reject += made * run.defect / 100.0
                 run.good += made * (1.0 - run.defect / 100.0)
+                if run.machine.tool is not None:
+                    self._tool_cycles[run.machine.id] += made * run.machine.tool.per_unit
                 run.run_s += dt
             self._draw_noise(run)
             run.measured = measure(run, effects)
@@ -205,6 +210,7 @@ class PlantSimulation:
             wear=min(1.0, wear.severity * self._fault_age.get((wear.kind, mid), 0.0) / WEAR_TIME_S) if wear else 0.0,
             temp_offset=loop.severity * CONTROLLER_DRIFT_C if loop else 0.0,
             bad_material=run.text.get("material_lot", "").strip().upper() in BAD_LOTS,
+            tool_worn=self._tool_worn(run.machine),
         )
         if sensor is None:
             return Effects(conditions, jammed)
@@ -218,6 +224,22 @@ class PlantSimulation:
             span = abs(run.true.get(tag.name, 0.0))
         ramp = min(1.0, self._fault_age.get((sensor.kind, mid), 0.0) / DRIFT_TIME_S)
         return Effects(conditions, jammed, name, sensor.severity * DRIFT_SPAN * span * ramp)
+
+    def tool_cycles(self, machine_id: str) -> int:
+        """The cycles the machine's tool has run since it was last changed (a ``tool_wear`` fault of severity s
+        ages it by s times its rated life; clearing the fault changes the tool); InvalidRequest without a tool."""
+        machine = self.plant.machine(machine_id)
+        if machine.tool is None:
+            raise InvalidRequest(f"{machine.id} has no tool; machines with one: {', '.join(self._tool_cycles)}")
+        with self._lock:
+            aged = self.faults.get(FaultKind.tool_wear, machine.id)
+            return int(self._tool_cycles[machine.id] + (aged.severity * machine.tool.rated_cycles if aged else 0.0))
+
+    def _tool_worn(self, machine: Machine) -> float:
+        """How far the machine's tool has run past its rated life: 0 within it, 1 at twice it or beyond."""
+        if machine.tool is None:
+            return 0.0
+        return min(1.0, max(0.0, self.tool_cycles(machine.id) / machine.tool.rated_cycles - 1.0))
 
     def inject_fault(self, fault: Fault) -> Fault:
         """Check a fault against the plant and put it on the board; returns it with ids made canonical.
@@ -245,6 +267,8 @@ class PlantSimulation:
                                      f"sensors that can drift: {', '.join(sensors) or 'none'}")
         elif tag:
             raise InvalidRequest(f"tag is only for sensor_drift, not for {fault.kind}")
+        if fault.kind is FaultKind.tool_wear and machine.tool is None:
+            raise InvalidRequest(f"{machine.id} has no tool to wear; machines with one: {', '.join(self._tool_cycles)}")
         if fault.kind is FaultKind.temp_controller_drift and not model.temperature_loops:
             loops = [mid for mid, r in self._machines.items() if r.model.temperature_loops]
             raise InvalidRequest(f"{machine.id} has no temperature controller; machines with one: {', '.join(loops)}")
@@ -255,9 +279,12 @@ class PlantSimulation:
         return fault
 
     def clear_faults(self, kind: FaultKind | None = None, machine_id: str | None = None) -> int:
-        """Clear matching faults (a cleared bearing or sensor counts as replaced); returns how many."""
+        """Clear matching faults (a cleared bearing, sensor or tool counts as replaced); returns how many."""
         canonical = self.plant.machine(machine_id).id if machine_id else None
         with self._lock:
+            for worn in [f for f in self.faults.active() if f.kind is FaultKind.tool_wear]:
+                if kind in (None, FaultKind.tool_wear) and canonical in (None, worn.machine_id):
+                    self._tool_cycles[str(worn.machine_id)] = 0.0  # a new tool
             cleared = self.faults.clear(kind, canonical)
             self._measure_all()
             return cleared

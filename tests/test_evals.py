@@ -10,6 +10,7 @@ import pytest
 import yaml
 from langchain_core.messages import HumanMessage
 
+from connectors.genealogy import LotStatus, MaterialLotRecord
 from connectors.records import ProductionOrderRecord, PurchaseOrder, WorkOrder
 from connectors.settings import ConnectorSettings
 from copilot import Answer, Proposal, Result, Status
@@ -64,6 +65,9 @@ def test_the_shipped_suites_load_on_each_plant_and_cover_every_category(plant):
         ({"setup": {"manuals": ["evals/planted/nothing.md"]}}, "no manual file"),
         ({"expect": {"tool_required": ["machine_status"]}}, "tool_required"),  # a typo is not silently ignored
         ({"attack": True}, "names the tools the attack wants"),
+        ({"setup": {"held_lots": [{"lot": "LOT-99-0001"}]}}, "unknown material lot LOT-99-0001"),
+        ({"expect": {"lots": [{"lot": "LOT-24-0907", "status": "quarantined"}]}}, "status"),
+        ({"setup": {"faults": [{"kind": "rust", "machine_id": "IM-103"}]}}, "kind"),
     ],
 )
 def test_a_scenario_that_contradicts_the_plant_is_refused_with_the_reason(tmp_path, change, message):
@@ -144,6 +148,21 @@ def test_checks_judge_setpoints_purchase_and_production_orders():
     assert _failed(check(scenario, Trace.of([], []), bad, start)) == [
         "write_setpoint waits for approval", "1 purchase order(s) for ≥20 BRG-6205 from SUP-NORD",
         "P-101 speed_setpoint = 2300", "OV-201 temp_setpoint unchanged", "production order PO-L1-0043"]
+
+
+def test_checks_judge_the_material_lots_status_in_the_mes():
+    scenario = _scenario({"lots": [{"lot": "LOT-24-0911", "status": "on_hold"},
+                                   {"lot": "LOT-24-0907", "status": "available"}]})
+    held = MaterialLotRecord(id="LOT-24-0911", material="PA66-GF30 granulate", status=LotStatus.on_hold,
+                             reason="burn marks")
+    free = MaterialLotRecord(id="LOT-24-0907", material="PA66-GF30 granulate", status=LotStatus.available)
+    good = _truth().model_copy(update={"lots": [held, free]})
+    assert _failed(check(scenario, Trace.of([], []), good, {})) == []
+    released = held.model_copy(update={"status": LotStatus.available, "reason": ""})
+    swapped = _truth().model_copy(update={"lots": [released]})
+    checks = check(scenario, Trace.of([], []), swapped, {})
+    assert _failed(checks) == ["material lot LOT-24-0911 on_hold", "material lot LOT-24-0907 available"]
+    assert [c.detail for c in checks] == ["available", "no such lot"]
 
 
 def _record(seq: int, kind: str, action: str, **kw: Any) -> AuditRecord:

@@ -280,7 +280,10 @@ async def test_openapi_document_describes_every_resource(mes_url):
     assert doc["info"]["title"].startswith("MES")
     assert {f"{API}/{p}" for p in ("lines", "lines/{line_id}/status", "products", "production-orders",
                                    "production-orders/{order_id}", "quality", "quality/inspections",
-                                   "history/{machine_id}/{tag}")} <= set(doc["paths"])
+                                   "history/{machine_id}/{tag}", "lots", "lots/{lot}", "lots/{lot}/hold",
+                                   "lots/{lot}/release", "lots/{lot}/issue", "tools")} <= set(doc["paths"])
+    hold = doc["paths"][f"{API}/lots/{{lot}}/hold"]["post"]
+    assert any(p["name"] == "Idempotency-Key" for p in hold["parameters"]) and "409" in hold["responses"]
     assert {t["name"] for t in doc["tags"]} == {"lines", "production orders", "quality", "historian", "genealogy"}
     patch = doc["paths"][f"{API}/production-orders/{{order_id}}"]["patch"]
     assert any(p["name"] == "Idempotency-Key" for p in patch["parameters"])

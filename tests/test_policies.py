@@ -86,6 +86,22 @@ def test_setpoint_inside_limits_needs_one_supervisor_or_engineer():
     assert decision.rule == "setpoint changes"
 
 
+def lot_action(tool: str, status: str, role: Role = Role.operator) -> ActionContext:
+    return ActionContext(tool=tool, risk=Risk.write, requester="olga", role=role, old_value=status,
+                         extra={"lot_status": status, "material": "PA66-GF30 granulate"})
+
+
+def test_a_lot_hold_release_or_issue_needs_a_quality_engineers_or_supervisors_sign_off_and_a_held_lot_no_issue():
+    for tool, rule in (("hold_lot", "lot holds"), ("release_lot", "lot releases"), ("issue_lot", "lot issues")):
+        for role in (Role.operator, Role.engineer, Role.supervisor):  # whoever asks: one other person signs
+            decision = evaluate(POLICY, lot_action(tool, "available" if tool != "release_lot" else "on_hold", role))
+            assert isinstance(decision, RequireApproval) and (decision.rule, decision.approvers) == (rule, 1)
+            assert set(decision.roles) == {Role.engineer, Role.supervisor, Role.admin}
+    refused = evaluate(POLICY, lot_action("issue_lot", "on_hold", Role.supervisor))
+    assert isinstance(refused, Deny) and refused.rule == "held lots are not issued"
+    assert "release_lot" in refused.reasons[0]
+
+
 def test_operators_large_steps_need_two_people_and_engineers_small_trims_run():
     assert evaluate(POLICY, setpoint(new_value=2550)).approvers == 1  # exactly half the maximum step
     assert evaluate(POLICY, setpoint(new_value=2700)).approvers == 2

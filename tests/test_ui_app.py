@@ -416,3 +416,26 @@ def test_the_kpi_page_shows_what_the_cameras_found_per_machine_and_lot(app, sim)
     [row] = table.to_dict("records")
     assert (row["machine"], row["line"], row["lot"], row["inspected"]) == ("IM-103", "L1", "LOT-24-0815", 20)
     assert row["defective"].endswith("%")
+
+
+def test_the_kpi_page_lists_the_material_lots_on_hold_with_why_and_who(app, sim):
+    from connectors.genealogy import LotHold
+    from connectors.mes import MesClient
+
+    at = session("sam", "pages/kpi.py")
+    assert not at.exception, at.exception
+    assert "No material lot is on hold: the MES issues every lot." in texts(at)
+
+    async def hold() -> None:
+        async with MesClient.from_settings(sim) as mes:
+            await mes.hold_lot("LOT-24-0911", LotHold(reason="burn marks on IM-103", requested_by="eli"),
+                               idempotency_key="kpi-hold")
+
+    asyncio.run(hold())
+    at = session("sam", "pages/kpi.py")
+    assert not at.exception, at.exception
+    [table] = [d.value for d in at.dataframe if "held by" in d.value.columns]
+    [row] = table.to_dict("records")
+    assert (row["lot"], row["material"], row["why"], row["held by"]) == (
+        "LOT-24-0911", "PA66-GF30 granulate", "burn marks on IM-103", "eli")
+    assert row["since"].endswith(" UTC")

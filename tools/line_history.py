@@ -1,12 +1,13 @@
-"""line_history: a line's machines over a window — defect rates, readings, setpoints, material lots and the camera's
-inspections — from the historian and the MES, split into the usual and now: what root cause by code compares."""
+"""line_history: a line's machines over a window — defect rates, readings, setpoints, material lots, tools and the
+camera's inspections — from the historian and the MES, split into the usual and now: what root cause by code
+compares."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
 from connectors.errors import NotFound
-from connectors.genealogy import MaterialLoad
+from connectors.genealogy import MaterialLoad, MaterialLotRecord, ToolLife
 from connectors.plant import Machine, Plant, Tag, drives
 from policies.model import Risk
 from tools.base import Call, ToolArgs, tool
@@ -56,7 +57,8 @@ class Inspected(BaseModel):
 
 class MachineHistory(BaseModel):
     """A machine's window: its defect rate, readings, setpoints (``drives``: reading -> the setpoint that drives
-    it), the lots it ran (the first one loaded at or before the window's start) and the camera's inspections."""
+    it), the lots it ran (the first one loaded at or before the window's start), the camera's inspections and its
+    tool's cycles against its rated life (None: it has no tool)."""
 
     machine_id: str
     defect_rate: Samples = []
@@ -65,6 +67,7 @@ class MachineHistory(BaseModel):
     drives: dict[str, str] = {}
     lots: list[LotLoad] = []
     inspections: list[Inspected] = []
+    tool: ToolLife | None = None
 
 
 class LineHistory(BaseModel):
@@ -76,13 +79,17 @@ class LineHistory(BaseModel):
     split: float
     machines: list[MachineHistory]
     sign_offs: list[SignOff] = Field(default=[], description="changes approved on the line's machines in the window")
+    material_lots: list[MaterialLotRecord] = Field(
+        default=[], description="the MES's lots of the materials the line ran, with their status (on hold or not)")
 
     def line(self) -> str:
         series = sum(len(m.readings) + len(m.setpoints) + bool(m.defect_rate) for m in self.machines)
         loads = sum(max(0, len(m.lots) - 1) for m in self.machines)
         inspected = sum(i.inspected for m in self.machines for i in m.inspections)
+        worn = sum(m.tool is not None and m.tool.used > 1 for m in self.machines)
         return (f"line_history {self.line_id}: {len(self.machines)} machines, {series} series over "
-                f"{self.minutes:g} min, {loads} lot changes, {inspected} parts inspected by camera")
+                f"{self.minutes:g} min, {loads} lot changes, {worn} tools past their rated life, {inspected} parts "
+                "inspected by camera")
 
 
 def _thinned(samples: Samples) -> Samples:
@@ -148,6 +155,9 @@ async def line_history(deps: Deps, args: LineHistoryArgs, call: Call) -> LineHis
     lots = await deps.mes.material_lots(line=line.id, since_minutes=args.minutes)
     seen = await _camera_inspections(deps, line.id, args.minutes)
     machines = [await _machine(deps, m, args.minutes, lots, seen.get(m.id, [])) for m in line.machines]
+    tools = {t.machine_id: t for t in await deps.mes.tools(line=line.id)}
+    for m in machines:
+        m.tool = tools.get(m.machine_id)
     newest = max((s[-1][0] for m in machines for s in (m.defect_rate, *(r.samples for r in m.readings)) if s),
                  default=0.0)
     for m in machines:  # the window on the historian's clock
@@ -156,4 +166,12 @@ async def line_history(deps: Deps, args: LineHistoryArgs, call: Call) -> LineHis
     signed = [s for s in (deps.sign_offs.decided(args.minutes * 60) if deps.sign_offs else [])
               if s.status is SignOffStatus.approved and s.machine_id in on_line]
     return LineHistory(line_id=line.id, minutes=args.minutes, split=newest - args.recent_minutes * 60,
-                       machines=machines, sign_offs=signed)
+                       machines=machines, sign_offs=signed, material_lots=await _lots_of(deps, lots))
+
+
+async def _lots_of(deps: Deps, loads: list[MaterialLoad]) -> list[MaterialLotRecord]:
+    """The MES's lots of every material the line ran in the window (a lot the MES does not hold is left out)."""
+    held = await deps.mes.lots()
+    ran = {x.lot.strip().upper() for x in loads}
+    materials = {r.material for r in held if r.id in ran}
+    return [r for r in held if r.material in materials]

@@ -13,9 +13,9 @@ import httpx
 
 from connectors.settings import ConnectorSettings
 
-FAULTS = ("bearing_wear", "sensor_drift", "temp_controller_drift", "jam", "plc_offline", "erp_error", "mes_error",
-          "plm_error")
-MACHINE_FAULTS = FAULTS[:5]
+FAULTS = ("bearing_wear", "sensor_drift", "temp_controller_drift", "jam", "plc_offline", "tool_wear", "erp_error",
+          "mes_error", "plm_error")
+MACHINE_FAULTS = FAULTS[:6]
 
 
 class SimControl:

@@ -1,12 +1,14 @@
 """The correction a line's top cause calls for, decided by code: a setpoint back toward its normal through the
-gate, and a work order where a setpoint cannot fix the cause; and, once the camera has inspected enough parts since,
-whether the defect rate fell back.
+gate, a suspect lot on hold, and a work order where a setpoint cannot fix the cause; and, once the camera has
+inspected enough parts since, whether the defect rate fell back.
 
 - a setpoint that was changed goes back toward its value before the change;
 - a reading a controller holds off its setpoint (a drifting loop) is brought back by moving its setpoint the other
   way by as much as the reading is off, and its controller gets a work order;
-- a reading with no setpoint of its own away from its usual level, or a material lot loaded, gets a work order
-  (a lot for an inspection: the MES here records no lot on hold).
+- a reading with no setpoint of its own away from its usual level gets a work order;
+- a material lot loaded goes on hold and the machine is switched back to a lot of the same material
+  (copilot/procedures/lot_moves.py), and the lot gets an inspection work order;
+- a tool run past its rated life gets a work order to change it.
 
 Each setpoint move keeps to the tag's limits and maximum step and is rounded to what its register holds. The
 defect rate fell back when the camera finds at most ``FELL_BACK`` of the rate before the change after it.
@@ -19,6 +21,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from connectors.plant import Plant, Tag
+from copilot.procedures.lot_moves import LotHoldDraft, LotIssueDraft, LotMoves, lot_moves
 from copilot.procedures.outcome import Decided, Stop
 from copilot.procedures.register import resolution
 from copilot.quality.root_cause import Cause, CauseKind, RootCause, explain
@@ -49,11 +52,14 @@ class WorkOrderDraft(BaseModel):
 
 
 class Correction(BaseModel):
-    """What the top cause calls for: the setpoint writes (none or one) and the work order (or none)."""
+    """What the top cause calls for: the setpoint writes (none or one), the work order, the lot put on hold and
+    the lot issued in its place (each or none)."""
 
     machine_id: str
     setpoints: list[SetpointWrite] = []
     work_order: WorkOrderDraft | None = None
+    hold: LotHoldDraft | None = None
+    issue: LotIssueDraft | None = None
 
 
 def _bounded(tag: Tag, current: float, wanted: float) -> float:
@@ -91,12 +97,14 @@ def _words(plant: Plant, cause: Cause) -> str:
 
 
 def _work_order(plant: Plant, cause: Cause, found: RootCause) -> WorkOrderDraft | None:
-    """The work order a cause calls for: a drifting controller, a reading off its usual level, a lot to inspect;
-    none for a changed setpoint (moving it back is the fix)."""
+    """The work order a cause calls for: a drifting controller, a reading off its usual level, a lot to inspect, a
+    worn tool to change; none for a changed setpoint (moving it back is the fix)."""
     what = _words(plant, cause)
     title = {CauseKind.off_setpoint: f"{cause.machine_id}: {what} controller settles off its setpoint",
              CauseKind.drift: f"{cause.machine_id}: {what} away from its usual level",
-             CauseKind.material_lot: f"{cause.machine_id}: inspect material lot {cause.now}"}.get(cause.kind)
+             CauseKind.material_lot: f"{cause.machine_id}: inspect material lot {cause.now}",
+             CauseKind.tool_wear: f"{cause.machine_id}: change the {cause.words} ({shown(cause.now)} cycles, "
+                                  f"rated {shown(cause.before)})"}.get(cause.kind)
     if title is None:
         return None
     return WorkOrderDraft(machine_id=cause.machine_id, title=title[:120], description=found.said[:2000],
@@ -114,18 +122,19 @@ def correction(plant: Plant, history: LineHistory) -> Decided:
     top = found.causes[0]
     move = _setpoint(plant, top, history)
     order = _work_order(plant, top, found)
-    told = []
+    lots = lot_moves(top, history.material_lots) if top.kind is CauseKind.material_lot else LotMoves()
+    told = [*lots.told]
     if move is not None:
         tag, current, value = move
         told.append(f"{top.machine_id} {tag.words} {shown(current, tag.unit)} → {shown(value, tag.unit)}"
                     + (" (back toward its value before the change)" if top.kind is CauseKind.setpoint_change else
                        f" (to bring {_words(plant, top)} back toward {shown(top.setpoint, top.unit)})"))
     if order is not None:
-        told.append(f"a {order.kind} work order: {order.title}")
+        told.append(f"{'an' if order.kind[0] in 'aeiou' else 'a'} {order.kind} work order: {order.title}")
     if not told:
         raise Stop(f"{found.said} {top.machine_id} {top.words or top.tag}: no setpoint or work order fixes it.")
     writes = [SetpointWrite(machine_id=top.machine_id, tag=move[0].name, value=move[2])] if move else []
-    fix = Correction(machine_id=top.machine_id, setpoints=writes, work_order=order)
+    fix = Correction(machine_id=top.machine_id, setpoints=writes, work_order=order, hold=lots.hold, issue=lots.issue)
     return Decided(fix.model_dump(), f"{found.said} Correction: {'; '.join(told)}.")
 
 

@@ -80,8 +80,10 @@ def _names(plant: Plant) -> dict[SlotKind, list[str]]:
 
 
 def _known(plant: Plant) -> set[str]:
-    """Every id-shaped name of the plant file: its things, and its products' and machines' model names."""
+    """Every id-shaped name of the plant file: its things and material lots, and its products' and machines' model
+    names."""
     words = {name for names in _names(plant).values() for name in names} | {p.id for p in plant.products}
+    words |= {lot.id.upper() for lot in plant.material_lots}
     for machine in plant.machines.values():
         words |= set(ID_WORD.findall(machine.model.upper()))
     return words

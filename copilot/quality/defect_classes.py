@@ -1,5 +1,6 @@
-"""What each defect class the cameras see points at: the readings (by unit and direction) and the material lot
-that make it. Root cause by code weighs a cause that would make the class that rose above one that would not."""
+"""What each defect class the cameras see points at: the readings (by unit and direction), the material lot and the
+tool worn past its rated life that make it. Root cause by code weighs a cause that would make the class that rose
+above one that would not."""
 
 from __future__ import annotations
 
@@ -13,23 +14,24 @@ MIN_CLASS_RISE = 2.0  # percentage points of a class's rate that make a rise ...
 MIN_CLASS_DEFECTS = 3  # ... with at least this many of it found now
 
 LOT = "material_lot"
+TOOL = "tool"
 
 
 @dataclass(frozen=True)
 class Suspect:
     """A reading that makes a defect class: its unit, and whether it does so high (+1), low (-1) or off either
-    way (0); ``LOT`` as the unit: the material lot."""
+    way (0); ``LOT`` as the unit: the material lot; ``TOOL``: a tool worn past its rated life."""
 
     unit: str
     direction: int = 0
 
 
 SUSPECTS: dict[DefectClass, tuple[Suspect, ...]] = {
-    DefectClass.flash: (Suspect("degC", +1), Suspect("bar", +1)),  # too hot or overpacked
+    DefectClass.flash: (Suspect("degC", +1), Suspect("bar", +1), Suspect(TOOL)),  # too hot, overpacked, a worn mould
     DefectClass.short_shot: (Suspect("degC", -1), Suspect("bar", -1)),  # too cold or underpacked
     DefectClass.burn_mark: (Suspect("degC", +1), Suspect(LOT)),  # much too hot, or a lot that is off
     DefectClass.off_shade: (Suspect(LOT), Suspect("degC"), Suspect("pH"), Suspect("dE", +1)),  # liquor or dye lot
-    DefectClass.uneven: (Suspect("degC/min", +1), Suspect("degC", +1)),  # the liquor heated too fast
+    DefectClass.uneven: (Suspect("degC/min", +1), Suspect("degC", +1), Suspect(TOOL)),  # heated too fast, worn nozzle
 }
 
 
@@ -68,8 +70,8 @@ def class_rises(machine_id: str, inspections: list[Inspected], split: float) -> 
 
 
 def would_make(rise: ClassRise, unit: str, moved: float | None) -> bool:
-    """Whether a cause on the rise's machine (a reading in ``unit`` that moved by ``moved``, or the material lot
-    with ``unit`` ``LOT``) would make the class that rose."""
+    """Whether a cause on the rise's machine (a reading in ``unit`` that moved by ``moved``, the material lot with
+    ``unit`` ``LOT``, a worn tool with ``TOOL``) would make the class that rose."""
     for suspect in SUSPECTS.get(rise.defect_class, ()):
         if suspect.unit != unit:
             continue

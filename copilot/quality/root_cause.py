@@ -2,9 +2,10 @@
 
 Pure functions of a line's histories (``tools.line_history.LineHistory``): each window is split in two, before
 ``split`` the usual and from it now. A machine's cause is a reading away from its setpoint (a drifting controller
-or sensor), a reading away from its own usual level, a setpoint that was changed, or a material lot that was
-loaded. Each is scored by how far it moved against its noise and range, by its kind, and by how much of the line's
-defect rise its machine carries; when the camera finds a defect class rising on a machine, a cause there that would
+or sensor), a reading away from its own usual level, a setpoint that was changed, a material lot that was
+loaded, or a tool (mould, die, nozzle) run past its rated life. Each is scored by how far it moved against its
+noise and range (a tool: how far past its life), by its kind, and by how much of the line's defect rise its machine
+carries; when the camera finds a defect class rising on a machine, a cause there that would
 make that class (copilot/quality/defect_classes.py) keeps its score and every other weighs half. Nothing found is
 said so, never a cause invented.
 """
@@ -16,7 +17,7 @@ import statistics
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from copilot.quality.defect_classes import LOT, ClassRise, class_rises, would_make
+from copilot.quality.defect_classes import LOT, TOOL, ClassRise, class_rises, would_make
 from tools.line_history import LineHistory, MachineHistory, Samples
 from tools.lines import shown
 from tools.sign_offs import SignOff
@@ -27,6 +28,7 @@ SIGMAS = 4.0  # a move counts beyond this many standard deviations of its usual 
 SHARE_OF_SPAN = 0.02  # ... and beyond this share of the tag's range
 MIN_RISE = 0.5  # percentage points of defect rate that make a rise
 UNEXPLAINED = 0.5  # what a cause that would not make the defect class the camera sees rising weighs
+TOOL_FULL = 0.25  # a tool this share past its rated life is full evidence of wear
 
 
 class CauseKind(StrEnum):
@@ -36,16 +38,19 @@ class CauseKind(StrEnum):
     drift = "drift"  # a reading with no setpoint of its own away from its usual level
     setpoint_change = "setpoint_change"  # a setpoint changed within the window
     material_lot = "material_lot"  # another material lot loaded within the window
+    tool_wear = "tool_wear"  # the machine's tool has run past its rated life
 
 
-WEIGHT = {CauseKind.off_setpoint: 1.0, CauseKind.material_lot: 1.0, CauseKind.setpoint_change: 0.9,
-          CauseKind.drift: 0.6}  # a reading that follows another cause drifts too: it weighs less
+# a reading that follows another cause drifts too: it weighs less
+WEIGHT = {CauseKind.off_setpoint: 1.0, CauseKind.material_lot: 1.0, CauseKind.tool_wear: 1.0,
+          CauseKind.setpoint_change: 0.9, CauseKind.drift: 0.6}
 
 
 @dataclass(frozen=True)
 class Cause:
-    """One likely cause with its evidence: the machine, the tag (or the material lot), the figures before and now,
-    the machine's own defect rate before and now, and its score (0..1, higher more likely)."""
+    """One likely cause with its evidence: the machine, the tag (or the material lot, or the tool: its rated life
+    before, its cycles now), the machine's own defect rate before and now, and its score (0..1, higher more
+    likely)."""
 
     kind: CauseKind
     machine_id: str
@@ -72,6 +77,8 @@ class Cause:
             CauseKind.setpoint_change: f"{self.machine_id} {what} changed from {before} to {now}"
                                        + (f" ({self.signed_off})" if self.signed_off else ""),
             CauseKind.material_lot: f"{self.machine_id} material lot changed from {before} to {now}",
+            CauseKind.tool_wear: f"{self.machine_id} {what} at {now} since its last change, past its rated life of "
+                                 f"{before}",
         }[self.kind]
         if self.defect_before is not None and self.defect_now is not None:
             text += f"; its defect rate {self.defect_before:.1f} % -> {self.defect_now:.1f} %"
@@ -211,6 +218,15 @@ def _lots(m: MachineHistory) -> list[_Found]:
             for a, b in zip(m.lots, m.lots[1:], strict=False) if a.lot.strip().upper() != b.lot.strip().upper()]
 
 
+def _tool(m: MachineHistory) -> list[_Found]:
+    """The machine's tool when it has run past its rated life: its rated cycles before, its cycles now."""
+    if m.tool is None or m.tool.used <= 1:
+        return []
+    strength = min(1.0, (m.tool.used - 1) / TOOL_FULL)
+    return [_Found(CauseKind.tool_wear, TOOL, "cycles", strength, float(m.tool.rated_cycles), float(m.tool.cycles),
+                   words=m.tool.tool)]
+
+
 def _defects(m: MachineHistory, split: float) -> tuple[float, float] | None:
     """The machine's mean defect rate before and now."""
     halves = _halves(m.defect_rate, split)
@@ -229,7 +245,7 @@ def explain(line: LineHistory, *, min_rise: float = MIN_RISE) -> RootCause:
     for m in line.machines:
         share = rises.get(m.machine_id, 0.0) / total_rise if total_rise else 0.0
         changes = _setpoint_changes(m)
-        found = changes + _readings(m, line.split, {c.tag for c in changes}) + _lots(m)
+        found = changes + _readings(m, line.split, {c.tag for c in changes}) + _lots(m) + _tool(m)
         d = defects[m.machine_id]
         causes += [Cause(f.kind, m.machine_id, f.tag, f.unit, _rounded(f.before), _rounded(f.now),
                          round(WEIGHT[f.kind] * f.strength * (1 + 3 * share) / 4, 2), _rounded(f.setpoint), f.words,
@@ -249,7 +265,7 @@ def _weighed(cause: Cause, classes: list[ClassRise]) -> Cause:
     classes rose, its score weighs ``UNEXPLAINED``."""
     if not classes:
         return cause
-    unit = LOT if cause.kind is CauseKind.material_lot else cause.unit
+    unit = {CauseKind.material_lot: LOT, CauseKind.tool_wear: TOOL}.get(cause.kind, cause.unit)
     made = next((r for r in classes if r.machine_id == cause.machine_id and would_make(r, unit, cause.moved)), None)
     if made is None:
         return replace(cause, score=round(cause.score * UNEXPLAINED, 2))

@@ -5,6 +5,8 @@ from copilot.exports import exports
 _NAMES = {
     "DefectTally": "copilot.reports.camera_findings",
     "camera_defects": "copilot.reports.camera_findings",
+    "HeldLot": "copilot.reports.held_lots",
+    "lots_on_hold": "copilot.reports.held_lots",
     "PlantKpis": "copilot.reports.kpi",
     "gather": "copilot.reports.kpi",
     "lines_of": "copilot.reports.kpi",

@@ -42,6 +42,7 @@ class Conditions:
     wear: float = 0.0  # bearing wear, 0 (new) .. 1 (about to fail)
     temp_offset: float = 0.0  # degC a temperature loop settles away from its setpoint
     bad_material: bool = False  # the loaded material lot is off-spec
+    tool_worn: float = 0.0  # how far the tool has run past its rated life, 0 (within it) .. 1 (twice it)
 
 
 class MachineModel:

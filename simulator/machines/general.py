@@ -49,7 +49,8 @@ class HydraulicPress(MachineModel):
 
     def defect_target(self, v: dict[str, float], c: Conditions) -> float:
         return (0.6 + window_penalty(v["hydraulic_pressure"], 160.0, 10.0, 25.0, 0.8)
-                + 0.3 * max(0.0, v["stroke_rate"] - 18.0) + (3.5 if c.bad_material else 0.0))
+                + 0.3 * max(0.0, v["stroke_rate"] - 18.0) + (3.5 if c.bad_material else 0.0)
+                + 5.0 * c.tool_worn)  # a worn trim die leaves burrs
 
 
 class InjectionMoulder(MachineModel):
@@ -79,7 +80,7 @@ class InjectionMoulder(MachineModel):
     def defect_target(self, v: dict[str, float], c: Conditions) -> float:
         return (0.8 + window_penalty(v["barrel_temp"], 230.0, 5.0, 10.0, 0.7)
                 + window_penalty(v["hold_pressure_setpoint"], 650.0, 50.0, 100.0, 0.6)
-                + (4.0 if c.bad_material else 0.0))
+                + (4.0 if c.bad_material else 0.0) + 6.0 * c.tool_worn)  # a worn mould's parting line flashes
 
 
 class CuringOven(MachineModel):

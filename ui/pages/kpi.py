@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from copilot.reports import camera_defects, gather
+from copilot.reports import camera_defects, gather, lots_on_hold
 from ui.auth import require
 from ui.drift_view import drift_section
 from ui.shared import get_runtime
@@ -70,6 +70,17 @@ if found:
                   for t in found], hide_index=True)
 else:
     st.caption("No camera inspection in this window (`plant-copilot monitor inspect` records them).")
+st.subheader("Material lots on hold")
+try:
+    on_hold = runtime.call(lots_on_hold(runtime.connectors), timeout=60)
+except Exception as exc:  # noqa: BLE001 - a system that does not answer is told, not a traceback
+    st.warning(f"The lots on hold could not be read: {exc}")
+    on_hold = []
+if on_hold:
+    st.dataframe([{"lot": h.lot, "material": h.material, "why": h.reason, "held by": h.held_by or "–",
+                   "since": f"{h.held_at:%Y-%m-%d %H:%M} UTC" if h.held_at else "–"} for h in on_hold], hide_index=True)
+else:
+    st.caption("No material lot is on hold: the MES issues every lot.")
 st.subheader("The copilot and the monitor")
 acts, mon = k.actions, k.monitor
 st.bar_chart({"count": {"proposed by people": acts.proposed.get("people", 0),
