@@ -262,13 +262,13 @@ class MesStore:
             self.book_output(conn, live)
             return [self.order_record(conn, r) for r in conn.execute(query + " ORDER BY id", args).fetchall()]
 
-    def getorder_record(self, order_id: str) -> ProductionOrderRecord:
+    def get_order(self, order_id: str) -> ProductionOrderRecord:
         live = self.live_values()
         with self.db.write() as conn:
             self.book_output(conn, live)
             return self.order_record(conn, self.order_row(conn, order_id))
 
-    def changeorder_record(
+    def change_order(
         self, conn: sqlite3.Connection, order_id: str, change: ProductionOrderChange
     ) -> ProductionOrderRecord:
         self.book_output(conn, self.live_values())

@@ -61,15 +61,19 @@ def faithful(worded: str, lines: str) -> bool:
             and set(ID_WORD.findall(worded)) <= set(ID_WORD.findall(lines)))
 
 
-def complete(worded: str, lines: str) -> bool:
-    """Whether a wording leaves out none of the lines' numbers and ids."""
-    return _digits(lines) <= _digits(worded) and set(ID_WORD.findall(lines)) <= set(ID_WORD.findall(worded))
+_PIECE = re.compile(r"[^.:;!?\n]{3,}")
+
+
+def repeats_itself(worded: str) -> bool:
+    """Whether a wording says one phrase three times or more (a small model that ran on repeating itself)."""
+    pieces = [p.strip().lower() for p in _PIECE.findall(worded)]
+    return any(pieces.count(p) >= 3 for p in set(pieces))
 
 
 def stands_for(worded: str, lines: str, lang: str) -> bool:
-    """Whether a wording of the lines may be the answer: faithful to them, complete, and in the operator's
+    """Whether a wording of the lines may be the answer: faithful to them, not running on, and in the operator's
     language (as far as it can be told: the small model sometimes summarises in English instead)."""
-    return faithful(worded, lines) and complete(worded, lines) and language_of(worded, lang) == lang
+    return faithful(worded, lines) and not repeats_itself(worded) and language_of(worded, lang) == lang
 
 
 def restating_request(request: str, lang: str) -> HumanMessage:

@@ -125,7 +125,7 @@ def _fitting_parts(request: str, plant: Plant, machines: list[str]) -> list[str]
     return [f for f in fits if f in fitted] or fits
 
 
-_PHRASE = re.compile(r"\b(?:for|on|of|at|from)\s+(.+?)(?=[,.;:!?]|\b(?:and|for|on|of|at|from|with)\b|$)")
+_PHRASE = re.compile(r"\b(?:for|on|of|at|from)\s+(.+?)(?=[,.;:!?\n]|\b(?:and|for|on|of|at|from|with)\b|$)")
 
 
 def _machine_phrases(request: str, plant: Plant, machines: list[str]) -> set[str]:
@@ -139,7 +139,7 @@ def _grounded_part(slots: dict[str, Any], name: str, required: bool, texts: list
                    plant: Plant) -> str | None:
     """A part the request does not name: the one its words fit (within the bill of materials of the ``machines``
     it names), else none at all; the question to ask when several fit, or when it is required and fits none."""
-    fits = _fitting_parts(" ".join(texts), plant, machines)
+    fits = _fitting_parts("\n".join(texts), plant, machines)
     names = {p.id: p.name for p in plant.parts}
     if len(fits) == 1:  # the one part whose name the request says, not the model's pick
         slots[name] = fits[0]
