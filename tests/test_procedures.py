@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from connectors.plant import load_plant
 from connectors.records import PartOffer, ProductionOrderRecord, SparePart, WorkOrder
 from connectors.settings import ConnectorSettings
+from connectors.site import PLANTS
 from copilot.procedures.answer import faithful, stands_for
 from copilot.procedures.decisions import purchase, setpoint_targets, supplier_for, work_order
 from copilot.procedures.grounding import asked_back, checked, unknown_name
@@ -443,3 +445,23 @@ def test_a_part_number_said_in_the_plural_names_the_part() -> None:
     slots, _, question = checked("order 10 of the 6205s from whoever's greenest", order,
                                  {"part": "BRG-6205", "quantity": 10}, PLANT)
     assert question is None and slots["part"] == "BRG-6205"
+
+
+def test_a_set_of_a_machines_part_is_as_many_as_its_bill_of_materials_holds() -> None:
+    order = SHIPPED.get("order_part")
+    slots, _, question = checked("order a full set of bearings for the outfeed belt, whoever's quickest", order,
+                                 {"part": "BRG-6205", "quantity": 20}, PLANT)
+    conveyor = next(b.qty for b in PLANT.machines["CV-203"].bom if b.part == "BRG-6205")
+    assert question is None and slots["quantity"] == conveyor == 4
+    slots, _, _ = checked("bestell einen kompletten Satz Lager für das Auslaufband", order, {"part": "BRG-6205"},
+                          PLANT, lang="de", english="order a complete set of bearings for the outfeed conveyor")
+    assert slots["quantity"] == 4
+    # a number said, no set asked, or "set" as a verb: the count stays the request's (or the procedure's to decide)
+    assert checked("order 2 bearings for the outfeed belt", order, {"part": "BRG-6205", "quantity": 2},
+                   PLANT)[0]["quantity"] == 2
+    assert "quantity" not in checked("order bearings for the outfeed belt", order, {"part": "BRG-6205"}, PLANT)[0]
+    assert "quantity" not in checked("set up an order of bearings for the outfeed belt", order,
+                                     {"part": "BRG-6205"}, PLANT)[0]
+    dyehouse = load_plant(PLANTS / "dyehouse" / "plant.yaml")  # the padder takes four
+    assert checked("we need a full set of bearings for the padder, whoever can deliver soonest", order,
+                   {"part": "BRG-22210"}, dyehouse)[0]["quantity"] == 4

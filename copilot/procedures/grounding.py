@@ -20,7 +20,8 @@ nothing clearly. Before a procedure runs:
 - a part the request does not name, where the request's words fit several parts'
   names ("some seals"), is asked back with those parts; where they fit one part's
   name ("the gearbox"), or one in the bill of materials of the machine the request
-  names ("the bearings for the pump"), it is that part;
+  names ("the bearings for the pump"), it is that part; "a full set" of it is as many
+  as that machine's bill of materials holds (copilot/understanding/sets.py);
 - a setpoint the request does not name, where the request names a measured value
   of the machine ("write 2.0 into the vibration tag"), is told: that is not a
   setpoint, and which setpoints the machine has;
@@ -45,7 +46,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from connectors.plant import Plant, Tag, drives
+from connectors.plant import Machine, Plant, Tag, drives
 from copilot.procedures.register import resolution
 from copilot.procedures.spec import Procedure, SlotKind
 from copilot.understanding.changes import read_changes
@@ -55,6 +56,7 @@ from copilot.understanding.number_words import DECIMAL_COMMA, LANGUAGES
 from copilot.understanding.numbers import numbers
 from copilot.understanding.options import options_dropped
 from copilot.understanding.phrasing import Absolute, Percent, Phrase, Relative, phrases
+from copilot.understanding.sets import set_count
 
 ID_WORD = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b")
 """An id-shaped word as plant ids are written: capitals and digits joined by dashes (P-101, HX-200-BLU)."""
@@ -172,6 +174,15 @@ def _grounded_machine(slots: dict[str, Any], name: str, required: bool, named: l
         del slots[name]
 
 
+def _set_of(procedure: Procedure, slots: dict[str, Any], texts: list[str], lang: str, machines: list[Machine]) -> None:
+    """A count the request does not give, where it asks for a set of a part of the one machine it names: as many as
+    that machine's bill of materials holds ("a full set of bearings for the outfeed belt")."""
+    part, count = procedure.slot_of(SlotKind.part), procedure.slot_of(SlotKind.integer)
+    if part and count and slots.get(part) and slots.get(count) is None and len(machines) == 1:
+        if (found := set_count(texts, lang, machines[0], slots[part])) is not None:
+            slots[count] = found
+
+
 def _said(value: Any, said: set[float], *, count: bool = True) -> bool:
     """Whether the request has this number; a count of 0 always ("no defects" is said in words no parser
     lists), while 0 as an amount (0 minutes, 0 more) is no number anyone asks for."""
@@ -286,6 +297,7 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
             if question := _grounded_part(kept, name, slot.required, texts, named, plant):
                 return kept, None, question
     _unfilled_machine(procedure, kept, named)
+    _set_of(procedure, kept, texts, lang, [plant.machines[m] for m in named])
     _taken_off(procedure, kept, own, lang, plant)
     measured = _measured_instead(request, procedure, kept, plant)
     return kept, measured, None if measured else unconverted
