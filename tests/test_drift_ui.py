@@ -11,8 +11,9 @@ from ui_helpers import SCRIPT, app_env, environment, pump_manual_store, session,
 
 from copilot.monitor.alerts import Alerts, AlertStatus, AlertVerdict
 from copilot.settings import CopilotSettings
+from ui.auth import app_sessions, sign_in_service
 from ui.runtime import AppRuntime
-from ui.shared import app_configuration, get_runtime
+from ui.shared import alerts_store, app_configuration, get_runtime
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +27,8 @@ def runtime(sim_server, tmp_path_factory) -> Iterator[AppRuntime]:
         yield rt
         get_runtime.clear()  # closes it
         app_configuration.clear()
+        for opened in (alerts_store, sign_in_service, app_sessions):  # opened on this module's site: closed with it
+            opened.clear()
 
 
 @pytest.fixture
