@@ -15,8 +15,6 @@ changes state, its events flagged SuppressedOrShelved.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -27,8 +25,8 @@ from asyncua.server.event_generator import EventGenerator
 from connectors.plant import Plant
 from simulator.alarm_conditions import AlarmDefinition, ConditionKind, definitions, judge
 from simulator.physics import PlantSimulation
+from simulator.rounds import Rounds
 
-log = logging.getLogger(__name__)
 MAX_TIME_SHELVED_MS = 8 * 3600 * 1000.0
 POLL_S = 0.25
 _LOCALE = "en"
@@ -94,7 +92,7 @@ class AlarmServer:
     def __init__(self, server: Server, sim: PlantSimulation, plant: Plant, idx: int) -> None:
         self._server, self._sim, self._plant, self._idx = server, sim, plant, idx
         self._conditions: dict[ua.NodeId, _Condition] = {}
-        self._task: asyncio.Task[None] | None = None
+        self._rounds = Rounds(self.poll, POLL_S, "judging the OPC UA alarm conditions")
         self._raising = asyncio.Lock()  # one event at a time: the loop and the methods share the events' fields
 
     async def add(self, machine_nodes: dict[str, Node]) -> None:
@@ -141,21 +139,10 @@ class AlarmServer:
 
     def start(self) -> None:
         """Judge every condition now and every ``POLL_S`` until ``stop``."""
-        self._task = asyncio.create_task(self._run(), name="OPC UA alarms")
+        self._rounds.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.poll()
-            except Exception:  # a failed round is logged; the next one judges every condition again
-                log.exception("judging the OPC UA alarm conditions failed")
-            await asyncio.sleep(POLL_S)
+        await self._rounds.stop()
 
     async def poll(self) -> None:
         """Raise an event for each condition that became active or cleared, or whose shelving ran out."""

@@ -8,14 +8,11 @@ trigger), so a client's subscription sees each change within a sample and a publ
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 from collections.abc import Callable
 
 from asyncua import Server, ua
 
-log = logging.getLogger(__name__)
+from simulator.rounds import Rounds
 
 SAMPLE_S = 0.2
 
@@ -27,24 +24,13 @@ class Sampler:
 
     def __init__(self, server: Server, readers: dict[ua.NodeId, Reader]) -> None:
         self._server, self._readers = server, readers
-        self._task: asyncio.Task[None] | None = None
+        self._rounds = Rounds(self.sample, SAMPLE_S, "sampling the OPC UA tag nodes")
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="OPC UA sampling")
+        self._rounds.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.sample()
-            except Exception:  # a failed round is logged; the next one samples every node again
-                log.exception("sampling the OPC UA tag nodes failed")
-            await asyncio.sleep(SAMPLE_S)
+        await self._rounds.stop()
 
     async def sample(self) -> None:
         """Hand each monitored tag node's value now to its monitored items (which publish it if it changed)."""
