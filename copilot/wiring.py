@@ -115,9 +115,13 @@ def checkpoint_serde() -> JsonPlusSerializer:
 @asynccontextmanager
 async def checkpointer(location: Location) -> AsyncIterator[BaseCheckpointSaver]:
     """LangGraph's own checkpointer for where the state is: its Postgres one (its ``setup()`` makes and migrates
-    its tables, one process at a time), or its SQLite one on the data folder's file."""
+    its tables, one process at a time), or its SQLite one on the data folder's file. SQLite commits a step in
+    its write-ahead log without waiting for the disk: a killed process loses no step, a power cut may lose the last
+    ones (the ledger, the queue and the audit log still wait for the disk, so nothing runs twice)."""
     if not is_postgres(location):
         async with aiosqlite.connect(str(location)) as conn:
+            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA synchronous=NORMAL")
             yield AsyncSqliteSaver(conn, serde=checkpoint_serde())
         return
     async with AsyncPostgresSaver.from_conn_string(str(location), serde=checkpoint_serde()) as saver:
