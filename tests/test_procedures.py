@@ -48,6 +48,10 @@ def _with(change: dict) -> dict:
     ({"examples": []}, "field examples"),
     ({"examples": [{"request": "how is P-101?", "slots": {"machin": "P-101"}}]},
      "fills machin, which is no slot of it"),
+    ({"steps": [{"read": "machine_status", "when": ["$machine", "machine"], "args": {"machine_id": "$machine"}}]},
+     "when must be a reference like $name, not 'machine'"),
+    ({"steps": [{"read": "machine_status", "when": ["$machine", "$status"], "args": {"machine_id": "$machine"}}]},
+     "$status is neither a slot nor the result of an earlier step"),
 ])
 def test_a_procedure_file_with_a_mistake_is_refused_with_the_procedure_and_field(change, message) -> None:
     with pytest.raises(ProcedureError) as caught:

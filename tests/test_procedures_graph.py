@@ -112,6 +112,16 @@ async def test_maintenance_with_a_named_part_opens_the_job_and_orders_that_part(
         assert "order 4 x BRG-6205" in order.change and "SUP-NORD" in order.change
 
 
+async def test_a_part_named_for_the_fitter_to_check_is_not_bought_unless_the_request_says_to_order(sim, tmp_path):
+    request = "the moulder keeps short-shotting, get a fitter to check the check ring"
+    model = script([call("report_to_maintenance", machine="IM-103", symptom="short shots",
+                                  order_spare_parts=None, part="CHK-RING-IM150", quantity=None, preference=None)])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", request)
+    assert [s.status for s in results(steps, "create_work_order")] == ["done"]
+    assert not [s for s in steps if s.kind == "proposal" and s.tool in ("inventory", "create_purchase_order")]
+
+
 async def test_a_request_in_another_language_is_answered_in_it_from_the_steps_lines(sim, tmp_path):
     model = script([call("inventory_check", part="BRG-6205")], "BRG-6205: 6 Stück auf Lager.")
     async with copilot_on(sim, tmp_path, model) as copilot:

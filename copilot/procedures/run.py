@@ -126,8 +126,9 @@ def advance(run: ProcedureRun, procedure: Procedure, plant: Plant,
 
 
 def _skipped(step: ProcedureStep, scope: dict[str, Any]) -> bool:
-    """Whether the step's ``when`` is unset or its ``unless`` is set in the scope."""
-    return bool((step.when and not _resolve(step.when, scope)) or (step.unless and _resolve(step.unless, scope)))
+    """Whether one of the step's ``when`` references is unset or its ``unless`` is set in the scope."""
+    return not all(_resolve(ref, scope) for ref in step.required) or bool(step.unless and
+                                                                          _resolve(step.unless, scope))
 
 
 def _decide(run: ProcedureRun, step: ProcedureStep, plant: Plant) -> bool:

@@ -98,7 +98,8 @@ class ProcedureStep(_Strict):
     decide: str | None = None
     args: dict[str, Any] = {}
     each: str | None = Field(default=None, description="a reference to a list: one call per item, as $item")
-    when: str | None = Field(default=None, description="a reference: the step runs only when it is set")
+    when: str | list[str] | None = Field(default=None, description="a reference, or a list of them: the step runs "
+                                         "only when every one is set")
     unless: str | None = Field(default=None, description="a reference: the step is skipped when it is set")
     into: str | None = Field(default=None, pattern=_NAME, description="the name its result is kept under")
 
@@ -110,10 +111,15 @@ class ProcedureStep(_Strict):
         if len(given) != 1:
             raise ValueError("a step is exactly one of read: TOOL, change: TOOL or decide: DECISION")
         for field in ("each", "when", "unless"):
-            value = getattr(self, field)
-            if value is not None and not REFERENCE.match(value):
-                raise ValueError(f"{field} must be a reference like $name, not {value!r}")
+            for value in _listed(getattr(self, field)):
+                if not REFERENCE.match(value):
+                    raise ValueError(f"{field} must be a reference like $name, not {value!r}")
         return self
+
+    @property
+    def required(self) -> list[str]:
+        """The references that must all be set for the step to run (its ``when``)."""
+        return _listed(self.when)
 
     @property
     def kind(self) -> StepKind:
@@ -230,8 +236,13 @@ def _problems(proc: Procedure, tools: dict[str, Tool]) -> list[str]:
     return out
 
 
+def _listed(value: str | list[str] | None) -> list[str]:
+    """A step's condition field as a list of its references."""
+    return [] if value is None else [value] if isinstance(value, str) else value
+
+
 def _references(step: ProcedureStep) -> list[str]:
-    found = [v for v in (step.each, step.when, step.unless) if v]
+    found = [*_listed(step.each), *_listed(step.when), *_listed(step.unless)]
     stack: list[Any] = list(step.args.values())
     while stack:
         value = stack.pop()
