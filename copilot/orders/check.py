@@ -24,7 +24,7 @@ from copilot.orders.configuration import (
 from copilot.orders.options import OptionContext, other_options
 from copilot.orders.queue import line_orders
 from copilot.orders.result import CapacityCheck, ConfigurationCheck, MaterialCheck, Verdict
-from copilot.orders.sequence import LineOrder, LineSequence, sequence_line
+from copilot.orders.sequence import LineOrder, LineSequence, QueuePlace, queue_place, sequence_line
 from copilot.orders.supply import Stock, substitutions, supply
 from tools.configuration_facts import ConfigurationFacts
 
@@ -62,18 +62,21 @@ def check_configuration(request: OrderRequest, facts: ConfigurationFacts, plant:
     plan = _plan(request, features, facts, plant)
     finish = plan.finish()
     verdict = Verdict.on_time if finish is not None and finish <= request.due else Verdict.late
+    sequenced, place = _sequence(request, features, facts)
     return ConfigurationCheck(**base, verdict=verdict, recipe=recipe, materials=plan.materials,
                               capacity=plan.capacity, build_date=plan.capacity.line_free, finish=finish,
-                              sequence=_sequence(request, features, facts))
+                              sequence=sequenced, place=place)
 
 
-def _sequence(request: OrderRequest, features: frozenset[str], facts: ConfigurationFacts) -> LineSequence:
-    """The line's queue with the order added last, sequenced: the order's place and its changeover."""
+def _sequence(request: OrderRequest, features: frozenset[str],
+              facts: ConfigurationFacts) -> tuple[LineSequence, QueuePlace | None]:
+    """The line's queue with the order added last, sequenced, and the order's place in it with its changeover."""
     product, routing = facts.product, facts.product.routing
     queued = line_orders(facts.orders, routing.line, facts.products, facts.mes_products, product)
     order = LineOrder(Run(None, request.colour, features, request.quantity, routing.units_per_hour(features)),
                       request.due)
-    return sequence_line(routing.line, routing, [*queued, order], facts.today)
+    sequenced = sequence_line(routing.line, routing, [*queued, order], facts.today)
+    return sequenced, queue_place(sequenced, [*queued, order], routing)
 
 
 @dataclass(frozen=True)
