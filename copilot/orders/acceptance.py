@@ -63,8 +63,8 @@ class Proposal:
         place = self.place.line if self.place else f"queued last on {line}"
         buy = "; ".join(f"buy {p.quantity} {p.part_id} from {p.supplier_id}" for p in self.purchases)
         finish = f"finished {c.finish}" + ("" if c.verdict is Verdict.on_time else f", after the due date {c.due}")
-        return (f"proposed: a production order of {c.quantity} {c.product} {c.colour}{options} on line {line}, "
-                f"{place} ({finish}); recipe {recipe}"
+        return (f"proposed: a production order of {c.quantity} {c.product} {c.colour}{options}, {place} "
+                f"({finish}); recipe {recipe}"
                 + (f"; {buy}" if buy else "; every material is in stock or on order"))
 
 
