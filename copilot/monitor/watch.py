@@ -129,8 +129,7 @@ class Monitor:
             try:
                 finding = await self._order_turn(detection, line.id)
             except ConnectorError:
-                done.unreadable.append(line.id)
-                continue
+                continue  # the MES or a PLC did not answer: the next full check looks again
             if finding is None:
                 self._clear(line.id, detection, done)
             else:
