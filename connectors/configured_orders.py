@@ -33,8 +33,8 @@ class OrderSetpoint(BaseModel):
 
 
 class ProductionOrderCreate(BaseModel):
-    """A new production order of a configuration (a product in a colour with options), queued at the end of its
-    product's line, with the recipe its setpoints run at."""
+    """A new production order of a configuration (a product in a colour with options), queued on its product's
+    line just before the planned order ``before`` (at the end when none), with the recipe its setpoints run at."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -43,6 +43,8 @@ class ProductionOrderCreate(BaseModel):
     options: list[str] = Field(default=[], max_length=10)
     quantity: int = Field(gt=0, le=10_000_000)
     recipe: list[OrderSetpoint] = Field(default=[], max_length=40)
+    before: str | None = Field(default=None, min_length=1, max_length=40,
+                               description="a planned order of the line this one is queued just before; none: last")
     requested_by: str = Field(min_length=1, max_length=80)
     reason: str = Field(default="", max_length=500)
 

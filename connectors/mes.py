@@ -75,9 +75,11 @@ class MesClient(JsonApiClient):
     async def create_production_order(
         self, order: ProductionOrderCreate, *, idempotency_key: str
     ) -> ProductionOrderRecord:
-        """A planned order of a configuration with its recipe, last in its product's line's queue.
+        """A planned order of a configuration with its recipe, queued on its product's line before ``order.before``
+        (last when none).
 
-        ``NotFound`` for an unknown product, machine or tag; ``Rejected`` for a recipe tag that is no setpoint.
+        ``NotFound`` for an unknown product, machine or tag; ``Rejected`` for a recipe tag that is no setpoint, or a
+        ``before`` that is no planned order of the line.
         """
         return await self._write("POST", "/production-orders", order, idempotency_key, ProductionOrderRecord)
 

@@ -66,10 +66,11 @@ def _product_problems(product: PlmProduct, plant: Plant, materials: set[str]) ->
     features = colours | options
     named = [*(f for r in product.rules for f in (r.option, *r.others)),
              *(f for b in product.bom for f in (*b.when, *b.unless)),
-             *(f for r in product.recipes for f in r.when), *product.routing.option_cycle_s,
-             *product.routing.tooling,
+             *(f for r in product.recipes for f in r.when), *product.routing.tooling,
              *(c for a, row in product.routing.colour_changes.items() for c in (a, *row))]
     problems += [f"{where}: unknown colour or option {f}" for f in dict.fromkeys(named) if f not in features]
+    problems += [f"{where}: routing.option_cycle_s names {f}, which is not one of its options"
+                 for f in product.routing.option_cycle_s if f not in options]
     problems += [f"{where}: BOM names unknown material {b.material}"
                  for b in product.bom if b.material not in materials]
     for machine_id in dict.fromkeys([product.routing.machine, *(r.machine for r in product.recipes)]):

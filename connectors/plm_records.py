@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveFloat
 
 __all__ = ["Alternate", "BomItem", "EngineeringChange", "Option", "OptionRule", "PlmCatalogue", "PlmProduct",
            "Recipe", "Routing", "RuleKind"]
@@ -73,7 +73,8 @@ class Routing(_Record):
     line: str = Field(min_length=1)
     machine: str = Field(min_length=1)
     cycle_s: float = Field(gt=0)
-    option_cycle_s: dict[str, float] = {}
+    option_cycle_s: dict[str, PositiveFloat] = Field(
+        default={}, description="an option's own cycle time in seconds where it slows the base cycle_s")
     units_per_cycle: int = Field(default=1, gt=0)
     hours_per_day: float = Field(gt=0, le=24)
     colour_change_min: float = Field(ge=0, description="changeover between orders of different colours")

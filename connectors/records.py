@@ -1,9 +1,8 @@
 """The records the ERP and MES exchange: the shape of their HTTP API, as pure pydantic models.
 
-The connectors parse answers into these; the simulator's ERP and MES services use the same models for their
-requests and answers, so both sides agree by construction. Request models (``...Create``, ``...Change``,
-``...Update``) forbid unknown fields, so a typo is an error rather than a silently ignored wish; answer models
-ignore fields they do not know, so a newer server does not break an older client."""
+The connectors parse answers into these; the simulator's ERP and MES services use the same models, so both sides agree
+by construction. Request models (``...Create``, ``...Change``, ``...Update``) forbid unknown fields (a typo is an
+error, not an ignored wish); answer models ignore fields they do not know (a newer server breaks no older client)."""
 
 from __future__ import annotations
 
@@ -323,6 +322,7 @@ class ProductionOrderRecord(_Answer):
     status: ProductionOrderStatus
     changes: list[OrderChange]
     due: date | None = Field(default=None, description="the day it is due, if it has a due date")
+    queue_position: int | None = Field(default=None, description="its place in its line's queue, 1 next; None: begun")
 
 
 class LineStatus(_Answer):

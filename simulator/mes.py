@@ -102,7 +102,8 @@ def _orders_router(mes: MesStore) -> APIRouter:
     def list_products() -> list[ProductRecord]:
         return mes.products()
 
-    @api.get("/production-orders", tags=["production orders"], summary="List production orders")
+    @api.get("/production-orders", tags=["production orders"],
+             summary="List production orders, each line's in its queue order")
     def list_production_orders(
         line: str | None = None, status: ProductionOrderStatus | None = None
     ) -> list[ProductionOrderRecord]:
@@ -129,8 +130,8 @@ def _configured_router(mes: MesStore) -> APIRouter:
 
     @api.post("/production-orders", tags=["production orders"], status_code=201,
               response_model=ProductionOrderRecord,
-              summary="Create a planned order of a configuration (colour, options) with its recipe, last in its "
-                      "product's line's queue")
+              summary="Create a planned order of a configuration (colour, options) with its recipe, queued on its "
+                      "product's line just before the planned order `before` (the sequencer's place), else last")
     def create_production_order(create: ProductionOrderCreate, request: Request, key: IdempotencyKey) -> JSONResponse:
         return run_once(db, request, key, create, lambda conn: create_order(mes, conn, create), status_code=201)
 

@@ -1,5 +1,7 @@
-"""The MES's configured orders: a production order created with its configuration and recipe at the end of its
-line's queue, the recipe it keeps, and the switch of its line to it (the finished order before it closed as done).
+"""The MES's configured orders: a production order created with its configuration and recipe at its place in its
+line's queue (before a planned order, or last), the recipe it keeps, and the switch of its line to it (the finished
+order before it closed as done). A line's queue is its planned orders by ``queue_position`` (as created, or by
+number where none was set).
 
 Each change is recorded in the order's changes (field ``status``), by whom and why; ``simulator.mes`` serves them.
 """
@@ -41,11 +43,48 @@ def _variant(conn: sqlite3.Connection, product: str, colour: str, options: list[
 
 
 def _next_order_id(conn: sqlite3.Connection, line: str) -> str:
-    """The line's next order number after its highest: PO-L1-0043 → PO-L1-0044, queued after every order before."""
+    """The line's next order number after its highest: PO-L1-0043 → PO-L1-0044."""
     numbers = [int(m.group(1)) for (order_id,) in conn.execute("SELECT id FROM production_orders WHERE line = ?",
                                                                (line,))
                if (m := re.search(r"(\d+)$", order_id))]
     return f"PO-{line}-{max(numbers, default=0) + 1:04d}"
+
+
+QUEUE_ORDER = "line, COALESCE(queue_position, 0), id"
+"""How the MES lists production orders: by line, then in each line's queue order, then by number."""
+
+
+def _queue(conn: sqlite3.Connection, line: str) -> list[str]:
+    """The line's planned orders, next first."""
+    return [r["id"] for r in conn.execute(f"SELECT id FROM production_orders WHERE line = ? AND status = ? ORDER BY "
+                                          f"{QUEUE_ORDER}", (line, ProductionOrderStatus.planned.value))]
+
+
+def queue_place(conn: sqlite3.Connection, row: sqlite3.Row) -> int | None:
+    """The order's place among its line's planned orders (1: next); None when it is not planned."""
+    if ProductionOrderStatus(row["status"]) is not ProductionOrderStatus.planned:
+        return None
+    return _queue(conn, row["line"]).index(row["id"]) + 1
+
+
+def _queued_at(conn: sqlite3.Connection, line: str, before: str | None) -> int:
+    """Where a new order goes in the line's queue: just before the planned order ``before``, else last; 422 naming
+    the queue when ``before`` is not one of its planned orders."""
+    queue = _queue(conn, line)
+    if before is None:
+        return len(queue)
+    if canonical_id(before) not in queue:
+        raise HTTPException(422, f"{before!r} is not a planned order of line {line}, so nothing can be queued "
+                                 f"before it; its queue: {', '.join(queue) or 'empty'}")
+    return queue.index(canonical_id(before))
+
+
+def _renumber(conn: sqlite3.Connection, line: str, order_id: str, at: int) -> None:
+    """Set the line's queue positions 1, 2, … with ``order_id`` at index ``at`` of the planned orders."""
+    queue = [i for i in _queue(conn, line) if i != order_id]
+    queue.insert(at, order_id)
+    conn.executemany("UPDATE production_orders SET queue_position = ? WHERE id = ?",
+                     [(i + 1, o) for i, o in enumerate(queue)])
 
 
 def _record(conn: sqlite3.Connection, order_id: str, old: str, new: str, by: str, reason: str) -> None:
@@ -54,8 +93,8 @@ def _record(conn: sqlite3.Connection, order_id: str, old: str, new: str, by: str
 
 
 def create_order(store: MesStore, conn: sqlite3.Connection, create: ProductionOrderCreate) -> ProductionOrderRecord:
-    """A planned order of the configuration on its product's line, last in the line's queue, with its recipe
-    (each setpoint a writable tag of the plant)."""
+    """A planned order of the configuration on its product's line, queued before the planned order ``before``
+    (last when none), with its recipe (each setpoint a writable tag of the plant)."""
     product = conn.execute("SELECT * FROM products WHERE id = ?", (canonical_id(create.product),)).fetchone()
     if product is None:
         known = ", ".join(r["id"] for r in conn.execute("SELECT id FROM products ORDER BY id"))
@@ -64,11 +103,13 @@ def create_order(store: MesStore, conn: sqlite3.Connection, create: ProductionOr
         tag = store.plant.tag(setpoint.machine_id, setpoint.tag)
         if not tag.writable:
             raise HTTPException(422, f"{tag.key} is not a writable setpoint; a recipe sets setpoints only")
+    at = _queued_at(conn, product["line"], create.before)
     variant = _variant(conn, product["id"], create.colour, create.options)
     order_id = _next_order_id(conn, product["line"])
     conn.execute("INSERT INTO production_orders (id, line, product, variant, quantity, produced, status)"
                  " VALUES (?, ?, ?, ?, ?, 0, ?)", (order_id, product["line"], product["id"], variant, create.quantity,
                                                    ProductionOrderStatus.planned.value))
+    _renumber(conn, product["line"], order_id, at)
     conn.executemany("INSERT INTO order_recipes (order_id, position, machine_id, tag, value) VALUES (?, ?, ?, ?, ?)",
                      [(order_id, i, store.plant.machine(s.machine_id).id, s.tag, s.value)
                       for i, s in enumerate(create.recipe)])

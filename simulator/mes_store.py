@@ -35,7 +35,7 @@ from connectors.records import (
 )
 from simulator.faults import FaultBoard, FaultKind
 from simulator.http_common import API_PREFIX, Database, canonical_id, next_id, utc_now
-from simulator.mes_configured import RECIPE_SCHEMA
+from simulator.mes_configured import QUEUE_ORDER, RECIPE_SCHEMA, queue_place
 from simulator.mes_lots import LOT_SCHEMA, LOT_TABLES, seed_lots
 
 QUALITY_TAGS = ("good_count", "reject_count", "defect_rate")
@@ -69,7 +69,7 @@ CREATE TABLE IF NOT EXISTS variants (
 CREATE TABLE IF NOT EXISTS production_orders (
     id TEXT PRIMARY KEY, line TEXT NOT NULL, product TEXT NOT NULL REFERENCES products(id),
     variant TEXT NOT NULL REFERENCES variants(id), quantity INTEGER NOT NULL, produced INTEGER NOT NULL,
-    status TEXT NOT NULL, due TEXT
+    status TEXT NOT NULL, due TEXT, queue_position INTEGER
 );
 CREATE TABLE IF NOT EXISTS order_changes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, order_id TEXT NOT NULL REFERENCES production_orders(id),
@@ -239,7 +239,7 @@ class MesStore:
             id=row["id"], line=row["line"], product=row["product"], product_name=product["name"],
             variant=row["variant"], variants=variants, quantity=row["quantity"], produced=row["produced"],
             remaining=max(0, row["quantity"] - row["produced"]), status=row["status"], changes=changes, due=row["due"],
-        )
+            queue_position=queue_place(conn, row))
 
     @staticmethod
     def order_row(conn: sqlite3.Connection, order_id: str) -> sqlite3.Row:
@@ -260,7 +260,7 @@ class MesStore:
         live = self.live_values()
         with self.db.write() as conn:
             self.book_output(conn, live)
-            return [self.order_record(conn, r) for r in conn.execute(query + " ORDER BY id", args).fetchall()]
+            return [self.order_record(conn, r) for r in conn.execute(f"{query} ORDER BY {QUEUE_ORDER}", args)]
 
     def get_order(self, order_id: str) -> ProductionOrderRecord:
         live = self.live_values()
@@ -381,10 +381,11 @@ def _round_or_none(value: Value | None) -> float | None:
 
 def _add_inspection_detail(conn: sqlite3.Connection) -> None:
     """A database made before inspections had a lot, defects by class and a picture time, or production orders a
-    due date, gets those columns, empty."""
+    due date and a queue position, gets those columns, empty."""
     for table, name, kind in (("inspections", "material_lot", "TEXT NOT NULL DEFAULT ''"),
                               ("inspections", "defects_by_class", "TEXT NOT NULL DEFAULT '{}'"),
-                              ("inspections", "taken_at", "REAL"), ("production_orders", "due", "TEXT")):
+                              ("inspections", "taken_at", "REAL"), ("production_orders", "due", "TEXT"),
+                              ("production_orders", "queue_position", "INTEGER")):
         if name not in {row["name"] for row in conn.execute(f"PRAGMA table_info({table})")}:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 

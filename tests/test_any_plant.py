@@ -134,7 +134,8 @@ def test_the_products_monitor_rules_watch_what_another_plant_has_and_a_sites_own
     procedures = fitted_to(PROCEDURES, plant)
     spec = MonitorSpec.load(PRODUCT_DEFAULTS / "monitor.yaml", plant, procedures)
     assert [(d.name, d.tags) for d in spec.detections] == [("reading toward its alarm", ["motor_current"]),
-                                                           ("machine stopped by a fault", [])]
+                                                           ("machine stopped by a fault", []),
+                                                           ("next order's turn", [])]  # the MES's, any plant
     own = tmp_path / "monitor.yaml"
     own.write_text("detections:\n  - {name: hot oil, kind: toward_limit, tags: [oil_temp], window_minutes: 20,"
                    " procedure: report_to_maintenance}\n")
@@ -143,4 +144,4 @@ def test_the_products_monitor_rules_watch_what_another_plant_has_and_a_sites_own
     dyehouse = load_plant(PLANTS / "dyehouse" / "plant.yaml")
     site = CopilotSettings(site_dir=PLANTS / "dyehouse")
     assert site.monitor_file == PLANTS / "dyehouse" / "monitor.yaml"  # the site's own replaces the product's
-    assert len(MonitorSpec.load(site.monitor_file, dyehouse, fitted_to(PROCEDURES, dyehouse)).detections) == 5
+    assert len(MonitorSpec.load(site.monitor_file, dyehouse, fitted_to(PROCEDURES, dyehouse)).detections) == 6

@@ -99,6 +99,8 @@ def test_a_setpoint_changed_within_the_window_is_not_a_drift():
     ({"slots": {"colour": "red"}}, "report_to_maintenance has no slot 'colour'"),
     ({"min_rise_per_hour": {"vibration": 1}}, "a rise for each of tags"),
     ({"window_minutes": float("nan")}, "field window_minutes"),
+    ({"window_minutes": None}, "a rising_together detection needs window_minutes"),
+    ({"kind": "order_turn", "slots": {}}, "field procedure: report_to_maintenance takes no line"),
 ])
 def test_a_monitor_file_with_a_mistake_names_the_detection_and_field(change, message):
     raw = yaml.safe_load((PRODUCT_DEFAULTS / "monitor.yaml").read_text())

@@ -68,7 +68,7 @@ async def test_a_recipe_beyond_the_max_step_from_the_line_now_is_refused_before_
         "its maximum step 20 bar")
     blue = accept(await checked(sim, "blue", "uv_stabilised"), LINE_NOW, RIVERSIDE)  # 235 / 600 / 150: in steps
     assert [(p.part_id, p.quantity, p.supplier_id) for p in blue.purchases] == [("UV-ADD", 2, "SUP-COLOR")]
-    assert blue.after == ("PO-L1-0042", "PO-L1-0043")
+    assert (blue.place.position, blue.place.after, blue.place.before) == (2, "PO-L1-0043", None)  # with its twin
 
 
 def test_the_dyehouse_recipe_is_held_to_the_dyer_s_max_step_too() -> None:

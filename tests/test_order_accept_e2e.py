@@ -59,6 +59,7 @@ async def test_a_configured_order_is_accepted_placed_and_the_line_changed_over_a
             [proposed] = copilot.pending()
             assert proposed.decision.rule == "new production order" + "s"
             assert {(s["machine_id"], s["tag"]): s["value"] for s in proposed.arguments["recipe"]} == RECIPE
+            assert proposed.arguments["before"] == "PO-L1-0043"  # grey to green to blue: 40 min, not 70 at the end
             await sign_off(copilot, "create_production_order", "pia")  # the planner
             [order] = [o for o in await deps.mes.list_production_orders(line="L1") if o.id == "PO-L1-0044"]
             assert (order.status, order.variant, order.quantity) == (ProductionOrderStatus.planned,

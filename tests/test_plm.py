@@ -42,6 +42,19 @@ def test_a_plm_file_naming_what_the_plant_lacks_is_refused_in_one_line(tmp_path)
     assert "machine OV-201 is not on line L1" in message and "unknown material GF-99" in message
 
 
+@pytest.mark.parametrize(("cycle", "problem"), [
+    ("{glass_filled: 0}", "products.0.routing.option_cycle_s.glass_filled: Input should be greater than 0"),
+    ("{blue: 36}", "product HX-200: routing.option_cycle_s names blue, which is not one of its options")])
+def test_an_option_cycle_time_that_is_no_time_or_no_option_is_refused_naming_the_field(tmp_path, cycle: str,
+                                                                                        problem: str) -> None:
+    broken = tmp_path / "plm.yaml"
+    broken.write_text((PLANTS / "riverside" / "plm.yaml").read_text().replace(
+        "option_cycle_s: {glass_filled: 36}", f"option_cycle_s: {cycle}"))
+    with pytest.raises(PlmFileError) as caught:
+        load_plm(broken, RIVERSIDE)
+    assert problem in str(caught.value)
+
+
 async def test_the_simulator_serves_plm_over_http(sim) -> None:
     async with PlmClient.from_settings(sim) as plm:
         products = await plm.products()

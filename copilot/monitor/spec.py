@@ -32,6 +32,7 @@ class DetectionKind(StrEnum):
     off_setpoint = "off_setpoint"
     above_usual = "above_usual"
     stopped = "stopped"
+    order_turn = "order_turn"  # a line's order made, the next one's recipe not yet on the machines (the MES's)
 
 
 class Detection(BaseModel):
@@ -44,7 +45,8 @@ class Detection(BaseModel):
     kind: DetectionKind
     tags: list[str] = []
     pairs: dict[str, str] = {}  # off_setpoint: reading -> its setpoint
-    window_minutes: float = Field(gt=0, le=24 * 60)
+    window_minutes: float | None = Field(default=None, gt=0, le=24 * 60, description="the history it reads; every "
+                                         "kind but order_turn (which reads the MES) needs it")
     within_hours: float = Field(default=4.0, gt=0)
     min_rise_per_hour: dict[str, float] = {}
     band: float = Field(default=0.03, gt=0)
@@ -58,8 +60,15 @@ class Detection(BaseModel):
     recheck: str | None = Field(default=None, description="a procedure run in the alert's thread once a correction "
                                 "it proposed has run and the camera has inspected enough parts since")
 
+    @property
+    def subject_slot(self) -> str:
+        """The slot its procedure gets the finding's subject in: the line for an order's turn, else the machine."""
+        return "line" if self.kind is DetectionKind.order_turn else "machine"
+
     @model_validator(mode="after")
     def _fields_of_its_kind(self) -> Detection:
+        if self.window_minutes is None and self.kind is not DetectionKind.order_turn:
+            raise ValueError(f"a {self.kind} detection needs window_minutes")
         needs = {DetectionKind.toward_limit: self.tags, DetectionKind.rising_together: self.min_rise_per_hour,
                  DetectionKind.off_setpoint: self.pairs, DetectionKind.above_usual: self.tags}
         if self.kind in needs and not needs[self.kind]:
@@ -68,7 +77,7 @@ class Detection(BaseModel):
             raise ValueError(f"a {self.kind} detection needs {field}")
         if self.kind is DetectionKind.rising_together and set(self.tags) != set(self.min_rise_per_hour):
             raise ValueError("min_rise_per_hour needs a rise for each of tags, and no other")
-        if self.kind is DetectionKind.above_usual and self.recent_minutes >= self.window_minutes:
+        if self.kind is DetectionKind.above_usual and self.recent_minutes >= (self.window_minutes or 0):
             raise ValueError("recent_minutes must be shorter than window_minutes")
         return self
 
@@ -161,8 +170,9 @@ def _unknown(detection: Detection, plant: Plant, procedures: Procedures) -> str 
         procedure = procedures.get(name)
         if procedure is None:
             return f"field {field}: no procedure {name!r}; procedures are {', '.join(procedures.names)}"
-        if "machine" not in procedure.slots:
-            return f"field {field}: {name} takes no machine"
+        slot = detection.subject_slot if field == "procedure" else "machine"
+        if slot not in procedure.slots:
+            return f"field {field}: {name} takes no {slot}"
     procedure = procedures.get(detection.procedure)
     extra = [s for s in detection.slots if s not in procedure.slots]
     if extra:

@@ -25,7 +25,8 @@ from copilot.monitor.detectors import Finding, Live, find, tags_of
 from copilot.monitor.drift import watch_drift
 from copilot.monitor.live import LiveTags
 from copilot.monitor.notify import Outbox
-from copilot.monitor.spec import Detection, MonitorSpec
+from copilot.monitor.order_turn import next_turn, order_turn
+from copilot.monitor.spec import Detection, DetectionKind, MonitorSpec
 from copilot.procedures.correction import MIN_PARTS
 from copilot.service import Copilot, Step
 from copilot.store.approvals import ApprovalStatus, PendingAction
@@ -109,13 +110,45 @@ class Monitor:
         return done
 
     async def _full_pass_end(self, done: Check) -> None:
-        """What only a full pass does after the detections: the alarms, the re-checks, the copilot's own drift."""
+        """What only a full pass does after the detections: the orders' turns, the alarms, the re-checks, the
+        copilot's own drift."""
+        for detection in (d for d in self.spec.detections if d.kind is DetectionKind.order_turn):
+            await self._order_turns(detection, done)
         if self.spec.alarms is not None:
             await self._check_alarms(done)
         await self._recheck(done)
         if self.spec.drift is not None:  # the copilot's own figures against the admin's thresholds
             drift = watch_drift(self.copilot, self.alerts, self.spec.drift, ACTOR, self.outbox)
             done.opened, done.cleared = done.opened + drift.opened, done.cleared + drift.cleared
+
+    async def _order_turns(self, detection: Detection, done: Check) -> None:
+        """Each line whose next order's turn has come (copilot/monitor/order_turn.py) opens the detection's alert,
+        which runs its procedure for the line, once per order; a line past it clears it. A line whose MES or PLC
+        does not answer is left as it is."""
+        for line in self.copilot.rt.deps.plant.lines:
+            try:
+                finding = await self._order_turn(detection, line.id)
+            except ConnectorError:
+                continue  # the MES or a PLC did not answer: the next full check looks again
+            if finding is None:
+                self._clear(line.id, detection, done)
+            else:
+                await self._open(line.id, line.id, detection, finding, done)
+
+    async def _order_turn(self, detection: Detection, line_id: str) -> Finding | None:
+        """The line's next order's turn from its MES queue, that order's recipe and the machines' setpoints now;
+        ConnectorError when the MES or a PLC does not answer."""
+        deps = self.copilot.rt.deps
+        orders = await deps.mes.list_production_orders(line=line_id)
+        turn = next_turn(orders)
+        if turn is None:
+            return None
+        recipe = await deps.mes.order_recipe(turn.id)
+        live: dict[tuple[str, str], float] = {}
+        for machine_id in dict.fromkeys(s.machine_id for s in recipe.setpoints):
+            tags = [s.tag for s in recipe.setpoints if s.machine_id == machine_id]
+            live |= {(machine_id, t): v for t, v in (await live_values(deps.plc, machine_id, tags)).items()}
+        return order_turn(detection.name, line_id, orders, recipe, live)
 
     async def _check_alarms(self, done: Check) -> None:
         """An alert for each active alarm the PLCs' servers keep, or one for a flood with its first cause; the
@@ -229,10 +262,10 @@ class Monitor:
         if self.outbox:
             self.outbox.put(cleared, "cleared")
 
-    async def _open(self, subject: str, machine_id: str, detection: Detection, finding: Finding, done: Check) -> None:
+    async def _open(self, subject: str, target: str, detection: Detection, finding: Finding, done: Check) -> None:
         """Open an alert of the machine (or line) for a new finding (audited, told) and run its procedure on
-        ``machine_id``; a known open one is left, and one whose proposals still wait is opened again without
-        proposing or telling anything twice."""
+        ``target`` (in the detection's subject slot: a machine, or the line of an order's turn); a known open one is
+        left, and one whose proposals still wait is opened again without proposing or telling anything twice."""
         if self._still_proposing(subject, detection, finding):
             return
         alert, new = self.alerts.open(subject, detection.name, finding.what, finding.evidence)
@@ -246,7 +279,7 @@ class Monitor:
         if self.outbox:
             self.outbox.put(alert, "opened")
         done.steps += await self.copilot.run_procedure(
-            self.user, detection.procedure, {"machine": machine_id, **detection.slots}, _why(finding),
+            self.user, detection.procedure, {detection.subject_slot: target, **detection.slots}, _why(finding),
             alert.thread_id)
 
     def _still_proposing(self, subject: str, detection: Detection, finding: Finding) -> bool:

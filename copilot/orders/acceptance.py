@@ -1,7 +1,8 @@
 """Accepting a checked configuration, by code: refused while a rule is broken, a recipe setpoint is beyond its
 limits or beyond its maximum step from the line's current setpoint, or a material cannot be had; otherwise one
-proposal: the production order with its recipe, last in its line's queue, and one purchase per material to buy
-from the supplier the check chose. A pure function of the check, the live setpoints and the plant file.
+proposal: the production order with its recipe, at the place the line's sequencer gives it among the queued
+orders, and one purchase per material to buy from the supplier the check chose. A pure function of the check, the
+live setpoints and the plant file.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 
 from connectors.plant import Plant
 from copilot.orders.result import ConfigurationCheck, RecipeSetpoint, Verdict
+from copilot.orders.sequence import QueuePlace
 
 
 class AcceptanceRefused(ValueError):
@@ -45,11 +47,11 @@ class Purchase:
 
 @dataclass(frozen=True)
 class Proposal:
-    """What accepting the configuration proposes: the order (its recipe in writing order) after the orders
-    queued on its line, and the purchases."""
+    """What accepting the configuration proposes: the order (its recipe in writing order) at its place in its
+    line's queue (None: last, the line's queue unknown), and the purchases."""
 
     check: ConfigurationCheck
-    after: tuple[str, ...]
+    place: QueuePlace | None
     purchases: tuple[Purchase, ...]
 
     @property
@@ -57,11 +59,12 @@ class Proposal:
         c = self.check
         options = f" with {', '.join(c.options)}" if c.options else ""
         recipe = ", ".join(s.line for s in c.recipe) or "none"
-        place = f"after {', '.join(self.after)}" if self.after else "first"
+        line = c.capacity.line_id if c.capacity else "?"
+        place = self.place.line if self.place else f"queued last on {line}"
         buy = "; ".join(f"buy {p.quantity} {p.part_id} from {p.supplier_id}" for p in self.purchases)
         finish = f"finished {c.finish}" + ("" if c.verdict is Verdict.on_time else f", after the due date {c.due}")
-        return (f"proposed: a production order of {c.quantity} {c.product} {c.colour}{options} on line "
-                f"{c.capacity.line_id if c.capacity else '?'}, queued {place} ({finish}); recipe {recipe}"
+        return (f"proposed: a production order of {c.quantity} {c.product} {c.colour}{options}, {place} "
+                f"({finish}); recipe {recipe}"
                 + (f"; {buy}" if buy else "; every material is in stock or on order"))
 
 
@@ -92,5 +95,4 @@ def accept(check: ConfigurationCheck, current: Mapping[tuple[str, str], float], 
         raise AcceptanceRefused(f"{head}: {', '.join(missing)} cannot be had (nothing free, on order or offered)")
     purchases = tuple(Purchase(m.material, m.to_buy, m.supplier) for m in check.materials
                       if m.to_buy > 0 and m.supplier is not None)
-    after = check.capacity.queued_orders if check.capacity else ()
-    return Proposal(check, after, purchases)
+    return Proposal(check, check.place, purchases)

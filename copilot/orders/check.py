@@ -6,6 +6,7 @@ that comes too late. A pure function of those facts and the plant file (the reci
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -23,7 +24,7 @@ from copilot.orders.configuration import (
 from copilot.orders.options import OptionContext, other_options
 from copilot.orders.queue import line_orders
 from copilot.orders.result import CapacityCheck, ConfigurationCheck, MaterialCheck, Verdict
-from copilot.orders.sequence import LineOrder, LineSequence, sequence_line
+from copilot.orders.sequence import LineOrder, LineSequence, QueuePlace, queue_place, sequence_line
 from copilot.orders.supply import Stock, substitutions, supply
 from tools.configuration_facts import ConfigurationFacts
 
@@ -61,18 +62,21 @@ def check_configuration(request: OrderRequest, facts: ConfigurationFacts, plant:
     plan = _plan(request, features, facts, plant)
     finish = plan.finish()
     verdict = Verdict.on_time if finish is not None and finish <= request.due else Verdict.late
+    sequenced, place = _sequence(request, features, facts)
     return ConfigurationCheck(**base, verdict=verdict, recipe=recipe, materials=plan.materials,
                               capacity=plan.capacity, build_date=plan.capacity.line_free, finish=finish,
-                              sequence=_sequence(request, features, facts))
+                              sequence=sequenced, place=place)
 
 
-def _sequence(request: OrderRequest, features: frozenset[str], facts: ConfigurationFacts) -> LineSequence:
-    """The line's queue with the order added last, sequenced: the order's place and its changeover."""
+def _sequence(request: OrderRequest, features: frozenset[str],
+              facts: ConfigurationFacts) -> tuple[LineSequence, QueuePlace | None]:
+    """The line's queue with the order added last, sequenced, and the order's place in it with its changeover."""
     product, routing = facts.product, facts.product.routing
     queued = line_orders(facts.orders, routing.line, facts.products, facts.mes_products, product)
     order = LineOrder(Run(None, request.colour, features, request.quantity, routing.units_per_hour(features)),
                       request.due)
-    return sequence_line(routing.line, routing, [*queued, order], facts.today)
+    sequenced = sequence_line(routing.line, routing, [*queued, order], facts.today)
+    return sequenced, queue_place(sequenced, [*queued, order], routing)
 
 
 @dataclass(frozen=True)
@@ -106,8 +110,16 @@ def _plan(request: OrderRequest, features: frozenset[str], facts: ConfigurationF
         rate = products.get(order.product, product).routing.units_per_hour(variants[order.variant])
         return Run(order.id, colours[order.variant], variants[order.variant], order.remaining, rate)
 
-    order_run = Run(None, request.colour, features, request.quantity, routing.units_per_hour(features))
-    time = line_time(routing, [run_of(o) for o in queue], order_run)
+    queue_runs = [run_of(o) for o in queue]
+
+    def timed(configuration: frozenset[str]) -> LineTime:
+        """The line's time for the order in a configuration: its changeover and its run at that configuration's
+        cycle time (its options' own where they slow it)."""
+        colour = next(c for c in product.colours if c in configuration)
+        return line_time(routing, queue_runs, Run(None, colour, configuration, request.quantity,
+                                                  routing.units_per_hour(configuration)))
+
+    time = timed(features)
     build_date = today + timedelta(days=day_of(time.queue_h, routing.hours_per_day))
     capacity = CapacityCheck(routing.line, routing.machine, tuple(o.id for o in queue), time.queue_h,
                              time.changeover_h, time.run_h, routing.hours_per_day, build_date)
@@ -116,7 +128,7 @@ def _plan(request: OrderRequest, features: frozenset[str], facts: ConfigurationF
         for need in explode_bom(products[order.product], facts.engineering_changes, variants[order.variant], today):
             reserved[need.material] = reserved.get(need.material, 0.0) + need.qty_per_unit * order.remaining
     needs = explode_bom(product, facts.engineering_changes, features, build_date)
-    materials = _materials(needs, request, features, reserved, facts, time, (plant, build_date))
+    materials = _materials(needs, request, features, reserved, facts, timed, (plant, build_date))
     return _Plan(capacity, time, materials, today)
 
 
@@ -130,16 +142,20 @@ def _stocks(facts: ConfigurationFacts, reserved: dict[str, float]) -> dict[str, 
 
 
 def _materials(needs: list[MaterialNeed], request: OrderRequest, features: frozenset[str],
-               reserved: dict[str, float], facts: ConfigurationFacts, time: LineTime,
+               reserved: dict[str, float], facts: ConfigurationFacts, timed: Callable[[frozenset[str]], LineTime],
                built: tuple[Plant, date]) -> tuple[MaterialCheck, ...]:
     """Each material's check: its supply from the cheapest offer and, when that comes too late, its substitutions
-    (another option of the product among them, checked against the plant and the build date in ``built``)."""
+    (another option of the product among them, re-timed at its own cycle time, checked against the plant and the
+    build date in ``built``)."""
     today, hours_per_day = facts.today, facts.product.routing.hours_per_day
     stocks = _stocks(facts, reserved)
     alternates = [a for a in facts.alternates if a.allowed(features)]
 
+    def finish_of(configuration: frozenset[str], ready: date) -> date:
+        return today + timedelta(days=finish_day(timed(configuration), (ready - today).days, hours_per_day))
+
     def finish_with(ready: date) -> date:
-        return today + timedelta(days=finish_day(time, (ready - today).days, hours_per_day))
+        return finish_of(features, ready)
 
     checks = []
     for need in needs:
@@ -152,7 +168,7 @@ def _materials(needs: list[MaterialNeed], request: OrderRequest, features: froze
         if not in_time:
             subs += other_options(need.material, features, request.colour, OptionContext(
                 facts.product, facts.engineering_changes, *built, stocks, request.quantity, today,
-                finish_with, request.due))
+                finish_of, request.due))
         checks.append(MaterialCheck(
             material=stock.material, name=stock.name, unit=stock.unit, needed=round(total, 6), free_stock=stock.free,
             on_order=got.on_order, to_buy=got.to_buy, supplier=got.offer.supplier if got.offer else None,

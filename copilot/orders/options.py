@@ -18,8 +18,9 @@ from copilot.orders.supply import PRECISION, Stock, Supply, supply
 @dataclass(frozen=True)
 class OptionContext:
     """What trying another configuration needs: the product and its engineering changes, the plant (recipe
-    limits), the build date, each material's stock, how many units, today, the order's finish when its materials
-    are ready on a day (at the order's line time), and the due date."""
+    limits), the build date, each material's stock, how many units, today, the order's finish in a configuration
+    when its materials are ready on a day (at that configuration's line time: its changeover and cycle time), and
+    the due date."""
 
     product: PlmProduct
     changes: list[EngineeringChange]
@@ -28,7 +29,7 @@ class OptionContext:
     stocks: dict[str, Stock]
     quantity: int
     today: date
-    finish_with: Callable[[date], date]
+    finish_of: Callable[[frozenset[str], date], date]
     due: date
 
 
@@ -41,7 +42,8 @@ def _neighbours(product: PlmProduct, features: frozenset[str], colour: str) -> l
 
 def other_options(late: str, features: frozenset[str], colour: str, context: OptionContext) -> tuple[Substitution, ...]:
     """Each allowed configuration one choice away that avoids ``late``; its cost and carbon are those of what must
-    be bought for its materials (cheapest offers), its days the finish when all of them are there. Never marked
+    be bought for its materials (cheapest offers), its days the finish when all of them are there, at its own
+    cycle time and changeover. Never marked
     recommended: the customer must agree to another configuration."""
     product, found = context.product, []
     for other, change in _neighbours(product, features, colour):
@@ -53,7 +55,7 @@ def other_options(late: str, features: frozenset[str], colour: str, context: Opt
             continue
         ready = max(g.ready for g in got if g.ready is not None)
         offers = [(g.to_buy, g.offer) for g in got if g.offer is not None]
-        finish = context.finish_with(ready)
+        finish = context.finish_of(other, ready)
         found.append(Substitution(
             kind=SubstitutionKind.option, material=late, quantity=0.0, to_buy=sum(n for n, _ in offers),
             supplier=", ".join(dict.fromkeys(o.supplier for _, o in offers)) or None,

@@ -10,7 +10,7 @@ from datetime import date
 from enum import StrEnum
 
 from connectors.plm_records import RuleKind
-from copilot.orders.sequence import LineSequence
+from copilot.orders.sequence import LineSequence, QueuePlace
 
 
 class Verdict(StrEnum):
@@ -159,6 +159,8 @@ class ConfigurationCheck:
     finish: date | None = None
     sequence: LineSequence | None = None
     """The line's queue with the order, sequenced by changeover within the due dates."""
+    place: QueuePlace | None = None
+    """The order's place in its line's queue by the sequence, and the changeover with it there."""
 
     @property
     def buildable(self) -> bool:

@@ -132,7 +132,7 @@ def sequence_line(line_id: str, routing: Routing, orders: Sequence[LineOrder], t
     fixed = [o for o in orders if o.in_progress]
     movable = [o for o in orders if not o.in_progress]
     hpd = routing.hours_per_day
-    before = _slots([*fixed, *movable], routing, today)
+    before = timed_slots([*fixed, *movable], routing, today)
     allowed = [None if o.due is None else max((o.due - today).days, (s.finish - today).days)
                for o, s in zip(movable, before[len(fixed):], strict=True)]
     co = [[changeover_h(routing, a.run, b.run) * 60 for b in movable] for a in movable]
@@ -146,7 +146,66 @@ def sequence_line(line_id: str, routing: Routing, orders: Sequence[LineOrder], t
         order = list(range(len(movable)))
     bound = sum(min([first[j], *(co[i][j] for i in range(len(movable)) if i != j)]) for j in range(len(movable)))
     return LineSequence(line_id, today, hpd, method, tuple(before),
-                        tuple(_slots([*fixed, *(movable[j] for j in order)], routing, today)), round(bound, 6))
+                        tuple(timed_slots([*fixed, *(movable[j] for j in order)], routing, today)), round(bound, 6))
+
+
+@dataclass(frozen=True)
+class QueuePlace:
+    """Where a new order goes among its line's queued (planned) orders, as the MES holds them: the sequencer's
+    place for it (``before``: the queued order it goes ahead of, None: last); its position (1: next) of how many,
+    the order it follows (the one in progress when it is next), and the line's changeover minutes with it there
+    and with it at the queue's end."""
+
+    line_id: str
+    position: int
+    of: int
+    after: str | None
+    before: str | None
+    changeover_min: float
+    at_end_min: float
+
+    @property
+    def line(self) -> str:
+        after = f", after {self.after}" if self.after else ""
+        return (f"queued {_ordinal(self.position)} of {self.of} on {self.line_id}{after}, changeover "
+                f"{self.changeover_min:g} min instead of {self.at_end_min:g} min at the queue's end")
+
+
+def queue_place(sequenced: LineSequence, orders: Sequence[LineOrder], routing: Routing) -> QueuePlace | None:
+    """The candidate's place (``orders`` first come, the candidate among them with no order id) by ``sequenced``,
+    the same orders sequenced: right after the order the sequencer runs before it, or right before the one it runs
+    after it, whichever leaves the queue less changeover (the same place unless the sequencer also moved others),
+    where no order finishes past its allowed day, else last; None when there is no candidate."""
+    after = [s for s in sequenced.after if not s.in_progress]
+    k = next((i for i, s in enumerate(after) if s.order_id is None), None)
+    candidate = next((o for o in orders if o.run.order_id is None), None)
+    if k is None or candidate is None:
+        return None
+    fixed = [o for o in orders if o.in_progress]
+    queued = [o for o in orders if not o.in_progress and o.run.order_id is not None]
+    ids = [o.run.order_id for o in queued]
+    places = [ids.index(after[k - 1].order_id) + 1 if k else 0,
+              ids.index(after[k + 1].order_id) if k + 1 < len(after) else len(ids)]
+
+    allowed = {s.order_id: max(s.due, s.finish) if s.due else None for s in sequenced.before}
+
+    def slots(at: int) -> list[Slot]:
+        return timed_slots([*fixed, *queued[:at], candidate, *queued[at:]], routing, sequenced.today)
+
+    def changeover(at: int) -> float:
+        return round(sum(s.changeover_min for s in slots(at)), 6)
+
+    feasible = [at for at in places if all(allowed[s.order_id] is None or s.finish <= allowed[s.order_id]
+                                           for s in slots(at))]
+    at = min(feasible, key=changeover) if feasible else len(ids)
+    ahead = [*fixed, *queued[:at]]
+    return QueuePlace(sequenced.line_id, at + 1, len(queued) + 1, ahead[-1].run.order_id if ahead else None,
+                      ids[at] if at < len(ids) else None, changeover(at), sequenced.changeover_before_min)
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _finish_day(start_h: float, end_h: float, hours_per_day: float) -> int:
@@ -154,7 +213,8 @@ def _finish_day(start_h: float, end_h: float, hours_per_day: float) -> int:
     return max(math.ceil(end_h / hours_per_day - _EPS) - 1, day_of(start_h, hours_per_day))
 
 
-def _slots(orders: list[LineOrder], routing: Routing, today: date) -> list[Slot]:
+def timed_slots(orders: list[LineOrder], routing: Routing, today: date) -> list[Slot]:
+    """The orders run in this order: each one's changeover, start, end and finish day."""
     slots, hour, before = [], 0.0, None
     for order in orders:
         minutes = changeover_h(routing, before, order.run) * 60

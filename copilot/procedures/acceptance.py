@@ -49,7 +49,8 @@ def recipe_machines(facts: ConfigurationFacts) -> Decided:
 
 def accept_order(plant: Plant, facts: ConfigurationFacts, statuses: list[MachineStatus] | None, colour: str | None,
                  options: list[str] | None, quantity: int | None, due: str | None) -> Decided:
-    """The production order to create (its recipe in writing order, last in its line's queue) and the purchase
+    """The production order to create (its recipe in writing order, queued before the order the line's sequencer
+    runs after it, none: last) and the purchase
     orders of what is missing (the check's supplier); refused, before anything is proposed, naming the rule, the
     setpoint and its limit or maximum step from the line's current setpoint, or the material."""
     check = checked(plant, facts, colour, options, quantity, due)
@@ -60,7 +61,7 @@ def accept_order(plant: Plant, facts: ConfigurationFacts, statuses: list[Machine
     except AcceptanceRefused as exc:
         raise Stop(str(exc)) from None
     order = {"product": check.product, "colour": check.colour, "options": list(check.options),
-             "quantity": check.quantity,
+             "quantity": check.quantity, "before": proposal.place.before if proposal.place else None,
              "recipe": [{"machine_id": s.machine_id, "tag": s.tag, "value": s.value} for s in check.recipe]}
     return Decided({"order": order, "purchases": to_jsonable_python(proposal.purchases)}, proposal.line)
 
