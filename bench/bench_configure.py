@@ -81,7 +81,8 @@ def week_sequences(products, queue, mes_products, checks: list[ConfigurationChec
     for line_id in dict.fromkeys(p.routing.line for p in products):
         product = next(p for p in products if p.routing.line == line_id)
         orders = line_orders(queue, line_id, products, mes_products, product)
-        for n, c in enumerate(c for c in checks if c.buildable and by_id[c.product].routing.line == line_id):
+        asked = [c.request for c in checks if c.buildable and by_id[c.request.product].routing.line == line_id]
+        for n, c in enumerate(asked):
             features = frozenset([c.colour, *c.options])
             rate = by_id[c.product].routing.units_per_hour(features)
             orders.append(LineOrder(Run(f"NEW-{n:02}", c.colour, features, c.quantity, rate), c.due))

@@ -67,7 +67,7 @@ _NAMES = {
     "Role": "policies.model",
     "Risk": "policies.model",
     "System": "tools.deps",
-    "OrderRequest": "copilot.orders.check",
+    "OrderRequest": "copilot.orders.result",
     "ConfigurationCheck": "copilot.orders.result",
     "LineSequence": "copilot.orders.sequence",
     "check_order": "copilot.orders.planner",

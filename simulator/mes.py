@@ -5,7 +5,8 @@ products and production orders the first time they are seen; from then on the
 database is the truth. Live values (machine state, counters, defect rate, history)
 come from the simulation as a real MES gets them from the PLCs: a machine whose PLC
 is offline shows as ``offline`` with no values.
-The records, their rules and output tracking are ``simulator.mes_store``; this module routes HTTP to them.
+The records, their rules and output tracking are ``simulator.mes_store`` (inspections and the quality report
+``simulator.mes_quality``); this module routes HTTP to them.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from connectors.records import (
     QualityReport,
     TagHistory,
 )
+from simulator import mes_quality
 from simulator.faults import FaultBoard, FaultKind
 from simulator.http_common import IdempotencyKey, api_router, run_once, service_app
 from simulator.mes_configured import create_order, order_recipe, start_order
@@ -162,12 +164,13 @@ def _quality_router(mes: MesStore) -> APIRouter:
         machine_id: str | None = None,
         since_minutes: Annotated[float, Query(gt=0, le=MAX_WINDOW_MINUTES, description="minutes back")] = 60.0,
     ) -> QualityReport:
-        return mes.quality(line, machine_id, since_minutes)
+        return mes_quality.quality_report(mes, line, machine_id, since_minutes)
 
     @api.post("/quality/inspections", tags=["quality"], status_code=201, response_model=Inspection,
               summary="Record an inspection result (parts inspected, defects found)")
     def record_inspection(record: InspectionCreate, request: Request, key: IdempotencyKey) -> JSONResponse:
-        return run_once(db, request, key, record, lambda conn: mes.record_inspection(conn, record), status_code=201)
+        return run_once(db, request, key, record, lambda conn: mes_quality.record_inspection(mes, conn, record),
+                        status_code=201)
 
     return api
 

@@ -1,7 +1,8 @@
 """The MES's records over one SQLite file and the live plant: schema, seed, queries, changes, output booking.
 
 ``MesStore`` answers with the records of ``connectors.records`` and raises ``HTTPException`` (404, 409, 422)
-for what the request gets wrong; ``simulator.mes`` serves it over HTTP.
+for what the request gets wrong; ``simulator.mes`` serves it over HTTP. Inspections and the quality report are
+``simulator.mes_quality``'s, the material lots ``simulator.mes_lots``'s.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Mapping
-from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -18,10 +18,7 @@ from fastapi import HTTPException
 from connectors.plant import Line, Machine, Plant
 from connectors.records import (
     FINAL_PRODUCTION_ORDER_STATUSES,
-    Inspection,
-    InspectionCreate,
     LineStatus,
-    MachineQuality,
     MachineStatus,
     OrderChange,
     ProductionLine,
@@ -29,16 +26,15 @@ from connectors.records import (
     ProductionOrderRecord,
     ProductionOrderStatus,
     ProductRecord,
-    QualityReport,
     TagHistory,
     VariantRecord,
 )
 from simulator.faults import FaultBoard, FaultKind
-from simulator.http_common import API_PREFIX, Database, canonical_id, next_id, utc_now
+from simulator.http_common import API_PREFIX, Database, canonical_id, utc_now
 from simulator.mes_configured import QUEUE_ORDER, RECIPE_SCHEMA, queue_place
 from simulator.mes_lots import LOT_SCHEMA, LOT_TABLES, seed_lots
+from simulator.mes_quality import INSPECTION_SCHEMA, int_or_none, round_or_none
 
-QUALITY_TAGS = ("good_count", "reject_count", "defect_rate")
 Value = float | int | bool | str
 
 
@@ -76,16 +72,10 @@ CREATE TABLE IF NOT EXISTS order_changes (
     at TEXT NOT NULL, field TEXT NOT NULL, old TEXT NOT NULL, new TEXT NOT NULL,
     requested_by TEXT NOT NULL, reason TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS inspections (
-    id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, machine_id TEXT NOT NULL, line_id TEXT NOT NULL,
-    inspected INTEGER NOT NULL, defects INTEGER NOT NULL, defect_type TEXT NOT NULL, note TEXT NOT NULL,
-    requested_by TEXT NOT NULL, recorded_at TEXT NOT NULL,
-    material_lot TEXT NOT NULL DEFAULT '', defects_by_class TEXT NOT NULL DEFAULT '{}', taken_at REAL
-);
 CREATE TABLE IF NOT EXISTS line_output (
     line_id TEXT PRIMARY KEY, last_count INTEGER NOT NULL
 );
-""" + RECIPE_SCHEMA + LOT_SCHEMA
+""" + RECIPE_SCHEMA + LOT_SCHEMA + INSPECTION_SCHEMA
 _TABLES = (*LOT_TABLES, "order_changes", "order_recipes", "production_orders", "variants", "products", "inspections",
            "line_output", "idempotency_keys")
 
@@ -119,13 +109,6 @@ def output_machine(line: Line) -> Machine | None:
     """The machine whose good-parts counter is the line's output: the last one that has the counter."""
     counting = [m for m in line.machines if "good_count" in m.tags]
     return counting[-1] if counting else None
-
-
-def _window_gain(samples: list[tuple[float, float]]) -> int | None:
-    """How much a counter rose over the samples (a counter reset restarts the sum, it does not subtract)."""
-    if not samples:
-        return None
-    return int(sum(max(0.0, b - a) for (_, a), (_, b) in zip(samples, samples[1:], strict=False)))
 
 
 class MesStore:
@@ -174,9 +157,9 @@ class MesStore:
         return MachineStatus(
             machine_id=machine.id, name=machine.name, state=state, alarm_code=code,
             alarm=self.plant.alarm_codes.get(code, f"alarm {code}") if code else None,
-            good_count=_int_or_none(values.get("good_count")),
-            reject_count=_int_or_none(values.get("reject_count")),
-            defect_rate=_round_or_none(values.get("defect_rate")),
+            good_count=int_or_none(values.get("good_count")),
+            reject_count=int_or_none(values.get("reject_count")),
+            defect_rate=round_or_none(values.get("defect_rate")),
         )
 
     def line_status(self, line_id: str) -> LineStatus:
@@ -302,65 +285,6 @@ class MesStore:
             )
         return self.order_record(conn, self.order_row(conn, row["id"]))
 
-    # ------------------------------------------------------------------------------------ quality
-
-    @staticmethod
-    def _inspection(row: sqlite3.Row) -> Inspection:
-        fields = {k: row[k] for k in row.keys() if k != "seq"}
-        fields["defects_by_class"] = json.loads(fields["defects_by_class"])
-        return Inspection(**fields, defect_rate=round(100.0 * row["defects"] / row["inspected"], 2))
-
-    def record_inspection(self, conn: sqlite3.Connection, record: InspectionCreate) -> Inspection:
-        machine = self.plant.machine(record.machine_id)
-        seq, inspection_id = next_id(conn, "inspections", "INS")
-        conn.execute(
-            "INSERT INTO inspections (id, seq, machine_id, line_id, inspected, defects, defect_type, note,"
-            " requested_by, recorded_at, material_lot, defects_by_class, taken_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (inspection_id, seq, machine.id, machine.line_id, record.inspected, record.defects, record.defect_type,
-             record.note, record.requested_by, utc_now().isoformat(), record.material_lot,
-             json.dumps(record.defects_by_class, sort_keys=True), record.taken_at),
-        )
-        return self._inspection(conn.execute("SELECT * FROM inspections WHERE id = ?", (inspection_id,)).fetchone())
-
-    def quality(self, line_id: str | None, machine_id: str | None, since_minutes: float) -> QualityReport:
-        if machine_id is not None:
-            machine = self.plant.machine(machine_id)
-            if line_id is not None and self.line(line_id).id != machine.line_id:
-                raise HTTPException(422, f"machine {machine.id} is on line {machine.line_id}, not {line_id}")
-            machines, explicit = [machine], True
-        elif line_id is not None:
-            machines, explicit = self.line(line_id).machines, False
-        else:
-            machines, explicit = list(self.plant.machines.values()), False
-        since = (utc_now() - timedelta(minutes=since_minutes)).isoformat()
-        with self.db.read() as conn:
-            rows = conn.execute(
-                "SELECT * FROM inspections WHERE recorded_at >= ? ORDER BY seq DESC", (since,)
-            ).fetchall()
-        inspections: dict[str, list[Inspection]] = {}
-        for row in rows:
-            inspections.setdefault(row["machine_id"], []).append(self._inspection(row))
-        live = self.live_values()
-        seconds = since_minutes * 60.0
-        report = []
-        for m in machines:
-            measures = [t for t in QUALITY_TAGS if t in m.tags]
-            if not (explicit or measures or m.id in inspections):
-                continue
-            values = live.get(m.id, {})  # empty while the PLC is offline
-            gains = {t: _window_gain(self.live.history(m.id, t, seconds)) for t in ("good_count", "reject_count")
-                     if t in m.tags}
-            report.append(MachineQuality(
-                machine_id=m.id, line_id=m.line_id,
-                good_count=_int_or_none(values.get("good_count")),
-                reject_count=_int_or_none(values.get("reject_count")),
-                defect_rate=_round_or_none(values.get("defect_rate")),
-                good_in_window=gains.get("good_count"), rejects_in_window=gains.get("reject_count"),
-                inspections=inspections.get(m.id, []),
-            ))
-        return QualityReport(since_minutes=since_minutes, machines=report)
-
     # ------------------------------------------------------------------------------------ historian
 
     def history(self, machine_id: str, tag_name: str, minutes: float) -> TagHistory:
@@ -369,14 +293,6 @@ class MesStore:
             raise HTTPException(422, f"{tag.key} is a text tag; the historian keeps numbers only")
         samples = self.live.history(tag.machine_id, tag.name, minutes * 60.0)  # gaps where the PLC was offline
         return TagHistory(machine_id=tag.machine_id, tag=tag.name, unit=tag.unit, minutes=minutes, samples=samples)
-
-
-def _int_or_none(value: Value | None) -> int | None:
-    return None if value is None else int(value)
-
-
-def _round_or_none(value: Value | None) -> float | None:
-    return None if value is None else round(float(value), 3)
 
 
 def _add_inspection_detail(conn: sqlite3.Connection) -> None:

@@ -10,6 +10,7 @@ the kernel sends it SIGTERM should pytest itself die first.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,15 @@ def keys_outside_the_data_folder(tmp_path_factory: pytest.TempPathFactory) -> It
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+
+
+@pytest.fixture(autouse=True)
+def main_module_restored() -> Iterator[None]:
+    """Streamlit's script runner (AppTest) installs the app's script as ``__main__`` and leaves it there; put back
+    after each test, or every process a later test starts with spawn would run the app's script first."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 def free_port() -> int:

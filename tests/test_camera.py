@@ -24,6 +24,7 @@ from connectors.stations import CameraStation
 from copilot.monitor import INSPECTOR, Inspector
 from simulator.camera import CameraService
 from simulator.faults import FaultBoard
+from simulator.mes_quality import quality_report
 from simulator.mes_store import open_mes_store
 from simulator.part_images import SIZE
 from simulator.physics import PlantSimulation
@@ -146,7 +147,7 @@ def test_an_mes_database_from_before_lots_and_classes_gains_them(tmp_path) -> No
     plant = load_plant(REPO / "plants" / "riverside" / "plant.yaml")
     faults = FaultBoard()
     store = open_mes_store(path, plant, faults, PlantSimulation(plant, faults))
-    [old] = store.quality(None, MACHINE, 60.0).machines[0].inspections
+    [old] = quality_report(store, None, MACHINE, 60.0).machines[0].inspections
     assert (old.id, old.material_lot, old.defects_by_class, old.taken_at) == ("INS-00001", "", {}, None)
 
 

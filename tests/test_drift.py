@@ -212,7 +212,13 @@ def test_a_bad_drift_threshold_is_one_line_naming_the_file_and_the_field(tmp_pat
     assert "\n" not in said and str(bad) in said and "drift.max_twin_error" in said
     assert "drift.most_refusals: not a threshold" in said
     bad.write_text("drift: [1, 2\n")
-    with pytest.raises(MonitorError, match="monitor file"):
+    with pytest.raises(MonitorError) as caught:
+        drift_thresholds(bad)
+    assert str(caught.value).startswith(f"the monitor file {bad} is not valid YAML: ") and "\n" not in str(caught.value)
+    with pytest.raises(MonitorError, match=f"^cannot read the monitor file {tmp_path / 'none.yaml'}: "):
+        drift_thresholds(tmp_path / "none.yaml")
+    bad.write_text("drift:\n" + "".join(f"  most_{n}: 1\n" for n in range(7)))
+    with pytest.raises(MonitorError, match=r"drift.most_4: not a threshold \(they are window_hours, .*\(and 2 more\)$"):
         drift_thresholds(bad)
 
 

@@ -7,28 +7,18 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from ui_helpers import SCRIPT, app_env, environment, pump_manual_store, session, texts, user
+from ui_helpers import SCRIPT, app_env, app_runtime, pump_manual_store, session, texts, user
 
 from copilot.monitor.alerts import Alerts, AlertStatus, AlertVerdict
 from copilot.settings import CopilotSettings
-from ui.auth import app_sessions, sign_in_service
 from ui.runtime import AppRuntime
-from ui.shared import alerts_store, app_configuration, get_runtime
 
 
 @pytest.fixture(scope="module")
 def runtime(sim_server, tmp_path_factory) -> Iterator[AppRuntime]:
     work = tmp_path_factory.mktemp("ui-drift")
-    with environment(app_env(sim_server, work / "data", pump_manual_store(work), SCRIPT)):
-        app_configuration.clear()  # read once per process: this module's environment is read anew
-        get_runtime.clear()
-        rt = get_runtime()
-        rt.ready.result(timeout=120)
+    with app_runtime(app_env(sim_server, work / "data", pump_manual_store(work), SCRIPT)) as rt:
         yield rt
-        get_runtime.clear()  # closes it
-        app_configuration.clear()
-        for opened in (alerts_store, sign_in_service, app_sessions):  # opened on this module's site: closed with it
-            opened.clear()
 
 
 @pytest.fixture

@@ -54,8 +54,8 @@ async def placed(settings: ConnectorSettings, check: ConfigurationCheck, line: s
     """The order created in the MES at the check's place; the line's open orders as the MES lists them."""
     async with MesClient.from_settings(settings) as mes:
         await mes.create_production_order(ProductionOrderCreate(
-            product=check.product, colour=check.colour, quantity=check.quantity, before=check.place.before,
-            requested_by="olga"), idempotency_key=uuid.uuid4().hex)
+            product=check.request.product, colour=check.request.colour, quantity=check.request.quantity,
+            before=check.place.before, requested_by="olga"), idempotency_key=uuid.uuid4().hex)
         return [o for o in await mes.list_production_orders(line=line) if o.status is not ProductionOrderStatus.done]
 
 

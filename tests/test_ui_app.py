@@ -24,7 +24,7 @@ from ui_helpers import (
     REPO,
     SCRIPT,
     app_env,
-    environment,
+    app_runtime,
     pump_manual_store,
     session,
     signed_in,
@@ -38,21 +38,14 @@ from copilot.service import Copilot
 from copilot.settings import CopilotSettings
 from ui.auth import PAGES, UI
 from ui.runtime import AppRuntime
-from ui.shared import app_configuration, get_runtime
 
 
 @pytest.fixture(scope="module")
 def runtime(sim_server, tmp_path_factory) -> Iterator[AppRuntime]:
     work = tmp_path_factory.mktemp("ui")
     store = pump_manual_store(work)
-    with environment(app_env(sim_server, work / "data", store, SCRIPT)):
-        app_configuration.clear()  # read once per process: this module's environment is read anew
-        get_runtime.clear()
-        rt = get_runtime()
-        rt.ready.result(timeout=120)
+    with app_runtime(app_env(sim_server, work / "data", store, SCRIPT)) as rt:
         yield rt
-        get_runtime.clear()  # closes it
-        app_configuration.clear()
 
 
 @pytest.fixture

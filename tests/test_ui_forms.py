@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from ui_helpers import app_env, environment, pump_manual_store, session, texts, user
+from ui_helpers import app_env, app_runtime, pump_manual_store, session, texts, user
 
 from copilot import FormOffer, OfferReason
 from copilot.procedures import SlotKind
 from ui.runtime import AppRuntime
-from ui.shared import app_configuration, get_runtime
 
 FORMS = "pages/forms.py"
 
@@ -20,14 +19,8 @@ FORMS = "pages/forms.py"
 def runtime(sim_server, tmp_path_factory) -> Iterator[AppRuntime]:
     work = tmp_path_factory.mktemp("ui-forms")
     store = pump_manual_store(work)
-    with environment(app_env(sim_server, work / "data", store, []) | {"COPILOT_PROVIDER": "none"}):
-        app_configuration.clear()
-        get_runtime.clear()
-        rt = get_runtime()
-        rt.ready.result(timeout=120)
+    with app_runtime(app_env(sim_server, work / "data", store, []) | {"COPILOT_PROVIDER": "none"}) as rt:
         yield rt
-        get_runtime.clear()
-        app_configuration.clear()
 
 
 @pytest.fixture

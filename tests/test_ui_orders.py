@@ -7,23 +7,16 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from ui_helpers import SCRIPT, app_env, environment, pump_manual_store, session, texts
+from ui_helpers import SCRIPT, app_env, app_runtime, pump_manual_store, session, texts
 
 from ui.runtime import AppRuntime
-from ui.shared import app_configuration, get_runtime
 
 
 @pytest.fixture(scope="module")
 def runtime(sim_server, tmp_path_factory) -> Iterator[AppRuntime]:
     work = tmp_path_factory.mktemp("ui-orders")
-    with environment(app_env(sim_server, work / "data", pump_manual_store(work), SCRIPT)):
-        app_configuration.clear()
-        get_runtime.clear()
-        rt = get_runtime()
-        rt.ready.result(timeout=120)
+    with app_runtime(app_env(sim_server, work / "data", pump_manual_store(work), SCRIPT)) as rt:
         yield rt
-        get_runtime.clear()
-        app_configuration.clear()
 
 
 def test_a_late_configuration_shows_its_checks_substitutions_and_the_sequence(runtime, sim) -> None:

@@ -9,7 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from ui_helpers import PUMP_MANUAL, app_env, environment, pump_manual_store, session, user
+from ui_helpers import PUMP_MANUAL, app_env, clear_app_caches, environment, pump_manual_store, session, user
 
 from copilot.llm.scripted import ScriptedChatModel, ScriptedReply
 from copilot.settings import CopilotSettings
@@ -88,8 +88,7 @@ def test_a_copilot_that_cannot_start_is_shown_on_the_page_and_can_be_retried(sim
 
     monkeypatch.setattr(shared, "_make_model", broken)
     with environment(app_env(sim, tmp_path / "data", pump_manual_store(tmp_path), [])):
-        shared.app_configuration.clear()  # read once per process: this test's environment is read anew
-        shared.get_runtime.clear()
+        clear_app_caches()  # read once per process: this test's environment is read anew
         try:
             at = session("olga")
             assert not at.exception
@@ -102,8 +101,7 @@ def test_a_copilot_that_cannot_start_is_shown_on_the_page_and_can_be_retried(sim
             assert not at.error and at.chat_input  # a new runtime opened; the failed one was closed
             assert shared.get_runtime() is not failed and not failed.loop.is_running()
         finally:
-            shared.get_runtime.clear()
-            shared.app_configuration.clear()
+            clear_app_caches()
 
 
 class SlowModel(ScriptedChatModel):

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from connectors.settings import ConnectorSettings
@@ -21,6 +22,8 @@ from knowledge.embeddings import MiniLmEmbedder
 from knowledge.store import ManualStore
 from simulator.process import settings_env
 from ui.auth import app_sessions
+from ui.runtime import AppRuntime
+from ui.shared import get_runtime
 
 REPO = REPO
 APP = str(REPO / "ui" / "main.py")  # the pages; ui/app.py serves them with the session cookie's routes
@@ -90,6 +93,27 @@ def environment(env: dict[str, str]) -> Iterator[None]:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+def clear_app_caches() -> None:
+    """Forget all the app caches for the process (configuration, runtime, stores, sign-ins), closing those that
+    close: the next page reads its environment anew."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+@contextmanager
+def app_runtime(env: dict[str, str], timeout: float = 120) -> Iterator[AppRuntime]:
+    """The app's runtime opened in ``env``, as one server process holds it, until the block ends; then everything
+    the app cached in it is closed and forgotten."""
+    with environment(env):
+        clear_app_caches()
+        try:
+            rt = get_runtime()
+            rt.ready.result(timeout=timeout)
+            yield rt
+        finally:
+            clear_app_caches()
 
 
 def session(name: str | None = None, page: str | None = None, timeout: float = 60) -> AppTest:

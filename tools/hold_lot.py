@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from connectors.genealogy import LotHold, MaterialLotRecord
+from connectors.genealogy import LotHold, LotStatus, MaterialLotRecord
 from policies.model import Risk
-from tools.base import ActionFacts, Call, ToolArgs, tool
+from tools.base import Call, ToolArgs, tool
 from tools.deps import Deps, System
+from tools.lot_facts import status_change
 
 
 class HoldLotArgs(ToolArgs):
@@ -17,15 +18,8 @@ class HoldLotArgs(ToolArgs):
     reason: str = Field(min_length=3, max_length=500, description="why the lot is suspect")
 
 
-async def _facts(deps: Deps, args: HoldLotArgs) -> ActionFacts:
-    lot = await deps.mes.lot(args.lot)
-    return ActionFacts(old_value=lot.status.value, new_value="on_hold",
-                       change=f"material lot {lot.id} ({lot.material}) {lot.status.value} → on hold: {args.reason}",
-                       extra={"lot_status": lot.status.value, "material": lot.material})
-
-
 @tool(args=HoldLotArgs, risk=Risk.write, result=MaterialLotRecord, line=MaterialLotRecord.line, order=125,
-      facts=_facts, systems=(System.mes,))
+      facts=status_change(LotStatus.on_hold, "on hold"), systems=(System.mes,))
 async def hold_lot(deps: Deps, args: HoldLotArgs, call: Call) -> MaterialLotRecord:
     """Put a material lot on hold with a reason: the MES then issues it to no machine until quality releases it.
     Use it for a lot suspected of making defects."""

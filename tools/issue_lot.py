@@ -8,6 +8,7 @@ from connectors.genealogy import LOT_TAG, LotIssue, MaterialLotRecord
 from policies.model import Risk
 from tools.base import ActionFacts, Call, ToolArgs, tool
 from tools.deps import Deps, System
+from tools.lot_facts import lot_extra
 
 
 class IssueLotArgs(ToolArgs):
@@ -24,7 +25,7 @@ async def _facts(deps: Deps, args: IssueLotArgs) -> ActionFacts:
     old = str(loaded.value) if loaded is not None else None
     return ActionFacts(machine_id=machine.id, line_id=machine.line_id, old_value=old, new_value=lot.id,
                        change=f"{machine.id} material lot {old or '(none)'} → {lot.id} ({lot.material})",
-                       extra={"lot_status": lot.status.value, "material": lot.material})
+                       extra=lot_extra(lot))
 
 
 @tool(args=IssueLotArgs, risk=Risk.write, result=MaterialLotRecord, line=MaterialLotRecord.line, order=127,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from connectors.genealogy import LotRelease, MaterialLotRecord
+from connectors.genealogy import LotRelease, LotStatus, MaterialLotRecord
 from policies.model import Risk
-from tools.base import ActionFacts, Call, ToolArgs, tool
+from tools.base import Call, ToolArgs, tool
 from tools.deps import Deps, System
+from tools.lot_facts import status_change
 
 
 class ReleaseLotArgs(ToolArgs):
@@ -17,15 +18,8 @@ class ReleaseLotArgs(ToolArgs):
     reason: str = Field(min_length=3, max_length=500, description="why the lot may be used again")
 
 
-async def _facts(deps: Deps, args: ReleaseLotArgs) -> ActionFacts:
-    lot = await deps.mes.lot(args.lot)
-    return ActionFacts(old_value=lot.status.value, new_value="available",
-                       change=f"material lot {lot.id} ({lot.material}) {lot.status.value} → released: {args.reason}",
-                       extra={"lot_status": lot.status.value, "material": lot.material})
-
-
 @tool(args=ReleaseLotArgs, risk=Risk.write, result=MaterialLotRecord, line=MaterialLotRecord.line, order=126,
-      facts=_facts, systems=(System.mes,))
+      facts=status_change(LotStatus.available, "released"), systems=(System.mes,))
 async def release_lot(deps: Deps, args: ReleaseLotArgs, call: Call) -> MaterialLotRecord:
     """Release a material lot from hold with a reason (e.g. the lab found it in spec): the MES may issue it to
     machines again."""

@@ -11,14 +11,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
-from connectors.site import config_text
+from connectors.site import config_data
 from copilot.governance.drift import DriftPoint, DriftSources, drift_history, release_points
 from copilot.governance.releases import Release
 from copilot.monitor.alerts import Alert, AlertKind, Alerts
-from copilot.monitor.drift_limits import DriftThresholds
+from copilot.monitor.drift_limits import DriftThresholds, drift_problems
 from copilot.monitor.notify import Outbox
 from copilot.monitor.spec import MonitorError
 from copilot.service import Copilot
@@ -39,20 +38,14 @@ class DriftCheck:
 def drift_thresholds(path: Path) -> DriftThresholds | None:
     """The ``drift:`` section of the monitor file at ``path``; None without one. MonitorError, in one line, names
     the file and the field that is wrong."""
-    try:
-        raw = yaml.safe_load(config_text(path)) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise MonitorError(f"monitor file {path}: {' '.join(str(exc).split())}") from None
+    raw = config_data(path, "monitor file", MonitorError) or {}
     section = raw.get("drift") if isinstance(raw, dict) else None
     if section is None:
         return None
     try:
         return DriftThresholds.model_validate(section)
     except ValidationError as exc:
-        problems = "; ".join(f"drift.{'.'.join(map(str, e['loc']))}: " + (
-            f"not a threshold (they are {', '.join(DriftThresholds.model_fields)})" if e["type"] == "extra_forbidden"
-            else e["msg"]) for e in exc.errors())
-        raise MonitorError(f"monitor file {path}: {problems}") from None
+        raise MonitorError(f"monitor file {path}: {drift_problems(exc)}") from None
 
 
 def judged_now(sources: DriftSources, thresholds: DriftThresholds, now: float) -> list[DriftPoint]:

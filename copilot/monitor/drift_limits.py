@@ -8,8 +8,9 @@ precision of 0 %).
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from connectors.site import first_problems
 from copilot.governance.drift import DriftFigure, DriftPoint
 
 
@@ -49,3 +50,12 @@ class DriftThresholds(BaseModel):
             return False
         threshold, least = bound
         return point.value < threshold if least else point.value > threshold
+
+
+def drift_problems(exc: ValidationError) -> str:
+    """What is wrong with a ``drift:`` section, in one line: each field as ``drift.<field>`` and its problem (a field
+    that is no threshold says which there are), the first five of them."""
+    names = ", ".join(DriftThresholds.model_fields)
+    return first_problems([f"drift.{'.'.join(map(str, e['loc']))}: "
+                           + (f"not a threshold (they are {names})" if e["type"] == "extra_forbidden" else e["msg"])
+                           for e in exc.errors()])

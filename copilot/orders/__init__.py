@@ -8,7 +8,7 @@ _NAMES = {
     "ConfigurationCheck": "copilot.orders.result",
     "ConfigurationError": "copilot.orders.configuration",
     "MaterialCheck": "copilot.orders.result",
-    "OrderRequest": "copilot.orders.check",
+    "OrderRequest": "copilot.orders.result",
     "Proposal": "copilot.orders.acceptance",
     "Purchase": "copilot.orders.acceptance",
     "RecipeSetpoint": "copilot.orders.result",

@@ -57,14 +57,13 @@ class Proposal:
     @property
     def line(self) -> str:
         c = self.check
-        options = f" with {', '.join(c.options)}" if c.options else ""
         recipe = ", ".join(s.line for s in c.recipe) or "none"
         line = c.capacity.line_id if c.capacity else "?"
         place = self.place.line if self.place else f"queued last on {line}"
         buy = "; ".join(f"buy {p.quantity} {p.part_id} from {p.supplier_id}" for p in self.purchases)
-        finish = f"finished {c.finish}" + ("" if c.verdict is Verdict.on_time else f", after the due date {c.due}")
-        return (f"proposed: a production order of {c.quantity} {c.product} {c.colour}{options}, {place} "
-                f"({finish}); recipe {recipe}"
+        late = "" if c.verdict is Verdict.on_time else f", after the due date {c.request.due}"
+        finish = f"finished {c.finish}{late}"
+        return (f"proposed: a production order of {c.request.line}, {place} ({finish}); recipe {recipe}"
                 + (f"; {buy}" if buy else "; every material is in stock or on order"))
 
 
@@ -83,8 +82,7 @@ def step_breaches(recipe: tuple[RecipeSetpoint, ...], current: Mapping[tuple[str
 
 def accept(check: ConfigurationCheck, current: Mapping[tuple[str, str], float], plant: Plant) -> Proposal:
     """The proposal for a checked configuration, or AcceptanceRefused naming what stands in the way."""
-    options = f" with {', '.join(check.options)}" if check.options else ""
-    head = f"{check.quantity} {check.product} {check.colour}{options} cannot be accepted"
+    head = f"{check.request.line} cannot be accepted"
     if check.verdict is Verdict.rule_broken:
         raise AcceptanceRefused(f"{head}: it breaks " + "; ".join(b.line for b in check.broken_rules))
     if check.verdict is Verdict.recipe_beyond_limits:

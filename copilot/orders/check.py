@@ -7,7 +7,7 @@ that comes too late. A pure function of those facts and the plant file (the reci
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from connectors.plant import Plant
@@ -23,21 +23,10 @@ from copilot.orders.configuration import (
 )
 from copilot.orders.options import OptionContext, other_options
 from copilot.orders.queue import line_orders
-from copilot.orders.result import CapacityCheck, ConfigurationCheck, MaterialCheck, Verdict
+from copilot.orders.result import CapacityCheck, ConfigurationCheck, MaterialCheck, OrderRequest, Verdict
 from copilot.orders.sequence import LineOrder, LineSequence, QueuePlace, queue_place, sequence_line
 from copilot.orders.supply import Stock, substitutions, supply
 from tools.configuration_facts import ConfigurationFacts
-
-
-@dataclass(frozen=True)
-class OrderRequest:
-    """What a customer asks for: a product in a colour with options, how many, by when."""
-
-    product: str
-    colour: str
-    options: tuple[str, ...]
-    quantity: int
-    due: date
 
 
 def check_configuration(request: OrderRequest, facts: ConfigurationFacts, plant: Plant) -> ConfigurationCheck:
@@ -51,8 +40,7 @@ def check_configuration(request: OrderRequest, facts: ConfigurationFacts, plant:
     if request.due < today:
         raise ConfigurationError(f"the due date {request.due} is already past (today is {today})")
     features = features_of(product, request.colour, list(request.options))
-    base = dict(product=product.id, colour=request.colour, options=tuple(request.options), quantity=request.quantity,
-                due=request.due, today=today)
+    base = dict(request=replace(request, product=product.id, options=tuple(request.options)), today=today)
     breaches = broken_rules(product, features)
     if breaches:
         return ConfigurationCheck(**base, verdict=Verdict.rule_broken, broken_rules=breaches)

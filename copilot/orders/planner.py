@@ -11,9 +11,9 @@ from connectors.mes import MesClient
 from connectors.plm import PlmClient
 from connectors.plm_records import PlmProduct
 from connectors.settings import ConnectorSettings
-from copilot.orders.check import OrderRequest, check_configuration
+from copilot.orders.check import check_configuration
 from copilot.orders.queue import line_orders, line_product
-from copilot.orders.result import ConfigurationCheck
+from copilot.orders.result import ConfigurationCheck, OrderRequest
 from copilot.orders.sequence import LineSequence, sequence_line
 from tools.configuration_facts import read_facts
 from tools.line_queue import read_queue

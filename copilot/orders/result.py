@@ -22,6 +22,23 @@ class Verdict(StrEnum):
     late = "late"
 
 
+@dataclass(frozen=True)
+class OrderRequest:
+    """What a customer asks for: a product in a colour with options, how many, by when."""
+
+    product: str
+    colour: str
+    options: tuple[str, ...]
+    quantity: int
+    due: date
+
+    @property
+    def line(self) -> str:
+        """The configuration in words: ``600 HX-200 blue with coating``."""
+        options = f" with {', '.join(self.options)}" if self.options else ""
+        return f"{self.quantity} {self.product} {self.colour}{options}"
+
+
 class SubstitutionKind(StrEnum):
     """What a substitution changes: the supplier of the material, the material (an alternate PLM allows), or the
     configuration (another option value the option rules allow, whose BOM does without the late material)."""
@@ -144,11 +161,8 @@ class CapacityCheck:
 class ConfigurationCheck:
     """A customer's configuration checked for buildability: rules, recipe, materials, capacity and the due date."""
 
-    product: str
-    colour: str
-    options: tuple[str, ...]
-    quantity: int
-    due: date
+    request: OrderRequest
+    """What was checked: the request with its product's id as PLM writes it."""
     today: date
     verdict: Verdict
     broken_rules: tuple[RuleBreach, ...] = ()

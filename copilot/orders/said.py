@@ -5,11 +5,6 @@ from __future__ import annotations
 from copilot.orders.result import ConfigurationCheck, MaterialCheck, Verdict
 
 
-def _configuration(check: ConfigurationCheck) -> str:
-    options = f" with {', '.join(check.options)}" if check.options else ""
-    return f"{check.quantity} {check.product} {check.colour}{options}"
-
-
 def _late(material: MaterialCheck) -> str:
     offers = "; ".join(s.line for s in material.substitutions) or "no substitution"
     return f"{material.line}. Substitutions for {material.material}: {offers}"
@@ -18,7 +13,7 @@ def _late(material: MaterialCheck) -> str:
 def said(check: ConfigurationCheck) -> str:
     """The check in words: refused with the rule or the setpoint, or whether the due date holds, with the line's
     time, each material that is late and its substitutions (the recommended one marked)."""
-    what = _configuration(check)
+    what = check.request.line
     if check.verdict is Verdict.rule_broken:
         return f"{what}: refused, it breaks " + "; ".join(b.line for b in check.broken_rules)
     if check.verdict is Verdict.recipe_beyond_limits:
@@ -26,7 +21,7 @@ def said(check: ConfigurationCheck) -> str:
     capacity = check.capacity
     holds = "holds" if check.verdict is Verdict.on_time else "does not hold"
     finish = f"finished {check.finish}" if check.finish else "a material cannot be had"
-    text = (f"{what}: the due date {check.due} {holds} ({finish}). Line {capacity.line_id}: "
+    text = (f"{what}: the due date {check.request.due} {holds} ({finish}). Line {capacity.line_id}: "
             f"{capacity.queue_h:.1f} h queued ahead ({', '.join(capacity.queued_orders) or 'none'}), "
             f"{capacity.changeover_h:.1f} h changeover, {capacity.run_h:.1f} h run, free on {capacity.line_free}")
     late = [_late(m) for m in check.late_materials]

@@ -12,9 +12,9 @@ from pydantic_core import to_jsonable_python
 from connectors.plant import Plant
 from connectors.records import ProductionOrderRecord, ProductionOrderStatus
 from copilot.orders.acceptance import AcceptanceRefused, accept
-from copilot.orders.check import OrderRequest, check_configuration
+from copilot.orders.check import check_configuration
 from copilot.orders.configuration import ConfigurationError
-from copilot.orders.result import ConfigurationCheck
+from copilot.orders.result import ConfigurationCheck, OrderRequest
 from copilot.procedures.outcome import AskBack, Decided, Stop, either
 from copilot.understanding.dates import day_named
 from tools.configuration_facts import ConfigurationFacts
@@ -60,8 +60,9 @@ def accept_order(plant: Plant, facts: ConfigurationFacts, statuses: list[Machine
         proposal = accept(check, current, plant)
     except AcceptanceRefused as exc:
         raise Stop(str(exc)) from None
-    order = {"product": check.product, "colour": check.colour, "options": list(check.options),
-             "quantity": check.quantity, "before": proposal.place.before if proposal.place else None,
+    asked = check.request
+    order = {"product": asked.product, "colour": asked.colour, "options": list(asked.options),
+             "quantity": asked.quantity, "before": proposal.place.before if proposal.place else None,
              "recipe": [{"machine_id": s.machine_id, "tag": s.tag, "value": s.value} for s in check.recipe]}
     return Decided({"order": order, "purchases": to_jsonable_python(proposal.purchases)}, proposal.line)
 

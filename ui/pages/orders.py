@@ -64,8 +64,8 @@ def show_checks(check: ConfigurationCheck) -> None:
         show(True, f"Capacity: line {c.line_id} free on {c.line_free} ({c.queue_h:.1f} h queued ahead, "
                    f"{c.changeover_h:.1f} h changeover, {c.run_h:.1f} h run)")
     if check.buildable:
-        finished = f"finished {check.finish}" if check.finish else "a material cannot be had"
-        show(check.finish is not None and check.finish <= check.due, f"Due date {check.due}: {finished}")
+        finished, due = f"finished {check.finish}" if check.finish else "a material cannot be had", check.request.due
+        show(check.finish is not None and check.finish <= due, f"Due date {due}: {finished}")
 
 
 def gantt(sequence: LineSequence) -> alt.Chart:
@@ -115,8 +115,7 @@ def show_sign_offs() -> None:
 
 check = st.session_state.get("order_check")
 if check is not None:
-    st.subheader(f"{check.quantity} {check.product} {check.colour}"
-                 + (f" with {', '.join(check.options)}" if check.options else ""))
+    st.subheader(check.request.line)
     show_checks(check)
     offered = [(m, s) for m in check.late_materials for s in m.substitutions]
     if offered:
