@@ -3,9 +3,12 @@ dropped; code decides when to ask and keeps the tasks to the request's numbers a
 
 from __future__ import annotations
 
+import pytest
 from agent_helpers import ask, call, copilot_on, results, script, user, waiting
 
-from copilot.procedures.tasks import may_hold_several, tasks_of
+from connectors.plant import load_plant
+from connectors.site import PLANTS
+from copilot.procedures.tasks import may_hold_several, tasks_of, with_subject
 
 
 def test_a_request_joining_clauses_may_hold_several_tasks_in_its_language():
@@ -91,3 +94,22 @@ async def test_a_single_task_is_chosen_as_before(sim, tmp_path):
         assert wait.change == "OV-201 temperature setpoint 180 → 175 °C"
         [told] = [s for s in steps if s.kind == "choice" and s.tool == "tasks"]  # asked, and found one
         assert told.arguments["tasks"] == ["set the oven to 175 and let me know"]
+
+
+@pytest.mark.parametrize(("plant", "request_", "tasks", "told"), [
+    ("riverside", "Line L1 is making flash on the housings. Find the cause and correct it.",
+     ["find the cause of the flash", "correct the cause of the flash"],
+     ["find the cause of the flash (L1)", "correct the cause of the flash (L1)"]),
+    ("riverside", "the press cylinder is leaking, lower its pressure by 10 bar and open a work order",
+     ["lower the pressure by 10 bar", "open a work order for the press"],
+     ["lower the pressure by 10 bar (HP-102)", "open a work order for the press"]),
+    ("riverside", "order belts for the conveyor and bearings for the pump",  # two subjects: none is carried
+     ["order belts", "order bearings for the pump"], ["order belts", "order bearings for the pump"]),
+    ("dyehouse", "the jet dyer on D1 is off shade, find out why and fix it",
+     ["find out why it is off shade", "fix it"],
+     ["find out why it is off shade (JD-102)", "fix it (JD-102)"]),
+    ("dyehouse", "line F1 keeps stopping: check it and then raise a job",
+     ["check it", "raise a job"], ["check it (F1)", "raise a job (F1)"]),
+])
+def test_a_task_that_names_nothing_carries_the_one_machine_or_line_the_request_names(plant, request_, tasks, told):
+    assert with_subject(tasks, request_, load_plant(PLANTS / plant / "plant.yaml")) == told

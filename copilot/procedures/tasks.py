@@ -13,8 +13,10 @@ import re
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
+from connectors.plant import Plant
 from copilot.procedures.answer import faithful
 from copilot.procedures.questions import is_question
+from copilot.understanding.machines import lines_named, machines_named
 
 TASKS = "tasks"
 """The name under which the tasks a request was told apart into are kept in the conversation."""
@@ -55,8 +57,8 @@ _EXAMPLES = [
     ("the guard is back on, start the mixer", "start the mixer, the guard is back on"),
 ]
 _ASK = ("Split an operator's request into the separate tasks it asks for, one task per line, in the request's own "
-        "words and language; write only the tasks. Name in each task the machine, part or order it is about. What "
-        "the operator only tells (a symptom, a fact) is no task of its own: it goes with the task it explains. "
+        "words and language; write only the tasks. Name in each task the machine, line, part or order it is about. "
+        "What the operator only tells (a symptom, a fact) is no task of its own: it goes with the task it explains. "
         "Several setpoints of one machine are one task. Add nothing else.\n\nRequest: ")
 
 
@@ -93,3 +95,15 @@ def tasks_of(written: str, request: str, digits: str = "") -> list[str]:
     if len(tasks) < 2 or not all(faithful(task, said) and _in_own_words(task, said) for task in tasks):
         return [request]
     return tasks
+
+
+def with_subject(tasks: list[str], request: str, plant: Plant) -> list[str]:
+    """The tasks, each naming what the request is about: a task that names no machine and no line gets the one
+    machine, or else the one line, the whole request names ("Line L1 makes flash. Find the cause and correct it":
+    "correct the cause of the flash (L1)")."""
+    machines, lines = machines_named(request, plant), lines_named(request, plant)
+    subject = machines[0] if len(machines) == 1 else next(iter(lines)) if not machines and len(lines) == 1 else None
+    if subject is None:
+        return tasks
+    return [task if machines_named(task, plant) or lines_named(task, plant) else f"{task} ({subject})"
+            for task in tasks]
