@@ -122,6 +122,29 @@ async def test_a_part_named_for_the_fitter_to_check_is_not_bought_unless_the_req
     assert not [s for s in steps if s.kind == "proposal" and s.tool in ("inventory", "create_purchase_order")]
 
 
+async def test_a_machine_whose_defect_rate_alarms_is_diagnosed_with_its_likely_causes(sim, tmp_path):
+    control = SimControl(sim)
+    try:
+        control.advance(2700)
+        control.fault("tool_wear", machine_id="IM-103", severity=0.8)
+        control.advance(900)
+    finally:
+        control.close()
+    model = script([call("machine_status_and_diagnosis", machine="IM-103", symptom=None)])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "eli", "IM-103 started flashing this shift, nobody touched it. What's going on?")
+    assert [s.tool for s in steps if s.kind == "proposal"] == ["machine_status", "line_history"]
+    assert "defect rate" in steps[-1].text and "past its rated life" in steps[-1].text
+
+
+async def test_a_machine_without_a_defect_alarm_is_diagnosed_by_its_status_alone(sim, tmp_path):
+    model = script([call("machine_status_and_diagnosis", machine="OV-201", symptom=None)])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "how is the oven doing?")
+    assert [s.tool for s in steps if s.kind == "proposal"] == ["machine_status"]
+    assert "OV-201 (" in steps[-1].text and "Likely causes" not in steps[-1].text
+
+
 async def test_a_request_in_another_language_is_answered_in_it_from_the_steps_lines(sim, tmp_path):
     model = script([call("inventory_check", part="BRG-6205")], "BRG-6205: 6 Stück auf Lager.")
     async with copilot_on(sim, tmp_path, model) as copilot:

@@ -317,9 +317,17 @@ def root_cause(history: LineHistory) -> Decided:
     return Decided(to_jsonable_python(found), found.said)
 
 
+def defects_alarming(status: MachineStatus) -> Decided:
+    """The status as the operator reads it; its value the machine when its defect rate is past its alarm limit
+    (the causes are then looked for by code), else None."""
+    alarming = any(a.tag == "defect_rate" for a in status.alarms)
+    return Decided(status.machine_id if alarming else None, status.said())
+
+
 DECISIONS: dict[str, Callable[..., Decided]] = {
     f.__name__: f
     for f in (setpoint_targets, work_order, purchase, reorders, run_command, production_change, root_cause,
+              defects_alarming,
               correction, fell_back, configure_order, line_sequence, recipe_machines, accept_order, changeover)
 }
 
