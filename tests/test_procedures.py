@@ -9,7 +9,7 @@ from connectors.plant import load_plant
 from connectors.records import PartOffer, ProductionOrderRecord, SparePart, WorkOrder
 from connectors.settings import ConnectorSettings
 from connectors.site import PLANTS
-from copilot.procedures.answer import faithful, stands_for
+from copilot.procedures.answer import faithful, stands_for, told_once
 from copilot.procedures.decisions import purchase, setpoint_targets, supplier_for, work_order
 from copilot.procedures.grounding import asked_back, checked, unknown_name
 from copilot.procedures.outcome import AskBack, Stop
@@ -267,10 +267,19 @@ def test_a_wording_that_brings_a_number_or_an_id_the_lines_lack_is_not_used() ->
     assert not faithful("IM-103 Zylindertemperatur 230 → 265 °C; PO-L2-0107", lines)  # 265 is nowhere in the lines
     assert not faithful("IM-104 Zylindertemperatur 230 → 235 °C", lines)  # another machine
     assert not faithful("", lines)
-    assert stands_for("Die Zylindertemperatur von IM-103 steht jetzt auf 235 °C statt 230 °C", lines, "de")
-    assert not stands_for("The injection moulder IM-103 runs with its barrel at 230 degrees", lines, "de")
-    # a wording that says one thing over and over is not the answer
-    assert not stands_for("IM-103: " + "Die Antwort ist: " * 40, lines, "de")
+    assert stands_for("Die Zylindertemperatur von IM-103 steht jetzt auf 235 °C statt 230 °C; PO-L2-0107 wartet "
+                      "auf Freigabe", lines, "de")
+    assert not stands_for("The injection moulder IM-103 runs with its barrel at 230 degrees; PO-L2-0107", lines, "de")
+    # a wording that says nothing of a line (the order waiting) leaves out a fact
+    assert not stands_for("Die Zylindertemperatur von IM-103 steht jetzt auf 235 °C statt 230 °C", lines, "de")
+
+
+def test_a_wording_that_runs_on_repeating_itself_stops_at_its_first_repeat() -> None:
+    told = "IM-103 steht auf 235 °C. PO-L2-0107 wartet auf Freigabe. "
+    assert told_once(told + "Der Sollwert wurde gesetzt. " * 40) == told + "Der Sollwert wurde gesetzt."
+    assert told_once(told) == told
+    lines = "- IM-103 barrel_temp_setpoint 230 → 235 degC (+5 degC)\n- Waiting for approval: PO-L2-0107 quantity 12000"
+    assert not stands_for(told_once("IM-103: " + "Die Antwort ist: " * 40), lines, "de")  # says nothing once cut
 
 
 def test_an_unclear_part_is_asked_back_and_an_untyped_order_id_is_dropped() -> None:

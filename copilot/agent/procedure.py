@@ -20,6 +20,7 @@ from copilot.procedures.answer import (
     answer_lines,
     needs_wording,
     stands_for,
+    told_once,
     wording_request,
 )
 from copilot.procedures.chooser import (
@@ -111,7 +112,8 @@ class AdvanceProcedure:
                                                     tool_choice="none")
         except LLMError:
             return text  # the facts in English are still the answer
-        return worded.text if stands_for(worded.text, text, run.lang) else text
+        once = told_once(worded.text)
+        return once if stands_for(once, text, run.lang) else text
 
 
 def _by_model(messages: list[AnyMessage], procedure: str) -> bool:

@@ -64,16 +64,32 @@ def faithful(worded: str, lines: str) -> bool:
 _PIECE = re.compile(r"[^.:;!?\n]{3,}")
 
 
-def repeats_itself(worded: str) -> bool:
-    """Whether a wording says one phrase three times or more (a small model that ran on repeating itself)."""
-    pieces = [p.strip().lower() for p in _PIECE.findall(worded)]
-    return any(pieces.count(p) >= 3 for p in set(pieces))
+def told_once(worded: str) -> str:
+    """A wording up to the first phrase it says again (a small model that ran on repeating itself stops there)."""
+    seen: set[str] = set()
+    for piece in _PIECE.finditer(worded):
+        said = piece.group().strip().lower()
+        if said in seen:
+            return worded[:piece.start()].rstrip()
+        seen.add(said)
+    return worded
+
+
+def _marks(text: str) -> set[str]:
+    """The numbers (as digits) and ids of a text: what a wording of it must keep."""
+    return _digits(text) | set(ID_WORD.findall(text))
+
+
+def leaves_no_line_out(worded: str, lines: str) -> bool:
+    """Whether a wording says something of every line that holds a number or an id: it keeps one of them."""
+    kept = _marks(worded)
+    return all(kept & _marks(line) for line in lines.splitlines() if _marks(line))
 
 
 def stands_for(worded: str, lines: str, lang: str) -> bool:
-    """Whether a wording of the lines may be the answer: faithful to them, not running on, and in the operator's
-    language (as far as it can be told: the small model sometimes summarises in English instead)."""
-    return faithful(worded, lines) and not repeats_itself(worded) and language_of(worded, lang) == lang
+    """Whether a wording of the lines may be the answer: faithful to them, leaving no line out, and in the
+    operator's language (as far as it can be told: the small model sometimes summarises in English instead)."""
+    return faithful(worded, lines) and leaves_no_line_out(worded, lines) and language_of(worded, lang) == lang
 
 
 def restating_request(request: str, lang: str) -> HumanMessage:
