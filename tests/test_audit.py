@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 
 import pytest
@@ -156,3 +157,23 @@ def test_a_batch_keeps_the_head_once_at_its_end_and_a_cut_is_still_found(log, tm
     raw(log, tmp_path, "DELETE FROM audit WHERE seq >= 7;")
     report = log.verify()
     assert not report.ok and "records 7..8 are missing" in report.problem
+
+
+async def test_a_batch_held_together_writes_its_records_at_its_end_and_another_tasks_at_once(log):
+    """A step that changes nothing holds its records for one transaction at its end; a task running beside it
+    (another conversation in the same process) still writes each of its records at once."""
+    beside_written = asyncio.Event()
+
+    async def beside() -> None:
+        log.append(kind="execution", actor="other", tool="write_setpoint")
+        beside_written.set()
+
+    with log.batch(together=True):
+        log.append(kind="proposal", actor="olga", tool="machine_status")
+        await asyncio.create_task(beside())
+        await asyncio.wait_for(beside_written.wait(), timeout=60)
+        assert [r.actor for r in log.records(limit=2)] == ["other", "policy"]  # held: not written yet
+        log.append(kind="result", actor="olga", tool="machine_status")
+    assert [(r.kind, r.actor) for r in log.records(limit=3)][::-1] == [
+        ("execution", "other"), ("proposal", "olga"), ("result", "olga")]
+    assert log.verify().ok and log.kept_head().count == 8

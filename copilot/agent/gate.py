@@ -116,7 +116,7 @@ class Gate:
     act: Act
 
     async def __call__(self, state: AgentState, config: RunnableConfig) -> Command:
-        with self.rt.audit.batch():  # the head is kept once for the records of this step
+        with self.rt.audit.batch(together=True):  # this step changes nothing: its records go in together
             return await self._judged(state, config)
 
     async def _judged(self, state: AgentState, config: RunnableConfig) -> Command:

@@ -15,22 +15,24 @@ they are written.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
 import os
-import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, TypeAdapter
 
 from copilot.identity.keys import key_from
 from copilot.settings import CopilotSettings
+from copilot.store.audit_chain import GENESIS, Head, record_hash, redact
 from copilot.store.db import Location, PerDialect, Sql, Statements, Store
 from policies.model import Decision
 
@@ -55,8 +57,6 @@ class AuditKind(StrEnum):
     release = "release"  # an admin promoted a release, or was refused (copilot/governance/)
 
 
-GENESIS = "0" * 64
-_SECRET_KEY = re.compile(r"pass(word)?|secret|token|api[_-]?key|authorization|credential", re.IGNORECASE)
 
 _APPEND_ONLY_PG = """CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$"""
@@ -92,37 +92,29 @@ _MIGRATIONS = (
 _APPEND = "audit-append"  # the lock that takes appends one at a time
 
 
-class Head(BaseModel):
-    """The chain's end as it was: its record count and last hash, signed with the audit key."""
+class _Entry(NamedTuple):
+    """A record before it is chained: what ``append`` was given, as it will be stored."""
 
-    log: str  # the audit file it is of
-    count: int
-    head: str
-    keyed_from: int  # the first record with a keyed hash (records before it predate the key)
-    at: float
-    signature: str = ""
-
-    def signed(self, key: bytes) -> Head:
-        return self.model_copy(update={"signature": _mac(key, self._text())})
-
-    def genuine(self, key: bytes) -> bool:
-        return hmac.compare_digest(self.signature, _mac(key, self._text()))
-
-    def _text(self) -> str:
-        return f"{self.log}|{self.count}|{self.head}|{self.keyed_from}|{self.at!r}"
+    ts: float
+    kind: str
+    actor: str
+    thread_id: str | None
+    action_id: str | None
+    tool: str | None
+    body: str
 
 
-def _mac(key: bytes, text: str) -> str:
-    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+_HELD: ContextVar[tuple[AuditLog, asyncio.Task | None, list[_Entry]] | None] = ContextVar("audit_held", default=None)
+"""The records held for the end of a ``batch(together=True)``: the log they go to, the task whose they are (tasks it
+starts inherit the variable, not the holding) and the records."""
 
 
-def redact(value: Any) -> Any:
-    """A copy with the values of secret-looking keys replaced."""
-    if isinstance(value, dict):
-        return {k: "***" if _SECRET_KEY.search(str(k)) else redact(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [redact(v) for v in value]
-    return value
+def _task() -> asyncio.Task | None:
+    """The asyncio task running now; None outside an event loop."""
+    try:
+        return asyncio.current_task()
+    except RuntimeError:
+        return None
 
 
 class AuditRecord(BaseModel):
@@ -160,13 +152,6 @@ class VerifyReport(BaseModel):
     count: int
     first_bad_seq: int | None = None
     problem: str = ""
-
-
-def _digest(key: bytes | None, prev_hash: str, seq: int, ts: float, kind: str, actor: str, thread_id: str | None,
-            action_id: str | None, tool: str | None, body: str) -> str:
-    """The record's hash: keyed (HMAC-SHA256); ``key`` None for the records of a log from before keys."""
-    canonical = prev_hash + json.dumps([seq, ts, kind, actor, thread_id, action_id, tool, body], separators=(",", ":"))
-    return _mac(key, canonical) if key is not None else hashlib.sha256(canonical.encode()).hexdigest()
 
 
 class AuditLog(Store):
@@ -230,12 +215,20 @@ class AuditLog(Store):
         return Head(log=self._name, count=count, head=digest, keyed_from=keyed_from, at=time.time()).signed(self._key)
 
     @contextmanager
-    def batch(self) -> Iterator[None]:
-        """Appends inside keep the head once, when the outermost block ends (each record is written at once)."""
+    def batch(self, *, together: bool = False) -> Iterator[None]:
+        """Appends inside keep the head once, when the outermost block ends. Each record is written at once; with
+        ``together`` (a step that changes nothing, so no record must be stored before an effect) this task's
+        records are written at the block's end, in one transaction, in the order appended."""
+        held = _HELD.set((self, _task(), [])) if together and _HELD.get() is None else None
         self._batches += 1
         try:
             yield
         finally:
+            if held is not None:
+                _, _, entries = _HELD.get()
+                _HELD.reset(held)
+                if entries:
+                    self._write(entries)
             self._batches -= 1
             if not self._batches and self._head_behind:
                 self._head_behind = False
@@ -281,7 +274,7 @@ class AuditLog(Store):
     def _holds(self, row: Any) -> bool:
         """Whether a stored record is one this log's key wrote, in its place in the chain (keyed whatever the
         log's key marker says, which the database's holder could move)."""
-        digest = _digest(self._key, row["prev_hash"], row["seq"], row["ts"], row["kind"], row["actor"],
+        digest = record_hash(self._key, row["prev_hash"], row["seq"], row["ts"], row["kind"], row["actor"],
                          row["thread_id"], row["action_id"], row["tool"], row["body"])
         return hmac.compare_digest(digest, row["hash"]) and self._hash_at(self._db, row["seq"] - 1) == row["prev_hash"]
 
@@ -299,27 +292,41 @@ class AuditLog(Store):
         result: Any = None,
         old_value: Any = None,
         new_value: Any = None,
-    ) -> AuditRecord:
-        """Add one record at the end of the chain (several processes may append; the chain stays linear)."""
+    ) -> AuditRecord | None:
+        """Add one record at the end of the chain (several processes may append; the chain stays linear); None
+        when it is held for the end of its ``batch(together=True)``."""
         body = json.dumps(
             redact({"arguments": arguments, "decision": decision, "approvers": approvers or [], "result": result,
                     "old_value": old_value, "new_value": new_value, **self._stamp}),
             sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False,
         )
+        entry = _Entry(time.time(), kind, actor, thread_id, action_id, tool, body)
+        held = _HELD.get()
+        if held is not None and held[0] is self and held[1] is _task():
+            held[2].append(entry)
+            return None
+        return self._write([entry])[0]
+
+    def _write(self, entries: list[_Entry]) -> list[AuditRecord]:
+        """The entries chained on at the end, in one transaction; the head kept after them unless in a batch."""
+        rows = []
         with self._db.transaction(serial=_APPEND) as tx:
             last = tx.one("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
-            seq, prev = (last["seq"] + 1, last["hash"]) if last else (1, GENESIS)
-            ts = time.time()
-            digest = _digest(self._key_for(seq, self._keyed_from_seq), prev, seq, ts, kind, actor, thread_id,
-                             action_id, tool, body)
-            tx.execute("INSERT INTO audit VALUES (?,?,?,?,?,?,?,?,?,?)",
-                       (seq, ts, kind, actor, thread_id, action_id, tool, body, prev, digest))
+            seq, prev = (last["seq"], last["hash"]) if last else (0, GENESIS)
+            for e in entries:
+                seq += 1
+                digest = record_hash(self._key_for(seq, self._keyed_from_seq), prev, seq, e.ts, e.kind, e.actor,
+                                 e.thread_id, e.action_id, e.tool, e.body)
+                row = (seq, e.ts, e.kind, e.actor, e.thread_id, e.action_id, e.tool, e.body, prev, digest)
+                tx.execute("INSERT INTO audit VALUES (?,?,?,?,?,?,?,?,?,?)", row)
+                rows.append(row)
+                prev = digest
             if self._batches:
                 self._head_behind = True
             else:
-                self._keep_head(tx, seq, digest)  # inside the lock: heads are kept in the order of the chain
-        return self._record({"seq": seq, "ts": ts, "kind": kind, "actor": actor, "thread_id": thread_id,
-                             "action_id": action_id, "tool": tool, "body": body, "prev_hash": prev, "hash": digest})
+                self._keep_head(tx, seq, prev)  # inside the lock: heads are kept in the order of the chain
+        columns = ("seq", "ts", "kind", "actor", "thread_id", "action_id", "tool", "body", "prev_hash", "hash")
+        return [self._record(dict(zip(columns, row, strict=True))) for row in rows]
 
     def records(self, *, actor: str | None = None, tool: str | None = None, kind: str | None = None,
                 thread_id: str | None = None, action_id: str | None = None, text: str | None = None,
@@ -363,7 +370,7 @@ class AuditLog(Store):
             if row["prev_hash"] != prev:
                 return VerifyReport(ok=False, count=count, first_bad_seq=row["seq"],
                                     problem=f"record {row['seq']} does not follow record {row['seq'] - 1}")
-            digest = _digest(self._key_for(row["seq"], keyed_from), prev, row["seq"], row["ts"], row["kind"],
+            digest = record_hash(self._key_for(row["seq"], keyed_from), prev, row["seq"], row["ts"], row["kind"],
                              row["actor"], row["thread_id"], row["action_id"], row["tool"], row["body"])
             if digest != row["hash"]:
                 return VerifyReport(ok=False, count=count, first_bad_seq=row["seq"],
