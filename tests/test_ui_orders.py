@@ -35,6 +35,8 @@ def test_a_late_configuration_shows_its_checks_substitutions_and_the_sequence(ru
     assert "Option rules: none broken" in passed and any(p.startswith("Material MB-BLUE") for p in passed)
     assert any(f.startswith("Material UV-ADD 2.4 kg (free 0.8, on order 0, buy 2 from SUP-COLOR)") for f in failed)
     assert any(f.startswith("Due date") for f in failed), failed
+    assert "Place in the queue: queued 2nd of 2 on L1, after PO-L1-0043, changeover 25 min instead of 25 min at the " \
+           "queue's end" in passed, passed
     substitutions = at.dataframe[0].value
     assert list(substitutions["kind"]) == ["supplier", "supplier", "alternate", "alternate", "option"]
     assert list(substitutions["what"])[-1] == "without uv_stabilised"

@@ -63,6 +63,8 @@ def show_checks(check: ConfigurationCheck) -> None:
         c = check.capacity
         show(True, f"Capacity: line {c.line_id} free on {c.line_free} ({c.queue_h:.1f} h queued ahead, "
                    f"{c.changeover_h:.1f} h changeover, {c.run_h:.1f} h run)")
+    if check.place is not None:
+        show(True, f"Place in the queue: {check.place.line}")
     if check.buildable:
         finished, due = f"finished {check.finish}" if check.finish else "a material cannot be had", check.request.due
         show(check.finish is not None and check.finish <= due, f"Due date {due}: {finished}")
