@@ -224,12 +224,12 @@ class AuditLog(Store):
         try:
             yield
         finally:
+            self._batches -= 1
             if held is not None:
                 _, _, entries = _HELD.get()
                 _HELD.reset(held)
                 if entries:
-                    self._write(entries)
-            self._batches -= 1
+                    self._write(entries)  # keeps the head too, when no other batch is open
             if not self._batches and self._head_behind:
                 self._head_behind = False
                 with self._db.transaction(serial=_APPEND) as tx:
@@ -325,6 +325,7 @@ class AuditLog(Store):
                 self._head_behind = True
             else:
                 self._keep_head(tx, seq, prev)  # inside the lock: heads are kept in the order of the chain
+                self._head_behind = False
         columns = ("seq", "ts", "kind", "actor", "thread_id", "action_id", "tool", "body", "prev_hash", "hash")
         return [self._record(dict(zip(columns, row, strict=True))) for row in rows]
 
