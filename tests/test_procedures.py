@@ -279,7 +279,9 @@ def test_a_wording_that_runs_on_repeating_itself_stops_at_its_first_repeat() -> 
     assert told_once(told + "Der Sollwert wurde gesetzt. " * 40) == told + "Der Sollwert wurde gesetzt."
     assert told_once(told) == told
     lines = "- IM-103 barrel_temp_setpoint 230 → 235 degC (+5 degC)\n- Waiting for approval: PO-L2-0107 quantity 12000"
-    assert not stands_for(told_once("IM-103: " + "Die Antwort ist: " * 40), lines, "de")  # says nothing once cut
+    assert not stands_for(told_once("IM-103: " + "Die Antwort ist: " * 40), lines, "de")  # runs on, no sentence
+    listed = "- A-1 (Lager): 1 Stück, Angebote: SUP-A 14.80\n- B-2 (Dichtung): 2 Stück, Angebote: SUP-B 1.50"
+    assert told_once(listed) == listed and stands_for(listed, listed, "de")  # a list's words come back, in order
 
 
 def test_an_unclear_part_is_asked_back_and_an_untyped_order_id_is_dropped() -> None:

@@ -61,16 +61,19 @@ def faithful(worded: str, lines: str) -> bool:
             and set(ID_WORD.findall(worded)) <= set(ID_WORD.findall(lines)))
 
 
-_PIECE = re.compile(r"[^.:;!?\n]{3,}")
+_SENTENCE = re.compile(r"[^\n]+?(?:[.!?](?=\s|$)|$)", re.MULTILINE)
 
 
 def told_once(worded: str) -> str:
-    """A wording up to the first phrase it says again (a small model that ran on repeating itself stops there)."""
+    """A wording up to the first sentence of three words or more that it says again (a small model that ran on
+    repeating itself stops there)."""
     seen: set[str] = set()
-    for piece in _PIECE.finditer(worded):
-        said = piece.group().strip().lower()
+    for sentence in _SENTENCE.finditer(worded):
+        said = " ".join(sentence.group().lower().split())
+        if len(said.split()) < 3:
+            continue
         if said in seen:
-            return worded[:piece.start()].rstrip()
+            return worded[:sentence.start()].rstrip()
         seen.add(said)
     return worded
 
@@ -86,10 +89,20 @@ def leaves_no_line_out(worded: str, lines: str) -> bool:
     return all(kept & _marks(line) for line in lines.splitlines() if _marks(line))
 
 
+_PHRASE = re.compile(r"[^.:;!?\n]+")
+
+
+def repeats_itself(worded: str) -> bool:
+    """Whether a wording says a phrase of three words or more three times or more (a small model running on)."""
+    phrases = [" ".join(p.lower().split()) for p in _PHRASE.findall(worded)]
+    return any(phrases.count(p) >= 3 for p in set(phrases) if len(p.split()) >= 3)
+
+
 def stands_for(worded: str, lines: str, lang: str) -> bool:
-    """Whether a wording of the lines may be the answer: faithful to them, leaving no line out, and in the
-    operator's language (as far as it can be told: the small model sometimes summarises in English instead)."""
-    return faithful(worded, lines) and leaves_no_line_out(worded, lines) and language_of(worded, lang) == lang
+    """Whether a wording of the lines may be the answer: faithful to them, leaving no line out, not running on, and
+    in the operator's language (as far as it can be told: the small model sometimes summarises in English)."""
+    return (faithful(worded, lines) and leaves_no_line_out(worded, lines) and not repeats_itself(worded)
+            and language_of(worded, lang) == lang)
 
 
 def restating_request(request: str, lang: str) -> HumanMessage:
