@@ -34,7 +34,7 @@ from simulator.physics import PlantSimulation
 from simulator.process import running_simulator
 from twin.settings import TwinSettings
 
-DEADLINE_S = 60.0
+DEADLINE_S = 120.0
 STOPPED = "machine stopped by a fault"
 JAMMED = {"riverside": "CV-203", "dyehouse": "WP-101"}
 
