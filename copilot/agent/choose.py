@@ -11,6 +11,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage, ToolCall, ToolMessage
 
+from copilot.agent.claims import NOTHING_CHANGED, claims_a_change, unbacked
 from copilot.agent.messages import new_call_id, tool_reply, with_own_ids
 from copilot.agent.planning import plan_narrowing
 from copilot.agent.prompt import RESTATING, TELLING_APART, BoundModel
@@ -96,6 +97,9 @@ class Choose:
             if first and self.rt.procedures:
                 return await self._choose_procedure(state)
             reply = with_own_ids(await self._free_loop(state["messages"], turn, tasks))
+            request = tasks.task if tasks is not None else latest_request(state["messages"])
+            if not is_question(request) and unbacked(reply, turn, self.rt.tools):
+                reply = AIMessage(content=NOTHING_CHANGED, id=reply.id)
             if tasks is not None and tasks.more and not reply.tool_calls:  # this task answered, on to the next
                 return {"messages": [reply], "tasks": tasks.answered(None)}
             return {"messages": [reply]}
@@ -108,8 +112,9 @@ class Choose:
                 "Here is what I found so far in the steps above; please narrow the request.")
 
     async def _choose_procedure(self, state: AgentState) -> dict:
-        """The chooser: a procedure and its slots, or an answer in words (then no question stays open); a request
-        of several tasks is told apart first, and each task chosen for in turn."""
+        """The chooser: a procedure and its slots, or an answer in words (then no question stays open; words that
+        claim a change to an instruction go to the tools instead); a request of several tasks is told apart first,
+        and each task chosen for in turn."""
         asking, tasks, said = kept_run(state), state.get("tasks"), []
         if tasks is None and asking is None:
             said, tasks = await self._tell_apart(state["messages"])
@@ -123,6 +128,9 @@ class Choose:
         picked = reply.tool_calls[0]["name"] if reply.tool_calls else None
         if picked in self.bound.choices and picked not in choosable:  # a model that ignored the list
             reply = AIMessage(content="", tool_calls=[{**reply.tool_calls[0], "name": OTHER, "args": {}}])
+        elif picked is None and not is_question(request) and claims_a_change(reply.text):  # words are no deed
+            reply = AIMessage(content="", tool_calls=[{"name": OTHER, "args": {}, "id": new_call_id(),
+                                                       "type": "tool_call"}])
         if not reply.tool_calls:
             if tasks is not None and tasks.more:
                 return {"messages": [*said, reply], "procedure": None, "tasks": tasks.answered(None)}
