@@ -53,12 +53,27 @@ class Variant(_Strict):
 
 
 class Product(_Strict):
-    """A product made on one line, in one or more variants."""
+    """A product made on one line, in one or more variants; a customer may order it in any colour and with any
+    options it offers, its variants' and the configurable ones PLM defines (``colours``, ``options``)."""
 
     id: str
     name: str
     line: str
     variants: list[Variant]
+    colours: list[str] = []
+    """Colours a customer may configure beyond the variants' own."""
+    options: dict[str, str] = {}
+    """Options a customer may configure beyond the variants' own: their ids and the names people know them by."""
+
+    @property
+    def offered_colours(self) -> list[str]:
+        """Every colour the product comes in: its variants', then the configurable ones."""
+        return list(dict.fromkeys([*(v.colour for v in self.variants), *self.colours]))
+
+    @property
+    def offered_options(self) -> list[str]:
+        """Every option the product offers: its variants', then the configurable ones."""
+        return list(dict.fromkeys([*(o for v in self.variants for o in v.options), *self.options]))
 
 
 class ProductionOrder(_Strict):

@@ -285,6 +285,20 @@ class Plant(_Strict):
     def machines(self) -> dict[str, Machine]:
         return {m.id: m for line in self.lines for m in line.machines}
 
+    @property
+    def colours(self) -> list[str]:
+        """Every colour a product of the plant comes in."""
+        return list(dict.fromkeys(c for p in self.products for c in p.offered_colours))
+
+    @property
+    def options(self) -> list[str]:
+        """Every option a product of the plant offers."""
+        return list(dict.fromkeys(o for p in self.products for o in p.offered_options))
+
+    def option_name(self, option: str) -> str:
+        """What people call an option: the name PLM gives it, else its id in words."""
+        return next((p.options[option] for p in self.products if option in p.options), option.replace("_", " "))
+
     def machine(self, machine_id: str) -> Machine:
         key = machine_id.strip().upper()
         if key not in self.machines:

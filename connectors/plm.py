@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from connectors.http_api import JsonApiClient, segment
+from connectors.plant import Plant
 from connectors.plm_records import Alternate, EngineeringChange, PlmProduct
 
 
@@ -35,3 +36,11 @@ class PlmClient(JsonApiClient):
     async def engineering_changes(self, *, product: str | None = None) -> list[EngineeringChange]:
         """Engineering changes, optionally of one product, oldest effective date first."""
         return await self._get("/engineering-changes", list[EngineeringChange], {"product": product})
+
+
+def configurable(plant: Plant, products: list[PlmProduct]) -> Plant:
+    """``plant`` with each of its products offering the colours and options PLM defines for it."""
+    defined = {p.id: p for p in products}
+    offered = [p.model_copy(update={"colours": plm.colours, "options": {o.id: o.name for o in plm.options}})
+               if (plm := defined.get(p.id)) else p for p in plant.products]
+    return plant.model_copy(update={"products": offered})

@@ -15,10 +15,12 @@ from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from connectors.erp import ErpClient
+from connectors.errors import ConnectorError
 from connectors.historian import open_history
 from connectors.mes import MesClient
+from connectors.plant import Plant
 from connectors.plc import open_plc
-from connectors.plm import PlmClient
+from connectors.plm import PlmClient, configurable
 from connectors.settings import ConnectorSettings
 from copilot.agent.graph import build_graph
 from copilot.agent.prompt import agent_prompt
@@ -63,6 +65,7 @@ async def opened(model: ChatModel, *, settings: CopilotSettings, connectors: Con
         mes = await stack.enter_async_context(MesClient.from_settings(connectors))
         history = await stack.enter_async_context(open_history(connectors, plant, mes=mes))
         plm = await stack.enter_async_context(PlmClient.from_settings(connectors))
+        plant = await _configurable(plant, plm)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         saver = await stack.enter_async_context(checkpointer(settings.checkpoints_db))
         queue = ApprovalQueue(settings.state_db, ttl_hours=settings.approval_ttl_hours,
@@ -89,6 +92,15 @@ async def opened(model: ChatModel, *, settings: CopilotSettings, connectors: Con
                      release=release)
         await warmed(rt)
         yield rt, build_graph(rt).compile(checkpointer=saver), conversations, alerts
+
+
+async def _configurable(plant: Plant, plm: PlmClient) -> Plant:
+    """The plant with what PLM lets customers configure; as the plant file has it when PLM does not answer."""
+    try:
+        return configurable(plant, await plm.products())
+    except ConnectorError as exc:
+        _LOG.warning("PLM did not answer; only the plant file's variants can be ordered: %s", exc)
+        return plant
 
 
 async def warmed(rt: Runtime) -> None:

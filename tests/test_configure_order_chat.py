@@ -49,3 +49,25 @@ async def test_a_broken_option_rule_is_refused_naming_it_and_a_missing_quantity_
                                 "tamper_evident_cap needs one of long_life (the tamper-evident cap is sold on the "
                                 "long-life range only)")
     assert asked == "How many CL-500 does the customer want?"
+
+
+async def test_options_only_plm_offers_are_read_from_the_request_and_the_product_from_its_words(sim, tmp_path):
+    # the model filled no product and a wrong option; the request names the housing, glass fibre and high gloss,
+    # which only PLM offers (no variant of the plant file has them)
+    model = script([call("configure_order_check", product=None, colour="grey", options=["long_life"],
+                         quantity=300, due="2026-12-21")])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "customer wants 300 grey pump housings, glass-fibre reinforced with "
+                                           "high gloss and UV protection, by 2026-12-21 - doable?")
+    answer = steps[-1].text
+    assert answer.startswith("- 300 HX-200 grey with uv_stabilised, glass_filled, high_gloss: refused, it breaks "
+                             "rule HX-R1"), answer
+
+
+async def test_words_that_claim_an_order_was_placed_when_nothing_ran_are_not_the_answer(sim, tmp_path):
+    claim = "The order has been accepted: 500 blue HX-200 housings for 2026-12-21."
+    model = script(claim, claim)  # the chooser answers in words, then the free loop does too
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "ok, we take the order: 500 blue HX-200 with UV protection for 2026-12-21")
+    assert results(steps) == []
+    assert steps[-1].text.startswith("Nothing has changed: no action ran for this request"), steps[-1].text

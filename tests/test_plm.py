@@ -10,12 +10,16 @@ import pytest
 
 from connectors.errors import NotFound, Rejected, Unreachable
 from connectors.plant import load_plant
-from connectors.plm import PlmClient
+from connectors.plm import PlmClient, configurable
 from connectors.plm_file import PlmFileError, load_plm
 from connectors.plm_records import RuleKind
 from connectors.site import PLANTS, shipped_plant
+from copilot.procedures.slots import slot_schema
+from copilot.procedures.spec import Procedures
+from copilot.settings import CopilotSettings
 from simulator.plm import plm_catalogue
 from simulator.process import free_ports
+from tools.registry import TOOLS
 
 RIVERSIDE = load_plant(shipped_plant("riverside"))
 
@@ -81,3 +85,16 @@ async def test_a_failing_or_absent_plm_is_a_connector_error(sim) -> None:
     async with PlmClient(f"http://127.0.0.1:{free_ports(1)[0]}", timeout=2, connect_timeout=1) as nowhere:
         with pytest.raises(Unreachable, match="PLM at"):
             await nowhere.products()
+
+
+def test_a_plants_products_offer_what_plm_lets_customers_configure() -> None:
+    catalogue = load_plm(PLANTS / "riverside" / "plm.yaml", RIVERSIDE)
+    offered = configurable(RIVERSIDE, catalogue.products)
+    housing = next(p for p in offered.products if p.id == "HX-200")
+    assert housing.offered_options == ["uv_stabilised", "glass_filled", "high_gloss"]
+    assert housing.offered_colours == ["grey", "blue", "green"]
+    assert offered.option_name("glass_filled") == "Glass-fibre reinforced"
+    assert "glass_filled" not in RIVERSIDE.options and "glass_filled" in offered.options
+    procedure = Procedures.load(CopilotSettings().procedures_file, TOOLS).get("configure_order_check")
+    listed = slot_schema(procedure.slots["options"], offered)["items"]["enum"]
+    assert {"glass_filled", "high_gloss", "long_life"} <= set(listed)

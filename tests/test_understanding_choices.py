@@ -11,6 +11,7 @@ from copilot.procedures.grounding import checked
 from copilot.procedures.spec import Procedures
 from copilot.settings import CopilotSettings
 from copilot.understanding.choices import Preference, preference_in
+from copilot.understanding.options import options_named
 from tools.registry import TOOLS
 
 PLANT = load_plant(DEMO_SITE / "plant.yaml")
@@ -74,3 +75,19 @@ def test_a_request_in_another_language_is_read_in_its_own_words_and_its_restatem
     assert kept["preference"] == "lead_time"
     kept = _order("4 SEAL-M25 zamów", "price", lang="pl", english="order 4 SEAL-M25 from the cheapest")
     assert kept["preference"] == "price"
+
+
+OFFERED = {"uv_stabilised": "UV protection", "glass_filled": "Glass-fibre reinforced",
+           "high_gloss": "High-gloss finish",
+           "long_life": "Long-life inhibitors", "tamper_evident_cap": "Tamper-evident cap"}
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("400 green housings with UV protection by the 18th", ["uv_stabilised"]),
+    ("glass-fiber reinforced and with a high gloss, UV-protected", ["uv_stabilised", "glass_filled", "high_gloss"]),
+    ("2000 green coolant bottles with the tamper-evident cap, without long-life", ["tamper_evident_cap"]),
+    ("how long will 500 red bottles take?", []),
+    ("red bottles, long-life", ["long_life"]),
+])
+def test_the_options_a_request_asks_for_are_read_by_code(text: str, named: list[str]) -> None:
+    assert options_named(text, OFFERED) == named

@@ -44,8 +44,8 @@ def plant_values(kind: SlotKind, plant: Plant) -> list[str]:
         SlotKind.production_order: [o.id for o in plant.production_orders],
         SlotKind.product: [p.id for p in plant.products],
         SlotKind.variant: [v.id for p in plant.products for v in p.variants],
-        SlotKind.colour: [v.colour for p in plant.products for v in p.variants],
-        SlotKind.options: [o for p in plant.products for v in p.variants for o in v.options],
+        SlotKind.colour: plant.colours,
+        SlotKind.options: plant.options,
     }
     return list(dict.fromkeys(values.get(kind, [])))
 

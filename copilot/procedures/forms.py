@@ -130,8 +130,8 @@ def _choices(kind: SlotKind, plant: Plant) -> tuple[Choice, ...]:
         SlotKind.product: [(p.id, f"{p.id} — {p.name}") for p in plant.products],
         SlotKind.variant: [(v.id, f"{v.id} — {v.colour}" + (f", {', '.join(v.options)}" if v.options else ""))
                            for v in variants],
-        SlotKind.colour: [(v.colour, v.colour) for v in variants],
-        SlotKind.options: [(o, o.replace("_", " ")) for v in variants for o in v.options],
+        SlotKind.colour: [(c, c) for c in plant.colours],
+        SlotKind.options: [(o, plant.option_name(o)) for o in plant.options],
         SlotKind.command: [("start", "start"), ("stop", "stop")],
     }
     listed[SlotKind.without] = listed[SlotKind.options]

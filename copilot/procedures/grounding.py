@@ -47,6 +47,7 @@ import re
 from typing import Any
 
 from connectors.plant import Machine, Plant, Tag, drives
+from copilot.procedures.features import names_product, options_said, taken_off, unfilled_product
 from copilot.procedures.register import resolution
 from copilot.procedures.spec import Procedure, SlotKind
 from copilot.understanding.changes import read_changes
@@ -54,7 +55,6 @@ from copilot.understanding.choices import preference_in
 from copilot.understanding.machines import lines_named, machine_words, machines_named, stems
 from copilot.understanding.number_words import DECIMAL_COMMA, LANGUAGES
 from copilot.understanding.numbers import numbers
-from copilot.understanding.options import options_dropped
 from copilot.understanding.phrasing import Absolute, Percent, Phrase, Relative, phrases
 from copilot.understanding.sets import set_count
 
@@ -298,7 +298,9 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
                 return kept, None, question
     _unfilled_machine(procedure, kept, named)
     _set_of(procedure, kept, texts, lang, [plant.machines[m] for m in named])
-    _taken_off(procedure, kept, own, lang, plant)
+    options_said(procedure, kept, own, lang, plant)
+    unfilled_product(procedure, kept, " ".join(own), plant)
+    taken_off(procedure, kept, own, lang, plant)
     measured = _measured_instead(request, procedure, kept, plant)
     return kept, measured, None if measured else unconverted
 
@@ -311,7 +313,7 @@ def _says_whole(kind: SlotKind, value: str, text: str, plant: Plant) -> bool:
     if kind is SlotKind.line:
         return value in lines_named(text, plant)
     product = next((p for p in plant.products if p.id == value), None)
-    return product is None or value.upper() in text.upper() or bool(stems(product.name) & stems(text))
+    return product is None or names_product(product, text)
 
 
 def _unsaid(slots: dict[str, Any], name: str, procedure: Procedure, texts: list[str], earlier: str,
@@ -339,22 +341,6 @@ def _untyped(slots: dict[str, Any], name: str, procedure: Procedure, request: st
         slots[colour] = chosen.colour
         if options:
             slots[options] = list(chosen.options)
-
-
-def _taken_off(procedure: Procedure, slots: dict[str, Any], texts: list[str], lang: str, plant: Plant) -> None:
-    """The options the request takes off, read by code, are the procedure's ``without`` and not among its options
-    (whatever the model filled in either)."""
-    without = procedure.slot_of(SlotKind.without)
-    if without is None:
-        return
-    known = list(dict.fromkeys(o for p in plant.products for v in p.variants for o in v.options))
-    dropped = list(dict.fromkeys(o for i, text in enumerate(texts)
-                                 for o in options_dropped(operators_words(text), known, lang if i == 0 else "en")))
-    slots.pop(without, None)
-    if dropped:
-        slots[without] = dropped
-    for name in (n for n, s in procedure.slots.items() if s.kind is SlotKind.options and slots.get(n)):
-        slots[name] = [o for o in slots[name] if o not in dropped]
 
 
 def asked_back(request: str, question: str, reply: str) -> str:

@@ -34,7 +34,7 @@ def slot_schema(slot: Slot, plant: Plant) -> dict[str, Any]:
     machines = list(plant.machines.values())
     setpoints = [t.name for m in machines for t in m.setpoints]
     number = {"type": "number"}
-    options = {"type": "array", "items": _enum([o for p in plant.products for v in p.variants for o in v.options]),
+    options = {"type": "array", "items": _enum(plant.options),
                "maxItems": 4}
     kinds: dict[SlotKind, dict[str, Any]] = {
         SlotKind.machine: _enum([m.id for m in machines], "machine id"),
@@ -48,7 +48,7 @@ def slot_schema(slot: Slot, plant: Plant) -> dict[str, Any]:
         SlotKind.production_order: _enum([o.id for o in plant.production_orders], "production order id"),
         SlotKind.product: _enum([p.id for p in plant.products], "product id"),
         SlotKind.variant: _enum([v.id for p in plant.products for v in p.variants], "variant id"),
-        SlotKind.colour: _enum([v.colour for p in plant.products for v in p.variants]),
+        SlotKind.colour: _enum(plant.colours),
         SlotKind.options: options,
         SlotKind.without: options,
         SlotKind.setpoint_changes: {

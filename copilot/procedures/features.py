@@ -1,0 +1,58 @@
+"""What a request says of a product and its features, read by code: the product it names, the options it asks
+for and those it takes off (copilot/understanding/options.py), whatever the model filled."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connectors.catalogue import Product
+from connectors.plant import Plant
+from copilot.procedures.spec import Procedure, SlotKind
+from copilot.understanding.machines import stems
+from copilot.understanding.options import options_dropped, options_named
+
+
+def names_product(product: Product, text: str) -> bool:
+    """Whether a text names the product, by its id or a word of its name."""
+    return product.id.upper() in text.upper() or bool(stems(product.name) & stems(text))
+
+
+def options_said(procedure: Procedure, slots: dict[str, Any], texts: list[str], lang: str, plant: Plant) -> None:
+    """The options the request asks for, read by code (in its language, then its restatement), are the procedure's
+    options where it names any; the model's stay where it names none."""
+    name = procedure.slot_of(SlotKind.options)
+    offered = {o: plant.option_name(o) for o in plant.options}
+    said = list(dict.fromkeys(o for i, text in enumerate(texts)
+                              for o in options_named(text, offered, lang if i == 0 else "en")))
+    if name is not None and said:
+        slots[name] = said
+
+
+def unfilled_product(procedure: Procedure, slots: dict[str, Any], text: str, plant: Plant) -> None:
+    """A required product the model left empty is the one product the request names (by id or a word of its name)
+    that comes in the colour and options asked; where it names none, the one product that does."""
+    name = procedure.slot_of(SlotKind.product)
+    if name is None or not procedure.slots[name].required or slots.get(name) is not None:
+        return
+    colour = slots.get(procedure.slot_of(SlotKind.colour) or "")
+    options = set(slots.get(procedure.slot_of(SlotKind.options) or "") or [])
+    named = [p for p in plant.products if names_product(p, text)] or plant.products
+    fitting = [p for p in named if colour in (None, *p.offered_colours) and options <= set(p.offered_options)]
+    if len(fitting) == 1:
+        slots[name] = fitting[0].id
+
+
+def taken_off(procedure: Procedure, slots: dict[str, Any], texts: list[str], lang: str, plant: Plant) -> None:
+    """The options the request takes off, read by code, are the procedure's ``without`` and not among its options
+    (whatever the model filled in either)."""
+    without = procedure.slot_of(SlotKind.without)
+    if without is None:
+        return
+    known = plant.options
+    dropped = list(dict.fromkeys(o for i, text in enumerate(texts)
+                                 for o in options_dropped(text, known, lang if i == 0 else "en")))
+    slots.pop(without, None)
+    if dropped:
+        slots[without] = dropped
+    for name in (n for n, s in procedure.slots.items() if s.kind is SlotKind.options and slots.get(n)):
+        slots[name] = [o for o in slots[name] if o not in dropped]
