@@ -15,7 +15,9 @@ from tools.deps import Deps, System
 from tools.sign_offs import SignOff, SignOffStatus
 
 POINTS = 120  # samples kept per series: the window thinned evenly (the judgement is on means and spreads)
-COUNTERS = ("good_count", "reject_count", "defect_rate", "run_hours")  # numbers of a machine that are not readings
+DEFECT_RATE = "defect_rate"
+"""The tag a machine counts its defect rate in, percent."""
+COUNTERS = ("good_count", "reject_count", DEFECT_RATE, "run_hours")  # numbers of a machine that are not readings
 
 Samples = list[tuple[float, float]]  # (seconds, value), oldest first
 
@@ -118,8 +120,8 @@ async def _machine(deps: Deps, machine: Machine, minutes: float, lots: list[Mate
     readings = [await series(t) for t in machine.tags.values() if _is_reading(t)]
     setpoints = [await series(t) for t in machine.setpoints]
     driven = {r.tag: [s.name for s in machine.setpoints if drives(s, machine.tags[r.tag])] for r in readings}
-    defects = _thinned(await deps.history.samples(machine.id, "defect_rate", minutes)) \
-        if "defect_rate" in machine.tags else []
+    defects = _thinned(await deps.history.samples(machine.id, DEFECT_RATE, minutes)) \
+        if DEFECT_RATE in machine.tags else []
     return MachineHistory(machine_id=machine.id, defect_rate=defects, readings=readings, setpoints=setpoints,
                           drives={r: s[0] for r, s in driven.items() if len(s) == 1},
                           lots=[LotLoad(at=x.loaded_at, lot=x.lot) for x in lots if x.machine_id == machine.id],

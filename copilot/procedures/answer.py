@@ -12,6 +12,7 @@ the lines are the answer then.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from langchain_core.messages import HumanMessage
 
@@ -86,7 +87,7 @@ def _marks(text: str) -> set[str]:
 def leaves_no_line_out(worded: str, lines: str) -> bool:
     """Whether a wording says something of every line that holds a number or an id: it keeps one of them."""
     kept = _marks(worded)
-    return all(kept & _marks(line) for line in lines.splitlines() if _marks(line))
+    return all(kept & marks for marks in map(_marks, lines.splitlines()) if marks)
 
 
 _PHRASE = re.compile(r"[^.:;!?\n]+")
@@ -94,8 +95,8 @@ _PHRASE = re.compile(r"[^.:;!?\n]+")
 
 def repeats_itself(worded: str) -> bool:
     """Whether a wording says a phrase of three words or more three times or more (a small model running on)."""
-    phrases = [" ".join(p.lower().split()) for p in _PHRASE.findall(worded)]
-    return any(phrases.count(p) >= 3 for p in set(phrases) if len(p.split()) >= 3)
+    counted = Counter(" ".join(p.lower().split()) for p in _PHRASE.findall(worded))
+    return any(n >= 3 and len(p.split()) >= 3 for p, n in counted.items())
 
 
 def stands_for(worded: str, lines: str, lang: str) -> bool:

@@ -35,7 +35,7 @@ from copilot.quality.root_cause import explain
 from copilot.understanding.choices import Preference
 from tools.configuration_facts import ConfigurationFacts
 from tools.create_purchase_order import ranked_offers
-from tools.line_history import LineHistory
+from tools.line_history import DEFECT_RATE, LineHistory
 from tools.line_queue import LineQueue
 from tools.lines import spaced, symbol
 from tools.live import Alarm
@@ -320,7 +320,7 @@ def root_cause(history: LineHistory) -> Decided:
 def defects_alarming(status: MachineStatus) -> Decided:
     """The status as the operator reads it; its value the machine when its defect rate is past its alarm limit
     (the causes are then looked for by code), else None."""
-    alarming = any(a.tag == "defect_rate" for a in status.alarms)
+    alarming = any(a.tag == DEFECT_RATE for a in status.alarms)
     return Decided(status.machine_id if alarming else None, status.said())
 
 
