@@ -16,6 +16,7 @@ from copilot.errors import ConversationBusy
 from copilot.llm.constrained import CALLING
 from copilot.steps import Answer, Calling, Restating, Step, Token, steps_of, waiting_of
 from copilot.store.approvals import ApprovalQueue, ApprovalStatus, PendingAction
+from copilot.store.audit import AuditLog
 from copilot.store.conversations import Conversations
 
 _LOG = logging.getLogger(__name__)
@@ -30,8 +31,9 @@ class Runs:
     """Starts, resumes and streams runs; a conversation another run holds is left to it."""
 
     def __init__(self, graph: CompiledStateGraph, queue: ApprovalQueue, conversations: Conversations,
-                 choices: frozenset[str]) -> None:
+                 choices: frozenset[str], audit: AuditLog) -> None:
         self.graph = graph
+        self.audit = audit
         self.queue = queue
         self.conversations = conversations
         self.choices = choices
@@ -141,17 +143,19 @@ class Runs:
         # each step's checkpoint is saved before the next step starts: an action enters the queue, or runs, only
         # once the conversation that resumes it is saved (LangGraph's default saves in the background, which a
         # killed process loses)
-        async for mode, chunk in self.graph.astream(inputs, run_config(thread_id),
-                                                    stream_mode=["messages", "updates"], durability="sync"):
-            if mode == "messages":
-                if step := _streamed(*chunk):
-                    yield step
-                continue
-            for node, update in chunk.items():
-                for step in self._updated(node, update, resumed):
-                    yield step
-                if node not in ("act", "__interrupt__"):  # past the resumed step: every later act is new
-                    resumed = None
+        # the audit head is kept once for the run's records (and at least every few seconds while runs go on)
+        with self.audit.batch():
+            async for mode, chunk in self.graph.astream(inputs, run_config(thread_id),
+                                                        stream_mode=["messages", "updates"], durability="sync"):
+                if mode == "messages":
+                    if step := _streamed(*chunk):
+                        yield step
+                    continue
+                for node, update in chunk.items():
+                    for step in self._updated(node, update, resumed):
+                        yield step
+                    if node not in ("act", "__interrupt__"):  # past the resumed step: every later act is new
+                        resumed = None
 
     def _updated(self, node: str, update: Any, resumed: str | None) -> list[Step]:
         """The steps of one node's update (an interrupt's: the actions that now wait)."""

@@ -101,7 +101,7 @@ class Copilot:
         self.conversations = conversations
         self.alerts_store = alerts
         self.choices = frozenset([PLAN, TASKS, *(choice_names(rt.procedures) if rt.procedures else [])])
-        self.runs = Runs(graph, rt.queue, conversations, self.choices)
+        self.runs = Runs(graph, rt.queue, conversations, self.choices, rt.audit)
         self.refusals = Refusals(rt.audit)
 
     @classmethod

@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+from copilot.store import audit as audit_module
 from copilot.store.audit import AuditLog
 
 KEY = b"k" * 32
@@ -148,7 +149,8 @@ def test_a_log_from_before_keys_keeps_verifying_and_is_keyed_from_then_on(tmp_pa
     log.close()
 
 
-def test_a_batch_keeps_the_head_once_at_its_end_and_a_cut_is_still_found(log, tmp_path):
+def test_a_batch_keeps_the_head_once_at_its_end_and_a_cut_is_still_found(log, tmp_path, monkeypatch):
+    monkeypatch.setattr(audit_module, "HEAD_LAG_S", 3600.0)  # however slow the machine
     with log.batch():
         for i in range(3):
             log.append(kind="decision", actor="policy", tool="write_setpoint", arguments={"value": i})
@@ -157,6 +159,13 @@ def test_a_batch_keeps_the_head_once_at_its_end_and_a_cut_is_still_found(log, tm
     raw(log, tmp_path, "DELETE FROM audit WHERE seq >= 7;")
     report = log.verify()
     assert not report.ok and "records 7..8 are missing" in report.problem
+
+
+def test_a_batch_open_past_the_lag_keeps_the_head_of_each_record_again(log, monkeypatch):
+    monkeypatch.setattr(audit_module, "HEAD_LAG_S", 0.0)  # overlapping runs kept a batch open for long
+    with log.batch():
+        log.append(kind="decision", actor="policy", tool="write_setpoint", arguments={"value": 1})
+        assert log.kept_head().count == 6
 
 
 async def test_a_batch_held_together_writes_its_records_at_its_end_and_another_tasks_at_once(log):

@@ -104,6 +104,9 @@ class _Entry(NamedTuple):
     body: str
 
 
+HEAD_LAG_S = 2.0
+"""The longest the kept head lags the chain while batches stay open (runs overlapping without end)."""
+
 _HELD: ContextVar[tuple[AuditLog, asyncio.Task | None, list[_Entry]] | None] = ContextVar("audit_held", default=None)
 """The records held for the end of a ``batch(together=True)``: the log they go to, the task whose they are (tasks it
 starts inherit the variable, not the holding) and the records."""
@@ -175,6 +178,7 @@ class AuditLog(Store):
             self._keyed_from_seq = self._keyed_from(tx)  # set once, when the log was made: appends key from it
         self._batches = 0  # open batch() blocks: the head is kept when the last one ends
         self._head_behind = False
+        self._head_kept_at = time.monotonic()
         self._stamp: dict[str, Any] = {}
 
     def stamp(self, release: str | None) -> None:
@@ -216,7 +220,8 @@ class AuditLog(Store):
 
     @contextmanager
     def batch(self, *, together: bool = False) -> Iterator[None]:
-        """Appends inside keep the head once, when the outermost block ends. Each record is written at once; with
+        """Appends inside keep the head once, when the outermost block ends (or once it lags ``HEAD_LAG_S``: blocks of
+        several runs may overlap for long). Each record is written at once; with
         ``together`` (a step that changes nothing, so no record must be stored before an effect) this task's
         records are written at the block's end, in one transaction, in the order appended."""
         held = _HELD.set((self, _task(), [])) if together and _HELD.get() is None else None
@@ -249,6 +254,7 @@ class AuditLog(Store):
             temporary = path.with_suffix(f".{os.getpid()}.tmp")
             temporary.write_text(self._signed_head(count, digest, self._keyed_from_seq).model_dump_json())
             os.replace(temporary, path)
+            self._head_kept_at = time.monotonic()
 
     @staticmethod
     def _hash_at(db: Statements, seq: int) -> str | None:
@@ -321,7 +327,7 @@ class AuditLog(Store):
                 tx.execute("INSERT INTO audit VALUES (?,?,?,?,?,?,?,?,?,?)", row)
                 rows.append(row)
                 prev = digest
-            if self._batches:
+            if self._batches and time.monotonic() - self._head_kept_at < HEAD_LAG_S:
                 self._head_behind = True
             else:
                 self._keep_head(tx, seq, prev)  # inside the lock: heads are kept in the order of the chain
