@@ -11,6 +11,7 @@ from copilot.agent.claims import claims_a_change
     "The order has been accepted: 500 blue HX-200.",
     "Your purchase order has been successfully placed with SUP-ECO.",
     "I've created the production order for Friday.",
+    "The operator has accepted the order: 500 blue HX-200.",
     "Der Auftrag wurde angenommen und eingeplant.",
     "La commande a été passée pour le 21 décembre.",
     "El pedido ha sido aceptado.",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from agent_helpers import ask, call, copilot_on, results, script
+from agent_helpers import ask, call, copilot_on, results, script, waiting
 
 from copilot.understanding.dates import day_named
 
@@ -17,7 +17,9 @@ MONDAY = date(2026, 12, 7)
     ("Friday", date(2026, 12, 11)), ("bis Freitag", date(2026, 12, 11)), ("monday", MONDAY),
     ("2026-12-18", date(2026, 12, 18)), ("18.12.", date(2026, 12, 18)), ("1.1.", date(2027, 1, 1)),
     ("in 5 days", date(2026, 12, 12)), ("in 2 weeks", date(2026, 12, 21)), ("tomorrow", date(2026, 12, 8)),
-    ("30.2.2027", None), ("soon", None),
+    ("do pátku", date(2026, 12, 11)), ("do piątku", date(2026, 12, 11)), ("vrijdag", date(2026, 12, 11)),
+    ("até sexta-feira", date(2026, 12, 11)), ("cumaya kadar", date(2026, 12, 11)), ("za 5 dní", date(2026, 12, 12)),
+    ("binnen 2 weken", date(2026, 12, 21)), ("zítra", date(2026, 12, 8)), ("30.2.2027", None), ("soon", None),
 ])
 def test_a_due_day_is_found_by_code_from_today(said: str, day: date | None) -> None:
     assert day_named(said, MONDAY) == day
@@ -66,8 +68,19 @@ async def test_options_only_plm_offers_are_read_from_the_request_and_the_product
 
 async def test_words_that_claim_an_order_was_placed_when_nothing_ran_are_not_the_answer(sim, tmp_path):
     claim = "The order has been accepted: 500 blue HX-200 housings for 2026-12-21."
-    model = script(claim, claim)  # the chooser answers in words, then the free loop does too
+    model = script(claim, claim, claim)  # the chooser in words, again when it must choose, then the free loop
     async with copilot_on(sim, tmp_path, model) as copilot:
         steps = await ask(copilot, "olga", "ok, we take the order: 500 blue HX-200 with UV protection for 2026-12-21")
     assert results(steps) == []
     assert steps[-1].text.startswith("Nothing has changed: no action ran for this request"), steps[-1].text
+
+
+async def test_a_model_that_claims_in_words_to_have_placed_the_order_is_made_to_choose(sim, tmp_path):
+    due = (datetime.now(UTC).date() + timedelta(days=10)).isoformat()
+    model = script("The order has been accepted.",
+                   [call("configure_order_accept", product="HX-200", colour="green", options=["uv_stabilised"],
+                         quantity=600, due=due)])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", f"ok, we take it: 600 green housings with UV protection for {due}")
+    assert [s.tool for s in waiting(steps)] == ["create_production_order"]
+    assert "has been accepted" not in steps[-1].text

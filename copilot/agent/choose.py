@@ -113,8 +113,8 @@ class Choose:
 
     async def _choose_procedure(self, state: AgentState) -> dict:
         """The chooser: a procedure and its slots, or an answer in words (then no question stays open; words that
-        claim a change to an instruction go to the tools instead); a request of several tasks is told apart first,
-        and each task chosen for in turn."""
+        claim a change to an instruction are no answer: the model must choose); a request of several tasks is told
+        apart first, and each task chosen for in turn."""
         asking, tasks, said = kept_run(state), state.get("tasks"), []
         if tasks is None and asking is None:
             said, tasks = await self._tell_apart(state["messages"])
@@ -125,12 +125,14 @@ class Choose:
                                  task=tasks.task if tasks is not None else None)
         choosable = self._choosable(asking, request, messages)
         reply = with_own_ids(await self.bound.model.ainvoke(heard, allowed_tools=choosable))
+        if not reply.tool_calls and not is_question(request) and claims_a_change(reply.text):  # words are no deed
+            reply = with_own_ids(await self.bound.model.ainvoke(heard, allowed_tools=choosable, tool_choice="required"))
+            if not reply.tool_calls:
+                reply = AIMessage(content="", tool_calls=[{"name": OTHER, "args": {}, "id": new_call_id(),
+                                                           "type": "tool_call"}])
         picked = reply.tool_calls[0]["name"] if reply.tool_calls else None
         if picked in self.bound.choices and picked not in choosable:  # a model that ignored the list
             reply = AIMessage(content="", tool_calls=[{**reply.tool_calls[0], "name": OTHER, "args": {}}])
-        elif picked is None and not is_question(request) and claims_a_change(reply.text):  # words are no deed
-            reply = AIMessage(content="", tool_calls=[{"name": OTHER, "args": {}, "id": new_call_id(),
-                                                       "type": "tool_call"}])
         if not reply.tool_calls:
             if tasks is not None and tasks.more:
                 return {"messages": [*said, reply], "procedure": None, "tasks": tasks.answered(None)}

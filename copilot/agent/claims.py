@@ -21,7 +21,7 @@ _DONE_EN = (r"accepted|placed|created|booked|ordered|scheduled|changed|set|start
 _DONE_ROMANCE = r"accept|acept|accett|cré|cread|creat|pass|command|ordin|pedid|modifi|lanc|avviat|confirm|valid|réserv"
 _CLAIMS = re.compile(
     rf"\b(?:has|have|had)\s+been\s+(?:\w+ly\s+)?(?:{_DONE_EN})\b"                        # en: has been (duly) placed
-    rf"|\bI(?:'ve|\s+have)\s+(?:just\s+)?(?:{_DONE_EN})\b"                               # en: I've placed
+    rf"|\b(?:I've|has|have)\s+(?:just\s+|now\s+|\w+ly\s+)?(?:{_DONE_EN})\b"                # en: has placed
     r"|\b(?:wurden?|habe)\b[^.!?\n]{0,40}?\b(?:angenommen|erstellt|angelegt|bestellt|geändert|gestartet"
     r"|gestoppt|eingestellt|bestätigt|gebucht|freigegeben)\b"                            # de
     rf"|\b(?:a|ont|ha|han|è|sono)\s+(?:été|sido|stat[aoei])\s+(?:{_DONE_ROMANCE})\w*"    # fr, es, it: has been
