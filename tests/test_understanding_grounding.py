@@ -220,3 +220,15 @@ def test_a_part_the_request_does_not_name_is_not_the_models_guess() -> None:
     slots, _, question = checked("the same for the conveyor", order, {"part": "BRG-6308", "quantity": 2}, PLANT,
                                  repeated="order 2 bearings for the press")
     assert (slots["part"], question) == ("BRG-6205", None)  # the bearing of the machine this request names
+
+
+def test_a_machine_the_request_never_names_is_asked_for_where_it_names_only_a_line() -> None:
+    diagnosis = SHIPPED.get("machine_status_and_diagnosis")
+    slots, _, _ = checked("line 2's rejects are up since the break, which machine and why?", diagnosis,
+                          {"machine": "FL-202", "symptom": "rejects"}, PLANT)
+    assert "machine" not in slots  # the model's guess among the line's machines; the run asks which
+    slots, _, _ = checked("the filler on line 2 is leaking", diagnosis, {"machine": "FL-202"}, PLANT)
+    assert slots["machine"] == "FL-202"
+    slots, _, _ = checked("it's leaking again on line 2", diagnosis, {"machine": "FL-202"}, PLANT,
+                          earlier="how is the bottle filler doing?")
+    assert slots["machine"] == "FL-202"  # the conversation named it

@@ -163,14 +163,16 @@ def _unfilled_machine(procedure: Procedure, slots: dict[str, Any], named: list[s
 
 
 def _grounded_machine(slots: dict[str, Any], name: str, required: bool, named: list[str], said: str,
-                      plant: Plant) -> None:
+                      plant: Plant, *, of_line: bool) -> None:
     """The machine the request names (``named``, best first: an id it types alone) where the model filled one it
     does not name; an optional machine that neither the request nor the conversation (``said``) names is dropped
-    ("open jobs on line 1" is of the line, not of a machine the model picked)."""
+    ("open jobs on line 1" is of the line, not of a machine the model picked), and so is a required one where the
+    request names a line and no machine (``of_line``: which of the line's machines is asked, not guessed)."""
     value = slots[name]
     if len(named) == 1 and value not in named:
         slots[name] = named[0]
-    elif not required and value not in named and value not in machines_named(said, plant):
+    elif (not required or (of_line and not named)) and value not in named \
+            and value not in machines_named(said, plant):
         del slots[name]
 
 
@@ -290,7 +292,8 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
         if not isinstance(value, str):
             continue
         if slot.kind is SlotKind.machine:
-            _grounded_machine(kept, name, slot.required, named, " ".join([*texts, earlier]), plant)
+            _grounded_machine(kept, name, slot.required, named, " ".join([*texts, earlier]), plant,
+                              of_line=bool(lines_named(" ".join(own), plant)))
         elif slot.kind in (*_TYPED, *_SAID):
             _unsaid(kept, name, procedure, texts, earlier, plant)
         elif slot.kind is SlotKind.part and not _named(value, text):
