@@ -232,3 +232,13 @@ def test_a_machine_the_request_never_names_is_asked_for_where_it_names_only_a_li
     slots, _, _ = checked("it's leaking again on line 2", diagnosis, {"machine": "FL-202"}, PLANT,
                           earlier="how is the bottle filler doing?")
     assert slots["machine"] == "FL-202"  # the conversation named it
+
+
+def test_a_due_day_the_model_left_out_is_the_day_the_request_names() -> None:
+    check = SHIPPED.get("configure_order_check")
+    slots, _, _ = checked("Stihneme do pátku 2000 šedých krytů čerpadla HX-200?", check,
+                          {"product": "HX-200", "colour": "grey", "quantity": 2000}, PLANT, lang="cs")
+    assert slots["due"] == "pátku"
+    slots, _, _ = checked("can we make 2000 grey housings?", check,
+                          {"product": "HX-200", "colour": "grey", "quantity": 2000}, PLANT)
+    assert "due" not in slots  # no day said: the check asks for it

@@ -1,5 +1,6 @@
 """What a request says of a product and its features, read by code: the product it names, the options it asks
-for and those it takes off (copilot/understanding/options.py), whatever the model filled."""
+for and those it takes off (copilot/understanding/options.py), whatever the model filled; and the day it is due,
+where the model left it out."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from connectors.catalogue import Product
 from connectors.plant import Plant
 from copilot.procedures.spec import Procedure, SlotKind
+from copilot.understanding.dates import day_said
 from copilot.understanding.machines import stems
 from copilot.understanding.options import options_dropped, options_named
 
@@ -56,3 +58,11 @@ def taken_off(procedure: Procedure, slots: dict[str, Any], texts: list[str], lan
         slots[without] = dropped
     for name in (n for n, s in procedure.slots.items() if s.kind is SlotKind.options and slots.get(n)):
         slots[name] = [o for o in slots[name] if o not in dropped]
+
+
+def unfilled_day(procedure: Procedure, slots: dict[str, Any], texts: list[str]) -> None:
+    """A day slot the model left empty is the day the request names (in its words, then its restatement's)."""
+    name = procedure.slot_of(SlotKind.day)
+    if name is not None and not slots.get(name):
+        if said := next((d for d in map(day_said, texts) if d), None):
+            slots[name] = said

@@ -1,18 +1,13 @@
 """The append-only audit log: every request, decision, approval, execution and result, hash-chained.
 
-Each record's hash is an HMAC, under a key kept outside the data folder, of the
-previous record's hash and the record's own canonical JSON: editing, removing or
-reordering any record breaks the chain from there on, and whoever holds only the
-data folder cannot re-chain it (they lack the key). After every append (once at the end of a
-``batch()``, a graph step's records) a signed *head* (how many records, the last hash) is written to a file
-outside the data folder, so cutting records off the end, or replacing the whole file, is caught as
-well; ``head()`` also prints it for a ticket. ``verify`` finds the first break.
-Triggers refuse UPDATE and DELETE (on PostgreSQL also TRUNCATE), and the chain catches whoever drops
-them. Appends from several processes are taken one at a time (the whole file on SQLite, a named lock on
-PostgreSQL), so the chain never forks and has no gap. Values under secret-looking keys are redacted before
-they are written.
+Each record's hash is an HMAC, under a key kept outside the data folder, of the previous record's hash and the
+record's own canonical JSON: editing, removing or reordering any record breaks the chain from there on, and whoever
+holds only the data folder cannot re-chain it. After every append (once at the end of a ``batch()``: a run of the
+graph) a signed *head* (how many records, the last hash) is written to a file outside the data folder, so cutting
+records off the end, or replacing the whole file, is caught as well; ``verify`` finds the first break. Triggers
+refuse UPDATE and DELETE (on PostgreSQL also TRUNCATE), and the chain catches whoever drops them. Appends from several
+processes are taken one at a time, so the chain never forks and has no gap. Secret-looking values are redacted.
 """
-
 from __future__ import annotations
 
 import asyncio

@@ -59,3 +59,11 @@ def day_named(text: str, today: date) -> date | None:
         return today + timedelta(days=offset)
     weekday = next((WEEKDAYS[w] for w in words if w in WEEKDAYS), None)
     return None if weekday is None else today + timedelta(days=(weekday - today.weekday()) % 7)
+
+
+def day_said(text: str) -> str | None:
+    """The words of ``text`` that name a day (an ISO date, "in N days", today or tomorrow, a weekday), as written;
+    None when it names none. A bare day and month is left out: in a request it may be a number (2.5 bar)."""
+    if found := _ISO.search(text) or _IN.search(text.lower()):
+        return text[found.start():found.end()]
+    return next((w for w in re.findall(r"[\w']+", text) if w.lower() in OFFSETS or w.lower() in WEEKDAYS), None)
