@@ -68,8 +68,7 @@ class Act:
     rt: Runtime
 
     async def __call__(self, ticket: Ticket) -> dict:
-        with self.rt.audit.batch():  # the head is kept once for the records of this step
-            return {"messages": [await self.settle(ticket)]}
+        return {"messages": [await self.settle(ticket)]}
 
     async def settle(self, ticket: Ticket) -> ToolMessage:
         """The reply of a ticket's call: what it returned, or why it did not run."""

@@ -4,6 +4,7 @@ where the model left it out."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from connectors.catalogue import Product
@@ -19,14 +20,19 @@ def names_product(product: Product, text: str) -> bool:
     return product.id.upper() in text.upper() or bool(stems(product.name) & stems(text))
 
 
+def _read(texts: list[str], lang: str, reader: Callable[[str, str], list[str]]) -> list[str]:
+    """What ``reader`` finds in the request (in ``lang``) and its restatement (in English), each once, in order."""
+    return list(dict.fromkeys(o for i, text in enumerate(texts) for o in reader(text, lang if i == 0 else "en")))
+
+
 def options_said(procedure: Procedure, slots: dict[str, Any], texts: list[str], lang: str, plant: Plant) -> None:
     """The options the request asks for, read by code (in its language, then its restatement), are the procedure's
     options where it names any; the model's stay where it names none."""
     name = procedure.slot_of(SlotKind.options)
+    if name is None:
+        return
     offered = {o: plant.option_name(o) for o in plant.options}
-    said = list(dict.fromkeys(o for i, text in enumerate(texts)
-                              for o in options_named(text, offered, lang if i == 0 else "en")))
-    if name is not None and said:
+    if said := _read(texts, lang, lambda text, language: options_named(text, offered, language)):
         slots[name] = said
 
 
@@ -51,8 +57,7 @@ def taken_off(procedure: Procedure, slots: dict[str, Any], texts: list[str], lan
     if without is None:
         return
     known = plant.options
-    dropped = list(dict.fromkeys(o for i, text in enumerate(texts)
-                                 for o in options_dropped(text, known, lang if i == 0 else "en")))
+    dropped = _read(texts, lang, lambda text, language: options_dropped(text, known, language))
     slots.pop(without, None)
     if dropped:
         slots[without] = dropped

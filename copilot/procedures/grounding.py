@@ -281,7 +281,8 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
         return slots, unknown, None
     texts = [request, *([english] if english else []), *([repeated] if repeated else [])]
     own = [operators_words(request), *([english] if english else [])]  # what the operator said, not the copilot
-    named = machines_named(" ".join(own), plant)
+    own_text = " ".join(own)
+    named, of_line = machines_named(own_text, plant), bool(lines_named(own_text, plant))
     text = " ".join([*texts, earlier]).upper()
     kept, unconverted = _grounded_numbers(procedure, slots, texts, lang, plant)
     said = {p for p in (preference_in(request, lang), english and preference_in(english)) if p}
@@ -292,8 +293,7 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
         if not isinstance(value, str):
             continue
         if slot.kind is SlotKind.machine:
-            _grounded_machine(kept, name, slot.required, named, " ".join([*texts, earlier]), plant,
-                              of_line=bool(lines_named(" ".join(own), plant)))
+            _grounded_machine(kept, name, slot.required, named, " ".join([*texts, earlier]), plant, of_line=of_line)
         elif slot.kind in (*_TYPED, *_SAID):
             _unsaid(kept, name, procedure, texts, earlier, plant)
         elif slot.kind is SlotKind.part and not _named(value, text):
@@ -302,7 +302,7 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
     _unfilled_machine(procedure, kept, named)
     _set_of(procedure, kept, texts, lang, [plant.machines[m] for m in named])
     options_said(procedure, kept, own, lang, plant)
-    unfilled_product(procedure, kept, " ".join(own), plant)
+    unfilled_product(procedure, kept, own_text, plant)
     unfilled_day(procedure, kept, own)
     taken_off(procedure, kept, own, lang, plant)
     measured = _measured_instead(request, procedure, kept, plant)

@@ -8,6 +8,7 @@ records off the end, or replacing the whole file, is caught as well; ``verify`` 
 refuse UPDATE and DELETE (on PostgreSQL also TRUNCATE), and the chain catches whoever drops them. Appends from several
 processes are taken one at a time, so the chain never forks and has no gap. Secret-looking values are redacted.
 """
+
 from __future__ import annotations
 
 import asyncio
