@@ -129,6 +129,13 @@ def test_on_the_second_plant_the_examples_spread_over_its_machines_with_their_ow
     assert in_rpm == ["rpm"] and to_170 == ["degC"]  # the oven's 170 degC lands on a setpoint in degC
 
 
+def test_on_the_second_plant_a_line_named_by_number_or_name_is_its_line_in_the_same_place():
+    plant = load_plant(PLANTS / "dyehouse" / "plant.yaml")
+    requests = {e.request: e.slots["line"] for e in fitted_to(PROCEDURES, plant).get("line_root_cause").examples}
+    assert requests["why is line F1's scrap up?"] == "F1"  # line 2 is the plant's second line
+    assert requests["the dyeing line is making more rejects since this morning, what changed?"] == "D1"
+
+
 def test_the_products_monitor_rules_watch_what_another_plant_has_and_a_sites_own_must_name_its_own(tmp_path):
     plant = load_plant(MIXER_SITE / "plant.yaml")
     procedures = fitted_to(PROCEDURES, plant)

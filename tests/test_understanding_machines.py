@@ -32,6 +32,9 @@ SHIPPED = Procedures.load(CopilotSettings().procedures_file, TOOLS)
     ("line 1's scrap is up", []),
     ("the filling line is slow", []),
     ("how are we doing today?", []),
+    ("the barrel temp keeps climbing", ["IM-103"]),  # the one machine with an alarmed barrel temperature
+    ("a heater band for the barrel", []),  # a part's word names no reading
+    ("the zone temperature on line 1", []),  # the oven that reads it is on line 2
 ])
 def test_riverside_machines_are_named_by_id_head_word_other_words_and_line(text: str, machines: list[str]) -> None:
     assert machines_named(text, RIVERSIDE) == machines
@@ -43,6 +46,9 @@ def test_riverside_machines_are_named_by_id_head_word_other_words_and_line(text:
     ("the stenter's chains", ["ST-202"]),
     ("the water pump on D1", ["WP-101"]),
     ("the finishing line is down", []),
+    ("shade on the navy batch is way off, what's causing it?", ["JD-102"]),  # only the dyer reads the shade
+    ("the residual moisture is too high", ["ST-202"]),
+    ("the vibration is up", []),  # every machine reads vibration
 ])
 def test_dyehouse_machines_are_named_the_same_way(text: str, machines: list[str]) -> None:
     assert machines_named(text, DYEHOUSE) == machines

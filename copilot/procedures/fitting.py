@@ -107,12 +107,21 @@ class _Rebinding:
         if value in plant_values(kind, self.plant):
             return value
         bom = [b.part for b in machine.bom] if machine is not None and kind is SlotKind.part else []
-        line = [machine.line_id] if machine is not None and kind is SlotKind.line else []
+        line = [machine.line_id] if machine is not None and kind is SlotKind.line else self._placed(kind, value)
         choices = [c for c in bom + line + plant_values(kind, self.plant) if c not in self.renamed.values()]
         if not choices:
             raise _Unbound(value)
         self.renamed[value] = choices[0]
         return choices[0]
+
+
+    def _placed(self, kind: SlotKind, value: str) -> list[str]:
+        """The line in the same place of this plant's list as the reference's line ``value`` (the second for
+        the second), where it has one."""
+        ids = [line.id for line in self.reference.lines]
+        if kind is not SlotKind.line or value not in ids or ids.index(value) >= len(self.plant.lines):
+            return []
+        return [self.plant.lines[ids.index(value)].id]
 
 
 def _rebound(kind: SlotKind, value: Any, binding: _Rebinding, machine: tuple[str, Machine] | None) -> Any:
@@ -146,13 +155,16 @@ def _tags_named(example: Example, procedure: Procedure) -> tuple[set[str], int]:
     return tags, setpoints
 
 
-def _renamed_request(example: Example, renamed: dict[str, str], reference: Plant) -> str:
+def _renamed_request(example: Example, binding: _Rebinding) -> str:
     """The request with each stand-in written where the reference's thing was, by id or (English) in words."""
-    request = example.request
-    for old, new in renamed.items():
+    request, reference = example.request, binding.reference
+    for old, new in binding.renamed.items():
         pattern = re.compile(rf"(?<![\w-]){re.escape(old)}(?![\w-])", re.IGNORECASE)
         if pattern.search(request):
             request = pattern.sub(new, request)
+            continue
+        if any(line.id == old for line in reference.lines):
+            request = _line_renamed(request, old, new, binding)
             continue
         source = reference.machines.get(old)
         words = [w for w in re.findall(r"[a-z]+", source.name.lower()) if len(w) > 3] if source else []
@@ -161,6 +173,23 @@ def _renamed_request(example: Example, renamed: dict[str, str], reference: Plant
             raise _Unbound(old)
         request = worded.sub(new, request, count=1)
     return request
+
+
+def _line_renamed(request: str, old: str, new: str, binding: _Rebinding) -> str:
+    """The request with a line it names by number ("line 2") or by its name ("the moulding line") named as the
+    stand-in: "line D1", "the dyeing line"."""
+    number = re.sub(r"\D", "", old)
+    by_number = re.compile(rf"\bline\s*{number}(?!\d)", re.IGNORECASE)
+    if number and by_number.search(request):
+        return by_number.sub(f"line {new}", request)
+    source = next(line for line in binding.reference.lines if line.id == old)
+    target = next(line for line in binding.plant.lines if line.id == new)
+    words = [re.escape(w) for w in re.findall(r"[a-z]+", source.name.lower()) if w != "line" and len(w) > 2]
+    by_name = re.compile(rf"\bthe (?:{'|'.join(words)})(?: \w+)* line\b", re.IGNORECASE) if words else None
+    if by_name is None or not by_name.search(request):
+        raise _Unbound(old)
+    name = target.name.lower()
+    return by_name.sub(f"the {name if name.endswith(' line') else name + ' line'}", request, count=1)
 
 
 def fitted_example(example: Example, procedure: Procedure, binding: _Rebinding,
@@ -175,7 +204,7 @@ def fitted_example(example: Example, procedure: Procedure, binding: _Rebinding,
                  for name, value in example.slots.items()}
         if slots == example.slots:
             return example
-        request = _renamed_request(example, binding.renamed, binding.reference)
+        request = _renamed_request(example, binding)
     except _Unbound:
         return None
     if any(True for _ in validator.iter_errors({name: slots.get(name) for name in procedure.slots})):

@@ -1,7 +1,8 @@
 """Which machines of the plant a request names, read by code from the plant file: by id as people type it
 ("hp102", "P 101"), by the head word of its name or kind ("the press", "the moulder", "the oven"), by the other
 words of its name and its model's brand ("the trim press", "the outfeed belt", "the Thermacure"), and within a
-line the request names ("the L2 oven", "the pump on line 1", "the filling line's conveyor").
+line the request names ("the L2 oven", "the pump on line 1", "the filling line's conveyor"); where no word names
+a machine, by a reading that only it has and alarms on ("the shade is off" is the dyer's shade deviation).
 
 A word is compared by its stem (moulder, moulding and moulds are one word), so "pressure" is not "press". A word
 right before "line" names the line ("the filling line"), not a machine. English only: a request in another
@@ -103,4 +104,25 @@ def machines_named(text: str, plant: Plant) -> list[str]:
     scores = {i: score for i, (words, score) in matched.items()
               if i in on_lines or not any(words <= matched[o][0] for o in on_lines)}
     best = max(scores.values(), default=0)
-    return [i for i, s in scores.items() if s == best] if best else []
+    if best:
+        return [i for i, s in scores.items() if s == best]
+    return _measuring(said, plant, lines)
+
+
+def _measuring(said: set[str], plant: Plant, lines: set[str]) -> list[str]:
+    """The machines (on the lines named, where any is) with an alarmed reading that ``said`` names and no other
+    machine has: by all its words ("barrel temp"), or by a word no other machine's alarmed readings share and no
+    spare part's name has ("the shade"; "bearings" are parts)."""
+    alarmed = {m.id: [t for t in m.tags.values() if t.alarm_high is not None or t.alarm_low is not None]
+               for m in plant.machines.values()}
+    forms = {i: [stems(t.words) for t in tags] + [stems(t.name.replace("_", " ")) for t in tags]
+             for i, tags in alarmed.items()}
+    words = {i: set().union(*f) for i, f in forms.items()}
+    parts = set().union(*(stems(p.name) for p in plant.parts))
+
+    def names(i: str) -> bool:
+        others = [w for o, f in forms.items() if o != i for w in f]
+        whole = any(form and form <= said and form not in others for form in forms[i])
+        return whole or bool(said & words[i] - parts - set().union(*others))
+
+    return [i for i in alarmed if (not lines or plant.machines[i].line_id in lines) and names(i)]
