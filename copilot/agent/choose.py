@@ -20,10 +20,12 @@ from copilot.agent.state import AgentState, Tasks, kept_run, turn_of
 from copilot.agent.status import Status, ToolArtifact
 from copilot.llm.errors import LLMError, ModelUnavailable, Outage
 from copilot.procedures.answer import faithful, restating_request
-from copilot.procedures.chooser import OTHER, chooser_messages, latest_request, previous_procedure
+from copilot.procedures.chooser import OTHER, chooser_messages, latest_request, previous_procedure, said_earlier
+from copilot.procedures.features import configuration_said
 from copilot.procedures.language import LANGUAGE_NAMES, language_of
 from copilot.procedures.questions import is_question
 from copilot.procedures.run import AUTHOR, ProcedureRun, RunState
+from copilot.procedures.spec import SlotKind
 from copilot.procedures.tasks import TASKS, may_hold_several, tasks_of, telling_apart, with_subject
 from copilot.store.approvals import Origin
 from copilot.understanding.numbers import in_digits
@@ -71,6 +73,13 @@ def ending(text: str, tasks: Tasks | None, outage: Outage | None = None) -> dict
         return {"messages": [AIMessage(content=text, additional_kwargs=kept)]}
     return {"messages": [AIMessage(content=tasks.answer(text, finished=False), additional_kwargs=kept)],
             "tasks": None}
+
+
+def _not_this(reply: AIMessage, why: str) -> list[AnyMessage]:
+    """The chooser's pick turned down, and why, for choosing again."""
+    call = reply.tool_calls[0] if reply.tool_calls else ToolCall(name=OTHER, args={}, id=new_call_id(),
+                                                                   type="tool_call")
+    return [AIMessage(content="", tool_calls=[call]), tool_reply(call, Status.blocked, why)]
 
 
 @dataclass
@@ -130,6 +139,11 @@ class Choose:
             if not reply.tool_calls:
                 reply = AIMessage(content="", tool_calls=[{"name": OTHER, "args": {}, "id": new_call_id(),
                                                            "type": "tool_call"}])
+        among, why = self._rechoice(reply, request, english, choosable, messages)
+        if among:  # a configuration is no lookup, and a complaint no configuration
+            again = with_own_ids(await self.bound.model.ainvoke([*heard, *_not_this(reply, why)],
+                                                                allowed_tools=among, tool_choice="required"))
+            reply = again if again.tool_calls else reply
         picked = reply.tool_calls[0]["name"] if reply.tool_calls else None
         if picked in self.bound.choices and picked not in choosable:  # a model that ignored the list
             reply = AIMessage(content="", tool_calls=[{**reply.tool_calls[0], "name": OTHER, "args": {}}])
@@ -173,6 +187,33 @@ class Choose:
         if is_question(request):
             return [c for c in self.bound.choices if c == OTHER or not self.rt.procedures.get(c).changes]
         return list(self.bound.choices)
+
+    def _rechoice(self, reply: AIMessage, request: str, english: str | None, choosable: list[str],
+                  messages: list[AnyMessage]) -> tuple[list[str], str]:
+        """What to choose among again, and why: the procedures that take a product where the chooser picked none of
+        them, nor an existing order, for a request that states a customer's configuration (a product and a
+        quantity); the others where it picked one that needs a product for a request that, with the conversation
+        before it, names neither; else nothing."""
+        procedures = self.rt.procedures
+        takes = [c for c in choosable if c != OTHER and procedures.get(c).slot_of(SlotKind.product)]
+        call = reply.tool_calls[0] if reply.tool_calls else None
+        chosen = procedures.get(call["name"]) if call is not None and call["name"] in procedures.names else None
+        plant, lang = self.rt.deps.plant, language_of(request)
+        said = configuration_said([request, *([english] if english else [])], lang, plant)
+        if chosen is not None and chosen.name in takes:
+            needs = chosen.slot_of(SlotKind.product)
+            if not chosen.slots[needs].required or said.product or said.quantity \
+                    or configuration_said([said_earlier(messages)], "en", plant).product:
+                return [], ""
+            return [c for c in choosable if c not in takes], (
+                "This request names no product and no quantity: it is no customer's configuration; choose another.")
+        if chosen is not None and any(call["args"].get(n) for n, s in chosen.slots.items()
+                                      if s.kind in (SlotKind.production_order, SlotKind.variant)):
+            return [], ""
+        if takes and said.product and said.quantity:
+            return takes, ("This request states a customer's configuration (a product and a quantity): choose "
+                           f"{' or '.join(takes)}.")
+        return [], ""
 
     async def _in_english(self, request: str, asking: ProcedureRun | None) -> str | None:
         """The request restated in English by the model, when it is in another language (None for English,

@@ -4,7 +4,9 @@ where the model left it out."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from connectors.catalogue import Product
@@ -12,12 +14,32 @@ from connectors.plant import Plant
 from copilot.procedures.spec import Procedure, SlotKind
 from copilot.understanding.dates import day_said
 from copilot.understanding.machines import stems
+from copilot.understanding.numbers import numbers
 from copilot.understanding.options import options_dropped, options_named
 
 
 def names_product(product: Product, text: str) -> bool:
     """Whether a text names the product, by its id or a word of its name."""
     return product.id.upper() in text.upper() or bool(stems(product.name) & stems(text))
+
+
+_NOT_A_QUANTITY = re.compile(r"\b[A-Za-z]{1,4}-?\d[\w-]*|\d{4}-\d{2}-\d{2}|\b(?:line|lines)\s*\d+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ConfigurationSaid:
+    """What a request says of a customer's configuration: whether it names one of the plant's products and whether
+    it gives a quantity (a number not part of an id, a date or a line's name)."""
+
+    product: bool
+    quantity: bool
+
+
+def configuration_said(texts: list[str], lang: str, plant: Plant) -> ConfigurationSaid:
+    """What a request (``texts[0]``, in ``lang``; then its English restatement) says of a configuration."""
+    return ConfigurationSaid(
+        product=any(names_product(p, text) for p in plant.products for text in texts),
+        quantity=any(numbers(_NOT_A_QUANTITY.sub(" ", text), lang if i == 0 else "en") for i, text in enumerate(texts)))
 
 
 def _read(texts: list[str], lang: str, reader: Callable[[str, str], list[str]]) -> list[str]:
