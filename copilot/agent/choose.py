@@ -192,8 +192,8 @@ class Choose:
                   messages: list[AnyMessage]) -> tuple[list[str], str]:
         """What to choose among again, and why: the procedures that take a product where the chooser picked none of
         them, nor an existing order, for a request that states a customer's configuration (a product and a
-        quantity); the others where it picked one that needs a product for a request that, with the conversation
-        before it, names neither; else nothing."""
+        quantity); the other procedures where it picked one that needs a product for a request that, with the
+        conversation before it, names neither; else nothing."""
         procedures = self.rt.procedures
         takes = [c for c in choosable if c != OTHER and procedures.get(c).slot_of(SlotKind.product)]
         call = reply.tool_calls[0] if reply.tool_calls else None
@@ -205,8 +205,9 @@ class Choose:
             if not chosen.slots[needs].required or said.product or said.quantity \
                     or configuration_said([said_earlier(messages)], "en", plant).product:
                 return [], ""
-            return [c for c in choosable if c not in takes], (
-                "This request names no product and no quantity: it is no customer's configuration; choose another.")
+            return [c for c in choosable if c not in takes and c != OTHER], (
+                "This request names no product and no quantity, so it is not a customer's configuration: choose the "
+                "procedure for what it asks.")
         if chosen is not None and any(call["args"].get(n) for n, s in chosen.slots.items()
                                       if s.kind in (SlotKind.production_order, SlotKind.variant)):
             return [], ""

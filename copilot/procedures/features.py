@@ -13,14 +13,16 @@ from connectors.catalogue import Product
 from connectors.plant import Plant
 from copilot.procedures.spec import Procedure, SlotKind
 from copilot.understanding.dates import day_said
-from copilot.understanding.machines import stems
+from copilot.understanding.machines import machine_words, stems
 from copilot.understanding.numbers import numbers
 from copilot.understanding.options import options_dropped, options_named
 
 
-def names_product(product: Product, text: str) -> bool:
-    """Whether a text names the product, by its id or a word of its name."""
-    return product.id.upper() in text.upper() or bool(stems(product.name) & stems(text))
+def names_product(product: Product, text: str, plant: Plant) -> bool:
+    """Whether a text names the product, by its id or a word of its name that names no machine ("pump" of
+    "pump housing" is the pump's)."""
+    machines = set().union(*(machine_words(m) for m in plant.machines.values()))
+    return product.id.upper() in text.upper() or bool(stems(product.name) - machines & stems(text))
 
 
 _NOT_A_QUANTITY = re.compile(r"\b[A-Za-z]{1,4}-?\d[\w-]*|\d{4}-\d{2}-\d{2}|\b(?:line|lines)\s*\d+", re.IGNORECASE)
@@ -38,7 +40,7 @@ class ConfigurationSaid:
 def configuration_said(texts: list[str], lang: str, plant: Plant) -> ConfigurationSaid:
     """What a request (``texts[0]``, in ``lang``; then its English restatement) says of a configuration."""
     return ConfigurationSaid(
-        product=any(names_product(p, text) for p in plant.products for text in texts),
+        product=any(names_product(p, text, plant) for p in plant.products for text in texts),
         quantity=any(numbers(_NOT_A_QUANTITY.sub(" ", text), lang if i == 0 else "en") for i, text in enumerate(texts)))
 
 
@@ -66,7 +68,7 @@ def unfilled_product(procedure: Procedure, slots: dict[str, Any], text: str, pla
         return
     colour = slots.get(procedure.slot_of(SlotKind.colour) or "")
     options = set(slots.get(procedure.slot_of(SlotKind.options) or "") or [])
-    named = [p for p in plant.products if names_product(p, text)] or plant.products
+    named = [p for p in plant.products if names_product(p, text, plant)] or plant.products
     fitting = [p for p in named if colour in (None, *p.offered_colours) and options <= set(p.offered_options)]
     if len(fitting) == 1:
         slots[name] = fitting[0].id

@@ -317,7 +317,7 @@ def _says_whole(kind: SlotKind, value: str, text: str, plant: Plant) -> bool:
     if kind is SlotKind.line:
         return value in lines_named(text, plant)
     product = next((p for p in plant.products if p.id == value), None)
-    return product is None or names_product(product, text)
+    return product is None or names_product(product, text, plant)
 
 
 def _unsaid(slots: dict[str, Any], name: str, procedure: Procedure, texts: list[str], earlier: str,
