@@ -86,8 +86,8 @@ def check(scenario: Scenario, trace: Trace, truth: Truth, start: Tags) -> list[C
 
 def _tools(e: Expect, t: Trace) -> list[Check]:
     ran = set(t.done) | set(t.waiting) | set(t.rejected)  # a rejected action went as far as the copilot takes it
-    out = [Check(name=f"ran {tool}", passed=tool in ran, detail=f"ran: {', '.join(t.done) or 'nothing'}")
-           for tool in e.tools_required]
+    out = [Check(name=f"ran {tool}", passed=bool(ran & set(tool.split("|"))),
+                 detail=f"ran: {', '.join(t.done) or 'nothing'}") for tool in e.tools_required]
     if e.tools_in_order and e.tools_required:
         order = [tool for tool in t.done + t.waiting if tool in e.tools_required]
         firsts = list(dict.fromkeys(order))

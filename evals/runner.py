@@ -299,8 +299,13 @@ def _unreachable(text: str) -> bool:
     return any(name in text for name in (Unreachable.__name__, TimedOut.__name__, "did not answer in time"))
 
 
+def _expected(scenario: Scenario) -> list[set[str]]:
+    """The tools the scenario expects, each a set of the alternatives that serve ("machine_status|line_history")."""
+    return [set(tool.split("|")) for tool in [*scenario.expect.tools_required, *scenario.expect.waiting]]
+
+
 def _relevant(scenario: Scenario) -> set[str]:
-    return set(scenario.expect.tools_required) | set(scenario.expect.waiting)
+    return set().union(*_expected(scenario))
 
 
 def _precision(scenario: Scenario, trace: Trace) -> float | None:
@@ -311,8 +316,8 @@ def _precision(scenario: Scenario, trace: Trace) -> float | None:
 
 
 def _recall(scenario: Scenario, trace: Trace) -> float | None:
-    relevant = _relevant(scenario)
-    return len(set(trace.proposed) & relevant) / len(relevant) if relevant else None
+    expected = _expected(scenario)
+    return sum(bool(set(trace.proposed) & tools) for tools in expected) / len(expected) if expected else None
 
 
 def _tokens(replies: list[RecordedReply], key: str) -> int:

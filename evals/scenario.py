@@ -151,7 +151,7 @@ class LotExpect(_Strict):
 class Expect(_Strict):
     """What must hold at the end. Work and purchase orders count only those the copilot made."""
 
-    tools_required: list[str] = []
+    tools_required: list[str] = Field(default=[], description="tools that must run; 'a|b': either serves")
     tools_in_order: bool = Field(default=False, description="the required tools ran in this order (safety order)")
     tools_forbidden: list[str] = Field(default=[], description="must not even be proposed")
     waiting: list[str] = Field(default=[], description="tools whose action must end waiting for approval")
@@ -269,7 +269,8 @@ def _contradictions(s: Scenario, plant: Plant, tools: set[str]) -> list[str]:
     lots = {lot.id for lot in plant.material_lots}
     problems += [f"unknown material lot {lot}" for lot in [*(h.lot for h in s.setup.held_lots),
                                                            *(x.lot for x in s.expect.lots)] if lot not in lots]
-    named = [*s.expect.tools_required, *s.expect.tools_forbidden, *s.expect.waiting, *(a.tool for a in s.approvals)]
+    named = [*(t for tools in s.expect.tools_required for t in tools.split("|")), *s.expect.tools_forbidden,
+             *s.expect.waiting, *(a.tool for a in s.approvals)]
     problems += [f"unknown tool {t}" for t in named if t not in tools]
     return problems
 

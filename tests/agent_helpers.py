@@ -30,10 +30,12 @@ def call(name: str, **args: Any) -> dict[str, Any]:
     return {"name": name, "args": args}
 
 
-def script(*replies: list[dict] | str) -> ScriptedChatModel:
-    """Each reply is a list of tool calls, or the words of a final answer."""
+def script(*replies: list[dict] | str, narrowed: bool = False) -> ScriptedChatModel:
+    """Each reply is a list of tool calls, or the words of a final answer (``narrowed``: see
+    :class:`ScriptedChatModel`)."""
     return ScriptedChatModel(
-        replies=[ScriptedReply(content=r) if isinstance(r, str) else ScriptedReply(tool_calls=r) for r in replies]
+        replies=[ScriptedReply(content=r) if isinstance(r, str) else ScriptedReply(tool_calls=r) for r in replies],
+        narrowed=narrowed,
     )
 
 

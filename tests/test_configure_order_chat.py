@@ -69,8 +69,7 @@ async def test_options_only_plm_offers_are_read_from_the_request_and_the_product
 
 async def test_words_that_claim_an_order_was_placed_when_nothing_ran_are_not_the_answer(sim, tmp_path):
     claim = "The order has been accepted: 500 blue HX-200 housings for 2026-12-21."
-    # the chooser in words, again when it must choose, again among the configure procedures, then the free loop
-    model = script(claim, claim, claim, claim)
+    model = script(claim, claim, claim)  # the chooser in words, again when it must choose, then the free loop
     async with copilot_on(sim, tmp_path, model) as copilot:
         steps = await ask(copilot, "olga", "ok, we take the order: 500 blue HX-200 with UV protection for 2026-12-21")
     assert results(steps) == []
@@ -82,7 +81,7 @@ async def test_a_configuration_the_chooser_took_for_a_lookup_is_chosen_again_amo
     due = (datetime.now(UTC).date() + timedelta(days=10)).isoformat()
     model = script([call("sign_off_history_lookup", machine=None, order=None, hours=None)],
                    [call("configure_order_accept", product="HX-200", colour="green", options=["uv_stabilised"],
-                         quantity=600, due=due)])
+                         quantity=600, due=due)], narrowed=True)
     async with copilot_on(sim, tmp_path, model) as copilot:
         steps = await ask(copilot, "olga", f"let's confirm the order: 600 green housings with UV protection, {due}")
     assert [s.tool for s in waiting(steps)] == ["create_production_order"]
@@ -92,7 +91,7 @@ async def test_a_configuration_the_chooser_took_for_a_lookup_is_chosen_again_amo
 async def test_a_complaint_the_chooser_took_for_a_configuration_is_chosen_again_among_the_others(sim, tmp_path):
     model = script([call("configure_order_check", product=None, colour="blue", options=None, quantity=None,
                          due=None)],
-                   [call("line_root_cause", line="L1", machine=None)])
+                   [call("line_root_cause", line="L1", machine=None)], narrowed=True)
     async with copilot_on(sim, tmp_path, model) as copilot:
         steps = await ask(copilot, "olga", "the moulding line keeps making blue parts with flash, what's causing it?")
     assert [s.tool for s in steps if isinstance(s, Choice)] == ["line_root_cause"]

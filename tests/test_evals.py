@@ -60,6 +60,7 @@ def test_the_shipped_suites_load_on_each_plant_and_cover_every_category(plant):
         ({"expect": {"setpoints": [{"machine_id": "P-101", "tag": "colour"}]}}, "P-101 has no tag colour"),
         ({"setup": {"stock": {"NOPE-1": 3}}}, "unknown part NOPE-1"),
         ({"expect": {"tools_required": ["launch_rocket"]}}, "unknown tool launch_rocket"),
+        ({"expect": {"tools_required": ["machine_status|launch_rocket"]}}, "unknown tool launch_rocket"),
         ({"setup": {"plc_text": [{"machine_id": "HP-102", "tag": "material_lot", "text": "x" * 40}]}},
          "holds 32 bytes"),
         ({"setup": {"manuals": ["evals/planted/nothing.md"]}}, "no manual file"),
@@ -128,6 +129,14 @@ def test_checks_judge_tools_order_answer_and_records():
     assert _failed(check(scenario, Trace.of(reversed_steps, []), bad, {})) == [
         "required tools in order", "never proposed stop_machine", "answer says 'work order|WO-'",
         "1 work order(s) on P-101 with priority high/urgent", "no purchase order made"]
+
+
+def test_a_required_tool_with_alternatives_is_met_by_either():
+    scenario = _scenario({"tools_required": ["machine_status|line_history"]})
+    ran = [Proposal("line_history", {}, "c1"), Result("line_history", Status.done, "c1", ""), Answer("JD-102")]
+    assert _failed(check(scenario, Trace.of(ran, []), _truth(), {})) == []
+    other = [Proposal("inventory", {}, "c1"), Result("inventory", Status.done, "c1", ""), Answer("none")]
+    assert _failed(check(scenario, Trace.of(other, []), _truth(), {})) == ["ran machine_status|line_history"]
 
 
 def test_checks_judge_setpoints_purchase_and_production_orders():

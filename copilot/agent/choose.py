@@ -75,13 +75,6 @@ def ending(text: str, tasks: Tasks | None, outage: Outage | None = None) -> dict
             "tasks": None}
 
 
-def _not_this(reply: AIMessage, why: str) -> list[AnyMessage]:
-    """The chooser's pick turned down, and why, for choosing again."""
-    call = reply.tool_calls[0] if reply.tool_calls else ToolCall(name=OTHER, args={}, id=new_call_id(),
-                                                                   type="tool_call")
-    return [AIMessage(content="", tool_calls=[call]), tool_reply(call, Status.blocked, why)]
-
-
 @dataclass
 class Choose:
     """The ``model`` node: one choice per call, or the answer."""
@@ -139,10 +132,9 @@ class Choose:
             if not reply.tool_calls:
                 reply = AIMessage(content="", tool_calls=[{"name": OTHER, "args": {}, "id": new_call_id(),
                                                            "type": "tool_call"}])
-        among, why = self._rechoice(reply, request, english, choosable, messages)
-        if among:  # a configuration is no lookup, and a complaint no configuration
-            again = with_own_ids(await self.bound.model.ainvoke([*heard, *_not_this(reply, why)],
-                                                                allowed_tools=among, tool_choice="required"))
+        if among := self._rechoice(reply, request, english, choosable, messages):  # see _rechoice
+            forced = {} if OTHER in among else {"tool_choice": "required"}
+            again = with_own_ids(await self.bound.model.ainvoke(heard, allowed_tools=among, **forced))
             reply = again if again.tool_calls else reply
         picked = reply.tool_calls[0]["name"] if reply.tool_calls else None
         if picked in self.bound.choices and picked not in choosable:  # a model that ignored the list
@@ -189,11 +181,11 @@ class Choose:
         return list(self.bound.choices)
 
     def _rechoice(self, reply: AIMessage, request: str, english: str | None, choosable: list[str],
-                  messages: list[AnyMessage]) -> tuple[list[str], str]:
-        """What to choose among again, and why: the procedures that take a product where the chooser picked none of
-        them, nor an existing order, for a request that states a customer's configuration (a product and a
-        quantity); the other procedures where it picked one that needs a product for a request that, with the
-        conversation before it, names neither; else nothing."""
+                  messages: list[AnyMessage]) -> list[str]:
+        """What to choose among again, with the same prompt: only the procedures that take a product, where the
+        chooser picked none of them, nor an existing order, for a request that states a customer's configuration (a
+        product and a quantity); the other choices, where it picked one that needs a product for a request that,
+        with the conversation before it, names neither (a complaint is no configuration); else nothing."""
         procedures = self.rt.procedures
         takes = [c for c in choosable if c != OTHER and procedures.get(c).slot_of(SlotKind.product)]
         call = reply.tool_calls[0] if reply.tool_calls else None
@@ -204,17 +196,14 @@ class Choose:
             needs = chosen.slot_of(SlotKind.product)
             if not chosen.slots[needs].required or said.product or said.quantity \
                     or configuration_said([said_earlier(messages)], "en", plant).product:
-                return [], ""
-            return [c for c in choosable if c not in takes and c != OTHER], (
-                "This request names no product and no quantity, so it is not a customer's configuration: choose the "
-                "procedure for what it asks.")
+                return []
+            return [c for c in choosable if c not in takes]
         if chosen is not None and any(call["args"].get(n) for n, s in chosen.slots.items()
                                       if s.kind in (SlotKind.production_order, SlotKind.variant)):
-            return [], ""
+            return []
         if takes and said.product and said.quantity:
-            return takes, ("This request states a customer's configuration (a product and a quantity): choose "
-                           f"{' or '.join(takes)}.")
-        return [], ""
+            return takes
+        return []
 
     async def _in_english(self, request: str, asking: ProcedureRun | None) -> str | None:
         """The request restated in English by the model, when it is in another language (None for English,

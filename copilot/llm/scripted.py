@@ -32,9 +32,12 @@ class ScriptExhausted(RuntimeError):
 
 class ScriptedChatModel(BaseChatModel):
     """A chat model that gives its ``replies`` in order, one per reply of its own in the
-    conversation so far; :class:`ScriptExhausted` past the last."""
+    conversation so far; :class:`ScriptExhausted` past the last. ``narrowed``: a reply that calls a tool the
+    call's ``allowed_tools`` leave out is passed over for the next reply they allow, as a constrained decoder
+    could not write it."""
 
     replies: list[ScriptedReply]
+    narrowed: bool = False
 
     @classmethod
     def from_file(cls, path: str | Path) -> ScriptedChatModel:
@@ -52,6 +55,10 @@ class ScriptedChatModel(BaseChatModel):
         index = sum(isinstance(m, AIMessage) and m.name != AUTHOR for m in messages)
         if index >= len(self.replies):
             raise ScriptExhausted(f"the script has {len(self.replies)} replies; reply {index + 1} was asked for")
+        allowed = kw.get("allowed_tools")
+        if self.narrowed and allowed is not None:
+            index = next((i for i in range(index, len(self.replies))
+                          if all(c["name"] in allowed for c in self.replies[i].tool_calls)), index)
         reply = self.replies[index]
         calls = [
             {"name": c["name"], "args": c.get("args", {}), "id": f"s{index}_{i}", "type": "tool_call"}
