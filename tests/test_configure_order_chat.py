@@ -88,6 +88,18 @@ async def test_a_configuration_the_chooser_took_for_a_lookup_is_chosen_again_amo
     assert "sign_off_history" not in [s.tool for s in results(steps)]
 
 
+async def test_a_new_configuration_the_chooser_took_for_a_change_of_an_order_is_chosen_again(sim, tmp_path):
+    due = (datetime.now(UTC).date() + timedelta(days=10)).isoformat()
+    model = script([call("change_production", order="PO-L1-0043", variant=None, colour="blue", options=None,
+                         total=500, more=None, product=None, without=None)],
+                   [call("configure_order_accept", product="HX-200", colour="blue", options=["uv_stabilised"],
+                         quantity=500, due=due)], narrowed=True)
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "pia", f"C'est bon, on prend la commande : 500 boîtiers HX-200 bleus avec "
+                                          f"protection UV pour le {due}.")
+    assert [s.tool for s in waiting(steps)] == ["create_production_order"]  # a new order, not PO-L1-0043 changed
+
+
 async def test_a_complaint_the_chooser_took_for_a_configuration_is_chosen_again_among_the_others(sim, tmp_path):
     model = script([call("configure_order_check", product=None, colour="blue", options=None, quantity=None,
                          due=None)],

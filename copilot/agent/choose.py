@@ -182,28 +182,22 @@ class Choose:
 
     def _rechoice(self, reply: AIMessage, request: str, english: str | None, choosable: list[str],
                   messages: list[AnyMessage]) -> list[str]:
-        """What to choose among again, with the same prompt: only the procedures that take a product, where the
-        chooser picked none of them, nor an existing order, for a request that states a customer's configuration (a
-        product and a quantity); the other choices, where it picked one that needs a product for a request that,
-        with the conversation before it, names neither (a complaint is no configuration); else nothing."""
-        procedures = self.rt.procedures
-        takes = [c for c in choosable if c != OTHER and procedures.get(c).slot_of(SlotKind.product)]
-        call = reply.tool_calls[0] if reply.tool_calls else None
-        chosen = procedures.get(call["name"]) if call is not None and call["name"] in procedures.names else None
-        plant, lang = self.rt.deps.plant, language_of(request)
-        said = configuration_said([request, *([english] if english else [])], lang, plant)
-        if chosen is not None and chosen.name in takes:
-            needs = chosen.slot_of(SlotKind.product)
-            if not chosen.slots[needs].required or said.product or said.quantity \
-                    or configuration_said([said_earlier(messages)], "en", plant).product:
+        """What to choose among again, with the same prompt: only the procedures that need a product, where the
+        chooser picked none of them for a request that states a new order (a product, a quantity and a due day,
+        no production order's id); the other choices, where it picked one of them for a request
+        that, with the conversation before it, names neither a product nor a quantity (a complaint is no
+        configuration); else nothing."""
+        procedures, plant = self.rt.procedures, self.rt.deps.plant
+        needs = [c for c in choosable if c != OTHER and (slot := procedures.get(c).slot_of(SlotKind.product))
+                 and procedures.get(c).slots[slot].required]
+        picked = reply.tool_calls[0]["name"] if reply.tool_calls else OTHER
+        texts = [request, *([english] if english else [])]
+        said = configuration_said(texts, language_of(request), plant)
+        if picked in needs:
+            if said.product or said.quantity or configuration_said([said_earlier(messages)], "en", plant).product:
                 return []
-            return [c for c in choosable if c not in takes]
-        if chosen is not None and any(call["args"].get(n) for n, s in chosen.slots.items()
-                                      if s.kind in (SlotKind.production_order, SlotKind.variant)):
-            return []
-        if takes and said.product and said.quantity:
-            return takes
-        return []
+            return [c for c in choosable if c not in needs]
+        return needs if needs and said.new_order else []
 
     async def _in_english(self, request: str, asking: ProcedureRun | None) -> str | None:
         """The request restated in English by the model, when it is in another language (None for English,

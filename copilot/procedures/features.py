@@ -30,18 +30,32 @@ _NOT_A_QUANTITY = re.compile(r"\b[A-Za-z]{1,4}-?\d[\w-]*|\d{4}-\d{2}-\d{2}|\b(?:
 
 @dataclass(frozen=True)
 class ConfigurationSaid:
-    """What a request says of a customer's configuration: whether it names one of the plant's products and whether
-    it gives a quantity (a number not part of an id, a date or a line's name)."""
+    """What a request says of a customer's configuration: whether it names one of the plant's products, gives a
+    quantity (a number not part of an id, a date or a line's name) and a day it is due, and whether it types a
+    production order's id (an id with the prefix of the plant's orders: then it is about that order)."""
 
     product: bool
     quantity: bool
+    due: bool
+    order: bool
+
+    @property
+    def new_order(self) -> bool:
+        """A product, a quantity and a due day, and no order it changes: a customer's order to take."""
+        return self.product and self.quantity and self.due and not self.order
 
 
 def configuration_said(texts: list[str], lang: str, plant: Plant) -> ConfigurationSaid:
     """What a request (``texts[0]``, in ``lang``; then its English restatement) says of a configuration."""
     return ConfigurationSaid(
         product=any(names_product(p, text, plant) for p in plant.products for text in texts),
-        quantity=any(numbers(_NOT_A_QUANTITY.sub(" ", text), lang if i == 0 else "en") for i, text in enumerate(texts)))
+        quantity=any(numbers(_NOT_A_QUANTITY.sub(" ", text), lang if i == 0 else "en") for i, text in enumerate(texts)),
+        due=any(day_said(text) for text in texts), order=any(_order_id(plant).search(text) for text in texts))
+
+
+def _order_id(plant: Plant) -> re.Pattern:
+    prefixes = {m[0] for o in plant.production_orders if (m := re.match(r"[A-Za-z]+-", o.id))} or {"PO-"}
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, sorted(prefixes)))})[\w-]*\d", re.IGNORECASE)
 
 
 def _read(texts: list[str], lang: str, reader: Callable[[str, str], list[str]]) -> list[str]:
