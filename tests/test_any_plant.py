@@ -129,6 +129,18 @@ def test_on_the_second_plant_the_examples_spread_over_its_machines_with_their_ow
     assert in_rpm == ["rpm"] and to_170 == ["degC"]  # the oven's 170 degC lands on a setpoint in degC
 
 
+def test_on_the_second_plant_a_product_named_in_words_is_its_product_in_the_same_place_with_its_colours():
+    plant = load_plant(PLANTS / "dyehouse" / "plant.yaml")
+    fitted = fitted_to(PROCEDURES, plant)
+    example_turns(fitted, plant)
+    checks = {e.request: e.slots for e in fitted.get("configure_order_check").examples}
+    # the housing is the first product, its blue the second of its colours: the twill's olive; UV is not offered
+    assert checks["can we make 600 TW-240 in olive by Friday?"] == {
+        "product": "TW-240", "colour": "olive", "options": None, "quantity": 600, "due": "Friday"}
+    booked = {e.request: e.slots["product"] for e in fitted.get("configure_order_accept").examples}
+    assert "JS-180" in booked.values()  # the coolant is the second product
+
+
 def test_on_the_second_plant_a_line_named_by_number_or_name_is_its_line_in_the_same_place():
     plant = load_plant(PLANTS / "dyehouse" / "plant.yaml")
     requests = {e.request: e.slots["line"] for e in fitted_to(PROCEDURES, plant).get("line_root_cause").examples}

@@ -4,8 +4,10 @@ The product's examples name the things of the plant they were written for (the f
 demo's). On the plant loaded, an example that names only things it has is kept as written; one that names
 things it lacks is re-bound, in its slots and in its request, to things of the same role here: a machine of
 the same kind first (else one with the tags it needs), a setpoint or reading of the same name or unit, a part
-of that machine's bill of materials, a supplier, line or order of this plant. An English request that names
-its machine in words ("switch the pump back on") names the stand-in by id instead. An example that cannot be
+of that machine's bill of materials, a supplier, line or order of this plant, the product in the same place of
+its list (its colour in the same place of that product's colours; options it does not offer left out). An
+English request that names its machine or product in words ("switch the pump back on", "600 housings") names
+the stand-in by id instead; a line by number or name, by the stand-in's. An example that cannot be
 re-bound is left out, and so is a procedure that lost most of its examples and whose slots name a kind of
 thing the plant has none of.
 """
@@ -19,10 +21,12 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from connectors.catalogue import Product
 from connectors.plant import Machine, Plant, load_plant
 from connectors.site import shipped_plant
 from copilot.procedures.slots import choice_schema
 from copilot.procedures.spec import Example, Procedure, Procedures, SlotKind
+from copilot.understanding.machines import stem, stems
 
 _IDS = {SlotKind.machine, SlotKind.line, SlotKind.part, SlotKind.supplier, SlotKind.production_order,
         SlotKind.product, SlotKind.variant, SlotKind.colour, SlotKind.options}
@@ -65,6 +69,8 @@ class _Rebinding:
     """How often each of this plant's machines stood in already: the examples spread over the plant."""
     renamed: dict[str, str] = field(default_factory=dict)
     retagged: dict[str, str] = field(default_factory=dict)
+    products: tuple[Product, Product] | None = None
+    """The example's product and its stand-in here, once bound: its colours stand for theirs."""
 
     def machine(self, value: str, tags: set[str], setpoints: int) -> Machine:
         """The example's machine, else the one of the same kind, else one with its tags or enough setpoints."""
@@ -106,6 +112,8 @@ class _Rebinding:
             return self.renamed[value]
         if value in plant_values(kind, self.plant):
             return value
+        if kind is SlotKind.colour and self.products:
+            return self._colour(value, *self.products)
         bom = [b.part for b in machine.bom] if machine is not None and kind is SlotKind.part else []
         line = [machine.line_id] if machine is not None and kind is SlotKind.line else self._placed(kind, value)
         choices = [c for c in bom + line + plant_values(kind, self.plant) if c not in self.renamed.values()]
@@ -114,6 +122,26 @@ class _Rebinding:
         self.renamed[value] = choices[0]
         return choices[0]
 
+    def product(self, value: str) -> Product:
+        """The example's product, else the one in the same place of this plant's list."""
+        own = {p.id: p for p in self.plant.products}
+        ids = [p.id for p in self.reference.products]
+        if value in own:
+            return own[value]
+        if value not in ids or not self.plant.products:
+            raise _Unbound(value)
+        target = self.plant.products[min(ids.index(value), len(self.plant.products) - 1)]
+        self.renamed[value] = target.id
+        self.products = (self.reference.products[ids.index(value)], target)
+        return target
+
+    def _colour(self, value: str, source: Product, target: Product) -> str:
+        """The stand-in product's colour in the same place of its colours as ``value`` in the source's."""
+        if not target.offered_colours:
+            raise _Unbound(value)
+        place = source.offered_colours.index(value) if value in source.offered_colours else 0
+        self.renamed[value] = target.offered_colours[min(place, len(target.offered_colours) - 1)]
+        return self.renamed[value]
 
     def _placed(self, kind: SlotKind, value: str) -> list[str]:
         """The line in the same place of this plant's list as the reference's line ``value`` (the second for
@@ -166,6 +194,9 @@ def _renamed_request(example: Example, binding: _Rebinding) -> str:
         if any(line.id == old for line in reference.lines):
             request = _line_renamed(request, old, new, binding)
             continue
+        if binding.products and old == binding.products[0].id and example.lang == "en":
+            request = _product_renamed(request, binding.products[0], new)
+            continue
         source = reference.machines.get(old)
         words = [w for w in re.findall(r"[a-z]+", source.name.lower()) if len(w) > 3] if source else []
         worded = re.compile(rf"\bthe (?:\w+ )?(?:{'|'.join(words)})\b", re.IGNORECASE) if words else None
@@ -192,19 +223,56 @@ def _line_renamed(request: str, old: str, new: str, binding: _Rebinding) -> str:
     return by_name.sub(f"the {name if name.endswith(' line') else name + ' line'}", request, count=1)
 
 
+def _product_renamed(request: str, source: Product, new: str) -> str:
+    """The request with the words that name the source product ("pump housings") written as the stand-in's id."""
+    named = stems(source.name)
+    words = list(re.finditer(r"[A-Za-z]+", request))
+    hits = [m for m in words if stem(m.group()) in named]
+    if not hits:
+        raise _Unbound(source.id)
+    run = [hits[0]]
+    for m in words[words.index(hits[0]) + 1:]:
+        if m not in hits or request[run[-1].end():m.start()].strip():
+            break
+        run.append(m)
+    return request[:run[0].start()] + new + request[run[-1].end():]
+
+
+_WITH = re.compile(r"\s+with\s+[^,;.?!]*?(?=\s+(?:for|by|due|until)\b|[,;.?!]|$)", re.IGNORECASE)
+
+
+def _options_bound(example: Example, procedure: Procedure, binding: _Rebinding, slots: dict[str, Any],
+                   request: str) -> str:
+    """The example's options the stand-in product offers kept in ``slots``, the others left out, and the
+    request without its "with ..." where any was left out."""
+    name = procedure.slot_of(SlotKind.options)
+    if not binding.products or name is None or not example.slots.get(name):
+        return request
+    offered = binding.products[1].offered_options
+    slots[name] = [o for o in example.slots[name] if o in offered] or None
+    if slots[name] == example.slots[name]:
+        return request
+    if example.lang != "en" or not _WITH.search(request):
+        raise _Unbound(name)
+    return _WITH.sub("", request, count=1)
+
+
 def fitted_example(example: Example, procedure: Procedure, binding: _Rebinding,
                    validator: Draft202012Validator) -> Example | None:
     """The example on this plant: as written, re-bound to this plant's things, or None when it cannot be."""
-    machine_slot = procedure.slot_of(SlotKind.machine)
+    machine_slot, product_slot = procedure.slot_of(SlotKind.machine), procedure.slot_of(SlotKind.product)
     source = example.slots.get(machine_slot) if machine_slot else None
     try:
         machine = (source, binding.machine(source, *_tags_named(example, procedure))) if source else None
-        slots = {name: machine[1].id if machine and name == machine_slot else
-                 _rebound(procedure.slots[name].kind, value, binding, machine)
+        product = binding.product(example.slots[product_slot]) if example.slots.get(product_slot or "") else None
+        slots = {name: machine[1].id if machine and name == machine_slot else product.id if product and
+                 name == product_slot else value if binding.products and procedure.slots[name].kind is
+                 SlotKind.options else _rebound(procedure.slots[name].kind, value, binding, machine)
                  for name, value in example.slots.items()}
+        request = _options_bound(example, procedure, binding, slots, example.request)
         if slots == example.slots:
             return example
-        request = _renamed_request(example, binding)
+        request = _renamed_request(example.model_copy(update={"request": request}), binding)
     except _Unbound:
         return None
     if any(True for _ in validator.iter_errors({name: slots.get(name) for name in procedure.slots})):
