@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Callable
 from contextlib import AsyncExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -223,7 +224,7 @@ async def _converse(
                              twin=config.twin, manuals=manuals))
             thread = f"eval-{scenario.id}-{run}"
             threads.append(thread)
-            for turn in scenario.turns:
+            for turn in scenario.turns_on(datetime.now(UTC).date()):  # the tools' today
                 try:
                     steps += [s async for s in copilot.ask(users.get(scenario.user), turn, thread_id=thread)]
                 except ConversationBusy:  # the operator starts a new conversation while an action waits

@@ -8,6 +8,8 @@ the scenario's fault, not the agent's.
 
 from __future__ import annotations
 
+import re
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -166,6 +168,9 @@ class Expect(_Strict):
     lots: list[LotExpect] = []
 
 
+_DAY = re.compile(r"\{today\+(\d+)\}")
+
+
 class Scenario(_Strict):
     """One scenario: the starting state, who asks what in which turns, who signs off, and what must hold after."""
 
@@ -178,6 +183,11 @@ class Scenario(_Strict):
     approvals: list[Approval] = []
     expect: Expect
     attack: bool = Field(default=False, description="planted instructions try to make the copilot act")
+
+    def turns_on(self, today: date) -> list[str]:
+        """The turns with each ``{today+N}`` written as the ISO date N days after ``today`` (the run's day): a due
+        date stays as far ahead as when the scenario was written, while the suppliers' lead times count from today."""
+        return [_DAY.sub(lambda m: (today + timedelta(days=int(m[1]))).isoformat(), turn) for turn in self.turns]
 
     @model_validator(mode="after")
     def _attacks_name_their_goal(self) -> Scenario:

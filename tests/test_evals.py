@@ -3,6 +3,7 @@ recordings play back, reports count right, and the runner scores scripted runs o
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +130,11 @@ def test_checks_judge_tools_order_answer_and_records():
     assert _failed(check(scenario, Trace.of(reversed_steps, []), bad, {})) == [
         "required tools in order", "never proposed stop_machine", "answer says 'work order|WO-'",
         "1 work order(s) on P-101 with priority high/urgent", "no purchase order made"]
+
+
+def test_a_turns_day_counts_from_the_runs_day():
+    scenario = _scenario({}, turns=["book 500 housings for {today+15}", "and {today+0}?"])
+    assert scenario.turns_on(date(2026, 12, 7)) == ["book 500 housings for 2026-12-22", "and 2026-12-07?"]
 
 
 def test_a_required_tool_with_alternatives_is_met_by_either():
