@@ -265,10 +265,15 @@ def fitted_example(example: Example, procedure: Procedure, binding: _Rebinding,
     try:
         machine = (source, binding.machine(source, *_tags_named(example, procedure))) if source else None
         product = binding.product(example.slots[product_slot]) if example.slots.get(product_slot or "") else None
-        slots = {name: machine[1].id if machine and name == machine_slot else product.id if product and
-                 name == product_slot else value if binding.products and procedure.slots[name].kind is
-                 SlotKind.options else _rebound(procedure.slots[name].kind, value, binding, machine)
-                 for name, value in example.slots.items()}
+        bound = {machine_slot: machine and machine[1].id, product_slot: product and product.id}
+
+        def rebound(name: str, value: Any) -> Any:
+            kind = procedure.slots[name].kind
+            if bound.get(name):
+                return bound[name]
+            return value if kind is SlotKind.options and binding.products else _rebound(kind, value, binding, machine)
+
+        slots = {name: rebound(name, value) for name, value in example.slots.items()}
         request = _options_bound(example, procedure, binding, slots, example.request)
         if slots == example.slots:
             return example
