@@ -98,12 +98,12 @@ def tasks_of(written: str, request: str, digits: str = "") -> list[str]:
 
 
 def with_subject(tasks: list[str], request: str, plant: Plant) -> list[str]:
-    """The tasks, each naming what the request is about: a task that names no machine and no line gets the one
-    machine, or else the one line, the whole request names ("Line L1 makes flash. Find the cause and correct it":
-    "correct the cause of the flash (L1)")."""
+    """The tasks, each naming what the request is about: a task that names no machine (by id or words) and no line
+    gets the one machine, or else the one line, the whole request names ("Line L1 makes flash. Find the cause and
+    correct it": "correct the cause of the flash (L1)")."""
     machines, lines = machines_named(request, plant), lines_named(request, plant)
     subject = machines[0] if len(machines) == 1 else next(iter(lines)) if not machines and len(lines) == 1 else None
     if subject is None:
         return tasks
-    return [task if machines_named(task, plant) or lines_named(task, plant) else f"{task} ({subject})"
+    return [task if machines_named(task, plant, readings=False) or lines_named(task, plant) else f"{task} ({subject})"
             for task in tasks]

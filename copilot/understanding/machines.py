@@ -88,9 +88,10 @@ def lines_named(text: str, plant: Plant) -> set[str]:
     return named
 
 
-def machines_named(text: str, plant: Plant) -> list[str]:
+def machines_named(text: str, plant: Plant, *, readings: bool = True) -> list[str]:
     """The machines ``text`` names, best first: by id when it types any; else those whose words it says most
-    (a head word counts twice), within the lines it names where any of them is there. Empty when it names none."""
+    (a head word counts twice), within the lines it names where any of them is there; else (``readings``) by a
+    reading only one machine has. Empty when it names none."""
     low = text.lower()
     typed = [m.id for m in plant.machines.values() if _words(m).id.search(low)]
     if typed:
@@ -106,7 +107,7 @@ def machines_named(text: str, plant: Plant) -> list[str]:
     best = max(scores.values(), default=0)
     if best:
         return [i for i, s in scores.items() if s == best]
-    return _measuring(said, plant, lines)
+    return _measuring(said, plant, lines) if readings else []
 
 
 def _measuring(said: set[str], plant: Plant, lines: set[str]) -> list[str]:
