@@ -21,7 +21,7 @@ from copilot.agent.status import Status, ToolArtifact
 from copilot.llm.errors import LLMError, ModelUnavailable, Outage
 from copilot.procedures.answer import faithful, restating_request
 from copilot.procedures.chooser import OTHER, chooser_messages, latest_request, previous_procedure, said_earlier
-from copilot.procedures.features import configuration_said
+from copilot.procedures.features import configuration_said, names_product
 from copilot.procedures.language import LANGUAGE_NAMES, language_of
 from copilot.procedures.questions import is_question
 from copilot.procedures.run import AUTHOR, ProcedureRun, RunState
@@ -190,14 +190,17 @@ class Choose:
         procedures, plant = self.rt.procedures, self.rt.deps.plant
         needs = [c for c in choosable if c != OTHER and (slot := procedures.get(c).slot_of(SlotKind.product))
                  and procedures.get(c).slots[slot].required]
+        if not needs:
+            return []
         picked = reply.tool_calls[0]["name"] if reply.tool_calls else OTHER
         texts = [request, *([english] if english else [])]
         said = configuration_said(texts, language_of(request), plant)
         if picked in needs:
-            if said.product or said.quantity or configuration_said([said_earlier(messages)], "en", plant).product:
+            earlier = said_earlier(messages)
+            if said.product or said.quantity or any(names_product(p, earlier, plant) for p in plant.products):
                 return []
             return [c for c in choosable if c not in needs]
-        return needs if needs and said.new_order else []
+        return needs if said.new_order else []
 
     async def _in_english(self, request: str, asking: ProcedureRun | None) -> str | None:
         """The request restated in English by the model, when it is in another language (None for English,
