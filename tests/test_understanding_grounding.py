@@ -4,7 +4,9 @@ corrected, or asked back with one question (copilot/procedures/grounding.py, cop
 from __future__ import annotations
 
 from connectors.plant import load_plant
-from connectors.site import DEMO_SITE
+from connectors.plm import configurable
+from connectors.plm_file import load_plm
+from connectors.site import DEMO_SITE, PLANTS
 from copilot.procedures.grounding import checked
 from copilot.procedures.run import RunState, start
 from copilot.procedures.spec import Procedures
@@ -242,3 +244,18 @@ def test_a_due_day_the_model_left_out_is_the_day_the_request_names() -> None:
     slots, _, _ = checked("can we make 2000 grey housings?", check,
                           {"product": "HX-200", "colour": "grey", "quantity": 2000}, PLANT)
     assert "due" not in slots  # no day said: the check asks for it
+
+
+def test_a_product_that_comes_neither_in_the_colour_nor_the_options_asked_is_the_one_that_does() -> None:
+    dyehouse = load_plant(PLANTS / "dyehouse" / "plant.yaml")
+    offered = configurable(dyehouse, load_plm(PLANTS / "dyehouse" / "plm.yaml", dyehouse).products)
+    check = SHIPPED.get("configure_order_check")
+    request = "O cliente quer 800 kg de sarja cor areia em tom profundo até sexta. Dá para fazer?"
+    filled = {"product": "JS-180", "colour": "sand", "options": ["deep_shade"], "quantity": 800, "due": "sexta"}
+    slots, _, _ = checked(request, check, dict(filled), offered, lang="pt",
+                          english="The customer wants 800 kg of cotton in sand with a deep shade by Friday.")
+    assert slots["product"] == "TW-240"  # the jersey comes in no sand; "cotton" names every product
+    slots, _, _ = checked("800 kg of jersey in sand with a deep shade by Friday?", check, dict(filled), offered)
+    assert slots["product"] == "JS-180"  # named: the check says it comes in no sand
+    slots, _, _ = checked("800 kg in teal by Friday?", check, {**filled, "colour": "teal", "options": []}, offered)
+    assert slots["product"] == "JS-180"  # it fits what was asked

@@ -21,7 +21,7 @@ from copilot.agent.status import Status, ToolArtifact
 from copilot.llm.errors import LLMError, ModelUnavailable, Outage
 from copilot.procedures.answer import faithful, restating_request
 from copilot.procedures.chooser import OTHER, chooser_messages, latest_request, previous_procedure, said_earlier
-from copilot.procedures.features import configuration_said, names_product
+from copilot.procedures.features import configuration_said, product_said
 from copilot.procedures.language import LANGUAGE_NAMES, language_of
 from copilot.procedures.questions import is_question
 from copilot.procedures.run import AUTHOR, ProcedureRun, RunState
@@ -197,7 +197,7 @@ class Choose:
         said = configuration_said(texts, language_of(request), plant)
         if picked in needs:
             earlier = said_earlier(messages)
-            if said.product or said.quantity or any(names_product(p, earlier, plant) for p in plant.products):
+            if said.product or said.quantity or product_said(earlier, plant):
                 return []
             return [c for c in choosable if c not in needs]
         return needs if said.new_order else []

@@ -18,11 +18,21 @@ from copilot.understanding.numbers import numbers
 from copilot.understanding.options import options_dropped, options_named
 
 
+def _name_words(product: Product, plant: Plant) -> set[str]:
+    """The words of a product's name that name no machine ("pump" of "pump housing" is the pump's)."""
+    return stems(product.name) - set().union(*(machine_words(m) for m in plant.machines.values()))
+
+
 def names_product(product: Product, text: str, plant: Plant) -> bool:
-    """Whether a text names the product, by its id or a word of its name that names no machine ("pump" of
-    "pump housing" is the pump's)."""
-    machines = set().union(*(machine_words(m) for m in plant.machines.values()))
-    return product.id.upper() in text.upper() or bool(stems(product.name) - machines & stems(text))
+    """Whether a text names this product: by its id, or by a word of its name that names no machine and no other
+    product ("twill"; "cotton", in every product's name, names none of them)."""
+    others = set().union(set(), *(stems(p.name) for p in plant.products if p is not product))
+    return product.id.upper() in text.upper() or bool((_name_words(product, plant) - others) & stems(text))
+
+
+def product_said(text: str, plant: Plant) -> bool:
+    """Whether a text names one of the plant's products, by an id or any word of a name that names no machine."""
+    return any(p.id.upper() in text.upper() or _name_words(p, plant) & stems(text) for p in plant.products)
 
 
 _NOT_A_QUANTITY = re.compile(r"\b[A-Za-z]{1,4}-?\d[\w-]*|\d{4}-\d{2}-\d{2}|\b(?:line|lines)\s*\d+", re.IGNORECASE)
@@ -48,7 +58,7 @@ class ConfigurationSaid:
 def configuration_said(texts: list[str], lang: str, plant: Plant) -> ConfigurationSaid:
     """What a request (``texts[0]``, in ``lang``; then its English restatement) says of a configuration."""
     return ConfigurationSaid(
-        product=any(names_product(p, text, plant) for p in plant.products for text in texts),
+        product=any(product_said(text, plant) for text in texts),
         quantity=any(numbers(_NOT_A_QUANTITY.sub(" ", text), lang if i == 0 else "en") for i, text in enumerate(texts)),
         due=any(day_said(text) for text in texts), order=any(_order_id(plant).search(text) for text in texts))
 
@@ -74,17 +84,24 @@ def options_said(procedure: Procedure, slots: dict[str, Any], texts: list[str], 
         slots[name] = said
 
 
-def unfilled_product(procedure: Procedure, slots: dict[str, Any], text: str, plant: Plant) -> None:
-    """A required product the model left empty is the one product the request names (by id or a word of its name)
-    that comes in the colour and options asked; where it names none, the one product that does."""
+def fitted_product(procedure: Procedure, slots: dict[str, Any], text: str, plant: Plant) -> None:
+    """A required product the model left empty, or filled with one the request does not name that comes neither in
+    the colour nor with the options asked, is the one product the request names that does; where it names none,
+    the one product that does."""
     name = procedure.slot_of(SlotKind.product)
-    if name is None or not procedure.slots[name].required or slots.get(name) is not None:
+    if name is None or not procedure.slots[name].required:
         return
     colour = slots.get(procedure.slot_of(SlotKind.colour) or "")
     options = set(slots.get(procedure.slot_of(SlotKind.options) or "") or [])
+
+    def fits(product: Product) -> bool:
+        return colour in (None, *product.offered_colours) and options <= set(product.offered_options)
+
+    filled = next((p for p in plant.products if p.id == slots.get(name)), None)
+    if slots.get(name) is not None and (filled is None or fits(filled) or names_product(filled, text, plant)):
+        return
     named = [p for p in plant.products if names_product(p, text, plant)] or plant.products
-    fitting = [p for p in named if colour in (None, *p.offered_colours) and options <= set(p.offered_options)]
-    if len(fitting) == 1:
+    if len(fitting := [p for p in named if fits(p)]) == 1:
         slots[name] = fitting[0].id
 
 

@@ -47,7 +47,7 @@ import re
 from typing import Any
 
 from connectors.plant import Machine, Plant, Tag, drives
-from copilot.procedures.features import names_product, options_said, taken_off, unfilled_day, unfilled_product
+from copilot.procedures.features import fitted_product, names_product, options_said, taken_off, unfilled_day
 from copilot.procedures.register import resolution
 from copilot.procedures.spec import Procedure, SlotKind
 from copilot.understanding.changes import read_changes
@@ -302,7 +302,7 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
     _unfilled_machine(procedure, kept, named)
     _set_of(procedure, kept, texts, lang, [plant.machines[m] for m in named])
     options_said(procedure, kept, own, lang, plant)
-    unfilled_product(procedure, kept, own_text, plant)
+    fitted_product(procedure, kept, f"{own_text} {earlier}", plant)
     unfilled_day(procedure, kept, own)
     taken_off(procedure, kept, own, lang, plant)
     measured = _measured_instead(request, procedure, kept, plant)
