@@ -27,6 +27,8 @@ CASES = [
     ("en", "5 more on the oven", [("by", 5, None)]),
     ("en", "raise it 5, lower by 10", [("by", 5, None), ("by", -10, None)]),
     ("en", "10 less", [("by", -10, None)]),
+    ("en", "give the filler 5 more bottles a minute", [("by", 5, "bpm")]),
+    ("en", "10 fewer ml a bottle", [("by", -10, "ml")]),
     ("en", "down 10 degrees", [("by", -10, "deg")]),
     ("en", "double it", [("percent", 100, None)]),
     ("en", "halve the conveyor speed", [("percent", -50, None)]),
@@ -55,6 +57,7 @@ CASES = [
     ("de", "von 24 auf 28 erhöhen", [("to", 28, None)]),
     ("de", "die Temperatur auf 175 Grad erhöhen", [("to", 175, "deg")]),
     ("de", "10 Grad weniger", [("by", -10, "deg")]),
+    ("de", "5 mehr Flaschen pro Minute", [("by", 5, "bpm")]),
     ("de", "die Pumpe bitte auf 2200 U/min runter", [("to", 2200, "rpm")]),
     # French
     ("fr", "mets le four à 185 degrés", [("to", 185, "deg")]),

@@ -185,7 +185,9 @@ def _clause(start: int, end: int, text: str, cues: _Cues) -> tuple[int, int]:
 
 
 def _read(number: Number, text: str, lang: str, cues: _Cues) -> _Read:
-    unit = unit_after(text, number.end, lang)
+    """A number with its unit: right after it, after a comparative ("5 more bottles a minute"), or before it."""
+    comparative = cues.more.match(text, number.end) or cues.less.match(text, number.end)
+    unit = unit_after(text, number.end, lang) or (comparative and unit_after(text, comparative.end(), lang)) or None
     prefix = None if unit else unit_before(text, number.start, lang)
     start = prefix.start if prefix else number.start
     end = unit.end if unit else number.end
