@@ -111,6 +111,17 @@ async def test_a_complaint_the_chooser_took_for_a_configuration_is_chosen_again_
     assert "Which product" not in steps[-1].text
 
 
+async def test_a_change_of_a_running_order_the_chooser_took_for_a_new_one_is_chosen_again(sim, tmp_path):
+    model = script([call("configure_order_accept", product="HX-200", colour="blue", options=["uv_stabilised"],
+                         quantity=500, due=None)],
+                   [call("change_production", order=None, line=None, product=None, variant=None, colour="blue",
+                         options=["uv_stabilised"], without=None, quantity=500, added=None)], narrowed=True)
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "pia", "they want the blue UV run cut back to 500")
+    assert [s.tool for s in steps if isinstance(s, Choice)] == ["change_production"]  # a quantity, no product, no day
+    assert [s.tool for s in waiting(steps)] == ["change_production_order"]
+
+
 async def test_a_model_that_claims_in_words_to_have_placed_the_order_is_made_to_choose(sim, tmp_path):
     due = (datetime.now(UTC).date() + timedelta(days=10)).isoformat()
     model = script("The order has been accepted.",

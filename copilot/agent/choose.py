@@ -184,9 +184,9 @@ class Choose:
                   messages: list[AnyMessage]) -> list[str]:
         """What to choose among again, with the same prompt: only the procedures that need a product, where the
         chooser picked none of them for a request that states a new order (a product, a quantity and a due day,
-        no production order's id); the other choices, where it picked one of them for a request
-        that, with the conversation before it, names neither a product nor a quantity (a complaint is no
-        configuration); else nothing."""
+        no production order's id); the other choices, where it picked one of them for a request that, with the
+        conversation before it, names no product and not both a quantity and a due day (a complaint, or "cut the
+        blue UV job to 600", is no configuration); else nothing."""
         procedures, plant = self.rt.procedures, self.rt.deps.plant
         needs = [c for c in choosable if c != OTHER and (slot := procedures.get(c).slot_of(SlotKind.product))
                  and procedures.get(c).slots[slot].required]
@@ -197,7 +197,7 @@ class Choose:
         said = configuration_said(texts, language_of(request), plant)
         if picked in needs:
             earlier = said_earlier(messages)
-            if said.product or said.quantity or product_said(earlier, plant):
+            if said.product or said.quantity and said.due or product_said(earlier, plant):
                 return []
             return [c for c in choosable if c not in needs]
         return needs if said.new_order else []
