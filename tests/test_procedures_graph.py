@@ -66,6 +66,17 @@ async def test_stock_above_the_reorder_point_orders_nothing_and_says_why(sim, tm
         assert "above its reorder point 4: nothing to order" in steps[-1].text
 
 
+async def test_a_follow_up_that_names_no_part_orders_the_part_the_conversation_named(sim, tmp_path):
+    model = script([call("order_part", part="HYD-FLT-10")],
+                   [call("order_part", part="FAN-MTR-TC6", quantity=6, preference="lead_time")])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        first = await ask(copilot, "olga", "order some return filters for the press", thread_id="t")
+        assert "HYD-FLT-10: 4 in stock" in first[-1].text
+        steps = await ask(copilot, "olga", "six, whoever's quickest", thread_id="t")
+        [wait] = waiting(steps)  # the filter just talked about, not the model's guess
+        assert wait.change.startswith("order 6 x HYD-FLT-10") and "from SUP-FAST" in wait.change
+
+
 async def test_a_low_part_is_ordered_at_its_reorder_quantity_from_the_cheapest_supplier(sim, tmp_path):
     model = script([call("order_part", part="BRG-6205")])
     async with copilot_on(sim, tmp_path, model) as copilot:

@@ -137,16 +137,27 @@ def _machine_phrases(request: str, plant: Plant, machines: list[str]) -> set[str
     return {w for phrase in phrases if set(machines_named(phrase, plant)) & set(machines) for w in stems(phrase)}
 
 
+def _last_part(text: str, plant: Plant) -> str | None:
+    """The part whose id ``text`` types last, if it types any."""
+    at = {p.id: max((m.end() for m in re.finditer(rf"(?<![\w-]){re.escape(p.id)}(?![\w-])", text, re.IGNORECASE)),
+                    default=-1) for p in plant.parts}
+    return max((i for i in at if at[i] >= 0), key=at.__getitem__, default=None)
+
+
 def _grounded_part(slots: dict[str, Any], name: str, required: bool, texts: list[str], machines: list[str],
-                   plant: Plant) -> str | None:
+                   plant: Plant, earlier: str) -> str | None:
     """A part the request does not name: the one its words fit (within the bill of materials of the ``machines``
-    it names), else none at all; the question to ask when several fit, or when it is required and fits none."""
+    it names), else the part the conversation (``earlier``) named last, else none at all; the question to ask
+    when several fit, or when it is required and fits none."""
     fits = _fitting_parts("\n".join(texts), plant, machines)
     names = {p.id: p.name for p in plant.parts}
+    last = _last_part(earlier, plant)
     if len(fits) == 1:  # the one part whose name the request says, not the model's pick
         slots[name] = fits[0]
     elif fits:
         return f"Which part do you mean: {'; '.join(f'{f} ({names[f]})' for f in fits)}?"
+    elif last is not None:  # "six, and whoever's quickest": of the part just talked about
+        slots[name] = last
     else:
         del slots[name]
         bom = [b.part for m in machines for b in plant.machines[m].bom]
@@ -297,7 +308,7 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
         elif slot.kind in (*_TYPED, *_SAID):
             _unsaid(kept, name, procedure, texts, earlier, plant)
         elif slot.kind is SlotKind.part and not _named(value, text):
-            if question := _grounded_part(kept, name, slot.required, texts, named, plant):
+            if question := _grounded_part(kept, name, slot.required, texts, named, plant, earlier):
                 return kept, None, question
     _unfilled_machine(procedure, kept, named)
     _set_of(procedure, kept, texts, lang, [plant.machines[m] for m in named])
