@@ -69,6 +69,33 @@ def test_a_machine_the_request_does_not_name_is_the_one_it_names() -> None:
     assert (slots["machine"], stop) == ("IM-103", None)
 
 
+@pytest.mark.parametrize(("lang", "text", "plant", "machines"), [
+    ("fr", "Le four, il est bien à sa consigne là ?", RIVERSIDE, ["OV-201"]),
+    ("fr", "la presse à injecter fait des bavures", RIVERSIDE, ["IM-103"]),  # the moulder, not the press
+    ("fr", "la presse fait du bruit", RIVERSIDE, ["HP-102"]),
+    ("de", "Die Kühlwasserpumpe klingt komisch", RIVERSIDE, ["P-101"]),  # a compound
+    ("de", "die Färbemaschine läuft zu heiß", DYEHOUSE, ["JD-102"]),
+    ("es", "el horno está demasiado caliente", RIVERSIDE, ["OV-201"]),
+    ("es", "la bomba de agua hace ruido", DYEHOUSE, ["WP-101"]),
+    ("it", "il nastro si è fermato", RIVERSIDE, ["CV-203"]),
+    ("pt", "a rama está parada", DYEHOUSE, ["ST-202"]),
+    ("nl", "de spanraam staat stil", DYEHOUSE, ["ST-202"]),
+    ("pl", "piec jest za gorący", RIVERSIDE, ["OV-201"]),
+    ("cs", "Co je s tím čerpadlem chladicí vody?", RIVERSIDE, ["P-101"]),
+    ("tr", "Fırın sıcaklığı nedir?", RIVERSIDE, ["OV-201"]),
+    ("en", "the four of us checked it", RIVERSIDE, []),  # "four" is the oven in French only
+])
+def test_a_machine_is_named_by_its_kind_in_the_requests_language(lang, text, plant, machines) -> None:
+    assert machines_named(text, plant, lang=lang) == machines
+
+
+def test_a_machine_the_model_guessed_is_the_one_named_in_another_language() -> None:
+    status = SHIPPED.get("machine_status_and_diagnosis")
+    slots, _, _ = checked("Le four, il est bien à sa consigne là ?", status, {"machine": "FL-202"}, RIVERSIDE,
+                          lang="fr", english="The four is running at its setpoint.")
+    assert slots["machine"] == "OV-201"
+
+
 def test_a_machine_is_kept_where_the_request_names_it_or_names_several_or_none() -> None:
     report = SHIPPED.get("report_to_maintenance")
     for request, machine in [("the press on HP-102 leaks", "HP-102"), ("the pump and the press both leak", "HP-102"),

@@ -293,7 +293,7 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
     texts = [request, *([english] if english else []), *([repeated] if repeated else [])]
     own = [operators_words(request), *([english] if english else [])]  # what the operator said, not the copilot
     own_text = " ".join(own)
-    named, of_line = machines_named(own_text, plant), bool(lines_named(own_text, plant))
+    named, of_line = machines_named(own_text, plant, lang=lang), bool(lines_named(own_text, plant))
     text = " ".join([*texts, earlier]).upper()
     kept, unconverted = _grounded_numbers(procedure, slots, texts, lang, plant)
     said = {p for p in (preference_in(request, lang), english and preference_in(english)) if p}

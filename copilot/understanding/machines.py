@@ -5,8 +5,9 @@ line the request names ("the L2 oven", "the pump on line 1", "the filling line's
 a machine, by a reading that only it has and alarms on ("the shade is off" is the dyer's shade deviation).
 
 A word is compared by its stem (moulder, moulding and moulds are one word), so "pressure" is not "press". A word
-right before "line" names the line ("the filling line"), not a machine. English only: a request in another
-language is read through its English restatement.
+right before "line" names the line ("the filling line"), not a machine. In another language a machine is named
+by the words for its kind ("le four", "die Pumpe", copilot/understanding/kind_words.py) and by its id; the rest
+of the request is read through its English restatement.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from connectors.plant import Machine, Plant
+from copilot.understanding.kind_words import COMPOUNDING, KINDS
 
 __all__ = ["lines_named", "machine_words", "machines_named", "stems"]
 
@@ -88,15 +90,32 @@ def lines_named(text: str, plant: Plant) -> set[str]:
     return named
 
 
-def machines_named(text: str, plant: Plant, *, readings: bool = True) -> list[str]:
-    """The machines ``text`` names, best first: by id when it types any; else those whose words it says most
-    (a head word counts twice), within the lines it names where any of them is there; else (``readings``) by a
-    reading only one machine has. Empty when it names none."""
+@cache
+def _kind_words(lang: str) -> list[tuple[str, re.Pattern]]:
+    start = r"" if lang in COMPOUNDING else r"(?<!\w)"
+    return [(stem(english), re.compile(rf"{start}(?:{words[lang]})", re.IGNORECASE))
+            for english, words in KINDS.items() if lang in words]
+
+
+def kinds_said(text: str, lang: str) -> set[str]:
+    """The stems of the English kind words that ``text`` (in ``lang``) says in its own words ("four" → "oven");
+    a phrase read as one kind is not read as another ("presse à injecter" is no press)."""
+    said = set()
+    for english, pattern in _kind_words(lang):
+        text, found = pattern.subn(" ", text)
+        said |= {english} if found else set()
+    return said
+
+
+def machines_named(text: str, plant: Plant, *, lang: str = "en", readings: bool = True) -> list[str]:
+    """The machines ``text`` (in ``lang``) names, best first: by id when it types any; else those whose words it
+    says most (a head word counts twice), within the lines it names where any of them is there; else
+    (``readings``) by a reading only one machine has. Empty when it names none."""
     low = text.lower()
     typed = [m.id for m in plant.machines.values() if _words(m).id.search(low)]
     if typed:
         return typed
-    said = stems(re.sub(r"\b[a-z]+\s+line\b", " ", low))
+    said = stems(re.sub(r"\b[a-z]+\s+line\b", " ", low)) | kinds_said(low, lang)
     matched = {m.id: ((_words(m).heads | _words(m).others) & said, 2 * len(_words(m).heads & said)
                       + len(_words(m).others & said)) for m in plant.machines.values()}
     lines = lines_named(low, plant)
