@@ -373,3 +373,20 @@ async def test_which_machine_on_a_line_has_the_worst_defect_rate_is_answered_fir
         answer = (await ask(copilot, "sam", "which machine on line 2 has the worst defect rate?"))[-1].text
         assert answer.startswith("- Quality: highest defect rate: ")
         assert "OV-201: defect rate" in answer and "FL-202: defect rate" in answer  # the line's rated machines
+
+
+async def test_a_start_or_stop_chosen_for_a_request_that_says_neither_is_chosen_again(sim, tmp_path):
+    model = script([call("start_or_stop_machine", machine="OV-201", command="start")],
+                   [call("change_setpoints", machine="OV-201", changes=[{"tag": "temp_setpoint", "to": 184}])],
+                   narrowed=True)
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "put the oven on 184 for the next batch")
+    assert [s.tool for s in steps if s.kind == "choice"] == ["change_setpoints"]
+    assert [w.change for w in waiting(steps)] == ["OV-201 temperature setpoint 180 → 184 °C"]
+
+
+async def test_a_start_the_request_says_in_its_own_language_is_not_chosen_again(sim, tmp_path):
+    model = script([call("start_or_stop_machine", machine="P-101", command="start")], "P-101 läuft.", narrowed=True)
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "Schalt die Kühlwasserpumpe wieder ein")
+    assert [s.tool for s in steps if s.kind == "choice"] == ["start_or_stop_machine"]

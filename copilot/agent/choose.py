@@ -28,6 +28,7 @@ from copilot.procedures.run import AUTHOR, ProcedureRun, RunState
 from copilot.procedures.spec import SlotKind
 from copilot.procedures.tasks import TASKS, may_hold_several, tasks_of, telling_apart, with_subject
 from copilot.store.approvals import Origin
+from copilot.understanding.commands import commands_said
 from copilot.understanding.numbers import in_digits
 from copilot.understanding.references import repeats_earlier
 from policies.model import Risk
@@ -182,25 +183,38 @@ class Choose:
 
     def _rechoice(self, reply: AIMessage, request: str, english: str | None, choosable: list[str],
                   messages: list[AnyMessage]) -> list[str]:
-        """What to choose among again, with the same prompt: only the procedures that need a product, where the
-        chooser picked none of them for a request that states a new order (a product, a quantity and a due day,
-        no production order's id); the other choices, where it picked one of them for a request that, with the
-        conversation before it, names no product and not both a quantity and a due day (a complaint, or "cut the
-        blue UV job to 600", is no configuration); else nothing."""
+        """What to choose among again, with the same prompt, where the pick disagrees with what the request says
+        (a configuration, a command); else nothing."""
+        picked = reply.tool_calls[0]["name"] if reply.tool_calls else OTHER
+        texts = [request, *([english] if english else [])]
+        return self._configuration(picked, texts, choosable, messages) or self._command(picked, texts, choosable)
+
+    def _configuration(self, picked: str, texts: list[str], choosable: list[str],
+                       messages: list[AnyMessage]) -> list[str]:
+        """Only the procedures that need a product, where the chooser picked none of them for a request that
+        states a new order (a product, a quantity and a due day, no production order's id); the other choices,
+        where it picked one of them for a request that, with the conversation before it, names no product and
+        not both a quantity and a due day (a complaint, or "cut the blue UV job to 600", is no configuration)."""
         procedures, plant = self.rt.procedures, self.rt.deps.plant
         needs = [c for c in choosable if c != OTHER and (slot := procedures.get(c).slot_of(SlotKind.product))
                  and procedures.get(c).slots[slot].required]
         if not needs:
             return []
-        picked = reply.tool_calls[0]["name"] if reply.tool_calls else OTHER
-        texts = [request, *([english] if english else [])]
-        said = configuration_said(texts, language_of(request), plant)
+        said = configuration_said(texts, language_of(texts[0]), plant)
         if picked in needs:
-            earlier = said_earlier(messages)
-            if said.product or said.quantity and said.due or product_said(earlier, plant):
+            if said.product or said.quantity and said.due or product_said(said_earlier(messages), plant):
                 return []
             return [c for c in choosable if c not in needs]
         return needs if said.new_order else []
+
+    def _command(self, picked: str, texts: list[str], choosable: list[str]) -> list[str]:
+        """The other choices, where the chooser picked a procedure that starts or stops a machine for a request
+        that says neither ("put the oven on 185" is no start)."""
+        commanding = [c for c in choosable if c != OTHER and self.rt.procedures.get(c).slot_of(SlotKind.command)]
+        if picked not in commanding or commands_said(texts[0], language_of(texts[0])) \
+                or any(commands_said(text) for text in texts[1:]):
+            return []
+        return [c for c in choosable if c not in commanding]
 
     async def _in_english(self, request: str, asking: ProcedureRun | None) -> str | None:
         """The request restated in English by the model, when it is in another language (None for English,
