@@ -62,6 +62,16 @@ def test_lines_are_named_by_id_number_or_the_word_before_line() -> None:
     assert lines_named("the pump", RIVERSIDE) == set()
 
 
+@pytest.mark.parametrize(("text", "line"), [
+    ("l'OF qui tourne sur la ligne 2", "L2"), ("auf Linie 1", "L1"), ("en la línea 2", "L2"), ("sulla linea 1", "L1"),
+    ("na linha 2", "L2"), ("op lijn 2", "L2"), ("na linii 2", "L2"), ("linka č. 2", "L2"), ("2. hatta", "L2"),
+    ("hat 1'deki", "L1"),
+])
+def test_a_line_is_named_by_its_number_in_ten_languages(text: str, line: str) -> None:
+    assert lines_named(text, RIVERSIDE) == {line}
+    assert lines_named("we need 2 hats", RIVERSIDE) == set()
+
+
 def test_a_machine_the_request_does_not_name_is_the_one_it_names() -> None:
     report = SHIPPED.get("report_to_maintenance")
     slots, stop, _ = checked("the moulder keeps short-shotting, get a fitter to check the check ring", report,

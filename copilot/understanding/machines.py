@@ -23,7 +23,9 @@ __all__ = ["lines_named", "machine_words", "machines_named", "stems"]
 
 _GENERIC = {"machine", "line", "unit", "station", "process", "system", "the", "and", "for", "with"}
 _WORD = re.compile(r"[a-z]+")
-_LINE_NUMBER = re.compile(r"\bline\s*(\d+)\b")
+_LINE_NUMBER = re.compile(r"\b(?:line|linie|ligne|l[ií]nea|linea|linha|lijn|lini[ai]|link[ay]|hat|hatt\w*)"
+                          r"\s*(?:n[ro°º]\.?\s*|č\.\s*)?(\d+)\b|\b(\d+)\.?\s*(?:hat(?!\w)|hatt\w*)")
+"""A line by its number, in ten languages ("line 2", "ligne 2", "Linie 2", "linka č. 2", "2. hat")."""
 
 
 def stem(word: str) -> str:
@@ -80,10 +82,11 @@ def machine_words(machine: Machine) -> frozenset[str]:
 
 
 def lines_named(text: str, plant: Plant) -> set[str]:
-    """The lines ``text`` names: by id ("L2"), by number ("line 2"), or by a word of its name before "line"."""
+    """The lines ``text`` names: by id ("L2"), by number ("line 2", "ligne 2"), or by a word of its name before
+    "line"."""
     low = text.lower()
     named = {line.id for line in plant.lines if _id_pattern(line.id).search(low)}
-    numbers = set(_LINE_NUMBER.findall(low))
+    numbers = {n for pair in _LINE_NUMBER.findall(low) for n in pair if n}
     named |= {line.id for line in plant.lines if re.sub(r"\D", "", line.id) in numbers}
     before = {stem(m[1]) for m in re.finditer(r"\b([a-z]+)\s+line\b", low)}
     named |= {line.id for line in plant.lines if before & stems(line.name)}
