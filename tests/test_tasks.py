@@ -35,6 +35,19 @@ def test_the_tasks_keep_to_the_requests_numbers_and_ids():
     assert len(tasks_of("order\ntwo\nseal\nkits\nfilters", request)) == 3  # at most three
 
 
+def test_tasks_written_on_one_line_with_a_comma_where_the_request_joins_them_are_its_clauses():
+    request = "drop the press 10 bar and have someone look at the cylinder"
+    assert tasks_of("drop the press 10 bar, have someone look at the cylinder", request) == [
+        "drop the press 10 bar", "have someone look at the cylinder"]
+    assert tasks_of("have someone look at the cylinder, drop the press 10 bar", request) == [
+        "drop the press 10 bar", "have someone look at the cylinder"]  # in either order
+    german = "Ofen 5 Grad runter und den Füller auf 495 ml"
+    assert tasks_of("Ofen 5 Grad runter, den Füller auf 495 ml", german, lang="de") == [
+        "Ofen 5 Grad runter", "den Füller auf 495 ml"]
+    assert tasks_of(request, request) == [request]  # written as asked: one task
+    assert tasks_of("drop the press 10 bar, look at it", request) == [request]  # not the request's clauses
+
+
 async def test_each_task_is_carried_out_and_a_denied_second_change_leaves_the_first_done(sim, tmp_path):
     request = "P-101 is shaking, get maintenance on it, and take the oven up 15 degrees"
     model = script("get maintenance on P-101, it is shaking\ntake the oven up 15 degrees",

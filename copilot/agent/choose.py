@@ -157,7 +157,8 @@ class Choose:
         asked = telling_apart(request, as_turns=self.bound.brief)
         written = await self.bound.model.ainvoke([*self.bound.head, *seen, *asked],
                                                  config={"tags": [TELLING_APART]}, tool_choice="none")
-        tasks = with_subject(tasks_of(written.text, request, in_digits(request, lang)), request, self.rt.deps.plant)
+        tasks = with_subject(tasks_of(written.text, request, in_digits(request, lang), lang), request,
+                             self.rt.deps.plant)
         call = ToolCall(name=TASKS, args={"tasks": tasks}, id=new_call_id(), type="tool_call")
         said = [AIMessage(content="", tool_calls=[call]),
                 tool_reply(call, Status.done, "\n".join(f"{i}. {task}" for i, task in enumerate(tasks, 1)))]

@@ -86,11 +86,27 @@ def _in_own_words(task: str, request: str) -> bool:
     return bool(words) and sum(w in known for w in words) >= _OWN_WORDS * len(words)
 
 
-def tasks_of(written: str, request: str, digits: str = "") -> list[str]:
+def _comma_joined(line: str, request: str, lang: str) -> list[str]:
+    """The request's clauses, where the model wrote its tasks on one line with a comma where the request joins
+    them with a word ("take the barrel down 5 and get maintenance in" → "take the barrel down 5, get
+    maintenance in", in either order); else none."""
+    joining = rf",?\s+(?:{_JOINING.get(lang, _JOINING['en'])})\s+"
+    clauses = [c.strip(" ,") for c in re.split(joining, request.strip(" .!"), flags=re.IGNORECASE)]
+    pieces = [p.strip() for p in line.strip(" .!").split(",")]
+    if len(clauses) < 2 or not all(clauses):
+        return []
+    found = all(any(", ".join(pieces[i:j]) == clause for i in range(len(pieces)) for j in range(i + 1, len(pieces) + 1))
+                for clause in clauses)
+    return clauses if found else []
+
+
+def tasks_of(written: str, request: str, digits: str = "", lang: str = "en") -> list[str]:
     """The tasks the model wrote, when there are several and they keep to the request (no number or id it
     does not have; ``digits``: the request with its number words in digits); otherwise the request alone."""
     lines = [_LISTED.sub("", line).strip().strip('"') for line in written.splitlines()]
     tasks = [line for line in lines if line][:MAX_TASKS]
+    if len(tasks) == 1:
+        tasks = _comma_joined(tasks[0], request, lang)[:MAX_TASKS] or tasks
     said = f"{request}\n{digits}"
     if len(tasks) < 2 or not all(faithful(task, said) and _in_own_words(task, said) for task in tasks):
         return [request]
