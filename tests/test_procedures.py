@@ -10,8 +10,9 @@ from connectors.records import PartOffer, ProductionOrderRecord, SparePart, Work
 from connectors.settings import ConnectorSettings
 from connectors.site import PLANTS
 from copilot.procedures.answer import faithful, stands_for, told_once
+from copilot.procedures.asked import asked_back
 from copilot.procedures.decisions import purchase, setpoint_targets, supplier_for, work_order
-from copilot.procedures.grounding import asked_back, checked, unknown_name
+from copilot.procedures.grounding import checked, unknown_name
 from copilot.procedures.outcome import AskBack, Stop
 from copilot.procedures.production import production_change
 from copilot.procedures.slots import choice_schema

@@ -8,7 +8,7 @@ from agent_helpers import ask, call, copilot_on, results, script, user, waiting
 
 from connectors.plant import load_plant
 from connectors.site import PLANTS
-from copilot.procedures.tasks import may_hold_several, tasks_of, with_subject
+from copilot.procedures.tasks import may_hold_several, one_machine_each, tasks_of, with_subject
 
 
 def test_a_request_joining_clauses_may_hold_several_tasks_in_its_language():
@@ -46,6 +46,18 @@ def test_tasks_written_on_one_line_with_a_comma_where_the_request_joins_them_are
         "Ofen 5 Grad runter", "den Füller auf 495 ml"]
     assert tasks_of(request, request) == [request]  # written as asked: one task
     assert tasks_of("drop the press 10 bar, look at it", request) == [request]  # not the request's clauses
+
+
+def test_a_task_that_asks_something_of_several_machines_in_clauses_of_their_own_is_split_by_machine():
+    plant = load_plant(PLANTS / "riverside" / "plant.yaml")
+    assert one_machine_each(["pump down 100 rpm, oven up 5", "log a check on the filler"], plant) == [
+        "pump down 100 rpm", "oven up 5", "log a check on the filler"]
+    assert one_machine_each(["Presse 10 bar runter und den Ofen auf 185"], plant, "de") == [
+        "Presse 10 bar runter", "den Ofen auf 185"]
+    assert one_machine_each(["the pump and the press both leak"], plant) == [
+        "the pump and the press both leak"]  # "the pump" asks nothing of its own
+    assert one_machine_each(["set the filler to 495 ml and 80 bottles a minute"], plant) == [
+        "set the filler to 495 ml and 80 bottles a minute"]  # one machine
 
 
 async def test_each_task_is_carried_out_and_a_denied_second_change_leaves_the_first_done(sim, tmp_path):

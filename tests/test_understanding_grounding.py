@@ -259,3 +259,9 @@ def test_a_product_that_comes_neither_in_the_colour_nor_the_options_asked_is_the
     assert slots["product"] == "JS-180"  # named: the check says it comes in no sand
     slots, _, _ = checked("800 kg in teal by Friday?", check, {**filled, "colour": "teal", "options": []}, offered)
     assert slots["product"] == "JS-180"  # it fits what was asked
+
+
+def test_a_reading_named_for_a_change_stands_where_the_model_took_the_setpoint_that_drives_it() -> None:
+    slots, stop, _ = _checked("filler speed up 10 and the fill 2 ml less", "FL-202",
+                              _change("speed_setpoint", by=10), _change("fill_setpoint", by=-2))
+    assert stop is None and [c["tag"] for c in slots["changes"]] == ["speed_setpoint", "fill_setpoint"]

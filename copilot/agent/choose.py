@@ -26,7 +26,14 @@ from copilot.procedures.language import LANGUAGE_NAMES, language_of
 from copilot.procedures.questions import is_question
 from copilot.procedures.run import AUTHOR, ProcedureRun, RunState
 from copilot.procedures.spec import SlotKind
-from copilot.procedures.tasks import TASKS, may_hold_several, tasks_of, telling_apart, with_subject
+from copilot.procedures.tasks import (
+    TASKS,
+    may_hold_several,
+    one_machine_each,
+    tasks_of,
+    telling_apart,
+    with_subject,
+)
 from copilot.store.approvals import Origin
 from copilot.understanding.commands import commands_said
 from copilot.understanding.numbers import in_digits
@@ -157,8 +164,9 @@ class Choose:
         asked = telling_apart(request, as_turns=self.bound.brief)
         written = await self.bound.model.ainvoke([*self.bound.head, *seen, *asked],
                                                  config={"tags": [TELLING_APART]}, tool_choice="none")
-        tasks = with_subject(tasks_of(written.text, request, in_digits(request, lang), lang), request,
-                             self.rt.deps.plant)
+        told = one_machine_each(tasks_of(written.text, request, in_digits(request, lang), lang), self.rt.deps.plant,
+                                lang)
+        tasks = with_subject(told, request, self.rt.deps.plant)
         call = ToolCall(name=TASKS, args={"tasks": tasks}, id=new_call_id(), type="tool_call")
         said = [AIMessage(content="", tool_calls=[call]),
                 tool_reply(call, Status.done, "\n".join(f"{i}. {task}" for i, task in enumerate(tasks, 1)))]

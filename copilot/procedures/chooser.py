@@ -17,7 +17,7 @@ from jsonschema import Draft202012Validator
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
 from connectors.plant import Plant
-from copilot.procedures.grounding import asked_back
+from copilot.procedures.asked import asked_back
 from copilot.procedures.run import ProcedureRun, RunState
 from copilot.procedures.slots import choice_schema
 from copilot.procedures.spec import ProcedureError, Procedures

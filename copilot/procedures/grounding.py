@@ -47,12 +47,14 @@ import re
 from typing import Any
 
 from connectors.plant import Machine, Plant, Tag, drives
+from copilot.procedures.asked import operators_words
 from copilot.procedures.features import fitted_product, names_product, options_said, taken_off, unfilled_day
+from copilot.procedures.parts_named import grounded_part, part_named
 from copilot.procedures.register import resolution
 from copilot.procedures.spec import Procedure, SlotKind
 from copilot.understanding.changes import read_changes
 from copilot.understanding.choices import preference_in
-from copilot.understanding.machines import lines_named, machine_words, machines_named, stems
+from copilot.understanding.machines import lines_named, machines_named
 from copilot.understanding.number_words import DECIMAL_COMMA, LANGUAGES
 from copilot.understanding.numbers import numbers
 from copilot.understanding.phrasing import Absolute, Percent, Phrase, Relative, phrases
@@ -107,63 +109,6 @@ def unknown_name(request: str, procedure: Procedure, slots: dict[str, Any], plan
 
 
 _TYPED = (SlotKind.production_order, SlotKind.variant)
-
-
-def _named(value: str, text: str) -> bool:
-    """Whether the request names ``value``: the id, or one of its parts that carries digits ("6205", "the 6205s")."""
-    return value.upper() in text or any(
-        len(part) >= 3 and any(c.isdigit() for c in part) and re.search(rf"\b{re.escape(part)}(?:'?S)?\b", text)
-        for part in value.upper().split("-"))
-
-
-def _fitting_parts(request: str, plant: Plant, machines: list[str]) -> list[str]:
-    """The parts whose names the request's words fit (by stem, less the words that name the ``machines``); of those,
-    the ones in the bill of materials of the ``machines`` where any is ("the bearings for the pump" are the pump's
-    bearing, not every bearing in the store)."""
-    said = stems(request).difference(*(machine_words(plant.machines[m]) for m in machines),
-                                     _machine_phrases(request, plant, machines))
-    fits = [part.id for part in plant.parts if stems(part.name) & said]
-    fitted = {b.part for m in machines for b in plant.machines[m].bom}
-    return [f for f in fits if f in fitted] or fits
-
-
-_PHRASE = re.compile(r"\b(?:for|on|of|at|from)\s+(.+?)(?=[,.;:!?\n]|\b(?:and|for|on|of|at|from|with)\b|$)")
-
-
-def _machine_phrases(request: str, plant: Plant, machines: list[str]) -> set[str]:
-    """The stems of each phrase after "for", "on", "of" ... that names one of the ``machines``: all its words name
-    the machine ("bearings for the outfeed belt": "belt" is the conveyor, not a part to order)."""
-    phrases = (m.group(1) for m in _PHRASE.finditer(operators_words(request).lower()))
-    return {w for phrase in phrases if set(machines_named(phrase, plant)) & set(machines) for w in stems(phrase)}
-
-
-def _last_part(text: str, plant: Plant) -> str | None:
-    """The part whose id ``text`` types last, if it types any."""
-    at = {p.id: max((m.end() for m in re.finditer(rf"(?<![\w-]){re.escape(p.id)}(?![\w-])", text, re.IGNORECASE)),
-                    default=-1) for p in plant.parts}
-    return max((i for i in at if at[i] >= 0), key=at.__getitem__, default=None)
-
-
-def _grounded_part(slots: dict[str, Any], name: str, required: bool, texts: list[str], machines: list[str],
-                   plant: Plant, earlier: str) -> str | None:
-    """A part the request does not name: the one its words fit (within the bill of materials of the ``machines``
-    it names), else the part the conversation (``earlier``) named last, else none at all; the question to ask
-    when several fit, or when it is required and fits none."""
-    fits = _fitting_parts("\n".join(texts), plant, machines)
-    names = {p.id: p.name for p in plant.parts}
-    last = _last_part(earlier, plant)
-    if len(fits) == 1:  # the one part whose name the request says, not the model's pick
-        slots[name] = fits[0]
-    elif fits:
-        return f"Which part do you mean: {'; '.join(f'{f} ({names[f]})' for f in fits)}?"
-    elif last is not None:  # "six, and whoever's quickest": of the part just talked about
-        slots[name] = last
-    else:
-        del slots[name]
-        bom = [b.part for m in machines for b in plant.machines[m].bom]
-        if required and bom:
-            return f"Which part of {' and '.join(machines)}: {'; '.join(f'{p} ({names[p]})' for p in bom)}?"
-    return None
 
 
 def _unfilled_machine(procedure: Procedure, slots: dict[str, Any], named: list[str]) -> None:
@@ -307,8 +252,8 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
             _grounded_machine(kept, name, slot.required, named, " ".join([*texts, earlier]), plant, of_line=of_line)
         elif slot.kind in (*_TYPED, *_SAID):
             _unsaid(kept, name, procedure, texts, earlier, plant)
-        elif slot.kind is SlotKind.part and not _named(value, text):
-            if question := _grounded_part(kept, name, slot.required, texts, named, plant, earlier):
+        elif slot.kind is SlotKind.part and not part_named(value, text):
+            if question := grounded_part(kept, name, slot.required, texts, named, plant, earlier):
                 return kept, None, question
     _unfilled_machine(procedure, kept, named)
     _set_of(procedure, kept, texts, lang, [plant.machines[m] for m in named])
@@ -358,16 +303,6 @@ def _untyped(slots: dict[str, Any], name: str, procedure: Procedure, request: st
             slots[options] = list(chosen.options)
 
 
-def asked_back(request: str, question: str, reply: str) -> str:
-    """A request, the question the copilot asked back about it and the operator's reply, as one request."""
-    return f"{request}\n(I asked: {question})\n{reply}"
-
-
-def operators_words(request: str) -> str:
-    """A request without the copilot's own question in it: only what the operator said names a thing."""
-    return re.sub(r"\n\(I asked: [^\n]*\)\n", "\n", request)
-
-
 def _says(text: str, tag: Tag) -> bool:
     """Whether a text names a tag: its name, its words apart or joined ("barrel temp", "barrel_temp"), or its words
     spelled out ("barrel temperature")."""
@@ -392,6 +327,8 @@ def _measured_instead(request: str, procedure: Procedure, slots: dict[str, Any],
     if not named:
         return None
     driving = [t for t in setpoints if drives(t, named[0])]
+    if {t.name for t in driving} & {c.get("tag") for c in changes}:  # the model took the setpoint that drives it
+        return None
     if len(driving) == 1 and len(changes) == 1:
         slots[slot] = [{**changes[0], "tag": driving[0].name}]
         return None

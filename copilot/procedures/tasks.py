@@ -13,10 +13,10 @@ import re
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
-from connectors.plant import Plant
+from connectors.plant import Machine, Plant
 from copilot.procedures.answer import faithful
 from copilot.procedures.questions import is_question
-from copilot.understanding.machines import lines_named, machines_named
+from copilot.understanding.machines import lines_named, machine_words, machines_named, stems
 
 TASKS = "tasks"
 """The name under which the tasks a request was told apart into are kept in the conversation."""
@@ -111,6 +111,29 @@ def tasks_of(written: str, request: str, digits: str = "", lang: str = "en") -> 
     if len(tasks) < 2 or not all(faithful(task, said) and _in_own_words(task, said) for task in tasks):
         return [request]
     return tasks
+
+
+_ARTICLES = {"the", "der", "die", "das", "den", "dem", "les", "las", "los", "het", "een", "una", "uno", "une", "des",
+             "del", "della", "dello", "bir"}
+
+
+def _asks_of(clause: str, machine: Machine) -> bool:
+    """Whether a clause says something of its machine beyond naming it: a number, or a word of its own."""
+    return bool(re.search(r"\d", clause)) or bool(stems(clause) - machine_words(machine) - _ARTICLES)
+
+
+def one_machine_each(tasks: list[str], plant: Plant, lang: str = "en") -> list[str]:
+    """The tasks, one that names several machines in clauses of their own ("conveyor up 5, filler speed up 10")
+    split into those clauses: each names one machine, no two the same."""
+    split = re.compile(rf"\s*(?:,|;|(?<!\w)(?:{_JOINING.get(lang, _JOINING['en'])})(?!\w))\s*", re.IGNORECASE)
+    told: list[str] = []
+    for task in tasks:
+        clauses = [c for c in split.split(task) if c.strip()]
+        named = [machines_named(c, plant, lang=lang, readings=False) for c in clauses]
+        each = len(clauses) > 1 and all(len(n) == 1 for n in named) and len({n[0] for n in named}) == len(named) \
+            and all(_asks_of(c, plant.machines[n[0]]) for c, n in zip(clauses, named, strict=True))
+        told += clauses if each else [task]
+    return told[:MAX_TASKS] if len(told) > len(tasks) else tasks
 
 
 def with_subject(tasks: list[str], request: str, plant: Plant) -> list[str]:

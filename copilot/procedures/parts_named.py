@@ -1,0 +1,71 @@
+"""Which spare part a request names, read by code: by its id or the digits of it ("the 6205s"), by the words of
+its name (within the bill of materials of the machines the request names), or as the part the conversation named
+last; the question to ask where that is unclear."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from connectors.plant import Plant
+from copilot.procedures.asked import operators_words
+from copilot.understanding.machines import machine_words, machines_named, stems
+
+__all__ = ["grounded_part", "part_named"]
+
+
+def part_named(value: str, text: str) -> bool:
+    """Whether the request names ``value``: the id, or one of its parts that carries digits ("6205", "the 6205s")."""
+    return value.upper() in text or any(
+        len(part) >= 3 and any(c.isdigit() for c in part) and re.search(rf"\b{re.escape(part)}(?:'?S)?\b", text)
+        for part in value.upper().split("-"))
+
+
+def _fitting_parts(request: str, plant: Plant, machines: list[str]) -> list[str]:
+    """The parts whose names the request's words fit (by stem, less the words that name the ``machines``); of those,
+    the ones in the bill of materials of the ``machines`` where any is ("the bearings for the pump" are the pump's
+    bearing, not every bearing in the store)."""
+    said = stems(request).difference(*(machine_words(plant.machines[m]) for m in machines),
+                                     _machine_phrases(request, plant, machines))
+    fits = [part.id for part in plant.parts if stems(part.name) & said]
+    fitted = {b.part for m in machines for b in plant.machines[m].bom}
+    return [f for f in fits if f in fitted] or fits
+
+
+_PHRASE = re.compile(r"\b(?:for|on|of|at|from)\s+(.+?)(?=[,.;:!?\n]|\b(?:and|for|on|of|at|from|with)\b|$)")
+
+
+def _machine_phrases(request: str, plant: Plant, machines: list[str]) -> set[str]:
+    """The stems of each phrase after "for", "on", "of" ... that names one of the ``machines``: all its words name
+    the machine ("bearings for the outfeed belt": "belt" is the conveyor, not a part to order)."""
+    phrases = (m.group(1) for m in _PHRASE.finditer(operators_words(request).lower()))
+    return {w for phrase in phrases if set(machines_named(phrase, plant)) & set(machines) for w in stems(phrase)}
+
+
+def _last_part(text: str, plant: Plant) -> str | None:
+    """The part whose id ``text`` types last, if it types any."""
+    at = {p.id: max((m.end() for m in re.finditer(rf"(?<![\w-]){re.escape(p.id)}(?![\w-])", text, re.IGNORECASE)),
+                    default=-1) for p in plant.parts}
+    return max((i for i in at if at[i] >= 0), key=at.__getitem__, default=None)
+
+
+def grounded_part(slots: dict[str, Any], name: str, required: bool, texts: list[str], machines: list[str],
+                   plant: Plant, earlier: str) -> str | None:
+    """A part the request does not name: the one its words fit (within the bill of materials of the ``machines``
+    it names), else the part the conversation (``earlier``) named last, else none at all; the question to ask
+    when several fit, or when it is required and fits none."""
+    fits = _fitting_parts("\n".join(texts), plant, machines)
+    names = {p.id: p.name for p in plant.parts}
+    last = _last_part(earlier, plant)
+    if len(fits) == 1:  # the one part whose name the request says, not the model's pick
+        slots[name] = fits[0]
+    elif fits:
+        return f"Which part do you mean: {'; '.join(f'{f} ({names[f]})' for f in fits)}?"
+    elif last is not None:  # "six, and whoever's quickest": of the part just talked about
+        slots[name] = last
+    else:
+        del slots[name]
+        bom = [b.part for m in machines for b in plant.machines[m].bom]
+        if required and bom:
+            return f"Which part of {' and '.join(machines)}: {'; '.join(f'{p} ({names[p]})' for p in bom)}?"
+    return None
