@@ -265,3 +265,10 @@ def test_a_reading_named_for_a_change_stands_where_the_model_took_the_setpoint_t
     slots, stop, _ = _checked("filler speed up 10 and the fill 2 ml less", "FL-202",
                               _change("speed_setpoint", by=10), _change("fill_setpoint", by=-2))
     assert stop is None and [c["tag"] for c in slots["changes"]] == ["speed_setpoint", "fill_setpoint"]
+
+
+def test_the_same_asked_of_another_machine_is_its_setpoint_in_the_same_unit() -> None:
+    slots, _, _ = checked("now do the same on the press", CHANGE,
+                          {"machine": "OV-201", "changes": [_change("temp_setpoint"), _change("stroke_rate_setpoint")]},
+                          PLANT, repeated="knock 10 bar off the pump")
+    assert slots == {"machine": "HP-102", "changes": [_change("pressure_setpoint", by=-10.0)]}  # the press's bar

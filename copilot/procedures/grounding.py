@@ -182,8 +182,10 @@ def _grounded_numbers(procedure: Procedure, slots: dict[str, Any], texts: list[s
             steps = {t.name: resolution(t) for t in machine.setpoints} if machine else {}
             reading = read_changes(changes, machine, read, steps)
             question = question or reading.question
-            kept[name] = [as_said if as_said is not None else _grounded_change(change, said, percent)
-                          for change, as_said in zip(changes, reading.changes + [None] * len(changes))]
+            grounded = [as_said if as_said is not None else _grounded_change(change, said, percent)
+                        for change, as_said in zip(changes, reading.changes + [None] * len(changes))]
+            valued = [c for c in grounded if any(c.get(f) is not None for f in ("to", "by", "percent"))]
+            kept[name] = valued if valued else grounded  # a change with no value beside valued ones stands for none
     _total_or_more(procedure, kept, read)
     return kept, question
 
@@ -240,17 +242,19 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
     own_text = " ".join(own)
     named, of_line = machines_named(own_text, plant, lang=lang), bool(lines_named(own_text, plant))
     text = " ".join([*texts, earlier]).upper()
-    kept, unconverted = _grounded_numbers(procedure, slots, texts, lang, plant)
+    kept = dict(slots)
+    for name in (n for n, s in procedure.slots.items() if s.kind is SlotKind.machine and isinstance(kept.get(n), str)):
+        _grounded_machine(kept, name, procedure.slots[name].required, named, " ".join([*texts, earlier]), plant,
+                          of_line=of_line)  # first: the numbers are read against its setpoints
+    kept, unconverted = _grounded_numbers(procedure, kept, texts, lang, plant)
     said = {p for p in (preference_in(request, lang), english and preference_in(english)) if p}
     for name, slot in procedure.slots.items():
         if slot.kind is SlotKind.preference and len(said) == 1:  # the request's own word for the choice
             kept[name] = said.pop().value
         value = kept.get(name)
-        if not isinstance(value, str):
+        if not isinstance(value, str) or slot.kind is SlotKind.machine:
             continue
-        if slot.kind is SlotKind.machine:
-            _grounded_machine(kept, name, slot.required, named, " ".join([*texts, earlier]), plant, of_line=of_line)
-        elif slot.kind in (*_TYPED, *_SAID):
+        if slot.kind in (*_TYPED, *_SAID):
             _unsaid(kept, name, procedure, texts, earlier, plant)
         elif slot.kind is SlotKind.part and not part_named(value, text):
             if question := grounded_part(kept, name, slot.required, texts, named, plant, earlier):

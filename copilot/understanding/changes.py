@@ -10,7 +10,8 @@ model's reading. A value said in another unit than the tag's is converted to the
 conversion is exact (copilot/understanding/units.py); when it is not, or the unit does not fit the tag or is
 unknown, the request is asked back with one question, and never read as the tag's own unit; a unit that fits
 one setpoint of the machine only, where the model's does not take it, names that setpoint. Where the request
-says no direction, the sign is the model's.
+says no direction, the sign is the model's. Where the model wrote no value at all, only as many of its changes
+as the request places numbers stand for one.
 """
 
 from __future__ import annotations
@@ -80,7 +81,10 @@ def read_changes(changes: list[Change], machine: Machine | None, phrases: list[P
     """The model's ``changes`` as the request's numbers (``phrases``, in order of mention) say them, for the
     setpoints of ``machine``, each held to ``steps[tag]`` (the smallest step its register holds)."""
     out: list[Change | None] = []
-    for change, phrase in zip(changes, _paired(changes, phrases), strict=True):
+    placed = [p for p in phrases if not isinstance(p, Unclear)]
+    unsaid = len(changes) - len(placed) if placed and not any(map(_model_values, changes)) else 0
+    paired = _paired(changes[:len(changes) - unsaid], phrases) + [None] * unsaid  # as many as are said
+    for change, phrase in zip(changes, paired, strict=True):
         if phrase is None:
             out.append(None)
             continue
