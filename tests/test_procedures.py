@@ -461,6 +461,10 @@ def test_a_part_number_said_in_the_plural_names_the_part() -> None:
     slots, _, question = checked("order 10 of the 6205s from whoever's greenest", order,
                                  {"part": "BRG-6205", "quantity": 10}, PLANT)
     assert question is None and slots["part"] == "BRG-6205"
+    inventory = SHIPPED.get("inventory_check")
+    slots, _, question = checked("Haben wir noch 6205er Lager?", inventory, {"part": "BRG-6205"}, PLANT, lang="de",
+                                 english="Do we still have 6205er granules?")  # a restatement's wrong word
+    assert question is None and slots["part"] == "BRG-6205"
 
 
 def test_a_set_of_a_machines_part_is_as_many_as_its_bill_of_materials_holds() -> None:

@@ -15,9 +15,11 @@ __all__ = ["grounded_part", "part_named"]
 
 
 def part_named(value: str, text: str) -> bool:
-    """Whether the request names ``value``: the id, or one of its parts that carries digits ("6205", "the 6205s")."""
+    """Whether the request (upper case) names ``value``: the id, or one of its parts that carries digits ("6205",
+    "the 6205s", "die 6205er Lager")."""
     return value.upper() in text or any(
-        len(part) >= 3 and any(c.isdigit() for c in part) and re.search(rf"\b{re.escape(part)}(?:'?S)?\b", text)
+        len(part) >= 3 and any(c.isdigit() for c in part) and re.search(rf"\b{re.escape(part)}(?:'?[^\W\d_]{{1,3}})?\b",
+                                                                         text)
         for part in value.upper().split("-"))
 
 
