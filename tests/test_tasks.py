@@ -58,6 +58,8 @@ def test_a_task_that_asks_something_of_several_machines_in_clauses_of_their_own_
         "the pump and the press both leak"]  # "the pump" asks nothing of its own
     assert one_machine_each(["set the filler to 495 ml and 80 bottles a minute"], plant) == [
         "set the filler to 495 ml and 80 bottles a minute"]  # one machine
+    several = ["pump down 100 rpm, oven up 5, press down 10 bar", "log a check on the filler"]
+    assert one_machine_each(several, plant) == several  # four tasks are more than are carried out: none dropped
 
 
 async def test_each_task_is_carried_out_and_a_denied_second_change_leaves_the_first_done(sim, tmp_path):

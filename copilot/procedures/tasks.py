@@ -105,8 +105,8 @@ def tasks_of(written: str, request: str, digits: str = "", lang: str = "en") -> 
     does not have; ``digits``: the request with its number words in digits); otherwise the request alone."""
     lines = [_LISTED.sub("", line).strip().strip('"') for line in written.splitlines()]
     tasks = [line for line in lines if line][:MAX_TASKS]
-    if len(tasks) == 1:
-        tasks = _comma_joined(tasks[0], request, lang)[:MAX_TASKS] or tasks
+    if len(tasks) == 1 and len(clauses := _comma_joined(tasks[0], request, lang)) <= MAX_TASKS:
+        tasks = clauses or tasks
     said = f"{request}\n{digits}"
     if len(tasks) < 2 or not all(faithful(task, said) and _in_own_words(task, said) for task in tasks):
         return [request]
@@ -133,7 +133,7 @@ def one_machine_each(tasks: list[str], plant: Plant, lang: str = "en") -> list[s
         each = len(clauses) > 1 and all(len(n) == 1 for n in named) and len({n[0] for n in named}) == len(named) \
             and all(_asks_of(c, plant.machines[n[0]]) for c, n in zip(clauses, named, strict=True))
         told += clauses if each else [task]
-    return told[:MAX_TASKS] if len(told) > len(tasks) else tasks
+    return told if len(tasks) < len(told) <= MAX_TASKS else tasks  # more than can be carried out: none split
 
 
 def with_subject(tasks: list[str], request: str, plant: Plant) -> list[str]:
