@@ -104,6 +104,9 @@ def test_a_machine_the_model_guessed_is_the_one_named_in_another_language() -> N
     slots, _, _ = checked("Le four, il est bien à sa consigne là ?", status, {"machine": "FL-202"}, RIVERSIDE,
                           lang="fr", english="The four is running at its setpoint.")
     assert slots["machine"] == "OV-201"
+    slots, _, _ = checked("Le four tient sa consigne ?", status, {"machine": "CV-203"}, RIVERSIDE, lang="fr",
+                          english="Is the conveyor belt holding its setpoint?")  # the operator's words first
+    assert slots["machine"] == "OV-201"
 
 
 def test_a_machine_is_kept_where_the_request_names_it_or_names_several_or_none() -> None:

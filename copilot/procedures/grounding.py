@@ -241,7 +241,8 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
     texts = [request, *([english] if english else []), *([repeated] if repeated else [])]
     own = [operators_words(request), *([english] if english else [])]  # what the operator said, not the copilot
     own_text = " ".join(own)
-    named, of_line = machines_named(own_text, plant, lang=lang), bool(lines_named(own_text, plant))
+    named = machines_named(own[0], plant, lang=lang) or machines_named(own_text, plant, lang=lang)  # the operator's
+    of_line = bool(lines_named(own_text, plant))  # own words first: a restatement may mistranslate ("the conveyor")
     text = " ".join([*texts, earlier]).upper()
     kept = dict(slots)
     for name in (n for n, s in procedure.slots.items() if s.kind is SlotKind.machine and isinstance(kept.get(n), str)):
