@@ -272,3 +272,10 @@ def test_the_same_asked_of_another_machine_is_its_setpoint_in_the_same_unit() ->
                           {"machine": "OV-201", "changes": [_change("temp_setpoint"), _change("stroke_rate_setpoint")]},
                           PLANT, repeated="knock 10 bar off the pump")
     assert slots == {"machine": "HP-102", "changes": [_change("pressure_setpoint", by=-10.0)]}  # the press's bar
+
+
+def test_a_length_in_another_unit_is_converted_to_the_tags() -> None:
+    dyehouse = load_plant(PLANTS / "dyehouse" / "plant.yaml")
+    slots, _, question = checked("set the stenter width to 1610 mm, customer's spec", CHANGE,
+                                 {"machine": "ST-202", "changes": [_change("width_setpoint", to=1610)]}, dyehouse)
+    assert question is None and slots["changes"] == [_change("width_setpoint", to=161.0)]  # never 1610 cm

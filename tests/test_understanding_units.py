@@ -52,6 +52,10 @@ UNIT_CASES = [
     # a rate per minute as people abbreviate it
     ("fr", "de 2 coups/min", "spm"), ("es", "5 golpes/min", "spm"), ("it", "3 colpi/min", "spm"),
     ("nl", "10 flessen/min", "bpm"), ("pt", "20 litros/min", "l/min"), ("cs", "20 zdvihů/min", "spm"),
+    # lengths and masses
+    ("en", "to 1610 mm", "mm"), ("en", "7.2 tonnes", "t"), ("en", "5 tons", "?"), ("de", "161 Zentimeter", "cm"),
+    ("fr", "2 mètres", "m"), ("es", "3 toneladas", "t"), ("it", "500 grammi", "g"), ("pt", "800 quilos", "kg"),
+    ("nl", "160 centimeter", "cm"), ("pl", "2 tony", "t"), ("cs", "5 metrů", "m"), ("tr", "3 ton", "t"),
 ]
 
 
@@ -93,6 +97,13 @@ def test_a_plant_file_may_spell_its_units_as_symbols() -> None:
     assert convert(347, "degF", "°C", step=1) == Converted(175)
     assert convert(1000, "l/min", "m³/h") == Converted(60)
     assert convert(1500, "rpm", "U/min", step=1) == Converted(1500)
+
+
+def test_lengths_and_masses_convert_exactly() -> None:
+    assert convert(1610, "mm", "cm") == Converted(161)
+    assert convert(7.2, "t", "kg", step=1) == Converted(7200)
+    assert convert(1612.5, "mm", "cm", step=0.1) == NotExact(161.25, 161.2)
+    assert convert(5, "mm", "kg") == Incompatible("mm", "kg")
 
 
 def test_incompatible_and_unknown_units_do_not_convert() -> None:

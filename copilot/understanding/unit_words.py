@@ -25,6 +25,7 @@ SYMBOLS = {
     "ms": "ms", "s": "s", "sec": "s", "sn": "s", "min": "min", "dk": "min", "h": "h", "hr": "h",
     "ml": "ml", "cl": "cl", "l": "l",
     "%": "%", "pcs": "pcs", "bpm": "bpm", "spm": "spm", "kn": "kN",
+    "mm": "mm", "cm": "cm", "m": "m", "g": "g", "kg": "kg", "t": "t",
 }
 CASED = {"A": "A", "mA": "mA", "K": "K", "C": "degC", "F": "degF", "Pa": "Pa", "W": "W", "MW": "MW", "N": "N"}
 
@@ -41,6 +42,8 @@ _EN = {
     "litre": "l", "liter": "l", "percent": "%", "per cent": "%", "pieces": "pcs",
     "bottles per minute": "bpm", "bottles a minute": "bpm", "bottles/min": "bpm",
     "strokes per minute": "spm", "strokes a minute": "spm", "strokes/min": "spm", "kilonewtons": "kN",
+    "millimetres": "mm", "millimeters": "mm", "centimetres": "cm", "centimeters": "cm", "metres": "m", "meters": "m",
+    "grams": "g", "kilos": "kg", "kilograms": "kg", "tonnes": "t", "tonne": "t", "metric tons": "t",
 }
 _DE = {
     "grad celsius": "degC", "grad fahrenheit": "degF", "grad": DEGREES, "kubikmeter pro stunde": "m3/h",
@@ -49,6 +52,8 @@ _DE = {
     "sekunden": "s", "sekunde": "s", "minuten": "min", "minute": "min", "stunden": "h", "stunde": "h",
     "milliliter": "ml", "liter": "l", "prozent": "%", "stück": "pcs", "flaschen pro minute": "bpm",
     "flaschen/min": "bpm", "hübe pro minute": "spm", "hübe/min": "spm", "hub/min": "spm",
+    "millimeter": "mm", "zentimeter": "cm", "meter": "m", "gramm": "g", "kilo": "kg", "kilogramm": "kg",
+    "tonnen": "t", "tonne": "t",
 }
 _FR = {
     "degrés celsius": "degC", "degrés fahrenheit": "degF", "degrés": DEGREES, "degré": DEGREES,
@@ -57,6 +62,8 @@ _FR = {
     "ampères": "A", "kilowatts": "kW", "secondes": "s", "seconde": "s", "minutes": "min", "heures": "h",
     "heure": "h", "millilitres": "ml", "litres": "l", "pour cent": "%", "pourcent": "%", "pièces": "pcs",
     "bouteilles par minute": "bpm", "bouteilles/min": "bpm", "coups par minute": "spm",
+    "millimètres": "mm", "centimètres": "cm", "mètres": "m", "grammes": "g", "kilos": "kg", "kilogrammes": "kg",
+    "tonnes": "t", "tonne": "t",
 }
 _ES = {
     "grados celsius": "degC", "grados fahrenheit": "degF", "grados": DEGREES, "grado": DEGREES,
@@ -64,6 +71,8 @@ _ES = {
     "revoluciones por minuto": "rpm", "milímetros por segundo": "mm/s", "metros por minuto": "m/min",
     "amperios": "A", "kilovatios": "kW", "segundos": "s", "minutos": "min", "horas": "h", "mililitros": "ml",
     "litros": "l", "por ciento": "%", "piezas": "pcs", "botellas por minuto": "bpm", "golpes por minuto": "spm",
+    "milímetros": "mm", "centímetros": "cm", "metros": "m", "gramos": "g", "kilos": "kg", "kilogramos": "kg",
+    "toneladas": "t", "tonelada": "t",
 }
 _IT = {
     "gradi celsius": "degC", "gradi fahrenheit": "degF", "gradi": DEGREES, "grado": DEGREES,
@@ -71,6 +80,8 @@ _IT = {
     "millimetri al secondo": "mm/s", "metri al minuto": "m/min", "ampere": "A", "kilowatt": "kW",
     "secondi": "s", "minuti": "min", "ore": "h", "millilitri": "ml", "litri": "l", "per cento": "%",
     "percento": "%", "pezzi": "pcs", "bottiglie al minuto": "bpm", "colpi al minuto": "spm",
+    "millimetri": "mm", "centimetri": "cm", "metri": "m", "grammi": "g", "chili": "kg", "chilogrammi": "kg",
+    "tonnellate": "t", "tonnellata": "t",
 }
 _PT = {
     "graus celsius": "degC", "graus fahrenheit": "degF", "graus": DEGREES, "grau": DEGREES,
@@ -78,6 +89,8 @@ _PT = {
     "rotações por minuto": "rpm", "milímetros por segundo": "mm/s", "metros por minuto": "m/min",
     "amperes": "A", "quilowatts": "kW", "segundos": "s", "minutos": "min", "horas": "h", "mililitros": "ml",
     "litros": "l", "por cento": "%", "peças": "pcs", "garrafas por minuto": "bpm", "golpes por minuto": "spm",
+    "milímetros": "mm", "centímetros": "cm", "metros": "m", "gramas": "g", "quilos": "kg", "quilogramas": "kg",
+    "toneladas": "t", "tonelada": "t",
 }
 _NL = {
     "graden celsius": "degC", "graden fahrenheit": "degF", "graden": DEGREES, "graad": DEGREES,
@@ -85,6 +98,7 @@ _NL = {
     "toeren per minuut": "rpm", "millimeter per seconde": "mm/s", "meter per minuut": "m/min",
     "ampère": "A", "kilowatt": "kW", "seconden": "s", "minuten": "min", "uur": "h", "milliliter": "ml",
     "liter": "l", "procent": "%", "stuks": "pcs", "flessen per minuut": "bpm", "slagen per minuut": "spm",
+    "millimeter": "mm", "centimeter": "cm", "meter": "m", "gram": "g", "kilo": "kg", "kilogram": "kg",
 }
 _PL = {
     "stopni celsjusza": "degC", "stopni fahrenheita": "degF", "stopni": DEGREES, "stopnie": DEGREES,
@@ -94,6 +108,8 @@ _PL = {
     "sekund": "s", "sekundy": "s", "minut": "min", "minuty": "min", "godzin": "h", "godziny": "h",
     "mililitrów": "ml", "litrów": "l", "litry": "l", "procent": "%", "sztuk": "pcs",
     "butelek na minutę": "bpm", "suwów na minutę": "spm",
+    "milimetrów": "mm", "centymetrów": "cm", "metrów": "m", "gramów": "g", "kilogramów": "kg", "ton": "t",
+    "tony": "t",
 }
 _CS = {
     "stupňů celsia": "degC", "stupňů fahrenheita": "degF", "stupňů": DEGREES, "stupně": DEGREES,
@@ -102,12 +118,15 @@ _CS = {
     "metrů za minutu": "m/min", "ampérů": "A", "kilowattů": "kW", "sekund": "s", "minut": "min",
     "hodin": "h", "mililitrů": "ml", "litrů": "l", "procent": "%", "procenta": "%", "kusů": "pcs",
     "kusy": "pcs", "lahví za minutu": "bpm", "zdvihů za minutu": "spm",
+    "milimetrů": "mm", "centimetrů": "cm", "metrů": "m", "gramů": "g", "kilogramů": "kg", "kila": "kg", "tun": "t",
+    "tuny": "t",
 }
 _TR = {
     "santigrat derece": "degC", "derece santigrat": "degC", "fahrenhayt": "degF", "derece": DEGREES,
     "metreküp/saat": "m3/h", "litre/dakika": "l/min", "litre/saat": "l/h", "devir/dakika": "rpm", "devir": "rpm",
     "metre/dakika": "m/min", "amper": "A", "kilovat": "kW", "saniye": "s", "dakika": "min", "saat": "h",
     "mililitre": "ml", "litre": "l", "yüzde": "%", "adet": "pcs", "şişe/dakika": "bpm", "vuruş/dakika": "spm",
+    "milimetre": "mm", "santimetre": "cm", "metre": "m", "gram": "g", "kilogram": "kg", "kilo": "kg", "ton": "t",
 }
 _PER_MINUTE = (" per minute", " a minute", " pro minute", " par minute", " por minuto", " al minuto", " per minuut",
                " na minutę", " za minutu")
@@ -128,5 +147,6 @@ WORDS = {lang: _with_short_forms(words) for lang, words in {
 PREFIXED = {"tr": {"%": "%", "yüzde": "%"}}
 """Units written before their number ("%10", "yüzde 10" in Turkish)."""
 
-UNSURE = ("gallons", "gallon", "gal", "gpm", "ounces", "oz")
-"""Units people name that have no one definition (US or imperial gallon, fluid or mass ounce)."""
+UNSURE = ("gallons", "gallon", "gal", "gpm", "ounces", "oz", "tons", "ton")
+"""Units people name that have no one definition (US or imperial gallon, fluid or mass ounce, short or long ton
+in English)."""

@@ -40,6 +40,8 @@ class Dimension(StrEnum):
     share = "share"
     count = "count"
     force = "force"
+    length = "length"
+    mass = "mass"
     bottle_rate = "bottle rate"
     stroke_rate = "stroke rate"
 
@@ -77,6 +79,7 @@ UNITS = {u.symbol: u for u in [
     *_units(Dimension.volume, ml="1", cl="10", l="1000"),
     Unit("%", Dimension.share, Fraction(1)), Unit("pcs", Dimension.count, Fraction(1)),
     *_units(Dimension.force, N="1", kN="1000"),
+    *_units(Dimension.length, mm="0.001", cm="0.01", m="1"), *_units(Dimension.mass, g="0.001", kg="1", t="1000"),
     Unit("bpm", Dimension.bottle_rate, Fraction(1)), Unit("spm", Dimension.stroke_rate, Fraction(1)),
 ]}
 """Every unit this module converts, by the plant file's spelling."""
