@@ -279,3 +279,14 @@ def test_a_length_in_another_unit_is_converted_to_the_tags() -> None:
     slots, _, question = checked("set the stenter width to 1610 mm, customer's spec", CHANGE,
                                  {"machine": "ST-202", "changes": [_change("width_setpoint", to=1610)]}, dyehouse)
     assert question is None and slots["changes"] == [_change("width_setpoint", to=161.0)]  # never 1610 cm
+
+
+def test_an_order_named_by_colour_on_a_machine_is_of_that_machines_line_in_the_unit_said() -> None:
+    dyehouse = load_plant(PLANTS / "dyehouse" / "plant.yaml")
+    production = SHIPPED.get("change_production")
+    slots, _, _ = checked("bring the olive on the jet dyer down to 3.5 tonnes", production,
+                          {"colour": "olive", "quantity": 3500}, dyehouse)
+    assert slots == {"colour": "olive", "quantity": 3500, "line": "D1"}  # the dyer's line; 3.5 t is 3500 kg
+    slots, _, _ = checked("bring the olive on the jet dyer down to 3.5 tonnes", production,
+                          {"colour": "olive", "quantity": 3}, dyehouse)
+    assert "quantity" not in slots  # 3 is no amount the request says

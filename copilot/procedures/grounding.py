@@ -57,9 +57,10 @@ from copilot.understanding.choices import preference_in
 from copilot.understanding.machines import lines_named, machines_named
 from copilot.understanding.number_words import DECIMAL_COMMA, LANGUAGES
 from copilot.understanding.numbers import numbers
-from copilot.understanding.phrasing import Absolute, Percent, Phrase, Relative, phrases
+from copilot.understanding.phrasing import Absolute, Percent, Phrase, Relative, Unclear, phrases
 from copilot.understanding.purchases import buying_said
 from copilot.understanding.sets import set_count
+from copilot.understanding.units import Converted, convert
 
 ID_WORD = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b")
 """An id-shaped word as plant ids are written: capitals and digits joined by dashes (P-101, HX-200-BLU)."""
@@ -112,11 +113,14 @@ def unknown_name(request: str, procedure: Procedure, slots: dict[str, Any], plan
 _TYPED = (SlotKind.production_order, SlotKind.variant)
 
 
-def _unfilled_machine(procedure: Procedure, slots: dict[str, Any], named: list[str]) -> None:
-    """A machine slot the model left empty is the one machine the request names (``named``), where it names one."""
+def _unfilled_place(procedure: Procedure, slots: dict[str, Any], named: list[str], plant: Plant) -> None:
+    """A machine slot the model left empty is the one machine the request names (``named``), where it names one;
+    a line slot left empty, that machine's line ("the navy on the jet" is the dyeing line's navy order)."""
+    if len(named) != 1:
+        return
     for name, slot in procedure.slots.items():
-        if slot.kind is SlotKind.machine and slots.get(name) is None and len(named) == 1:
-            slots[name] = named[0]
+        if slots.get(name) is None and slot.kind in (SlotKind.machine, SlotKind.line):
+            slots[name] = named[0] if slot.kind is SlotKind.machine else plant.machines[named[0]].line_id
 
 
 def _grounded_machine(slots: dict[str, Any], name: str, required: bool, named: list[str], said: str,
@@ -170,6 +174,7 @@ def _grounded_numbers(procedure: Procedure, slots: dict[str, Any], texts: list[s
     """The slots without the numbers the request does not have, with setpoint changes as the request says
     them; and the question to ask back first when a change's value does not convert to its tag's unit."""
     said, percent, read = _readings(texts, lang)
+    said |= _in_plant_units(read, plant)
     kept, question = dict(slots), None
     machine = next((plant.machines.get(slots.get(n)) for n, s in procedure.slots.items()
                     if s.kind is SlotKind.machine and isinstance(slots.get(n), str)), None)
@@ -192,6 +197,16 @@ def _grounded_numbers(procedure: Procedure, slots: dict[str, Any], texts: list[s
 
 
 _NUMBERS = (SlotKind.integer, SlotKind.number, SlotKind.total, SlotKind.more)
+
+
+def _in_plant_units(read: list[Phrase], plant: Plant) -> set[float]:
+    """The sizes of the request's amounts said in a unit, converted exactly to each unit the plant measures in
+    ("7.2 tonnes" is 7200 where the plant counts in kg: an order of 7200 kg)."""
+    units = {t.unit for m in plant.machines.values() for t in m.tags.values() if t.unit}
+    amounts = [(p.delta if isinstance(p, Relative) else p.value, p.unit.symbol) for p in read
+               if isinstance(p, Absolute | Relative | Unclear) and p.unit and p.unit.symbol]
+    return {abs(c.value) for value, symbol in amounts for unit in units
+            if isinstance(c := convert(value, symbol, unit, relative=True), Converted)}
 
 
 def _total_or_more(procedure: Procedure, slots: dict[str, Any], read: list[Phrase]) -> None:
@@ -261,7 +276,7 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
         elif slot.kind is SlotKind.part and not part_named(value, text):
             if question := grounded_part(kept, name, slot.required, texts, named, plant, earlier):
                 return kept, None, question
-    _unfilled_machine(procedure, kept, named)
+    _unfilled_place(procedure, kept, named, plant)
     _set_of(procedure, kept, texts, lang, [plant.machines[m] for m in named])
     options_said(procedure, kept, own, lang, plant)
     fitted_product(procedure, kept, f"{own_text} {earlier}", plant)
