@@ -115,11 +115,13 @@ _TYPED = (SlotKind.production_order, SlotKind.variant)
 
 def _unfilled_place(procedure: Procedure, slots: dict[str, Any], named: list[str], plant: Plant) -> None:
     """A machine slot the model left empty is the one machine the request names (``named``), where it names one;
-    a line slot left empty, that machine's line ("the navy on the jet" is the dyeing line's navy order)."""
+    the line slot of a procedure that takes no machine, that machine's line ("the navy on the jet" is the dyeing
+    line's navy order)."""
     if len(named) != 1:
         return
+    line = None if procedure.slot_of(SlotKind.machine) else procedure.slot_of(SlotKind.line)
     for name, slot in procedure.slots.items():
-        if slots.get(name) is None and slot.kind in (SlotKind.machine, SlotKind.line):
+        if slots.get(name) is None and (slot.kind is SlotKind.machine or name == line):
             slots[name] = named[0] if slot.kind is SlotKind.machine else plant.machines[named[0]].line_id
 
 
