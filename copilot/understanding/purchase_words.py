@@ -10,8 +10,7 @@ from __future__ import annotations
 _W = r"\w*"
 
 BUY = {
-    "en": rf"(?<!work )(?<!production )(?<!job )order(?!\s+(?:an?\s+|the\s+|some\s+)?(?:maintenance|repair|job|fitter"
-          rf"|technician|service|check|inspection|work|someone|somebody)\b){_W}|reorder{_W}|re-order{_W}|buy{_W}|bought|purchas{_W}"
+    "en": rf"(?<!work )(?<!production )(?<!job )order{_W}|reorder{_W}|re-order{_W}|buy{_W}|bought|purchas{_W}"
           rf"|procur{_W}|restock{_W}|replenish{_W}|stock up|top up|get (?:some |a few |more |new |spare )*(?:\w+ )?in\b"
           rf"|source{_W}",
     "de": rf"bestell{_W}|nachbestell{_W}|kauf{_W}|einkauf{_W}|besorg{_W}|beschaff{_W}",

@@ -1,5 +1,5 @@
-"""Whether a request asks to buy something, read by code in its language (copilot/understanding/purchase_words.py):
-a maintenance request buys spare parts only where it says so."""
+"""Whether a request asks to buy something, read by code in its language (copilot/understanding/purchase_words.py)
+and in English: a maintenance request buys spare parts only where it says so."""
 
 from __future__ import annotations
 
@@ -18,9 +18,5 @@ def _buying(lang: str) -> re.Pattern:
 
 
 def buying_said(texts: list[str], lang: str = "en") -> bool:
-    """Whether the request (``texts[0]``, in ``lang``) asks to buy something; read in its English restatement
-    (``texts[1:]``) only where the table has no words of that language (a restatement may say "order maintenance"
-    for "mach einen Auftrag auf")."""
-    if lang in BUY:
-        return bool(_buying(lang).search(texts[0]))
-    return any(_buying("en").search(text) for text in texts[1:])
+    """Whether the request (``texts[0]``, in ``lang``; then its English restatement) asks to buy something."""
+    return any(_buying(lang if i == 0 else "en").search(text) for i, text in enumerate(texts))
