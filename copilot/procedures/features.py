@@ -23,10 +23,10 @@ def _name_words(product: Product, plant: Plant) -> set[str]:
     return stems(product.name) - set().union(*(machine_words(m) for m in plant.machines.values()))
 
 
-def names_product(product: Product, text: str, plant: Plant) -> bool:
-    """Whether a text names this product: by its id, or by a word of its name that names no machine and no other
-    product ("twill"; "cotton", in every product's name, names none of them)."""
-    others = set().union(set(), *(stems(p.name) for p in plant.products if p is not product))
+def names_product(product: Product, text: str, plant: Plant, *, alone: bool = False) -> bool:
+    """Whether a text names this product: by its id, or by a word of its name that names no machine (``alone``: and
+    no other product: "cotton", in every product's name, names none of them alone)."""
+    others = set().union(set(), *(stems(p.name) for p in plant.products if p is not product)) if alone else set()
     return product.id.upper() in text.upper() or bool((_name_words(product, plant) - others) & stems(text))
 
 
@@ -98,9 +98,10 @@ def fitted_product(procedure: Procedure, slots: dict[str, Any], text: str, plant
         return colour in (None, *product.offered_colours) and options <= set(product.offered_options)
 
     filled = next((p for p in plant.products if p.id == slots.get(name)), None)
-    if slots.get(name) is not None and (filled is None or fits(filled) or names_product(filled, text, plant)):
+    if slots.get(name) is not None and (filled is None or fits(filled) or names_product(filled, text, plant,
+                                                                                         alone=True)):
         return
-    named = [p for p in plant.products if names_product(p, text, plant)] or plant.products
+    named = [p for p in plant.products if names_product(p, text, plant, alone=True)] or plant.products
     if len(fitting := [p for p in named if fits(p)]) == 1:
         slots[name] = fitting[0].id
 
