@@ -32,7 +32,7 @@ def names_product(product: Product, text: str, plant: Plant, *, alone: bool = Fa
 
 def product_said(text: str, plant: Plant) -> bool:
     """Whether a text names one of the plant's products, by an id or any word of a name that names no machine."""
-    return any(p.id.upper() in text.upper() or _name_words(p, plant) & stems(text) for p in plant.products)
+    return any(names_product(p, text, plant) for p in plant.products)
 
 
 _NOT_A_QUANTITY = re.compile(r"\b[A-Za-z]{1,4}-?\d[\w-]*|\d{4}-\d{2}-\d{2}|\b(?:line|lines)\s*\d+", re.IGNORECASE)
