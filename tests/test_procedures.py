@@ -485,3 +485,16 @@ def test_a_set_of_a_machines_part_is_as_many_as_its_bill_of_materials_holds() ->
     dyehouse = load_plant(PLANTS / "dyehouse" / "plant.yaml")  # the padder takes four
     assert checked("we need a full set of bearings for the padder, whoever can deliver soonest", order,
                    {"part": "BRG-22210"}, dyehouse)[0]["quantity"] == 4
+
+
+def test_a_purchase_flag_the_model_set_holds_only_where_the_request_buys_but_a_callers_own_holds() -> None:
+    report = SHIPPED.get("report_to_maintenance")
+    given = {"machine": "IM-103", "symptom": "check ring worn", "order_spare_parts": True, "part": "CHK-RING-IM150"}
+    fitter = "get a fitter to check the check ring on the moulder"
+    slots, _, _ = checked(fitter, report, dict(given), PLANT)
+    assert "order_spare_parts" not in slots
+    slots, _, _ = checked(f"{fitter} and order a new one", report, dict(given), PLANT)
+    assert slots["order_spare_parts"] is True
+    slots, _, _ = checked("IM-103: bearing wear rising, vibration 7.1 mm/s", report, dict(given), PLANT,
+                          by_model=False)  # the monitor's own call
+    assert slots["order_spare_parts"] is True

@@ -133,6 +133,20 @@ async def test_a_part_named_for_the_fitter_to_check_is_not_bought_unless_the_req
     assert not [s for s in steps if s.kind == "proposal" and s.tool in ("inventory", "create_purchase_order")]
 
 
+async def test_a_maintenance_request_buys_a_part_only_where_it_says_to_buy_whatever_the_model_filled(sim, tmp_path):
+    looks = script([call("report_to_maintenance", machine="HP-102", symptom="oil leak", order_spare_parts=True,
+                         part="HYD-SEAL-KIT-250", quantity=None, preference=None)])
+    buys = script([call("report_to_maintenance", machine="IM-103", symptom="heater band", order_spare_parts=None,
+                        part="HTR-BAND-IM150", quantity=2, preference=None)])
+    async with copilot_on(sim, tmp_path, looks) as copilot:
+        looked_at = await ask(copilot, "olga", "the press weeps oil at the seals, have a fitter look at the seal kit")
+    async with copilot_on(sim, tmp_path / "buys", buys) as copilot:
+        bought = await ask(copilot, "olga", "the moulder's heater band died: open a job, buy two heater bands for it")
+    assert not [s for s in looked_at if s.kind == "proposal" and s.tool in ("inventory", "create_purchase_order")]
+    [order] = waiting(bought)
+    assert order.change.startswith("order 2 x HTR-BAND-IM150")
+
+
 async def test_a_machine_whose_defect_rate_alarms_is_diagnosed_with_its_likely_causes(sim, tmp_path):
     control = SimControl(sim)
     try:

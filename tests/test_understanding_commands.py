@@ -1,10 +1,11 @@
-"""Start and stop read by code, per language (copilot/understanding/commands.py)."""
+"""Start, stop and buy read by code, per language (copilot/understanding/commands.py, purchases.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 from copilot.understanding.commands import commands_said
+from copilot.understanding.purchases import buying_said
 
 
 @pytest.mark.parametrize(("lang", "text", "said"), [
@@ -38,3 +39,32 @@ from copilot.understanding.commands import commands_said
 ])
 def test_a_start_or_a_stop_is_read_in_the_requests_language(lang: str, text: str, said: set[str]) -> None:
     assert commands_said(text, lang) == said
+
+
+@pytest.mark.parametrize(("lang", "text", "buys"), [
+    ("en", "the moulder keeps short-shotting, get a fitter to check the check ring", False),
+    ("en", "raise an urgent job and order the spares we lack", True),
+    ("en", "get maintenance on it and get some new bearings in", True),
+    ("en", "open a work order for the press", False),  # a work order buys nothing
+    ("en", "please order maintenance for the conveyor", False),
+    ("de", "Auftrag anlegen und einen Dichtsatz bestellen", True),
+    ("fr", "Ouvrez un ordre de travail pour la presse", False),
+    ("fr", "et commandez les roulements", True),
+    ("es", "abre una orden y pide los rodamientos", True),
+    ("it", "apri un ordine di lavoro", False),
+    ("it", "ordina 4 cuscinetti", True),
+    ("pt", "a peça da máquina partiu", False),
+    ("pt", "e encomenda os rolamentos", True),
+    ("nl", "bestel nieuwe lagers", True),
+    ("pl", "zamów łożyska", True),
+    ("cs", "objednej ložiska", True),
+    ("tr", "rulmanları sipariş et", True),
+])
+def test_buying_is_read_in_the_requests_language(lang: str, text: str, buys: bool) -> None:
+    assert buying_said([text], lang) is buys
+
+
+def test_buying_is_read_in_the_restatement_only_for_a_language_without_words_of_its_own() -> None:
+    german = "Das Förderband quietscht. Mach bitte einen Auftrag für die Instandhaltung auf."
+    assert not buying_said([german, "The conveyor squeaks. Please order the spares too."], "de")  # own words first
+    assert buying_said(["Заказать подшипники", "Order bearings"], "ru")

@@ -95,7 +95,7 @@ class AdvanceProcedure:
                 else None
             run = start(spec, request, call["args"], language_of(request, asking.lang if asking else "en"),
                         self.rt.deps.plant, english=state.get("restated"), earlier=said_earlier(state["messages"]),
-                        repeated=repeated)
+                        repeated=repeated, by_model=by_model)
         self.rt.audit.append(kind=AuditKind.procedure, actor=state["user"], thread_id=thread_id, tool=spec.name,
                              arguments={"slots": run.slots, "lang": run.lang, "began": str(run.outcome),
                                         "by_model": by_model})

@@ -88,6 +88,7 @@ def _read(item: FormField, value: Any, reading: _Reading) -> Any:
         SlotKind.more: lambda v: _whole(v, signed=True),
         SlotKind.number: _number,
         SlotKind.flag: _flag,
+        SlotKind.purchase: _flag,
         SlotKind.text: lambda v: _text(v, TEXT_CHARS),
         SlotKind.day: lambda v: _text(v, DAY_CHARS),
         SlotKind.setpoint_changes: lambda v: _changes(v, reading),

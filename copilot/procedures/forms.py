@@ -19,6 +19,7 @@ MULTIPLE = frozenset({SlotKind.options, SlotKind.without})
 """The kinds whose field takes several of its choices."""
 
 FREE = frozenset({SlotKind.integer, SlotKind.number, SlotKind.total, SlotKind.more, SlotKind.text, SlotKind.flag,
+                  SlotKind.purchase,
                   SlotKind.day, SlotKind.setpoint_changes})
 """The kinds whose field is typed in, not chosen from a list (a setpoint change picks its setpoint by machine)."""
 

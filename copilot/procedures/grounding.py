@@ -58,6 +58,7 @@ from copilot.understanding.machines import lines_named, machines_named
 from copilot.understanding.number_words import DECIMAL_COMMA, LANGUAGES
 from copilot.understanding.numbers import numbers
 from copilot.understanding.phrasing import Absolute, Percent, Phrase, Relative, Unclear, phrases
+from copilot.understanding.purchases import buying_said
 from copilot.understanding.sets import set_count
 from copilot.understanding.units import Converted, convert
 
@@ -244,13 +245,14 @@ def _grounded_change(change: dict[str, Any], said: set[float], percent: set[floa
 
 
 def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Plant, *, lang: str = "en",
-            english: str | None = None, earlier: str = "",
-            repeated: str | None = None) -> tuple[dict[str, Any], str | None, str | None]:
+            english: str | None = None, earlier: str = "", repeated: str | None = None,
+            by_model: bool = True) -> tuple[dict[str, Any], str | None, str | None]:
     """The slots to run with, and why the procedure must stop or what to ask first (or None).
     ``english``: the request restated in English, when it was written in another language; ``earlier``: what this
     conversation said before (requests and answers): an order or variant it named may be "that order" now;
     ``repeated``: the request before, when this one asks the same of something else ("the same for the moulder"):
-    its numbers count as this one's."""
+    its numbers count as this one's; ``by_model``: the model filled the slots (a caller's own flags, the
+    monitor's, are kept as set)."""
     unknown = unknown_name(request, procedure, slots, plant)
     if unknown:
         return slots, unknown, None
@@ -281,10 +283,26 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
     _set_of(procedure, kept, texts, lang, [plant.machines[m] for m in named])
     options_said(procedure, kept, own, lang, plant)
     fitted_product(procedure, kept, f"{own_text} {earlier}", plant)
+    if by_model:
+        _bought(procedure, kept, own, lang)
     unfilled_day(procedure, kept, own)
     taken_off(procedure, kept, own, lang, plant)
     measured = _measured_instead(request, procedure, kept, plant)
     return kept, measured, None if measured else unconverted
+
+
+def _bought(procedure: Procedure, slots: dict[str, Any], own: list[str], lang: str) -> None:
+    """A purchase slot holds where the request says to buy (in its words, then its restatement's), or where the
+    model took it to and the request says how many ("... and 4 of the 6205 bearings"); not otherwise: "get a fitter
+    to check the check ring" buys no check ring."""
+    name = procedure.slot_of(SlotKind.purchase)
+    if name is None:
+        return
+    counted = any(slots.get(n) is not None for n, s in procedure.slots.items() if s.kind is SlotKind.integer)
+    if buying_said(own, lang) or slots.get(name) is True and counted:
+        slots[name] = True
+    else:
+        slots.pop(name, None)
 
 
 _SAID = (SlotKind.line, SlotKind.product)

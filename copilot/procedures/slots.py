@@ -64,6 +64,7 @@ def slot_schema(slot: Slot, plant: Plant) -> dict[str, Any]:
         SlotKind.more: number,
         SlotKind.text: {"type": "string", "maxLength": 120},
         SlotKind.flag: {"type": "boolean"},
+        SlotKind.purchase: {"type": "boolean"},
         SlotKind.day: {"type": "string", "maxLength": 40},
     }
     return kinds[slot.kind]

@@ -53,6 +53,7 @@ class SlotKind(StrEnum):
     more = "more"  # how many more than now, negative for fewer ("300 more", "200 fewer")
     text = "text"
     flag = "flag"
+    purchase = "purchase"  # a flag that holds only where the request says to buy (read by code, in its language)
     day = "day"  # a day as the request names it ("Friday", "2026-12-11", "in 5 days"); code finds the date
 
 

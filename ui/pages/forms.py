@@ -92,7 +92,7 @@ def widget(form: Form, field: FormField) -> Any:
         labels = {c.value: c.label for c in choices}
         return st.selectbox(label, [NONE, *labels], key=key(form, field.name),
                             format_func=lambda v: labels.get(v, "—"), help=field.help or None)
-    if field.kind is SlotKind.flag:
+    if field.kind in (SlotKind.flag, SlotKind.purchase):
         return st.selectbox(label, [NONE, "yes", "no"], key=key(form, field.name), format_func=lambda v: v or "—",
                             help=field.help or None)
     hint = {SlotKind.integer: "a whole number", SlotKind.total: "a whole number", SlotKind.more: "a whole number",
