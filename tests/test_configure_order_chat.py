@@ -122,6 +122,18 @@ async def test_a_change_of_a_running_order_the_chooser_took_for_a_new_one_is_cho
     assert [s.tool for s in waiting(steps)] == ["change_production_order"]
 
 
+async def test_an_order_described_by_its_colour_is_chosen_again_among_the_procedures_that_take_an_order(sim, tmp_path):
+    model = script([call("configure_order_accept", product=None, colour="grey", options=None, quantity=200,
+                         due=None)],
+                   [call("order_part", part="UV-ADD", quantity=200, preference=None)],
+                   [call("change_production", order=None, line=None, product=None, variant=None, colour="grey",
+                         options=None, without=None, quantity=None, added=200)], narrowed=True)
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "pia", "sales rang, bump the grey run up by another 200")
+    assert [s.tool for s in steps if isinstance(s, Choice)] == ["change_production"]  # not a part to buy
+    assert [s.tool for s in waiting(steps)] == ["change_production_order"]
+
+
 async def test_a_model_that_claims_in_words_to_have_placed_the_order_is_made_to_choose(sim, tmp_path):
     due = (datetime.now(UTC).date() + timedelta(days=10)).isoformat()
     model = script("The order has been accepted.",

@@ -41,13 +41,15 @@ _NOT_A_QUANTITY = re.compile(r"\b[A-Za-z]{1,4}-?\d[\w-]*|\d{4}-\d{2}-\d{2}|\b(?:
 @dataclass(frozen=True)
 class ConfigurationSaid:
     """What a request says of a customer's configuration: whether it names one of the plant's products, gives a
-    quantity (a number not part of an id, a date or a line's name) and a day it is due, and whether it types a
-    production order's id (an id with the prefix of the plant's orders: then it is about that order)."""
+    quantity (a number not part of an id, a date or a line's name) and a day it is due, whether it types a
+    production order's id (an id with the prefix of the plant's orders: then it is about that order), and whether
+    it describes a variant by a colour or options the plant's products come in ("the blue UV job")."""
 
     product: bool
     quantity: bool
     due: bool
     order: bool
+    variant: bool = False
 
     @property
     def new_order(self) -> bool:
@@ -60,7 +62,15 @@ def configuration_said(texts: list[str], lang: str, plant: Plant) -> Configurati
     return ConfigurationSaid(
         product=any(product_said(text, plant) for text in texts),
         quantity=any(numbers(_NOT_A_QUANTITY.sub(" ", text), lang if i == 0 else "en") for i, text in enumerate(texts)),
-        due=any(day_said(text) for text in texts), order=any(_order_id(plant).search(text) for text in texts))
+        due=any(day_said(text) for text in texts), order=any(_order_id(plant).search(text) for text in texts),
+        variant=any(_variant_said(text, lang if i == 0 else "en", plant) for i, text in enumerate(texts)))
+
+
+def _variant_said(text: str, lang: str, plant: Plant) -> bool:
+    """Whether a text names a colour (in the plant's words) or options that the plant's products come in."""
+    colours = "|".join(re.escape(c) for c in plant.colours)
+    return bool(colours and re.search(rf"(?<!\w)(?:{colours})(?!\w)", text, re.IGNORECASE)) or \
+        bool(options_named(text, {o: plant.option_name(o) for o in plant.options}, lang))
 
 
 def _order_id(plant: Plant) -> re.Pattern:
