@@ -11,6 +11,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage, ToolCall, ToolMessage
 
+from connectors.plant import Plant
 from copilot.agent.claims import NOTHING_CHANGED, claims_a_change, unbacked
 from copilot.agent.messages import new_call_id, tool_reply, with_own_ids
 from copilot.agent.planning import plan_narrowing
@@ -36,10 +37,28 @@ from copilot.procedures.tasks import (
 )
 from copilot.store.approvals import Origin
 from copilot.understanding.commands import commands_said
+from copilot.understanding.machines import machines_named
 from copilot.understanding.numbers import in_digits
+from copilot.understanding.phrasing import Absolute, Percent, Relative, phrases
 from copilot.understanding.references import repeats_earlier
+from copilot.understanding.units import Incompatible, convert
 from policies.model import Risk
 from tools.base import Tool
+
+_VALUES = frozenset({SlotKind.setpoint_changes, SlotKind.total, SlotKind.more})
+"""The slot kinds that take a value a request sets ("to 75", "down 5", "300 more")."""
+
+
+def _sets_a_value(request: str, plant: Plant) -> bool:
+    """Whether a request says a value to go to or a step, in no unit or one a setpoint takes, of the machines it
+    names or else of the plant ("the pump's vibration is up to 7 mm/s" is a reading, no setpoint of the pump's)."""
+    lang = language_of(request)
+    machines = [plant.machines[m] for m in machines_named(request, plant, lang=lang)] or plant.machines.values()
+    units = {t.unit for m in machines for t in m.setpoints if t.unit}
+    return any(isinstance(p, Absolute | Relative | Percent) and (
+        isinstance(p, Percent) or p.unit is None or p.unit.symbol is None
+        or any(not isinstance(convert(1, p.unit.symbol, u, relative=True), Incompatible) for u in units))
+        for p in phrases(request, lang))
 
 
 def narrowing(turn: list[AnyMessage], tools: list[str]) -> dict[str, Any]:
@@ -193,10 +212,11 @@ class Choose:
     def _rechoice(self, reply: AIMessage, request: str, english: str | None, choosable: list[str],
                   messages: list[AnyMessage]) -> list[str]:
         """What to choose among again, with the same prompt, where the pick disagrees with what the request says
-        (a configuration, a command); else nothing."""
+        (a configuration, a command, a new value); else nothing."""
         picked = reply.tool_calls[0]["name"] if reply.tool_calls else OTHER
         texts = [request, *([english] if english else [])]
-        return self._configuration(picked, texts, choosable, messages) or self._command(picked, texts, choosable)
+        return (self._configuration(picked, texts, choosable, messages) or self._command(picked, texts, choosable)
+                or self._value(picked, request, choosable))
 
     def _configuration(self, picked: str, texts: list[str], choosable: list[str],
                        messages: list[AnyMessage]) -> list[str]:
@@ -228,6 +248,17 @@ class Choose:
                 or any(commands_said(text) for text in texts[1:]):
             return []
         return [c for c in choosable if c not in commanding]
+
+    def _value(self, picked: str, request: str, choosable: list[str]) -> list[str]:
+        """The procedures that set a value (setpoints, an order's quantity), where the chooser picked one that changes
+        nothing, or none, for a request that is no question and says a value to go to or a step ("pH on the jet to
+        10.6, I approve it" asks no sign-off history)."""
+        procedures = self.rt.procedures
+        if picked != OTHER and procedures.get(picked).changes or is_question(request):
+            return []
+        if not _sets_a_value(request, self.rt.deps.plant):
+            return []
+        return [c for c in choosable if c != OTHER and any(s.kind in _VALUES for s in procedures.get(c).slots.values())]
 
     async def _in_english(self, request: str, asking: ProcedureRun | None) -> str | None:
         """The request restated in English by the model, when it is in another language (None for English,
