@@ -430,3 +430,14 @@ async def test_a_question_or_a_reading_s_value_keeps_the_read_the_chooser_picked
     assert [s.tool for s in asked if s.kind == "choice"] == ["sign_off_history_lookup"]
     assert [s.tool for s in told if s.kind == "choice"] == ["machine_status_and_diagnosis"]
     assert not waiting(asked) and not waiting(told)
+
+
+async def test_a_machine_s_step_the_chooser_took_for_an_order_s_quantity_is_chosen_again_among_setpoints(sim, tmp_path):
+    model = script([call("change_production", order=None, line=None, product=None, variant=None, colour=None,
+                         options=None, without=None, quantity=None, added=-10)],
+                   [call("change_setpoints", machine="IM-103", changes=[{"tag": "barrel_temp_setpoint", "by": -10}])],
+                   narrowed=True)
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "drop the moulder's barrel 10, it's stringing")
+    assert [s.tool for s in steps if s.kind == "choice"] == ["change_setpoints"]
+    assert [s.tool for s in waiting(steps)] == ["write_setpoint"]

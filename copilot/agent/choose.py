@@ -11,7 +11,6 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage, ToolCall, ToolMessage
 
-from connectors.plant import Plant
 from copilot.agent.claims import NOTHING_CHANGED, claims_a_change, unbacked
 from copilot.agent.messages import new_call_id, tool_reply, with_own_ids
 from copilot.agent.planning import plan_narrowing
@@ -35,30 +34,18 @@ from copilot.procedures.tasks import (
     telling_apart,
     with_subject,
 )
+from copilot.procedures.values import fits_a_setpoint, values_set
 from copilot.store.approvals import Origin
 from copilot.understanding.commands import commands_said
-from copilot.understanding.machines import machines_named
 from copilot.understanding.numbers import in_digits
-from copilot.understanding.phrasing import Absolute, Percent, Relative, phrases
 from copilot.understanding.references import repeats_earlier
-from copilot.understanding.units import Incompatible, convert
 from policies.model import Risk
 from tools.base import Tool
 
-_VALUES = frozenset({SlotKind.setpoint_changes, SlotKind.total, SlotKind.more})
+_SETPOINTS = frozenset({SlotKind.setpoint_changes})
+_COUNTS = frozenset({SlotKind.total, SlotKind.more})
+_VALUES = _SETPOINTS | _COUNTS
 """The slot kinds that take a value a request sets ("to 75", "down 5", "300 more")."""
-
-
-def _sets_a_value(request: str, plant: Plant) -> bool:
-    """Whether a request says a value to go to or a step, in no unit or one a setpoint takes, of the machines it
-    names or else of the plant ("the pump's vibration is up to 7 mm/s" is a reading, no setpoint of the pump's)."""
-    lang = language_of(request)
-    machines = [plant.machines[m] for m in machines_named(request, plant, lang=lang)] or plant.machines.values()
-    units = {t.unit for m in machines for t in m.setpoints if t.unit}
-    return any(isinstance(p, Absolute | Relative | Percent) and (
-        isinstance(p, Percent) or p.unit is None or p.unit.symbol is None
-        or any(not isinstance(convert(1, p.unit.symbol, u, relative=True), Incompatible) for u in units))
-        for p in phrases(request, lang))
 
 
 def narrowing(turn: list[AnyMessage], tools: list[str]) -> dict[str, Any]:
@@ -216,7 +203,7 @@ class Choose:
         picked = reply.tool_calls[0]["name"] if reply.tool_calls else OTHER
         texts = [request, *([english] if english else [])]
         return (self._configuration(picked, texts, choosable, messages) or self._command(picked, texts, choosable)
-                or self._value(picked, request, choosable))
+                or self._value(picked, texts, choosable))
 
     def _configuration(self, picked: str, texts: list[str], choosable: list[str],
                        messages: list[AnyMessage]) -> list[str]:
@@ -249,16 +236,27 @@ class Choose:
             return []
         return [c for c in choosable if c not in commanding]
 
-    def _value(self, picked: str, request: str, choosable: list[str]) -> list[str]:
-        """The procedures that set a value (setpoints, an order's quantity), where the chooser picked one that changes
-        nothing, or none, for a request that is no question and says a value to go to or a step ("pH on the jet to
-        10.6, I approve it" asks no sign-off history)."""
-        procedures = self.rt.procedures
-        if picked != OTHER and procedures.get(picked).changes or is_question(request):
+    def _value(self, picked: str, texts: list[str], choosable: list[str]) -> list[str]:
+        """For a request that is no question and sets a value ("to 75", "down 5"): the procedures that set one, where
+        the chooser picked one that changes nothing, or none ("pH on the jet to 10.6, I approve it" asks no sign-off
+        history); those that set a setpoint, where it picked an order's quantity for a value only a setpoint of the
+        machine named takes and the request names no order ("take the stenter down 5")."""
+        procedures, plant = self.rt.procedures, self.rt.deps.plant
+        request, lang = texts[0], language_of(texts[0])
+        if is_question(request) or not values_set(request, lang, plant):
             return []
-        if not _sets_a_value(request, self.rt.deps.plant):
-            return []
-        return [c for c in choosable if c != OTHER and any(s.kind in _VALUES for s in procedures.get(c).slots.values())]
+
+        def taking(kinds: frozenset[SlotKind]) -> list[str]:
+            return [c for c in choosable
+                    if c != OTHER and any(slot.kind in kinds for slot in procedures.get(c).slots.values())]
+
+        if picked == OTHER or not procedures.get(picked).changes:
+            return taking(_VALUES)
+        said = configuration_said(texts, lang, plant)
+        if picked in taking(_COUNTS) and not (said.order or said.product or said.variant) \
+                and fits_a_setpoint(request, lang, plant):
+            return [c for c in taking(_SETPOINTS) if c != picked]
+        return []
 
     async def _in_english(self, request: str, asking: ProcedureRun | None) -> str | None:
         """The request restated in English by the model, when it is in another language (None for English,

@@ -1,0 +1,34 @@
+"""The values a request sets, and whether a setpoint of the machine it names can take them, read by code."""
+
+from __future__ import annotations
+
+import pytest
+
+from connectors.settings import ConnectorSettings
+from copilot.procedures.values import fits_a_setpoint, values_set
+
+PLANT = ConnectorSettings().load_plant()
+
+
+@pytest.mark.parametrize(("lang", "text", "sets"), [
+    ("en", "oven to 185, I approve it myself", True),
+    ("en", "knock the pump back 10 %", True),
+    ("en", "pump vibration has crept up to 7 mm/s, have a look", False),  # a reading's unit, no setpoint's
+    ("en", "show me the alarms on line 2", False),
+    ("en", "trend the oven temperature over the last 8 hours", False),
+    ("de", "den Ofen um 5 Grad runter", True),
+])
+def test_a_value_is_set_in_no_unit_or_one_a_setpoint_takes(lang: str, text: str, sets: bool) -> None:
+    assert bool(values_set(text, lang, PLANT)) is sets
+
+
+@pytest.mark.parametrize(("text", "fits"), [
+    ("take the oven down 5", True),
+    ("oven to 185", True),
+    ("oven up to 250", False),  # beyond its setpoint's limits: no setpoint of the oven's
+    ("put the blue job on the moulder up to 9000", False),
+    ("cut the blue UV job to 600", False),  # names no machine
+    ("pump speed to 2400 rpm", True),
+])
+def test_a_value_fits_a_setpoint_of_the_machine_named_within_its_limits(text: str, fits: bool) -> None:
+    assert fits_a_setpoint(text, "en", PLANT) is fits
