@@ -498,3 +498,13 @@ def test_a_purchase_flag_the_model_set_holds_only_where_the_request_buys_but_a_c
     slots, _, _ = checked("IM-103: bearing wear rising, vibration 7.1 mm/s", report, dict(given), PLANT,
                           by_model=False)  # the monitor's own call
     assert slots["order_spare_parts"] is True
+
+
+def test_of_the_parts_a_request_fits_the_one_whose_name_shares_the_most_words_is_named() -> None:
+    dyehouse = load_plant(PLANTS / "dyehouse" / "plant.yaml")  # a roller bearing and a roller cover in its BOM
+    order = SHIPPED.get("order_part")
+    slots, _, question = checked("two new roller covers for the padder, cheapest", order, {"part": "BRG-22210"},
+                                 dyehouse)
+    assert question is None and slots["part"] == "ROLL-CVR-FM2"
+    _, _, question = checked("some roller parts for the padder", order, {"part": "BRG-22210"}, dyehouse)
+    assert "BRG-22210" in question and "ROLL-CVR-FM2" in question  # as many words each: asked back

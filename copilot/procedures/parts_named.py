@@ -26,12 +26,15 @@ def part_named(value: str, text: str) -> bool:
 def _fitting_parts(request: str, plant: Plant, machines: list[str]) -> list[str]:
     """The parts whose names the request's words fit (by stem, less the words that name the ``machines``); of those,
     the ones in the bill of materials of the ``machines`` where any is ("the bearings for the pump" are the pump's
-    bearing, not every bearing in the store)."""
+    bearing, not every bearing in the store); of those, the ones whose names share the most words with it ("roller
+    covers" are the roller cover, not the roller bearing)."""
     said = stems(request).difference(*(machine_words(plant.machines[m]) for m in machines),
                                      _machine_phrases(request, plant, machines))
-    fits = [part.id for part in plant.parts if stems(part.name) & said]
+    shared = {part.id: len(stems(part.name) & said) for part in plant.parts}
+    fits = [p for p, n in shared.items() if n]
     fitted = {b.part for m in machines for b in plant.machines[m].bom}
-    return [f for f in fits if f in fitted] or fits
+    fits = [f for f in fits if f in fitted] or fits
+    return [f for f in fits if shared[f] == max(shared[f] for f in fits)]
 
 
 _PHRASE = re.compile(r"\b(?:for|on|of|at|from)\s+(.+?)(?=[,.;:!?\n]|\b(?:and|for|on|of|at|from|with)\b|$)")
