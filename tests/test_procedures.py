@@ -508,3 +508,18 @@ def test_of_the_parts_a_request_fits_the_one_whose_name_shares_the_most_words_is
     assert question is None and slots["part"] == "ROLL-CVR-FM2"
     _, _, question = checked("some roller parts for the padder", order, {"part": "BRG-22210"}, dyehouse)
     assert "BRG-22210" in question and "ROLL-CVR-FM2" in question  # as many words each: asked back
+
+
+def test_a_reading_the_machine_lacks_is_the_one_the_request_names_or_asked_back() -> None:
+    dyehouse = load_plant(PLANTS / "dyehouse" / "plant.yaml")
+    trend = SHIPPED.get("tag_history_trend")
+    slots, stop, question = checked("how has the stenter's chamber temperature moved since noon?", trend,
+                                    {"machine": "ST-202", "tag": "nip_pressure"}, dyehouse)
+    assert (stop, question, slots["tag"]) == (None, None, "chamber_temp")
+    slots, stop, question = checked("what temperature is the stenter at?", trend,
+                                    {"machine": "ST-202", "tag": "nip_pressure"}, dyehouse)
+    assert stop is None and "tag" not in slots
+    assert question == "Which of ST-202's readings: chamber temperature, temperature setpoint?"
+    slots, _, question = checked("trend the stenter's overfeed", trend, {"machine": "ST-202", "tag": "overfeed"},
+                                 dyehouse)
+    assert question is None and slots["tag"] == "overfeed"

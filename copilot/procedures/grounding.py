@@ -52,6 +52,7 @@ from copilot.procedures.features import fitted_product, names_product, options_s
 from copilot.procedures.parts_named import grounded_part, part_named
 from copilot.procedures.register import resolution
 from copilot.procedures.spec import Procedure, SlotKind
+from copilot.procedures.tags_named import grounded_tag
 from copilot.understanding.changes import read_changes
 from copilot.understanding.choices import preference_in
 from copilot.understanding.machines import lines_named, machines_named
@@ -279,24 +280,25 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
         elif slot.kind is SlotKind.part and not part_named(value, text):
             if question := grounded_part(kept, name, slot.required, texts, named, plant, earlier):
                 return kept, None, question
+    if question := grounded_tag(procedure, kept, own_text, plant):
+        return kept, None, question
     _unfilled_place(procedure, kept, named, plant)
     _set_of(procedure, kept, texts, lang, [plant.machines[m] for m in named])
     options_said(procedure, kept, own, lang, plant)
     fitted_product(procedure, kept, f"{own_text} {earlier}", plant)
-    if by_model:
-        _bought(procedure, kept, own, lang)
+    _bought(procedure, kept, own, lang, by_model=by_model)
     unfilled_day(procedure, kept, own)
     taken_off(procedure, kept, own, lang, plant)
     measured = _measured_instead(request, procedure, kept, plant)
     return kept, measured, None if measured else unconverted
 
 
-def _bought(procedure: Procedure, slots: dict[str, Any], own: list[str], lang: str) -> None:
-    """A purchase slot holds where the request says to buy (in its words, then its restatement's), or where the
-    model took it to and the request says how many ("... and 4 of the 6205 bearings"); not otherwise: "get a fitter
-    to check the check ring" buys no check ring."""
+def _bought(procedure: Procedure, slots: dict[str, Any], own: list[str], lang: str, *, by_model: bool) -> None:
+    """A purchase slot the model filled holds where the request says to buy (in its words, then its restatement's),
+    or where the model took it to and the request says how many ("... and 4 of the 6205 bearings"); not otherwise:
+    "get a fitter to check the check ring" buys no check ring. A caller's own (``by_model`` False) stays as set."""
     name = procedure.slot_of(SlotKind.purchase)
-    if name is None:
+    if name is None or not by_model:
         return
     counted = any(slots.get(n) is not None for n, s in procedure.slots.items() if s.kind is SlotKind.integer)
     if buying_said(own, lang) or slots.get(name) is True and counted:
