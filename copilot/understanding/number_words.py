@@ -56,6 +56,21 @@ MULTIPLIERS = {
 }
 """Words that multiply the number before them (and stand for 100 or 1000 alone, where the language allows)."""
 
+SCALES = {
+    "en": {r"thousand": 1000, r"million": 1e6},
+    "de": {r"tausend": 1000, r"tsd\.?": 1000, r"million(?:en)?": 1e6, r"mio\.?": 1e6},
+    "fr": {r"mille": 1000, r"million(?:s)?": 1e6},
+    "es": {r"mil": 1000, r"mill[oó]n(?:es)?": 1e6},
+    "it": {r"mila": 1000, r"mille": 1000, r"milion[ei]": 1e6},
+    "pt": {r"mil": 1000, r"milh(?:ão|ões)": 1e6},
+    "nl": {r"duizend": 1000, r"miljoen": 1e6},
+    "pl": {r"tysi(?:ąca?|ące|ęcy)": 1000, r"tys\.?": 1000, r"milion(?:y|ów)?": 1e6},
+    "cs": {r"tisíc(?:e|ů)?": 1000, r"tis\.?": 1000, r"milion(?:y|ů)?": 1e6},
+    "tr": {r"bin": 1000, r"milyon": 1e6},
+}
+"""Words after a number in digits that multiply it ("32 thousand", "32 mil metros", "7,5 tysiąca"); a "k" glued to
+the digits ("32k") is a thousand in every language."""
+
 BOUND = {"pl": {"tysiące", "tysięcy"}, "cs": {"sta", "stě", "set", "tisíce"}}
 """Multipliers that never stand alone ("set" alone is no hundred)."""
 

@@ -29,6 +29,7 @@ from copilot.understanding.number_words import (
     IDIOMS,
     LANGUAGES,
     MULTIPLIERS,
+    SCALES,
     SUFFIXES,
     TEXT_TO_NUM,
     WORDS,
@@ -212,14 +213,21 @@ def _fits(run: list[tuple[float, str, int, int]], value: float, word: str, lang:
 
 
 @cache
-def _after(lang: str) -> tuple[re.Pattern, re.Pattern]:
+def _after(lang: str) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    scales = "|".join(rf"(?P<s{i}>{word})" for i, word in enumerate(SCALES[lang]))
     return (re.compile(rf"\s*(?:{DOZEN[lang]})(?!\w)", re.IGNORECASE),
-            re.compile(rf"\s*(?:{AND_A_HALF[lang]})(?!\w)", re.IGNORECASE))
+            re.compile(rf"\s*(?:{AND_A_HALF[lang]})(?!\w)", re.IGNORECASE),
+            re.compile(rf"(?:k|\s+(?:{scales}))(?!\w)", re.IGNORECASE))
 
 
 def _extended(number: Number, text: str, lang: str) -> Number:
-    """The number with what follows it and changes it: "two dozen" (×12), "two and a half" (+0.5)."""
-    dozen, half = _after(lang)
+    """The number with what follows it and changes it: "32 thousand", "32k" (×1000, digits only), "two dozen"
+    (×12), "two and a half" (+0.5)."""
+    dozen, half, scale = _after(lang)
+    if text[number.start:number.end][-1:].isdigit() and (match := scale.match(text, number.end)):
+        named = next((i for i, word in enumerate(match.groupdict().values()) if word), None)
+        factor = 1000 if named is None else list(SCALES[lang].values())[named]
+        number = Number(number.value * factor, number.start, match.end(), number.signed)
     if match := dozen.match(text, number.end):
         number = Number(number.value * 12, number.start, match.end(), number.signed)
     if match := half.match(text, number.end):
