@@ -441,3 +441,13 @@ async def test_a_machine_s_step_the_chooser_took_for_an_order_s_quantity_is_chos
         steps = await ask(copilot, "olga", "drop the moulder's barrel 10, it's stringing")
     assert [s.tool for s in steps if s.kind == "choice"] == ["change_setpoints"]
     assert [s.tool for s in waiting(steps)] == ["write_setpoint"]
+
+
+async def test_an_order_s_quantity_the_chooser_took_for_a_setpoint_is_chosen_again_among_the_orders(sim, tmp_path):
+    model = script([call("change_setpoints", machine="IM-103", changes=[{"tag": "barrel_temp_setpoint", "to": 600}])],
+                   [call("change_production", order=None, line=None, product=None, variant=None, colour="blue",
+                         options=None, without=None, quantity=600, added=None)], narrowed=True)
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "cut the moulder's blue job to 600 pieces")
+    assert [s.tool for s in steps if s.kind == "choice"] == ["change_production"]
+    assert [s.tool for s in waiting(steps)] == ["change_production_order"]

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from connectors.plant import load_plant
 from connectors.settings import ConnectorSettings
-from copilot.procedures.values import fits_a_setpoint, values_set
+from connectors.site import PLANTS
+from copilot.procedures.values import counted_only, fits_a_setpoint, values_set
 
 PLANT = ConnectorSettings().load_plant()
+DYEHOUSE = load_plant(PLANTS / "dyehouse" / "plant.yaml")
 
 
 @pytest.mark.parametrize(("lang", "text", "sets"), [
@@ -32,3 +35,15 @@ def test_a_value_is_set_in_no_unit_or_one_a_setpoint_takes(lang: str, text: str,
 ])
 def test_a_value_fits_a_setpoint_of_the_machine_named_within_its_limits(text: str, fits: bool) -> None:
     assert fits_a_setpoint(text, "en", PLANT) is fits
+
+
+@pytest.mark.parametrize(("dyehouse", "text", "counted"), [
+    (True, "take the navy on the jet down to 7.2 tonnes", True),  # the dye line counts in kg
+    (True, "raise the finishing order to 32 thousand metres", True),  # the finishing line in m
+    (True, "jet temperature down to 58 degrees", False),  # a setpoint's unit
+    (True, "put the navy up to 8500", False),  # no unit: anyone's
+    (False, "cut the moulder's blue job to 600 pieces", True),
+    (False, "pump vibration up to 7 mm/s", False),  # a reading's unit, no counter's
+])
+def test_a_value_in_a_unit_only_the_plants_counters_take_is_counted(dyehouse: bool, text: str, counted: bool) -> None:
+    assert counted_only(text, "en", DYEHOUSE if dyehouse else PLANT) is counted

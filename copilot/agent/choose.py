@@ -34,7 +34,7 @@ from copilot.procedures.tasks import (
     telling_apart,
     with_subject,
 )
-from copilot.procedures.values import fits_a_setpoint, values_set
+from copilot.procedures.values import counted_only, fits_a_setpoint, values_set
 from copilot.store.approvals import Origin
 from copilot.understanding.commands import commands_said
 from copilot.understanding.numbers import in_digits
@@ -240,16 +240,22 @@ class Choose:
         """For a request that is no question and sets a value ("to 75", "down 5"): the procedures that set one, where
         the chooser picked one that changes nothing, or none ("pH on the jet to 10.6, I approve it" asks no sign-off
         history); those that set a setpoint, where it picked an order's quantity for a value only a setpoint of the
-        machine named takes and the request names no order ("take the stenter down 5")."""
+        machine named takes and the request names no order ("take the stenter down 5"); those that set an order's
+        quantity, where it picked a setpoint for a value in a unit only the plant's counters take ("the navy on the
+        jet down to 7.2 tonnes")."""
         procedures, plant = self.rt.procedures, self.rt.deps.plant
         request, lang = texts[0], language_of(texts[0])
-        if is_question(request) or not values_set(request, lang, plant):
-            return []
 
         def taking(kinds: frozenset[SlotKind]) -> list[str]:
             return [c for c in choosable
                     if c != OTHER and any(slot.kind in kinds for slot in procedures.get(c).slots.values())]
 
+        if is_question(request):
+            return []
+        if picked in taking(_SETPOINTS) and counted_only(request, lang, plant):
+            return [c for c in taking(_COUNTS) if c != picked]
+        if not values_set(request, lang, plant):
+            return []
         if picked == OTHER or not procedures.get(picked).changes:
             return taking(_VALUES)
         said = configuration_said(texts, lang, plant)

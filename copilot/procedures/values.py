@@ -8,7 +8,10 @@ from copilot.understanding.machines import machines_named
 from copilot.understanding.phrasing import Absolute, Percent, Relative, phrases
 from copilot.understanding.units import Converted, Incompatible, NotExact, convert
 
-__all__ = ["fits_a_setpoint", "values_set"]
+__all__ = ["counted_only", "fits_a_setpoint", "values_set"]
+
+COUNTER = "good_count"
+"""The tag a machine counts its output on: a production order is counted in its line's unit."""
 
 Set = Absolute | Relative | Percent
 
@@ -24,7 +27,7 @@ def values_set(request: str, lang: str, plant: Plant) -> list[Set]:
     units = {t.unit for t in setpoints if t.unit}
     return [p for p in phrases(request, lang) if isinstance(p, Percent) or isinstance(p, Absolute | Relative) and (
         p.unit is None or p.unit.symbol is None
-        or any(not isinstance(convert(1, p.unit.symbol, u, relative=True), Incompatible) for u in units))]
+        or any(_fits(p.unit.symbol, u) for u in units))]
 
 
 def fits_a_setpoint(request: str, lang: str, plant: Plant) -> bool:
@@ -33,6 +36,20 @@ def fits_a_setpoint(request: str, lang: str, plant: Plant) -> bool:
     setpoints = [t for m in _machines(request, lang, plant) for t in m.setpoints]
     read = [p for p in values_set(request, lang, plant) if isinstance(p, Absolute | Relative)]
     return bool(setpoints and read) and all(any(_takes(t, p) for t in setpoints) for p in read)
+
+
+def counted_only(request: str, lang: str, plant: Plant) -> bool:
+    """Whether each value ``request`` sets is in a unit no setpoint of the machines it names (or else of the plant)
+    takes, but the plant counts its output in ("the navy on the jet down to 7.2 tonnes" is an order's quantity)."""
+    setpoints = [t.unit for m in (_machines(request, lang, plant) or plant.machines.values()) for t in m.setpoints]
+    counted = {m.tags[COUNTER].unit for m in plant.machines.values() if COUNTER in m.tags and m.tags[COUNTER].unit}
+    units = [p.unit.symbol if p.unit else None for p in phrases(request, lang) if isinstance(p, Absolute | Relative)]
+    return bool(units) and all(u is not None and not any(_fits(u, s) for s in setpoints if s)
+                               and any(_fits(u, c) for c in counted) for u in units)
+
+
+def _fits(unit: str, target: str) -> bool:
+    return not isinstance(convert(1, unit, target, relative=True), Incompatible)
 
 
 def _takes(tag: Tag, value: Absolute | Relative) -> bool:
