@@ -237,6 +237,18 @@ def test_an_order_named_by_its_place_colour_and_options_is_the_one_meant(said, s
     assert decided.value == {"order_id": order, **change}
 
 
+@pytest.mark.parametrize(("said", "slots", "order", "change"), [
+    ("put the navy up to 8500 kg", {"colour": "navy", "quantity": 8500}, "PO-D1-0311", {"quantity": 8500}),
+    ("the navy to 32 thousand metres", {"colour": "navy", "quantity": 32000}, "PO-F1-0207", {"quantity": 32000}),
+    ("switch the olive batch to sand", {"line": "D1", "colour": "sand"}, "PO-D1-0312",
+     {"variant": "TW-240-SAND"}),
+])
+def test_an_order_is_told_by_its_line_s_unit_and_by_the_colour_it_changes_from(said, slots, order, change) -> None:
+    dyehouse = load_plant(PLANTS / "dyehouse" / "plant.yaml")  # dyeing counts in kg, finishing in metres
+    orders = [ProductionOrderRecord.model_construct(**o.model_dump()) for o in dyehouse.production_orders]
+    assert production_change(dyehouse, orders, said=said, **slots).value == {"order_id": order, **change}
+
+
 def test_an_order_named_by_a_place_several_lines_share_is_asked_back() -> None:
     with pytest.raises(AskBack, match="PO-L1-0043 or PO-L2-0108"):
         production_change(PLANT, PLANT_ORDERS, said="the next order should be 900", quantity=900)

@@ -3,12 +3,15 @@ colour and options; its new variant and quantity."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from connectors.catalogue import Variant
 from connectors.plant import Plant
 from connectors.records import ProductionOrderRecord, ProductionOrderStatus
+from copilot.procedures.language import language_of
 from copilot.procedures.outcome import AskBack, Decided, Json, Stop, either
+from copilot.procedures.values import counted_lines
 from copilot.understanding.orders import OrderPlace, order_place_in
 from tools.lines import spaced
 
@@ -27,12 +30,15 @@ def production_change(plant: Plant, orders: list[ProductionOrderRecord] | None, 
     A colour and options only one product comes in name that product ("the coolant in red with the
     tamper-evident cap"); with a new quantity, a colour the order's variant already has describes the order
     ("the red coolant order: 500 more"), it does not change it. The request (``said``) may name the order by its
-    place: the running one, or the next one queued after it ("the red run queued after the current one")."""
-    orders = orders or []
+    place: the running one, or the next one queued after it ("the red run queued after the current one"), by the
+    colour it changes from ("switch the olive batch to sand"), and by its line's unit ("8500 kg": the line that
+    counts in kg)."""
+    lines = counted_lines(said, language_of(said), plant)
+    orders = [o for o in orders or [] if o.line in lines] or orders or []
     if not (order or product) and (colour or options):
         makers = {p.id for p in plant.products for v in p.variants if _fits(v, colour, options)}
         product = makers.pop() if len(makers) == 1 else None
-    described = (colour, options) if quantity is not None or added else (None, None)
+    described = (colour, options) if quantity is not None or added else (_colour_from(plant, said, colour), None)
     chosen = _chosen_order(plant, orders, Wanted(order, line, product, order_place_in(said), *described))
     if quantity is None and added:
         quantity = int(chosen.quantity + added)
@@ -54,6 +60,13 @@ def production_change(plant: Plant, orders: list[ProductionOrderRecord] | None, 
         raise Stop(f"{chosen.id} already runs {chosen.variant}")
     notes += [f"{k} → {v}" for k, v in changes.items() if k != "order_id"]
     return Decided(changes, ", ".join(notes))
+
+
+def _colour_from(plant: Plant, said: str, colour: str | None) -> str | None:
+    """The one colour the request says besides the one asked for: the colour of the order it changes ("switch the
+    olive batch to sand")."""
+    others = [c for c in plant.colours if c != colour and re.search(rf"(?<!\w){re.escape(c)}(?!\w)", said, re.I)]
+    return others[0] if len(others) == 1 else None
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from connectors.plant import Machine, Plant, Tag
 from copilot.understanding.machines import machines_named
-from copilot.understanding.phrasing import Absolute, Percent, Relative, phrases
+from copilot.understanding.phrasing import Absolute, Percent, Relative, Unclear, phrases
 from copilot.understanding.units import Converted, Incompatible, NotExact, convert
 
-__all__ = ["counted_only", "fits_a_setpoint", "values_set"]
+__all__ = ["counted_lines", "counted_only", "fits_a_setpoint", "values_set"]
 
 COUNTER = "good_count"
 """The tag a machine counts its output on: a production order is counted in its line's unit."""
@@ -46,6 +46,15 @@ def counted_only(request: str, lang: str, plant: Plant) -> bool:
     units = [p.unit.symbol if p.unit else None for p in phrases(request, lang) if isinstance(p, Absolute | Relative)]
     return bool(units) and all(u is not None and not any(_fits(u, s) for s in setpoints if s)
                                and any(_fits(u, c) for c in counted) for u in units)
+
+
+def counted_lines(text: str, lang: str, plant: Plant) -> set[str]:
+    """The lines whose counters take the unit of an amount ``text`` says ("8500 kg": the line that counts in kg);
+    empty where it says no amount in a unit a counter takes."""
+    units = {p.unit.symbol for p in phrases(text, lang)
+             if isinstance(p, Absolute | Relative | Unclear) and p.unit and p.unit.symbol}
+    return {m.line_id for m in plant.machines.values() if COUNTER in m.tags and m.tags[COUNTER].unit
+            and any(_fits(u, m.tags[COUNTER].unit) for u in units)}
 
 
 def _fits(unit: str, target: str) -> bool:
