@@ -451,3 +451,15 @@ async def test_an_order_s_quantity_the_chooser_took_for_a_setpoint_is_chosen_aga
         steps = await ask(copilot, "olga", "cut the moulder's blue job to 600 pieces")
     assert [s.tool for s in steps if s.kind == "choice"] == ["change_production"]
     assert [s.tool for s in waiting(steps)] == ["change_production_order"]
+
+
+async def test_a_consent_after_a_question_carries_out_the_change_asked_about(sim, tmp_path):
+    model = script("It may: 185 °C is within the oven's limits.", "OK, I will do it.",
+                   [call("change_setpoints", machine="OV-201", changes=[{"tag": "temp_setpoint", "to": 185}])])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        asked = await ask(copilot, "olga", "parts come out tacky. would it help to put the oven up to 185?",
+                          thread_id="c")
+        steps = await ask(copilot, "olga", "ok, do it", thread_id="c")
+    assert not waiting(asked)
+    [wait] = waiting(steps)  # words that only promise are no deed; the value is the question's
+    assert wait.change == "OV-201 temperature setpoint 180 → 185 °C"

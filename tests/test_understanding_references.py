@@ -1,10 +1,11 @@
-"""A request that repeats the one before it for something else, told in the ten languages; "the same" alone is not."""
+"""A request that repeats the one before it for something else, or only consents to it, told in the ten languages;
+"the same" alone is not."""
 
 from __future__ import annotations
 
 import pytest
 
-from copilot.understanding.references import repeats_earlier
+from copilot.understanding.references import consents, repeats_earlier
 
 
 @pytest.mark.parametrize("request_", [
@@ -23,3 +24,13 @@ def test_a_request_that_repeats_the_one_before_for_something_else(request_) -> N
 ])
 def test_the_same_alone_repeats_nothing(request_) -> None:
     assert not repeats_earlier(request_)
+
+
+@pytest.mark.parametrize(("request_", "consent"), [
+    ("ok, do it", True), ("yes, go ahead then", True), ("Ja, mach das.", True), ("oui, vas-y", True),
+    ("vale, hazlo", True), ("ok, procedi", True), ("sim, pode fazer", True), ("ja, doe maar", True),
+    ("tak, zrób to", True), ("ano, udělej to", True), ("tamam, yap", True),
+    ("ok", False), ("fine", False), ("do it for the oven", False), ("go to line 2", False), ("ok, 185 then", False),
+])
+def test_a_request_that_only_consents_to_the_one_before(request_: str, consent: bool) -> None:
+    assert consents(request_) is consent

@@ -38,7 +38,7 @@ from copilot.procedures.values import counted_only, fits_a_setpoint, values_set
 from copilot.store.approvals import Origin
 from copilot.understanding.commands import commands_said
 from copilot.understanding.numbers import in_digits
-from copilot.understanding.references import repeats_earlier
+from copilot.understanding.references import consents, repeats_earlier
 from policies.model import Risk
 from tools.base import Tool
 
@@ -129,7 +129,8 @@ class Choose:
 
     async def _choose_procedure(self, state: AgentState) -> dict:
         """The chooser: a procedure and its slots, or an answer in words (then no question stays open; words that
-        claim a change to an instruction are no answer: the model must choose); a request of several tasks is told
+        claim a change to an instruction, or answer a consent ("ok, do it"), are no answer: the model must choose);
+        a request of several tasks is told
         apart first, and each task chosen for in turn."""
         asking, tasks, said = kept_run(state), state.get("tasks"), []
         if tasks is None and asking is None:
@@ -141,7 +142,7 @@ class Choose:
                                  task=tasks.task if tasks is not None else None)
         choosable = self._choosable(asking, request, messages)
         reply = with_own_ids(await self.bound.model.ainvoke(heard, allowed_tools=choosable))
-        if not reply.tool_calls and not is_question(request) and claims_a_change(reply.text):  # words are no deed
+        if not reply.tool_calls and not is_question(request) and (claims_a_change(reply.text) or consents(request)):
             reply = with_own_ids(await self.bound.model.ainvoke(heard, allowed_tools=choosable, tool_choice="required"))
             if not reply.tool_calls:
                 reply = AIMessage(content="", tool_calls=[{"name": OTHER, "args": {}, "id": new_call_id(),

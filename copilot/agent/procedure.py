@@ -33,7 +33,7 @@ from copilot.procedures.chooser import (
 from copilot.procedures.language import language_of
 from copilot.procedures.run import AUTHOR, CallResult, ProcedureRun, RunState, advance, start
 from copilot.store.audit import AuditKind
-from copilot.understanding.references import repeats_earlier
+from copilot.understanding.references import consents, repeats_earlier
 
 
 @dataclass
@@ -91,8 +91,8 @@ class AdvanceProcedure:
         if chosen is not None and chosen.as_given and chosen.procedure == spec.name:  # a form: the person's choices
             run = start(spec, request, chosen.slots, "en", self.rt.deps.plant, as_given=True)
         else:
-            repeated = previous_request(state["messages"]) if repeats_earlier(latest_request(state["messages"])) \
-                else None
+            latest = latest_request(state["messages"])
+            repeated = previous_request(state["messages"]) if repeats_earlier(latest) or consents(latest) else None
             run = start(spec, request, call["args"], language_of(request, asking.lang if asking else "en"),
                         self.rt.deps.plant, english=state.get("restated"), earlier=said_earlier(state["messages"]),
                         repeated=repeated, by_model=by_model)
