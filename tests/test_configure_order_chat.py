@@ -134,6 +134,19 @@ async def test_an_order_described_by_its_colour_is_chosen_again_among_the_proced
     assert [s.tool for s in waiting(steps)] == ["change_production_order"]
 
 
+async def test_options_taken_off_an_order_described_by_them_is_chosen_among_the_order_procedures(sim, tmp_path):
+    model = script([call("configure_order_accept", product="HX-200", colour="blue", options=None, quantity=None,
+                         due=None)],
+                   [call("line_changeover", line="L1")],
+                   [call("change_production", order=None, line=None, product=None, variant=None, colour="blue",
+                         options=["uv_stabilised"], without=["uv_stabilised"], quantity=None, added=None)],
+                   narrowed=True)
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "pia", "the blue UV job: take the UV off, plain blue is fine")
+    assert [s.tool for s in steps if isinstance(s, Choice)] == ["change_production"]
+    assert [s.tool for s in waiting(steps)] == ["change_production_order"]
+
+
 async def test_a_model_that_claims_in_words_to_have_placed_the_order_is_made_to_choose(sim, tmp_path):
     due = (datetime.now(UTC).date() + timedelta(days=10)).isoformat()
     model = script("The order has been accepted.",

@@ -207,6 +207,9 @@ def test_an_option_the_request_takes_off_is_taken_off_whatever_the_model_filled(
     slots, _, _ = checked("den roten Auftrag ohne Manipulationsschutz", production, {"colour": "red"}, PLANT,
                           lang="de", english="the red order without the tamper-evident cap")
     assert slots == {"colour": "red", "without": ["tamper_evident_cap"]}
+    slots, _, _ = checked("the blue UV job: drop the UV, customer changed their mind", production,
+                          {"colour": "blue", "options": ["uv_stabilised"]}, PLANT)  # a colon ends a clause
+    assert slots == {"colour": "blue", "options": [], "without": ["uv_stabilised"]}
 
 
 def test_a_part_the_request_does_not_name_is_not_the_models_guess() -> None:

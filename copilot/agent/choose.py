@@ -213,7 +213,8 @@ class Choose:
         where it picked one of them for a request that, with the conversation before it, names no product and
         not both a quantity and a due day (a complaint, or "cut the blue UV job to 600", is no configuration) —
         those that take a production order where it describes one by its variant's colour or options and gives a
-        quantity ("three hundred more on the blue UV job")."""
+        quantity or takes options off ("three hundred more on the blue UV job", "the navy WR job: drop the
+        water repellent")."""
         procedures, plant = self.rt.procedures, self.rt.deps.plant
         needs = [c for c in choosable if c != OTHER and (slot := procedures.get(c).slot_of(SlotKind.product))
                  and procedures.get(c).slots[slot].required]
@@ -225,7 +226,7 @@ class Choose:
                 return []
             others = [c for c in choosable if c not in needs]
             ordered = [c for c in others if c != OTHER and procedures.get(c).slot_of(SlotKind.production_order)]
-            return ordered if said.variant and said.quantity and ordered else others
+            return ordered if said.variant and (said.quantity or said.dropped) and ordered else others
         return needs if said.new_order else []
 
     def _command(self, picked: str, texts: list[str], choosable: list[str]) -> list[str]:

@@ -43,13 +43,15 @@ class ConfigurationSaid:
     """What a request says of a customer's configuration: whether it names one of the plant's products, gives a
     quantity (a number not part of an id, a date or a line's name) and a day it is due, whether it types a
     production order's id (an id with the prefix of the plant's orders: then it is about that order), and whether
-    it describes a variant by a colour or options the plant's products come in ("the blue UV job")."""
+    it describes a variant by a colour or options the plant's products come in ("the blue UV job"), and whether it
+    takes options off ("drop the water repellent")."""
 
     product: bool
     quantity: bool
     due: bool
     order: bool
     variant: bool = False
+    dropped: bool = False
 
     @property
     def new_order(self) -> bool:
@@ -63,7 +65,8 @@ def configuration_said(texts: list[str], lang: str, plant: Plant) -> Configurati
         product=any(product_said(text, plant) for text in texts),
         quantity=any(numbers(_NOT_A_QUANTITY.sub(" ", text), lang if i == 0 else "en") for i, text in enumerate(texts)),
         due=any(day_said(text) for text in texts), order=any(_order_id(plant).search(text) for text in texts),
-        variant=any(_variant_said(text, lang if i == 0 else "en", plant) for i, text in enumerate(texts)))
+        variant=any(_variant_said(text, lang if i == 0 else "en", plant) for i, text in enumerate(texts)),
+        dropped=bool(_read(texts, lang, lambda text, language: options_dropped(text, plant.options, language))))
 
 
 def _variant_said(text: str, lang: str, plant: Plant) -> bool:

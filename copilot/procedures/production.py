@@ -35,10 +35,12 @@ def production_change(plant: Plant, orders: list[ProductionOrderRecord] | None, 
     counts in kg)."""
     lines = counted_lines(said, language_of(said), plant)
     orders = [o for o in orders or [] if o.line in lines] or orders or []
+    counted = quantity is not None or bool(added)
+    colour, from_colour = (colour, None) if counted else _colours(plant, said, colour)
     if not (order or product) and (colour or options):
         makers = {p.id for p in plant.products for v in p.variants if _fits(v, colour, options)}
         product = makers.pop() if len(makers) == 1 else None
-    described = (colour, options) if quantity is not None or added else (_colour_from(plant, said, colour), None)
+    described = (colour, options) if counted else (from_colour, None)
     chosen = _chosen_order(plant, orders, Wanted(order, line, product, order_place_in(said), *described))
     if quantity is None and added:
         quantity = int(chosen.quantity + added)
@@ -62,11 +64,16 @@ def production_change(plant: Plant, orders: list[ProductionOrderRecord] | None, 
     return Decided(changes, ", ".join(notes))
 
 
-def _colour_from(plant: Plant, said: str, colour: str | None) -> str | None:
-    """The one colour the request says besides the one asked for: the colour of the order it changes ("switch the
-    olive batch to sand")."""
-    others = [c for c in plant.colours if c != colour and re.search(rf"(?<!\w){re.escape(c)}(?!\w)", said, re.I)]
-    return others[0] if len(others) == 1 else None
+def _colours(plant: Plant, said: str, colour: str | None) -> tuple[str | None, str | None]:
+    """The colour asked for and the colour of the order it changes, where the request says two or more: the first
+    it says is the order's; the one asked for is the model's where that is another, else the last it says ("switch
+    the olive batch to sand", "the olive batch queued after the navy: in sand instead")."""
+    found = sorted((m.start(), c) for c in plant.colours
+                   if (m := re.search(rf"(?<!\w){re.escape(c)}(?!\w)", said, re.IGNORECASE)))
+    named = [c for _, c in found]
+    if len(named) < 2:
+        return colour, None
+    return (colour if colour in named and colour != named[0] else named[-1]), named[0]
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ REMOVE = {
     "tr": r"olmadan|kaldır\w*|çıkar\w*",
 }
 """The words that take an option off, per language (lower case, matched at word starts)."""
-_CLAUSE = re.compile(r"[,;.!?]|\b(?:and|but|then|und|aber|et|mais|y|pero|ma|mas|en|maar|ve)\b")
+_CLAUSE = re.compile(r"[,;:.!?]|\b(?:and|but|then|und|aber|et|mais|y|pero|ma|mas|en|maar|ve)\b")
 _WORD = re.compile(r"[^\W\d_]+")
 _GENERIC = {"option", "finish", "with", "the"}
 
