@@ -168,6 +168,11 @@ def test_a_line_or_product_the_request_does_not_name_is_dropped() -> None:
     slots, _, _ = checked("add 400 to the grey housing order", production,
                           {"product": "HX-200", "colour": "grey", "added": 400}, PLANT)
     assert slots == {"product": "HX-200", "colour": "grey", "added": 400}
+    dyehouse = load_plant(PLANTS / "dyehouse" / "plant.yaml")
+    slots, _, _ = checked("the olive one, make it 14000", production,
+                          {"line": "F1", "product": "TW-240", "colour": "olive", "quantity": 14000}, dyehouse,
+                          earlier="what's planned on the finishing line?\n- PO-F1-0209: TW-240F-OLIVE-EC, planned")
+    assert slots == {"line": "F1", "colour": "olive", "quantity": 14000}  # TW-240F's id names no TW-240
 
 
 def test_a_count_is_a_new_total_or_a_change_as_the_request_phrases_it_whichever_slot_the_model_filled() -> None:

@@ -24,10 +24,12 @@ def _name_words(product: Product, plant: Plant) -> set[str]:
 
 
 def names_product(product: Product, text: str, plant: Plant, *, alone: bool = False) -> bool:
-    """Whether a text names this product: by its id, or by a word of its name that names no machine (``alone``: and
-    no other product: "cotton", in every product's name, names none of them alone)."""
+    """Whether a text names this product: by its id (or a variant's, that starts with it; TW-240F is not TW-240), or
+    by a word of its name that names no machine (``alone``: and no other product: "cotton", in every product's
+    name, names none of them alone)."""
     others = set().union(set(), *(stems(p.name) for p in plant.products if p is not product)) if alone else set()
-    return product.id.upper() in text.upper() or bool((_name_words(product, plant) - others) & stems(text))
+    typed = re.search(rf"(?<![\w-]){re.escape(product.id)}(?!\w)", text, re.IGNORECASE)  # not TW-240 of TW-240F
+    return bool(typed) or bool((_name_words(product, plant) - others) & stems(text))
 
 
 def product_said(text: str, plant: Plant) -> bool:
