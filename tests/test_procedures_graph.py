@@ -463,3 +463,16 @@ async def test_a_consent_after_a_question_carries_out_the_change_asked_about(sim
     assert not waiting(asked)
     [wait] = waiting(steps)  # words that only promise are no deed; the value is the question's
     assert wait.change == "OV-201 temperature setpoint 180 → 185 °C"
+
+
+async def test_a_reply_that_only_adds_details_continues_the_procedure_before_it(sim, tmp_path):
+    model = script([call("order_part", part="FAN-MTR-TC6", quantity=1)],
+                   [call("change_production", order=None, line="L2", product=None, variant=None, colour=None,
+                         options=None, without=None, quantity=2, added=None)],
+                   [call("order_part", part="FAN-MTR-TC6", quantity=2, preference="lead_time")], narrowed=True)
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        [one] = waiting(await ask(copilot, "olga", "order a fan motor for the oven", thread_id="d"))
+        await copilot.reject(one.action_id, user("sam"), "two, and sooner")
+        steps = await ask(copilot, "olga", "make it 2, and whoever's quickest", thread_id="d")
+    assert [s.tool for s in steps if s.kind == "choice"] == ["order_part"]  # one task, not a production order
+    assert [w.change.split(" (")[0] for w in waiting(steps)] == ["order 2 x FAN-MTR-TC6"]

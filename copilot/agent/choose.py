@@ -21,6 +21,7 @@ from copilot.agent.status import Status, ToolArtifact
 from copilot.llm.errors import LLMError, ModelUnavailable, Outage
 from copilot.procedures.answer import faithful, restating_request
 from copilot.procedures.chooser import OTHER, chooser_messages, latest_request, previous_procedure, said_earlier
+from copilot.procedures.details import adds_detail
 from copilot.procedures.features import configuration_said, product_said
 from copilot.procedures.language import LANGUAGE_NAMES, language_of
 from copilot.procedures.questions import is_question
@@ -133,7 +134,8 @@ class Choose:
         a request of several tasks is told
         apart first, and each task chosen for in turn."""
         asking, tasks, said = kept_run(state), state.get("tasks"), []
-        if tasks is None and asking is None:
+        if tasks is None and asking is None and not self._added_to(latest_request(state["messages"]),
+                                                                    state["messages"]):
             said, tasks = await self._tell_apart(state["messages"])
         messages = [*state["messages"], *said]
         request = tasks.task if tasks is not None else latest_request(messages)
@@ -187,15 +189,26 @@ class Choose:
 
     def _choosable(self, asking: ProcedureRun | None, request: str, messages: list[AnyMessage]) -> list[str]:
         """What the chooser may pick: after a question asked back, the reply continues that procedure (or, if it
-        asks for something else, goes to the free loop); "the same for ..." the procedure of the request before;
+        asks for something else, goes to the free loop); "the same for ..." and a reply that only adds details
+        ("make it 2, whoever's quickest") the procedure of the request before;
         for a question, only the procedures that change nothing; otherwise every procedure."""
         if asking is not None and asking.outcome is RunState.asking:
             return [asking.procedure, OTHER]
         if repeats_earlier(request) and (before := previous_procedure(messages, self.rt.procedures.names)):
             return [before, OTHER]
+        if before := self._added_to(request, messages):
+            return [before, OTHER]
         if is_question(request):
             return [c for c in self.bound.choices if c == OTHER or not self.rt.procedures.get(c).changes]
         return list(self.bound.choices)
+
+    def _added_to(self, request: str, messages: list[AnyMessage]) -> str | None:
+        """The procedure a reply that only adds details continues: the one chosen for the request before, where it
+        changes something."""
+        before = previous_procedure(messages, self.rt.procedures.names)
+        if before is None or not self.rt.procedures.get(before).changes:
+            return None
+        return before if adds_detail(request, language_of(request), self.rt.deps.plant) else None
 
     def _rechoice(self, reply: AIMessage, request: str, english: str | None, choosable: list[str],
                   messages: list[AnyMessage]) -> list[str]:
