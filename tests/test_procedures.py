@@ -537,3 +537,11 @@ def test_a_reading_the_machine_lacks_is_the_one_the_request_names_or_asked_back(
     slots, _, question = checked("trend the stenter's overfeed", trend, {"machine": "ST-202", "tag": "overfeed"},
                                  dyehouse)
     assert question is None and slots["tag"] == "overfeed"
+
+
+def test_the_words_for_how_to_choose_a_supplier_name_no_part() -> None:
+    dyehouse = load_plant(PLANTS / "dyehouse" / "plant.yaml")  # SEAL-M30 is "SiC/carbon"
+    order = SHIPPED.get("order_part")
+    slots, _, question = checked("order 8 of them, lowest carbon", order, {"part": "BRG-22210", "quantity": 8},
+                                 dyehouse, earlier="what bearings go in the stenter?\n- ST-202: BRG-6310 (4 fitted)")
+    assert question is None and slots["part"] == "BRG-6310"  # the part the conversation named, not the seal

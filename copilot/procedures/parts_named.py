@@ -9,6 +9,7 @@ from typing import Any
 
 from connectors.plant import Plant
 from copilot.procedures.asked import operators_words
+from copilot.understanding.choices import without_choice_words
 from copilot.understanding.machines import machine_words, machines_named, stems
 
 __all__ = ["grounded_part", "part_named"]
@@ -24,11 +25,12 @@ def part_named(value: str, text: str) -> bool:
 
 
 def _fitting_parts(request: str, plant: Plant, machines: list[str]) -> list[str]:
-    """The parts whose names the request's words fit (by stem, less the words that name the ``machines``); of those,
+    """The parts whose names the request's words fit (by stem, less the words that name the ``machines`` or how to
+    choose a supplier: "lowest carbon" names no carbon seal); of those,
     the ones in the bill of materials of the ``machines`` where any is ("the bearings for the pump" are the pump's
     bearing, not every bearing in the store); of those, the ones whose names share the most words with it ("roller
     covers" are the roller cover, not the roller bearing)."""
-    said = stems(request).difference(*(machine_words(plant.machines[m]) for m in machines),
+    said = stems(without_choice_words(request)).difference(*(machine_words(plant.machines[m]) for m in machines),
                                      _machine_phrases(request, plant, machines))
     shared = {part.id: len(stems(part.name) & said) for part in plant.parts}
     fits = [p for p, n in shared.items() if n]

@@ -44,3 +44,12 @@ def preference_in(text: str, lang: str = "en") -> Preference | None:
         named.discard(Preference.price)
         named = named or {Preference.lead_time}
     return named.pop() if len(named) == 1 else None
+
+
+def without_choice_words(text: str) -> str:
+    """``text`` with the words that say how to choose a supplier blanked, in any language ("lowest carbon" names no
+    part with carbon in its name)."""
+    for words in (PRICE_NOT, *_WORDS.values()):
+        for lang in words:
+            text = _pattern(words[lang]).sub(lambda m: " " * len(m[0]), text)
+    return text
