@@ -265,7 +265,7 @@ class Choose:
             return [c for c in choosable
                     if c != OTHER and any(slot.kind in kinds for slot in procedures.get(c).slots.values())]
 
-        if is_question(request):
+        if is_question(request) or picked != OTHER and picked not in procedures.names:  # a model off the list
             return []
         if picked in taking(_SETPOINTS) and counted_only(request, lang, plant):
             return [c for c in taking(_COUNTS) if c != picked]
