@@ -545,3 +545,17 @@ def test_the_words_for_how_to_choose_a_supplier_name_no_part() -> None:
     slots, _, question = checked("order 8 of them, lowest carbon", order, {"part": "BRG-22210", "quantity": 8},
                                  dyehouse, earlier="what bearings go in the stenter?\n- ST-202: BRG-6310 (4 fitted)")
     assert question is None and slots["part"] == "BRG-6310"  # the part the conversation named, not the seal
+
+
+@pytest.mark.parametrize(("lang", "request_", "english", "machine", "part"), [
+    ("pl", "Jakie łożyska siedzą w napawarce?", "What parts are in the loading door?", "PD-201", "BRG-22210"),
+    ("it", "Ordina 2 guarnizioni della porta per il jet", "Order 2 guards for the jet", "JD-102", "GSK-HJ400-DOOR"),
+    ("de", "Die Pumpe braucht eine neue Gleitringdichtung", "The pump needs a new mechanical sell", "WP-101",
+     "SEAL-M30"),
+])
+def test_a_part_is_told_by_the_operators_own_word_before_a_restatements(lang, request_, english, machine, part):
+    dyehouse = load_plant(PLANTS / "dyehouse" / "plant.yaml")
+    inventory = SHIPPED.get("inventory_check")
+    slots, _, question = checked(request_, inventory, {"part": "NOZ-HJ400", "machine": machine}, dyehouse, lang=lang,
+                                 english=english)
+    assert question is None and slots["part"] == part

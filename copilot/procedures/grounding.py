@@ -278,7 +278,7 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
         if slot.kind in (*_TYPED, *_SAID):
             _unsaid(kept, name, procedure, texts, earlier, plant)
         elif slot.kind is SlotKind.part and not part_named(value, text):
-            if question := grounded_part(kept, name, slot.required, texts, named, plant, earlier):
+            if question := grounded_part(kept, name, slot.required, texts, named, plant, earlier, lang):
                 return kept, None, question
     if question := grounded_tag(procedure, kept, own_text, plant):
         return kept, None, question

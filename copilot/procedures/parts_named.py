@@ -11,6 +11,7 @@ from connectors.plant import Plant
 from copilot.procedures.asked import operators_words
 from copilot.understanding.choices import without_choice_words
 from copilot.understanding.machines import machine_words, machines_named, stems
+from copilot.understanding.parts import part_words_said
 
 __all__ = ["grounded_part", "part_named"]
 
@@ -57,11 +58,13 @@ def _last_part(text: str, plant: Plant) -> str | None:
 
 
 def grounded_part(slots: dict[str, Any], name: str, required: bool, texts: list[str], machines: list[str],
-                   plant: Plant, earlier: str) -> str | None:
-    """A part the request does not name: the one its words fit (within the bill of materials of the ``machines``
-    it names), else the part the conversation (``earlier``) named last, else none at all; the question to ask
-    when several fit, or when it is required and fits none."""
-    fits = _fitting_parts("\n".join(texts), plant, machines)
+                   plant: Plant, earlier: str, lang: str = "en") -> str | None:
+    """A part the request does not name: the one its words fit (its own words for parts, in ``lang``, before its
+    restatement's; within the bill of materials of the ``machines`` it names), else the part the conversation
+    (``earlier``) named last, else none at all; the question to ask when several fit, or when it is required and
+    fits none."""
+    own = part_words_said(texts[0], lang)  # the operator's own word for the part before a restatement's
+    fits = _fitting_parts(f"{texts[0]}\n{own}" if own else "\n".join(texts), plant, machines)
     names = {p.id: p.name for p in plant.parts}
     last = _last_part(earlier, plant)
     if len(fits) == 1:  # the one part whose name the request says, not the model's pick

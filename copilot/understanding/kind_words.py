@@ -51,12 +51,12 @@ KINDS: dict[str, dict[str, str]] = {
     },
     "stenter": {
         "de": rf"spannrahmen{_W}", "fr": r"rames?(?!\w)", "es": r"ramas?(?!\w)", "it": rf"rameus{_W}|ramoz{_W}",
-        "pt": r"ramas?(?!\w)", "nl": rf"spanraam{_W}", "pl": rf"ram[aęy](?!\w)|suszarko-napinark{_W}",
+        "pt": r"ramas?(?!\w)", "nl": rf"spanraam{_W}", "pl": rf"ram(?:a|ę|y|ie|ą)(?!\w)|suszarko-napinark{_W}",
         "cs": rf"napínací{_W} rám{_W}", "tr": r"ram(?:a|ı)?(?!\w)",
     },
     "padder": {
         "de": rf"foulard{_W}|klotz{_W}", "fr": rf"foulard{_W}", "es": rf"foulard{_W}", "it": rf"foulard{_W}",
-        "pt": rf"foulard{_W}", "nl": rf"foulard{_W}", "pl": rf"napawark{_W}|foulard{_W}", "cs": rf"fulár{_W}",
+        "pt": rf"foulard{_W}", "nl": rf"foulard{_W}", "pl": rf"napawar[kc]{_W}|foulard{_W}", "cs": rf"fulár{_W}",
         "tr": rf"fular{_W}",
     },
 }
