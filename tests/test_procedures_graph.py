@@ -476,3 +476,14 @@ async def test_a_reply_that_only_adds_details_continues_the_procedure_before_it(
         steps = await ask(copilot, "olga", "make it 2, and whoever's quickest", thread_id="d")
     assert [s.tool for s in steps if s.kind == "choice"] == ["order_part"]  # one task, not a production order
     assert [w.change.split(" (")[0] for w in waiting(steps)] == ["order 2 x FAN-MTR-TC6"]
+
+
+async def test_a_machine_s_question_the_chooser_took_for_a_line_s_is_chosen_again_among_the_machine_reads(sim,
+                                                                                                         tmp_path):
+    model = script([call("active_alarms_list", line="L2")],
+                   [call("acknowledge_alarm_on_machine", machine="OV-201", alarm="temperature")],
+                   [call("machine_status_and_diagnosis", machine="OV-201", symptom=None)], narrowed=True)
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "is the oven where it should be?")
+    assert [s.tool for s in steps if s.kind == "choice"] == ["machine_status_and_diagnosis"]
+    assert "machine_status" in [s.tool for s in results(steps)] and not waiting(steps)

@@ -38,6 +38,7 @@ from copilot.procedures.tasks import (
 from copilot.procedures.values import counted_only, fits_a_setpoint, values_set
 from copilot.store.approvals import Origin
 from copilot.understanding.commands import commands_said
+from copilot.understanding.machines import lines_named, machines_named
 from copilot.understanding.numbers import in_digits
 from copilot.understanding.references import consents, repeats_earlier
 from policies.model import Risk
@@ -217,7 +218,7 @@ class Choose:
         picked = reply.tool_calls[0]["name"] if reply.tool_calls else OTHER
         texts = [request, *([english] if english else [])]
         return (self._configuration(picked, texts, choosable, messages) or self._command(picked, texts, choosable)
-                or self._value(picked, texts, choosable))
+                or self._value(picked, texts, choosable) or self._subject(picked, texts, choosable))
 
     def _configuration(self, picked: str, texts: list[str], choosable: list[str],
                        messages: list[AnyMessage]) -> list[str]:
@@ -278,6 +279,21 @@ class Choose:
                 and fits_a_setpoint(request, lang, plant):
             return [c for c in taking(_SETPOINTS) if c != picked]
         return []
+
+    def _subject(self, picked: str, texts: list[str], choosable: list[str]) -> list[str]:
+        """The procedures that take a machine, where the chooser picked one that takes a line and no machine for a
+        request that names a machine and no line ("is the stenter where it should be?" asks for no line's alarms);
+        only those that change nothing, where the pick changes nothing."""
+        procedures, plant = self.rt.procedures, self.rt.deps.plant
+        chosen = procedures.get(picked) if picked != OTHER else None
+        if chosen is None or chosen.slot_of(SlotKind.machine) or not chosen.slot_of(SlotKind.line):
+            return []
+        lang = language_of(texts[0])
+        named = machines_named(texts[0], plant, lang=lang) or any(machines_named(t, plant) for t in texts[1:])
+        if not named or any(lines_named(t, plant) for t in texts):
+            return []
+        return [c for c in choosable if c != OTHER and procedures.get(c).slot_of(SlotKind.machine)
+                and (chosen.changes or not procedures.get(c).changes)]  # a read stays a read
 
     async def _in_english(self, request: str, asking: ProcedureRun | None) -> str | None:
         """The request restated in English by the model, when it is in another language (None for English,
