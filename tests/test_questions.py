@@ -21,7 +21,8 @@ QUESTIONS = [
     "Jaka jest temperatura pieca?", "Wat is de temperatuur van de oven?", "Jaká je teplota pece?",
     "Fırının sıcaklığı kaç derece?", "who signed off the change on that order?",
     "The press is running hot. Why?", "P-101 vibrates. Could you tell me what the manual says?",
-    "tu peux me dire la température du four ?",
+    "tu peux me dire la température du four ?", "mi dici la temperatura del forno?",
+    "¿me dices cuántos rodamientos quedan?",
 ]
 REQUESTS = [
     "set the oven to 170", "can you set the oven to 170?", "Könnten Sie den Ofen auf 170 stellen?",
@@ -30,6 +31,8 @@ REQUESTS = [
     "Můžeš nastavit pec na 170?", "Fırını 170 dereceye ayarlayabilir misin?", "ok, do it", "",
     "Le régulateur du four fait n'importe quoi. Tu peux ouvrir une intervention ?",  # the last sentence asks
     "The oven is too hot. Can you take it down 5?", "Vous pouvez baisser le four à 175 ?",
+    "mi ordini 2 termocoppie per il forno?", "¿me pides dos rodamientos para la bomba?",
+    "me encomendas dois rolamentos?", "tu me commandes deux roulements ?",
 ]
 
 

@@ -21,6 +21,10 @@ _POLITE = re.compile(
     r"|możesz|możecie|mógłbyś|mogłabyś|czy\s+możesz|czy\s+mógłbyś"      # pl
     r"|kun|kunt|kan|zou|wil"                                            # nl
     r"|můžeš|můžete|mohl|mohla|mohli"                                   # cs
+    r"|(?:mi|ci)\s+(?:ordini|compri|fai|metti|alzi|abbassi|mandi|prendi)"  # it: "mi ordini ...?" (order me ...)
+    r"|(?:me|nos)\s+(?:pides|compras|haces|pones|subes|bajas|mandas)"     # es
+    r"|(?:me|nos)\s+(?:encomendas|pedes|compras|fazes|pões|sobes|baixas|mandas)"  # pt
+    r"|(?:me|nous)\s+(?:commandes|commandez|fais|faites|mets|mettez)"    # fr: "tu me commandes ...?"
     r")\b",
     re.IGNORECASE,
 )
