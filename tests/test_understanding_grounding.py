@@ -298,3 +298,15 @@ def test_an_order_named_by_colour_on_a_machine_is_of_that_machines_line_in_the_u
     slots, _, _ = checked("bring the olive on the jet dyer down to 3.5 tonnes", production,
                           {"colour": "olive", "quantity": 3}, dyehouse)
     assert "quantity" not in slots  # 3 is no amount the request says
+
+
+def test_a_part_asked_for_with_an_indefinite_article_is_one() -> None:
+    order = SHIPPED.get("order_part")
+    slots, _, _ = checked("order a new fan motor for the oven, fastest delivery", order,
+                          {"part": "FAN-MTR-TC6", "quantity": 1}, PLANT)
+    assert slots["quantity"] == 1
+    slots, _, _ = checked("Bestell eine neue Dichtung für die Pumpe", order, {"part": "SEAL-M25", "quantity": 1},
+                          PLANT, lang="de")
+    assert slots["quantity"] == 1
+    slots, _, _ = checked("order some fan motors for the oven", order, {"part": "FAN-MTR-TC6", "quantity": 1}, PLANT)
+    assert "quantity" not in slots  # "some" is no count: the reorder quantity decides

@@ -56,7 +56,7 @@ from copilot.procedures.tags_named import grounded_tag
 from copilot.understanding.changes import read_changes
 from copilot.understanding.choices import preference_in
 from copilot.understanding.machines import lines_named, machines_named
-from copilot.understanding.number_words import DECIMAL_COMMA, LANGUAGES
+from copilot.understanding.number_words import ARTICLES, DECIMAL_COMMA, LANGUAGES
 from copilot.understanding.numbers import numbers
 from copilot.understanding.phrasing import Absolute, Percent, Phrase, Relative, Unclear, phrases
 from copilot.understanding.purchases import buying_said
@@ -155,6 +155,12 @@ def _said(value: Any, said: set[float], *, count: bool = True) -> bool:
     return not isinstance(value, int | float) or isinstance(value, bool) or (count and value == 0) or abs(value) in said
 
 
+def _article_said(texts: list[str], lang: str) -> bool:
+    """Whether the request (in ``lang``, then its English restatement) says an indefinite article ("a", "eine")."""
+    return any(re.search(rf"(?<!\w)(?:{'|'.join(ARTICLES.get(language, ()))})(?!\w)", text, re.IGNORECASE)
+               for text, language in zip(texts, [lang, "en", "en"]) if ARTICLES.get(language))
+
+
 def _readings(texts: list[str], lang: str) -> tuple[set[float], set[float], list[Phrase]]:
     """The sizes of the numbers the request says (in its language, then in its English restatement), of its
     percentages, and what each number says of a change, read from the first text that has any: the
@@ -181,10 +187,11 @@ def _grounded_numbers(procedure: Procedure, slots: dict[str, Any], texts: list[s
     kept, question = dict(slots), None
     machine = next((plant.machines.get(slots.get(n)) for n, s in procedure.slots.items()
                     if s.kind is SlotKind.machine and isinstance(slots.get(n), str)), None)
+    one = {1.0} if _article_said(texts, lang) else set()  # "order a new seal": a count of one
     for name, slot in procedure.slots.items():
         value = kept.get(name)
         counted = slot.kind in (SlotKind.integer, SlotKind.total)
-        if slot.kind in _NUMBERS and not _said(value, said, count=counted):
+        if slot.kind in _NUMBERS and not _said(value, said | one if counted else said, count=counted):
             del kept[name]
         elif slot.kind is SlotKind.setpoint_changes and isinstance(value, list):
             changes = [c for c in value if isinstance(c, dict)]
