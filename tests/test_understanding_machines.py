@@ -128,3 +128,8 @@ def test_the_bearings_for_a_machine_are_the_bearing_in_its_bill_of_materials() -
     slots, _, question = checked("two bearings for the stenter", order,
                                  {"part": "BRG-6306", "quantity": 2}, DYEHOUSE)
     assert (slots["part"], question) == ("BRG-6310", None)
+
+
+def test_the_words_of_a_products_option_name_no_machine() -> None:
+    assert machines_named("the water-repellent navy order, make it eighteen thousand metres", DYEHOUSE) == []
+    assert machines_named("the water pump is leaking", DYEHOUSE) == ["WP-101"]

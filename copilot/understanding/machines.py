@@ -1,6 +1,7 @@
 """Which machines of the plant a request names, read by code from the plant file: by id as people type it
 ("hp102", "P 101"), by the head word of its name or kind ("the press", "the moulder", "the oven"), by the other
-words of its name and its model's brand ("the trim press", "the outfeed belt", "the Thermacure"), and within a
+words of its name and its model's brand ("the trim press", "the outfeed belt", "the Thermacure"; not the words of a
+product's option: "water-repellent" names no water pump), and within a
 line the request names ("the L2 oven", "the pump on line 1", "the filling line's conveyor"); where no word names
 a machine, by a reading that only it has and alarms on ("the shade is off" is the dyer's shade deviation).
 
@@ -119,6 +120,7 @@ def machines_named(text: str, plant: Plant, *, lang: str = "en", readings: bool 
     if typed:
         return typed
     said = stems(re.sub(r"\b[a-z]+\s+line\b", " ", low)) | kinds_said(low, lang)
+    said -= _option_words(said, plant)  # "water-repellent" names no water pump
     matched = {m.id: ((_words(m).heads | _words(m).others) & said, 2 * len(_words(m).heads & said)
                       + len(_words(m).others & said)) for m in plant.machines.values()}
     lines = lines_named(low, plant)
@@ -130,6 +132,12 @@ def machines_named(text: str, plant: Plant, *, lang: str = "en", readings: bool 
     if best:
         return [i for i, s in scores.items() if s == best]
     return _measuring(said, plant, lines) if readings else []
+
+
+def _option_words(said: set[str], plant: Plant) -> set[str]:
+    """The stems of each option of the plant whose every word ``said`` has ("water repellent", "high gloss")."""
+    options = [stems(option.replace("_", " ")) for option in plant.options]
+    return set().union(set(), *(words for words in options if len(words) > 1 and words <= said))
 
 
 def _measuring(said: set[str], plant: Plant, lines: set[str]) -> list[str]:
