@@ -310,3 +310,17 @@ def test_a_part_asked_for_with_an_indefinite_article_is_one() -> None:
     assert slots["quantity"] == 1
     slots, _, _ = checked("order some fan motors for the oven", order, {"part": "FAN-MTR-TC6", "quantity": 1}, PLANT)
     assert "quantity" not in slots  # "some" is no count: the reorder quantity decides
+
+
+def test_a_change_that_names_no_setpoint_is_for_the_quantity_the_request_or_the_one_before_means() -> None:
+    dyehouse = load_plant(PLANTS / "dyehouse" / "plant.yaml")
+    change = SHIPPED.get("change_setpoints")
+    slots, _, _ = checked("take it down 5 then", change, {"machine": "ST-202", "changes": [
+        {"tag": "speed_setpoint", "by": -5}]}, dyehouse, before="how hot's the stenter running?")
+    assert slots["changes"] == [{"tag": "temp_setpoint", "to": None, "by": -5, "percent": None}]
+    slots, _, _ = checked("the stenter's running a bit cold, up 5", change, {"machine": "ST-202", "changes": [
+        {"tag": "width_setpoint", "by": 5}]}, dyehouse)
+    assert slots["changes"][0]["tag"] == "temp_setpoint"
+    slots, _, _ = checked("stenter speed down 5", change, {"machine": "ST-202", "changes": [
+        {"tag": "speed_setpoint", "by": -5}]}, dyehouse, before="how hot's the stenter running?")
+    assert slots["changes"][0]["tag"] == "speed_setpoint"  # it names its setpoint

@@ -91,11 +91,11 @@ class AdvanceProcedure:
         if chosen is not None and chosen.as_given and chosen.procedure == spec.name:  # a form: the person's choices
             run = start(spec, request, chosen.slots, "en", self.rt.deps.plant, as_given=True)
         else:
-            latest = latest_request(state["messages"])
-            repeated = previous_request(state["messages"]) if repeats_earlier(latest) or consents(latest) else None
+            latest, before = latest_request(state["messages"]), previous_request(state["messages"])
+            repeated = before if repeats_earlier(latest) or consents(latest) else None
             run = start(spec, request, call["args"], language_of(request, asking.lang if asking else "en"),
                         self.rt.deps.plant, english=state.get("restated"), earlier=said_earlier(state["messages"]),
-                        repeated=repeated, by_model=by_model)
+                        repeated=repeated, before=before, by_model=by_model)
         self.rt.audit.append(kind=AuditKind.procedure, actor=state["user"], thread_id=thread_id, tool=spec.name,
                              arguments={"slots": run.slots, "lang": run.lang, "began": str(run.outcome),
                                         "by_model": by_model})

@@ -52,7 +52,7 @@ from copilot.procedures.features import fitted_product, names_product, options_s
 from copilot.procedures.parts_named import grounded_part, part_named
 from copilot.procedures.register import resolution
 from copilot.procedures.spec import Procedure, SlotKind
-from copilot.procedures.tags_named import grounded_tag
+from copilot.procedures.tags_named import grounded_tag, setpoint_meant
 from copilot.understanding.changes import read_changes
 from copilot.understanding.choices import preference_in
 from copilot.understanding.machines import lines_named, machines_named
@@ -253,14 +253,15 @@ def _grounded_change(change: dict[str, Any], said: set[float], percent: set[floa
 
 
 def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Plant, *, lang: str = "en",
-            english: str | None = None, earlier: str = "", repeated: str | None = None,
+            english: str | None = None, earlier: str = "", repeated: str | None = None, before: str | None = None,
             by_model: bool = True) -> tuple[dict[str, Any], str | None, str | None]:
     """The slots to run with, and why the procedure must stop or what to ask first (or None).
     ``english``: the request restated in English, when it was written in another language; ``earlier``: what this
     conversation said before (requests and answers): an order or variant it named may be "that order" now;
     ``repeated``: the request before, when this one asks the same of something else ("the same for the moulder"):
-    its numbers count as this one's; ``by_model``: the model filled the slots (a caller's own flags, the
-    monitor's, are kept as set)."""
+    its numbers count as this one's; ``before``: the operator's request before this one, where a setpoint it
+    meant may be "it" now ("how hot's the stenter?" then "take it down 5"); ``by_model``: the model filled the
+    slots (a caller's own flags, the monitor's, are kept as set)."""
     unknown = unknown_name(request, procedure, slots, plant)
     if unknown:
         return slots, unknown, None
@@ -274,6 +275,7 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
     for name in (n for n, s in procedure.slots.items() if s.kind is SlotKind.machine and isinstance(kept.get(n), str)):
         _grounded_machine(kept, name, procedure.slots[name].required, named, " ".join([*texts, earlier]), plant,
                           of_line=of_line)  # first: the numbers are read against its setpoints
+    setpoint_meant(procedure, kept, own, lang, before, plant)
     kept, unconverted = _grounded_numbers(procedure, kept, texts, lang, plant)
     said = {p for p in (preference_in(request, lang), english and preference_in(english)) if p}
     for name, slot in procedure.slots.items():

@@ -72,18 +72,19 @@ class CallResult(BaseModel):
 
 
 def start(procedure: Procedure, request: str, slots: dict[str, Any], lang: str, plant: Plant, *,
-          english: str | None = None, earlier: str = "", repeated: str | None = None,
+          english: str | None = None, earlier: str = "", repeated: str | None = None, before: str | None = None,
           as_given: bool = False, by_model: bool = True) -> ProcedureRun:
     """A run with the model's slots, checked by code (copilot/procedures/grounding.py); a name the plant lacks
     is told, and an unclear part or a required slot left out is asked back, before anything is read.
     ``english``: the request restated in English, the one the model chose from; ``earlier``: the conversation's
     earlier requests and answers, where "that order" was named; ``repeated``: the request before, when this one
-    asks the same of something else; ``as_given``: the slots are a person's checked choices (a form), taken as
-    they are; ``by_model``: the model filled them, not a caller (the monitor) that chose the procedure."""
+    asks the same of something else; ``before``: the operator's request before this one; ``as_given``: the slots
+    are a person's checked choices (a form), taken as they are; ``by_model``: the model filled them, not a caller
+    (the monitor) that chose the procedure."""
     given = {k: v for k, v in slots.items() if k in procedure.slots and v not in (None, "", [])}
     filled, unknown, question = (given, None, None) if as_given else \
         checked(request, procedure, given, plant, lang=lang, english=english, earlier=earlier, repeated=repeated,
-                by_model=by_model)
+                before=before, by_model=by_model)
     run = ProcedureRun(procedure=procedure.name, request=request, slots=filled, lang=lang,
                        scope={**{name: filled.get(name) for name in procedure.slots}, "request": request[:500]})
     if unknown:

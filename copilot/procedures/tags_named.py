@@ -1,5 +1,6 @@
 """Which reading or setpoint of a machine a request names, read by code where the model filled one the machine
-lacks: the one whose words the request shares most, or the question to ask."""
+lacks: the one whose words the request shares most, or the question to ask; and which setpoint a change is for
+where the request means one without naming it ("a bit hotter", or "take it down 5" after "how hot is it?")."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from typing import Any
 from connectors.plant import Plant
 from copilot.procedures.spec import Procedure, SlotKind
 from copilot.understanding.machines import stems
+from copilot.understanding.qualities import qualities_said
 
-__all__ = ["grounded_tag"]
+__all__ = ["grounded_tag", "setpoint_meant"]
 
 
 def grounded_tag(procedure: Procedure, slots: dict[str, Any], text: str, plant: Plant) -> str | None:
@@ -38,3 +40,26 @@ def grounded_tag(procedure: Procedure, slots: dict[str, Any], text: str, plant: 
             words = {t.name: t.words for t in tags}
             return f"Which of {machine.id}'s readings: {', '.join(words[t] for t in offered)}?"
     return None
+
+
+def setpoint_meant(procedure: Procedure, slots: dict[str, Any], own: list[str], lang: str, before: str | None,
+                   plant: Plant) -> None:
+    """A lone setpoint change whose setpoint the request (``own``: its words, then its restatement) does not name is
+    for the machine's one setpoint of the quantity it means ("a bit hotter"); where it means none, of the quantity
+    the operator's request ``before`` it meant ("how hot's the stenter running?" then "take it down 5")."""
+    name, machine = procedure.slot_of(SlotKind.setpoint_changes), None
+    if name is not None:
+        machine = plant.machines.get(next((slots.get(n) for n, s in procedure.slots.items()
+                                           if s.kind is SlotKind.machine and isinstance(slots.get(n), str)), ""))
+    changes = slots.get(name) if machine is not None else None
+    if not isinstance(changes, list) or len(changes) != 1 or not isinstance(changes[0], dict):
+        return
+    said = stems(" ".join(own))
+    if any((words := stems(t.words) - {"setpoint"}) and words <= said for t in machine.setpoints):  # it names one
+        return
+    meant = qualities_said(own[0], lang) | set().union(*(qualities_said(t) for t in own[1:]))
+    if not meant and before:
+        meant = qualities_said(before, lang) | qualities_said(before)
+    fitting = [t.name for t in machine.setpoints if any(q in t.words.lower() for q in meant)]
+    if len(meant) == 1 and len(fitting) == 1:
+        slots[name] = [{**changes[0], "tag": fitting[0]}]
