@@ -220,11 +220,20 @@ async def test_a_change_filed_under_a_setpoint_the_machine_lacks_goes_to_the_one
     model = script([call("change_setpoints", machine="FL-202",
                          changes=[{"tag": "stroke_rate_setpoint", "percent": -10}])])
     async with copilot_on(sim, tmp_path, model) as copilot:
-        steps = await ask(copilot, "olga", "FL-202 is slopping everywhere, run it ten percent slower")
+        steps = await ask(copilot, "olga", "FL-202 is slopping everywhere, take it down ten percent")
         [wait] = waiting(steps)
         assert wait.change == "FL-202 speed setpoint 80 → 72 bpm"
         action, more = await copilot.approve(wait.action_id, user("sam"))
         assert "the request names no setpoint: speed setpoint, which can" in more[-1].text
+
+
+async def test_a_change_worded_by_its_quantity_goes_to_the_setpoint_of_that_quantity(sim, tmp_path):
+    model = script([call("change_setpoints", machine="FL-202",
+                         changes=[{"tag": "stroke_rate_setpoint", "percent": -10}])])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "FL-202 is slopping everywhere, run it ten percent slower")
+        [wait] = waiting(steps)
+        assert wait.change == "FL-202 speed setpoint 80 → 72 bpm"
 
 
 async def test_the_reply_to_a_question_may_only_continue_that_procedure_or_go_to_the_free_loop(sim, tmp_path):
