@@ -22,7 +22,9 @@ QUESTIONS = [
     "Fırının sıcaklığı kaç derece?", "who signed off the change on that order?",
     "The press is running hot. Why?", "P-101 vibrates. Could you tell me what the manual says?",
     "tu peux me dire la température du four ?", "mi dici la temperatura del forno?",
-    "¿me dices cuántos rodamientos quedan?",
+    "¿me dices cuántos rodamientos quedan?", "would knocking 10 bar off the press help?",
+    "could it be the bearings?", "Können die Lager verschlissen sein?", "Kan het aan de lagers liggen?",
+    "Will the oven be hot enough for the next batch?", "on line 2, which machine has the most rejects?",
 ]
 REQUESTS = [
     "set the oven to 170", "can you set the oven to 170?", "Könnten Sie den Ofen auf 170 stellen?",
@@ -32,7 +34,9 @@ REQUESTS = [
     "Le régulateur du four fait n'importe quoi. Tu peux ouvrir une intervention ?",  # the last sentence asks
     "The oven is too hot. Can you take it down 5?", "Vous pouvez baisser le four à 175 ?",
     "mi ordini 2 termocoppie per il forno?", "¿me pides dos rodamientos para la bomba?",
-    "me encomendas dois rolamentos?", "tu me commandes deux roulements ?",
+    "me encomendas dois rolamentos?", "tu me commandes deux roulements ?", "could we take the oven down 5?",
+    "Peux-tu baisser le four de 5 ?", "Kannst du den Ofen um 5 Grad runterdrehen?", "Zou je de oven op 170 zetten?",
+    "can someone look at the leaking cylinder on the press?",
 ]
 
 

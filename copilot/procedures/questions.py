@@ -2,7 +2,8 @@
 
 A question ends with a question mark (or opens with one, in Spanish) and does not open as a polite request
 ("can you ...?", "könnten Sie ...?", "pouvez-vous ...?"): those ask for something to be done, unless what
-they ask for is to be told or shown something ("can you tell me ...?"). Told by code,
+they ask for is to be told or shown something ("can you tell me ...?"). A modal that asks no one ("would
+knocking 10 bar off help?", "could it be the bearings?") opens a question. Told by code,
 in the ten languages the copilot is tried in; a request without a question mark is not a question.
 """
 
@@ -11,15 +12,17 @@ from __future__ import annotations
 import re
 
 _POLITE = re.compile(
-    r"^(?:please\s+|bitte\s+)?(?:(?:tu|vous|on|você|voce|u|jij|ty|vy)\s+)?(?:"  # "tu peux", "vous pourriez"
-    r"can|could|would|will|won't|may"                                   # en: can you / could we
-    r"|kannst|könnt|können|könntest|könnten|würdest|würden"             # de
-    r"|peux|peut|pouvez|pourrais|pourriez|voudriez|voudrais"            # fr
+    r"^(?:please\s+|bitte\s+)?(?:(?:tu|vous|você|voce)\s+(?=(?:me|nous|nos)\s))?(?:"  # "tu me commandes"
+    r"(?:tu|vous|on|você|voce|u|jij|ty|vy)\s+(?:peux|peut|pouvez|pourrais|pourriez|voudriez|voudrais"  # "tu peux"
+    r"|pode|podes|poderia|poderias|kunt|kan|kun|zou|wil|możesz|mógłbyś|můžeš|můžete|mohl|mohla|mohli)"
+    r"|(?:can|could|would|will|won't|may)\s+(?:you|u|ya|we|i|someone|somebody|anyone|anybody)"  # en: can you
+    r"|(?:kannst|könnt|können|könntest|könnten|würdest|würden)\s+(?:du|sie|ihr|wir|man|jemand)"  # de
+    r"|(?:peux|peut|pouvez|pourrais|pourriez|voudriez|voudrais)[\s-]+(?:tu|vous|on)"  # fr: pouvez-vous
+    r"|(?:kun|kunt|kan|zou|wil)\s+(?:je|jij|u|jullie|we|wij|iemand)"  # nl: kun je
     r"|puedes|puede|pueden|podrías|podría|podrían"                      # es
     r"|puoi|può|potresti|potrebbe|potete"                               # it
     r"|pode|podes|poderia|poderias|podem"                               # pt
     r"|możesz|możecie|mógłbyś|mogłabyś|czy\s+możesz|czy\s+mógłbyś"      # pl
-    r"|kun|kunt|kan|zou|wil"                                            # nl
     r"|můžeš|můžete|mohl|mohla|mohli"                                   # cs
     r"|(?:mi|ci)\s+(?:ordini|compri|fai|metti|alzi|abbassi|mandi|prendi)"  # it: "mi ordini ...?" (order me ...)
     r"|(?:me|nos)\s+(?:pides|compras|haces|pones|subes|bajas|mandas)"     # es
