@@ -462,6 +462,27 @@ async def test_an_order_s_quantity_the_chooser_took_for_a_setpoint_is_chosen_aga
     assert [s.tool for s in waiting(steps)] == ["change_production_order"]
 
 
+async def test_a_part_the_chooser_took_for_a_purchase_is_work_where_the_request_asks_for_work_not_to_buy(
+        sim, tmp_path):
+    model = script([call("order_part", part="CHK-RING-IM150", quantity=None, preference=None, supplier=None)],
+                   [call("report_to_maintenance", machine="IM-103", symptom="short shots", priority=None,
+                         order_spare_parts=None, part=None, quantity=None, preference=None)], narrowed=True)
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "the moulder keeps short-shotting, get a fitter to check the check ring")
+    assert [s.tool for s in steps if s.kind == "choice"] == ["report_to_maintenance"]
+    changed = [s.tool for s in steps if s.kind == "proposal" and s.tool.startswith("create_")]
+    assert changed == ["create_work_order"] and "WO-00001" in steps[-1].text
+
+
+async def test_a_part_asked_for_without_work_words_stays_a_purchase(sim, tmp_path):
+    model = script([call("order_part", part="SEAL-M25", quantity=4, preference="lead_time", supplier=None)],
+                   narrowed=True)
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "we need 4 SEAL-M25 here by tomorrow, whoever is quickest")
+    assert [s.tool for s in steps if s.kind == "choice"] == ["order_part"]
+    assert [s.tool for s in waiting(steps)] == ["create_purchase_order"]
+
+
 async def test_a_consent_after_a_question_carries_out_the_change_asked_about(sim, tmp_path):
     model = script("It may: 185 °C is within the oven's limits.", "OK, I will do it.",
                    [call("change_setpoints", machine="OV-201", changes=[{"tag": "temp_setpoint", "to": 185}])])

@@ -6,6 +6,7 @@ import pytest
 
 from copilot.understanding.commands import commands_said
 from copilot.understanding.purchases import buying_said
+from copilot.understanding.works import work_asked
 
 
 @pytest.mark.parametrize(("lang", "text", "said"), [
@@ -68,3 +69,24 @@ def test_buying_is_read_in_the_restatement_only_for_a_language_without_words_of_
     german = "Das Förderband quietscht. Mach bitte einen Auftrag für die Instandhaltung auf."
     assert not buying_said([german, "The conveyor squeaks. Please order the spares too."], "de")  # own words first
     assert buying_said(["Заказать подшипники", "Order bearings"], "ru")
+
+
+@pytest.mark.parametrize(("lang", "text", "asks"), [
+    ("en", "the moulder keeps short-shotting, get a fitter to check the check ring", True),
+    ("en", "right, get someone out to it", True),
+    ("en", "raise a job for the leaking ram", True),
+    ("en", "we need 4 SEAL-M25 here by tomorrow, whoever is quickest", False),
+    ("en", "get us 6 TC-K-150 thermocouples, the cheapest", False),
+    ("de", "Schick einen Monteur zur Pumpe", True),
+    ("fr", "fais un bon de travail pour le vérin qui fuit", True),
+    ("fr", "il me faut deux roulements", False),
+    ("es", "que venga alguien de mantenimiento", True),
+    ("it", "chiama la manutenzione per il forno", True),
+    ("pt", "abre uma ordem de serviço para a bomba", True),
+    ("nl", "stuur een monteur naar de pomp", True),
+    ("pl", "wyślij mechanika do pompy", True),
+    ("cs", "tak tam pošli údržbu", True),
+    ("tr", "pompaya bir teknisyen gönder", True),
+])
+def test_work_asked_is_read_in_the_requests_language(lang: str, text: str, asks: bool) -> None:
+    assert work_asked([text], lang) is asks

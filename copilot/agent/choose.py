@@ -40,7 +40,9 @@ from copilot.store.approvals import Origin
 from copilot.understanding.commands import commands_said
 from copilot.understanding.machines import lines_named, machines_named
 from copilot.understanding.numbers import in_digits
+from copilot.understanding.purchases import buying_said
 from copilot.understanding.references import consents, repeats_earlier
+from copilot.understanding.works import work_asked
 from policies.model import Risk
 from tools.base import Tool
 
@@ -214,11 +216,12 @@ class Choose:
     def _rechoice(self, reply: AIMessage, request: str, english: str | None, choosable: list[str],
                   messages: list[AnyMessage]) -> list[str]:
         """What to choose among again, with the same prompt, where the pick disagrees with what the request says
-        (a configuration, a command, a new value); else nothing."""
+        (a configuration, a command, work, a new value); else nothing."""
         picked = reply.tool_calls[0]["name"] if reply.tool_calls else OTHER
         texts = [request, *([english] if english else [])]
         return (self._configuration(picked, texts, choosable, messages) or self._command(picked, texts, choosable)
-                or self._value(picked, texts, choosable) or self._subject(picked, texts, choosable))
+                or self._work(picked, texts, choosable) or self._value(picked, texts, choosable)
+                or self._subject(picked, texts, choosable))
 
     def _configuration(self, picked: str, texts: list[str], choosable: list[str],
                        messages: list[AnyMessage]) -> list[str]:
@@ -251,6 +254,19 @@ class Choose:
                 or any(commands_said(text) for text in texts[1:]):
             return []
         return [c for c in choosable if c not in commanding]
+
+    def _work(self, picked: str, texts: list[str], choosable: list[str]) -> list[str]:
+        """The other choices, where the chooser picked a procedure that buys a part whatever the request says (it
+        takes a part and no flag for buying) for a request that asks for work and says no buying ("get a fitter to
+        check the check ring" opens a job, it buys no check ring)."""
+        chosen = self.rt.procedures.get(picked) if picked != OTHER else None
+        if chosen is None or not chosen.changes or not chosen.slot_of(SlotKind.part) \
+                or chosen.slot_of(SlotKind.purchase) or is_question(texts[0]):
+            return []
+        lang = language_of(texts[0])
+        if buying_said(texts, lang) or not work_asked(texts, lang):
+            return []
+        return [c for c in choosable if c != picked]
 
     def _value(self, picked: str, texts: list[str], choosable: list[str]) -> list[str]:
         """For a request that is no question and sets a value ("to 75", "down 5"): the procedures that set one, where
