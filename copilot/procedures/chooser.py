@@ -18,9 +18,11 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
 from connectors.plant import Plant
 from copilot.procedures.asked import asked_back
+from copilot.procedures.language import language_of
 from copilot.procedures.run import ProcedureRun, RunState
 from copilot.procedures.slots import choice_schema
 from copilot.procedures.spec import ProcedureError, Procedures
+from copilot.understanding.numbers import in_digits
 
 OTHER = "other_request"
 """The choice for a request no procedure fits: the free tool-calling loop takes it."""
@@ -106,10 +108,12 @@ def chooser_messages(head: list[AnyMessage], messages: list[AnyMessage], asking:
     has no example of an answer that reports work done to copy (what was done is only ever told by the
     procedure); ``english``, the request restated in English, goes with it (the model reads both: the small
     model's translation loses words, "mach das Band aus" became "make the belt", "monte-le de 4" "raise it to
-    4"). Otherwise the whole conversation. ``task``: the one task of a request of several to choose for now."""
+    4"). Otherwise the whole conversation. ``task``: the one task of a request of several to choose for now.
+    A brief request's numbers said in words are in digits ("bestell ein Dutzend" reads "bestell 12")."""
     if not brief:
         return [*head, *messages, *([HumanMessage(f"Now this task of the request: {task}")] if task else [])]
     request = task or latest_request(messages)
+    request = in_digits(request, language_of(request))
     if english:
         request = f"{request}\n(in English: {english})"
     if asking is not None and asking.outcome is RunState.asking:

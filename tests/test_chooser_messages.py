@@ -1,0 +1,21 @@
+"""What the chooser reads of a conversation (copilot/procedures/chooser.py)."""
+
+from __future__ import annotations
+
+from langchain_core.messages import AIMessage, HumanMessage
+
+from copilot.procedures.chooser import chooser_messages
+
+
+def test_a_brief_request_reads_its_numbers_in_digits_after_the_request_before_it() -> None:
+    conversation = [HumanMessage("Wie viele 6205er Lager ham wir noch?"), AIMessage("BRG-6205: 6 auf Lager."),
+                    HumanMessage("ok dann bestell ein Dutzend, bei dem der am schnellsten liefert")]
+    [read] = chooser_messages([], conversation, None, brief=True)
+    assert read.content == ("(earlier: Wie viele 6205er Lager ham wir noch?)\n"
+                            "ok dann bestell 12, bei dem der am schnellsten liefert")
+
+
+def test_ids_and_articles_stay_as_written() -> None:
+    [read] = chooser_messages([], [HumanMessage("get a couple of seal kits for P-101, a fitter is waiting")], None,
+                              brief=True)
+    assert read.content == "get 2 seal kits for P-101, a fitter is waiting"
