@@ -232,6 +232,14 @@ def test_a_part_the_request_does_not_name_is_not_the_models_guess() -> None:
     assert (slots["part"], question) == ("BRG-6205", None)  # the bearing of the machine this request names
 
 
+def test_a_part_of_it_is_of_the_machine_the_conversation_is_about() -> None:
+    maintenance = SHIPPED.get("report_to_maintenance")
+    slots, stop, question = checked("right, get someone out to it and order the bearings it needs, whoever's quickest",
+                                    maintenance, {"machine": "P-101", "order_spare_parts": True, "part": "BRG-6308"},
+                                    PLANT, earlier="cooling pump's shaking like mad, what's going on with it?")
+    assert (slots["part"], stop, question) == ("BRG-6205", None, None)  # P-101's bearing, not the press's
+
+
 def test_a_machine_the_request_never_names_is_asked_for_where_it_names_only_a_line() -> None:
     diagnosis = SHIPPED.get("machine_status_and_diagnosis")
     slots, _, _ = checked("line 2's rejects are up since the break, which machine and why?", diagnosis,

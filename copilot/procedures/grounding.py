@@ -287,7 +287,9 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
         if slot.kind in (*_TYPED, *_SAID):
             _unsaid(kept, name, procedure, texts, earlier, plant)
         elif slot.kind is SlotKind.part and not part_named(value, text):
-            if question := grounded_part(kept, name, slot.required, texts, named, plant, earlier, lang):
+            of = named or [m for n, s in procedure.slots.items() if s.kind is SlotKind.machine
+                           and (m := kept.get(n)) in plant.machines]  # "the bearings it needs": of its machine
+            if question := grounded_part(kept, name, slot.required, texts, of, plant, earlier, lang):
                 return kept, None, question
     if question := grounded_tag(procedure, kept, own_text, plant):
         return kept, None, question
