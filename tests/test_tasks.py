@@ -137,6 +137,11 @@ async def test_a_single_task_is_chosen_as_before(sim, tmp_path):
      ["find out why it is off shade (JD-102)", "fix it (JD-102)"]),
     ("dyehouse", "line F1 keeps stopping: check it and then raise a job",
      ["check it", "raise a job"], ["check it (F1)", "raise a job (F1)"]),
+    ("riverside", "make the blue UV job 1000 and drop the press to 150 bar",  # an order is its own subject
+     ["make the blue UV job 1000", "drop the press to 150 bar"],
+     ["make the blue UV job 1000", "drop the press to 150 bar"]),
+    ("dyehouse", "the navy WR order to 900 and the stenter down 5",
+     ["the navy WR order to 900", "the stenter down 5"], ["the navy WR order to 900", "the stenter down 5"]),
 ])
 def test_a_task_that_names_nothing_carries_the_one_machine_or_line_the_request_names(plant, request_, tasks, told):
     assert with_subject(tasks, request_, load_plant(PLANTS / plant / "plant.yaml")) == told

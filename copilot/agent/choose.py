@@ -178,7 +178,7 @@ class Choose:
                                                  config={"tags": [TELLING_APART]}, tool_choice="none")
         told = one_machine_each(tasks_of(written.text, request, in_digits(request, lang), lang), self.rt.deps.plant,
                                 lang)
-        tasks = with_subject(told, request, self.rt.deps.plant)
+        tasks = with_subject(told, request, self.rt.deps.plant, lang)
         call = ToolCall(name=TASKS, args={"tasks": tasks}, id=new_call_id(), type="tool_call")
         said = [AIMessage(content="", tool_calls=[call]),
                 tool_reply(call, Status.done, "\n".join(f"{i}. {task}" for i, task in enumerate(tasks, 1)))]

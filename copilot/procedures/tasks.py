@@ -15,6 +15,7 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
 from connectors.plant import Machine, Plant
 from copilot.procedures.answer import faithful
+from copilot.procedures.features import configuration_said
 from copilot.procedures.questions import is_question
 from copilot.understanding.machines import lines_named, machine_words, machines_named, stems
 
@@ -136,13 +137,19 @@ def one_machine_each(tasks: list[str], plant: Plant, lang: str = "en") -> list[s
     return told if len(tasks) < len(told) <= MAX_TASKS else tasks  # more than can be carried out: none split
 
 
-def with_subject(tasks: list[str], request: str, plant: Plant) -> list[str]:
-    """The tasks, each naming what the request is about: a task that names no machine (by id or words) and no line
-    gets the one machine, or else the one line, the whole request names ("Line L1 makes flash. Find the cause and
-    correct it": "correct the cause of the flash (L1)")."""
+def with_subject(tasks: list[str], request: str, plant: Plant, lang: str = "en") -> list[str]:
+    """The tasks, each naming what the request is about: a task that names no machine (by id or words), no line and
+    no production order (by id, product or variant: "make the blue UV job 1000" is about that order) gets the one
+    machine, or else the one line, the whole request names ("Line L1 makes flash. Find the cause and correct it":
+    "correct the cause of the flash (L1)")."""
     machines, lines = machines_named(request, plant), lines_named(request, plant)
     subject = machines[0] if len(machines) == 1 else next(iter(lines)) if not machines and len(lines) == 1 else None
     if subject is None:
         return tasks
-    return [task if machines_named(task, plant, readings=False) or lines_named(task, plant) else f"{task} ({subject})"
-            for task in tasks]
+
+    def of_its_own(task: str) -> bool:
+        said = configuration_said([task], lang, plant)
+        return bool(machines_named(task, plant, readings=False) or lines_named(task, plant)
+                    or said.order or said.product or said.variant)
+
+    return [task if of_its_own(task) else f"{task} ({subject})" for task in tasks]
