@@ -83,6 +83,11 @@ def _order_id(plant: Plant) -> re.Pattern:
     return re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, sorted(prefixes)))})[\w-]*\d", re.IGNORECASE)
 
 
+def order_ids_typed(text: str, plant: Plant) -> list[str]:
+    """The production orders' ids ``text`` types, upper case, in the order it types them."""
+    return [m[0].upper() for m in _order_id(plant).finditer(text)]
+
+
 def _read(texts: list[str], lang: str, reader: Callable[[str, str], list[str]]) -> list[str]:
     """What ``reader`` finds in the request (in ``lang``) and its restatement (in English), each once, in order."""
     return list(dict.fromkeys(o for i, text in enumerate(texts) for o in reader(text, lang if i == 0 else "en")))

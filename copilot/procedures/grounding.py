@@ -49,6 +49,7 @@ from typing import Any
 from connectors.plant import Machine, Plant, Tag, drives
 from copilot.procedures.asked import operators_words
 from copilot.procedures.features import fitted_product, names_product, options_said, taken_off, unfilled_day
+from copilot.procedures.orders_named import order_meant
 from copilot.procedures.parts_named import grounded_part, part_named
 from copilot.procedures.register import resolution
 from copilot.procedures.spec import Procedure, SlotKind
@@ -276,6 +277,7 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
         _grounded_machine(kept, name, procedure.slots[name].required, named, " ".join([*texts, earlier]), plant,
                           of_line=of_line)  # first: the numbers are read against its setpoints
     setpoint_meant(procedure, kept, own, lang, before, plant)
+    order_meant(procedure, kept, own, lang, earlier, plant)
     kept, unconverted = _grounded_numbers(procedure, kept, texts, lang, plant)
     said = {p for p in (preference_in(request, lang), english and preference_in(english)) if p}
     for name, slot in procedure.slots.items():
