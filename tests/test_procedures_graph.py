@@ -474,6 +474,16 @@ async def test_a_part_the_chooser_took_for_a_purchase_is_work_where_the_request_
     assert changed == ["create_work_order"] and "WO-00001" in steps[-1].text
 
 
+async def test_a_request_for_work_the_chooser_took_for_a_read_is_chosen_again_among_the_changes(sim, tmp_path):
+    model = script([call("machine_status_and_diagnosis", machine="P-101", symptom="rattling")],
+                   [call("report_to_maintenance", machine="P-101", symptom="rattling", priority=None,
+                         order_spare_parts=None, part=None, quantity=None, preference=None)], narrowed=True)
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "P-101 rattles like hell, send maintenance over")
+    assert [s.tool for s in steps if s.kind == "choice"] == ["report_to_maintenance"]
+    assert [s.tool for s in steps if s.kind == "proposal" and s.tool.startswith("create_")] == ["create_work_order"]
+
+
 async def test_a_part_asked_for_without_work_words_stays_a_purchase(sim, tmp_path):
     model = script([call("order_part", part="SEAL-M25", quantity=4, preference="lead_time", supplier=None)],
                    narrowed=True)

@@ -87,6 +87,10 @@ def test_buying_is_read_in_the_restatement_only_for_a_language_without_words_of_
     ("pl", "wyślij mechanika do pompy", True),
     ("cs", "tak tam pošli údržbu", True),
     ("tr", "pompaya bir teknisyen gönder", True),
+    ("en", "show me the blue UV job", False),  # a job may be a production order
+    ("en", "check the oven temperature", False),  # a check is a read
+    ("es", "revisa la temperatura del horno", False),
+    ("de", "setz den Auftrag PO-L1-0043 auf 1000", False),
 ])
 def test_work_asked_is_read_in_the_requests_language(lang: str, text: str, asks: bool) -> None:
     assert work_asked([text], lang) is asks

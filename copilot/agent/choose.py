@@ -256,17 +256,19 @@ class Choose:
         return [c for c in choosable if c not in commanding]
 
     def _work(self, picked: str, texts: list[str], choosable: list[str]) -> list[str]:
-        """The other choices, where the chooser picked a procedure that buys a part whatever the request says (it
-        takes a part and no flag for buying) for a request that asks for work and says no buying ("get a fitter to
-        check the check ring" opens a job, it buys no check ring)."""
-        chosen = self.rt.procedures.get(picked) if picked != OTHER else None
-        if chosen is None or not chosen.changes or not chosen.slot_of(SlotKind.part) \
-                or chosen.slot_of(SlotKind.purchase) or is_question(texts[0]):
+        """The procedures that change something, where the chooser picked one that changes nothing, none, or one
+        that buys a part whatever the request says (it takes a part and no flag for buying), for a request that is
+        no question, asks for work and says no buying ("get a fitter to check the check ring" opens a job, it buys
+        no check ring; "tak tam pošli údržbu" sends maintenance)."""
+        procedures = self.rt.procedures
+        chosen = procedures.get(picked) if picked != OTHER else None
+        buys = chosen is not None and chosen.slot_of(SlotKind.part) and not chosen.slot_of(SlotKind.purchase)
+        if chosen is not None and chosen.changes and not buys or is_question(texts[0]):
             return []
         lang = language_of(texts[0])
         if buying_said(texts, lang) or not work_asked(texts, lang):
             return []
-        return [c for c in choosable if c != picked]
+        return [c for c in choosable if c not in (OTHER, picked) and procedures.get(c).changes]
 
     def _value(self, picked: str, texts: list[str], choosable: list[str]) -> list[str]:
         """For a request that is no question and sets a value ("to 75", "down 5"): the procedures that set one, where
