@@ -484,6 +484,25 @@ async def test_a_request_for_work_the_chooser_took_for_a_read_is_chosen_again_am
     assert [s.tool for s in steps if s.kind == "proposal" and s.tool.startswith("create_")] == ["create_work_order"]
 
 
+async def test_a_purchase_of_so_many_the_chooser_took_for_a_read_is_chosen_again_among_the_purchases(sim, tmp_path):
+    model = script([call("purchase_orders_status", part="BRG-6205", machine=None)],
+                   [call("order_part", part="BRG-6205", quantity=4, preference="price", supplier=None)],
+                   narrowed=True)
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "zamow 4 sztuki BRG-6205, najtaniej")
+    assert [s.tool for s in steps if s.kind == "choice"] == ["order_part"]
+    assert [s.tool for s in waiting(steps)] == ["create_purchase_order"]
+
+
+async def test_a_request_to_show_orders_stays_a_read(sim, tmp_path):
+    model = script([call("purchase_orders_status", part="BRG-6205", machine=None)], "Nothing on order.",
+                   narrowed=True)
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "show me the purchase orders for BRG-6205")
+    assert [s.tool for s in steps if s.kind == "choice"] == ["purchase_orders_status"]
+    assert not waiting(steps)
+
+
 async def test_a_part_asked_for_without_work_words_stays_a_purchase(sim, tmp_path):
     model = script([call("order_part", part="SEAL-M25", quantity=4, preference="lead_time", supplier=None)],
                    narrowed=True)

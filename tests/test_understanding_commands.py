@@ -60,6 +60,8 @@ def test_a_start_or_a_stop_is_read_in_the_requests_language(lang: str, text: str
     ("pl", "zamów łożyska", True),
     ("cs", "objednej ložiska", True),
     ("tr", "rulmanları sipariş et", True),
+    ("pl", "zamow 4 sztuki, najtaniej", True),  # typed without the diacritics
+    ("tr", "rulmanlari siparis et", True),
 ])
 def test_buying_is_read_in_the_requests_language(lang: str, text: str, buys: bool) -> None:
     assert buying_said([text], lang) is buys

@@ -37,6 +37,7 @@ from copilot.procedures.tasks import (
 )
 from copilot.procedures.values import counted_only, fits_a_setpoint, values_set
 from copilot.store.approvals import Origin
+from copilot.understanding.choices import preference_in
 from copilot.understanding.commands import commands_said
 from copilot.understanding.machines import lines_named, machines_named
 from copilot.understanding.numbers import in_digits
@@ -216,11 +217,12 @@ class Choose:
     def _rechoice(self, reply: AIMessage, request: str, english: str | None, choosable: list[str],
                   messages: list[AnyMessage]) -> list[str]:
         """What to choose among again, with the same prompt, where the pick disagrees with what the request says
-        (a configuration, a command, work, a new value); else nothing."""
+        (a configuration, a command, work, a purchase, a new value); else nothing."""
         picked = reply.tool_calls[0]["name"] if reply.tool_calls else OTHER
         texts = [request, *([english] if english else [])]
         return (self._configuration(picked, texts, choosable, messages) or self._command(picked, texts, choosable)
-                or self._work(picked, texts, choosable) or self._value(picked, texts, choosable)
+                or self._work(picked, texts, choosable) or self._buying(picked, texts, choosable)
+                or self._value(picked, texts, choosable)
                 or self._subject(picked, texts, choosable))
 
     def _configuration(self, picked: str, texts: list[str], choosable: list[str],
@@ -269,6 +271,20 @@ class Choose:
         if buying_said(texts, lang) or not work_asked(texts, lang):
             return []
         return [c for c in choosable if c not in (OTHER, picked) and procedures.get(c).changes]
+
+    def _buying(self, picked: str, texts: list[str], choosable: list[str]) -> list[str]:
+        """The procedures that change something and take a part, where the chooser picked one that changes nothing,
+        or none, for a request that is no question and says to buy so many or how ("zamów 4 sztuki, najtaniej"
+        after the padder's bearings were named orders them; "show me the open orders" buys nothing)."""
+        procedures, lang = self.rt.procedures, language_of(texts[0])
+        chosen = procedures.get(picked) if picked != OTHER else None
+        if chosen is not None and chosen.changes or picked != OTHER and chosen is None or is_question(texts[0]) \
+                or not buying_said(texts, lang):
+            return []
+        if not (configuration_said(texts, lang, self.rt.deps.plant).quantity or preference_in(texts[0], lang)):
+            return []
+        return [c for c in choosable if c != OTHER and procedures.get(c).changes
+                and procedures.get(c).slot_of(SlotKind.part)]
 
     def _value(self, picked: str, texts: list[str], choosable: list[str]) -> list[str]:
         """For a request that is no question and sets a value ("to 75", "down 5"): the procedures that set one, where

@@ -20,7 +20,7 @@ BUY = {
     "it": rf"ordin[aei]\w*(?! di (?:lavoro|produzione|manutenzione))|compr[aei]{_W}|acquist{_W}",
     "pt": rf"encomend{_W}|compr[ae]{_W}|comprar|pedir{_W}",
     "nl": rf"bestel{_W}|koop{_W}|kopen|aanschaff{_W}",
-    "pl": rf"zamów{_W}|zamaw{_W}|kup{_W}|zakup{_W}",
+    "pl": rf"zam[óo]w{_W}|zamaw{_W}|kup{_W}|zakup{_W}",
     "cs": rf"objedn{_W}|kup{_W}|nakup{_W}|koupit",
-    "tr": rf"sipariş{_W}|satın al{_W}|al(?:ın|ır mısın)?(?!\w)",
+    "tr": rf"sipari[şs]{_W}|sat[ıi]n al{_W}|al(?:ın|ır mısın)?(?!\w)",
 }
