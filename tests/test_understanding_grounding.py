@@ -262,6 +262,14 @@ def test_an_order_the_request_names_none_of_is_the_one_the_conversation_named_la
     assert "order" not in slots  # a machine's record, not the order talked about
 
 
+def test_a_line_the_operator_names_in_their_language_outweighs_the_restatement() -> None:
+    dyehouse = load_plant(PLANTS / "dyehouse" / "plant.yaml")
+    comparison = SHIPPED.get("line_quality_comparison")
+    slots, _, _ = checked("Welke machine op de afwerklijn geeft nu de meeste uitval?", comparison, {"line": "D1"},
+                          dyehouse, lang="nl", english="Which machine on the dyeing line has the most rejects now?")
+    assert slots == {"line": "F1"}
+
+
 def test_a_machine_the_request_never_names_is_asked_for_where_it_names_only_a_line() -> None:
     diagnosis = SHIPPED.get("machine_status_and_diagnosis")
     slots, _, _ = checked("line 2's rejects are up since the break, which machine and why?", diagnosis,

@@ -72,6 +72,17 @@ def test_a_line_is_named_by_its_number_in_ten_languages(text: str, line: str) ->
     assert lines_named("we need 2 hats", RIVERSIDE) == set()
 
 
+@pytest.mark.parametrize(("text", "dyehouse", "riverside"), [
+    ("Welke machine op de afwerklijn geeft nu de meeste uitval?", {"F1"}, {"L2"}),
+    ("quelle machine de la ligne de finition rejette le plus ?", {"F1"}, {"L2"}),
+    ("die Färbelinie steht", {"D1"}, set()), ("en la línea de llenado", set(), {"L2"}),
+    ("na linii wtryskowej", set(), {"L1"}), ("boyama hattında", {"D1"}, set()),
+    ("la finition du tissu", set(), set()),  # no line said: the word is no line's
+])
+def test_a_line_is_named_by_what_it_does_in_another_language(text: str, dyehouse: set, riverside: set) -> None:
+    assert (lines_named(text, DYEHOUSE), lines_named(text, RIVERSIDE)) == (dyehouse, riverside)
+
+
 def test_a_machine_the_request_does_not_name_is_the_one_it_names() -> None:
     report = SHIPPED.get("report_to_maintenance")
     slots, stop, _ = checked("the moulder keeps short-shotting, get a fitter to check the check ring", report,

@@ -333,9 +333,12 @@ def _says_whole(kind: SlotKind, value: str, text: str, plant: Plant) -> bool:
 
 def _unsaid(slots: dict[str, Any], name: str, procedure: Procedure, texts: list[str], earlier: str,
             plant: Plant) -> None:
-    """Drops an order, variant, line or product the request and the conversation do not name."""
+    """Drops an order, variant, line or product the request and the conversation do not name; a line the request's
+    own words name is the line, whatever its restatement says ("de afwerklijn" restated as "the dyeing line")."""
     kind, value, said = procedure.slots[name].kind, slots[name], " ".join([*texts, earlier])
-    if kind in _TYPED and value.upper() not in said.upper():
+    if kind is SlotKind.line and len(own := lines_named(operators_words(texts[0]), plant)) == 1:
+        slots[name] = own.pop()
+    elif kind in _TYPED and value.upper() not in said.upper():
         _untyped(slots, name, procedure, " ".join(texts), plant)
     elif kind in _SAID and not _says_whole(kind, value, said, plant):
         del slots[name]

@@ -6,7 +6,8 @@ line the request names ("the L2 oven", "the pump on line 1", "the filling line's
 a machine, by a reading that only it has and alarms on ("the shade is off" is the dyer's shade deviation).
 
 A word is compared by its stem (moulder, moulding and moulds are one word), so "pressure" is not "press". A word
-right before "line" names the line ("the filling line"), not a machine. In another language a machine is named
+right before "line" names the line ("the filling line"), not a machine; in another language, so do the words for
+what a line does (copilot/understanding/line_words.py: "la ligne de finition"). In another language a machine is named
 by the words for its kind ("le four", "die Pumpe", copilot/understanding/kind_words.py) and by its id; the rest
 of the request is read through its English restatement.
 """
@@ -19,6 +20,7 @@ from functools import cache
 
 from connectors.plant import Machine, Plant
 from copilot.understanding.kind_words import COMPOUNDING, KINDS
+from copilot.understanding.line_words import LINE, PURPOSES
 
 __all__ = ["lines_named", "machine_words", "machines_named", "stems"]
 
@@ -91,7 +93,15 @@ def lines_named(text: str, plant: Plant) -> set[str]:
     named |= {line.id for line in plant.lines if re.sub(r"\D", "", line.id) in numbers}
     before = {stem(m[1]) for m in re.finditer(r"\b([a-z]+)\s+line\b", low)}
     named |= {line.id for line in plant.lines if before & stems(line.name)}
-    return named
+    return named | {line.id for line in plant.lines if _purposes_said(low) & stems(line.name)}
+
+
+def _purposes_said(text: str) -> set[str]:
+    """The stems of the English words for what a line does that ``text`` says in any of the ten languages, where it
+    says "line" in one of them too ("la ligne de finition": finish)."""
+    if not re.search(LINE, text):
+        return set()
+    return {stem(english) for english, words in PURPOSES.items() if re.search(rf"(?<!\w)(?:{words})", text)}
 
 
 @cache
