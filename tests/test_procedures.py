@@ -244,6 +244,7 @@ def test_an_order_named_by_its_place_colour_and_options_is_the_one_meant(said, s
      {"variant": "TW-240-SAND"}),
     ("the olive batch queued after the navy, customer wants it in sand instead", {"colour": "olive"}, "PO-D1-0312",
      {"variant": "TW-240-SAND"}),  # the model took the order's colour for the new one
+    ("the olive one, make it 14000", {"line": "F1", "quantity": 14000}, "PO-F1-0209", {"quantity": 14000}),
 ])
 def test_an_order_is_told_by_its_line_s_unit_and_by_the_colour_it_changes_from(said, slots, order, change) -> None:
     dyehouse = load_plant(PLANTS / "dyehouse" / "plant.yaml")  # dyeing counts in kg, finishing in metres

@@ -29,14 +29,15 @@ def production_change(plant: Plant, orders: list[ProductionOrderRecord] | None, 
     variant: its colour and its other options (and those asked) name the variant it changes to.
     A colour and options only one product comes in name that product ("the coolant in red with the
     tamper-evident cap"); with a new quantity, a colour the order's variant already has describes the order
-    ("the red coolant order: 500 more"), it does not change it. The request (``said``) may name the order by its
+    ("the red coolant order: 500 more"), it does not change it; a colour the request says describes the order where
+the model gave none. The request (``said``) may name the order by its
     place: the running one, or the next one queued after it ("the red run queued after the current one"), by the
     colour it changes from ("switch the olive batch to sand"), and by its line's unit ("8500 kg": the line that
     counts in kg)."""
     lines = counted_lines(said, language_of(said), plant)
     orders = [o for o in orders or [] if o.line in lines] or orders or []
     counted = quantity is not None or bool(added)
-    colour, from_colour = (colour, None) if counted else _colours(plant, said, colour)
+    colour, from_colour = (colour or _colour_said(plant, said), None) if counted else _colours(plant, said, colour)
     if not (order or product) and (colour or options):
         makers = {p.id for p in plant.products for v in p.variants if _fits(v, colour, options)}
         product = makers.pop() if len(makers) == 1 else None
@@ -62,6 +63,12 @@ def production_change(plant: Plant, orders: list[ProductionOrderRecord] | None, 
         raise Stop(f"{chosen.id} already runs {chosen.variant}")
     notes += [f"{k} → {v}" for k, v in changes.items() if k != "order_id"]
     return Decided(changes, ", ".join(notes))
+
+
+def _colour_said(plant: Plant, said: str) -> str | None:
+    """The one colour of the plant's products the request says ("the olive one, make it 14000"), else None."""
+    found = [c for c in plant.colours if re.search(rf"(?<!\w){re.escape(c)}(?!\w)", said, re.IGNORECASE)]
+    return found[0] if len(found) == 1 else None
 
 
 def _colours(plant: Plant, said: str, colour: str | None) -> tuple[str | None, str | None]:
