@@ -35,6 +35,18 @@ def test_the_tasks_keep_to_the_requests_numbers_and_ids():
     assert len(tasks_of("order\ntwo\nseal\nkits\nfilters", request)) == 3  # at most three
 
 
+@pytest.mark.parametrize("written", [
+    "stop the padder, get a fitter to it\nget a fitter to the padder, the bearings are going",
+    "get a fitter to the padder, the bearings are going\nstop the padder, get a fitter to it",
+])
+def test_a_clause_two_tasks_hold_is_the_one_that_says_more_of_it(written):
+    request = "stop the padder and get a fitter to it, the bearings are going"
+    assert sorted(tasks_of(written, request)) == ["get a fitter to the padder, the bearings are going",
+                                                  "stop the padder"]
+    shared = "order three belts for the conveyor, cheapest\norder two rollers for the conveyor, cheapest"
+    assert tasks_of(shared, "order three belts and two rollers for the conveyor, cheapest") == shared.split("\n")
+
+
 def test_tasks_written_on_one_line_with_a_comma_where_the_request_joins_them_are_its_clauses():
     request = "drop the press 10 bar and have someone look at the cylinder"
     assert tasks_of("drop the press 10 bar, have someone look at the cylinder", request) == [

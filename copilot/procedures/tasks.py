@@ -111,7 +111,28 @@ def tasks_of(written: str, request: str, digits: str = "", lang: str = "en") -> 
     said = f"{request}\n{digits}"
     if len(tasks) < 2 or not all(faithful(task, said) and _in_own_words(task, said) for task in tasks):
         return [request]
-    return tasks
+    return _apart(tasks, lang)
+
+
+_SMALL = {"it", "its", "them", "that", "this", "there", "to", "a", "an", "of", "for", "on", "in", "at", "with"}
+
+
+def _content(clause: str) -> set[str]:
+    return stems(clause) - _SMALL - _ARTICLES
+
+
+def _apart(tasks: list[str], lang: str) -> list[str]:
+    """The tasks without overlap: a clause whose words another task's clause holds, and more, is that task's ("stop
+    the padder, get a fitter to it" beside "get a fitter to the padder, the bearings are going" is only "stop the
+    padder"); a clause two tasks share alike ("cheapest") stays with each, and a task keeps at least one clause."""
+    split = re.compile(rf"\s*(?:,|;|(?<!\w)(?:{_JOINING.get(lang, _JOINING['en'])})(?!\w))\s*", re.IGNORECASE)
+    clauses = [[c.strip() for c in split.split(task) if c.strip()] for task in tasks]
+    out = []
+    for i, own in enumerate(clauses):
+        elsewhere = [_content(c) for j, theirs in enumerate(clauses) if j != i for c in theirs]
+        kept = [c for c in own if not any(_content(c) < other for other in elsewhere)]
+        out.append(", ".join(kept) if kept and len(kept) < len(own) else tasks[i])
+    return out
 
 
 _ARTICLES = {"the", "der", "die", "das", "den", "dem", "les", "las", "los", "het", "een", "una", "uno", "une", "des",
