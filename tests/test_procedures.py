@@ -508,6 +508,12 @@ def test_a_purchase_flag_the_model_set_holds_only_where_the_request_buys_but_a_c
     fitter = "get a fitter to check the check ring on the moulder"
     slots, _, _ = checked(fitter, report, dict(given), PLANT)
     assert "order_spare_parts" not in slots
+    slots, _, _ = checked("get a fitter to the moulder, the check ring is going", report, {**given, "quantity": 1},
+                          PLANT)
+    assert "order_spare_parts" not in slots  # "a fitter" counts no part to buy
+    slots, _, _ = checked("get a fitter to the moulder and 2 of the check rings", report, {**given, "quantity": 2},
+                          PLANT)
+    assert slots["order_spare_parts"] is True
     slots, _, _ = checked(f"{fitter} and order a new one", report, dict(given), PLANT)
     assert slots["order_spare_parts"] is True
     slots, _, _ = checked("IM-103: bearing wear rising, vibration 7.1 mm/s", report, dict(given), PLANT,

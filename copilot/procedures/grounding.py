@@ -308,12 +308,14 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
 
 def _bought(procedure: Procedure, slots: dict[str, Any], own: list[str], lang: str, *, by_model: bool) -> None:
     """A purchase slot the model filled holds where the request says to buy (in its words, then its restatement's),
-    or where the model took it to and the request says how many ("... and 4 of the 6205 bearings"); not otherwise:
-    "get a fitter to check the check ring" buys no check ring. A caller's own (``by_model`` False) stays as set."""
+    or where the model took it to and the request says how many ("... and 4 of the 6205 bearings": a number, not
+    an article); not otherwise: "get a fitter to check the check ring" buys no check ring. A caller's own
+    (``by_model`` False) stays as set."""
     name = procedure.slot_of(SlotKind.purchase)
     if name is None or not by_model:
         return
-    counted = any(slots.get(n) is not None for n, s in procedure.slots.items() if s.kind is SlotKind.integer)
+    said = {abs(n.value) for i, text in enumerate(own) for n in numbers(text, lang if i == 0 else "en")}
+    counted = any(slots.get(n) in said for n, s in procedure.slots.items() if s.kind is SlotKind.integer)
     if buying_said(own, lang) or slots.get(name) is True and counted:
         slots[name] = True
     else:
