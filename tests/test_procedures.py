@@ -432,6 +432,15 @@ def test_a_change_filed_under_a_setpoint_that_cannot_take_it_goes_to_the_one_tha
     assert [t["tag"] for t in both.value] == ["fill_setpoint", "speed_setpoint"]
 
 
+def test_a_change_named_by_no_setpoint_that_several_others_could_take_is_asked_back() -> None:
+    dyehouse = load_plant(PLANTS / "dyehouse" / "plant.yaml")
+    stenter = _status(temp_setpoint=170.0, speed_setpoint=30.0, overfeed_setpoint=4.0, width_setpoint=160.0)
+    with pytest.raises(AskBack, match="ST-202 overfeed setpoint cannot take this change; which setpoint did you "
+                                      "mean: temperature setpoint or speed setpoint?"):
+        setpoint_targets(dyehouse, "ST-202", [{"tag": "overfeed_setpoint", "by": -5}], stenter,
+                         said="take the stenter down 5")
+
+
 def test_degrees_name_a_temperature_setpoint_so_a_step_too_large_stays_on_it() -> None:
     moulder = _status(barrel_temp_setpoint=230.0, hold_pressure_setpoint=600.0)
     up = setpoint_targets(PLANT, "IM-103", [{"tag": "barrel_temp_setpoint", "by": 15}], moulder,

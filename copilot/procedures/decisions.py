@@ -65,8 +65,8 @@ def setpoint_targets(plant: Plant, machine: str, changes: list[Json] | None, sta
     ml") names no setpoint of the plant by its words or unit ("turn the heat down 5 degrees" names a
     temperature, which the pump the model chose has none of), and the change cannot go there (past its
     limits or its step) while exactly one other setpoint of the machine can take it, it is that one, and
-    the answer says so; otherwise a setpoint the machine lacks is asked back, and one it has is left to the
-    gate, which refuses it with the limit."""
+    the answer says so, and where several can, which is asked back; otherwise a setpoint the machine lacks is
+    asked back, and one it has is left to the gate, which refuses it with the limit."""
     tags = {t.name: t for t in plant.machine(machine).setpoints}
     if not tags:
         raise Stop(f"{machine} has no writable setpoint")
@@ -97,6 +97,9 @@ def _wanted_setpoints(machine: str, tags: dict[str, Tag], changes: list[Json] | 
             notes.append(f"{machine} {tag_words(name)} {why} and the request names no setpoint: "
                          f"{tags[fitting[0]].words}, which can")
             name = fitting[0]
+        elif unnamed and name in tags and fitting:
+            raise AskBack(f"{machine} {tags[name].words} cannot take this change; which setpoint did you mean: "
+                          f"{either([tags[t].words for t in fitting])}?")
         elif name not in tags:
             missing = tag_words(str(name))
             raise AskBack(f"{machine} has no {missing if missing.endswith('setpoint') else missing + ' setpoint'}; "
