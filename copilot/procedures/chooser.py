@@ -74,9 +74,10 @@ EARLIER_MESSAGES = 8  # how far back a conversation's requests and answers can n
 
 
 def said_earlier(messages: list[AnyMessage]) -> str:
-    """The conversation's requests and answers before its last request, the latest ``EARLIER_MESSAGES`` of them."""
+    """The conversation's requests and answers before its last request, the latest ``EARLIER_MESSAGES`` of them,
+    a blank line between two."""
     last = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=len(messages))
-    return "\n".join(m.text for m in messages[:last][-EARLIER_MESSAGES:]
+    return "\n\n".join(m.text for m in messages[:last][-EARLIER_MESSAGES:]
                      if isinstance(m, HumanMessage) or (isinstance(m, AIMessage) and not m.tool_calls))
 
 

@@ -1,8 +1,9 @@
 """Which production order a request means when it names none of its own ("make that order 1000", "make it
-blue"): the one the conversation named last."""
+blue"): the one the conversation named last, where its last message that named any named only that one."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from connectors.plant import Plant
@@ -21,11 +22,11 @@ def order_meant(procedure: Procedure, slots: dict[str, Any], own: list[str], lan
                 plant: Plant) -> None:
     """Where the request (``own``: its words, then its restatement) names no machine and no order by id, product,
     line or place, nor describes one by its variant while giving a quantity ("the blue UV job to 600"), its order
-    is the one the conversation (``earlier``) typed last, written into ``slots``; what the model took from earlier
+    is the one the conversation (``earlier``) named last, written into ``slots``; what the model took from earlier
     requests to describe an order (a line, a product, and a colour or options the request does not say) is dropped
     with it."""
     slot = procedure.slot_of(SlotKind.production_order)
-    last = order_ids_typed(earlier, plant)[-1:] if slot else []
+    last = _named_last(earlier, plant) if slot else []
     text = " ".join(own)
     said = configuration_said(own, lang, plant)
     if not last or said.order or said.product or order_place_in(text) or lines_named(text, plant) \
@@ -35,3 +36,12 @@ def order_meant(procedure: Procedure, slots: dict[str, Any], own: list[str], lan
     for name, kind in ((n, s.kind) for n, s in procedure.slots.items()):
         if kind in _DESCRIBING or kind in _VARIANT and not said.variant:
             slots.pop(name, None)
+
+
+def _named_last(earlier: str, plant: Plant) -> list[str]:
+    """The one order the last part of ``earlier`` (parts apart by a blank line) that types any order types; none
+    where it types several ("PO-D1-0311 in progress; PO-D1-0312 planned" leaves "cut it to 7500" to the order's
+    line and place)."""
+    parts = reversed(re.split(r"\n\s*\n", earlier))
+    typed = next((ids for part in parts if (ids := set(order_ids_typed(part, plant)))), set())
+    return list(typed) if len(typed) == 1 else []
