@@ -90,6 +90,8 @@ def test_buying_is_read_in_the_restatement_only_for_a_language_without_words_of_
     ("cs", "tak tam pošli údržbu", True),
     ("tr", "pompaya bir teknisyen gönder", True),
     ("en", "show me the blue UV job", False),  # a job may be a production order
+    ("en", "Is there already an open work order for P-101? Don't open a new one if there is.", False),
+    ("en", "open an urgent work order for the press", True),
     ("en", "check the oven temperature", False),  # a check is a read
     ("es", "revisa la temperatura del horno", False),
     ("de", "setz den Auftrag PO-L1-0043 auf 1000", False),

@@ -3,7 +3,8 @@
 
 Data only; :mod:`copilot.understanding.works` reads it. Each entry is a regular expression (lower case, matched
 case-insensitively at word starts). Words that only check something ("check", "prüfen", "revisa") are reads, and
-a "job" or "Auftrag" alone may be a production order: neither asks for work.
+a "job" or "Auftrag" alone may be a production order, and "an open work order" may be asked about: none of
+them asks for work.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ _W = r"\w*"
 
 WORK = {
     "en": rf"fitter{_W}|mechanic{_W}|technician{_W}|electrician{_W}|maintenance|millwright{_W}|someone|somebody"
-          rf"|work ?orders?|(?:raise|open|book|log|create|put in|make) (?:a |an )?(?:\w+ )?(?:job|ticket)\b"
+          rf"|(?:raise|open|book|log|create|put in|make|file|write) (?:up )?(?:a|an|one|another) (?:\w+ )?(?:job"
+          rf"|ticket|work ?order)\b"
           rf"|repair{_W}|fix (?:it|that|them|the)\b",
     "de": rf"monteur{_W}|instandhalt{_W}|wartung{_W}|techniker{_W}|elektriker{_W}|schlosser{_W}|mechaniker{_W}"
           rf"|jemand{_W}|arbeitsauftrag{_W}|reparier{_W}|reparatur{_W}",
