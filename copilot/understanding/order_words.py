@@ -22,11 +22,11 @@ RUNNING = {
     "nl": rf"lopend{_W}|huidig{_W}|nu draaiend{_W}",
     "pl": rf"bieżąc{_W}|aktualn{_W}|trwając{_W}|obecn{_W}",
     "cs": rf"běžící{_W}|aktuální{_W}|probíhající{_W}|současn{_W}",
-    "tr": r"çalışan|mevcut|şu anki|devam eden",
+    "tr": r"çalışan|mevcut|şu an(?:ki)?|devam eden",
 }
 NEXT = {
     "en": rf"next{_NOT_A_SPAN}|queued|upcoming|planned|after the current(?: one)?|after this one|coming up"
-          r"|waiting to start|on deck",
+          r"|waiting to start|on deck|lined up|in the queue",
     "de": rf"nächst{_W}{_NOT_A_SPAN}|geplant{_W}|danach|folgend{_W}|als nächstes|in der warteschlange",
     "fr": rf"suivant{_W}|prochain{_W}{_NOT_A_SPAN}|planifié{_W}|prévu{_W}|après celui|en attente",
     "es": rf"siguiente{_W}|próxim{_W}{_NOT_A_SPAN}|planificad{_W}|en cola|después del actual",
