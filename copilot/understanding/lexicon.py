@@ -6,7 +6,7 @@ import re
 
 from copilot.understanding.kind_words import COMPOUNDING
 
-__all__ = ["Table", "entries_said"]
+__all__ = ["Table", "entries_said", "words_said"]
 
 Table = dict[str, dict[str, str]]
 """English entry → language → a regular expression of the words that say it (lower case, at word starts)."""
@@ -22,3 +22,13 @@ def entries_said(table: Table, text: str, lang: str, *, english: bool = False) -
         if written and re.search(rf"{start}(?:{'|'.join(written)})", text, re.IGNORECASE):  # re caches the pattern
             said.append(entry)
     return said
+
+
+def words_said(words: dict[str, str], texts: list[str], lang: str) -> bool:
+    """Whether a request (``texts[0]``, in ``lang``) says one of ``words`` (language → a regular expression, at
+    word starts; English counts in any language); read in its English restatement (``texts[1:]``) only where
+    ``words`` has none of that language."""
+    if lang in words:
+        own = "|".join(dict.fromkeys([words["en"], words[lang]]))
+        return re.search(rf"(?<!\w)(?:{own})", texts[0], re.IGNORECASE) is not None
+    return any(re.search(rf"(?<!\w)(?:{words['en']})", text, re.IGNORECASE) for text in texts[1:])
