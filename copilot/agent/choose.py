@@ -265,7 +265,8 @@ class Choose:
         procedures = self.rt.procedures
         chosen = procedures.get(picked) if picked != OTHER else None
         buys = chosen is not None and chosen.slot_of(SlotKind.part) and not chosen.slot_of(SlotKind.purchase)
-        if chosen is not None and chosen.changes and not buys or is_question(texts[0]):
+        if chosen is not None and chosen.changes and not buys or picked != OTHER and chosen is None \
+                or is_question(texts[0]):  # a model off the list is not chosen for again
             return []
         lang = language_of(texts[0])
         if buying_said(texts, lang) or not work_asked(texts, lang):
