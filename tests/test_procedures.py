@@ -252,6 +252,16 @@ def test_an_order_is_told_by_its_line_s_unit_and_by_the_colour_it_changes_from(s
     assert production_change(dyehouse, orders, said=said, **slots).value == {"order_id": order, **change}
 
 
+def test_an_order_s_unit_is_read_in_the_request_s_language() -> None:
+    dyehouse = load_plant(PLANTS / "dyehouse" / "plant.yaml")
+    orders = [ProductionOrderRecord.model_construct(**o.model_dump()) for o in dyehouse.production_orders]
+    said = "onu 7500 kiloya dusur"  # Turkish "kilo" with its case ending: the line that counts in kg
+    assert production_change(dyehouse, orders, said=said, quantity=7500, lang="tr").value == {
+        "order_id": "PO-D1-0311", "quantity": 7500}
+    with pytest.raises(AskBack, match="PO-D1-0311 or PO-F1-0207"):
+        production_change(dyehouse, orders, said=said, quantity=7500)
+
+
 def test_an_order_named_by_a_place_several_lines_share_is_asked_back() -> None:
     with pytest.raises(AskBack, match="PO-L1-0043 or PO-L2-0108"):
         production_change(PLANT, PLANT_ORDERS, said="the next order should be 900", quantity=900)

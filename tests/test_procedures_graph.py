@@ -326,6 +326,16 @@ async def test_that_order_is_the_one_this_conversation_named_not_the_running_one
         assert elsewhere[-1].text == "Which production order: PO-L1-0043 or PO-L2-0108?"
 
 
+async def test_a_short_follow_up_is_read_in_the_language_of_the_conversation(sim, tmp_path):
+    model = script([call("production_orders_progress", line="L2")],
+                   [call("change_production", order="PO-L2-0108", quantity=4000)])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        await ask(copilot, "eli", "Como vão as encomendas da linha 2?", thread_id="t1")
+        steps = await ask(copilot, "eli", "Aumenta-a para 4 mil", thread_id="t1")  # langid alone: unsure
+    [wait] = waiting(steps)  # "4 mil" is four thousand in Portuguese, not 4 of an unknown unit
+    assert wait.change.startswith("PO-L2-0108: quantity 3000 → 4000")
+
+
 async def test_what_waits_for_sign_off_and_who_signed_off_are_answered_from_the_queue(sim, tmp_path):
     change = script([call("change_setpoints", machine="OV-201", changes=[{"tag": "temp_setpoint", "to": 185}])])
     async with copilot_on(sim, tmp_path, change) as copilot:

@@ -20,10 +20,17 @@ from copilot.agent.state import AgentState, Tasks, kept_run, turn_of
 from copilot.agent.status import Status, ToolArtifact
 from copilot.llm.errors import LLMError, ModelUnavailable, Outage
 from copilot.procedures.answer import faithful, restating_request
-from copilot.procedures.chooser import OTHER, chooser_messages, latest_request, previous_procedure, said_earlier
+from copilot.procedures.chooser import (
+    OTHER,
+    chooser_messages,
+    latest_request,
+    previous_procedure,
+    request_language,
+    said_earlier,
+)
 from copilot.procedures.details import adds_detail
 from copilot.procedures.features import configuration_said, product_said
-from copilot.procedures.language import LANGUAGE_NAMES, language_of
+from copilot.procedures.language import LANGUAGE_NAMES
 from copilot.procedures.questions import is_question
 from copilot.procedures.run import AUTHOR, ProcedureRun, RunState
 from copilot.procedures.spec import SlotKind
@@ -143,9 +150,10 @@ class Choose:
             said, tasks = await self._tell_apart(state["messages"])
         messages = [*state["messages"], *said]
         request = tasks.task if tasks is not None else latest_request(messages)
-        english = await self._in_english(request, asking) if self.bound.brief else None
+        lang = request_language(messages)
+        english = await self._in_english(request, lang) if self.bound.brief else None
         heard = chooser_messages(self.bound.head, messages, asking, brief=self.bound.brief, english=english,
-                                 task=tasks.task if tasks is not None else None)
+                                 task=tasks.task if tasks is not None else None, lang=lang)
         choosable = self._choosable(asking, request, messages)
         reply = with_own_ids(await self.bound.model.ainvoke(heard, allowed_tools=choosable))
         if not reply.tool_calls and not is_question(request) and (claims_a_change(reply.text) or consents(request)):
@@ -153,7 +161,7 @@ class Choose:
             if not reply.tool_calls:
                 reply = AIMessage(content="", tool_calls=[{"name": OTHER, "args": {}, "id": new_call_id(),
                                                            "type": "tool_call"}])
-        if among := self._rechoice(reply, request, english, choosable, messages):  # see _rechoice
+        if among := self._rechoice(reply, request, english, lang, choosable, messages):  # see _rechoice
             forced = {} if OTHER in among else {"tool_choice": "required"}
             again = with_own_ids(await self.bound.model.ainvoke(heard, allowed_tools=among, **forced))
             reply = again if again.tool_calls else reply
@@ -169,8 +177,7 @@ class Choose:
     async def _tell_apart(self, messages: list[AnyMessage]) -> tuple[list[AnyMessage], Tasks | None]:
         """A request that may hold several tasks, told apart by the model: the call and its reply as they stay in
         the conversation (whenever the model was asked), and the tasks (None when it is one)."""
-        request = latest_request(messages)
-        lang = language_of(request)
+        request, lang = latest_request(messages), request_language(messages)
         if not may_hold_several(request, lang):
             return [], None
         seen = [] if self.bound.brief else messages
@@ -212,20 +219,20 @@ class Choose:
         before = previous_procedure(messages, self.rt.procedures.names)
         if before is None or not self.rt.procedures.get(before).changes:
             return None
-        return before if adds_detail(request, language_of(request), self.rt.deps.plant) else None
+        return before if adds_detail(request, request_language(messages), self.rt.deps.plant) else None
 
-    def _rechoice(self, reply: AIMessage, request: str, english: str | None, choosable: list[str],
+    def _rechoice(self, reply: AIMessage, request: str, english: str | None, lang: str, choosable: list[str],
                   messages: list[AnyMessage]) -> list[str]:
         """What to choose among again, with the same prompt, where the pick disagrees with what the request says
         (a configuration, a command, work, a purchase, a new value); else nothing."""
         picked = reply.tool_calls[0]["name"] if reply.tool_calls else OTHER
         texts = [request, *([english] if english else [])]
-        return (self._configuration(picked, texts, choosable, messages) or self._command(picked, texts, choosable)
-                or self._work(picked, texts, choosable) or self._buying(picked, texts, choosable)
-                or self._value(picked, texts, choosable)
-                or self._subject(picked, texts, choosable))
+        return (self._configuration(picked, texts, lang, choosable, messages)
+                or self._command(picked, texts, lang, choosable) or self._work(picked, texts, lang, choosable)
+                or self._buying(picked, texts, lang, choosable) or self._value(picked, texts, lang, choosable)
+                or self._subject(picked, texts, lang, choosable))
 
-    def _configuration(self, picked: str, texts: list[str], choosable: list[str],
+    def _configuration(self, picked: str, texts: list[str], lang: str, choosable: list[str],
                        messages: list[AnyMessage]) -> list[str]:
         """Only the procedures that need a product, where the chooser picked none of them for a request that
         states a new order (a product, a quantity and a due day, no production order's id); the other choices,
@@ -239,7 +246,7 @@ class Choose:
                  and procedures.get(c).slots[slot].required]
         if not needs:
             return []
-        said = configuration_said(texts, language_of(texts[0]), plant)
+        said = configuration_said(texts, lang, plant)
         if picked in needs:
             if said.product or said.quantity and said.due or product_said(said_earlier(messages), plant):
                 return []
@@ -248,16 +255,16 @@ class Choose:
             return ordered if said.variant and (said.quantity or said.dropped) and ordered else others
         return needs if said.new_order else []
 
-    def _command(self, picked: str, texts: list[str], choosable: list[str]) -> list[str]:
+    def _command(self, picked: str, texts: list[str], lang: str, choosable: list[str]) -> list[str]:
         """The other choices, where the chooser picked a procedure that starts or stops a machine for a request
         that says neither ("put the oven on 185" is no start)."""
         commanding = [c for c in choosable if c != OTHER and self.rt.procedures.get(c).slot_of(SlotKind.command)]
-        if picked not in commanding or commands_said(texts[0], language_of(texts[0])) \
+        if picked not in commanding or commands_said(texts[0], lang) \
                 or any(commands_said(text) for text in texts[1:]):
             return []
         return [c for c in choosable if c not in commanding]
 
-    def _work(self, picked: str, texts: list[str], choosable: list[str]) -> list[str]:
+    def _work(self, picked: str, texts: list[str], lang: str, choosable: list[str]) -> list[str]:
         """The procedures that change something, where the chooser picked one that changes nothing, none, or one
         that buys a part whatever the request says (it takes a part and no flag for buying), for a request that is
         no question, asks for work and says no buying ("get a fitter to check the check ring" opens a job, it buys
@@ -268,16 +275,15 @@ class Choose:
         if chosen is not None and chosen.changes and not buys or picked != OTHER and chosen is None \
                 or is_question(texts[0]):  # a model off the list is not chosen for again
             return []
-        lang = language_of(texts[0])
         if buying_said(texts, lang) or not work_asked(texts, lang):
             return []
         return [c for c in choosable if c not in (OTHER, picked) and procedures.get(c).changes]
 
-    def _buying(self, picked: str, texts: list[str], choosable: list[str]) -> list[str]:
+    def _buying(self, picked: str, texts: list[str], lang: str, choosable: list[str]) -> list[str]:
         """The procedures that change something and take a part, where the chooser picked one that changes nothing,
         or none, for a request that is no question and says to buy so many or how ("zamów 4 sztuki, najtaniej"
         after the padder's bearings were named orders them; "show me the open orders" buys nothing)."""
-        procedures, lang = self.rt.procedures, language_of(texts[0])
+        procedures = self.rt.procedures
         chosen = procedures.get(picked) if picked != OTHER else None
         if chosen is not None and chosen.changes or picked != OTHER and chosen is None or is_question(texts[0]) \
                 or not buying_said(texts, lang):
@@ -287,7 +293,7 @@ class Choose:
         return [c for c in choosable if c != OTHER and procedures.get(c).changes
                 and procedures.get(c).slot_of(SlotKind.part)]
 
-    def _value(self, picked: str, texts: list[str], choosable: list[str]) -> list[str]:
+    def _value(self, picked: str, texts: list[str], lang: str, choosable: list[str]) -> list[str]:
         """For a request that is no question and sets a value ("to 75", "down 5"): the procedures that set one, where
         the chooser picked one that changes nothing, or none ("pH on the jet to 10.6, I approve it" asks no sign-off
         history); those that set a setpoint, where it picked an order's quantity for a value only a setpoint of the
@@ -295,7 +301,7 @@ class Choose:
         quantity, where it picked a setpoint for a value in a unit only the plant's counters take ("the navy on the
         jet down to 7.2 tonnes")."""
         procedures, plant = self.rt.procedures, self.rt.deps.plant
-        request, lang = texts[0], language_of(texts[0])
+        request = texts[0]
 
         def taking(kinds: frozenset[SlotKind]) -> list[str]:
             return [c for c in choosable
@@ -315,7 +321,7 @@ class Choose:
             return [c for c in taking(_SETPOINTS) if c != picked]
         return []
 
-    def _subject(self, picked: str, texts: list[str], choosable: list[str]) -> list[str]:
+    def _subject(self, picked: str, texts: list[str], lang: str, choosable: list[str]) -> list[str]:
         """The procedures that take a machine, where the chooser picked one that takes a line and no machine for a
         request that names a machine and no line ("is the stenter where it should be?" asks for no line's alarms);
         only those that change nothing, where the pick changes nothing."""
@@ -323,17 +329,15 @@ class Choose:
         chosen = procedures.get(picked) if picked != OTHER else None
         if chosen is None or chosen.slot_of(SlotKind.machine) or not chosen.slot_of(SlotKind.line):
             return []
-        lang = language_of(texts[0])
         named = machines_named(texts[0], plant, lang=lang) or any(machines_named(t, plant) for t in texts[1:])
         if not named or any(lines_named(t, plant) for t in texts):
             return []
         return [c for c in choosable if c != OTHER and procedures.get(c).slot_of(SlotKind.machine)
                 and (chosen.changes or not procedures.get(c).changes)]  # a read stays a read
 
-    async def _in_english(self, request: str, asking: ProcedureRun | None) -> str | None:
-        """The request restated in English by the model, when it is in another language (None for English,
-        or when the restatement brings a number or id the request lacks)."""
-        lang = language_of(request, asking.lang if asking else "en")
+    async def _in_english(self, request: str, lang: str) -> str | None:
+        """The request (in ``lang``) restated in English by the model, when it is in another language (None for
+        English, or when the restatement brings a number or id the request lacks)."""
         if lang == "en" or lang not in LANGUAGE_NAMES:
             return None
         restated = await self.bound.model.ainvoke([*self.bound.head, restating_request(request, lang)],

@@ -28,9 +28,9 @@ from copilot.procedures.chooser import (
     latest_request,
     previous_request,
     request_for_choice,
+    request_language,
     said_earlier,
 )
-from copilot.procedures.language import language_of
 from copilot.procedures.run import AUTHOR, CallResult, ProcedureRun, RunState, advance, start
 from copilot.store.audit import AuditKind
 from copilot.understanding.references import consents, repeats_earlier
@@ -93,7 +93,7 @@ class AdvanceProcedure:
         else:
             latest, before = latest_request(state["messages"]), previous_request(state["messages"])
             repeated = before if repeats_earlier(latest) or consents(latest) else None
-            run = start(spec, request, call["args"], language_of(request, asking.lang if asking else "en"),
+            run = start(spec, request, call["args"], request_language(state["messages"]),
                         self.rt.deps.plant, english=state.get("restated"), earlier=said_earlier(state["messages"]),
                         repeated=repeated, before=before, by_model=by_model)
         self.rt.audit.append(kind=AuditKind.procedure, actor=state["user"], thread_id=thread_id, tool=spec.name,

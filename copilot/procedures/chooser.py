@@ -70,6 +70,16 @@ def latest_request(messages: list[AnyMessage]) -> str:
     return next((m.text for m in reversed(messages) if isinstance(m, HumanMessage)), "")
 
 
+def request_language(messages: list[AnyMessage]) -> str:
+    """The language of the operator's last message; where it does not tell it surely ("onu 7500 kiloya dusur"),
+    the language their requests before it were in, English at first."""
+    lang = "en"
+    for message in messages:
+        if isinstance(message, HumanMessage):
+            lang = language_of(message.text, lang)
+    return lang
+
+
 EARLIER_MESSAGES = 8  # how far back a conversation's requests and answers can name "that order"
 
 
@@ -103,18 +113,20 @@ def request_for_choice(messages: list[AnyMessage], asking: ProcedureRun | None) 
 
 
 def chooser_messages(head: list[AnyMessage], messages: list[AnyMessage], asking: ProcedureRun | None, *,
-                     brief: bool, english: str | None = None, task: str | None = None) -> list[AnyMessage]:
+                     brief: bool, english: str | None = None, task: str | None = None,
+                     lang: str | None = None) -> list[AnyMessage]:
     """What the chooser reads after the prompt's head. ``brief``: the request, after the request before it as
     context, or after the question asked back and the request it was about; no earlier answer, so the model
     has no example of an answer that reports work done to copy (what was done is only ever told by the
     procedure); ``english``, the request restated in English, goes with it (the model reads both: the small
     model's translation loses words, "mach das Band aus" became "make the belt", "monte-le de 4" "raise it to
     4"). Otherwise the whole conversation. ``task``: the one task of a request of several to choose for now.
-    A brief request's numbers said in words are in digits ("bestell ein Dutzend" reads "bestell 12")."""
+    A brief request's numbers said in words (in ``lang``, else in the language it tells) are in digits
+    ("bestell ein Dutzend" reads "bestell 12")."""
     if not brief:
         return [*head, *messages, *([HumanMessage(f"Now this task of the request: {task}")] if task else [])]
     request = task or latest_request(messages)
-    request = in_digits(request, language_of(request))
+    request = in_digits(request, lang or language_of(request))
     if english:
         request = f"{request}\n(in English: {english})"
     if asking is not None and asking.outcome is RunState.asking:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from connectors.catalogue import Variant
 from connectors.plant import Plant
 from connectors.records import ProductionOrderRecord, ProductionOrderStatus
-from copilot.procedures.language import language_of
 from copilot.procedures.outcome import AskBack, Decided, Json, Stop, either
 from copilot.procedures.values import counted_lines
 from copilot.understanding.orders import OrderPlace, order_place_in
@@ -22,7 +21,8 @@ def production_change(plant: Plant, orders: list[ProductionOrderRecord] | None, 
                       line: str | None = None,
                       product: str | None = None, variant: str | None = None, colour: str | None = None,
                       options: list[str] | None = None, without: list[str] | None = None,
-                      quantity: int | None = None, added: float | None = None, said: str = "") -> Decided:
+                      quantity: int | None = None, added: float | None = None, said: str = "",
+                      lang: str = "en") -> Decided:
     """Which order changes (the one named, or the running order of the line or product) and to what: the
     variant named, or the product's variant with that colour and those options, and/or the new quantity
     (the total asked, or the order's quantity with ``added`` more). Options ``without`` are taken off the order's
@@ -30,11 +30,11 @@ def production_change(plant: Plant, orders: list[ProductionOrderRecord] | None, 
     A colour and options only one product comes in name that product ("the coolant in red with the
     tamper-evident cap"); with a new quantity, a colour the order's variant already has describes the order
     ("the red coolant order: 500 more"), it does not change it; a colour the request says describes the order where
-the model gave none. The request (``said``) may name the order by its
+    the model gave none. The request (``said``) may name the order by its
     place: the running one, or the next one queued after it ("the red run queued after the current one"), by the
     colour it changes from ("switch the olive batch to sand"), and by its line's unit ("8500 kg": the line that
-    counts in kg)."""
-    lines = counted_lines(said, language_of(said), plant)
+    counts in kg), read in ``lang``."""
+    lines = counted_lines(said, lang, plant)
     orders = [o for o in orders or [] if o.line in lines] or orders or []
     counted = quantity is not None or bool(added)
     colour, from_colour = (colour or _colour_said(plant, said), None) if counted else _colours(plant, said, colour)

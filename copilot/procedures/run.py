@@ -86,7 +86,8 @@ def start(procedure: Procedure, request: str, slots: dict[str, Any], lang: str, 
         checked(request, procedure, given, plant, lang=lang, english=english, earlier=earlier, repeated=repeated,
                 before=before, by_model=by_model)
     run = ProcedureRun(procedure=procedure.name, request=request, slots=filled, lang=lang,
-                       scope={**{name: filled.get(name) for name in procedure.slots}, "request": request[:500]})
+                       scope={**{name: filled.get(name) for name in procedure.slots}, "request": request[:500],
+                              "lang": lang})
     if unknown:
         return run.model_copy(update={"outcome": RunState.stopped, "reason": unknown})
     if question:

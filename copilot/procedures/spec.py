@@ -206,7 +206,7 @@ class Procedures(_Strict):
 def _problems(proc: Procedure, tools: dict[str, Tool]) -> list[str]:
     """What in one procedure names a tool, decision or value that does not exist, or uses a tool wrongly."""
     out: list[str] = []
-    known = set(proc.slots) | {"item", "request"}
+    known = set(proc.slots) | {"item", "request", "lang"}
     for index, step in enumerate(proc.steps):
         where = f"procedure {proc.name!r}, steps[{index}] ({step.kind} {step.target})"
         if step.kind is StepKind.decide:
