@@ -585,3 +585,20 @@ def test_a_part_is_told_by_the_operators_own_word_before_a_restatements(lang, re
     slots, _, question = checked(request_, inventory, {"part": "NOZ-HJ400", "machine": machine}, dyehouse, lang=lang,
                                  english=english)
     assert question is None and slots["part"] == part
+
+
+def test_a_count_the_model_left_empty_is_the_one_amount_the_request_says_in_the_plant_s_counting_unit() -> None:
+    change = SHIPPED.get("change_production")
+    dyehouse = load_plant(PLANTS / "dyehouse" / "plant.yaml")  # dyeing counts in kg, finishing in metres
+
+    def count(request: str, **given) -> dict:
+        slots = checked(request, change, {"colour": "navy", **given}, dyehouse)[0]
+        return {k: v for k, v in slots.items() if k in ("quantity", "added")}
+
+    assert count("take the navy on the jet down to 7.2 tonnes") == {"quantity": 7200}
+    assert count("the navy on the jet: 500 kg more") == {"added": 500}
+    assert count("the navy finishing order, make it 32 thousand metres") == {"quantity": 32000}
+    assert count("the navy on the jet down to 7.2 tonnes", quantity=7) == {"quantity": 7200}  # not 7 kg
+    assert count("change the navy on the jet by 500 kg") == {}  # which way is not said: asked
+    assert count("the navy on the jet: 2 degrees cooler") == {}  # no counter's unit
+    assert count("the navy: 7 tonnes, or 7.5 if the dye allows") == {}  # two amounts: the model's to read

@@ -339,7 +339,7 @@ def test_an_order_named_by_colour_on_a_machine_is_of_that_machines_line_in_the_u
     assert slots == {"colour": "olive", "quantity": 3500, "line": "D1"}  # the dyer's line; 3.5 t is 3500 kg
     slots, _, _ = checked("bring the olive on the jet dyer down to 3.5 tonnes", production,
                           {"colour": "olive", "quantity": 3}, dyehouse)
-    assert "quantity" not in slots  # 3 is no amount the request says
+    assert slots["quantity"] == 3500  # 3 is no amount the request says: the one it says, in the dyer's kg
 
 
 def test_a_part_asked_for_with_an_indefinite_article_is_one() -> None:

@@ -29,7 +29,9 @@ nothing clearly. Before a procedure runs:
   does not contain, in digits, words or idioms of its language ("a dozen"; see
   copilot/understanding/numbers.py), is dropped: the procedure then decides it
   (the reorder quantity) or asks for it, instead of running on a number the model
-  made up ("get some bearings in" is not "order 6");
+  made up ("get some bearings in" is not "order 6"); an order's count the model left empty is the one
+  amount the request says in the unit the plant counts in ("down to 7.2 tonnes": 7200 kg;
+  copilot/procedures/counts.py);
 - a setpoint change is what the request's own phrasing says (to, by, a percentage,
   in the tag's unit when converted exactly), and a value in a unit that does not
   convert exactly to the tag's is asked back (copilot/understanding/changes.py);
@@ -48,6 +50,7 @@ from typing import Any
 
 from connectors.plant import Machine, Plant, Tag, drives
 from copilot.procedures.asked import operators_words
+from copilot.procedures.counts import total_or_more, unfilled_count
 from copilot.procedures.features import fitted_product, names_product, options_said, taken_off, unfilled_day
 from copilot.procedures.orders_named import order_meant
 from copilot.procedures.parts_named import grounded_part, part_named
@@ -203,7 +206,8 @@ def _grounded_numbers(procedure: Procedure, slots: dict[str, Any], texts: list[s
                         for change, as_said in zip(changes, reading.changes + [None] * len(changes))]
             valued = [c for c in grounded if any(c.get(f) is not None for f in ("to", "by", "percent"))]
             kept[name] = valued if valued else grounded  # a change with no value beside valued ones stands for none
-    _total_or_more(procedure, kept, read)
+    total_or_more(procedure, kept, read)
+    unfilled_count(procedure, kept, read, plant)
     return kept, question
 
 
@@ -218,27 +222,6 @@ def _in_plant_units(read: list[Phrase], plant: Plant) -> set[float]:
                if isinstance(p, Absolute | Relative | Unclear) and p.unit and p.unit.symbol]
     return {abs(c.value) for value, symbol in amounts for unit in units
             if isinstance(c := convert(value, symbol, unit, relative=True), Converted)}
-
-
-def _total_or_more(procedure: Procedure, slots: dict[str, Any], read: list[Phrase]) -> None:
-    """A count's change as the request phrases its number, whichever slot the model put it in: "make it 1000" is a
-    new total, "300 more", "add 300" and "200 fewer" are a change; a number phrased neither way stays where it is."""
-    total = procedure.slot_of(SlotKind.total)
-    more = procedure.slot_of(SlotKind.more)
-    value = slots.get(total) if slots.get(total) is not None else slots.get(more)
-    if total is None or more is None or not isinstance(value, int | float):
-        return
-    phrase = next((p for p in read if isinstance(p, Absolute | Relative) and abs(_size(p)) == abs(value)), None)
-    if isinstance(phrase, Absolute):
-        slots.pop(more, None)
-        slots[total] = int(phrase.value)
-    elif isinstance(phrase, Relative):
-        slots.pop(total, None)
-        slots[more] = phrase.delta if phrase.signed else value
-
-
-def _size(phrase: Absolute | Relative) -> float:
-    return phrase.value if isinstance(phrase, Absolute) else phrase.delta
 
 
 def _grounded_change(change: dict[str, Any], said: set[float], percent: set[float]) -> dict[str, Any]:
