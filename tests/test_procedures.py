@@ -200,8 +200,8 @@ def test_options_taken_off_name_the_variant_with_the_others() -> None:
     assert with_quantity.value == {"order_id": "PO-L2-0108", "variant": "CL-500-RED", "quantity": 3500}
     with pytest.raises(Stop, match="no red variant without long life"):  # red with the cap alone is not made
         production_change(PLANT, ORDERS, order="PO-L2-0108", without=["long_life"])
-    with pytest.raises(Stop, match="already runs CL-500-STD"):  # the running green order has no options to lose
-        production_change(PLANT, ORDERS, line="L2", without=["long_life"])
+    with pytest.raises(Stop, match="no red variant without long life"):  # the line's one order with it, not
+        production_change(PLANT, ORDERS, line="L2", without=["long_life"])  # the running green one without
     with pytest.raises(Stop, match="no option uv stabilised to take off"):
         production_change(PLANT, ORDERS, line="L2", without=["uv_stabilised"])
 
@@ -245,6 +245,9 @@ def test_an_order_named_by_its_place_colour_and_options_is_the_one_meant(said, s
     ("the olive batch queued after the navy, customer wants it in sand instead", {"colour": "olive"}, "PO-D1-0312",
      {"variant": "TW-240-SAND"}),  # the model took the order's colour for the new one
     ("the olive one, make it 14000", {"line": "F1", "quantity": 14000}, "PO-F1-0209", {"quantity": 14000}),
+    ("the navy water-repellent finishing job: drop the water repellent, softener only",
+     {"colour": "navy", "options": ["softener"], "without": ["water_repellent"]}, "PO-F1-0208",
+     {"variant": "TW-240F-NAVY-SOFT"}),  # the option taken off is the order's: not the running navy
 ])
 def test_an_order_is_told_by_its_line_s_unit_and_by_the_colour_it_changes_from(said, slots, order, change) -> None:
     dyehouse = load_plant(PLANTS / "dyehouse" / "plant.yaml")  # dyeing counts in kg, finishing in metres

@@ -42,6 +42,8 @@ def production_change(plant: Plant, orders: list[ProductionOrderRecord] | None, 
         makers = {p.id for p in plant.products for v in p.variants if _fits(v, colour, options)}
         product = makers.pop() if len(makers) == 1 else None
     described = (colour, options) if counted else (from_colour, None)
+    if without:  # an option taken off describes the order: its variant has it
+        described = (described[0], [*(described[1] or []), *without])
     chosen = _chosen_order(plant, orders, Wanted(order, line, product, order_place_in(said), *described))
     if quantity is None and added:
         quantity = int(chosen.quantity + added)
@@ -86,7 +88,7 @@ def _colours(plant: Plant, said: str, colour: str | None) -> tuple[str | None, s
 @dataclass(frozen=True)
 class Wanted:
     """How a request names a production order: its id; or its line, product, place in the sequence, and the colour
-    and options its variant has (when the request changes its quantity, they describe it)."""
+    and options its variant has (when the request changes its quantity, or takes an option off, they describe it)."""
 
     order: str | None = None
     line: str | None = None
