@@ -265,6 +265,13 @@ def test_an_order_s_unit_is_read_in_the_request_s_language() -> None:
         production_change(dyehouse, orders, said=said, quantity=7500)
 
 
+def test_an_order_described_by_a_colour_several_lines_run_is_asked_among_those_in_it() -> None:
+    dyehouse = load_plant(PLANTS / "dyehouse" / "plant.yaml")  # olive is dyed on D1 and finished on F1
+    orders = [ProductionOrderRecord.model_construct(**o.model_dump()) for o in dyehouse.production_orders]
+    with pytest.raises(AskBack, match=r"^Which production order: PO-D1-0312 or PO-F1-0209\?$"):
+        production_change(dyehouse, orders, colour="sand", said="switch the olive batch to sand")
+
+
 def test_an_order_named_by_a_place_several_lines_share_is_asked_back() -> None:
     with pytest.raises(AskBack, match="PO-L1-0043 or PO-L2-0108"):
         production_change(PLANT, PLANT_ORDERS, said="the next order should be 900", quantity=900)

@@ -101,7 +101,8 @@ class Wanted:
 def _chosen_order(plant: Plant, orders: list[ProductionOrderRecord], wanted: Wanted) -> ProductionOrderRecord:
     """The order named; otherwise, among the open orders of the line and product, the one at the place named (the
     running one by default, or the next one queued on its line) whose variant fits the colour and options that
-    describe it; asked back when not exactly one."""
+    describe it (of several that fit, the one at that place); asked back when not exactly one (among those that
+    fit, where several do)."""
     if wanted.order:
         if (chosen := next((o for o in orders if o.id == wanted.order), None)) is None:
             raise Stop(f"production order {wanted.order} was not found")
@@ -114,14 +115,15 @@ def _chosen_order(plant: Plant, orders: list[ProductionOrderRecord], wanted: Wan
                                  None) for line in lines) if o is not None]
     else:
         pool = [o for o in live if o.status == ProductionOrderStatus.in_progress]
+    fitting: list[ProductionOrderRecord] = []
     if wanted.colour or wanted.options:
         variants = {v.id: v for p in plant.products for v in p.variants}
         fitting = [o for o in (pool if wanted.place else live)
                    if _fits(variants.get(o.variant), wanted.colour, wanted.options)]
-        if len(fitting) == 1:
-            return fitting[0]
-    if len(pool) != 1:
-        names = [o.id for o in (pool or live or orders)]
+        if len(fitting) == 1 or len(placed := [o for o in fitting if o in pool]) == 1:
+            return fitting[0] if len(fitting) == 1 else placed[0]
+    if len(pool) != 1 or len(fitting) > 1:
+        names = [o.id for o in (fitting or pool or live or orders)]
         raise AskBack(f"Which production order: {either(names)}?" if names else "Which production order?")
     return pool[0]
 
