@@ -472,6 +472,17 @@ async def test_an_order_s_quantity_the_chooser_took_for_a_setpoint_is_chosen_aga
     assert [s.tool for s in waiting(steps)] == ["change_production_order"]
 
 
+async def test_an_order_described_by_its_machine_stays_an_order_s_change(sim, tmp_path):
+    model = script([call("change_production", order=None, line=None, product=None, variant=None, colour="blue",
+                         options=None, without=None, quantity=600, added=None)],
+                   [call("change_setpoints", machine="IM-103", changes=[{"tag": "barrel_temp_setpoint", "to": 600}])],
+                   narrowed=True)
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "cut the blue job on the moulder to 600 pieces")
+    assert [s.tool for s in steps if s.kind == "choice"] == ["change_production"]  # the moulder names its line
+    assert [s.tool for s in waiting(steps)] == ["change_production_order"]
+
+
 async def test_a_part_the_chooser_took_for_a_purchase_is_work_where_the_request_asks_for_work_not_to_buy(
         sim, tmp_path):
     model = script([call("order_part", part="CHK-RING-IM150", quantity=None, preference=None, supplier=None)],

@@ -324,10 +324,12 @@ class Choose:
     def _subject(self, picked: str, texts: list[str], lang: str, choosable: list[str]) -> list[str]:
         """The procedures that take a machine, where the chooser picked one that takes a line and no machine for a
         request that names a machine and no line ("is the stenter where it should be?" asks for no line's alarms);
-        only those that change nothing, where the pick changes nothing."""
+        only those that change nothing, where the pick changes nothing. A pick that takes a production order
+        stays: a machine names its line ("take 400 kg off the navy on the jet")."""
         procedures, plant = self.rt.procedures, self.rt.deps.plant
         chosen = procedures.get(picked) if picked != OTHER else None
-        if chosen is None or chosen.slot_of(SlotKind.machine) or not chosen.slot_of(SlotKind.line):
+        if chosen is None or chosen.slot_of(SlotKind.machine) or not chosen.slot_of(SlotKind.line) \
+                or chosen.slot_of(SlotKind.production_order):
             return []
         named = machines_named(texts[0], plant, lang=lang) or any(machines_named(t, plant) for t in texts[1:])
         if not named or any(lines_named(t, plant) for t in texts):
