@@ -568,8 +568,11 @@ def test_a_reading_the_machine_lacks_is_the_one_the_request_names_or_asked_back(
     assert (stop, question, slots["tag"]) == (None, None, "chamber_temp")
     slots, stop, question = checked("what temperature is the stenter at?", trend,
                                     {"machine": "ST-202", "tag": "nip_pressure"}, dyehouse)
+    assert (stop, question, slots["tag"]) == (None, None, "chamber_temp")  # not its setpoint: the status tells it
+    slots, stop, question = checked("what's the count on the stenter?", trend,
+                                    {"machine": "ST-202", "tag": "nip_pressure"}, dyehouse)
     assert stop is None and "tag" not in slots
-    assert question == "Which of ST-202's readings: chamber temperature, temperature setpoint?"
+    assert question == "Which of ST-202's readings: good count, reject count?"
     slots, _, question = checked("trend the stenter's overfeed", trend, {"machine": "ST-202", "tag": "overfeed"},
                                  dyehouse)
     assert question is None and slots["tag"] == "overfeed"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.plant import Plant
+from connectors.plant import Plant, Tag, drives
 from copilot.procedures.spec import Procedure, SlotKind
 from copilot.understanding.machines import stems
 from copilot.understanding.qualities import qualities_said
@@ -16,8 +16,8 @@ __all__ = ["grounded_tag", "setpoint_meant"]
 
 def grounded_tag(procedure: Procedure, slots: dict[str, Any], text: str, plant: Plant) -> str | None:
     """A tag or setpoint slot filled with a name the procedure's machine lacks is the machine's tag (or setpoint)
-    whose words ``text`` shares most; where none or several do, it is dropped, and the question to ask is returned
-    when the slot is required."""
+    whose words ``text`` shares most (of a reading and its setpoint, the reading); where none or several do, it is
+    dropped, and the question to ask is returned when the slot is required."""
     machine = plant.machines.get(next((slots.get(n) for n, s in procedure.slots.items()
                                        if s.kind is SlotKind.machine and isinstance(slots.get(n), str)), ""))
     if machine is None:
@@ -30,7 +30,7 @@ def grounded_tag(procedure: Procedure, slots: dict[str, Any], text: str, plant: 
             continue
         said = stems(text)
         shared = {t.name: len(stems(t.words) & said) for t in tags}
-        best = [t for t, n in shared.items() if n and n == max(shared.values())]
+        best = _driven([t for t, n in shared.items() if n and n == max(shared.values())], machine.tags)
         if len(best) == 1:
             slots[name] = best[0]
             continue
@@ -40,6 +40,15 @@ def grounded_tag(procedure: Procedure, slots: dict[str, Any], text: str, plant: 
             words = {t.name: t.words for t in tags}
             return f"Which of {machine.id}'s readings: {', '.join(words[t] for t in offered)}?"
     return None
+
+
+def _driven(best: list[str], tags: dict[str, Tag]) -> list[str]:
+    """Of a reading and the setpoints that drive it, which a request names alike ("the temperature": the chamber
+    temperature and its setpoint), the reading: its status tells the setpoint beside it."""
+    readings = [t for t in best if not tags[t].writable]
+    if len(readings) == 1 and all(drives(tags[t], tags[readings[0]]) for t in best if tags[t].writable):
+        return readings
+    return best
 
 
 def setpoint_meant(procedure: Procedure, slots: dict[str, Any], own: list[str], lang: str, before: str | None,
