@@ -308,6 +308,9 @@ def test_a_wording_that_brings_a_number_or_an_id_the_lines_lack_is_not_used() ->
     assert not stands_for("The injection moulder IM-103 runs with its barrel at 230 degrees; PO-L2-0107", lines, "de")
     # a wording that says nothing of a line (the order waiting) leaves out a fact
     assert not stands_for("Die Zylindertemperatur von IM-103 steht jetzt auf 235 °C statt 230 °C", lines, "de")
+    parts = "- BRG-22210 (Spherical roller bearing 22210 E): 4 pcs in stock, reorder point 4"
+    assert not stands_for("Łożysko baryłkowe 22210 E: 4 sztuki w magazynie, punkt zamówienia 4", parts, "pl")
+    assert stands_for("BRG-22210 (łożysko baryłkowe 22210 E): 4 sztuki w magazynie, punkt zamówienia 4", parts, "pl")
 
 
 def test_a_wording_that_runs_on_repeating_itself_stops_at_its_first_repeat() -> None:
@@ -529,6 +532,8 @@ def test_a_set_of_a_machines_part_is_as_many_as_its_bill_of_materials_holds() ->
     dyehouse = load_plant(PLANTS / "dyehouse" / "plant.yaml")  # the padder takes four
     assert checked("we need a full set of bearings for the padder, whoever can deliver soonest", order,
                    {"part": "BRG-22210"}, dyehouse)[0]["quantity"] == 4
+    assert checked("we need a full set of bearings for the padder, whoever can deliver soonest", order,
+                   {"part": "BRG-22210", "quantity": 1}, dyehouse)[0]["quantity"] == 4  # "a" full set: one set
 
 
 def test_a_purchase_flag_the_model_set_holds_only_where_the_request_buys_but_a_callers_own_holds() -> None:
@@ -615,3 +620,17 @@ def test_a_count_the_model_left_empty_is_the_one_amount_the_request_says_in_the_
     assert count("change the navy on the jet by 500 kg") == {}  # which way is not said: asked
     assert count("the navy on the jet: 2 degrees cooler") == {}  # no counter's unit
     assert count("the navy: 7 tonnes, or 7.5 if the dye allows") == {}  # two amounts: the model's to read
+
+
+def test_a_follow_up_s_part_is_the_one_of_those_just_named_that_the_request_before_asked_about() -> None:
+    dyehouse = load_plant(PLANTS / "dyehouse" / "plant.yaml")
+    order = SHIPPED.get("order_part")
+    asked = "Jakie łożyska siedzą w napawarce?"  # which bearings are in the padder
+    answered = ("- BRG-22210 (Spherical roller bearing 22210 E): 4 pcs in stock\n"
+                "- ROLL-CVR-FM2 (Mangle roller cover, nitrile rubber 80 Shore A, for FM-2): 0 pcs in stock")
+    slots, _, question = checked("zamów 4 sztuki, najtaniej", order, {"part": "BRG-6306", "quantity": 4},
+                                 dyehouse, lang="pl", earlier=f"{asked}\n\n{answered}", before=asked)
+    assert question is None and slots["part"] == "BRG-22210"  # not the roller cover, typed last
+    slots, _, _ = checked("order 2, cheapest", order, {"part": "BRG-6306", "quantity": 2}, dyehouse,
+                          earlier=f"what's low for the padder?\n\n{answered}", before="what's low for the padder?")
+    assert slots["part"] == "ROLL-CVR-FM2"  # the request before fits neither: the part typed last

@@ -145,10 +145,12 @@ def _grounded_machine(slots: dict[str, Any], name: str, required: bool, named: l
 
 
 def _set_of(procedure: Procedure, slots: dict[str, Any], texts: list[str], lang: str, machines: list[Machine]) -> None:
-    """A count the request does not give, where it asks for a set of a part of the one machine it names: as many as
-    that machine's bill of materials holds ("a full set of bearings for the outfeed belt")."""
+    """A count the request does not give in a number (the one of "a full set" is an article), where it asks for a
+    set of a part of the one machine it names: as many as that machine's bill of materials holds ("a full set of
+    bearings for the outfeed belt")."""
     part, count = procedure.slot_of(SlotKind.part), procedure.slot_of(SlotKind.integer)
-    if part and count and slots.get(part) and slots.get(count) is None and len(machines) == 1:
+    said = {abs(n.value) for i, text in enumerate(texts) for n in numbers(text, lang if i == 0 else "en")}
+    if part and count and slots.get(part) and slots.get(count) not in said and len(machines) == 1:
         if (found := set_count(texts, lang, machines[0], slots[part])) is not None:
             slots[count] = found
 
@@ -274,7 +276,7 @@ def checked(request: str, procedure: Procedure, slots: dict[str, Any], plant: Pl
         elif slot.kind is SlotKind.part and not part_named(value, text):
             of = named or [m for n, s in procedure.slots.items() if s.kind is SlotKind.machine
                            and (m := kept.get(n)) in plant.machines]  # "the bearings it needs": of its machine
-            if question := grounded_part(kept, name, slot.required, texts, of, plant, earlier, lang):
+            if question := grounded_part(kept, name, slot.required, texts, of, plant, earlier, lang, before):
                 return kept, None, question
     if question := grounded_tag(procedure, kept, own_text, plant):
         return kept, None, question

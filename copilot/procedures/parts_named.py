@@ -50,23 +50,35 @@ def _machine_phrases(request: str, plant: Plant, machines: list[str]) -> set[str
     return {w for phrase in phrases if set(machines_named(phrase, plant)) & set(machines) for w in stems(phrase)}
 
 
-def _last_part(text: str, plant: Plant) -> str | None:
-    """The part whose id ``text`` types last, if it types any."""
-    at = {p.id: max((m.end() for m in re.finditer(rf"(?<![\w-]){re.escape(p.id)}(?![\w-])", text, re.IGNORECASE)),
-                    default=-1) for p in plant.parts}
-    return max((i for i in at if at[i] >= 0), key=at.__getitem__, default=None)
+def _last_part(text: str, plant: Plant, asked: str | None, lang: str) -> str | None:
+    """The part the conversation (``text``) named last: of the parts its last message that types any types, the one
+    whose name the request before (``asked``, in ``lang``) fits ("what bearings are in the padder?" answered with
+    its bearing and its roller: the bearing); else the one typed last."""
+    at = {p.id: max((m.end() for m in _typed(p.id, text)), default=-1) for p in plant.parts}
+    last = max((i for i in at if at[i] >= 0), key=at.__getitem__, default=None)
+    message = next((m for m in reversed(re.split(r"\n\s*\n", text)) if any(_typed(p, m) for p in at)), "")
+    typed = [p for p in at if _typed(p, message)]
+    if len(typed) > 1 and asked:
+        own = part_words_said(asked, lang)
+        fits = set(_fitting_parts(f"{asked}\n{own}", plant, [])) & set(typed)
+        return fits.pop() if len(fits) == 1 else last
+    return last
+
+
+def _typed(part: str, text: str) -> list[re.Match]:
+    return list(re.finditer(rf"(?<![\w-]){re.escape(part)}(?![\w-])", text, re.IGNORECASE))
 
 
 def grounded_part(slots: dict[str, Any], name: str, required: bool, texts: list[str], machines: list[str],
-                   plant: Plant, earlier: str, lang: str = "en") -> str | None:
+                   plant: Plant, earlier: str, lang: str = "en", before: str | None = None) -> str | None:
     """A part the request does not name: the one its words fit (its own words for parts, in ``lang``, before its
     restatement's; within the bill of materials of the ``machines`` it names), else the part the conversation
-    (``earlier``) named last, else none at all; the question to ask when several fit, or when it is required and
-    fits none."""
+    (``earlier``, after the operator's request ``before`` this one) named last, else none at all; the question to
+    ask when several fit, or when it is required and fits none."""
     own = part_words_said(texts[0], lang)  # the operator's own word for the part before a restatement's
     fits = _fitting_parts(f"{texts[0]}\n{own}" if own else "\n".join(texts), plant, machines)
     names = {p.id: p.name for p in plant.parts}
-    last = _last_part(earlier, plant)
+    last = _last_part(earlier, plant, before, lang)
     if len(fits) == 1:  # the one part whose name the request says, not the model's pick
         slots[name] = fits[0]
     elif fits:
