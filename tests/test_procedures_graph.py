@@ -505,6 +505,17 @@ async def test_a_request_for_work_the_chooser_took_for_a_read_is_chosen_again_am
     assert [s.tool for s in steps if s.kind == "proposal" and s.tool.startswith("create_")] == ["create_work_order"]
 
 
+async def test_a_request_for_work_is_chosen_again_among_the_procedures_that_open_a_work_order(sim, tmp_path):
+    model = script([call("machine_status_and_diagnosis", machine="HP-102", symptom="cylinder leaking")],
+                   [call("change_production", order=None, line="L1", product=None, variant=None, colour=None,
+                         options=None, without=None, quantity=None, added=None)],
+                   [call("report_to_maintenance", machine="HP-102", symptom="cylinder leaking", priority=None,
+                         order_spare_parts=None, part=None, quantity=None, preference=None)], narrowed=True)
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "le vérin de la presse fuit, fais un bon de travail")
+    assert [s.tool for s in steps if s.kind == "choice"] == ["report_to_maintenance"]  # no production order's
+
+
 async def test_a_purchase_of_so_many_the_chooser_took_for_a_read_is_chosen_again_among_the_purchases(sim, tmp_path):
     model = script([call("purchase_orders_status", part="BRG-6205", machine=None)],
                    [call("order_part", part="BRG-6205", quantity=4, preference="price", supplier=None)],

@@ -53,6 +53,7 @@ from copilot.understanding.references import consents, repeats_earlier
 from copilot.understanding.works import work_asked
 from policies.model import Risk
 from tools.base import Tool
+from tools.create_work_order import create_work_order
 
 _SETPOINTS = frozenset({SlotKind.setpoint_changes})
 _COUNTS = frozenset({SlotKind.total, SlotKind.more})
@@ -268,7 +269,8 @@ class Choose:
         """The procedures that change something, where the chooser picked one that changes nothing, none, or one
         that buys a part whatever the request says (it takes a part and no flag for buying), for a request that is
         no question, asks for work and says no buying ("get a fitter to check the check ring" opens a job, it buys
-        no check ring; "tak tam pošli údržbu" sends maintenance)."""
+        no check ring; "tak tam pošli údržbu" sends maintenance): those that open a work order, where any may be
+        chosen."""
         procedures = self.rt.procedures
         chosen = procedures.get(picked) if picked != OTHER else None
         buys = chosen is not None and chosen.slot_of(SlotKind.part) and not chosen.slot_of(SlotKind.purchase)
@@ -277,7 +279,8 @@ class Choose:
             return []
         if buying_said(texts, lang) or not work_asked(texts, lang):
             return []
-        return [c for c in choosable if c not in (OTHER, picked) and procedures.get(c).changes]
+        changing = [c for c in choosable if c not in (OTHER, picked) and procedures.get(c).changes]
+        return [c for c in changing if create_work_order.name in procedures.get(c).changes] or changing
 
     def _buying(self, picked: str, texts: list[str], lang: str, choosable: list[str]) -> list[str]:
         """The procedures that change something and take a part, where the chooser picked one that changes nothing,
