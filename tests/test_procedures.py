@@ -14,7 +14,7 @@ from copilot.procedures.asked import asked_back
 from copilot.procedures.decisions import purchase, setpoint_targets, supplier_for, work_order
 from copilot.procedures.grounding import checked, unknown_name
 from copilot.procedures.outcome import AskBack, Stop
-from copilot.procedures.production import production_change
+from copilot.procedures.production import orders_at, production_change
 from copilot.procedures.slots import choice_schema
 from copilot.procedures.spec import ProcedureError, Procedures
 from copilot.settings import CopilotSettings
@@ -634,3 +634,19 @@ def test_a_follow_up_s_part_is_the_one_of_those_just_named_that_the_request_befo
     slots, _, _ = checked("order 2, cheapest", order, {"part": "BRG-6306", "quantity": 2}, dyehouse,
                           earlier=f"what's low for the padder?\n\n{answered}", before="what's low for the padder?")
     assert slots["part"] == "ROLL-CVR-FM2"  # the request before fits neither: the part typed last
+
+
+@pytest.mark.parametrize(("said", "told"), [
+    ("what's lined up after the navy?", ["PO-D1-0312", "PO-F1-0208"]),  # navy runs on both lines
+    ("what's the next coral batch?", ["PO-D1-0313"]),  # coral runs nowhere: the next one of that colour
+    ("is the navy still running?", ["PO-D1-0311", "PO-F1-0207"]),
+    ("Que encomenda está a correr na linha de acabamento?", ["PO-D1-0311", "PO-F1-0207"]),
+    ("how are the orders doing?", ["PO-D1-0309", "PO-D1-0311", "PO-D1-0312", "PO-D1-0313", "PO-F1-0207",
+                                   "PO-F1-0208", "PO-F1-0209"]),
+])
+def test_an_orders_read_tells_the_orders_at_the_place_asked(said, told) -> None:
+    dyehouse = load_plant(PLANTS / "dyehouse" / "plant.yaml")
+    orders = [ProductionOrderRecord.model_construct(**o.model_dump()) for o in dyehouse.production_orders]
+    decided = orders_at(dyehouse, orders, said)
+    assert [o.id for o in decided.value] == told
+    assert decided.note.startswith("production orders: ") and all(i in decided.note for i in told)

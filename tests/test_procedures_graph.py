@@ -326,6 +326,19 @@ async def test_that_order_is_the_one_this_conversation_named_not_the_running_one
         assert elsewhere[-1].text == "Which production order: PO-L1-0043 or PO-L2-0108?"
 
 
+async def test_the_order_asked_about_by_its_place_is_the_one_told_and_that_order_a_follow_up_changes(sim,
+                                                                                                   tmp_path):
+    model = script([call("production_orders_progress", line="L1")],
+                   [call("change_production", order=None, line=None, product=None, variant=None, colour=None,
+                         options=None, without=None, quantity=1000, added=None)])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        shown = await ask(copilot, "eli", "what's lined up after the grey housings?", thread_id="t1")
+        assert "PO-L1-0043" in shown[-1].text and "PO-L1-0042" not in shown[-1].text  # the next one, not the list
+        steps = await ask(copilot, "eli", "make that order 1000", thread_id="t1")
+    [wait] = waiting(steps)
+    assert wait.change.startswith("PO-L1-0043: quantity")
+
+
 async def test_a_short_follow_up_is_read_in_the_language_of_the_conversation(sim, tmp_path):
     model = script([call("production_orders_progress", line="L2")],
                    [call("change_production", order="PO-L2-0108", quantity=4000)])

@@ -17,13 +17,14 @@ class ProductionOrdersArgs(ToolArgs):
     line_id: str | None = Field(default=None, description="line id, e.g. L2; omit for all lines")
 
 
-def _line(orders: list[ProductionOrderRecord]) -> str:
+def orders_told(orders: list[ProductionOrderRecord]) -> str:
+    """The orders as one line of an answer."""
     return "production orders: " + "; ".join(
         f"{o.id} on {o.line}: {o.product} {o.variant}, {o.produced} of {o.quantity} made ({spaced(o.status)})"
         for o in orders) if orders else "no production order"
 
 
-@tool(args=ProductionOrdersArgs, risk=Risk.read, result=list[ProductionOrderRecord], line=_line, order=70,
+@tool(args=ProductionOrdersArgs, risk=Risk.read, result=list[ProductionOrderRecord], line=orders_told, order=70,
       systems=(System.mes,))
 async def production_orders(deps: Deps, args: ProductionOrdersArgs, call: Call):
     """List production orders (product, variant, quantity, produced, status) on a line or all lines."""

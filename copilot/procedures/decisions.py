@@ -29,7 +29,7 @@ from copilot.orders.sequence import sequence_line
 from copilot.procedures.acceptance import accept_order, changeover, checked, recipe_machines
 from copilot.procedures.correction import correction, fell_back
 from copilot.procedures.outcome import AskBack, Decided, Json, Stop, either
-from copilot.procedures.production import production_change
+from copilot.procedures.production import orders_at, production_change
 from copilot.procedures.register import resolution
 from copilot.quality.root_cause import explain
 from copilot.understanding.choices import Preference
@@ -329,7 +329,7 @@ def defects_alarming(status: MachineStatus) -> Decided:
 
 DECISIONS: dict[str, Callable[..., Decided]] = {
     f.__name__: f
-    for f in (setpoint_targets, work_order, purchase, reorders, run_command, production_change, root_cause,
+    for f in (setpoint_targets, work_order, purchase, reorders, run_command, production_change, orders_at, root_cause,
               defects_alarming,
               correction, fell_back, configure_order, line_sequence, recipe_machines, accept_order, changeover)
 }

@@ -13,8 +13,9 @@ from copilot.procedures.outcome import AskBack, Decided, Json, Stop, either
 from copilot.procedures.values import counted_lines
 from copilot.understanding.orders import OrderPlace, order_place_in
 from tools.lines import spaced
+from tools.production_orders import orders_told
 
-__all__ = ["production_change"]
+__all__ = ["orders_at", "production_change"]
 
 
 def production_change(plant: Plant, orders: list[ProductionOrderRecord] | None, order: str | None = None,
@@ -65,6 +66,25 @@ def production_change(plant: Plant, orders: list[ProductionOrderRecord] | None, 
         raise Stop(f"{chosen.id} already runs {chosen.variant}")
     notes += [f"{k} → {v}" for k, v in changes.items() if k != "order_id"]
     return Decided(changes, ", ".join(notes))
+
+
+def orders_at(plant: Plant, orders: list[ProductionOrderRecord], said: str = "") -> Decided:
+    """The orders at the place in their line's sequence the request (``said``) asks about: the running ones, or
+    each line's next one; where it says a colour, on the lines running that colour ("what's lined up after the
+    grey housings?"), or else of that colour ("the next coral batch"); all of them where it names no place."""
+    place = order_place_in(said)
+    if place is None:
+        return Decided(orders, orders_told(orders))
+    colour = _colour_said(plant, said)
+    colours = {v.id: v.colour for p in plant.products for v in p.variants}
+    running = [o for o in orders if o.status == ProductionOrderStatus.in_progress]
+    lines = {o.line for o in running if colours.get(o.variant) == colour}
+    queued = [o for o in orders if o.status == ProductionOrderStatus.planned
+              and (lines or colour is None or colours.get(o.variant) == colour)]
+    at = running if place is OrderPlace.running else [o for o in queued if o is next(q for q in queued
+                                                                                   if q.line == o.line)]
+    at = [o for o in at if o.line in lines] if lines else at
+    return Decided(at, orders_told(at))
 
 
 def _colour_said(plant: Plant, said: str) -> str | None:

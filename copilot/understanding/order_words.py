@@ -18,7 +18,7 @@ RUNNING = {
     "fr": rf"en cours|actuel{_W}|qui tourne{_W}",
     "es": rf"en curso|actual{_W}|en marcha|que corre{_W}",
     "it": rf"in corso|attual{_W}|in produzione ora",
-    "pt": rf"em curso|atual{_W}|em andamento|em produção",
+    "pt": rf"em curso|atual{_W}|em andamento|em produção|a correr|a decorrer|rodando",
     "nl": rf"lopend{_W}|huidig{_W}|nu draaiend{_W}",
     "pl": rf"bieżąc{_W}|aktualn{_W}|trwając{_W}|obecn{_W}",
     "cs": rf"běžící{_W}|aktuální{_W}|probíhající{_W}|současn{_W}",
