@@ -339,6 +339,22 @@ async def test_the_order_asked_about_by_its_place_is_the_one_told_and_that_order
     assert wait.change.startswith("PO-L1-0043: quantity")
 
 
+async def test_a_new_order_picked_for_a_follow_up_on_the_order_just_named_is_chosen_again_among_the_orders(
+        sim, tmp_path):
+    model = script([call("production_orders_progress", line="L1")],
+                   [call("configure_order_accept", product="HX-200", colour=None, options=None, quantity=3000,
+                         due=None)],
+                   [call("change_production", order=None, line=None, product=None, variant=None, colour=None,
+                         options=None, without=None, quantity=3000, added=None)], narrowed=True)
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        shown = await ask(copilot, "eli", "which order is running on line 1?", thread_id="t1")
+        assert "PO-L1-0042" in shown[-1].text and "PO-L1-0043" not in shown[-1].text
+        steps = await ask(copilot, "eli", "raise it to 3000", thread_id="t1")
+    assert [s.tool for s in steps if s.kind == "choice"] == ["change_production"]
+    [wait] = waiting(steps)
+    assert wait.change.startswith("PO-L1-0042: quantity 2400 → 3000")
+
+
 async def test_a_short_follow_up_is_read_in_the_language_of_the_conversation(sim, tmp_path):
     model = script([call("production_orders_progress", line="L2")],
                    [call("change_production", order="PO-L2-0108", quantity=4000)])

@@ -31,6 +31,7 @@ from copilot.procedures.chooser import (
 from copilot.procedures.details import adds_detail
 from copilot.procedures.features import configuration_said, product_said
 from copilot.procedures.language import LANGUAGE_NAMES
+from copilot.procedures.orders_named import order_named_last
 from copilot.procedures.questions import is_question
 from copilot.procedures.run import AUTHOR, ProcedureRun, RunState
 from copilot.procedures.spec import SlotKind
@@ -241,7 +242,8 @@ class Choose:
         not both a quantity and a due day (a complaint, or "cut the blue UV job to 600", is no configuration) —
         those that take a production order where it describes one by its variant's colour or options and gives a
         quantity or takes options off ("three hundred more on the blue UV job", "the navy WR job: drop the
-        water repellent")."""
+        water repellent"), or where it names no product nor due day and the conversation last named one order
+        ("which order is running on the finishing line?", then "raise it to 32 thousand metres")."""
         procedures, plant = self.rt.procedures, self.rt.deps.plant
         needs = [c for c in choosable if c != OTHER and (slot := procedures.get(c).slot_of(SlotKind.product))
                  and procedures.get(c).slots[slot].required]
@@ -249,11 +251,13 @@ class Choose:
             return []
         said = configuration_said(texts, lang, plant)
         if picked in needs:
-            if said.product or said.quantity and said.due or product_said(said_earlier(messages), plant):
+            earlier = said_earlier(messages)
+            follows = not (said.product or said.due) and bool(order_named_last(earlier, plant))
+            if not follows and (said.product or said.quantity and said.due or product_said(earlier, plant)):
                 return []
             others = [c for c in choosable if c not in needs]
             ordered = [c for c in others if c != OTHER and procedures.get(c).slot_of(SlotKind.production_order)]
-            return ordered if said.variant and (said.quantity or said.dropped) and ordered else others
+            return ordered if (follows or said.variant and (said.quantity or said.dropped)) and ordered else others
         return needs if said.new_order else []
 
     def _command(self, picked: str, texts: list[str], lang: str, choosable: list[str]) -> list[str]:

@@ -12,7 +12,7 @@ from copilot.procedures.spec import Procedure, SlotKind
 from copilot.understanding.machines import lines_named, machines_named
 from copilot.understanding.orders import order_place_in
 
-__all__ = ["order_meant"]
+__all__ = ["order_meant", "order_named_last"]
 
 _DESCRIBING = (SlotKind.line, SlotKind.product)
 _VARIANT = (SlotKind.variant, SlotKind.colour, SlotKind.options)
@@ -26,7 +26,7 @@ def order_meant(procedure: Procedure, slots: dict[str, Any], own: list[str], lan
     requests to describe an order (a line, a product, and a colour or options the request does not say) is dropped
     with it."""
     slot = procedure.slot_of(SlotKind.production_order)
-    last = _named_last(earlier, plant) if slot else []
+    last = order_named_last(earlier, plant) if slot else []
     text = " ".join(own)
     said = configuration_said(own, lang, plant)
     if not last or said.order or said.product or order_place_in(text) or lines_named(text, plant) \
@@ -38,7 +38,7 @@ def order_meant(procedure: Procedure, slots: dict[str, Any], own: list[str], lan
             slots.pop(name, None)
 
 
-def _named_last(earlier: str, plant: Plant) -> list[str]:
+def order_named_last(earlier: str, plant: Plant) -> list[str]:
     """The one order the last part of ``earlier`` (parts apart by a blank line) that types any order types; none
     where it types several ("PO-D1-0311 in progress; PO-D1-0312 planned" leaves "cut it to 7500" to the order's
     line and place)."""
