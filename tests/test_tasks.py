@@ -110,16 +110,48 @@ async def test_a_task_waiting_for_sign_off_holds_the_next_until_it_is_decided(si
         assert "open a work order for the pump's seal:" in answer
 
 
-async def test_a_task_that_asks_back_ends_the_turn_and_names_what_is_not_done(sim, tmp_path):
-    model = script("order some bearings\nopen a work order for P-101\nslow CV-203 down 2",
-                   [call("order_part")])
+async def test_a_task_that_asks_back_is_asked_last_the_others_carried_out_and_the_reply_continues_it(sim,
+                                                                                                    tmp_path):
+    model = script("order some bearings\nopen a work order for P-101",
+                   [call("order_part")],
+                   [call("report_to_maintenance", machine="P-101", symptom="vibration")],
+                   [call("order_part", part="BRG-6205", quantity=4)])
     async with copilot_on(sim, tmp_path, model) as copilot:
-        steps = await ask(copilot, "olga", "order some bearings and open a work order for P-101, then slow CV-203 "
-                                           "down 2")
-        answer = steps[-1].text
-        assert answer.startswith("order some bearings:\nWhich part should I order")
-        assert "Not done yet" in answer and "open a work order for P-101; slow CV-203 down 2" in answer
-        assert not results(steps, "create_work_order") and not results(steps, "write_setpoint")
+        steps = await ask(copilot, "olga", "order some bearings and open a work order for P-101", thread_id="t")
+        assert [s.status for s in results(steps, "create_work_order")] == ["done"]  # not held by the question
+        done, asked = steps[-1].text.split("\n\n")
+        assert done.startswith("open a work order for P-101:") and "WO-00001" in done
+        assert asked.startswith("order some bearings (P-101):\nWhich part should I order")  # the question: last
+        steps = await ask(copilot, "olga", "the 6205s, 4 of them", thread_id="t")
+        [wait] = waiting(steps)  # the reply continues the task that asked
+        assert wait.change.startswith("order 4 x BRG-6205")
+
+
+async def test_a_last_task_answered_in_words_comes_after_the_others_and_before_the_question_deferred(sim,
+                                                                                                  tmp_path):
+    model = script("order some bearings\ntell me what the oven is at",
+                   [call("order_part")], "The oven OV-201 is at 180 °C.",
+                   [call("order_part", part="BRG-6205", quantity=4)])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "order some bearings and tell me what the oven is at", thread_id="t")
+        told, asked = steps[-1].text.split("\n\n")
+        assert told.startswith("tell me what the oven is at") and told.endswith(":\nThe oven OV-201 is at 180 °C.")
+        assert asked.startswith("order some bearings") and "Which part should I order" in asked
+        [wait] = waiting(await ask(copilot, "olga", "the 6205s, 4 of them", thread_id="t"))
+        assert wait.change.startswith("order 4 x BRG-6205")
+
+
+async def test_a_second_task_that_asks_back_ends_the_turn_and_names_what_is_not_done(sim, tmp_path):
+    model = script("order some bearings\nset the oven\nslow CV-203 down 2",
+                   [call("order_part")],
+                   [call("change_setpoints", machine="OV-201", changes=[{"tag": "temp_setpoint"}])])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "order some bearings and set the oven, then slow CV-203 down 2")
+        asked, not_done = steps[-1].text.split("\n\n")  # the reply answers the last question: the other waits
+        assert asked.startswith("set the oven:\nTo what value, or by how much")
+        assert not_done.startswith("Not done yet") and not_done.endswith(": order some bearings (CV-203); slow CV-203 "
+                                                                         "down 2")
+        assert not results(steps, "write_setpoint")
 
 
 async def test_a_single_task_is_chosen_as_before(sim, tmp_path):

@@ -103,6 +103,15 @@ def ending(text: str, tasks: Tasks | None, outage: Outage | None = None) -> dict
             "tasks": None}
 
 
+def told_last(reply: AIMessage, tasks: Tasks | None, said: list[AnyMessage] = ()) -> dict:
+    """A reply in words that ends the turn; where the request held several tasks, after what the tasks before it
+    became and before the question a task deferred (its run kept for the reply)."""
+    if tasks is None:
+        return {"messages": [*said, reply], "procedure": None}
+    told = AIMessage(content=tasks.answer(reply.text), id=reply.id, additional_kwargs=reply.additional_kwargs)
+    return {"messages": [*said, told], "procedure": tasks.asked, "tasks": None}
+
+
 @dataclass
 class Choose:
     """The ``model`` node: one choice per call, or the answer."""
@@ -132,7 +141,7 @@ class Choose:
                 reply = AIMessage(content=NOTHING_CHANGED, id=reply.id)
             if tasks is not None and tasks.more and not reply.tool_calls:  # this task answered, on to the next
                 return {"messages": [reply], "tasks": tasks.answered(None)}
-            return {"messages": [reply]}
+            return {"messages": [reply]} if reply.tool_calls else told_last(reply, tasks)
         except LLMError as exc:  # the operator learns the model is down; the run ends cleanly, nothing more runs
             outage = exc.outage if isinstance(exc, ModelUnavailable) else Outage.down
             return ending(f"I cannot think right now: {exc}", tasks, outage)
@@ -173,7 +182,7 @@ class Choose:
         if not reply.tool_calls:
             if tasks is not None and tasks.more:
                 return {"messages": [*said, reply], "procedure": None, "tasks": tasks.answered(None)}
-            return {"messages": [*said, reply], "procedure": None, "tasks": tasks}
+            return told_last(reply, tasks, said)
         return {"messages": [*said, reply], "restated": english, "tasks": tasks}
 
     async def _tell_apart(self, messages: list[AnyMessage]) -> tuple[list[AnyMessage], Tasks | None]:

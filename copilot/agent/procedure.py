@@ -13,7 +13,7 @@ from langgraph.types import Command
 from copilot.agent.messages import as_text, current_turn, tool_reply
 from copilot.agent.prompt import BoundModel
 from copilot.agent.runtime import Runtime
-from copilot.agent.state import AgentState, kept_run, running
+from copilot.agent.state import AgentState, Tasks, kept_run, running
 from copilot.agent.status import Status, ToolArtifact
 from copilot.llm.errors import LLMError
 from copilot.procedures.answer import (
@@ -68,19 +68,29 @@ class AdvanceProcedure:
             replies.append(AIMessage(content="", tool_calls=calls, name=AUTHOR))
             return Command(update={"messages": replies, "procedure": run}, goto="gate")
         answer = await self._answer(run, [*messages, *replies])
-        asking = run.outcome is RunState.asking
-        if asking:  # what the chooser's ask-back rate is made of (copilot/governance/drift.py)
+        if run.outcome is RunState.asking:  # what the chooser's ask-back rate is made of (copilot/governance/drift.py)
             self.rt.audit.append(kind=AuditKind.procedure, actor=state["user"], tool=run.procedure,
                                  thread_id=config["configurable"]["thread_id"],
                                  arguments={"asked": run.reason, "by_model": _by_model(messages, run.procedure)})
-        tasks = state.get("tasks")
-        if tasks is not None and tasks.more and not asking:  # on to the request's next task
+        return self._after(run, answer, replies, state.get("tasks"))
+
+    @staticmethod
+    def _after(run: ProcedureRun, answer: str, replies: list[AnyMessage], tasks: Tasks | None) -> Command:
+        """On to the request's next task (a task that asks back is asked once the others are done), or the turn's
+        answer, keeping the run that waits for a reply."""
+        asking = run.outcome is RunState.asking
+        if tasks is not None and tasks.more and not asking:
             return Command(update={"messages": replies, "procedure": None, "tasks": tasks.answered(answer)},
                            goto="model")
+        if tasks is not None and tasks.more and tasks.asked is None:
+            return Command(update={"messages": replies, "procedure": None, "tasks": tasks.deferring(run, answer)},
+                           goto="model")
+        kept = run if asking else None
         if tasks is not None:
             answer = tasks.answer(answer, finished=not asking)
+            kept = kept or tasks.asked  # the reply answers the question told last
         replies.append(AIMessage(content=answer, name=AUTHOR))
-        return Command(update={"messages": replies, "procedure": run if asking else None, "tasks": None}, goto=END)
+        return Command(update={"messages": replies, "procedure": kept, "tasks": None}, goto=END)
 
     def _start(self, state: AgentState, call: ToolCall, thread_id: str, by_model: bool) -> ProcedureRun:
         """A new run of the chosen procedure with the slots the model filled (or a form's, as given), audited with

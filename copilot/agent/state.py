@@ -36,11 +36,15 @@ class Called(BaseModel):
 
 
 class Tasks(BaseModel):
-    """A request told apart into tasks, carried out in order: the tasks, the one in hand, the answers so far."""
+    """A request told apart into tasks, carried out in order: the tasks, the one in hand, the answers so far, and
+    the first task that asked something back: its run, kept for the reply, and its question, told last."""
 
     tasks: list[str]
     at: int = 0
     answers: list[str] = []
+    asked: ProcedureRun | None = None
+    asked_at: int | None = None
+    question: str | None = None
 
     @property
     def task(self) -> str:
@@ -56,12 +60,21 @@ class Tasks(BaseModel):
         answers = [*self.answers, f"{self.task}:\n{text}"] if text is not None else self.answers
         return self.model_copy(update={"at": self.at + 1, "answers": answers})
 
+    def deferring(self, run: ProcedureRun, text: str) -> Tasks:
+        """On to the next task, the one in hand asking ``text`` back: asked once the others are done."""
+        return self.model_copy(update={"at": self.at + 1, "asked": run, "asked_at": self.at,
+                                       "question": f"{self.task}:\n{text}"})
+
     def answer(self, text: str, *, finished: bool = True) -> str:
-        """The turn's answer: each task's, the last ``text``; ``finished`` false when the task in hand asks
-        something back, and the tasks after it are named as not done."""
+        """The turn's answer: each task's, the last ``text``, then the question a task deferred; ``finished`` false
+        when the task in hand asks something back, and the tasks after it (and the one deferred) are named as not
+        done."""
         parts = [*self.answers, f"{self.task}:\n{text}"]
-        if not finished and self.more:
-            parts.append("Not done yet (ask again once this is answered): " + "; ".join(self.tasks[self.at + 1:]))
+        if finished:
+            return "\n\n".join([*parts, *([self.question] if self.question else [])])
+        deferred = [self.tasks[self.asked_at]] if self.asked_at is not None else []
+        if left := [*deferred, *self.tasks[self.at + 1:]]:
+            parts.append("Not done yet (ask again once this is answered): " + "; ".join(left))
         return "\n\n".join(parts)
 
 
