@@ -355,6 +355,15 @@ async def test_a_new_order_picked_for_a_follow_up_on_the_order_just_named_is_cho
     assert wait.change.startswith("PO-L1-0042: quantity 2400 → 3000")
 
 
+async def test_a_reading_s_trend_is_told_with_that_reading_and_its_setpoint_not_every_tag(sim, tmp_path):
+    model = script([call("tag_history_trend", machine="OV-201", tag="zone_temp", minutes=30)])
+    async with copilot_on(sim, tmp_path, model) as copilot:
+        steps = await ask(copilot, "olga", "how has the oven's zone temperature moved in the last half hour?")
+    answer = steps[-1].text
+    assert "zone temperature" in answer and "temperature setpoint 180 °C" in answer and "is running" in answer
+    assert "fan speed" not in answer and "heater power" not in answer
+
+
 async def test_a_short_follow_up_is_read_in_the_language_of_the_conversation(sim, tmp_path):
     model = script([call("production_orders_progress", line="L2")],
                    [call("change_production", order="PO-L2-0108", quantity=4000)])

@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 from pydantic_core import to_jsonable_python
 
-from connectors.plant import Machine, Plant, Tag, tag_words
+from connectors.plant import Machine, Plant, Tag, drives, tag_words
 from connectors.records import SparePart, WorkOrder
 from copilot.orders.configuration import ConfigurationError
 from copilot.orders.queue import line_orders, line_product
@@ -327,10 +327,20 @@ def defects_alarming(status: MachineStatus) -> Decided:
     return Decided(status.machine_id if alarming else None, status.said())
 
 
+def reading_status(plant: Plant, status: MachineStatus, tag: str) -> Decided:
+    """The machine's state and alarms with only the reading asked about and the setpoints that drive it (or, for a
+    setpoint, the readings it drives), as a person reads them."""
+    tags = plant.machines[status.machine_id].tags
+    asked = tags.get(tag)
+    kept = [r for r in status.tags if r.tag == tag or asked is not None and r.tag in tags
+            and (drives(tags[r.tag], asked) if tags[r.tag].writable else asked.writable and drives(asked, tags[r.tag]))]
+    return Decided(None, status.model_copy(update={"tags": kept}).said())
+
+
 DECISIONS: dict[str, Callable[..., Decided]] = {
     f.__name__: f
     for f in (setpoint_targets, work_order, purchase, reorders, run_command, production_change, orders_at, root_cause,
-              defects_alarming,
+              defects_alarming, reading_status,
               correction, fell_back, configure_order, line_sequence, recipe_machines, accept_order, changeover)
 }
 
