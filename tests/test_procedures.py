@@ -311,6 +311,10 @@ def test_a_wording_that_brings_a_number_or_an_id_the_lines_lack_is_not_used() ->
     parts = "- BRG-22210 (Spherical roller bearing 22210 E): 4 pcs in stock, reorder point 4"
     assert not stands_for("Łożysko baryłkowe 22210 E: 4 sztuki w magazynie, punkt zamówienia 4", parts, "pl")
     assert stands_for("BRG-22210 (łożysko baryłkowe 22210 E): 4 sztuki w magazynie, punkt zamówienia 4", parts, "pl")
+    change = "- OV-201 temperature setpoint 180 → 175 °C (-5 °C)\n- Done: OV-201 temperature setpoint 180 → 175 °C"
+    worded = "Die Temperatur wurde von 180 auf 175 °C gesenkt (-5 °C); erledigt: 180 → 175 °C."
+    assert stands_for(worded, change, "de", frozenset({"OV-201"}))  # the machine the operator named: known
+    assert not stands_for(worded, change, "de")
 
 
 def test_a_wording_that_runs_on_repeating_itself_stops_at_its_first_repeat() -> None:

@@ -123,7 +123,7 @@ class AdvanceProcedure:
         except LLMError:
             return text  # the facts in English are still the answer
         once = told_once(worded.text)
-        return once if stands_for(once, text, run.lang) else text
+        return once if stands_for(once, text, run.lang, frozenset(self.rt.deps.plant.machines)) else text
 
 
 def _by_model(messages: list[AnyMessage], procedure: str) -> bool:

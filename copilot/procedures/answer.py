@@ -99,12 +99,12 @@ def repeats_itself(worded: str) -> bool:
     return any(n >= 3 and len(p.split()) >= 3 for p, n in counted.items())
 
 
-def stands_for(worded: str, lines: str, lang: str) -> bool:
+def stands_for(worded: str, lines: str, lang: str, known: frozenset[str] = frozenset()) -> bool:
     """Whether a wording of the lines may be the answer: faithful to them, keeping the id each line is about (its
-    first: an operator acts on a part number or an order id, and a follow-up names "those" by it), leaving no line
-    out, not running on, and in the operator's language (as far as it can be told: the small model sometimes
-    summarises in English)."""
-    about = {ids[0] for line in lines.splitlines() if (ids := ID_WORD.findall(line))}
+    first: an operator acts on a part number or an order id, and a follow-up names "those" by it) unless it is one
+    the operator knows (``known``: the machines), leaving no line out, not running on, and in the operator's
+    language (as far as it can be told: the small model sometimes summarises in English)."""
+    about = {ids[0] for line in lines.splitlines() if (ids := ID_WORD.findall(line))} - known
     return (faithful(worded, lines) and about <= set(ID_WORD.findall(worded))
             and leaves_no_line_out(worded, lines) and not repeats_itself(worded)
             and language_of(worded, lang) == lang)
