@@ -43,7 +43,6 @@ class Tasks(BaseModel):
     at: int = 0
     answers: list[str] = []
     asked: ProcedureRun | None = None
-    asked_at: int | None = None
     question: str | None = None
 
     @property
@@ -62,8 +61,7 @@ class Tasks(BaseModel):
 
     def deferring(self, run: ProcedureRun, text: str) -> Tasks:
         """On to the next task, the one in hand asking ``text`` back: asked once the others are done."""
-        return self.model_copy(update={"at": self.at + 1, "asked": run, "asked_at": self.at,
-                                       "question": f"{self.task}:\n{text}"})
+        return self.model_copy(update={"at": self.at + 1, "asked": run, "question": f"{self.task}:\n{text}"})
 
     def answer(self, text: str, *, finished: bool = True) -> str:
         """The turn's answer: each task's, the last ``text``, then the question a task deferred; ``finished`` false
@@ -72,7 +70,7 @@ class Tasks(BaseModel):
         parts = [*self.answers, f"{self.task}:\n{text}"]
         if finished:
             return "\n\n".join([*parts, *([self.question] if self.question else [])])
-        deferred = [self.tasks[self.asked_at]] if self.asked_at is not None else []
+        deferred = [self.asked.request] if self.asked is not None else []  # its run's request is the task
         if left := [*deferred, *self.tasks[self.at + 1:]]:
             parts.append("Not done yet (ask again once this is answered): " + "; ".join(left))
         return "\n\n".join(parts)

@@ -7,7 +7,7 @@ from typing import Any
 
 from connectors.plant import Plant
 from copilot.procedures.spec import Procedure, SlotKind
-from copilot.procedures.values import COUNTER
+from copilot.procedures.values import counter_units
 from copilot.understanding.phrasing import Absolute, Phrase, Relative
 from copilot.understanding.units import Converted, convert
 
@@ -55,8 +55,7 @@ def _counted(amount: Absolute | Relative, plant: Plant) -> float | None:
     size = _size(amount)
     if amount.unit is None or amount.unit.symbol is None:
         return None if amount.unit else size
-    counted = {m.tags[COUNTER].unit for m in plant.machines.values() if COUNTER in m.tags and m.tags[COUNTER].unit}
-    sizes = {c.value for unit in counted
+    sizes = {c.value for unit in counter_units(plant)
              if isinstance(c := convert(size, amount.unit.symbol, unit, relative=isinstance(amount, Relative)),
                            Converted)}
     return sizes.pop() if len(sizes) == 1 else None

@@ -149,10 +149,15 @@ def _set_of(procedure: Procedure, slots: dict[str, Any], texts: list[str], lang:
     set of a part of the one machine it names: as many as that machine's bill of materials holds ("a full set of
     bearings for the outfeed belt")."""
     part, count = procedure.slot_of(SlotKind.part), procedure.slot_of(SlotKind.integer)
-    said = {abs(n.value) for i, text in enumerate(texts) for n in numbers(text, lang if i == 0 else "en")}
-    if part and count and slots.get(part) and slots.get(count) not in said and len(machines) == 1:
+    if part and count and slots.get(part) and slots.get(count) not in _numbers_said(texts, lang) \
+            and len(machines) == 1:
         if (found := set_count(texts, lang, machines[0], slots[part])) is not None:
             slots[count] = found
+
+
+def _numbers_said(texts: list[str], lang: str) -> set[float]:
+    """The sizes of the numbers a request says (``texts[0]`` in ``lang``, then its English restatement)."""
+    return {abs(n.value) for i, text in enumerate(texts) for n in numbers(text, lang if i == 0 else "en")}
 
 
 def _said(value: Any, said: set[float], *, count: bool = True) -> bool:
@@ -299,7 +304,7 @@ def _bought(procedure: Procedure, slots: dict[str, Any], own: list[str], lang: s
     name = procedure.slot_of(SlotKind.purchase)
     if name is None or not by_model:
         return
-    said = {abs(n.value) for i, text in enumerate(own) for n in numbers(text, lang if i == 0 else "en")}
+    said = _numbers_said(own, lang)
     counted = any(slots.get(n) in said for n, s in procedure.slots.items() if s.kind is SlotKind.integer)
     if buying_said(own, lang) or slots.get(name) is True and counted:
         slots[name] = True

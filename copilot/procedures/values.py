@@ -8,7 +8,7 @@ from copilot.understanding.machines import machines_named
 from copilot.understanding.phrasing import Absolute, Percent, Relative, Unclear, phrases
 from copilot.understanding.units import Converted, Incompatible, NotExact, convert
 
-__all__ = ["counted_lines", "counted_only", "fits_a_setpoint", "values_set"]
+__all__ = ["counted_lines", "counted_only", "counter_units", "fits_a_setpoint", "values_set"]
 
 COUNTER = "good_count"
 """The tag a machine counts its output on: a production order is counted in its line's unit."""
@@ -42,10 +42,15 @@ def counted_only(request: str, lang: str, plant: Plant) -> bool:
     """Whether each value ``request`` sets is in a unit no setpoint of the machines it names (or else of the plant)
     takes, but the plant counts its output in ("the navy on the jet down to 7.2 tonnes" is an order's quantity)."""
     setpoints = [t.unit for m in (_machines(request, lang, plant) or plant.machines.values()) for t in m.setpoints]
-    counted = {m.tags[COUNTER].unit for m in plant.machines.values() if COUNTER in m.tags and m.tags[COUNTER].unit}
+    counted = counter_units(plant)
     units = [p.unit.symbol if p.unit else None for p in phrases(request, lang) if isinstance(p, Absolute | Relative)]
     return bool(units) and all(u is not None and not any(_fits(u, s) for s in setpoints if s)
                                and any(_fits(u, c) for c in counted) for u in units)
+
+
+def counter_units(plant: Plant) -> set[str]:
+    """The units the plant counts its output in (its machines' counters')."""
+    return {m.tags[COUNTER].unit for m in plant.machines.values() if COUNTER in m.tags and m.tags[COUNTER].unit}
 
 
 def counted_lines(text: str, lang: str, plant: Plant) -> set[str]:
